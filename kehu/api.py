@@ -1,0 +1,114 @@
+"""/api/v1: mounts each app's ninja router; every error is JSON naming its fields."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from kehu.accounts.api import router as accounts_router
+from kehu.accounts.auth import api_auth
+from kehu.core.api import router as core_router
+from kehu.core.errors import DomainError, ValidationFailed
+from kehu.customers.api import router as customers_router
+from kehu.interactions.api import router as interactions_router
+from kehu.opportunities.api import router as opportunities_router
+
+logger = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="Kehu API",
+    version="1",
+    description="Kehu (客户) CRM. Authenticate with the browser session or `Authorization: Bearer <token>`.",
+    auth=api_auth(),
+    urls_namespace="api",
+)
+
+api.add_router("/", customers_router)
+api.add_router("/", interactions_router)
+api.add_router("/", opportunities_router)
+api.add_router("/", accounts_router)
+api.add_router("/", core_router)
+
+
+def _field_name(loc: list[object]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "payload", "query", "path", "filters")]
+    name = ""
+    for part in parts:
+        if part.isdigit():
+            name += f"[{part}]"
+        else:
+            name += f".{part}" if name else part
+    return name or "request"
+
+
+@api.exception_handler(ValidationFailed)
+def on_validation_failed(request: HttpRequest, exc: ValidationFailed) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"detail": exc.message, "code": exc.code, "errors": exc.errors},
+        status=exc.status_code,
+    )
+
+
+@api.exception_handler(NinjaValidationError)
+def on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        field = _field_name(list(error.get("loc", [])))
+        message = error.get("msg", "Invalid value.")
+        if error.get("type") == "extra_forbidden":
+            message = "Unknown field."
+        errors.setdefault(field, []).append(message)
+    return api.create_response(
+        request,
+        {"detail": f"Invalid fields: {', '.join(errors)}", "code": "validation_failed", "errors": errors},
+        status=422,
+    )
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": exc.message, "code": exc.code}, status=exc.status_code
+    )
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": "Not found.", "code": "not_found"}, status=404)
+
+
+@api.exception_handler(DjangoPermissionDenied)
+def on_forbidden(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": str(exc) or "Forbidden.", "code": "permission_denied"}, status=403
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"detail": "Authentication required: log in or send a Bearer token.", "code": "unauthenticated"},
+        status=401,
+    )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": str(exc), "code": "error"}, status=exc.status_code
+    )
+
+
+@api.exception_handler(Exception)
+def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("Unhandled API error", exc_info=exc)
+    return api.create_response(
+        request, {"detail": "Something went wrong on our side; nothing was saved.", "code": "server_error"}, status=500
+    )

@@ -1,0 +1,122 @@
+"""Shared test fixtures: personas (rep, manager, outsider, …) and factories."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from kehu.accounts.models import Role, Team, User
+from kehu.customers.models import Customer
+from kehu.customers.services import customer_create
+
+_mobiles = itertools.count(13800000001)
+
+
+def next_mobile() -> str:
+    return str(next(_mobiles))
+
+
+@pytest.fixture
+def team_east(db: Any) -> Team:
+    return Team.objects.create(name="华东销售部", region="华东")
+
+
+@pytest.fixture
+def team_south(db: Any) -> Team:
+    return Team.objects.create(name="华南销售部", region="华南")
+
+
+def make_user(username: str, role: str, team: Team | None = None, **extra: Any) -> User:
+    return User.objects.create_user(
+        username=username,
+        password="pass-for-tests-2026",
+        role=role,
+        team=team,
+        display_name=extra.pop("display_name", username),
+        **extra,
+    )
+
+
+@pytest.fixture
+def rep(team_east: Team) -> User:
+    return make_user("rep", Role.REP, team_east, display_name="张销售")
+
+
+@pytest.fixture
+def rep2(team_east: Team) -> User:
+    return make_user("rep2", Role.REP, team_east, display_name="李销售")
+
+
+@pytest.fixture
+def manager(team_east: Team) -> User:
+    return make_user("manager", Role.MANAGER, team_east, display_name="王经理")
+
+
+@pytest.fixture
+def outsider(team_south: Team) -> User:
+    """A rep of another team."""
+    return make_user("outsider", Role.REP, team_south, display_name="赵销售")
+
+
+@pytest.fixture
+def admin_user(db: Any) -> User:
+    return make_user("admin", Role.ADMIN, None, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def executive(db: Any) -> User:
+    return make_user("boss", Role.EXECUTIVE, None)
+
+
+@pytest.fixture
+def support(db: Any) -> User:
+    return make_user("support", Role.SUPPORT, None)
+
+
+@pytest.fixture
+def marketing(db: Any) -> User:
+    return make_user("marketing", Role.MARKETING, None)
+
+
+@pytest.fixture
+def customer_factory(rep: User) -> Any:
+    def make(*, actor: User | None = None, **data: Any) -> Customer:
+        payload: dict[str, Any] = {
+            "name": "华东测试贸易有限公司",
+            "decision_maker": {"name": "王建国", "title": "总经理", "mobile": next_mobile()},
+        }
+        payload.update(data)
+        return customer_create(actor=actor or rep, data=payload)
+
+    return make
+
+
+@pytest.fixture
+def api(client: Client) -> Any:
+    """JSON helpers around the test client: api.post(url, data) etc."""
+    import json
+
+    class Api:
+        def __init__(self, client: Client) -> None:
+            self.client = client
+
+        def login(self, user: User) -> Api:
+            self.client.force_login(user)
+            return self
+
+        def get(self, url: str, **params: Any) -> Any:
+            return self.client.get(url, params)
+
+        def post(self, url: str, data: Any = None) -> Any:
+            return self.client.post(url, json.dumps(data or {}), content_type="application/json")
+
+        def patch(self, url: str, data: Any) -> Any:
+            return self.client.patch(url, json.dumps(data), content_type="application/json")
+
+        def delete(self, url: str) -> Any:
+            return self.client.delete(url)
+
+    return Api(client)

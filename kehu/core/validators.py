@@ -1,0 +1,246 @@
+"""Field rules shared by forms, API schemas, imports and the CLI.
+
+Each function takes a raw value (already through clean_text), returns the stored form, and raises
+django.core.exceptions.ValidationError with a message a person can act on.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from email_validator import EmailNotValidError, validate_email
+from stdnum.cn import uscc
+from stdnum.exceptions import ValidationError as StdnumError
+
+from .text import clean_text
+
+_EXTENSION = re.compile(r"\s*(?:转|分机|ext\.?|x|#)\s*(\d{1,6})\s*$", re.IGNORECASE)
+
+
+def parse_phone(raw: str) -> tuple[str, str]:
+    """'138 0013 8000' -> ('+8613800138000', 'mobile'); '0755-86001234转8' -> ('+8675586001234;ext=8', 'landline').
+
+    The library knows the numbering plans; the default region is KEHU_DEFAULT_REGION (CN).
+    """
+    text = clean_text(raw)
+    extension = ""
+    match = _EXTENSION.search(text)
+    if match:
+        extension = match.group(1)
+        text = text[: match.start()]
+    text = text.replace("(", " ").replace(")", " ").replace("（", " ").replace("）", " ")
+    try:
+        number = phonenumbers.parse(text, settings.KEHU_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError(_("Enter a valid phone number."), code="invalid_phone")
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    kind = phonenumbers.number_type(number)
+    is_mobile = kind in (phonenumbers.PhoneNumberType.MOBILE,)
+    if extension:
+        e164 = f"{e164};ext={extension}"
+    return e164, ("mobile" if is_mobile else "landline")
+
+
+def normalize_mobile(raw: str) -> str:
+    """A mobile number in E.164; a landline is refused."""
+    e164, kind = parse_phone(raw)
+    if kind != "mobile":
+        raise ValidationError(_("Enter a mobile phone number."), code="not_mobile")
+    return e164
+
+
+def normalize_phone(raw: str) -> str:
+    """Any valid phone number (mobile or landline) in E.164."""
+    return parse_phone(raw)[0]
+
+
+def format_phone(e164: str) -> str:
+    """How people read a stored number: 13800138000, 0755-86001234, +1 650-253-0000."""
+    if not e164:
+        return ""
+    number_part, _sep, extension = e164.partition(";ext=")
+    try:
+        number = phonenumbers.parse(number_part)
+    except phonenumbers.NumberParseException:
+        return e164
+    if number.country_code == 86:
+        national = str(number.national_number)
+        if phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE:
+            text = national
+        else:
+            area = phonenumbers.length_of_geographical_area_code(number)
+            text = f"0{national[:area]}-{national[area:]}" if area else f"0{national}"
+    else:
+        text = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return f"{text} 转 {extension}" if extension else text
+
+
+def mask_phone(e164: str) -> str:
+    """138****5678: for lists and roles that may not see the whole number."""
+    shown = format_phone(e164)
+    digits = [i for i, ch in enumerate(shown) if ch.isdigit()]
+    if len(digits) < 7:
+        return shown
+    hide = set(digits[3:-4])
+    return "".join("*" if i in hide else ch for i, ch in enumerate(shown))
+
+
+def normalize_email(raw: str) -> str:
+    """Syntax-checked (no DNS) and lower-cased: addresses are compared case-insensitively."""
+    text = clean_text(raw)
+    try:
+        result = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValidationError(
+            _("Enter a valid e-mail address (%(reason)s).") % {"reason": str(exc)},
+            code="invalid_email",
+        ) from exc
+    return result.normalized.lower()
+
+
+def normalize_credit_code(raw: str) -> str:
+    """Unified social credit code (统一社会信用代码): 18 characters with a valid check character."""
+    text = clean_text(raw).upper().replace(" ", "").replace("-", "")
+    try:
+        return str(uscc.validate(text))
+    except StdnumError as exc:
+        raise ValidationError(
+            _("Enter a valid unified social credit code (18 characters, check character must match)."),
+            code="invalid_credit_code",
+        ) from exc
+
+
+_CN_DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?$")
+_SEP_DATE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_TIME_PART = re.compile(r"^(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?$")
+
+
+def parse_date(raw: str) -> date:
+    """ISO (2026-03-05), 2026/3/5, 2026.3.5, 20260305 and 2026年3月5日; a time part is ignored."""
+    text = clean_text(raw)
+    if "T" in text:
+        text = text.split("T", 1)[0]
+    elif " " in text and not _CN_DATE.match(text):
+        text = text.split(" ", 1)[0]
+    for pattern in (_SEP_DATE, _CN_DATE, _COMPACT_DATE):
+        match = pattern.match(text)
+        if match:
+            try:
+                return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+            except ValueError:
+                break
+    raise ValidationError(
+        _("Enter a valid date, such as 2026-03-05 or 2026年3月5日."), code="invalid_date"
+    )
+
+
+def parse_datetime(raw: str) -> datetime:
+    """A date with an optional time (2026-03-05 14:30, 2026年3月5日 14:30, ISO 8601 with zone)."""
+    text = clean_text(raw)
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        value = None
+    if value is None:
+        date_part, _sep, time_part = text.partition(" ")
+        if "日" in date_part and not time_part:
+            date_part, _sep, time_part = text.partition("日")
+            date_part += "日"
+        day = parse_date(date_part)
+        hour = minute = second = 0
+        time_part = time_part.strip()
+        if time_part:
+            match = _TIME_PART.match(time_part)
+            if not match:
+                raise ValidationError(
+                    _("Enter a valid date and time, such as 2026-03-05 14:30."),
+                    code="invalid_datetime",
+                )
+            hour, minute = int(match.group(1)), int(match.group(2))
+            second = int(match.group(3) or 0)
+            if hour > 23 or minute > 59 or second > 59:
+                raise ValidationError(
+                    _("Enter a valid date and time, such as 2026-03-05 14:30."),
+                    code="invalid_datetime",
+                )
+        value = datetime.combine(day, time(hour, minute, second))
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
+
+
+_AMOUNT = re.compile(r"^(-?\d+(?:\.\d+)?)\s*(万|千|亿|w|k)?\s*(元|rmb|cny)?$", re.IGNORECASE)
+_UNITS = {"万": 10_000, "w": 10_000, "千": 1_000, "k": 1_000, "亿": 100_000_000}
+
+
+def parse_amount(raw: str | int | float | Decimal) -> Decimal:
+    """Yuan as Decimal: 80000, '80,000.00', '¥8万', '8万元', '1.2亿', '50k'."""
+    if isinstance(raw, (int, Decimal)):
+        value = Decimal(raw)
+    elif isinstance(raw, float):
+        value = Decimal(str(raw))
+    else:
+        text = clean_text(raw).replace(",", "").replace("，", "").replace(" ", "")
+        text = text.lstrip("¥￥").removeprefix("RMB").removeprefix("CNY")
+        match = _AMOUNT.match(text)
+        if not match:
+            raise ValidationError(
+                _("Enter an amount in yuan, such as 80000 or 8万."), code="invalid_amount"
+            )
+        try:
+            value = Decimal(match.group(1))
+        except InvalidOperation as exc:
+            raise ValidationError(_("Enter an amount in yuan."), code="invalid_amount") from exc
+        unit = (match.group(2) or "").lower()
+        if unit:
+            value *= _UNITS[unit]
+    if value < 0:
+        raise ValidationError(_("The amount cannot be negative."), code="negative_amount")
+    if value >= Decimal("1e12"):
+        raise ValidationError(_("The amount is too large."), code="amount_too_large")
+    return value.quantize(Decimal("0.01"))
+
+
+def parse_choice(raw: str, aliases: dict[str, str], *, field_label: str = "") -> str:
+    """One value of a value list, given as its code or any of its labels (Chinese or English)."""
+    text = clean_text(raw)
+    key = _choice_key(text)
+    if key in aliases:
+        return aliases[key]
+    allowed = sorted({v for v in aliases.values()})
+    raise ValidationError(
+        _("'%(value)s' is not one of the allowed values: %(allowed)s.")
+        % {"value": text, "allowed": ", ".join(allowed)},
+        code="invalid_choice",
+    )
+
+
+def _choice_key(text: str) -> str:
+    return re.sub(r"[\s()（）_\-]", "", text).lower()
+
+
+def build_aliases(choices: type, extra: dict[str, list[str]] | None = None) -> dict[str, str]:
+    """Alias table for a TextChoices class: code, English label, plus extra labels per code."""
+    from django.utils.translation import override
+
+    aliases: dict[str, str] = {}
+    for value, label in choices.choices:  # type: ignore[attr-defined]
+        aliases[_choice_key(value)] = value
+        with override("en"):
+            aliases[_choice_key(str(label))] = value
+        with override("zh-hans"):
+            aliases[_choice_key(str(label))] = value
+    for value, labels in (extra or {}).items():
+        for label in labels:
+            aliases[_choice_key(label)] = value
+    return aliases

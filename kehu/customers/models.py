@@ -1,0 +1,256 @@
+"""Customers (客户基础信息), their contacts (联系人), and the dictionaries they draw from."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Industry(models.Model):
+    """Two-level managed dictionary: 制造业 › 汽车零部件."""
+
+    name = models.CharField(_("name"), max_length=100)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    code = models.CharField(_("code"), max_length=16, blank=True)
+    sort = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["sort", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="industry_unique_name"),
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(parent__isnull=True), name="industry_unique_top"
+            ),
+        ]
+        verbose_name = _("industry")
+        verbose_name_plural = _("industries")
+
+    def __str__(self) -> str:
+        return f"{self.parent.name} › {self.name}" if self.parent_id and self.parent else self.name
+
+
+class Source(models.Model):
+    """Where a customer came from (官网注册, 展会拜访, …); an admin may add more."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    sort = models.PositiveIntegerField(default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["sort", "id"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Customer(models.Model):
+    SCOPE_CUSTOMER = ""
+
+    class Kind(models.TextChoices):
+        COMPANY = "company", _("Company")
+        INDIVIDUAL = "individual", _("Individual")
+
+    class Size(models.TextChoices):
+        SMALL = "small", _("Small (<100 staff)")
+        MEDIUM = "medium", _("Medium (100-500 staff)")
+        LARGE = "large", _("Large (>500 staff)")
+
+    class Status(models.TextChoices):
+        LEAD = "lead", _("Lead")
+        INTENT = "intent", _("Interested")
+        WON = "won", _("Won")
+        LOST = "lost", _("Lost")
+
+    class BudgetBand(models.TextChoices):
+        UNDER_100K = "under_100k", _("<100k")
+        FROM_100K_TO_500K = "100k_500k", _("100k-500k")
+        OVER_500K = "over_500k", _(">500k")
+
+    class Quality(models.TextChoices):
+        COMPLETE = "complete", _("Complete")
+        INCOMPLETE = "incomplete", _("Incomplete")
+        NEEDS_INFO = "needs_info", _("Needs information")
+        TO_VERIFY = "to_verify", _("To verify")
+
+    customer_no = models.CharField(_("customer number"), max_length=24, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind, default=Kind.COMPANY)
+    name = models.CharField(_("name"), max_length=200, db_index=True)
+    name_normalized = models.CharField(_("normalised name"), max_length=200, db_index=True)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    industry = models.ForeignKey(
+        Industry,
+        verbose_name=_("industry"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"parent__isnull": True},
+    )
+    sub_industry = models.ForeignKey(
+        Industry,
+        verbose_name=_("sub-industry"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    size = models.CharField(_("size"), max_length=16, choices=Size, blank=True)
+    province = models.CharField(_("province"), max_length=50, blank=True)
+    city = models.CharField(_("city"), max_length=50, blank=True)
+    district = models.CharField(_("district"), max_length=50, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.CharField(_("email"), max_length=254, blank=True)
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    first_contact_date = models.DateField(_("first contact date"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.LEAD)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_customers",
+    )
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="customers",
+    )
+    budget_band = models.CharField(_("budget band"), max_length=16, choices=BudgetBand, blank=True)
+    budget_amount = models.DecimalField(
+        _("annual budget"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    external_source = models.CharField(_("external system"), max_length=50, blank=True)
+    external_id = models.CharField(_("external id"), max_length=64, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    completeness = models.PositiveSmallIntegerField(_("completeness"), default=0)
+    missing_fields = models.JSONField(_("missing fields"), default=list, blank=True)
+    quality = models.CharField(
+        _("data quality"), max_length=16, choices=Quality, default=Quality.INCOMPLETE
+    )
+    last_interaction_at = models.DateTimeField(_("last interaction"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_source", "external_id"],
+                condition=~Q(external_id=""),
+                name="customer_unique_external_id",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["owner", "status", "id"], name="customer_owner_status_idx"),
+            models.Index(fields=["team", "status", "id"], name="customer_team_status_idx"),
+            models.Index(fields=["status", "industry", "id"], name="customer_status_ind_idx"),
+            models.Index(fields=["industry", "status", "id"], name="customer_ind_status_idx"),
+            models.Index(fields=["quality", "id"], name="customer_quality_idx"),
+            models.Index(fields=["credit_code"], name="customer_credit_code_idx"),
+            models.Index(fields=["budget_amount", "id"], name="customer_budget_idx"),
+            models.Index(fields=["updated_at", "id"], name="customer_updated_idx"),
+        ]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+
+    def __str__(self) -> str:
+        return f"{self.customer_no} {self.name}"
+
+    @property
+    def region_label(self) -> str:
+        return " ".join(part for part in (self.province, self.city, self.district) if part)
+
+
+class CustomerStatusChange(models.Model):
+    """Every status change, with the reason given for it."""
+
+    SCOPE_CUSTOMER = "customer"
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=16, choices=Customer.Status, blank=True)
+    to_status = models.CharField(max_length=16, choices=Customer.Status)
+    reason = models.TextField(_("reason"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+
+class Contact(models.Model):
+    SCOPE_CUSTOMER = "customer"
+
+    class Gender(models.TextChoices):
+        MALE = "male", _("Male")
+        FEMALE = "female", _("Female")
+
+    class ContactType(models.TextChoices):
+        CUSTOMER = "customer", _("Customer")
+        PROSPECT = "prospect", _("Prospect")
+        PARTNER = "partner", _("Partner")
+        SUPPLIER = "supplier", _("Supplier")
+        AFTER_SALES = "after_sales", _("After-sales service")
+
+    class DecisionRole(models.TextChoices):
+        DECISION_MAKER = "decision_maker", _("Decision maker")
+        BUDGET_APPROVER = "budget_approver", _("Budget approver")
+        TECHNICAL_EVALUATOR = "technical_evaluator", _("Technical evaluator")
+        END_USER = "end_user", _("End user")
+        INFLUENCER = "influencer", _("Influencer")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("name"), max_length=100)
+    name_pinyin = models.CharField(_("name (pinyin)"), max_length=200, blank=True)
+    gender = models.CharField(_("gender"), max_length=8, choices=Gender, blank=True)
+    title = models.CharField(_("title"), max_length=100, blank=True)
+    department = models.CharField(_("department"), max_length=100, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True, db_index=True)
+    landline = models.CharField(_("landline"), max_length=40, blank=True)
+    email = models.CharField(_("email"), max_length=254, blank=True, db_index=True)
+    wechat = models.CharField(_("WeChat"), max_length=64, blank=True)
+    qq = models.CharField(_("QQ"), max_length=16, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    contact_type = models.CharField(
+        _("contact type"), max_length=16, choices=ContactType, default=ContactType.CUSTOMER
+    )
+    decision_role = models.CharField(
+        _("decision-chain role"), max_length=24, choices=DecisionRole, blank=True
+    )
+    is_primary = models.BooleanField(_("primary contact"), default=False)
+    has_left = models.BooleanField(_("left the company"), default=False)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-is_primary", "has_left", "id"]
+        indexes = [models.Index(fields=["customer", "is_primary"], name="contact_customer_idx")]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_reachable(self) -> bool:
+        return bool(self.mobile or self.landline or self.email or self.wechat)

@@ -1,0 +1,274 @@
+"""API schemas for customers and contacts. Inputs are loose (strings as people type them);
+the services' rules decide, so the API, forms and imports accept and refuse the same values."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+from ninja import Schema
+from pydantic import ConfigDict
+
+from kehu.core.api_utils import Paged
+from kehu.core.validators import format_phone
+
+from .models import Contact, Customer
+from .validators import FIELD_LABELS
+
+Scalar = str | int | float | None
+
+
+class StrictIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DecisionMakerIn(StrictIn):
+    name: str | None = None
+    title: str | None = None
+    mobile: Scalar = None
+    phone: Scalar = None
+    email: str | None = None
+    wechat: str | None = None
+    gender: str | None = None
+    department: str | None = None
+
+
+class RegionIn(StrictIn):
+    province: str | None = None
+    city: str | None = None
+    district: str | None = None
+
+
+class CustomerIn(StrictIn):
+    kind: str | None = None
+    name: str | None = None
+    credit_code: str | None = None
+    industry: str | None = None
+    sub_industry: str | None = None
+    size: str | None = None
+    region: RegionIn | str | None = None
+    province: str | None = None
+    city: str | None = None
+    district: str | None = None
+    address: str | None = None
+    phone: Scalar = None
+    mobile: Scalar = None
+    email: str | None = None
+    source: str | None = None
+    first_contact_date: str | None = None
+    status: str | None = None
+    status_reason: str | None = None
+    owner: str | int | None = None
+    budget_band: str | None = None
+    budget_amount: Decimal | str | None = None
+    external_source: str | None = None
+    external_id: str | int | None = None
+    notes: str | None = None
+    decision_maker: DecisionMakerIn | None = None
+
+
+class CustomerPatch(CustomerIn):
+    customer_no: str | None = None
+
+
+class StatusIn(StrictIn):
+    status: str
+    reason: str
+
+
+class ContactIn(StrictIn):
+    name: str | None = None
+    gender: str | None = None
+    title: str | None = None
+    department: str | None = None
+    mobile: Scalar = None
+    phone: Scalar = None
+    landline: Scalar = None
+    email: str | None = None
+    wechat: str | None = None
+    qq: Scalar = None
+    address: str | None = None
+    contact_type: str | None = None
+    decision_role: str | None = None
+    is_primary: bool | None = None
+    has_left: bool | None = None
+    left_on: str | None = None
+
+
+class ContactOut(Schema):
+    id: int
+    customer_no: str
+    name: str
+    name_pinyin: str
+    gender: str
+    title: str
+    department: str
+    mobile: str
+    mobile_display: str
+    landline: str
+    email: str
+    wechat: str
+    qq: str
+    address: str
+    contact_type: str
+    decision_role: str
+    is_primary: bool
+    has_left: bool
+    left_on: date | None
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_customer_no(obj: Contact) -> str:
+        return obj.customer.customer_no
+
+    @staticmethod
+    def resolve_mobile_display(obj: Contact) -> str:
+        return format_phone(obj.mobile)
+
+
+class RegionOut(Schema):
+    province: str
+    city: str
+    district: str
+
+
+class CompletenessOut(Schema):
+    score: int
+    state: str
+    state_label: str
+    missing_fields: list[str]
+    missing_labels: list[str]
+
+
+class CustomerOut(Schema):
+    customer_no: str
+    kind: str
+    name: str
+    credit_code: str
+    industry: str | None
+    sub_industry: str | None
+    size: str
+    region: RegionOut
+    address: str
+    phone: str
+    email: str
+    source: str | None
+    first_contact_date: date | None
+    status: str
+    status_label: str
+    owner: str | None
+    owner_name: str | None
+    team: str | None
+    budget_band: str
+    budget_amount: Decimal | None
+    external_source: str
+    external_id: str
+    notes: str
+    completeness: CompletenessOut
+    missing_fields: list[str]
+    last_interaction_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    decision_maker: ContactOut | None
+
+    @staticmethod
+    def resolve_industry(obj: Customer) -> str | None:
+        return obj.industry.name if obj.industry_id else None
+
+    @staticmethod
+    def resolve_sub_industry(obj: Customer) -> str | None:
+        return obj.sub_industry.name if obj.sub_industry_id else None
+
+    @staticmethod
+    def resolve_region(obj: Customer) -> dict[str, str]:
+        return {"province": obj.province, "city": obj.city, "district": obj.district}
+
+    @staticmethod
+    def resolve_source(obj: Customer) -> str | None:
+        return obj.source.name if obj.source_id else None
+
+    @staticmethod
+    def resolve_status_label(obj: Customer) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_owner(obj: Customer) -> str | None:
+        return obj.owner.username if obj.owner_id else None
+
+    @staticmethod
+    def resolve_owner_name(obj: Customer) -> str | None:
+        return obj.owner.label if obj.owner_id else None
+
+    @staticmethod
+    def resolve_team(obj: Customer) -> str | None:
+        return obj.team.name if obj.team_id else None
+
+    @staticmethod
+    def resolve_completeness(obj: Customer) -> dict[str, Any]:
+        return {
+            "score": obj.completeness,
+            "state": obj.quality,
+            "state_label": str(obj.get_quality_display()),
+            "missing_fields": list(obj.missing_fields),
+            "missing_labels": [str(FIELD_LABELS.get(f, f)) for f in obj.missing_fields],
+        }
+
+    @staticmethod
+    def resolve_decision_maker(obj: Customer) -> Contact | None:
+        makers = getattr(obj, "decision_makers", None)
+        if makers is None:
+            makers = [
+                c
+                for c in obj.contacts.all()
+                if c.decision_role == Contact.DecisionRole.DECISION_MAKER and not c.has_left
+            ]
+        return makers[0] if makers else None
+
+
+class CustomerPage(Paged):
+    items: list[CustomerOut]
+
+
+class ContactPage(Paged):
+    items: list[ContactOut]
+
+
+class IndustryOut(Schema):
+    id: int
+    name: str
+    parent: str | None
+    children: list[str]
+
+
+class SourceOut(Schema):
+    id: int
+    name: str
+    code: str
+    is_active: bool
+
+
+class SourceIn(StrictIn):
+    name: str
+    code: str
+
+
+class HistoryOut(Schema):
+    id: int
+    created_at: datetime
+    actor: str
+    action: str
+    target: str
+    changes: dict[str, Any]
+    note: str
+    source: str
+
+
+class HistoryPage(Paged):
+    items: list[HistoryOut]
+
+
+def label_for_missing(field: str) -> str:
+    return _(str(FIELD_LABELS.get(field, field)))

@@ -1,0 +1,185 @@
+"""Scoped reads: every customer and contact read goes through here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from kehu.accounts.policy import scope_for
+from kehu.core.errors import ValidationFailed
+from kehu.core.validators import parse_amount, parse_choice
+
+from .models import Contact, Customer, Industry, Source
+
+from .validators import BUDGET_BAND_ALIASES, SIZE_ALIASES, STATUS_ALIASES
+
+
+def customer_queryset_for(user: Any, *, for_write: bool = False) -> QuerySet[Customer]:
+    return scope_for(user, Customer.objects.all(), for_write=for_write)
+
+
+def customer_get_for(user: Any, customer_no: str, *, for_write: bool = False) -> Customer:
+    """The customer with this number, if the user may see (or change) it; else 404."""
+    customers = customer_queryset_for(user, for_write=for_write).select_related(
+        "industry", "sub_industry", "source", "owner", "team"
+    )
+    customer = customers.filter(customer_no=customer_no.strip().upper()).first()
+    if customer is None:
+        raise Http404("No such customer.")
+    return customer
+
+
+def contact_get_for(user: Any, contact_id: int, *, for_write: bool = False) -> Contact:
+    contacts = scope_for(user, Contact.objects.select_related("customer"), for_write=for_write)
+    contact = contacts.filter(pk=contact_id).first()
+    if contact is None:
+        raise Http404("No such contact.")
+    return contact
+
+
+def industry_lookup(value: str) -> tuple[Industry | None, Industry | None]:
+    """'制造业', '汽车零部件', '制造业 › 汽车零部件' or '制造业/汽车零部件' -> (top, sub)."""
+    text = value.strip()
+    for sep in ("›", ">", "/", "-", "|"):
+        if sep in text:
+            top_name, _sep, sub_name = (part.strip() for part in text.partition(sep))
+            top = Industry.objects.filter(parent__isnull=True, name=top_name).first()
+            sub = (
+                Industry.objects.filter(parent=top, name=sub_name).first()
+                if top and sub_name
+                else None
+            )
+            if top and (sub or not sub_name):
+                return top, sub
+    top = Industry.objects.filter(parent__isnull=True, name=text).first()
+    if top:
+        return top, None
+    sub = Industry.objects.filter(parent__isnull=False, name=text).select_related("parent").first()
+    if sub:
+        return sub.parent, sub
+    return None, None
+
+
+def source_lookup(value: str) -> Source | None:
+    text = value.strip()
+    return Source.objects.filter(Q(name=text) | Q(code=text.lower())).first()
+
+
+# --- List filters, shared by the API, the list page and (later) exports.
+
+ORDERINGS = {
+    "newest": "-id",
+    "oldest": "id",
+    "customer_no": "customer_no",
+    "-customer_no": "-customer_no",
+    "name": "name",
+    "-name": "-name",
+    "updated_at": "updated_at",
+    "-updated_at": "-updated_at",
+    "created_at": "id",
+    "-created_at": "-id",
+    "budget_amount": "budget_amount",
+    "-budget_amount": "-budget_amount",
+    "completeness": "completeness",
+    "-completeness": "-completeness",
+}
+
+
+def customer_filter(queryset: QuerySet[Customer], params: dict[str, Any]) -> QuerySet[Customer]:
+    """Apply list filters; a bad filter value is a ValidationFailed naming the parameter."""
+    errors: dict[str, list[str]] = {}
+    qs = queryset
+
+    def value(key: str) -> str:
+        raw = params.get(key)
+        return "" if raw is None else str(raw).strip()
+
+    if value("industry"):
+        top, sub = industry_lookup(value("industry"))
+        if top is None:
+            errors["industry"] = [f"Unknown industry '{value('industry')}'."]
+        elif sub is not None:
+            qs = qs.filter(sub_industry=sub)
+        else:
+            qs = qs.filter(industry=top)
+    if value("sub_industry"):
+        top, sub = industry_lookup(value("sub_industry"))
+        if sub is None:
+            errors["sub_industry"] = [f"Unknown sub-industry '{value('sub_industry')}'."]
+        else:
+            qs = qs.filter(sub_industry=sub)
+    for key, aliases, field in (
+        ("status", STATUS_ALIASES, "status"),
+        ("size", SIZE_ALIASES, "size"),
+        ("budget_band", BUDGET_BAND_ALIASES, "budget_band"),
+    ):
+        if value(key):
+            try:
+                choices = [parse_choice(v, aliases) for v in value(key).split(",") if v.strip()]
+                qs = qs.filter(**{f"{field}__in": choices})
+            except Exception as exc:  # ValidationError
+                errors[key] = list(getattr(exc, "messages", [str(exc)]))
+    if value("quality"):
+        qs = qs.filter(quality=value("quality"))
+    if value("incomplete") in ("1", "true", "yes"):
+        qs = qs.filter(quality=Customer.Quality.INCOMPLETE)
+    if value("source"):
+        source = source_lookup(value("source"))
+        if source is None:
+            errors["source"] = [f"Unknown source '{value('source')}'."]
+        else:
+            qs = qs.filter(source=source)
+    for key, lookup in (("budget_min", "gte"), ("budget_max", "lte")):
+        if value(key):
+            try:
+                qs = qs.filter(**{f"budget_amount__{lookup}": parse_amount(value(key))})
+            except Exception as exc:
+                errors[key] = list(getattr(exc, "messages", [str(exc)]))
+    if value("owner"):
+        owner = value("owner")
+        if owner == "me":
+            qs = qs.filter(owner=params.get("_user"))
+        elif owner.isdigit():
+            qs = qs.filter(owner_id=int(owner))
+        else:
+            qs = qs.filter(Q(owner__username=owner) | Q(owner__display_name=owner))
+    if value("team"):
+        team = value("team")
+        qs = qs.filter(team_id=int(team)) if team.isdigit() else qs.filter(team__name=team)
+    for key in ("province", "city", "district"):
+        if value(key):
+            qs = qs.filter(**{key: value(key)})
+    if value("kind"):
+        qs = qs.filter(kind=value("kind"))
+    if value("external_id"):
+        qs = qs.filter(external_id=value("external_id"))
+    if value("q"):
+        qs = customer_simple_search(qs, value("q"))
+    if errors:
+        raise ValidationFailed(errors)
+    return qs
+
+
+def customer_simple_search(queryset: QuerySet[Customer], q: str) -> QuerySet[Customer]:
+    """The list page's simple search: number, name, credit code or a contact's phone/e-mail."""
+    q = q.strip()
+    if not q:
+        return queryset
+    upper = q.upper()
+    if upper.startswith("CX") and len(upper) >= 8:
+        return queryset.filter(customer_no__startswith=upper)
+    condition = Q(name__icontains=q) | Q(name_normalized__contains=q.lower())
+    if len(upper) == 18 and upper.isalnum():
+        condition |= Q(credit_code=upper)
+    digits = "".join(ch for ch in q if ch.isdigit())
+    if len(digits) >= 7 and len(digits) == len(q.replace(" ", "").replace("-", "").lstrip("+")):
+        condition |= Q(
+            pk__in=Contact.objects.filter(mobile__endswith=digits).values("customer_id")
+        ) | Q(phone__endswith=digits)
+    if "@" in q:
+        condition |= Q(
+            pk__in=Contact.objects.filter(email=q.lower()).values("customer_id")
+        ) | Q(email=q.lower())
+    return queryset.filter(condition)

@@ -1,0 +1,144 @@
+"""Customer and contact field rules: value lists with their Chinese names, completeness."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from pypinyin import lazy_pinyin
+
+from kehu.core.validators import build_aliases
+
+from .models import Contact, Customer
+
+# The integration standard's value lists, in the words people type and spreadsheets carry.
+KIND_ALIASES = build_aliases(
+    Customer.Kind, {"company": ["企业", "公司", "企业客户"], "individual": ["个人", "个人客户"]}
+)
+SIZE_ALIASES = build_aliases(
+    Customer.Size,
+    {
+        "small": ["小型企业", "小型企业<100人", "小型企业(<100人)", "小型", "<100人"],
+        "medium": ["中型企业", "中型企业100-500人", "中型企业(100-500人)", "中型", "100-500人"],
+        "large": ["大型企业", "大型企业>500人", "大型企业(>500人)", "大型", ">500人"],
+    },
+)
+STATUS_ALIASES = build_aliases(
+    Customer.Status,
+    {
+        "lead": ["潜在客户", "潜在", "prospect"],
+        "intent": ["意向客户", "意向", "intent", "interested"],
+        "won": ["成交客户", "成交", "customer"],
+        "lost": ["流失客户", "流失", "churned"],
+    },
+)
+BUDGET_BAND_ALIASES = build_aliases(
+    Customer.BudgetBand,
+    {
+        "under_100k": ["<10万", "10万以下", "小于10万"],
+        "100k_500k": ["10-50万", "10万-50万", "10~50万"],
+        "over_500k": [">50万", "50万以上", "大于50万"],
+    },
+)
+GENDER_ALIASES = build_aliases(
+    Contact.Gender, {"male": ["男", "m", "先生"], "female": ["女", "f", "女士"]}
+)
+CONTACT_TYPE_ALIASES = build_aliases(
+    Contact.ContactType,
+    {
+        "customer": ["客户"],
+        "prospect": ["潜在客户"],
+        "partner": ["合作伙伴"],
+        "supplier": ["供应商"],
+        "after_sales": ["售后服务", "售后"],
+    },
+)
+DECISION_ROLE_ALIASES = build_aliases(
+    Contact.DecisionRole,
+    {
+        "decision_maker": ["决策者", "决策人", "关键决策人"],
+        "budget_approver": ["预算审批者", "预算审批人"],
+        "technical_evaluator": ["技术选型者", "技术选型人", "technical_selector"],
+        "end_user": ["最终用户"],
+        "influencer": ["影响者", "影响人"],
+    },
+)
+
+BUDGET_LIMITS = (Decimal("100000"), Decimal("500000"))
+
+
+def budget_band_for(amount: Decimal) -> str:
+    """The band an amount falls in: <10万, 10-50万 (inclusive), >50万."""
+    if amount < BUDGET_LIMITS[0]:
+        return Customer.BudgetBand.UNDER_100K
+    if amount <= BUDGET_LIMITS[1]:
+        return Customer.BudgetBand.FROM_100K_TO_500K
+    return Customer.BudgetBand.OVER_500K
+
+
+_LEGAL_FORMS = re.compile(
+    r"(股份有限公司|有限责任公司|有限公司|集团|公司|co\.?,?\s*ltd\.?|company limited|limited|inc\.?|corp\.?)$",
+    re.IGNORECASE,
+)
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def normalize_company_name(name: str) -> str:
+    """A comparable copy of a name: NFKC, lower case, no punctuation/spaces. Dedupe refines it."""
+    text = unicodedata.normalize("NFKC", name).lower()
+    return _PUNCT.sub("", text)[:200]
+
+
+def name_pinyin(name: str) -> str:
+    """'王建国' -> 'wang jianguo' for search and duplicate checks; other scripts pass through."""
+    if not name:
+        return ""
+    syllables = lazy_pinyin(name)
+    if len(syllables) >= 2 and all(s.isalpha() for s in syllables):
+        return (syllables[0] + " " + "".join(syllables[1:])).lower()[:200]
+    return " ".join(syllables).lower()[:200]
+
+
+# --- Completeness: the standard's required fields, and the weights of the score.
+
+
+@dataclass(frozen=True)
+class RequiredField:
+    name: str
+    label: Any
+    weight: int
+    hard: bool = False
+
+
+STANDARD_FIELDS: tuple[RequiredField, ...] = (
+    RequiredField("industry", _("industry"), 10),
+    RequiredField("size", _("size"), 8),
+    RequiredField("decision_maker_name", _("decision maker's name"), 10),
+    RequiredField("decision_maker_title", _("decision maker's title"), 6),
+    RequiredField("decision_maker_phone", _("decision maker's phone"), 10),
+    RequiredField("source", _("source"), 6),
+    RequiredField("first_contact_date", _("first contact date"), 6),
+    RequiredField("status", _("status"), 4),
+    RequiredField("owner", _("owner"), 8),
+)
+OPTIONAL_FIELDS: tuple[RequiredField, ...] = (
+    RequiredField("name", _("name"), 10, hard=True),
+    RequiredField("address", _("address"), 8),
+    RequiredField("region", _("region"), 4),
+    RequiredField("credit_code", _("credit code"), 4),
+    RequiredField("budget", _("budget"), 3),
+    RequiredField("email", _("e-mail"), 3),
+)
+FIELD_LABELS = {f.name: f.label for f in STANDARD_FIELDS + OPTIONAL_FIELDS}
+
+
+def completeness_of(facts: dict[str, bool]) -> tuple[int, list[str]]:
+    """(score 0-100, missing standard fields) from which facts are present."""
+    total = sum(f.weight for f in STANDARD_FIELDS + OPTIONAL_FIELDS)
+    got = sum(f.weight for f in STANDARD_FIELDS + OPTIONAL_FIELDS if facts.get(f.name))
+    missing = [f.name for f in STANDARD_FIELDS if not facts.get(f.name)]
+    return round(got * 100 / total), missing

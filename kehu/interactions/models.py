@@ -1,0 +1,113 @@
+"""Interactions (互动记录) and behaviour events (行为轨迹)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Interaction(models.Model):
+    SCOPE_CUSTOMER = "customer"
+
+    class Method(models.TextChoices):
+        PHONE = "phone", _("Phone call")
+        VISIT = "visit", _("Visit")
+        EMAIL = "email", _("E-mail")
+        MEETING = "meeting", _("Meeting")
+        LIVE_STREAM = "live_stream", _("Online live session")
+        WECHAT = "wechat", _("WeChat")
+
+    class Feedback(models.TextChoices):
+        INTERESTED = "interested", _("Interested")
+        NEEDS_MORE_INFO = "needs_more_info", _("Wants to know more")
+        NOT_NOW = "not_now", _("Not for now")
+        REJECTED = "rejected", _("Declined")
+        OBJECTION = "objection", _("Raised an objection")
+
+    interaction_no = models.CharField(_("interaction number"), max_length=32, unique=True)
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="interactions"
+    )
+    contact = models.ForeignKey(
+        "customers.Contact",
+        verbose_name=_("contact"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="interactions",
+    )
+    occurred_at = models.DateTimeField(_("occurred at"))
+    method = models.CharField(_("method"), max_length=16, choices=Method)
+    topic = models.CharField(_("topic"), max_length=200, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    feedback = models.CharField(_("customer feedback"), max_length=16, choices=Feedback, blank=True)
+    next_action = models.CharField(_("next action"), max_length=300, blank=True)
+    next_action_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("next action by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    next_action_due = models.DateField(_("next action due"), null=True, blank=True)
+    performed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("performed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="interactions",
+    )
+    is_late_entry = models.BooleanField(_("late entry"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "-occurred_at", "-id"], name="interaction_timeline_idx"),
+            models.Index(fields=["performed_by", "-occurred_at"], name="interaction_rep_idx"),
+        ]
+        verbose_name = _("interaction")
+        verbose_name_plural = _("interactions")
+
+    def __str__(self) -> str:
+        return self.interaction_no
+
+
+class BehaviourEvent(models.Model):
+    SCOPE_CUSTOMER = "customer"
+
+    class Kind(models.TextChoices):
+        WEB_VISIT = "web_visit", _("Web visit")
+        EMAIL_OPEN = "email_open", _("E-mail opened")
+        EMAIL_CLICK = "email_click", _("E-mail link clicked")
+        FORM_SUBMIT = "form_submit", _("Form submitted")
+        DOWNLOAD = "download", _("Download")
+        OTHER = "other", _("Other")
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="events"
+    )
+    contact = models.ForeignKey(
+        "customers.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    properties = models.JSONField(_("properties"), default=dict, blank=True)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "-occurred_at", "-id"], name="event_timeline_idx"),
+        ]
+        verbose_name = _("behaviour event")
+        verbose_name_plural = _("behaviour events")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.occurred_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,209 @@
+"""Logging interactions and ingesting behaviour events."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from kehu.accounts.models import User
+from kehu.audit.services import audit_record, diff_fields
+from kehu.core.cleaning import FieldCleaner
+from kehu.core.errors import ValidationFailed
+from kehu.core.numbering import next_in_sequence
+from kehu.core.text import clean_multiline
+from kehu.core.validators import parse_choice, parse_date, parse_datetime
+from kehu.customers.models import Contact, Customer
+
+from .models import BehaviourEvent, Interaction
+from .validators import EVENT_KIND_ALIASES, FEEDBACK_ALIASES, METHOD_ALIASES
+
+AUDIT_FIELDS = (
+    "occurred_at", "method", "topic", "summary", "feedback", "next_action",
+    "next_action_owner_id", "next_action_due", "performed_by_id", "contact_id",
+)  # fmt: skip
+
+
+def _user(c: FieldCleaner, key: str) -> None:
+    if key not in c.data:
+        return
+    raw = c.raw(key)
+    if not raw:
+        c.values[key] = None
+        return
+    users = User.objects.filter(is_active=True)
+    user = (
+        users.filter(pk=int(raw)).first()
+        if raw.isdigit()
+        else users.filter(Q(username=raw) | Q(display_name=raw)).first()
+    )
+    if user is None:
+        c.error(key, f"No active user '{raw}'.")
+    else:
+        c.values[key] = user
+
+
+def interaction_clean(
+    data: dict[str, Any], *, customer: Customer, creating: bool
+) -> dict[str, Any]:
+    c = FieldCleaner(data)
+    c.field("occurred_at", parse_datetime, empty=None)
+    c.field("method", lambda t: parse_choice(t, METHOD_ALIASES))
+    c.field("topic", max_length=200)
+    c.field("feedback", lambda t: parse_choice(t, FEEDBACK_ALIASES))
+    c.field("next_action", max_length=300)
+    c.field("next_action_due", parse_date, empty=None)
+    if "summary" in data:
+        c.values["summary"] = clean_multiline(data.get("summary"))[:10000]
+    _user(c, "performed_by")
+    _user(c, "next_action_owner")
+    if "contact_id" in data and data.get("contact_id") not in (None, ""):
+        contact = Contact.objects.filter(pk=data["contact_id"], customer=customer).first()
+        if contact is None:
+            c.error("contact_id", "This contact does not belong to the customer.")
+        else:
+            c.values["contact"] = contact
+    elif "contact_id" in data:
+        c.values["contact"] = None
+    if creating:
+        if not c.values.get("method") and "method" not in c.errors:
+            c.error("method", "Choose how the interaction happened.")
+        if not c.values.get("occurred_at") and "occurred_at" not in c.errors:
+            c.values["occurred_at"] = timezone.now()
+    elif "occurred_at" in data and not c.values.get("occurred_at") and "occurred_at" not in c.errors:
+        c.error("occurred_at", "When did it happen?")
+    if "method" in data and not c.values.get("method") and "method" not in c.errors:
+        c.error("method", "Choose how the interaction happened.")
+    occurred = c.values.get("occurred_at")
+    if occurred and occurred > timezone.now() + timedelta(minutes=5):
+        c.error("occurred_at", "An interaction cannot be in the future; plan it as a next action.")
+    c.raise_if_errors()
+    return c.values
+
+
+def _touch_customer(customer: Customer) -> None:
+    latest = customer.interactions.aggregate(latest=Max("occurred_at"))["latest"]
+    Customer.objects.filter(pk=customer.pk).update(last_interaction_at=latest)
+
+
+@transaction.atomic
+def interaction_log(*, actor: Any, customer: Customer, data: dict[str, Any]) -> Interaction:
+    """Record an interaction: HD + customer number + sequence; late if entered >24 h after."""
+    values = interaction_clean(data, customer=customer, creating=True)
+    values.setdefault("performed_by", actor if getattr(actor, "pk", None) else None)
+    seq = next_in_sequence(f"HD{customer.customer_no}")
+    now = timezone.now()
+    interaction = Interaction.objects.create(
+        customer=customer,
+        interaction_no=f"HD{customer.customer_no}{seq:04d}",
+        is_late_entry=now - values["occurred_at"] > timedelta(hours=settings.KEHU_LATE_ENTRY_HOURS),
+        created_by=actor if getattr(actor, "pk", None) else None,
+        **values,
+    )
+    _touch_customer(customer)
+    audit_record(
+        actor=actor,
+        action="interaction.logged",
+        target=interaction,
+        changes=diff_fields({}, {f: getattr(interaction, f) for f in AUDIT_FIELDS}),
+    )
+    return interaction
+
+
+@transaction.atomic
+def interaction_update(*, actor: Any, interaction: Interaction, data: dict[str, Any]) -> Interaction:
+    values = interaction_clean(data, customer=interaction.customer, creating=False)
+    before = {f: getattr(interaction, f) for f in AUDIT_FIELDS}
+    for key, value in values.items():
+        setattr(interaction, key, value)
+    interaction.save()
+    _touch_customer(interaction.customer)
+    changes = diff_fields(before, {f: getattr(interaction, f) for f in AUDIT_FIELDS})
+    if changes:
+        audit_record(actor=actor, action="interaction.updated", target=interaction, changes=changes)
+    return interaction
+
+
+@transaction.atomic
+def interaction_delete(*, actor: Any, interaction: Interaction) -> None:
+    customer = interaction.customer
+    audit_record(
+        actor=actor,
+        action="interaction.deleted",
+        target=interaction,
+        changes=diff_fields({f: getattr(interaction, f) for f in AUDIT_FIELDS}, {}),
+    )
+    interaction.delete()
+    _touch_customer(customer)
+
+
+# --- Behaviour events
+
+
+@transaction.atomic
+def events_ingest(*, actor: Any, events: list[dict[str, Any]], customers: Any) -> list[BehaviourEvent]:
+    """Validate a whole batch, then store it; one bad event rejects the batch, naming its index.
+
+    `customers` is the queryset of customers the caller may attach events to.
+    """
+    if len(events) > settings.KEHU_EVENT_BATCH_MAX:
+        raise ValidationFailed(
+            {"events": [f"At most {settings.KEHU_EVENT_BATCH_MAX} events per batch."]}
+        )
+    numbers = {str(e.get("customer_no") or "").strip().upper() for e in events}
+    externals = {str(e.get("external_id") or "").strip() for e in events}
+    known = {
+        c.customer_no: c
+        for c in customers.filter(Q(customer_no__in=numbers) | Q(external_id__in=externals - {""}))
+    }
+    by_external = {c.external_id: c for c in known.values() if c.external_id}
+    errors: dict[str, list[str]] = {}
+    rows: list[BehaviourEvent] = []
+    for index, raw in enumerate(events):
+        prefix = f"events[{index}]."
+        c = FieldCleaner(raw, prefix=prefix)
+        c.field("kind", lambda t: parse_choice(t, EVENT_KIND_ALIASES))
+        c.field("occurred_at", parse_datetime, empty=None)
+        number = str(raw.get("customer_no") or "").strip().upper()
+        external = str(raw.get("external_id") or "").strip()
+        customer = known.get(number) or by_external.get(external)
+        if customer is None:
+            c.error("customer_no", "No such customer.")
+        if not c.values.get("kind") and f"{prefix}kind" not in c.errors:
+            c.error("kind", "The event kind is required.")
+        if not c.values.get("occurred_at") and f"{prefix}occurred_at" not in c.errors:
+            c.error("occurred_at", "When did it happen?")
+        properties = raw.get("properties") or {}
+        if not isinstance(properties, dict):
+            c.error("properties", "Properties must be an object.")
+        contact = None
+        if raw.get("contact_id") and customer is not None:
+            contact = Contact.objects.filter(pk=raw["contact_id"], customer=customer).first()
+            if contact is None:
+                c.error("contact_id", "This contact does not belong to the customer.")
+        if c.errors:
+            errors.update(c.errors)
+            continue
+        rows.append(
+            BehaviourEvent(
+                customer=customer,
+                contact=contact,
+                kind=c.values["kind"],
+                occurred_at=c.values["occurred_at"],
+                properties=properties,
+            )
+        )
+    if errors:
+        raise ValidationFailed(errors)
+    created = BehaviourEvent.objects.bulk_create(rows, batch_size=500)
+    audit_record(
+        actor=actor,
+        action="events.ingested",
+        changes={"count": len(created)},
+        note=f"{len(created)} behaviour events",
+    )
+    return created

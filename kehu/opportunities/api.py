@@ -1,0 +1,230 @@
+"""Opportunities and orders under /api/v1."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest
+from ninja import Router, Schema
+from pydantic import ConfigDict
+
+from kehu.accounts.policy import scope_for
+from kehu.core.api_utils import Paged, page_limit, payload_data
+from kehu.core.pagination import keyset_page
+from kehu.customers.models import Customer
+from kehu.customers.selectors import customer_get_for
+from kehu.customers.services import PermissionDenied
+
+from . import services
+from .models import Opportunity, Order
+
+router = Router(tags=["opportunities"])
+
+
+class OpportunityIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = None
+    expected_amount: Decimal | str | None = None
+    stage: str | None = None
+    expected_close_date: str | None = None
+    owner: str | int | None = None
+    source: str | None = None
+
+
+class OpportunityOut(Schema):
+    id: int
+    customer_no: str
+    title: str
+    expected_amount: Decimal | None
+    stage: str
+    stage_label: str
+    expected_close_date: date | None
+    owner: str | None
+    source: str
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_customer_no(obj: Opportunity) -> str:
+        return obj.customer.customer_no
+
+    @staticmethod
+    def resolve_stage_label(obj: Opportunity) -> str:
+        return str(obj.get_stage_display())
+
+    @staticmethod
+    def resolve_owner(obj: Opportunity) -> str | None:
+        return obj.owner.username if obj.owner_id else None
+
+
+class OpportunityPage(Paged):
+    items: list[OpportunityOut]
+
+
+class OrderLineIn(Schema):
+    product: str | None = None
+    quantity: Decimal | str | None = None
+    unit_price: Decimal | str | None = None
+    amount: Decimal | str | None = None
+
+
+class OrderIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    order_no: str | None = None
+    signed_on: str | None = None
+    amount: Decimal | str | None = None
+    status: str | None = None
+    notes: str | None = None
+    lines: list[OrderLineIn] | None = None
+
+
+class OrderLineOut(Schema):
+    product: str
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+
+
+class OrderOut(Schema):
+    order_no: str
+    customer_no: str
+    signed_on: date
+    amount: Decimal
+    currency: str = "CNY"
+    status: str
+    status_label: str
+    notes: str
+    lines: list[OrderLineOut]
+    created_at: datetime
+
+    @staticmethod
+    def resolve_customer_no(obj: Order) -> str:
+        return obj.customer.customer_no
+
+    @staticmethod
+    def resolve_status_label(obj: Order) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_lines(obj: Order) -> list[object]:
+        return list(obj.lines.all())
+
+
+class OrderPage(Paged):
+    items: list[OrderOut]
+
+
+def _check_write(request: HttpRequest, customer_id: int) -> None:
+    writable = scope_for(request.user, Customer.objects.filter(pk=customer_id), for_write=True)
+    if not writable.exists():
+        raise PermissionDenied("You may view this customer but not change it.")
+
+
+def _get(request: HttpRequest, queryset: QuerySet[Model], **lookup: object) -> Model:
+    obj = scope_for(request.user, queryset).filter(**lookup).first()
+    if obj is None:
+        raise Http404("Not found.")
+    return obj
+
+
+def _opportunities() -> QuerySet[Opportunity]:
+    return Opportunity.objects.select_related("customer", "owner")
+
+
+def _orders() -> QuerySet[Order]:
+    return Order.objects.select_related("customer").prefetch_related("lines")
+
+
+@router.get("/customers/{customer_no}/opportunities", response=OpportunityPage)
+def opportunity_list(
+    request: HttpRequest, customer_no: str, cursor: str | None = None, limit: int | None = None
+) -> dict[str, object]:
+    customer = customer_get_for(request.user, customer_no)
+    page = keyset_page(
+        _opportunities().filter(customer=customer), order="-id", cursor=cursor, limit=page_limit(limit)
+    )
+    return {"items": page.items, "next_cursor": page.next_cursor, "has_more": bool(page.next_cursor)}
+
+
+@router.post("/customers/{customer_no}/opportunities", response={201: OpportunityOut})
+def opportunity_create(
+    request: HttpRequest, customer_no: str, payload: OpportunityIn
+) -> tuple[int, Opportunity]:
+    customer = customer_get_for(request.user, customer_no)
+    _check_write(request, customer.pk)
+    opportunity = services.opportunity_create(
+        actor=request.user, customer=customer, data=payload_data(payload)
+    )
+    return 201, opportunity
+
+
+@router.get("/opportunities/{opportunity_id}", response=OpportunityOut)
+def opportunity_detail(request: HttpRequest, opportunity_id: int) -> Model:
+    return _get(request, _opportunities(), pk=opportunity_id)
+
+
+@router.patch("/opportunities/{opportunity_id}", response=OpportunityOut)
+def opportunity_update(
+    request: HttpRequest, opportunity_id: int, payload: OpportunityIn
+) -> Opportunity:
+    opportunity = _get(request, _opportunities(), pk=opportunity_id)
+    assert isinstance(opportunity, Opportunity)
+    _check_write(request, opportunity.customer_id)
+    return services.opportunity_update(
+        actor=request.user, opportunity=opportunity, data=payload_data(payload)
+    )
+
+
+@router.delete("/opportunities/{opportunity_id}", response={204: None})
+def opportunity_delete(request: HttpRequest, opportunity_id: int) -> tuple[int, None]:
+    opportunity = _get(request, _opportunities(), pk=opportunity_id)
+    assert isinstance(opportunity, Opportunity)
+    _check_write(request, opportunity.customer_id)
+    services.opportunity_delete(actor=request.user, opportunity=opportunity)
+    return 204, None
+
+
+@router.get("/customers/{customer_no}/orders", response=OrderPage, tags=["orders"])
+def order_list(
+    request: HttpRequest, customer_no: str, cursor: str | None = None, limit: int | None = None
+) -> dict[str, object]:
+    customer = customer_get_for(request.user, customer_no)
+    page = keyset_page(
+        _orders().filter(customer=customer), order="-id", cursor=cursor, limit=page_limit(limit)
+    )
+    return {"items": page.items, "next_cursor": page.next_cursor, "has_more": bool(page.next_cursor)}
+
+
+@router.post("/customers/{customer_no}/orders", response={201: OrderOut}, tags=["orders"])
+def order_create(request: HttpRequest, customer_no: str, payload: OrderIn) -> tuple[int, Model]:
+    customer = customer_get_for(request.user, customer_no)
+    _check_write(request, customer.pk)
+    order = services.order_create(actor=request.user, customer=customer, data=payload_data(payload))
+    return 201, _get(request, _orders(), pk=order.pk)
+
+
+@router.get("/orders/{order_no}", response=OrderOut, tags=["orders"])
+def order_detail(request: HttpRequest, order_no: str) -> Model:
+    return _get(request, _orders(), order_no=order_no.strip())
+
+
+@router.patch("/orders/{order_no}", response=OrderOut, tags=["orders"])
+def order_update(request: HttpRequest, order_no: str, payload: OrderIn) -> Model:
+    order = _get(request, _orders(), order_no=order_no.strip())
+    assert isinstance(order, Order)
+    _check_write(request, order.customer_id)
+    services.order_update(actor=request.user, order=order, data=payload_data(payload))
+    return _get(request, _orders(), pk=order.pk)
+
+
+@router.delete("/orders/{order_no}", response={204: None}, tags=["orders"])
+def order_delete(request: HttpRequest, order_no: str) -> tuple[int, None]:
+    order = _get(request, _orders(), order_no=order_no.strip())
+    assert isinstance(order, Order)
+    _check_write(request, order.customer_id)
+    services.order_delete(actor=request.user, order=order)
+    return 204, None

@@ -1,0 +1,227 @@
+"""Opportunities and orders: validated, atomic, audited."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from kehu.accounts.models import User
+from kehu.audit.services import audit_record, diff_fields
+from kehu.core.cleaning import FieldCleaner
+from kehu.core.errors import ValidationFailed
+from kehu.core.numbering import next_number
+from kehu.core.text import clean_multiline
+from kehu.core.validators import build_aliases, parse_amount, parse_choice, parse_date
+from kehu.customers.models import Customer
+
+from .models import Opportunity, Order, OrderLine
+
+STAGE_ALIASES = build_aliases(
+    Opportunity.Stage,
+    {
+        "initial_contact": ["初步接洽", "接洽"],
+        "needs_confirmed": ["需求确认"],
+        "proposal": ["方案报价", "报价"],
+        "negotiation": ["商务谈判", "谈判"],
+        "won": ["赢单"],
+        "lost": ["输单"],
+    },
+)
+ORIGIN_ALIASES = build_aliases(
+    Opportunity.Origin,
+    {"manual": ["手工"], "chat_capture": ["聊天"], "web_form": ["表单"], "import": ["导入"]},
+)
+ORDER_STATUS_ALIASES = build_aliases(
+    Order.Status,
+    {
+        "signed": ["已签订", "签订"],
+        "in_progress": ["执行中"],
+        "completed": ["已完成", "完成"],
+        "cancelled": ["已取消", "取消"],
+    },
+)
+OPPORTUNITY_FIELDS = ("title", "expected_amount", "stage", "expected_close_date", "owner_id", "source")
+ORDER_FIELDS = ("order_no", "signed_on", "amount", "status", "notes")
+
+
+def _snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    return {f: getattr(obj, f) for f in fields}
+
+
+def opportunity_clean(data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
+    c = FieldCleaner(data)
+    c.field("title", max_length=200)
+    if (creating or "title" in data) and not c.values.get("title") and "title" not in c.errors:
+        c.values.pop("title", None)
+        c.error("title", "Give the opportunity a title.")
+    c.field("expected_amount", parse_amount, empty=None)
+    c.field("stage", lambda t: parse_choice(t, STAGE_ALIASES), empty=Opportunity.Stage.INITIAL_CONTACT)
+    c.field("expected_close_date", parse_date, empty=None)
+    c.field("source", lambda t: parse_choice(t, ORIGIN_ALIASES), empty=Opportunity.Origin.MANUAL)
+    if "owner" in data:
+        raw = c.raw("owner")
+        owner = None
+        if raw:
+            users = User.objects.filter(is_active=True)
+            owner = (
+                users.filter(pk=int(raw)).first()
+                if raw.isdigit()
+                else users.filter(Q(username=raw) | Q(display_name=raw)).first()
+            )
+            if owner is None:
+                c.error("owner", f"No active user '{raw}'.")
+        c.values["owner"] = owner
+    c.raise_if_errors()
+    return c.values
+
+
+@transaction.atomic
+def opportunity_create(*, actor: Any, customer: Customer, data: dict[str, Any]) -> Opportunity:
+    values = opportunity_clean(data, creating=True)
+    values.setdefault("owner", customer.owner)
+    opportunity = Opportunity.objects.create(customer=customer, **values)
+    audit_record(
+        actor=actor,
+        action="opportunity.created",
+        target=opportunity,
+        changes=diff_fields({}, _snapshot(opportunity, OPPORTUNITY_FIELDS)),
+    )
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_update(*, actor: Any, opportunity: Opportunity, data: dict[str, Any]) -> Opportunity:
+    values = opportunity_clean(data, creating=False)
+    before = _snapshot(opportunity, OPPORTUNITY_FIELDS)
+    for key, value in values.items():
+        setattr(opportunity, key, value)
+    opportunity.save()
+    changes = diff_fields(before, _snapshot(opportunity, OPPORTUNITY_FIELDS))
+    if changes:
+        audit_record(actor=actor, action="opportunity.updated", target=opportunity, changes=changes)
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_delete(*, actor: Any, opportunity: Opportunity) -> None:
+    audit_record(
+        actor=actor,
+        action="opportunity.deleted",
+        target=opportunity,
+        changes=diff_fields(_snapshot(opportunity, OPPORTUNITY_FIELDS), {}),
+    )
+    opportunity.delete()
+
+
+def _clean_lines(raw_lines: Any) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+    errors: dict[str, list[str]] = {}
+    lines: list[dict[str, Any]] = []
+    if not isinstance(raw_lines, list):
+        return [], {"lines": ["Lines must be a list."]}
+    for index, raw in enumerate(raw_lines):
+        if not isinstance(raw, dict):
+            errors[f"lines[{index}]"] = ["Each line must be an object."]
+            continue
+        c = FieldCleaner(raw, prefix=f"lines[{index}].")
+        c.field("product", max_length=200)
+        if not c.values.get("product"):
+            c.error("product", "Name the product.")
+        c.field("quantity", parse_amount, empty=Decimal("1"))
+        c.field("unit_price", parse_amount, empty=None)
+        c.field("amount", parse_amount, empty=None)
+        quantity = c.values.get("quantity", Decimal("1"))
+        price, amount = c.values.get("unit_price"), c.values.get("amount")
+        if price is None and amount is None and not c.errors:
+            c.error("unit_price", "Give the unit price or the line amount.")
+        elif price is not None and amount is None:
+            c.values["amount"] = (price * quantity).quantize(Decimal("0.01"))
+        elif amount is not None and price is None and quantity:
+            c.values["unit_price"] = (amount / quantity).quantize(Decimal("0.01"))
+        elif price is not None and amount is not None and abs(price * quantity - amount) > Decimal("0.01"):
+            c.error("amount", "The amount is not quantity × unit price.")
+        c.values.setdefault("quantity", quantity)
+        errors.update(c.errors)
+        lines.append(c.values)
+    return lines, errors
+
+
+def order_clean(data: dict[str, Any], *, creating: bool) -> tuple[dict[str, Any], list[dict[str, Any]] | None]:
+    c = FieldCleaner(data)
+    c.field("order_no", max_length=32)
+    c.field("signed_on", parse_date, empty=None)
+    c.field("amount", parse_amount, empty=None)
+    c.field("status", lambda t: parse_choice(t, ORDER_STATUS_ALIASES), empty=Order.Status.SIGNED)
+    if "notes" in data:
+        c.values["notes"] = clean_multiline(data.get("notes"))[:10000]
+    lines = None
+    line_errors: dict[str, list[str]] = {}
+    if data.get("lines") is not None:
+        lines, line_errors = _clean_lines(data["lines"])
+    if lines and not line_errors:
+        total = sum((line["amount"] for line in lines), Decimal("0"))
+        if c.values.get("amount") is None:
+            c.values["amount"] = total
+        elif abs(c.values["amount"] - total) > Decimal("0.01"):
+            c.error("amount", f"The amount does not equal the sum of the lines ({total}).")
+    if creating:
+        if c.values.get("signed_on") is None and "signed_on" not in c.errors:
+            c.values["signed_on"] = timezone.localdate()
+        if c.values.get("amount") is None and "amount" not in c.errors:
+            c.error("amount", "Give the order amount (or its lines).")
+    c.raise_if_errors(line_errors)
+    return c.values, lines
+
+
+@transaction.atomic
+def order_create(*, actor: Any, customer: Customer, data: dict[str, Any]) -> Order:
+    values, lines = order_clean(data, creating=True)
+    if not values.get("order_no"):
+        values["order_no"] = next_number("DD", today=values["signed_on"])
+    elif Order.objects.filter(order_no=values["order_no"]).exists():
+        raise ValidationFailed({"order_no": [f"Order number {values['order_no']} is already used."]})
+    order = Order.objects.create(customer=customer, **values)
+    for line in lines or []:
+        OrderLine.objects.create(order=order, **line)
+    audit_record(
+        actor=actor,
+        action="order.created",
+        target=order,
+        changes=diff_fields({}, _snapshot(order, ORDER_FIELDS)),
+    )
+    return order
+
+
+@transaction.atomic
+def order_update(*, actor: Any, order: Order, data: dict[str, Any]) -> Order:
+    if "order_no" in data and str(data["order_no"]).strip() != order.order_no:
+        raise ValidationFailed({"order_no": ["The order number cannot be changed."]})
+    values, lines = order_clean(data, creating=False)
+    before = _snapshot(order, ORDER_FIELDS)
+    for key, value in values.items():
+        setattr(order, key, value)
+    if lines is not None:
+        order.lines.all().delete()
+        for line in lines:
+            OrderLine.objects.create(order=order, **line)
+        if "amount" not in data:
+            order.amount = sum((line["amount"] for line in lines), Decimal("0"))
+    order.save()
+    changes = diff_fields(before, _snapshot(order, ORDER_FIELDS))
+    if changes or lines is not None:
+        audit_record(actor=actor, action="order.updated", target=order, changes=changes)
+    return order
+
+
+@transaction.atomic
+def order_delete(*, actor: Any, order: Order) -> None:
+    audit_record(
+        actor=actor,
+        action="order.deleted",
+        target=order,
+        changes=diff_fields(_snapshot(order, ORDER_FIELDS), {}),
+    )
+    order.delete()
