@@ -66,7 +66,11 @@ def on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResp
         errors.setdefault(field, []).append(message)
     return api.create_response(
         request,
-        {"detail": f"Invalid fields: {', '.join(errors)}", "code": "validation_failed", "errors": errors},
+        {
+            "detail": f"Invalid fields: {', '.join(errors)}",
+            "code": "validation_failed",
+            "errors": errors,
+        },
         status=422,
     )
 
@@ -94,7 +98,10 @@ def on_forbidden(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpRespo
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(
         request,
-        {"detail": "Authentication required: log in or send a Bearer token.", "code": "unauthenticated"},
+        {
+            "detail": "Authentication required: log in or send a Bearer token.",
+            "code": "unauthenticated",
+        },
         status=401,
     )
 
@@ -110,5 +117,7 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("Unhandled API error", exc_info=exc)
     return api.create_response(
-        request, {"detail": "Something went wrong on our side; nothing was saved.", "code": "server_error"}, status=500
+        request,
+        {"detail": "Something went wrong on our side; nothing was saved.", "code": "server_error"},
+        status=500,
     )

@@ -155,7 +155,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-STATICFILES_DIRS = [("vendor", REPO_DIR / "node_modules")] if (REPO_DIR / "node_modules").exists() else []
+STATICFILES_DIRS = (
+    [("vendor", REPO_DIR / "node_modules")] if (REPO_DIR / "node_modules").exists() else []
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

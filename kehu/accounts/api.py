@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
 from kehu.core.errors import ValidationFailed
@@ -65,7 +65,7 @@ def token_list(request: HttpRequest) -> list[ApiToken]:
 
 
 @router.post("/tokens", response={201: NewTokenOut}, summary="Create a token (shown once)")
-def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, object]]:
+def token_create(request: HttpRequest, payload: TokenIn) -> Status:
     if payload.scope not in ApiToken.Scope.values:
         raise ValidationFailed({"scope": [f"One of: {', '.join(ApiToken.Scope.values)}."]})
     token, raw = services.api_token_create(
@@ -75,13 +75,13 @@ def token_create(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str,
         scope=payload.scope,
         expires_at=payload.expires_at,
     )
-    return 201, {**TokenOut.from_orm(token).model_dump(), "token": raw}
+    return Status(201, {**TokenOut.from_orm(token).model_dump(), "token": raw})
 
 
 @router.delete("/tokens/{token_id}", response={204: None})
-def token_revoke(request: HttpRequest, token_id: int) -> tuple[int, None]:
+def token_revoke(request: HttpRequest, token_id: int) -> Status:
     token = ApiToken.objects.filter(user=request.user, pk=token_id).first()
     if token is None:
         raise Http404("No such token.")
     services.api_token_revoke(actor=request.user, token=token)
-    return 204, None
+    return Status(204, None)

@@ -59,9 +59,7 @@ def decode_cursor(cursor: str) -> list[Any]:
         raise ValidationFailed({"cursor": ["Invalid cursor."]}) from exc
 
 
-def keyset_page(
-    queryset: QuerySet[M], *, order: str, cursor: str | None, limit: int
-) -> Page[M]:
+def keyset_page(queryset: QuerySet[M], *, order: str, cursor: str | None, limit: int) -> Page[M]:
     """One page of `queryset` ordered by `order` ('field' or '-field'), then by id.
 
     The order field must be non-null (or the rows with NULL are sorted with nulls last and

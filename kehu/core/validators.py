@@ -114,7 +114,9 @@ def normalize_credit_code(raw: str) -> str:
         return str(uscc.validate(text))
     except StdnumError as exc:
         raise ValidationError(
-            _("Enter a valid unified social credit code (18 characters, check character must match)."),
+            _(
+                "Enter a valid unified social credit code (18 characters, check character must match)."
+            ),
             code="invalid_credit_code",
         ) from exc
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from kehu.accounts.models import Role
 from kehu.accounts.policy import scope_for
@@ -81,7 +81,9 @@ def customers_for_output(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
 def _writable(request: HttpRequest, customer_no: str) -> Customer:
     """The customer, if visible (else 404) and changeable by this user (else 403)."""
     customer = customer_get_for(request.user, customer_no)
-    if not scope_for(request.user, Customer.objects.filter(pk=customer.pk), for_write=True).exists():
+    if not scope_for(
+        request.user, Customer.objects.filter(pk=customer.pk), for_write=True
+    ).exists():
         raise services.PermissionDenied("You may view this customer but not change it.")
     return customer
 
@@ -100,13 +102,17 @@ def customer_list(request: HttpRequest, filters: Query[CustomerFilters]) -> dict
         cursor=filters.cursor,
         limit=page_limit(filters.limit),
     )
-    return {"items": page.items, "next_cursor": page.next_cursor, "has_more": bool(page.next_cursor)}
+    return {
+        "items": page.items,
+        "next_cursor": page.next_cursor,
+        "has_more": bool(page.next_cursor),
+    }
 
 
 @router.post("/customers", response={201: CustomerOut}, summary="Create a customer")
-def customer_create(request: HttpRequest, payload: CustomerIn) -> tuple[int, Customer]:
+def customer_create(request: HttpRequest, payload: CustomerIn) -> Status:
     customer = services.customer_create(actor=request.user, data=payload_data(payload))
-    return 201, customer_get_for(request.user, customer.customer_no)
+    return Status(201, customer_get_for(request.user, customer.customer_no))
 
 
 @router.get("/customers/{customer_no}", response=CustomerOut, summary="One customer")
@@ -133,10 +139,10 @@ def customer_change_status(request: HttpRequest, customer_no: str, payload: Stat
 
 
 @router.delete("/customers/{customer_no}", response={204: None}, summary="Delete a customer")
-def customer_delete(request: HttpRequest, customer_no: str) -> tuple[int, None]:
+def customer_delete(request: HttpRequest, customer_no: str) -> Status:
     customer = _writable(request, customer_no)
     services.customer_delete(actor=request.user, customer=customer)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/customers/{customer_no}/history", response=HistoryPage, summary="Change history")
@@ -180,16 +186,19 @@ def contact_list(
         cursor=cursor,
         limit=page_limit(limit),
     )
-    return {"items": page.items, "next_cursor": page.next_cursor, "has_more": bool(page.next_cursor)}
+    return {
+        "items": page.items,
+        "next_cursor": page.next_cursor,
+        "has_more": bool(page.next_cursor),
+    }
 
 
-@router.post(
-    "/customers/{customer_no}/contacts", response={201: ContactOut}, tags=["contacts"]
-)
-def contact_create(request: HttpRequest, customer_no: str, payload: ContactIn) -> tuple[int, Contact]:
+@router.post("/customers/{customer_no}/contacts", response={201: ContactOut}, tags=["contacts"])
+def contact_create(request: HttpRequest, customer_no: str, payload: ContactIn) -> Status:
     customer = _writable(request, customer_no)
-    return 201, services.contact_create(
-        actor=request.user, customer=customer, data=payload_data(payload)
+    return Status(
+        201,
+        services.contact_create(actor=request.user, customer=customer, data=payload_data(payload)),
     )
 
 
@@ -206,11 +215,11 @@ def contact_update(request: HttpRequest, contact_id: int, payload: ContactIn) ->
 
 
 @router.delete("/contacts/{contact_id}", response={204: None}, tags=["contacts"])
-def contact_delete(request: HttpRequest, contact_id: int) -> tuple[int, None]:
+def contact_delete(request: HttpRequest, contact_id: int) -> Status:
     contact = contact_get_for(request.user, contact_id)
     _writable(request, contact.customer.customer_no)
     services.contact_delete(actor=request.user, contact=contact)
-    return 204, None
+    return Status(204, None)
 
 
 # --- Dictionaries
@@ -240,8 +249,9 @@ def source_list(request: HttpRequest) -> QuerySet[Source]:
 
 
 @router.post("/sources", response={201: SourceOut}, tags=["dictionaries"])
-def source_create(request: HttpRequest, payload: SourceIn) -> tuple[int, Source]:
+def source_create(request: HttpRequest, payload: SourceIn) -> Status:
     if getattr(request.user, "role", None) != Role.ADMIN:
         raise services.PermissionDenied("Only an administrator may add customer sources.")
-    return 201, services.source_create(actor=request.user, name=payload.name, code=payload.code)
-
+    return Status(
+        201, services.source_create(actor=request.user, name=payload.name, code=payload.code)
+    )

@@ -12,7 +12,6 @@ from kehu.core.errors import ValidationFailed
 from kehu.core.validators import parse_amount, parse_choice
 
 from .models import Contact, Customer, Industry, Source
-
 from .validators import BUDGET_BAND_ALIASES, SIZE_ALIASES, STATUS_ALIASES
 
 
@@ -179,7 +178,7 @@ def customer_simple_search(queryset: QuerySet[Customer], q: str) -> QuerySet[Cus
             pk__in=Contact.objects.filter(mobile__endswith=digits).values("customer_id")
         ) | Q(phone__endswith=digits)
     if "@" in q:
-        condition |= Q(
-            pk__in=Contact.objects.filter(email=q.lower()).values("customer_id")
-        ) | Q(email=q.lower())
+        condition |= Q(pk__in=Contact.objects.filter(email=q.lower()).values("customer_id")) | Q(
+            email=q.lower()
+        )
     return queryset.filter(condition)

@@ -385,9 +385,7 @@ def customer_update(
     if customer.status != old_status:
         reason = values.get("status_reason", "")
         if not reason:
-            raise ValidationFailed(
-                {"status_reason": ["Give a reason when the status changes."]}
-            )
+            raise ValidationFailed({"status_reason": ["Give a reason when the status changes."]})
         CustomerStatusChange.objects.create(
             customer=customer,
             from_status=old_status,
@@ -423,9 +421,7 @@ def customer_update(
     return customer
 
 
-def customer_change_status(
-    *, actor: Any, customer: Customer, status: str, reason: str
-) -> Customer:
+def customer_change_status(*, actor: Any, customer: Customer, status: str, reason: str) -> Customer:
     return customer_update(
         actor=actor, customer=customer, data={"status": status, "status_reason": reason}
     )

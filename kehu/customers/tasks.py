@@ -31,7 +31,11 @@ def customer_quality_refresh(job_id: int) -> dict[str, int]:
                 if not batch:
                     break
                 for customer in batch:
-                    before = (customer.completeness, list(customer.missing_fields), customer.quality)
+                    before = (
+                        customer.completeness,
+                        list(customer.missing_fields),
+                        customer.quality,
+                    )
                     customer_refresh_quality(customer, save=False)
                     after = (customer.completeness, list(customer.missing_fields), customer.quality)
                     if before != after:

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
 from kehu.accounts.policy import can_log_interaction, interaction_scope, scope_for
@@ -131,7 +131,9 @@ def _interaction_for(request: HttpRequest, interaction_no: str, *, for_write: bo
     if interaction is None:
         raise Http404("No such interaction.")
     if for_write:
-        writable = interaction_scope(request.user, Customer.objects.filter(pk=interaction.customer_id))
+        writable = interaction_scope(
+            request.user, Customer.objects.filter(pk=interaction.customer_id)
+        )
         if not can_log_interaction(request.user) or not writable.exists():
             raise PermissionDenied("You may view this interaction but not change it.")
     return interaction
@@ -148,13 +150,15 @@ def interaction_list(
         cursor=cursor,
         limit=page_limit(limit),
     )
-    return {"items": page.items, "next_cursor": page.next_cursor, "has_more": bool(page.next_cursor)}
+    return {
+        "items": page.items,
+        "next_cursor": page.next_cursor,
+        "has_more": bool(page.next_cursor),
+    }
 
 
 @router.post("/customers/{customer_no}/interactions", response={201: InteractionOut})
-def interaction_create(
-    request: HttpRequest, customer_no: str, payload: InteractionIn
-) -> tuple[int, Interaction]:
+def interaction_create(request: HttpRequest, customer_no: str, payload: InteractionIn) -> Status:
     customer = customer_get_for(request.user, customer_no)
     writable = interaction_scope(request.user, Customer.objects.filter(pk=customer.pk))
     if not can_log_interaction(request.user) or not writable.exists():
@@ -162,7 +166,7 @@ def interaction_create(
     interaction = services.interaction_log(
         actor=request.user, customer=customer, data=payload_data(payload)
     )
-    return 201, _interaction_for(request, interaction.interaction_no, for_write=False)
+    return Status(201, _interaction_for(request, interaction.interaction_no, for_write=False))
 
 
 @router.get("/interactions/{interaction_no}", response=InteractionOut)
@@ -175,15 +179,17 @@ def interaction_update(
     request: HttpRequest, interaction_no: str, payload: InteractionIn
 ) -> Interaction:
     interaction = _interaction_for(request, interaction_no, for_write=True)
-    services.interaction_update(actor=request.user, interaction=interaction, data=payload_data(payload))
+    services.interaction_update(
+        actor=request.user, interaction=interaction, data=payload_data(payload)
+    )
     return _interaction_for(request, interaction_no, for_write=False)
 
 
 @router.delete("/interactions/{interaction_no}", response={204: None})
-def interaction_delete(request: HttpRequest, interaction_no: str) -> tuple[int, None]:
+def interaction_delete(request: HttpRequest, interaction_no: str) -> Status:
     interaction = _interaction_for(request, interaction_no, for_write=True)
     services.interaction_delete(actor=request.user, interaction=interaction)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/customers/{customer_no}/events", response=EventPage, tags=["events"])
@@ -197,14 +203,18 @@ def event_list(
         cursor=cursor,
         limit=page_limit(limit),
     )
-    return {"items": page.items, "next_cursor": page.next_cursor, "has_more": bool(page.next_cursor)}
+    return {
+        "items": page.items,
+        "next_cursor": page.next_cursor,
+        "has_more": bool(page.next_cursor),
+    }
 
 
 @router.post("/events", response={201: EventBatchOut}, tags=["events"], summary="Ingest a batch")
-def event_ingest(request: HttpRequest, payload: EventBatchIn) -> tuple[int, dict[str, int]]:
+def event_ingest(request: HttpRequest, payload: EventBatchIn) -> Status:
     events = [e.model_dump(exclude_unset=True) for e in payload.events]
     customers = interaction_scope(request.user, Customer.objects.all())
     if not can_log_interaction(request.user):
         raise PermissionDenied("Your role may not record behaviour events.")
     created = services.events_ingest(actor=request.user, events=events, customers=customers)
-    return 201, {"accepted": len(created)}
+    return Status(201, {"accepted": len(created)})

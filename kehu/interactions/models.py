@@ -69,7 +69,9 @@ class Interaction(models.Model):
     class Meta:
         ordering = ["-occurred_at", "-id"]
         indexes = [
-            models.Index(fields=["customer", "-occurred_at", "-id"], name="interaction_timeline_idx"),
+            models.Index(
+                fields=["customer", "-occurred_at", "-id"], name="interaction_timeline_idx"
+            ),
             models.Index(fields=["performed_by", "-occurred_at"], name="interaction_rep_idx"),
         ]
         verbose_name = _("interaction")

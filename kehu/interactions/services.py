@@ -74,7 +74,9 @@ def interaction_clean(
             c.error("method", "Choose how the interaction happened.")
         if not c.values.get("occurred_at") and "occurred_at" not in c.errors:
             c.values["occurred_at"] = timezone.now()
-    elif "occurred_at" in data and not c.values.get("occurred_at") and "occurred_at" not in c.errors:
+    elif (
+        "occurred_at" in data and not c.values.get("occurred_at") and "occurred_at" not in c.errors
+    ):
         c.error("occurred_at", "When did it happen?")
     if "method" in data and not c.values.get("method") and "method" not in c.errors:
         c.error("method", "Choose how the interaction happened.")
@@ -115,7 +117,9 @@ def interaction_log(*, actor: Any, customer: Customer, data: dict[str, Any]) -> 
 
 
 @transaction.atomic
-def interaction_update(*, actor: Any, interaction: Interaction, data: dict[str, Any]) -> Interaction:
+def interaction_update(
+    *, actor: Any, interaction: Interaction, data: dict[str, Any]
+) -> Interaction:
     values = interaction_clean(data, customer=interaction.customer, creating=False)
     before = {f: getattr(interaction, f) for f in AUDIT_FIELDS}
     for key, value in values.items():
@@ -145,7 +149,9 @@ def interaction_delete(*, actor: Any, interaction: Interaction) -> None:
 
 
 @transaction.atomic
-def events_ingest(*, actor: Any, events: list[dict[str, Any]], customers: Any) -> list[BehaviourEvent]:
+def events_ingest(
+    *, actor: Any, events: list[dict[str, Any]], customers: Any
+) -> list[BehaviourEvent]:
     """Validate a whole batch, then store it; one bad event rejects the batch, naming its index.
 
     `customers` is the queryset of customers the caller may attach events to.

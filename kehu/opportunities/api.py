@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
 from kehu.accounts.policy import scope_for
@@ -145,21 +145,26 @@ def opportunity_list(
 ) -> dict[str, object]:
     customer = customer_get_for(request.user, customer_no)
     page = keyset_page(
-        _opportunities().filter(customer=customer), order="-id", cursor=cursor, limit=page_limit(limit)
+        _opportunities().filter(customer=customer),
+        order="-id",
+        cursor=cursor,
+        limit=page_limit(limit),
     )
-    return {"items": page.items, "next_cursor": page.next_cursor, "has_more": bool(page.next_cursor)}
+    return {
+        "items": page.items,
+        "next_cursor": page.next_cursor,
+        "has_more": bool(page.next_cursor),
+    }
 
 
 @router.post("/customers/{customer_no}/opportunities", response={201: OpportunityOut})
-def opportunity_create(
-    request: HttpRequest, customer_no: str, payload: OpportunityIn
-) -> tuple[int, Opportunity]:
+def opportunity_create(request: HttpRequest, customer_no: str, payload: OpportunityIn) -> Status:
     customer = customer_get_for(request.user, customer_no)
     _check_write(request, customer.pk)
     opportunity = services.opportunity_create(
         actor=request.user, customer=customer, data=payload_data(payload)
     )
-    return 201, opportunity
+    return Status(201, opportunity)
 
 
 @router.get("/opportunities/{opportunity_id}", response=OpportunityOut)
@@ -180,12 +185,12 @@ def opportunity_update(
 
 
 @router.delete("/opportunities/{opportunity_id}", response={204: None})
-def opportunity_delete(request: HttpRequest, opportunity_id: int) -> tuple[int, None]:
+def opportunity_delete(request: HttpRequest, opportunity_id: int) -> Status:
     opportunity = _get(request, _opportunities(), pk=opportunity_id)
     assert isinstance(opportunity, Opportunity)
     _check_write(request, opportunity.customer_id)
     services.opportunity_delete(actor=request.user, opportunity=opportunity)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/customers/{customer_no}/orders", response=OrderPage, tags=["orders"])
@@ -196,15 +201,19 @@ def order_list(
     page = keyset_page(
         _orders().filter(customer=customer), order="-id", cursor=cursor, limit=page_limit(limit)
     )
-    return {"items": page.items, "next_cursor": page.next_cursor, "has_more": bool(page.next_cursor)}
+    return {
+        "items": page.items,
+        "next_cursor": page.next_cursor,
+        "has_more": bool(page.next_cursor),
+    }
 
 
 @router.post("/customers/{customer_no}/orders", response={201: OrderOut}, tags=["orders"])
-def order_create(request: HttpRequest, customer_no: str, payload: OrderIn) -> tuple[int, Model]:
+def order_create(request: HttpRequest, customer_no: str, payload: OrderIn) -> Status:
     customer = customer_get_for(request.user, customer_no)
     _check_write(request, customer.pk)
     order = services.order_create(actor=request.user, customer=customer, data=payload_data(payload))
-    return 201, _get(request, _orders(), pk=order.pk)
+    return Status(201, _get(request, _orders(), pk=order.pk))
 
 
 @router.get("/orders/{order_no}", response=OrderOut, tags=["orders"])
@@ -222,9 +231,9 @@ def order_update(request: HttpRequest, order_no: str, payload: OrderIn) -> Model
 
 
 @router.delete("/orders/{order_no}", response={204: None}, tags=["orders"])
-def order_delete(request: HttpRequest, order_no: str) -> tuple[int, None]:
+def order_delete(request: HttpRequest, order_no: str) -> Status:
     order = _get(request, _orders(), order_no=order_no.strip())
     assert isinstance(order, Order)
     _check_write(request, order.customer_id)
     services.order_delete(actor=request.user, order=order)
-    return 204, None
+    return Status(204, None)

@@ -44,7 +44,14 @@ ORDER_STATUS_ALIASES = build_aliases(
         "cancelled": ["已取消", "取消"],
     },
 )
-OPPORTUNITY_FIELDS = ("title", "expected_amount", "stage", "expected_close_date", "owner_id", "source")
+OPPORTUNITY_FIELDS = (
+    "title",
+    "expected_amount",
+    "stage",
+    "expected_close_date",
+    "owner_id",
+    "source",
+)
 ORDER_FIELDS = ("order_no", "signed_on", "amount", "status", "notes")
 
 
@@ -59,7 +66,9 @@ def opportunity_clean(data: dict[str, Any], *, creating: bool) -> dict[str, Any]
         c.values.pop("title", None)
         c.error("title", "Give the opportunity a title.")
     c.field("expected_amount", parse_amount, empty=None)
-    c.field("stage", lambda t: parse_choice(t, STAGE_ALIASES), empty=Opportunity.Stage.INITIAL_CONTACT)
+    c.field(
+        "stage", lambda t: parse_choice(t, STAGE_ALIASES), empty=Opportunity.Stage.INITIAL_CONTACT
+    )
     c.field("expected_close_date", parse_date, empty=None)
     c.field("source", lambda t: parse_choice(t, ORIGIN_ALIASES), empty=Opportunity.Origin.MANUAL)
     if "owner" in data:
@@ -94,7 +103,9 @@ def opportunity_create(*, actor: Any, customer: Customer, data: dict[str, Any]) 
 
 
 @transaction.atomic
-def opportunity_update(*, actor: Any, opportunity: Opportunity, data: dict[str, Any]) -> Opportunity:
+def opportunity_update(
+    *, actor: Any, opportunity: Opportunity, data: dict[str, Any]
+) -> Opportunity:
     values = opportunity_clean(data, creating=False)
     before = _snapshot(opportunity, OPPORTUNITY_FIELDS)
     for key, value in values.items():
@@ -141,7 +152,11 @@ def _clean_lines(raw_lines: Any) -> tuple[list[dict[str, Any]], dict[str, list[s
             c.values["amount"] = (price * quantity).quantize(Decimal("0.01"))
         elif amount is not None and price is None and quantity:
             c.values["unit_price"] = (amount / quantity).quantize(Decimal("0.01"))
-        elif price is not None and amount is not None and abs(price * quantity - amount) > Decimal("0.01"):
+        elif (
+            price is not None
+            and amount is not None
+            and abs(price * quantity - amount) > Decimal("0.01")
+        ):
             c.error("amount", "The amount is not quantity × unit price.")
         c.values.setdefault("quantity", quantity)
         errors.update(c.errors)
@@ -149,7 +164,9 @@ def _clean_lines(raw_lines: Any) -> tuple[list[dict[str, Any]], dict[str, list[s
     return lines, errors
 
 
-def order_clean(data: dict[str, Any], *, creating: bool) -> tuple[dict[str, Any], list[dict[str, Any]] | None]:
+def order_clean(
+    data: dict[str, Any], *, creating: bool
+) -> tuple[dict[str, Any], list[dict[str, Any]] | None]:
     c = FieldCleaner(data)
     c.field("order_no", max_length=32)
     c.field("signed_on", parse_date, empty=None)
@@ -182,7 +199,9 @@ def order_create(*, actor: Any, customer: Customer, data: dict[str, Any]) -> Ord
     if not values.get("order_no"):
         values["order_no"] = next_number("DD", today=values["signed_on"])
     elif Order.objects.filter(order_no=values["order_no"]).exists():
-        raise ValidationFailed({"order_no": [f"Order number {values['order_no']} is already used."]})
+        raise ValidationFailed(
+            {"order_no": [f"Order number {values['order_no']} is already used."]}
+        )
     order = Order.objects.create(customer=customer, **values)
     for line in lines or []:
         OrderLine.objects.create(order=order, **line)
