@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "kehu.interactions",
     "kehu.opportunities",
     "kehu.portal",
+    "kehu.sandbox",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,107 @@
+"""kehu demo: fill a fresh database with the deterministic training sandbox; --reset restores it."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from kehu.accounts.models import ApiToken, Team, User
+from kehu.audit.models import AuditEntry
+from kehu.audit.services import audit_record
+from kehu.core.middleware import set_source
+from kehu.core.models import Counter, Job
+from kehu.customers.models import Customer
+from kehu.sandbox.loader import generate, load
+from kehu.sandbox.personas import PERSONAS, TEAMS
+
+
+class Command(BaseCommand):
+    help = "Load the training sandbox: users for every role, 2 teams, 2,000 customers with history."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--reset", action="store_true", help="Delete all data and load afresh.")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing (but print the logins) if customers exist.",
+        )
+        parser.add_argument("--customers", type=int, default=2000)
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        set_source("cli")
+        has_data = Customer.objects.exists()
+        if has_data and options["if_empty"]:
+            self.stdout.write("The database already holds customers; sandbox not reloaded.")
+            self.print_logins()
+            return
+        if has_data and not options["reset"]:
+            raise CommandError("The database already holds customers; use --reset to replace them.")
+        started = time.monotonic()
+        with transaction.atomic():
+            if options["reset"]:
+                self.wipe()
+            users = self.create_people()
+        with tempfile.TemporaryDirectory(prefix="kehu-sandbox-") as tmp:
+            try:
+                folder = generate(Path(tmp), customers=options["customers"], seed=options["seed"])
+            except FileNotFoundError as exc:
+                raise CommandError(str(exc)) from exc
+            report = load(folder, created_by=users["admin"])
+        audit_record(
+            actor=users["admin"],
+            action="sandbox.loaded",
+            note=f"{report.customers} customers, seed {options['seed']}",
+            source="cli",
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Sandbox loaded in {time.monotonic() - started:.1f}s: {report.customers} customers, "
+                f"{report.contacts} contacts, {report.interactions} interactions, "
+                f"{report.orders} orders, {report.events} events "
+                f"({report.skipped_rows} rows skipped, {sum(report.dropped_values.values())} bad values left out)."
+            )
+        )
+        self.print_logins()
+
+    def wipe(self) -> None:
+        Customer.objects.all().delete()
+        AuditEntry.objects.all().delete()
+        Counter.objects.all().delete()
+        Job.objects.all().delete()
+        ApiToken.objects.all().delete()
+        User.objects.filter(username__in=[p.username for p in PERSONAS]).delete()
+        Team.objects.filter(name__in=TEAMS).delete()
+
+    def create_people(self) -> dict[str, User]:
+        teams = {
+            name: Team.objects.get_or_create(name=name, defaults={"region": region})[0]
+            for name, region in TEAMS.items()
+        }
+        users = {}
+        for persona in PERSONAS:
+            user, _created = User.objects.get_or_create(username=persona.username)
+            user.display_name = persona.display_name
+            user.role = persona.role
+            user.team = teams[persona.team] if persona.team else None
+            user.is_staff = user.is_superuser = persona.role == "admin"
+            user.is_active = True
+            user.set_password(settings.KEHU_DEMO_PASSWORD)
+            user.save()
+            users[persona.username] = user
+        return users
+
+    def print_logins(self) -> None:
+        self.stdout.write("\nDemo logins (password for all: %s)" % settings.KEHU_DEMO_PASSWORD)
+        for persona in PERSONAS:
+            team = persona.team or "-"
+            self.stdout.write(
+                f"  {persona.username:<8} {persona.display_name:<6} {persona.role:<10} {team}"
+            )
+        self.stdout.write("")
