@@ -98,7 +98,7 @@ class Command(BaseCommand):
         return users
 
     def print_logins(self) -> None:
-        self.stdout.write("\nDemo logins (password for all: %s)" % settings.KEHU_DEMO_PASSWORD)
+        self.stdout.write(f"\nDemo logins (password for all: {settings.KEHU_DEMO_PASSWORD})")
         for persona in PERSONAS:
             team = persona.team or "-"
             self.stdout.write(

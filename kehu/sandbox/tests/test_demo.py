@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from kehu.accounts.models import Role, User
+from kehu.customers.models import Customer
+from kehu.interactions.models import Interaction
+from kehu.sandbox.personas import PERSONAS
+
+pytestmark = pytest.mark.django_db
+
+
+def run_demo(*args: str) -> str:
+    out = StringIO()
+    call_command("demo", "--customers", "60", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_demo_loads_every_role_and_prints_logins(settings):
+    output = run_demo()
+    roles = set(User.objects.values_list("role", flat=True))
+    assert roles == set(Role.values)
+    assert User.objects.filter(team__isnull=False).values("team").distinct().count() == 2
+    assert Customer.objects.count() >= 60
+    assert Interaction.objects.exists()
+    for persona in PERSONAS:
+        assert persona.username in output
+    assert settings.KEHU_DEMO_PASSWORD in output
+    # Every rep owns customers, so each view has something to show.
+    for rep in User.objects.filter(role=Role.REP):
+        assert Customer.objects.filter(owner=rep).exists(), rep.username
+    # The printed login works.
+    client = Client()
+    assert client.login(username="zhang", password=settings.KEHU_DEMO_PASSWORD)
+
+
+def test_demo_is_deterministic_and_reset_restores_it():
+    run_demo()
+    names = list(Customer.objects.order_by("customer_no").values_list("name", flat=True))
+    Customer.objects.filter(name=names[0]).update(name="被改过的名字")
+    with pytest.raises(CommandError):
+        run_demo()
+    run_demo("--reset")
+    assert not Customer.objects.filter(name="被改过的名字").exists()
+    assert sorted(Customer.objects.values_list("name", flat=True)) == sorted(names)
+
+
+def test_demo_if_empty_keeps_existing_data():
+    run_demo()
+    count = Customer.objects.count()
+    output = run_demo("--if-empty")
+    assert "not reloaded" in output
+    assert Customer.objects.count() == count
