@@ -185,8 +185,15 @@ KEHU_LATE_ENTRY_HOURS = env_int("KEHU_LATE_ENTRY_HOURS", 24)
 KEHU_PAGE_SIZE = env_int("KEHU_PAGE_SIZE", 25)
 KEHU_MAX_PAGE_SIZE = env_int("KEHU_MAX_PAGE_SIZE", 200)
 KEHU_EVENT_BATCH_MAX = env_int("KEHU_EVENT_BATCH_MAX", 1000)
+# The shared Chinese customer generator; a copy ships in kehu/sandbox for clones without ../shared.
+_shared_generator = REPO_DIR.parent / "shared" / "data" / "gen_cn_customers.py"
 KEHU_GENERATOR = Path(
-    os.environ.get("KEHU_GENERATOR", REPO_DIR.parent / "shared" / "data" / "gen_cn_customers.py")
+    os.environ.get(
+        "KEHU_GENERATOR",
+        _shared_generator
+        if _shared_generator.exists()
+        else BASE_DIR / "sandbox" / "gen_cn_customers.py",
+    )
 )
 KEHU_DEMO_PASSWORD = os.environ.get("KEHU_DEMO_PASSWORD", "kehu-demo-2026")
 
