@@ -120,12 +120,15 @@ def _clean_region(cleaner: FieldCleaner) -> None:
             cleaner.error(key, message)
 
 
-def customer_clean(data: dict[str, Any], *, actor: Any) -> dict[str, Any]:
-    """Validate a customer payload (any subset of the API fields); raise ValidationFailed."""
+def customer_clean(data: dict[str, Any], *, actor: Any, creating: bool = False) -> dict[str, Any]:
+    """Validate a customer payload (any subset of the API fields); raise ValidationFailed.
+
+    With `creating`, a missing name is reported together with every other bad field.
+    """
     c = FieldCleaner(data)
     c.field("kind", _choice(KIND_ALIASES), empty=Customer.Kind.COMPANY)
     c.field("name", max_length=200)
-    if "name" in data and not c.values.get("name") and "name" not in c.errors:
+    if (creating or "name" in data) and not c.values.get("name") and "name" not in c.errors:
         c.error("name", "The customer's name is required.")
     c.field("credit_code", normalize_credit_code)
     c.field("size", _choice(SIZE_ALIASES))
@@ -331,7 +334,7 @@ def customer_create(*, actor: Any, data: dict[str, Any], source: str | None = No
     """Create a customer (and its inline decision maker); number it CXyyyymm####."""
     if not can_create_customer(actor):
         raise PermissionDenied("Your role may not create customers.")
-    values = customer_clean(data, actor=actor)
+    values = customer_clean(data, actor=actor, creating=True)
     if not values.get("name"):
         raise ValidationFailed({"name": ["The customer's name is required."]})
     maker_values = values.pop("decision_maker", None)
