@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db.models import F, Model, Q, QuerySet
 
 from .errors import ValidationFailed
@@ -59,6 +60,18 @@ def decode_cursor(cursor: str) -> list[Any]:
         raise ValidationFailed({"cursor": ["Invalid cursor."]}) from exc
 
 
+def _cursor_value(queryset: QuerySet[M], field: str, value: Any, *, nullable: bool) -> Any:
+    """A cursor value as the field's Python type; a value the field cannot hold is a bad cursor."""
+    if value is None and nullable:
+        return None
+    try:
+        if value is None or isinstance(value, (list, dict, bool)):
+            raise ValueError
+        return queryset.model._meta.get_field(field).to_python(value)
+    except (ValidationError, ValueError, TypeError) as exc:
+        raise ValidationFailed({"cursor": ["Invalid cursor."]}) from exc
+
+
 def keyset_page(queryset: QuerySet[M], *, order: str, cursor: str | None, limit: int) -> Page[M]:
     """One page of `queryset` ordered by `order` ('field' or '-field'), then by id.
 
@@ -81,12 +94,13 @@ def keyset_page(queryset: QuerySet[M], *, order: str, cursor: str | None, limit:
         if field == "id":
             if len(values) != 1:
                 raise ValidationFailed({"cursor": ["Invalid cursor."]})
-            last_id = values[0]
+            last_id = _cursor_value(queryset, "id", values[0], nullable=False)
             qs = qs.filter(id__lt=last_id) if descending else qs.filter(id__gt=last_id)
         else:
             if len(values) != 2:
                 raise ValidationFailed({"cursor": ["Invalid cursor."]})
-            last_value, last_id = values
+            last_value = _cursor_value(queryset, field, values[0], nullable=True)
+            last_id = _cursor_value(queryset, "id", values[1], nullable=False)
             op = "lt" if descending else "gt"
             if last_value is None:
                 qs = qs.filter(**{f"{field}__isnull": True, f"id__{op}": last_id})
