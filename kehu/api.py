@@ -6,7 +6,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -33,6 +33,19 @@ api.add_router("/", interactions_router)
 api.add_router("/", opportunities_router)
 api.add_router("/", accounts_router)
 api.add_router("/", core_router)
+
+# Mounted last, so it answers only paths no router knows: a JSON 404, not Django's HTML page.
+fallback_router = Router(auth=None)
+
+
+@fallback_router.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", include_in_schema=False
+)
+def unknown_path(request: HttpRequest, rest: str) -> HttpResponse:
+    raise Http404
+
+
+api.add_router("/", fallback_router)
 
 
 def _field_name(loc: list[object]) -> str:
