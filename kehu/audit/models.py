@@ -16,7 +16,8 @@ class AuditEntry(models.Model):
         CLI = "cli", _("Command line")
         SYSTEM = "system", _("System")
 
-    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    seq = models.PositiveBigIntegerField(_("sequence"), unique=True)
+    created_at = models.DateTimeField(_("time"), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),
@@ -35,6 +36,8 @@ class AuditEntry(models.Model):
     note = models.TextField(_("note"), blank=True)
     source = models.CharField(_("source"), max_length=16, choices=Source, default=Source.SYSTEM)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    entry_hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["-id"]
@@ -49,3 +52,22 @@ class AuditEntry(models.Model):
         return (
             f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.target_label}"
         )
+
+    def content(self) -> dict[str, object]:
+        """What the hash covers: every column but the hash itself."""
+        return {
+            "seq": self.seq,
+            "created_at": self.created_at.isoformat(),
+            "actor_id": self.actor_id,
+            "actor_name": self.actor_name,
+            "action": self.action,
+            "target_type": self.target_type,
+            "target_id": self.target_id,
+            "target_label": self.target_label,
+            "customer_id": self.customer_id,
+            "changes": self.changes,
+            "note": self.note,
+            "source": self.source,
+            "ip": self.ip,
+            "prev_hash": self.prev_hash,
+        }

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
 from kehu.core.middleware import current_ip, current_source
+from kehu.core.models import Counter
 
 from .models import AuditEntry
 
@@ -56,7 +62,7 @@ def audit_record(
             customer_id = getattr(target, "customer_id", None)
             if customer_id is None and target._meta.label_lower == "customers.customer":
                 customer_id = target.pk
-    return AuditEntry.objects.create(
+    entry = AuditEntry(
         actor=actor_obj,
         actor_name=(actor_obj.get_username() if actor_obj else "system"),
         action=action,
@@ -68,4 +74,62 @@ def audit_record(
         note=note,
         source=source or current_source(),
         ip=current_ip(),
+        created_at=timezone.now(),
     )
+    # Chain: lock the chain's counter row so entries get consecutive numbers and each one
+    # hashes its predecessor (SELECT ... FOR UPDATE; SQLite's IMMEDIATE transactions serialise).
+    chain = _lock_chain()
+    previous = AuditEntry.objects.filter(seq=chain.last).only("entry_hash").first()
+    entry.seq = chain.last + 1
+    entry.prev_hash = previous.entry_hash if previous else ""
+    entry.entry_hash = entry_hash(entry)
+    entry.save()
+    chain.last = entry.seq
+    chain.save(update_fields=["last"])
+    return entry
+
+
+CHAIN_KEY = "audit-chain"
+
+
+def _lock_chain() -> Counter:
+    Counter.objects.get_or_create(key=CHAIN_KEY)
+    return Counter.objects.select_for_update().get(key=CHAIN_KEY)
+
+
+def entry_hash(entry: AuditEntry) -> str:
+    payload = json.dumps(entry.content(), sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+@dataclass
+class ChainProblem:
+    seq: int
+    entry_id: int | None
+    problem: str
+
+
+def audit_verify() -> Iterator[ChainProblem]:
+    """Walk the log in order; yield each place where it was edited, inserted into or cut."""
+    expected_seq = 1
+    prev_hash = ""
+    for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
+        if entry.seq != expected_seq:
+            yield ChainProblem(
+                expected_seq,
+                entry.pk,
+                f"entries {expected_seq}..{entry.seq - 1} are missing (deleted)"
+                if entry.seq > expected_seq
+                else "sequence number repeats or goes back (inserted)",
+            )
+        if entry.prev_hash != prev_hash:
+            yield ChainProblem(entry.seq, entry.pk, "does not link to the entry before it")
+        if entry_hash(entry) != entry.entry_hash:
+            yield ChainProblem(entry.seq, entry.pk, "content does not match its hash (edited)")
+        prev_hash = entry.entry_hash
+        expected_seq = entry.seq + 1
+    last = Counter.objects.filter(key=CHAIN_KEY).values_list("last", flat=True).first() or 0
+    if last >= expected_seq:
+        yield ChainProblem(
+            expected_seq, None, f"entries {expected_seq}..{last} are missing (deleted)"
+        )
