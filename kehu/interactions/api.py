@@ -86,6 +86,8 @@ class InteractionPage(Paged):
 
 
 class EventIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     customer_no: str | None = None
     external_id: str | None = None
     contact_id: int | None = None
