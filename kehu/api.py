@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Router
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import URLPattern, URLResolver, re_path
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -20,7 +21,21 @@ from kehu.opportunities.api import router as opportunities_router
 
 logger = logging.getLogger(__name__)
 
-api = NinjaAPI(
+class KehuAPI(NinjaAPI):
+    """NinjaAPI whose URL list ends with a catch-all: unknown /api/v1 paths get a JSON 404.
+
+    Appended when the URLs are built, so it stays last whatever routers are added later.
+    """
+
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        return [*super()._get_urls(), re_path(r"^.*$", api_not_found)]
+
+
+def api_not_found(request: HttpRequest) -> HttpResponse:
+    return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
+
+
+api = KehuAPI(
     title="Kehu API",
     version="1",
     description="Kehu (客户) CRM. Authenticate with the browser session or `Authorization: Bearer <token>`.",
@@ -34,18 +49,6 @@ api.add_router("/", opportunities_router)
 api.add_router("/", accounts_router)
 api.add_router("/", core_router)
 
-# Mounted last, so it answers only paths no router knows: a JSON 404, not Django's HTML page.
-fallback_router = Router(auth=None)
-
-
-@fallback_router.api_operation(
-    ["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", include_in_schema=False
-)
-def unknown_path(request: HttpRequest, rest: str) -> HttpResponse:
-    raise Http404
-
-
-api.add_router("/", fallback_router)
 
 
 def _field_name(loc: list[object]) -> str:
