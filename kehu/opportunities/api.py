@@ -65,6 +65,8 @@ class OpportunityPage(Paged):
 
 
 class OrderLineIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
     product: str | None = None
     quantity: Decimal | str | None = None
     unit_price: Decimal | str | None = None

@@ -146,11 +146,13 @@ def _clean_lines(raw_lines: Any) -> tuple[list[dict[str, Any]], dict[str, list[s
         c.field("amount", parse_amount, empty=None)
         quantity = c.values.get("quantity", Decimal("1"))
         price, amount = c.values.get("unit_price"), c.values.get("amount")
-        if price is None and amount is None and not c.errors:
+        if not quantity:
+            c.error("quantity", "The quantity must be more than 0.")
+        elif price is None and amount is None and not c.errors:
             c.error("unit_price", "Give the unit price or the line amount.")
         elif price is not None and amount is None:
             c.values["amount"] = (price * quantity).quantize(Decimal("0.01"))
-        elif amount is not None and price is None and quantity:
+        elif amount is not None and price is None:
             c.values["unit_price"] = (amount / quantity).quantize(Decimal("0.01"))
         elif (
             price is not None
@@ -189,6 +191,10 @@ def order_clean(
             c.values["signed_on"] = timezone.localdate()
         if c.values.get("amount") is None and "amount" not in c.errors:
             c.error("amount", "Give the order amount (or its lines).")
+    else:
+        for key in ("signed_on", "amount"):
+            if key in c.values and c.values[key] is None:
+                c.error(key, "This field cannot be blank.")
     c.raise_if_errors(line_errors)
     return c.values, lines
 
@@ -198,6 +204,8 @@ def order_create(*, actor: Any, customer: Customer, data: dict[str, Any]) -> Ord
     values, lines = order_clean(data, creating=True)
     if not values.get("order_no"):
         values["order_no"] = next_number("DD", today=values["signed_on"])
+        while Order.objects.filter(order_no=values["order_no"]).exists():  # entered by hand
+            values["order_no"] = next_number("DD", today=values["signed_on"])
     elif Order.objects.filter(order_no=values["order_no"]).exists():
         raise ValidationFailed(
             {"order_no": [f"Order number {values['order_no']} is already used."]}
@@ -219,6 +227,12 @@ def order_update(*, actor: Any, order: Order, data: dict[str, Any]) -> Order:
     if "order_no" in data and str(data["order_no"]).strip() != order.order_no:
         raise ValidationFailed({"order_no": ["The order number cannot be changed."]})
     values, lines = order_clean(data, creating=False)
+    if lines is None and "amount" in values and order.lines.exists():
+        total = sum(order.lines.values_list("amount", flat=True), Decimal("0"))
+        if abs(values["amount"] - total) > Decimal("0.01"):
+            raise ValidationFailed(
+                {"amount": [f"The amount does not equal the sum of the lines ({total})."]}
+            )
     before = _snapshot(order, ORDER_FIELDS)
     for key, value in values.items():
         setattr(order, key, value)
