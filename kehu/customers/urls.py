@@ -4,4 +4,6 @@ from . import views
 
 urlpatterns = [
     path("customers/", views.customer_list, name="customer-list"),
+    path("customers/new/", views.customer_create, name="customer-create"),
+    path("customers/<str:customer_no>/edit/", views.customer_edit, name="customer-edit"),
 ]

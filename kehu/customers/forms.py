@@ -1,0 +1,257 @@
+"""Customer pages' forms. Their rules are the services' rules: clean() asks customer_clean."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kehu.accounts.models import Role, User
+from kehu.core.errors import ValidationFailed
+
+from .models import Customer, Industry, Source
+from .services import customer_clean
+
+BLANK = [("", "—")]
+
+
+def owner_choices(actor: Any, current: User | None = None) -> list[tuple[str, str]]:
+    """Who this actor may make the owner: a rep only themself, a manager their team, else all."""
+    users = User.objects.filter(is_active=True, role__in=(Role.REP, Role.MANAGER))
+    if actor.role == Role.REP:
+        users = users.filter(pk=actor.pk)
+    elif actor.role == Role.MANAGER and actor.team_id:
+        users = users.filter(team_id=actor.team_id)
+    if current is not None:
+        users = User.objects.filter(Q(pk__in=users.values("pk")) | Q(pk=current.pk))
+    choices = [(str(u.pk), u.label) for u in users.order_by("username")]
+    return choices if actor.role == Role.REP else BLANK + choices
+
+
+def industry_choices() -> tuple[list[tuple[str, str]], list[tuple[str, Any]]]:
+    """(top-level choices, sub-industry choices grouped by top level), values by name."""
+    industries = list(Industry.objects.filter(is_active=True).select_related("parent"))
+    tops = [i for i in industries if i.parent_id is None]
+    groups: dict[int, list[tuple[str, str]]] = {}
+    for industry in industries:
+        if industry.parent_id and industry.parent:
+            value = f"{industry.parent.name} › {industry.name}"
+            groups.setdefault(industry.parent_id, []).append((value, industry.name))
+    subs: list[tuple[str, Any]] = list(BLANK)
+    subs += [(top.name, groups[top.pk]) for top in tops if top.pk in groups]
+    return BLANK + [(t.name, t.name) for t in tops], subs
+
+
+def source_choices() -> list[tuple[str, str]]:
+    return BLANK + [(s.name, s.name) for s in Source.objects.filter(is_active=True)]
+
+
+def apply_service_errors(
+    form: forms.BaseForm, exc: ValidationFailed, aliases: dict[str, str]
+) -> None:
+    """Put each service error on its form field ('decision_maker.mobile' -> dm_mobile)."""
+    for key, messages in exc.errors.items():
+        name = aliases.get(key, key)
+        for message in messages:
+            if name in form.fields:
+                form.add_error(name, message)
+            else:
+                form.add_error(None, f"{key}: {message}" if key not in ("contact",) else message)
+
+
+class CustomerForm(forms.Form):
+    """Create or edit a customer. Values stay text: the services parse 8万, 2026年3月5日, …"""
+
+    ERROR_ALIASES = {
+        "mobile": "phone",
+        "decision_maker.name": "dm_name",
+        "decision_maker.title": "dm_title",
+        "decision_maker.mobile": "dm_mobile",
+        "decision_maker.phone": "dm_mobile",
+        "decision_maker.landline": "dm_mobile",
+        "decision_maker.email": "dm_email",
+        "decision_maker.wechat": "dm_wechat",
+    }
+    SERVICE_FIELDS = (
+        "kind", "name", "credit_code", "industry", "sub_industry", "size", "province", "city",
+        "district", "address", "phone", "email", "source", "first_contact_date", "status",
+        "owner", "budget_band", "budget_amount", "notes",
+    )  # fmt: skip
+
+    kind = forms.ChoiceField(label=_("kind"), choices=Customer.Kind.choices)
+    name = forms.CharField(label=_("name"), max_length=200)
+    credit_code = forms.CharField(
+        label=_("unified social credit code"), required=False, max_length=40
+    )
+    industry = forms.ChoiceField(label=_("industry"), required=False)
+    sub_industry = forms.ChoiceField(label=_("sub-industry"), required=False)
+    size = forms.ChoiceField(label=_("size"), required=False, choices=BLANK + Customer.Size.choices)
+    province = forms.CharField(label=_("province"), required=False, max_length=50)
+    city = forms.CharField(label=_("city"), required=False, max_length=50)
+    district = forms.CharField(label=_("district"), required=False, max_length=50)
+    address = forms.CharField(label=_("address"), required=False, max_length=300)
+    phone = forms.CharField(
+        label=_("phone"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.CharField(
+        label=_("email"), required=False, max_length=254, widget=forms.EmailInput()
+    )
+    source = forms.ChoiceField(label=_("source"), required=False)
+    first_contact_date = forms.CharField(
+        label=_("first contact date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    status = forms.ChoiceField(label=_("status"), choices=Customer.Status.choices)
+    status_reason = forms.CharField(
+        label=_("reason for the status change"),
+        required=False,
+        max_length=500,
+        help_text=_("Required when the status changes."),
+    )
+    owner = forms.ChoiceField(label=_("owner"), required=False)
+    budget_band = forms.ChoiceField(
+        label=_("budget band"), required=False, choices=BLANK + Customer.BudgetBand.choices
+    )
+    budget_amount = forms.CharField(
+        label=_("annual budget"),
+        required=False,
+        help_text=_("In yuan, e.g. 80000 or 8万."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    notes = forms.CharField(
+        label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    dm_name = forms.CharField(label=_("name"), required=False, max_length=100)
+    dm_title = forms.CharField(label=_("title"), required=False, max_length=100)
+    dm_mobile = forms.CharField(
+        label=_("mobile"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+    )
+    dm_email = forms.CharField(
+        label=_("email"), required=False, max_length=254, widget=forms.EmailInput()
+    )
+    dm_wechat = forms.CharField(label=_("WeChat"), required=False, max_length=64)
+
+    def __init__(self, *args: Any, actor: Any, customer: Customer | None = None, **kwargs: Any):
+        self.actor = actor
+        self.customer = customer
+        if customer is not None and "initial" not in kwargs:
+            kwargs["initial"] = self.initial_for(customer)
+        super().__init__(*args, **kwargs)
+        tops, subs = industry_choices()
+        self.fields["industry"].choices = tops
+        self.fields["sub_industry"].choices = subs
+        self.fields["source"].choices = source_choices()
+        self.fields["owner"].choices = owner_choices(actor, customer.owner if customer else None)
+        if customer is None:
+            self.initial.setdefault(
+                "owner", str(actor.pk) if actor.role in (Role.REP, Role.MANAGER) else ""
+            )
+            del self.fields["status_reason"]
+        else:
+            for name in [n for n in self.fields if n.startswith("dm_")]:
+                del self.fields[name]
+
+    @staticmethod
+    def initial_for(customer: Customer) -> dict[str, Any]:
+        initial = {name: getattr(customer, name) for name in ("kind", "name", "credit_code", "size",
+                   "province", "city", "district", "address", "phone", "email", "status",
+                   "budget_band", "notes")}  # fmt: skip
+        initial["industry"] = customer.industry.name if customer.industry else ""
+        sub = customer.sub_industry
+        initial["sub_industry"] = f"{sub.parent.name} › {sub.name}" if sub and sub.parent else ""
+        initial["source"] = customer.source.name if customer.source else ""
+        initial["owner"] = str(customer.owner_id or "")
+        initial["first_contact_date"] = (
+            customer.first_contact_date.isoformat() if customer.first_contact_date else ""
+        )
+        initial["budget_amount"] = (
+            "" if customer.budget_amount is None else f"{customer.budget_amount:f}"
+        )
+        return initial
+
+    @property
+    def has_decision_maker(self) -> bool:
+        return "dm_name" in self.fields
+
+    def payload(self) -> dict[str, Any]:
+        """The service payload: every customer field; a decision maker if any of it was given."""
+        data = {name: self.cleaned_data.get(name, "") for name in self.SERVICE_FIELDS}
+        if self.customer is None and not data["owner"]:
+            data.pop("owner")  # the service makes a rep or manager the owner
+        if self.customer is not None:
+            data["status_reason"] = self.cleaned_data.get("status_reason", "")
+            if data["status"] == self.customer.status:
+                data.pop("status_reason")
+        if self.has_decision_maker:
+            maker = {
+                key: self.cleaned_data.get(f"dm_{key}", "")
+                for key in ("name", "title", "mobile", "email", "wechat")
+            }
+            if any(maker.values()):
+                data["decision_maker"] = maker
+        return data
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            customer_clean(self.payload(), actor=self.actor)
+        except ValidationFailed as exc:
+            self.add_service_errors(exc)
+        return cleaned
+
+    def add_service_errors(self, exc: ValidationFailed) -> None:
+        apply_service_errors(self, exc, self.ERROR_ALIASES)
+
+
+class CustomerFilterForm(forms.Form):
+    """The list page's filters; the names are the API's query parameters."""
+
+    q = forms.CharField(label=_("Search"), required=False)
+    status = forms.ChoiceField(
+        label=_("status"), required=False, choices=BLANK + Customer.Status.choices
+    )
+    industry = forms.ChoiceField(label=_("industry"), required=False)
+    size = forms.ChoiceField(label=_("size"), required=False, choices=BLANK + Customer.Size.choices)
+    source = forms.ChoiceField(label=_("source"), required=False)
+    owner = forms.CharField(label=_("owner"), required=False)
+    quality = forms.ChoiceField(
+        label=_("data quality"), required=False, choices=BLANK + Customer.Quality.choices
+    )
+    budget_min = forms.CharField(
+        label=_("Budget from"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    budget_max = forms.CharField(
+        label=_("Budget to"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
+    )
+    incomplete = forms.BooleanField(label=_("Incomplete only"), required=False)
+
+    def __init__(self, *args: Any, owners: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        tops, _subs = industry_choices()
+        self.fields["industry"].choices = tops
+        self.fields["source"].choices = source_choices()
+        self.fields["owner"].widget = forms.Select(choices=owners)
+
+    def params(self) -> dict[str, str]:
+        """The filters the user set, as given (customer_filter parses and names bad ones)."""
+        params: dict[str, str] = {}
+        for name in self.fields:
+            value = self.data.get(name, "")
+            if name == "incomplete":
+                value = "1" if value in ("1", "on", "true", "yes") else ""
+            if value and str(value).strip():
+                params[name] = str(value).strip()
+        return params
