@@ -1,1 +1,23 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import job_views, views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("customers/<str:customer_no>/", views.customer_detail, name="customer-detail"),
+    path(
+        "customers/<str:customer_no>/interactions/",
+        views.interaction_list,
+        name="interaction-list",
+    ),
+    path(
+        "customers/<str:customer_no>/interactions/new/",
+        views.interaction_create,
+        name="interaction-create",
+    ),
+    path("customers/<str:customer_no>/contacts/new/", views.contact_add, name="contact-add"),
+    path("contacts/<int:contact_id>/left/", views.contact_mark_left, name="contact-mark-left"),
+    path("jobs/", job_views.job_list, name="job-list"),
+    path("jobs/quality-refresh/", job_views.job_quality_refresh, name="job-quality-refresh"),
+    path("jobs/<int:job_id>/", job_views.job_detail, name="job-detail"),
+]

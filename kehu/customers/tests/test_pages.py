@@ -1,0 +1,252 @@
+"""The customer list, create and edit pages, through the test client."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from kehu.audit.models import AuditEntry
+from kehu.conftest import next_mobile
+from kehu.customers.models import Contact, Customer, CustomerStatusChange
+
+
+def customer_links(response) -> list[str]:
+    return re.findall(
+        r'class="customer-link" href="/customers/(CX\d+)/"', response.content.decode()
+    )
+
+
+def test_root_redirects_to_login_then_list(client, rep):
+    assert client.get("/").url.startswith("/login/")
+    client.force_login(rep)
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.url == "/customers/"
+
+
+def test_login_page_renders_and_logs_in(client, rep):
+    response = client.get("/login/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'id="id_username"' in body and 'id="id_password"' in body
+    assert "vendor/htmx.org/dist/htmx.min.js" in body
+    response = client.post("/login/", {"username": "rep", "password": "pass-for-tests-2026"})
+    assert response.status_code == 302
+    assert response.url == "/customers/"
+
+
+def test_list_shows_only_visible_customers(client, customer_factory, rep, rep2, outsider):
+    mine = [customer_factory(name=f"华东客户{i}") for i in range(3)]
+    customer_factory(actor=rep2, name="同事的客户")
+    client.force_login(rep)
+    response = client.get("/customers/")
+    assert response.status_code == 200
+    assert sorted(customer_links(response)) == sorted(c.customer_no for c in mine)
+    client.force_login(outsider)
+    response = client.get("/customers/")
+    assert customer_links(response) == []
+
+
+def test_list_filters_and_search(client, customer_factory, rep):
+    lead = customer_factory(name="潜在甲公司", industry="制造业")
+    won = customer_factory(name="成交乙公司", status="won", size="大型企业")
+    client.force_login(rep)
+    assert customer_links(client.get("/customers/", {"status": "won"})) == [won.customer_no]
+    assert customer_links(client.get("/customers/", {"status": "潜在客户"})) == [lead.customer_no]
+    assert customer_links(client.get("/customers/", {"industry": "制造业"})) == [lead.customer_no]
+    assert customer_links(client.get("/customers/", {"size": "large"})) == [won.customer_no]
+    assert customer_links(client.get("/customers/", {"q": "乙公司"})) == [won.customer_no]
+    assert len(customer_links(client.get("/customers/", {"incomplete": "on"}))) == 2
+
+
+def test_list_bad_filter_is_named_not_a_500(client, customer_factory, rep):
+    customer_factory()
+    client.force_login(rep)
+    response = client.get("/customers/", {"budget_min": "lots", "industry": "不存在的行业"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'id="error-budget_min"' in body and 'id="error-industry"' in body
+    assert customer_links(response) == []
+
+
+def test_list_pages_with_a_cursor(client, customer_factory, rep, settings):
+    settings.KEHU_PAGE_SIZE = 2
+    numbers = [customer_factory(name=f"分页{i}").customer_no for i in range(5)]
+    client.force_login(rep)
+    seen: list[str] = []
+    url = "/customers/?status=lead"
+    for _page in range(3):
+        response = client.get(url)
+        seen += customer_links(response)
+        match = re.search(r'href="([^"]+)" id="next-page"', response.content.decode())
+        if not match:
+            break
+        url = "/customers/" + match.group(1).replace("&amp;", "&")
+        assert "status=lead" in url
+    assert seen == list(reversed(numbers))
+
+
+def test_list_htmx_returns_the_rows_partial(client, customer_factory, rep):
+    customer_factory()
+    client.force_login(rep)
+    response = client.get("/customers/", headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert body.lstrip().startswith('<section id="customer-results"')
+    assert "<html" not in body
+
+
+def test_list_query_count_is_constant(client, customer_factory, rep, settings):
+    settings.KEHU_PAGE_SIZE = 25
+    customer_factory()
+    client.force_login(rep)
+    client.get("/customers/")  # warm the session
+    with CaptureQueriesContext(connection) as one:
+        client.get("/customers/", {"industry": "制造业"})
+    for i in range(10):
+        customer_factory(name=f"更多{i}", industry="制造业", source="转介绍")
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/customers/", {"industry": "制造业"})
+    assert len(customer_links(response)) == 10
+    assert len(many) == len(one)
+
+
+def test_create_form_bad_phone_shows_inline_error_and_writes_nothing(client, rep):
+    client.force_login(rep)
+    response = client.post(
+        "/customers/new/",
+        {
+            "kind": "company",
+            "name": "坏号码公司",
+            "status": "lead",
+            "phone": "12345",
+            "dm_name": "王总",
+            "dm_mobile": "999",
+        },
+    )
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert 'id="error-phone"' in body
+    assert 'id="error-dm_mobile"' in body
+    assert Customer.objects.count() == 0
+    assert Contact.objects.count() == 0
+    assert AuditEntry.objects.count() == 0
+
+
+def test_create_form_requires_a_name_and_a_way_to_reach(client, rep):
+    client.force_login(rep)
+    response = client.post("/customers/new/", {"kind": "company", "name": "", "status": "lead"})
+    assert response.status_code == 422
+    assert 'id="error-name"' in response.content.decode()
+    response = client.post(
+        "/customers/new/", {"kind": "company", "name": "无联系方式", "status": "lead"}
+    )
+    assert response.status_code == 422
+    assert 'id="error-__all__"' in response.content.decode()
+    assert Customer.objects.count() == 0
+
+
+def test_create_success_redirects_to_360_and_lists_missing(client, rep):
+    client.force_login(rep)
+    response = client.post(
+        "/customers/new/",
+        {
+            "kind": "company",
+            "name": "上海新建科技有限公司",
+            "status": "lead",
+            "industry": "制造业",
+            "sub_industry": "制造业 › 汽车零部件",
+            "budget_amount": "8万",
+            "dm_name": "王建国",
+            "dm_mobile": "138 0013 8000",
+        },
+    )
+    assert response.status_code == 302
+    customer = Customer.objects.get()
+    assert response.url == f"/customers/{customer.customer_no}/"
+    assert customer.owner == rep
+    assert customer.sub_industry.name == "汽车零部件"
+    assert customer.budget_band == Customer.BudgetBand.UNDER_100K
+    assert customer.contacts.get().mobile == "+8613800138000"
+    page = client.get(response.url)
+    body = page.content.decode()
+    assert 'id="missing-fields"' in body
+    assert body.count('class="missing-field"') == len(customer.missing_fields)
+
+
+def test_rep_cannot_make_someone_else_owner(client, rep, rep2):
+    client.force_login(rep)
+    response = client.post(
+        "/customers/new/",
+        {
+            "kind": "company",
+            "name": "甲",
+            "status": "lead",
+            "phone": next_mobile(),
+            "owner": rep2.pk,
+        },
+    )
+    assert response.status_code == 422
+    assert Customer.objects.count() == 0
+
+
+def test_roles_without_create_get_403(client, support):
+    client.force_login(support)
+    assert client.get("/customers/new/").status_code == 403
+
+
+def test_edit_status_change_needs_a_reason(client, customer_factory, rep):
+    customer = customer_factory(name="改状态公司")
+    client.force_login(rep)
+    form = client.get(f"/customers/{customer.customer_no}/edit/").context["form"]
+    data = {k: ("" if v is None else v) for k, v in form.initial.items()}
+    data["status"] = "intent"
+    response = client.post(f"/customers/{customer.customer_no}/edit/", data)
+    assert response.status_code == 422
+    assert 'id="error-status_reason"' in response.content.decode()
+    customer.refresh_from_db()
+    assert customer.status == "lead"
+    assert CustomerStatusChange.objects.filter(customer=customer).count() == 1
+    data["status_reason"] = "客户表示有采购意向"
+    response = client.post(f"/customers/{customer.customer_no}/edit/", data)
+    assert response.status_code == 302
+    customer.refresh_from_db()
+    assert customer.status == "intent"
+    change = CustomerStatusChange.objects.filter(customer=customer).first()
+    assert change.reason == "客户表示有采购意向"
+
+
+def test_edit_saves_changes_without_touching_the_status_history(client, customer_factory, rep):
+    customer = customer_factory(name="旧名称")
+    client.force_login(rep)
+    form = client.get(f"/customers/{customer.customer_no}/edit/").context["form"]
+    data = {k: ("" if v is None else v) for k, v in form.initial.items()}
+    data["name"] = "新名称有限公司"
+    assert client.post(f"/customers/{customer.customer_no}/edit/", data).status_code == 302
+    customer.refresh_from_db()
+    assert customer.name == "新名称有限公司"
+    assert CustomerStatusChange.objects.filter(customer=customer).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"), [("outsider", 404), ("manager", 200), ("executive", 403)]
+)
+def test_edit_permissions(client, customer_factory, persona, status, request):
+    customer = customer_factory()
+    client.force_login(request.getfixturevalue(persona))
+    response = client.get(f"/customers/{customer.customer_no}/edit/")
+    assert response.status_code == status
+    if status != 200:
+        response = client.post(f"/customers/{customer.customer_no}/edit/", {"name": "X"})
+        assert response.status_code == status
+        customer.refresh_from_db()
+        assert customer.name != "X"
+
+
+def test_pages_are_chinese_by_default_and_english_on_request(client, rep):
+    client.force_login(rep)
+    assert "新建客户" in client.get("/customers/").content.decode()
+    client.cookies["django_language"] = "en"
+    assert "New customer" in client.get("/customers/").content.decode()

@@ -1,0 +1,115 @@
+"""Forms of the customer-360 page. Their rules are the services' rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kehu.core.errors import ValidationFailed
+from kehu.customers.forms import BLANK, apply_service_errors
+from kehu.customers.models import Contact, Customer
+from kehu.customers.services import contact_clean
+from kehu.interactions.models import Interaction
+from kehu.interactions.services import interaction_clean
+
+from .labels import feedback_choices
+
+
+class InteractionForm(forms.Form):
+    """Quick-add of an interaction; field names are the API's."""
+
+    method = forms.ChoiceField(label=_("method"), choices=BLANK + Interaction.Method.choices)
+    occurred_at = forms.CharField(
+        label=_("occurred at"),
+        required=False,
+        help_text=_("Leave empty for now."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    contact_id = forms.ChoiceField(label=_("contact"), required=False)
+    topic = forms.CharField(label=_("topic"), required=False, max_length=200)
+    summary = forms.CharField(
+        label=_("summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    feedback = forms.ChoiceField(
+        label=_("customer feedback"), required=False, choices=BLANK + feedback_choices()
+    )
+    next_action = forms.CharField(label=_("next action"), required=False, max_length=300)
+    next_action_due = forms.CharField(
+        label=_("next action due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, customer: Customer, contacts: list[Contact], **kwargs: Any):
+        kwargs.setdefault("auto_id", "qi_%s")
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+        self.fields["contact_id"].choices = BLANK + [
+            (str(c.pk), c.name) for c in contacts if not c.has_left
+        ]
+
+    def payload(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) or "" for name in self.fields}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not self.errors:
+            try:
+                interaction_clean(self.payload(), customer=self.customer, creating=True)
+            except ValidationFailed as exc:
+                self.add_service_errors(exc)
+        return cleaned
+
+    def add_service_errors(self, exc: ValidationFailed) -> None:
+        apply_service_errors(self, exc, {})
+
+
+class ContactForm(forms.Form):
+    """Add a contact to a customer."""
+
+    name = forms.CharField(label=_("name"), max_length=100)
+    title = forms.CharField(label=_("title"), required=False, max_length=100)
+    department = forms.CharField(label=_("department"), required=False, max_length=100)
+    mobile = forms.CharField(
+        label=_("mobile"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+    )
+    landline = forms.CharField(label=_("landline"), required=False, max_length=40)
+    email = forms.CharField(
+        label=_("email"), required=False, max_length=254, widget=forms.EmailInput()
+    )
+    wechat = forms.CharField(label=_("WeChat"), required=False, max_length=64)
+    contact_type = forms.ChoiceField(
+        label=_("contact type"), choices=Contact.ContactType.choices, required=False
+    )
+    decision_role = forms.ChoiceField(
+        label=_("decision-chain role"),
+        choices=BLANK + Contact.DecisionRole.choices,
+        required=False,
+    )
+    is_primary = forms.BooleanField(label=_("primary contact"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "contact_%s")
+        super().__init__(*args, **kwargs)
+
+    def payload(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            name: self.cleaned_data.get(name) or "" for name in self.fields if name != "is_primary"
+        }
+        data["is_primary"] = bool(self.cleaned_data.get("is_primary"))
+        return data
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not self.errors:
+            try:
+                contact_clean(self.payload(), creating=True)
+            except ValidationFailed as exc:
+                self.add_service_errors(exc)
+        return cleaned
+
+    def add_service_errors(self, exc: ValidationFailed) -> None:
+        apply_service_errors(self, exc, {"phone": "mobile"})

@@ -1,0 +1,32 @@
+"""Choice labels whose English word means two things (feedback "Interested" vs status
+"Interested"; stage "Won" vs status "Won"): translated with a context, so Chinese tells them apart.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import pgettext_lazy
+
+from kehu.interactions.models import Interaction
+from kehu.opportunities.models import Opportunity
+
+FEEDBACK_LABELS = {
+    Interaction.Feedback.INTERESTED: pgettext_lazy("interaction feedback", "Interested"),
+}
+STAGE_LABELS = {
+    Opportunity.Stage.WON: pgettext_lazy("opportunity stage", "Won"),
+    Opportunity.Stage.LOST: pgettext_lazy("opportunity stage", "Lost"),
+}
+
+
+def feedback_label(value: str) -> Any:
+    return FEEDBACK_LABELS.get(value) or dict(Interaction.Feedback.choices).get(value, value)
+
+
+def stage_label(value: str) -> Any:
+    return STAGE_LABELS.get(value) or dict(Opportunity.Stage.choices).get(value, value)
+
+
+def feedback_choices() -> list[tuple[str, Any]]:
+    return [(value, feedback_label(value)) for value, _label in Interaction.Feedback.choices]

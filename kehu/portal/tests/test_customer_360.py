@@ -1,0 +1,246 @@
+"""The customer-360 page and what is done from it, through the test client."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from kehu.audit.models import AuditEntry
+from kehu.customers.models import Contact
+from kehu.customers.services import contact_create, customer_update
+from kehu.interactions.models import BehaviourEvent, Interaction
+from kehu.interactions.services import events_ingest, interaction_log
+from kehu.opportunities.services import opportunity_create, order_create
+
+HTMX = {"HX-Request": "true"}
+
+
+def add_children(customer, actor, count: int) -> None:
+    for i in range(count):
+        contact_create(
+            actor=actor,
+            customer=customer,
+            data={"name": f"联系人{i}", "mobile": f"1390000{i:04d}", "decision_role": "影响者"},
+        )
+        interaction_log(
+            actor=actor,
+            customer=customer,
+            data={"method": "电话", "topic": f"跟进{i}", "summary": "沟通需求"},
+        )
+        opportunity_create(actor=actor, customer=customer, data={"title": f"商机{i}"})
+        order_create(
+            actor=actor,
+            customer=customer,
+            data={"lines": [{"product": "软件许可", "quantity": "2", "unit_price": "1000"}]},
+        )
+    events_ingest(
+        actor=actor,
+        events=[
+            {
+                "customer_no": customer.customer_no,
+                "kind": "web_visit",
+                "occurred_at": "2026-03-05 10:00",
+            }
+            for _ in range(count)
+        ],
+        customers=type(customer).objects.all(),
+    )
+
+
+def test_360_shows_every_section(client, customer_factory, rep):
+    customer = customer_factory(name="全景测试有限公司", status="intent", status_reason="有意向")
+    add_children(customer, rep, 2)
+    client.force_login(rep)
+    response = client.get(f"/customers/{customer.customer_no}/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    for section in ("contacts", "interactions", "timeline", "opportunities", "orders", "events",
+                    "history", "status-history", "quick-interaction"):  # fmt: skip
+        assert f'id="{section}"' in body, section
+    assert body.count('class="interaction-item"') == 2
+    assert body.count('class="order-item"') == 2
+    assert body.count('class="event-item"') == 2
+    assert "13900000001" in body  # phones shown as 11 digits, not E.164
+    assert "+8613900000001" not in body.replace('href="tel:+8613900000001"', "")
+    assert "软件许可" in body
+
+
+def test_360_is_404_for_an_outsider(client, customer_factory, outsider):
+    customer = customer_factory()
+    client.force_login(outsider)
+    assert client.get(f"/customers/{customer.customer_no}/").status_code == 404
+    response = client.post(
+        f"/customers/{customer.customer_no}/interactions/new/", {"method": "phone"}, headers=HTMX
+    )
+    assert response.status_code == 404
+    assert Interaction.objects.count() == 0
+
+
+def test_360_query_count_is_constant(client, customer_factory, rep):
+    small = customer_factory(name="小客户")
+    big = customer_factory(name="大客户")
+    add_children(small, rep, 1)
+    add_children(big, rep, 25)
+    client.force_login(rep)
+    client.get(f"/customers/{small.customer_no}/")
+    with CaptureQueriesContext(connection) as one:
+        client.get(f"/customers/{small.customer_no}/")
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(f"/customers/{big.customer_no}/")
+    assert response.content.decode().count('class="interaction-item"') == 20
+    assert len(many) == len(one), [q["sql"] for q in many]
+
+
+def test_timeline_more_loads_the_next_items(client, customer_factory, rep):
+    customer = customer_factory()
+    add_children(customer, rep, 23)
+    client.force_login(rep)
+    page = client.get(f"/customers/{customer.customer_no}/")
+    cursor = page.context["timeline"].next_cursor
+    assert cursor
+    response = client.get(
+        f"/customers/{customer.customer_no}/interactions/", {"cursor": cursor}, headers=HTMX
+    )
+    assert response.content.decode().count('class="interaction-item"') == 3
+    assert "<html" not in response.content.decode()
+    plain = client.get(f"/customers/{customer.customer_no}/interactions/", {"cursor": cursor})
+    assert plain.status_code == 200 and "<html" in plain.content.decode()
+
+
+def test_quick_add_interaction_with_htmx(client, customer_factory, rep):
+    customer = customer_factory()
+    contact = customer.contacts.get()
+    client.force_login(rep)
+    occurred = (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        f"/customers/{customer.customer_no}/interactions/new/",
+        {
+            "method": "visit",
+            "occurred_at": occurred,
+            "contact_id": contact.pk,
+            "topic": "上门演示",
+            "summary": "演示了新版本",
+            "feedback": "interested",
+            "next_action": "发送报价",
+            "next_action_due": (timezone.localdate() + timedelta(days=3)).isoformat(),
+        },
+        headers=HTMX,
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="timeline">')
+    assert body.count('class="interaction-item"') == 1
+    assert "上门演示" in body
+    assert 'id="quick-interaction"' in body and 'hx-swap-oob="true"' in body
+    interaction = Interaction.objects.get()
+    assert interaction.performed_by == rep
+    assert interaction.contact == contact
+    assert interaction.feedback == "interested"
+    assert not interaction.is_late_entry
+    customer.refresh_from_db()
+    assert customer.last_interaction_at == interaction.occurred_at
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"method": "", "topic": "无方式"}, "method"),
+        ({"method": "phone", "occurred_at": "2099-01-01T10:00"}, "occurred_at"),
+        ({"method": "phone", "next_action_due": "明天"}, "next_action_due"),
+    ],
+)
+def test_quick_add_bad_input_returns_the_form_naming_the_field(
+    client, customer_factory, rep, data, field
+):
+    customer = customer_factory()
+    entries = AuditEntry.objects.count()
+    client.force_login(rep)
+    response = client.post(
+        f"/customers/{customer.customer_no}/interactions/new/", data, headers=HTMX
+    )
+    assert response.status_code == 422
+    assert response["HX-Retarget"] == "#quick-interaction"
+    body = response.content.decode()
+    assert body.lstrip().startswith("<form")
+    assert f'id="error-{field}"' in body
+    assert Interaction.objects.count() == 0
+    assert AuditEntry.objects.count() == entries
+
+
+def test_quick_add_without_js_redirects_or_rerenders(client, customer_factory, rep):
+    customer = customer_factory()
+    client.force_login(rep)
+    url = f"/customers/{customer.customer_no}/interactions/new/"
+    response = client.post(url, {"method": "wechat", "topic": "微信沟通"})
+    assert response.status_code == 302
+    assert response.url == f"/customers/{customer.customer_no}/#timeline"
+    response = client.post(url, {"method": "fax"})
+    assert response.status_code == 422
+    assert 'id="error-method"' in response.content.decode()
+    assert Interaction.objects.count() == 1
+
+
+def test_quick_add_forbidden_for_read_only_roles(client, customer_factory, executive):
+    customer = customer_factory()
+    client.force_login(executive)
+    page = client.get(f"/customers/{customer.customer_no}/")
+    assert page.status_code == 200
+    assert 'id="quick-interaction"' not in page.content.decode()
+    response = client.post(
+        f"/customers/{customer.customer_no}/interactions/new/", {"method": "phone"}, headers=HTMX
+    )
+    assert response.status_code == 403
+    assert Interaction.objects.count() == 0
+
+
+def test_add_contact_and_mark_left(client, customer_factory, rep):
+    customer = customer_factory()
+    client.force_login(rep)
+    url = f"/customers/{customer.customer_no}/contacts/new/"
+    response = client.post(url, {"name": "钱采购", "mobile": "12345", "contact_type": "customer"})
+    assert response.status_code == 422
+    assert 'id="error-mobile"' in response.content.decode()
+    assert customer.contacts.count() == 1
+    response = client.post(
+        url,
+        {"name": "钱采购", "title": "采购经理", "mobile": "13912345678",
+         "contact_type": "customer", "decision_role": "budget_approver"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    contact = customer.contacts.get(name="钱采购")
+    assert contact.mobile == "+8613912345678"
+    response = client.post(f"/contacts/{contact.pk}/left/")
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert contact.has_left and contact.left_on == timezone.localdate()
+    body = client.get(f"/customers/{customer.customer_no}/").content.decode()
+    assert f'id="contact-{contact.pk}"' in body  # still shown, marked
+    assert 'class="contact left"' in body
+
+
+def test_contact_pages_deny_outsiders_and_readers(client, customer_factory, outsider, executive):
+    customer = customer_factory()
+    contact = customer.contacts.get()
+    client.force_login(outsider)
+    assert client.post(f"/contacts/{contact.pk}/left/").status_code == 404
+    client.force_login(executive)
+    assert client.post(f"/contacts/{contact.pk}/left/").status_code == 403
+    response = client.post(f"/customers/{customer.customer_no}/contacts/new/", {"name": "X"})
+    assert response.status_code == 403
+    contact.refresh_from_db()
+    assert not contact.has_left
+    assert Contact.objects.count() == 1
+
+
+def test_history_shows_field_before_and_after(client, customer_factory, rep):
+    customer = customer_factory(name="旧名字")
+    customer_update(actor=rep, customer=customer, data={"name": "新名字", "size": "medium"})
+    client.force_login(rep)
+    body = client.get(f"/customers/{customer.customer_no}/").content.decode()
+    assert "<del>旧名字</del>" in body
+    assert "<ins>新名字</ins>" in body
+    assert BehaviourEvent.objects.count() == 0

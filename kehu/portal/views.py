@@ -1,0 +1,183 @@
+"""The customer-360 page and what is done from it: log an interaction, add or retire a contact.
+
+Portal sits above customers, interactions and opportunities, so it may read all of them.
+Every read starts from customer_get_for (out of scope is 404); each section is one query.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kehu.accounts.policy import can_log_interaction, interaction_scope
+from kehu.audit.models import AuditEntry
+from kehu.core.errors import ValidationFailed
+from kehu.core.pagination import keyset_page
+from kehu.customers.models import Customer
+from kehu.customers.selectors import contact_get_for, customer_get_for, customer_queryset_for
+from kehu.customers.services import contact_create, contact_update
+from kehu.customers.validators import FIELD_LABELS
+from kehu.customers.views import is_htmx
+from kehu.interactions.services import interaction_log
+
+from .forms import ContactForm, InteractionForm
+from .history import history_rows
+
+TIMELINE_SIZE = 20
+SECTION_SIZE = 20
+TIMELINE_RELATED = ("contact", "performed_by", "next_action_owner")
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("customer-list")
+
+
+def _can_write(user: Any, customer: Customer) -> bool:
+    return customer_queryset_for(user, for_write=True).filter(pk=customer.pk).exists()
+
+
+def _can_log(user: Any, customer: Customer) -> bool:
+    return (
+        can_log_interaction(user)
+        and interaction_scope(user, Customer.objects.filter(pk=customer.pk)).exists()
+    )
+
+
+def _timeline(customer: Customer, cursor: str | None = None) -> Any:
+    return keyset_page(
+        customer.interactions.select_related(*TIMELINE_RELATED),
+        order="-occurred_at",
+        cursor=cursor,
+        limit=TIMELINE_SIZE,
+    )
+
+
+def _context(
+    request: HttpRequest,
+    customer: Customer,
+    *,
+    interaction_form: InteractionForm | None = None,
+    contact_form: ContactForm | None = None,
+) -> dict[str, Any]:
+    """Everything the 360 page shows: a fixed number of queries, however big the customer."""
+    contacts = list(customer.contacts.all())
+    can_log = _can_log(request.user, customer)
+    return {
+        "customer": customer,
+        "missing_labels": [FIELD_LABELS.get(n, n) for n in customer.missing_fields],
+        "contacts": contacts,
+        "timeline": _timeline(customer),
+        "opportunities": list(customer.opportunities.select_related("owner")[:SECTION_SIZE]),
+        "orders": list(customer.orders.prefetch_related("lines")[:SECTION_SIZE]),
+        "events": list(customer.events.select_related("contact")[:SECTION_SIZE]),
+        "history": history_rows(AuditEntry.objects.filter(customer_id=customer.pk)[:SECTION_SIZE]),
+        "status_changes": list(customer.status_changes.select_related("changed_by")[:SECTION_SIZE]),
+        "can_edit": _can_write(request.user, customer),
+        "can_log": can_log,
+        "interaction_form": interaction_form
+        or (InteractionForm(customer=customer, contacts=contacts) if can_log else None),
+        "contact_form": contact_form or ContactForm(),
+    }
+
+
+@login_required
+def customer_detail(request: HttpRequest, customer_no: str) -> HttpResponse:
+    customer = customer_get_for(request.user, customer_no)
+    return render(request, "portal/customer_detail.html", _context(request, customer))
+
+
+@login_required
+def interaction_list(request: HttpRequest, customer_no: str) -> HttpResponse:
+    """The next page of the timeline: items for htmx's "more", a plain page without JS."""
+    customer = customer_get_for(request.user, customer_no)
+    context = {"customer": customer, "timeline": _timeline(customer, request.GET.get("cursor"))}
+    if is_htmx(request):
+        return render(request, "portal/partials/_timeline_items.html", context)
+    return render(request, "portal/interaction_list.html", context)
+
+
+@login_required
+@require_POST
+def interaction_create(request: HttpRequest, customer_no: str) -> HttpResponse:
+    customer = customer_get_for(request.user, customer_no)
+    if not _can_log(request.user, customer):
+        raise PermissionDenied(_("You may not log interactions on this customer."))
+    contacts = list(customer.contacts.all())
+    form = InteractionForm(request.POST, customer=customer, contacts=contacts)
+    if form.is_valid():
+        try:
+            interaction_log(actor=request.user, customer=customer, data=form.payload())
+        except ValidationFailed as exc:
+            form.add_service_errors(exc)
+        else:
+            if is_htmx(request):
+                fresh = InteractionForm(customer=customer, contacts=contacts)
+                context = {"customer": customer, "timeline": _timeline(customer), "form": fresh}
+                return render(request, "portal/partials/_interaction_saved.html", context)
+            messages.success(request, _("Interaction recorded."))
+            return redirect(_detail_url(customer) + "#timeline")
+    if is_htmx(request):
+        response = render(
+            request,
+            "portal/partials/_interaction_form.html",
+            {"customer": customer, "form": form},
+            status=422,
+        )
+        response["HX-Retarget"] = "#quick-interaction"
+        response["HX-Reswap"] = "outerHTML"
+        return response
+    context = _context(request, customer, interaction_form=form)
+    return render(request, "portal/customer_detail.html", context, status=422)
+
+
+@login_required
+@require_POST
+def contact_add(request: HttpRequest, customer_no: str) -> HttpResponse:
+    customer = customer_get_for(request.user, customer_no)
+    if not _can_write(request.user, customer):
+        raise PermissionDenied(_("You may view this customer but not change it."))
+    form = ContactForm(request.POST)
+    if form.is_valid():
+        try:
+            contact = contact_create(actor=request.user, customer=customer, data=form.payload())
+        except ValidationFailed as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(request, _("Contact %(name)s added.") % {"name": contact.name})
+            return redirect(_detail_url(customer) + "#contacts")
+    context = _context(request, customer, contact_form=form)
+    context["contact_form_open"] = True
+    return render(request, "portal/customer_detail.html", context, status=422)
+
+
+@login_required
+@require_POST
+def contact_mark_left(request: HttpRequest, contact_id: int) -> HttpResponse:
+    contact = contact_get_for(request.user, contact_id)
+    customer = contact.customer
+    if not _can_write(request.user, customer):
+        raise PermissionDenied(_("You may view this customer but not change it."))
+    try:
+        contact_update(actor=request.user, contact=contact, data={"has_left": True})
+    except ValidationFailed as exc:
+        for errors in exc.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        messages.success(
+            request, _("%(name)s is marked as having left the company.") % {"name": contact.name}
+        )
+    return redirect(_detail_url(customer) + "#contacts")
+
+
+def _detail_url(customer: Customer) -> str:
+    return reverse("customer-detail", kwargs={"customer_no": customer.customer_no})
