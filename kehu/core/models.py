@@ -58,3 +58,48 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+
+class SearchDocument(models.Model):
+    """One searchable thing (a customer, a contact, an interaction summary, later a tag).
+
+    Written by kehu.core.search_index in the same transaction as the record it describes; read
+    by kehu.search. Text is stored simplified, lower case. owner/team/status copy the customer's,
+    so kehu.accounts.policy.visibility_q scopes documents like customers (SCOPE_CUSTOMER = "").
+    """
+
+    SCOPE_CUSTOMER = ""
+
+    class Kind(models.TextChoices):
+        CUSTOMER = "customer", _("Customer")
+        CONTACT = "contact", _("Contact")
+        INTERACTION = "interaction", _("Interaction")
+
+    kind = models.CharField(max_length=16, choices=Kind)
+    object_id = models.BigIntegerField()
+    customer_id = models.BigIntegerField(db_index=True)
+    owner = models.BigIntegerField(null=True, blank=True, db_index=True)
+    team = models.BigIntegerField(null=True, blank=True, db_index=True)
+    status = models.CharField(max_length=16, blank=True, db_index=True)
+    title = models.CharField(max_length=200)
+    subtitle = models.CharField(max_length=300, blank=True)
+    # Keys for the exact and prefix tiers (B-tree indexed).
+    name_key = models.CharField(max_length=200, blank=True, db_index=True)
+    pinyin = models.CharField(max_length=200, blank=True, db_index=True)
+    initials = models.CharField(max_length=100, blank=True, db_index=True)
+    phone_rev = models.CharField(max_length=32, blank=True, db_index=True)
+    email = models.CharField(max_length=254, blank=True, db_index=True)
+    codes = models.CharField(max_length=300, blank=True)  # numbers, credit code, WeChat id, phones
+    tags = models.TextField(blank=True)  # filled by a tags app through search_set_tags()
+    # Everything searchable, for the substring engines (FTS5 trigram / pg_trgm).
+    text = models.TextField(blank=True)
+    # CJK bigrams of `text` (PostgreSQL only; SQLite keeps them in the search_bigram FTS5 table).
+    grams = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="searchdoc_unique_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.object_id} {self.title}"

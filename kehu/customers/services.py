@@ -15,6 +15,12 @@ from kehu.audit.services import audit_record, diff_fields
 from kehu.core.cleaning import FieldCleaner
 from kehu.core.errors import DomainError, ValidationFailed
 from kehu.core.numbering import next_number
+from kehu.core.search_index import (
+    search_index_contact,
+    search_index_customer,
+    search_unindex,
+    search_unindex_customer,
+)
 from kehu.core.text import clean_multiline
 from kehu.core.validators import (
     normalize_credit_code,
@@ -317,6 +323,13 @@ def _apply(customer: Customer, values: dict[str, Any]) -> None:
         customer.team = customer.owner.team if customer.owner else None
 
 
+def _search_reindex(customer: Customer) -> None:
+    """Keep the search index in step: the customer and its contacts (they show its name)."""
+    search_index_customer(customer)
+    for contact in customer.contacts.all():
+        search_index_contact(contact)
+
+
 def _check_external_id(customer: Customer) -> None:
     if not customer.external_id:
         return
@@ -359,6 +372,7 @@ def customer_create(*, actor: Any, data: dict[str, Any], source: str | None = No
         changed_by=actor if getattr(actor, "pk", None) else None,
     )
     customer_refresh_quality(customer)
+    _search_reindex(customer)
     audit_record(
         actor=actor,
         action="customer.created",
@@ -411,6 +425,7 @@ def customer_update(
             maker.save()
     _assert_reachable(customer)
     customer_refresh_quality(customer)
+    _search_reindex(customer)
     changes = diff_fields(before, _snapshot(customer, CUSTOMER_AUDIT_FIELDS))
     if changes or maker_values:
         audit_record(
@@ -440,6 +455,7 @@ def customer_delete(*, actor: Any, customer: Customer) -> None:
         target=customer,
         changes=diff_fields(_snapshot(customer, CUSTOMER_AUDIT_FIELDS), {}),
     )
+    search_unindex_customer(customer.pk)
     customer.delete()
 
 
@@ -455,6 +471,7 @@ def contact_create(*, actor: Any, customer: Customer, data: dict[str, Any]) -> C
         customer=customer, name_pinyin=name_pinyin(values["name"]), **values
     )
     customer_refresh_quality(customer)
+    search_index_contact(contact)
     audit_record(
         actor=actor,
         action="contact.created",
@@ -480,6 +497,7 @@ def contact_update(*, actor: Any, contact: Contact, data: dict[str, Any]) -> Con
     contact.save()
     _assert_reachable(contact.customer)
     customer_refresh_quality(contact.customer)
+    search_index_contact(contact)
     changes = diff_fields(before, _snapshot(contact, CONTACT_AUDIT_FIELDS))
     if changes:
         audit_record(actor=actor, action="contact.updated", target=contact, changes=changes)
@@ -496,6 +514,7 @@ def contact_delete(*, actor: Any, contact: Contact) -> None:
         target=contact,
         changes=diff_fields(_snapshot(contact, CONTACT_AUDIT_FIELDS), {}),
     )
+    search_unindex("contact", [contact.pk])
     contact.delete()
     _assert_reachable(customer)
     customer_refresh_quality(customer)

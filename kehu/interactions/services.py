@@ -15,6 +15,7 @@ from kehu.audit.services import audit_record, diff_fields
 from kehu.core.cleaning import FieldCleaner
 from kehu.core.errors import ValidationFailed
 from kehu.core.numbering import next_in_sequence
+from kehu.core.search_index import search_index_interaction, search_unindex
 from kehu.core.text import clean_multiline
 from kehu.core.validators import parse_choice, parse_date, parse_datetime
 from kehu.customers.models import Contact, Customer
@@ -107,6 +108,7 @@ def interaction_log(*, actor: Any, customer: Customer, data: dict[str, Any]) -> 
         **values,
     )
     _touch_customer(customer)
+    search_index_interaction(interaction)
     audit_record(
         actor=actor,
         action="interaction.logged",
@@ -126,6 +128,7 @@ def interaction_update(
         setattr(interaction, key, value)
     interaction.save()
     _touch_customer(interaction.customer)
+    search_index_interaction(interaction)
     changes = diff_fields(before, {f: getattr(interaction, f) for f in AUDIT_FIELDS})
     if changes:
         audit_record(actor=actor, action="interaction.updated", target=interaction, changes=changes)
@@ -141,6 +144,7 @@ def interaction_delete(*, actor: Any, interaction: Interaction) -> None:
         target=interaction,
         changes=diff_fields({f: getattr(interaction, f) for f in AUDIT_FIELDS}, {}),
     )
+    search_unindex("interaction", [interaction.pk])
     interaction.delete()
     _touch_customer(customer)
 

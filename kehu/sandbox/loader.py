@@ -8,6 +8,7 @@ written in bulk, so the 2,000-customer sandbox loads in seconds.
 from __future__ import annotations
 
 import csv
+import itertools
 import subprocess
 import sys
 from collections import Counter as Tally
@@ -26,6 +27,12 @@ from django.utils import timezone
 from kehu.accounts.models import User
 from kehu.core.models import Counter
 from kehu.core.numbering import next_in_sequence
+from kehu.core.search_index import (
+    contact_document,
+    customer_document,
+    interaction_document,
+    search_index_bulk,
+)
 from kehu.core.text import clean_text
 from kehu.core.validators import (
     normalize_credit_code,
@@ -314,6 +321,16 @@ def load(folder: Path, *, created_by: User | None = None, today: Any = None) -> 
                 missing_fields=customer.missing_fields,
                 quality=customer.quality,
             )
+
+        # Search documents, in the same transaction as the rows they describe.
+        search_index_bulk(
+            itertools.chain(
+                (customer_document(c) for c in by_external.values()),
+                (contact_document(c, customer=c.customer) for c in [*makers, *contacts]),
+                (interaction_document(i, customer=i.customer) for i in interactions),
+            ),
+            batch_size=BATCH,
+        )
     return report
 
 
