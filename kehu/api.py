@@ -18,6 +18,7 @@ from kehu.core.errors import DomainError, ValidationFailed
 from kehu.customers.api import router as customers_router
 from kehu.interactions.api import router as interactions_router
 from kehu.opportunities.api import router as opportunities_router
+from kehu.search.api import router as search_router
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ api.add_router("/", interactions_router)
 api.add_router("/", opportunities_router)
 api.add_router("/", accounts_router)
 api.add_router("/", core_router)
+api.add_router("/", search_router)
 
 
 

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "kehu.opportunities",
     "kehu.portal",
     "kehu.sandbox",
+    "kehu.search",
 ]
 
 MIDDLEWARE = [

@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("kehu.customers.urls")),
     path("", include("kehu.portal.urls")),
     path("", include("kehu.search.urls")),
+    path("", include("kehu.search.urls")),
 ]

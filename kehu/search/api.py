@@ -1,0 +1,76 @@
+"""GET /api/v1/search?q=…: the typeahead; hits grouped by type, counts capped."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from kehu.core.errors import ValidationFailed
+
+from .selectors import KINDS, SearchResults, search_for
+
+router = Router(tags=["search"])
+
+
+class SearchParams(Schema):
+    q: str = ""
+    kind: str | None = None
+    limit: int = 5
+
+
+class SearchHitOut(Schema):
+    kind: str
+    object_id: int
+    customer_no: str
+    title: str
+    subtitle: str
+    match: str
+    url: str
+
+
+class SearchGroupOut(Schema):
+    kind: str
+    label: str
+    count: int
+    count_label: str
+    is_capped: bool
+    hits: list[SearchHitOut]
+
+
+class SearchOut(Schema):
+    query: str
+    total: int
+    total_label: str
+    is_capped: bool
+    groups: list[SearchGroupOut]
+
+
+def hit_url(customer_no: str) -> str:
+    return f"/customers/{customer_no}/" if customer_no else ""
+
+
+@router.get("/search", response=SearchOut)
+def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, object]:
+    if not 1 <= params.limit <= 50:
+        raise ValidationFailed({"limit": ["Between 1 and 50."]})
+    kinds = [k.strip() for k in params.kind.split(",")] if params.kind else None
+    if kinds and any(k not in KINDS for k in kinds):
+        raise ValidationFailed({"kind": [f"One or more of: {', '.join(KINDS)}."]})
+    results: SearchResults = search_for(request.user, params.q, limit=params.limit, kinds=kinds)
+    return {
+        "query": results.query,
+        "total": results.total,
+        "total_label": results.total_label,
+        "is_capped": results.is_capped,
+        "groups": [
+            {
+                "kind": g.kind,
+                "label": g.label,
+                "count": g.count,
+                "count_label": g.count_label,
+                "is_capped": g.is_capped,
+                "hits": [{**h.__dict__, "url": hit_url(h.customer_no)} for h in g.hits],
+            }
+            for g in results.groups
+        ],
+    }

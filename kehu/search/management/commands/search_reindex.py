@@ -1,0 +1,26 @@
+"""kehu search_reindex: rebuild the search index from customers, contacts and interactions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from kehu.search.services import search_reindex
+
+
+class Command(BaseCommand):
+    help = "Rebuild the search index (customers, contacts, interaction summaries)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--batch-size", type=int, default=2000)
+        parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        counts = search_reindex(
+            batch_size=options["batch_size"],
+            progress=not options["no_progress"] and options["verbosity"] > 0,
+        )
+        total = sum(counts.values())
+        parts = ", ".join(f"{n:,} {kind}s" for kind, n in counts.items())
+        self.stdout.write(self.style.SUCCESS(f"Indexed {total:,} documents: {parts}."))

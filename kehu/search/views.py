@@ -1,0 +1,21 @@
+"""The search page: a box with an htmx typeahead; the results partial is shared by both."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from .selectors import search_for
+
+
+@login_required
+def search_page(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "")
+    results = search_for(request.user, q, limit=10) if q.strip() else None
+    template = (
+        "search/partials/_results.html"
+        if request.headers.get("HX-Request")
+        else "search/search.html"
+    )
+    return render(request, template, {"q": q, "results": results})
