@@ -142,6 +142,8 @@ class Customer(models.Model):
     quality = models.CharField(
         _("data quality"), max_length=16, choices=Quality, default=Quality.INCOMPLETE
     )
+    # When the standard's required facts first went missing (None while none is missing).
+    incomplete_since = models.DateTimeField(_("incomplete since"), null=True, blank=True)
     last_interaction_at = models.DateTimeField(_("last interaction"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

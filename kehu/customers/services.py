@@ -287,9 +287,16 @@ def customer_refresh_quality(customer: Customer, *, save: bool = True) -> None:
             customer.quality = Customer.Quality.INCOMPLETE
     elif customer.quality in (Customer.Quality.INCOMPLETE, Customer.Quality.NEEDS_INFO):
         customer.quality = Customer.Quality.COMPLETE
+    if not missing:
+        customer.incomplete_since = None
+    elif customer.incomplete_since is None:
+        customer.incomplete_since = timezone.now()  # the freshness rules count from here
     if save:
         Customer.objects.filter(pk=customer.pk).update(
-            completeness=score, missing_fields=missing, quality=customer.quality
+            completeness=score,
+            missing_fields=missing,
+            quality=customer.quality,
+            incomplete_since=customer.incomplete_since,
         )
 
 

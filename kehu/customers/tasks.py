@@ -35,15 +35,22 @@ def customer_quality_refresh(job_id: int) -> dict[str, int]:
                         customer.completeness,
                         list(customer.missing_fields),
                         customer.quality,
+                        customer.incomplete_since,
                     )
                     customer_refresh_quality(customer, save=False)
-                    after = (customer.completeness, list(customer.missing_fields), customer.quality)
+                    after = (
+                        customer.completeness,
+                        list(customer.missing_fields),
+                        customer.quality,
+                        customer.incomplete_since,
+                    )
                     if before != after:
                         changed += 1
                         Customer.objects.filter(pk=customer.pk).update(
                             completeness=customer.completeness,
                             missing_fields=customer.missing_fields,
                             quality=customer.quality,
+                            incomplete_since=customer.incomplete_since,
                         )
             last_id = batch[-1].pk
             done += len(batch)
