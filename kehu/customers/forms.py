@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.accounts.models import Role, User
 from kehu.core.errors import ValidationFailed
+from kehu.core.validators import format_phone
 
 from .models import Customer, Industry, Source
 from .services import customer_clean
@@ -165,6 +166,7 @@ class CustomerForm(forms.Form):
         initial = {name: getattr(customer, name) for name in ("kind", "name", "credit_code", "size",
                    "province", "city", "district", "address", "phone", "email", "status",
                    "budget_band", "notes")}  # fmt: skip
+        initial["phone"] = format_phone(customer.phone)
         initial["industry"] = customer.industry.name if customer.industry else ""
         sub = customer.sub_industry
         initial["sub_industry"] = f"{sub.parent.name} › {sub.name}" if sub and sub.parent else ""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import template
 
 from kehu.core.validators import format_phone
@@ -23,3 +25,11 @@ def feedback_label_filter(value: str) -> str:
 @register.filter(name="stage_label")
 def stage_label_filter(value: str) -> str:
     return str(stage_label(value)) if value else ""
+
+
+@register.filter(name="yuan")
+def yuan(value: Decimal | int | None) -> str:
+    """¥1,200,000.00: thousands grouped with commas, as Chinese business documents do."""
+    if value is None or value == "":
+        return ""
+    return f"¥{Decimal(value):,.2f}"
