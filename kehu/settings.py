@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "kehu.opportunities",
     "kehu.portal",
     "kehu.sandbox",
+    "kehu.intake",
     "kehu.search",
 ]
 
@@ -197,6 +198,11 @@ KEHU_GENERATOR = Path(
     )
 )
 KEHU_DEMO_PASSWORD = os.environ.get("KEHU_DEMO_PASSWORD", "kehu-demo-2026")
+# Imports: rows per transaction (the resume point), where uploads are kept and for how long.
+KEHU_IMPORT_BATCH_SIZE = env_int("KEHU_IMPORT_BATCH_SIZE", 1000)
+KEHU_IMPORT_DIR = Path(os.environ.get("KEHU_IMPORT_DIR", DATA_DIR / "imports"))
+KEHU_IMPORT_RETENTION_DAYS = env_int("KEHU_IMPORT_RETENTION_DAYS", 30)
+KEHU_IMPORT_BATCH_PAUSE_MS = env_int("KEHU_IMPORT_BATCH_PAUSE_MS", 0)  # tests: widen the kill window
 
 NINJA_PAGINATION_PER_PAGE = KEHU_PAGE_SIZE
 

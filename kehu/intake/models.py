@@ -1,0 +1,123 @@
+"""Imports (a kept upload, its mapping, its progress and outcome per row) and mapping presets."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class MappingPreset(models.Model):
+    """A saved column mapping {source header: target field}; the built-in ones live in code."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    mapping = models.JSONField(_("mapping"), default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportRun(models.Model):
+    """One uploaded file and what became of it. `position` (rows done) moves with each batch."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        FINISHED = "finished", _("Finished")
+        FAILED = "failed", _("Stopped; can resume")
+        REVERTED = "reverted", _("Reverted")
+
+    class OnDuplicate(models.TextChoices):
+        UPDATE = "update", _("Update the existing customer")
+        SKIP = "skip", _("Skip the row")
+        CREATE = "create", _("Create another customer")
+
+    original_name = models.CharField(_("file name"), max_length=255)
+    file_path = models.CharField(max_length=500, blank=True)
+    file_sha256 = models.CharField(max_length=64, blank=True)
+    file_format = models.CharField(max_length=8)  # csv, xlsx, vcf
+    encoding = models.CharField(max_length=32, blank=True)
+    headers = models.JSONField(default=list, blank=True)
+    header_row = models.PositiveIntegerField(default=1)
+    preset = models.CharField(_("mapping preset"), max_length=80, blank=True)
+    mapping = models.JSONField(_("mapping"), default=dict, blank=True)
+    external_source = models.CharField(max_length=50, blank=True)
+    on_duplicate = models.CharField(max_length=8, choices=OnDuplicate, default=OnDuplicate.UPDATE)
+    status = models.CharField(max_length=16, choices=Status, default=Status.UPLOADED)
+    position = models.PositiveIntegerField(default=0)  # data rows committed
+    total_rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    incomplete = models.PositiveIntegerField(default=0)
+    preview = models.JSONField(default=dict, blank=True)  # the last dry run: counts and problems
+    job = models.ForeignKey(
+        "core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    message = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    reverted_at = models.DateTimeField(null=True, blank=True)
+    file_purged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"import #{self.pk} {self.original_name}"
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"created={self.created} updated={self.updated} skipped={self.skipped} "
+            f"failed={self.failed} incomplete={self.incomplete}"
+        )
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.FINISHED:
+            return 100
+        return min(100, int(self.position * 100 / self.total_rows)) if self.total_rows else 0
+
+
+class ImportRow(models.Model):
+    """What one input row became; `before` keeps an updated customer's old values for revert."""
+
+    class Outcome(models.TextChoices):
+        CREATED = "created", _("Created")
+        UPDATED = "updated", _("Updated")
+        SKIPPED = "skipped", _("Skipped")
+        FAILED = "failed", _("Failed")
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="rows")
+    row_number = models.PositiveIntegerField()
+    outcome = models.CharField(max_length=8, choices=Outcome)
+    external_id = models.CharField(max_length=64, blank=True)
+    customer_id = models.BigIntegerField(null=True, blank=True)
+    customer_no = models.CharField(max_length=24, blank=True)
+    is_incomplete = models.BooleanField(default=False)
+    errors = models.JSONField(default=dict, blank=True)  # {column: [messages]}
+    note = models.CharField(max_length=300, blank=True)  # e.g. which customer it duplicates
+    raw = models.JSONField(default=dict, blank=True)  # failed rows only: the cells, to fix
+    before = models.JSONField(null=True, blank=True)  # updated rows only
+
+    class Meta:
+        ordering = ["run", "row_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "row_number"], name="importrow_unique_row"),
+        ]
+
+    def __str__(self) -> str:
+        return f"row {self.row_number}: {self.outcome}"

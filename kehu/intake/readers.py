@@ -1,0 +1,206 @@
+"""Read an uploaded file as (header, rows), streaming: CSV in any Chinese encoding, XLSX, vCard.
+
+The encoding of a CSV is detected by charset-normalizer on the first 64 KiB; GBK and GB2312 are
+read as GB18030 (their superset). XLSX is read with openpyxl in read-only mode, vCard with vobject.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from charset_normalizer import from_bytes
+
+from kehu.core.errors import ValidationFailed
+
+SAMPLE_BYTES = 64 * 1024
+FORMATS = ("csv", "xlsx", "vcf")
+_HEADER_SCAN_ROWS = 10
+# Preamble rows (LinkedIn's "Notes:" lines) come before the header; the header is the first row
+# with at least two non-empty cells.
+
+
+@dataclass
+class FileInfo:
+    file_format: str
+    encoding: str
+    headers: list[str]
+    header_row: int  # 1-based row number of the header (vCard: a made-up first row)
+
+
+def file_format_of(name: str) -> str:
+    suffix = Path(name).suffix.lower().lstrip(".")
+    if suffix in ("csv", "txt", "tsv"):
+        return "csv"
+    if suffix in ("xlsx", "xlsm"):
+        return "xlsx"
+    if suffix in ("vcf", "vcard"):
+        return "vcf"
+    raise ValidationFailed({"file": [f"Unsupported file type '.{suffix}': use CSV, XLSX or VCF."]})
+
+
+def detect_encoding(path: Path) -> str:
+    with path.open("rb") as handle:
+        sample = handle.read(SAMPLE_BYTES)
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if len(sample) == SAMPLE_BYTES and b"\n" in sample:
+        sample = sample[: sample.rindex(b"\n") + 1]  # never cut a character in two
+    try:
+        sample.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(sample, cp_isolation=["gb18030", "big5", "utf_16", "cp1252"]).best()
+    encoding = (best.encoding if best else "gb18030").lower().replace("_", "-")
+    if encoding in ("gbk", "gb2312", "hz", "gb18030"):
+        return "gb18030"
+    return encoding
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if not value.time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _raw_rows(path: Path, file_format: str, encoding: str) -> Iterator[list[str]]:
+    if file_format == "csv":
+        with path.open(encoding=encoding, errors="replace", newline="") as handle:
+            sample = handle.read(4096)
+            handle.seek(0)
+            delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+            yield from csv.reader(handle, delimiter=delimiter)
+    elif file_format == "xlsx":
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(path, read_only=True, data_only=True)
+        try:
+            sheet = workbook.worksheets[0]
+            for values in sheet.iter_rows(values_only=True):
+                yield [_cell(v) for v in values]
+        finally:
+            workbook.close()
+    else:
+        yield from _vcard_rows(path, encoding)
+
+
+VCARD_HEADERS = [
+    "客户名称",
+    "关键决策人姓名",
+    "决策人职位",
+    "决策人联系方式",
+    "邮箱",
+    "客户地址",
+    "城市",
+    "省份",
+]
+
+
+def _vcard_rows(path: Path, encoding: str) -> Iterator[list[str]]:
+    import vobject
+
+    yield VCARD_HEADERS
+    text = path.read_text(encoding=encoding, errors="replace")
+    for card in vobject.readComponents(io.StringIO(text), ignoreUnreadable=True):
+        contents = card.contents
+        person = _first(card, "fn")
+        org = card.org.value if "org" in contents else []
+        company = (org[0] if isinstance(org, list) and org else str(org or "")).strip()
+        phones = [t.value for t in contents.get("tel", [])]
+        cell = next(
+            (
+                t.value
+                for t in contents.get("tel", [])
+                if "CELL" in [p.upper() for p in t.params.get("TYPE", [])]
+            ),
+            phones[0] if phones else "",
+        )
+        address = street = city = region = ""
+        if "adr" in contents:
+            adr = card.adr.value
+            street, city, region = (adr.street or "", adr.city or "", adr.region or "")
+            street = " ".join(street) if isinstance(street, list) else street
+            address = f"{region}{city}{street}".strip()
+        yield [
+            company or person,
+            person,
+            _first(card, "title"),
+            cell,
+            _first(card, "email"),
+            address,
+            city if isinstance(city, str) else "",
+            region if isinstance(region, str) else "",
+        ]
+
+
+def _first(card: Any, key: str) -> str:
+    entries = card.contents.get(key) or []
+    value = entries[0].value if entries else ""
+    return " ".join(value) if isinstance(value, list) else str(value or "")
+
+
+def inspect_file(path: Path, name: str) -> FileInfo:
+    """Format, encoding and header row of a file; the rows are not read."""
+    file_format = file_format_of(name)
+    encoding = detect_encoding(path) if file_format in ("csv", "vcf") else ""
+    headers: list[str] = []
+    header_row = 0
+    for number, row in enumerate(_raw_rows(path, file_format, encoding), start=1):
+        if sum(1 for cell in row if str(cell).strip()) >= 2:
+            headers, header_row = [str(c).strip() for c in row], number
+            break
+        if number >= _HEADER_SCAN_ROWS:
+            break
+    if not headers:
+        raise ValidationFailed({"file": ["No header row found: is the file empty?"]})
+    while headers and not headers[-1]:
+        headers.pop()
+    return FileInfo(file_format, encoding, headers, header_row)
+
+
+def read_rows(path: Path, info: FileInfo, *, skip: int = 0) -> Iterator[tuple[int, dict[str, str]]]:
+    """(row number, {header: cell}) of each data row after the header; blank rows are left out
+    but keep their numbers. `skip` data rows (as counted by position) are passed over unparsed."""
+    rows = _raw_rows(path, info.file_format, info.encoding)
+    number = 0
+    for number, _row in enumerate(rows, start=1):
+        if number >= info.header_row:
+            break
+    seen = 0
+    headers = info.headers
+    width = len(headers)
+    for row in rows:
+        number += 1
+        if not any(str(cell).strip() for cell in row):
+            continue
+        seen += 1
+        if seen <= skip:
+            continue
+        cells = (list(row) + [""] * width)[:width] if len(row) != width else row
+        yield number, dict(zip(headers, cells, strict=True))
+
+
+def count_rows(path: Path, info: FileInfo) -> int:
+    return sum(1 for _ in _count_iter(path, info))
+
+
+def _count_iter(path: Path, info: FileInfo) -> Iterator[None]:
+    rows = _raw_rows(path, info.file_format, info.encoding)
+    for number, row in enumerate(rows, start=1):
+        if number <= info.header_row:
+            continue
+        if any(str(cell).strip() for cell in row):
+            yield None

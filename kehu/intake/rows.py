@@ -1,0 +1,247 @@
+"""One input row -> a clean customer (and decision maker), by the customers' own rule set.
+
+customer_clean is applied to every row; the dictionary fields (industry, source, owner), which it
+would look up with a query each, are resolved here from dictionaries loaded once per import, with
+the same matching and the same messages. Errors are keyed by the file's column header.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from kehu.accounts.models import Role, User
+from kehu.core.errors import ValidationFailed
+from kehu.core.text import clean_text
+from kehu.customers.models import Contact, Customer, Industry, Source
+from kehu.customers.services import customer_clean
+from kehu.customers.validators import name_pinyin, normalize_company_name
+
+from .validators import english_date
+
+DICTIONARY_FIELDS = ("industry", "sub_industry", "source", "owner")
+CONTACT_ERROR = "contact"
+
+
+class Dictionaries:
+    """Industries, sources and active users, loaded once: no query per row."""
+
+    def __init__(self) -> None:
+        industries = list(Industry.objects.select_related("parent"))
+        self.tops = {i.name: i for i in industries if i.parent_id is None}
+        self.subs: dict[tuple[str, str], Industry] = {}
+        self.sub_by_name: dict[str, Industry] = {}
+        for i in industries:
+            if i.parent_id is not None and i.parent is not None:
+                self.subs[(i.parent.name, i.name)] = i
+                self.sub_by_name.setdefault(i.name, i)
+        self.sources: dict[str, Source] = {}
+        for s in Source.objects.all():
+            self.sources.setdefault(s.code, s)
+            self.sources[s.name] = s
+        self.users: dict[str, User] = {}
+        for u in User.objects.filter(is_active=True).select_related("team").order_by("-id"):
+            self.users[str(u.pk)] = u
+            if u.display_name:
+                self.users[f"name:{u.display_name}"] = u
+            self.users[f"name:{u.username}"] = u
+
+    def industry(self, value: str) -> tuple[Industry | None, Industry | None]:
+        """Same forms as customers.selectors.industry_lookup: '制造业', '汽车零部件', '制造业/汽车零部件'."""
+        text = value.strip()
+        for sep in ("›", ">", "/", "-", "|"):
+            if sep in text:
+                top_name, _sep, sub_name = (part.strip() for part in text.partition(sep))
+                top = self.tops.get(top_name)
+                sub = self.subs.get((top_name, sub_name)) if top and sub_name else None
+                if top and (sub or not sub_name):
+                    return top, sub
+        if text in self.tops:
+            return self.tops[text], None
+        sub = self.sub_by_name.get(text)
+        return (sub.parent, sub) if sub else (None, None)
+
+    def source(self, value: str) -> Source | None:
+        text = value.strip()
+        return self.sources.get(text) or self.sources.get(text.lower())
+
+    def user(self, value: str) -> User | None:
+        return self.users.get(value) if value.isdigit() else self.users.get(f"name:{value}")
+
+
+@dataclass
+class CleanRow:
+    number: int
+    raw: dict[str, str]
+    values: dict[str, Any] = field(default_factory=dict)
+    maker: dict[str, Any] | None = None
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    external_id: str = ""
+    payload: dict[str, Any] = field(default_factory=dict)  # the raw payload, for updates
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors
+
+
+def _payload(raw: dict[str, str], mapping: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The customer payload of a row, and {payload key: column} to name columns in errors."""
+    payload: dict[str, Any] = {}
+    maker: dict[str, str] = {}
+    columns: dict[str, str] = {}
+    first = last = ""
+    for header, target in mapping.items():
+        if not target or header not in raw:
+            continue
+        text = clean_text(raw[header])
+        if target == "first_contact_date" and text:
+            text = english_date(text)
+        if target.startswith("decision_maker."):
+            key = target.removeprefix("decision_maker.")
+            columns[f"decision_maker.{key}"] = header
+            if key == "first_name":
+                first = text
+                columns.setdefault("decision_maker.name", header)
+            elif key == "last_name":
+                last = text
+                columns["decision_maker.name"] = columns.get("decision_maker.name", header)
+            else:
+                maker[key] = text
+        else:
+            payload[target] = text
+            columns[target] = header
+    if first or last:
+        joined = f"{last}{first}" if _is_cjk(last + first) else f"{first} {last}".strip()
+        maker.setdefault("name", joined)
+        if not maker["name"]:
+            maker["name"] = joined
+    if any(maker.values()):
+        if maker.get("name"):
+            payload["decision_maker"] = {k: v for k, v in maker.items() if v}
+        else:
+            # A number or address without a person belongs to the customer itself.
+            if maker.get("mobile") and not payload.get("phone"):
+                payload["phone"] = maker["mobile"]
+                columns["phone"] = columns.get("decision_maker.mobile", "")
+            if maker.get("email") and not payload.get("email"):
+                payload["email"] = maker["email"]
+                columns["email"] = columns.get("decision_maker.email", "")
+    return payload, columns
+
+
+def _is_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def clean_row(
+    number: int,
+    raw: dict[str, str],
+    mapping: dict[str, str],
+    dictionaries: Dictionaries,
+    *,
+    actor: Any,
+    external_source: str,
+) -> CleanRow:
+    """Validate one row with customer_clean; errors keyed by column header."""
+    payload, columns = _payload(raw, mapping)
+    row = CleanRow(number=number, raw=raw, external_id=payload.get("external_id", "")[:64])
+    row.payload = {k: v for k, v in payload.items() if v}
+    lookups = {key: payload.pop(key) for key in DICTIONARY_FIELDS if key in payload}
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    try:
+        values = customer_clean(payload, actor=actor, creating=True)
+    except ValidationFailed as exc:
+        errors = exc.errors
+    errors_lookup = _resolve(lookups, values, dictionaries, actor)
+    for key, messages in errors_lookup.items():
+        errors.setdefault(key, []).extend(messages)
+    if not errors:
+        maker = values.pop("decision_maker", None)
+        reachable = (
+            values.get("phone")
+            or values.get("email")
+            or values.get("address")
+            or (maker and (maker.get("mobile") or maker.get("landline") or maker.get("email")))
+        )
+        if not reachable:
+            errors[CONTACT_ERROR] = [
+                "Give at least one way to reach the customer: a phone, an e-mail or an address."
+            ]
+        row.maker = maker
+    if "owner" not in values and getattr(actor, "role", None) in (Role.REP, Role.MANAGER):
+        values["owner"] = actor
+    values["external_source"] = external_source
+    row.values = values
+    row.errors = {_column(key, columns): messages for key, messages in errors.items()}
+    return row
+
+
+def _column(key: str, columns: dict[str, str]) -> str:
+    return columns.get(key) or key
+
+
+def _resolve(
+    lookups: dict[str, str], values: dict[str, Any], d: Dictionaries, actor: Any
+) -> dict[str, list[str]]:
+    """The dictionary fields, as customer_clean resolves them (same rules and messages)."""
+    errors: dict[str, list[str]] = {}
+    industry, sub_industry = lookups.get("industry", ""), lookups.get("sub_industry", "")
+    top = sub = None
+    if industry:
+        top, sub = d.industry(industry)
+        if top is None:
+            errors["industry"] = [f"'{industry}' is not in the industry dictionary."]
+    if sub_industry:
+        sub_top, sub = d.industry(sub_industry)
+        if sub is None or (top is not None and sub_top != top):
+            errors["sub_industry"] = [
+                f"'{sub_industry}' is not a sub-industry" + (f" of {top.name}." if top else ".")
+            ]
+        elif top is None and "industry" not in errors:
+            top = sub_top
+    if "industry" in lookups or "sub_industry" in lookups:
+        values["industry"], values["sub_industry"] = top, sub
+    if lookups.get("source"):
+        source = d.source(lookups["source"])
+        if source is None or not source.is_active:
+            errors["source"] = [f"'{lookups['source']}' is not a known customer source."]
+        else:
+            values["source"] = source
+    raw_owner = lookups.get("owner", "")
+    if raw_owner:
+        owner = d.user(raw_owner)
+        role = getattr(actor, "role", None)
+        if owner is None:
+            errors["owner"] = [f"No active user '{raw_owner}'."]
+        elif role == Role.REP and owner.pk != actor.pk:
+            errors["owner"] = ["A sales rep may only own customers themself; ask a manager."]
+        elif role == Role.MANAGER and actor.team_id and owner.team_id != actor.team_id:
+            errors["owner"] = ["A manager may assign customers within their own team only."]
+        else:
+            values["owner"] = owner
+    return errors
+
+
+def build_customer(row: CleanRow, *, created_by: Any) -> tuple[Customer, Contact | None]:
+    """Unsaved Customer and decision maker of a valid row (as customer_create would fill them)."""
+    customer = Customer(created_by=created_by if getattr(created_by, "pk", None) else None)
+    for key, value in row.values.items():
+        if key not in ("decision_maker", "status_reason"):
+            setattr(customer, key, value)
+    customer.name_normalized = normalize_company_name(customer.name)
+    customer.team = customer.owner.team if customer.owner else None
+    maker = None
+    if row.maker:
+        maker = Contact(name_pinyin=name_pinyin(row.maker["name"]), **row.maker)
+    return customer, maker
+
+
+def duplicate_keys(customer: Customer, maker: Contact | None) -> list[str]:
+    """Keys of a certain duplicate: the same credit code, or the same normalised name + phone."""
+    keys = [f"credit:{customer.credit_code}"] if customer.credit_code else []
+    phones = {customer.phone}
+    if maker is not None:
+        phones |= {maker.mobile, maker.landline}
+    keys += [f"name:{customer.name_normalized}|{p}" for p in sorted(phones) if p]
+    return keys

@@ -1,0 +1,71 @@
+"""Background work for imports, run by the task worker (`kehu db_worker`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django_tasks import task
+
+from kehu.accounts.models import User
+from kehu.core.jobs import job_finish, job_progress, job_running
+
+from .models import ImportRow, ImportRun
+from .services import import_execute, import_mark_stopped, import_purge_files
+
+
+def _actor(run: ImportRun) -> Any:
+    return User.objects.filter(pk=run.created_by_id).first() if run.created_by_id else None
+
+
+@task()
+def import_commit(job_id: int, run_id: int) -> dict[str, int]:
+    """Commit (or resume) an import in batches, reporting progress on its job."""
+    run = ImportRun.objects.get(pk=run_id)
+    job_running(job_id, total=run.total_rows)
+    job_progress(job_id, done=run.position)
+
+    def progress(current: ImportRun, _rows: list[ImportRow]) -> None:
+        job_progress(job_id, done=current.position, message=current.summary)
+
+    try:
+        run = import_execute(run, actor=_actor(run), on_batch=progress)
+    except Exception as exc:
+        import_mark_stopped(run, str(exc))
+        job_finish(job_id, error=str(exc))
+        raise
+    result = {k: getattr(run, k) for k in ("created", "updated", "skipped", "failed", "incomplete")}
+    job_finish(job_id, result=result)
+    return result
+
+
+@task()
+def import_dry_run(job_id: int, run_id: int) -> dict[str, int]:
+    """Validate the whole file and find duplicates; writes nothing but the run's preview."""
+    run = ImportRun.objects.get(pk=run_id)
+    job_running(job_id, total=run.total_rows)
+    done = 0
+
+    def progress(_run: ImportRun, rows: list[ImportRow]) -> None:
+        nonlocal done
+        done += len(rows)
+        job_progress(job_id, done=done)
+
+    try:
+        run = import_execute(run, actor=_actor(run), dry_run=True, on_batch=progress)
+    except Exception as exc:
+        job_finish(job_id, error=str(exc))
+        raise
+    result = {
+        k: run.preview.get(k, 0) for k in ("created", "updated", "skipped", "failed", "incomplete")
+    }
+    job_finish(job_id, result=result)
+    return result
+
+
+@task()
+def import_purge(job_id: int | None = None) -> int:
+    """Delete uploaded files past their retention period (schedule daily)."""
+    purged = import_purge_files()
+    if job_id:
+        job_finish(job_id, result={"purged": purged})
+    return purged

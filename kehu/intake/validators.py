@@ -1,0 +1,228 @@
+"""Import targets, the built-in mapping presets, and the cell rules of exports."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from kehu.core.text import clean_text
+
+# Target fields a column may map to: customer payload keys (customer_clean), the inline decision
+# maker, and first/last name halves that are joined into the decision maker's name.
+TARGETS: dict[str, Any] = {
+    "external_id": _("External id"),
+    "name": _("Customer name"),
+    "kind": _("Kind"),
+    "credit_code": _("Unified social credit code"),
+    "industry": _("Industry"),
+    "sub_industry": _("Sub-industry"),
+    "size": _("Size"),
+    "decision_maker.name": _("Decision maker's name"),
+    "decision_maker.first_name": _("Decision maker's first name"),
+    "decision_maker.last_name": _("Decision maker's last name"),
+    "decision_maker.title": _("Decision maker's title"),
+    "decision_maker.mobile": _("Decision maker's phone"),
+    "decision_maker.email": _("Decision maker's e-mail"),
+    "email": _("E-mail"),
+    "phone": _("Phone"),
+    "province": _("Province"),
+    "city": _("City"),
+    "district": _("District"),
+    "address": _("Address"),
+    "source": _("Source"),
+    "first_contact_date": _("First contact date"),
+    "status": _("Status"),
+    "owner": _("Owner"),
+    "budget_amount": _("Annual budget"),
+    "budget_band": _("Budget band"),
+    "notes": _("Notes"),
+}
+
+# The standard template: exactly the columns of ../shared/data/gen_cn_customers.py, in its order.
+STANDARD_HEADERS: dict[str, str] = {
+    "外部编号": "external_id",
+    "客户名称": "name",
+    "统一社会信用代码": "credit_code",
+    "所属行业": "industry",
+    "二级行业": "sub_industry",
+    "客户规模": "size",
+    "关键决策人姓名": "decision_maker.name",
+    "决策人职位": "decision_maker.title",
+    "决策人联系方式": "decision_maker.mobile",
+    "邮箱": "email",
+    "省份": "province",
+    "城市": "city",
+    "客户地址": "address",
+    "客户来源": "source",
+    "首次接触时间": "first_contact_date",
+    "客户状态": "status",
+    "负责人": "owner",
+    "年合作预算": "budget_amount",
+}
+
+_PEOPLE = {
+    "First Name": "decision_maker.first_name",
+    "Last Name": "decision_maker.last_name",
+    "Title": "decision_maker.title",
+    "Job Title": "decision_maker.title",
+    "Email": "decision_maker.email",
+    "Mobile": "decision_maker.mobile",
+    "Mobile Phone": "decision_maker.mobile",
+}
+
+# Built-in presets: name -> (external system recorded with the external ids, mapping).
+PRESETS: dict[str, tuple[str, dict[str, str]]] = {
+    "standard": ("", STANDARD_HEADERS),
+    "salesforce": (
+        "salesforce",
+        {
+            **_PEOPLE,
+            "Account ID": "external_id",
+            "Id": "external_id",
+            "Account Name": "name",
+            "Industry": "industry",
+            "Phone": "phone",
+            "Billing Street": "address",
+            "Billing City": "city",
+            "Billing State/Province": "province",
+            "Account Owner": "owner",
+            "Account Source": "source",
+            "Lead Source": "source",
+            "Description": "notes",
+        },
+    ),
+    "hubspot": (
+        "hubspot",
+        {
+            **_PEOPLE,
+            "Record ID": "external_id",
+            "Company name": "name",
+            "Company Name": "name",
+            "Industry": "industry",
+            "Phone Number": "phone",
+            "Mobile Phone Number": "decision_maker.mobile",
+            "Street Address": "address",
+            "City": "city",
+            "State/Region": "province",
+            "Company owner": "owner",
+            "Create Date": "first_contact_date",
+            "Description": "notes",
+        },
+    ),
+    "zoho": (
+        "zoho",
+        {
+            **_PEOPLE,
+            "Record Id": "external_id",
+            "Account Name": "name",
+            "Industry": "industry",
+            "Phone": "phone",
+            "Billing Street": "address",
+            "Billing City": "city",
+            "Billing State": "province",
+            "Account Owner": "owner",
+            "Lead Source": "source",
+            "Description": "notes",
+        },
+    ),
+    "linkedin": (
+        "linkedin",
+        {
+            "First Name": "decision_maker.first_name",
+            "Last Name": "decision_maker.last_name",
+            "Email Address": "decision_maker.email",
+            "Company": "name",
+            "Position": "decision_maker.title",
+            "Headline": "decision_maker.title",
+            "Connected On": "first_contact_date",
+            "URL": "external_id",
+        },
+    ),
+    # vCard: the reader turns each card into these standard-template cells.
+    "vcard": ("vcard", STANDARD_HEADERS),
+}
+
+
+def header_key(header: str) -> str:
+    return re.sub(r"[\s_]+", " ", clean_text(header)).strip().lower()
+
+
+def mapping_for_headers(headers: list[str], preset: dict[str, str]) -> dict[str, str]:
+    """{header in the file: target} for the headers the preset knows (case/space-insensitive)."""
+    known = {header_key(k): v for k, v in preset.items()}
+    mapping: dict[str, str] = {}
+    for header in headers:
+        target = known.get(header_key(header))
+        if target and target not in mapping.values():
+            mapping[header] = target
+    return mapping
+
+
+def preset_guess(headers: list[str]) -> str:
+    """The built-in preset that recognises most of these headers ('standard' on a tie)."""
+    best, best_score = "standard", 0
+    for name, (_source, preset) in PRESETS.items():
+        if name == "vcard":
+            continue
+        score = len(mapping_for_headers(headers, preset))
+        if score > best_score:
+            best, best_score = name, score
+    return best
+
+
+def validate_mapping(mapping: dict[str, str], headers: list[str]) -> dict[str, list[str]]:
+    """Errors of a mapping: unknown targets, a target used twice, headers not in the file."""
+    errors: dict[str, list[str]] = {}
+    seen: dict[str, str] = {}
+    for header, target in mapping.items():
+        if not target:
+            continue
+        if header not in headers:
+            errors.setdefault(header, []).append(f"No column '{header}' in the file.")
+        if target not in TARGETS:
+            errors.setdefault(header, []).append(f"Unknown target field '{target}'.")
+        elif target in seen:
+            errors.setdefault(header, []).append(
+                f"'{target}' is already filled from column '{seen[target]}'."
+            )
+        seen.setdefault(target, header)
+    if "name" not in seen:
+        errors.setdefault("name", []).append("Map a column to the customer name.")
+    return errors
+
+
+_ENGLISH_DATE_FORMATS = ("%d %b %Y", "%d %B %Y", "%m/%d/%Y", "%b %d, %Y", "%Y-%m-%d %H:%M:%S")
+
+
+def english_date(text: str) -> str:
+    """'15 Mar 2024' (LinkedIn), '03/15/2024' (US exports) -> '2024-03-15'; else unchanged."""
+    for pattern in _ENGLISH_DATE_FORMATS:
+        try:
+            return datetime.strptime(text, pattern).date().isoformat()
+        except ValueError:
+            continue
+    return text
+
+
+# --- Exports
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize_cell(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe (OWASP)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def mask_email(email: str) -> str:
+    """wang.jianguo@example.com -> w***@example.com."""
+    if not email or "@" not in email:
+        return email
+    local, _at, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
