@@ -72,7 +72,16 @@ def _choice(aliases: dict[str, str]) -> Any:
 
 
 def _snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
-    return {field: getattr(obj, field) for field in fields}
+    """Field values for the audit trail; a foreign key is recorded as its label, not its id."""
+    snapshot: dict[str, Any] = {}
+    for field in fields:
+        model_field = obj._meta.get_field(field)
+        if model_field.is_relation:
+            related = getattr(obj, model_field.name) if getattr(obj, field) else None
+            snapshot[model_field.name] = str(related) if related is not None else None
+        else:
+            snapshot[field] = getattr(obj, field)
+    return snapshot
 
 
 def _clean_user(cleaner: FieldCleaner, actor: Any) -> None:
@@ -80,6 +89,9 @@ def _clean_user(cleaner: FieldCleaner, actor: Any) -> None:
         return
     raw = cleaner.raw("owner")
     if not raw:
+        if getattr(actor, "role", None) == Role.REP:
+            cleaner.error("owner", "A sales rep cannot leave a customer without an owner.")
+            return
         cleaner.values["owner"] = None
         return
     users = User.objects.filter(is_active=True)
