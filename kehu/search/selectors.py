@@ -218,7 +218,7 @@ def search_for(
     consider(_fetch(_key_plan(query), visibility, limit=_CANDIDATES))
     if partial.indexed:
         consider(_fetch(partial, visibility, limit=_CANDIDATES))
-    if len(rows) < limit and len(query.key) >= 3 and not query.key.isdigit():
+    if not rows and len(query.key) >= 3 and not query.key.isdigit():  # typos
         candidates = _fetch(the_engine.fuzzy_plan(query.key), visibility, limit=_CANDIDATES)
         consider([r for r in candidates if _is_fuzzy_match(r, query)], fuzzy=True)
 
