@@ -1,0 +1,234 @@
+from __future__ import annotations
+
+import csv
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from openpyxl import Workbook
+
+from kehu.core.models import SearchDocument
+from kehu.customers.models import Contact, Customer
+from kehu.intake.models import ImportRun
+
+from .helpers import HEADERS, csv_text, standard_row, write_csv
+
+pytestmark = pytest.mark.django_db
+
+SUMMARY = "created={} updated={} skipped={} failed={} incomplete={}"
+
+
+@pytest.fixture(autouse=True)
+def _import_dir(settings, tmp_path):
+    settings.KEHU_IMPORT_DIR = tmp_path / "kept"
+
+
+def run_import(*args: str) -> list[str]:
+    out = StringIO()
+    call_command("import", *args, stdout=out)
+    return out.getvalue().strip().splitlines()
+
+
+def read_report(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_summary_line_report_and_quality_marks(tmp_path, rep):
+    rows = [
+        standard_row(1),
+        standard_row(2, 所属行业="", 二级行业="", 客户规模=""),  # only non-hard fields missing
+        standard_row(3, 决策人联系方式="12345", 客户名称=""),  # hard rules broken
+        standard_row(4, 负责人="无此人"),
+    ]
+    source = write_csv(tmp_path / "customers.csv", rows)
+    report = tmp_path / "report.csv"
+    lines = run_import(str(source), "--report", str(report))
+    assert lines[-1] == SUMMARY.format(2, 0, 0, 2, 1)
+    assert Customer.objects.count() == 2
+    complete = Customer.objects.get(external_id="EXT00000001")
+    incomplete = Customer.objects.get(external_id="EXT00000002")
+    assert complete.quality == Customer.Quality.COMPLETE
+    assert complete.owner == rep and complete.team == rep.team
+    assert complete.contacts.get().mobile == "+8613900000001"
+    assert incomplete.quality == Customer.Quality.INCOMPLETE
+    assert set(incomplete.missing_fields) == {"industry", "size"}
+    assert SearchDocument.objects.filter(kind="customer", object_id=complete.pk).exists()
+    lines = read_report(report)
+    assert [r["row"] for r in lines] == ["2", "3", "4", "5"]
+    assert [r["outcome"] for r in lines] == ["created", "created", "failed", "failed"]
+    assert lines[0]["customer_no"] == complete.customer_no
+    assert lines[1]["incomplete"] == "yes"
+    assert "客户名称:" in lines[2]["errors"] and "决策人联系方式:" in lines[2]["errors"]
+    assert "负责人: No active user '无此人'" in lines[3]["errors"]
+
+
+def test_dry_run_names_row_and_column_and_writes_nothing(tmp_path, rep):
+    rows = [standard_row(1), standard_row(2, 邮箱="not-an-email", 首次接触时间="2025-13-45")]
+    source = write_csv(tmp_path / "c.csv", rows)
+    report = tmp_path / "dry.csv"
+    lines = run_import(str(source), "--dry-run", "--report", str(report))
+    assert lines[-1] == SUMMARY.format(1, 0, 0, 1, 0)
+    assert "dry run: nothing was written" in lines
+    assert Customer.objects.count() == 0
+    failed = read_report(report)[1]
+    assert failed["row"] == "3"
+    assert "邮箱:" in failed["errors"] and "首次接触时间:" in failed["errors"]
+
+
+def test_reimport_changes_nothing(tmp_path, rep):
+    source = write_csv(tmp_path / "c.csv", [standard_row(n) for n in range(1, 6)])
+    assert run_import(str(source))[-1] == SUMMARY.format(5, 0, 0, 0, 0)
+    before = list(Customer.objects.order_by("pk").values())
+    contacts = Contact.objects.count()
+    assert run_import(str(source))[-1] == SUMMARY.format(0, 0, 5, 0, 0)
+    assert list(Customer.objects.order_by("pk").values()) == before
+    assert Contact.objects.count() == contacts
+
+
+def test_changed_row_updates_by_external_id(tmp_path, rep):
+    write_csv(tmp_path / "a.csv", [standard_row(1)])
+    run_import(str(tmp_path / "a.csv"))
+    write_csv(tmp_path / "b.csv", [standard_row(1, 年合作预算="600000", 决策人职位="董事长")])
+    assert run_import(str(tmp_path / "b.csv"))[-1] == SUMMARY.format(0, 1, 0, 0, 0)
+    customer = Customer.objects.get()
+    assert str(customer.budget_amount) == "600000.00"
+    assert customer.budget_band == Customer.BudgetBand.OVER_500K
+    assert customer.contacts.get().title == "董事长"
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected", "customers"),
+    [("update", (0, 1, 0), 1), ("skip", (0, 0, 1), 1), ("create", (1, 0, 0), 2)],
+)
+def test_on_duplicate_modes_for_a_certain_duplicate(tmp_path, rep, mode, expected, customers):
+    code = "91350100M000100Y43"
+    write_csv(tmp_path / "a.csv", [standard_row(1, 统一社会信用代码=code)])
+    run_import(str(tmp_path / "a.csv"))
+    # Another system's record of the same company: new external id, same credit code.
+    again = standard_row(
+        2, 统一社会信用代码=code, 客户名称="另一个名字有限公司", 年合作预算="90000"
+    )
+    write_csv(tmp_path / "b.csv", [again])
+    lines = run_import(str(tmp_path / "b.csv"), "--on-duplicate", mode)
+    assert lines[-1] == SUMMARY.format(*expected, 0, 0)
+    assert Customer.objects.count() == customers
+
+
+def test_same_name_and_phone_is_a_certain_duplicate(tmp_path, rep):
+    write_csv(tmp_path / "a.csv", [standard_row(1)])
+    run_import(str(tmp_path / "a.csv"))
+    twin = standard_row(9, 客户名称="杭州测试1号贸易有限公司", 决策人联系方式="139 0000 0001")
+    write_csv(tmp_path / "b.csv", [twin])
+    assert run_import(str(tmp_path / "b.csv"), "--on-duplicate", "skip")[-1] == SUMMARY.format(
+        0, 0, 1, 0, 0
+    )
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
+def test_csv_encodings_are_detected(tmp_path, rep, encoding):
+    rows = [standard_row(n, 客户名称=f"广州珠江{n}号电子设备有限公司") for n in range(1, 30)]
+    source = write_csv(tmp_path / f"{encoding}.csv", rows, encoding=encoding)
+    assert run_import(str(source))[-1] == SUMMARY.format(29, 0, 0, 0, 0)
+    assert Customer.objects.filter(name="广州珠江7号电子设备有限公司").exists()
+    run = ImportRun.objects.get()
+    assert run.encoding in {"utf-8": ("utf-8",), "utf-8-sig": ("utf-8-sig",)}.get(
+        encoding, ("gb18030",)
+    )
+
+
+def test_xlsx_with_columns_in_another_order_and_an_unknown_column(tmp_path, rep):
+    book = Workbook()
+    sheet = book.active
+    headers = list(reversed(HEADERS)) + ["备注X"]
+    sheet.append(headers)
+    for n in (1, 2):
+        row = standard_row(n)
+        sheet.append([row.get(h, "随便") for h in headers])
+    path = tmp_path / "c.xlsx"
+    book.save(path)
+    lines = run_import(str(path))
+    assert "unknown columns (not imported): 备注X" in lines
+    assert lines[-1] == SUMMARY.format(2, 0, 0, 0, 0)
+
+
+def test_vcard_from_a_phone_address_book(tmp_path, rep):
+    path = tmp_path / "contacts.vcf"
+    path.write_text(
+        "BEGIN:VCARD\nVERSION:3.0\nFN:李明\nN:李;明;;;\nORG:深圳华信软件有限公司;销售部\n"
+        "TITLE:采购经理\nTEL;TYPE=CELL:138 0013 8000\nEMAIL:liming@huaxin.cn\nEND:VCARD\n"
+        "BEGIN:VCARD\nVERSION:3.0\nFN:赵六\nTEL;TYPE=CELL:12\nEND:VCARD\n",
+        encoding="utf-8",
+    )
+    report = tmp_path / "r.csv"
+    lines = run_import(str(path), "--report", str(report))
+    assert lines[-1] == SUMMARY.format(1, 0, 0, 1, 1)
+    customer = Customer.objects.get()
+    assert customer.name == "深圳华信软件有限公司"
+    maker = customer.contacts.get()
+    assert (maker.name, maker.title, maker.mobile) == ("李明", "采购经理", "+8613800138000")
+    assert read_report(report)[1]["row"] == "3"
+
+
+PEER_FILES = {
+    "salesforce": (
+        ["Account ID", "Account Name", "First Name", "Last Name", "Title", "Mobile", "Email"],
+        ["001A", "上海浦江机械有限公司", "Jianguo", "Wang", "CEO", "13800138000", "w@pj.cn"],
+        "Jianguo Wang",
+        "CEO",
+    ),
+    "hubspot": (
+        ["Record ID", "Company name", "First Name", "Last Name", "Job Title", "Phone Number"],
+        ["9001", "上海浦江机械有限公司", "建国", "王", "总经理", "021-64001234"],
+        "王建国",
+        "总经理",
+    ),
+    "zoho": (
+        ["Record Id", "Account Name", "First Name", "Last Name", "Title", "Mobile", "Lead Source"],
+        ["zcrm_1", "上海浦江机械有限公司", "Li", "Chen", "CTO", "13800138001", "转介绍"],
+        "Li Chen",
+        "CTO",
+    ),
+    "linkedin": (
+        ["First Name", "Last Name", "URL", "Email Address", "Company", "Headline", "Connected On"],
+        [
+            "Mei",
+            "Lin",
+            "https://www.linkedin.com/in/meilin",
+            "mei@pj.cn",
+            "上海浦江机械有限公司",
+            "Head of Procurement",
+            "15 Mar 2024",
+        ],  # fmt: skip
+        "Mei Lin",
+        "Head of Procurement",
+    ),
+}
+
+
+@pytest.mark.parametrize("preset", sorted(PEER_FILES))
+def test_peer_export_presets(tmp_path, rep, preset):
+    headers, values, maker_name, title = PEER_FILES[preset]
+    text = csv_text([dict(zip(headers, values, strict=True))], headers)
+    if preset == "linkedin":  # LinkedIn's export starts with notes before the header
+        text = 'Notes:\n"When exporting your connection data, you may notice..."\n\n' + text
+    path = tmp_path / f"{preset}.csv"
+    path.write_text(text, encoding="utf-8")
+    guessed = run_import(str(path), "--dry-run")
+    assert f"preset {preset}" in guessed[0]
+    lines = run_import(str(path), "--mapping", preset)
+    assert lines[-1].startswith("created=1 "), lines
+    customer = Customer.objects.get()
+    assert customer.name == "上海浦江机械有限公司"
+    assert customer.external_source == preset
+    maker = customer.contacts.get()
+    assert (maker.name, maker.title) == (maker_name, title)
+    if preset == "linkedin":
+        assert customer.first_contact_date.isoformat() == "2024-03-15"
+
+
+def test_unknown_preset_is_refused(tmp_path):
+    source = write_csv(tmp_path / "c.csv", [standard_row(1)])
+    with pytest.raises(Exception, match="No mapping preset"):
+        run_import(str(source), "--mapping", "nope")
