@@ -20,7 +20,9 @@ def test_rep_logs_interaction_from_360_page_on_phone(
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", rep.username)
     page.fill("#id_password", "pass-for-tests-2026")
-    page.locator("form button[type=submit], form input[type=submit]").first.click()
+    page.locator("form:has(#id_password)").locator(
+        "button[type=submit], input[type=submit]"
+    ).first.click()
     page.wait_for_url(f"{live_server.url}/customers/**")
 
     page.locator("a.customer-link", has_text="杭州云帆软件有限公司").first.click()
