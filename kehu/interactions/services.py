@@ -126,6 +126,9 @@ def interaction_update(
     before = {f: getattr(interaction, f) for f in AUDIT_FIELDS}
     for key, value in values.items():
         setattr(interaction, key, value)
+    # Late means recorded more than KEHU_LATE_ENTRY_HOURS after it happened, whatever the edit.
+    late_after = timedelta(hours=settings.KEHU_LATE_ENTRY_HOURS)
+    interaction.is_late_entry = interaction.created_at - interaction.occurred_at > late_after
     interaction.save()
     _touch_customer(interaction.customer)
     search_index_interaction(interaction)

@@ -223,3 +223,16 @@ def test_who_may_log(api, support, marketing, executive, customer_factory, froze
     assert api.patch(f"/api/v1/interactions/{number}", {"topic": "X"}).status_code == 403
     assert api.delete(f"/api/v1/interactions/{number}").status_code == 403
     assert state() == before
+
+
+def test_moving_occurred_at_back_marks_a_late_entry(api, rep, customer_factory, frozen):
+    customer = customer_factory()
+    api.login(rep)
+    number = api.post(url(customer), {"method": "电话", "occurred_at": "2026-03-10 11:00"}).json()[
+        "interaction_no"
+    ]
+    response = api.patch(f"/api/v1/interactions/{number}", {"occurred_at": "2026-03-07 11:00"})
+    assert response.status_code == 200
+    assert response.json()["is_late_entry"] is True
+    back = api.patch(f"/api/v1/interactions/{number}", {"occurred_at": "2026-03-10 09:00"})
+    assert back.json()["is_late_entry"] is False
