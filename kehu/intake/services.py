@@ -165,6 +165,7 @@ def import_set_mapping(
     return run
 
 
+@transaction.atomic
 def mapping_preset_save(
     *, actor: Any, name: str, mapping: dict[str, str], source: str = ""
 ) -> MappingPreset:
@@ -227,9 +228,12 @@ def import_execute(
     counts = dict.fromkeys(("created", "updated", "skipped", "failed", "incomplete"), 0)
     problems: list[dict[str, Any]] = []
     if not dry_run:
-        if run.position == 0:
-            audit_record(actor=actor, action="import.started", target=run, note=run.original_name)
-        ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING, message="")
+        with transaction.atomic():
+            if run.position == 0:
+                audit_record(
+                    actor=actor, action="import.started", target=run, note=run.original_name
+                )
+            ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING, message="")
         run.status = ImportRun.Status.RUNNING
     rows = read_rows(Path(run.file_path), info, skip=0 if dry_run else run.position)
     for chunk in _batches(rows, size):
@@ -650,5 +654,6 @@ def import_purge_files(*, now: Any = None) -> int:
         run.save(update_fields=["file_path", "file_purged_at"])
         purged += 1
     if purged:
-        audit_record(actor=None, action="import.files_purged", changes={"files": purged})
+        with transaction.atomic():
+            audit_record(actor=None, action="import.files_purged", changes={"files": purged})
     return purged
