@@ -214,7 +214,7 @@ def customer_clean(data: dict[str, Any], *, actor: Any, creating: bool = False) 
                 c.values["decision_maker"] = contact_clean(
                     {"decision_role": "decision_maker", "is_primary": True, **dm},
                     prefix="decision_maker.",
-                    creating=True,
+                    creating=creating,
                 )
             except ValidationFailed as exc:
                 dm_errors = exc.errors
@@ -434,6 +434,10 @@ def customer_update(
     if maker_values:
         maker = _decision_maker(customer)
         if maker is None:
+            if not maker_values.get("name"):
+                raise ValidationFailed(
+                    {"decision_maker.name": ["The decision maker's name is required."]}
+                )
             Contact.objects.create(
                 customer=customer, name_pinyin=name_pinyin(maker_values["name"]), **maker_values
             )

@@ -363,6 +363,29 @@ def test_history_lists_the_changes(api, rep, customer_factory):
     assert actions == ["customer.updated", "customer.created"]
 
 
+def test_patch_decision_maker_changes_only_the_given_fields(api, rep, customer_factory):
+    customer = customer_factory()
+    api.login(rep)
+    response = api.patch(f"{URL}/{customer.customer_no}", {"decision_maker": {"title": "董事长"}})
+    assert response.status_code == 200, response.content
+    maker = response.json()["decision_maker"]
+    assert (maker["name"], maker["title"]) == ("王建国", "董事长")
+    assert customer.contacts.count() == 1
+
+
+def test_patch_adding_a_decision_maker_needs_a_name(api, rep):
+    api.login(rep)
+    number = api.post(URL, {"name": "无决策人公司", "mobile": "13800138000"}).json()["customer_no"]
+    before = snapshot()
+    response = api.patch(f"{URL}/{number}", {"decision_maker": {"title": "总经理"}})
+    assert response.status_code == 422
+    assert "decision_maker.name" in response.json()["errors"]
+    assert snapshot() == before
+    added = api.patch(f"{URL}/{number}", {"decision_maker": {"name": "吴总", "title": "总经理"}})
+    assert added.status_code == 200
+    assert added.json()["decision_maker"]["name"] == "吴总"
+
+
 # --- Filters
 
 
