@@ -17,7 +17,9 @@ from kehu.core.api import router as core_router
 from kehu.core.errors import DomainError, ValidationFailed
 from kehu.customers.api import router as customers_router
 from kehu.interactions.api import router as interactions_router
+from kehu.interactions.followup_api import router as followups_router
 from kehu.opportunities.api import router as opportunities_router
+from kehu.reports.api import router as reports_router
 from kehu.search.api import router as search_router
 
 logger = logging.getLogger(__name__)
@@ -46,6 +48,8 @@ api = KehuAPI(
 
 api.add_router("/", customers_router)
 api.add_router("/", interactions_router)
+api.add_router("/", followups_router)
+api.add_router("/reports/", reports_router)
 api.add_router("/", opportunities_router)
 api.add_router("/", accounts_router)
 api.add_router("/", core_router)

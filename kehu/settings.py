@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "kehu.opportunities",
     "kehu.portal",
     "kehu.sandbox",
+    "kehu.reports",
     "kehu.intake",
     "kehu.search",
 ]
@@ -187,6 +188,15 @@ KEHU_LATE_ENTRY_HOURS = env_int("KEHU_LATE_ENTRY_HOURS", 24)
 KEHU_PAGE_SIZE = env_int("KEHU_PAGE_SIZE", 25)
 KEHU_MAX_PAGE_SIZE = env_int("KEHU_MAX_PAGE_SIZE", 200)
 KEHU_EVENT_BATCH_MAX = env_int("KEHU_EVENT_BATCH_MAX", 1000)
+# Data quality (freshness rules, dashboard): every window is a setting.
+KEHU_INCOMPLETE_BUSINESS_DAYS = env_int("KEHU_INCOMPLETE_BUSINESS_DAYS", 3)  # 待补全 -> 信息待完善
+KEHU_STALE_DAYS = env_int("KEHU_STALE_DAYS", 180)  # no interaction -> 待验证
+KEHU_HOLIDAYS = env_list("KEHU_HOLIDAYS", "")  # ISO dates that are not business days
+KEHU_EXTRA_WORKDAYS = env_list("KEHU_EXTRA_WORKDAYS", "")  # weekend dates worked (调休)
+KEHU_QUALITY_ENTRY_WINDOW_DAYS = env_int("KEHU_QUALITY_ENTRY_WINDOW_DAYS", 28)
+KEHU_QUALITY_ALERT_PERCENT = env_int("KEHU_QUALITY_ALERT_PERCENT", 15)
+KEHU_QUALITY_BASELINE_DAYS = env_int("KEHU_QUALITY_BASELINE_DAYS", 28)
+KEHU_QUALITY_BASELINE_MIN_DAYS = env_int("KEHU_QUALITY_BASELINE_MIN_DAYS", 7)
 # The shared Chinese customer generator; a copy ships in kehu/sandbox for clones without ../shared.
 _shared_generator = REPO_DIR.parent / "shared" / "data" / "gen_cn_customers.py"
 KEHU_GENERATOR = Path(

@@ -8,6 +8,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("kehu.accounts.urls")),
+    path("", include("kehu.interactions.urls")),
+    path("reports/", include("kehu.reports.urls")),
     # Customers first: /customers/new/ must not be read as the customer numbered "new".
     path("", include("kehu.customers.urls")),
     path("", include("kehu.portal.urls")),

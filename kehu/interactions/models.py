@@ -113,3 +113,63 @@ class BehaviourEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class FollowUp(models.Model):
+    """A to-do about a customer for one person (跟进任务): fill in facts, verify, call back, …
+
+    Rules (freshness) and people create them; reminders and workflows will add kinds.
+    """
+
+    SCOPE_CUSTOMER = "customer"
+
+    class Kind(models.TextChoices):
+        COMPLETE_INFO = "complete_info", _("Complete the information")
+        VERIFY = "verify", _("Verify the customer")
+        NEXT_ACTION = "next_action", _("Next action")
+        OTHER = "other", _("Other")
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="follow_ups",
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind, default=Kind.NEXT_ACTION)
+    title = models.CharField(_("title"), max_length=200)
+    note = models.TextField(_("note"), blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("done by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["done_at", "due_date", "id"]
+        indexes = [
+            models.Index(fields=["owner", "done_at", "due_date"], name="followup_owner_idx"),
+            models.Index(fields=["customer", "kind", "done_at"], name="followup_customer_idx"),
+        ]
+        verbose_name = _("follow-up task")
+        verbose_name_plural = _("follow-up tasks")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.title}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None

@@ -20,6 +20,7 @@ from kehu.core.text import clean_multiline
 from kehu.core.validators import parse_choice, parse_date, parse_datetime
 from kehu.customers.models import Contact, Customer
 
+from .freshness import customer_touched
 from .models import BehaviourEvent, Interaction
 from .validators import EVENT_KIND_ALIASES, FEEDBACK_ALIASES, METHOD_ALIASES
 
@@ -108,6 +109,7 @@ def interaction_log(*, actor: Any, customer: Customer, data: dict[str, Any]) -> 
         **values,
     )
     _touch_customer(customer)
+    customer_touched(actor=actor, customer=customer)  # 待验证 -> fresh again
     search_index_interaction(interaction)
     audit_record(
         actor=actor,

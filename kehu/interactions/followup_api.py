@@ -1,0 +1,149 @@
+"""Follow-up tasks under /api/v1/follow-ups and /api/v1/customers/{no}/follow-ups."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from pydantic import ConfigDict
+
+from kehu.accounts.policy import can_log_interaction, interaction_scope
+from kehu.core.api_utils import Paged, page_limit, payload_data
+from kehu.core.pagination import keyset_page
+from kehu.customers.models import Customer
+from kehu.customers.selectors import customer_get_for
+from kehu.customers.services import PermissionDenied
+
+from .followups import (
+    followup_clean,
+    followup_complete,
+    followup_create,
+    followup_get_for,
+    followup_list_mine,
+    followup_queryset_for,
+)
+from .models import FollowUp
+
+router = Router(tags=["follow-ups"])
+
+
+class FollowUpIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str | None = None
+    title: str | None = None
+    note: str | None = None
+    due_date: str | None = None
+    owner: str | int | None = None
+
+
+class CompleteIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    note: str = ""
+
+
+class FollowUpOut(Schema):
+    id: int
+    customer_no: str
+    customer_name: str
+    customer_quality: str
+    kind: str
+    kind_label: str
+    title: str
+    note: str
+    due_date: date | None
+    owner: str | None
+    created_at: datetime
+    done_at: datetime | None
+    done_by: str | None
+    is_done: bool
+
+    @staticmethod
+    def resolve_customer_no(obj: FollowUp) -> str:
+        return obj.customer.customer_no
+
+    @staticmethod
+    def resolve_customer_name(obj: FollowUp) -> str:
+        return obj.customer.name
+
+    @staticmethod
+    def resolve_customer_quality(obj: FollowUp) -> str:
+        return obj.customer.quality
+
+    @staticmethod
+    def resolve_kind_label(obj: FollowUp) -> str:
+        return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_owner(obj: FollowUp) -> str | None:
+        return obj.owner.username if obj.owner_id and obj.owner else None
+
+    @staticmethod
+    def resolve_done_by(obj: FollowUp) -> str | None:
+        return obj.done_by.username if obj.done_by_id and obj.done_by else None
+
+
+class FollowUpPage(Paged):
+    items: list[FollowUpOut]
+
+
+def _page(queryset: object, cursor: str | None, limit: int | None) -> dict[str, object]:
+    page = keyset_page(queryset, order="id", cursor=cursor, limit=page_limit(limit))  # type: ignore[arg-type]
+    return {
+        "items": page.items,
+        "next_cursor": page.next_cursor,
+        "has_more": bool(page.next_cursor),
+    }
+
+
+@router.get("/follow-ups", response=FollowUpPage)
+def followup_mine(
+    request: HttpRequest,
+    include_done: bool = False,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> dict[str, object]:
+    """My tasks (assigned to me), open ones unless include_done."""
+    return _page(followup_list_mine(request.user, include_done=include_done), cursor, limit)
+
+
+@router.get("/customers/{customer_no}/follow-ups", response=FollowUpPage)
+def followup_for_customer(
+    request: HttpRequest,
+    customer_no: str,
+    include_done: bool = False,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> dict[str, object]:
+    customer = customer_get_for(request.user, customer_no)
+    tasks = followup_queryset_for(request.user).filter(customer=customer)
+    if not include_done:
+        tasks = tasks.filter(done_at__isnull=True)
+    return _page(tasks, cursor, limit)
+
+
+@router.post("/customers/{customer_no}/follow-ups", response={201: FollowUpOut})
+def followup_add(request: HttpRequest, customer_no: str, payload: FollowUpIn) -> Status:
+    customer = customer_get_for(request.user, customer_no)
+    writable = interaction_scope(request.user, Customer.objects.filter(pk=customer.pk))
+    if not can_log_interaction(request.user) or not writable.exists():
+        raise PermissionDenied("You may not add tasks to this customer.")
+    values = followup_clean(payload_data(payload))
+    task = followup_create(actor=request.user, customer=customer, **values)
+    return Status(201, followup_get_for(request.user, task.pk))
+
+
+@router.get("/follow-ups/{follow_up_id}", response=FollowUpOut)
+def followup_detail(request: HttpRequest, follow_up_id: int) -> FollowUp:
+    return followup_get_for(request.user, follow_up_id)
+
+
+@router.post("/follow-ups/{follow_up_id}/complete", response=FollowUpOut)
+def followup_done(
+    request: HttpRequest, follow_up_id: int, payload: CompleteIn | None = None
+) -> FollowUp:
+    task = followup_get_for(request.user, follow_up_id, for_write=True)
+    followup_complete(actor=request.user, follow_up=task, note=payload.note if payload else "")
+    return followup_get_for(request.user, follow_up_id)

@@ -1,0 +1,156 @@
+"""Follow-up tasks (跟进任务): scoped reads and the one write path (create, complete).
+
+People create them (a next action), and so do the freshness rules (complete the information,
+verify the customer). Reminders and workflows will build on the same two services.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from kehu.accounts.models import User
+from kehu.accounts.policy import scope_for
+from kehu.audit.services import audit_record
+from kehu.core.cleaning import FieldCleaner
+from kehu.core.errors import InvalidTransition
+from kehu.core.validators import build_aliases, parse_choice, parse_date
+from kehu.customers.models import Customer
+
+from .models import FollowUp
+
+KIND_ALIASES = build_aliases(
+    FollowUp.Kind,
+    {
+        "complete_info": ["补全信息", "补全"],
+        "verify": ["验证客户", "验证"],
+        "next_action": ["下一步", "下一步行动", "跟进"],
+        "other": ["其他"],
+    },
+)
+
+
+# --- Reads
+
+
+def followup_queryset_for(user: Any) -> QuerySet[FollowUp]:
+    """Tasks the user may see: those assigned to them, and those on customers they can see."""
+    visible = scope_for(user, FollowUp.objects.all())
+    if getattr(user, "is_authenticated", False):
+        visible = FollowUp.objects.filter(Q(pk__in=visible.values("pk")) | Q(owner=user))
+    return visible.select_related("customer", "owner", "done_by")
+
+
+def followup_list_mine(user: Any, *, include_done: bool = False) -> QuerySet[FollowUp]:
+    tasks = followup_queryset_for(user).filter(owner=user)
+    return tasks if include_done else tasks.filter(done_at__isnull=True)
+
+
+def followup_get_for(user: Any, follow_up_id: int, *, for_write: bool = False) -> FollowUp:
+    """The task if the user may see it (change it, with for_write: its assignee, or whoever may
+    change the customer); else 404."""
+    task = followup_queryset_for(user).filter(pk=follow_up_id).first()
+    if task is None:
+        raise Http404("No such task.")
+    if for_write and task.owner_id != getattr(user, "pk", None):
+        writable = scope_for(user, Customer.objects.filter(pk=task.customer_id), for_write=True)
+        if not writable.exists():
+            raise Http404("No such task.")
+    return task
+
+
+def followup_open_exists(*, customer_id: int, kind: str) -> bool:
+    return FollowUp.objects.filter(
+        customer_id=customer_id, kind=kind, done_at__isnull=True
+    ).exists()
+
+
+# --- Writes
+
+
+def followup_clean(data: dict[str, Any]) -> dict[str, Any]:
+    """Validate a task payload (kind, title, note, due_date, owner); raise ValidationFailed."""
+    c = FieldCleaner(data)
+    c.field("kind", lambda text: parse_choice(text, KIND_ALIASES), empty=FollowUp.Kind.NEXT_ACTION)
+    c.field("title", max_length=200)
+    if not c.values.get("title") and "title" not in c.errors:
+        c.error("title", "Say what is to be done.")
+    c.field("note", max_length=2000)
+    c.field("due_date", parse_date, empty=None)
+    if c.has("owner") and c.raw("owner"):
+        raw = c.raw("owner")
+        users = User.objects.filter(is_active=True)
+        owner = (
+            users.filter(pk=int(raw)).first()
+            if raw.isdigit()
+            else users.filter(Q(username=raw) | Q(display_name=raw)).order_by("id").first()
+        )
+        if owner is None:
+            c.error("owner", f"No active user '{raw}'.")
+        else:
+            c.values["owner"] = owner
+    c.raise_if_errors()
+    return c.values
+
+
+@transaction.atomic
+def followup_create(
+    *,
+    actor: Any,
+    customer: Customer,
+    kind: str,
+    title: str,
+    owner: User | None = None,
+    due_date: date | None = None,
+    note: str = "",
+    source: str | None = None,
+) -> FollowUp:
+    """A task for `owner` (default: the customer's owner); one audit entry."""
+    task = FollowUp.objects.create(
+        customer=customer,
+        owner=owner if owner is not None else customer.owner,
+        kind=kind,
+        title=title[:200],
+        note=note,
+        due_date=due_date,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit_record(
+        actor=actor,
+        action="followup.created",
+        target=task,
+        changes={"kind": kind, "title": task.title, "owner": str(task.owner or "")},
+        source=source,
+    )
+    return task
+
+
+@transaction.atomic
+def followup_complete(
+    *, actor: Any, follow_up: FollowUp, note: str = "", source: str | None = None
+) -> FollowUp:
+    """Mark the task done (once: completing a done task is an InvalidTransition)."""
+    task = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    if task.done_at is not None:
+        raise InvalidTransition("This task is done already.")
+    task.done_at = timezone.now()
+    task.done_by = actor if getattr(actor, "pk", None) else None
+    task.save(update_fields=["done_at", "done_by"])
+    audit_record(actor=actor, action="followup.completed", target=task, note=note, source=source)
+    return task
+
+
+def followup_close_open(
+    *, actor: Any, customer_id: int, kind: str, note: str, source: str | None = None
+) -> int:
+    """Complete every open task of this kind on the customer (the reason for it went away)."""
+    closed = 0
+    for task in FollowUp.objects.filter(customer_id=customer_id, kind=kind, done_at__isnull=True):
+        followup_complete(actor=actor, follow_up=task, note=note, source=source)
+        closed += 1
+    return closed

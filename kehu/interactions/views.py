@@ -1,0 +1,37 @@
+"""The "my tasks" page: open follow-ups assigned to me, done with one click (htmx)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from kehu.core.errors import InvalidTransition
+
+from .followups import followup_complete, followup_get_for, followup_list_mine
+
+LIST_SIZE = 200
+
+
+@login_required
+def followup_list(request: HttpRequest) -> HttpResponse:
+    include_done = request.GET.get("done") == "1"
+    tasks = followup_list_mine(request.user, include_done=include_done).order_by(
+        "done_at", "due_date", "id"
+    )
+    context = {"tasks": list(tasks[:LIST_SIZE]), "include_done": include_done}
+    return render(request, "interactions/followup_list.html", context)
+
+
+@login_required
+@require_POST
+def followup_done(request: HttpRequest, follow_up_id: int) -> HttpResponse:
+    task = followup_get_for(request.user, follow_up_id, for_write=True)
+    try:
+        task = followup_complete(actor=request.user, follow_up=task)
+    except InvalidTransition:
+        task = followup_get_for(request.user, follow_up_id)
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "interactions/partials/_followup_row.html", {"task": task})
+    return redirect("followup-list")

@@ -1,0 +1,130 @@
+"""The nightly data-quality work: store today's snapshot, raise alerts against the baseline."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from kehu.accounts.models import Role, User
+from kehu.audit.models import AuditEntry
+from kehu.audit.services import audit_record
+from kehu.customers.models import Customer
+from kehu.interactions.models import Interaction
+
+from .metrics import Figures, quality_figures
+from .models import METRICS, QualityAlert, QualitySnapshot, Scope
+
+COUNT_FIELDS = ("customers", "complete", "duplicates", "stale", "interactions", "timely")
+
+
+@transaction.atomic
+def quality_snapshot_take(*, now: datetime | None = None) -> list[QualitySnapshot]:
+    """Today's figures for everyone, each team and each rep; a re-run replaces the day's rows."""
+    now = now or timezone.now()
+    day = timezone.localtime(now).date()
+    customers, interactions = Customer.objects.all(), Interaction.objects.all()
+    rows: list[tuple[str, Figures]] = [
+        (Scope.ALL, quality_figures(customers, interactions, now=now)[0])
+    ]
+    for group_by, scope in (("team", Scope.TEAM), ("owner", Scope.OWNER)):
+        for figures in quality_figures(customers, interactions, now=now, group_by=group_by):
+            if figures.team_id is None and figures.owner_id is None:
+                continue  # unassigned customers are in the 'all' row
+            rows.append((scope, figures))
+    QualitySnapshot.objects.filter(day=day).delete()
+    return QualitySnapshot.objects.bulk_create(
+        QualitySnapshot(
+            day=day,
+            key=figures.key,
+            scope=scope,
+            team_id=figures.team_id,
+            owner_id=figures.owner_id,
+            **{name: getattr(figures, name) for name in COUNT_FIELDS},
+        )
+        for scope, figures in rows
+    )
+
+
+def _team_manager(team_id: int | None) -> User | None:
+    if team_id is None:
+        return None
+    return (
+        User.objects.filter(team_id=team_id, role=Role.MANAGER, is_active=True)
+        .order_by("id")
+        .first()
+    )
+
+
+def baseline_of(key: str, metric: str, *, day: date) -> float | None:
+    """Mean of the metric over the KEHU_QUALITY_BASELINE_DAYS before `day` (None if fewer than
+    KEHU_QUALITY_BASELINE_MIN_DAYS snapshots have a value)."""
+    since = day - timedelta(days=settings.KEHU_QUALITY_BASELINE_DAYS)
+    history = QualitySnapshot.objects.filter(key=key, day__gte=since, day__lt=day)
+    values = [v for v in (s.rate(metric) for s in history) if v is not None]
+    if len(values) < settings.KEHU_QUALITY_BASELINE_MIN_DAYS:
+        return None
+    return sum(values) / len(values)
+
+
+def is_alarming(value: float, baseline: float) -> tuple[bool, float | None]:
+    """(alert?, relative change). Against a zero baseline the rate itself must reach the
+    threshold (15 percentage points by default), since any change from 0 is infinite."""
+    threshold = settings.KEHU_QUALITY_ALERT_PERCENT / 100
+    if baseline == 0:
+        return value >= threshold, None
+    change = (value - baseline) / baseline
+    return abs(change) >= threshold - 1e-9, round(change, 4)
+
+
+@transaction.atomic
+def quality_alerts_check(
+    snapshots: list[QualitySnapshot], *, actor: Any = None
+) -> list[QualityAlert]:
+    """Compare each team's (and the whole company's) rates with their baseline; record an alert
+    for the team's manager when one moved by KEHU_QUALITY_ALERT_PERCENT or more."""
+    alerts: list[QualityAlert] = []
+    for snapshot in snapshots:
+        if snapshot.scope not in (Scope.ALL, Scope.TEAM):
+            continue
+        for metric in METRICS:
+            value = snapshot.rate(metric)
+            baseline = baseline_of(snapshot.key, metric, day=snapshot.day)
+            if value is None or baseline is None:
+                continue
+            alarming, change = is_alarming(value, baseline)
+            if not alarming:
+                continue
+            alert, created = QualityAlert.objects.update_or_create(
+                day=snapshot.day,
+                metric=metric,
+                key=snapshot.key,
+                defaults={
+                    "scope": snapshot.scope,
+                    "team_id": snapshot.team_id,
+                    "value": value,
+                    "baseline": round(baseline, 4),
+                    "change": change,
+                    "recipient": _team_manager(snapshot.team_id),
+                },
+            )
+            if created:
+                audit_record(
+                    actor=actor,
+                    action="quality.alert",
+                    target=alert,
+                    changes={"metric": metric, "value": value, "baseline": alert.baseline},
+                    note=f"{snapshot.key} {metric} {value:.1%} vs baseline {baseline:.1%}",
+                    source=AuditEntry.Source.RULE,
+                )
+            alerts.append(alert)
+    return alerts
+
+
+def quality_nightly(*, now: datetime | None = None) -> dict[str, int]:
+    snapshots = quality_snapshot_take(now=now)
+    alerts = quality_alerts_check(snapshots)
+    return {"snapshots": len(snapshots), "alerts": len(alerts)}
