@@ -16,6 +16,7 @@ from kehu.accounts.auth import api_auth
 from kehu.core.api import router as core_router
 from kehu.core.errors import DomainError, ValidationFailed
 from kehu.customers.api import router as customers_router
+from kehu.dedupe.api import router as dedupe_router
 from kehu.interactions.api import router as interactions_router
 from kehu.interactions.followup_api import router as followups_router
 from kehu.opportunities.api import router as opportunities_router
@@ -47,6 +48,7 @@ api = KehuAPI(
 )
 
 api.add_router("/", customers_router)
+api.add_router("/", dedupe_router)
 api.add_router("/", interactions_router)
 api.add_router("/", followups_router)
 api.add_router("/reports/", reports_router)

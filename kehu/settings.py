@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "kehu.reports",
     "kehu.intake",
     "kehu.search",
+    "kehu.dedupe",
 ]
 
 MIDDLEWARE = [
@@ -188,6 +189,11 @@ KEHU_LATE_ENTRY_HOURS = env_int("KEHU_LATE_ENTRY_HOURS", 24)
 KEHU_PAGE_SIZE = env_int("KEHU_PAGE_SIZE", 25)
 KEHU_MAX_PAGE_SIZE = env_int("KEHU_MAX_PAGE_SIZE", 200)
 KEHU_EVENT_BATCH_MAX = env_int("KEHU_EVENT_BATCH_MAX", 1000)
+# Duplicates: match probability at which the scan proposes a pair, and at which the on-save
+# check warns; 0 threads lets DuckDB use every core.
+KEHU_DEDUPE_SCAN_THRESHOLD = float(os.environ.get("KEHU_DEDUPE_SCAN_THRESHOLD", "0.9"))
+KEHU_DEDUPE_CHECK_THRESHOLD = float(os.environ.get("KEHU_DEDUPE_CHECK_THRESHOLD", "0.9"))
+KEHU_DEDUPE_THREADS = env_int("KEHU_DEDUPE_THREADS", 0)
 # Data quality (freshness rules, dashboard): every window is a setting.
 KEHU_INCOMPLETE_BUSINESS_DAYS = env_int("KEHU_INCOMPLETE_BUSINESS_DAYS", 3)  # 待补全 -> 信息待完善
 KEHU_STALE_DAYS = env_int("KEHU_STALE_DAYS", 180)  # no interaction -> 待验证

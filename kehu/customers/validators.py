@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -14,6 +13,7 @@ from pypinyin import lazy_pinyin
 from kehu.core.validators import build_aliases
 
 from .models import Contact, Customer
+from .normalization import company_core
 
 # The integration standard's value lists, in the words people type and spreadsheets carry.
 KIND_ALIASES = build_aliases(
@@ -88,9 +88,12 @@ _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
 def normalize_company_name(name: str) -> str:
-    """A comparable copy of a name: NFKC, lower case, no punctuation/spaces. Dedupe refines it."""
-    text = unicodedata.normalize("NFKC", name).lower()
-    return _PUNCT.sub("", text)[:200]
+    """The comparable core of a name (normalization.company_core): '腾讯科技（深圳）有限公司' -> '腾讯科技'.
+
+    Simplified characters, half-width, lower case; no region in brackets, leading province or
+    city, legal form, punctuation or spaces. Duplicate checks and search compare this copy.
+    """
+    return company_core(name)[:200]
 
 
 def name_pinyin(name: str) -> str:

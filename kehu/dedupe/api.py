@@ -1,0 +1,242 @@
+"""Duplicates under /api/v1/dedupe: check, pairs, decisions, merge, undo, scan, rules, actions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from ninja import Router, Schema
+
+from kehu.core.jobs import job_start
+
+from . import services, tasks
+from .models import DuplicateAction, DuplicatePair, MatchRule, Merge
+from .selectors import customer_by_id_for, merge_get_for, pair_get_for, pair_list_for
+
+router = Router(tags=["dedupe"])
+
+
+class CheckIn(Schema):
+    name: str = ""
+    credit_code: str = ""
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    city: str = ""
+    decision_maker: dict[str, Any] | None = None
+    contacts: list[dict[str, Any]] = []
+    customer_id: int | None = None  # when editing: leave the record itself out
+    context: str = "create"
+
+
+class ReasonOut(Schema):
+    field: str
+    label: str
+    level: str
+    weight: float
+
+
+class MatchOut(Schema):
+    customer_id: int
+    customer_no: str
+    name: str
+    score: float
+    url: str
+    explanation: list[ReasonOut]
+
+
+class CheckOut(Schema):
+    action: str
+    rule: str
+    matches: list[MatchOut]
+
+
+class PairOut(Schema):
+    id: int
+    customer_a: str
+    customer_b: str
+    name_a: str
+    name_b: str
+    score: float
+    status: str
+    source: str
+    explanation: list[ReasonOut]
+    found_at: datetime
+
+
+class MergeIn(Schema):
+    survivor: int
+    merged: int
+    fields: dict[str, str] = {}
+
+
+class MergeOut(Schema):
+    id: int
+    survivor: str
+    merged_customer_no: str
+    moved: dict[str, Any]
+    performed_at: datetime
+    undone_at: datetime | None
+
+
+class RuleIn(Schema):
+    name: str | None = None
+    description: str | None = None
+    min_score: float | None = None
+    required_fields: list[str] | None = None
+    is_active: bool | None = None
+
+
+class RuleOut(Schema):
+    id: int
+    name: str
+    description: str
+    min_score: float
+    required_fields: list[str]
+    is_active: bool
+
+
+class ActionIn(Schema):
+    action: str
+
+
+class ActionOut(Schema):
+    context: str
+    action: str
+
+
+class JobRef(Schema):
+    job_id: int
+    url: str
+
+
+def _pair_out(pair: DuplicatePair) -> dict[str, Any]:
+    return {
+        "id": pair.pk,
+        "customer_a": pair.customer_a.customer_no,
+        "customer_b": pair.customer_b.customer_no,
+        "name_a": pair.customer_a.name,
+        "name_b": pair.customer_b.name,
+        "score": pair.score,
+        "status": pair.status,
+        "source": pair.source,
+        "explanation": pair.explanation,
+        "found_at": pair.found_at,
+    }
+
+
+def _merge_out(merge: Merge) -> dict[str, Any]:
+    return {
+        "id": merge.pk,
+        "survivor": merge.survivor.customer_no,
+        "merged_customer_no": merge.merged_customer_no,
+        "moved": merge.moved,
+        "performed_at": merge.performed_at,
+        "undone_at": merge.undone_at,
+    }
+
+
+@router.post("/dedupe/check", response=CheckOut)
+def dedupe_check(request: HttpRequest, payload: CheckIn) -> dict[str, Any]:
+    """Probable duplicates of a record about to be saved, with the action to take and why."""
+    data = payload.model_dump()
+    exclude = None
+    if payload.customer_id:
+        exclude = customer_by_id_for(request.user, payload.customer_id).pk
+    result = services.duplicate_check(data=data, context=payload.context, exclude_id=exclude)
+    return {
+        "action": result.action,
+        "rule": result.rule,
+        "matches": [
+            {
+                "customer_id": m.customer.pk,
+                "customer_no": m.customer.customer_no,
+                "name": m.customer.name,
+                "score": round(m.score, 4),
+                "url": reverse("dedupe-customer-link", args=[m.customer.pk]),
+                "explanation": m.explanation(),
+            }
+            for m in result.matches
+        ],
+    }
+
+
+@router.get("/dedupe/pairs", response=list[PairOut])
+def pair_list(request: HttpRequest, status: str = "open", limit: int = 100) -> list[dict[str, Any]]:
+    pairs = pair_list_for(request.user, status=status or None)[: max(1, min(limit, 500))]
+    return [_pair_out(p) for p in pairs]
+
+
+@router.get("/dedupe/pairs/{pair_id}", response=PairOut)
+def pair_detail(request: HttpRequest, pair_id: int) -> dict[str, Any]:
+    return _pair_out(pair_get_for(request.user, pair_id))
+
+
+@router.post("/dedupe/pairs/{pair_id}/not-duplicate", response=PairOut)
+def pair_not_duplicate(request: HttpRequest, pair_id: int) -> dict[str, Any]:
+    pair = pair_get_for(request.user, pair_id)
+    return _pair_out(services.pair_mark_not_duplicate(actor=request.user, pair=pair))
+
+
+@router.post("/dedupe/merge", response=MergeOut)
+def merge_create(request: HttpRequest, payload: MergeIn) -> dict[str, Any]:
+    survivor = customer_by_id_for(request.user, payload.survivor)
+    merged = customer_by_id_for(request.user, payload.merged)
+    merge = services.customer_merge(
+        actor=request.user, survivor=survivor, merged=merged, choices=payload.fields
+    )
+    return _merge_out(merge)
+
+
+@router.post("/dedupe/merges/{merge_id}/undo", response=MergeOut)
+def merge_undo(request: HttpRequest, merge_id: int) -> dict[str, Any]:
+    merge = merge_get_for(request.user, merge_id)
+    services.merge_undo(actor=request.user, merge=merge)
+    merge.refresh_from_db()
+    return _merge_out(merge)
+
+
+@router.post("/dedupe/scan", response={202: JobRef})
+def scan_start(request: HttpRequest) -> tuple[int, dict[str, Any]]:
+    services.require_steward(request.user)
+    job = job_start(
+        kind="dedupe.scan", title="Duplicate scan", actor=request.user, task=tasks.dedupe_scan
+    )
+    return 202, {"job_id": job.pk, "url": f"/api/v1/jobs/{job.pk}"}
+
+
+@router.get("/dedupe/rules", response=list[RuleOut])
+def rule_list(request: HttpRequest) -> Any:
+    services.require_steward(request.user)
+    return list(MatchRule.objects.all())
+
+
+@router.post("/dedupe/rules", response={201: RuleOut})
+def rule_create(request: HttpRequest, payload: RuleIn) -> tuple[int, MatchRule]:
+    data = payload.model_dump(exclude_unset=True)
+    return 201, services.match_rule_save(actor=request.user, data=data)
+
+
+@router.patch("/dedupe/rules/{rule_id}", response=RuleOut)
+def rule_change(request: HttpRequest, rule_id: int, payload: RuleIn) -> MatchRule:
+    services.require_steward(request.user)
+    rule = get_object_or_404(MatchRule, pk=rule_id)
+    return services.match_rule_save(
+        actor=request.user, data=payload.model_dump(exclude_unset=True), rule=rule
+    )
+
+
+@router.get("/dedupe/actions", response=list[ActionOut])
+def action_list(request: HttpRequest) -> list[dict[str, str]]:
+    services.require_steward(request.user)
+    return [
+        {"context": c, "action": services.action_for(c)} for c in DuplicateAction.Context.values
+    ]
+
+
+@router.put("/dedupe/actions/{context}", response=ActionOut)
+def action_set(request: HttpRequest, context: str, payload: ActionIn) -> DuplicateAction:
+    return services.duplicate_action_set(actor=request.user, context=context, action=payload.action)

@@ -1,0 +1,127 @@
+"""Candidate duplicate pairs, steward decisions, merges (with what undo needs), rules, actions."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DuplicatePair(models.Model):
+    """Two customers that may be one company: score, explanation and the steward's decision."""
+
+    SCOPE_CUSTOMER = "customer_a"
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        NOT_DUPLICATE = "not_duplicate", _("Not a duplicate")
+        MERGED = "merged", _("Merged")
+
+    class Source(models.TextChoices):
+        SCAN = "scan", _("Scan")
+        CHECK = "check", _("On save")
+        IMPORT = "import", _("Import")
+
+    customer_a = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    customer_b = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(_("score"))
+    weight = models.FloatField(_("match weight"), default=0)
+    explanation = models.JSONField(_("explanation"), default=list, blank=True)
+    source = models.CharField(_("source"), max_length=16, choices=Source, default=Source.SCAN)
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.OPEN)
+    found_at = models.DateTimeField(_("found at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-score", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer_a", "customer_b"], name="dedupe_pair_unique"),
+            models.CheckConstraint(
+                condition=models.Q(customer_a__lt=models.F("customer_b")), name="dedupe_pair_order"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-score"], name="dedupe_pair_status_idx")]
+        verbose_name = _("duplicate pair")
+        verbose_name_plural = _("duplicate pairs")
+
+    def __str__(self) -> str:
+        return f"{self.customer_a_id}~{self.customer_b_id} {self.score:.3f}"
+
+
+class Merge(models.Model):
+    """One merge: the survivor, a full copy of the merged record, and which rows moved."""
+
+    SCOPE_CUSTOMER = "survivor"
+
+    survivor = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    merged_customer_id = models.BigIntegerField(_("merged customer id"))
+    merged_customer_no = models.CharField(_("merged customer number"), max_length=24)
+    merged_snapshot = models.JSONField(_("merged record"), default=dict)
+    survivor_before = models.JSONField(_("survivor before"), default=dict)
+    moved = models.JSONField(_("moved rows"), default=dict)
+    pair = models.ForeignKey(
+        DuplicatePair, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    performed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    performed_at = models.DateTimeField(_("merged at"), auto_now_add=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("merge")
+        verbose_name_plural = _("merges")
+
+    def __str__(self) -> str:
+        return f"{self.merged_customer_no} -> {self.survivor_id}"
+
+
+class MatchRule(models.Model):
+    """What is compared and how: a pair matches when its score and the required fields agree."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    min_score = models.FloatField(_("minimum score"), default=0.9)
+    required_fields = models.JSONField(_("fields that must agree"), default=list, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("matching rule")
+        verbose_name_plural = _("matching rules")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DuplicateAction(models.Model):
+    """What happens when a rule matches, per place: allow, alert, block or queue for the steward."""
+
+    class Context(models.TextChoices):
+        CREATE = "create", _("Create")
+        EDIT = "edit", _("Edit")
+        IMPORT = "import", _("Import")
+
+    class Action(models.TextChoices):
+        ALLOW = "allow", _("Allow")
+        ALERT = "alert", _("Alert")
+        BLOCK = "block", _("Block")
+        QUEUE = "queue", _("Queue for the steward")
+
+    context = models.CharField(_("context"), max_length=16, choices=Context, unique=True)
+    action = models.CharField(_("action"), max_length=16, choices=Action, default=Action.ALERT)
+
+    class Meta:
+        ordering = ["context"]
+        verbose_name = _("duplicate action")
+        verbose_name_plural = _("duplicate actions")
+
+    def __str__(self) -> str:
+        return f"{self.context}: {self.action}"

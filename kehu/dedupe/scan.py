@@ -1,0 +1,257 @@
+"""Whole-database duplicate scan: normalise every customer, block, score with Splink on DuckDB.
+
+scan_customers() is the one code path: the CLI (kehu dedupe_scan), the background task and the
+benchmark all call it. It reads the customers and their contacts with two plain queries,
+normalises them (kehu.dedupe.normalize), and lets Splink score the candidate pairs that share a
+blocking key (credit code, phone, e-mail, name, contact person in the city, street in the city).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter as Tally
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+
+from kehu.customers import normalization as norm
+
+from .model import BLOCKING_RULES, FIELDS, level_for_weight, splink_settings
+
+Progress = Callable[[int, str], None]
+
+# A phone or e-mail shared by more records than this is a switchboard or a placeholder, not an
+# identity: it is left out of blocking and comparison.
+MAX_SHARED_VALUE = 25
+
+
+@dataclass
+class CandidatePair:
+    id_a: int
+    id_b: int
+    score: float  # match probability, 0..1
+    weight: float  # match weight (log2 odds)
+    levels: dict[str, float] = field(default_factory=dict)  # field -> match weight
+
+    def explanation(self) -> list[dict[str, Any]]:
+        return explain_levels(self.levels)
+
+
+def explain_levels(levels: dict[str, float]) -> list[dict[str, Any]]:
+    """[{field, label, level, weight}] per compared field, strongest evidence first."""
+    rows = []
+    for spec in FIELDS:
+        label, weight = level_for_weight(spec.name, levels.get(spec.name, 0.0))
+        rows.append({"field": spec.name, "label": spec.label, "level": label, "weight": weight})
+    rows.sort(key=lambda r: -abs(r["weight"]))
+    return rows
+
+
+# --- Reading and normalising.
+
+_CUSTOMER_SQL = (
+    "SELECT id, name, credit_code, province, city, address, phone, email FROM customers_customer"
+)
+_CONTACT_SQL = "SELECT customer_id, name, title, mobile, landline, email FROM customers_contact"
+
+
+def _fetch(sql: str, params: Iterable[Any] = ()) -> Iterable[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        while True:
+            rows = cursor.fetchmany(20000)
+            if not rows:
+                break
+            yield from rows
+
+
+def _first_text(*values: str | None) -> str:
+    for value in values:
+        if value:
+            return value
+    return ""
+
+
+class Features:
+    """Column lists (one entry per customer) that become the Splink input table."""
+
+    COLUMNS = ("unique_id", "name_core", "name_key", "name_brand", "credit_code", "city", "address",
+               "address_key", "phones", "phone_bases", "mobiles", "emails", "domains",
+               "persons", "surnames", "people")  # fmt: skip
+
+    def __init__(self) -> None:
+        self.data: dict[str, list[Any]] = {c: [] for c in self.COLUMNS}
+
+    def __len__(self) -> int:
+        return len(self.data["unique_id"])
+
+    def add(self, record: dict[str, Any], contacts: list[tuple[Any, ...]]) -> None:
+        d = self.data
+        core = norm.company_core(record.get("name") or "")
+        d["unique_id"].append(record["id"])
+        d["name_core"].append(core or None)
+        d["name_key"].append(norm.pinyin_of(core) or None)
+        d["name_brand"].append(norm.company_brand(core) or None)
+        d["credit_code"].append((record.get("credit_code") or "").upper() or None)
+        city = (
+            norm.city_key(record.get("city") or "")
+            or norm.city_from_text(record.get("address") or "")
+            or norm.city_from_text(record.get("name") or "")
+        )
+        d["city"].append(city or None)
+        address, address_key = norm.address_forms(record.get("address") or "")
+        d["address"].append(address or None)
+        d["address_key"].append(address_key or None)
+        phones: set[str] = set()
+        emails: set[str] = set()
+        persons: set[str] = set()
+        surnames: set[str] = set()
+        if record.get("phone"):
+            phones.add(record["phone"])
+        if record.get("email"):
+            emails.add(norm.email_key(record["email"]))
+        for name, title, mobile, landline, email in contacts:
+            if mobile:
+                phones.add(mobile)
+            if landline:
+                phones.add(landline)
+            if email:
+                emails.add(norm.email_key(email))
+            keys, surname_keys = norm.person_keys(name or "", title or "")
+            persons.update(keys)
+            surnames.update(surname_keys)
+        d["phones"].append(sorted(phones))
+        d["phone_bases"].append(sorted({norm.phone_base(p) for p in phones}))
+        d["mobiles"].append(sorted(p for p in phones if norm.is_mobile(p)))
+        d["emails"].append(sorted(emails))
+        d["domains"].append(sorted({x for x in (norm.email_domain(e) for e in emails) if x}))
+        d["persons"].append(sorted(persons))
+        d["surnames"].append(sorted(surnames))
+        d["people"].append(sorted(persons | surnames))
+
+    def drop_common_values(self) -> None:
+        """Values shared by too many records identify nobody; leave them out."""
+        for column, derived in (("phone_bases", ("phones", "mobiles")), ("emails", ())):
+            tally = Tally(v for values in self.data[column] for v in values)
+            common = {v for v, n in tally.items() if n > MAX_SHARED_VALUE}
+            if not common:
+                continue
+            for name in (column, *derived):
+                self.data[name] = [
+                    [v for v in values if norm.phone_base(v) not in common and v not in common]
+                    for values in self.data[name]
+                ]
+
+    def to_arrow(self) -> Any:
+        import pyarrow as pa
+
+        list_type = pa.list_(pa.string())
+        schema = pa.schema(
+            [("unique_id", pa.int64())]
+            + [(c, pa.string()) for c in self.COLUMNS[1:8]]
+            + [(c, list_type) for c in self.COLUMNS[8:]]
+        )
+        return pa.table(self.data, schema=schema)
+
+
+def customer_features(
+    customer_ids: Iterable[int] | None = None, *, progress: Progress | None = None
+) -> Features:
+    """Normalised features of every customer (or of the given ones), from the database."""
+    where, params = "", []
+    ids = list(customer_ids) if customer_ids is not None else None
+    if ids is not None:
+        where = " WHERE {col} IN ({marks})"
+        params = ids
+    contacts: dict[int, list[tuple[Any, ...]]] = {}
+    contact_sql = _CONTACT_SQL + (
+        where.format(col="customer_id", marks=",".join(["%s"] * len(ids))) if ids else ""
+    )
+    if ids is None or ids:
+        for row in _fetch(contact_sql, params):
+            contacts.setdefault(row[0], []).append(row[1:])
+    features = Features()
+    columns = ("id", "name", "credit_code", "province", "city", "address", "phone", "email")
+    customer_sql = _CUSTOMER_SQL + (
+        where.format(col="id", marks=",".join(["%s"] * len(ids))) if ids else ""
+    )
+    if ids is not None and not ids:
+        return features
+    for row in _fetch(customer_sql + " ORDER BY id", params):
+        record = dict(zip(columns, row, strict=True))
+        features.add(record, contacts.get(record["id"], []))
+        if progress and len(features) % 100_000 == 0:
+            progress(len(features), "normalising")
+    return features
+
+
+# --- Scoring.
+
+
+def _blocking_rules() -> list[Any]:
+    from splink import block_on
+
+    return [
+        block_on(*columns, arrays_to_explode=list(explode) or None)
+        for columns, explode in BLOCKING_RULES
+    ]
+
+
+def score_features(
+    features: Features, *, threshold: float, progress: Progress | None = None
+) -> list[CandidatePair]:
+    """Candidate pairs at or above `threshold` (match probability), lower id first."""
+    if len(features) < 2:
+        return []
+    import duckdb
+    from splink import DuckDBAPI, Linker
+
+    features.drop_common_values()
+    table = features.to_arrow()
+    con = duckdb.connect(":memory:")
+    threads = getattr(settings, "KEHU_DEDUPE_THREADS", 0)
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    db_api = DuckDBAPI(connection=con)
+    source = db_api.register(table, table_name="customers_for_dedupe")
+    config = splink_settings()
+    config["blocking_rules_to_generate_predictions"] = _blocking_rules()
+    logging.getLogger("splink").setLevel(logging.WARNING)
+    linker = Linker(source, config, log_level=None)
+    if progress:
+        progress(len(features), "scoring")
+    predictions = linker.inference.predict(
+        threshold_match_probability=threshold, warning_mode="never"
+    )
+    weight_columns = [f"mw_{f.name}" for f in FIELDS]
+    sql = (
+        "SELECT unique_id_l, unique_id_r, match_probability, match_weight, "
+        + ", ".join(weight_columns)
+        + f" FROM {predictions.physical_name}"
+    )
+    rows = con.execute(sql).fetchall()
+    pairs: list[CandidatePair] = []
+    seen: set[tuple[int, int]] = set()
+    for row in rows:
+        a, b = sorted((int(row[0]), int(row[1])))
+        if (a, b) in seen:
+            continue
+        seen.add((a, b))
+        levels = {f.name: float(w) for f, w in zip(FIELDS, row[4:], strict=True)}
+        pairs.append(CandidatePair(a, b, float(row[2]), float(row[3]), levels))
+    con.close()
+    pairs.sort(key=lambda p: (p.id_a, p.id_b))
+    return pairs
+
+
+def scan_customers(
+    *, threshold: float | None = None, progress: Progress | None = None
+) -> list[CandidatePair]:
+    """Every candidate duplicate pair in the database at or above the threshold."""
+    if threshold is None:
+        threshold = settings.KEHU_DEDUPE_SCAN_THRESHOLD
+    features = customer_features(progress=progress)
+    return score_features(features, threshold=threshold, progress=progress)

@@ -1,0 +1,146 @@
+"""Merge moves every child row to the survivor, is audited, and undo restores everything."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from kehu.audit.models import AuditEntry
+from kehu.customers.models import Contact, Customer
+from kehu.dedupe.models import DuplicatePair, Merge
+from kehu.dedupe.services import customer_merge, merge_undo
+from kehu.interactions.models import BehaviourEvent, Interaction
+from kehu.opportunities.models import Opportunity, Order
+
+
+def _children(customer: Customer) -> dict[str, set[int]]:
+    return {
+        "contacts": set(customer.contacts.values_list("pk", flat=True)),
+        "interactions": set(customer.interactions.values_list("pk", flat=True)),
+        "orders": set(customer.orders.values_list("pk", flat=True)),
+        "opportunities": set(customer.opportunities.values_list("pk", flat=True)),
+        "events": set(customer.events.values_list("pk", flat=True)),
+        "status_changes": set(customer.status_changes.values_list("pk", flat=True)),
+    }
+
+
+def _give_children(customer: Customer) -> None:
+    now = timezone.now()
+    Contact.objects.create(customer=customer, name="李四", mobile="+8613700000002")
+    Interaction.objects.create(
+        customer=customer,
+        interaction_no=f"HD{customer.customer_no}0001",
+        occurred_at=now - timedelta(days=1),
+        method=Interaction.Method.choices[0][0],
+    )
+    Order.objects.create(
+        customer=customer, order_no=f"DD{customer.pk}", signed_on=date(2026, 1, 5),
+        amount=Decimal("80000"),
+    )  # fmt: skip
+    Opportunity.objects.create(customer=customer, title="年度合同")
+    BehaviourEvent.objects.create(
+        customer=customer, kind=BehaviourEvent.Kind.choices[0][0], occurred_at=now
+    )
+
+
+def test_merge_moves_every_child_and_undo_restores_it(pair_of_customers: Any, steward: Any) -> None:
+    survivor, merged = pair_of_customers
+    _give_children(merged)
+    Customer.objects.filter(pk=merged.pk).update(email="info@huaxin.cn")
+    merged.refresh_from_db()
+    before_survivor = _children(survivor)
+    before_merged = _children(merged)
+    merged_row = Customer.objects.filter(pk=merged.pk).values().get()
+    survivor_name = survivor.name
+
+    merge = customer_merge(
+        actor=steward, survivor=survivor, merged=merged, choices={"name": "merged"}
+    )
+
+    assert not Customer.objects.filter(pk=merged.pk).exists()
+    survivor.refresh_from_db()
+    assert survivor.name == merged_row["name"]  # picked by the steward
+    assert survivor.email == "info@huaxin.cn"  # the only non-empty value is kept
+    after = _children(survivor)
+    for kind in after:
+        assert after[kind] == before_survivor[kind] | before_merged[kind], kind
+    assert AuditEntry.objects.filter(action="customer.merged").count() == 1
+
+    merge_undo(actor=steward, merge=merge)
+
+    restored = Customer.objects.filter(pk=merged.pk).values().get()
+    assert restored == merged_row
+    survivor.refresh_from_db()
+    assert survivor.name == survivor_name and survivor.email == ""
+    assert _children(survivor) == before_survivor
+    assert _children(Customer.objects.get(pk=merged.pk)) == before_merged
+    assert Merge.objects.get().undone_at is not None
+    assert AuditEntry.objects.filter(action="customer.merge_undone").count() == 1
+
+
+def test_default_keeps_the_most_recent_non_empty_value(
+    pair_of_customers: Any, steward: Any
+) -> None:
+    survivor, merged = pair_of_customers
+    Customer.objects.filter(pk=merged.pk).update(
+        size="large", updated_at=timezone.now() + timedelta(days=1)
+    )
+    Customer.objects.filter(pk=survivor.pk).update(size="small", address="旧地址")
+    survivor.refresh_from_db()
+    merged.refresh_from_db()
+    customer_merge(actor=steward, survivor=survivor, merged=merged)
+    survivor.refresh_from_db()
+    assert survivor.size == "large"  # newer record's value
+    assert survivor.name == merged.name
+
+
+def test_rep_cannot_merge(api: Any, rep: Any, pair_of_customers: Any) -> None:
+    survivor, merged = pair_of_customers
+    entries = AuditEntry.objects.count()
+    response = api.login(rep).post(
+        "/api/v1/dedupe/merge", {"survivor": survivor.pk, "merged": merged.pk}
+    )
+    assert response.status_code == 403
+    assert Customer.objects.filter(pk=merged.pk).exists()
+    assert AuditEntry.objects.count() == entries
+
+
+def test_merge_and_undo_through_the_api(api: Any, steward: Any, pair_of_customers: Any) -> None:
+    survivor, merged = pair_of_customers
+    api.login(steward)
+    response = api.post("/api/v1/dedupe/merge", {"survivor": survivor.pk, "merged": merged.pk})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["merged_customer_no"] == merged.customer_no
+    assert "customers.contact" in body["moved"]
+    response = api.post(f"/api/v1/dedupe/merges/{body['id']}/undo")
+    assert response.status_code == 200 and response.json()["undone_at"]
+    assert Customer.objects.filter(pk=merged.pk).exists()
+
+
+def test_steward_pages_merge_and_not_duplicate(
+    client: Any, steward: Any, rep: Any, pair_of_customers: Any
+) -> None:
+    a, b = pair_of_customers
+    pair = DuplicatePair.objects.create(customer_a=a, customer_b=b, score=0.99)
+    client.force_login(rep)
+    assert client.get("/dedupe/").status_code == 403
+    client.force_login(steward)
+    assert client.get("/dedupe/").status_code == 200
+    page = client.get(f"/dedupe/pairs/{pair.pk}/")
+    assert page.status_code == 200 and b.customer_no in page.content.decode()
+    response = client.post(f"/dedupe/pairs/{pair.pk}/", {"decision": "not_duplicate"})
+    assert response.status_code == 302
+    pair.refresh_from_db()
+    assert pair.status == DuplicatePair.Status.NOT_DUPLICATE
+    response = client.post(
+        f"/dedupe/pairs/{pair.pk}/", {"decision": "merge", "survivor": a.pk, "field_name": "merged"}
+    )
+    assert response.status_code == 302
+    assert not Customer.objects.filter(pk=b.pk).exists()
+    merge = Merge.objects.get()
+    assert client.post(f"/dedupe/merges/{merge.pk}/undo/").status_code == 302
+    assert Customer.objects.filter(pk=b.pk).exists()
