@@ -52,6 +52,9 @@ OPPORTUNITY_FIELDS = (
     "owner_id",
     "source",
 )
+# The columns' limits: quantity DECIMAL(12, 2), amounts DECIMAL(14, 2).
+MAX_QUANTITY = Decimal("1e10")
+MAX_AMOUNT = Decimal("1e12")
 ORDER_FIELDS = ("order_no", "signed_on", "amount", "status", "notes")
 
 
@@ -160,6 +163,10 @@ def _clean_lines(raw_lines: Any) -> tuple[list[dict[str, Any]], dict[str, list[s
             and abs(price * quantity - amount) > Decimal("0.01")
         ):
             c.error("amount", "The amount is not quantity × unit price.")
+        if quantity >= MAX_QUANTITY:
+            c.error("quantity", "The quantity is too large.")
+        if c.values.get("amount") is not None and c.values["amount"] >= MAX_AMOUNT:
+            c.error("amount", "The line amount is too large.")
         c.values.setdefault("quantity", quantity)
         errors.update(c.errors)
         lines.append(c.values)
@@ -182,7 +189,9 @@ def order_clean(
         lines, line_errors = _clean_lines(data["lines"])
     if lines and not line_errors:
         total = sum((line["amount"] for line in lines), Decimal("0"))
-        if c.values.get("amount") is None:
+        if total >= MAX_AMOUNT:
+            c.error("amount", f"The lines add up to more than the largest amount ({total}).")
+        elif c.values.get("amount") is None:
             c.values["amount"] = total
         elif abs(c.values["amount"] - total) > Decimal("0.01"):
             c.error("amount", f"The amount does not equal the sum of the lines ({total}).")

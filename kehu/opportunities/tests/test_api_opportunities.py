@@ -178,6 +178,8 @@ def test_amount_that_does_not_match_the_lines_is_named(api, rep, customer_factor
         ({"product": "A", "unit_price": "-100"}, "lines[0].unit_price"),
         ({"product": "A", "quantity": "0", "amount": "100"}, "lines[0].quantity"),
         ({"product": "A", "amount": "100", "colour": "red"}, "lines[0].colour"),
+        ({"product": "A", "quantity": "100亿", "unit_price": "1"}, "lines[0].quantity"),
+        ({"product": "A", "quantity": "2", "unit_price": "9000亿"}, "lines[0].amount"),
     ],
 )
 def test_bad_order_lines_are_named(api, rep, customer_factory, line, field):
@@ -283,4 +285,15 @@ def test_required_order_fields_cannot_be_blanked(api, rep, customer_factory, fie
     response = api.patch(f"/api/v1/orders/{order_no}", {field: ""})
     assert response.status_code == 422, response.content
     assert field in response.json()["errors"]
+    assert state() == before
+
+
+def test_lines_adding_up_beyond_the_largest_amount_are_refused(api, rep, customer_factory):
+    customer = customer_factory()
+    api.login(rep)
+    before = state()
+    line = {"product": "A", "amount": "6000亿"}
+    response = api.post(orders_url(customer), {"lines": [line, line]})
+    assert response.status_code == 422, response.content
+    assert "amount" in response.json()["errors"]
     assert state() == before
