@@ -86,6 +86,11 @@ ORDERINGS = {
 }
 
 
+def _is_id(digits: str) -> bool:
+    """Whether a string of digits fits a database id (SQLite raises OverflowError beyond)."""
+    return int(digits) < 2**63
+
+
 def customer_filter(queryset: QuerySet[Customer], params: dict[str, Any]) -> QuerySet[Customer]:
     """Apply list filters; a bad filter value is a ValidationFailed naming the parameter."""
     errors: dict[str, list[str]] = {}
@@ -141,12 +146,15 @@ def customer_filter(queryset: QuerySet[Customer], params: dict[str, Any]) -> Que
         if owner == "me":
             qs = qs.filter(owner=params.get("_user"))
         elif owner.isdigit():
-            qs = qs.filter(owner_id=int(owner))
+            qs = qs.filter(owner_id=int(owner)) if _is_id(owner) else qs.none()
         else:
             qs = qs.filter(Q(owner__username=owner) | Q(owner__display_name=owner))
     if value("team"):
         team = value("team")
-        qs = qs.filter(team_id=int(team)) if team.isdigit() else qs.filter(team__name=team)
+        if team.isdigit():
+            qs = qs.filter(team_id=int(team)) if _is_id(team) else qs.none()
+        else:
+            qs = qs.filter(team__name=team)
     for key in ("province", "city", "district"):
         if value(key):
             qs = qs.filter(**{key: value(key)})

@@ -449,6 +449,13 @@ def test_owner_me_filter(api, manager, rep, customer_factory):
     assert len(numbers(api.get(URL))) == 2
 
 
+@pytest.mark.parametrize("param", ["owner", "team"])
+def test_numeric_filter_beyond_any_id_finds_nothing(api, rep, customer_factory, param):
+    customer_factory()
+    api.login(rep)
+    assert numbers(api.get(URL, **{param: "99999999999999999999"})) == set()
+
+
 def test_incomplete_filter(api, rep, customer_factory):
     api.login(rep)
     complete = api.post(URL, FULL_PAYLOAD).json()["customer_no"]
