@@ -12,7 +12,13 @@ from kehu.core.errors import ValidationFailed
 
 from .audit_report import AUDIT_HEADER, Quarter, audit_report_summary, audit_report_table
 from .exports import download
-from .metrics import alert_queryset_for, quality_figures_for, rank, trend_for
+from .metrics import (
+    alert_queryset_for,
+    duplicate_measure,
+    quality_figures_for,
+    rank,
+    trend_for,
+)
 from .models import METRICS, QualityAlert, QualitySnapshot
 
 router = Router(tags=["reports"])
@@ -103,9 +109,13 @@ class AuditReportOut(Schema):
     sections: list[AuditSectionOut]
 
 
-DUPLICATE_MEASURE = (
-    "interim: customers sharing a normalised name, credit code or phone with another customer"
-)
+DUPLICATE_MEASURES = {
+    "pairs": "customers in an open candidate pair of the duplicate scan",
+    "interim": (
+        "interim, no duplicate scan stored yet: customers sharing a normalised name, credit "
+        "code or phone with another customer"
+    ),
+}
 Metric = Literal["completeness_rate", "duplicate_rate", "stale_rate", "timely_rate"]
 
 
@@ -114,7 +124,7 @@ def quality_dashboard(request: HttpRequest, sort: Metric = "completeness_rate") 
     """Live figures in the caller's scope; reps ranked by `sort` (best first)."""
     figures = quality_figures_for(request.user)
     return {
-        "duplicate_measure": DUPLICATE_MEASURE,
+        "duplicate_measure": DUPLICATE_MEASURES[duplicate_measure()],
         "overall": figures["overall"].as_dict(),
         "teams": [f.as_dict() for f in figures["teams"]],
         "reps": [f.as_dict() for f in rank(figures["reps"], sort)],

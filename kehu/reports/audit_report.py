@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from kehu.accounts.policy import scope_for
@@ -25,7 +25,7 @@ from kehu.customers.models import Contact, Customer
 from kehu.customers.validators import FIELD_LABELS
 from kehu.interactions.models import Interaction
 
-from .metrics import duplicate_keys
+from .metrics import duplicate_keys, open_pairs
 
 SECTIONS = ("silent", "duplicate", "format", "missing")
 SECTION_LABELS = {
@@ -123,7 +123,11 @@ def silent_rows(user: Any, quarter: Quarter) -> Iterator[AuditRow]:
 
 
 def duplicate_rows(user: Any) -> Iterator[AuditRow]:
-    """Customers sharing a normalised name, credit code or phone with another customer."""
+    """Customers in an open candidate pair (or, before dedupe stored any, sharing a key)."""
+    pairs = open_pairs()
+    if pairs is not None:
+        yield from _pair_rows(user, pairs)
+        return
     for column in ("credit_code", "phone", "name_normalized"):
         keys = duplicate_keys(column)
         customers = list(_base(user).filter(**{f"{column}__in": keys}))
@@ -150,6 +154,24 @@ def duplicate_rows(user: Any) -> Iterator[AuditRow]:
             if hidden:
                 detail += f" (+{hidden} outside your view)"  # their numbers stay out of scope
             yield _row("duplicate", customer, column, detail)
+
+
+def _pair_rows(user: Any, pairs: QuerySet[Any]) -> Iterator[AuditRow]:
+    visible = scope_for(user, Customer.objects.all())
+    pairs = pairs.filter(Q(customer_a__in=visible) | Q(customer_b__in=visible))
+    partners: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    for a, b, score in pairs.values_list("customer_a_id", "customer_b_id", "score"):
+        partners[a].append((b, score))
+        partners[b].append((a, score))
+    shown = dict(visible.filter(pk__in=list(partners)).values_list("pk", "customer_no"))
+    for customer in _base(user).filter(pk__in=list(shown)):
+        others = sorted(partners[customer.pk], key=lambda item: -item[1])
+        names = [f"{shown[pk]} ({score:.2f})" for pk, score in others if pk in shown]
+        hidden = len(others) - len(names)
+        detail = f"candidate pair with {', '.join(names[:5]) or '-'}"
+        if hidden:
+            detail += f" (+{hidden} outside your view)"
+        yield _row("duplicate", customer, "pair", detail)
 
 
 def _bad(rule: Callable[[str], str], value: str) -> str | None:

@@ -1,8 +1,8 @@
 """Data-quality figures, always over the rows the viewer may see (accounts.policy.scope_for).
 
 - completeness rate: customers with none of the standard's required facts missing;
-- duplicate rate: customers that share a normalised name, a credit code or a phone number with
-  another customer (an interim measure until kehu.dedupe stores scored candidate pairs);
+- duplicate rate: customers in an open candidate pair of kehu.dedupe; before any pair is stored,
+  customers that share a normalised name, credit code or phone with another (interim measure);
 - stale rate: customers with no interaction for KEHU_STALE_DAYS (the freshness rule's test);
 - entered within 24 h: interactions recorded in the last KEHU_QUALITY_ENTRY_WINDOW_DAYS that
   were not late entries.
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -74,9 +75,32 @@ def duplicate_keys(column: str) -> QuerySet[Customer]:
     )
 
 
+def open_pairs() -> QuerySet[Any] | None:
+    """kehu.dedupe's open candidate pairs, once a scan or check has stored any; else None.
+
+    Looked up through the app registry, so reports works before dedupe is installed.
+    """
+    try:
+        pair_model = apps.get_model("dedupe", "DuplicatePair")
+    except LookupError:
+        return None
+    if not pair_model.objects.exists():
+        return None
+    return pair_model.objects.filter(status="open")
+
+
+def duplicate_measure() -> str:
+    """'pairs' (dedupe's open candidate pairs) or 'interim' (shared exact keys)."""
+    return "pairs" if open_pairs() is not None else "interim"
+
+
 def duplicate_q() -> Q:
-    """Customers sharing a normalised name, credit code or phone with another customer anywhere
-    in the database (two reps may be chasing one company). Interim, until dedupe's pairs."""
+    """Customers in an open candidate pair (dedupe), or, before any pair is stored, customers
+    sharing a normalised name, credit code or phone with another customer anywhere in the
+    database (two reps may be chasing one company)."""
+    pairs = open_pairs()
+    if pairs is not None:
+        return Q(pk__in=pairs.values("customer_a_id")) | Q(pk__in=pairs.values("customer_b_id"))
     return (
         Q(name_normalized__in=duplicate_keys("name_normalized"))
         | Q(credit_code__in=duplicate_keys("credit_code"))

@@ -8,10 +8,16 @@ from django.shortcuts import render
 
 from kehu.core.errors import ValidationFailed
 
-from .api import DUPLICATE_MEASURE
+from .api import DUPLICATE_MEASURES
 from .audit_report import AUDIT_HEADER, Quarter, audit_report_summary, audit_report_table
 from .exports import download
-from .metrics import alert_queryset_for, quality_figures_for, rank, trend_for
+from .metrics import (
+    alert_queryset_for,
+    duplicate_measure,
+    quality_figures_for,
+    rank,
+    trend_for,
+)
 from .models import METRIC_LABELS, METRICS, QualitySnapshot
 
 
@@ -31,7 +37,7 @@ def quality_dashboard(request: HttpRequest) -> HttpResponse:
         "trend": trend,
         "sparklines": sparklines(trend),
         "alerts": list(alert_queryset_for(request.user)[:20]),
-        "duplicate_measure": DUPLICATE_MEASURE,
+        "duplicate_measure": DUPLICATE_MEASURES[duplicate_measure()],
     }
     return render(request, "reports/quality_dashboard.html", context)
 

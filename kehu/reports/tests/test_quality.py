@@ -270,3 +270,28 @@ def test_audit_page_renders(client, manager, broken):
     assert page.status_code == 200
     assert broken["B"].customer_no in page.content.decode()
     assert broken["E"].customer_no not in page.content.decode()
+
+
+def test_duplicate_rate_uses_dedupes_open_pairs_once_there_are_any(api, admin_user, rep, dataset):
+    from django.apps import apps
+
+    if not apps.is_installed("kehu.dedupe"):
+        pytest.skip("kehu.dedupe is not installed")
+    pair_model = apps.get_model("dedupe", "DuplicatePair")
+    first, second = sorted([dataset["S"], dataset["A"]], key=lambda c: c.pk)
+    pair_model.objects.create(customer_a=first, customer_b=second, score=0.98)
+    pair_model.objects.create(
+        customer_a=dataset["B"], customer_b=dataset["E"], score=0.9, status="not_duplicate"
+    )
+    body = api.login(admin_user).get(DASHBOARD).json()
+    assert body["overall"]["duplicates"] == 2  # S and A; B~E was judged not a duplicate
+    assert body["duplicate_measure"].startswith("customers in an open candidate pair")
+    audit = api.get(f"{DASHBOARD}/audit", quarter="2026Q4").json()
+    [duplicates] = [s for s in audit["sections"] if s["section"] == "duplicate"]
+    assert {r["customer_no"] for r in duplicates["rows"]} == {first.customer_no, second.customer_no}
+    # The rep sees A's pair, but not S's number (another rep's customer).
+    audit = api.login(rep).get(f"{DASHBOARD}/audit", quarter="2026Q4").json()
+    [duplicates] = [s for s in audit["sections"] if s["section"] == "duplicate"]
+    [row] = duplicates["rows"]
+    assert row["customer_no"] == dataset["A"].customer_no
+    assert dataset["S"].customer_no not in row["detail"] and "outside your view" in row["detail"]
