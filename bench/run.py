@@ -1,0 +1,305 @@
+"""`make bench`: seed a bench database per engine, run the bench modules on it, print the table.
+
+    .venv/bin/python bench/run.py                       # both databases, 100,000 customers
+    .venv/bin/python bench/run.py --db sqlite --quick   # smoke run: 5,000 customers
+    .venv/bin/python bench/run.py --only foundation --customers 20000
+
+For each database the generator's CSV files (../shared/data/gen_cn_customers.py, cached under
+bench/out/data/) are loaded into a fresh database by bench/prepare.py: a SQLite file under
+bench/out/sqlite/, or the PostgreSQL database kehu_bench (dropped and created again). Each bench
+module then runs in its own process with KEHU_DATA_DIR / KEHU_DATABASE_URL set and writes a JSON
+result under bench/out/; this script prints them side by side and writes bench/out/report.md.
+Every step has a time limit, so the run always ends.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+PYTHON = sys.executable
+# Bench modules, run in this order; later issues add search, dedupe and import.
+MODULES = {"foundation": "bench.foundation"}
+PG_HOST, PG_USER, PG_DB = "127.0.0.1", "postgres", "kehu_bench"
+SEED = 2026
+STEP_TIMEOUT = 20 * 60  # seconds; a step that takes longer is stopped and reported
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--only", default="", help=f"comma-separated modules (default all: {', '.join(MODULES)})"
+    )
+    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument(
+        "--interactions", type=float, default=11, help="generator mean per record (11: ~10 kept)"
+    )
+    parser.add_argument("--requests", type=int, default=200, help="timed requests per scenario")
+    parser.add_argument("--quick", action="store_true", help="5,000 customers, 50 requests")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep an already seeded bench database of this size"
+    )
+    args = parser.parse_args()
+    if args.quick:
+        args.customers, args.requests = 5_000, 50
+    modules = [m.strip() for m in args.only.split(",") if m.strip()] or list(MODULES)
+    unknown = [m for m in modules if m not in MODULES]
+    if unknown:
+        parser.error(f"unknown module(s): {', '.join(unknown)}; known: {', '.join(MODULES)}")
+    databases = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+
+    started = time.monotonic()
+    data = generate(args.customers, args.interactions)
+    results: dict[str, dict[str, Any]] = {}
+    failures: list[str] = []
+    for db in databases:
+        env = database_env(db)
+        prep_json = OUT / f"prepare-{db}.json"
+        print(f"\n== {db}: preparing {args.customers:,} customers", flush=True)
+        if args.reuse and is_seeded(prep_json, args.customers, args.interactions):
+            print("  reusing the seeded database (--reuse); applying any new migrations")
+            if not step([PYTHON, "-m", "kehu", "migrate", "--noinput", "-v0"], env):
+                failures.append(f"{db}: migrate")
+                continue
+        else:
+            reset_database(db, env)
+            if not step(
+                [
+                    PYTHON,
+                    "-m",
+                    "bench.prepare",
+                    "--data",
+                    str(data),
+                    "--customers",
+                    str(args.customers),
+                    "--json",
+                    str(prep_json),
+                ],
+                env,
+            ):
+                failures.append(f"{db}: prepare")
+                continue
+            stamp = json.loads(prep_json.read_text())
+            stamp["params"] = {"customers": args.customers, "interactions": args.interactions}
+            prep_json.write_text(json.dumps(stamp, ensure_ascii=False, indent=2))
+        results[db] = {"prepare": json.loads(prep_json.read_text())}
+        for module in modules:
+            out = OUT / f"{module}-{db}.json"
+            out.unlink(missing_ok=True)
+            print(f"== {db}: {module}", flush=True)
+            ok = step(
+                [
+                    PYTHON,
+                    "-m",
+                    MODULES[module],
+                    "--json",
+                    str(out),
+                    "--requests",
+                    str(args.requests),
+                ],
+                env,
+            )
+            if ok and out.exists():
+                results[db][module] = json.loads(out.read_text())
+            else:
+                failures.append(f"{db}: {module}")
+
+    report = render(results, modules, args, time.monotonic() - started)
+    print("\n" + report)
+    (OUT / "report.md").write_text(report + "\n")
+    (OUT / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    if failures:
+        print("FAILED: " + "; ".join(failures), file=sys.stderr)
+        return 1
+    return 0
+
+
+def generate(customers: int, interactions: float) -> Path:
+    """The generator's CSV files for this size, made once and cached under bench/out/data/."""
+    folder = OUT / "data" / f"c{customers}-i{interactions:g}-s{SEED}"
+    done = folder / ".complete"
+    if done.exists():
+        return folder
+    generator = Path(
+        os.environ.get("KEHU_GENERATOR", ROOT.parent / "shared" / "data" / "gen_cn_customers.py")
+    )
+    if not generator.exists():
+        sys.exit(f"The data generator is not at {generator}; set KEHU_GENERATOR.")
+    shutil.rmtree(folder, ignore_errors=True)
+    print(f"== generating data for {customers:,} customers into {folder.relative_to(ROOT)}")
+    started = time.monotonic()
+    # The generator adds repeat records (duplicates) on top; prepare takes the first N.
+    subprocess.run(
+        [PYTHON, str(generator), "--customers", str(customers), "--interactions",
+         f"{interactions:g}", "--orders", "1", "--events", "2", "--seed", str(SEED),
+         "--out", str(folder)],
+        check=True, timeout=STEP_TIMEOUT, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    done.write_text(f"{time.monotonic() - started:.1f}\n")
+    return folder
+
+
+def database_env(db: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("KEHU_DATABASE_URL", None)
+    env["KEHU_DATA_DIR"] = str(OUT / db)
+    env["KEHU_LOG_LEVEL"] = "ERROR"  # no "Not Found" lines for the 404 probes
+    env["KEHU_DEBUG"] = "false"
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
+    if db == "postgres":
+        env["KEHU_DATABASE_URL"] = f"postgres://{PG_USER}@{PG_HOST}:5432/{PG_DB}"
+    return env
+
+
+def reset_database(db: str, env: dict[str, str]) -> None:
+    folder = Path(env["KEHU_DATA_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    if db == "sqlite":
+        for path in folder.glob("kehu.sqlite3*"):
+            path.unlink()
+        return
+    pg = ["-h", PG_HOST, "-U", PG_USER]
+    subprocess.run(["dropdb", *pg, "--if-exists", "--force", PG_DB], check=True, timeout=120)
+    subprocess.run(
+        ["createdb", *pg, "-T", "template0", "--locale=C.UTF-8", "-E", "UTF8", PG_DB],
+        check=True,
+        timeout=120,
+    )
+
+
+def is_seeded(prep_json: Path, customers: int, interactions: float) -> bool:
+    if not prep_json.exists():
+        return False
+    params = json.loads(prep_json.read_text()).get("params", {})
+    return params == {"customers": customers, "interactions": interactions}
+
+
+def step(command: list[str], env: dict[str, str]) -> bool:
+    """Run one bench process in the repository root; False if it failed or ran out of time."""
+    try:
+        result = subprocess.run(command, cwd=ROOT, env=env, timeout=STEP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        print(f"  timed out after {STEP_TIMEOUT}s: {' '.join(command)}", file=sys.stderr)
+        return False
+    return result.returncode == 0
+
+
+# --- The report.
+
+LABELS = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+
+
+def render(results: dict[str, Any], modules: list[str], args: Any, seconds: float) -> str:
+    lines = [f"# Bench: {args.customers:,} customers ({seconds / 60:.1f} min in all)", ""]
+    for db, result in results.items():
+        found = result.get("foundation")
+        if found:
+            m = found["machine"]
+            lines.append(
+                f"- {LABELS[db]}: {m['cpus']} × {m['cpu']}, {m['ram_gb']} GB RAM, Python "
+                f"{m['python']}; load average {found['load_average'][0]} before, "
+                f"{found['load_average'][1]} after; {found['requests']} timed requests per row"
+            )
+    lines.append("")
+    lines += seeding_table(results)
+    if "foundation" in modules:
+        lines += foundation_table(results)
+    return "\n".join(lines)
+
+
+def seeding_table(results: dict[str, Any]) -> list[str]:
+    lines = [
+        "| database | version | customers | contacts | interactions | orders | events | seed s | size MB |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for db, result in results.items():
+        prep = result["prepare"]
+        seed, info = prep["seed"], prep["database"]
+        lines.append(
+            f"| {LABELS[db]} | {info['version']} | {seed['customers']:,} | {seed['contacts']:,} "
+            f"| {seed['interactions']:,} | {seed['orders']:,} | {seed['events']:,} "
+            f"| {seed['seconds']} | {info['size_mb']:,} |"
+        )
+    return [*lines, ""]
+
+
+def foundation_table(results: dict[str, Any]) -> list[str]:
+    dbs = [db for db in results if "foundation" in results[db]]
+    if not dbs:
+        return ["(no foundation results)", ""]
+    header = "| scenario | user |"
+    rule = "|---|---|"
+    for db in dbs:
+        header += f" {LABELS[db]} p50 | p95 | max | CPU p95 | SQL |"
+        rule += "---:|---:|---:|---:|---:|"
+    header += " p95 target |"
+    rule += "---|"
+    lines = [
+        "Server-side time in ms (Django test Client in-process: full middleware and view stack, "
+        "no network). CPU p95: this process's CPU time (on PostgreSQL the server's share is "
+        "not in it); wall time far above it means the process waited for a core.",
+        "",
+        header,
+        rule,
+    ]
+    keyed: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+    order: list[tuple[str, str]] = []
+    for db in dbs:
+        for row in results[db]["foundation"]["rows"]:
+            key = (row["scenario"], row["role"])
+            if key not in keyed:
+                keyed[key] = {}
+                order.append(key)
+            keyed[key][db] = row
+    missed: list[str] = []
+    for key in order:
+        scenario, role = key
+        line = f"| {scenario} | {role} |"
+        target = None
+        for db in dbs:
+            row = keyed[key].get(db)
+            if row is None:
+                line += " - | - | - | - | - |"
+                continue
+            target = row["target_ms"] or target
+            queries = "/".join(str(q) for q in row["queries"])
+            bad = {s: c for s, c in row["status"].items() if str(s) != "200"}
+            flag = " ✗" if row["target_ms"] and row["p95"] > row["target_ms"] else ""
+            if flag:
+                missed.append(f"{LABELS[db]} {scenario} ({role}): p95 {row['p95']} ms")
+            line += (
+                f" {row['p50']:.1f} | {row['p95']:.1f}{flag} | {row['max']:.1f} "
+                f"| {row.get('cpu_p95', float('nan')):.1f} | {queries} |"
+            )
+            if bad:
+                line = line[:-1] + f" HTTP {bad} |"
+        line += f" ≤ {target:.0f} ms |" if target else " |"
+        lines.append(line)
+    lines.append("")
+    checks = []
+    for db in dbs:
+        for check in results[db]["foundation"].get("checks", []):
+            mark = "constant" if check["constant"] else "NOT constant"
+            checks.append(
+                f"- {LABELS[db]}, {check['role']}: {check['check']}: {check['counts']} ({mark})"
+            )
+    if checks:
+        lines += ["Query counts per request, no N+1:", "", *checks, ""]
+    lines.append("Targets missed: " + "; ".join(missed) if missed else "All p95 targets met.")
+    return [*lines, ""]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
