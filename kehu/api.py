@@ -16,6 +16,7 @@ from kehu.accounts.auth import api_auth
 from kehu.core.api import router as core_router
 from kehu.core.errors import DomainError, ValidationFailed
 from kehu.customers.api import router as customers_router
+from kehu.intake.api import router as intake_router
 from kehu.dedupe.api import router as dedupe_router
 from kehu.interactions.api import router as interactions_router
 from kehu.interactions.followup_api import router as followups_router
@@ -55,6 +56,7 @@ api.add_router("/reports/", reports_router)
 api.add_router("/", opportunities_router)
 api.add_router("/", accounts_router)
 api.add_router("/", core_router)
+api.add_router("/", intake_router)
 api.add_router("/", search_router)
 
 

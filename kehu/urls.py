@@ -13,6 +13,7 @@ urlpatterns = [
     # Customers first: /customers/new/ must not be read as the customer numbered "new".
     path("", include("kehu.customers.urls")),
     path("", include("kehu.portal.urls")),
+    path("", include("kehu.intake.urls")),
     path("", include("kehu.search.urls")),
     path("", include("kehu.search.urls")),
     path("", include("kehu.dedupe.urls")),

@@ -7,7 +7,8 @@ from typing import Any
 from django_tasks import task
 
 from kehu.accounts.models import User
-from kehu.core.jobs import job_finish, job_progress, job_running
+from kehu.core.jobs import job_finish, job_progress, job_running, job_start
+from kehu.core.models import Job
 
 from .models import ImportRow, ImportRun
 from .services import import_execute, import_mark_stopped, import_purge_files
@@ -69,3 +70,38 @@ def import_purge(job_id: int | None = None) -> int:
     if job_id:
         job_finish(job_id, result={"purged": purged})
     return purged
+
+
+def import_queue(*, actor: Any, run: ImportRun, dry_run: bool = False) -> Job:
+    """Queue a dry run, a commit or a resume of `run` as a background job (on commit)."""
+    from django.db import transaction
+
+    from .services import ImportStateError, can_import
+
+    if not can_import(actor):
+        raise ImportStateError("Your role may not import customers.")
+    if not run.file_path:
+        raise ImportStateError("The uploaded file is no longer kept; upload it again.")
+    if dry_run:
+        if run.status != ImportRun.Status.UPLOADED:
+            raise ImportStateError("A dry run is for an import not committed yet.")
+    elif run.status not in (
+        ImportRun.Status.UPLOADED,
+        ImportRun.Status.FAILED,
+        ImportRun.Status.RUNNING,
+    ):
+        raise ImportStateError("This import is queued or finished already.")
+    with transaction.atomic():
+        job = job_start(
+            kind="intake.dry_run" if dry_run else "intake.import",
+            title=f"{'Dry run' if dry_run else 'Import'} #{run.pk}: {run.original_name}",
+            actor=actor,
+            task=import_dry_run if dry_run else import_commit,
+            run_id=run.pk,
+        )
+        fields = {"job": job}
+        if not dry_run:
+            fields["status"] = ImportRun.Status.QUEUED
+        ImportRun.objects.filter(pk=run.pk).update(**fields)
+    run.refresh_from_db()
+    return job

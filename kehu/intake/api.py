@@ -1,0 +1,191 @@
+"""/api/v1/imports and /api/v1/exports: the same flow as the pages, for scripts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from .exports import customer_export, xlsx_file
+from .files import csv_stream, failed_lines, report_lines
+from .models import ImportRun
+from .selectors import import_get_for, import_rows, import_runs_for, mapping_presets
+from .services import (
+    import_revert,
+    import_set_mapping,
+    import_upload,
+    mapping_preset_save,
+    unknown_columns,
+)
+from .tasks import import_queue
+from .validators import PRESETS, TARGETS
+
+router = Router(tags=["imports"])
+
+
+class ImportOut(Schema):
+    id: int
+    original_name: str
+    file_format: str
+    encoding: str
+    headers: list[str]
+    preset: str
+    mapping: dict[str, str]
+    unknown_columns: list[str]
+    on_duplicate: str
+    status: str
+    total_rows: int
+    position: int
+    created: int
+    updated: int
+    skipped: int
+    failed: int
+    incomplete: int
+    preview: dict[str, Any]
+    job_id: int | None
+    created_at: datetime
+    finished_at: datetime | None
+
+    @staticmethod
+    def resolve_unknown_columns(obj: ImportRun) -> list[str]:
+        return unknown_columns(obj)
+
+
+class MappingIn(Schema):
+    mapping: dict[str, str] | None = None
+    preset: str = ""
+    on_duplicate: str = ""
+    save_as: str = ""
+
+
+class PresetIn(Schema):
+    name: str
+    mapping: dict[str, str]
+
+
+class PresetOut(Schema):
+    name: str
+    builtin: bool
+    mapping: dict[str, str]
+
+
+class JobOut(Schema):
+    job_id: int
+    import_id: int
+
+
+class RevertOut(Schema):
+    removed: int
+    restored: int
+    kept: int
+
+
+@router.get("/import-targets", response=dict[str, str])
+def targets(request: HttpRequest) -> dict[str, str]:
+    return {key: str(label) for key, label in TARGETS.items()}
+
+
+@router.get("/import-presets", response=list[PresetOut])
+def preset_list(request: HttpRequest) -> list[dict[str, Any]]:
+    builtin = [{"name": n, "builtin": True, "mapping": m} for n, (_s, m) in PRESETS.items()]
+    saved = [{"name": p.name, "builtin": False, "mapping": p.mapping} for p in mapping_presets()]
+    return builtin + saved
+
+
+@router.post("/import-presets", response={201: PresetOut})
+def preset_save(request: HttpRequest, payload: PresetIn) -> Status:
+    preset = mapping_preset_save(actor=request.user, name=payload.name, mapping=payload.mapping)
+    return Status(201, {"name": preset.name, "builtin": False, "mapping": preset.mapping})
+
+
+@router.get("/imports", response=list[ImportOut])
+def import_list(request: HttpRequest) -> list[ImportRun]:
+    return list(import_runs_for(request.user)[:100])
+
+
+@router.post("/imports", response={201: ImportOut})
+def import_create(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    preset: Form[str] = "",
+    on_duplicate: Form[str] = "update",
+) -> Status:
+    """Upload a CSV, XLSX or VCF file; the answer proposes a mapping and lists unknown columns."""
+    run = import_upload(
+        actor=request.user,
+        name=file.name or "upload",
+        chunks=file.chunks(),
+        preset=preset,
+        on_duplicate=on_duplicate,
+    )
+    return Status(201, run)
+
+
+@router.get("/imports/{import_id}", response=ImportOut)
+def import_detail(request: HttpRequest, import_id: int) -> ImportRun:
+    return import_get_for(request.user, import_id)
+
+
+@router.put("/imports/{import_id}/mapping", response=ImportOut)
+def import_mapping(request: HttpRequest, import_id: int, payload: MappingIn) -> ImportRun:
+    run = import_get_for(request.user, import_id)
+    return import_set_mapping(actor=request.user, run=run, **payload.dict())
+
+
+@router.post("/imports/{import_id}/dry-run", response={202: JobOut})
+def import_dry_run(request: HttpRequest, import_id: int) -> Status:
+    run = import_get_for(request.user, import_id)
+    job = import_queue(actor=request.user, run=run, dry_run=True)
+    return Status(202, {"job_id": job.pk, "import_id": run.pk})
+
+
+@router.post("/imports/{import_id}/commit", response={202: JobOut})
+def import_commit(request: HttpRequest, import_id: int) -> Status:
+    """Commit in the background, or resume a stopped import where it stopped."""
+    run = import_get_for(request.user, import_id)
+    job = import_queue(actor=request.user, run=run)
+    return Status(202, {"job_id": job.pk, "import_id": run.pk})
+
+
+@router.post("/imports/{import_id}/revert", response=RevertOut)
+def import_revert_endpoint(request: HttpRequest, import_id: int) -> dict[str, int]:
+    run = import_get_for(request.user, import_id)
+    return import_revert(actor=request.user, run=run)
+
+
+def _csv(lines: Any, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(csv_stream(lines), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@router.get("/imports/{import_id}/report.csv")
+def import_report(request: HttpRequest, import_id: int) -> HttpResponse:
+    run = import_get_for(request.user, import_id)
+    return _csv(report_lines(import_rows(run)), f"import-{run.pk}-report.csv")
+
+
+@router.get("/imports/{import_id}/failed.csv")
+def import_failed(request: HttpRequest, import_id: int) -> HttpResponse:
+    run = import_get_for(request.user, import_id)
+    return _csv(
+        failed_lines(run, import_rows(run, outcome="failed")), f"import-{run.pk}-failed.csv"
+    )
+
+
+@router.get("/exports/customers")
+def export_customers(request: HttpRequest, format: str = "csv") -> HttpResponse:
+    """Every customer the caller may see that matches the list filters (status, industry, …)."""
+    params = {k: v for k, v in request.GET.items()}
+    _count, lines = customer_export(actor=request.user, params=params, file_format=format)
+    if format == "csv":
+        return _csv(lines, "customers.csv")
+    return FileResponse(
+        xlsx_file(lines),
+        as_attachment=True,
+        filename="customers.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

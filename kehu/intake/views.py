@@ -1,0 +1,196 @@
+"""Import and export pages: upload, mapping, dry-run preview, live progress, report, revert."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kehu.core.errors import DomainError, ValidationFailed
+
+from .exports import customer_export, xlsx_file
+from .files import csv_stream, failed_lines, report_lines, template_lines
+from .models import ImportRun
+from .selectors import import_get_for, import_rows, import_runs_for, mapping_presets
+from .services import (
+    can_import,
+    import_revert,
+    import_set_mapping,
+    import_upload,
+    unknown_columns,
+)
+from .tasks import import_queue
+from .validators import PRESETS, TARGETS
+
+LIST_SIZE = 30
+
+
+def _csv_response(lines: object, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(csv_stream(lines), content_type="text/csv; charset=utf-8")  # type: ignore[arg-type]
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+@login_required
+def import_list(request: HttpRequest) -> HttpResponse:
+    """The imports this user may see, and the upload form."""
+    if not can_import(request.user):
+        raise DjangoPermissionDenied(_("Your role may not import customers."))
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            errors = {"file": [_("Choose a file to upload.")]}
+        else:
+            try:
+                run = import_upload(
+                    actor=request.user,
+                    name=upload.name or "upload",
+                    chunks=upload.chunks(),
+                    preset=request.POST.get("preset", ""),
+                    on_duplicate=request.POST.get("on_duplicate") or "update",
+                )
+            except ValidationFailed as exc:
+                errors = exc.errors
+            else:
+                return redirect("import-detail", run_id=run.pk)
+    context = {
+        "runs": list(import_runs_for(request.user)[:LIST_SIZE]),
+        "presets": [*PRESETS, *(p.name for p in mapping_presets())],
+        "on_duplicate_choices": ImportRun.OnDuplicate.choices,
+        "errors": errors,
+    }
+    return render(request, "intake/import_list.html", context, status=422 if errors else 200)
+
+
+@login_required
+def import_template(request: HttpRequest) -> HttpResponse:
+    return _csv_response(template_lines(), "kehu-customers-template.csv")
+
+
+@login_required
+def import_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    """The mapping form (before the commit), the dry-run preview, progress and results."""
+    run = import_get_for(request.user, run_id)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        mapping = {h: request.POST.get(f"map-{i}", "") for i, h in enumerate(run.headers)}
+        try:
+            import_set_mapping(
+                actor=request.user,
+                run=run,
+                mapping=None if request.POST.get("preset") else mapping,
+                preset=request.POST.get("preset", ""),
+                on_duplicate=request.POST.get("on_duplicate", ""),
+                save_as=request.POST.get("save_as", ""),
+            )
+        except (ValidationFailed, DomainError) as exc:
+            errors = getattr(exc, "errors", {"": [exc.message]})
+        else:
+            messages.success(request, _("Mapping saved."))
+            return redirect("import-detail", run_id=run.pk)
+    columns = [
+        {"index": i, "header": h, "target": run.mapping.get(h, "")}
+        for i, h in enumerate(run.headers)
+    ]
+    context = {
+        "run": run,
+        "columns": columns,
+        "targets": TARGETS,
+        "presets": [*PRESETS, *(p.name for p in mapping_presets())],
+        "unknown": unknown_columns(run),
+        "errors": errors,
+        "on_duplicate_choices": ImportRun.OnDuplicate.choices,
+        "can_revert": run.status == ImportRun.Status.FINISHED,
+    }
+    return render(request, "intake/import_detail.html", context, status=422 if errors else 200)
+
+
+@login_required
+def import_progress(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = import_get_for(request.user, run_id)
+    response = render(request, "intake/partials/_progress.html", {"run": run})
+    busy = run.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING)
+    if _is_htmx(request) and not busy and (run.job is None or run.job.is_finished):
+        response["HX-Refresh"] = "true"  # done: reload the page to show results or preview
+    return response
+
+
+def _queue(request: HttpRequest, run_id: int, *, dry_run: bool) -> HttpResponse:
+    run = import_get_for(request.user, run_id)
+    try:
+        import_queue(actor=request.user, run=run, dry_run=dry_run)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("import-detail", run_id=run.pk)
+
+
+@login_required
+@require_POST
+def import_dry_run(request: HttpRequest, run_id: int) -> HttpResponse:
+    return _queue(request, run_id, dry_run=True)
+
+
+@login_required
+@require_POST
+def import_commit(request: HttpRequest, run_id: int) -> HttpResponse:
+    """Commit, or resume a stopped import where it stopped."""
+    return _queue(request, run_id, dry_run=False)
+
+
+@login_required
+@require_POST
+def import_revert_view(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = import_get_for(request.user, run_id)
+    try:
+        result = import_revert(actor=request.user, run=run)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Reverted: %(removed)s removed, %(restored)s restored, %(kept)s kept.") % result,
+        )
+    return redirect("import-detail", run_id=run.pk)
+
+
+@login_required
+def import_report(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = import_get_for(request.user, run_id)
+    return _csv_response(report_lines(import_rows(run)), f"import-{run.pk}-report.csv")
+
+
+@login_required
+def import_failed_rows(request: HttpRequest, run_id: int) -> HttpResponse:
+    run = import_get_for(request.user, run_id)
+    return _csv_response(
+        failed_lines(run, import_rows(run, outcome="failed")), f"import-{run.pk}-failed.csv"
+    )
+
+
+@login_required
+def customer_export_view(request: HttpRequest, file_format: str) -> HttpResponse:
+    """/exports/customers.csv?status=won&… — the list's filters, the caller's scope."""
+    params = {k: v for k, v in request.GET.items()}
+    try:
+        _count, lines = customer_export(actor=request.user, params=params, file_format=file_format)
+    except ValidationFailed as exc:
+        return HttpResponse(
+            "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items()), status=422
+        )
+    if file_format == "csv":
+        return _csv_response(lines, "customers.csv")
+    return FileResponse(
+        xlsx_file(lines),
+        as_attachment=True,
+        filename="customers.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
