@@ -55,6 +55,7 @@ def _char_pinyin(ch: str) -> str:
     return pinyin(ch, style=Style.NORMAL, strict=False)[0][0]
 
 
+@lru_cache(maxsize=200_000)
 def pinyin_of(text: str, *, sep: str = "") -> str:
     """'华信软件' -> 'huaxinruanjian'; Latin letters and digits pass through (lower case)."""
     out: list[str] = []
@@ -245,8 +246,11 @@ _HONORIFICS = (
 )
 
 
+_TITLE_PATTERN = re.compile("|".join(_TITLE_WORDS))
+
+
 def looks_like_title(text: str) -> bool:
-    return any(word in text for word in _TITLE_WORDS)
+    return _TITLE_PATTERN.search(text) is not None
 
 
 @lru_cache(maxsize=200_000)
@@ -285,6 +289,7 @@ def person_forms(name: str) -> tuple[str, str, str]:
     )
 
 
+@lru_cache(maxsize=200_000)
 def person_keys(name: str, title: str = "") -> tuple[list[str], list[str]]:
     """Comparable keys of a contact: (full-name keys, surname-only keys).
 

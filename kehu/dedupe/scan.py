@@ -105,32 +105,36 @@ class Features:
         address, address_key = norm.address_forms(record.get("address") or "")
         d["address"].append(address or None)
         d["address_key"].append(address_key or None)
-        phones: set[str] = set()
-        emails: set[str] = set()
-        persons: set[str] = set()
-        surnames: set[str] = set()
-        if record.get("phone"):
-            phones.add(record["phone"])
-        if record.get("email"):
-            emails.add(norm.email_key(record["email"]))
+        phones: list[str] = [record["phone"]] if record.get("phone") else []
+        emails: list[str] = [record["email"].lower()] if record.get("email") else []
+        persons: list[str] = []
+        surnames: list[str] = []
         for name, title, mobile, landline, email in contacts:
             if mobile:
-                phones.add(mobile)
+                phones.append(mobile)
             if landline:
-                phones.add(landline)
+                phones.append(landline)
             if email:
-                emails.add(norm.email_key(email))
+                emails.append(email.lower())
             keys, surname_keys = norm.person_keys(name or "", title or "")
-            persons.update(keys)
-            surnames.update(surname_keys)
-        d["phones"].append(sorted(phones))
-        d["phone_bases"].append(sorted({norm.phone_base(p) for p in phones}))
-        d["mobiles"].append(sorted(p for p in phones if norm.is_mobile(p)))
-        d["emails"].append(sorted(emails))
-        d["domains"].append(sorted({x for x in (norm.email_domain(e) for e in emails) if x}))
-        d["persons"].append(sorted(persons))
-        d["surnames"].append(sorted(surnames))
-        d["people"].append(sorted(persons | surnames))
+            persons += keys
+            surnames += surname_keys
+        phones = sorted(set(phones))
+        emails = sorted(set(emails))
+        d["phones"].append(phones)
+        d["phone_bases"].append(
+            sorted({p.split(";", 1)[0] for p in phones})
+            if any(";" in p for p in phones)
+            else phones
+        )
+        d["mobiles"].append([p for p in phones if norm.is_mobile(p)])
+        d["emails"].append(emails)
+        d["domains"].append(sorted({x for x in map(norm.email_domain, emails) if x}))
+        persons = sorted(set(persons))
+        surnames = sorted(set(surnames))
+        d["persons"].append(persons)
+        d["surnames"].append(surnames)
+        d["people"].append(persons + surnames)
 
     def drop_common_values(self) -> None:
         """Values shared by too many records identify nobody; leave them out."""
@@ -157,35 +161,72 @@ class Features:
         return pa.table(self.data, schema=schema)
 
 
+PARALLEL_FROM = 50_000  # records; below this, one process normalises faster than two start
+
+
+def _features_of(
+    rows: list[tuple[Any, ...]], contacts: dict[int, list[tuple[Any, ...]]]
+) -> dict[str, list[Any]]:
+    features = Features()
+    columns = ("id", "name", "credit_code", "province", "city", "address", "phone", "email")
+    for row in rows:
+        record = dict(zip(columns, row, strict=True))
+        features.add(record, contacts.get(record["id"], []))
+    return features.data
+
+
+_WORK: tuple[list[tuple[Any, ...]], dict[int, list[tuple[Any, ...]]]] = ([], {})
+
+
+def _features_chunk(bounds: tuple[int, int]) -> dict[str, list[Any]]:
+    rows, contacts = _WORK
+    return _features_of(rows[bounds[0] : bounds[1]], contacts)
+
+
+def _normalise(rows: list[tuple[Any, ...]], contacts: dict[int, list[tuple[Any, ...]]]) -> Features:
+    """Features of the rows; on a big table, one forked worker per core shares the work."""
+    import multiprocessing
+    import os
+
+    features = Features()
+    workers = min(os.cpu_count() or 1, 8)
+    if len(rows) < PARALLEL_FROM or workers < 2:
+        features.data = _features_of(rows, contacts)
+        return features
+    global _WORK
+    _WORK = (rows, contacts)  # inherited by the forked workers, not pickled
+    step = -(-len(rows) // (workers * 4))
+    chunks = [(start, min(start + step, len(rows))) for start in range(0, len(rows), step)]
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for part in pool.imap(_features_chunk, chunks):
+                for column, values in part.items():
+                    features.data[column].extend(values)
+    finally:
+        _WORK = ([], {})
+    return features
+
+
 def customer_features(
     customer_ids: Iterable[int] | None = None, *, progress: Progress | None = None
 ) -> Features:
     """Normalised features of every customer (or of the given ones), from the database."""
-    where, params = "", []
     ids = list(customer_ids) if customer_ids is not None else None
+    if ids is not None and not ids:
+        return Features()
+    customer_sql, contact_sql, params = _CUSTOMER_SQL, _CONTACT_SQL, []
     if ids is not None:
-        where = " WHERE {col} IN ({marks})"
+        marks = ",".join(["%s"] * len(ids))
+        customer_sql += f" WHERE id IN ({marks})"
+        contact_sql += f" WHERE customer_id IN ({marks})"
         params = ids
     contacts: dict[int, list[tuple[Any, ...]]] = {}
-    contact_sql = _CONTACT_SQL + (
-        where.format(col="customer_id", marks=",".join(["%s"] * len(ids))) if ids else ""
-    )
-    if ids is None or ids:
-        for row in _fetch(contact_sql, params):
-            contacts.setdefault(row[0], []).append(row[1:])
-    features = Features()
-    columns = ("id", "name", "credit_code", "province", "city", "address", "phone", "email")
-    customer_sql = _CUSTOMER_SQL + (
-        where.format(col="id", marks=",".join(["%s"] * len(ids))) if ids else ""
-    )
-    if ids is not None and not ids:
-        return features
-    for row in _fetch(customer_sql + " ORDER BY id", params):
-        record = dict(zip(columns, row, strict=True))
-        features.add(record, contacts.get(record["id"], []))
-        if progress and len(features) % 100_000 == 0:
-            progress(len(features), "normalising")
-    return features
+    for row in _fetch(contact_sql, params):
+        contacts.setdefault(row[0], []).append(row[1:])
+    rows = list(_fetch(customer_sql + " ORDER BY id", params))
+    if progress:
+        progress(0, "normalising")
+    return _normalise(rows, contacts)
 
 
 # --- Scoring.
