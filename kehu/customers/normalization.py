@@ -12,7 +12,7 @@ import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-from pypinyin import Style, pinyin
+from pypinyin import Style, lazy_pinyin, pinyin
 
 from .regions import CITIES, CITY_SUFFIXES, DISTRICT_SUFFIXES, PROVINCE_SUFFIXES, PROVINCES
 
@@ -88,6 +88,7 @@ def _region_forms() -> tuple[tuple[str, ...], tuple[str, ...]]:
         chinese.add(name)
         chinese.update(name + s for s in CITY_SUFFIXES)
     latin = {pinyin_of(name) for name in set(PROVINCES) | set(CITIES)}
+    latin |= {"".join(lazy_pinyin(name)) for name in set(PROVINCES) | set(CITIES)}
     # Longest first, so 广东省 goes before 广东 and 黑龙江 before 黑.
     return tuple(sorted(chinese, key=len, reverse=True)), tuple(
         sorted(latin, key=len, reverse=True)
@@ -96,7 +97,8 @@ def _region_forms() -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 _REGIONS_CN, _REGIONS_LATIN = _region_forms()
 _REGION_SET_LATIN = frozenset(_REGIONS_LATIN) | {"province", "city", "shi", "sheng"}
-_CITY_KEYS = {name: pinyin_of(name) for name in CITIES}
+# Whole-word pinyin, so heteronyms read as in the place name: 厦门 xiamen, 重庆 chongqing.
+_CITY_KEYS = {name: "".join(lazy_pinyin(name)) for name in CITIES}
 _LATIN_CITY_KEYS = frozenset(_CITY_KEYS.values())
 
 
@@ -145,10 +147,39 @@ _LEGAL_CN = (
     "企业",
 )
 _LEGAL_LATIN = re.compile(
-    r"(?:\b(?:co|company|corp|corporation|inc|incorporated|ltd|limited|llc|plc|gmbh|group|"
-    r"holdings?|pte|pty|sa|ag|bv)\b[\s.,&]*)+$"
+    r"(?:\b(?:co|company|corp|corporation|inc|incorporated|ltd|limited|liability|llc|plc|gmbh|"
+    r"group|holdings?|pte|pty|sa|ag|bv|youxian|zeren|gufen|gongsi|jituan)\b[\s.,&]*)+$"
 )
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+# Business words of English company names and the Chinese they translate, as pinyin, so that
+# 'Huaxin Software' and '华信软件' compare alike (on their pinyin key).
+_GLOSSARY = {
+    "information technology": "xinxijishu", "technology": "keji", "technologies": "keji",
+    "tech": "keji", "science": "keji", "network": "wangluo", "software": "ruanjian",
+    "electronics": "dianzi", "electronic": "dianzi", "pharmaceutical": "yiyao",
+    "pharmaceuticals": "yiyao", "pharmacy": "yiyao", "medicine": "yiyao",
+    "medical devices": "yiliaoqixie", "medical equipment": "yiliaoqixie", "medical": "yiliao",
+    "insurance agency": "baoxiandaili", "insurance": "baoxian", "trading": "shangmao",
+    "trade": "maoyi", "commerce": "shangmao", "logistics": "wuliu",
+    "management consulting": "guanlizixun", "consulting": "zixun", "consultancy": "zixun",
+    "education": "jiaoyu", "culture media": "wenhuachuanmei", "media": "chuanmei",
+    "culture": "wenhua", "decoration engineering": "zhuangshigongcheng",
+    "decoration": "zhuangshi", "construction": "jianshe", "engineering": "gongcheng",
+    "machinery": "jixie", "auto parts": "qichepeijian", "automotive": "qiche",
+    "automobile": "qiche", "financial leasing": "rongzizulin", "finance": "jinrong",
+    "investment": "touzi", "real estate": "fangdichan", "food": "shipin",
+    "chemical": "huagong", "materials": "cailiao", "energy": "nengyuan",
+    "environmental": "huanbao", "textile": "fangzhi", "garments": "fuzhuang",
+    "clothing": "fuzhuang", "furniture": "jiaju", "advertising": "guanggao",
+    "catering": "canyin", "hotel": "jiudian", "printing": "yinshua", "packaging": "baozhuang",
+    "equipment": "shebei", "industrial": "shiye", "industry": "shiye", "development": "fazhan",
+    "services": "fuwu", "service": "fuwu", "digital": "shuzi", "intelligent": "zhineng",
+    "smart": "zhineng", "biotechnology": "shengwukeji", "biological": "shengwu",
+    "agriculture": "nongye", "tourism": "lvyou", "travel": "lvyou",
+}  # fmt: skip
+_GLOSSARY_PATTERN = re.compile(
+    r"\b(?:" + "|".join(sorted(map(re.escape, _GLOSSARY), key=len, reverse=True)) + r")\b"
+)
 _LATIN_PREFIX = re.compile(r"^([a-z]+)\s+")
 
 
@@ -173,7 +204,7 @@ def company_core(name: str) -> str:
             if not match or match.group(1) not in _REGION_SET_LATIN or len(text.split()) < 2:
                 break
             text = text[match.end() :]
-        return _NOT_WORD.sub("", text)
+        return _NOT_WORD.sub("", _GLOSSARY_PATTERN.sub(lambda m: _GLOSSARY[m.group(0)], text))
     text = _NOT_WORD.sub("", text)
     text = strip_leading_regions(text)
     changed = True
@@ -388,7 +419,7 @@ def city_key(city: str) -> str:
         if text.endswith(suffix) and len(text) > len(suffix) + 1:
             text = text[: -len(suffix)]
             break
-    return pinyin_of(text)
+    return _CITY_KEYS.get(text) or pinyin_of(text)
 
 
 @lru_cache(maxsize=100_000)

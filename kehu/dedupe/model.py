@@ -158,6 +158,8 @@ BLOCKING_RULES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("address_key", "city"), ()),
     (("address_key", "persons"), ("persons",)),
     (("name_brand", "city"), ()),
+    (("name_brand", "address_key"), ()),
+    (("address", "city"), ()),
 )
 
 

@@ -36,8 +36,9 @@ from kehu.customers.validators import normalize_company_name
         ("华信 软件·有限公司", "华信软件"),  # spaces and punctuation
         ("ＨＸ软件有限公司", "hx软件"),  # full-width -> half-width, lower case
         ("华信软件(王总)", "华信软件"),  # a contact written into the name
-        ("Huaxin Software Co., Ltd.", "huaxinsoftware"),  # English legal form
-        ("Shenzhen Huaxin Software Inc.", "huaxinsoftware"),  # English city and Inc.
+        ("Huaxin Software Co., Ltd.", "huaxinruanjian"),  # English legal form, glossary
+        ("Shenzhen Huaxin Software Inc.", "huaxinruanjian"),  # English city and Inc.
+        ("Foshan Anke Yiliao Qixie Youxian Gongsi", "ankeyiliaoqixie"),  # pinyin legal form
         ("Acme Corp", "acme"),
     ],
 )
@@ -104,3 +105,8 @@ def test_city_keys() -> None:
     assert city_from_text("广东省深圳市南山区") == "shenzhen"
     assert city_from_text("朝阳区建国路1号") == ""  # a district, not the city 朝阳
     assert city_from_text("No. 1 Renmin Road, Tianhe District, Guangzhou") == "guangzhou"
+
+
+def test_english_business_words_compare_with_chinese() -> None:
+    assert company_key("Jingxu Network Technology Inc.") == company_key("精旭网络科技有限公司")
+    assert city_key("厦门市") == city_key("Xiamen") == "xiamen"  # heteronym read as the place
