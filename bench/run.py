@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 PYTHON = sys.executable
 # Bench modules, run in this order; later issues add search, dedupe and import.
-MODULES = {"foundation": "bench.foundation", "dedupe": "bench.dedupe"}
+MODULES = {"foundation": "bench.foundation", "dedupe": "bench.dedupe", "imports": "bench.imports"}
 PG_HOST, PG_USER, PG_DB = "127.0.0.1", "postgres", "kehu_bench"
 SEED = 2026
 STEP_TIMEOUT = 20 * 60  # seconds; a step that takes longer is stopped and reported
