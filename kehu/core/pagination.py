@@ -9,8 +9,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from django.core.exceptions import ValidationError
-from django.db.models import F, Model, Q, QuerySet
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Model, Q, QuerySet
 
 from .errors import ValidationFailed
 
@@ -75,48 +75,67 @@ def _cursor_value(queryset: QuerySet[M], field: str, value: Any, *, nullable: bo
 def keyset_page(queryset: QuerySet[M], *, order: str, cursor: str | None, limit: int) -> Page[M]:
     """One page of `queryset` ordered by `order` ('field' or '-field'), then by id.
 
-    The order field must be non-null (or the rows with NULL are sorted with nulls last and
-    compared with the id only); the cursor carries the last row's (value, id).
+    Rows whose order field is NULL come last, ordered by id; the cursor carries the last row's
+    (value, id). The queries stay index-friendly on SQLite and PostgreSQL: a plain
+    `ORDER BY field, id` (no NULLS LAST, which PostgreSQL cannot read from a default index
+    backwards), a range bound on the field beside the tie-break, and the NULL rows of a nullable
+    field fetched by a second query only when the non-NULL rows run out.
     """
     descending = order.startswith("-")
     field = order.lstrip("-")
     direction = "-" if descending else ""
+    op = "lt" if descending else "gt"
     if field == "id":
-        ordering = [f"{direction}id"]
-    else:
-        ordering = [
-            F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True),
-            f"{direction}id",
-        ]
-    qs = queryset.order_by(*ordering)
-    if cursor:
-        values = decode_cursor(cursor)
-        if field == "id":
+        qs = queryset.order_by(f"{direction}id")
+        if cursor:
+            values = decode_cursor(cursor)
             if len(values) != 1:
                 raise ValidationFailed({"cursor": ["Invalid cursor."]})
             last_id = _cursor_value(queryset, "id", values[0], nullable=False)
-            qs = qs.filter(id__lt=last_id) if descending else qs.filter(id__gt=last_id)
-        else:
-            if len(values) != 2:
-                raise ValidationFailed({"cursor": ["Invalid cursor."]})
-            last_value = _cursor_value(queryset, field, values[0], nullable=True)
-            last_id = _cursor_value(queryset, "id", values[1], nullable=False)
-            op = "lt" if descending else "gt"
-            if last_value is None:
-                qs = qs.filter(**{f"{field}__isnull": True, f"id__{op}": last_id})
-            else:
-                qs = qs.filter(
-                    Q(**{f"{field}__{op}": last_value})
-                    | Q(**{field: last_value, f"id__{op}": last_id})
-                    | Q(**{f"{field}__isnull": True})
-                )
-    rows = list(qs[: limit + 1])
+            qs = qs.filter(**{f"id__{op}": last_id})
+        return _page(list(qs[: limit + 1]), limit, lambda row: [row.pk])
+
+    nullable = _is_nullable(queryset, field)
+    last: list[Any] | None = None
+    if cursor:
+        values = decode_cursor(cursor)
+        if len(values) != 2:
+            raise ValidationFailed({"cursor": ["Invalid cursor."]})
+        last = [
+            _cursor_value(queryset, field, values[0], nullable=nullable),
+            _cursor_value(queryset, "id", values[1], nullable=False),
+        ]
+    rows: list[M] = []
+    if last is None or last[0] is not None:
+        qs = queryset.order_by(f"{direction}{field}", f"{direction}id")
+        if nullable:
+            qs = qs.filter(**{f"{field}__isnull": False})
+        if last is not None:
+            last_value, last_id = last
+            qs = qs.filter(
+                Q(**{f"{field}__{op}e": last_value}),
+                Q(**{f"{field}__{op}": last_value})
+                | Q(**{field: last_value, f"id__{op}": last_id}),
+            )
+        rows = list(qs[: limit + 1])
+    if nullable and len(rows) <= limit:
+        nulls = queryset.filter(**{f"{field}__isnull": True}).order_by(f"{direction}id")
+        if last is not None and last[0] is None:
+            nulls = nulls.filter(**{f"id__{op}": last[1]})
+        rows += list(nulls[: limit + 1 - len(rows)])
+    return _page(rows, limit, lambda row: [getattr(row, field), row.pk])
+
+
+def _is_nullable(queryset: QuerySet[M], field: str) -> bool:
+    try:
+        return bool(queryset.model._meta.get_field(field).null)
+    except FieldDoesNotExist:
+        return True
+
+
+def _page(rows: list[M], limit: int, key: Any) -> Page[M]:
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        last = rows[-1]
-        if field == "id":
-            next_cursor = encode_cursor([last.pk])
-        else:
-            next_cursor = encode_cursor([getattr(last, field), last.pk])
+        next_cursor = encode_cursor(key(rows[-1]))
     return Page(items=rows, next_cursor=next_cursor)
