@@ -169,6 +169,7 @@ class Customer(models.Model):
             models.Index(fields=["credit_code"], name="customer_credit_code_idx"),
             models.Index(fields=["budget_amount", "id"], name="customer_budget_idx"),
             models.Index(fields=["updated_at", "id"], name="customer_updated_idx"),
+            models.Index(fields=["completeness", "id"], name="customer_completeness_idx"),
         ]
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
