@@ -78,9 +78,11 @@ class SearchDocument(models.Model):
     kind = models.CharField(max_length=16, choices=Kind)
     object_id = models.BigIntegerField()
     customer_id = models.BigIntegerField(db_index=True)
-    owner = models.BigIntegerField(null=True, blank=True, db_index=True)
-    team = models.BigIntegerField(null=True, blank=True, db_index=True)
-    status = models.CharField(max_length=16, blank=True, db_index=True)
+    # Not indexed on purpose: the substring indexes carry them as scope tokens, and an index
+    # here tempts the planner to scan all of a rep's documents instead of the few matches.
+    owner = models.BigIntegerField(null=True, blank=True)
+    team = models.BigIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=16, blank=True)
     title = models.CharField(max_length=200)
     subtitle = models.CharField(max_length=300, blank=True)
     # Keys for the exact and prefix tiers (B-tree indexed).
@@ -93,7 +95,8 @@ class SearchDocument(models.Model):
     tags = models.TextField(blank=True)  # filled by a tags app through search_set_tags()
     # Everything searchable, for the substring engines (FTS5 trigram / pg_trgm).
     text = models.TextField(blank=True)
-    # CJK bigrams of `text` (PostgreSQL only; SQLite keeps them in the search_bigram FTS5 table).
+    # CJK bigrams of `text` and the scope words (PostgreSQL only; SQLite keeps them in the
+    # search_bigram FTS5 table).
     grams = models.TextField(blank=True)
 
     class Meta:

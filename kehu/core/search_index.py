@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+import opencc
 from django.db import connection
 from django.db.models import Q
 from opencc import OpenCC
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
+from pypinyin.seg.mmseg import seg as _mmseg
 
 from .models import SearchDocument
-from .text import clean_text
 
 Kind = SearchDocument.Kind
 
@@ -45,6 +48,9 @@ _LEGAL_SUFFIX = re.compile(
     re.IGNORECASE,
 )
 _SEPARATOR = "\n"
+_SPACES = re.compile(r"\s+")
+_HALFWIDTH: dict[int, Any] = {0x3000: " ", 0x200B: None, 0xFEFF: None}
+_HALFWIDTH.update({code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)})
 
 
 @lru_cache(maxsize=1)
@@ -52,12 +58,32 @@ def _t2s() -> OpenCC:
     return OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def _traditional() -> frozenset[str]:
+    """Every character OpenCC's t2s may change (keys of its character and phrase tables).
+
+    OpenCC (pure Python here) costs ~100 µs a name; most text has no traditional character at
+    all, so it is only called when one of these occurs.
+    """
+    folder = Path(opencc.__file__).parent / "dictionary"
+    chars: set[str] = set()
+    for name in ("TSCharacters.txt", "TSPhrases.txt"):
+        for line in (folder / name).read_text(encoding="utf-8").splitlines():
+            key, _tab, values = line.partition("\t")
+            if values.split(" ")[0] != key:
+                chars.update(c for c in key if c not in values)
+    return frozenset(chars)
+
+
 def search_normalize(value: Any) -> str:
     """The one text form of the index and of queries: half-width, simplified, NFKC, lower."""
-    text = clean_text(value)
+    if value is None:
+        return ""
+    # clean_text() by str.translate (a character loop there costs more than the rest together).
+    text = _SPACES.sub(" ", str(value).translate(_HALFWIDTH)).strip()
     if not text:
         return ""
-    if _CJK_CHAR.search(text):
+    if not _traditional().isdisjoint(text):
         text = _t2s().convert(text)
     return unicodedata.normalize("NFKC", text).lower()
 
@@ -67,9 +93,9 @@ def compact(value: str) -> str:
     return _NOT_WORD.sub("", value)[:200]
 
 
-def company_core(name: str) -> str:
+def company_core(name: str, *, normalized: bool = False) -> str:
     """The part of a company name people type: 深圳市腾讯科技有限公司 -> 腾讯科技."""
-    text = compact(search_normalize(name))
+    text = compact(name if normalized else search_normalize(name))
     core = _LEGAL_SUFFIX.sub("", text)
     if _CJK_CHAR.match(core):
         core = _REGION_PREFIX.sub("", core)
@@ -81,13 +107,24 @@ def has_cjk(value: str) -> bool:
     return bool(_CJK_CHAR.search(value))
 
 
+@lru_cache(maxsize=200_000)
+def _word_pinyin(word: str) -> tuple[str, ...]:
+    return tuple(s for s in lazy_pinyin(word, errors="ignore") if s.isascii() and s.isalnum())
+
+
 def pinyin_keys(value: str) -> tuple[str, str]:
-    """('tengxunkeji', 'txkj') for a Chinese key; ('', '') when it has no Chinese."""
+    """('tengxunkeji', 'txkj') for a Chinese key; ('', '') when it has no Chinese.
+
+    pypinyin's own steps, with a cache in the middle: its forward-maximum-match segmentation
+    (cheap), then the pinyin of each word, cached (words repeat: 科技, 贸易, surnames), because a
+    lazy_pinyin() call costs ~0.5 ms. The initials are the syllables' first letters.
+    """
     if not value or not has_cjk(value):
         return "", ""
-    syllables = [s for s in lazy_pinyin(value, errors="ignore") if s.isascii() and s.isalnum()]
-    initials = lazy_pinyin(value, style=Style.FIRST_LETTER, errors="ignore")
-    return "".join(syllables)[:200], "".join(i for i in initials if i.isalnum())[:100]
+    syllables = [
+        s for run in _CJK_RUN.findall(value) for w in _mmseg.cut(run) for s in _word_pinyin(w)
+    ]
+    return "".join(syllables)[:200], "".join(s[0] for s in syllables)[:100]
 
 
 def cjk_grams(text: str) -> str:
@@ -127,10 +164,46 @@ def _scope_of(customer: Any) -> dict[str, Any]:
     }
 
 
+# --- Scope tokens: the document's kind, owner, team and status inside the substring indexes, so
+# that a rep's query for a common word is answered by the index alone (the word's matches AND
+# the rep's token) instead of reading every match to test its owner. SQLite's trigram tokenizer
+# keeps a 3-character string as one token: a mark (private-use character) and a 2-character
+# payload (private-use characters, base 6144: ids below 37,748,736; kinds and statuses by CRC).
+# PostgreSQL's text-search parser sees plain words ("xo12").
+
+_MARKS = {"kind": "\uf8f0", "owner": "\uf8f1", "team": "\uf8f2", "status": "\uf8f3"}
+_BASE, _RADIX = 0xE000, 6144
+
+
+def scope_token(field: str, value: Any, *, engine: str = "sqlite") -> str:
+    """The index token of one scope value ('' when it has none: no owner, an id too large)."""
+    if value is None or value == "":
+        return ""
+    if engine != "sqlite":
+        text = (
+            str(value)
+            if field in ("owner", "team")
+            else format(zlib.crc32(str(value).encode()), "x")
+        )
+        return f"x{field[0]}{text}"
+    number = value if isinstance(value, int) else zlib.crc32(str(value).encode()) % _RADIX**2
+    if not 0 <= number < _RADIX**2:
+        return ""
+    return _MARKS[field] + chr(_BASE + number // _RADIX) + chr(_BASE + number % _RADIX)
+
+
+def scope_tokens(
+    kind: str, owner: int | None, team: int | None, status: str, *, engine: str = "sqlite"
+) -> str:
+    values = {"kind": kind, "owner": owner, "team": team, "status": status}
+    tokens = (scope_token(f, v, engine=engine) for f, v in values.items())
+    return " ".join(t for t in tokens if t)
+
+
 def customer_document(customer: Any, *, tags: str = "") -> SearchDocument:
     """The unsaved document of a customer (name, number, credit code, phone, e-mail, address)."""
     name = search_normalize(customer.name)
-    core = company_core(customer.name)
+    core = company_core(name, normalized=True)
     full_pinyin, initials = pinyin_keys(core)
     phone = phone_digits(customer.phone or "")
     email = search_normalize(customer.email)
@@ -212,36 +285,64 @@ def interaction_document(interaction: Any, *, customer: Any = None) -> SearchDoc
 
 
 # --- Writing: one document at a time (services) or in bulk (loader, imports, reindex).
+# SQLite: two contentless FTS5 tables keyed by the document id, search_fts (trigram: text, scope)
+# and search_bigram (unicode61, detail=none: CJK bigrams and scope tokens in one column); a
+# contentless table forgets its input, so a delete hands back exactly what was inserted.
+# PostgreSQL: the `grams` column (bigrams and scope words) under a GIN full-text index.
+
+# (id, text, kind, owner, team, status): what the index needs of a document.
+IndexRow = tuple[int, str, str, "int | None", "int | None", str]
+_ROW_FIELDS = ("id", "text", "kind", "owner", "team", "status")
 
 
 def _is_sqlite() -> bool:
     return connection.vendor == "sqlite"
 
 
-def _fts_delete(rows: Sequence[tuple[int, str]]) -> None:
-    """Remove (id, old text) pairs from the SQLite FTS5 tables; call before changing the rows."""
+def _index_row(document: SearchDocument) -> IndexRow:
+    d = document
+    return (d.pk, d.text, d.kind, d.owner, d.team, d.status)
+
+
+def pg_grams(document: SearchDocument) -> str:
+    """PostgreSQL's `grams`: the CJK bigrams of the text, then the scope words."""
+    d = document
+    words = scope_tokens(d.kind, d.owner, d.team, d.status, engine="postgresql")
+    return f"{cjk_grams(d.text)} {words}".strip()
+
+
+def _fts_values(rows: Sequence[IndexRow]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    trigram, bigram = [], []
+    for pk, text, kind, owner, team, status in rows:
+        scope = scope_tokens(kind, owner, team, status)
+        trigram.append((pk, text, scope))
+        bigram.append((pk, f"{cjk_grams(text)} {scope}"))
+    return trigram, bigram
+
+
+def _fts_delete(rows: Sequence[IndexRow]) -> None:
+    """Remove documents from the SQLite FTS5 tables, given their old values; call first."""
     if not rows or not _is_sqlite():
         return
+    trigram, bigram = _fts_values(rows)
     with connection.cursor() as cursor:
         cursor.executemany(
-            "INSERT INTO search_fts(search_fts, rowid, text) VALUES('delete', %s, %s)", rows
+            "INSERT INTO search_fts(search_fts, rowid, text, scope) VALUES('delete', %s, %s, %s)",
+            trigram,
         )
-        grams = [(pk, cjk_grams(text)) for pk, text in rows]
         cursor.executemany(
-            "INSERT INTO search_bigram(search_bigram, rowid, grams) VALUES('delete', %s, %s)",
-            [g for g in grams if g[1]],
+            "INSERT INTO search_bigram(search_bigram, rowid, tokens) VALUES('delete', %s, %s)",
+            bigram,
         )
 
 
-def _fts_insert(rows: Sequence[tuple[int, str]]) -> None:
+def _fts_insert(rows: Sequence[IndexRow]) -> None:
     if not rows or not _is_sqlite():
         return
+    trigram, bigram = _fts_values(rows)
     with connection.cursor() as cursor:
-        cursor.executemany("INSERT INTO search_fts(rowid, text) VALUES(%s, %s)", rows)
-        grams = [(pk, cjk_grams(text)) for pk, text in rows]
-        cursor.executemany(
-            "INSERT INTO search_bigram(rowid, grams) VALUES(%s, %s)", [g for g in grams if g[1]]
-        )
+        cursor.executemany("INSERT INTO search_fts(rowid, text, scope) VALUES(%s, %s, %s)", trigram)
+        cursor.executemany("INSERT INTO search_bigram(rowid, tokens) VALUES(%s, %s)", bigram)
 
 
 _FIELDS = [
@@ -255,21 +356,21 @@ def search_index_save(document: SearchDocument) -> SearchDocument:
     """Insert or replace the document of (kind, object_id); keeps its tags when none are given."""
     existing = (
         SearchDocument.objects.filter(kind=document.kind, object_id=document.object_id)
-        .only("id", "text", "tags")
+        .only(*_ROW_FIELDS, "tags")
         .first()
     )
     if existing is not None and not document.tags and existing.tags:
         document.tags = existing.tags
         document.text = _join(document.text, existing.tags)
     if not _is_sqlite():
-        document.grams = cjk_grams(document.text)
+        document.grams = pg_grams(document)
     if existing is None:
         document.save(force_insert=True)
     else:
-        _fts_delete([(existing.pk, existing.text)])
+        _fts_delete([_index_row(existing)])
         document.pk = existing.pk
         document.save(force_update=True, update_fields=_FIELDS)
-    _fts_insert([(document.pk, document.text)])
+    _fts_insert([_index_row(document)])
     return document
 
 
@@ -278,9 +379,20 @@ def search_index_customer(customer: Any) -> None:
     search_index_save(customer_document(customer))
     scope = {k: v for k, v in _scope_of(customer).items() if k != "customer_id"}
     same = [Q(**{f"{k}__isnull": True}) if v is None else Q(**{k: v}) for k, v in scope.items()]
-    SearchDocument.objects.filter(customer_id=customer.pk).filter(
-        ~same[0] | ~same[1] | ~same[2]
-    ).update(**scope)
+    changed = list(
+        SearchDocument.objects.filter(customer_id=customer.pk)
+        .filter(~same[0] | ~same[1] | ~same[2])
+        .only(*_ROW_FIELDS)
+    )
+    if not changed:
+        return
+    _fts_delete([_index_row(d) for d in changed])
+    for document in changed:
+        for key, value in scope.items():
+            setattr(document, key, value)
+        document.grams = "" if _is_sqlite() else pg_grams(document)
+    SearchDocument.objects.bulk_update(changed, [*scope, "grams"])
+    _fts_insert([_index_row(d) for d in changed])
 
 
 def search_index_contact(contact: Any) -> None:
@@ -302,11 +414,11 @@ def search_unindex_customer(customer_id: int) -> int:
 
 
 def _delete(queryset: Any) -> int:
-    rows = list(queryset.values_list("id", "text"))
+    rows: list[IndexRow] = list(queryset.values_list(*_ROW_FIELDS))
     if not rows:
         return 0
     _fts_delete(rows)
-    SearchDocument.objects.filter(pk__in=[pk for pk, _text in rows]).delete()
+    SearchDocument.objects.filter(pk__in=[row[0] for row in rows]).delete()
     return len(rows)
 
 
@@ -320,25 +432,71 @@ def search_set_tags(*, kind: str, object_id: int, tags: Iterable[str]) -> None:
     if old_tags and base.endswith(old_tags):
         base = base[: -len(old_tags)].rstrip(_SEPARATOR)
     new_tags = " ".join(search_normalize(t) for t in tags if t)
-    _fts_delete([(document.pk, document.text)])
+    _fts_delete([_index_row(document)])
     document.tags = new_tags
     document.text = _join(base, new_tags)
-    document.grams = "" if _is_sqlite() else cjk_grams(document.text)
+    document.grams = "" if _is_sqlite() else pg_grams(document)
     document.save(update_fields=["tags", "text", "grams"])
-    _fts_insert([(document.pk, document.text)])
+    _fts_insert([_index_row(document)])
 
 
 def search_index_bulk(documents: Iterable[SearchDocument], *, batch_size: int = 2000) -> int:
-    """Insert new documents in batches (the objects must not be indexed yet); returns the count."""
+    """Insert new documents in batches (the objects must not be indexed yet); returns the count.
+
+    Plain executemany (SQLite) or COPY (PostgreSQL) with ids taken beforehand, not bulk_create:
+    the ORM's per-field preparation costs more than building the documents.
+    """
     total = 0
+    sqlite = _is_sqlite()
     for batch in _batches(documents, batch_size):
-        if not _is_sqlite():
+        if not sqlite:
             for document in batch:
-                document.grams = cjk_grams(document.text)
-        created = SearchDocument.objects.bulk_create(batch)
-        _fts_insert([(d.pk, d.text) for d in created])
-        total += len(created)
+                document.grams = pg_grams(document)
+        _insert_new(batch)
+        _fts_insert([_index_row(d) for d in batch])
+        total += len(batch)
     return total
+
+
+_ALL_FIELDS = list(SearchDocument._meta.concrete_fields)
+_COLUMNS_SQL = ", ".join(f.column for f in _ALL_FIELDS)
+
+
+def _insert_new(batch: list[SearchDocument]) -> None:
+    with connection.cursor() as cursor:
+        if _is_sqlite():
+            # Inside the caller's transaction, which has written already (the records, or the
+            # reindex's delete), SQLite's write lock is held: no one else takes these ids.
+            cursor.execute(
+                "SELECT MAX(COALESCE((SELECT MAX(id) FROM core_searchdocument), 0), "
+                "COALESCE((SELECT seq FROM sqlite_sequence "
+                "WHERE name = 'core_searchdocument'), 0))"
+            )
+            first = int(cursor.fetchone()[0]) + 1
+            ids: Iterable[int] = range(first, first + len(batch))
+        else:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence('core_searchdocument', 'id')) "
+                "FROM generate_series(1, %s)",
+                [len(batch)],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+        for document, pk in zip(batch, ids, strict=True):
+            document.pk = pk
+        rows = [tuple(getattr(d, f.attname) for f in _ALL_FIELDS) for d in batch]
+        if _is_sqlite():
+            marks = ", ".join(["%s"] * len(_ALL_FIELDS))
+            cursor.executemany(
+                f"INSERT INTO core_searchdocument ({_COLUMNS_SQL}) VALUES ({marks})", rows
+            )
+        else:
+            with cursor.cursor.copy(
+                f"COPY core_searchdocument ({_COLUMNS_SQL}) FROM STDIN"
+            ) as copy:
+                for row in rows:
+                    copy.write_row(row)
+    for document in batch:
+        document._state.adding = False
 
 
 def search_index_clear() -> None:
@@ -359,3 +517,27 @@ def _batches(items: Iterable[SearchDocument], size: int) -> Iterator[list[Search
             batch = []
     if batch:
         yield batch
+
+
+def search_index_refill(*, batch_size: int = 20_000) -> int:
+    """Write the substring-index entries of every stored document again (SQLite: into emptied
+    FTS5 tables; PostgreSQL: the `grams` column). Used by migrations and the reindex."""
+    sqlite, last, total = _is_sqlite(), 0, 0
+    while True:
+        rows: list[IndexRow] = list(
+            SearchDocument.objects.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list(*_ROW_FIELDS)[:batch_size]
+        )
+        if not rows:
+            return total
+        if sqlite:
+            _fts_insert(rows)
+        else:
+            grams = [
+                (f"{cjk_grams(text)} {scope_tokens(*scope, engine='postgresql')}".strip(), pk)
+                for pk, text, *scope in rows
+            ]
+            with connection.cursor() as cursor:
+                cursor.executemany("UPDATE core_searchdocument SET grams = %s WHERE id = %s", grams)
+        last, total = rows[-1][0], total + len(rows)

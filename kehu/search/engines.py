@@ -1,33 +1,32 @@
-"""Substring engines behind one interface: SQLite FTS5 and PostgreSQL pg_trgm.
+"""Substring engines behind one interface: SQLite FTS5 and PostgreSQL pg_trgm / full text.
 
-An engine turns the words of a query into SQL over core_searchdocument (FROM and WHERE parts);
-the selector adds the caller's visibility condition, the kind and the limit. Words of three or
-more characters use the trigram index; one or two Chinese characters use the bigram index; other
-short words (1-2 letters or digits) only narrow what another word found.
+An engine answers one question: the ids of up to `cap` documents of one kind that contain every
+word of the query and that the caller may see, in index order. Words of three or more characters
+use the trigram index; one or two Chinese characters use the bigram index; other short words
+(1-2 letters or digits) only narrow what another word found (LIKE on the few candidates).
+
+The caller's visibility arrives twice: as a `Scope` (field -> allowed values, e.g. owner = 12)
+that the engine turns into scope tokens inside the index query, so a rep's query for a common word
+is answered by intersecting two posting lists; and as plain SQL (from kehu.accounts.policy), which
+is applied instead when the scope cannot be expressed as tokens, and always re-applied by the
+selector to the rows it reads.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
 
-from kehu.core.search_index import has_cjk
+from kehu.core.search_index import has_cjk, scope_token
 
 TABLE = "core_searchdocument"
 _ALL_CJK = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$")
 
-
-@dataclass
-class Plan:
-    """FROM and WHERE of a query; `indexed` is False when no word can use a substring index."""
-
-    source: str = TABLE
-    where: list[str] = field(default_factory=list)
-    params: list[Any] = field(default_factory=list)
-    indexed: bool = False
+# field -> allowed values (OR inside a field, AND across fields); {} = everything is visible.
+Scope = dict[str, list[Any]]
+Visibility = tuple[str, list[Any]]
 
 
 def word_kind(word: str) -> str:
@@ -36,6 +35,11 @@ def word_kind(word: str) -> str:
     if _ALL_CJK.match(word):
         return "bigram" if len(word) == 2 else "char"
     return "short"
+
+
+def is_indexed(words: list[str]) -> bool:
+    """True when some word can use a substring index (else only the key tier answers)."""
+    return any(word_kind(w) != "short" for w in words)
 
 
 def _like(word: str) -> str:
@@ -47,77 +51,196 @@ def _fts_phrase(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
 
 
+Select = tuple[str, list[Any]]  # a SELECT of document ids, and its parameters
+
+
+def _run(selects: dict[str, Select]) -> dict[str, list[int]]:
+    """Run one id SELECT per kind as a single statement (one round trip); ids per kind."""
+    parts, params = [], []
+    for number, (kind, (sql, sql_params)) in enumerate(selects.items()):
+        parts.append(f"SELECT %s, k{number}.id FROM ({sql}) AS k{number}")
+        params += [kind, *sql_params]
+    found: dict[str, list[int]] = {kind: [] for kind in selects}
+    if not parts:
+        return found
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        for kind, pk in cursor.fetchall():
+            found[kind].append(pk)
+    return found
+
+
 class SqliteEngine:
+    """FTS5: search_fts (trigram; columns text, scope), search_bigram (CJK bigrams + scope)."""
+
     name = "sqlite-fts5"
 
-    def plan(self, words: list[str]) -> Plan:
-        plan = Plan()
-        trigram = [_fts_phrase(w) for w in words if word_kind(w) == "trigram"]
-        grams = [
-            _fts_phrase(w) + ("*" if word_kind(w) == "char" else "")
-            for w in words
-            if word_kind(w) in ("bigram", "char")
-        ]
-        if trigram:
-            # CROSS JOIN makes SQLite walk the FTS5 matches first and stop at the LIMIT.
-            plan.source = f"search_fts CROSS JOIN {TABLE} ON {TABLE}.id = search_fts.rowid"
-            plan.where.append("search_fts MATCH %s")
-            plan.params.append(" AND ".join(trigram))
-            plan.indexed = True
-        if grams:
-            if plan.indexed:
-                plan.where.append(
-                    f"{TABLE}.id IN (SELECT rowid FROM search_bigram WHERE search_bigram MATCH %s)"
-                )
-            else:
-                plan.source = (
-                    f"search_bigram CROSS JOIN {TABLE} ON {TABLE}.id = search_bigram.rowid"
-                )
-                plan.where.append("search_bigram MATCH %s")
-                plan.indexed = True
-            plan.params.append(" AND ".join(grams))
-        for word in words:
-            if word_kind(word) == "short":
-                plan.where.append(f"{TABLE}.text LIKE %s ESCAPE '\\'")
-                plan.params.append(_like(word))
-        return plan
+    def _scope_terms(self, kind: str, scope: Scope | None, column: str) -> list[str] | None:
+        """FTS5 terms for the kind and the scope; None when a value has no token."""
+        prefix = f"{column} : " if column else ""
+        terms = [prefix + _fts_phrase(scope_token("kind", kind))]
+        for field, values in (scope or {}).items():
+            tokens = [scope_token(field, v) for v in values]
+            if not tokens or not all(tokens):
+                return None
+            terms.append("(" + " OR ".join(prefix + _fts_phrase(t) for t in tokens) + ")")
+        return terms
 
-    def fuzzy_plan(self, word: str) -> Plan:
-        grams = {word[i : i + 3] for i in range(len(word) - 2)}
-        return Plan(
-            source=f"search_fts CROSS JOIN {TABLE} ON {TABLE}.id = search_fts.rowid",
-            where=["search_fts MATCH %s"],
-            params=[" OR ".join(_fts_phrase(g) for g in sorted(grams))],
-            indexed=True,
+    def ids(
+        self,
+        words: list[str],
+        *,
+        kinds: list[str],
+        scope: Scope | None,
+        visibility: Visibility,
+        cap: int,
+    ) -> dict[str, list[int]]:
+        return _run({k: self._select(words, k, scope, visibility, cap) for k in kinds})
+
+    def _select(
+        self, words: list[str], kind: str, scope: Scope | None, visibility: Visibility, cap: int
+    ) -> Select:
+        trigram = [w for w in words if word_kind(w) == "trigram"]
+        grams = [w for w in words if word_kind(w) in ("bigram", "char")]
+        short = [w for w in words if word_kind(w) == "short"]
+        table = "search_fts" if trigram else "search_bigram"
+        terms = self._scope_terms(
+            kind, scope if scope is not None else {}, "scope" if trigram else ""
+        )
+        if terms is None:  # a value without a token: the kind only, visibility in SQL
+            terms, scope = self._scope_terms(kind, {}, "scope" if trigram else ""), None
+        assert terms is not None
+        if trigram:
+            match = [f"text : {_fts_phrase(w)}" for w in trigram] + terms
+        else:
+            match = [_fts_phrase(w) + ("*" if word_kind(w) == "char" else "") for w in grams]
+            match += terms
+        where = [f"{table} MATCH %s"]
+        params: list[Any] = [" AND ".join(match)]
+        if trigram and grams:
+            where.append(
+                f"{table}.rowid IN (SELECT rowid FROM search_bigram WHERE search_bigram MATCH %s)"
+            )
+            params.append(
+                " AND ".join(
+                    _fts_phrase(w) + ("*" if word_kind(w) == "char" else "") for w in grams
+                )
+            )
+        if not short and scope is not None:  # the index alone answers
+            return (
+                f"SELECT {table}.rowid AS id FROM {table} WHERE {' AND '.join(where)} LIMIT {cap}",
+                params,
+            )
+        for word in short:
+            where.append(f"{TABLE}.text LIKE %s ESCAPE '\\'")
+            params.append(_like(word))
+        if scope is None:
+            where.append(visibility[0])
+            params += visibility[1]
+        # CROSS JOIN: walk the FTS5 matches first, read each document by id, stop at the cap.
+        return (
+            f"SELECT {TABLE}.id FROM {table} CROSS JOIN {TABLE} ON {TABLE}.id = {table}.rowid "
+            f"WHERE {' AND '.join(where)} LIMIT {cap}",
+            params,
+        )
+
+    def fuzzy_ids(
+        self, word: str, *, kinds: list[str], scope: Scope | None, visibility: Visibility, cap: int
+    ) -> dict[str, list[int]]:
+        return _run({k: self._fuzzy_select(word, k, scope, visibility, cap) for k in kinds})
+
+    def _fuzzy_select(
+        self, word: str, kind: str, scope: Scope | None, visibility: Visibility, cap: int
+    ) -> Select:
+        """Documents sharing a trigram with the word (rapidfuzz decides afterwards)."""
+        grams = sorted({word[i : i + 3] for i in range(len(word) - 2)})
+        terms = self._scope_terms(kind, scope, "scope")
+        any_gram = "(" + " OR ".join(f"text : {_fts_phrase(g)}" for g in grams) + ")"
+        if terms is not None and scope is not None:
+            return (
+                f"SELECT rowid AS id FROM search_fts WHERE search_fts MATCH %s LIMIT {cap}",
+                [" AND ".join([any_gram, *terms])],
+            )
+        kind_only = self._scope_terms(kind, {}, "scope") or []
+        return (
+            f"SELECT {TABLE}.id FROM search_fts CROSS JOIN {TABLE} ON {TABLE}.id = search_fts.rowid "
+            f"WHERE search_fts MATCH %s AND {visibility[0]} LIMIT {cap}",
+            [" AND ".join([any_gram, *kind_only]), *visibility[1]],
         )
 
 
 class PostgresEngine:
+    """pg_trgm GIN over `text`; a GIN full-text index over `grams` (CJK bigrams, scope words)."""
+
     name = "postgresql-pg_trgm"
+    _TSV = f"to_tsvector('simple'::regconfig, {TABLE}.grams)"
 
-    def plan(self, words: list[str]) -> Plan:
-        plan = Plan()
-        for word in words:
-            kind = word_kind(word)
-            if kind in ("bigram", "char"):
-                plan.where.append(
-                    f"to_tsvector('simple'::regconfig, {TABLE}.grams) "
-                    "@@ to_tsquery('simple'::regconfig, %s)"
-                )
-                plan.params.append(word + (":*" if kind == "char" else ""))
-                plan.indexed = True
-            else:
-                plan.where.append(f"{TABLE}.text LIKE %s")
-                plan.params.append(_like(word))
-                plan.indexed = plan.indexed or kind == "trigram"
-        return plan
+    def _scope_query(self, kind: str, scope: Scope | None) -> str | None:
+        """A to_tsquery() string for the kind and the scope; None when it cannot be written."""
+        terms = [scope_token("kind", kind, engine="postgresql")]
+        for field, values in (scope or {}).items():
+            tokens = [scope_token(field, v, engine="postgresql") for v in values]
+            if not tokens or not all(tokens):
+                return None
+            terms.append("(" + " | ".join(tokens) + ")")
+        return " & ".join(terms)
 
-    def fuzzy_plan(self, word: str) -> Plan:
-        return Plan(where=[f"%s <%% {TABLE}.text"], params=[word], indexed=True)
+    def ids(
+        self,
+        words: list[str],
+        *,
+        kinds: list[str],
+        scope: Scope | None,
+        visibility: Visibility,
+        cap: int,
+    ) -> dict[str, list[int]]:
+        return _run({k: self._select(words, k, scope, visibility, cap) for k in kinds})
+
+    def _select(
+        self, words: list[str], kind: str, scope: Scope | None, visibility: Visibility, cap: int
+    ) -> Select:
+        grams = [w for w in words if word_kind(w) in ("bigram", "char")]
+        others = [w for w in words if word_kind(w) not in ("bigram", "char")]
+        scope_query = self._scope_query(kind, scope if scope is not None else {})
+        where, params = [], []
+        if grams and scope_query is not None and scope is not None:
+            # Bigrams, kind and scope in one GIN full-text lookup.
+            words_query = [w + (":*" if word_kind(w) == "char" else "") for w in grams]
+            where.append(f"{self._TSV} @@ to_tsquery('simple'::regconfig, %s)")
+            params.append(" & ".join([*words_query, scope_query]))
+        else:
+            for word in grams:
+                where.append(f"{self._TSV} @@ to_tsquery('simple'::regconfig, %s)")
+                params.append(word + (":*" if word_kind(word) == "char" else ""))
+            where.append(f"{TABLE}.kind = %s")
+            params.append(kind)
+            where.append(visibility[0])
+            params += visibility[1]
+        for word in others:
+            where.append(f"{TABLE}.text LIKE %s")
+            params.append(_like(word))
+        return (
+            f"SELECT {TABLE}.id FROM {TABLE} WHERE {' AND '.join(where)} LIMIT {cap}",
+            params,
+        )
+
+    def fuzzy_ids(
+        self, word: str, *, kinds: list[str], scope: Scope | None, visibility: Visibility, cap: int
+    ) -> dict[str, list[int]]:
+        return _run({k: self._fuzzy_select(word, k, scope, visibility, cap) for k in kinds})
+
+    def _fuzzy_select(
+        self, word: str, kind: str, scope: Scope | None, visibility: Visibility, cap: int
+    ) -> Select:
+        return (
+            f"SELECT {TABLE}.id FROM {TABLE} WHERE %s <%% {TABLE}.text AND {TABLE}.kind = %s "
+            f"AND {visibility[0]} LIMIT {cap}",
+            [word, kind, *visibility[1]],
+        )
 
 
 def engine() -> SqliteEngine | PostgresEngine:
     return PostgresEngine() if connection.vendor == "postgresql" else SqliteEngine()
 
 
-__all__ = ["Plan", "engine", "has_cjk", "word_kind"]
+__all__ = ["Scope", "Visibility", "engine", "has_cjk", "is_indexed", "word_kind"]

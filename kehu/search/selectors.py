@@ -3,6 +3,15 @@
 Only documents the caller may see are read or counted: the condition comes from
 kehu.accounts.policy.visibility_q (documents carry their customer's owner, team and status).
 Counts stop at SEARCH_COUNT_CAP and show as "1,000+".
+
+Per query, at a million customers, every step reads a bounded number of rows:
+1. exact and prefix candidates: one B-tree range per key column (name, pinyin, initials, e-mail,
+   reversed phone), each with its own LIMIT, walked in key order (exact keys come first);
+2. per kind, the substring engine returns the ids of at most SEARCH_COUNT_CAP + 1 visible matches
+   (the kind and the caller's scope are tokens inside the index query): their number is the
+   capped count, the first _CANDIDATES of them are the partial candidates;
+3. the candidates' rows are read by id, with the visibility condition applied again, and ranked
+   in Python; fuzzy matching (trigram overlap + rapidfuzz) only runs when nothing matched.
 """
 
 from __future__ import annotations
@@ -21,7 +30,7 @@ from kehu.core.models import SearchDocument
 from kehu.core.search_index import compact, search_normalize
 from kehu.customers.models import Customer
 
-from .engines import TABLE, Plan, engine
+from .engines import TABLE, Scope, Visibility, engine, is_indexed
 
 SEARCH_COUNT_CAP = 1000
 KINDS = [k.value for k in SearchDocument.Kind]
@@ -31,7 +40,12 @@ _COLUMNS = [
     "id", "kind", "object_id", "customer_id", "title", "subtitle", "name_key", "pinyin",
     "initials", "phone_rev", "email", "codes",
 ]  # fmt: skip
-_SELECT = ", ".join(f"{TABLE}.{c}" for c in _COLUMNS)
+# The customer number rides along (a primary-key lookup per returned row, no extra query).
+_SELECT = ", ".join(f"{TABLE}.{c}" for c in _COLUMNS) + (
+    f", (SELECT c.customer_no FROM {Customer._meta.db_table} AS c "
+    f"WHERE c.id = {TABLE}.customer_id) AS customer_no"
+)
+_COLUMNS = [*_COLUMNS, "customer_no"]
 _MAX_QUERY = 100
 _CANDIDATES = 200
 _FUZZY_SCORE = 75
@@ -110,7 +124,7 @@ def _parse(raw: str) -> _Query:
     return _Query(text=text, words=words, key=key, reversed_digits=digits[::-1])
 
 
-def _visibility(user: Any) -> tuple[str, list[Any]] | None:
+def _visibility(user: Any) -> Visibility | None:
     """SQL for the caller's visibility condition; None when nothing is visible."""
     condition = visibility_q(user, SearchDocument)
     queryset = SearchDocument.objects.filter(condition if condition is not None else Q())
@@ -124,43 +138,75 @@ def _visibility(user: Any) -> tuple[str, list[Any]] | None:
     return (sql or "1=1"), list(params)
 
 
-def _key_plan(query: _Query) -> Plan:
-    """Exact and prefix candidates from the B-tree indexed keys (ranges, so any engine)."""
-    parts, params = [], []
+def _scope(user: Any) -> Scope | None:
+    """The same condition as field -> allowed values, for the index; None if it has another shape."""
+    condition = visibility_q(user, SearchDocument)
+    if condition is None:
+        return {}
+    if condition.negated or condition.connector != Q.AND:
+        return None
+    scope: Scope = {}
+    for child in condition.children:
+        if not isinstance(child, tuple):
+            return None
+        lookup, value = child
+        field, _sep, op = lookup.partition("__")
+        if field not in ("owner", "team", "status") or field in scope or value is None:
+            return None
+        if op == "":
+            scope[field] = [value]
+        elif op == "in":
+            scope[field] = list(value)
+        else:
+            return None
+    return scope
+
+
+def _key_ranges(query: _Query) -> list[tuple[str, str, str]]:
+    """(column, low, high) B-tree ranges for the exact and prefix tiers."""
     high = query.key + "\U0010ffff"
     columns = ["name_key", "pinyin", "initials", "email"] if query.key.isascii() else ["name_key"]
     if query.key.isdigit():
         columns = ["name_key"]
-    for column in columns:
-        parts.append(f"({TABLE}.{column} >= %s AND {TABLE}.{column} < %s)")
-        params += [query.key, high]
+    ranges = [(column, query.key, high) for column in columns]
     if query.reversed_digits:
-        parts.append(f"({TABLE}.phone_rev >= %s AND {TABLE}.phone_rev < %s)")
-        params += [query.reversed_digits, query.reversed_digits + "\U0010ffff"]
-    return Plan(where=["(" + " OR ".join(parts) + ")"], params=params, indexed=True)
+        ranges.append(("phone_rev", query.reversed_digits, query.reversed_digits + "\U0010ffff"))
+    return ranges
 
 
-def _sql(plan: Plan, visibility: tuple[str, list[Any]], *, kind: str | None, limit: int) -> Any:
-    where = [*plan.where, visibility[0]]
-    params = [*plan.params, *visibility[1]]
-    if kind:
-        where.append(f"{TABLE}.kind = %s")
-        params.append(kind)
-    return f"FROM {plan.source} WHERE {' AND '.join(where)} LIMIT {int(limit)}", params
+def _key_rows(
+    query: _Query, visibility: Visibility, kinds: list[str], *, limit: int
+) -> list[dict[str, Any]]:
+    """Up to `limit` visible documents per key range, in key order (so exact keys first).
 
-
-def _fetch(plan: Plan, visibility: tuple[str, list[Any]], *, limit: int) -> list[dict[str, Any]]:
-    tail, params = _sql(plan, visibility, kind=None, limit=limit)
+    One statement; each range has its own LIMIT and walks its column's index (the visibility
+    columns have no index of their own, so the planner cannot scan a rep's documents instead).
+    """
+    parts, params = [], []
+    kind_sql = ", ".join(["%s"] * len(kinds))
+    for column, low, high in _key_ranges(query):
+        parts.append(
+            f"SELECT * FROM (SELECT {_SELECT} FROM {TABLE} WHERE {TABLE}.{column} >= %s "
+            f"AND {TABLE}.{column} < %s AND {TABLE}.kind IN ({kind_sql}) AND {visibility[0]} "
+            f"ORDER BY {TABLE}.{column} LIMIT {int(limit)}) AS r{len(parts)}"
+        )
+        params += [low, high, *kinds, *visibility[1]]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {_SELECT} {tail}", params)
+        cursor.execute(" UNION ALL ".join(parts), params)
         return [dict(zip(_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _count(plan: Plan, visibility: tuple[str, list[Any]], kind: str) -> int:
-    tail, params = _sql(plan, visibility, kind=kind, limit=SEARCH_COUNT_CAP + 1)
+def _rows_by_id(ids: list[int], visibility: Visibility) -> list[dict[str, Any]]:
+    if not ids:
+        return []
+    marks = ", ".join(["%s"] * len(ids))
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM (SELECT 1 {tail}) AS capped", params)
-        return int(cursor.fetchone()[0])
+        cursor.execute(
+            f"SELECT {_SELECT} FROM {TABLE} WHERE {TABLE}.id IN ({marks}) AND {visibility[0]}",
+            [*ids, *visibility[1]],
+        )
+        rows = {row[0]: dict(zip(_COLUMNS, row, strict=True)) for row in cursor.fetchall()}
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 def _tier(row: dict[str, Any], query: _Query) -> int:
@@ -202,10 +248,11 @@ def search_for(
     results = SearchResults(query=query.text)
     kinds = [k for k in (kinds or KINDS) if k in KINDS]
     visibility = _visibility(user)
-    if not query.key or visibility is None:
+    if not query.key or visibility is None or not kinds:
         return results
     the_engine = engine()
-    partial = the_engine.plan(query.words)
+    scope = _scope(user)
+    cap = SEARCH_COUNT_CAP + 1
     rows: dict[int, tuple[tuple[Any, ...], dict[str, Any], str]] = {}
 
     def consider(found: list[dict[str, Any]], *, fuzzy: bool = False) -> None:
@@ -215,43 +262,50 @@ def search_for(
             tier = 3 if fuzzy else _tier(row, query)
             rows[row["id"]] = (_order(row, query, tier), row, MATCHES[tier])
 
-    consider(_fetch(_key_plan(query), visibility, limit=_CANDIDATES))
-    if partial.indexed:
-        consider(_fetch(partial, visibility, limit=_CANDIDATES))
+    key_rows = _key_rows(query, visibility, kinds, limit=_CANDIDATES)
+    consider(key_rows)
+    counts = {kind: 0 for kind in kinds}
+    if is_indexed(query.words):
+        found = the_engine.ids(
+            query.words, kinds=kinds, scope=scope, visibility=visibility, cap=cap
+        )
+        candidates = []
+        for kind, ids in found.items():
+            counts[kind] = len(ids)
+            candidates += [pk for pk in ids[:_CANDIDATES] if pk not in rows]
+        consider(_rows_by_id(candidates, visibility))
     if not rows and len(query.key) >= 3 and not query.key.isdigit():  # typos
-        candidates = _fetch(the_engine.fuzzy_plan(query.key), visibility, limit=_CANDIDATES)
-        consider([r for r in candidates if _is_fuzzy_match(r, query)], fuzzy=True)
+        found = the_engine.fuzzy_ids(
+            query.key, kinds=kinds, scope=scope, visibility=visibility, cap=_CANDIDATES
+        )
+        fuzzy = _rows_by_id([pk for ids in found.values() for pk in ids], visibility)
+        consider([r for r in fuzzy if _is_fuzzy_match(r, query)], fuzzy=True)
 
-    count_plan = partial if partial.indexed else _key_plan(query)
     ranked = sorted(rows.values(), key=lambda item: item[0])
-    customer_ids = {row["customer_id"] for _o, row, _m in ranked}
-    numbers = dict(Customer.objects.filter(pk__in=customer_ids).values_list("pk", "customer_no"))
     for kind in kinds:
         hits = [
             SearchHit(
                 kind=kind,
                 object_id=row["object_id"],
                 customer_id=row["customer_id"],
-                customer_no=numbers.get(row["customer_id"], ""),
+                customer_no=row["customer_no"] or "",
                 title=row["title"],
                 subtitle=row["subtitle"],
                 match=match,
             )
             for _o, row, match in ranked
             if row["kind"] == kind
-        ][:limit]
-        found = sum(1 for _o, row, _m in ranked if row["kind"] == kind)
-        count = max(_count(count_plan, visibility, kind), found)
+        ]
+        count = max(counts[kind], len(hits))
         if not hits and not count:
             continue
-        is_capped = count > SEARCH_COUNT_CAP
         results.groups.append(
             SearchGroup(
                 kind=kind,
                 label=str(KIND_LABELS[kind]),
                 count=min(count, SEARCH_COUNT_CAP),
-                is_capped=is_capped,
-                hits=hits,
+                is_capped=count > SEARCH_COUNT_CAP,
+                hits=hits[:limit],
             )
         )
     return results
