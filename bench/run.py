@@ -28,7 +28,12 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 PYTHON = sys.executable
 # Bench modules, run in this order; later issues add search, dedupe and import.
-MODULES = {"foundation": "bench.foundation", "dedupe": "bench.dedupe", "imports": "bench.imports"}
+MODULES = {
+    "foundation": "bench.foundation",
+    "dedupe": "bench.dedupe",
+    "imports": "bench.imports",
+    "search": "bench.search",
+}
 PG_HOST, PG_USER, PG_DB = "127.0.0.1", "postgres", "kehu_bench"
 SEED = 2026
 STEP_TIMEOUT = 20 * 60  # seconds; a step that takes longer is stopped and reported
@@ -216,7 +221,35 @@ def render(results: dict[str, Any], modules: list[str], args: Any, seconds: floa
     lines += seeding_table(results)
     if "foundation" in modules:
         lines += foundation_table(results)
+    if "search" in modules:
+        lines += search_table(results)
     return "\n".join(lines)
+
+
+def search_table(results: dict[str, Any]) -> list[str]:
+    """bench/search.py: index build, the rep's query mix through the API, LIKE, bulk import."""
+    lines = [
+        "Search as a sales rep (GET /api/v1/search, ms) against LIKE '%q%' with the same filter:",
+        "",
+        "| database | documents | build s | index MB | p50 | p95 | max | LIKE p95 | speed-up "
+        "| bulk import in step | load before/after |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for db, result in results.items():
+        found = result.get("search")
+        if not found:
+            continue
+        build, api, bulk = found["build"], found["search_api"], found.get("bulk_import", {})
+        mark = "" if found["met"]["p95"] else " ✗"
+        lines.append(
+            f"| {LABELS[db]} | {sum(build['documents'].values()):,} | {build['seconds']} "
+            f"| {build['total_mb']:,} | {api['p50']} | {api['p95']}{mark} (≤ {found['target_ms']:.0f}) "
+            f"| {api['max']} | {found['like_baseline']['p95']} | {found['speedup_p95']}× "
+            f"| {bulk.get('documents_added', '-')} documents, found "
+            f"{bulk.get('new_customers_found_by_name', '-')} "
+            f"| {found['load_average'][0]} / {found['load_average'][1]} |"
+        )
+    return [*lines, ""]
 
 
 def seeding_table(results: dict[str, Any]) -> list[str]:
