@@ -138,6 +138,10 @@ def measure_user(role: str, username: str, n: int) -> tuple[list[dict[str, Any]]
         walk_queries=sorted(set(f_counts)),
     )
 
+    # --- Sorted by a field rather than by id (the index must serve the order, not a sort).
+    for order in ("-name", "-budget_amount"):
+        record(f"list API order={order}, page 1", [f"{api}?order={order}"] * n, target="api")
+
     # --- Same page, ORM only (query + prefetch, no HTTP): keyset cursor against OFFSET.
     queryset = customers_for_output(customer_queryset_for(user)).prefetch_related(
         decision_maker_prefetch()
