@@ -69,9 +69,9 @@ INSTALLED_APPS = [
     "kehu.opportunities",
     "kehu.portal",
     "kehu.sandbox",
-    "kehu.reports",
     "kehu.intake",
     "kehu.search",
+    "kehu.reports",
     "kehu.dedupe",
 ]
 

@@ -15,6 +15,5 @@ urlpatterns = [
     path("", include("kehu.portal.urls")),
     path("", include("kehu.intake.urls")),
     path("", include("kehu.search.urls")),
-    path("", include("kehu.search.urls")),
     path("", include("kehu.dedupe.urls")),
 ]
