@@ -227,7 +227,7 @@ class Contact(models.Model):
     gender = models.CharField(_("gender"), max_length=8, choices=Gender, blank=True)
     title = models.CharField(_("title"), max_length=100, blank=True)
     department = models.CharField(_("department"), max_length=100, blank=True)
-    mobile = models.CharField(_("mobile"), max_length=20, blank=True, db_index=True)
+    mobile = models.CharField(_("mobile"), max_length=40, blank=True, db_index=True)
     landline = models.CharField(_("landline"), max_length=40, blank=True)
     email = models.CharField(_("email"), max_length=254, blank=True, db_index=True)
     wechat = models.CharField(_("WeChat"), max_length=64, blank=True)
