@@ -75,9 +75,23 @@ def scan_and_evaluate(data: Path, out_json: Path) -> None:
     from kehu.dedupe.scan import scan_customers
 
     started = time.monotonic()
-    pairs = scan_customers()
+    phases: dict[str, float] = {}
+
+    def progress(done: int, message: str) -> None:
+        phases.setdefault(message, time.monotonic() - started)
+
+    cpu_started = time.process_time()
+    pairs = scan_customers(progress=progress)
     seconds = time.monotonic() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = time.process_time() - cpu_started + children.ru_utime + children.ru_stime
+    peak_mb = (
+        max(
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+        )
+        / 1024
+    )
     external = dict(Customer.objects.values_list("id", "external_id"))
     loaded = set(external.values())
     truth: set[tuple[str, str]] = set()
@@ -96,6 +110,9 @@ def scan_and_evaluate(data: Path, out_json: Path) -> None:
         "precision": round(hits / len(found), 4) if found else 0.0,
         "recall": round(hits / len(truth), 4) if truth else 0.0,
         "seconds": round(seconds, 1),
+        "read_and_normalise_seconds": round(phases.get("scoring", seconds), 1),
+        "cpu_seconds": round(cpu, 1),
+        "load_average": round(os.getloadavg()[0], 1),
         "peak_memory_mb": round(peak_mb),
     }
     out_json.write_text(json.dumps(result, indent=2))
@@ -127,8 +144,9 @@ def main() -> int:
     print(
         f"dedupe {result['customers']:,} customers: precision {result['precision']:.4f}, "
         f"recall {result['recall']:.4f} ({result['found_pairs']:,} pairs found, "
-        f"{result['true_pairs']:,} true), scan {result['seconds']} s, "
-        f"peak {result['peak_memory_mb']:,} MB"
+        f"{result['true_pairs']:,} true), scan {result['seconds']} s "
+        f"(read+normalise {result['read_and_normalise_seconds']} s, {result['cpu_seconds']} CPU-s, "
+        f"load {result['load_average']}), peak {result['peak_memory_mb']:,} MB"
     )
     return 0
 

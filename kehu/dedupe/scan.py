@@ -9,7 +9,6 @@ blocking key (credit code, phone, e-mail, name, contact person in the city, stre
 from __future__ import annotations
 
 import logging
-from collections import Counter as Tally
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,13 +65,6 @@ def _fetch(sql: str, params: Iterable[Any] = ()) -> Iterable[tuple[Any, ...]]:
             if not rows:
                 break
             yield from rows
-
-
-def _first_text(*values: str | None) -> str:
-    for value in values:
-        if value:
-            return value
-    return ""
 
 
 class Features:
@@ -136,19 +128,6 @@ class Features:
         d["surnames"].append(surnames)
         d["people"].append(persons + surnames)
 
-    def drop_common_values(self) -> None:
-        """Values shared by too many records identify nobody; leave them out."""
-        for column, derived in (("phone_bases", ("phones", "mobiles")), ("emails", ())):
-            tally = Tally(v for values in self.data[column] for v in values)
-            common = {v for v, n in tally.items() if n > MAX_SHARED_VALUE}
-            if not common:
-                continue
-            for name in (column, *derived):
-                self.data[name] = [
-                    [v for v in values if norm.phone_base(v) not in common and v not in common]
-                    for values in self.data[name]
-                ]
-
     def to_arrow(self) -> Any:
         import pyarrow as pa
 
@@ -164,69 +143,77 @@ class Features:
 PARALLEL_FROM = 50_000  # records; below this, one process normalises faster than two start
 
 
-def _features_of(
-    rows: list[tuple[Any, ...]], contacts: dict[int, list[tuple[Any, ...]]]
-) -> dict[str, list[Any]]:
+def customer_features(customer_ids: Iterable[int]) -> Features:
+    """Normalised features of the given customers (the on-save check's candidates)."""
+    ids = list(customer_ids)
     features = Features()
-    columns = ("id", "name", "credit_code", "province", "city", "address", "phone", "email")
-    for row in rows:
-        record = dict(zip(columns, row, strict=True))
-        features.add(record, contacts.get(record["id"], []))
-    return features.data
-
-
-_WORK: tuple[list[tuple[Any, ...]], dict[int, list[tuple[Any, ...]]]] = ([], {})
-
-
-def _features_chunk(bounds: tuple[int, int]) -> dict[str, list[Any]]:
-    rows, contacts = _WORK
-    return _features_of(rows[bounds[0] : bounds[1]], contacts)
-
-
-def _normalise(rows: list[tuple[Any, ...]], contacts: dict[int, list[tuple[Any, ...]]]) -> Features:
-    """Features of the rows; on a big table, one forked worker per core shares the work."""
-    import multiprocessing
-    import os
-
-    features = Features()
-    workers = min(os.cpu_count() or 1, 8)
-    if len(rows) < PARALLEL_FROM or workers < 2:
-        features.data = _features_of(rows, contacts)
+    if not ids:
         return features
-    global _WORK
-    _WORK = (rows, contacts)  # inherited by the forked workers, not pickled
-    step = -(-len(rows) // (workers * 4))
-    chunks = [(start, min(start + step, len(rows))) for start in range(0, len(rows), step)]
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for part in pool.imap(_features_chunk, chunks):
-                for column, values in part.items():
-                    features.data[column].extend(values)
-    finally:
-        _WORK = ([], {})
+    marks = ",".join(["%s"] * len(ids))
+    contacts: dict[int, list[tuple[Any, ...]]] = {}
+    for row in _fetch(_CONTACT_SQL + f" WHERE customer_id IN ({marks})", ids):
+        contacts.setdefault(row[0], []).append(row[1:])
+    for row in _fetch(_CUSTOMER_SQL + f" WHERE id IN ({marks}) ORDER BY id", ids):
+        features.add(dict(zip(_COLUMNS, row, strict=True)), contacts.get(row[0], []))
     return features
 
 
-def customer_features(
-    customer_ids: Iterable[int] | None = None, *, progress: Progress | None = None
-) -> Features:
-    """Normalised features of every customer (or of the given ones), from the database."""
-    ids = list(customer_ids) if customer_ids is not None else None
-    if ids is not None and not ids:
-        return Features()
-    customer_sql, contact_sql, params = _CUSTOMER_SQL, _CONTACT_SQL, []
-    if ids is not None:
-        marks = ",".join(["%s"] * len(ids))
-        customer_sql += f" WHERE id IN ({marks})"
-        contact_sql += f" WHERE customer_id IN ({marks})"
-        params = ids
+_COLUMNS = ("id", "name", "credit_code", "province", "city", "address", "phone", "email")
+
+
+def _range_table(bounds: tuple[int, int]) -> Any:
+    """Features of the customers with lo <= id < hi, as an Arrow table."""
+    lo, hi = bounds
     contacts: dict[int, list[tuple[Any, ...]]] = {}
-    for row in _fetch(contact_sql, params):
+    for row in _fetch(_CONTACT_SQL + " WHERE customer_id >= %s AND customer_id < %s", [lo, hi]):
         contacts.setdefault(row[0], []).append(row[1:])
-    rows = list(_fetch(customer_sql + " ORDER BY id", params))
-    if progress:
-        progress(0, "normalising")
-    return _normalise(rows, contacts)
+    features = Features()
+    for row in _fetch(_CUSTOMER_SQL + " WHERE id >= %s AND id < %s", [lo, hi]):
+        features.add(dict(zip(_COLUMNS, row, strict=True)), contacts.get(row[0], []))
+    return features.to_arrow()
+
+
+def _range_table_in_worker(bounds: tuple[int, int]) -> Any:
+    from django.db import connections
+
+    try:
+        return _range_table(bounds)
+    finally:
+        connections.close_all()  # each worker reads through its own connection
+
+
+def scan_table(*, progress: Progress | None = None) -> Any:
+    """Every customer's features as one Arrow table; big tables in one forked worker per core.
+
+    Each worker reads and normalises a range of ids through its own database connection, so
+    reading and normalising both use every core, and only Arrow tables come back.
+    """
+    import multiprocessing
+    import os
+
+    import pyarrow as pa
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT min(id), max(id), count(*) FROM customers_customer")
+        lo, hi, count = cursor.fetchone()
+    if not count:
+        return Features().to_arrow()
+    workers = min(os.cpu_count() or 1, 8)
+    if count < PARALLEL_FROM or workers < 2:
+        return _range_table((lo, hi + 1))
+    parts_wanted = workers * 4
+    step = -(-(hi + 1 - lo) // parts_wanted)
+    ranges = [(start, min(start + step, hi + 1)) for start in range(lo, hi + 1, step)]
+    from django.db import connections
+
+    connections.close_all()  # the workers must not share the parent's connection
+    parts = []
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for index, part in enumerate(pool.imap(_range_table_in_worker, ranges), start=1):
+            parts.append(part)
+            if progress:
+                progress(int(count * index / len(ranges)), "normalising")
+    return pa.concat_tables(parts)
 
 
 # --- Scoring.
@@ -244,26 +231,61 @@ def _blocking_rules() -> list[Any]:
 def score_features(
     features: Features, *, threshold: float, progress: Progress | None = None
 ) -> list[CandidatePair]:
-    """Candidate pairs at or above `threshold` (match probability), lower id first."""
-    if len(features) < 2:
+    """Candidate pairs among `features` at or above `threshold`, lower id first."""
+    return score_table(features.to_arrow(), threshold=threshold, progress=progress)
+
+
+def _without_common_values(con: Any) -> None:
+    """Phones and e-mails shared by too many records identify nobody: filter them out."""
+    common = {}
+    for column in ("phone_bases", "emails"):
+        rows = con.execute(
+            f"SELECT v FROM (SELECT unnest({column}) AS v FROM raw_customers) "
+            f"GROUP BY v HAVING count(*) > {MAX_SHARED_VALUE}"
+        ).fetchall()
+        common[column] = [r[0] for r in rows]
+    replace = []
+    if common["phone_bases"]:
+        phones = (
+            "[" + ",".join("'" + v.replace("'", "''") + "'" for v in common["phone_bases"]) + "]"
+        )
+        for column in ("phones", "phone_bases", "mobiles"):
+            replace.append(
+                f"list_filter({column}, x -> NOT list_contains({phones}, split_part(x, ';', 1))) "
+                f"AS {column}"
+            )
+    if common["emails"]:
+        emails = "[" + ",".join("'" + v.replace("'", "''") + "'" for v in common["emails"]) + "]"
+        replace.append(f"list_filter(emails, x -> NOT list_contains({emails}, x)) AS emails")
+    select = f"SELECT * REPLACE ({', '.join(replace)})" if replace else "SELECT *"
+    con.execute(f"CREATE TABLE customers_for_dedupe AS {select} FROM raw_customers")
+
+
+def score_table(
+    table: Any, *, threshold: float, progress: Progress | None = None
+) -> list[CandidatePair]:
+    """Candidate pairs in an Arrow feature table at or above `threshold` (match probability)."""
+    if table.num_rows < 2:
         return []
     import duckdb
     from splink import DuckDBAPI, Linker
 
-    features.drop_common_values()
-    table = features.to_arrow()
     con = duckdb.connect(":memory:")
     threads = getattr(settings, "KEHU_DEDUPE_THREADS", 0)
     if threads:
         con.execute(f"SET threads = {int(threads)}")
+    con.register("raw_customers", table)
+    _without_common_values(con)
+    con.unregister("raw_customers")
+    del table
     db_api = DuckDBAPI(connection=con)
-    source = db_api.register(table, table_name="customers_for_dedupe")
+    source = db_api.register("customers_for_dedupe")
     config = splink_settings()
     config["blocking_rules_to_generate_predictions"] = _blocking_rules()
     logging.getLogger("splink").setLevel(logging.WARNING)
     linker = Linker(source, config, log_level=None)
     if progress:
-        progress(len(features), "scoring")
+        progress(0, "scoring")
     predictions = linker.inference.predict(
         threshold_match_probability=threshold, warning_mode="never"
     )
@@ -294,5 +316,4 @@ def scan_customers(
     """Every candidate duplicate pair in the database at or above the threshold."""
     if threshold is None:
         threshold = settings.KEHU_DEDUPE_SCAN_THRESHOLD
-    features = customer_features(progress=progress)
-    return score_features(features, threshold=threshold, progress=progress)
+    return score_table(scan_table(progress=progress), threshold=threshold, progress=progress)
