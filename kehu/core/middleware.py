@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 _request_ip: ContextVar[str | None] = ContextVar("kehu_request_ip", default=None)
 _request_source: ContextVar[str] = ContextVar("kehu_request_source", default="system")
@@ -37,3 +40,20 @@ class RequestContextMiddleware:
         finally:
             _request_ip.reset(ip_token)
             _request_source.reset(source_token)
+
+
+class ChineseFirstLocaleMiddleware(LocaleMiddleware):
+    """zh-hans unless the person chose another language (the language cookie set by /i18n/).
+
+    Django's LocaleMiddleware follows the browser's Accept-Language; Kehu is Chinese-first, so
+    the browser's preference is ignored and only an explicit choice switches the language.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        try:
+            language = translation.get_supported_language_variant(chosen) if chosen else ""
+        except LookupError:
+            language = ""
+        translation.activate(language or settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = translation.get_language()
