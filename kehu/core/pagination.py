@@ -11,6 +11,7 @@ from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from .errors import ValidationFailed
 
@@ -57,7 +58,7 @@ def decode_cursor(cursor: str) -> list[Any]:
             raise ValueError
         return [_decode_value(v) for v in values]
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ValidationFailed({"cursor": ["Invalid cursor."]}) from exc
+        raise ValidationFailed({"cursor": [_("Invalid cursor.")]}) from exc
 
 
 def _cursor_value(queryset: QuerySet[M], field: str, value: Any, *, nullable: bool) -> Any:
@@ -69,7 +70,7 @@ def _cursor_value(queryset: QuerySet[M], field: str, value: Any, *, nullable: bo
             raise ValueError
         return queryset.model._meta.get_field(field).to_python(value)
     except (ValidationError, ValueError, TypeError) as exc:
-        raise ValidationFailed({"cursor": ["Invalid cursor."]}) from exc
+        raise ValidationFailed({"cursor": [_("Invalid cursor.")]}) from exc
 
 
 def keyset_page(queryset: QuerySet[M], *, order: str, cursor: str | None, limit: int) -> Page[M]:
@@ -90,7 +91,7 @@ def keyset_page(queryset: QuerySet[M], *, order: str, cursor: str | None, limit:
         if cursor:
             values = decode_cursor(cursor)
             if len(values) != 1:
-                raise ValidationFailed({"cursor": ["Invalid cursor."]})
+                raise ValidationFailed({"cursor": [_("Invalid cursor.")]})
             last_id = _cursor_value(queryset, "id", values[0], nullable=False)
             qs = qs.filter(**{f"id__{op}": last_id})
         return _page(list(qs[: limit + 1]), limit, lambda row: [row.pk])
@@ -100,7 +101,7 @@ def keyset_page(queryset: QuerySet[M], *, order: str, cursor: str | None, limit:
     if cursor:
         values = decode_cursor(cursor)
         if len(values) != 2:
-            raise ValidationFailed({"cursor": ["Invalid cursor."]})
+            raise ValidationFailed({"cursor": [_("Invalid cursor.")]})
         last = [
             _cursor_value(queryset, field, values[0], nullable=nullable),
             _cursor_value(queryset, "id", values[1], nullable=False),

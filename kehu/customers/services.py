@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kehu.accounts.models import Role, User
 from kehu.accounts.policy import can_create_customer
@@ -90,7 +91,7 @@ def _clean_user(cleaner: FieldCleaner, actor: Any) -> None:
     raw = cleaner.raw("owner")
     if not raw:
         if getattr(actor, "role", None) == Role.REP:
-            cleaner.error("owner", "A sales rep cannot leave a customer without an owner.")
+            cleaner.error("owner", _("A sales rep cannot leave a customer without an owner."))
             return
         cleaner.values["owner"] = None
         return
@@ -101,17 +102,17 @@ def _clean_user(cleaner: FieldCleaner, actor: Any) -> None:
         else users.filter(Q(username=raw) | Q(display_name=raw)).order_by("id").first()
     )
     if owner is None:
-        cleaner.error("owner", f"No active user '{raw}'.")
+        cleaner.error("owner", _("No active user '%(name)s'.") % {"name": raw})
         return
     if getattr(actor, "role", None) == Role.REP and owner.pk != actor.pk:
-        cleaner.error("owner", "A sales rep may only own customers themself; ask a manager.")
+        cleaner.error("owner", _("A sales rep may only own customers themself; ask a manager."))
         return
     if (
         getattr(actor, "role", None) == Role.MANAGER
         and actor.team_id
         and owner.team_id != actor.team_id
     ):
-        cleaner.error("owner", "A manager may assign customers within their own team only.")
+        cleaner.error("owner", _("A manager may assign customers within their own team only."))
         return
     cleaner.values["owner"] = owner
 
@@ -147,7 +148,7 @@ def customer_clean(data: dict[str, Any], *, actor: Any, creating: bool = False) 
     c.field("kind", _choice(KIND_ALIASES), empty=Customer.Kind.COMPANY)
     c.field("name", max_length=200)
     if (creating or "name" in data) and not c.values.get("name") and "name" not in c.errors:
-        c.error("name", "The customer's name is required.")
+        c.error("name", _("The customer's name is required."))
     c.field("credit_code", normalize_credit_code)
     c.field("size", _choice(SIZE_ALIASES))
     c.field("address", max_length=300)
@@ -171,14 +172,23 @@ def customer_clean(data: dict[str, Any], *, actor: Any, creating: bool = False) 
         if c.raw("industry"):
             top, sub = industry_lookup(c.raw("industry"))
             if top is None:
-                c.error("industry", f"'{c.raw('industry')}' is not in the industry dictionary.")
+                c.error(
+                    "industry",
+                    _("'%(value)s' is not in the industry dictionary.")
+                    % {"value": c.raw("industry")},
+                )
         if c.raw("sub_industry"):
             sub_top, sub = industry_lookup(c.raw("sub_industry"))
             if sub is None or (top is not None and sub_top != top):
                 c.error(
                     "sub_industry",
-                    f"'{c.raw('sub_industry')}' is not a sub-industry"
-                    + (f" of {top.name}." if top else "."),
+                    (
+                        _("'%(value)s' is not a sub-industry of %(top)s.")
+                        % {"value": c.raw("sub_industry"), "top": top.name}
+                        if top
+                        else _("'%(value)s' is not a sub-industry.")
+                        % {"value": c.raw("sub_industry")}
+                    ),
                 )
             elif top is None and "industry" not in c.errors:
                 top = sub_top
@@ -190,7 +200,10 @@ def customer_clean(data: dict[str, Any], *, actor: Any, creating: bool = False) 
         if c.raw("source"):
             source = source_lookup(c.raw("source"))
             if source is None or not source.is_active:
-                c.error("source", f"'{c.raw('source')}' is not a known customer source.")
+                c.error(
+                    "source",
+                    _("'%(value)s' is not a known customer source.") % {"value": c.raw("source")},
+                )
             else:
                 c.values["source"] = source
         else:
@@ -200,7 +213,7 @@ def customer_clean(data: dict[str, Any], *, actor: Any, creating: bool = False) 
     if isinstance(amount, Decimal):
         band = budget_band_for(amount)
         if c.values.get("budget_band") and c.values["budget_band"] != band:
-            c.error("budget_band", "The budget band does not match the budget amount.")
+            c.error("budget_band", _("The budget band does not match the budget amount."))
         else:
             c.values["budget_band"] = band
     # Inline decision maker.
@@ -208,7 +221,7 @@ def customer_clean(data: dict[str, Any], *, actor: Any, creating: bool = False) 
     if data.get("decision_maker") is not None:
         dm = data["decision_maker"]
         if not isinstance(dm, dict):
-            dm_errors["decision_maker"] = ["Expected an object with name, title, mobile, …"]
+            dm_errors["decision_maker"] = [_(_("Expected an object with name, title, mobile, …"))]
         else:
             try:
                 c.values["decision_maker"] = contact_clean(
@@ -227,7 +240,7 @@ def contact_clean(data: dict[str, Any], *, prefix: str = "", creating: bool) -> 
     c.field("name", max_length=100)
     if (creating or "name" in data) and not c.values.get("name"):
         c.values.pop("name", None)
-        c.error("name", "The contact's name is required.")
+        c.error("name", _("The contact's name is required."))
     c.field("gender", _choice(GENDER_ALIASES))
     c.field("title", max_length=100)
     c.field("department", max_length=100)
@@ -250,7 +263,7 @@ def contact_clean(data: dict[str, Any], *, prefix: str = "", creating: bool) -> 
     c.field("wechat", max_length=64)
     c.field("qq", max_length=16)
     if c.values.get("qq") and not c.values["qq"].isdigit():
-        c.error("qq", "A QQ number has digits only.")
+        c.error("qq", _("A QQ number has digits only."))
     c.field("address", max_length=300)
     c.field("contact_type", _choice(CONTACT_TYPE_ALIASES), empty=Contact.ContactType.CUSTOMER)
     c.field("decision_role", _choice(DECISION_ROLE_ALIASES))
@@ -357,7 +370,11 @@ def _check_external_id(customer: Customer) -> None:
     ).exclude(pk=customer.pk)
     if clash.exists():
         raise ValidationFailed(
-            {"external_id": [f"External id '{customer.external_id}' is already used."]}
+            {
+                "external_id": [
+                    _("External id '%(value)s' is already used.") % {"value": customer.external_id}
+                ]
+            }
         )
 
 
@@ -365,10 +382,10 @@ def _check_external_id(customer: Customer) -> None:
 def customer_create(*, actor: Any, data: dict[str, Any], source: str | None = None) -> Customer:
     """Create a customer (and its inline decision maker); number it CXyyyymm####."""
     if not can_create_customer(actor):
-        raise PermissionDenied("Your role may not create customers.")
+        raise PermissionDenied(_("Your role may not create customers."))
     values = customer_clean(data, actor=actor, creating=True)
     if not values.get("name"):
-        raise ValidationFailed({"name": ["The customer's name is required."]})
+        raise ValidationFailed({"name": [_("The customer's name is required.")]})
     maker_values = values.pop("decision_maker", None)
     customer = Customer(created_by=actor if getattr(actor, "pk", None) else None)
     _apply(customer, values)
@@ -408,20 +425,20 @@ def customer_update(
 ) -> Customer:
     """Change the given fields. A status change needs `status_reason`; the number never changes."""
     if "customer_no" in data and str(data["customer_no"]).strip().upper() != customer.customer_no:
-        raise ValidationFailed({"customer_no": ["The customer number cannot be changed."]})
+        raise ValidationFailed({"customer_no": [_("The customer number cannot be changed.")]})
     data = {k: v for k, v in data.items() if k != "customer_no"}
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     values = customer_clean(data, actor=actor)
     maker_values = values.pop("decision_maker", None)
     if "name" in data and not values.get("name"):
-        raise ValidationFailed({"name": ["The customer's name is required."]})
+        raise ValidationFailed({"name": [_("The customer's name is required.")]})
     before = _snapshot(customer, CUSTOMER_AUDIT_FIELDS)
     old_status = customer.status
     _apply(customer, values)
     if customer.status != old_status:
         reason = values.get("status_reason", "")
         if not reason:
-            raise ValidationFailed({"status_reason": ["Give a reason when the status changes."]})
+            raise ValidationFailed({"status_reason": [_("Give a reason when the status changes.")]})
         CustomerStatusChange.objects.create(
             customer=customer,
             from_status=old_status,
@@ -436,7 +453,7 @@ def customer_update(
         if maker is None:
             if not maker_values.get("name"):
                 raise ValidationFailed(
-                    {"decision_maker.name": ["The decision maker's name is required."]}
+                    {"decision_maker.name": [_("The decision maker's name is required.")]}
                 )
             Contact.objects.create(
                 customer=customer, name_pinyin=name_pinyin(maker_values["name"]), **maker_values
@@ -471,7 +488,7 @@ def customer_change_status(*, actor: Any, customer: Customer, status: str, reaso
 @transaction.atomic
 def customer_delete(*, actor: Any, customer: Customer) -> None:
     if getattr(actor, "role", None) not in (Role.ADMIN, Role.MANAGER):
-        raise PermissionDenied("Only a manager or an administrator may delete customers.")
+        raise PermissionDenied(_("Only a manager or an administrator may delete customers."))
     audit_record(
         actor=actor,
         action="customer.deleted",
@@ -555,11 +572,11 @@ def source_create(*, actor: Any, name: str, code: str) -> Any:
     clean_name, clean_code = name.strip(), slugify(code.strip())
     errors: dict[str, list[str]] = {}
     if not clean_name:
-        errors["name"] = ["Give the source a name."]
+        errors["name"] = [_("Give the source a name.")]
     elif Source.objects.filter(name=clean_name).exists():
         errors["name"] = [f"Source '{clean_name}' exists already."]
     if not clean_code:
-        errors["code"] = ["Give the source a code (letters, digits, -)."]
+        errors["code"] = [_("Give the source a code (letters, digits, -).")]
     elif Source.objects.filter(code=clean_code).exists():
         errors["code"] = [f"Code '{clean_code}' is used already."]
     if errors:

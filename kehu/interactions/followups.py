@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
 from kehu.accounts.policy import scope_for
@@ -79,7 +80,7 @@ def followup_clean(data: dict[str, Any]) -> dict[str, Any]:
     c.field("kind", lambda text: parse_choice(text, KIND_ALIASES), empty=FollowUp.Kind.NEXT_ACTION)
     c.field("title", max_length=200)
     if not c.values.get("title") and "title" not in c.errors:
-        c.error("title", "Say what is to be done.")
+        c.error("title", _("Say what is to be done."))
     c.field("note", max_length=2000)
     c.field("due_date", parse_date, empty=None)
     if c.has("owner") and c.raw("owner"):
@@ -137,7 +138,7 @@ def followup_complete(
     """Mark the task done (once: completing a done task is an InvalidTransition)."""
     task = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
     if task.done_at is not None:
-        raise InvalidTransition("This task is done already.")
+        raise InvalidTransition(_("This task is done already."))
     task.done_at = timezone.now()
     task.done_by = actor if getattr(actor, "pk", None) else None
     task.save(update_fields=["done_at", "done_by"])

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
 from kehu.audit.services import audit_record, diff_fields
@@ -66,25 +67,27 @@ def interaction_clean(
     if "contact_id" in data and data.get("contact_id") not in (None, ""):
         contact = Contact.objects.filter(pk=data["contact_id"], customer=customer).first()
         if contact is None:
-            c.error("contact_id", "This contact does not belong to the customer.")
+            c.error("contact_id", _("This contact does not belong to the customer."))
         else:
             c.values["contact"] = contact
     elif "contact_id" in data:
         c.values["contact"] = None
     if creating:
         if not c.values.get("method") and "method" not in c.errors:
-            c.error("method", "Choose how the interaction happened.")
+            c.error("method", _("Choose how the interaction happened."))
         if not c.values.get("occurred_at") and "occurred_at" not in c.errors:
             c.values["occurred_at"] = timezone.now()
     elif (
         "occurred_at" in data and not c.values.get("occurred_at") and "occurred_at" not in c.errors
     ):
-        c.error("occurred_at", "When did it happen?")
+        c.error("occurred_at", _("When did it happen?"))
     if "method" in data and not c.values.get("method") and "method" not in c.errors:
-        c.error("method", "Choose how the interaction happened.")
+        c.error("method", _("Choose how the interaction happened."))
     occurred = c.values.get("occurred_at")
     if occurred and occurred > timezone.now() + timedelta(minutes=5):
-        c.error("occurred_at", "An interaction cannot be in the future; plan it as a next action.")
+        c.error(
+            "occurred_at", _("An interaction cannot be in the future; plan it as a next action.")
+        )
     c.raise_if_errors()
     return c.values
 
@@ -187,19 +190,19 @@ def events_ingest(
         external = str(raw.get("external_id") or "").strip()
         customer = known.get(number) or by_external.get(external)
         if customer is None:
-            c.error("customer_no", "No such customer.")
+            c.error("customer_no", _("No such customer."))
         if not c.values.get("kind") and f"{prefix}kind" not in c.errors:
-            c.error("kind", "The event kind is required.")
+            c.error("kind", _("The event kind is required."))
         if not c.values.get("occurred_at") and f"{prefix}occurred_at" not in c.errors:
-            c.error("occurred_at", "When did it happen?")
+            c.error("occurred_at", _("When did it happen?"))
         properties = raw.get("properties") or {}
         if not isinstance(properties, dict):
-            c.error("properties", "Properties must be an object.")
+            c.error("properties", _("Properties must be an object."))
         contact = None
         if raw.get("contact_id") and customer is not None:
             contact = Contact.objects.filter(pk=raw["contact_id"], customer=customer).first()
             if contact is None:
-                c.error("contact_id", "This contact does not belong to the customer.")
+                c.error("contact_id", _("This contact does not belong to the customer."))
         if c.errors:
             errors.update(c.errors)
             continue

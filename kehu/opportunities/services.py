@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
 from kehu.audit.services import audit_record, diff_fields
@@ -67,7 +68,7 @@ def opportunity_clean(data: dict[str, Any], *, creating: bool) -> dict[str, Any]
     c.field("title", max_length=200)
     if (creating or "title" in data) and not c.values.get("title") and "title" not in c.errors:
         c.values.pop("title", None)
-        c.error("title", "Give the opportunity a title.")
+        c.error("title", _("Give the opportunity a title."))
     c.field("expected_amount", parse_amount, empty=None)
     c.field(
         "stage", lambda t: parse_choice(t, STAGE_ALIASES), empty=Opportunity.Stage.INITIAL_CONTACT
@@ -135,24 +136,24 @@ def _clean_lines(raw_lines: Any) -> tuple[list[dict[str, Any]], dict[str, list[s
     errors: dict[str, list[str]] = {}
     lines: list[dict[str, Any]] = []
     if not isinstance(raw_lines, list):
-        return [], {"lines": ["Lines must be a list."]}
+        return [], {"lines": [_("Lines must be a list.")]}
     for index, raw in enumerate(raw_lines):
         if not isinstance(raw, dict):
-            errors[f"lines[{index}]"] = ["Each line must be an object."]
+            errors[f"lines[{index}]"] = [_("Each line must be an object.")]
             continue
         c = FieldCleaner(raw, prefix=f"lines[{index}].")
         c.field("product", max_length=200)
         if not c.values.get("product"):
-            c.error("product", "Name the product.")
+            c.error("product", _("Name the product."))
         c.field("quantity", parse_amount, empty=Decimal("1"))
         c.field("unit_price", parse_amount, empty=None)
         c.field("amount", parse_amount, empty=None)
         quantity = c.values.get("quantity", Decimal("1"))
         price, amount = c.values.get("unit_price"), c.values.get("amount")
         if not quantity:
-            c.error("quantity", "The quantity must be more than 0.")
+            c.error("quantity", _("The quantity must be more than 0."))
         elif price is None and amount is None and not c.errors:
-            c.error("unit_price", "Give the unit price or the line amount.")
+            c.error("unit_price", _("Give the unit price or the line amount."))
         elif price is not None and amount is None:
             c.values["amount"] = (price * quantity).quantize(Decimal("0.01"))
         elif amount is not None and price is None:
@@ -162,11 +163,11 @@ def _clean_lines(raw_lines: Any) -> tuple[list[dict[str, Any]], dict[str, list[s
             and amount is not None
             and abs(price * quantity - amount) > Decimal("0.01")
         ):
-            c.error("amount", "The amount is not quantity × unit price.")
+            c.error("amount", _("The amount is not quantity × unit price."))
         if quantity >= MAX_QUANTITY:
-            c.error("quantity", "The quantity is too large.")
+            c.error("quantity", _("The quantity is too large."))
         if c.values.get("amount") is not None and c.values["amount"] >= MAX_AMOUNT:
-            c.error("amount", "The line amount is too large.")
+            c.error("amount", _("The line amount is too large."))
         c.values.setdefault("quantity", quantity)
         errors.update(c.errors)
         lines.append(c.values)
@@ -199,11 +200,11 @@ def order_clean(
         if c.values.get("signed_on") is None and "signed_on" not in c.errors:
             c.values["signed_on"] = timezone.localdate()
         if c.values.get("amount") is None and "amount" not in c.errors:
-            c.error("amount", "Give the order amount (or its lines).")
+            c.error("amount", _("Give the order amount (or its lines)."))
     else:
         for key in ("signed_on", "amount"):
             if key in c.values and c.values[key] is None:
-                c.error(key, "This field cannot be blank.")
+                c.error(key, _("This field cannot be blank."))
     c.raise_if_errors(line_errors)
     return c.values, lines
 
@@ -234,7 +235,7 @@ def order_create(*, actor: Any, customer: Customer, data: dict[str, Any]) -> Ord
 @transaction.atomic
 def order_update(*, actor: Any, order: Order, data: dict[str, Any]) -> Order:
     if "order_no" in data and str(data["order_no"]).strip() != order.order_no:
-        raise ValidationFailed({"order_no": ["The order number cannot be changed."]})
+        raise ValidationFailed({"order_no": [_("The order number cannot be changed.")]})
     values, lines = order_clean(data, creating=False)
     if lines is None and "amount" in values and order.lines.exists():
         total = sum(order.lines.values_list("amount", flat=True), Decimal("0"))
