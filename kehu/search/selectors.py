@@ -47,7 +47,10 @@ _SELECT = ", ".join(f"{TABLE}.{c}" for c in _COLUMNS) + (
 )
 _COLUMNS = [*_COLUMNS, "customer_no"]
 _MAX_QUERY = 100
-_CANDIDATES = 200
+# Rows read and ranked per key range and per kind: enough for a page of hits (limit <= 50);
+# ranges are walked in key order, so exact keys are among the first.
+_CANDIDATES = 50
+_KEY_CANDIDATES = 25
 _FUZZY_SCORE = 75
 
 
@@ -223,9 +226,10 @@ def _tier(row: dict[str, Any], query: _Query) -> int:
 
 
 def _order(row: dict[str, Any], query: _Query, tier: int) -> tuple[Any, ...]:
-    title = compact(search_normalize(row["title"]))
-    position = title.find(query.key)
-    return (tier, position if position >= 0 else 999, len(title), row["id"])
+    """Tier, then where the query sits in the name (or its pinyin), then shorter names first."""
+    positions = [k.find(query.key) for k in (row["name_key"], row["pinyin"]) if k]
+    position = min((p for p in positions if p >= 0), default=999)
+    return (tier, position, len(row["title"]), row["id"])
 
 
 def _is_fuzzy_match(row: dict[str, Any], query: _Query) -> bool:
@@ -262,7 +266,7 @@ def search_for(
             tier = 3 if fuzzy else _tier(row, query)
             rows[row["id"]] = (_order(row, query, tier), row, MATCHES[tier])
 
-    key_rows = _key_rows(query, visibility, kinds, limit=_CANDIDATES)
+    key_rows = _key_rows(query, visibility, kinds, limit=_KEY_CANDIDATES)
     consider(key_rows)
     counts = {kind: 0 for kind in kinds}
     if is_indexed(query.words):
@@ -276,7 +280,7 @@ def search_for(
         consider(_rows_by_id(candidates, visibility))
     if not rows and len(query.key) >= 3 and not query.key.isdigit():  # typos
         found = the_engine.fuzzy_ids(
-            query.key, kinds=kinds, scope=scope, visibility=visibility, cap=_CANDIDATES
+            query.key, kinds=kinds, scope=scope, visibility=visibility, cap=4 * _CANDIDATES
         )
         fuzzy = _rows_by_id([pk for ids in found.values() for pk in ids], visibility)
         consider([r for r in fuzzy if _is_fuzzy_match(r, query)], fuzzy=True)

@@ -21,11 +21,14 @@ from kehu.core.search_index import (
 from kehu.customers.models import Contact, Customer
 from kehu.interactions.models import Interaction
 
-# PostgreSQL: the GIN indexes of migration core/0003, dropped during a rebuild and created again
-# afterwards (one sorted build instead of millions of pending-list inserts).
+# PostgreSQL: the GIN indexes of migrations core/0003 and 0005, dropped during a rebuild and
+# created again afterwards (one sorted build instead of millions of pending-list inserts).
 PG_GIN_INDEXES = {
-    "searchdoc_text_trgm": "CREATE INDEX searchdoc_text_trgm ON core_searchdocument "
-    "USING gin (text gin_trgm_ops)",
+    **{
+        f"searchdoc_text_trgm_{kind}": f"CREATE INDEX searchdoc_text_trgm_{kind} "
+        f"ON core_searchdocument USING gin (text gin_trgm_ops) WHERE kind = '{kind}'"
+        for kind in SearchDocument.Kind.values
+    },
     "searchdoc_grams_fts": "CREATE INDEX searchdoc_grams_fts ON core_searchdocument "
     "USING gin (to_tsvector('simple'::regconfig, grams))",
 }
