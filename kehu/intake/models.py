@@ -118,6 +118,8 @@ class ImportRow(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["run", "row_number"], name="importrow_unique_row"),
         ]
+        # "Which row of this import took customer X": asked for every batch's matches.
+        indexes = [models.Index(fields=["run", "customer_id"], name="importrow_run_customer_idx")]
 
     def __str__(self) -> str:
         return f"row {self.row_number}: {self.outcome}"

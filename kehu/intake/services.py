@@ -45,8 +45,9 @@ from kehu.customers.services import (
 
 from .models import ImportRow, ImportRun, MappingPreset
 from .readers import FileInfo, count_rows, inspect_file, read_rows
-from .rows import CleanRow, Dictionaries, build_customer, clean_row, duplicate_keys
+from .rows import CleanMemo, CleanRow, Dictionaries, build_customer, clean_row, duplicate_keys
 from .validators import PRESETS, TARGETS, mapping_for_headers, preset_guess, validate_mapping
+from .writes import insert_rows, reserve_ids
 
 MAKER_FIELDS = ("name", "title", "mobile", "landline", "email")
 Outcome = ImportRow.Outcome
@@ -223,6 +224,7 @@ def import_execute(
         raise ImportStateError("This import has finished already.")
     size = max(1, settings.KEHU_IMPORT_BATCH_SIZE)
     dictionaries = Dictionaries()
+    memo = CleanMemo()
     info = _file_info(run)
     seen: dict[str, int] = {}  # dry run: keys of rows planned so far
     counts = dict.fromkeys(("created", "updated", "skipped", "failed", "incomplete"), 0)
@@ -245,6 +247,7 @@ def import_execute(
                 dictionaries,
                 actor=actor,
                 external_source=run.external_source,
+                memo=memo,
             )
             for number, raw in chunk
         ]
@@ -258,7 +261,7 @@ def import_execute(
         else:
             with transaction.atomic():
                 results = _plan(run, cleaned, actor=actor, dry_run=False, seen=None)
-                ImportRow.objects.bulk_create(results)
+                insert_rows(ImportRow, results, with_ids=False)
                 tally = {key: 0 for key in counts}
                 for result in results:
                     tally[result.outcome] += 1
@@ -315,7 +318,9 @@ def _existing(run: ImportRun, rows: list[CleanRow], built: dict[int, Any]) -> tu
         c.external_id: c
         for c in Customer.objects.filter(
             external_source=run.external_source, external_id__in=ext_ids
-        ).prefetch_related("contacts")
+        )
+        .exclude(external_id="")  # the words of the unique index's condition: it is used
+        .prefetch_related("contacts")
     }
     codes, names = set(), set()
     for customer, _maker in built.values():
@@ -440,19 +445,24 @@ def _create(
     prefix = f"CX{today:%Y%m}"
     first = next_in_sequence(prefix, count=len(items))
     customers = []
+    ids = reserve_ids(Customer, len(items))
     for offset, (_result, customer, _maker) in enumerate(items):
         customer.customer_no = f"{prefix}{first + offset:04d}"
+        customer.pk = ids[offset]
         customers.append(customer)
-    Customer.objects.bulk_create(customers)
+    insert_rows(Customer, customers, with_ids=True)
     makers = []
     for result, customer, maker in items:
         result.customer_id, result.customer_no = customer.pk, customer.customer_no
         if maker is not None:
             maker.customer = customer
             makers.append(maker)
-    Contact.objects.bulk_create(makers)
+    for maker, pk in zip(makers, reserve_ids(Contact, len(makers)), strict=True):
+        maker.pk = pk
+    insert_rows(Contact, makers, with_ids=True)
     changed_by = actor if getattr(actor, "pk", None) else None
-    CustomerStatusChange.objects.bulk_create(
+    insert_rows(
+        CustomerStatusChange,
         [
             CustomerStatusChange(
                 customer=c,
@@ -461,7 +471,8 @@ def _create(
                 changed_by=changed_by,
             )
             for c in customers
-        ]
+        ],
+        with_ids=False,
     )
     documents = [customer_document(c) for c in customers]
     documents += [contact_document(m, customer=m.customer) for m in makers]
