@@ -15,9 +15,10 @@ from kehu.accounts.api import router as accounts_router
 from kehu.accounts.auth import api_auth
 from kehu.core.api import router as core_router
 from kehu.core.errors import DomainError, ValidationFailed
+from kehu.customers.access_api import router as access_router
 from kehu.customers.api import router as customers_router
-from kehu.intake.api import router as intake_router
 from kehu.dedupe.api import router as dedupe_router
+from kehu.intake.api import router as intake_router
 from kehu.interactions.api import router as interactions_router
 from kehu.interactions.followup_api import router as followups_router
 from kehu.opportunities.api import router as opportunities_router
@@ -49,6 +50,7 @@ api = KehuAPI(
 )
 
 api.add_router("/", customers_router)
+api.add_router("/", access_router)
 api.add_router("/", dedupe_router)
 api.add_router("/", interactions_router)
 api.add_router("/", followups_router)

@@ -45,6 +45,10 @@ class User(AbstractUser):
         on_delete=models.SET_NULL,
         related_name="members",
     )
+    # Grants beyond the role (kehu.accounts.policy): reveal masked phones, e-mails and ID
+    # numbers (each reveal is audited), and edit finance fields (budgets, amounts).
+    can_reveal_pii = models.BooleanField(_("may reveal masked contact details"), default=False)
+    can_edit_finance = models.BooleanField(_("may edit finance fields"), default=False)
 
     class Meta:
         verbose_name = _("user")
@@ -98,3 +102,22 @@ class ApiToken(models.Model):
         if self.revoked_at is not None:
             return False
         return self.expires_at is None or self.expires_at > timezone.now()
+
+
+class Notification(models.Model):
+    """A message for one user, shown on their pages until read (hand-overs, approvals, ...)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    message = models.CharField(_("message"), max_length=500)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return self.message

@@ -3,6 +3,11 @@
 Models declare SCOPE_CUSTOMER: the path from the row to its customer ("" for the customer
 itself, "customer" for contacts, interactions, ...). Rows outside the caller's scope are treated
 as missing (404), never as forbidden.
+
+A rep sees the customers they own, those shared with them (CustomerShare, read only) and their
+team's pool (team set, no owner). Field-level rules live here too: who sees phones, e-mails and
+ID numbers whole (can_see_pii), who may reveal them (can_reveal_pii, audited by the caller),
+who may edit finance fields and who sees amounts only as bands.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from typing import Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 
-from .models import Role, User
+from .models import Role, Team, User
 
 M = TypeVar("M", bound=Model)
 
@@ -30,6 +35,31 @@ def _path(model: type[Model], field: str) -> str:
     return f"{prefix}__{field}" if prefix else field
 
 
+def _customer_id_path(model: type[Model]) -> str:
+    explicit = getattr(model, "SCOPE_CUSTOMER_ID", None)
+    if explicit:
+        return str(explicit)
+    return _path(model, "pk")
+
+
+def _shared_and_pool(user: Any, model: type[Model], owner: str, team: str) -> Q | None:
+    """Customers shared with the user and (reps) the team pool; None when there are none.
+
+    Checked first so the usual case keeps the simple owner filter (the search index answers
+    it from scope tokens alone).
+    """
+    extra: Q | None = None
+    shares = user.customer_shares.values("customer_id")
+    if shares.exists():
+        extra = Q(**{f"{_customer_id_path(model)}__in": shares})
+    if user.role == Role.REP and user.team_id:
+        pool = Team(pk=user.team_id).customers.filter(owner__isnull=True)
+        if pool.exists():
+            in_pool = Q(**{team: user.team_id, f"{owner}__isnull": True})
+            extra = in_pool if extra is None else extra | in_pool
+    return extra
+
+
 def visibility_q(user: Any, model: type[Model], *, for_write: bool = False) -> Q | None:
     """The filter for rows this user may see (or change); None means every row."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -38,6 +68,14 @@ def visibility_q(user: Any, model: type[Model], *, for_write: bool = False) -> Q
     owner = _path(model, "owner")
     team = _path(model, "team")
     status = _path(model, "status")
+    if not for_write and role in (Role.REP, Role.MANAGER):
+        own = (
+            Q(**{team: user.team_id})
+            if role == Role.MANAGER and user.team_id
+            else Q(**{owner: user.pk})
+        )
+        extra = _shared_and_pool(user, model, owner, team)
+        return own if extra is None else own | extra
     if for_write:
         if role in (Role.ADMIN, Role.STEWARD):
             return None
@@ -48,10 +86,6 @@ def visibility_q(user: Any, model: type[Model], *, for_write: bool = False) -> Q
         return Q(pk__in=[])
     if role in READ_ALL:
         return None
-    if role == Role.MANAGER:
-        return Q(**{team: user.team_id}) if user.team_id else Q(**{owner: user.pk})
-    if role == Role.REP:
-        return Q(**{owner: user.pk})
     if role == Role.SUPPORT:
         return Q(**{status: WON})
     if role == Role.MARKETING:
@@ -84,3 +118,60 @@ def interaction_scope(user: Any, queryset: QuerySet[M]) -> QuerySet[M]:
     if getattr(user, "role", None) == Role.SUPPORT:
         return scope_for(user, queryset)
     return scope_for(user, queryset, for_write=True)
+
+
+# --- Field level -------------------------------------------------------------------------------
+# Roles that see amounts only as bands (e.g. 10-50万), never exact.
+AMOUNT_BAND_ROLES = {Role.SUPPORT}
+# Roles that see phones, e-mails and ID numbers whole everywhere (besides owner and manager).
+PII_ROLES = {Role.ADMIN}
+# Roles that may edit finance fields (budgets, order and opportunity amounts) besides users
+# granted User.can_edit_finance.
+FINANCE_ROLES = {Role.REP, Role.MANAGER, Role.ADMIN}
+
+
+def can_see_pii(user: Any, customer: Any) -> bool:
+    """Phones, e-mails and ID numbers whole: the owner, the owner's (team's) manager, PII_ROLES."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.role in PII_ROLES:
+        return True
+    if customer.owner_id and customer.owner_id == user.pk:
+        return True
+    return bool(user.role == Role.MANAGER and user.team_id and customer.team_id == user.team_id)
+
+
+def can_reveal_pii(user: Any, customer: Any) -> bool:
+    """May ask for one whole value (the caller audits it): those who see it, and grantees."""
+    return can_see_pii(user, customer) or bool(getattr(user, "can_reveal_pii", False))
+
+
+def can_edit_finance(user: Any) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.role in FINANCE_ROLES or bool(getattr(user, "can_edit_finance", False))
+
+
+def sees_amount_bands(user: Any) -> bool:
+    """Support sees order and budget amounts only as bands."""
+    return getattr(user, "role", None) in AMOUNT_BAND_ROLES
+
+
+def can_share_customer(user: Any, customer: Any) -> bool:
+    """The owner, the customer's team manager and administrators may share it."""
+    role = getattr(user, "role", None)
+    if role == Role.ADMIN:
+        return True
+    if role == Role.REP:
+        return bool(customer.owner_id and customer.owner_id == user.pk)
+    return bool(role == Role.MANAGER and user.team_id and customer.team_id == user.team_id)
+
+
+def can_assign_pool(user: Any, customer: Any) -> bool:
+    """Marketing puts unowned prospects into a team pool; managers and admins any customer."""
+    role = getattr(user, "role", None)
+    if role == Role.ADMIN:
+        return True
+    if role == Role.MARKETING:
+        return customer.owner_id is None and customer.status in PROSPECT_STATUSES
+    return bool(role == Role.MANAGER and user.team_id and customer.team_id == user.team_id)

@@ -69,6 +69,7 @@ class SearchDocument(models.Model):
     """
 
     SCOPE_CUSTOMER = ""
+    SCOPE_CUSTOMER_ID = "customer_id"  # shares are per customer, not per document
 
     class Kind(models.TextChoices):
         CUSTOMER = "customer", _("Customer")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import phonenumbers
 from django.conf import settings
@@ -92,6 +93,42 @@ def mask_phone(e164: str) -> str:
         return shown
     hide = set(digits[3:-4])
     return "".join("*" if i in hide else ch for i, ch in enumerate(shown))
+
+
+def mask_email(email: str) -> str:
+    """wang.jianguo@example.com -> w***@example.com."""
+    if not email or "@" not in email:
+        return email
+    local, _at, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def mask_identifier(value: str) -> str:
+    """An ID number or account id: the first 3 and last 4 characters kept."""
+    if len(value) <= 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def amount_band(amount: Any) -> str:
+    """An amount as a band for roles that may not see it exactly: '10-50万'."""
+    if amount is None:
+        return ""
+    yuan = float(amount)
+    for upper, label in AMOUNT_BANDS:
+        if yuan < upper:
+            return label
+    return AMOUNT_BANDS_TOP
+
+
+AMOUNT_BANDS = [
+    (10_000, "<1万"),
+    (100_000, "1-10万"),
+    (500_000, "10-50万"),
+    (1_000_000, "50-100万"),
+    (5_000_000, "100-500万"),
+]
+AMOUNT_BANDS_TOP = ">500万"
 
 
 def normalize_email(raw: str) -> str:

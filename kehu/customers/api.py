@@ -14,6 +14,7 @@ from kehu.core.errors import ValidationFailed
 from kehu.core.pagination import keyset_page
 
 from . import services
+from .masking import mask_changes
 from .models import Contact, Customer, Industry, Source
 from .schemas import (
     ContactIn,
@@ -163,7 +164,7 @@ def customer_history(
             "actor": e.actor_name,
             "action": e.action,
             "target": e.target_label,
-            "changes": e.changes,
+            "changes": mask_changes(request.user, customer, e.changes),
             "note": e.note,
             "source": e.source,
         }

@@ -257,3 +257,29 @@ class Contact(models.Model):
     @property
     def is_reachable(self) -> bool:
         return bool(self.mobile or self.landline or self.email or self.wechat)
+
+
+class CustomerShare(models.Model):
+    """A customer shared with a user beyond its owner (read access; kehu.accounts.policy)."""
+
+    SCOPE_CUSTOMER = "customer"
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="shares")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="customer_shares"
+    )
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "user"], name="customershare_unique"),
+        ]
+        verbose_name = _("customer share")
+        verbose_name_plural = _("customer shares")
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} → {self.user_id}"

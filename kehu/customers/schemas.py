@@ -11,9 +11,11 @@ from django.utils.translation import gettext as _
 from ninja import Schema
 from pydantic import ConfigDict
 
+from kehu.accounts.policy import sees_amount_bands
 from kehu.core.api_utils import Paged
-from kehu.core.validators import format_phone
+from kehu.core.validators import amount_band
 
+from .masking import pii_value
 from .models import Contact, Customer
 from .validators import FIELD_LABELS
 
@@ -97,6 +99,11 @@ class ContactIn(StrictIn):
     left_on: str | None = None
 
 
+def _user(context: Any) -> Any:
+    request = (context or {}).get("request")
+    return getattr(request, "user", None)
+
+
 class ContactOut(Schema):
     id: int
     customer_no: str
@@ -125,8 +132,28 @@ class ContactOut(Schema):
         return obj.customer.customer_no
 
     @staticmethod
-    def resolve_mobile_display(obj: Contact) -> str:
-        return format_phone(obj.mobile)
+    def resolve_mobile(obj: Contact, context: Any) -> str:
+        return pii_value(_user(context), obj, "mobile")
+
+    @staticmethod
+    def resolve_mobile_display(obj: Contact, context: Any) -> str:
+        return pii_value(_user(context), obj, "mobile", pretty=True)
+
+    @staticmethod
+    def resolve_landline(obj: Contact, context: Any) -> str:
+        return pii_value(_user(context), obj, "landline")
+
+    @staticmethod
+    def resolve_email(obj: Contact, context: Any) -> str:
+        return pii_value(_user(context), obj, "email")
+
+    @staticmethod
+    def resolve_wechat(obj: Contact, context: Any) -> str:
+        return pii_value(_user(context), obj, "wechat")
+
+    @staticmethod
+    def resolve_qq(obj: Contact, context: Any) -> str:
+        return pii_value(_user(context), obj, "qq")
 
 
 class RegionOut(Schema):
@@ -164,6 +191,7 @@ class CustomerOut(Schema):
     team: str | None
     budget_band: str
     budget_amount: Decimal | None
+    budget_amount_band: str
     external_source: str
     external_id: str
     notes: str
@@ -193,6 +221,22 @@ class CustomerOut(Schema):
     @staticmethod
     def resolve_status_label(obj: Customer) -> str:
         return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_phone(obj: Customer, context: Any) -> str:
+        return pii_value(_user(context), obj, "phone")
+
+    @staticmethod
+    def resolve_email(obj: Customer, context: Any) -> str:
+        return pii_value(_user(context), obj, "email")
+
+    @staticmethod
+    def resolve_budget_amount(obj: Customer, context: Any) -> Decimal | None:
+        return None if sees_amount_bands(_user(context)) else obj.budget_amount
+
+    @staticmethod
+    def resolve_budget_amount_band(obj: Customer) -> str:
+        return amount_band(obj.budget_amount)
 
     @staticmethod
     def resolve_owner(obj: Customer) -> str | None:

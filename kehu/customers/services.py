@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import Role, User
-from kehu.accounts.policy import can_create_customer
+from kehu.accounts.policy import can_create_customer, can_edit_finance
 from kehu.audit.services import audit_record, diff_fields
 from kehu.core.cleaning import FieldCleaner
 from kehu.core.errors import DomainError, ValidationFailed
@@ -66,6 +66,12 @@ class PermissionDenied(DomainError):
 
     status_code = 403
     code = "permission_denied"
+
+
+def assert_finance_editable(actor: Any, *, changed: bool) -> None:
+    """Budgets and amounts change only by roles or users granted it (policy.can_edit_finance)."""
+    if changed and getattr(actor, "is_authenticated", False) and not can_edit_finance(actor):
+        raise PermissionDenied(_("Your role may not edit finance fields (budgets and amounts)."))
 
 
 def _choice(aliases: dict[str, str]) -> Any:
@@ -387,6 +393,7 @@ def customer_create(*, actor: Any, data: dict[str, Any], source: str | None = No
     if not values.get("name"):
         raise ValidationFailed({"name": [_("The customer's name is required.")]})
     maker_values = values.pop("decision_maker", None)
+    assert_finance_editable(actor, changed=values.get("budget_amount") is not None)
     customer = Customer(created_by=actor if getattr(actor, "pk", None) else None)
     _apply(customer, values)
     if "owner" not in values and getattr(actor, "role", None) in (Role.REP, Role.MANAGER):
@@ -432,6 +439,10 @@ def customer_update(
     maker_values = values.pop("decision_maker", None)
     if "name" in data and not values.get("name"):
         raise ValidationFailed({"name": [_("The customer's name is required.")]})
+    assert_finance_editable(
+        actor,
+        changed="budget_amount" in values and values["budget_amount"] != customer.budget_amount,
+    )
     before = _snapshot(customer, CUSTOMER_AUDIT_FIELDS)
     old_status = customer.status
     _apply(customer, values)

@@ -15,10 +15,10 @@ from typing import IO, Any
 from django.db import transaction
 from django.db.models import QuerySet
 
-from kehu.accounts.models import Role
+from kehu.accounts.policy import can_see_pii, sees_amount_bands
 from kehu.audit.services import audit_record
 from kehu.core.errors import ValidationFailed
-from kehu.core.validators import format_phone, mask_phone
+from kehu.core.validators import amount_band, format_phone, mask_phone
 from kehu.customers.models import Contact, Customer
 from kehu.customers.selectors import customer_filter, customer_queryset_for
 
@@ -54,10 +54,7 @@ COLUMNS = [
 
 def may_see_contact_details(user: Any, customer: Customer) -> bool:
     """The owner, the owner's manager (same team) and administrators see whole numbers."""
-    role = getattr(user, "role", None)
-    if role == Role.ADMIN or (customer.owner_id and customer.owner_id == user.pk):
-        return True
-    return bool(role == Role.MANAGER and user.team_id and customer.team_id == user.team_id)
+    return can_see_pii(user, customer)
 
 
 def customer_export_queryset(user: Any, params: dict[str, Any]) -> QuerySet[Customer]:
@@ -114,7 +111,7 @@ def _line(user: Any, c: Customer, maker: Contact | None) -> list[Any]:
         c.first_contact_date.isoformat() if c.first_contact_date else "",
         c.get_status_display(),
         c.owner.label if c.owner else "",
-        c.budget_amount,
+        amount_band(c.budget_amount) if sees_amount_bands(user) else c.budget_amount,
         c.completeness,
         c.get_quality_display(),
     ]

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
-from kehu.accounts.policy import scope_for
+from kehu.accounts.policy import scope_for, sees_amount_bands
 from kehu.core.api_utils import Paged, page_limit, payload_data
 from kehu.core.pagination import keyset_page
+from kehu.core.validators import amount_band
 from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_get_for
 from kehu.customers.services import PermissionDenied
@@ -21,6 +23,12 @@ from . import services
 from .models import Opportunity, Order
 
 router = Router(tags=["opportunities"])
+
+
+def _bands(context: Any) -> bool:
+    """Support sees amounts only as bands (accounts.policy.sees_amount_bands)."""
+    request = (context or {}).get("request")
+    return sees_amount_bands(getattr(request, "user", None))
 
 
 class OpportunityIn(Schema):
@@ -39,6 +47,7 @@ class OpportunityOut(Schema):
     customer_no: str
     title: str
     expected_amount: Decimal | None
+    expected_amount_band: str
     stage: str
     stage_label: str
     expected_close_date: date | None
@@ -50,6 +59,14 @@ class OpportunityOut(Schema):
     @staticmethod
     def resolve_customer_no(obj: Opportunity) -> str:
         return obj.customer.customer_no
+
+    @staticmethod
+    def resolve_expected_amount(obj: Opportunity, context: Any) -> Decimal | None:
+        return None if _bands(context) else obj.expected_amount
+
+    @staticmethod
+    def resolve_expected_amount_band(obj: Opportunity) -> str:
+        return amount_band(obj.expected_amount)
 
     @staticmethod
     def resolve_stage_label(obj: Opportunity) -> str:
@@ -87,15 +104,29 @@ class OrderIn(Schema):
 class OrderLineOut(Schema):
     product: str
     quantity: Decimal
-    unit_price: Decimal
-    amount: Decimal
+    unit_price: Decimal | None
+    amount: Decimal | None
+    amount_band: str
+
+    @staticmethod
+    def resolve_unit_price(obj: Any, context: Any) -> Decimal | None:
+        return None if _bands(context) else obj.unit_price
+
+    @staticmethod
+    def resolve_amount(obj: Any, context: Any) -> Decimal | None:
+        return None if _bands(context) else obj.amount
+
+    @staticmethod
+    def resolve_amount_band(obj: Any) -> str:
+        return amount_band(obj.amount)
 
 
 class OrderOut(Schema):
     order_no: str
     customer_no: str
     signed_on: date
-    amount: Decimal
+    amount: Decimal | None
+    amount_band: str
     currency: str = "CNY"
     status: str
     status_label: str
@@ -106,6 +137,14 @@ class OrderOut(Schema):
     @staticmethod
     def resolve_customer_no(obj: Order) -> str:
         return obj.customer.customer_no
+
+    @staticmethod
+    def resolve_amount(obj: Order, context: Any) -> Decimal | None:
+        return None if _bands(context) else obj.amount
+
+    @staticmethod
+    def resolve_amount_band(obj: Order) -> str:
+        return amount_band(obj.amount)
 
     @staticmethod
     def resolve_status_label(obj: Order) -> str:

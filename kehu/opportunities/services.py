@@ -18,6 +18,7 @@ from kehu.core.numbering import next_number
 from kehu.core.text import clean_multiline
 from kehu.core.validators import build_aliases, parse_amount, parse_choice, parse_date
 from kehu.customers.models import Customer
+from kehu.customers.services import assert_finance_editable
 
 from .models import Opportunity, Order, OrderLine
 
@@ -95,6 +96,7 @@ def opportunity_clean(data: dict[str, Any], *, creating: bool) -> dict[str, Any]
 @transaction.atomic
 def opportunity_create(*, actor: Any, customer: Customer, data: dict[str, Any]) -> Opportunity:
     values = opportunity_clean(data, creating=True)
+    assert_finance_editable(actor, changed=values.get("expected_amount") is not None)
     values.setdefault("owner", customer.owner)
     opportunity = Opportunity.objects.create(customer=customer, **values)
     audit_record(
@@ -111,6 +113,11 @@ def opportunity_update(
     *, actor: Any, opportunity: Opportunity, data: dict[str, Any]
 ) -> Opportunity:
     values = opportunity_clean(data, creating=False)
+    assert_finance_editable(
+        actor,
+        changed="expected_amount" in values
+        and values["expected_amount"] != opportunity.expected_amount,
+    )
     before = _snapshot(opportunity, OPPORTUNITY_FIELDS)
     for key, value in values.items():
         setattr(opportunity, key, value)
@@ -212,6 +219,7 @@ def order_clean(
 @transaction.atomic
 def order_create(*, actor: Any, customer: Customer, data: dict[str, Any]) -> Order:
     values, lines = order_clean(data, creating=True)
+    assert_finance_editable(actor, changed=True)
     if not values.get("order_no"):
         values["order_no"] = next_number("DD", today=values["signed_on"])
         while Order.objects.filter(order_no=values["order_no"]).exists():  # entered by hand
@@ -237,6 +245,10 @@ def order_update(*, actor: Any, order: Order, data: dict[str, Any]) -> Order:
     if "order_no" in data and str(data["order_no"]).strip() != order.order_no:
         raise ValidationFailed({"order_no": [_("The order number cannot be changed.")]})
     values, lines = order_clean(data, creating=False)
+    assert_finance_editable(
+        actor,
+        changed=lines is not None or ("amount" in values and values["amount"] != order.amount),
+    )
     if lines is None and "amount" in values and order.lines.exists():
         total = sum(order.lines.values_list("amount", flat=True), Decimal("0"))
         if abs(values["amount"] - total) > Decimal("0.01"):

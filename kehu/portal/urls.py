@@ -17,6 +17,8 @@ urlpatterns = [
     ),
     path("customers/<str:customer_no>/contacts/new/", views.contact_add, name="contact-add"),
     path("contacts/<int:contact_id>/left/", views.contact_mark_left, name="contact-mark-left"),
+    path("customers/<str:customer_no>/reveal/", views.customer_reveal, name="customer-reveal"),
+    path("contacts/<int:contact_id>/reveal/", views.contact_reveal, name="contact-reveal"),
     path("jobs/", job_views.job_list, name="job-list"),
     path("jobs/quality-refresh/", job_views.job_quality_refresh, name="job-quality-refresh"),
     path("jobs/<int:job_id>/", job_views.job_detail, name="job-detail"),

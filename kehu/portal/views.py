@@ -11,9 +11,10 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,7 +22,10 @@ from kehu.accounts.policy import can_log_interaction, interaction_scope
 from kehu.audit.models import AuditEntry
 from kehu.core.errors import ValidationFailed
 from kehu.core.pagination import keyset_page
-from kehu.customers.models import Customer
+from kehu.core.validators import format_phone
+from kehu.customers import access
+from kehu.customers.masking import mask_changes
+from kehu.customers.models import Contact, Customer
 from kehu.customers.selectors import contact_get_for, customer_get_for, customer_queryset_for
 from kehu.customers.services import contact_create, contact_update
 from kehu.customers.validators import FIELD_LABELS
@@ -61,6 +65,14 @@ def _timeline(customer: Customer, cursor: str | None = None) -> Any:
     )
 
 
+def _masked_entries(user: Any, customer: Customer) -> list[AuditEntry]:
+    """The latest audit entries, phones and amounts masked as this user must see them."""
+    entries = list(AuditEntry.objects.filter(customer_id=customer.pk)[:SECTION_SIZE])
+    for entry in entries:
+        entry.changes = mask_changes(user, customer, entry.changes)
+    return entries
+
+
 def _context(
     request: HttpRequest,
     customer: Customer,
@@ -79,7 +91,7 @@ def _context(
         "opportunities": list(customer.opportunities.select_related("owner")[:SECTION_SIZE]),
         "orders": list(customer.orders.prefetch_related("lines")[:SECTION_SIZE]),
         "events": list(customer.events.select_related("contact")[:SECTION_SIZE]),
-        "history": history_rows(AuditEntry.objects.filter(customer_id=customer.pk)[:SECTION_SIZE]),
+        "history": history_rows(_masked_entries(request.user, customer)),
         "status_changes": list(customer.status_changes.select_related("changed_by")[:SECTION_SIZE]),
         "can_edit": _can_write(request.user, customer),
         "can_log": can_log,
@@ -181,3 +193,29 @@ def contact_mark_left(request: HttpRequest, contact_id: int) -> HttpResponse:
 
 def _detail_url(customer: Customer) -> str:
     return reverse("customer-detail", kwargs={"customer_no": customer.customer_no})
+
+
+def _revealed(request: HttpRequest, obj: Customer | Contact) -> HttpResponse:
+    """The whole value of one masked field, for the "reveal" button; audited by the service."""
+    field = request.GET.get("field") or request.POST.get("field") or ""
+    try:
+        value = access.pii_reveal(actor=request.user, obj=obj, field=field)
+    except access.PermissionDenied as exc:
+        raise PermissionDenied(exc.message) from exc
+    except ValidationFailed:
+        return HttpResponseBadRequest(_("This field cannot be revealed."))
+    if access.PII_FIELDS[field] == "phone":
+        value = format_phone(value)
+    return HttpResponse(format_html('<span class="revealed">{}</span>', value))
+
+
+@login_required
+@require_POST
+def customer_reveal(request: HttpRequest, customer_no: str) -> HttpResponse:
+    return _revealed(request, customer_get_for(request.user, customer_no))
+
+
+@login_required
+@require_POST
+def contact_reveal(request: HttpRequest, contact_id: int) -> HttpResponse:
+    return _revealed(request, contact_get_for(request.user, contact_id))

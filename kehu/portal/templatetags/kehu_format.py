@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import template
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
-from kehu.core.validators import format_phone
+from kehu.accounts.policy import can_reveal_pii, can_see_pii, sees_amount_bands
+from kehu.core.validators import amount_band, format_phone
+from kehu.customers.masking import customer_of, pii_value
+from kehu.customers.models import Customer
 from kehu.portal.labels import feedback_label, stage_label
 
 register = template.Library()
@@ -33,3 +40,37 @@ def yuan(value: Decimal | int | None) -> str:
     if value is None or value == "":
         return ""
     return f"¥{Decimal(value):,.2f}"
+
+
+@register.simple_tag(takes_context=True)
+def pii(context: Any, obj: Any, field: str) -> str:
+    """A phone, e-mail or id as this user may see it; masked ones get a "reveal" button."""
+    user = context["request"].user
+    if not getattr(obj, field):
+        return ""
+    shown = pii_value(user, obj, field, pretty=True)
+    customer = customer_of(obj)
+    if can_see_pii(user, customer) or not can_reveal_pii(user, customer):
+        return format_html("<span>{}</span>", shown)
+    if isinstance(obj, Customer):
+        url = reverse("customer-reveal", args=[obj.customer_no])
+    else:
+        url = reverse("contact-reveal", args=[obj.pk])
+    return format_html(
+        '<span class="masked">{} <button type="button" class="link reveal" hx-post="{}?field={}" '
+        'hx-target="closest .masked" hx-swap="outerHTML">{}</button></span>',
+        shown,
+        url,
+        field,
+        _("Reveal"),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def money(context: Any, value: Decimal | int | None) -> str:
+    """Exact yuan, or a band (10-50万) for roles that see amounts only as bands."""
+    if value is None or value == "":
+        return ""
+    if sees_amount_bands(context["request"].user):
+        return amount_band(value)
+    return yuan(value)

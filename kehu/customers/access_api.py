@@ -1,0 +1,120 @@
+"""/api/v1 sharing, team pool and reveal endpoints (kehu.customers.access)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import Http404, HttpRequest
+from ninja import Router, Schema, Status
+from pydantic import ConfigDict
+
+from kehu.accounts.models import Team, User
+
+from . import access
+from .models import CustomerShare
+from .selectors import contact_get_for, customer_get_for
+
+router = Router(tags=["sharing"])
+
+
+class ShareIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    user: str | int
+
+
+class ShareOut(Schema):
+    user: str
+    user_name: str
+    shared_by: str | None
+    created_at: datetime
+
+    @staticmethod
+    def resolve_user(obj: CustomerShare) -> str:
+        return obj.user.username
+
+    @staticmethod
+    def resolve_user_name(obj: CustomerShare) -> str:
+        return obj.user.label
+
+    @staticmethod
+    def resolve_shared_by(obj: CustomerShare) -> str | None:
+        return obj.shared_by.username if obj.shared_by_id else None
+
+
+class PoolIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    team: str | int
+
+
+class PoolOut(Schema):
+    customer_no: str
+    team: str
+    owner: str | None
+
+
+class RevealIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    field: str
+
+
+class RevealOut(Schema):
+    field: str
+    value: str
+
+
+def _user(raw: str | int) -> User:
+    users = User.objects.filter(is_active=True)
+    text = str(raw).strip()
+    user = (users.filter(pk=int(text)) if text.isdigit() else users.filter(username=text)).first()
+    if user is None:
+        raise Http404("No such user.")
+    return user
+
+
+@router.get("/customers/{customer_no}/shares", response=list[ShareOut])
+def share_list(request: HttpRequest, customer_no: str) -> list[CustomerShare]:
+    customer = customer_get_for(request.user, customer_no)
+    return list(customer.shares.select_related("user", "shared_by"))
+
+
+@router.post("/customers/{customer_no}/shares", response={201: ShareOut})
+def share_create(request: HttpRequest, customer_no: str, payload: ShareIn) -> Status:
+    customer = customer_get_for(request.user, customer_no)
+    share = access.customer_share(actor=request.user, customer=customer, user=_user(payload.user))
+    return Status(201, share)
+
+
+@router.delete("/customers/{customer_no}/shares/{user_id}", response={204: None})
+def share_delete(request: HttpRequest, customer_no: str, user_id: int) -> Status:
+    customer = customer_get_for(request.user, customer_no)
+    access.customer_unshare(actor=request.user, customer=customer, user=_user(user_id))
+    return Status(204, None)
+
+
+@router.post("/customers/{customer_no}/pool", response=PoolOut, summary="Assign to a team pool")
+def pool_assign(request: HttpRequest, customer_no: str, payload: PoolIn) -> dict[str, object]:
+    customer = customer_get_for(request.user, customer_no)
+    text = str(payload.team).strip()
+    teams = Team.objects.filter(pk=int(text)) if text.isdigit() else Team.objects.filter(name=text)
+    team = teams.first()
+    if team is None:
+        raise Http404("No such team.")
+    customer = access.customer_assign_pool(actor=request.user, customer=customer, team=team)
+    return {"customer_no": customer.customer_no, "team": team.name, "owner": None}
+
+
+@router.post("/customers/{customer_no}/reveal", response=RevealOut, summary="Reveal a field")
+def customer_reveal(request: HttpRequest, customer_no: str, payload: RevealIn) -> dict[str, str]:
+    customer = customer_get_for(request.user, customer_no)
+    value = access.pii_reveal(actor=request.user, obj=customer, field=payload.field)
+    return {"field": payload.field, "value": value}
+
+
+@router.post("/contacts/{contact_id}/reveal", response=RevealOut, summary="Reveal a field")
+def contact_reveal(request: HttpRequest, contact_id: int, payload: RevealIn) -> dict[str, str]:
+    contact = contact_get_for(request.user, contact_id)
+    value = access.pii_reveal(actor=request.user, obj=contact, field=payload.field)
+    return {"field": payload.field, "value": value}
