@@ -1,0 +1,226 @@
+"""The permission matrix: every page and every /api/v1 operation, with what each role may do.
+
+test_permission_matrix.py walks the URL resolver and the OpenAPI schema; a route without an entry
+here fails the suite. Truth tables are written out by hand (not computed by kehu.accounts.policy),
+so a policy change that widens access shows up as a failing case.
+
+Adding a route: add its page name (PAGES) or "METHOD /api/v1/path" (API) with Read, Write,
+Listing or Global; Exempt only with a reason and a pointer to the tests that cover it.
+
+Objects of the dataset: own (the rep's), team (a teammate's), other (another team's),
+won (another team's, 成交客户), prospect (another team's, 意向客户). own/team/other are 流失客户,
+so support and marketing see none of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+OBJECTS = ("own", "team", "other", "won", "prospect")
+ROLES = ("rep", "manager", "support", "marketing", "executive", "steward", "admin")
+ALL = frozenset(OBJECTS)
+NONE: frozenset[str] = frozenset()
+
+# Who sees which object (read).
+VISIBLE: dict[str, frozenset[str]] = {
+    "rep": frozenset({"own"}),
+    "manager": frozenset({"own", "team"}),
+    "support": frozenset({"won"}),
+    "marketing": frozenset({"prospect"}),
+    "executive": ALL,
+    "steward": ALL,
+    "admin": ALL,
+}
+# Who changes which object (edit customer, contacts, opportunities, orders).
+WRITABLE: dict[str, frozenset[str]] = {
+    "rep": frozenset({"own"}),
+    "manager": frozenset({"own", "team"}),
+    "support": NONE,
+    "marketing": NONE,
+    "executive": NONE,
+    "steward": ALL,
+    "admin": ALL,
+}
+# Who logs interactions and follow-ups: writers, and support on won customers.
+LOGGABLE = {**WRITABLE, "support": frozenset({"won"})}
+# Who deletes customers.
+DELETERS = {**WRITABLE, "rep": NONE, "steward": NONE}
+# Who shares a customer (owner, team manager, admin) and reveals its masked fields.
+SHARERS = {**WRITABLE, "steward": NONE}
+REVEALERS = SHARERS
+# Who puts a customer into a team pool (marketing: unowned prospects only; all ours are owned).
+POOLERS = SHARERS | {"rep": NONE}
+
+
+@dataclass(frozen=True)
+class Read:
+    """Object-scoped read: < 400 when the object is visible, 404 otherwise."""
+
+    subject: str = "customer"
+
+
+@dataclass(frozen=True)
+class Write:
+    """Object-scoped change. Invisible -> 404; visible without the right -> 403 or 404;
+    with the right -> anything but 403/404/500 (an empty payload may well be a 422).
+    Every deny leaves the database as it was."""
+
+    allowed: dict[str, frozenset[str]]
+    payload: dict[str, Any] = field(default_factory=dict)
+    subject: str = "customer"
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A list, search, report or export: never names an object the role may not see."""
+
+    query: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Global:
+    """Not about one customer (dictionaries, own tokens, imports, jobs, duplicate review):
+    every role gets an answer below 500 that names no object it may not see; writes are sent
+    with an empty payload and deny cases leave the database as it was."""
+
+    args: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Exempt:
+    reason: str
+
+
+C, CT = "customer", "contact"
+
+PAGES: dict[str, Any] = {
+    "profile": Global(),
+    "token-revoke": Global({"token_id": 999999}),
+    "followup-list": Listing(),
+    "followup-done": Write(WRITABLE, subject="follow_up"),
+    "quality-dashboard": Listing(),
+    "quality-audit": Listing(),
+    "quality-audit-csv": Listing(),
+    "quality-audit-xlsx": Global(),
+    "customer-list": Listing(),
+    "customer-create": Global(),
+    "customer-edit": Write(WRITABLE),
+    "home": Global(),
+    "customer-detail": Read(),
+    "interaction-list": Read(),
+    "interaction-create": Write(LOGGABLE),
+    "contact-add": Write(WRITABLE),
+    "contact-mark-left": Write(WRITABLE, subject=CT),
+    "customer-reveal": Write(REVEALERS, {"field": "phone"}),
+    "contact-reveal": Write(REVEALERS, {"field": "mobile"}, subject=CT),
+    "job-list": Global(),
+    "job-quality-refresh": Global(),
+    "job-detail": Global({"job_id": 999999}),
+    "import-list": Global(),
+    "import-template": Global(),
+    "import-detail": Global({"run_id": 999999}),
+    "import-progress": Global({"run_id": 999999}),
+    "import-dry-run": Global({"run_id": 999999}),
+    "import-commit": Global({"run_id": 999999}),
+    "import-revert": Global({"run_id": 999999}),
+    "import-report": Global({"run_id": 999999}),
+    "import-failed": Global({"run_id": 999999}),
+    "customer-export": Listing({"file_format": "csv"}),
+    "search": Listing({"q": "矩阵"}),
+    "dedupe-pairs": Listing(),
+    "dedupe-pair": Global({"pair_id": 999999}),
+    "dedupe-merge-undo": Global({"merge_id": 999999}),
+    "dedupe-rules": Global(),
+    "dedupe-check": Global(),
+    "dedupe-customer-link": Read(subject="customer_pk"),
+}
+
+API: dict[str, Any] = {
+    "GET /api/v1/customers": Listing(),
+    "POST /api/v1/customers": Global(),
+    "GET /api/v1/customers/{customer_no}": Read(),
+    "PATCH /api/v1/customers/{customer_no}": Write(WRITABLE, {"notes": "矩阵改动"}),
+    "DELETE /api/v1/customers/{customer_no}": Write(DELETERS),
+    "POST /api/v1/customers/{customer_no}/status": Write(
+        WRITABLE, {"status": "intent", "reason": "矩阵"}
+    ),
+    "GET /api/v1/customers/{customer_no}/history": Read(),
+    "GET /api/v1/customers/{customer_no}/contacts": Read(),
+    "POST /api/v1/customers/{customer_no}/contacts": Write(WRITABLE),
+    "GET /api/v1/contacts/{contact_id}": Read(CT),
+    "PATCH /api/v1/contacts/{contact_id}": Write(WRITABLE, {"title": "矩阵"}, subject=CT),
+    "DELETE /api/v1/contacts/{contact_id}": Write(WRITABLE, subject=CT),
+    "GET /api/v1/industries": Global(),
+    "GET /api/v1/sources": Global(),
+    "POST /api/v1/sources": Global(),
+    "GET /api/v1/customers/{customer_no}/shares": Read(),
+    "POST /api/v1/customers/{customer_no}/shares": Write(SHARERS, {"user": "rep2"}),
+    "DELETE /api/v1/customers/{customer_no}/shares/{user_id}": Write(SHARERS),
+    "POST /api/v1/customers/{customer_no}/pool": Write(POOLERS, {"team": "华南销售部"}),
+    "POST /api/v1/customers/{customer_no}/reveal": Write(REVEALERS, {"field": "phone"}),
+    "POST /api/v1/contacts/{contact_id}/reveal": Write(REVEALERS, {"field": "mobile"}, subject=CT),
+    "POST /api/v1/dedupe/check": Global(),
+    "GET /api/v1/dedupe/pairs": Listing(),
+    "GET /api/v1/dedupe/pairs/{pair_id}": Global({"pair_id": 999999}),
+    "POST /api/v1/dedupe/pairs/{pair_id}/not-duplicate": Global({"pair_id": 999999}),
+    "POST /api/v1/dedupe/merge": Global(),
+    "POST /api/v1/dedupe/merges/{merge_id}/undo": Global({"merge_id": 999999}),
+    "POST /api/v1/dedupe/scan": Exempt("starts a background scan job; kehu/dedupe/tests"),
+    "GET /api/v1/dedupe/rules": Global(),
+    "POST /api/v1/dedupe/rules": Global(),
+    "PATCH /api/v1/dedupe/rules/{rule_id}": Global({"rule_id": 999999}),
+    "GET /api/v1/dedupe/actions": Global(),
+    "PUT /api/v1/dedupe/actions/{context}": Global({"context": "nonexistent"}),
+    "GET /api/v1/customers/{customer_no}/interactions": Read(),
+    "POST /api/v1/customers/{customer_no}/interactions": Write(LOGGABLE),
+    "GET /api/v1/interactions/{interaction_no}": Read("interaction"),
+    # Support corrects the service interactions of won customers (interaction_scope).
+    "PATCH /api/v1/interactions/{interaction_no}": Write(
+        LOGGABLE, {"topic": "矩阵"}, subject="interaction"
+    ),
+    "DELETE /api/v1/interactions/{interaction_no}": Write(LOGGABLE, subject="interaction"),
+    "GET /api/v1/customers/{customer_no}/events": Read(),
+    "POST /api/v1/events": Global(),
+    "GET /api/v1/follow-ups": Listing(),
+    "GET /api/v1/customers/{customer_no}/follow-ups": Read(),
+    "POST /api/v1/customers/{customer_no}/follow-ups": Write(LOGGABLE),
+    "GET /api/v1/follow-ups/{follow_up_id}": Read("follow_up"),
+    "POST /api/v1/follow-ups/{follow_up_id}/complete": Write(WRITABLE, subject="follow_up"),
+    "GET /api/v1/reports/quality": Listing(),
+    "GET /api/v1/reports/quality/trend": Listing(),
+    "GET /api/v1/reports/quality/alerts": Listing(),
+    "GET /api/v1/reports/quality/audit": Listing(),
+    "GET /api/v1/reports/quality/audit/export": Listing(),
+    "GET /api/v1/customers/{customer_no}/opportunities": Read(),
+    "POST /api/v1/customers/{customer_no}/opportunities": Write(WRITABLE),
+    "GET /api/v1/opportunities/{opportunity_id}": Read("opportunity"),
+    "PATCH /api/v1/opportunities/{opportunity_id}": Write(
+        WRITABLE, {"title": "矩阵"}, subject="opportunity"
+    ),
+    "DELETE /api/v1/opportunities/{opportunity_id}": Write(WRITABLE, subject="opportunity"),
+    "GET /api/v1/customers/{customer_no}/orders": Read(),
+    "POST /api/v1/customers/{customer_no}/orders": Write(WRITABLE),
+    "GET /api/v1/orders/{order_no}": Read("order"),
+    "PATCH /api/v1/orders/{order_no}": Write(WRITABLE, {"notes": "矩阵"}, subject="order"),
+    "DELETE /api/v1/orders/{order_no}": Write(WRITABLE, subject="order"),
+    "GET /api/v1/me": Global(),
+    "GET /api/v1/tokens": Global(),
+    "POST /api/v1/tokens": Global(),
+    "DELETE /api/v1/tokens/{token_id}": Global({"token_id": 999999}),
+    "GET /api/v1/jobs/{job_id}": Global({"job_id": 999999}),
+    "GET /api/v1/import-targets": Global(),
+    "GET /api/v1/import-presets": Global(),
+    "POST /api/v1/import-presets": Global(),
+    "GET /api/v1/imports": Global(),
+    "POST /api/v1/imports": Global(),
+    "GET /api/v1/imports/{import_id}": Global({"import_id": 999999}),
+    "PUT /api/v1/imports/{import_id}/mapping": Global({"import_id": 999999}),
+    "POST /api/v1/imports/{import_id}/dry-run": Global({"import_id": 999999}),
+    "POST /api/v1/imports/{import_id}/commit": Global({"import_id": 999999}),
+    "POST /api/v1/imports/{import_id}/revert": Global({"import_id": 999999}),
+    "GET /api/v1/imports/{import_id}/report.csv": Global({"import_id": 999999}),
+    "GET /api/v1/imports/{import_id}/failed.csv": Global({"import_id": 999999}),
+    "GET /api/v1/exports/customers": Listing({"format": "csv"}),
+    "GET /api/v1/search": Listing({"q": "矩阵"}),
+}
