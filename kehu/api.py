@@ -19,11 +19,13 @@ from kehu.customers.access_api import router as access_router
 from kehu.customers.api import router as customers_router
 from kehu.dedupe.api import router as dedupe_router
 from kehu.intake.api import router as intake_router
+from kehu.intake.capture.api import router as capture_router
 from kehu.interactions.api import router as interactions_router
 from kehu.interactions.followup_api import router as followups_router
 from kehu.opportunities.api import router as opportunities_router
 from kehu.reports.api import router as reports_router
 from kehu.search.api import router as search_router
+from kehu.tags.api import router as tags_router
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +62,8 @@ api.add_router("/", accounts_router)
 api.add_router("/", core_router)
 api.add_router("/", intake_router)
 api.add_router("/", search_router)
+api.add_router("/", capture_router)
+api.add_router("/", tags_router)
 
 
 

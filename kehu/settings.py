@@ -65,11 +65,13 @@ INSTALLED_APPS = [
     "kehu.audit",
     "kehu.accounts",
     "kehu.customers",
+    "kehu.tags",
     "kehu.interactions",
     "kehu.opportunities",
     "kehu.portal",
     "kehu.sandbox",
     "kehu.intake",
+    "kehu.intake.capture",
     "kehu.search",
     "kehu.reports",
     "kehu.dedupe",
@@ -219,6 +221,12 @@ KEHU_IMPORT_BATCH_SIZE = env_int("KEHU_IMPORT_BATCH_SIZE", 1000)
 KEHU_IMPORT_DIR = Path(os.environ.get("KEHU_IMPORT_DIR", DATA_DIR / "imports"))
 KEHU_IMPORT_RETENTION_DAYS = env_int("KEHU_IMPORT_RETENTION_DAYS", 30)
 KEHU_IMPORT_BATCH_PAUSE_MS = env_int("KEHU_IMPORT_BATCH_PAUSE_MS", 0)  # tests: widen the kill window
+
+# Capture: web-form leads per IP per hour (Django's cache), and the change guards that the
+# customer edit edges call before saving (kehu.core.guards; a guard holds a change for review).
+KEHU_LEAD_RATE_LIMIT = env_int("KEHU_LEAD_RATE_LIMIT", 5)
+KEHU_LEAD_RATE_WINDOW = env_int("KEHU_LEAD_RATE_WINDOW", 3600)
+KEHU_CHANGE_GUARDS = ["kehu.intake.capture.anomaly.change_guard"]
 
 NINJA_PAGINATION_PER_PAGE = KEHU_PAGE_SIZE
 

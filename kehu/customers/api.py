@@ -11,6 +11,7 @@ from kehu.accounts.policy import scope_for
 from kehu.audit.models import AuditEntry
 from kehu.core.api_utils import page_limit, payload_data
 from kehu.core.errors import ValidationFailed
+from kehu.core.guards import change_guard
 from kehu.core.pagination import keyset_page
 
 from . import services
@@ -124,7 +125,9 @@ def customer_detail(request: HttpRequest, customer_no: str) -> Customer:
 @router.patch("/customers/{customer_no}", response=CustomerOut, summary="Change a customer")
 def customer_update(request: HttpRequest, customer_no: str, payload: CustomerPatch) -> Customer:
     customer = _writable(request, customer_no)
-    services.customer_update(actor=request.user, customer=customer, data=payload_data(payload))
+    data = payload_data(payload)
+    change_guard(action="customer_update", actor=request.user, customer=customer, data=data)
+    services.customer_update(actor=request.user, customer=customer, data=data)
     return customer_get_for(request.user, customer_no)
 
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from kehu.accounts.models import Role, User
 from kehu.accounts.policy import READ_ALL, can_create_customer
 from kehu.core.errors import ValidationFailed
+from kehu.core.guards import ChangeHeld, change_guard
 from kehu.core.pagination import keyset_page
 
 from . import services
@@ -120,9 +121,14 @@ def customer_edit(request: HttpRequest, customer_no: str) -> HttpResponse:
     form = CustomerForm(request.POST or None, actor=request.user, customer=customer)
     if request.method == "POST" and form.is_valid():
         try:
-            services.customer_update(actor=request.user, customer=customer, data=form.payload())
+            data = form.payload()
+            change_guard(action="customer_update", actor=request.user, customer=customer, data=data)
+            services.customer_update(actor=request.user, customer=customer, data=data)
         except ValidationFailed as exc:
             form.add_service_errors(exc)
+        except ChangeHeld as held:
+            messages.warning(request, held.message)
+            return redirect("customer-detail", customer_no=customer.customer_no)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("customer-detail", customer_no=customer.customer_no)

@@ -9,6 +9,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpRe
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from .capture.anomaly import export_guard
 from .exports import customer_export, xlsx_file
 from .files import csv_stream, failed_lines, report_lines
 from .models import ImportRun
@@ -180,6 +181,7 @@ def import_failed(request: HttpRequest, import_id: int) -> HttpResponse:
 def export_customers(request: HttpRequest, format: str = "csv") -> HttpResponse:
     """Every customer the caller may see that matches the list filters (status, industry, …)."""
     params = {k: v for k, v in request.GET.items()}
+    export_guard(actor=request.user, params=params, file_format=format)
     _count, lines = customer_export(actor=request.user, params=params, file_format=format)
     if format == "csv":
         return _csv(lines, "customers.csv")

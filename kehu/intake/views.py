@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kehu.core.errors import DomainError, ValidationFailed
+from kehu.core.guards import ChangeHeld
 
+from .capture.anomaly import export_guard
 from .exports import customer_export, xlsx_file
 from .files import csv_stream, failed_lines, report_lines, template_lines
 from .models import ImportRun
@@ -181,7 +183,10 @@ def customer_export_view(request: HttpRequest, file_format: str) -> HttpResponse
     """/exports/customers.csv?status=won&… — the list's filters, the caller's scope."""
     params = {k: v for k, v in request.GET.items()}
     try:
+        export_guard(actor=request.user, params=params, file_format=file_format)
         _count, lines = customer_export(actor=request.user, params=params, file_format=file_format)
+    except ChangeHeld as held:
+        return HttpResponse(held.message, status=202)
     except ValidationFailed as exc:
         return HttpResponse(
             "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items()), status=422
