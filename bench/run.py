@@ -33,6 +33,7 @@ MODULES = {
     "dedupe": "bench.dedupe",
     "imports": "bench.imports",
     "search": "bench.search",
+    "ocr": "bench.ocr",
 }
 PG_HOST, PG_USER, PG_DB = "127.0.0.1", "postgres", "kehu_bench"
 SEED = 2026
