@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import serializers
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from kehu.accounts.models import Role
@@ -287,15 +287,33 @@ def customer_merge(
                 setattr(survivor, name, value)
                 changed[name] = [before[name], value]
     moved: dict[str, dict[str, list[Any]]] = {}
+    dropped: list[dict[str, Any]] = []
     for rel in _child_relations():
         model = rel.related_model
         field_name = rel.field.name
         ids = list(
             model._default_manager.filter(**{field_name: merged}).values_list("pk", flat=True)
         )
-        if ids:
-            moved.setdefault(model._meta.label_lower, {})[field_name] = ids
-            model._default_manager.filter(pk__in=ids).update(**{field_name: survivor})
+        if not ids:
+            continue
+        try:
+            with transaction.atomic():
+                model._default_manager.filter(pk__in=ids).update(**{field_name: survivor})
+            kept = ids
+        except IntegrityError:
+            # A row the survivor already has (e.g. the same tag): keep the survivor's, and
+            # keep a copy of the merged one so undo can bring it back.
+            kept = []
+            for row in model._default_manager.filter(pk__in=ids):
+                try:
+                    with transaction.atomic():
+                        model._default_manager.filter(pk=row.pk).update(**{field_name: survivor})
+                    kept.append(row.pk)
+                except IntegrityError:
+                    dropped.append(serializers.serialize("python", [row])[0])
+                    row.delete()
+        if kept:
+            moved.setdefault(model._meta.label_lower, {})[field_name] = kept
     if "name" in changed:
         from kehu.customers.validators import normalize_company_name
 
@@ -317,6 +335,7 @@ def customer_merge(
         ).values()
     )
     merge.merged_snapshot["pairs"] = _json_ready(other_pairs)
+    merge.merged_snapshot["dropped"] = _json_ready(dropped)
     merge.save(update_fields=["merged_snapshot"])
     Customer.objects.filter(pk=merged.pk).delete()
     audit_record(
@@ -352,6 +371,7 @@ def merge_undo(*, actor: Any, merge: Merge) -> Customer:
         raise DomainError("The merged customer exists again; nothing to undo.")
     snapshot = dict(merge.merged_snapshot)
     pairs = snapshot.pop("pairs", [])
+    dropped = snapshot.pop("dropped", [])
     restored = next(serializers.deserialize("python", [snapshot]))
     restored.save()
     stamps = {
@@ -375,6 +395,8 @@ def merge_undo(*, actor: Any, merge: Merge) -> Customer:
         model = apps.get_model(label)
         for field_name, ids in by_field.items():
             model._default_manager.filter(pk__in=ids).update(**{field_name: customer})
+    for obj in serializers.deserialize("python", dropped):
+        obj.save()
     for row in pairs:
         row.pop("id", None)
         DuplicatePair.objects.get_or_create(
