@@ -110,7 +110,9 @@ def on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResp
 @api.exception_handler(DomainError)
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return api.create_response(
-        request, {"detail": exc.message, "code": exc.code}, status=exc.status_code
+        request,
+        {"detail": exc.message, "code": exc.code, **(exc.payload() if hasattr(exc, "payload") else {})},
+        status=exc.status_code,
     )
 
 

@@ -226,7 +226,10 @@ KEHU_IMPORT_BATCH_PAUSE_MS = env_int("KEHU_IMPORT_BATCH_PAUSE_MS", 0)  # tests: 
 # customer edit edges call before saving (kehu.core.guards; a guard holds a change for review).
 KEHU_LEAD_RATE_LIMIT = env_int("KEHU_LEAD_RATE_LIMIT", 5)
 KEHU_LEAD_RATE_WINDOW = env_int("KEHU_LEAD_RATE_WINDOW", 3600)
-KEHU_CHANGE_GUARDS = ["kehu.intake.capture.anomaly.change_guard"]
+KEHU_CHANGE_GUARDS = [
+    "kehu.dedupe.guards.duplicate_guard",
+    "kehu.intake.capture.anomaly.change_guard",
+]
 
 NINJA_PAGINATION_PER_PAGE = KEHU_PAGE_SIZE
 

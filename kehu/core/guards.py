@@ -36,3 +36,18 @@ def change_guard(*, action: str, actor: Any, customer: Any = None, data: Any = N
     """Run every guard; raises ChangeHeld when one holds the change."""
     for guard in _guards(tuple(getattr(settings, "KEHU_CHANGE_GUARDS", ()))):
         guard(action=action, actor=actor, customer=customer, data=data)
+
+
+class ProbableDuplicate(DomainError):
+    """The record looks like one that exists already; confirm to save it anyway (unless blocked)."""
+
+    status_code = 409
+    code = "probable_duplicate"
+
+    def __init__(self, message: str, *, matches: list[dict[str, Any]], blocked: bool) -> None:
+        super().__init__(message)
+        self.matches = matches
+        self.blocked = blocked
+
+    def payload(self) -> dict[str, Any]:
+        return {"matches": self.matches, "blocked": self.blocked}

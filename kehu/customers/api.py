@@ -113,7 +113,10 @@ def customer_list(request: HttpRequest, filters: Query[CustomerFilters]) -> dict
 
 @router.post("/customers", response={201: CustomerOut}, summary="Create a customer")
 def customer_create(request: HttpRequest, payload: CustomerIn) -> Status:
-    customer = services.customer_create(actor=request.user, data=payload_data(payload))
+    data = payload_data(payload)
+    change_guard(action="customer_create", actor=request.user, data=data)
+    data.pop("allow_duplicate", None)
+    customer = services.customer_create(actor=request.user, data=data)
     return Status(201, customer_get_for(request.user, customer.customer_no))
 
 
@@ -127,6 +130,7 @@ def customer_update(request: HttpRequest, customer_no: str, payload: CustomerPat
     customer = _writable(request, customer_no)
     data = payload_data(payload)
     change_guard(action="customer_update", actor=request.user, customer=customer, data=data)
+    data.pop("allow_duplicate", None)
     services.customer_update(actor=request.user, customer=customer, data=data)
     return customer_get_for(request.user, customer_no)
 

@@ -109,6 +109,9 @@ class CustomerForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     status = forms.ChoiceField(label=_("status"), choices=Customer.Status.choices)
+    allow_duplicate = forms.BooleanField(
+        label=_("Save anyway: this is not the same customer"), required=False
+    )
     status_reason = forms.CharField(
         label=_("reason for the status change"),
         required=False,

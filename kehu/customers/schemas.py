@@ -69,6 +69,7 @@ class CustomerIn(StrictIn):
     external_id: str | int | None = None
     notes: str | None = None
     decision_maker: DecisionMakerIn | None = None
+    allow_duplicate: bool | None = None  # confirm saving despite a probable-duplicate warning
 
 
 class CustomerPatch(CustomerIn):

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from kehu.accounts.models import Role, User
 from kehu.accounts.policy import READ_ALL, can_create_customer
 from kehu.core.errors import ValidationFailed
-from kehu.core.guards import ChangeHeld, change_guard
+from kehu.core.guards import ChangeHeld, ProbableDuplicate, change_guard
 from kehu.core.pagination import keyset_page
 
 from . import services
@@ -93,11 +93,18 @@ def customer_create(request: HttpRequest) -> HttpResponse:
     if not can_create_customer(request.user):
         raise PermissionDenied(_("Your role may not create customers."))
     form = CustomerForm(request.POST or None, actor=request.user)
+    duplicate = None
     if request.method == "POST" and form.is_valid():
         try:
-            customer = services.customer_create(actor=request.user, data=form.payload())
+            data = form.payload()
+            data["allow_duplicate"] = form.cleaned_data.get("allow_duplicate", False)
+            change_guard(action="customer_create", actor=request.user, data=data)
+            data.pop("allow_duplicate")
+            customer = services.customer_create(actor=request.user, data=data)
         except ValidationFailed as exc:
             form.add_service_errors(exc)
+        except ProbableDuplicate as exc:
+            duplicate = exc
         else:
             messages.success(
                 request, _("Customer %(number)s created.") % {"number": customer.customer_no}
@@ -108,8 +115,13 @@ def customer_create(request: HttpRequest) -> HttpResponse:
                     _("This customer is marked incomplete: please fill in the missing fields."),
                 )
             return redirect("customer-detail", customer_no=customer.customer_no)
-    status = 422 if form.is_bound and form.errors else 200
-    return render(request, "customers/form.html", {"form": form, "customer": None}, status=status)
+    status = 409 if duplicate else 422 if form.is_bound and form.errors else 200
+    return render(
+        request,
+        "customers/form.html",
+        {"form": form, "customer": None, "duplicate": duplicate},
+        status=status,
+    )
 
 
 @login_required
