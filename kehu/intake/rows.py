@@ -93,6 +93,19 @@ class Dictionaries:
                 self.users[f"name:{u.display_name}"] = u
             self.users[f"name:{u.username}"] = u
 
+    def by_pk(self) -> dict[str, dict[Any, Any]]:
+        """The loaded rows by key, per dictionary field of a customer."""
+        industries = {i.pk: i for i in [*self.tops.values(), *self.subs.values()]}
+        industries.update({i.pk: i for i in self.sub_by_name.values()})
+        users = {u.pk: u for u in self.users.values()}
+        sources = {s.pk: s for s in self.sources.values()}
+        return {
+            "owner": users,
+            "industry": industries,
+            "sub_industry": industries,
+            "source": sources,
+        }
+
     def industry(self, value: str) -> tuple[Industry | None, Industry | None]:
         """Same forms as customers.selectors.industry_lookup: '制造业', '汽车零部件', '制造业/汽车零部件'."""
         text = value.strip()

@@ -44,8 +44,9 @@ from kehu.customers.services import (
 )
 
 from .models import ImportRow, ImportRun, MappingPreset
+from .pipeline import Built, Context, Documents, default_workers, keyed, prepared
 from .readers import FileInfo, count_rows, inspect_file, read_rows
-from .rows import CleanMemo, CleanRow, Dictionaries, build_customer, clean_row, duplicate_keys
+from .rows import CleanMemo, CleanRow, Dictionaries, duplicate_keys
 from .validators import PRESETS, TARGETS, mapping_for_headers, preset_guess, validate_mapping
 from .writes import insert_rows, reserve_ids
 
@@ -213,18 +214,28 @@ def import_execute(
     dry_run: bool = False,
     on_batch: Callable[[ImportRun, list[ImportRow]], None] | None = None,
     keep_rows: int = 500,
+    workers: int | None = None,
 ) -> ImportRun:
     """Dry-run or commit (from run.position on) the whole file; returns the run with its counts.
 
     A dry run writes nothing and keeps the first `keep_rows` problems in run.preview.
+    `workers` processes clean and build the rows (default: default_workers(run.total_rows)).
     """
     if not run.file_path or not Path(run.file_path).exists():
         raise ImportStateError("The uploaded file is no longer kept; upload it again.")
     if not dry_run and run.status in (ImportRun.Status.FINISHED, ImportRun.Status.REVERTED):
         raise ImportStateError("This import has finished already.")
     size = max(1, settings.KEHU_IMPORT_BATCH_SIZE)
-    dictionaries = Dictionaries()
-    memo = CleanMemo()
+    context = Context(
+        mapping=run.mapping,
+        dictionaries=Dictionaries(),
+        actor=actor,
+        external_source=run.external_source,
+        created_by=actor if getattr(actor, "pk", None) else run.created_by,
+        memo=CleanMemo(),
+    )
+    if workers is None:
+        workers = default_workers(run.total_rows)
     info = _file_info(run)
     seen: dict[str, int] = {}  # dry run: keys of rows planned so far
     counts = dict.fromkeys(("created", "updated", "skipped", "failed", "incomplete"), 0)
@@ -238,21 +249,10 @@ def import_execute(
             ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING, message="")
         run.status = ImportRun.Status.RUNNING
     rows = read_rows(Path(run.file_path), info, skip=0 if dry_run else run.position)
-    for chunk in _batches(rows, size):
-        cleaned = [
-            clean_row(
-                number,
-                raw,
-                run.mapping,
-                dictionaries,
-                actor=actor,
-                external_source=run.external_source,
-                memo=memo,
-            )
-            for number, raw in chunk
-        ]
+    batches = prepared(_batches(rows, size), context, workers=workers)
+    for chunk_size, cleaned, built, documents in batches:
         if dry_run:
-            results = _plan(run, cleaned, actor=actor, dry_run=True, seen=seen)
+            results = _plan(run, cleaned, built, actor=actor, dry_run=True, seen=seen)
             for result in results:
                 counts[result.outcome] += 1
                 counts["incomplete"] += result.is_incomplete
@@ -260,13 +260,15 @@ def import_execute(
                     problems.append(_problem(result))
         else:
             with transaction.atomic():
-                results = _plan(run, cleaned, actor=actor, dry_run=False, seen=None)
+                results = _plan(
+                    run, cleaned, built, actor=actor, dry_run=False, seen=None, documents=documents
+                )
                 insert_rows(ImportRow, results, with_ids=False)
                 tally = {key: 0 for key in counts}
                 for result in results:
                     tally[result.outcome] += 1
                     tally["incomplete"] += result.is_incomplete
-                run.position += len(chunk)
+                run.position += chunk_size
                 for key, value in tally.items():
                     setattr(run, key, getattr(run, key) + value)
                 run.save(update_fields=["position", *counts])
@@ -351,13 +353,13 @@ def _existing(run: ImportRun, rows: list[CleanRow], built: dict[int, Any]) -> tu
 def _plan(
     run: ImportRun,
     rows: list[CleanRow],
+    built: Built,
     *,
     actor: Any,
     dry_run: bool,
     seen: dict[str, int] | None,
+    documents: Documents | None = None,
 ) -> list[ImportRow]:
-    created_by = actor if getattr(actor, "pk", None) else run.created_by
-    built = {r.number: build_customer(r, created_by=created_by) for r in rows if r.is_valid}
     by_ext, by_key = _existing(run, rows, built)
     in_batch: dict[str, int] = dict(seen) if seen is not None else {}
     # A customer takes one row of a file: later rows matching it are duplicates of that row
@@ -396,10 +398,9 @@ def _plan(
         if match is None or (run.on_duplicate == "create" and reason != "same external id"):
             if match is not None:
                 result.note = f"Created although it duplicates {match.customer_no} ({reason})."
-            _quality_unsaved(customer, maker)
             result.outcome = Outcome.CREATED
             result.is_incomplete = customer.quality == Customer.Quality.INCOMPLETE
-            to_create.append((result, customer, maker))
+            to_create.append((result, customer, maker, row.number))
             for key in [ext_key, *keys]:
                 if key:
                     in_batch.setdefault(key, row.number)
@@ -420,39 +421,31 @@ def _plan(
     if seen is not None:
         seen.update(in_batch)
     if to_create and not dry_run:
-        _create(run, to_create, actor=actor)
+        _create(run, to_create, actor=actor, documents=documents or {})
     return results
 
 
-def _quality_unsaved(customer: Customer, maker: Contact | None) -> None:
-    """customer_refresh_quality on a customer not saved yet, whose only contact is `maker`."""
-    contacts = Contact.objects.all()
-    contacts._result_cache = [maker] if maker is not None else []  # type: ignore[attr-defined]
-    contacts._prefetch_done = True  # type: ignore[attr-defined]
-    customer._prefetched_objects_cache = {"contacts": contacts}  # type: ignore[attr-defined]
-    customer.pk = -1  # the related manager wants a key; nothing is read or written
-    try:
-        customer_refresh_quality(customer, save=False)
-    finally:
-        customer.pk = None
-        del customer._prefetched_objects_cache  # type: ignore[attr-defined]
-
-
 def _create(
-    run: ImportRun, items: list[tuple[ImportRow, Customer, Contact | None]], *, actor: Any
+    run: ImportRun,
+    items: list[tuple[ImportRow, Customer, Contact | None, int]],
+    *,
+    actor: Any,
+    documents: Documents,
 ) -> None:
+    """Write new customers, decision makers, status history and search documents (the ones the
+    workers built, else built here)."""
     today = timezone.localdate()
     prefix = f"CX{today:%Y%m}"
     first = next_in_sequence(prefix, count=len(items))
     customers = []
     ids = reserve_ids(Customer, len(items))
-    for offset, (_result, customer, _maker) in enumerate(items):
+    for offset, (_result, customer, _maker, _number) in enumerate(items):
         customer.customer_no = f"{prefix}{first + offset:04d}"
         customer.pk = ids[offset]
         customers.append(customer)
     insert_rows(Customer, customers, with_ids=True)
     makers = []
-    for result, customer, maker in items:
+    for result, customer, maker, _number in items:
         result.customer_id, result.customer_no = customer.pk, customer.customer_no
         if maker is not None:
             maker.customer = customer
@@ -474,9 +467,13 @@ def _create(
         ],
         with_ids=False,
     )
-    documents = [customer_document(c) for c in customers]
-    documents += [contact_document(m, customer=m.customer) for m in makers]
-    search_index_bulk(documents)
+    if documents:
+        pending = [keyed(documents[number], c, m) for _r, c, m, number in items]
+        search_index_bulk([d[0] for d in pending] + [d[1] for d in pending if len(d) > 1])
+        return
+    built = [customer_document(c) for c in customers]
+    built += [contact_document(m, customer=m.customer) for m in makers]
+    search_index_bulk(built)
 
 
 def _maker_of(customer: Customer) -> Contact | None:

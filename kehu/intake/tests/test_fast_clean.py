@@ -126,3 +126,38 @@ def test_memo_keeps_customer_clean_error_order(payload):
     expected = outcome(lambda: customer_clean(dict(payload), actor=None, creating=True))
     for _twice in range(2):  # computed, then remembered
         assert outcome(lambda: memo.clean(dict(payload), None)) == expected
+
+
+def test_documents_built_before_the_keys_are_what_search_index_builds(tmp_path):
+    """The workers build search documents with a stand-in number; once keyed they are equal."""
+    from kehu.core.models import SearchDocument
+    from kehu.core.search_index import contact_document, customer_document
+    from kehu.intake.pipeline import Context, keyed, pending_documents, prepare
+
+    rows = _generated(tmp_path, 2_000)
+    headers = list(rows[0])
+    source, preset = PRESETS["standard"]
+    mapping = {h: t for h, t in mapping_for_headers(headers, preset).items() if t != "owner"}
+    context = Context(
+        mapping=mapping,  # without the owners (the generator's reps are not users here)
+        dictionaries=Dictionaries(),
+        actor=None,
+        external_source=source,
+        created_by=None,
+        memo=CleanMemo(),
+    )
+    _cleaned, built = prepare(list(enumerate(rows, start=2)), context)
+    documents = pending_documents(built)
+    assert len(documents) == len(built) > 1_500
+    fields = [f.attname for f in SearchDocument._meta.concrete_fields]
+    for key, (number, (customer, maker)) in enumerate(built.items(), start=1):
+        customer.pk, customer.customer_no = key, f"CX202611{key:04d}"
+        if maker is not None:
+            maker.pk = key + 100_000
+        got = keyed(documents[number], customer, maker)
+        want = [customer_document(customer)]
+        if maker is not None:
+            want.append(contact_document(maker, customer=customer))
+        assert [[getattr(d, f) for f in fields] for d in got] == [
+            [getattr(d, f) for f in fields] for d in want
+        ], number

@@ -1,0 +1,199 @@
+"""Clean and build the rows of an import, in this process or in a pool of worker processes.
+
+A batch is cleaned (clean_row with the import's CleanMemo), and each valid row is built into its
+unsaved Customer and decision maker with their completeness (the work that needs no database).
+With workers, batches go to a fork()ed pool and come back in file order; at most `window` batches
+are in flight, so memory stays flat whatever the file's size. The main process keeps the database
+work: duplicate look-ups, writes, search indexing, one transaction per batch.
+
+The workers never touch the database: the dictionaries were loaded before the fork, and the
+dictionary values of a row travel as their keys (see _pack/_unpack).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+
+from kehu.core.models import SearchDocument
+from kehu.core.search_index import contact_document, customer_document
+from kehu.customers.models import Contact, Customer
+from kehu.customers.services import customer_refresh_quality
+
+from .rows import CleanMemo, CleanRow, Dictionaries, build_customer, clean_row
+
+Built = dict[int, tuple[Customer, "Contact | None"]]
+# Search documents of a batch's valid rows, built before their keys and numbers exist:
+# {row number: (customer's document, decision maker's document or None)}.
+Documents = dict[int, tuple[SearchDocument, "SearchDocument | None"]]
+PENDING_NO = "CX\ue000pending\ue000"  # stands for the customer number until it is known
+_FOREIGN = ("owner", "industry", "sub_industry", "source")
+POOL_MIN_ROWS = 20_000  # below this, starting workers costs more than it saves
+
+
+def default_workers(total_rows: int) -> int:
+    """KEHU_IMPORT_WORKERS, else 2 (at most the CPUs) for a large file, else none."""
+    setting = os.environ.get("KEHU_IMPORT_WORKERS", "")
+    if setting.strip():
+        return max(0, int(setting))
+    if total_rows < POOL_MIN_ROWS:
+        return 0
+    return min(2, os.cpu_count() or 1) if (os.cpu_count() or 1) > 1 else 0
+
+
+@dataclass
+class Context:
+    mapping: dict[str, str]
+    dictionaries: Dictionaries
+    actor: Any
+    external_source: str
+    created_by: Any
+    memo: CleanMemo
+
+
+def quality_unsaved(customer: Customer, maker: Contact | None) -> None:
+    """customer_refresh_quality on a customer not saved yet, whose only contact is `maker`."""
+    contacts = Contact.objects.all()
+    contacts._result_cache = [maker] if maker is not None else []  # type: ignore[attr-defined]
+    contacts._prefetch_done = True  # type: ignore[attr-defined]
+    customer._prefetched_objects_cache = {"contacts": contacts}  # type: ignore[attr-defined]
+    customer.pk = -1  # the related manager wants a key; nothing is read or written
+    try:
+        customer_refresh_quality(customer, save=False)
+    finally:
+        customer.pk = None
+        del customer._prefetched_objects_cache  # type: ignore[attr-defined]
+
+
+def pending_documents(built: Built) -> Documents:
+    """The search documents of unsaved customers, with PENDING_NO for the number (see keyed)."""
+    documents: Documents = {}
+    for number, (customer, maker) in built.items():
+        customer.customer_no = PENDING_NO
+        document = customer_document(customer)
+        if PENDING_NO.lower() not in document.codes:
+            return {}  # search_index builds the number into documents otherwise: build later
+        documents[number] = (
+            document,
+            contact_document(maker, customer=customer) if maker is not None else None,
+        )
+        customer.customer_no = ""
+    return documents
+
+
+def keyed(
+    documents: tuple[SearchDocument, SearchDocument | None], customer: Customer, maker: Any
+) -> list[SearchDocument]:
+    """A customer's pending documents, given its key and number (what customer_document and
+    contact_document return for the saved customer; test_fast_clean.py checks it)."""
+    document, maker_document = documents
+    pending, number = PENDING_NO.lower(), customer.customer_no.lower()
+    document.object_id = document.customer_id = customer.pk
+    document.subtitle = customer.customer_no
+    document.codes = document.codes.replace(pending, number)
+    document.text = document.text.replace(pending, number)
+    if maker_document is None:
+        return [document]
+    maker_document.object_id, maker_document.customer_id = maker.pk, customer.pk
+    return [document, maker_document]
+
+
+def prepare(chunk: list[tuple[int, dict[str, str]]], ctx: Context) -> tuple[list[CleanRow], Built]:
+    rows = [
+        clean_row(
+            number,
+            raw,
+            ctx.mapping,
+            ctx.dictionaries,
+            actor=ctx.actor,
+            external_source=ctx.external_source,
+            memo=ctx.memo,
+        )
+        for number, raw in chunk
+    ]
+    built: Built = {}
+    for row in rows:
+        if row.is_valid:
+            customer, maker = build_customer(row, created_by=ctx.created_by)
+            quality_unsaved(customer, maker)
+            built[row.number] = (customer, maker)
+    return rows, built
+
+
+# --- The pool
+
+
+_CONTEXT: Context | None = None  # set before the fork; the workers inherit it
+
+
+def _work(chunk: list[tuple[int, dict[str, str]]]) -> tuple[list[CleanRow], Built, Documents]:
+    assert _CONTEXT is not None
+    rows, built = prepare(chunk, _CONTEXT)
+    documents = pending_documents(built)
+    for row in rows:
+        _pack(row.values)
+    for customer, _maker in built.values():
+        customer._state.fields_cache.clear()  # keys are kept (owner_id, …); objects not sent
+    return rows, built, documents
+
+
+def _pack(values: dict[str, Any]) -> None:
+    for key in _FOREIGN:
+        value = values.get(key)
+        if isinstance(value, models.Model):
+            values[key] = (key, value.pk)
+
+
+def _unpack(values: dict[str, Any], by_pk: dict[str, dict[Any, Any]]) -> None:
+    for key in _FOREIGN:
+        value = values.get(key)
+        if isinstance(value, tuple):
+            values[key] = by_pk[key][value[1]]
+
+
+def prepared(
+    chunks: Iterable[list[tuple[int, dict[str, str]]]],
+    ctx: Context,
+    *,
+    workers: int,
+    window: int = 4,
+) -> Iterator[tuple[int, list[CleanRow], Built, Documents]]:
+    """(rows in the chunk, cleaned rows, built customers, their pending search documents: only
+    from workers) of each chunk, in order."""
+    if workers <= 0:
+        for chunk in chunks:
+            yield (len(chunk), *prepare(chunk, ctx), {})
+        return
+    global _CONTEXT
+    _CONTEXT = ctx
+    by_pk = ctx.dictionaries.by_pk()
+    if getattr(ctx.actor, "pk", None):
+        by_pk["owner"][ctx.actor.pk] = ctx.actor  # a rep's or manager's rows default to them
+    pool = multiprocessing.get_context("fork").Pool(workers)
+    try:
+        pending: deque[tuple[int, Any]] = deque()
+        for chunk in chunks:
+            pending.append((len(chunk), pool.apply_async(_work, (chunk,))))
+            if len(pending) >= window:
+                yield _received(*pending.popleft(), by_pk)
+        while pending:
+            yield _received(*pending.popleft(), by_pk)
+    finally:
+        pool.terminate()
+        pool.join()
+        _CONTEXT = None
+
+
+def _received(
+    size: int, result: Any, by_pk: dict[str, dict[Any, Any]]
+) -> tuple[int, list[CleanRow], Built, Documents]:
+    rows, built, documents = result.get()
+    for row in rows:
+        _unpack(row.values, by_pk)
+    return size, rows, built, documents
