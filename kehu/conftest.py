@@ -19,6 +19,12 @@ def next_mobile() -> str:
     return str(next(_mobiles))
 
 
+@pytest.fixture(autouse=True)
+def _two_factor_off(settings: Any) -> None:
+    """Most tests are about data, not sign-in: 2FA is on only where a test turns it on."""
+    settings.KEHU_REQUIRE_2FA = False
+
+
 @pytest.fixture
 def team_east(db: Any) -> Team:
     return Team.objects.create(name="华东销售部", region="华东")
