@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("kehu.customers.urls")),
     path("", include("kehu.portal.urls")),
     path("", include("kehu.intake.urls")),
+    path("", include("kehu.intake.capture.urls")),
     path("", include("kehu.search.urls")),
     path("", include("kehu.dedupe.urls")),
 ]

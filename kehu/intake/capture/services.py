@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from kehu.accounts.models import Role, Team, User
 from kehu.accounts.policy import can_log_interaction
-from kehu.customers.models import Contact, Customer
+from kehu.audit.services import audit_record
+from kehu.core.errors import ValidationFailed
+from kehu.customers.models import Contact, Customer, Industry
 from kehu.customers.services import PermissionDenied, contact_create, customer_create
 from kehu.interactions.models import Interaction
 from kehu.interactions.services import interaction_log
@@ -18,7 +22,7 @@ from kehu.opportunities.services import opportunity_create
 from kehu.tags.services import tag_apply
 
 from .chat import ChatDraft, parse_chat
-from .models import ChatTagRule
+from .models import AnomalyRule, AssignmentRule, ChatTagRule, EmailDomain
 
 
 def chat_draft(text: str, *, today: date | None = None) -> ChatDraft:
@@ -85,3 +89,105 @@ def card_save(
     }
     created = customer_create(actor=actor, data=data)
     return created, created.contacts.first()
+
+
+# --- Capture rules, kept by an administrator (the rules page; the API has its own upsert)
+
+RULE_MODELS: dict[str, Any] = {
+    "assignment": AssignmentRule,
+    "domain": EmailDomain,
+    "chat": ChatTagRule,
+}
+
+
+def _required(data: Any, *names: str) -> dict[str, str]:
+    values = {name: str(data.get(name, "")).strip() for name in names}
+    missing = {name: ["This field is required."] for name, value in values.items() if not value}
+    if missing:
+        raise ValidationFailed(missing)
+    return values
+
+
+def _optional_id(model: Any, raw: Any, field: str, **filters: Any) -> Any:
+    if not raw:
+        return None
+    row = model.objects.filter(pk=raw, **filters).first() if str(raw).isdigit() else None
+    if row is None:
+        raise ValidationFailed({field: ["Choose one of the listed values."]})
+    return row
+
+
+@transaction.atomic
+def capture_rule_save(*, actor: Any, kind: str, data: Any) -> Any:
+    """Add a rule or domain, change an anomaly threshold, or delete a row; audited."""
+    if getattr(actor, "role", None) != Role.ADMIN:
+        raise PermissionDenied("Only an administrator may change capture rules.")
+    row: Any
+    if kind == "domain":
+        values = _required(data, "domain", "company")
+        domain = values["domain"].lower().lstrip("@")
+        row, _created = EmailDomain.objects.update_or_create(
+            domain=domain, defaults={"company": values["company"][:200]}
+        )
+    elif kind == "chat":
+        values = _required(data, "tag", "field", "op", "value")
+        if values["field"] not in ChatTagRule.Field.values:
+            raise ValidationFailed({"field": ["Choose one of the listed values."]})
+        if values["op"] not in ChatTagRule.Op.values:
+            raise ValidationFailed({"op": ["Choose one of the listed values."]})
+        row = ChatTagRule.objects.create(**values)
+    elif kind == "assignment":
+        values = _required(data, "name")
+        priority = str(data.get("priority") or "100")
+        if not priority.isdigit():
+            raise ValidationFailed({"priority": ["Enter a whole number."]})
+        row = AssignmentRule.objects.create(
+            name=values["name"][:100],
+            priority=int(priority),
+            province=str(data.get("province", "")).strip()[:50],
+            industry=_optional_id(Industry, data.get("industry"), "industry", parent__isnull=True),
+            team=_optional_id(Team, data.get("team"), "team"),
+            owner=_optional_id(User, data.get("owner"), "owner", is_active=True),
+        )
+    elif kind == "anomaly":
+        values = _required(data, "rule_kind", "threshold")
+        if values["rule_kind"] not in AnomalyRule.Kind.values:
+            raise ValidationFailed({"rule_kind": ["Choose one of the listed values."]})
+        try:
+            threshold = Decimal(values["threshold"])
+        except InvalidOperation as exc:
+            raise ValidationFailed({"threshold": ["Enter a number."]}) from exc
+        if threshold <= 0:
+            raise ValidationFailed({"threshold": ["Enter a number above zero."]})
+        row, _created = AnomalyRule.objects.update_or_create(
+            kind=values["rule_kind"],
+            defaults={"threshold": threshold, "is_active": bool(data.get("is_active"))},
+        )
+    elif kind == "delete":
+        model = RULE_MODELS.get(str(data.get("target", "")))
+        row = model.objects.filter(pk=data.get("id")).first() if model else None
+        if row is None:
+            raise ValidationFailed({"id": ["No such rule."]})
+        label = str(row)
+        audit_record(actor=actor, action="capture.rule_deleted", note=label)
+        row.delete()
+        return None
+    else:
+        raise ValidationFailed({"kind": ["Unknown kind of rule."]})
+    audit_record(actor=actor, action="capture.rule_saved", target=row, note=str(row))
+    return row
+
+
+def capture_rules_context() -> dict[str, Any]:
+    """Everything the rules page lists, with the choices its forms offer."""
+    return {
+        "assignment_rules": AssignmentRule.objects.select_related("industry", "team", "owner"),
+        "domains": EmailDomain.objects.all(),
+        "chat_rules": ChatTagRule.objects.all(),
+        "anomaly_rules": AnomalyRule.objects.all(),
+        "industries": Industry.objects.filter(parent__isnull=True).order_by("name"),
+        "teams": Team.objects.all(),
+        "owners": User.objects.filter(is_active=True, role__in=[Role.REP, Role.MANAGER]),
+        "chat_fields": ChatTagRule.Field.choices,
+        "chat_ops": ChatTagRule.Op.choices,
+    }

@@ -1,0 +1,281 @@
+"""Capture pages: the public lead form, business-card and chat capture, review queue, rules.
+
+Thin edges over the same services as /api/v1 (leads.lead_submit, services.card_save,
+services.chat_draft/chat_commit, anomaly.pending_review); the services check and audit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kehu.accounts.models import Role
+from kehu.accounts.policy import can_create_customer, can_log_interaction
+from kehu.core.errors import DomainError, ValidationFailed
+from kehu.customers.models import Customer
+from kehu.customers.selectors import customer_get_for, customer_queryset_for
+
+from . import anomaly, services
+from .api import MAX_CARD_BYTES, _rate_limited, client_ip
+from .cards import read_card
+from .leads import consent_purpose, lead_submit
+from .models import AnomalyRule, PendingChange
+
+LEAD_FIELDS = ("name", "company", "email", "mobile", "province", "industry", "message")
+CARD_FIELDS = ("name", "title", "company", "mobile", "phone", "email", "address", "website")
+REVIEW_ROLES = (Role.MANAGER, Role.ADMIN)
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _errors_by_field(exc: ValidationFailed) -> dict[str, list[str]]:
+    """Service errors keyed by the page's field name ('decision_maker.mobile' -> 'mobile')."""
+    errors: dict[str, list[str]] = {}
+    for key, msgs in exc.errors.items():
+        errors.setdefault(key.rsplit(".", 1)[-1], []).extend(msgs)
+    return errors
+
+
+# --- Public web-form lead (embeddable)
+
+
+@csrf_exempt  # anonymous and cookie-free like POST /api/v1/leads: no session to ride on
+@xframe_options_exempt  # meant for an <iframe> on the company's own website
+@require_http_methods(["GET", "POST"])
+def lead_form(request: HttpRequest) -> HttpResponse:
+    """The embeddable lead form; rate limit, honeypot and validation as the API."""
+    context: dict[str, Any] = {
+        "purpose": consent_purpose(),
+        "values": {},
+        "errors": {},
+        "sent": request.GET.get("sent") == "1",
+    }
+    if request.method == "POST":
+        data = {key: request.POST.get(key, "").strip() for key in LEAD_FIELDS}
+        data["consent"] = request.POST.get("consent", "")
+        context["values"] = data
+        ip = client_ip(request)
+        if _rate_limited(ip):
+            context["errors"] = {"form": [_("Too many submissions; try again later.")]}
+            return render(request, "capture/lead_form.html", context, status=429)
+        if request.POST.get("homepage"):
+            return redirect(f"{reverse('lead-form')}?sent=1")  # a bot: keep nothing
+        try:
+            lead_submit(data=data, ip=ip)
+        except ValidationFailed as exc:
+            context["errors"] = exc.errors
+            return render(request, "capture/lead_form.html", context, status=422)
+        return redirect(f"{reverse('lead-form')}?sent=1")
+    return render(request, "capture/lead_form.html", context)
+
+
+# --- Business card (reps)
+
+
+def _writable_customer(user: Any, customer_no: str) -> Customer:
+    """404 when out of sight, 403 when visible but not changeable (as the API)."""
+    customer = customer_get_for(user, customer_no)
+    if not customer_queryset_for(user, for_write=True).filter(pk=customer.pk).exists():
+        raise PermissionDenied(_("You may view this customer but not change it."))
+    return customer
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def card_capture(request: HttpRequest) -> HttpResponse:
+    """Upload or photograph a card -> OCR -> confirm the prefilled form -> saved."""
+    if not can_create_customer(request.user):
+        raise PermissionDenied(_("Your role may not create customers."))
+    context: dict[str, Any] = {"fields": None, "errors": {}, "customer_no": ""}
+    if request.method == "POST" and request.POST.get("step") == "save":
+        fields = {key: request.POST.get(key, "").strip() for key in CARD_FIELDS}
+        customer_no = request.POST.get("customer_no", "").strip()
+        context.update(fields=fields, customer_no=customer_no)
+        try:
+            target = _writable_customer(request.user, customer_no) if customer_no else None
+            customer, _contact = services.card_save(
+                actor=request.user, fields=fields, customer=target
+            )
+        except ValidationFailed as exc:
+            context["errors"] = _errors_by_field(exc)
+        except DomainError as exc:
+            context["errors"] = {"form": [exc.message]}
+        else:
+            messages.success(request, _("Business card saved."))
+            return redirect("customer-detail", customer_no=customer.customer_no)
+        return render(request, "capture/card.html", context, status=422)
+    if request.method == "POST":
+        image = request.FILES.get("image")
+        if image is None:
+            context["errors"] = {"image": [_("Choose or take a photo of the card.")]}
+        elif image.size and image.size > MAX_CARD_BYTES:
+            context["errors"] = {"image": [_("The image is larger than 10 MB.")]}
+        else:
+            try:
+                context["fields"] = read_card(image.read()).as_json()
+            except (OSError, ValueError):
+                context["errors"] = {"image": [_("Cannot read this image.")]}
+        context["customer_no"] = request.POST.get("customer_no", "").strip()
+        status = 422 if context["errors"] else 200
+        return render(request, "capture/card.html", context, status=status)
+    context["customer_no"] = request.GET.get("customer_no", "")
+    return render(request, "capture/card.html", context)
+
+
+# --- Chat capture (on a customer)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def chat_capture(request: HttpRequest, customer_no: str) -> HttpResponse:
+    """Paste a message; htmx previews the draft card; "save" commits it (as the API)."""
+    customer = _writable_customer(request.user, customer_no)
+    if not can_log_interaction(request.user):
+        raise PermissionDenied(_("Your role may not log interactions."))
+    text = request.POST.get("text", "")
+    context: dict[str, Any] = {"customer": customer, "text": text, "draft": None, "errors": {}}
+    if request.method == "POST":
+        if not text.strip():
+            context["errors"] = {"text": [_("Paste the message.")]}
+        else:
+            draft = services.chat_draft(text)
+            context["draft"] = draft.as_json()
+            if request.POST.get("commit") == "1":
+                try:
+                    opportunity, _interaction = services.chat_commit(
+                        actor=request.user, customer=customer, text=text, draft=draft
+                    )
+                except ValidationFailed as exc:
+                    context["errors"] = exc.errors
+                except DomainError as exc:
+                    context["errors"] = {"form": [exc.message]}
+                else:
+                    messages.success(
+                        request, _("Opportunity “%(title)s” saved.") % {"title": opportunity.title}
+                    )
+                    url = reverse("customer-detail", kwargs={"customer_no": customer_no})
+                    if _is_htmx(request):
+                        return HttpResponse(status=204, headers={"HX-Redirect": url})
+                    return redirect(url)
+        status = 422 if context["errors"] else 200
+        if _is_htmx(request):
+            return render(request, "capture/partials/_chat_draft.html", context, status=status)
+        return render(request, "capture/chat.html", context, status=status)
+    return render(request, "capture/chat.html", context)
+
+
+# --- Review queue (managers, admins)
+
+
+def _reviewer(request: HttpRequest) -> None:
+    if request.user.role not in REVIEW_ROLES:
+        raise PermissionDenied(_("Only managers and administrators review held changes."))
+
+
+def _change_rows(pending: PendingChange) -> list[dict[str, Any]]:
+    """What approval would change: field, current value, new value."""
+    payload = pending.payload or {}
+    if pending.action == PendingChange.Action.CUSTOMER_UPDATE and pending.customer:
+        rows = []
+        for key, new in payload.items():
+            if isinstance(new, dict):
+                current = pending.customer.contacts.filter(decision_role="decision_maker").first()
+                for sub, value in new.items():
+                    old = getattr(current, sub, "") if current else ""
+                    rows.append({"field": f"{key}.{sub}", "old": old, "new": value})
+            else:
+                rows.append({"field": key, "old": getattr(pending.customer, key, ""), "new": new})
+        return rows
+    if pending.action == PendingChange.Action.BULK_UPDATE:
+        count = len(payload.get("customer_ids") or [])
+        return [
+            {"field": f"{key} × {count}", "old": "", "new": value}
+            for key, value in (payload.get("changes") or {}).items()
+        ]
+    return [
+        {
+            "field": _("export"),
+            "old": "",
+            "new": f"{payload.get('count')} ({payload.get('format')})",
+        }
+    ]
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    _reviewer(request)
+    rows = anomaly.pending_queryset_for(request.user).filter(status=PendingChange.Status.PENDING)
+    items = [
+        {
+            "pending": p,
+            "changes": _change_rows(p),
+            "can_review": anomaly.can_review(request.user, p),
+        }
+        for p in rows[:200]
+    ]
+    return render(request, "capture/review.html", {"items": items})
+
+
+@login_required
+@require_POST
+def review_decide(request: HttpRequest, pending_id: int, decision: str) -> HttpResponse:
+    _reviewer(request)
+    if decision not in ("approve", "reject"):
+        raise Http404
+    pending = get_object_or_404(anomaly.pending_queryset_for(request.user), pk=pending_id)
+    try:
+        anomaly.pending_review(
+            actor=request.user,
+            pending=pending,
+            approve=decision == "approve",
+            note=request.POST.get("note", ""),
+        )
+    except ValidationFailed as exc:
+        messages.error(request, "; ".join(m for msgs in exc.errors.values() for m in msgs))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if decision == "approve":
+            messages.success(
+                request, _("Change #%(id)s approved and applied.") % {"id": pending.pk}
+            )
+        else:
+            messages.success(request, _("Change #%(id)s rejected.") % {"id": pending.pk})
+    return redirect("review-queue")
+
+
+# --- Capture rules (administrators)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def capture_rules(request: HttpRequest) -> HttpResponse:
+    """Lead assignment rules, the e-mail domain directory, chat tag rules, anomaly thresholds."""
+    if request.user.role != Role.ADMIN:
+        raise PermissionDenied(_("Only an administrator may change capture rules."))
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        kind = request.POST.get("kind", "")
+        try:
+            services.capture_rule_save(actor=request.user, kind=kind, data=request.POST)
+        except ValidationFailed as exc:
+            errors = exc.errors
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("capture-rules")
+    context = services.capture_rules_context()
+    context["errors"] = errors
+    context["anomaly_kinds"] = AnomalyRule.Kind.choices
+    return render(request, "capture/rules.html", context, status=422 if errors else 200)
