@@ -78,6 +78,7 @@ def test_production_settings_pass_check_deploy(tmp_path):
         "KEHU_DATA_DIR": str(tmp_path),
     }
     env.pop("KEHU_DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # a test-only switch, never set in deployment
     result = subprocess.run(
         [sys.executable, "-m", "kehu", "check", "--deploy", "--fail-level", "WARNING"],
         env=env,
