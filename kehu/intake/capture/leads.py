@@ -11,6 +11,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kehu.accounts.models import Role, User
 from kehu.audit.services import audit_record
@@ -127,12 +128,12 @@ def lead_clean(data: dict[str, Any]) -> LeadInput:
     c.field("industry", max_length=100)
     c.field("message", max_length=2000)
     if not c.values.get("name") and "name" not in c.errors:
-        c.error("name", "Please give your name.")
+        c.error("name", _("Please give your name."))
     if not c.values.get("email") and not c.values.get("mobile"):
         if "email" not in c.errors and "mobile" not in c.errors:
-            c.error("mobile", "Give a mobile number or an e-mail address.")
+            c.error("mobile", _("Give a mobile number or an e-mail address."))
     if data.get("consent") not in (True, "true", "on", "1", 1, "yes"):
-        c.error("consent", "Please agree to the purpose so that we may contact you.")
+        c.error("consent", _("Please agree to the purpose so that we may contact you."))
     industry = None
     label = c.values.get("industry") or ""
     if label:

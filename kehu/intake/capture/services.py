@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kehu.accounts.models import Role, Team, User
 from kehu.accounts.policy import can_log_interaction
@@ -102,7 +103,7 @@ RULE_MODELS: dict[str, Any] = {
 
 def _required(data: Any, *names: str) -> dict[str, str]:
     values = {name: str(data.get(name, "")).strip() for name in names}
-    missing = {name: ["This field is required."] for name, value in values.items() if not value}
+    missing = {name: [_("This field is required.")] for name, value in values.items() if not value}
     if missing:
         raise ValidationFailed(missing)
     return values
@@ -113,7 +114,7 @@ def _optional_id(model: Any, raw: Any, field: str, **filters: Any) -> Any:
         return None
     row = model.objects.filter(pk=raw, **filters).first() if str(raw).isdigit() else None
     if row is None:
-        raise ValidationFailed({field: ["Choose one of the listed values."]})
+        raise ValidationFailed({field: [_("Choose one of the listed values.")]})
     return row
 
 
@@ -132,15 +133,15 @@ def capture_rule_save(*, actor: Any, kind: str, data: Any) -> Any:
     elif kind == "chat":
         values = _required(data, "tag", "field", "op", "value")
         if values["field"] not in ChatTagRule.Field.values:
-            raise ValidationFailed({"field": ["Choose one of the listed values."]})
+            raise ValidationFailed({"field": [_("Choose one of the listed values.")]})
         if values["op"] not in ChatTagRule.Op.values:
-            raise ValidationFailed({"op": ["Choose one of the listed values."]})
+            raise ValidationFailed({"op": [_("Choose one of the listed values.")]})
         row = ChatTagRule.objects.create(**values)
     elif kind == "assignment":
         values = _required(data, "name")
         priority = str(data.get("priority") or "100")
         if not priority.isdigit():
-            raise ValidationFailed({"priority": ["Enter a whole number."]})
+            raise ValidationFailed({"priority": [_("Enter a whole number.")]})
         row = AssignmentRule.objects.create(
             name=values["name"][:100],
             priority=int(priority),
@@ -152,13 +153,13 @@ def capture_rule_save(*, actor: Any, kind: str, data: Any) -> Any:
     elif kind == "anomaly":
         values = _required(data, "rule_kind", "threshold")
         if values["rule_kind"] not in AnomalyRule.Kind.values:
-            raise ValidationFailed({"rule_kind": ["Choose one of the listed values."]})
+            raise ValidationFailed({"rule_kind": [_("Choose one of the listed values.")]})
         try:
             threshold = Decimal(values["threshold"])
         except InvalidOperation as exc:
-            raise ValidationFailed({"threshold": ["Enter a number."]}) from exc
+            raise ValidationFailed({"threshold": [_("Enter a number.")]}) from exc
         if threshold <= 0:
-            raise ValidationFailed({"threshold": ["Enter a number above zero."]})
+            raise ValidationFailed({"threshold": [_("Enter a number above zero.")]})
         row, _created = AnomalyRule.objects.update_or_create(
             kind=values["rule_kind"],
             defaults={"threshold": threshold, "is_active": bool(data.get("is_active"))},
@@ -167,13 +168,13 @@ def capture_rule_save(*, actor: Any, kind: str, data: Any) -> Any:
         model = RULE_MODELS.get(str(data.get("target", "")))
         row = model.objects.filter(pk=data.get("id")).first() if model else None
         if row is None:
-            raise ValidationFailed({"id": ["No such rule."]})
+            raise ValidationFailed({"id": [_("No such rule.")]})
         label = str(row)
         audit_record(actor=actor, action="capture.rule_deleted", note=label)
         row.delete()
         return None
     else:
-        raise ValidationFailed({"kind": ["Unknown kind of rule."]})
+        raise ValidationFailed({"kind": [_("Unknown kind of rule.")]})
     audit_record(actor=actor, action="capture.rule_saved", target=row, note=str(row))
     return row
 
