@@ -17,6 +17,8 @@ from kehu.core.api import router as core_router
 from kehu.core.errors import DomainError, ValidationFailed
 from kehu.customers.access_api import router as access_router
 from kehu.customers.api import router as customers_router
+from kehu.customers.approvals_api import router as approvals_router
+from kehu.customers.audit_api import router as audit_router
 from kehu.dedupe.api import router as dedupe_router
 from kehu.intake.api import router as intake_router
 from kehu.intake.capture.api import router as capture_router
@@ -53,6 +55,8 @@ api = KehuAPI(
 
 api.add_router("/", customers_router)
 api.add_router("/", access_router)
+api.add_router("/", approvals_router)
+api.add_router("/", audit_router)
 api.add_router("/", dedupe_router)
 api.add_router("/", interactions_router)
 api.add_router("/", followups_router)

@@ -229,6 +229,7 @@ KEHU_LEAD_RATE_WINDOW = env_int("KEHU_LEAD_RATE_WINDOW", 3600)
 KEHU_CHANGE_GUARDS = [
     "kehu.dedupe.guards.duplicate_guard",
     "kehu.intake.capture.anomaly.change_guard",
+    "kehu.customers.approvals.change_guard",
 ]
 
 NINJA_PAGINATION_PER_PAGE = KEHU_PAGE_SIZE

@@ -140,6 +140,12 @@ def customer_update(request: HttpRequest, customer_no: str, payload: CustomerPat
 )
 def customer_change_status(request: HttpRequest, customer_no: str, payload: StatusIn) -> Customer:
     customer = _writable(request, customer_no)
+    change_guard(
+        action="customer_update",
+        actor=request.user,
+        customer=customer,
+        data={"status": payload.status, "status_reason": payload.reason},
+    )
     services.customer_change_status(
         actor=request.user, customer=customer, status=payload.status, reason=payload.reason
     )

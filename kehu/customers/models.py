@@ -283,3 +283,44 @@ class CustomerShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} → {self.user_id}"
+
+
+class ChangeRequest(models.Model):
+    """A rep's change to a key field or to won/lost, waiting for the team manager
+    (kehu.customers.approvals)."""
+
+    SCOPE_CUSTOMER = "customer"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="change_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="change_requests"
+    )
+    team = models.ForeignKey(
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    payload = models.JSONField(_("payload"), default=dict)
+    fields = models.JSONField(_("fields"), default=list)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status, default=Status.PENDING, db_index=True
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("change request")
+        verbose_name_plural = _("change requests")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.customer_id} ({self.status})"

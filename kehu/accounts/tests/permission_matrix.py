@@ -146,6 +146,11 @@ PAGES: dict[str, Any] = {
     "lead-form": Global(),
     "review-decide": Global({"pending_id": 999999, "decision": "approve"}),
     "review-queue": Listing(),
+    "change-request-list": Listing(),
+    "change-request-decide": Global({"request_id": 999999, "decision": "approve"}),
+    # Admin, executive and data steward read the whole log (they see every customer); others
+    # get 403. kehu/customers/tests/test_audit_log.py
+    "audit-log": Global(),
 }
 
 API: dict[str, Any] = {
@@ -256,4 +261,8 @@ API: dict[str, Any] = {
     "POST /api/v1/review/bulk-update": Global(),
     "POST /api/v1/review/{pending_id}/approve": Global({"pending_id": 999999}),
     "POST /api/v1/review/{pending_id}/reject": Global({"pending_id": 999999}),
+    "GET /api/v1/change-requests": Listing(),
+    "GET /api/v1/audit": Global(),
+    "POST /api/v1/change-requests/{request_id}/approve": Global({"request_id": 999999}),
+    "POST /api/v1/change-requests/{request_id}/reject": Global({"request_id": 999999}),
 }

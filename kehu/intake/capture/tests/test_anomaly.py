@@ -40,9 +40,10 @@ def test_budget_jump_waits_then_applies_on_approval(
     assert customer.budget_amount == Decimal("10000000")
 
 
-def test_small_change_is_saved_at_once(api: Any, rep: Any, customer_factory: Any) -> None:
+def test_small_change_is_saved_at_once(api: Any, manager: Any, customer_factory: Any) -> None:
     customer = customer_factory(budget_amount="100000")
-    response = api.login(rep).patch(
+    # A manager: a rep's budget change waits as a change request (customers.approvals).
+    response = api.login(manager).patch(
         f"/api/v1/customers/{customer.customer_no}", {"budget_amount": "300000"}
     )
     assert response.status_code == 200

@@ -1,0 +1,66 @@
+"""GET /api/v1/audit: the audit log, filtered, keyset-paginated (admin, executive, steward)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from kehu.core.api_utils import page_limit
+from kehu.core.pagination import keyset_page
+
+from .audit_log import assert_can_read_audit, audit_filter, audit_rows
+
+router = Router(tags=["audit"])
+
+
+class AuditFilters(Schema):
+    actor: str | None = None
+    action: str | None = None
+    target: str | None = None
+    customer: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+    source: str | None = None
+    cursor: str | None = None
+    limit: int | None = None
+
+
+class AuditOut(Schema):
+    id: int
+    seq: int
+    created_at: datetime
+    actor: str
+    action: str
+    target_type: str
+    target_id: str
+    target: str
+    customer_no: str | None
+    changes: dict[str, Any]
+    note: str
+    source: str
+    ip: str | None
+
+
+class AuditPage(Schema):
+    items: list[AuditOut]
+    next_cursor: str | None
+    has_more: bool
+
+
+@router.get("/audit", response=AuditPage, summary="The audit log")
+def audit_list(request: HttpRequest, filters: Query[AuditFilters]) -> dict[str, object]:
+    assert_can_read_audit(request.user)
+    page = keyset_page(
+        audit_filter(filters.model_dump()),
+        order="-id",
+        cursor=filters.cursor,
+        limit=page_limit(filters.limit),
+    )
+    return {
+        "items": audit_rows(request.user, list(page.items)),
+        "next_cursor": page.next_cursor,
+        "has_more": bool(page.next_cursor),
+    }

@@ -1,0 +1,110 @@
+"""The audit page and API: who may read the log, its filters, and entries as a user may see them.
+
+Readers: administrators, executives and data stewards (AUDIT_ROLES). Everyone else gets 403:
+the log is one global resource, not an object whose existence could leak, so no 404 is needed.
+Changed phones, e-mails and ID numbers are masked by customers.masking.mask_changes as on a
+customer's history (whole for administrators); entries of deleted customers are masked too.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kehu.accounts.models import Role
+from kehu.audit.models import AuditEntry
+from kehu.core.errors import ValidationFailed
+
+from .masking import mask_changes
+from .models import Customer
+from .services import PermissionDenied
+
+AUDIT_ROLES = {Role.ADMIN, Role.EXECUTIVE, Role.STEWARD}
+FILTERS = ("actor", "action", "target", "customer", "date_from", "date_to", "source")
+
+
+def can_read_audit(user: Any) -> bool:
+    return getattr(user, "is_authenticated", False) and user.role in AUDIT_ROLES
+
+
+def assert_can_read_audit(user: Any) -> None:
+    if not can_read_audit(user):
+        raise PermissionDenied(_("Only administrators, executives and data stewards read the log."))
+
+
+def _day(raw: str, field: str) -> date:
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ValidationFailed({field: [_("A date like 2025-01-31.")]}) from None
+
+
+def audit_filter(params: dict[str, Any]) -> QuerySet[AuditEntry]:
+    """The log narrowed by actor (username), action (prefix), target (type, id or label),
+    customer number, date range (inclusive, local days) and source."""
+    queryset = AuditEntry.objects.all()
+    value = (params.get("actor") or "").strip()
+    if value:
+        queryset = queryset.filter(actor_name__iexact=value)
+    value = (params.get("action") or "").strip()
+    if value:
+        queryset = queryset.filter(action__startswith=value)
+    value = (params.get("target") or "").strip()
+    if value:
+        kind, _sep, ident = value.partition(":")
+        if ident:
+            queryset = queryset.filter(target_type=kind, target_id=ident)
+        else:
+            queryset = queryset.filter(target_label__icontains=value)
+    value = (params.get("customer") or "").strip().upper()
+    if value:
+        ids = list(Customer.objects.filter(customer_no=value).values_list("pk", flat=True))
+        queryset = queryset.filter(customer_id__in=ids)
+    tz = timezone.get_current_timezone()
+    value = (params.get("date_from") or "").strip()
+    if value:
+        start = datetime.combine(_day(value, "date_from"), time.min, tzinfo=tz)
+        queryset = queryset.filter(created_at__gte=start)
+    value = (params.get("date_to") or "").strip()
+    if value:
+        end = datetime.combine(_day(value, "date_to"), time.max, tzinfo=tz)
+        queryset = queryset.filter(created_at__lte=end)
+    value = (params.get("source") or "").strip()
+    if value:
+        if value not in AuditEntry.Source.values:
+            raise ValidationFailed({"source": [", ".join(AuditEntry.Source.values)]})
+        queryset = queryset.filter(source=value)
+    return queryset
+
+
+def audit_rows(user: Any, entries: list[AuditEntry]) -> list[dict[str, Any]]:
+    """Entries as dicts, their changes masked for this user."""
+    ids = {e.customer_id for e in entries if e.customer_id}
+    customers = Customer.objects.in_bulk(ids) if ids else {}
+    unknown = Customer()  # a deleted or no customer: nobody but PII_ROLES sees values whole
+    return [
+        {
+            "id": e.id,
+            "seq": e.seq,
+            "created_at": e.created_at,
+            "actor": e.actor_name,
+            "action": e.action,
+            "target_type": e.target_type,
+            "target_id": e.target_id,
+            "target": e.target_label,
+            "customer_no": (
+                customers[e.customer_id].customer_no if e.customer_id in customers else None
+            ),
+            "changes": mask_changes(user, customers.get(e.customer_id, unknown), e.changes)
+            if isinstance(e.changes, dict)
+            else {},
+            "note": e.note,
+            "source": e.source,
+            "ip": e.ip,
+        }
+        for e in entries
+    ]
