@@ -13,6 +13,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from kehu.accounts.api import router as accounts_router
 from kehu.accounts.auth import api_auth
+from kehu.collab.api import router as collab_router
 from kehu.core.api import router as core_router
 from kehu.core.errors import DomainError, ValidationFailed
 from kehu.customers.access_api import router as access_router
@@ -68,6 +69,7 @@ api.add_router("/", intake_router)
 api.add_router("/", search_router)
 api.add_router("/", capture_router)
 api.add_router("/", tags_router)
+api.add_router("/", collab_router)
 
 
 

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "kehu.search",
     "kehu.reports",
     "kehu.dedupe",
+    "kehu.collab",
 ]
 
 MIDDLEWARE = [

@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("kehu.intake.capture.urls")),
     path("", include("kehu.search.urls")),
     path("", include("kehu.dedupe.urls")),
+    path("", include("kehu.collab.urls")),
 ]

@@ -139,9 +139,8 @@ PAGES: dict[str, Any] = {
     "otp-setup": Global(),
     # Capture and review (intake.capture): not yet classified per object, checked for leaks.
     "capture-card": Global(),
-    # KNOWN LEAK (found by this matrix): support and marketing get the page of a customer they
-    # may not see, with its name. To fix in kehu/intake/capture/views.py, then make this Read().
-    "capture-chat": Exempt("known leak, see the comment above"),
+    # A write page: invisible customers 404, visible but not changeable 403.
+    "capture-chat": Write(WRITABLE),
     "capture-rules": Global(),
     "lead-form": Global(),
     "review-decide": Global({"pending_id": 999999, "decision": "approve"}),
@@ -151,6 +150,11 @@ PAGES: dict[str, Any] = {
     # Admin, executive and data steward read the whole log (they see every customer); others
     # get 403. kehu/customers/tests/test_audit_log.py
     "audit-log": Global(),
+    # Hand-over and notifications (kehu/collab): user-scoped; kehu/collab/tests/test_handover.py
+    "collab-users": Global(),
+    "collab-handover": Global({"user_id": 999999}),
+    "notification-list": Global(),
+    "notification-read-all": Global(),
 }
 
 API: dict[str, Any] = {
@@ -263,6 +267,10 @@ API: dict[str, Any] = {
     "POST /api/v1/review/{pending_id}/reject": Global({"pending_id": 999999}),
     "GET /api/v1/change-requests": Listing(),
     "GET /api/v1/audit": Global(),
+    "GET /api/v1/users/{user_id}/handover": Global({"user_id": 999999}),
+    "POST /api/v1/users/{user_id}/handover": Global({"user_id": 999999}),
+    "GET /api/v1/notifications": Global(),
+    "POST /api/v1/notifications/{notification_id}/read": Global({"notification_id": 999999}),
     "POST /api/v1/change-requests/{request_id}/approve": Global({"request_id": 999999}),
     "POST /api/v1/change-requests/{request_id}/reject": Global({"request_id": 999999}),
 }
