@@ -33,6 +33,16 @@ def test_demo_loads_every_role_and_prints_logins(settings):
     # Every rep owns customers, so each view has something to show.
     for rep in User.objects.filter(role=Role.REP):
         assert Customer.objects.filter(owner=rep).exists(), rep.username
+    # Sharing and the team pool have examples: li sees zhang's shared customers, every
+    # 华东 rep sees the pooled ones.
+    from kehu.customers.selectors import customer_queryset_for
+
+    li, zhang = User.objects.get(username="li"), User.objects.get(username="zhang")
+    shared = Customer.objects.filter(shares__user=li)
+    assert shared.exists() and all(c.owner == zhang for c in shared)
+    assert set(shared) <= set(customer_queryset_for(li))
+    pooled = Customer.objects.filter(owner__isnull=True, team__name="华东销售部")
+    assert pooled.exists() and set(pooled) <= set(customer_queryset_for(li))
     # The printed login works.
     client = Client()
     response = client.post(

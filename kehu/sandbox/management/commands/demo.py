@@ -16,7 +16,8 @@ from kehu.audit.models import AuditEntry
 from kehu.audit.services import audit_record
 from kehu.core.middleware import set_source
 from kehu.core.models import Counter, Job
-from kehu.customers.models import Customer
+from kehu.customers.models import Customer, CustomerShare
+from kehu.customers.services import _search_reindex
 from kehu.sandbox.loader import generate, load
 from kehu.sandbox.personas import PERSONAS, TEAMS
 
@@ -54,6 +55,7 @@ class Command(BaseCommand):
             except FileNotFoundError as exc:
                 raise CommandError(str(exc)) from exc
             report = load(folder, created_by=users["admin"])
+        shared, pooled = self.share_and_pool(users)
         audit_record(
             actor=users["admin"],
             action="sandbox.loaded",
@@ -67,6 +69,10 @@ class Command(BaseCommand):
                 f"{report.orders} orders, {report.events} events "
                 f"({report.skipped_rows} rows skipped, {sum(report.dropped_values.values())} bad values left out)."
             )
+        )
+        self.stdout.write(
+            f"Examples: {shared} of zhang's customers shared with li; {pooled} customers in the "
+            "华东 team pool (no owner: every 华东 rep sees them)."
         )
         self.print_logins()
 
@@ -97,11 +103,41 @@ class Command(BaseCommand):
             users[persona.username] = user
         return users
 
+    def share_and_pool(self, users: dict[str, User]) -> tuple[int, int]:
+        """A few shared and pooled customers, so each view of the access policy has examples."""
+        zhang, li = users["zhang"], users["li"]
+        to_share = list(Customer.objects.filter(owner=zhang).order_by("id")[:3])
+        CustomerShare.objects.bulk_create(
+            [CustomerShare(customer=c, user=li, shared_by=zhang) for c in to_share]
+        )
+        pool = list(
+            Customer.objects.filter(owner=users["wang"], status=Customer.Status.LEAD).order_by(
+                "id"
+            )[:5]
+        )
+        Customer.objects.filter(pk__in=[c.pk for c in pool]).update(owner=None)
+        for customer in pool:
+            customer.owner = None
+            _search_reindex(customer)
+            audit_record(
+                actor=users["zhou"],
+                action="customer.pooled",
+                target=customer,
+                note="Sandbox example",
+                source="cli",
+            )
+        return len(to_share), len(pool)
+
     def print_logins(self) -> None:
         self.stdout.write(f"\nDemo logins (password for all: {settings.KEHU_DEMO_PASSWORD})")
         for persona in PERSONAS:
             team = persona.team or "-"
             self.stdout.write(
                 f"  {persona.username:<8} {persona.display_name:<6} {persona.role:<10} {team}"
+            )
+        if settings.KEHU_REQUIRE_2FA:
+            self.stdout.write(
+                "Managers, stewards and the admin set up two-factor sign-in (any TOTP app) at "
+                "first login; KEHU_REQUIRE_2FA=false turns it off for a local sandbox."
             )
         self.stdout.write("")
