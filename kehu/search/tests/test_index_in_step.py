@@ -23,8 +23,8 @@ def found(user: Any, query: str, kind: str = "customer") -> list[str]:
     return [h.title for g in search_for(user, query).groups if g.kind == kind for h in g.hits]
 
 
-def test_rename_through_api(api: Any, rep: Any, company: Any) -> None:
-    api.login(rep)
+def test_rename_through_api(api: Any, manager: Any, rep: Any, company: Any) -> None:
+    api.login(manager)  # a rep's rename waits for approval (customers.approvals); a manager's not
     response = api.patch(
         f"/api/v1/customers/{company.customer_no}", {"name": "深圳市鹅厂网络有限公司"}
     )
