@@ -71,6 +71,8 @@ def held_fields(customer: Customer, data: dict[str, Any], *, actor: Any) -> list
             found.append("owner")
     status = values.get("status")
     if "status" in data and status in HELD_STATUSES and status != customer.status:
+        if not values.get("status_reason"):
+            return []  # the service asks for the reason first; nothing to hold yet
         found.append("status")
     return found
 
