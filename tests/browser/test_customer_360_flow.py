@@ -8,7 +8,10 @@ import pytest
 
 from kehu.interactions.models import Interaction
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_rep_logs_interaction_from_360_page_on_phone(

@@ -60,7 +60,7 @@ def run_concurrently(work: Callable[[int], list[str]], threads: int) -> list[str
     return results
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_creates_never_share_a_customer_number(separate_connections, rep):
     def create_some(index: int) -> list[str]:
         numbers = []
@@ -83,7 +83,7 @@ def test_concurrent_creates_never_share_a_customer_number(separate_connections, 
     assert Customer.objects.count() == total
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_sequence_reservations_do_not_overlap(separate_connections):
     def reserve(index: int) -> list[str]:
         taken = []

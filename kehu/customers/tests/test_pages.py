@@ -218,9 +218,7 @@ def test_edit_status_change_needs_a_reason(client, customer_factory, rep):
     assert change.reason == "客户表示有采购意向"
 
 
-def test_edit_saves_changes_without_touching_the_status_history(
-    client, customer_factory, manager
-):
+def test_edit_saves_changes_without_touching_the_status_history(client, customer_factory, manager):
     customer = customer_factory(name="旧名称")
     client.force_login(manager)  # a rep's rename waits for approval (test_approvals.py)
     form = client.get(f"/customers/{customer.customer_no}/edit/").context["form"]

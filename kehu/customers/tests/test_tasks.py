@@ -9,7 +9,7 @@ from kehu.customers.models import Customer
 from kehu.customers.tasks import customer_quality_refresh
 
 # The worker closes its connection after a task, so the test cannot run inside a transaction.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_quality_refresh_runs_on_the_worker_and_reports_progress(customer_factory, admin_user):

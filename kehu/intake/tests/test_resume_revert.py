@@ -75,7 +75,7 @@ def _kehu(url: str, tmp_path: Path, *args: str, pause_ms: int = 0) -> subprocess
     )
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_killed_import_leaves_whole_batches_and_resumes(tmp_path, rep):
     source = write_csv(tmp_path / "big.csv", [standard_row(n) for n in range(1, ROWS + 1)])
     url, copy = _database_url(tmp_path)

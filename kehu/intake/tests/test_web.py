@@ -13,7 +13,7 @@ from kehu.intake.models import ImportRun, MappingPreset
 from .helpers import csv_text, standard_row
 
 # Committed data: the worker (db_worker) closes and reopens connections on PostgreSQL.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture(autouse=True)

@@ -184,7 +184,9 @@ def test_command_runs_the_rules_now(customer_factory, capsys):
     assert "待验证 1" in capsys.readouterr().out
 
 
-@pytest.mark.django_db(transaction=True)  # the worker closes its connection when done
+@pytest.mark.django_db(
+    transaction=True, serialized_rollback=True
+)  # the worker closes its connection when done
 def test_rules_run_as_a_background_task_on_the_worker(customer_factory):
     with at(FRIDAY):
         customer = customer_factory(name="夜间贸易")
