@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 from kehu.core.middleware import current_ip, current_source
@@ -41,6 +41,7 @@ def diff_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list
     return changes
 
 
+@transaction.atomic  # callers outside a transaction (login, CLI) still lock the chain row
 def audit_record(
     *,
     actor: Any,

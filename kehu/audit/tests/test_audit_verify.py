@@ -68,3 +68,16 @@ def test_inserted_entry_is_named(logged):
     code, output = verify()
     assert code == 1
     assert f"#{forged.seq}" in output
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_audit_record_outside_a_transaction_keeps_the_chain(rep):
+    """Logins are audited outside any transaction: the chain row is still locked (PostgreSQL
+    refuses SELECT ... FOR UPDATE in autocommit)."""
+    from kehu.audit.services import audit_record
+
+    audit_record(actor=rep, action="user.logged_in")
+    audit_record(actor=rep, action="user.logged_in")
+    code, _output = verify()
+    assert code == 0
+    assert list(AuditEntry.objects.order_by("seq").values_list("seq", flat=True)) == [1, 2]
