@@ -32,6 +32,7 @@ from kehu.tags.api import router as tags_router
 
 logger = logging.getLogger(__name__)
 
+
 class KehuAPI(NinjaAPI):
     """NinjaAPI whose URL list ends with a catch-all: unknown /api/v1 paths get a JSON 404.
 
@@ -70,7 +71,6 @@ api.add_router("/", search_router)
 api.add_router("/", capture_router)
 api.add_router("/", tags_router)
 api.add_router("/", collab_router)
-
 
 
 def _field_name(loc: list[object]) -> str:
@@ -117,7 +117,11 @@ def on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResp
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
     return api.create_response(
         request,
-        {"detail": exc.message, "code": exc.code, **(exc.payload() if hasattr(exc, "payload") else {})},
+        {
+            "detail": exc.message,
+            "code": exc.code,
+            **(exc.payload() if hasattr(exc, "payload") else {}),
+        },
         status=exc.status_code,
     )
 

@@ -221,7 +221,9 @@ KEHU_DEMO_PASSWORD = os.environ.get("KEHU_DEMO_PASSWORD", "kehu-demo-2026")
 KEHU_IMPORT_BATCH_SIZE = env_int("KEHU_IMPORT_BATCH_SIZE", 1000)
 KEHU_IMPORT_DIR = Path(os.environ.get("KEHU_IMPORT_DIR", DATA_DIR / "imports"))
 KEHU_IMPORT_RETENTION_DAYS = env_int("KEHU_IMPORT_RETENTION_DAYS", 30)
-KEHU_IMPORT_BATCH_PAUSE_MS = env_int("KEHU_IMPORT_BATCH_PAUSE_MS", 0)  # tests: widen the kill window
+KEHU_IMPORT_BATCH_PAUSE_MS = env_int(
+    "KEHU_IMPORT_BATCH_PAUSE_MS", 0
+)  # tests: widen the kill window
 
 # Capture: web-form leads per IP per hour (Django's cache), and the change guards that the
 # customer edit edges call before saving (kehu.core.guards; a guard holds a change for review).

@@ -199,6 +199,9 @@ class CustomerStatusChange(models.Model):
     class Meta:
         ordering = ["-id"]
 
+    def __str__(self) -> str:
+        return f"{self.from_status or '-'} → {self.to_status}"
+
 
 class Contact(models.Model):
     SCOPE_CUSTOMER = "customer"
@@ -296,9 +299,7 @@ class ChangeRequest(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
 
-    customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="change_requests"
-    )
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="change_requests")
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="change_requests"
     )
