@@ -65,6 +65,7 @@ bench: install-test
 lint: install-test
 	$(BIN)/ruff check kehu bench tests
 	$(BIN)/ruff format --check kehu bench tests
+	$(BIN)/lint-imports
 
 format: install-test
 	$(BIN)/ruff format kehu bench tests
