@@ -16,6 +16,11 @@ urlpatterns = [
         name="interaction-create",
     ),
     path("customers/<str:customer_no>/contacts/new/", views.contact_add, name="contact-add"),
+    path(
+        "customers/<str:customer_no>/opportunities/new/",
+        views.opportunity_add,
+        name="opportunity-add",
+    ),
     path("contacts/<int:contact_id>/left/", views.contact_mark_left, name="contact-mark-left"),
     path("customers/<str:customer_no>/reveal/", views.customer_reveal, name="customer-reveal"),
     path("contacts/<int:contact_id>/reveal/", views.contact_reveal, name="contact-reveal"),

@@ -31,9 +31,12 @@ from kehu.customers.services import contact_create, contact_update
 from kehu.customers.validators import FIELD_LABELS
 from kehu.customers.views import is_htmx
 from kehu.interactions.services import interaction_log
+from kehu.opportunities.models import Opportunity
+from kehu.opportunities.services import opportunity_create
 
 from .forms import ContactForm, InteractionForm
 from .history import history_rows
+from .labels import stage_label
 
 TIMELINE_SIZE = 20
 SECTION_SIZE = 20
@@ -94,6 +97,7 @@ def _context(
         "history": history_rows(_masked_entries(request.user, customer)),
         "status_changes": list(customer.status_changes.select_related("changed_by")[:SECTION_SIZE]),
         "can_edit": _can_write(request.user, customer),
+        "opportunity_stages": [(v, stage_label(v)) for v in Opportunity.Stage.values],
         "can_log": can_log,
         "interaction_form": interaction_form
         or (InteractionForm(customer=customer, contacts=contacts) if can_log else None),
@@ -219,3 +223,23 @@ def customer_reveal(request: HttpRequest, customer_no: str) -> HttpResponse:
 @require_POST
 def contact_reveal(request: HttpRequest, contact_id: int) -> HttpResponse:
     return _revealed(request, contact_get_for(request.user, contact_id))
+
+
+@login_required
+@require_POST
+def opportunity_add(request: HttpRequest, customer_no: str) -> HttpResponse:
+    """Add an opportunity from the 360 page; the service's rules decide, errors are shown."""
+    customer = customer_get_for(request.user, customer_no)
+    if not _can_write(request.user, customer):
+        raise PermissionDenied(_("You may view this customer but not change it."))
+    fields = ("title", "expected_amount", "stage", "expected_close_date")
+    data = {name: request.POST.get(name, "") for name in fields}
+    try:
+        opportunity = opportunity_create(actor=request.user, customer=customer, data=data)
+    except ValidationFailed as exc:
+        for field, errors in exc.errors.items():
+            for error in errors:
+                messages.error(request, f"{field}: {error}")
+    else:
+        messages.success(request, _("Opportunity %(title)s added.") % {"title": opportunity.title})
+    return redirect(_detail_url(customer) + "#opportunities")

@@ -111,6 +111,7 @@ PAGES: dict[str, Any] = {
     "interaction-list": Read(),
     "interaction-create": Write(LOGGABLE),
     "contact-add": Write(WRITABLE),
+    "opportunity-add": Write(WRITABLE, {"title": "矩阵商机"}),
     "contact-mark-left": Write(WRITABLE, subject=CT),
     "customer-reveal": Write(REVEALERS, {"field": "phone"}),
     "contact-reveal": Write(REVEALERS, {"field": "mobile"}, subject=CT),

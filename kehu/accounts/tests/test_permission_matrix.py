@@ -208,6 +208,7 @@ POST_PAGES = {
     "followup-done",
     "interaction-create",
     "contact-add",
+    "opportunity-add",
     "contact-mark-left",
     "customer-reveal",
     "contact-reveal",

@@ -244,3 +244,23 @@ def test_history_shows_field_before_and_after(client, customer_factory, rep):
     assert "<del>旧名字</del>" in body
     assert "<ins>新名字</ins>" in body
     assert BehaviourEvent.objects.count() == 0
+
+
+def test_add_opportunity_from_the_360_page(client, rep, outsider, customer_factory):
+    from kehu.opportunities.models import Opportunity
+
+    customer = customer_factory()
+    url = f"/customers/{customer.customer_no}/opportunities/new/"
+    client.force_login(outsider)
+    assert client.post(url, {"title": "越权"}).status_code == 404
+    client.force_login(rep)
+    page = client.get(f"/customers/{customer.customer_no}/")
+    assert 'id="opportunity-add"' in page.content.decode()
+    response = client.post(url, {"title": "年度采购", "expected_amount": "50万", "stage": "proposal"})
+    assert response.status_code == 302
+    opportunity = Opportunity.objects.get(customer=customer)
+    assert opportunity.expected_amount == 500000
+    assert opportunity.stage == "proposal"
+    response = client.post(url, {"title": "", "expected_amount": "很多"}, follow=True)
+    assert Opportunity.objects.count() == 1
+    assert "expected_amount" in response.content.decode()
