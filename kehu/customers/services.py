@@ -281,8 +281,10 @@ def contact_clean(data: dict[str, Any], *, prefix: str = "", creating: bool) -> 
     return c.values
 
 
-def _decision_maker(customer: Customer) -> Contact | None:
-    contacts = [c for c in customer.contacts.all() if not c.has_left]
+def _decision_maker(customer: Customer, contacts: list[Contact] | None = None) -> Contact | None:
+    if contacts is None:
+        contacts = list(customer.contacts.all())
+    contacts = [c for c in contacts if not c.has_left]
     makers = [c for c in contacts if c.decision_role == Contact.DecisionRole.DECISION_MAKER]
     makers.sort(key=lambda c: (not c.is_primary, c.pk))
     return makers[0] if makers else None
@@ -290,7 +292,8 @@ def _decision_maker(customer: Customer) -> Contact | None:
 
 def customer_refresh_quality(customer: Customer, *, save: bool = True) -> None:
     """Recompute completeness, missing fields and the 待补全 mark from the record and its contacts."""
-    maker = _decision_maker(customer)
+    contacts = list(customer.contacts.all())  # one read, prefetched or not
+    maker = _decision_maker(customer, contacts)
     facts = {
         "name": bool(customer.name),
         "industry": customer.industry_id is not None,
@@ -306,7 +309,7 @@ def customer_refresh_quality(customer: Customer, *, save: bool = True) -> None:
         "region": bool(customer.province or customer.city),
         "credit_code": bool(customer.credit_code) or customer.kind == Customer.Kind.INDIVIDUAL,
         "budget": customer.budget_amount is not None or bool(customer.budget_band),
-        "email": bool(customer.email) or any(c.email for c in customer.contacts.all()),
+        "email": bool(customer.email) or any(c.email for c in contacts),
     }
     score, missing = completeness_of(facts)
     customer.completeness = score
