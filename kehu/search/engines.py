@@ -170,7 +170,9 @@ class SqliteEngine:
 
 
 class PostgresEngine:
-    """pg_trgm GIN over `text`; a GIN full-text index over `grams` (CJK bigrams, scope words)."""
+    """Per kind a GIN index over (owner, team, text with pg_trgm) (btree_gin: a rep's or a
+    manager's query is one index intersection); a GIN full-text index over `grams` (CJK bigrams,
+    scope words)."""
 
     name = "postgresql-pg_trgm"
     _TSV = f"to_tsvector('simple'::regconfig, {TABLE}.grams)"
@@ -184,6 +186,23 @@ class PostgresEngine:
                 return None
             terms.append("(" + " | ".join(tokens) + ")")
         return " & ".join(terms)
+
+    @staticmethod
+    def _scope_sql(scope: Scope | None) -> Visibility | None:
+        """The scope as SQL the trigram indexes answer: a single owner or team is compared as a
+        bigint, a column of the GIN index (btree_gin has no int8 = int4 operator, so a plain
+        parameter would leave the owner to a test on every trigram match read from the table).
+        None when there is no scope (the visibility SQL applies)."""
+        if scope is None:
+            return None
+        parts, params = [], []
+        for field, values in scope.items():
+            if field in ("owner", "team") and len(values) == 1:
+                parts.append(f"{TABLE}.{field} = %s::bigint")
+            else:
+                parts.append(f"{TABLE}.{field} IN ({', '.join(['%s'] * len(values))})")
+            params += values
+        return " AND ".join(parts) or "1=1", params
 
     def ids(
         self,
@@ -214,8 +233,9 @@ class PostgresEngine:
                 params.append(word + (":*" if word_kind(word) == "char" else ""))
             where.append(f"{TABLE}.kind = %s")
             params.append(kind)
-            where.append(visibility[0])
-            params += visibility[1]
+            scope_sql = self._scope_sql(scope)
+            where.append(scope_sql[0] if scope_sql else visibility[0])
+            params += scope_sql[1] if scope_sql else visibility[1]
         for word in others:
             where.append(f"{TABLE}.text LIKE %s")
             params.append(_like(word))
@@ -232,10 +252,11 @@ class PostgresEngine:
     def _fuzzy_select(
         self, word: str, kind: str, scope: Scope | None, visibility: Visibility, cap: int
     ) -> Select:
+        condition = self._scope_sql(scope) or visibility
         return (
             f"SELECT {TABLE}.id FROM {TABLE} WHERE %s <%% {TABLE}.text AND {TABLE}.kind = %s "
-            f"AND {visibility[0]} LIMIT {cap}",
-            [word, kind, *visibility[1]],
+            f"AND {condition[0]} LIMIT {cap}",
+            [word, kind, *condition[1]],
         )
 
 

@@ -21,17 +21,21 @@ from kehu.core.search_index import (
 from kehu.customers.models import Contact, Customer
 from kehu.interactions.models import Interaction
 
-# PostgreSQL: the GIN indexes of migrations core/0003 and 0005, dropped during a rebuild and
-# created again afterwards (one sorted build instead of millions of pending-list inserts).
-PG_GIN_INDEXES = {
-    **{
-        f"searchdoc_text_trgm_{kind}": f"CREATE INDEX searchdoc_text_trgm_{kind} "
-        f"ON core_searchdocument USING gin (text gin_trgm_ops) WHERE kind = '{kind}'"
-        for kind in SearchDocument.Kind.values
-    },
-    "searchdoc_grams_fts": "CREATE INDEX searchdoc_grams_fts ON core_searchdocument "
-    "USING gin (to_tsvector('simple'::regconfig, grams))",
-}
+
+def _pg_gin_indexes() -> dict[str, str]:
+    """PostgreSQL: the GIN indexes on the documents (name -> CREATE INDEX statement), as the
+    migrations left them: the reindex drops them and creates them again afterwards (one sorted
+    build instead of millions of pending-list inserts)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+            "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_am a ON a.oid = i.relam "
+            "WHERE x.indrelid = %s::regclass AND a.amname = 'gin' ORDER BY i.relname",
+            [SearchDocument._meta.db_table],
+        )
+        return dict(cursor.fetchall())
+
+
 # What the document functions read of each record (plain rows: no model instance per record).
 _CUSTOMER_FIELDS = (
     "pk", "name", "owner_id", "team_id", "status", "phone", "email", "customer_no",
@@ -65,11 +69,12 @@ def search_reindex(*, batch_size: int = 2000, progress: bool = False) -> dict[st
     }
     search_index_clear()
     postgres = connection.vendor == "postgresql"
+    gin_indexes = _pg_gin_indexes() if postgres else {}
     if postgres:
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
-            for name in PG_GIN_INDEXES:
-                cursor.execute(f"DROP INDEX IF EXISTS {name}")
+            for name in gin_indexes:
+                cursor.execute(f'DROP INDEX "{name}"')
     customers = _records(Customer, _CUSTOMER_FIELDS)
     contacts = _records(Contact, _CONTACT_FIELDS)
     interactions = _records(Interaction, _INTERACTION_FIELDS)
@@ -103,7 +108,7 @@ def search_reindex(*, batch_size: int = 2000, progress: bool = False) -> dict[st
     bar.close()
     with connection.cursor() as cursor:
         if postgres:
-            for sql in PG_GIN_INDEXES.values():
+            for sql in gin_indexes.values():
                 cursor.execute(sql)
         else:  # merge the FTS5 segments into one b-tree per table
             cursor.execute("INSERT INTO search_fts(search_fts) VALUES('optimize')")

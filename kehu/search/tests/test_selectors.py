@@ -123,6 +123,26 @@ def test_roles(company: Any, rep2: Any, manager: Any, support: Any, marketing: A
     assert search_for(support, "腾讯").groups == []  # not won
 
 
+@pytest.mark.parametrize("query", ["腾讯科技", "tengxun", "jianguo"])
+def test_roles_on_the_trigram_index(
+    query: str,
+    company: Any,
+    rep: Any,
+    rep2: Any,
+    manager: Any,
+    support: Any,
+    marketing: Any,
+    outsider: Any,
+    admin_user: Any,
+) -> None:
+    """Words of 3+ characters take the trigram index, scoped inside it (owner, team) or by SQL."""
+    assert search_for(rep, query).total >= 1
+    for user in (manager, marketing, admin_user):
+        assert search_for(user, query).total == search_for(rep, query).total
+    for user in (rep2, support, outsider):
+        assert search_for(user, query).groups == []
+
+
 def test_anonymous_sees_nothing(company: Any) -> None:
     from django.contrib.auth.models import AnonymousUser
 
