@@ -99,7 +99,7 @@ class SearchResults:
 @dataclass
 class _Query:
     text: str  # normalised, spaces kept
-    words: list[str]
+    words: list[str]  # for the substring engines
     key: str  # compact form for the exact and prefix tiers
     reversed_digits: str  # a phone suffix, reversed, when the query is 4+ digits
 
@@ -109,21 +109,32 @@ _ASCII_DROP = re.compile(r"[^a-z0-9@._+\-]")
 
 
 def _word(part: str) -> str:
-    """A query word as the index stores it: e-mails and WeChat ids keep @ . _ - +."""
+    """A query word as the index stores it: e-mails and WeChat ids keep @ . _ - + inside
+    ('Inc.' -> 'inc')."""
     if _PHONE_PUNCT.sub("", part).isdigit():
         return _PHONE_PUNCT.sub("", part)
     if part.isascii():
-        return _ASCII_DROP.sub("", part)
+        return _ASCII_DROP.sub("", part).strip("._+-")
     return compact(part)
+
+
+def _substrings(word: str) -> list[str]:
+    """The engine's words for a key word: a dotted word without '@' in parts, because names are
+    indexed without punctuation ('co.,ltd' -> 'co', 'ltd') and e-mails with it ('jianguo.wa' ->
+    'jianguo', 'wa' still finds jianguo.wang@…; its key range finds it as a prefix)."""
+    if "." in word and "@" not in word:
+        return [p for p in word.split(".") if p]
+    return [word]
 
 
 def _parse(raw: str) -> _Query:
     text = search_normalize(raw)[:_MAX_QUERY]
     if _PHONE_PUNCT.sub("", text).isdigit():
         text = _PHONE_PUNCT.sub("", text)  # '138 0013 8000' is one number
-    words = [w for w in (_word(part) for part in text.split()) if w]
-    key = "".join(words)
+    keys = [w for w in (_word(part) for part in text.split()) if w]
+    key = "".join(keys)
     digits = key if key.isdigit() and len(key) >= 4 else ""
+    words = [w for k in keys for w in _substrings(k)]
     return _Query(text=text, words=words, key=key, reversed_digits=digits[::-1])
 
 

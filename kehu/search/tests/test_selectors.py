@@ -53,6 +53,7 @@ def matches(results: Any, kind: str) -> list[str]:
         ("jianguo.wang@tencent.com", "contact", "王建国", "exact"),
         ("wx_jianguo", "contact", "王建国", "prefix"),  # WeChat id
         ("tengxn", "customer", "深圳市腾讯科技有限公司", "fuzzy"),  # a typo
+        ("tencent.com", "contact", "王建国", "partial"),  # a domain
     ],
 )
 def test_query_kinds(company: Any, rep: Any, query: str, kind: str, title: str, match: str) -> None:
@@ -65,6 +66,15 @@ def test_customer_number(company: Any, rep: Any) -> None:
     results = search_for(rep, company.customer_no.lower())
     assert titles(results, "customer") == [company.name]
     assert matches(results, "customer") == ["exact"]
+
+
+def test_english_name_with_punctuation(customer_factory: Any, rep: Any) -> None:
+    customer_factory(name="Beijing Zhifang Machinery Inc.")
+    customer_factory(name="Xinan Information Technology (Zhengzhou) Co.,Ltd")
+    for query in ("Beijing Zhifang Machinery Inc.", "zhifang machinery inc"):
+        assert titles(search_for(rep, query), "customer") == ["Beijing Zhifang Machinery Inc."]
+    query = "Xinan Information Technology (Zhengzhou) Co.,Ltd"
+    assert titles(search_for(rep, query), "customer") == [query]
 
 
 def test_interaction_summary(company: Any, rep: Any) -> None:
