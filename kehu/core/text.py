@@ -9,26 +9,22 @@ from typing import Any
 _SPACES = re.compile(r"\s+")
 
 
+_HALFWIDTH: dict[int, str | int] = {0x3000: " "}
+_HALFWIDTH.update({code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)})
+
+
 def to_halfwidth(value: str) -> str:
     """Full-width ASCII forms (ＡＢＣ１２３＠) and the ideographic space become their ASCII forms."""
-    out = []
-    for ch in value:
-        code = ord(ch)
-        if code == 0x3000:
-            out.append(" ")
-        elif 0xFF01 <= code <= 0xFF5E:
-            out.append(chr(code - 0xFEE0))
-        else:
-            out.append(ch)
-    return "".join(out)
+    return value if value.isascii() else value.translate(_HALFWIDTH)
 
 
 def clean_text(value: Any) -> str:
     """Strip, fold runs of whitespace to one space, and turn full-width ASCII into half-width."""
     if value is None:
         return ""
-    text = to_halfwidth(str(value))
-    text = text.replace("\u200b", "").replace("\ufeff", "")
+    text = str(value)
+    if not text.isascii():
+        text = text.translate(_HALFWIDTH).replace("\u200b", "").replace("\ufeff", "")
     return _SPACES.sub(" ", text).strip()
 
 

@@ -93,19 +93,6 @@ class Dictionaries:
                 self.users[f"name:{u.display_name}"] = u
             self.users[f"name:{u.username}"] = u
 
-    def by_pk(self) -> dict[str, dict[Any, Any]]:
-        """The loaded rows by key, per dictionary field of a customer."""
-        industries = {i.pk: i for i in [*self.tops.values(), *self.subs.values()]}
-        industries.update({i.pk: i for i in self.sub_by_name.values()})
-        users = {u.pk: u for u in self.users.values()}
-        sources = {s.pk: s for s in self.sources.values()}
-        return {
-            "owner": users,
-            "industry": industries,
-            "sub_industry": industries,
-            "source": sources,
-        }
-
     def industry(self, value: str) -> tuple[Industry | None, Industry | None]:
         """Same forms as customers.selectors.industry_lookup: '制造业', '汽车零部件', '制造业/汽车零部件'."""
         text = value.strip()
@@ -138,6 +125,9 @@ class CleanRow:
     errors: dict[str, list[str]] = field(default_factory=dict)
     external_id: str = ""
     payload: dict[str, Any] = field(default_factory=dict)  # the raw payload, for updates
+    # Valid, but values, maker and payload not filled in (a worker built it): see
+    # pipeline.complete().
+    partial: bool = False
 
     @property
     def is_valid(self) -> bool:

@@ -44,7 +44,7 @@ from kehu.customers.services import (
 )
 
 from .models import ImportRow, ImportRun, MappingPreset
-from .pipeline import Built, Context, Documents, default_workers, keyed, prepared
+from .pipeline import Built, Context, Documents, complete, default_workers, keyed, prepared
 from .readers import FileInfo, count_rows, inspect_file, read_rows
 from .rows import CleanMemo, CleanRow, Dictionaries, duplicate_keys
 from .validators import PRESETS, TARGETS, mapping_for_headers, preset_guess, validate_mapping
@@ -252,7 +252,9 @@ def import_execute(
     batches = prepared(_batches(rows, size), context, workers=workers)
     for chunk_size, cleaned, built, documents in batches:
         if dry_run:
-            results = _plan(run, cleaned, built, actor=actor, dry_run=True, seen=seen)
+            results = _plan(
+                run, cleaned, built, actor=actor, dry_run=True, seen=seen, context=context
+            )
             for result in results:
                 counts[result.outcome] += 1
                 counts["incomplete"] += result.is_incomplete
@@ -261,7 +263,14 @@ def import_execute(
         else:
             with transaction.atomic():
                 results = _plan(
-                    run, cleaned, built, actor=actor, dry_run=False, seen=None, documents=documents
+                    run,
+                    cleaned,
+                    built,
+                    actor=actor,
+                    dry_run=False,
+                    seen=None,
+                    documents=documents,
+                    context=context,
                 )
                 insert_rows(ImportRow, results, with_ids=False)
                 tally = {key: 0 for key in counts}
@@ -359,6 +368,7 @@ def _plan(
     dry_run: bool,
     seen: dict[str, int] | None,
     documents: Documents | None = None,
+    context: Context | None = None,
 ) -> list[ImportRow]:
     by_ext, by_key = _existing(run, rows, built)
     in_batch: dict[str, int] = dict(seen) if seen is not None else {}
@@ -417,6 +427,8 @@ def _plan(
             result.outcome = Outcome.SKIPPED
             result.note = f"Duplicate of {match.customer_no} ({reason})."
             continue
+        if context is not None:
+            row = complete(row, context)  # an update needs the cleaned values
         _plan_update(run, row, result, match, actor=actor, dry_run=dry_run, reason=reason)
     if seen is not None:
         seen.update(in_batch)

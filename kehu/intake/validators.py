@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -197,6 +198,7 @@ def validate_mapping(mapping: dict[str, str], headers: list[str]) -> dict[str, l
 _ENGLISH_DATE_FORMATS = ("%d %b %Y", "%d %B %Y", "%m/%d/%Y", "%b %d, %Y", "%Y-%m-%d %H:%M:%S")
 
 
+@lru_cache(maxsize=4096)  # a file's dates repeat; pure
 def english_date(text: str) -> str:
     """'15 Mar 2024' (LinkedIn), '03/15/2024' (US exports) -> '2024-03-15'; else unchanged."""
     for pattern in _ENGLISH_DATE_FORMATS:

@@ -11,9 +11,11 @@ so the caller knows them without reading back.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
+from operator import attrgetter
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.utils import timezone
 
 _PLAIN = {
@@ -28,7 +30,7 @@ def _plain_str(value: Any) -> Any:
 
 
 def _columns(
-    model: type[models.Model], with_ids: bool
+    model: type[models.Model], with_ids: bool, db: Any
 ) -> list[tuple[str, str, Callable[[Any], Any] | None, bool]]:
     """(column, attname, converter or None, stamped) of each concrete field written."""
     out = []
@@ -41,7 +43,7 @@ def _columns(
         if kind in _PLAIN:
             converter = _plain_str if field.choices else None
         else:
-            converter = lambda value, f=field: f.get_db_prep_save(value, connection)  # noqa: E731
+            converter = partial(field.get_db_prep_save, connection=db)
         out.append((field.column, field.attname, converter, stamped))
     return out
 
@@ -74,26 +76,32 @@ def insert_rows(
     """Insert unsaved objects (with their pk set when `with_ids`) in one statement per table."""
     if not objects:
         return
-    columns = _columns(model, with_ids)
+    db = connections[DEFAULT_DB_ALIAS]  # the connection itself, not the per-call proxy
+    columns = _columns(model, with_ids, db)
     now = timezone.now()
     stamps = {attname: c(now) if c else now for _col, attname, c, stamped in columns if stamped}
     for obj in objects:
         for attname in stamps:
             setattr(obj, attname, now)
-    getters = [(attname, converter) for _column, attname, converter, _stamped in columns]
+    values_of = attrgetter(*[attname for _column, attname, _c, _stamped in columns])
+    converted = [
+        (index, stamps[attname] if stamped else None, converter)
+        for index, (_column, attname, converter, stamped) in enumerate(columns)
+        if stamped or converter is not None
+    ]
     rows = []
     for obj in objects:
-        row = []
-        for attname, converter in getters:
-            value = stamps[attname] if attname in stamps else getattr(obj, attname)
-            if converter is not None and value is not None and attname not in stamps:
-                value = converter(value)
-            row.append(value)
+        row = list(values_of(obj)) if len(columns) > 1 else [values_of(obj)]
+        for index, stamp, converter in converted:
+            if stamp is not None:
+                row[index] = stamp
+            elif row[index] is not None:
+                row[index] = converter(row[index])  # type: ignore[misc]
         rows.append(row)
     table = model._meta.db_table
     names = ", ".join(f'"{column}"' for column, *_rest in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
             with cursor.cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
                 for row in rows:
                     copy.write_row(row)
@@ -102,4 +110,4 @@ def insert_rows(
             cursor.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
     for obj in objects:
         obj._state.adding = False
-        obj._state.db = connection.alias
+        obj._state.db = db.alias

@@ -307,3 +307,32 @@ def test_clean_text_strips_and_folds_whitespace():
 
 def test_clean_multiline_keeps_line_breaks():
     assert clean_multiline("  第一行  \n\n  第二　行 ") == "第一行\n\n第二 行"
+
+
+def test_clean_text_is_the_character_rule_on_any_text():
+    """to_halfwidth and clean_text (str.translate) against the rule, one character at a time."""
+    import random
+    import re
+
+    def halfwidth(value: str) -> str:
+        out = []
+        for ch in value:
+            code = ord(ch)
+            if code == 0x3000:
+                out.append(" ")
+            elif 0xFF01 <= code <= 0xFF5E:
+                out.append(chr(code - 0xFEE0))
+            else:
+                out.append(ch)
+        return "".join(out)
+
+    def reference(value: str) -> str:
+        text = halfwidth(value).replace("\u200b", "").replace("\ufeff", "")
+        return re.sub(r"\s+", " ", text).strip()
+
+    alphabet = "aZ9 @.-\t\n\u3000\u200b\ufeff\uff01\uff21\uff5e\uff5f\uff00客户华东（）１２"
+    rng = random.Random(7)
+    for _ in range(5000):
+        value = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        assert to_halfwidth(value) == halfwidth(value), repr(value)
+        assert clean_text(value) == reference(value), repr(value)

@@ -1,0 +1,93 @@
+"""An import cleaned by worker processes writes exactly what the same import in one process does."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kehu.core.models import SearchDocument
+from kehu.customers.models import Contact, Customer
+from kehu.intake.models import ImportRun
+from kehu.intake.services import import_execute, import_revert, import_upload
+
+from .helpers import HEADERS, write_csv
+from .test_fast_clean import _edge_rows, _generated
+
+pytestmark = pytest.mark.django_db
+
+NUMBER = re.compile(r"cx\d+", re.IGNORECASE)
+SKIP_FIELDS = {"id", "customer_no", "created_at", "updated_at", "incomplete_since", "team_id"}
+
+
+@pytest.fixture(autouse=True)
+def _import_dir(settings, tmp_path):
+    settings.KEHU_IMPORT_DIR = tmp_path / "kept"
+    settings.KEHU_IMPORT_BATCH_SIZE = 250  # several batches in flight at once
+
+
+def _run(path: Path, actor: Any, workers: int) -> ImportRun:
+    run = import_upload(actor=actor, name=path.name, chunks=[path.read_bytes()], preset="standard")
+    return import_execute(run, actor=actor, workers=workers)
+
+
+def _snapshot(run: ImportRun) -> dict[str, Any]:
+    """What the run wrote, without keys, numbers and times (which differ from run to run)."""
+    rows = {
+        r.row_number: (r.outcome, r.external_id, r.errors, NUMBER.sub("CX", r.note), r.raw)
+        for r in run.rows.all()
+    }
+    ids = list(run.rows.exclude(customer_id=None).values_list("customer_id", flat=True))
+    fields = [f.attname for f in Customer._meta.concrete_fields if f.attname not in SKIP_FIELDS]
+    customers = sorted(
+        tuple(str(getattr(c, f)) for f in fields) for c in Customer.objects.filter(pk__in=ids)
+    )
+    contact_fields = [
+        f.attname
+        for f in Contact._meta.concrete_fields
+        if f.attname not in SKIP_FIELDS | {"customer_id"}
+    ]
+    contacts = sorted(
+        (c.customer.external_id, *(str(getattr(c, f)) for f in contact_fields))
+        for c in Contact.objects.filter(customer_id__in=ids).select_related("customer")
+        if f"{c.customer.external_id}"  # every generated row has one
+    )
+    documents = sorted(
+        (d.kind, d.title, NUMBER.sub("CX", d.subtitle), NUMBER.sub("CX", d.text), d.owner)
+        for d in SearchDocument.objects.filter(customer_id__in=ids)
+    )
+    counts = (run.created, run.updated, run.skipped, run.failed, run.incomplete)
+    return {"rows": rows, "customers": customers, "contacts": contacts, "docs": documents,
+            "counts": counts}  # fmt: skip
+
+
+def test_workers_write_what_one_process_writes(tmp_path, manager):
+    generated = _generated(tmp_path / "gen", 900)
+    headers = [h for h in HEADERS if h != "负责人"]  # the generator's reps are not users here
+    first = write_csv(tmp_path / "first.csv", generated[:200], headers=headers)
+    _run(first, manager, workers=0)  # existing customers: the big file updates or skips them
+    changed = [
+        {**row, "客户地址": f"{row['客户地址']}（新址）"} if i % 3 == 0 else row
+        for i, row in enumerate(generated)
+    ]
+    path = write_csv(tmp_path / "all.csv", changed + _edge_rows(), headers=headers)
+
+    with_workers = _run(path, manager, workers=2)
+    assert with_workers.updated > 50 and with_workers.created > 500 and with_workers.failed > 5
+    expected = _snapshot(with_workers)
+    import_revert(actor=manager, run=with_workers)
+
+    in_process = _run(path, manager, workers=0)
+    got = _snapshot(in_process)
+    for key, value in expected.items():
+        assert got[key] == value, key
+
+
+def test_the_models_workers_send_have_no_init_signals():
+    """pipeline._instance builds instances without __init__: nothing may listen to it."""
+    from django.db.models.signals import post_init, pre_init
+
+    for model in (Customer, Contact, SearchDocument):
+        assert not pre_init.has_listeners(model) and not post_init.has_listeners(model)
