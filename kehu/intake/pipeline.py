@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.db.models.base import ModelState
 
 from kehu.core.models import SearchDocument
 from kehu.core.search_index import contact_document, customer_document
@@ -33,6 +32,7 @@ from kehu.customers.models import Contact, Customer
 from kehu.customers.services import customer_refresh_quality
 
 from .rows import CleanMemo, CleanRow, Dictionaries, build_customer, clean_row
+from .writes import field_values, unsaved
 
 Built = dict[int, tuple[Customer, "Contact | None"]]
 # Search documents of a batch's valid rows, built before their keys and numbers exist:
@@ -135,35 +135,18 @@ def prepare(chunk: list[tuple[int, dict[str, str]]], ctx: Context) -> tuple[list
 
 
 _CONTEXT: Context | None = None  # set before the fork; the workers inherit it
-_ATTNAMES: dict[type[models.Model], list[str]] = {}
 # What a worker sends for a row: (row number, external id, errors or None, None) for an invalid
 # row; (number, external id, None, (customer, decision maker, customer's document, decision
 # maker's document)) for a valid one, each as its field values (or None).
 Packed = tuple[int, str, "dict[str, list[str]] | None", "tuple[Any, ...] | None"]
 
 
-def _attnames(model: type[models.Model]) -> list[str]:
-    names = _ATTNAMES.get(model)
-    if names is None:
-        names = _ATTNAMES[model] = [f.attname for f in model._meta.concrete_fields]
-    return names
-
-
 def _values(obj: models.Model | None) -> tuple[Any, ...] | None:
-    if obj is None:
-        return None
-    return tuple([getattr(obj, name) for name in _attnames(type(obj))])
+    return None if obj is None else field_values(obj)
 
 
 def _instance(model: type[models.Model], values: tuple[Any, ...] | None) -> Any:
-    """An unsaved instance with these field values: what model(*values) returns (no model here
-    has init signals), without its per-field descriptor work, which costs 5-10 µs a row."""
-    if values is None:
-        return None
-    obj = model.__new__(model)
-    obj.__dict__.update(zip(_attnames(model), values, strict=True))
-    obj._state = ModelState()
-    return obj
+    return None if values is None else unsaved(model, values)
 
 
 def _work(chunk: list[tuple[int, dict[str, str]]]) -> list[Packed]:

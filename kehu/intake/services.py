@@ -48,7 +48,7 @@ from .pipeline import Built, Context, Documents, complete, default_workers, keye
 from .readers import FileInfo, count_rows, inspect_file, read_rows
 from .rows import CleanMemo, CleanRow, Dictionaries, duplicate_keys
 from .validators import PRESETS, TARGETS, mapping_for_headers, preset_guess, validate_mapping
-from .writes import insert_rows, reserve_ids
+from .writes import insert_rows, reserve_ids, unsaved
 
 MAKER_FIELDS = ("name", "title", "mobile", "landline", "email")
 Outcome = ImportRow.Outcome
@@ -322,6 +322,25 @@ def import_mark_stopped(run: ImportRun, message: str) -> None:
 # --- One batch: plan (match, diff) and write
 
 
+def _import_row(run_id: int, number: int, external_id: str) -> ImportRow:
+    """ImportRow(run_id=…, row_number=…, external_id=…), built field by field (see unsaved)."""
+    # id, run, row_number, outcome, external_id, customer_id, customer_no, is_incomplete,
+    # errors, note, raw, before
+    return unsaved(  # type: ignore[no-any-return]
+        ImportRow, (None, run_id, number, "", external_id, None, "", False, {}, "", {}, None)
+    )
+
+
+def _status_change(
+    customer_id: int, status: str, reason: str, by: int | None
+) -> CustomerStatusChange:
+    """CustomerStatusChange(customer_id=…, to_status=…, reason=…, changed_by_id=…)."""
+    # id, customer, from_status, to_status, reason, changed_by, changed_at (stamped on insert)
+    return unsaved(  # type: ignore[no-any-return]
+        CustomerStatusChange, (None, customer_id, "", status, reason, by, None)
+    )
+
+
 def _existing(run: ImportRun, rows: list[CleanRow], built: dict[int, Any]) -> tuple[dict, dict]:
     """Customers matching by external id, and by certain-duplicate key, in two or three queries."""
     ext_ids = {r.external_id for r in rows if r.is_valid and r.external_id}
@@ -339,23 +358,35 @@ def _existing(run: ImportRun, rows: list[CleanRow], built: dict[int, Any]) -> tu
             codes.add(customer.credit_code)
         names.add(customer.name_normalized)
     by_key: dict[str, Customer] = {}
-    if codes or names:
-        candidates = list(
-            Customer.objects.filter(
-                Q(credit_code__in=codes) | Q(name_normalized__in=names)
-            ).prefetch_related("contacts")
-        )
-        phones: dict[int, set[str]] = {c.pk: {c.phone} for c in candidates}
-        for c in candidates:
-            for contact in c.contacts.all():
-                phones[c.pk] |= {contact.mobile, contact.landline}
-        for c in sorted(candidates, key=lambda c: c.pk, reverse=True):
-            if c.credit_code in codes:
-                by_key[f"credit:{c.credit_code}"] = c
-            if c.name_normalized in names:
-                for phone in phones[c.pk]:
-                    if phone:
-                        by_key[f"name:{c.name_normalized}|{phone}"] = c
+    if not (codes or names):
+        return by_ext, by_key
+    # The keys of the candidates first, as plain values (names are shared by many customers);
+    # then whole customers, with their contacts, for the keys that match only.
+    candidates = list(
+        Customer.objects.filter(Q(credit_code__in=codes) | Q(name_normalized__in=names))
+        .order_by("-pk")
+        .values_list("pk", "credit_code", "name_normalized", "phone")
+    )
+    phones: dict[int, set[str]] = {pk: {phone} for pk, _code, _name, phone in candidates}
+    named = [pk for pk, _code, name, _phone in candidates if name in names]
+    for start in range(0, len(named), 5000):
+        for customer_id, mobile, landline in Contact.objects.filter(
+            customer_id__in=named[start : start + 5000]
+        ).values_list("customer_id", "mobile", "landline"):
+            phones[customer_id] |= {mobile, landline}
+    wanted = {key for customer, maker in built.values() for key in duplicate_keys(customer, maker)}
+    key_to_pk: dict[str, int] = {}
+    for pk, code, name, _phone in candidates:  # highest key first: the lowest one wins
+        if code in codes and f"credit:{code}" in wanted:
+            key_to_pk[f"credit:{code}"] = pk
+        if name in names:
+            for phone in phones[pk]:
+                key = f"name:{name}|{phone}"
+                if phone and key in wanted:
+                    key_to_pk[key] = pk
+    found = Customer.objects.filter(pk__in=set(key_to_pk.values())).prefetch_related("contacts")
+    by_pk = {c.pk: c for c in found}
+    by_key = {key: by_pk[pk] for key, pk in key_to_pk.items()}
     return by_ext, by_key
 
 
@@ -383,7 +414,7 @@ def _plan(
     results: list[ImportRow] = []
     to_create: list[tuple[ImportRow, Customer, Contact | None]] = []
     for row in rows:
-        result = ImportRow(run_id=run.pk, row_number=row.number, external_id=row.external_id)
+        result = _import_row(run.pk, row.number, row.external_id)
         results.append(result)
         if not row.is_valid:
             result.outcome, result.errors, result.raw = Outcome.FAILED, row.errors, row.raw
@@ -466,17 +497,11 @@ def _create(
         maker.pk = pk
     insert_rows(Contact, makers, with_ids=True)
     changed_by = actor if getattr(actor, "pk", None) else None
+    reason = f"Imported (#{run.pk})"
+    changed_by_id = changed_by.pk if changed_by is not None else None
     insert_rows(
         CustomerStatusChange,
-        [
-            CustomerStatusChange(
-                customer=c,
-                to_status=c.status,
-                reason=f"Imported (#{run.pk})",
-                changed_by=changed_by,
-            )
-            for c in customers
-        ],
+        [_status_change(c.pk, c.status, reason, changed_by_id) for c in customers],
         with_ids=False,
     )
     if documents:

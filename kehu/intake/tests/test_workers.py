@@ -11,7 +11,13 @@ import pytest
 from kehu.core.models import SearchDocument
 from kehu.customers.models import Contact, Customer
 from kehu.intake.models import ImportRun
-from kehu.intake.services import import_execute, import_revert, import_upload
+from kehu.intake.services import (
+    _import_row,
+    _status_change,
+    import_execute,
+    import_revert,
+    import_upload,
+)
 
 from .helpers import HEADERS, write_csv
 from .test_fast_clean import _edge_rows, _generated
@@ -89,5 +95,15 @@ def test_the_models_workers_send_have_no_init_signals():
     """pipeline._instance builds instances without __init__: nothing may listen to it."""
     from django.db.models.signals import post_init, pre_init
 
-    for model in (Customer, Contact, SearchDocument):
+    from kehu.customers.models import CustomerStatusChange
+    from kehu.intake.models import ImportRow
+    from kehu.intake.writes import field_values, unsaved
+
+    for model in (Customer, Contact, SearchDocument, ImportRow, CustomerStatusChange):
         assert not pre_init.has_listeners(model) and not post_init.has_listeners(model)
+        built = model()
+        assert field_values(unsaved(model, field_values(built))) == field_values(built)
+    row = ImportRow(run_id=7, row_number=3, external_id="E1")
+    assert field_values(row) == field_values(_import_row(7, 3, "E1"))
+    change = CustomerStatusChange(customer_id=5, to_status="lead", reason="r", changed_by_id=2)
+    assert field_values(change) == field_values(_status_change(5, "lead", "r", 2))
