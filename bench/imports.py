@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -87,7 +88,13 @@ def _rss_kb(pid: int) -> int:
     return 0
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_import(source: Path, env: dict[str, str]) -> dict[str, Any]:
+    cpu_before = _children_cpu()
     started = time.monotonic()
     child = subprocess.Popen(
         [sys.executable, "-m", "kehu", "import", str(source)],
@@ -111,6 +118,7 @@ def run_import(source: Path, env: dict[str, str]) -> dict[str, Any]:
     sampler.join()
     if child.returncode != 0:
         raise RuntimeError(err[-2000:])
+    cpu = _children_cpu() - cpu_before  # the import and its worker processes (reaped by it)
     summary = out.strip().splitlines()[-1]
     counts = {k: int(v) for k, v in (part.split("=") for part in summary.split())}
     rss = [kb for _t, kb in samples if kb]
@@ -120,6 +128,8 @@ def run_import(source: Path, env: dict[str, str]) -> dict[str, Any]:
         "summary": summary,
         "seconds": round(seconds, 1),
         "rows_per_second": round(sum(counts[k] for k in ("created", "updated", "skipped", "failed")) / seconds),
+        "cpu_seconds": round(cpu, 1),
+        "rows_per_cpu_second": round(sum(counts[k] for k in ("created", "updated", "skipped", "failed")) / cpu),
         "peak_rss_mb": round(max(rss) / 1024, 1) if rss else None,
         "rss_mb_at_quarters": [round(rss[min(len(rss) - 1, i * quarter)] / 1024, 1) for i in range(4)] if rss else [],
     }  # fmt: skip

@@ -43,10 +43,24 @@ def _columns(
         converter: Callable[[Any], Any] | None
         if kind in _PLAIN:
             converter = _plain_str if field.choices else None
+        elif kind == "JSONField":
+            converter = _json_converter(partial(field.get_db_prep_save, connection=db))
         else:
             converter = partial(field.get_db_prep_save, connection=db)
         out.append((field.column, field.attname, converter, stamped))
     return out
+
+
+def _json_converter(prep: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """prep, with empty objects and lists (most report rows' errors and raw cells) prepared once."""
+    empty = {dict: prep({}), list: prep([])}
+
+    def convert(value: Any) -> Any:
+        if not value and type(value) in empty:
+            return empty[type(value)]
+        return prep(value)
+
+    return convert
 
 
 _ATTNAMES: dict[type[models.Model], list[str]] = {}
