@@ -121,6 +121,24 @@ def test_reindex_command_rebuilds_and_keeps_tags(rep: Any, company: Any) -> None
     assert found(rep, "腾讯") == [company.name]
 
 
+def test_reindex_groups_each_owners_documents(
+    customer_factory: Any, rep: Any, rep2: Any, outsider: Any
+) -> None:
+    """Per kind, an owner's documents get one run of ids (one run in the substring indexes)."""
+    for index in range(3):
+        for user in (rep, outsider, rep2):
+            customer_factory(actor=user, name=f"分组测试{index}号{user.username}有限公司")
+    call_command("search_reindex", "--no-progress", stdout=StringIO())
+    for kind in ("customer", "contact"):
+        for user in (rep, rep2, outsider):
+            ids = sorted(
+                SearchDocument.objects.filter(kind=kind, owner=user.pk).values_list("id", flat=True)
+            )
+            assert len(ids) == 3
+            assert ids == list(range(ids[0], ids[0] + 3)), (kind, user.username, ids)
+    assert found(rep, "分组测试") == [f"分组测试{i}号{rep.username}有限公司" for i in range(3)]
+
+
 def test_sandbox_loader_indexes_in_bulk(db: Any, tmp_path: Any, admin_user: Any) -> None:
     from kehu.sandbox.loader import generate, load
 
