@@ -194,14 +194,17 @@ def _key_rows(
     """Up to `limit` visible documents per key range, in key order (so exact keys first).
 
     One statement; each range has its own LIMIT and walks its column's index (the visibility
-    columns have no index of their own, so the planner cannot scan a rep's documents instead).
+    columns have no index of their own, so the planner cannot scan a rep's documents instead;
+    the kind is tested as an expression, or SQLite without statistics walks the unique
+    (kind, object_id) index through every document of the kinds and sorts them).
     """
     parts, params = [], []
     kind_sql = ", ".join(["%s"] * len(kinds))
     for column, low, high in _key_ranges(query):
         parts.append(
             f"SELECT * FROM (SELECT {_SELECT} FROM {TABLE} WHERE {TABLE}.{column} >= %s "
-            f"AND {TABLE}.{column} < %s AND {TABLE}.kind IN ({kind_sql}) AND {visibility[0]} "
+            f"AND {TABLE}.{column} < %s AND ({TABLE}.kind || '') IN ({kind_sql}) "
+            f"AND {visibility[0]} "
             f"ORDER BY {TABLE}.{column} LIMIT {int(limit)}) AS r{len(parts)}"
         )
         params += [low, high, *kinds, *visibility[1]]
