@@ -374,9 +374,13 @@ def _search_reindex(customer: Customer) -> None:
 def _check_external_id(customer: Customer) -> None:
     if not customer.external_id:
         return
-    clash = Customer.objects.filter(
-        external_source=customer.external_source, external_id=customer.external_id
-    ).exclude(pk=customer.pk)
+    clash = (
+        Customer.objects.filter(
+            external_source=customer.external_source, external_id=customer.external_id
+        )
+        .exclude(external_id="")  # the unique index's condition, spelled out: SQLite then uses it
+        .exclude(pk=customer.pk)
+    )
     if clash.exists():
         raise ValidationFailed(
             {
