@@ -219,6 +219,9 @@ KEHU_GENERATOR = Path(
 KEHU_DEMO_PASSWORD = os.environ.get("KEHU_DEMO_PASSWORD", "kehu-demo-2026")
 # Imports: rows per transaction (the resume point), where uploads are kept and for how long.
 KEHU_IMPORT_BATCH_SIZE = env_int("KEHU_IMPORT_BATCH_SIZE", 1000)
+# SQLite: WAL pages written before a checkpoint while an import runs (the default is 1,000: a
+# checkpoint on nearly every batch, copying the same index pages again and again).
+KEHU_IMPORT_WAL_CHECKPOINT_PAGES = env_int("KEHU_IMPORT_WAL_CHECKPOINT_PAGES", 25_000)
 KEHU_IMPORT_DIR = Path(os.environ.get("KEHU_IMPORT_DIR", DATA_DIR / "imports"))
 KEHU_IMPORT_RETENTION_DAYS = env_int("KEHU_IMPORT_RETENTION_DAYS", 30)
 KEHU_IMPORT_BATCH_PAUSE_MS = env_int(

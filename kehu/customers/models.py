@@ -93,6 +93,7 @@ class Customer(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         limit_choices_to={"parent__isnull": True},
+        db_index=False,  # customer_ind_status_idx starts with it
     )
     sub_industry = models.ForeignKey(
         Industry,
@@ -121,6 +122,7 @@ class Customer(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="owned_customers",
+        db_index=False,  # customer_owner_status_idx starts with it
     )
     team = models.ForeignKey(
         "accounts.Team",
@@ -129,6 +131,7 @@ class Customer(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="customers",
+        db_index=False,  # customer_team_status_idx starts with it
     )
     budget_band = models.CharField(_("budget band"), max_length=16, choices=BudgetBand, blank=True)
     budget_amount = models.DecimalField(
@@ -224,7 +227,12 @@ class Contact(models.Model):
         END_USER = "end_user", _("End user")
         INFLUENCER = "influencer", _("Influencer")
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="contacts",
+        db_index=False,  # contact_customer_idx starts with it
+    )
     name = models.CharField(_("name"), max_length=100)
     name_pinyin = models.CharField(_("name (pinyin)"), max_length=200, blank=True)
     gender = models.CharField(_("gender"), max_length=8, choices=Gender, blank=True)

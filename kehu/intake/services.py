@@ -12,6 +12,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 from itertools import islice
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -250,41 +251,42 @@ def import_execute(
         run.status = ImportRun.Status.RUNNING
     rows = read_rows(Path(run.file_path), info, skip=0 if dry_run else run.position)
     batches = prepared(_batches(rows, size), context, workers=workers)
-    for chunk_size, cleaned, built, documents in batches:
-        if dry_run:
-            results = _plan(
-                run, cleaned, built, actor=actor, dry_run=True, seen=seen, context=context
-            )
-            for result in results:
-                counts[result.outcome] += 1
-                counts["incomplete"] += result.is_incomplete
-                if (result.errors or result.note) and len(problems) < keep_rows:
-                    problems.append(_problem(result))
-        else:
-            with transaction.atomic():
+    with _checkpoints_spaced(not dry_run):
+        for chunk_size, cleaned, built, documents in batches:
+            if dry_run:
                 results = _plan(
-                    run,
-                    cleaned,
-                    built,
-                    actor=actor,
-                    dry_run=False,
-                    seen=None,
-                    documents=documents,
-                    context=context,
+                    run, cleaned, built, actor=actor, dry_run=True, seen=seen, context=context
                 )
-                insert_rows(ImportRow, results, with_ids=False)
-                tally = {key: 0 for key in counts}
                 for result in results:
-                    tally[result.outcome] += 1
-                    tally["incomplete"] += result.is_incomplete
-                run.position += chunk_size
-                for key, value in tally.items():
-                    setattr(run, key, getattr(run, key) + value)
-                run.save(update_fields=["position", *counts])
-                if settings.KEHU_IMPORT_BATCH_PAUSE_MS:
-                    time.sleep(settings.KEHU_IMPORT_BATCH_PAUSE_MS / 1000)
-        if on_batch is not None:
-            on_batch(run, results)
+                    counts[result.outcome] += 1
+                    counts["incomplete"] += result.is_incomplete
+                    if (result.errors or result.note) and len(problems) < keep_rows:
+                        problems.append(_problem(result))
+            else:
+                with transaction.atomic():
+                    results = _plan(
+                        run,
+                        cleaned,
+                        built,
+                        actor=actor,
+                        dry_run=False,
+                        seen=None,
+                        documents=documents,
+                        context=context,
+                    )
+                    insert_rows(ImportRow, results, with_ids=False)
+                    tally = {key: 0 for key in counts}
+                    for result in results:
+                        tally[result.outcome] += 1
+                        tally["incomplete"] += result.is_incomplete
+                    run.position += chunk_size
+                    for key, value in tally.items():
+                        setattr(run, key, getattr(run, key) + value)
+                    run.save(update_fields=["position", *counts])
+                    if settings.KEHU_IMPORT_BATCH_PAUSE_MS:
+                        time.sleep(settings.KEHU_IMPORT_BATCH_PAUSE_MS / 1000)
+            if on_batch is not None:
+                on_batch(run, results)
     if dry_run:
         run.preview = {**counts, "problems": problems, "unknown_columns": unknown_columns(run)}
         ImportRun.objects.filter(pk=run.pk).update(preview=run.preview)
@@ -302,6 +304,34 @@ def import_execute(
             changes={k: getattr(run, k) for k in counts},
         )
     return run
+
+
+@contextmanager
+def _checkpoints_spaced(writing: bool) -> Iterator[None]:
+    """SQLite: checkpoint the WAL every KEHU_IMPORT_WAL_CHECKPOINT_PAGES pages while the import
+    writes, not after nearly every batch (each checkpoint copies the index pages every batch
+    touches); back to the default afterwards."""
+    if not writing or connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        in_wal = cursor.fetchone()[0] == "wal"  # not an in-memory (test) database
+    if not in_wal or connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        default = cursor.fetchone()[0]
+        cursor.execute(
+            f"PRAGMA wal_autocheckpoint={int(settings.KEHU_IMPORT_WAL_CHECKPOINT_PAGES)}"
+        )
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA wal_autocheckpoint={int(default)}")
+            cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")  # what is left, now
 
 
 def _problem(result: ImportRow) -> dict[str, Any]:
