@@ -256,7 +256,9 @@ def test_add_opportunity_from_the_360_page(client, rep, outsider, customer_facto
     client.force_login(rep)
     page = client.get(f"/customers/{customer.customer_no}/")
     assert 'id="opportunity-add"' in page.content.decode()
-    response = client.post(url, {"title": "年度采购", "expected_amount": "50万", "stage": "proposal"})
+    response = client.post(
+        url, {"title": "年度采购", "expected_amount": "50万", "stage": "proposal"}
+    )
     assert response.status_code == 302
     opportunity = Opportunity.objects.get(customer=customer)
     assert opportunity.expected_amount == 500000
