@@ -440,6 +440,27 @@ def search_set_tags(*, kind: str, object_id: int, tags: Iterable[str]) -> None:
     _fts_insert([_index_row(document)])
 
 
+_TERMS = "_search_terms"  # where search_prepare keeps its result on a document
+
+
+def search_prepare(document: SearchDocument) -> tuple[str, str]:
+    """(scope tokens, CJK bigrams) of a new document for this engine: what search_index_bulk
+    derives from its kind, owner, team, status and text. Computed ahead (the import's worker
+    processes do) it is kept on the document and search_index_bulk does not compute it again.
+    ASCII in the text (a customer number filled in later) changes neither."""
+    d = document
+    engine = "sqlite" if _is_sqlite() else "postgresql"
+    terms = (scope_tokens(d.kind, d.owner, d.team, d.status, engine=engine), cjk_grams(d.text))
+    d.__dict__[_TERMS] = terms
+    return terms
+
+
+def search_prepared(document: SearchDocument, terms: tuple[str, str]) -> SearchDocument:
+    """Give a document the terms search_prepare computed for it elsewhere (another process)."""
+    document.__dict__[_TERMS] = terms
+    return document
+
+
 def search_index_bulk(documents: Iterable[SearchDocument], *, batch_size: int = 2000) -> int:
     """Insert new documents in batches (the objects must not be indexed yet); returns the count.
 
@@ -449,11 +470,21 @@ def search_index_bulk(documents: Iterable[SearchDocument], *, batch_size: int = 
     total = 0
     sqlite = _is_sqlite()
     for batch in _batches(documents, batch_size):
+        terms = [d.__dict__.get(_TERMS) or search_prepare(d) for d in batch]
         if not sqlite:
-            for document in batch:
-                document.grams = pg_grams(document)
+            for document, (scope, grams) in zip(batch, terms, strict=True):
+                document.grams = f"{grams} {scope}".strip()  # = pg_grams(document)
         _insert_new(batch)
-        _fts_insert([_index_row(d) for d in batch])
+        if sqlite:  # = _fts_insert([_index_row(d) for d in batch])
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO search_fts(rowid, text, scope) VALUES(%s, %s, %s)",
+                    [(d.pk, d.text, t[0]) for d, t in zip(batch, terms, strict=True)],
+                )
+                cursor.executemany(
+                    "INSERT INTO search_bigram(rowid, tokens) VALUES(%s, %s)",
+                    [(d.pk, f"{t[1]} {t[0]}") for d, t in zip(batch, terms, strict=True)],
+                )
         total += len(batch)
     return total
 

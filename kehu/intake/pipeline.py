@@ -27,7 +27,12 @@ from typing import Any
 from django.db import models
 
 from kehu.core.models import SearchDocument
-from kehu.core.search_index import contact_document, customer_document
+from kehu.core.search_index import (
+    contact_document,
+    customer_document,
+    search_prepare,
+    search_prepared,
+)
 from kehu.customers.models import Contact, Customer
 from kehu.customers.services import customer_refresh_quality
 
@@ -137,7 +142,8 @@ def prepare(chunk: list[tuple[int, dict[str, str]]], ctx: Context) -> tuple[list
 _CONTEXT: Context | None = None  # set before the fork; the workers inherit it
 # What a worker sends for a row: (row number, external id, errors or None, None) for an invalid
 # row; (number, external id, None, (customer, decision maker, customer's document, decision
-# maker's document)) for a valid one, each as its field values (or None).
+# maker's document, and the two documents' search terms (search_prepare)) for a valid one, each
+# as its field values (or None).
 Packed = tuple[int, str, "dict[str, list[str]] | None", "tuple[Any, ...] | None"]
 
 
@@ -160,7 +166,14 @@ def _work(chunk: list[tuple[int, dict[str, str]]]) -> list[Packed]:
             continue
         customer, maker = built[row.number]
         document, maker_document = documents.get(row.number, (None, None))
-        values = (_values(customer), _values(maker), _values(document), _values(maker_document))
+        values = (
+            _values(customer),
+            _values(maker),
+            _values(document),
+            _values(maker_document),
+            search_prepare(document) if document is not None else None,
+            search_prepare(maker_document) if maker_document is not None else None,
+        )
         out.append((row.number, row.external_id, None, values))
     return out
 
@@ -225,10 +238,11 @@ def _received(
         customer, maker = _instance(Customer, values[0]), _instance(Contact, values[1])
         built[number] = (customer, maker)
         if values[2] is not None:
-            documents[number] = (
-                _instance(SearchDocument, values[2]),
-                _instance(SearchDocument, values[3]),
-            )
+            document = search_prepared(_instance(SearchDocument, values[2]), values[4])
+            maker_document = _instance(SearchDocument, values[3])
+            if maker_document is not None:
+                search_prepared(maker_document, values[5])
+            documents[number] = (document, maker_document)
     if len(documents) != len(built):
         documents = {}  # built in the main process instead (see pending_documents)
     return len(chunk), rows, built, documents

@@ -131,7 +131,7 @@ def test_memo_keeps_customer_clean_error_order(payload):
 def test_documents_built_before_the_keys_are_what_search_index_builds(tmp_path):
     """The workers build search documents with a stand-in number; once keyed they are equal."""
     from kehu.core.models import SearchDocument
-    from kehu.core.search_index import contact_document, customer_document
+    from kehu.core.search_index import contact_document, customer_document, search_prepare
     from kehu.intake.pipeline import Context, keyed, pending_documents, prepare
 
     rows = _generated(tmp_path, 2_000)
@@ -148,6 +148,11 @@ def test_documents_built_before_the_keys_are_what_search_index_builds(tmp_path):
     )
     _cleaned, built = prepare(list(enumerate(rows, start=2)), context)
     documents = pending_documents(built)
+    # The workers compute the search terms before the number is known (search_prepare).
+    early = {
+        number: [search_prepare(d) for d in pair if d is not None]
+        for number, pair in documents.items()
+    }
     assert len(documents) == len(built) > 1_500
     fields = [f.attname for f in SearchDocument._meta.concrete_fields]
     for key, (number, (customer, maker)) in enumerate(built.items(), start=1):
@@ -161,3 +166,4 @@ def test_documents_built_before_the_keys_are_what_search_index_builds(tmp_path):
         assert [[getattr(d, f) for f in fields] for d in got] == [
             [getattr(d, f) for f in fields] for d in want
         ], number
+        assert early[number] == [search_prepare(d) for d in want], number

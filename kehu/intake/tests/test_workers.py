@@ -18,6 +18,7 @@ from kehu.intake.services import (
     import_revert,
     import_upload,
 )
+from kehu.search.selectors import search_for
 
 from .helpers import HEADERS, write_csv
 from .test_fast_clean import _edge_rows, _generated
@@ -37,6 +38,19 @@ def _import_dir(settings, tmp_path):
 def _run(path: Path, actor: Any, workers: int) -> ImportRun:
     run = import_upload(actor=actor, name=path.name, chunks=[path.read_bytes()], preset="standard")
     return import_execute(run, actor=actor, workers=workers)
+
+
+def _found(user: Any, names: list[str]) -> list[Any]:
+    """What the search finds for each name and for two characters of it (bigram and trigram
+    indexes): titles and counts per kind."""
+    found = []
+    for name in names:
+        for query in (name, name[2:4]):
+            results = search_for(user, query)
+            found.append(
+                [(g.kind, g.count, sorted(h.title for h in g.hits)) for g in results.groups]
+            )
+    return found
 
 
 def _snapshot(run: ImportRun) -> dict[str, Any]:
@@ -61,7 +75,7 @@ def _snapshot(run: ImportRun) -> dict[str, Any]:
         if f"{c.customer.external_id}"  # every generated row has one
     )
     documents = sorted(
-        (d.kind, d.title, NUMBER.sub("CX", d.subtitle), NUMBER.sub("CX", d.text), d.owner)
+        (d.kind, d.title, NUMBER.sub("CX", d.subtitle), NUMBER.sub("CX", d.text), d.grams, d.owner)
         for d in SearchDocument.objects.filter(customer_id__in=ids)
     )
     counts = (run.created, run.updated, run.skipped, run.failed, run.incomplete)
@@ -83,10 +97,13 @@ def test_workers_write_what_one_process_writes(tmp_path, manager):
     with_workers = _run(path, manager, workers=2)
     assert with_workers.updated > 50 and with_workers.created > 500 and with_workers.failed > 5
     expected = _snapshot(with_workers)
+    names = [row["客户名称"] for row in generated[200:900:35]]
+    expected["found"] = _found(manager, names)
+    assert sum(group[1] for found in expected["found"] for group in found) > len(names)
     import_revert(actor=manager, run=with_workers)
 
     in_process = _run(path, manager, workers=0)
-    got = _snapshot(in_process)
+    got = {**_snapshot(in_process), "found": _found(manager, names)}
     for key, value in expected.items():
         assert got[key] == value, key
 
