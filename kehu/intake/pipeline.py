@@ -9,10 +9,10 @@ work: duplicate look-ups, writes, search indexing, one transaction per batch.
 The workers never touch the database: the dictionaries were loaded before the fork. What a
 worker sends back is plain values, not model instances: pickling a Django model out and in costs
 more than building it (about 0.3 ms a row on this machine, more than the cleaning it saves). A
-valid row comes back as its customer's, decision maker's and search documents' field values, which
-the main process turns into instances with the model's positional constructor (what from_db
-does); its cleaned values are not sent, and the main process cleans the row again (clean_row,
-same context) only when it matches a customer and so needs them (see complete()).
+valid row comes back as its customer's, decision maker's and search documents' field values (and
+the documents' search terms), which the main process turns back into unsaved instances
+(writes.unsaved); its cleaned values are not sent, and the main process cleans the row again
+(clean_row, same context) only when it matches a customer and so needs them (see complete()).
 """
 
 from __future__ import annotations
