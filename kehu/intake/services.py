@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -329,9 +329,12 @@ def _checkpoints_spaced(writing: bool) -> Iterator[None]:
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA wal_autocheckpoint={int(default)}")
-            cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")  # what is left, now
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA wal_autocheckpoint={int(default)}")
+                cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")  # what is left, now
+        except DatabaseError:
+            pass  # a broken connection: its settings die with it; the import's error matters
 
 
 def _problem(result: ImportRow) -> dict[str, Any]:
