@@ -139,6 +139,18 @@ def test_reindex_groups_each_owners_documents(
     assert found(rep, "分组测试") == [f"分组测试{i}号{rep.username}有限公司" for i in range(3)]
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_tidy_keeps_every_document(rep: Any, company: Any) -> None:
+    """`search_reindex --tidy` merges / vacuums outside any transaction; nothing is lost."""
+    before = sorted(SearchDocument.objects.values_list("kind", "object_id", "text"))
+    out = StringIO()
+    call_command("search_reindex", "--tidy", stdout=out)
+    assert "tidied" in out.getvalue()
+    assert sorted(SearchDocument.objects.values_list("kind", "object_id", "text")) == before
+    assert found(rep, "腾讯") == [company.name]
+    assert found(rep, "tengxun") == [company.name]
+
+
 def test_sandbox_loader_indexes_in_bulk(db: Any, tmp_path: Any, admin_user: Any) -> None:
     from kehu.sandbox.loader import generate, load
 

@@ -1,4 +1,5 @@
-"""kehu search_reindex: rebuild the search index from customers, contacts and interactions."""
+"""kehu search_reindex: rebuild the search index from customers, contacts and interactions
+(--tidy: only tidy it after many writes)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from kehu.search.services import search_reindex
+from kehu.search.services import search_index_tidy, search_reindex
 
 
 class Command(BaseCommand):
@@ -15,8 +16,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--batch-size", type=int, default=2000)
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+        parser.add_argument(
+            "--tidy",
+            action="store_true",
+            help="no rebuild: merge SQLite's FTS5 segments / VACUUM ANALYZE the documents "
+            "(after large imports or deletions)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["tidy"]:
+            search_index_tidy()
+            self.stdout.write(self.style.SUCCESS("Search index tidied."))
+            return
         counts = search_reindex(
             batch_size=options["batch_size"],
             progress=not options["no_progress"] and options["verbosity"] > 0,
