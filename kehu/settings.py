@@ -222,6 +222,10 @@ KEHU_IMPORT_BATCH_SIZE = env_int("KEHU_IMPORT_BATCH_SIZE", 1000)
 # SQLite: WAL pages written before a checkpoint while an import runs (the default is 1,000: a
 # checkpoint on nearly every batch, copying the same index pages again and again).
 KEHU_IMPORT_WAL_CHECKPOINT_PAGES = env_int("KEHU_IMPORT_WAL_CHECKPOINT_PAGES", 25_000)
+# An import that created or updated at least this many customers queues a tidy of the search
+# index (FTS5 segment merge / VACUUM ANALYZE; ~30 s at a million customers) for the task worker:
+# documents written row by row scatter and leave segments, and the search slows until tidied.
+KEHU_IMPORT_SEARCH_TIDY_ROWS = env_int("KEHU_IMPORT_SEARCH_TIDY_ROWS", 10_000)
 KEHU_IMPORT_DIR = Path(os.environ.get("KEHU_IMPORT_DIR", DATA_DIR / "imports"))
 KEHU_IMPORT_RETENTION_DAYS = env_int("KEHU_IMPORT_RETENTION_DAYS", 30)
 KEHU_IMPORT_BATCH_PAUSE_MS = env_int(

@@ -36,6 +36,7 @@ from kehu.core.search_index import (
     search_index_customer,
     search_unindex,
 )
+from kehu.core.tasks import search_tidy
 from kehu.customers.models import Contact, Customer, CustomerStatusChange
 from kehu.customers.services import (
     CUSTOMER_AUDIT_FIELDS,
@@ -303,6 +304,8 @@ def import_execute(
             target=run,
             changes={k: getattr(run, k) for k in counts},
         )
+        if run.created + run.updated >= settings.KEHU_IMPORT_SEARCH_TIDY_ROWS:
+            transaction.on_commit(search_tidy.enqueue)
     return run
 
 

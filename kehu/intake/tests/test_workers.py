@@ -20,7 +20,7 @@ from kehu.intake.services import (
 )
 from kehu.search.selectors import search_for
 
-from .helpers import HEADERS, write_csv
+from .helpers import HEADERS, standard_row, write_csv
 from .test_fast_clean import _edge_rows, _generated
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +124,32 @@ def test_the_models_workers_send_have_no_init_signals():
     assert field_values(row) == field_values(_import_row(7, 3, "E1"))
     change = CustomerStatusChange(customer_id=5, to_status="lead", reason="r", changed_by_id=2)
     assert field_values(change) == field_values(_status_change(5, "lead", "r", 2))
+
+
+@pytest.mark.parametrize(("threshold", "queued"), [(5, 1), (10_000, 0)])
+def test_a_large_import_queues_a_search_tidy(
+    tmp_path, manager, settings, django_capture_on_commit_callbacks, threshold, queued
+):
+    """Documents written row by row scatter the index: a big import queues search_tidy."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.KEHU_IMPORT_SEARCH_TIDY_ROWS = threshold
+    headers = [h for h in HEADERS if h != "负责人"]
+    path = write_csv(tmp_path / "few.csv", [standard_row(n) for n in range(1, 9)], headers=headers)
+    with django_capture_on_commit_callbacks(execute=True):
+        run = _run(path, manager, workers=0)
+    assert run.created == 8
+    tidy = DBTaskResult.objects.filter(task_path="kehu.core.tasks.search_tidy")
+    assert tidy.count() == queued
+
+
+def test_search_tidy_task_runs_on_sqlite(db):
+    """The queued task tidies the index (SQLite: FTS5 optimize; PostgreSQL needs no transaction,
+    so it is left to the worker there)."""
+    from django.db import connection
+
+    from kehu.core.tasks import search_tidy
+
+    if connection.vendor != "sqlite":
+        pytest.skip("VACUUM cannot run inside the test's transaction")
+    search_tidy.call()

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from kehu.search.services import search_index_tidy, search_reindex
+from kehu.core.search_index import search_index_tidy
+from kehu.search.services import search_reindex
 
 
 class Command(BaseCommand):
