@@ -26,6 +26,7 @@ from pypinyin import lazy_pinyin
 from pypinyin.seg.mmseg import seg as _mmseg
 
 from .models import SearchDocument
+from .text import clean_text
 
 Kind = SearchDocument.Kind
 
@@ -48,9 +49,6 @@ _LEGAL_SUFFIX = re.compile(
     re.IGNORECASE,
 )
 _SEPARATOR = "\n"
-_SPACES = re.compile(r"\s+")
-_HALFWIDTH: dict[int, Any] = {0x3000: " ", 0x200B: None, 0xFEFF: None}
-_HALFWIDTH.update({code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)})
 
 
 @lru_cache(maxsize=1)
@@ -79,8 +77,7 @@ def search_normalize(value: Any) -> str:
     """The one text form of the index and of queries: half-width, simplified, NFKC, lower."""
     if value is None:
         return ""
-    # clean_text() by str.translate (a character loop there costs more than the rest together).
-    text = _SPACES.sub(" ", str(value).translate(_HALFWIDTH)).strip()
+    text = clean_text(value)
     if not text:
         return ""
     if not _traditional().isdisjoint(text):
@@ -308,7 +305,16 @@ def pg_grams(document: SearchDocument) -> str:
     """PostgreSQL's `grams`: the CJK bigrams of the text, then the scope words."""
     d = document
     words = scope_tokens(d.kind, d.owner, d.team, d.status, engine="postgresql")
-    return f"{cjk_grams(d.text)} {words}".strip()
+    return _pg_grams(cjk_grams(d.text), words)
+
+
+def _pg_grams(grams: str, words: str) -> str:
+    return f"{grams} {words}".strip()
+
+
+def _bigram_tokens(grams: str, scope: str) -> str:
+    """What search_bigram holds for a document (an FTS5 delete must repeat it exactly)."""
+    return f"{grams} {scope}"
 
 
 def _fts_values(rows: Sequence[IndexRow]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
@@ -316,7 +322,7 @@ def _fts_values(rows: Sequence[IndexRow]) -> tuple[list[tuple[Any, ...]], list[t
     for pk, text, kind, owner, team, status in rows:
         scope = scope_tokens(kind, owner, team, status)
         trigram.append((pk, text, scope))
-        bigram.append((pk, f"{cjk_grams(text)} {scope}"))
+        bigram.append((pk, _bigram_tokens(cjk_grams(text), scope)))
     return trigram, bigram
 
 
@@ -339,7 +345,10 @@ def _fts_delete(rows: Sequence[IndexRow]) -> None:
 def _fts_insert(rows: Sequence[IndexRow]) -> None:
     if not rows or not _is_sqlite():
         return
-    trigram, bigram = _fts_values(rows)
+    _fts_write(*_fts_values(rows))
+
+
+def _fts_write(trigram: list[tuple[Any, ...]], bigram: list[tuple[Any, ...]]) -> None:
     with connection.cursor() as cursor:
         cursor.executemany("INSERT INTO search_fts(rowid, text, scope) VALUES(%s, %s, %s)", trigram)
         cursor.executemany("INSERT INTO search_bigram(rowid, tokens) VALUES(%s, %s)", bigram)
@@ -473,18 +482,16 @@ def search_index_bulk(documents: Iterable[SearchDocument], *, batch_size: int = 
         terms = [d.__dict__.get(_TERMS) or search_prepare(d) for d in batch]
         if not sqlite:
             for document, (scope, grams) in zip(batch, terms, strict=True):
-                document.grams = f"{grams} {scope}".strip()  # = pg_grams(document)
+                document.grams = _pg_grams(grams, scope)  # = pg_grams(document)
         _insert_new(batch)
         if sqlite:  # = _fts_insert([_index_row(d) for d in batch])
-            with connection.cursor() as cursor:
-                cursor.executemany(
-                    "INSERT INTO search_fts(rowid, text, scope) VALUES(%s, %s, %s)",
-                    [(d.pk, d.text, t[0]) for d, t in zip(batch, terms, strict=True)],
-                )
-                cursor.executemany(
-                    "INSERT INTO search_bigram(rowid, tokens) VALUES(%s, %s)",
-                    [(d.pk, f"{t[1]} {t[0]}") for d, t in zip(batch, terms, strict=True)],
-                )
+            _fts_write(
+                [(d.pk, d.text, scope) for d, (scope, _g) in zip(batch, terms, strict=True)],
+                [
+                    (d.pk, _bigram_tokens(g, scope))
+                    for d, (scope, g) in zip(batch, terms, strict=True)
+                ],
+            )
         total += len(batch)
     return total
 
@@ -571,7 +578,7 @@ def search_index_refill(*, batch_size: int = 20_000) -> int:
             _fts_insert(rows)
         else:
             grams = [
-                (f"{cjk_grams(text)} {scope_tokens(*scope, engine='postgresql')}".strip(), pk)
+                (_pg_grams(cjk_grams(text), scope_tokens(*scope, engine="postgresql")), pk)
                 for pk, text, *scope in rows
             ]
             with connection.cursor() as cursor:

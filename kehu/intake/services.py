@@ -377,8 +377,11 @@ def _status_change(
     )
 
 
-def _existing(run: ImportRun, rows: list[CleanRow], built: dict[int, Any]) -> tuple[dict, dict]:
-    """Customers matching by external id, and by certain-duplicate key, in two or three queries."""
+def _existing(
+    run: ImportRun, rows: list[CleanRow], built: Built, keys: dict[int, list[str]]
+) -> tuple[dict, dict]:
+    """Customers matching by external id, and by certain-duplicate key (`keys`: each built row's
+    duplicate_keys), with their contacts: a handful of queries per batch."""
     ext_ids = {r.external_id for r in rows if r.is_valid and r.external_id}
     by_ext = {
         c.external_id: c
@@ -410,7 +413,7 @@ def _existing(run: ImportRun, rows: list[CleanRow], built: dict[int, Any]) -> tu
             customer_id__in=named[start : start + 5000]
         ).values_list("customer_id", "mobile", "landline"):
             phones[customer_id] |= {mobile, landline}
-    wanted = {key for customer, maker in built.values() for key in duplicate_keys(customer, maker)}
+    wanted = {key for row_keys in keys.values() for key in row_keys}
     key_to_pk: dict[str, int] = {}
     for pk, code, name, _phone in candidates:  # highest key first: the lowest one wins
         if code in codes and f"credit:{code}" in wanted:
@@ -437,7 +440,8 @@ def _plan(
     documents: Documents | None = None,
     context: Context | None = None,
 ) -> list[ImportRow]:
-    by_ext, by_key = _existing(run, rows, built)
+    keys_of = {number: duplicate_keys(c, m) for number, (c, m) in built.items()}
+    by_ext, by_key = _existing(run, rows, built, keys_of)
     in_batch: dict[str, int] = dict(seen) if seen is not None else {}
     # A customer takes one row of a file: later rows matching it are duplicates of that row
     # (otherwise two rows would overwrite each other on every re-import).
@@ -456,7 +460,7 @@ def _plan(
             result.outcome, result.errors, result.raw = Outcome.FAILED, row.errors, row.raw
             continue
         customer, maker = built[row.number]
-        keys = duplicate_keys(customer, maker)
+        keys = keys_of[row.number]
         ext_key = f"ext:{row.external_id}" if row.external_id else ""
         earlier = next((in_batch[k] for k in [ext_key, *keys] if k and k in in_batch), None)
         match = by_ext.get(row.external_id) if row.external_id else None

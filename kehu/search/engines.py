@@ -70,7 +70,39 @@ def _run(selects: dict[str, Select]) -> dict[str, list[int]]:
     return found
 
 
-class SqliteEngine:
+class _Engine:
+    """What both engines answer: per kind, the ids of the documents matching the query words (or,
+    for typos, sharing a trigram with one word), as one statement; _select/_fuzzy_select are the
+    engine's SQL for one kind."""
+
+    def _select(
+        self, words: list[str], kind: str, scope: Scope | None, visibility: Visibility, cap: int
+    ) -> Select:
+        raise NotImplementedError
+
+    def _fuzzy_select(
+        self, word: str, kind: str, scope: Scope | None, visibility: Visibility, cap: int
+    ) -> Select:
+        raise NotImplementedError
+
+    def ids(
+        self,
+        words: list[str],
+        *,
+        kinds: list[str],
+        scope: Scope | None,
+        visibility: Visibility,
+        cap: int,
+    ) -> dict[str, list[int]]:
+        return _run({k: self._select(words, k, scope, visibility, cap) for k in kinds})
+
+    def fuzzy_ids(
+        self, word: str, *, kinds: list[str], scope: Scope | None, visibility: Visibility, cap: int
+    ) -> dict[str, list[int]]:
+        return _run({k: self._fuzzy_select(word, k, scope, visibility, cap) for k in kinds})
+
+
+class SqliteEngine(_Engine):
     """FTS5: search_fts (trigram; columns text, scope), search_bigram (CJK bigrams + scope)."""
 
     name = "sqlite-fts5"
@@ -85,17 +117,6 @@ class SqliteEngine:
                 return None
             terms.append("(" + " OR ".join(prefix + _fts_phrase(t) for t in tokens) + ")")
         return terms
-
-    def ids(
-        self,
-        words: list[str],
-        *,
-        kinds: list[str],
-        scope: Scope | None,
-        visibility: Visibility,
-        cap: int,
-    ) -> dict[str, list[int]]:
-        return _run({k: self._select(words, k, scope, visibility, cap) for k in kinds})
 
     def _select(
         self, words: list[str], kind: str, scope: Scope | None, visibility: Visibility, cap: int
@@ -144,11 +165,6 @@ class SqliteEngine:
             params,
         )
 
-    def fuzzy_ids(
-        self, word: str, *, kinds: list[str], scope: Scope | None, visibility: Visibility, cap: int
-    ) -> dict[str, list[int]]:
-        return _run({k: self._fuzzy_select(word, k, scope, visibility, cap) for k in kinds})
-
     def _fuzzy_select(
         self, word: str, kind: str, scope: Scope | None, visibility: Visibility, cap: int
     ) -> Select:
@@ -169,7 +185,7 @@ class SqliteEngine:
         )
 
 
-class PostgresEngine:
+class PostgresEngine(_Engine):
     """Per kind a GIN index over (owner, team, text with pg_trgm) (btree_gin: a rep's or a
     manager's query is one index intersection); a GIN full-text index over `grams` (CJK bigrams,
     scope words)."""
@@ -204,17 +220,6 @@ class PostgresEngine:
             params += values
         return " AND ".join(parts) or "1=1", params
 
-    def ids(
-        self,
-        words: list[str],
-        *,
-        kinds: list[str],
-        scope: Scope | None,
-        visibility: Visibility,
-        cap: int,
-    ) -> dict[str, list[int]]:
-        return _run({k: self._select(words, k, scope, visibility, cap) for k in kinds})
-
     def _select(
         self, words: list[str], kind: str, scope: Scope | None, visibility: Visibility, cap: int
     ) -> Select:
@@ -243,11 +248,6 @@ class PostgresEngine:
             f"SELECT {TABLE}.id FROM {TABLE} WHERE {' AND '.join(where)} LIMIT {cap}",
             params,
         )
-
-    def fuzzy_ids(
-        self, word: str, *, kinds: list[str], scope: Scope | None, visibility: Visibility, cap: int
-    ) -> dict[str, list[int]]:
-        return _run({k: self._fuzzy_select(word, k, scope, visibility, cap) for k in kinds})
 
     def _fuzzy_select(
         self, word: str, kind: str, scope: Scope | None, visibility: Visibility, cap: int

@@ -331,6 +331,10 @@ def test_clean_text_is_the_character_rule_on_any_text():
         return re.sub(r"\s+", " ", text).strip()
 
     alphabet = "aZ9 @.-\t\n\u3000\u200b\ufeff\uff01\uff21\uff5e\uff5f\uff00客户华东（）１２"
+    cells = ["", "  ", "ＡＢＣ　１２３", "a\u200bb\ufeffc", "x \t\n y", "中型企业（100-500人）",
+             "\u3000潜在客户\u3000", "２０２５年３月５日"]  # fmt: skip
+    for value in cells:
+        assert clean_text(value) == reference(value), repr(value)
     rng = random.Random(7)
     for _ in range(5000):
         value = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kehu.core.text import clean_text
-from kehu.intake.rows import CleanMemo, Dictionaries, clean_cell, clean_row
+from kehu.intake.rows import CleanMemo, Dictionaries, clean_row
 from kehu.intake.validators import PRESETS, mapping_for_headers
 
 from .helpers import standard_row
@@ -18,16 +17,6 @@ from .helpers import standard_row
 pytestmark = pytest.mark.django_db
 
 GENERATOR = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "gen_cn_customers.py"
-EDGE_CELLS = [
-    "",
-    "  ",
-    "ＡＢＣ　１２３",
-    "a\u200bb\ufeffc",
-    "x \t\n y",
-    "中型企业（100-500人）",
-    "\u3000潜在客户\u3000",
-    "２０２５年３月５日",
-]
 
 
 def _generated(tmp_path: Path, companies: int) -> list[dict[str, str]]:
@@ -64,11 +53,6 @@ def _edge_rows() -> list[dict[str, str]]:
         {"所属行业": "不存在", "年合作预算": "1e99"},
     ]
     return [standard_row(n, **v) for n, v in enumerate(variants, start=1)]
-
-
-def test_clean_cell_is_clean_text():
-    for cell in EDGE_CELLS:
-        assert clean_cell(cell) == clean_text(cell)
 
 
 def test_fast_path_equals_customer_clean(tmp_path):
