@@ -116,7 +116,7 @@ def _vcard_rows(path: Path, encoding: str) -> Iterator[list[str]]:
     text = path.read_text(encoding=encoding, errors="replace")
     for card in vobject.readComponents(io.StringIO(text), ignoreUnreadable=True):
         contents = card.contents
-        person = _first(card, "fn")
+        person = _first(card, "fn").strip() or _structured_name(card)
         org = card.org.value if "org" in contents else []
         company = (org[0] if isinstance(org, list) and org else str(org or "")).strip()
         phones = [t.value for t in contents.get("tel", [])]
@@ -144,6 +144,22 @@ def _vcard_rows(path: Path, encoding: str) -> Iterator[list[str]]:
             city if isinstance(city, str) else "",
             region if isinstance(region, str) else "",
         ]
+
+
+def _structured_name(card: Any) -> str:
+    """The name from N (family;given;…) when FN is missing, as vCard 2.1 from phones allows:
+    Chinese names family name first without a space, others given name first."""
+    if "n" not in card.contents:
+        return ""
+    name = card.n.value
+    parts = [
+        " ".join(p) if isinstance(p, list) else str(p or "")
+        for p in (getattr(name, "family", ""), getattr(name, "given", ""))
+    ]
+    family, given = (p.strip() for p in parts)
+    if any("\u4e00" <= ch <= "\u9fff" for ch in family + given):
+        return f"{family}{given}"
+    return f"{given} {family}".strip()
 
 
 def _first(card: Any, key: str) -> str:

@@ -171,6 +171,30 @@ def test_vcard_from_a_phone_address_book(tmp_path, rep):
     assert read_report(report)[1]["row"] == "3"
 
 
+def test_vcard_21_from_an_android_phone(tmp_path, rep):
+    """vCard 2.1 as Chinese Android phones export it: quoted-printable UTF-8, and a card with
+    only N (no FN), whose name is built family name first."""
+    path = tmp_path / "phone.vcf"
+    path.write_bytes(
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\n"
+        b"N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=E7=8E=8B;=E8=8A=B3;;;\r\n"
+        b"ORG;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=E6=9D=AD=E5=B7=9E=E6=98=8E=E8=BE=BE"
+        b"=E7=A7=91=E6=8A=80=E6=9C=89=E9=99=90=E5=85=AC=E5=8F=B8\r\n"
+        b"TEL;CELL:139-1234-5678\r\nTEL;WORK:0571-88886666\r\nEND:VCARD\r\n"
+        b"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Smith;Anna;;;\r\n"
+        b"item1.TEL;type=CELL:+86 138 0013 8001\r\nEND:VCARD\r\n"
+    )
+    lines = run_import(str(path))
+    assert lines[-1] == SUMMARY.format(2, 0, 0, 0, 2)
+    company = Customer.objects.get(name="杭州明达科技有限公司")
+    assert (company.contacts.get().name, company.contacts.get().mobile) == (
+        "王芳",
+        "+8613912345678",
+    )
+    person = Customer.objects.get(name="Anna Smith")  # no company: the person is the customer
+    assert person.contacts.get().mobile == "+8613800138001"
+
+
 PEER_FILES = {
     "salesforce": (
         ["Account ID", "Account Name", "First Name", "Last Name", "Title", "Mobile", "Email"],
