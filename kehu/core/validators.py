@@ -7,7 +7,7 @@ django.core.exceptions.ValidationError with a message a person can act on.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -49,6 +49,26 @@ def parse_phone(raw: str) -> tuple[str, str]:
     if extension:
         e164 = f"{e164};ext={extension}"
     return e164, ("mobile" if is_mobile else "landline")
+
+
+_PHONE_LABEL = re.compile(
+    r"(?:手机号?|电话|座机|固话|办公电话|mobile|cell|tel|phone)\s*[:：]?\s*", re.IGNORECASE
+)
+_PHONE_SEPARATORS = re.compile(r"\s*[/／,，;；、|]\s*|\s{2,}")
+
+
+def parse_phones(raw: str) -> list[tuple[str, str]]:
+    """The numbers of a cell holding one or several ('13912345678/0571-88886666',
+    '手机：13912345678；座机：0571-88886666'), each as parse_phone returns it; the whole cell is
+    refused, with parse_phone's message, when any part is not a number."""
+    try:
+        return [parse_phone(raw)]
+    except ValidationError:
+        text = _PHONE_LABEL.sub(" ", clean_text(raw)).strip()
+        parts = [part for part in _PHONE_SEPARATORS.split(text) if part.strip()]
+        if not parts or (len(parts) == 1 and parts[0] == clean_text(raw)):
+            raise
+        return [parse_phone(part) for part in parts]
 
 
 def normalize_mobile(raw: str) -> str:
@@ -161,12 +181,20 @@ def normalize_credit_code(raw: str) -> str:
 _CN_DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?$")
 _SEP_DATE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+# A spreadsheet's serial day number (days since 1899-12-30), as a date column comes out of an
+# export that lost its formatting: 45000 = 2023-03-15. Five digits only: 1927-05-18 to 2173.
+_SERIAL_DATE = re.compile(r"^(\d{5})(?:\.0+)?$")
+_EXCEL_EPOCH = date(1899, 12, 30)
 _TIME_PART = re.compile(r"^(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?$")
 
 
 def parse_date(raw: str) -> date:
-    """ISO (2026-03-05), 2026/3/5, 2026.3.5, 20260305 and 2026年3月5日; a time part is ignored."""
+    """ISO (2026-03-05), 2026/3/5, 2026.3.5, 20260305 and 2026年3月5日; a time part is ignored.
+    A spreadsheet's serial day number (45000) is read as the date it stands for."""
     text = clean_text(raw)
+    serial = _SERIAL_DATE.match(text)
+    if serial:
+        return _EXCEL_EPOCH + timedelta(days=int(serial.group(1)))
     if "T" in text:
         text = text.split("T", 1)[0]
     elif " " in text and not _CN_DATE.match(text):

@@ -24,13 +24,14 @@ from kehu.core.search_index import (
 )
 from kehu.core.text import clean_multiline
 from kehu.core.validators import (
+    format_phone,
     normalize_credit_code,
     normalize_email,
     normalize_phone,
     parse_amount,
     parse_choice,
     parse_date,
-    parse_phone,
+    parse_phones,
 )
 
 from .models import Contact, Customer, CustomerStatusChange
@@ -41,12 +42,12 @@ from .validators import (
     DECISION_ROLE_ALIASES,
     GENDER_ALIASES,
     KIND_ALIASES,
-    SIZE_ALIASES,
     STATUS_ALIASES,
     budget_band_for,
     completeness_of,
     name_pinyin,
     normalize_company_name,
+    parse_size,
 )
 
 CUSTOMER_AUDIT_FIELDS = (
@@ -156,7 +157,7 @@ def customer_clean(data: dict[str, Any], *, actor: Any, creating: bool = False) 
     if (creating or "name" in data) and not c.values.get("name") and "name" not in c.errors:
         c.error("name", _("The customer's name is required."))
     c.field("credit_code", normalize_credit_code)
-    c.field("size", _choice(SIZE_ALIASES))
+    c.field("size", parse_size)
     c.field("address", max_length=300)
     for alias in ("mobile", "phone"):
         c.field(alias, normalize_phone, target="phone")
@@ -250,19 +251,32 @@ def contact_clean(data: dict[str, Any], *, prefix: str = "", creating: bool) -> 
     c.field("gender", _choice(GENDER_ALIASES))
     c.field("title", max_length=100)
     c.field("department", max_length=100)
-    # A number given as "mobile" or "phone" goes where it belongs: mobile or landline.
+    # A number given as "mobile" or "phone" goes where it belongs: mobile or landline. A cell
+    # may hold a mobile and a landline ("13912345678/0571-88886666"); a number with no slot
+    # left in it is reported, not dropped.
     for key in ("mobile", "phone", "landline"):
         if key in data and c.raw(key):
             try:
-                number, kind = parse_phone(c.raw(key))
+                numbers = parse_phones(c.raw(key))
             except Exception as exc:  # ValidationError
                 for message in getattr(exc, "messages", [str(exc)]):
                     c.error(key, message)
                 continue
-            if key == "landline" or kind == "landline":
-                c.values["landline"] = number
-            else:
-                c.values["mobile"] = number
+            filled: set[str] = set()
+            extra = []
+            for number, kind in numbers:
+                slot = "landline" if key == "landline" or kind == "landline" else "mobile"
+                if slot in filled:
+                    extra.append(number)
+                    continue
+                filled.add(slot)
+                c.values[slot] = number
+            if extra:
+                c.error(
+                    key,
+                    _("One mobile and one landline fit; give %(numbers)s to another contact.")
+                    % {"numbers": ", ".join(format_phone(n) for n in extra)},
+                )
         elif key in data and key != "phone":
             c.values.setdefault(key, "")
     c.field("email", normalize_email)

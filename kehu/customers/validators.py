@@ -10,7 +10,10 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from pypinyin import lazy_pinyin
 
-from kehu.core.validators import build_aliases
+from django.core.exceptions import ValidationError
+
+from kehu.core.text import clean_text
+from kehu.core.validators import build_aliases, parse_choice
 
 from .models import Contact, Customer
 from .normalization import company_core
@@ -30,12 +33,17 @@ SIZE_ALIASES = build_aliases(
 STATUS_ALIASES = build_aliases(
     Customer.Status,
     {
-        "lead": ["潜在客户", "潜在", "prospect"],
-        "intent": ["意向客户", "意向", "intent", "interested"],
-        "won": ["成交客户", "成交", "customer"],
-        "lost": ["流失客户", "流失", "churned"],
+        "lead": ["潜在客户", "潜在", "prospect", "线索", "潜客", "新客户", "new"],
+        "intent": [
+            "意向客户", "意向", "intent", "interested", "有意向", "跟进中", "洽谈中", "qualified",
+        ],
+        "won": [
+            "成交客户", "成交", "customer", "已成交", "签约客户", "已签约", "合作客户", "合作中",
+            "closed won", "won",
+        ],
+        "lost": ["流失客户", "流失", "churned", "已流失", "丢单", "closed lost"],
     },
-)
+)  # fmt: skip
 BUDGET_BAND_ALIASES = build_aliases(
     Customer.BudgetBand,
     {
@@ -67,6 +75,39 @@ DECISION_ROLE_ALIASES = build_aliases(
         "influencer": ["影响者", "影响人"],
     },
 )
+
+# A head count instead of a size: "50人", "100-499人", "500人以上", "1000+", "少于50人".
+_HEADCOUNT = re.compile(
+    r"^(?:员工|人数|约)?\s*(少于|小于|不足|<|>|大于|超过)?\s*(\d{1,7})"
+    r"(?:\s*[-~～至到]\s*(\d{1,7}))?\s*(?:人|名|people|staff|employees)?\s*"
+    r"(以上|以下|\+|及以上|及以下)?\s*(?:人)?$",
+    re.IGNORECASE,
+)
+SIZE_LIMITS = (100, 500)  # small < 100 staff, medium 100-500, large > 500
+
+
+def parse_size(raw: str) -> str:
+    """A size by its code or label (大型企业, large…), or by a head count in the usual forms of
+    Chinese company data: a number, a range (its upper end counts), "以上"/"+" (more than) and
+    "以下"/"少于" (fewer than)."""
+    try:
+        return parse_choice(raw, SIZE_ALIASES)
+    except ValidationError:
+        match = _HEADCOUNT.match(clean_text(raw).replace(",", ""))
+        if not match:
+            raise
+    before, low, high, after = match.groups()
+    count = float(high or low)
+    if before in (">", "大于", "超过") or after in ("以上", "+", "及以上"):
+        count += 0.5 if after == "及以上" else 1
+    elif before in ("少于", "小于", "不足", "<") or after in ("以下", "及以下"):
+        count -= 0.5 if after == "及以下" else 1
+    if count < SIZE_LIMITS[0]:
+        return Customer.Size.SMALL
+    if count <= SIZE_LIMITS[1]:
+        return Customer.Size.MEDIUM
+    return Customer.Size.LARGE
+
 
 BUDGET_LIMITS = (Decimal("100000"), Decimal("500000"))
 

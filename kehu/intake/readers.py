@@ -76,13 +76,25 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+_DELIMITERS = (",", "\t", ";", "|")  # comma, Excel's "Unicode text", European Excel, pipes
+
+
+def _text_cell(cell: str) -> str:
+    """A cell some systems export as a formula to keep it text ('="0571-88886666"', so the
+    spreadsheet keeps the leading zero) is that text."""
+    if cell.startswith('="') and cell.endswith('"') and len(cell) >= 3:
+        return cell[2:-1].replace('""', '"')
+    return cell
+
+
 def _raw_rows(path: Path, file_format: str, encoding: str) -> Iterator[list[str]]:
     if file_format == "csv":
         with path.open(encoding=encoding, errors="replace", newline="") as handle:
             sample = handle.read(4096)
             handle.seek(0)
-            delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-            yield from csv.reader(handle, delimiter=delimiter)
+            delimiter = max(_DELIMITERS, key=sample.count)  # a tie keeps the comma
+            for row in csv.reader(handle, delimiter=delimiter):
+                yield [_text_cell(cell) for cell in row]
     elif file_format == "xlsx":
         from openpyxl import load_workbook
 

@@ -64,6 +64,46 @@ STANDARD_HEADERS: dict[str, str] = {
     "年合作预算": "budget_amount",
 }
 
+# Headers that people's own sheets use for the standard's fields: the standard preset knows them
+# too. Units are not dropped: "年合作预算(万元)" is not the amount in yuan, so it stays unmapped
+# for the mapping screen (and is reported) rather than being read 10,000 times too small.
+STANDARD_SYNONYMS: dict[str, str] = {
+    **dict.fromkeys(("客户编号", "编号", "客户id"), "external_id"),
+    **dict.fromkeys(
+        ("客户名", "客户全称", "公司名称", "公司", "公司全称", "企业名称", "单位名称", "单位"), "name"
+    ),
+    **dict.fromkeys(("社会信用代码", "信用代码", "统一信用代码"), "credit_code"),
+    **dict.fromkeys(("行业", "行业分类", "一级行业"), "industry"),
+    **dict.fromkeys(("细分行业", "子行业"), "sub_industry"),
+    **dict.fromkeys(("规模", "公司规模", "企业规模", "人员规模", "员工人数", "员工规模"), "size"),
+    **dict.fromkeys(
+        ("联系人", "联系人姓名", "决策人", "决策人姓名", "关键联系人", "姓名"), "decision_maker.name"
+    ),
+    **dict.fromkeys(("职位", "职务", "联系人职位", "头衔"), "decision_maker.title"),
+    **dict.fromkeys(
+        (
+            "手机", "手机号", "手机号码", "联系电话", "电话", "电话号码", "联系方式", "联系人电话",
+            "联系人手机",
+        ),
+        "decision_maker.mobile",
+    ),
+    **dict.fromkeys(("电子邮箱", "电子邮件", "邮件", "email", "e-mail", "联系人邮箱"), "email"),
+    **dict.fromkeys(("省", "所在省份", "省/直辖市"), "province"),
+    **dict.fromkeys(("市", "所在城市"), "city"),
+    **dict.fromkeys(("区", "区县", "区/县", "所在区县"), "district"),
+    **dict.fromkeys(("地址", "公司地址", "详细地址", "联系地址", "办公地址"), "address"),
+    **dict.fromkeys(("来源", "线索来源", "获客渠道", "渠道"), "source"),
+    **dict.fromkeys(
+        ("首次联系时间", "首次接触日期", "首次联系日期", "接触时间"), "first_contact_date"
+    ),
+    **dict.fromkeys(("状态", "跟进状态", "客户阶段"), "status"),
+    **dict.fromkeys(
+        ("销售", "销售负责人", "跟进人", "归属人", "业务员", "客户经理", "所属销售"), "owner"
+    ),
+    **dict.fromkeys(("预算", "年预算", "合作预算", "预算金额"), "budget_amount"),
+    **dict.fromkeys(("备注", "说明"), "notes"),
+}  # fmt: skip
+
 _PEOPLE = {
     "First Name": "decision_maker.first_name",
     "Last Name": "decision_maker.last_name",
@@ -76,7 +116,7 @@ _PEOPLE = {
 
 # Built-in presets: name -> (external system recorded with the external ids, mapping).
 PRESETS: dict[str, tuple[str, dict[str, str]]] = {
-    "standard": ("", STANDARD_HEADERS),
+    "standard": ("", {**STANDARD_HEADERS, **STANDARD_SYNONYMS}),
     "salesforce": (
         "salesforce",
         {
@@ -147,8 +187,14 @@ PRESETS: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 
+# A template's "required" marks around a header: "*客户名称", "客户名称（必填）", "【选填】备注".
+_HEADER_MARKS = re.compile(r"^[*※]+|[*※]+$|[(\[【]\s*(?:必填|选填|可选|非必填)\s*[)\]】]")
+
+
 def header_key(header: str) -> str:
-    return re.sub(r"[\s_]+", " ", clean_text(header)).strip().lower()
+    """A header as compared with a preset's: full-width folded, marks, case and spacing ignored."""
+    text = _HEADER_MARKS.sub("", clean_text(header)).strip()
+    return re.sub(r"[\s_]+", " ", text).strip().lower()
 
 
 def mapping_for_headers(headers: list[str], preset: dict[str, str]) -> dict[str, str]:

@@ -21,10 +21,11 @@ from kehu.core.validators import (
     parse_amount,
     parse_choice,
     parse_date,
+    parse_phones,
     parse_datetime,
     parse_phone,
 )
-from kehu.customers.validators import SIZE_ALIASES, STATUS_ALIASES
+from kehu.customers.validators import SIZE_ALIASES, STATUS_ALIASES, parse_size
 
 USCC_BODY = "91350100M000100Y4"
 VALID_USCC = USCC_BODY + uscc.calc_check_digit(USCC_BODY)
@@ -146,8 +147,13 @@ def test_date_forms(raw):
     assert parse_date(raw) == date(2026, 3, 5)
 
 
+@pytest.mark.parametrize(("raw", "expected"), [("45000", date(2023, 3, 15)), ("46086.0", date(2026, 3, 5))])
+def test_spreadsheet_serial_day_numbers_are_dates(raw, expected):
+    assert parse_date(raw) == expected
+
+
 @pytest.mark.parametrize(
-    "raw", ["2026-02-30", "2026-13-01", "2026年2月30日", "5/3/2026", "昨天", ""]
+    "raw", ["2026-02-30", "2026-13-01", "2026年2月30日", "5/3/2026", "昨天", "", "4500", "450000"]
 )
 def test_invalid_dates_are_refused(raw):
     with pytest.raises(ValidationError) as info:
@@ -278,6 +284,60 @@ def test_status_in_chinese_english_or_code(raw):
 )
 def test_size_in_chinese_english_or_code(raw):
     assert parse_choice(raw, SIZE_ALIASES) == "medium"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("已成交", "won"), ("签约客户", "won"), ("Closed Won", "won"), ("跟进中", "intent"),
+        ("线索", "lead"), ("已流失", "lost"), ("丢单", "lost"),
+    ],
+)  # fmt: skip
+def test_status_in_the_words_of_other_systems(raw, expected):
+    assert parse_choice(raw, STATUS_ALIASES) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("50人", "small"), ("20-99人", "small"), ("少于50人", "small"), ("100人以下", "small"),
+        ("100人", "medium"), ("100-499人", "medium"), ("500人", "medium"), ("员工 300 人", "medium"),
+        ("500人以上", "large"), ("500人及以上", "large"), ("1000+", "large"), ("1,200", "large"),
+        ("大型企业(>500人)", "large"),
+    ],
+)  # fmt: skip
+def test_size_from_a_head_count(raw, expected):
+    assert parse_size(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["五十人", "很多人", "50-", "-"])
+def test_size_that_is_no_head_count_is_refused(raw):
+    with pytest.raises(ValidationError) as info:
+        parse_size(raw)
+    assert info.value.code == "invalid_choice"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("13912345678/0571-88886666", [("+8613912345678", "mobile"), ("+8657188886666", "landline")]),
+        ("手机：13912345678；座机：0571-88886666", [("+8613912345678", "mobile"), ("+8657188886666", "landline")]),
+        ("电话: 139 1234 5678", [("+8613912345678", "mobile")]),
+        ("13912345678、13800138000", [("+8613912345678", "mobile"), ("+8613800138000", "mobile")]),
+    ],
+)  # fmt: skip
+def test_several_numbers_in_one_cell(raw, expected):
+    assert parse_phones(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["13912345678/abc", "12345", "13912345678/"])
+def test_several_numbers_refused_when_one_is_not_a_number(raw):
+    if raw.endswith("/"):  # an empty part is no number: the cell holds one
+        assert parse_phones(raw) == [("+8613912345678", "mobile")]
+        return
+    with pytest.raises(ValidationError) as info:
+        parse_phones(raw)
+    assert info.value.code == "invalid_phone"
 
 
 def test_unknown_choice_lists_the_allowed_values():

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
 
 from kehu.core.models import SearchDocument
@@ -138,6 +140,25 @@ def test_csv_encodings_are_detected(tmp_path, rep, encoding):
     )
 
 
+def test_excel_unicode_text_and_semicolon_files(tmp_path, rep):
+    """Excel's "Unicode text" (UTF-16 with tabs), and a semicolon file whose numbers were
+    exported as ="…" to keep them text."""
+    rows = [standard_row(n) for n in (1, 2)]
+    unicode_text = tmp_path / "unicode.txt"
+    unicode_text.write_bytes(
+        csv_text(rows).replace(",", "\t").replace("\n", "\r\n").encode("utf-16")
+    )
+    assert run_import(str(unicode_text))[-1] == SUMMARY.format(2, 0, 0, 0, 0)
+    assert ImportRun.objects.get().encoding.startswith("utf-16")
+    semicolons = tmp_path / "semicolons.csv"
+    header = ";".join(HEADERS)
+    row = standard_row(3, 决策人联系方式='="0571-88886666"', 外部编号='="000123"')
+    semicolons.write_text(f"{header}\n" + ";".join(row[h] for h in HEADERS) + "\n")
+    assert run_import(str(semicolons))[-1] == SUMMARY.format(1, 0, 0, 0, 0)
+    customer = Customer.objects.get(external_id="000123")
+    assert customer.contacts.get().landline == "+8657188886666"
+
+
 def test_xlsx_with_columns_in_another_order_and_an_unknown_column(tmp_path, rep):
     book = Workbook()
     sheet = book.active
@@ -169,6 +190,54 @@ def test_vcard_from_a_phone_address_book(tmp_path, rep):
     maker = customer.contacts.get()
     assert (maker.name, maker.title, maker.mobile) == ("李明", "采购经理", "+8613800138000")
     assert read_report(report)[1]["row"] == "3"
+
+
+def test_a_salesperson_spreadsheet_in_its_own_words(tmp_path, rep):
+    """What reps' own sheets carry: head counts, other systems' status words, a date as a
+    spreadsheet serial number, a mobile and a landline in one cell; two mobiles in one cell are
+    reported, not half-stored."""
+    rows = [
+        standard_row(1, 客户规模="100-499人", 客户状态="已成交", 首次接触时间="45000",
+                     决策人联系方式="13900000001/0571-88886666"),
+        standard_row(2, 客户规模="500人以上", 客户状态="跟进中",
+                     决策人联系方式="手机：13900000002；座机：0571-88886667"),
+        standard_row(3, 决策人联系方式="13900000003/13900000004"),
+    ]  # fmt: skip
+    source = write_csv(tmp_path / "rep.csv", rows)
+    report = tmp_path / "report.csv"
+    lines = run_import(str(source), "--report", str(report))
+    assert lines[-1] == SUMMARY.format(2, 0, 0, 1, 0)
+    first = Customer.objects.get(external_id="EXT00000001")
+    assert (first.size, first.status) == ("medium", "won")
+    assert str(first.first_contact_date) == "2023-03-15"
+    maker = first.contacts.get()
+    assert (maker.mobile, maker.landline) == ("+8613900000001", "+8657188886666")
+    second = Customer.objects.get(external_id="EXT00000002")
+    assert (second.size, second.status) == ("large", "intent")
+    assert second.contacts.get().landline == "+8657188886667"
+    failed = read_report(report)[2]
+    assert failed["outcome"] == "failed"
+    assert "决策人联系方式" in failed["errors"] and "13900000004" in failed["errors"]
+    assert not Customer.objects.filter(external_id="EXT00000003").exists()
+
+
+def test_headers_of_a_reps_own_sheet_are_recognised(tmp_path, rep):
+    """Other words for the standard's columns, with a template's required marks; a column with
+    a unit the field does not have (万元) is reported, not read as yuan."""
+    headers = ["*公司名称", "联系人", "手机号", "职务", "行业", "人员规模", "跟进状态",
+               "地址（选填）", "年合作预算(万元)"]  # fmt: skip
+    values = ["宁波海信模具有限公司", "周建华", "13900000011", "厂长", "制造业", "200人",
+              "意向客户", "浙江省宁波市北仑区长江路8号", "50"]  # fmt: skip
+    path = tmp_path / "mine.csv"
+    path.write_text(",".join(headers) + "\n" + ",".join(values) + "\n", encoding="utf-8")
+    lines = run_import(str(path))
+    assert "unknown columns (not imported): 年合作预算(万元)" in lines
+    assert lines[-1] == SUMMARY.format(1, 0, 0, 0, 1)  # 待补全: no source, no first contact
+    customer = Customer.objects.get()
+    assert (customer.name, customer.size, customer.status) == ("宁波海信模具有限公司", "medium", "intent")
+    assert customer.industry.name == "制造业" and customer.budget_amount is None
+    maker = customer.contacts.get()
+    assert (maker.name, maker.title, maker.mobile) == ("周建华", "厂长", "+8613900000011")
 
 
 def test_vcard_21_from_an_android_phone(tmp_path, rep):
@@ -256,3 +325,20 @@ def test_unknown_preset_is_refused(tmp_path):
     source = write_csv(tmp_path / "c.csv", [standard_row(1)])
     with pytest.raises(Exception, match="No mapping preset"):
         run_import(str(source), "--mapping", "nope")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_postgresql_batches_do_not_wait_for_the_disk(tmp_path, rep, settings):
+    """Each batch commits with synchronous_commit off, for that transaction only."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    settings.KEHU_IMPORT_BATCH_SIZE = 2
+    source = write_csv(tmp_path / "c.csv", [standard_row(n) for n in range(1, 6)])
+    with CaptureQueriesContext(connection) as queries:
+        lines = run_import(str(source))
+    assert lines[-1] == SUMMARY.format(5, 0, 0, 0, 0)
+    sets = [q["sql"] for q in queries if "synchronous_commit" in q["sql"]]
+    assert sets == ["SET LOCAL synchronous_commit = off"] * 3
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"  # the session's own setting is untouched
