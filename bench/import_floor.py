@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sqlite3
 import time
@@ -41,6 +42,7 @@ TABLES = (
 
 PG_URL = "postgresql://postgres@127.0.0.1:5432/{}"
 PG_COPY = "kehu_bench_floor"
+PG_IMPORTED = "kehu_bench_imports"  # what bench/imports.py leaves behind
 
 
 def _columns(db: Any, table: str) -> list[str]:
@@ -229,12 +231,21 @@ def floor_pg(source: str, args: Any) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
-        "--source", required=True, help="a SQLite file, or postgres:DBNAME, after an import"
+        "--source",
+        default="",
+        help="a SQLite file, or postgres:DBNAME, after an import (default: bench/imports.py's "
+        "copy for the database KEHU_DATABASE_URL names)",
     )
     parser.add_argument("--customers", type=int, default=50_000)
     parser.add_argument("--batch", type=int, default=1000, help="customers per transaction")
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--requests", type=int, default=0, help="(ignored; bench/run.py passes it)")
     args = parser.parse_args()
+    if not args.source:
+        postgres = os.environ.get("KEHU_DATABASE_URL", "").startswith("postgres")
+        args.source = (
+            f"postgres:{PG_IMPORTED}" if postgres else str(OUT / "imports-sqlite" / "kehu.sqlite3")
+        )
     django_setup()
     if args.source.startswith("postgres:"):
         result = {"db": "postgres", **floor_pg(args.source.removeprefix("postgres:"), args)}

@@ -32,6 +32,7 @@ MODULES = {
     "foundation": "bench.foundation",
     "dedupe": "bench.dedupe",
     "imports": "bench.imports",
+    "import_floor": "bench.import_floor",  # replays what `imports` wrote: the database's ceiling
     "search": "bench.search",
     "ocr": "bench.ocr",
 }
@@ -224,7 +225,23 @@ def render(results: dict[str, Any], modules: list[str], args: Any, seconds: floa
         lines += foundation_table(results)
     if "search" in modules:
         lines += search_table(results)
+    if "imports" in modules or "import_floor" in modules:
+        lines += imports_table(results)
     return "\n".join(lines)
+
+
+def imports_table(results: dict[str, Any]) -> list[str]:
+    lines = ["", "## Import (1,000,000 rows of the standard template; target ≥ 10,000 rows/s)", ""]
+    lines.append("| | rows/s | seconds | peak RSS MB | summary | write floor, customers/s |")
+    lines.append("|---|---:|---:|---:|---|---:|")
+    for db, result in results.items():
+        run, floor = result.get("imports") or {}, result.get("import_floor") or {}
+        lines.append(
+            f"| {LABELS[db]} | {run.get('rows_per_second', '')} | {run.get('seconds', '')} | "
+            f"{run.get('peak_rss_mb', '')} | {run.get('summary', '')} | "
+            f"{floor.get('rows_per_second', '')} |"
+        )
+    return lines
 
 
 def search_table(results: dict[str, Any]) -> list[str]:
