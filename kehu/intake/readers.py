@@ -118,6 +118,7 @@ VCARD_HEADERS = [
     "客户地址",
     "城市",
     "省份",
+    "客户类型",  # 个人 for a card without a company: the person is the customer
 ]
 
 
@@ -155,6 +156,7 @@ def _vcard_rows(path: Path, encoding: str) -> Iterator[list[str]]:
             address,
             city if isinstance(city, str) else "",
             region if isinstance(region, str) else "",
+            "企业" if company else "个人",
         ]
 
 

@@ -69,6 +69,7 @@ STANDARD_HEADERS: dict[str, str] = {
 # for the mapping screen (and is reported) rather than being read 10,000 times too small.
 STANDARD_SYNONYMS: dict[str, str] = {
     **dict.fromkeys(("客户编号", "编号", "客户id"), "external_id"),
+    **dict.fromkeys(("客户类型", "客户类别"), "kind"),
     **dict.fromkeys(
         ("客户名", "客户全称", "公司名称", "公司", "公司全称", "企业名称", "单位名称", "单位"), "name"
     ),
@@ -183,7 +184,7 @@ PRESETS: dict[str, tuple[str, dict[str, str]]] = {
         },
     ),
     # vCard: the reader turns each card into these standard-template cells.
-    "vcard": ("vcard", STANDARD_HEADERS),
+    "vcard": ("vcard", {**STANDARD_HEADERS, "客户类型": "kind"}),
 }
 
 

@@ -261,6 +261,7 @@ def test_vcard_21_from_an_android_phone(tmp_path, rep):
         "+8613912345678",
     )
     person = Customer.objects.get(name="Anna Smith")  # no company: the person is the customer
+    assert person.kind == Customer.Kind.INDIVIDUAL and company.kind == Customer.Kind.COMPANY
     assert person.contacts.get().mobile == "+8613800138001"
 
 
