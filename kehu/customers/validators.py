@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from pypinyin import lazy_pinyin
-
-from django.core.exceptions import ValidationError
 
 from kehu.core.text import clean_text
 from kehu.core.validators import build_aliases, parse_choice

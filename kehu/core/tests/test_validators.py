@@ -21,9 +21,9 @@ from kehu.core.validators import (
     parse_amount,
     parse_choice,
     parse_date,
-    parse_phones,
     parse_datetime,
     parse_phone,
+    parse_phones,
 )
 from kehu.customers.validators import SIZE_ALIASES, STATUS_ALIASES, parse_size
 
@@ -147,7 +147,9 @@ def test_date_forms(raw):
     assert parse_date(raw) == date(2026, 3, 5)
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("45000", date(2023, 3, 15)), ("46086.0", date(2026, 3, 5))])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("45000", date(2023, 3, 15)), ("46086.0", date(2026, 3, 5))]
+)
 def test_spreadsheet_serial_day_numbers_are_dates(raw, expected):
     assert parse_date(raw) == expected
 

@@ -234,7 +234,11 @@ def test_headers_of_a_reps_own_sheet_are_recognised(tmp_path, rep):
     assert "unknown columns (not imported): 年合作预算(万元)" in lines
     assert lines[-1] == SUMMARY.format(1, 0, 0, 0, 1)  # 待补全: no source, no first contact
     customer = Customer.objects.get()
-    assert (customer.name, customer.size, customer.status) == ("宁波海信模具有限公司", "medium", "intent")
+    assert (customer.name, customer.size, customer.status) == (
+        "宁波海信模具有限公司",
+        "medium",
+        "intent",
+    )
     assert customer.industry.name == "制造业" and customer.budget_amount is None
     maker = customer.contacts.get()
     assert (maker.name, maker.title, maker.mobile) == ("周建华", "厂长", "+8613900000011")
