@@ -198,7 +198,18 @@ def inspect_file(path: Path, name: str) -> FileInfo:
         raise ValidationFailed({"file": ["No header row found: is the file empty?"]})
     while headers and not headers[-1]:
         headers.pop()
-    return FileInfo(file_format, encoding, headers, header_row)
+    return FileInfo(file_format, encoding, _unique(headers), header_row)
+
+
+def _unique(headers: list[str]) -> list[str]:
+    """Headers with a repeated one numbered ('电话', '电话 (2)'): each column keeps its cells (a
+    row is a dict by header) and a second column of the same name is mapped or reported."""
+    seen: dict[str, int] = {}
+    out = []
+    for header in headers:
+        seen[header] = seen.get(header, 0) + 1
+        out.append(f"{header} ({seen[header]})" if header and seen[header] > 1 else header)
+    return out
 
 
 def read_rows(path: Path, info: FileInfo, *, skip: int = 0) -> Iterator[tuple[int, dict[str, str]]]:

@@ -244,6 +244,21 @@ def test_headers_of_a_reps_own_sheet_are_recognised(tmp_path, rep):
     assert (maker.name, maker.title, maker.mobile) == ("周建华", "厂长", "+8613900000011")
 
 
+def test_a_repeated_header_keeps_both_columns(tmp_path, rep):
+    """Two columns called 电话: the first is the decision maker's phone, the second is reported
+    as an unknown column (and kept in the report's cells), not silently merged into the first."""
+    path = tmp_path / "twice.csv"
+    path.write_text(
+        "客户名称,联系人,电话,电话\n宁波海信模具有限公司,周建华,13900000021,0574-86001234\n",
+        encoding="utf-8",
+    )
+    lines = run_import(str(path))
+    assert "unknown columns (not imported): 电话 (2)" in lines
+    assert lines[-1] == SUMMARY.format(1, 0, 0, 0, 1)
+    assert Customer.objects.get().contacts.get().mobile == "+8613900000021"
+    assert ImportRun.objects.get().headers == ["客户名称", "联系人", "电话", "电话 (2)"]
+
+
 def test_vcard_21_from_an_android_phone(tmp_path, rep):
     """vCard 2.1 as Chinese Android phones export it: quoted-printable UTF-8, and a card with
     only N (no FN), whose name is built family name first."""
