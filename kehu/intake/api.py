@@ -32,6 +32,7 @@ class ImportOut(Schema):
     original_name: str
     file_format: str
     encoding: str
+    sheet: int  # XLSX: the worksheet read, 0 for the first
     headers: list[str]
     preset: str
     mapping: dict[str, str]

@@ -47,6 +47,7 @@ class ImportRun(models.Model):
     encoding = models.CharField(max_length=32, blank=True)
     headers = models.JSONField(default=list, blank=True)
     header_row = models.PositiveIntegerField(default=1)
+    sheet = models.PositiveSmallIntegerField(default=0)  # XLSX: the worksheet read (0 = first)
     preset = models.CharField(_("mapping preset"), max_length=80, blank=True)
     mapping = models.JSONField(_("mapping"), default=dict, blank=True)
     external_source = models.CharField(max_length=50, blank=True)

@@ -32,6 +32,7 @@ class FileInfo:
     encoding: str
     headers: list[str]
     header_row: int  # 1-based row number of the header (vCard: a made-up first row)
+    sheet: int = 0  # XLSX: the worksheet read (see inspect_file)
 
 
 def file_format_of(name: str) -> str:
@@ -87,7 +88,7 @@ def _text_cell(cell: str) -> str:
     return cell
 
 
-def _raw_rows(path: Path, file_format: str, encoding: str) -> Iterator[list[str]]:
+def _raw_rows(path: Path, file_format: str, encoding: str, sheet: int = 0) -> Iterator[list[str]]:
     if file_format == "csv":
         with path.open(encoding=encoding, errors="replace", newline="") as handle:
             sample = handle.read(4096)
@@ -100,8 +101,9 @@ def _raw_rows(path: Path, file_format: str, encoding: str) -> Iterator[list[str]
 
         workbook = load_workbook(path, read_only=True, data_only=True)
         try:
-            sheet = workbook.worksheets[0]
-            for values in sheet.iter_rows(values_only=True):
+            worksheets = workbook.worksheets
+            worksheet = worksheets[sheet] if sheet < len(worksheets) else worksheets[0]
+            for values in worksheet.iter_rows(values_only=True):
                 yield [_cell(v) for v in values]
         finally:
             workbook.close()
@@ -183,22 +185,60 @@ def _first(card: Any, key: str) -> str:
 
 
 def inspect_file(path: Path, name: str) -> FileInfo:
-    """Format, encoding and header row of a file; the rows are not read."""
+    """Format, encoding, header row (and for XLSX the worksheet) of a file; the rows are not read.
+
+    A workbook's data need not be on its first sheet (templates often open with 填写说明): the
+    sheet whose header row names the most known columns is read, the first one on a tie.
+    """
     file_format = file_format_of(name)
     encoding = detect_encoding(path) if file_format in ("csv", "vcf") else ""
-    headers: list[str] = []
-    header_row = 0
-    for number, row in enumerate(_raw_rows(path, file_format, encoding), start=1):
+    best: tuple[int, int, list[str], int] | None = None
+    for sheet, rows in _sheets(path, file_format, encoding):
+        headers, header_row = _header(rows)
+        if not headers:
+            continue
+        score = _known_columns(headers)
+        if best is None or score > best[0]:
+            best = (score, sheet, headers, header_row)
+    if best is None:
+        raise ValidationFailed({"file": ["No header row found: is the file empty?"]})
+    _score, sheet, headers, header_row = best
+    return FileInfo(file_format, encoding, _unique(headers), header_row, sheet)
+
+
+def _sheets(path: Path, file_format: str, encoding: str) -> Iterator[tuple[int, Iterator]]:
+    """(sheet index, its first rows) of each worksheet of a workbook; the one table otherwise."""
+    if file_format != "xlsx":
+        yield 0, _raw_rows(path, file_format, encoding)
+        return
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        for index, worksheet in enumerate(workbook.worksheets):
+            rows = worksheet.iter_rows(max_row=_HEADER_SCAN_ROWS, values_only=True)
+            yield index, iter([[_cell(v) for v in values] for values in rows])
+    finally:
+        workbook.close()
+
+
+def _header(rows: Iterator[list[str]]) -> tuple[list[str], int]:
+    """The first row with at least two non-empty cells among the first few, and its number."""
+    for number, row in enumerate(rows, start=1):
         if sum(1 for cell in row if str(cell).strip()) >= 2:
-            headers, header_row = [str(c).strip() for c in row], number
-            break
+            headers = [str(c).strip() for c in row]
+            while headers and not headers[-1]:
+                headers.pop()
+            return headers, number
         if number >= _HEADER_SCAN_ROWS:
             break
-    if not headers:
-        raise ValidationFailed({"file": ["No header row found: is the file empty?"]})
-    while headers and not headers[-1]:
-        headers.pop()
-    return FileInfo(file_format, encoding, _unique(headers), header_row)
+    return [], 0
+
+
+def _known_columns(headers: list[str]) -> int:
+    from .validators import PRESETS, mapping_for_headers
+
+    return max(len(mapping_for_headers(headers, preset)) for _source, preset in PRESETS.values())
 
 
 def _unique(headers: list[str]) -> list[str]:
@@ -215,7 +255,7 @@ def _unique(headers: list[str]) -> list[str]:
 def read_rows(path: Path, info: FileInfo, *, skip: int = 0) -> Iterator[tuple[int, dict[str, str]]]:
     """(row number, {header: cell}) of each data row after the header; blank rows are left out
     but keep their numbers. `skip` data rows (as counted by position) are passed over unparsed."""
-    rows = _raw_rows(path, info.file_format, info.encoding)
+    rows = _raw_rows(path, info.file_format, info.encoding, info.sheet)
     number = 0
     for number, _row in enumerate(rows, start=1):
         if number >= info.header_row:
@@ -239,7 +279,7 @@ def count_rows(path: Path, info: FileInfo) -> int:
 
 
 def _count_iter(path: Path, info: FileInfo) -> Iterator[None]:
-    rows = _raw_rows(path, info.file_format, info.encoding)
+    rows = _raw_rows(path, info.file_format, info.encoding, info.sheet)
     for number, row in enumerate(rows, start=1):
         if number <= info.header_row:
             continue

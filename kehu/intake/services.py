@@ -102,6 +102,7 @@ def import_upload(
             encoding=info.encoding,
             headers=info.headers,
             header_row=info.header_row,
+            sheet=info.sheet,
             on_duplicate=on_duplicate,
             created_by=actor if getattr(actor, "pk", None) else None,
             total_rows=count_rows(path, info),
@@ -198,7 +199,7 @@ def unknown_columns(run: ImportRun) -> list[str]:
 
 
 def _file_info(run: ImportRun) -> FileInfo:
-    return FileInfo(run.file_format, run.encoding, list(run.headers), run.header_row)
+    return FileInfo(run.file_format, run.encoding, list(run.headers), run.header_row, run.sheet)
 
 
 def _batches(items: Iterator[Any], size: int) -> Iterator[list[Any]]:

@@ -174,6 +174,28 @@ def test_xlsx_with_columns_in_another_order_and_an_unknown_column(tmp_path, rep)
     assert lines[-1] == SUMMARY.format(2, 0, 0, 0, 0)
 
 
+def test_xlsx_data_on_the_second_sheet(tmp_path, rep, admin_user, client):
+    """A workbook that opens with its instructions: the sheet with the known headers is read."""
+    book = Workbook()
+    notes = book.active
+    notes.title = "填写说明"
+    notes.append(["说明", "客户名称为必填项，其余按模板填写"])
+    notes.append(["示例", "杭州示例有限公司"])
+    data = book.create_sheet("客户")
+    data.append(["客户名称", "联系人", "手机号"])
+    data.append(["宁波海信模具有限公司", "周建华", 13900000031])
+    path = tmp_path / "book.xlsx"
+    book.save(path)
+    lines = run_import(str(path))
+    assert lines[0].startswith("import #") and "(xlsx, sheet 2)" in lines[0]
+    assert lines[-1] == SUMMARY.format(1, 0, 0, 0, 1)
+    assert Customer.objects.get().contacts.get().mobile == "+8613900000031"
+    client.force_login(admin_user)
+    run = ImportRun.objects.get()
+    assert client.get(f"/api/v1/imports/{run.pk}").json()["sheet"] == 1
+    assert "第 2 个工作表" in client.get(f"/imports/{run.pk}/").content.decode()
+
+
 def test_vcard_from_a_phone_address_book(tmp_path, rep):
     path = tmp_path / "contacts.vcf"
     path.write_text(

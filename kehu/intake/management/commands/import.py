@@ -61,7 +61,8 @@ class Command(BaseCommand):
         unknown = unknown_columns(run)
         self.stdout.write(
             f"import #{run.pk}: {run.original_name} ({run.file_format}"
-            f"{', ' + run.encoding if run.encoding else ''}), preset {run.preset}, "
+            f"{', ' + run.encoding if run.encoding else ''}"
+            f"{f', sheet {run.sheet + 1}' if run.sheet else ''}), preset {run.preset}, "
             f"{run.total_rows} rows"
         )
         if unknown:
