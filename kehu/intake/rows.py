@@ -156,6 +156,12 @@ def _payload(raw: dict[str, str], mapping: dict[str, str]) -> tuple[dict[str, An
         maker.setdefault("name", joined)
         if not maker["name"]:
             maker["name"] = joined
+    if "name" not in columns and maker.get("name") and "kind" not in payload:
+        # A list of people without a company column (a phone's contacts as CSV): each person is
+        # an individual customer, as a vCard without a company is. A company column left empty
+        # in a row stays an error.
+        payload["name"], payload["kind"] = maker["name"], "individual"
+        columns["name"] = columns.get("decision_maker.name", "")
     if any(maker.values()):
         if maker.get("name"):
             payload["decision_maker"] = {k: v for k, v in maker.items() if v}

@@ -281,6 +281,20 @@ def test_a_repeated_header_keeps_both_columns(tmp_path, rep):
     assert ImportRun.objects.get().headers == ["客户名称", "联系人", "电话", "电话 (2)"]
 
 
+def test_a_list_of_people_without_a_company_column(tmp_path, rep):
+    """Names and phones only (a phone's contacts saved as CSV): individual customers. A company
+    column left empty in a row is still an error."""
+    people = tmp_path / "people.csv"
+    people.write_text("姓名,手机号\n周建华,13900000041\n", encoding="utf-8")
+    assert run_import(str(people))[-1] == SUMMARY.format(1, 0, 0, 0, 1)
+    person = Customer.objects.get()
+    assert (person.name, person.kind) == ("周建华", Customer.Kind.INDIVIDUAL)
+    assert person.contacts.get().mobile == "+8613900000041"
+    companies = tmp_path / "companies.csv"
+    companies.write_text("客户名称,联系人,手机号\n,李娜,13900000042\n", encoding="utf-8")
+    assert run_import(str(companies))[-1] == SUMMARY.format(0, 0, 0, 1, 0)
+
+
 def test_vcard_21_from_an_android_phone(tmp_path, rep):
     """vCard 2.1 as Chinese Android phones export it: quoted-printable UTF-8, and a card with
     only N (no FN), whose name is built family name first."""
