@@ -156,10 +156,13 @@ def _payload(raw: dict[str, str], mapping: dict[str, str]) -> tuple[dict[str, An
         maker.setdefault("name", joined)
         if not maker["name"]:
             maker["name"] = joined
-    if "name" not in columns and maker.get("name") and "kind" not in payload:
+    if maker.get("name") and not any(
+        k in columns for k in ("name", "external_id", "credit_code", "kind")
+    ):
         # A list of people without a company column (a phone's contacts as CSV): each person is
         # an individual customer, as a vCard without a company is. A company column left empty
-        # in a row stays an error.
+        # in a row stays an error, and a file keyed by external id or credit code (a partial
+        # update of companies) never renames them after their contact.
         payload["name"], payload["kind"] = maker["name"], "individual"
         columns["name"] = columns.get("decision_maker.name", "")
     if any(maker.values()):

@@ -293,6 +293,14 @@ def test_a_list_of_people_without_a_company_column(tmp_path, rep):
     companies = tmp_path / "companies.csv"
     companies.write_text("客户名称,联系人,手机号\n,李娜,13900000042\n", encoding="utf-8")
     assert run_import(str(companies))[-1] == SUMMARY.format(0, 0, 0, 1, 0)
+    company = Customer.objects.create(
+        customer_no="CX-E9", name="宁波海信模具有限公司", external_id="E-9"
+    )
+    update = tmp_path / "update.csv"  # a partial update keyed by external id: no renaming
+    update.write_text("客户编号,联系人,手机号\nE-9,王强,13900000043\n", encoding="utf-8")
+    run_import(str(update))
+    company.refresh_from_db()
+    assert (company.name, company.kind) == ("宁波海信模具有限公司", Customer.Kind.COMPANY)
 
 
 def test_vcard_21_from_an_android_phone(tmp_path, rep):
