@@ -38,6 +38,7 @@ TARGETS: dict[str, Any] = {
     "status": _("Status"),
     "owner": _("Owner"),
     "budget_amount": _("Annual budget"),
+    "budget_amount_wan": _("Annual budget in 10,000 yuan (万元)"),
     "budget_band": _("Budget band"),
     "notes": _("Notes"),
 }
@@ -65,8 +66,8 @@ STANDARD_HEADERS: dict[str, str] = {
 }
 
 # Headers that people's own sheets use for the standard's fields: the standard preset knows them
-# too. Units are not dropped: "年合作预算(万元)" is not the amount in yuan, so it stays unmapped
-# for the mapping screen (and is reported) rather than being read 10,000 times too small.
+# too. Units are not dropped: "年合作预算(万元)" is the amount in 万元 (budget_amount_wan, read as
+# "<cell>万"), and a unit it does not know leaves the column unmapped and reported.
 STANDARD_SYNONYMS: dict[str, str] = {
     **dict.fromkeys(("客户编号", "编号", "客户id"), "external_id"),
     **dict.fromkeys(("客户类型", "客户类别"), "kind"),
@@ -102,6 +103,10 @@ STANDARD_SYNONYMS: dict[str, str] = {
         ("销售", "销售负责人", "跟进人", "归属人", "业务员", "客户经理", "所属销售"), "owner"
     ),
     **dict.fromkeys(("预算", "年预算", "合作预算", "预算金额"), "budget_amount"),
+    **dict.fromkeys(
+        ("年合作预算(万元)", "年预算(万元)", "预算(万元)", "合作预算(万元)", "预算金额(万元)"),
+        "budget_amount_wan",
+    ),
     **dict.fromkeys(("备注", "说明"), "notes"),
 }  # fmt: skip
 

@@ -244,16 +244,17 @@ def test_a_salesperson_spreadsheet_in_its_own_words(tmp_path, rep):
 
 
 def test_headers_of_a_reps_own_sheet_are_recognised(tmp_path, rep):
-    """Other words for the standard's columns, with a template's required marks; a column with
-    a unit the field does not have (万元) is reported, not read as yuan."""
+    """Other words for the standard's columns, with a template's required marks; a budget in
+    万元 is read as 万元, and a unit the field does not know (美元) is reported, not read as
+    yuan."""
     headers = ["*公司名称", "联系人", "手机号", "职务", "行业", "人员规模", "跟进状态",
-               "地址（选填）", "年合作预算(万元)"]  # fmt: skip
+               "地址（选填）", "年合作预算（万元）", "预算(美元)"]  # fmt: skip
     values = ["宁波海信模具有限公司", "周建华", "13900000011", "厂长", "制造业", "200人",
-              "意向客户", "浙江省宁波市北仑区长江路8号", "50"]  # fmt: skip
+              "意向客户", "浙江省宁波市北仑区长江路8号", "50", "7000"]  # fmt: skip
     path = tmp_path / "mine.csv"
     path.write_text(",".join(headers) + "\n" + ",".join(values) + "\n", encoding="utf-8")
     lines = run_import(str(path))
-    assert "unknown columns (not imported): 年合作预算(万元)" in lines
+    assert "unknown columns (not imported): 预算(美元)" in lines
     assert lines[-1] == SUMMARY.format(1, 0, 0, 0, 1)  # 待补全: no source, no first contact
     customer = Customer.objects.get()
     assert (customer.name, customer.size, customer.status) == (
@@ -261,7 +262,7 @@ def test_headers_of_a_reps_own_sheet_are_recognised(tmp_path, rep):
         "medium",
         "intent",
     )
-    assert customer.industry.name == "制造业" and customer.budget_amount is None
+    assert customer.industry.name == "制造业" and customer.budget_amount == 500_000
     maker = customer.contacts.get()
     assert (maker.name, maker.title, maker.mobile) == ("周建华", "厂长", "+8613900000011")
 
