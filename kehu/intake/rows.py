@@ -139,7 +139,9 @@ def _payload(raw: dict[str, str], mapping: dict[str, str]) -> tuple[dict[str, An
             text = english_date(text)
         if target == "budget_amount_wan":
             target = "budget_amount"  # a number of 万元; a cell with its own unit keeps it
-            if text and not any(unit in text.lower() for unit in ("万", "千", "亿", "元", "k", "w")):
+            if text and not any(
+                unit in text.lower() for unit in ("万", "千", "亿", "元", "k", "w")
+            ):
                 text = f"{text}万"
         if target.startswith("decision_maker."):
             key = target.removeprefix("decision_maker.")
