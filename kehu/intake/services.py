@@ -481,11 +481,19 @@ def _plan(
         match = by_ext.get(row.external_id) if row.external_id else None
         reason = "same external id"
         if match is None:
-            key = next((k for k in keys if k in by_key), None)
-            match = by_key[key] if key else None
-            reason = (
-                "same credit code" if key and key.startswith("credit:") else "same name and phone"
-            )
+            found = {by_key[k].pk: (by_key[k], k) for k in keys if k in by_key}
+            if len(found) > 1 and run.on_duplicate != "create":
+                # Its credit code names one customer, its name and phone another: writing it
+                # to either would guess (and a re-import could guess otherwise than the first).
+                result.outcome = Outcome.SKIPPED
+                result.note = (
+                    "Matches "
+                    + " and ".join(f"{c.customer_no} ({_reason(k)})" for c, k in found.values())
+                    + "; check them, then import this row on its own."
+                )
+                continue
+            match, key = next(iter(found.values()), (None, ""))
+            reason = _reason(key)
         repeated_ext = bool(ext_key) and ext_key in in_batch
         if repeated_ext or (match is None and earlier is not None and run.on_duplicate != "create"):
             result.outcome = Outcome.SKIPPED
@@ -521,6 +529,10 @@ def _plan(
     if to_create and not dry_run:
         _create(run, to_create, actor=actor, documents=documents or {})
     return results
+
+
+def _reason(key: str) -> str:
+    return "same credit code" if key.startswith("credit:") else "same name and phone"
 
 
 def _create(

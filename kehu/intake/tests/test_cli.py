@@ -89,6 +89,32 @@ def test_reimport_changes_nothing(tmp_path, rep):
     assert Contact.objects.count() == contacts
 
 
+def test_reimport_changes_nothing_when_a_row_matches_two_customers(tmp_path, rep, settings):
+    """Row 2 is the same company as row 1 by name and phone and as row 3 by credit code. The
+    first import keeps row 2 out (a duplicate of row 1) and creates row 3's customer; on the
+    second, row 2 matches both customers: it is skipped with both named, not written into
+    either (which would change the customers on every re-import), also across batches."""
+    code = "91330100MA2B3C4D5N"
+    first = standard_row(1)
+    rows = [
+        first,
+        standard_row(2, 客户名称=first["客户名称"], 决策人联系方式=first["决策人联系方式"],
+                     统一社会信用代码=code),
+        standard_row(3, 统一社会信用代码=code),
+    ]  # fmt: skip
+    source = write_csv(tmp_path / "c.csv", rows)
+    report = tmp_path / "r.csv"
+    for batch_size in (1000, 1):
+        settings.KEHU_IMPORT_BATCH_SIZE = batch_size
+        Customer.objects.all().delete()
+        assert run_import(str(source))[-1] == SUMMARY.format(2, 0, 1, 0, 0)
+        before = list(Customer.objects.order_by("pk").values())
+        assert run_import(str(source), "--report", str(report))[-1] == SUMMARY.format(0, 0, 3, 0, 0)
+        assert list(Customer.objects.order_by("pk").values()) == before
+        note = read_report(report)[1]["errors"] + read_report(report)[1].get("note", "")
+        assert "same credit code" in note and "same name and phone" in note
+
+
 def test_changed_row_updates_by_external_id(tmp_path, rep):
     write_csv(tmp_path / "a.csv", [standard_row(1)])
     run_import(str(tmp_path / "a.csv"))
