@@ -23,6 +23,8 @@ from stdnum.exceptions import ValidationError as StdnumError
 from .text import clean_text
 
 _EXTENSION = re.compile(r"\s*(?:转|分机|ext\.?|x|#)\s*(\d{1,6})\s*$", re.IGNORECASE)
+# A landline written area-number-extension: 010-88888888-123.
+_DASH_EXTENSION = re.compile(r"^0\d{2,3}-\d{7,8}-(\d{1,6})$")
 
 
 def parse_phone(raw: str) -> tuple[str, str]:
@@ -34,8 +36,9 @@ def parse_phone(raw: str) -> tuple[str, str]:
     extension = ""
     match = _EXTENSION.search(text)
     if match:
-        extension = match.group(1)
-        text = text[: match.start()]
+        extension, text = match.group(1), text[: match.start()]
+    elif dashed := _DASH_EXTENSION.match(text):
+        extension, text = dashed.group(1), text[: dashed.start(1) - 1]
     text = text.replace("(", " ").replace(")", " ").replace("（", " ").replace("）", " ")
     try:
         number = phonenumbers.parse(text, settings.KEHU_DEFAULT_REGION)
@@ -55,6 +58,8 @@ _PHONE_LABEL = re.compile(
     r"(?:手机号?|电话|座机|固话|办公电话|mobile|cell|tel|phone)\s*[:：]?\s*", re.IGNORECASE
 )
 _PHONE_SEPARATORS = re.compile(r"\s*[/／,，;；、|]\s*|\s{2,}")
+# Words written beside a number: a note in brackets, or Chinese words (but 转/分机, extensions).
+_PHONE_NOTE = re.compile(r"[(（][^)）]*[\u4e00-\u9fff][^)）]*[)）]|(?!转|分机)[\u4e00-\u9fff]+")
 
 
 def parse_phones(raw: str) -> list[tuple[str, str]]:
@@ -64,7 +69,8 @@ def parse_phones(raw: str) -> list[tuple[str, str]]:
     try:
         return [parse_phone(raw)]
     except ValidationError:
-        text = _PHONE_LABEL.sub(" ", clean_text(raw)).strip()
+        text = _PHONE_LABEL.sub(" ", clean_text(raw))
+        text = _PHONE_NOTE.sub(" ", text).strip()  # "(微信同号)", "王总": notes, not numbers
         parts = [part for part in _PHONE_SEPARATORS.split(text) if part.strip()]
         if not parts or (len(parts) == 1 and parts[0] == clean_text(raw)):
             raise

@@ -68,7 +68,13 @@ def test_cn_landline_forms_become_e164(raw):
 
 @pytest.mark.parametrize(
     "raw",
-    ["0755-86001234转8", "0755-86001234 转 8", "0755-86001234 分机 8", "0755-86001234 ext. 8"],
+    [
+        "0755-86001234转8",
+        "0755-86001234 转 8",
+        "0755-86001234 分机 8",
+        "0755-86001234 ext. 8",
+        "0755-86001234-8",
+    ],
 )
 def test_landline_extension_is_kept(raw):
     assert normalize_phone(raw) == "+8675586001234;ext=8"
@@ -326,13 +332,16 @@ def test_size_that_is_no_head_count_is_refused(raw):
         ("手机：13912345678；座机：0571-88886666", [("+8613912345678", "mobile"), ("+8657188886666", "landline")]),
         ("电话: 139 1234 5678", [("+8613912345678", "mobile")]),
         ("13912345678、13800138000", [("+8613912345678", "mobile"), ("+8613800138000", "mobile")]),
+        ("13800138000(微信同号)", [("+8613800138000", "mobile")]),
+        ("138-0013-8000 王总", [("+8613800138000", "mobile")]),
+        ("王总 13800138000 / 李工 0571-88886666", [("+8613800138000", "mobile"), ("+8657188886666", "landline")]),
     ],
 )  # fmt: skip
 def test_several_numbers_in_one_cell(raw, expected):
     assert parse_phones(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["13912345678/abc", "12345", "13912345678/"])
+@pytest.mark.parametrize("raw", ["13912345678/abc", "12345", "13912345678/", "微信同号"])
 def test_several_numbers_refused_when_one_is_not_a_number(raw):
     if raw.endswith("/"):  # an empty part is no number: the cell holds one
         assert parse_phones(raw) == [("+8613912345678", "mobile")]
