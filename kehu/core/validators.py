@@ -86,8 +86,16 @@ def normalize_mobile(raw: str) -> str:
 
 
 def normalize_phone(raw: str) -> str:
-    """Any valid phone number (mobile or landline) in E.164."""
-    return parse_phone(raw)[0]
+    """Any valid phone number (mobile or landline) in E.164; a note beside it is dropped, and a
+    cell with several numbers is refused naming the ones that do not fit (one phone field)."""
+    numbers = parse_phones(raw)
+    if len(numbers) > 1:
+        raise ValidationError(
+            _("One phone number fits here; give %(numbers)s to a contact.")
+            % {"numbers": ", ".join(format_phone(n) for n, _kind in numbers[1:])},
+            code="several_phones",
+        )
+    return numbers[0][0]
 
 
 def format_phone(e164: str) -> str:

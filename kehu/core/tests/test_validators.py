@@ -341,6 +341,13 @@ def test_several_numbers_in_one_cell(raw, expected):
     assert parse_phones(raw) == expected
 
 
+def test_one_phone_field_takes_one_number():
+    assert normalize_phone("0571-88886666（总机）") == "+8657188886666"
+    with pytest.raises(ValidationError) as info:
+        normalize_phone("0571-88886666/13912345678")
+    assert info.value.code == "several_phones" and "13912345678" in info.value.messages[0]
+
+
 @pytest.mark.parametrize("raw", ["13912345678/abc", "12345", "13912345678/", "微信同号"])
 def test_several_numbers_refused_when_one_is_not_a_number(raw):
     if raw.endswith("/"):  # an empty part is no number: the cell holds one
