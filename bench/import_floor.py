@@ -9,8 +9,9 @@ entries, a status-history row and a report row. This bench copies the source, re
 `--customers` customers with those rows into memory (not timed), gives them fresh keys and
 numbers, and inserts them again with plain sqlite3 executemany, `--batch` customers per
 transaction, with the application's settings (WAL, synchronous=NORMAL, 64 MB cache, the
-import's checkpoint spacing). No Python work per row is timed: no reading, cleaning, duplicate
-look-up or building. The rows per second it prints are therefore an upper bound for any import
+import's checkpoint spacing). No application work per row is timed: no reading, cleaning,
+duplicate look-up or building; only what the driver does per row (executemany's binding, COPY's
+row formatting). The rows per second it prints are therefore an upper bound for any import
 into a database of that size on this machine, whatever the application does per row.
 On PostgreSQL (`--source postgres:DBNAME`) the copy is CREATE DATABASE … TEMPLATE, the rows go
 in with COPY (the documents with their `grams`), and each batch commits with synchronous_commit
