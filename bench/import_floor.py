@@ -120,6 +120,15 @@ def load(db: Any, customers: int) -> tuple[list[dict[str, list[Any]]], dict]:
     return [by_customer[i] for i in ids], cols
 
 
+def _result(customers: int, seconds: float, spent: Counter[str]) -> dict[str, Any]:
+    return {
+        "customers": customers,
+        "seconds": round(seconds, 1),
+        "rows_per_second": round(customers / seconds),
+        "seconds_by_step": {k: round(v, 1) for k, v in spent.most_common()},
+    }
+
+
 def replay_pg(db: Any, rows: list[dict[str, list[Any]]], cols: dict, batch: int) -> dict[str, Any]:
     from psycopg.types.json import Jsonb
 
@@ -142,13 +151,7 @@ def replay_pg(db: Any, rows: list[dict[str, list[Any]]], cols: dict, batch: int)
                 spent[table] += time.perf_counter() - t
             t = time.perf_counter()
         spent["commit"] += time.perf_counter() - t
-    seconds = time.perf_counter() - started
-    return {
-        "customers": len(rows),
-        "seconds": round(seconds, 1),
-        "rows_per_second": round(len(rows) / seconds),
-        "seconds_by_step": {k: round(v, 1) for k, v in spent.most_common()},
-    }
+    return _result(len(rows), time.perf_counter() - started, spent)
 
 
 def replay(
@@ -166,28 +169,18 @@ def replay(
             t = time.perf_counter()
             db.executemany(sql, values)
             spent[table] += time.perf_counter() - t
-        t = time.perf_counter()
-        db.executemany(
-            "INSERT INTO search_fts(rowid, text, scope) VALUES(?, ?, ?)",
-            sorted(r for c in chunk for r in c["search_fts"]),  # FTS5 wants rising rowids
-        )
-        spent["search_fts"] += time.perf_counter() - t
-        t = time.perf_counter()
-        db.executemany(
-            "INSERT INTO search_bigram(rowid, tokens) VALUES(?, ?)",
-            sorted(r for c in chunk for r in c["search_bigram"]),
-        )
-        spent["search_bigram"] += time.perf_counter() - t
+        for table, sql in (
+            ("search_fts", "INSERT INTO search_fts(rowid, text, scope) VALUES(?, ?, ?)"),
+            ("search_bigram", "INSERT INTO search_bigram(rowid, tokens) VALUES(?, ?)"),
+        ):
+            entries = sorted(r for c in chunk for r in c[table])  # FTS5 wants rising rowids
+            t = time.perf_counter()
+            db.executemany(sql, entries)
+            spent[table] += time.perf_counter() - t
         t = time.perf_counter()
         db.execute("COMMIT")
         spent["commit"] += time.perf_counter() - t
-    seconds = time.perf_counter() - started
-    return {
-        "customers": len(rows),
-        "seconds": round(seconds, 1),
-        "rows_per_second": round(len(rows) / seconds),
-        "seconds_by_step": {k: round(v, 1) for k, v in spent.most_common()},
-    }
+    return _result(len(rows), time.perf_counter() - started, spent)
 
 
 def floor_sqlite(source: Path, args: Any) -> dict[str, Any]:
