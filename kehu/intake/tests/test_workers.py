@@ -11,13 +11,8 @@ import pytest
 from kehu.core.models import SearchDocument
 from kehu.customers.models import Contact, Customer
 from kehu.intake.models import ImportRun
-from kehu.intake.services import (
-    _import_row,
-    _status_change,
-    import_execute,
-    import_revert,
-    import_upload,
-)
+from kehu.intake.services import import_execute, import_revert, import_upload
+from kehu.intake.services.plan import _import_row, _status_change
 from kehu.search.selectors import search_for
 
 from .helpers import HEADERS, standard_row, write_csv

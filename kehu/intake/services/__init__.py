@@ -1,0 +1,28 @@
+"""Imports: upload, mapping, dry run, batched commit (resumable), revert, purge of kept files.
+
+upload.py keeps the file and queues its inspection; mapping.py holds the presets and an import's
+mapping; execute.py runs a dry run or a commit batch by batch; plan.py matches and writes one
+batch; revert.py undoes an import and purges kept files. Callers import from here.
+"""
+
+from .common import MAKER_FIELDS, ImportStateError, Outcome, can_import
+from .execute import import_execute, import_mark_stopped
+from .mapping import import_set_mapping, mapping_preset_save, preset_mapping
+from .revert import import_purge_files, import_revert
+from .upload import import_upload, unknown_columns
+
+__all__ = [
+    "MAKER_FIELDS",
+    "ImportStateError",
+    "Outcome",
+    "can_import",
+    "import_execute",
+    "import_mark_stopped",
+    "import_purge_files",
+    "import_revert",
+    "import_set_mapping",
+    "import_upload",
+    "mapping_preset_save",
+    "preset_mapping",
+    "unknown_columns",
+]

@@ -1,0 +1,337 @@
+"""One batch: match each row to existing customers, plan what it does, and write it."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from kehu.accounts.policy import scope_for
+from kehu.core.errors import ValidationFailed
+from kehu.core.numbering import next_in_sequence
+from kehu.core.search_index import (
+    contact_document,
+    customer_document,
+    search_index_bulk,
+)
+from kehu.customers.models import Contact, Customer, CustomerStatusChange
+from kehu.customers.services import (
+    CUSTOMER_AUDIT_FIELDS,
+    customer_update,
+)
+
+from ..models import ImportRow, ImportRun
+from ..pipeline import Built, Context, Documents, complete, keyed
+from ..rows import CleanRow, duplicate_keys
+from ..writes import insert_rows, reserve_ids, unsaved
+from .common import MAKER_FIELDS, Outcome
+
+# --- One batch: plan (match, diff) and write
+
+
+def _import_row(run_id: int, number: int, external_id: str) -> ImportRow:
+    """ImportRow(run_id=…, row_number=…, external_id=…), built field by field (see unsaved)."""
+    # id, run, row_number, outcome, external_id, customer_id, customer_no, is_incomplete,
+    # errors, note, raw, before
+    return unsaved(  # type: ignore[no-any-return]
+        ImportRow, (None, run_id, number, "", external_id, None, "", False, {}, "", {}, None)
+    )
+
+
+def _status_change(
+    customer_id: int, status: str, reason: str, by: int | None
+) -> CustomerStatusChange:
+    """CustomerStatusChange(customer_id=…, to_status=…, reason=…, changed_by_id=…)."""
+    # id, customer, from_status, to_status, reason, changed_by, changed_at (stamped on insert)
+    return unsaved(  # type: ignore[no-any-return]
+        CustomerStatusChange, (None, customer_id, "", status, reason, by, None)
+    )
+
+
+def _existing(
+    run: ImportRun, rows: list[CleanRow], built: Built, keys: dict[int, list[str]]
+) -> tuple[dict, dict]:
+    """Customers matching by external id, and by certain-duplicate key (`keys`: each built row's
+    duplicate_keys), with their contacts: a handful of queries per batch."""
+    ext_ids = {r.external_id for r in rows if r.is_valid and r.external_id}
+    by_ext = {
+        c.external_id: c
+        for c in Customer.objects.filter(
+            external_source=run.external_source, external_id__in=ext_ids
+        )
+        .exclude(external_id="")  # the words of the unique index's condition: it is used
+        .prefetch_related("contacts")
+    }
+    codes, names = set(), set()
+    for customer, _maker in built.values():
+        if customer.credit_code:
+            codes.add(customer.credit_code)
+        names.add(customer.name_normalized)
+    by_key: dict[str, Customer] = {}
+    if not (codes or names):
+        return by_ext, by_key
+    # The keys of the candidates first, as plain values (names are shared by many customers);
+    # then whole customers, with their contacts, for the keys that match only.
+    candidates = list(
+        Customer.objects.filter(Q(credit_code__in=codes) | Q(name_normalized__in=names))
+        .order_by("-pk")
+        .values_list("pk", "credit_code", "name_normalized", "phone")
+    )
+    phones: dict[int, set[str]] = {pk: {phone} for pk, _code, _name, phone in candidates}
+    named = [pk for pk, _code, name, _phone in candidates if name in names]
+    for start in range(0, len(named), 5000):
+        for customer_id, mobile, landline in (
+            Contact.objects.filter(customer_id__in=named[start : start + 5000])
+            .order_by()
+            .values_list("customer_id", "mobile", "landline")
+        ):
+            phones[customer_id] |= {mobile, landline}
+    wanted = {key for row_keys in keys.values() for key in row_keys}
+    key_to_pk: dict[str, int] = {}
+    for pk, code, name, _phone in candidates:  # highest key first: the lowest one wins
+        if code in codes and f"credit:{code}" in wanted:
+            key_to_pk[f"credit:{code}"] = pk
+        if name in names:
+            for phone in phones[pk]:
+                key = f"name:{name}|{phone}"
+                if phone and key in wanted:
+                    key_to_pk[key] = pk
+    found = Customer.objects.filter(pk__in=set(key_to_pk.values())).prefetch_related("contacts")
+    by_pk = {c.pk: c for c in found}
+    by_key = {key: by_pk[pk] for key, pk in key_to_pk.items()}
+    return by_ext, by_key
+
+
+def _plan(
+    run: ImportRun,
+    rows: list[CleanRow],
+    built: Built,
+    *,
+    actor: Any,
+    dry_run: bool,
+    seen: dict[str, int] | None,
+    documents: Documents | None = None,
+    context: Context | None = None,
+) -> list[ImportRow]:
+    keys_of = {number: duplicate_keys(c, m) for number, (c, m) in built.items()}
+    by_ext, by_key = _existing(run, rows, built, keys_of)
+    in_batch: dict[str, int] = dict(seen) if seen is not None else {}
+    # A customer takes one row of a file: later rows matching it are duplicates of that row
+    # (otherwise two rows would overwrite each other on every re-import).
+    matched_ids = {c.pk for c in [*by_ext.values(), *by_key.values()]}
+    touched: dict[int, int] = dict(
+        ImportRow.objects.filter(run_id=run.pk, customer_id__in=matched_ids)
+        .order_by()  # the model's (run, row_number) order would walk every row of the run
+        .values_list("customer_id", "row_number")
+    )
+    results: list[ImportRow] = []
+    to_create: list[tuple[ImportRow, Customer, Contact | None]] = []
+    for row in rows:
+        result = _import_row(run.pk, row.number, row.external_id)
+        results.append(result)
+        if not row.is_valid:
+            result.outcome, result.errors, result.raw = Outcome.FAILED, row.errors, row.raw
+            continue
+        customer, maker = built[row.number]
+        keys = keys_of[row.number]
+        ext_key = f"ext:{row.external_id}" if row.external_id else ""
+        earlier = next((in_batch[k] for k in [ext_key, *keys] if k and k in in_batch), None)
+        match = by_ext.get(row.external_id) if row.external_id else None
+        reason = "same external id"
+        if match is None:
+            found = {by_key[k].pk: (by_key[k], k) for k in keys if k in by_key}
+            if len(found) > 1 and run.on_duplicate != "create":
+                # Its credit code names one customer, its name and phone another: writing it
+                # to either would guess (and a re-import could guess otherwise than the first).
+                result.outcome = Outcome.SKIPPED
+                result.note = (
+                    "Matches "
+                    + " and ".join(f"{c.customer_no} ({_reason(k)})" for c, k in found.values())
+                    + "; check them, then import this row on its own."
+                )
+                continue
+            match, key = next(iter(found.values()), (None, ""))
+            reason = _reason(key)
+        repeated_ext = bool(ext_key) and ext_key in in_batch
+        if repeated_ext or (match is None and earlier is not None and run.on_duplicate != "create"):
+            result.outcome = Outcome.SKIPPED
+            result.note = f"Duplicate of row {earlier} of this file."
+            continue
+        if match is None or (run.on_duplicate == "create" and reason != "same external id"):
+            if match is not None:
+                result.note = f"Created although it duplicates {match.customer_no} ({reason})."
+            result.outcome = Outcome.CREATED
+            result.is_incomplete = customer.quality == Customer.Quality.INCOMPLETE
+            to_create.append((result, customer, maker, row.number))
+            for key in [ext_key, *keys]:
+                if key:
+                    in_batch.setdefault(key, row.number)
+            continue
+        if match.pk in touched:
+            result.outcome = Outcome.SKIPPED
+            result.note = (
+                f"Duplicate of row {touched[match.pk]} of this file ({match.customer_no})."
+            )
+            continue
+        touched[match.pk] = row.number
+        result.customer_id, result.customer_no = match.pk, match.customer_no
+        if run.on_duplicate == "skip":
+            result.outcome = Outcome.SKIPPED
+            result.note = f"Duplicate of {match.customer_no} ({reason})."
+            continue
+        if context is not None:
+            row = complete(row, context)  # an update needs the cleaned values
+        _plan_update(run, row, result, match, actor=actor, dry_run=dry_run, reason=reason)
+    if seen is not None:
+        seen.update(in_batch)
+    if to_create and not dry_run:
+        _create(run, to_create, actor=actor, documents=documents or {})
+    return results
+
+
+def _reason(key: str) -> str:
+    return "same credit code" if key.startswith("credit:") else "same name and phone"
+
+
+def _create(
+    run: ImportRun,
+    items: list[tuple[ImportRow, Customer, Contact | None, int]],
+    *,
+    actor: Any,
+    documents: Documents,
+) -> None:
+    """Write new customers, decision makers, status history and search documents (the ones the
+    workers built, else built here)."""
+    today = timezone.localdate()
+    prefix = f"CX{today:%Y%m}"
+    first = next_in_sequence(prefix, count=len(items))
+    customers = []
+    ids = reserve_ids(Customer, len(items))
+    for offset, (_result, customer, _maker, _number) in enumerate(items):
+        customer.customer_no = f"{prefix}{first + offset:04d}"
+        customer.pk = ids[offset]
+        customers.append(customer)
+    insert_rows(Customer, customers, with_ids=True)
+    makers = []
+    for result, customer, maker, _number in items:
+        result.customer_id, result.customer_no = customer.pk, customer.customer_no
+        if maker is not None:
+            maker.customer = customer
+            makers.append(maker)
+    for maker, pk in zip(makers, reserve_ids(Contact, len(makers)), strict=True):
+        maker.pk = pk
+    insert_rows(Contact, makers, with_ids=True)
+    changed_by = actor if getattr(actor, "pk", None) else None
+    reason = f"Imported (#{run.pk})"
+    changed_by_id = changed_by.pk if changed_by is not None else None
+    insert_rows(
+        CustomerStatusChange,
+        [_status_change(c.pk, c.status, reason, changed_by_id) for c in customers],
+        with_ids=False,
+    )
+    if documents:
+        pending = [keyed(documents[number], c, m) for _r, c, m, number in items]
+        search_index_bulk([d[0] for d in pending] + [d[1] for d in pending if len(d) > 1])
+        return
+    built = [customer_document(c) for c in customers]
+    built += [contact_document(m, customer=m.customer) for m in makers]
+    search_index_bulk(built)
+
+
+def _maker_of(customer: Customer) -> Contact | None:
+    makers = [
+        c
+        for c in customer.contacts.all()
+        if not c.has_left and c.decision_role == Contact.DecisionRole.DECISION_MAKER
+    ]
+    makers.sort(key=lambda c: (not c.is_primary, c.pk))
+    return makers[0] if makers else None
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _changes(row: CleanRow, match: Customer) -> dict[str, Any]:
+    """The given (non-blank) values that differ from the stored customer."""
+    given = set(row.payload)
+    if "budget_amount" in given:
+        given.add("budget_band")
+    if "name" in given:
+        given.add("name_normalized")
+    changes: dict[str, Any] = {}
+    for key, value in row.values.items():
+        if key in ("decision_maker", "status_reason", "external_source") or key not in given:
+            continue
+        if key == "owner":
+            value = value.pk if value else None
+            current = match.owner_id
+        elif key in ("industry", "sub_industry", "source"):
+            value = value.pk if value else None
+            current = getattr(match, f"{key}_id")
+        else:
+            current = getattr(match, key)
+        if value != current:
+            changes[key] = value
+    if row.maker:
+        maker = _maker_of(match)
+        for key, value in row.maker.items():
+            if key in MAKER_FIELDS and value and (maker is None or getattr(maker, key) != value):
+                changes[f"decision_maker.{key}"] = value
+    return changes
+
+
+def _plan_update(
+    run: ImportRun,
+    row: CleanRow,
+    result: ImportRow,
+    match: Customer,
+    *,
+    actor: Any,
+    dry_run: bool,
+    reason: str,
+) -> None:
+    changes = _changes(row, match)
+    if not changes:
+        result.outcome = Outcome.SKIPPED
+        result.note = f"Unchanged ({reason})."
+        return
+    if (
+        actor is not None
+        and not scope_for(actor, Customer.objects.filter(pk=match.pk), for_write=True).exists()
+    ):
+        result.outcome = Outcome.SKIPPED
+        result.note = f"Duplicate of {match.customer_no}, which you may not change."
+        return
+    result.outcome = Outcome.UPDATED
+    result.note = f"Updated {', '.join(sorted(changes))} ({reason})."
+    if dry_run:
+        result.is_incomplete = match.quality == Customer.Quality.INCOMPLETE
+        return
+    maker = _maker_of(match)
+    result.before = {
+        "customer": {f: _json(getattr(match, f)) for f in CUSTOMER_AUDIT_FIELDS},
+        "maker": {"id": maker.pk, **{f: getattr(maker, f) for f in MAKER_FIELDS}}
+        if maker
+        else None,
+    }
+    data = dict(row.payload)
+    data.pop("external_id", None)
+    if row.values.get("status") and row.values["status"] != match.status:
+        data["status_reason"] = f"Import #{run.pk}"
+    try:
+        updated = customer_update(actor=actor, customer=match, data=data, source="import")
+    except ValidationFailed as exc:
+        result.outcome, result.errors, result.raw = Outcome.FAILED, exc.errors, row.raw
+        result.before = None
+        return
+    if maker is None:
+        new_maker = _maker_of(updated)
+        result.before["maker_created"] = new_maker.pk if new_maker else None
+    result.is_incomplete = updated.quality == Customer.Quality.INCOMPLETE

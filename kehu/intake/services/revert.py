@@ -1,0 +1,120 @@
+"""Undo a finished import, and purge kept files past their retention."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from kehu.accounts.models import Role
+from kehu.audit.services import audit_record
+from kehu.core.search_index import (
+    search_index_customer,
+    search_unindex,
+)
+from kehu.customers.models import Contact, Customer
+from kehu.customers.services import (
+    PermissionDenied,
+    customer_refresh_quality,
+)
+
+from ..models import ImportRun
+from .common import MAKER_FIELDS, ImportStateError, Outcome
+
+# --- Revert
+
+
+@transaction.atomic
+def import_revert(*, actor: Any, run: ImportRun) -> dict[str, int]:
+    """Undo a finished import: remove what it created, restore what it updated. Customers changed
+    since the import finished are kept and counted."""
+    run = ImportRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != ImportRun.Status.FINISHED:
+        raise ImportStateError("Only a finished import can be reverted.")
+    if (
+        actor is not None
+        and getattr(actor, "role", None) != Role.ADMIN
+        and run.created_by_id != actor.pk
+    ):
+        raise PermissionDenied("Only whoever ran the import, or an administrator, may revert it.")
+    finished = run.finished_at or timezone.now()
+    removed = restored = kept = 0
+    created_ids = list(
+        run.rows.filter(outcome=Outcome.CREATED, customer_id__isnull=False).values_list(
+            "customer_id", flat=True
+        )
+    )
+    for start in range(0, len(created_ids), 1000):
+        chunk = created_ids[start : start + 1000]
+        removable = list(
+            Customer.objects.filter(pk__in=chunk, updated_at__lte=finished).values_list(
+                "pk", flat=True
+            )
+        )
+        kept += len(chunk) - len(removable)
+        contact_ids = list(
+            Contact.objects.filter(customer_id__in=removable).values_list("pk", flat=True)
+        )
+        search_unindex("contact", contact_ids)
+        search_unindex("customer", removable)
+        Customer.objects.filter(pk__in=removable).delete()
+        removed += len(removable)
+    for row in run.rows.filter(outcome=Outcome.UPDATED).exclude(before=None).iterator():
+        customer = Customer.objects.filter(pk=row.customer_id).first()
+        if customer is None:
+            continue
+        if customer.updated_at > finished:
+            kept += 1
+            continue
+        before = row.before or {}
+        fields = before.get("customer", {})
+        Customer.objects.filter(pk=customer.pk).update(**fields)
+        maker = before.get("maker")
+        if maker:
+            Contact.objects.filter(pk=maker["id"]).update(**{f: maker[f] for f in MAKER_FIELDS})
+        if before.get("maker_created"):
+            Contact.objects.filter(pk=before["maker_created"]).delete()
+        customer = Customer.objects.get(pk=customer.pk)
+        customer_refresh_quality(customer)
+        search_index_customer(customer)
+        audit_record(
+            actor=actor,
+            action="customer.updated",
+            target=customer,
+            changes={k: ["(import)", v] for k, v in fields.items()},
+            note=f"Import #{run.pk} reverted",
+        )
+        restored += 1
+    run.status = ImportRun.Status.REVERTED
+    run.reverted_at = timezone.now()
+    run.save(update_fields=["status", "reverted_at"])
+    result = {"removed": removed, "restored": restored, "kept": kept}
+    audit_record(actor=actor, action="import.reverted", target=run, changes=result)
+    return result
+
+
+# --- Retention
+
+
+def import_purge_files(*, now: Any = None) -> int:
+    """Delete uploaded files older than KEHU_IMPORT_RETENTION_DAYS; the runs and reports stay."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.KEHU_IMPORT_RETENTION_DAYS)
+    purged = 0
+    for run in ImportRun.objects.filter(created_at__lt=cutoff, file_purged_at=None).exclude(
+        status=ImportRun.Status.RUNNING
+    ):
+        if run.file_path:
+            shutil.rmtree(Path(run.file_path).parent, ignore_errors=True)
+        run.file_path = ""
+        run.file_purged_at = timezone.now()
+        run.save(update_fields=["file_path", "file_purged_at"])
+        purged += 1
+    if purged:
+        with transaction.atomic():
+            audit_record(actor=None, action="import.files_purged", changes={"files": purged})
+    return purged
