@@ -138,7 +138,9 @@ def fast_seed(folder: Path, wanted: int, json_path: Path) -> None:
     from bench.seed import Table
     from kehu.accounts.models import User
     from kehu.core.models import Counter
-    from kehu.core.search_index import _mmseg, _word_pinyin, compact, search_normalize
+    from kehu.core.normalize import compact, search_normalize
+    from kehu.core.normalize.pinyin import _mmseg
+    from kehu.core.normalize.pinyin import word_pinyin as _word_pinyin
     from kehu.core.validators import parse_choice
     from kehu.customers.models import Contact, Customer
     from kehu.customers.validators import STATUS_ALIASES

@@ -4,124 +4,36 @@ Lower apps (customers, interactions, the sandbox loader, imports) call these fun
 side lives in kehu.search. Records are passed duck-typed (a customer, a contact with .customer,
 an interaction with .customer), so core imports no app above it.
 
-Every text is normalised the same way at index and at query time (`search_normalize`): full-width
-to half-width, traditional to simplified (OpenCC), NFKC, lower case.
+Every text is normalised the same way at index and at query time by the one normaliser
+(kehu.core.normalize: `search_normalize`, `compact`, `pinyin_keys`, `phone_digits`, the company
+core): full-width to half-width, traditional to simplified (OpenCC's table), NFKC, lower case.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import opencc
 from django.db import connection
 from django.db.models import Q
-from opencc import OpenCC
-from pypinyin import lazy_pinyin
-from pypinyin.seg.mmseg import seg as _mmseg
 
 from .models import SearchDocument
-from .text import clean_text
+from .normalize import compact, phone_digits, pinyin_keys, search_normalize
+from .normalize import company_core as _company_core
+from .normalize import has_cjk as has_cjk  # kehu.search.engines reads it from here
+from .normalize.text import CJK_RUN as _CJK_RUN
 
 Kind = SearchDocument.Kind
 
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_CJK_RUN = re.compile(f"[{_CJK}]+")
-_CJK_CHAR = re.compile(f"[{_CJK}]")
-_NOT_WORD = re.compile(r"[\s\W_]+", re.UNICODE)
-_REGION_PREFIX = re.compile(
-    f"^(?:[{_CJK}]{{2,3}}(?:省|自治区))?(?:[{_CJK}]{{2,4}}?(?:市|自治州|地区|盟))?"
-    f"(?:[{_CJK}]{{1,3}}?(?:区|县))?"
-)
-_REGION_NAME = re.compile(
-    "^(?:北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|"
-    "湖南|广东|海南|四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门|"
-    "深圳|广州|杭州|南京|苏州|成都|武汉|西安|青岛|大连|宁波|厦门|无锡|长沙|郑州|济南|沈阳|合肥)"
-)
-_LEGAL_SUFFIX = re.compile(
-    r"(股份有限公司|有限责任公司|有限公司|集团公司|集团|总公司|分公司|公司|"
-    r"co\.?,?\s*ltd\.?|company limited|limited|inc\.?|corp\.?)$",
-    re.IGNORECASE,
-)
 _SEPARATOR = "\n"
 
 
-@lru_cache(maxsize=1)
-def _t2s() -> OpenCC:
-    return OpenCC("t2s")
-
-
-@lru_cache(maxsize=1)
-def _traditional() -> frozenset[str]:
-    """Every character OpenCC's t2s may change (keys of its character and phrase tables).
-
-    OpenCC (pure Python here) costs ~100 µs a name; most text has no traditional character at
-    all, so it is only called when one of these occurs.
-    """
-    folder = Path(opencc.__file__).parent / "dictionary"
-    chars: set[str] = set()
-    for name in ("TSCharacters.txt", "TSPhrases.txt"):
-        for line in (folder / name).read_text(encoding="utf-8").splitlines():
-            key, _tab, values = line.partition("\t")
-            if values.split(" ")[0] != key:
-                chars.update(c for c in key if c not in values)
-    return frozenset(chars)
-
-
-def search_normalize(value: Any) -> str:
-    """The one text form of the index and of queries: half-width, simplified, NFKC, lower."""
-    if value is None:
-        return ""
-    text = clean_text(value)
-    if not text:
-        return ""
-    if not _traditional().isdisjoint(text):
-        text = _t2s().convert(text)
-    return unicodedata.normalize("NFKC", text).lower()
-
-
-def compact(value: str) -> str:
-    """A key: normalised, without spaces and punctuation ('Tencent Co., Ltd.' -> 'tencentcoltd')."""
-    return _NOT_WORD.sub("", value)[:200]
-
-
 def company_core(name: str, *, normalized: bool = False) -> str:
-    """The part of a company name people type: 深圳市腾讯科技有限公司 -> 腾讯科技."""
-    text = compact(name if normalized else search_normalize(name))
-    core = _LEGAL_SUFFIX.sub("", text)
-    if _CJK_CHAR.match(core):
-        core = _REGION_PREFIX.sub("", core)
-        core = _REGION_NAME.sub("", core) if len(core) > 4 else core
-    return core or text
-
-
-def has_cjk(value: str) -> bool:
-    return bool(_CJK_CHAR.search(value))
-
-
-@lru_cache(maxsize=200_000)
-def _word_pinyin(word: str) -> tuple[str, ...]:
-    return tuple(s for s in lazy_pinyin(word, errors="ignore") if s.isascii() and s.isalnum())
-
-
-def pinyin_keys(value: str) -> tuple[str, str]:
-    """('tengxunkeji', 'txkj') for a Chinese key; ('', '') when it has no Chinese.
-
-    pypinyin's own steps, with a cache in the middle: its forward-maximum-match segmentation
-    (cheap), then the pinyin of each word, cached (words repeat: 科技, 贸易, surnames), because a
-    lazy_pinyin() call costs ~0.5 ms. The initials are the syllables' first letters.
-    """
-    if not value or not has_cjk(value):
-        return "", ""
-    syllables = [
-        s for run in _CJK_RUN.findall(value) for w in _mmseg.cut(run) for s in _word_pinyin(w)
-    ]
-    return "".join(syllables)[:200], "".join(s[0] for s in syllables)[:100]
+    """The part of a company name people type: 深圳市腾讯科技有限公司 -> 腾讯科技 (the matcher's
+    core, kehu.core.normalize.company_core); the whole name when nothing is left."""
+    text = name if normalized else search_normalize(name)
+    return _company_core(text)[:200] or compact(text)
 
 
 def cjk_grams(text: str) -> str:
@@ -135,17 +47,6 @@ def cjk_grams(text: str) -> str:
                 seen.add(gram)
                 grams.append(gram)
     return " ".join(grams)
-
-
-def phone_digits(phone: str) -> str:
-    """'+8613800138000' -> '13800138000'; extensions dropped; '' when there are no digits."""
-    number = phone.split(";")[0].split("转")[0].split("ext")[0]
-    digits = "".join(ch for ch in number if ch.isdigit())
-    if number.strip().startswith("+86") and digits.startswith("86"):
-        digits = digits[2:]
-        if len(digits) < 11 and not digits.startswith("0"):
-            digits = "0" + digits  # a landline: +86 10 8888 8888 -> 01088888888
-    return digits
 
 
 def _join(*parts: str) -> str:

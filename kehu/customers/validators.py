@@ -9,13 +9,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from pypinyin import lazy_pinyin
 
+from kehu.core.normalize import company_core
+from kehu.core.normalize import name_pinyin as name_pinyin  # contacts' name_pinyin
 from kehu.core.text import clean_text
 from kehu.core.validators import build_aliases, parse_choice
 
 from .models import Contact, Customer
-from .normalization import company_core
 
 # The integration standard's value lists, in the words people type and spreadsheets carry.
 KIND_ALIASES = build_aliases(
@@ -120,30 +120,10 @@ def budget_band_for(amount: Decimal) -> str:
     return Customer.BudgetBand.OVER_500K
 
 
-_LEGAL_FORMS = re.compile(
-    r"(股份有限公司|有限责任公司|有限公司|集团|公司|co\.?,?\s*ltd\.?|company limited|limited|inc\.?|corp\.?)$",
-    re.IGNORECASE,
-)
-_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
-
-
 def normalize_company_name(name: str) -> str:
-    """The comparable core of a name (normalization.company_core): '腾讯科技（深圳）有限公司' -> '腾讯科技'.
-
-    Simplified characters, half-width, lower case; no region in brackets, leading province or
-    city, legal form, punctuation or spaces. Duplicate checks and search compare this copy.
-    """
+    """name_normalized: the comparable core of a name (kehu.core.normalize.company_core),
+    '腾讯科技（深圳）有限公司' -> '腾讯科技', cut to the column's 200 characters."""
     return company_core(name)[:200]
-
-
-def name_pinyin(name: str) -> str:
-    """'王建国' -> 'wang jianguo' for search and duplicate checks; other scripts pass through."""
-    if not name:
-        return ""
-    syllables = lazy_pinyin(name)
-    if len(syllables) >= 2 and all(s.isalpha() for s in syllables):
-        return (syllables[0] + " " + "".join(syllables[1:])).lower()[:200]
-    return " ".join(syllables).lower()[:200]
 
 
 # --- Completeness: the standard's required fields, and the weights of the score.

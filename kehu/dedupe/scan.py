@@ -2,29 +2,32 @@
 
 scan_customers() is the one code path: the CLI (kehu dedupe_scan), the background task and the
 benchmark all call it. It reads the customers and their contacts with two plain queries,
-normalises them (kehu.dedupe.normalize), and lets Splink score the candidate pairs that share a
-blocking key (credit code, phone, e-mail, name, contact person in the city, street in the city).
+normalises them (kehu.customers.matching.features, the one normaliser kehu.core.normalize), and
+lets Splink score the candidate pairs that share a blocking key (credit code, phone, e-mail, name,
+contact person in the city, street in the city; an individual's name or address parts) with the
+levels and weights of kehu.customers.matching.weights, which the on-save check uses too.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
 
-from kehu.customers import normalization as norm
-
-from .model import BLOCKING_RULES, FIELDS, level_for_weight, splink_settings
+from kehu.customers.matching.features import Features, range_features
+from kehu.customers.matching.pairwise import MAX_SHARED_VALUE
+from kehu.customers.matching.weights import (
+    BLOCKING_RULES,
+    FIELDS,
+    explain_levels,
+    splink_settings,
+)
 
 Progress = Callable[[int, str], None]
-
-# A phone or e-mail shared by more records than this is a switchboard or a placeholder, not an
-# identity: it is left out of blocking and comparison.
-MAX_SHARED_VALUE = 25
 
 
 @dataclass
@@ -39,138 +42,14 @@ class CandidatePair:
         return explain_levels(self.levels)
 
 
-def explain_levels(levels: dict[str, float]) -> list[dict[str, Any]]:
-    """[{field, label, level, weight}] per compared field, strongest evidence first."""
-    rows = []
-    for spec in FIELDS:
-        label, weight = level_for_weight(spec.name, levels.get(spec.name, 0.0))
-        rows.append({"field": spec.name, "label": spec.label, "level": label, "weight": weight})
-    rows.sort(key=lambda r: -abs(r["weight"]))
-    return rows
-
-
-# --- Reading and normalising.
-
-_CUSTOMER_SQL = (
-    "SELECT id, name, credit_code, province, city, address, phone, email FROM customers_customer"
-)
-_CONTACT_SQL = "SELECT customer_id, name, title, mobile, landline, email FROM customers_contact"
-
-
-def _fetch(sql: str, params: Iterable[Any] = ()) -> Iterable[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, list(params))
-        while True:
-            rows = cursor.fetchmany(20000)
-            if not rows:
-                break
-            yield from rows
-
-
-class Features:
-    """Column lists (one entry per customer) that become the Splink input table."""
-
-    COLUMNS = ("unique_id", "name_core", "name_key", "name_brand", "credit_code", "city", "address",
-               "address_key", "phones", "phone_bases", "mobiles", "emails", "domains",
-               "persons", "surnames", "people")  # fmt: skip
-
-    def __init__(self) -> None:
-        self.data: dict[str, list[Any]] = {c: [] for c in self.COLUMNS}
-
-    def __len__(self) -> int:
-        return len(self.data["unique_id"])
-
-    def add(self, record: dict[str, Any], contacts: list[tuple[Any, ...]]) -> None:
-        d = self.data
-        core = norm.company_core(record.get("name") or "")
-        d["unique_id"].append(record["id"])
-        d["name_core"].append(core or None)
-        d["name_key"].append(norm.pinyin_of(core) or None)
-        d["name_brand"].append(norm.company_brand(core) or None)
-        d["credit_code"].append((record.get("credit_code") or "").upper() or None)
-        city = (
-            norm.city_key(record.get("city") or "")
-            or norm.city_from_text(record.get("address") or "")
-            or norm.city_from_text(record.get("name") or "")
-        )
-        d["city"].append(city or None)
-        address, address_key = norm.address_forms(record.get("address") or "")
-        d["address"].append(address or None)
-        d["address_key"].append(address_key or None)
-        phones: list[str] = [record["phone"]] if record.get("phone") else []
-        emails: list[str] = [record["email"].lower()] if record.get("email") else []
-        persons: list[str] = []
-        surnames: list[str] = []
-        for name, title, mobile, landline, email in contacts:
-            if mobile:
-                phones.append(mobile)
-            if landline:
-                phones.append(landline)
-            if email:
-                emails.append(email.lower())
-            keys, surname_keys = norm.person_keys(name or "", title or "")
-            persons += keys
-            surnames += surname_keys
-        phones = sorted(set(phones))
-        emails = sorted(set(emails))
-        d["phones"].append(phones)
-        d["phone_bases"].append(
-            sorted({p.split(";", 1)[0] for p in phones})
-            if any(";" in p for p in phones)
-            else phones
-        )
-        d["mobiles"].append([p for p in phones if norm.is_mobile(p)])
-        d["emails"].append(emails)
-        d["domains"].append(sorted({x for x in map(norm.email_domain, emails) if x}))
-        persons = sorted(set(persons))
-        surnames = sorted(set(surnames))
-        d["persons"].append(persons)
-        d["surnames"].append(surnames)
-        d["people"].append(persons + surnames)
-
-    def to_arrow(self) -> Any:
-        import pyarrow as pa
-
-        list_type = pa.list_(pa.string())
-        schema = pa.schema(
-            [("unique_id", pa.int64())]
-            + [(c, pa.string()) for c in self.COLUMNS[1:8]]
-            + [(c, list_type) for c in self.COLUMNS[8:]]
-        )
-        return pa.table(self.data, schema=schema)
-
+# --- Reading and normalising (kehu.customers.matching.features).
 
 PARALLEL_FROM = 50_000  # records; below this, one process normalises faster than two start
 
 
-def customer_features(customer_ids: Iterable[int]) -> Features:
-    """Normalised features of the given customers (the on-save check's candidates)."""
-    ids = list(customer_ids)
-    features = Features()
-    if not ids:
-        return features
-    marks = ",".join(["%s"] * len(ids))
-    contacts: dict[int, list[tuple[Any, ...]]] = {}
-    for row in _fetch(_CONTACT_SQL + f" WHERE customer_id IN ({marks})", ids):
-        contacts.setdefault(row[0], []).append(row[1:])
-    for row in _fetch(_CUSTOMER_SQL + f" WHERE id IN ({marks}) ORDER BY id", ids):
-        features.add(dict(zip(_COLUMNS, row, strict=True)), contacts.get(row[0], []))
-    return features
-
-
-_COLUMNS = ("id", "name", "credit_code", "province", "city", "address", "phone", "email")
-
-
 def _range_table(bounds: tuple[int, int]) -> Any:
     """Features of the customers with lo <= id < hi, as an Arrow table."""
-    lo, hi = bounds
-    contacts: dict[int, list[tuple[Any, ...]]] = {}
-    for row in _fetch(_CONTACT_SQL + " WHERE customer_id >= %s AND customer_id < %s", [lo, hi]):
-        contacts.setdefault(row[0], []).append(row[1:])
-    features = Features()
-    for row in _fetch(_CUSTOMER_SQL + " WHERE id >= %s AND id < %s", [lo, hi]):
-        features.add(dict(zip(_COLUMNS, row, strict=True)), contacts.get(row[0], []))
-    return features.to_arrow()
+    return range_features(*bounds).to_arrow()
 
 
 def _range_table_in_worker(bounds: tuple[int, int]) -> Any:

@@ -14,9 +14,10 @@ from kehu.accounts.models import Role
 from kehu.accounts.policy import scope_for
 from kehu.audit.services import audit_record
 from kehu.core.errors import DomainError, ValidationFailed
+from kehu.customers.matching.pairwise import Match, find_matches
+from kehu.customers.matching.weights import FIELDS as MATCH_FIELDS
 from kehu.customers.models import Customer
 
-from .check import Match, find_matches
 from .models import DuplicateAction, DuplicatePair, MatchRule, Merge
 from .scan import CandidatePair, scan_customers
 
@@ -433,7 +434,7 @@ def match_rule_save(
     *, actor: Any, data: dict[str, Any], rule: MatchRule | None = None
 ) -> MatchRule:
     _require_admin(actor)
-    known = {f.name for f in __import__("kehu.dedupe.model", fromlist=["FIELDS"]).FIELDS}
+    known = {f.name for f in MATCH_FIELDS}
     errors: dict[str, list[str]] = {}
     rule = rule or MatchRule()
     if "name" in data:

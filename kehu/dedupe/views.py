@@ -150,7 +150,7 @@ def rules(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("dedupe-rules")
-    from .model import FIELDS
+    from kehu.customers.matching.weights import FIELDS
 
     return render(
         request,

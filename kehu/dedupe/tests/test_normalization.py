@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kehu.customers.normalization import (
+from kehu.core.normalize import (
     address_forms,
     city_from_text,
     city_key,

@@ -1,4 +1,4 @@
-"""Chinese provinces and prefecture-level cities: leading region words that names and addresses drop."""
+"""Chinese provinces and prefecture-level cities: the region words names and addresses drop."""
 
 from __future__ import annotations
 
@@ -30,3 +30,47 @@ CITIES = (
 PROVINCE_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "特别行政区", "省", "市")
 CITY_SUFFIXES = ("市", "地区")
 DISTRICT_SUFFIXES = ("新区", "区", "县")
+
+
+# --- Region words at the start or end of a name or an address.
+
+
+def _chinese_forms() -> tuple[str, ...]:
+    forms: set[str] = set()
+    for name in PROVINCES:
+        forms.add(name)
+        forms.update(name + s for s in PROVINCE_SUFFIXES)
+    for name in CITIES:
+        forms.add(name)
+        forms.update(name + s for s in CITY_SUFFIXES)
+    return tuple(sorted(forms, key=len, reverse=True))  # 广东省 before 广东, 黑龙江 before 黑
+
+
+REGIONS_CN = _chinese_forms()
+_REGION_SET_CN = frozenset(REGIONS_CN)
+_REGION_LENGTHS = tuple(sorted({len(r) for r in REGIONS_CN}, reverse=True))
+
+
+def leading_region(text: str) -> str:
+    """The longest province or city name (with or without 省/市) that `text` starts with."""
+    for length in _REGION_LENGTHS:
+        if len(text) > length and text[:length] in _REGION_SET_CN:
+            return text[:length]
+    return ""
+
+
+def trailing_region(text: str) -> str:
+    for length in _REGION_LENGTHS:
+        if len(text) > length and text[-length:] in _REGION_SET_CN:
+            return text[-length:]
+    return ""
+
+
+def strip_leading_regions(text: str) -> str:
+    """'广东省深圳市华信' -> '华信'; at most three region words, never the whole name."""
+    for _ in range(3):
+        region = leading_region(text)
+        if not region or len(text) <= len(region) + 1:
+            break
+        text = text[len(region) :]
+    return text

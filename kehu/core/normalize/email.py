@@ -1,0 +1,21 @@
+"""E-mail addresses: one case, and the organisation's domain (free-mail providers have none)."""
+
+from __future__ import annotations
+
+from .text import fold
+
+_FREE_MAIL = frozenset(
+    "qq.com 163.com 126.com sina.com sina.cn sohu.com gmail.com hotmail.com outlook.com yahoo.com "
+    "foxmail.com aliyun.com 139.com 189.cn yeah.net icloud.com live.com msn.com".split()
+)
+
+
+def email_key(email: str) -> str:
+    """'Wang.JG@Example.COM ' -> 'wang.jg@example.com' (full-width forms folded too)."""
+    return fold(email or "").strip()
+
+
+def email_domain(email: str) -> str:
+    """The organisation's domain, or '' for free-mail providers."""
+    domain = email_key(email).rpartition("@")[2]
+    return "" if domain in _FREE_MAIL else domain
