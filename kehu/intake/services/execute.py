@@ -19,6 +19,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from kehu.audit.services import audit_record
+from kehu.core.db import db_analyze
 from kehu.core.tasks import search_tidy
 
 from ..models import ImportRow, ImportRun
@@ -143,6 +144,8 @@ def import_execute(
         )
         if run.created + run.updated >= settings.KEHU_IMPORT_SEARCH_TIDY_ROWS:
             transaction.on_commit(search_tidy.enqueue)
+    if run.created + run.updated >= settings.KEHU_IMPORT_SEARCH_TIDY_ROWS:
+        db_analyze()  # a large import reshapes the customers: fresh planner statistics
     return run
 
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from kehu.accounts.models import ApiToken, Team, User
 from kehu.audit.models import AuditEntry
 from kehu.audit.services import audit_record
+from kehu.core.db import db_analyze
 from kehu.core.middleware import set_source
 from kehu.core.models import Counter, Job
 from kehu.customers.models import Customer, CustomerShare
@@ -56,6 +57,7 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
             report = load(folder, created_by=users["admin"])
         shared, pooled = self.share_and_pool(users)
+        db_analyze()  # planner statistics for the loaded data (kehu.core.db)
         audit_record(
             actor=users["admin"],
             action="sandbox.loaded",
