@@ -1,4 +1,5 @@
-"""Text clean-up shared by every input path: full-width forms, stray whitespace."""
+"""Text clean-up shared by every input path: full-width forms, stray whitespace, and characters
+that have no business in stored text (control characters, bidi overrides, lone surrogates)."""
 
 from __future__ import annotations
 
@@ -12,27 +13,52 @@ _SPACES = re.compile(r"\s+")
 _HALFWIDTH: dict[int, str | int] = {0x3000: " "}
 _HALFWIDTH.update({code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)})
 
+# Removed from every text: C0 and C1 control characters other than whitespace (a BEL or ESC in a
+# name broke every XLSX export holding it), bidi embeddings, overrides and isolates and the
+# LRM/RLM marks (they make a name read differently from how it is stored), the zero-width space
+# and BOM, and lone UTF-16 surrogates (a JSON body may carry one; no database stores it).
+_INVISIBLE = (
+    [c for c in range(0x00, 0x20) if not chr(c).isspace()]
+    + [0x7F]
+    + [c for c in range(0x80, 0xA0) if not chr(c).isspace()]
+    + [0x200B, 0x200E, 0x200F, 0xFEFF]
+    + list(range(0x202A, 0x202F))
+    + list(range(0x2066, 0x206A))
+    + list(range(0xD800, 0xE000))
+)
+_DROP: dict[int, None] = dict.fromkeys(_INVISIBLE)
+_CLEAN = {**_HALFWIDTH, **_DROP}
+
 
 def to_halfwidth(value: str) -> str:
     """Full-width ASCII forms (ＡＢＣ１２３＠) and the ideographic space become their ASCII forms."""
     return value if value.isascii() else value.translate(_HALFWIDTH)
 
 
+def strip_invisible(value: str) -> str:
+    """value without control characters (whitespace kept), bidi controls and lone surrogates."""
+    return value if value.isprintable() else value.translate(_DROP)
+
+
 def clean_text(value: Any) -> str:
-    """Strip, fold runs of whitespace to one space, and turn full-width ASCII into half-width."""
+    """Strip, fold runs of whitespace to one space, turn full-width ASCII into half-width, and
+    drop control characters, bidi controls and lone surrogates (see _INVISIBLE)."""
     if value is None:
         return ""
     text = str(value)
-    if not text.isascii():
-        text = text.translate(_HALFWIDTH).replace("\u200b", "").replace("\ufeff", "")
+    if not text.isprintable():  # fast path: most cells are printable and need no table
+        text = text.translate(_CLEAN)
+    elif not text.isascii():
+        text = text.translate(_HALFWIDTH)
     return _SPACES.sub(" ", text).strip()
 
 
 def clean_multiline(value: Any) -> str:
-    """Like clean_text, but keeps line breaks (notes, summaries)."""
+    """Like clean_text, but keeps line breaks (notes, summaries); tabs become spaces."""
     if value is None:
         return ""
-    lines = [_SPACES.sub(" ", to_halfwidth(line)).strip() for line in str(value).splitlines()]
+    text = strip_invisible(str(value))
+    lines = [_SPACES.sub(" ", to_halfwidth(line)).strip() for line in text.splitlines()]
     return "\n".join(lines).strip()
 
 

@@ -22,30 +22,94 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from .text import clean_text
 
-_EXTENSION = re.compile(r"\s*(?:转|分机|ext\.?|x|#)\s*(\d{1,6})\s*$", re.IGNORECASE)
-# A landline written area-number-extension: 010-88888888-123.
-_DASH_EXTENSION = re.compile(r"^0\d{2,3}-\d{7,8}-(\d{1,6})$")
+# An extension after the number: 转 8, 分机 8, 分机号:8, ext. 8, x8, #8 (a comma or dash may come
+# before the word).
+_EXTENSION = re.compile(
+    r"\s*[-,，;；]?\s*(?:转\s*分机号?|分机号?|转|ext(?:ension|n)?\.?|x|#)\s*[:：.]?\s*(\d{1,6})\s*$",
+    re.IGNORECASE,
+)
+# A landline written number-dash-extension: 010-88888888-123, (029)74103153-4104, 02974103153-4104.
+_DASH_EXTENSION = re.compile(r"^(.*\d{7,8})\s*-\s*(\d{1,6})$")
+# A masked number as other CRMs export it: 138****5678, 138xxxx5678, 0571-****6666.
+_MASKED = re.compile(r"^\+?[\d\s()\-]*(?:[*＊xX×•●]\s*){2,}[\d\s()\-]*$")
+# Digits alone, 7 or 8 of them, not starting with 0 or 1: a local landline without its area code.
+_LOCAL = re.compile(r"^[2-9]\d{6,7}$")
+# Characters of a phone number as written, for telling a number from a note.
+_PHONE_CHARS = re.compile(r"[\d\s()+\-]+")
+
+
+def phone_partial(raw: str) -> str:
+    """A masked number's visible digits, one '*' for each hidden one ('138****5678'); '' when the
+    value is not a masked number. Matches a full number with phone_partial_matches()."""
+    text = clean_text(raw)
+    if not _MASKED.match(text):
+        return ""
+    compact = re.sub(r"[\s()\-+]", "", text)
+    compact = re.sub(r"[*＊xX×•●]", "*", compact)
+    if compact.startswith("86") and len(compact) == 13:
+        compact = compact[2:]
+    if sum(ch.isdigit() for ch in compact) < 3 or len(compact) > 16:
+        return ""
+    return compact
+
+
+def phone_partial_matches(partial: str, e164: str) -> bool:
+    """Whether a stored number (E.164) could be the masked one: the same length nationally, and
+    the same digit wherever the partial shows one."""
+    if not partial or not e164:
+        return False
+    digits = e164.partition(";ext=")[0]
+    try:
+        national = str(phonenumbers.parse(digits).national_number)
+    except phonenumbers.NumberParseException:
+        return False
+    candidates = [national, f"0{national}"]
+    return any(
+        len(c) == len(partial) and all(p in ("*", d) for p, d in zip(partial, c, strict=True))
+        for c in candidates
+    )
+
+
+def phone_problem(raw: str) -> ValidationError:
+    """Why a value is not a usable phone number, as the error parse_phone raises: a masked number
+    (code masked_phone), a local number without its area code (local_phone), or anything else."""
+    text = clean_text(raw)
+    partial = phone_partial(text)
+    if partial:
+        return ValidationError(
+            _("%(value)s is masked; only the full number can be used.") % {"value": partial},
+            code="masked_phone",
+            params={"partial": partial},
+        )
+    if _LOCAL.match(re.sub(r"[\s\-]", "", text)):
+        return ValidationError(
+            _("%(value)s has no area code; write it as 029-74103153.") % {"value": text},
+            code="local_phone",
+        )
+    return ValidationError(_("Enter a valid phone number."), code="invalid_phone")
 
 
 def parse_phone(raw: str) -> tuple[str, str]:
     """'138 0013 8000' -> ('+8613800138000', 'mobile'); '0755-86001234转8' -> ('+8675586001234;ext=8', 'landline').
 
-    The library knows the numbering plans; the default region is KEHU_DEFAULT_REGION (CN).
+    Extensions: 转, 分机, ext, x, # or a dash after a landline ((029)74103153-4104). The library
+    knows the numbering plans; the default region is KEHU_DEFAULT_REGION (CN). A value that is not
+    a number raises phone_problem()'s error (masked, without area code, or not a number).
     """
     text = clean_text(raw)
     extension = ""
     match = _EXTENSION.search(text)
-    if match:
+    if match and match.start() > 0:
         extension, text = match.group(1), text[: match.start()]
-    elif dashed := _DASH_EXTENSION.match(text):
-        extension, text = dashed.group(1), text[: dashed.start(1) - 1]
-    text = text.replace("(", " ").replace(")", " ").replace("（", " ").replace("）", " ")
+    elif (dashed := _DASH_EXTENSION.match(text)) and _PHONE_CHARS.fullmatch(text):
+        extension, text = dashed.group(2), dashed.group(1)
+    text = text.replace("(", " ").replace(")", " ")
     try:
         number = phonenumbers.parse(text, settings.KEHU_DEFAULT_REGION)
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
-        raise ValidationError(_("Enter a valid phone number."), code="invalid_phone")
+        raise phone_problem(raw)
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     kind = phonenumbers.number_type(number)
     is_mobile = kind in (phonenumbers.PhoneNumberType.MOBILE,)
@@ -200,15 +264,36 @@ _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _SERIAL_DATE = re.compile(r"^(\d{5})(?:\.0+)?$")
 _EXCEL_EPOCH = date(1899, 12, 30)
 _TIME_PART = re.compile(r"^(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?$")
+# Dates a CRM may hold: a year-1 timestamp overflowed the time zone conversion (500), and a typo
+# such as 20226-03-05 or 1026 is a mistake, not history.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
+
+
+def plausible_date(value: date) -> date:
+    """value, or a ValidationError when its year is before 1900 or after 2100 (also datetimes)."""
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValidationError(
+            _("Enter a date between %(first)s and %(last)s.")
+            % {"first": EARLIEST_YEAR, "last": LATEST_YEAR},
+            code="date_out_of_range",
+        )
+    return value
+
+
+def plausible_datetime(value: datetime) -> datetime:
+    """A datetime whose date is plausible (see plausible_date)."""
+    plausible_date(value)
+    return value
 
 
 def parse_date(raw: str) -> date:
     """ISO (2026-03-05), 2026/3/5, 2026.3.5, 20260305 and 2026年3月5日; a time part is ignored.
-    A spreadsheet's serial day number (45000) is read as the date it stands for."""
+    A spreadsheet's serial day number (45000) is read as the date it stands for. Years before
+    1900 or after 2100 are refused (plausible_date)."""
     text = clean_text(raw)
     serial = _SERIAL_DATE.match(text)
     if serial:
-        return _EXCEL_EPOCH + timedelta(days=int(serial.group(1)))
+        return plausible_date(_EXCEL_EPOCH + timedelta(days=int(serial.group(1))))
     if "T" in text:
         text = text.split("T", 1)[0]
     elif " " in text and not _CN_DATE.match(text):
@@ -217,16 +302,18 @@ def parse_date(raw: str) -> date:
         match = pattern.match(text)
         if match:
             try:
-                return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+                day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
             except ValueError:
                 break
+            return plausible_date(day)
     raise ValidationError(
         _("Enter a valid date, such as 2026-03-05 or 2026年3月5日."), code="invalid_date"
     )
 
 
 def parse_datetime(raw: str) -> datetime:
-    """A date with an optional time (2026-03-05 14:30, 2026年3月5日 14:30, ISO 8601 with zone)."""
+    """A date with an optional time (2026-03-05 14:30, 2026年3月5日 14:30, ISO 8601 with zone),
+    between 1900 and 2100."""
     text = clean_text(raw)
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -255,6 +342,7 @@ def parse_datetime(raw: str) -> datetime:
                     code="invalid_datetime",
                 )
         value = datetime.combine(day, time(hour, minute, second))
+    plausible_date(value)
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
     return value

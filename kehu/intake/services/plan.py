@@ -7,10 +7,11 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kehu.accounts.policy import scope_for
 from kehu.core.errors import ValidationFailed
-from kehu.core.numbering import next_in_sequence
+from kehu.core.numbering import MONTHLY_LIMIT, monthly_key, monthly_number, reserve_in_sequence
 from kehu.core.search_index import (
     contact_document,
     customer_document,
@@ -187,7 +188,8 @@ def _plan(
     if seen is not None:
         seen.update(in_batch)
     if to_create and not dry_run:
-        _create(run, to_create, actor=actor, documents=documents or {})
+        raw = {row.number: row.raw for row in rows}
+        _create(run, to_create, actor=actor, documents=documents or {}, raw=raw)
     return results
 
 
@@ -201,16 +203,22 @@ def _create(
     *,
     actor: Any,
     documents: Documents,
+    raw: dict[int, dict[str, str]],
 ) -> None:
     """Write new customers, decision makers, status history and search documents (the ones the
-    workers built, else built here)."""
-    today = timezone.localdate()
-    prefix = f"CX{today:%Y%m}"
-    first = next_in_sequence(prefix, count=len(items))
+    workers built, else built here).
+
+    A customer is numbered in the month it was first contacted (its history: CX202303…), or in
+    this month when that date is missing or later; a month has 9,999 numbers, and a row for a
+    month that has none left fails, naming the limit (kehu/core/numbering.py)."""
+    numbered = _numbers(items, raw)
+    items = [item for item in items if item[0].outcome == Outcome.CREATED]
+    if not items:
+        return
     customers = []
     ids = reserve_ids(Customer, len(items))
-    for offset, (_result, customer, _maker, _number) in enumerate(items):
-        customer.customer_no = f"{prefix}{first + offset:04d}"
+    for offset, (_result, customer, _maker, number) in enumerate(items):
+        customer.customer_no = numbered[number]
         customer.pk = ids[offset]
         customers.append(customer)
     insert_rows(Customer, customers, with_ids=True)
@@ -238,6 +246,36 @@ def _create(
     built = [customer_document(c) for c in customers]
     built += [contact_document(m, customer=m.customer) for m in makers]
     search_index_bulk(built)
+
+
+def _numbers(
+    items: list[tuple[ImportRow, Customer, Contact | None, int]], raw: dict[int, dict[str, str]]
+) -> dict[int, str]:
+    """{row number: customer number} of the rows to create, reserved month by month; a row whose
+    month has no number left is marked failed here."""
+    today = timezone.localdate()
+    by_month: dict[str, list[int]] = {}
+    for _result, customer, _maker, number in items:
+        first_contact = customer.first_contact_date
+        month = first_contact if first_contact is not None and first_contact <= today else today
+        by_month.setdefault(monthly_key("CX", month), []).append(number)
+    numbered: dict[int, str] = {}
+    for key in sorted(by_month):  # one lock order for every import: no deadlock between two
+        numbers = by_month[key]
+        first, granted = reserve_in_sequence(key, count=len(numbers), limit=MONTHLY_LIMIT)
+        for offset, number in enumerate(numbers[:granted]):
+            numbered[number] = monthly_number(key, first + offset)
+    message = _(
+        "No customer number is left for %(month)s: a month has at most %(limit)s "
+        "(CX + year and month + 4 digits). Import this row again next month."
+    )
+    for result, _customer, _maker, number in items:
+        if number not in numbered:
+            key = next(k for k, rows in by_month.items() if number in rows)
+            month = f"{key[2:6]}-{key[6:8]}"
+            result.outcome, result.is_incomplete, result.raw = Outcome.FAILED, False, raw[number]
+            result.errors = {"customer_no": [message % {"month": month, "limit": "9,999"}]}
+    return numbered
 
 
 def _maker_of(customer: Customer) -> Contact | None:
