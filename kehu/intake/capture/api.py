@@ -97,6 +97,7 @@ class ChatIn(Schema):
 
 class ChatOut(Schema):
     quantity: int | float | None
+    quantity_max: int | float | None = None  # upper bound of a range ("20-30台": 20, 30)
     unit: str
     product: str
     budget_amount: int | float | None

@@ -59,3 +59,39 @@ def test_commit_needs_write_access(api: Any, outsider: Any, customer_factory: An
     )
     assert response.status_code == 404
     assert Opportunity.objects.count() == 0
+
+
+# Issue 14 item 8: the four messages that were misread, and a range through the API.
+REPORTED = [
+    ("需要1,500件防护服", 1500, "件", "防护服", None),
+    ("总预算约2百万", None, "", "", 2000000),
+    ("预算5万5", None, "", "", 55000),
+    ("预计采购金额：￥380,000；数量：120 台", 120, "台", "", 380000),
+]
+
+
+@pytest.mark.parametrize("text,quantity,unit,product,budget", REPORTED)
+def test_reported_messages_are_read_right(
+    api: Any, rep: Any, text: str, quantity: Any, unit: str, product: str, budget: Any
+) -> None:
+    response = api.login(rep).post("/api/v1/capture/chat", {"text": text})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["quantity"], body["unit"], body["product"]) == (quantity, unit, product)
+    assert body["budget_amount"] == budget
+    assert body["quantity_max"] is None
+
+
+def test_a_quantity_range_takes_the_lower_bound_and_shows_the_upper(
+    api: Any, rep: Any, customer_factory: Any
+) -> None:
+    customer = customer_factory()
+    response = api.login(rep).post(
+        "/api/v1/capture/chat",
+        {"text": "需要20-30台笔记本，预算每台不超过5000", "customer_no": customer.customer_no},
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["quantity"], body["quantity_max"], body["unit"]) == (20, 30, "台")
+    assert body["product"] == "笔记本" and body["budget_amount"] is None  # a unit price
+    assert Opportunity.objects.count() == 0
