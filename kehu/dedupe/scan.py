@@ -161,7 +161,7 @@ def score_table(
     source = db_api.register("customers_for_dedupe")
     config = splink_settings()
     config["blocking_rules_to_generate_predictions"] = _blocking_rules()
-    logging.getLogger("splink").setLevel(logging.WARNING)
+    logging.getLogger("splink").setLevel(logging.ERROR)  # e.g. "no null level" for identity
     linker = Linker(source, config, log_level=None)
     if progress:
         progress(0, "scoring")

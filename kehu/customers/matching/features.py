@@ -224,13 +224,15 @@ def record_features(data: dict[str, Any]) -> dict[str, Any]:
     for person in people:
         if not isinstance(person, dict) or not any(person.values()):
             continue
-        number = _phone(person.get("mobile") or person.get("phone") or person.get("landline"))
+        numbers = [_phone(person.get(k)) for k in ("mobile", "phone", "landline")]
+        mobiles = [n for n in numbers if norm.is_mobile(n)]
+        others = [n for n in numbers if n and not norm.is_mobile(n)]
         contacts.append(
             (
                 clean_text(person.get("name")),
                 clean_text(person.get("title")),
-                number if norm.is_mobile(number) else "",
-                number if number and not norm.is_mobile(number) else "",
+                mobiles[0] if mobiles else "",
+                others[0] if others else "",
                 clean_text(person.get("email")),
             )
         )

@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler, Levenshtein
 
-from kehu.customers.models import Contact, Customer
+from kehu.customers.models import Customer
 
-from .features import INDIVIDUAL, customer_features, record_features
+from .candidates import MAX_SHARED_VALUE, candidate_ids, holders
+from .features import customer_features, record_features
 from .weights import (
+    BLOCKING_RULES,
     NAME_SIMILAR_JARO,
     NAME_TYPO_EDITS,
     NAME_TYPO_JARO,
@@ -26,11 +27,6 @@ from .weights import (
     WEIGHTS,
     explain_levels,
 )
-
-MAX_CANDIDATES = 200
-# A phone or e-mail shared by more records than this is a switchboard or a placeholder, not an
-# identity: the scan and the check leave it out of blocking and comparison.
-MAX_SHARED_VALUE = 25
 
 
 def _jw(a: str, b: str) -> float:
@@ -230,29 +226,10 @@ class Match:
 # --- Candidates.
 
 
-def _holders(phone_bases: list[str], emails: list[str]) -> dict[str, set[int]]:
-    """Customers holding each phone (by its base, extensions aside) or e-mail, up to a limit."""
-    out: dict[str, set[int]] = {}
-    limit = MAX_SHARED_VALUE + 2
-    for base in phone_bases:
-        own = Q(phone=base) | Q(phone__startswith=base + ";")
-        held = set(Customer.objects.filter(own).values_list("pk", flat=True)[:limit])
-        contact = Q(mobile=base) | Q(landline=base) | Q(landline__startswith=base + ";")
-        held.update(Contact.objects.filter(contact).values_list("customer_id", flat=True)[:limit])
-        out[base] = held
-    for email in emails:
-        held = set(Customer.objects.filter(email=email).values_list("pk", flat=True)[:limit])
-        held.update(
-            Contact.objects.filter(email=email).values_list("customer_id", flat=True)[:limit]
-        )
-        out[email] = held
-    return out
-
-
-def without_common_values(row: dict[str, Any], holders: dict[str, set[int]], own_id: int) -> None:
+def without_common_values(row: dict[str, Any], held: dict[str, set[int]], own_id: int) -> None:
     """Drop phones and e-mails more than MAX_SHARED_VALUE customers share (as the scan does)."""
     own = {own_id} if own_id else set()
-    common = {value for value, ids in holders.items() if len(ids | own) > MAX_SHARED_VALUE}
+    common = {value for value, ids in held.items() if len(ids | own) > MAX_SHARED_VALUE}
     if not common:
         return
     for column in ("phones", "phone_bases", "mobiles"):
@@ -260,40 +237,19 @@ def without_common_values(row: dict[str, Any], holders: dict[str, set[int]], own
     row["emails"] = [e for e in row["emails"] if e not in common]
 
 
-def _candidate_ids(row: dict[str, Any], exclude_id: int | None) -> list[int]:
-    query = Q(pk__in=[])
-    if row["name_core"]:
-        query |= Q(name_normalized=row["name_core"])
-        if len(row["name_core"]) >= 2:
-            query |= Q(name_normalized__startswith=row["name_core"][:2])
-    if row["kind"] == INDIVIDUAL:
-        for word in (row["p_first"], row["p_last"]):
-            if len(word) >= 2:
-                query |= Q(kind=INDIVIDUAL, name_normalized__startswith=word[:2])
-    if row["credit_code"]:
-        query |= Q(credit_code=row["credit_code"])
-    phones = row["phones"] + row["phone_bases"]
-    if phones:
-        query |= Q(phone__in=phones)
-    if row["emails"]:
-        query |= Q(email__in=row["emails"])
-    ids = set(
-        Customer.objects.filter(query)
-        .exclude(pk=exclude_id or 0)
-        .order_by("-id")
-        .values_list("pk", flat=True)[:MAX_CANDIDATES]
-    )
-    contact_query = Q(pk__in=[])
-    if phones:
-        contact_query |= Q(mobile__in=phones) | Q(landline__in=phones)
-    if row["emails"]:
-        contact_query |= Q(email__in=row["emails"])
-    ids.update(
-        Contact.objects.filter(contact_query)
-        .exclude(customer_id=exclude_id or 0)
-        .values_list("customer_id", flat=True)[:MAX_CANDIDATES]
-    )
-    return sorted(ids)
+def blocked_together(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Whether the scan would compare these two rows: they share a key of a blocking rule."""
+    for columns, exploded in BLOCKING_RULES:
+        for column in columns:
+            x, y = a[column], b[column]
+            if column in exploded:
+                if not x or not y or not set(x) & set(y):
+                    break
+            elif x is None or x != y:
+                break
+        else:
+            return True
+    return False
 
 
 def find_matches(
@@ -301,20 +257,25 @@ def find_matches(
 ) -> list[Match]:
     """Existing customers that the payload probably duplicates, best first."""
     row = record_features(data)
-    holders = _holders(row["phone_bases"], row["emails"])
-    without_common_values(row, holders, exclude_id or 0)
-    ids = _candidate_ids(row, exclude_id)
+    held = holders(row["phone_bases"], row["emails"])
+    without_common_values(row, held, exclude_id or 0)
+    ids = candidate_ids(row, exclude_id)
     if not ids:
         return []
     others = customer_features(ids)
-    by_id = {c.pk: c for c in Customer.objects.filter(pk__in=ids)}
-    matches = []
+    scored = []
     for index, other_id in enumerate(others.data["unique_id"]):
         other = others.row(index)
-        without_common_values(other, holders, other_id)
+        without_common_values(other, held, other_id)
+        if not blocked_together(row, other):
+            continue  # the scan never compares this pair: neither does the check
         levels = compare(row, other)
         score, weight = probability(levels)
         if score >= threshold:
-            matches.append(Match(by_id[other_id], score, weight, levels))
+            scored.append((other_id, score, weight, levels))
+    if not scored:
+        return []
+    by_id = Customer.objects.in_bulk([other_id for other_id, *_rest in scored])
+    matches = [Match(by_id[i], score, weight, levels) for i, score, weight, levels in scored]
     matches.sort(key=lambda m: -m.score)
     return matches

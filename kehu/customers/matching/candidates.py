@@ -1,0 +1,151 @@
+"""The on-save check's candidates: customers that may share a blocking key with a feature row.
+
+One statement finds them through indexed columns: name_normalized (the company core; prefixes as
+B-tree ranges, not LIKE, which SQLite cannot serve from an index), the credit code, contacts'
+mobiles and e-mails, and the search index's keys (kehu.core.search_index, kept in step by the
+services: customers' phones, e-mails and name pinyin; contacts' names). Contacts' landlines have
+no index: that branch scans them.
+pairwise.blocked_together() then keeps exactly the pairs the scan would compare.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+
+from kehu.core.normalize import phone_digits
+
+from .features import INDIVIDUAL
+
+MAX_CANDIDATES = 200  # per kind of key
+# A phone or e-mail shared by more records than this is a switchboard or a placeholder, not an
+# identity: the scan and the check leave it out of blocking and comparison.
+MAX_SHARED_VALUE = 25
+_TOP = "\U0010ffff"
+
+
+class _Union:
+    """SELECT id ... UNION SELECT id ...: one branch per key, each with its own LIMIT."""
+
+    def __init__(self, limit: int) -> None:
+        self.parts: list[str] = []
+        self.params: list[Any] = []
+        self.limit = limit
+
+    def add(self, sql: str, params: list[Any], *, tag: str = "") -> None:
+        alias = f"b{len(self.parts)}"
+        columns = f"%s AS tag, {alias}.*" if tag else "*"
+        self.parts.append(f"SELECT {columns} FROM ({sql} LIMIT {int(self.limit)}) AS {alias}")
+        self.params += [tag, *params] if tag else params
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        if not self.parts:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(self.parts), self.params)
+            return list(cursor.fetchall())
+
+
+def _marks(values: list[Any]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def holders(phone_bases: list[str], emails: list[str]) -> dict[str, set[int]]:
+    """Customers holding each phone (by its base: extensions aside) or e-mail, a few past the
+    limit at most; one statement."""
+    query = _Union(MAX_SHARED_VALUE + 2)
+    for base in phone_bases:
+        ext = [base + ";", base + ";" + _TOP]
+        query.add(
+            "SELECT id FROM customers_customer WHERE phone = %s OR (phone >= %s AND phone < %s)",
+            [base, *ext],
+            tag=base,
+        )
+        query.add(
+            "SELECT customer_id FROM customers_contact WHERE mobile = %s OR landline = %s "
+            "OR (landline >= %s AND landline < %s)",
+            [base, base, *ext],
+            tag=base,
+        )
+    for email in emails:
+        query.add("SELECT id FROM customers_customer WHERE email = %s", [email], tag=email)
+        query.add("SELECT customer_id FROM customers_contact WHERE email = %s", [email], tag=email)
+    out: dict[str, set[int]] = {value: set() for value in [*phone_bases, *emails]}
+    for tag, customer_id in query.rows():
+        out[tag].add(customer_id)
+    return out
+
+
+def _person_variants(row: dict[str, Any]) -> list[str]:
+    """A contact's name as the search index keys it, in both orders ('wangjianguo', ...)."""
+    variants: set[str] = set()
+    for key in row["persons"]:
+        parts = key.split("|")
+        variants.update({"".join(parts), "".join(reversed(parts))})
+    return sorted(v for v in variants if v)
+
+
+def candidate_ids(row: dict[str, Any], exclude_id: int | None) -> list[int]:
+    """Ids of customers that may share a blocking key (weights.BLOCKING_RULES) with the row."""
+    query = _Union(MAX_CANDIDATES)
+    customer = "SELECT id FROM customers_customer WHERE "
+    core, key, brand = row["name_core"], row["name_key"], row["name_brand"]
+    prefixes: set[str] = set()
+    if core:
+        names = sorted({core, key} - {None})
+        query.add(customer + f"name_normalized IN ({_marks(names)})", names)
+        prefixes.add(core[:2])
+    if key and brand:
+        prefixes.add(brand)
+        query.add(
+            "SELECT object_id FROM core_searchdocument WHERE kind = 'customer' "
+            "AND pinyin >= %s AND pinyin < %s",
+            [brand, brand + _TOP],
+        )
+    if row["kind"] == INDIVIDUAL:
+        prefixes.update(w[:2] for w in (row["p_first"], row["p_last"]) if len(w) >= 2)
+    for prefix in sorted(p for p in prefixes if len(p) >= 2):
+        query.add(
+            customer + "name_normalized >= %s AND name_normalized < %s", [prefix, prefix + _TOP]
+        )
+    if row["credit_code"]:
+        query.add(customer + "credit_code = %s", [row["credit_code"]])
+    bases, emails = row["phone_bases"], row["emails"]
+    if bases:
+        # Customers' own phones through the search index (reversed digits, indexed).
+        reversed_digits = sorted({phone_digits(b)[::-1][:32] for b in bases} - {""})
+        query.add(
+            "SELECT object_id FROM core_searchdocument WHERE kind = 'customer' "
+            f"AND phone_rev IN ({_marks(reversed_digits)})",
+            reversed_digits,
+        )
+        query.add(
+            f"SELECT customer_id FROM customers_contact WHERE mobile IN ({_marks(bases)})", bases
+        )
+        ranges = [v for b in bases for v in (b + ";", b + ";" + _TOP)]
+        extension = " OR ".join(["(landline >= %s AND landline < %s)"] * len(bases))
+        query.add(
+            f"SELECT customer_id FROM customers_contact WHERE landline IN ({_marks(bases)}) "
+            f"OR {extension}",
+            [*bases, *ranges],
+        )
+    if emails:
+        query.add(
+            "SELECT object_id FROM core_searchdocument WHERE kind = 'customer' "
+            f"AND email IN ({_marks(emails)})",
+            emails,
+        )
+        query.add(
+            f"SELECT customer_id FROM customers_contact WHERE email IN ({_marks(emails)})", emails
+        )
+    people = _person_variants(row)
+    if people:
+        query.add(
+            "SELECT customer_id FROM core_searchdocument WHERE kind = 'contact' AND "
+            f"(name_key IN ({_marks(people)}) OR pinyin IN ({_marks(people)}))",
+            [*people, *people],
+        )
+    ids = {customer_id for (customer_id,) in query.rows()}
+    ids.discard(exclude_id or 0)
+    return sorted(ids)
