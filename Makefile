@@ -6,9 +6,9 @@ BIN := $(VENV)/bin
 KEHU := $(BIN)/kehu
 export KEHU_DATA_DIR ?= $(CURDIR)/data
 
-.PHONY: install install-test system-test-deps run worker demo test test-fast bench lint format messages clean
+.PHONY: install assets install-test system-test-deps run worker demo test test-fast bench lint format messages clean
 
-install: $(VENV)/.installed node_modules/.installed
+install: $(VENV)/.installed node_modules/.installed assets
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,9 +16,17 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install -q -e .
 	touch $@
 
+# npm packages only at install time; --ignore-scripts: none of them needs a build step, and
+# swagger-ui-dist's @scarf/scarf would otherwise phone home.
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
+
+# Copies the files the pages use (listed in tools/collect_assets.py) from node_modules into
+# kehu/static/vendor/, which Django serves; node_modules itself is never served, and a running
+# Kehu needs no Node.
+assets: node_modules/.installed
+	$(PYTHON) tools/collect_assets.py
 
 install-test: install $(VENV)/.installed-test system-test-deps
 
@@ -75,4 +83,4 @@ messages: install
 	cd kehu && ../$(KEHU) makemessages -l zh_Hans --no-obsolete && ../$(KEHU) compilemessages -l zh_Hans
 
 clean:
-	rm -rf $(VENV) node_modules data
+	rm -rf $(VENV) node_modules kehu/static/vendor data

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.urls import URLPattern, URLResolver, re_path
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -47,12 +49,28 @@ def api_not_found(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
 
 
+class LocalSwagger(Swagger):
+    """Swagger UI from the npm package swagger-ui-dist, served from /static/, never a CDN.
+
+    `make install` copies its files into static (tools/collect_assets.py), so the docs work on a
+    machine without internet.
+    """
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        swagger_settings = {**self.settings, "url": self.get_openapi_url(api, kwargs)}
+        auths = api.auth if isinstance(api.auth, list | tuple) else []
+        add_csrf = any(getattr(auth, "csrf", False) for auth in auths)
+        context = {"api": api, "swagger_settings": swagger_settings, "add_csrf": add_csrf}
+        return render(request, "api/docs.html", context)
+
+
 api = KehuAPI(
     title="Kehu API",
     version="1",
     description="Kehu (客户) CRM. Authenticate with the browser session or `Authorization: Bearer <token>`.",
     auth=api_auth(),
     urls_namespace="api",
+    docs=LocalSwagger(),
 )
 
 api.add_router("/", customers_router)

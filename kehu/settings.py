@@ -163,9 +163,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-STATICFILES_DIRS = (
-    [("vendor", REPO_DIR / "node_modules")] if (REPO_DIR / "node_modules").exists() else []
-)
+# Only the npm files the pages use, copied by `make install` (tools/collect_assets.py); never
+# node_modules itself. A missing folder shows as staticfiles.W004 in `kehu check`.
+STATICFILES_DIRS = [("vendor", BASE_DIR / "static" / "vendor")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
