@@ -1,17 +1,21 @@
-"""The caller's own account and API tokens."""
+"""The caller's own account and API tokens; an administrator's reset of a user's two-factor."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
 from kehu.core.errors import ValidationFailed
 
 from . import services
-from .models import ApiToken
+from .auth import require_verified_session
+from .models import ApiToken, User
 
 router = Router(tags=["account"])
 
@@ -47,6 +51,11 @@ class NewTokenOut(TokenOut):
     token: str
 
 
+class OtpResetOut(Schema):
+    username: str
+    devices_removed: int
+
+
 @router.get("/me", response=MeOut)
 def me(request: HttpRequest) -> dict[str, object]:
     user = request.user
@@ -66,6 +75,8 @@ def token_list(request: HttpRequest) -> list[ApiToken]:
 
 @router.post("/tokens", response={201: NewTokenOut}, summary="Create a token (shown once)")
 def token_create(request: HttpRequest, payload: TokenIn) -> Status:
+    """Only from a signed-in session (verified where the role needs two-factor), not a token."""
+    require_verified_session(request)
     if payload.scope not in ApiToken.Scope.values:
         raise ValidationFailed({"scope": [f"One of: {', '.join(ApiToken.Scope.values)}."]})
     token, raw = services.api_token_create(
@@ -85,3 +96,19 @@ def token_revoke(request: HttpRequest, token_id: int) -> Status:
         raise Http404("No such token.")
     services.api_token_revoke(actor=request.user, token=token)
     return Status(204, None)
+
+
+@router.post(
+    "/users/{user_id}/otp/reset",
+    response=OtpResetOut,
+    summary="Remove a user's two-factor devices (administrators)",
+)
+def otp_reset(request: HttpRequest, user_id: int) -> dict[str, object]:
+    """The user sets up an authenticator again at the next sign-in. Audited; the user is told.
+    Only from an administrator's signed-in, verified session."""
+    require_verified_session(request)
+    if not services.can_reset_two_factor(request.user):
+        raise PermissionDenied(_("Only an administrator may reset two-factor sign-in."))
+    user = get_object_or_404(User, pk=user_id)
+    removed = services.otp_devices_reset(actor=request.user, user=user)
+    return {"username": user.get_username(), "devices_removed": removed}

@@ -1,30 +1,123 @@
-"""API authentication: the browser session (with CSRF) or `Authorization: Bearer <token>`."""
+"""API authentication: `Authorization: Bearer <token>` alone, or the session with its second factor.
+
+- A request that sends a Bearer header is authenticated by the token and nothing else: an
+  unknown, expired or revoked token is 401 `invalid_token`, and the session cookie beside it is
+  never looked at (ninja tries auths in order; the session must not catch what the token drops).
+- Without one, the browser session (with CSRF), which must have passed two-factor sign-in when
+  the user's role requires it (403 `otp_required`).
+- Sign-in credentials (new tokens, device resets) are changed only from a session, verified when
+  the role requires it (403 `session_required` for a token).
+
+RequireTwoFactorMiddleware (two_factor.py) applies these rules to every /api/ path before
+routing; the classes below apply them again for each operation.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
-from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
 
-from .models import ApiToken
+from .errors import InvalidToken, OtpRequired, ReadOnlyToken, SessionRequired
+from .models import ApiToken, Role
 from .services import api_token_authenticate
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+REQUIRED_ROLES = {Role.MANAGER, Role.ADMIN, Role.STEWARD}
+_TOKEN_ATTRIBUTE = "kehu_api_token"
+
+
+def requires_2fa(user: Any) -> bool:
+    """Managers, administrators and data stewards sign in with a second factor."""
+    return bool(
+        settings.KEHU_REQUIRE_2FA
+        and getattr(user, "is_authenticated", False)
+        and user.role in REQUIRED_ROLES
+    )
+
+
+def session_is_verified(user: Any) -> bool:
+    """The session has passed every step of sign-in its user's role requires."""
+    return not requires_2fa(user) or bool(getattr(user, "is_verified", lambda: False)())
+
+
+def bearer_token(request: HttpRequest) -> str | None:
+    """The token of an `Authorization: Bearer …` header ('' if empty); None without one."""
+    parts = request.headers.get("Authorization", "").split(None, 1)
+    if not parts or parts[0].lower() != "bearer":
+        return None
+    return parts[1].strip() if len(parts) == 2 else ""
+
+
+def request_api_token(request: HttpRequest) -> ApiToken | None:
+    """The token this request was authenticated with, if any."""
+    return getattr(request, _TOKEN_ATTRIBUTE, None)
+
+
+def authenticate_bearer(request: HttpRequest, raw: str) -> Any:
+    """Make the token's user the request's user, or raise InvalidToken. Looked up once a request."""
+    token = request_api_token(request)
+    if token is None or token.token_hash != ApiToken.hash_token(raw.strip()):
+        found = api_token_authenticate(raw) if raw else None
+        if found is None:
+            raise InvalidToken()
+        token = found[1]
+        setattr(request, _TOKEN_ATTRIBUTE, token)
+    user = token.user
+    # A token is its own credential, not a second factor: the user is not "verified".
+    user.otp_device = None
+    user.is_verified = _not_verified
+    request.user = user
+    return user
+
+
+def _not_verified() -> bool:
+    return False
+
+
+def require_verified_session(request: HttpRequest) -> None:
+    """For changes to sign-in credentials: a session, not a token, verified where required."""
+    if request_api_token(request) is not None or bearer_token(request) is not None:
+        raise SessionRequired()
+    if not session_is_verified(request.user):
+        raise OtpRequired()
 
 
 class BearerTokenAuth(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        found = api_token_authenticate(token)
-        if found is None:
+    def __call__(self, request: HttpRequest) -> Any:
+        raw = bearer_token(request)
+        if raw is None:
             return None
-        user, api_token = found
-        if api_token.scope == ApiToken.Scope.READ and request.method not in SAFE_METHODS:
-            raise HttpError(403, "This API token may only read.")
-        request.user = user
+        return self.authenticate(request, raw)
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = authenticate_bearer(request, token)
+        api_token = request_api_token(request)
+        if (
+            api_token is not None
+            and api_token.scope == ApiToken.Scope.READ
+            and request.method not in SAFE_METHODS
+        ):
+            raise ReadOnlyToken()
+        return user
+
+
+class TwoFactorSessionAuth(SessionAuth):
+    """The session (with CSRF), only without a Bearer header and only with its second factor."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if bearer_token(request) is not None:
+            return None  # the token alone decides; BearerTokenAuth has answered already
+        return super().__call__(request)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if user is not None and not session_is_verified(user):
+            raise OtpRequired()
         return user
 
 
 def api_auth() -> list[Any]:
-    return [BearerTokenAuth(), SessionAuth(csrf=True)]
+    return [BearerTokenAuth(), TwoFactorSessionAuth(csrf=True)]

@@ -1,16 +1,24 @@
-"""Account writes: API tokens (hashed at rest, shown once)."""
+"""Account writes: API tokens (hashed at rest, shown once) and two-factor devices."""
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_otp import devices_for_user
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kehu.audit.services import audit_record
 
-from .models import ApiToken, User
+from .errors import OtpRequired
+from .models import ApiToken, Notification, Role, User
 
 
 @transaction.atomic
@@ -57,3 +65,83 @@ def api_token_authenticate(raw: str) -> tuple[User, ApiToken] | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user, token
+
+
+# --- Two-factor devices (TOTP). A device is stored only once a code from it has been checked.
+
+
+def otp_pending_device(*, user: User, key: str) -> TOTPDevice:
+    """An unsaved device for a key being set up: gives the secret and the otpauth:// URI."""
+    return TOTPDevice(user=user, name="Kehu", key=key, confirmed=False)
+
+
+@transaction.atomic
+def otp_device_confirm(
+    *, actor: User, user: User, key: str, token: str, session_verified: bool
+) -> TOTPDevice | None:
+    """Store the authenticator with this key if `token` is its current code (else None).
+
+    A user who has a confirmed device adds another only from a session verified with one of
+    them (OtpRequired otherwise); without one (first set-up, or after an admin reset) the
+    password is enough. Unconfirmed leftovers are deleted; the user is notified.
+    """
+    User.objects.select_for_update().filter(pk=user.pk).first()  # one confirmation at a time
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists() and not session_verified:
+        raise OtpRequired()
+    device = otp_pending_device(user=user, key=key)
+    try:
+        code = int(token.strip())
+    except ValueError:
+        return None
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if not totp.verify(code, device.tolerance):
+        return None
+    device.last_t = totp.t()  # this code cannot be used again to sign in
+    device.drift = totp.drift
+    device.confirmed = True
+    device.save()
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    audit_record(actor=actor, action="user.otp_added", target=user)
+    Notification.objects.create(
+        user=user,
+        message=_(
+            "A new authenticator was added to your account. If this was not you, ask an "
+            "administrator to reset your two-factor sign-in and change your password."
+        ),
+        link=reverse("profile"),
+    )
+    return device
+
+
+def can_reset_two_factor(actor: Any) -> bool:
+    return getattr(actor, "is_authenticated", False) and actor.role == Role.ADMIN
+
+
+@transaction.atomic
+def otp_devices_reset(*, actor: User | None, user: User) -> int:
+    """Remove every two-factor device of `user` (an administrator, or the CLI with actor None).
+
+    The user then sets one up again with the password alone; sessions verified with a removed
+    device are verified no more. Audited; the user is notified. Returns how many were removed.
+    """
+    if actor is not None and not can_reset_two_factor(actor):
+        raise PermissionDenied(_("Only an administrator may reset two-factor sign-in."))
+    removed = 0
+    for device in list(devices_for_user(user, confirmed=None)):
+        device.delete()
+        removed += 1
+    audit_record(
+        actor=actor, action="user.otp_reset", target=user, changes={"devices_removed": removed}
+    )
+    by = actor.label if actor is not None else _("an administrator")
+    Notification.objects.create(
+        user=user,
+        message=_(
+            "Your two-factor sign-in was reset by %(by)s. Set up an authenticator again when "
+            "you next sign in; if you did not ask for this, tell an administrator."
+        )
+        % {"by": by},
+        link=reverse("otp-setup"),
+    )
+    return removed

@@ -1,17 +1,22 @@
 """Two-factor sign-in (TOTP, django-otp): password first, then a 6-digit code.
 
-Managers, administrators and data stewards must pass it (REQUIRED_ROLES, unless
+Managers, administrators and data stewards must pass it (auth.REQUIRED_ROLES, unless
 settings.KEHU_REQUIRE_2FA is false). Until they do, pages redirect to the code page (or to
-the setup page when they have no device yet) and session API calls answer 403; Bearer tokens
-are a separate credential and are not affected.
+the setup page when they have no device yet) and session API calls answer 403 otp_required.
+On /api/ a Bearer header is the whole credential: an unknown token is 401 invalid_token and
+the session is not consulted (kehu.accounts.auth).
+
+A user who has an authenticator adds another only from a session verified with it; an
+administrator resets a user's devices (services.otp_devices_reset) when one is lost.
 """
 
 from __future__ import annotations
 
+from base64 import b32encode
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -23,45 +28,55 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from kehu.audit.services import audit_record
+from kehu.core.errors import DomainError
 
-from .models import Role
+from .auth import authenticate_bearer, bearer_token, requires_2fa
+from .errors import InvalidToken, OtpRequired
+from .services import otp_device_confirm, otp_pending_device
 
-REQUIRED_ROLES = {Role.MANAGER, Role.ADMIN, Role.STEWARD}
+API_PREFIX = "/api/"
 OPEN_PREFIXES = ("/otp/", "/logout/", "/login/", "/static/", "/i18n/")
+SETUP_KEY_SESSION_KEY = "kehu_otp_setup_key"
 
 
-def requires_2fa(user: Any) -> bool:
-    return bool(
-        settings.KEHU_REQUIRE_2FA
-        and getattr(user, "is_authenticated", False)
-        and user.role in REQUIRED_ROLES
-    )
+def _json_error(error: DomainError) -> JsonResponse:
+    response = JsonResponse({"detail": error.message, "code": error.code}, status=error.status_code)
+    if isinstance(error, InvalidToken):
+        response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+    return response
 
 
 class RequireTwoFactorMiddleware:
-    """After OTPMiddleware: users who need a second factor and lack it get no further."""
+    """After OTPMiddleware: API calls with a Bearer header are the token's alone; users who need
+    a second factor and lack it get no further."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.path_info
+        if path.startswith(API_PREFIX):
+            raw = bearer_token(request)
+            if raw is not None:
+                try:
+                    authenticate_bearer(request, raw)  # replaces the session's user
+                except InvalidToken as error:
+                    return _json_error(error)
+                return self.get_response(request)
         user = getattr(request, "user", None)
         if (
             requires_2fa(user)
             and not user.is_verified()  # type: ignore[union-attr]
-            and not request.path.startswith(OPEN_PREFIXES)
+            and not path.startswith(OPEN_PREFIXES)
         ):
-            if request.path.startswith("/api/"):
-                if request.headers.get("Authorization", "").startswith("Bearer "):
-                    return self.get_response(request)
-                return JsonResponse(
-                    {"detail": "Two-factor verification required.", "code": "otp_required"},
-                    status=403,
-                )
+            if path.startswith(API_PREFIX):
+                return _json_error(OtpRequired())
             target = "otp-verify" if user_has_device(user) else "otp-setup"
-            return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+            query = urlencode({"next": request.get_full_path()}, safe="/")
+            return redirect(f"{reverse(target)}?{query}")
         return self.get_response(request)
 
 
@@ -84,7 +99,7 @@ def _next(request: HttpRequest) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def otp_verify(request: HttpRequest) -> HttpResponse:
-    """The second step of the sign-in: a code from the user's authenticator app."""
+    """The second step of the sign-in: a code from one of the user's confirmed authenticators."""
     error = ""
     if request.method == "POST":
         token = request.POST.get("token", "").strip()
@@ -101,25 +116,43 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def otp_setup(request: HttpRequest) -> HttpResponse:
-    """Add an authenticator: shows the secret and the otpauth URI, confirms with one code."""
-    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=request.user, name="Kehu", confirmed=False)
+    """Add an authenticator: shows a new secret and its otpauth URI, confirmed with one code.
+
+    The secret lives in this session only until a code confirms it, so no other session sees
+    it and no unconfirmed device is left behind. A user who has a device must verify with it
+    first (a password alone must not add a second one).
+    """
+    user = request.user
+    verify_first = redirect(
+        f"{reverse('otp-verify')}?{urlencode({'next': request.get_full_path()}, safe='/')}"
+    )
+    if user_has_device(user) and not user.is_verified():  # type: ignore[union-attr]
+        return verify_first
+    key = request.session.get(SETUP_KEY_SESSION_KEY) or random_hex(20)
+    request.session[SETUP_KEY_SESSION_KEY] = key
     error = ""
     if request.method == "POST":
-        if device.verify_token(request.POST.get("token", "").strip()):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
+        try:
+            device = otp_device_confirm(
+                actor=user,  # type: ignore[arg-type]
+                user=user,  # type: ignore[arg-type]
+                key=key,
+                token=request.POST.get("token", ""),
+                session_verified=user.is_verified(),  # type: ignore[union-attr]
+            )
+        except OtpRequired:  # another session confirmed a device meanwhile
+            return verify_first
+        if device is not None:
+            del request.session[SETUP_KEY_SESSION_KEY]
             otp_login(request, device)
-            audit_record(actor=request.user, action="user.otp_added", target=request.user)
             return redirect(_next(request))
         error = _("That code is not right. Try the current one.")
-    from base64 import b32encode
-
+    pending = otp_pending_device(user=user, key=key)  # type: ignore[arg-type]
     context = {
-        "secret": b32encode(device.bin_key).decode(),
-        "uri": device.config_url,
+        "secret": b32encode(pending.bin_key).decode(),
+        "uri": pending.config_url,
         "error": error,
         "next": _next(request),
+        "adding_another": user_has_device(user),
     }
     return render(request, "accounts/otp_setup.html", context)

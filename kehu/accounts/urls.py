@@ -10,4 +10,5 @@ urlpatterns = [
     path("otp/setup/", two_factor.otp_setup, name="otp-setup"),
     path("profile/", views.profile, name="profile"),
     path("profile/tokens/<int:token_id>/revoke/", views.token_revoke, name="token-revoke"),
+    path("users/<int:user_id>/otp/reset/", views.otp_reset, name="otp-reset"),
 ]

@@ -1,17 +1,22 @@
-"""The profile page: who you are, and your API tokens (the raw token is shown once)."""
+"""The profile page (who you are, your API tokens: the raw token is shown once), and an
+administrator's reset of a user's two-factor devices from the users page."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from .auth import session_is_verified
 from .forms import ApiTokenForm
-from .models import ApiToken
-from .services import api_token_create, api_token_revoke
+from .models import ApiToken, User
+from .services import api_token_create, api_token_revoke, can_reset_two_factor, otp_devices_reset
 
 NEW_TOKEN_SESSION_KEY = "kehu_new_api_token"
 
@@ -19,6 +24,8 @@ NEW_TOKEN_SESSION_KEY = "kehu_new_api_token"
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and not session_is_verified(request.user):
+        return redirect(f"{reverse('otp-verify')}?next={reverse('profile')}")
     form = ApiTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         token, raw = api_token_create(
@@ -48,3 +55,23 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     api_token_revoke(actor=request.user, token=token)
     messages.success(request, _("Token %(prefix)s… revoked.") % {"prefix": token.prefix})
     return redirect("profile")
+
+
+@login_required
+@require_POST
+def otp_reset(request: HttpRequest, user_id: int) -> HttpResponse:
+    """An administrator removes a user's two-factor devices (the users page's button)."""
+    if not can_reset_two_factor(request.user) or not session_is_verified(request.user):
+        raise PermissionDenied(_("Only an administrator may reset two-factor sign-in."))
+    user = get_object_or_404(User, pk=user_id)
+    removed = otp_devices_reset(actor=request.user, user=user)  # type: ignore[arg-type]
+    messages.success(
+        request,
+        ngettext(
+            "Two-factor sign-in of %(user)s reset: %(count)d device removed.",
+            "Two-factor sign-in of %(user)s reset: %(count)d devices removed.",
+            removed,
+        )
+        % {"user": user.label, "count": removed},
+    )
+    return redirect("collab-users")

@@ -138,6 +138,8 @@ PAGES: dict[str, Any] = {
     "login": Exempt("the public sign-in page; kehu/accounts/tests/test_two_factor.py"),
     "otp-verify": Global(),
     "otp-setup": Global(),
+    # Administrators only; kehu/accounts/tests/test_two_factor_devices.py
+    "otp-reset": Global({"user_id": 999999}),
     # Capture and review (intake.capture): not yet classified per object, checked for leaks.
     "capture-card": Global(),
     # A write page: invisible customers 404, visible but not changeable 403.
@@ -230,6 +232,7 @@ API: dict[str, Any] = {
     "GET /api/v1/tokens": Global(),
     "POST /api/v1/tokens": Global(),
     "DELETE /api/v1/tokens/{token_id}": Global({"token_id": 999999}),
+    "POST /api/v1/users/{user_id}/otp/reset": Global({"user_id": 999999}),
     "GET /api/v1/jobs/{job_id}": Global({"job_id": 999999}),
     "GET /api/v1/import-targets": Global(),
     "GET /api/v1/import-presets": Global(),

@@ -143,7 +143,7 @@ def test_unknown_revoked_and_expired_tokens_are_401(rep):
     with time_machine.travel(timezone.now() + timedelta(days=1, minutes=1)):
         expired = client.get("/api/v1/customers", **bearer(raw))
         assert expired.status_code == 401
-        assert expired.json()["code"] == "unauthenticated"
+        assert expired.json()["code"] == "invalid_token"
     token = ApiToken.objects.get()
     token.revoked_at = timezone.now()
     token.save()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from base64 import b32decode
 
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -38,10 +39,14 @@ def test_manager_without_device_is_sent_to_setup_and_confirms(client, settings, 
     assert response.url.startswith("/otp/setup/")
     page = client.get("/otp/setup/").content.decode()
     assert "otpauth://totp/" in page
+    assert not TOTPDevice.objects.filter(
+        user=manager
+    ).exists()  # kept in the session until confirmed
+    secret = page.split('<code id="otp-secret">')[1].split("</code>")[0]
+    code = f"{totp(b32decode(secret)):06d}"
+    assert client.post("/otp/setup/", {"token": code}).status_code == 302
     device = TOTPDevice.objects.get(user=manager)
-    assert client.post("/otp/setup/", {"token": _token(device)}).status_code == 302
-    device.refresh_from_db()
-    assert device.confirmed
+    assert device.confirmed and device.bin_key == b32decode(secret)
     assert client.get("/customers/").status_code == 200
 
 
