@@ -271,10 +271,13 @@ AUTHENTICATION_BACKENDS = [
 # Managers, administrators and data stewards sign in with a TOTP code (kehu.accounts.two_factor).
 KEHU_REQUIRE_2FA = env_bool("KEHU_REQUIRE_2FA", True)
 OTP_TOTP_ISSUER = "Kehu"
-# django-axes: lock a username at one address out after this many failures, for this long.
-AXES_FAILURE_LIMIT = env_int("KEHU_LOGIN_FAILURE_LIMIT", 5)
+# django-axes: lock a username out, for this long, after KEHU_LOGIN_FAILURE_LIMIT failures from
+# one address or KEHU_LOGIN_USER_FAILURE_LIMIT from any addresses (kehu.accounts.lockout).
+KEHU_LOGIN_FAILURE_LIMIT = env_int("KEHU_LOGIN_FAILURE_LIMIT", 5)
+KEHU_LOGIN_USER_FAILURE_LIMIT = env_int("KEHU_LOGIN_USER_FAILURE_LIMIT", 20)
+AXES_FAILURE_LIMIT = "kehu.accounts.lockout.login_failure_limit"
 AXES_COOLOFF_TIME = env_int("KEHU_LOGIN_LOCKOUT_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], ["username"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("KEHU_LOGIN_LOCKOUT", True)
 # Production (KEHU_PRODUCTION=true, behind HTTPS): passes `kehu check --deploy`.
