@@ -104,8 +104,10 @@ def candidate_ids(row: dict[str, Any], exclude_id: int | None) -> list[int]:
             [brand, brand + _TOP],
         )
     if row["kind"] == INDIVIDUAL:
-        prefixes.update(w[:2] for w in (row["p_first"], row["p_last"]) if len(w) >= 2)
-    for prefix in sorted(p for p in prefixes if len(p) >= 2):
+        # Either word may come first; a nickname's full name; an initial stands for itself.
+        words = {row["p_first"], row["p_last"], row["p_first_nick"], row["p_last_nick"]}
+        prefixes.update(w[:2] for w in words if w)
+    for prefix in sorted(p for p in prefixes if p):
         query.add(
             customer + "name_normalized >= %s AND name_normalized < %s", [prefix, prefix + _TOP]
         )

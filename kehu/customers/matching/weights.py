@@ -15,7 +15,10 @@ have is "missing" (weight 0).
 
 The identity field is a rule, not evidence: the same registered name, credit code, mobile or
 e-mail always makes a pair a probable duplicate (issue 14.4), whatever else differs. Its weight
-(+30) outweighs every disagreement the other fields can add up to (-26.5) plus the prior.
+(+60) outweighs every disagreement the other fields can add up to (-57 at most: an individual
+with another name, address, credit code and phone) plus the prior (-8) and the threshold (+3.2).
+An individual with another name is never a duplicate by the address alone (-30): that is a
+family member or a flatmate.
 """
 
 from __future__ import annotations
@@ -115,7 +118,7 @@ FIELDS: tuple[Field, ...] = (
         "identity",
         "same registered name, credit code, mobile or e-mail",
         (
-            Level("shared", IDENTITY_SQL, 30.0),
+            Level("shared", IDENTITY_SQL, 60.0),
             Level("none", "ELSE", 0.0),
         ),
         optional=True,
@@ -227,7 +230,7 @@ FIELDS: tuple[Field, ...] = (
         (
             _null("p_key"),
             *(Level(label, sql, weight) for label, sql, weight in PERSON_NAME_LEVELS),
-            Level("different", "ELSE", -5.0),
+            Level("different", "ELSE", -30.0),  # another person at the address
         ),
         optional=True,
     ),
