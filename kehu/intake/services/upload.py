@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import uuid
 from collections.abc import Iterable
@@ -33,11 +34,12 @@ def import_upload(
     if on_duplicate not in ImportRun.OnDuplicate.values:
         raise ValidationFailed({"on_duplicate": ["Choose update, skip or create."]})
     folder = Path(settings.KEHU_IMPORT_DIR) / uuid.uuid4().hex
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # uploads: owner only
+    folder.mkdir(mode=0o700)
     safe_name = Path(name).name or "upload"
     path = folder / safe_name
     digest = hashlib.sha256()
-    with path.open("wb") as handle:
+    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as handle:
         for chunk in chunks:
             digest.update(chunk)
             handle.write(chunk)
