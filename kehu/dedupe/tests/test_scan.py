@@ -6,8 +6,11 @@ import csv
 import io
 from typing import Any
 
+import pytest
 from django.core.management import call_command
 
+from kehu.core.spreadsheet import neutralize_cell
+from kehu.customers.models import Customer
 from kehu.dedupe.models import DuplicatePair
 from kehu.dedupe.scan import scan_customers
 from kehu.dedupe.services import dedupe_scan_run, pair_mark_not_duplicate
@@ -87,3 +90,24 @@ def test_scan_api_starts_a_job(api: Any, steward: Any, rep: Any, pair_of_custome
     response = api.login(steward).post("/api/v1/dedupe/scan")
     assert response.status_code == 202
     assert response.json()["url"].startswith("/api/v1/jobs/")
+
+
+def test_cli_neutralises_formula_like_cells(pair_of_customers: Any, tmp_path: Any) -> None:
+    """External ids come from other systems; a spreadsheet must not run them (issue 14.20)."""
+    a, b = pair_of_customers
+    Customer.objects.filter(pk=a.pk).update(external_source="old", external_id='=HYPERLINK("x")')
+    Customer.objects.filter(pk=b.pk).update(external_source="old", external_id="@SUM(A1)")
+    out = tmp_path / "pairs.csv"
+    call_command("dedupe_scan", "--output", str(out), stderr=io.StringIO())
+    rows = list(csv.reader(out.open(encoding="utf-8")))
+    assert rows[1][2:4] == ['\'=HYPERLINK("x")', "'@SUM(A1)"]
+    assert rows[1][:2] == [a.customer_no, b.customer_no]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("=1+1", "'=1+1"), ("+86", "'+86"), ("-5", "'-5"), ("@a", "'@a"), ("\tx", "'\tx"),
+     ("\rx", "'\rx"), ("CX2026", "CX2026"), ("", ""), (None, None), (0.95, 0.95)],
+)  # fmt: skip
+def test_formula_starters(value: Any, expected: Any) -> None:
+    assert neutralize_cell(value) == expected

@@ -1,4 +1,7 @@
-"""kehu dedupe_scan [--output pairs.csv] [--threshold P] [--store]: every probable duplicate pair."""
+"""kehu dedupe_scan [--output pairs.csv] [--threshold P] [--store]: every probable duplicate pair.
+
+Cells that a spreadsheet would run as a formula (= + - @ tab CR first) start with an apostrophe,
+as in every export (kehu.core.spreadsheet)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from kehu.core.spreadsheet import neutralize_cell
 from kehu.customers.models import Customer
 from kehu.dedupe.scan import scan_customers
 from kehu.dedupe.services import pairs_store, scan_pairs_undecided
@@ -40,15 +44,15 @@ class Command(BaseCommand):
             writer = csv.writer(handle)
             writer.writerow(COLUMNS)
             for pair in pairs:
-                writer.writerow(
-                    [
-                        numbers.get(pair.id_a, ""),
-                        numbers.get(pair.id_b, ""),
-                        externals.get(pair.id_a, ""),
-                        externals.get(pair.id_b, ""),
-                        f"{pair.score:.4f}",
-                    ]
-                )
+                cells = [
+                    numbers.get(pair.id_a, ""),
+                    numbers.get(pair.id_b, ""),
+                    externals.get(pair.id_a, ""),
+                    externals.get(pair.id_b, ""),
+                    f"{pair.score:.4f}",
+                ]
+                # External ids come from other systems: '=HYPERLINK(...)' must stay text.
+                writer.writerow([neutralize_cell(cell) for cell in cells])
         finally:
             if handle is not sys.stdout:
                 handle.close()
