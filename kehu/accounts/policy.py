@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Exists, Model, Q, QuerySet
 
 from .models import Role, Team, User
 
@@ -42,21 +42,38 @@ def _customer_id_path(model: type[Model]) -> str:
     return _path(model, "pk")
 
 
+def _has_shares_and_pool(user: Any) -> tuple[bool, bool]:
+    """Whether anything is shared with the user, and (reps) whether their team pool holds a
+    customer: one query, each EXISTS answered from an index (the shares' user index; the pool's
+    team + no owner). A yes is kept on the user object: including a branch that has since
+    emptied changes nothing (the branch itself is evaluated by the database), so only a no is
+    asked again, and a request that scopes several queries (a search scopes two) asks once."""
+    wants_pool = user.role == Role.REP and bool(user.team_id)
+    known: tuple[bool, bool] = getattr(user, "_policy_shares_and_pool", (False, False))
+    if known[0] and (known[1] or not wants_pool):
+        return known
+    checks: dict[str, Any] = {"shares": Exists(user.customer_shares.all())}
+    if wants_pool:
+        checks["pool"] = Exists(Team(pk=user.team_id).customers.filter(owner__isnull=True))
+    row = User.objects.filter(pk=user.pk).order_by().values(**checks).first() or {}
+    found = (bool(row.get("shares")), bool(row.get("pool")))
+    user._policy_shares_and_pool = (known[0] or found[0], known[1] or found[1])
+    return found
+
+
 def _shared_and_pool(user: Any, model: type[Model], owner: str, team: str) -> Q | None:
     """Customers shared with the user and (reps) the team pool; None when there are none.
 
     Checked first so the usual case keeps the simple owner filter (the search index answers
     it from scope tokens alone).
     """
+    has_shares, has_pool = _has_shares_and_pool(user)
     extra: Q | None = None
-    shares = user.customer_shares.values("customer_id")
-    if shares.exists():
-        extra = Q(**{f"{_customer_id_path(model)}__in": shares})
-    if user.role == Role.REP and user.team_id:
-        pool = Team(pk=user.team_id).customers.filter(owner__isnull=True)
-        if pool.exists():
-            in_pool = Q(**{team: user.team_id, f"{owner}__isnull": True})
-            extra = in_pool if extra is None else extra | in_pool
+    if has_shares:
+        extra = Q(**{f"{_customer_id_path(model)}__in": user.customer_shares.values("customer_id")})
+    if has_pool and user.role == Role.REP and user.team_id:
+        in_pool = Q(**{team: user.team_id, f"{owner}__isnull": True})
+        extra = in_pool if extra is None else extra | in_pool
     return extra
 
 
