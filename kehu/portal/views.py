@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -59,6 +60,20 @@ def _can_log(user: Any, customer: Customer) -> bool:
     )
 
 
+def _can_write_and_log(user: Any, customer: Customer) -> tuple[bool, bool]:
+    """_can_write and _can_log in one query (the 360 page asks both on every view). A role that
+    may not log interactions asks only the first (for most such roles no query at all)."""
+    if not can_log_interaction(user):
+        return _can_write(user, customer), False
+    one = Customer.objects.filter(pk=OuterRef("pk"))
+    checks = {
+        "can_edit": Exists(customer_queryset_for(user, for_write=True).filter(pk=OuterRef("pk"))),
+        "can_log": Exists(interaction_scope(user, one)),
+    }
+    row = Customer.objects.filter(pk=customer.pk).order_by().values(**checks).first() or {}
+    return bool(row.get("can_edit")), bool(row.get("can_log"))
+
+
 def _timeline(customer: Customer, cursor: str | None = None) -> Any:
     return keyset_page(
         customer.interactions.select_related(*TIMELINE_RELATED),
@@ -85,7 +100,7 @@ def _context(
 ) -> dict[str, Any]:
     """Everything the 360 page shows: a fixed number of queries, however big the customer."""
     contacts = list(customer.contacts.all())
-    can_log = _can_log(request.user, customer)
+    can_edit, can_log = _can_write_and_log(request.user, customer)
     return {
         "customer": customer,
         "missing_labels": [FIELD_LABELS.get(n, n) for n in customer.missing_fields],
@@ -96,7 +111,7 @@ def _context(
         "events": list(customer.events.select_related("contact")[:SECTION_SIZE]),
         "history": history_rows(_masked_entries(request.user, customer)),
         "status_changes": list(customer.status_changes.select_related("changed_by")[:SECTION_SIZE]),
-        "can_edit": _can_write(request.user, customer),
+        "can_edit": can_edit,
         "opportunity_stages": [(v, stage_label(v)) for v in Opportunity.Stage.values],
         "can_log": can_log,
         "interaction_form": interaction_form
