@@ -17,6 +17,7 @@ from ninja.renderers import JSONRenderer
 from kehu.accounts.api import router as accounts_router
 from kehu.accounts.auth import api_auth
 from kehu.collab.api import router as collab_router
+from kehu.core import request_errors
 from kehu.core.api import router as core_router
 from kehu.core.errors import DomainError, ValidationFailed
 from kehu.customers.access_api import router as access_router
@@ -209,3 +210,6 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         {"detail": "Something went wrong on our side; nothing was saved.", "code": "server_error"},
         status=500,
     )
+
+
+request_errors.register(api)  # bodies too large, malformed multipart, lone surrogates: 4xx

@@ -9,16 +9,28 @@ from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpRe
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from kehu.accounts.models import Role
+
 from .capture.anomaly import export_guard
 from .exports import customer_export, xlsx_file
 from .files import csv_stream, failed_lines, report_lines
-from .models import ImportRun
-from .selectors import import_get_for, import_rows, import_runs_for, mapping_presets
+from .models import ImportRun, MappingPreset
+from .read_tasks import import_read_queue
+from .selectors import (
+    import_get_for,
+    import_rows,
+    import_runs_for,
+    mapping_preset_get_for,
+    mapping_presets_for,
+)
 from .services import (
+    import_check_read,
     import_revert,
     import_set_mapping,
     import_upload,
+    mapping_preset_delete,
     mapping_preset_save,
+    mapping_preset_update,
     unknown_columns,
 )
 from .tasks import import_queue
@@ -38,7 +50,9 @@ class ImportOut(Schema):
     mapping: dict[str, str]
     unknown_columns: list[str]
     on_duplicate: str
-    status: str
+    status: str  # inspecting (the file is being read), refused, uploaded (map it), queued, …
+    message: str
+    file_errors: dict[str, list[str]]  # a refused file: why, naming the limit, row and column
     total_rows: int
     position: int
     created: int
@@ -61,17 +75,29 @@ class MappingIn(Schema):
     preset: str = ""
     on_duplicate: str = ""
     save_as: str = ""
+    share: bool = False  # the saved preset is shared with the user's team
 
 
 class PresetIn(Schema):
     name: str
     mapping: dict[str, str]
+    is_shared: bool = False
+
+
+class PresetChangeIn(Schema):
+    name: str | None = None
+    mapping: dict[str, str] | None = None
+    is_shared: bool | None = None
 
 
 class PresetOut(Schema):
+    id: int | None  # None for a built-in preset
     name: str
     builtin: bool
     mapping: dict[str, str]
+    owner: str  # username; "" for a built-in or system preset
+    is_shared: bool
+    can_change: bool
 
 
 class JobOut(Schema):
@@ -90,17 +116,63 @@ def targets(request: HttpRequest) -> dict[str, str]:
     return {key: str(label) for key, label in TARGETS.items()}
 
 
+def _preset_out(preset: MappingPreset, user: Any) -> dict[str, Any]:
+    return {
+        "id": preset.pk,
+        "name": preset.name,
+        "builtin": False,
+        "mapping": preset.mapping,
+        "owner": preset.owner.get_username() if preset.owner else "",
+        "is_shared": preset.is_shared,
+        "can_change": preset.owner_id == user.pk or getattr(user, "role", "") == Role.ADMIN,
+    }
+
+
 @router.get("/import-presets", response=list[PresetOut])
 def preset_list(request: HttpRequest) -> list[dict[str, Any]]:
-    builtin = [{"name": n, "builtin": True, "mapping": m} for n, (_s, m) in PRESETS.items()]
-    saved = [{"name": p.name, "builtin": False, "mapping": p.mapping} for p in mapping_presets()]
+    """The built-in presets, then the saved ones the caller may use: their own, those shared in
+    their team and the system's."""
+    builtin = [
+        {
+            "id": None,
+            "name": n,
+            "builtin": True,
+            "mapping": m,
+            "owner": "",
+            "is_shared": True,
+            "can_change": False,
+        }
+        for n, (_s, m) in PRESETS.items()
+    ]
+    saved = [_preset_out(p, request.user) for p in mapping_presets_for(request.user)]
     return builtin + saved
 
 
 @router.post("/import-presets", response={201: PresetOut})
 def preset_save(request: HttpRequest, payload: PresetIn) -> Status:
-    preset = mapping_preset_save(actor=request.user, name=payload.name, mapping=payload.mapping)
-    return Status(201, {"name": preset.name, "builtin": False, "mapping": preset.mapping})
+    """Save the caller's own preset of that name (replacing theirs, never anyone else's)."""
+    preset = mapping_preset_save(
+        actor=request.user,
+        name=payload.name,
+        mapping=payload.mapping,
+        is_shared=payload.is_shared,
+    )
+    return Status(201, _preset_out(preset, request.user))
+
+
+@router.patch("/import-presets/{preset_id}", response=PresetOut)
+def preset_change(request: HttpRequest, preset_id: int, payload: PresetChangeIn) -> dict[str, Any]:
+    """Rename, remap or (un)share a preset: its owner or an administrator (403 otherwise)."""
+    preset = mapping_preset_get_for(request.user, preset_id, for_change=True)
+    preset = mapping_preset_update(actor=request.user, preset=preset, **payload.dict())
+    return _preset_out(preset, request.user)
+
+
+@router.delete("/import-presets/{preset_id}", response={204: None})
+def preset_delete(request: HttpRequest, preset_id: int) -> Status:
+    preset = mapping_preset_get_for(request.user, preset_id, for_change=True)
+    mapping_preset_delete(actor=request.user, preset=preset)
+    return Status(204, None)
 
 
 @router.get("/imports", response=list[ImportOut])
@@ -108,22 +180,27 @@ def import_list(request: HttpRequest) -> list[ImportRun]:
     return list(import_runs_for(request.user)[:100])
 
 
-@router.post("/imports", response={201: ImportOut})
+@router.post("/imports", response={202: ImportOut})
 def import_create(
     request: HttpRequest,
     file: File[UploadedFile],
     preset: Form[str] = "",
     on_duplicate: Form[str] = "update",
 ) -> Status:
-    """Upload a CSV, XLSX or VCF file; the answer proposes a mapping and lists unknown columns."""
+    """Upload a CSV, XLSX or VCF file (at most KEHU_UPLOAD_MAX_BYTES; 413 past it). The file is
+    read in the background: GET /imports/{id} shows status "inspecting" (its job counts the rows
+    read), then "uploaded" with the proposed mapping and the unknown columns, or "refused" with
+    file_errors naming the limit, row and column."""
     run = import_upload(
         actor=request.user,
         name=file.name or "upload",
         chunks=file.chunks(),
+        size=file.size,
         preset=preset,
         on_duplicate=on_duplicate,
     )
-    return Status(201, run)
+    import_read_queue(actor=request.user, run=run)
+    return Status(202, run)
 
 
 @router.get("/imports/{import_id}", response=ImportOut)
@@ -140,6 +217,7 @@ def import_mapping(request: HttpRequest, import_id: int, payload: MappingIn) -> 
 @router.post("/imports/{import_id}/dry-run", response={202: JobOut})
 def import_dry_run(request: HttpRequest, import_id: int) -> Status:
     run = import_get_for(request.user, import_id)
+    import_check_read(run)
     job = import_queue(actor=request.user, run=run, dry_run=True)
     return Status(202, {"job_id": job.pk, "import_id": run.pk})
 
@@ -148,6 +226,7 @@ def import_dry_run(request: HttpRequest, import_id: int) -> Status:
 def import_commit(request: HttpRequest, import_id: int) -> Status:
     """Commit in the background, or resume a stopped import where it stopped."""
     run = import_get_for(request.user, import_id)
+    import_check_read(run)
     job = import_queue(actor=request.user, run=run)
     return Status(202, {"job_id": job.pk, "import_id": run.pk})
 

@@ -8,12 +8,14 @@ would run as a formula (= + - @ tab CR) starts with an apostrophe.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Iterator
 from typing import IO, Any
 
 from django.db import transaction
 from django.db.models import QuerySet
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from kehu.accounts.policy import can_see_pii, sees_amount_bands
 from kehu.audit.services import audit_record
@@ -23,6 +25,8 @@ from kehu.customers.models import Contact, Customer
 from kehu.customers.selectors import customer_filter, customer_queryset_for
 
 from .validators import mask_email, neutralize_cell
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 CHUNK = 2000
 FORMATS = ("csv", "xlsx")
@@ -144,6 +148,18 @@ def customer_export(
     return count, lines()
 
 
+def _xlsx_value(value: Any) -> Any:
+    """A value XLSX can hold: text without the control characters the format forbids (a BEL
+    stored before they were stripped at input made every export holding it fail); a lone
+    surrogate, which no file can hold, becomes U+FFFD."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and not value.isprintable():
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        value = _SURROGATE.sub("\ufffd", value)
+    return value
+
+
 def xlsx_file(lines: Iterator[list[Any]]) -> IO[bytes]:
     """The lines in a write-only workbook (rows are flushed as written), in a temporary file."""
     from openpyxl import Workbook
@@ -151,7 +167,7 @@ def xlsx_file(lines: Iterator[list[Any]]) -> IO[bytes]:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("客户")
     for line in lines:
-        sheet.append([v if v is not None else "" for v in line])
+        sheet.append([_xlsx_value(v) for v in line])
     handle = tempfile.TemporaryFile()
     workbook.save(handle)
     handle.seek(0)

@@ -9,7 +9,16 @@ from typing import Any
 from .models import ImportRow, ImportRun
 from .validators import STANDARD_HEADERS, neutralize_cell
 
-REPORT_HEADERS = ["row", "outcome", "外部编号", "customer_no", "incomplete", "errors", "note"]
+REPORT_HEADERS = [
+    "row",
+    "outcome",
+    "外部编号",
+    "customer_no",
+    "incomplete",
+    "errors",
+    "note",
+    "warnings",
+]
 FAILED_ERRORS_HEADER = "错误说明"
 
 
@@ -35,6 +44,7 @@ def report_lines(rows: Iterable[ImportRow]) -> Iterator[list[Any]]:
             "yes" if row.is_incomplete else "",
             format_errors(row.errors),
             row.note,
+            format_errors(row.warnings),
         ]
 
 
@@ -56,4 +66,11 @@ def csv_stream(lines: Iterable[list[Any]], *, bom: bool = True) -> Iterator[str]
     if bom:
         yield "\ufeff"
     for line in lines:
-        yield writer.writerow([neutralize_cell(v) for v in line])
+        yield writer.writerow([_storable(neutralize_cell(v)) for v in line])
+
+
+def _storable(value: Any) -> Any:
+    """A lone surrogate (no UTF-8 for it) would break the download half-way: U+FFFD instead."""
+    if isinstance(value, str) and not value.isprintable():
+        return "".join("\ufffd" if "\ud800" <= ch <= "\udfff" else ch for ch in value)
+    return value

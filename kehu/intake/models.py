@@ -8,17 +8,40 @@ from django.utils.translation import gettext_lazy as _
 
 
 class MappingPreset(models.Model):
-    """A saved column mapping {source header: target field}; the built-in ones live in code."""
+    """A saved column mapping {source header: target field}; the built-in ones live in code.
 
-    name = models.CharField(_("name"), max_length=80, unique=True)
+    A preset belongs to whoever saved it: personal, or shared with the owner's team when
+    `is_shared`. Its name is unique per owner. Only the owner (or an administrator) changes or
+    deletes it. A preset without owner was saved by the system (`kehu import` without --user):
+    everyone may use it, administrators manage it."""
+
+    name = models.CharField(_("name"), max_length=80)
     mapping = models.JSONField(_("mapping"), default=dict)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("owner"),
+    )
+    is_shared = models.BooleanField(_("shared with my team"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["name"]
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="mappingpreset_owner_name"),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=models.Q(owner=None),
+                name="mappingpreset_system_name",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -34,6 +57,8 @@ class ImportRun(models.Model):
         FINISHED = "finished", _("Finished")
         FAILED = "failed", _("Stopped; can resume")
         REVERTED = "reverted", _("Reverted")
+        INSPECTING = "inspecting", _("Reading the file")
+        REFUSED = "refused", _("File refused")
 
     class OnDuplicate(models.TextChoices):
         UPDATE = "update", _("Update the existing customer")
@@ -65,6 +90,8 @@ class ImportRun(models.Model):
         "core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     message = models.TextField(blank=True)
+    # A refused file (status refused): why, by field ("file"), naming the limit, row and column.
+    file_errors = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -113,6 +140,8 @@ class ImportRow(models.Model):
     note = models.CharField(max_length=300, blank=True)  # e.g. which customer it duplicates
     raw = models.JSONField(default=dict, blank=True)  # failed rows only: the cells, to fix
     before = models.JSONField(null=True, blank=True)  # updated rows only
+    # Kept although something in it could not be used (a masked phone): {column: [messages]}.
+    warnings = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["run", "row_number"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,8 +20,20 @@ from charset_normalizer import from_bytes
 
 from kehu.core.errors import ValidationFailed
 
+from .limits import check_cells, check_row_count, check_workbook, not_readable
+
 SAMPLE_BYTES = 64 * 1024
 FORMATS = ("csv", "xlsx", "vcf")
+# What openpyxl raises on a broken workbook (a part missing, bad XML, a bad value).
+XLSX_ERRORS = (
+    KeyError,
+    ValueError,
+    TypeError,
+    IndexError,
+    OSError,
+    SyntaxError,
+    zipfile.BadZipFile,
+)
 _HEADER_SCAN_ROWS = 10
 # Preamble rows (LinkedIn's "Notes:" lines) come before the header; the header is the first row
 # with at least two non-empty cells.
@@ -89,26 +102,68 @@ def _text_cell(cell: str) -> str:
 
 
 def _raw_rows(path: Path, file_format: str, encoding: str, sheet: int = 0) -> Iterator[list[str]]:
-    if file_format == "csv":
-        with path.open(encoding=encoding, errors="replace", newline="") as handle:
-            sample = handle.read(4096)
-            handle.seek(0)
-            delimiter = max(_DELIMITERS, key=sample.count)  # a tie keeps the comma
-            for row in csv.reader(handle, delimiter=delimiter):
-                yield [_text_cell(cell) for cell in row]
-    elif file_format == "xlsx":
-        from openpyxl import load_workbook
+    """The rows of the file as lists of cells; a row past a limit (limits.check_cells) or a part
+    that cannot be read is refused with FileRefused naming the row."""
+    number = 0
+    for number, row in enumerate(_parsed_rows(path, file_format, encoding, sheet), start=1):
+        check_cells(number, row)
+        yield row
 
-        workbook = load_workbook(path, read_only=True, data_only=True)
-        try:
-            worksheets = workbook.worksheets
-            worksheet = worksheets[sheet] if sheet < len(worksheets) else worksheets[0]
-            for values in worksheet.iter_rows(values_only=True):
-                yield [_cell(v) for v in values]
-        finally:
-            workbook.close()
+
+def _parsed_rows(
+    path: Path, file_format: str, encoding: str, sheet: int = 0
+) -> Iterator[list[str]]:
+    if file_format == "csv":
+        yield from _csv_rows(path, encoding)
+    elif file_format == "xlsx":
+        yield from _xlsx_rows(path, sheet)
     else:
         yield from _vcard_rows(path, encoding)
+
+
+def _csv_rows(path: Path, encoding: str) -> Iterator[list[str]]:
+    from django.conf import settings
+
+    # One character more than a cell may hold: a longer cell is named by check_cells, not cut.
+    csv.field_size_limit(settings.KEHU_UPLOAD_MAX_CELL_CHARS + 1)
+    with path.open(encoding=encoding, errors="replace", newline="") as handle:
+        sample = handle.read(4096)
+        handle.seek(0)
+        delimiter = max(_DELIMITERS, key=sample.count)  # a tie keeps the comma
+        reader = csv.reader(handle, delimiter=delimiter)
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                if "field limit" in str(exc):
+                    check_cells(reader.line_num, ["x" * (settings.KEHU_UPLOAD_MAX_CELL_CHARS + 1)])
+                raise not_readable("csv", f"row {reader.line_num}: {exc}") from exc
+            yield [_text_cell(cell) for cell in row]
+
+
+def _xlsx_rows(path: Path, sheet: int) -> Iterator[list[str]]:
+    workbook = _open_workbook(path)
+    try:
+        worksheets = workbook.worksheets
+        worksheet = worksheets[sheet] if sheet < len(worksheets) else worksheets[0]
+        try:
+            for values in worksheet.iter_rows(values_only=True):
+                yield [_cell(v) for v in values]
+        except XLSX_ERRORS as exc:
+            raise not_readable("xlsx", str(exc)) from exc
+    finally:
+        workbook.close()
+
+
+def _open_workbook(path: Path) -> Any:
+    from openpyxl import load_workbook
+
+    try:
+        return load_workbook(path, read_only=True, data_only=True)
+    except XLSX_ERRORS as exc:
+        raise not_readable("xlsx", str(exc) or exc.__class__.__name__) from exc
 
 
 VCARD_HEADERS = [
@@ -129,37 +184,51 @@ def _vcard_rows(path: Path, encoding: str) -> Iterator[list[str]]:
 
     yield VCARD_HEADERS
     text = path.read_text(encoding=encoding, errors="replace")
-    for card in vobject.readComponents(io.StringIO(text), ignoreUnreadable=True):
-        contents = card.contents
-        person = _first(card, "fn").strip() or _structured_name(card)
-        org = card.org.value if "org" in contents else []
-        company = (org[0] if isinstance(org, list) and org else str(org or "")).strip()
-        phones = [t.value for t in contents.get("tel", [])]
-        cell = next(
-            (
-                t.value
-                for t in contents.get("tel", [])
-                if "CELL" in [p.upper() for p in t.params.get("TYPE", [])]
-            ),
-            phones[0] if phones else "",
-        )
-        address = street = city = region = ""
-        if "adr" in contents:
-            adr = card.adr.value
-            street, city, region = (adr.street or "", adr.city or "", adr.region or "")
-            street = " ".join(street) if isinstance(street, list) else street
-            address = f"{region}{city}{street}".strip()
-        yield [
-            company or person,
-            person,
-            _first(card, "title"),
-            cell,
-            _first(card, "email"),
-            address,
-            city if isinstance(city, str) else "",
-            region if isinstance(region, str) else "",
-            "企业" if company else "个人",
-        ]
+    cards = vobject.readComponents(io.StringIO(text), ignoreUnreadable=True)
+    number = 0
+    while True:
+        number += 1
+        try:
+            card = next(cards)
+            row = _vcard_row(card)
+        except StopIteration:
+            return
+        except Exception as exc:  # vobject raises many kinds on a malformed card
+            raise not_readable("vcf", f"card {number}: {exc}") from exc
+        yield row
+
+
+def _vcard_row(card: Any) -> list[str]:
+    contents = card.contents
+    person = _first(card, "fn").strip() or _structured_name(card)
+    org = card.org.value if "org" in contents else []
+    company = (org[0] if isinstance(org, list) and org else str(org or "")).strip()
+    phones = [t.value for t in contents.get("tel", [])]
+    cell = next(
+        (
+            t.value
+            for t in contents.get("tel", [])
+            if "CELL" in [p.upper() for p in t.params.get("TYPE", [])]
+        ),
+        phones[0] if phones else "",
+    )
+    address = street = city = region = ""
+    if "adr" in contents:
+        adr = card.adr.value
+        street, city, region = (adr.street or "", adr.city or "", adr.region or "")
+        street = " ".join(street) if isinstance(street, list) else street
+        address = f"{region}{city}{street}".strip()
+    return [
+        company or person,
+        person,
+        _first(card, "title"),
+        cell,
+        _first(card, "email"),
+        address,
+        city if isinstance(city, str) else "",
+        region if isinstance(region, str) else "",
+        "企业" if company else "个人",
+    ]
 
 
 def _structured_name(card: Any) -> str:
@@ -211,13 +280,18 @@ def _sheets(path: Path, file_format: str, encoding: str) -> Iterator[tuple[int, 
     if file_format != "xlsx":
         yield 0, _raw_rows(path, file_format, encoding)
         return
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(path, read_only=True, data_only=True)
+    check_workbook(path)  # before openpyxl reads anything: sizes, rows, columns
+    workbook = _open_workbook(path)
     try:
         for index, worksheet in enumerate(workbook.worksheets):
-            rows = worksheet.iter_rows(max_row=_HEADER_SCAN_ROWS, values_only=True)
-            yield index, iter([[_cell(v) for v in values] for values in rows])
+            try:
+                rows = worksheet.iter_rows(max_row=_HEADER_SCAN_ROWS, values_only=True)
+                first = [[_cell(v) for v in values] for values in rows]
+            except XLSX_ERRORS as exc:
+                raise not_readable("xlsx", str(exc)) from exc
+            for number, row in enumerate(first, start=1):
+                check_cells(number, row)
+            yield index, iter(first)
     finally:
         workbook.close()
 
@@ -274,8 +348,18 @@ def read_rows(path: Path, info: FileInfo, *, skip: int = 0) -> Iterator[tuple[in
         yield number, dict(zip(headers, cells, strict=True))
 
 
-def count_rows(path: Path, info: FileInfo) -> int:
-    return sum(1 for _ in _count_iter(path, info))
+def count_rows(path: Path, info: FileInfo, *, on_progress: Any = None) -> int:
+    """Data rows of the file (blank ones left out); every row is checked against the limits.
+    `on_progress(rows)` is called every 10,000 rows."""
+    count = 0
+    for _row in _count_iter(path, info):
+        count += 1
+        if count % 10_000 == 0:
+            check_row_count(count)
+            if on_progress is not None:
+                on_progress(count)
+    check_row_count(count)
+    return count
 
 
 def _count_iter(path: Path, info: FileInfo) -> Iterator[None]:

@@ -11,9 +11,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy
+
 from kehu.accounts.models import Role, User
 from kehu.core.errors import ValidationFailed
 from kehu.core.text import clean_text
+from kehu.core.validators import parse_phones, phone_partial, phone_problem
 from kehu.customers.models import Contact, Customer, Industry, Source
 from kehu.customers.services import customer_clean
 from kehu.customers.validators import name_pinyin, normalize_company_name
@@ -119,6 +123,10 @@ class CleanRow:
     # Valid, but values, maker and payload not filled in (a worker built it): see
     # pipeline.complete().
     partial: bool = False
+    # Kept although a phone in it could not be used: {column: [why]} (a warning, not an error),
+    # and what was set aside: [(target, value as given, masked partial or "")].
+    warnings: dict[str, list[str]] = field(default_factory=dict)
+    aside: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def is_valid(self) -> bool:
@@ -204,7 +212,12 @@ def clean_row(
     With `memo` (one per import), the repeating field groups are cleaned once per distinct value.
     """
     payload, columns = _payload(raw, mapping)
-    row = CleanRow(number=number, raw=raw, external_id=payload.get("external_id", "")[:64])
+    aside = _set_aside(payload)
+    external_id = payload.get("external_id", "")
+    # The report keeps an id that fits (customer_clean refuses a longer one, naming the column).
+    row = CleanRow(
+        number=number, raw=raw, external_id=external_id if len(external_id) <= 64 else ""
+    )
     row.payload = {k: v for k, v in payload.items() if v}
     lookups = {key: payload.pop(key) for key in DICTIONARY_FIELDS if key in payload}
     errors: dict[str, list[str]] = {}
@@ -217,6 +230,9 @@ def clean_row(
     errors_lookup = _resolve(lookups, values, dictionaries, actor)
     for key, messages in errors_lookup.items():
         errors.setdefault(key, []).extend(messages)
+    if errors:  # the row fails anyway: name every problem at once, the phones too
+        for target, _value, _partial, message in aside:
+            errors.setdefault(target, []).append(message)
     if not errors:
         maker = values.pop("decision_maker", None)
         reachable = (
@@ -225,10 +241,19 @@ def clean_row(
             or values.get("address")
             or (maker and (maker.get("mobile") or maker.get("landline") or maker.get("email")))
         )
-        if not reachable:
+        if not reachable and aside:
+            for target, _value, _partial, message in aside:  # the phone was the only way
+                errors.setdefault(target, []).append(message)
+        elif not reachable:
             errors[CONTACT_ERROR] = [
                 "Give at least one way to reach the customer: a phone, an e-mail or an address."
             ]
+        elif aside:
+            for target, _value, _partial, message in aside:
+                row.warnings.setdefault(_column(target, columns), []).append(
+                    f"{message} {ASIDE_NOTE}"
+                )
+            row.aside = [(target, value, partial) for target, value, partial, _m in aside]
         row.maker = maker
     if "owner" not in values and getattr(actor, "role", None) in (Role.REP, Role.MANAGER):
         values["owner"] = actor
@@ -236,6 +261,48 @@ def clean_row(
     row.values = values
     row.errors = {_column(key, columns): messages for key, messages in errors.items()}
     return row
+
+
+PHONE_TARGETS = ("phone", "decision_maker.mobile", "decision_maker.landline")
+ASIDE_NOTE = gettext_lazy("Kept aside, not used to reach the customer; marked 待补全.")
+
+
+def _set_aside(payload: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """Take out of the payload each phone that cannot be used (masked, without area code, not a
+    number): [(target, value, masked partial, why)]. The row is kept when another way to reach
+    the customer is left (clean_row)."""
+    aside = []
+    maker = payload.get("decision_maker") if isinstance(payload.get("decision_maker"), dict) else {}
+    for target in PHONE_TARGETS:
+        holder, key = (maker, target.partition(".")[2]) if "." in target else (payload, target)
+        value = holder.get(key, "")
+        if not value:
+            continue
+        try:
+            parse_phones(value)
+        except ValidationError:
+            problem = phone_problem(value)
+            holder.pop(key)
+            aside.append((target, value, phone_partial(value), " ".join(problem.messages)))
+    return aside
+
+
+def aside_warnings(
+    raw: dict[str, str], mapping: dict[str, str], customer: Customer, maker: Contact | None
+) -> tuple[dict[str, list[str]], list[tuple[str, str, str]]]:
+    """The warnings and phones set aside of a valid row a worker built (it sends neither back):
+    the phones are parsed again only when a mapped phone cell is filled and the row's records
+    have no phone, so most rows cost a few look-ups."""
+    filled = [h for h, t in mapping.items() if t in PHONE_TARGETS and clean_text(raw.get(h, ""))]
+    numbers = [customer.phone, *((maker.mobile, maker.landline) if maker is not None else ())]
+    if not filled or len([n for n in numbers if n]) >= len(filled):
+        return {}, []
+    payload, columns = _payload(raw, mapping)
+    aside = _set_aside(payload)
+    warnings: dict[str, list[str]] = {}
+    for target, _value, _partial, message in aside:
+        warnings.setdefault(_column(target, columns), []).append(f"{message} {ASIDE_NOTE}")
+    return warnings, [(target, value, partial) for target, value, partial, _m in aside]
 
 
 def _customer_clean(payload: dict[str, Any], actor: Any) -> dict[str, Any]:
@@ -372,7 +439,24 @@ def build_customer(row: CleanRow, *, created_by: Any) -> tuple[Customer, Contact
     maker = None
     if row.maker:
         maker = Contact(name_pinyin=_name_pinyin(row.maker["name"]), **row.maker)
+    for target, value, partial in row.aside:
+        keep_aside(
+            maker if target.startswith("decision_maker.") and maker else customer, value, partial
+        )
     return customer, maker
+
+
+ASIDE_FIELDS = ("phone_unusable", "phone_partial")
+
+
+def keep_aside(record: Any, value: str, partial: str) -> None:
+    """Keep an unusable phone on the record (Contact/Customer phone_unusable, and a masked one's
+    visible digits in phone_partial for duplicate matching), where the model has those fields."""
+    names = {f.name for f in type(record)._meta.concrete_fields}
+    if "phone_unusable" in names and not getattr(record, "phone_unusable", ""):
+        record.phone_unusable = value
+    if partial and "phone_partial" in names and not getattr(record, "phone_partial", ""):
+        record.phone_partial = partial
 
 
 def duplicate_keys(customer: Customer, maker: Contact | None) -> list[str]:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from kehu.accounts.models import Role
+from kehu.customers.services import PermissionDenied
 
 from .models import ImportRow, ImportRun, MappingPreset
 
@@ -37,5 +39,37 @@ def import_rows(run: ImportRun, *, outcome: str = "") -> Iterator[ImportRow]:
     return rows.iterator(chunk_size=2000)
 
 
-def mapping_presets() -> QuerySet[MappingPreset]:
-    return MappingPreset.objects.all()
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) else None
+
+
+def _is_admin(actor: Any) -> bool:
+    return actor is None or getattr(actor, "role", None) == Role.ADMIN
+
+
+def mapping_presets_for(actor: Any) -> QuerySet[MappingPreset]:
+    """Saved presets a user may use: their own, those shared in their team and the system's;
+    an administrator (and the system itself) sees every one."""
+    presets = MappingPreset.objects.select_related("owner")
+    if _is_admin(actor):
+        return presets
+    user = _user(actor)
+    visible = Q(owner=user) | Q(owner=None)
+    if getattr(user, "team_id", None):
+        visible |= Q(is_shared=True, owner__team_id=user.team_id)
+    return presets.filter(visible)
+
+
+def mapping_preset_get_for(
+    actor: Any, preset_id: int, *, for_change: bool = False
+) -> MappingPreset:
+    """A saved preset the user may use (404 otherwise); with for_change, one they may also
+    change: their own, or any for an administrator (403 for a visible one of someone else's)."""
+    preset = mapping_presets_for(actor).filter(pk=preset_id).first()
+    if preset is None:
+        raise Http404("No such preset.")
+    if for_change and not _is_admin(actor) and preset.owner_id != getattr(actor, "pk", None):
+        raise PermissionDenied(
+            _("Only whoever saved this preset, or an administrator, may change it.")
+        )
+    return preset

@@ -5,6 +5,11 @@ from . import views
 urlpatterns = [
     path("imports/", views.import_list, name="import-list"),
     path("imports/template.csv", views.import_template, name="import-template"),
+    path(
+        "imports/presets/<int:preset_id>/delete/",
+        views.preset_delete_view,
+        name="import-preset-delete",
+    ),
     path("imports/<int:run_id>/", views.import_detail, name="import-detail"),
     path("imports/<int:run_id>/progress/", views.import_progress, name="import-progress"),
     path("imports/<int:run_id>/dry-run/", views.import_dry_run, name="import-dry-run"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -17,12 +19,21 @@ from .capture.anomaly import export_guard
 from .exports import customer_export, xlsx_file
 from .files import csv_stream, failed_lines, report_lines, template_lines
 from .models import ImportRun
-from .selectors import import_get_for, import_rows, import_runs_for, mapping_presets
+from .read_tasks import import_read_queue
+from .selectors import (
+    import_get_for,
+    import_rows,
+    import_runs_for,
+    mapping_preset_get_for,
+    mapping_presets_for,
+)
 from .services import (
     can_import,
+    import_check_read,
     import_revert,
     import_set_mapping,
     import_upload,
+    mapping_preset_delete,
     unknown_columns,
 )
 from .tasks import import_queue
@@ -47,6 +58,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
     if not can_import(request.user):
         raise DjangoPermissionDenied(_("Your role may not import customers."))
     errors: dict[str, list[str]] = {}
+    status = 422
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
@@ -57,20 +69,41 @@ def import_list(request: HttpRequest) -> HttpResponse:
                     actor=request.user,
                     name=upload.name or "upload",
                     chunks=upload.chunks(),
+                    size=upload.size,
                     preset=request.POST.get("preset", ""),
                     on_duplicate=request.POST.get("on_duplicate") or "update",
                 )
             except ValidationFailed as exc:
-                errors = exc.errors
+                errors, status = exc.errors, exc.status_code
             else:
+                import_read_queue(actor=request.user, run=run)  # read on the worker
                 return redirect("import-detail", run_id=run.pk)
+    presets = list(mapping_presets_for(request.user))
     context = {
         "runs": list(import_runs_for(request.user)[:LIST_SIZE]),
-        "presets": [*PRESETS, *(p.name for p in mapping_presets())],
+        "presets": [*PRESETS, *_preset_names(presets)],
+        "saved_presets": presets,
         "on_duplicate_choices": ImportRun.OnDuplicate.choices,
         "errors": errors,
     }
-    return render(request, "intake/import_list.html", context, status=422 if errors else 200)
+    return render(request, "intake/import_list.html", context, status=status if errors else 200)
+
+
+def _preset_names(presets: list[Any]) -> list[str]:
+    return list(dict.fromkeys(p.name for p in presets))
+
+
+@login_required
+@require_POST
+def preset_delete_view(request: HttpRequest, preset_id: int) -> HttpResponse:
+    """Delete a saved mapping preset: its owner or an administrator."""
+    try:
+        preset = mapping_preset_get_for(request.user, preset_id, for_change=True)
+        mapping_preset_delete(actor=request.user, preset=preset)
+    except DomainError as exc:
+        raise DjangoPermissionDenied(exc.message) from exc
+    messages.success(request, _("Preset deleted."))
+    return redirect("import-list")
 
 
 @login_required
@@ -93,6 +126,7 @@ def import_detail(request: HttpRequest, run_id: int) -> HttpResponse:
                 preset=request.POST.get("preset", ""),
                 on_duplicate=request.POST.get("on_duplicate", ""),
                 save_as=request.POST.get("save_as", ""),
+                share=request.POST.get("share") == "on",
             )
         except (ValidationFailed, DomainError) as exc:
             errors = getattr(exc, "errors", {"": [exc.message]})
@@ -107,7 +141,7 @@ def import_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         "run": run,
         "columns": columns,
         "targets": TARGETS,
-        "presets": [*PRESETS, *(p.name for p in mapping_presets())],
+        "presets": [*PRESETS, *_preset_names(list(mapping_presets_for(request.user)))],
         "unknown": unknown_columns(run),
         "errors": errors,
         "on_duplicate_choices": ImportRun.OnDuplicate.choices,
@@ -120,7 +154,11 @@ def import_detail(request: HttpRequest, run_id: int) -> HttpResponse:
 def import_progress(request: HttpRequest, run_id: int) -> HttpResponse:
     run = import_get_for(request.user, run_id)
     response = render(request, "intake/partials/_progress.html", {"run": run})
-    busy = run.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING)
+    busy = run.status in (
+        ImportRun.Status.QUEUED,
+        ImportRun.Status.RUNNING,
+        ImportRun.Status.INSPECTING,
+    )
     if _is_htmx(request) and not busy and (run.job is None or run.job.is_finished):
         response["HX-Refresh"] = "true"  # done: reload the page to show results or preview
     return response
@@ -129,7 +167,10 @@ def import_progress(request: HttpRequest, run_id: int) -> HttpResponse:
 def _queue(request: HttpRequest, run_id: int, *, dry_run: bool) -> HttpResponse:
     run = import_get_for(request.user, run_id)
     try:
+        import_check_read(run)
         import_queue(actor=request.user, run=run, dry_run=dry_run)
+    except ValidationFailed as exc:
+        messages.error(request, " ".join(m for msgs in exc.errors.values() for m in msgs))
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("import-detail", run_id=run.pk)

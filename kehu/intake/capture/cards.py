@@ -10,11 +10,15 @@ from __future__ import annotations
 import io
 import re
 import threading
+import warnings
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
+from kehu.core.errors import ValidationFailed
 from kehu.core.validators import normalize_email, parse_phone
 
 FIELDS = ("name", "title", "company", "mobile", "phone", "email", "address", "website")
@@ -103,13 +107,48 @@ def ocr_engine() -> Any:
     return _engine
 
 
+def open_card_image(data: bytes) -> Any:
+    """The image in `data`, its pixels not decoded yet; refused (422 on "image") when it is not
+    an image or has more than KEHU_CARD_MAX_PIXELS pixels: a 144-megapixel PNG took 0.9 GB."""
+    from PIL import Image
+
+    limit = settings.KEHU_CARD_MAX_PIXELS
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # checked below
+            image = Image.open(io.BytesIO(data))  # reads the header only
+        width, height = image.size
+    except Image.DecompressionBombError:  # past PIL's own bound: far past ours
+        width = height = int((2 * (Image.MAX_IMAGE_PIXELS or limit)) ** 0.5) + 1
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise ValidationFailed({"image": [_("This is not an image that can be read.")]}) from exc
+    if width * height > limit:
+        raise ValidationFailed(
+            {
+                "image": [
+                    _(
+                        "The image has %(pixels)s megapixels (%(width)s×%(height)s); at most "
+                        "%(limit)s (KEHU_CARD_MAX_PIXELS). Take a smaller photo."
+                    )
+                    % {
+                        "pixels": f"{width * height / 1e6:,.1f}",
+                        "width": width,
+                        "height": height,
+                        "limit": f"{limit / 1e6:,.0f}",
+                    }
+                ]
+            }
+        )
+    return image
+
+
 def ocr_lines(image: Any) -> list[OcrLine]:
     """OCR an image (bytes, a PIL image or an array) into lines, top to bottom."""
     import numpy as np
     from PIL import Image, ImageOps
 
     if isinstance(image, bytes | bytearray):
-        image = Image.open(io.BytesIO(image))
+        image = open_card_image(image)
     if isinstance(image, Image.Image):
         image = ImageOps.exif_transpose(image).convert("RGB")
         if max(image.size) > 1600:  # phone photos: enough pixels for text, far faster

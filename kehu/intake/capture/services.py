@@ -101,6 +101,20 @@ RULE_MODELS: dict[str, Any] = {
 }
 
 
+def _fits(value: str, field: str, limit: int) -> str:
+    """value, or a ValidationFailed on `field` when it is longer than `limit` (never cut)."""
+    if len(value) > limit:
+        raise ValidationFailed(
+            {
+                field: [
+                    _("At most %(limit)s characters (this has %(length)s).")
+                    % {"limit": limit, "length": len(value)}
+                ]
+            }
+        )
+    return value
+
+
 def _required(data: Any, *names: str) -> dict[str, str]:
     values = {name: str(data.get(name, "")).strip() for name in names}
     missing = {name: [_("This field is required.")] for name, value in values.items() if not value}
@@ -128,7 +142,7 @@ def capture_rule_save(*, actor: Any, kind: str, data: Any) -> Any:
         values = _required(data, "domain", "company")
         domain = values["domain"].lower().lstrip("@")
         row, _created = EmailDomain.objects.update_or_create(
-            domain=domain, defaults={"company": values["company"][:200]}
+            domain=domain, defaults={"company": _fits(values["company"], "company", 200)}
         )
     elif kind == "chat":
         values = _required(data, "tag", "field", "op", "value")
@@ -143,9 +157,9 @@ def capture_rule_save(*, actor: Any, kind: str, data: Any) -> Any:
         if not priority.isdigit():
             raise ValidationFailed({"priority": [_("Enter a whole number.")]})
         row = AssignmentRule.objects.create(
-            name=values["name"][:100],
+            name=_fits(values["name"], "name", 100),
             priority=int(priority),
-            province=str(data.get("province", "")).strip()[:50],
+            province=_fits(str(data.get("province", "")).strip(), "province", 50),
             industry=_optional_id(Industry, data.get("industry"), "industry", parent__isnull=True),
             team=_optional_id(Team, data.get("team"), "team"),
             owner=_optional_id(User, data.get("owner"), "owner", is_active=True),

@@ -125,6 +125,8 @@ def card_capture(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 context["fields"] = read_card(image.read()).as_json()
+            except ValidationFailed as exc:  # not an image, or too many pixels (named)
+                context["errors"] = exc.errors
             except (OSError, ValueError):
                 context["errors"] = {"image": [_("Cannot read this image.")]}
         context["customer_no"] = request.POST.get("customer_no", "").strip()

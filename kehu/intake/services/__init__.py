@@ -5,24 +5,40 @@ mapping; execute.py runs a dry run or a commit batch by batch; plan.py matches a
 batch; revert.py undoes an import and purges kept files. Callers import from here.
 """
 
-from .common import MAKER_FIELDS, ImportStateError, Outcome, can_import
+from .common import MAKER_FIELDS, ImportStateError, Outcome, can_import, import_check_read
 from .execute import import_execute, import_mark_stopped
-from .mapping import import_set_mapping, mapping_preset_save, preset_mapping
+from .mapping import (
+    import_set_mapping,
+    mapping_preset_delete,
+    mapping_preset_get_for,
+    mapping_preset_save,
+    mapping_preset_update,
+    mapping_presets_for,
+    preset_mapping,
+)
 from .revert import import_purge_files, import_revert
-from .upload import import_upload, unknown_columns
+from .upload import import_inspect, import_refuse, import_upload, unknown_columns, upload_name
 
 __all__ = [
     "MAKER_FIELDS",
     "ImportStateError",
     "Outcome",
     "can_import",
+    "import_check_read",
     "import_execute",
+    "import_inspect",
+    "import_refuse",
     "import_mark_stopped",
     "import_purge_files",
     "import_revert",
     "import_set_mapping",
     "import_upload",
+    "mapping_preset_delete",
+    "mapping_preset_get_for",
     "mapping_preset_save",
+    "mapping_preset_update",
+    "mapping_presets_for",
     "preset_mapping",
     "unknown_columns",
+    "upload_name",
 ]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from kehu.accounts.policy import can_create_customer
-from kehu.core.errors import DomainError
+from django.utils.translation import gettext as _
 
-from ..models import ImportRow
+from kehu.accounts.policy import can_create_customer
+from kehu.core.errors import DomainError, ValidationFailed
+
+from ..models import ImportRow, ImportRun
 
 MAKER_FIELDS = ("name", "title", "mobile", "landline", "email")
 Outcome = ImportRow.Outcome
@@ -22,3 +24,12 @@ class ImportStateError(DomainError):
 
 def can_import(user: Any) -> bool:
     return user is None or can_create_customer(user)
+
+
+def import_check_read(run: ImportRun) -> None:
+    """Refuse to map or run an import whose file is still being read, or was refused (422 with
+    why, naming the limit, row and column)."""
+    if run.status == ImportRun.Status.INSPECTING:
+        raise ImportStateError(_("The file is still being read; its columns are shown when done."))
+    if run.status == ImportRun.Status.REFUSED:
+        raise ValidationFailed(run.file_errors or {"file": [run.message]})

@@ -27,7 +27,7 @@ from ..pipeline import Context, default_workers, prepared
 from ..readers import FileInfo, read_rows
 from ..rows import CleanMemo, Dictionaries
 from ..writes import insert_rows
-from .common import ImportStateError
+from .common import ImportStateError, import_check_read
 from .plan import _plan
 from .upload import unknown_columns
 
@@ -60,6 +60,7 @@ def import_execute(
     A dry run writes nothing and keeps the first `keep_rows` problems in run.preview.
     `workers` processes clean and build the rows (default: default_workers(run.total_rows)).
     """
+    import_check_read(run)
     if not run.file_path or not Path(run.file_path).exists():
         raise ImportStateError("The uploaded file is no longer kept; upload it again.")
     if not dry_run and run.status in (ImportRun.Status.FINISHED, ImportRun.Status.REVERTED):
@@ -98,11 +99,19 @@ def import_execute(
                 for result in results:
                     counts[result.outcome] += 1
                     counts["incomplete"] += result.is_incomplete
-                    if (result.errors or result.note) and len(problems) < keep_rows:
+                    if (result.errors or result.note or result.warnings) and len(
+                        problems
+                    ) < keep_rows:
                         problems.append(_problem(result))
             else:
                 with transaction.atomic():
                     _commit_without_waiting()
+                    # One writer per import: if another process wrote this batch (a resumed job
+                    # whose first worker was alive after all), this one stops, writing nothing.
+                    if not ImportRun.objects.filter(pk=run.pk, position=run.position).update(
+                        position=run.position
+                    ):
+                        raise ImportStateError("Another process is running this import.")
                     results = _plan(
                         run,
                         cleaned,
@@ -198,6 +207,7 @@ def _problem(result: ImportRow) -> dict[str, Any]:
         "external_id": result.external_id,
         "errors": result.errors,
         "note": result.note,
+        "warnings": result.warnings,
         "customer_no": result.customer_no,
     }
 

@@ -25,7 +25,7 @@ from kehu.customers.services import (
 
 from ..models import ImportRow, ImportRun
 from ..pipeline import Built, Context, Documents, complete, keyed
-from ..rows import CleanRow, duplicate_keys
+from ..rows import CleanRow, aside_warnings, duplicate_keys, keep_aside
 from ..writes import insert_rows, reserve_ids, unsaved
 from .common import MAKER_FIELDS, Outcome
 
@@ -35,9 +35,9 @@ from .common import MAKER_FIELDS, Outcome
 def _import_row(run_id: int, number: int, external_id: str) -> ImportRow:
     """ImportRow(run_id=…, row_number=…, external_id=…), built field by field (see unsaved)."""
     # id, run, row_number, outcome, external_id, customer_id, customer_no, is_incomplete,
-    # errors, note, raw, before
+    # errors, note, raw, before, warnings
     return unsaved(  # type: ignore[no-any-return]
-        ImportRow, (None, run_id, number, "", external_id, None, "", False, {}, "", {}, None)
+        ImportRow, (None, run_id, number, "", external_id, None, "", False, {}, "", {}, None, {})
     )
 
 
@@ -164,6 +164,9 @@ def _plan(
             if match is not None:
                 result.note = f"Created although it duplicates {match.customer_no} ({reason})."
             result.outcome = Outcome.CREATED
+            result.warnings = _aside_warnings(run, row, customer, maker)
+            if result.warnings:
+                _mark_incomplete(customer)
             result.is_incomplete = customer.quality == Customer.Quality.INCOMPLETE
             to_create.append((result, customer, maker, row.number))
             for key in [ext_key, *keys]:
@@ -185,12 +188,42 @@ def _plan(
         if context is not None:
             row = complete(row, context)  # an update needs the cleaned values
         _plan_update(run, row, result, match, actor=actor, dry_run=dry_run, reason=reason)
+        if result.outcome != Outcome.FAILED:
+            result.warnings = row.warnings
     if seen is not None:
         seen.update(in_batch)
     if to_create and not dry_run:
         raw = {row.number: row.raw for row in rows}
         _create(run, to_create, actor=actor, documents=documents or {}, raw=raw)
     return results
+
+
+ASIDE_REASON = "phone_unusable"  # in missing_fields: why the customer is 待补全
+
+
+def _aside_warnings(
+    run: ImportRun, row: CleanRow, customer: Customer, maker: Contact | None
+) -> dict[str, Any]:
+    """The row's warnings about phones kept aside; a row a worker built comes without them, and
+    they are found again here (rows.aside_warnings), the phones kept on its records."""
+    if not row.partial:
+        return row.warnings
+    warnings, aside = aside_warnings(row.raw, run.mapping, customer, maker)
+    for target, value, partial in aside:
+        keep_aside(
+            maker if target.startswith("decision_maker.") and maker else customer, value, partial
+        )
+    return warnings
+
+
+def _mark_incomplete(customer: Customer) -> None:
+    """待补全 with the reason: a phone kept aside is no way to reach the customer."""
+    if customer.quality in (Customer.Quality.COMPLETE, Customer.Quality.INCOMPLETE):
+        customer.quality = Customer.Quality.INCOMPLETE
+    if ASIDE_REASON not in customer.missing_fields:
+        customer.missing_fields = [*customer.missing_fields, ASIDE_REASON]
+    if customer.incomplete_since is None:
+        customer.incomplete_since = timezone.now()
 
 
 def _reason(key: str) -> str:

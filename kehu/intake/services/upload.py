@@ -1,4 +1,6 @@
-"""Upload: keep the file; read its format, encoding and header; propose a mapping."""
+"""Upload: keep the file and queue its reading; reading it (on the worker, or in process for the
+CLI) finds format, encoding, worksheet and header, counts the rows within the limits
+(kehu/intake/limits.py) and proposes a mapping. A file past a limit is refused, and deleted."""
 
 from __future__ import annotations
 
@@ -6,64 +8,133 @@ import hashlib
 import os
 import shutil
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
 
+from kehu.audit.services import audit_record
 from kehu.core.errors import ValidationFailed
+from kehu.core.text import clean_text
 from kehu.customers.services import PermissionDenied
 
+from ..limits import FileTooLarge, check_bytes
 from ..models import ImportRun
-from ..readers import count_rows, inspect_file
+from ..readers import count_rows, file_format_of, inspect_file
 from .common import can_import
-from .mapping import _apply_preset
+from .mapping import _apply_preset, preset_check
+
+
+def upload_name(name: str) -> str:
+    """The file's own name, without folders, control characters (a NUL broke the upload) or
+    bidi overrides; 'upload' when nothing is left; at most 255 characters, the suffix kept."""
+    text = clean_text(name).replace("\\", "/")
+    base = Path(text).name.strip(" .") or "upload"
+    if len(base) > 255:
+        suffix = Path(base).suffix[:16]
+        base = base[: 255 - len(suffix)] + suffix
+    return base
+
 
 def import_upload(
     *,
     actor: Any,
     name: str,
     chunks: Iterable[bytes],
+    size: int | None = None,
     preset: str = "",
     on_duplicate: str = ImportRun.OnDuplicate.UPDATE,
+    inspect: bool = False,
 ) -> ImportRun:
-    """Keep the file, detect format, encoding and header, and propose a mapping."""
+    """Keep the file (at most KEHU_UPLOAD_MAX_BYTES) and return its import, status inspecting:
+    the caller queues import_inspect (tasks.import_read_queue), or with `inspect` it is read
+    here (the CLI). Nothing of the file is parsed in a request."""
     if actor is not None and not can_import(actor):
         raise PermissionDenied("Your role may not import customers.")
     if on_duplicate not in ImportRun.OnDuplicate.values:
         raise ValidationFailed({"on_duplicate": ["Choose update, skip or create."]})
+    safe_name = upload_name(name)
+    file_format = file_format_of(safe_name)
+    preset_check(preset, actor)
+    if size is not None:
+        check_bytes(size)
     folder = Path(settings.KEHU_IMPORT_DIR) / uuid.uuid4().hex
     folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # uploads: owner only
     folder.mkdir(mode=0o700)
-    safe_name = Path(name).name or "upload"
     path = folder / safe_name
     digest = hashlib.sha256()
-    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as handle:
-        for chunk in chunks:
-            digest.update(chunk)
-            handle.write(chunk)
+    written = 0
     try:
-        info = inspect_file(path, safe_name)
-        run = ImportRun(
-            original_name=safe_name[:255],
-            file_path=str(path),
-            file_sha256=digest.hexdigest(),
-            file_format=info.file_format,
-            encoding=info.encoding,
-            headers=info.headers,
-            header_row=info.header_row,
-            sheet=info.sheet,
-            on_duplicate=on_duplicate,
-            created_by=actor if getattr(actor, "pk", None) else None,
-            total_rows=count_rows(path, info),
-        )
-        _apply_preset(run, preset or ("vcard" if info.file_format == "vcf" else ""))
-    except Exception:
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as handle:
+            for chunk in chunks:
+                written += len(chunk)
+                check_bytes(written)  # a body longer than it said, or no size given
+                digest.update(chunk)
+                handle.write(chunk)
+    except (FileTooLarge, OSError):
         shutil.rmtree(folder, ignore_errors=True)
         raise
+    run = ImportRun.objects.create(
+        original_name=safe_name,
+        file_path=str(path),
+        file_sha256=digest.hexdigest(),
+        file_format=file_format,
+        status=ImportRun.Status.INSPECTING,
+        preset=preset,
+        on_duplicate=on_duplicate,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    if inspect:
+        import_inspect(run)
+    return run
+
+
+def import_inspect(
+    run: ImportRun, *, on_progress: Callable[[int], None] | None = None
+) -> ImportRun:
+    """Read the kept file: format, encoding, worksheet, header, rows (every row within the
+    limits) and the proposed mapping; the import is then ready for its mapping step. A file past
+    a limit or unreadable is refused: the import keeps why (file_errors), the file is deleted,
+    and the ValidationFailed naming the limit, row and column is raised."""
+    path = Path(run.file_path)
+    try:
+        if not run.file_path or not path.exists():
+            raise ValidationFailed(
+                {"file": [_("The uploaded file is no longer kept; upload it again.")]}
+            )
+        info = inspect_file(path, run.original_name)
+        run.total_rows = count_rows(path, info, on_progress=on_progress)
+        run.encoding, run.headers, run.header_row, run.sheet = (
+            info.encoding,
+            info.headers,
+            info.header_row,
+            info.sheet,
+        )
+        _apply_preset(run, run.preset or ("vcard" if info.file_format == "vcf" else ""))
+    except ValidationFailed as exc:
+        import_refuse(run, exc.errors)
+        raise
+    run.status = ImportRun.Status.UPLOADED
     run.save()
     return run
+
+
+@transaction.atomic
+def import_refuse(run: ImportRun, errors: dict[str, list[str]]) -> None:
+    """Mark an import's file refused (why, by field) and delete the file."""
+    if run.file_path:
+        shutil.rmtree(Path(run.file_path).parent, ignore_errors=True)
+    run.status = ImportRun.Status.REFUSED
+    run.file_errors = errors
+    run.message = "; ".join(" ".join(messages) for messages in errors.values())
+    run.file_path = ""
+    run.save(update_fields=["status", "file_errors", "message", "file_path"])
+    audit_record(
+        actor=run.created_by, action="import.refused", target=run, changes={"file_errors": errors}
+    )
 
 
 def unknown_columns(run: ImportRun) -> list[str]:

@@ -414,8 +414,9 @@ def test_peer_export_presets(tmp_path, rep, preset):
 
 def test_unknown_preset_is_refused(tmp_path):
     source = write_csv(tmp_path / "c.csv", [standard_row(1)])
-    with pytest.raises(Exception, match="No mapping preset"):
+    with pytest.raises(Exception, match="没有名为“nope”的映射预设"):
         run_import(str(source), "--mapping", "nope")
+    assert not ImportRun.objects.exists()  # refused before the file is kept
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -27,6 +27,10 @@ def _upload(client, text: str, name: str = "customers.csv", **data):
     return client.post("/imports/", {"file": file, **data})
 
 
+def _work() -> None:
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+
 def test_upload_map_dry_run_commit_report_and_revert(
     client, rep, django_capture_on_commit_callbacks
 ):
@@ -36,7 +40,16 @@ def test_upload_map_dry_run_commit_report_and_revert(
     response = _upload(client, text)
     assert response.status_code == 302
     run = ImportRun.objects.get()
-    assert run.encoding == "gb18030" and run.preset == "standard"
+    assert run.status == ImportRun.Status.INSPECTING and not run.headers  # not read in the request
+    page = client.get(f"/imports/{run.pk}/")
+    assert "mapping-form" not in page.content.decode()
+    progress = client.get(f"/imports/{run.pk}/progress/", HTTP_HX_REQUEST="true")
+    assert 'hx-trigger="every 1s"' in progress.content.decode()
+    _work()  # the worker reads the file
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.UPLOADED
+    assert run.encoding == "gb18030" and run.preset == "standard" and run.total_rows == 3
+    assert Job.objects.get(pk=run.job_id).result == {"rows": 3}
     page = client.get(f"/imports/{run.pk}/")
     assert page.status_code == 200 and "mapping-form" in page.content.decode()
 
@@ -84,6 +97,7 @@ def test_upload_map_dry_run_commit_report_and_revert(
 def test_imports_are_private_to_whoever_ran_them(client, rep, outsider, support):
     client.force_login(rep)
     _upload(client, csv_text([standard_row(1)]))
+    _work()
     run = ImportRun.objects.get()
     client.force_login(outsider)
     assert client.get(f"/imports/{run.pk}/").status_code == 404
@@ -103,8 +117,11 @@ def test_api_upload_mapping_and_commit(client, rep, django_capture_on_commit_cal
     file = io.BytesIO(text.encode("utf-8"))
     file.name = "accounts.csv"
     response = client.post("/api/v1/imports", {"file": file})
-    assert response.status_code == 201, response.content
-    body = response.json()
+    assert response.status_code == 202, response.content
+    assert response.json()["status"] == "inspecting" and response.json()["headers"] == []
+    _work()
+    body = client.get(f"/api/v1/imports/{response.json()['id']}").json()
+    assert body["status"] == "uploaded"
     assert body["preset"] == "salesforce" and body["unknown_columns"] == ["Foo"]
     bad = client.put(
         f"/api/v1/imports/{body['id']}/mapping",

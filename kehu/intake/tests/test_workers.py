@@ -31,7 +31,9 @@ def _import_dir(settings, tmp_path):
 
 
 def _run(path: Path, actor: Any, workers: int) -> ImportRun:
-    run = import_upload(actor=actor, name=path.name, chunks=[path.read_bytes()], preset="standard")
+    run = import_upload(
+        actor=actor, name=path.name, chunks=[path.read_bytes()], preset="standard", inspect=True
+    )
     return import_execute(run, actor=actor, workers=workers)
 
 

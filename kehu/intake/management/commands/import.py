@@ -123,8 +123,10 @@ class Command(BaseCommand):
             actor=actor,
             name=path.name,
             chunks=chunks(),
+            size=path.stat().st_size,
             preset=options["mapping"],
             on_duplicate=options["on_duplicate"],
+            inspect=True,  # read here: the CLI waits for the file anyway
         )
 
 
