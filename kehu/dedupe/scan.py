@@ -135,7 +135,10 @@ def _without_common_values(con: Any) -> None:
             )
     if common["emails"]:
         emails = "[" + ",".join("'" + v.replace("'", "''") + "'" for v in common["emails"]) + "]"
-        replace.append(f"list_filter(emails, x -> NOT list_contains({emails}, x)) AS emails")
+        for column in ("emails", "personal_emails"):
+            replace.append(
+                f"list_filter({column}, x -> NOT list_contains({emails}, x)) AS {column}"
+            )
     select = f"SELECT * REPLACE ({', '.join(replace)})" if replace else "SELECT *"
     con.execute(f"CREATE TABLE customers_for_dedupe AS {select} FROM raw_customers")
 

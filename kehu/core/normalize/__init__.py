@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from .address import AddressParts, address_forms, address_parts, city_from_text, city_key
 from .company import company_brand, company_core, company_key, company_registered
-from .email import email_domain, email_key
+from .email import email_domain, email_key, is_role_mailbox
 from .person import (
     PersonName,
     looks_like_title,
@@ -37,7 +37,8 @@ from .text import compact, fold, has_cjk, is_cjk, search_normalize, to_simplifie
 __all__ = [
     "AddressParts", "PersonName", "address_forms", "address_parts", "city_from_text", "city_key",
     "compact", "company_brand", "company_core", "company_key", "company_registered",
-    "email_domain", "email_key", "fold", "has_cjk", "is_cjk", "is_mobile", "leading_region",
+    "email_domain", "email_key", "fold", "has_cjk", "is_cjk", "is_mobile", "is_role_mailbox",
+    "leading_region",
     "looks_like_title", "name_pinyin", "nickname_of", "person_forms", "person_keys",
     "person_name", "phone_base", "phone_digits", "phone_fits_mask", "phone_mask", "pinyin_keys",
     "pinyin_of", "search_normalize", "soundex", "strip_leading_regions", "to_simplified",

@@ -19,3 +19,16 @@ def email_domain(email: str) -> str:
     """The organisation's domain, or '' for free-mail providers."""
     domain = email_key(email).rpartition("@")[2]
     return "" if domain in _FREE_MAIL else domain
+
+
+# Mailboxes of a function, not of a person: shared by the branches and siblings of a group.
+_ROLE_MAILBOXES = frozenset(
+    "info sales admin purchase purchasing service services contact contacts office hr support "
+    "marketing market mail enquiry enquiries hello biz bd business finance kefu postmaster "
+    "webmaster noreply no-reply".split()
+)
+
+
+def is_role_mailbox(email: str) -> bool:
+    """'info@huaxin.com' and 'Sales@…' name a function that a group's companies share."""
+    return email_key(email).partition("@")[0] in _ROLE_MAILBOXES

@@ -21,8 +21,8 @@ COLUMNS = ("unique_id", "kind", "name_core", "name_key", "name_brand", "name_ful
            "credit_code", "city", "address", "address_key",
            "p_key", "p_first", "p_last", "p_first_nick", "p_last_nick", "p_number", "p_street",
            "p_extra", "p_locality", "p_postcode",
-           "phones", "phone_bases", "mobiles", "emails", "domains", "persons", "surnames",
-           "people", "p_blocks")  # fmt: skip
+           "phones", "phone_bases", "mobiles", "emails", "personal_emails", "domains", "persons",
+           "surnames", "people", "p_blocks")  # fmt: skip
 _FIRST_LIST = COLUMNS.index("phones")
 
 CUSTOMER_SQL = (
@@ -144,6 +144,7 @@ class Features:
         )
         d["mobiles"].append([p for p in phones if norm.is_mobile(p)])
         d["emails"].append(emails)
+        d["personal_emails"].append([e for e in emails if not norm.is_role_mailbox(e)])
         d["domains"].append(sorted({x for x in map(norm.email_domain, emails) if x}))
         persons = sorted(set(persons))
         surnames = sorted(set(surnames))

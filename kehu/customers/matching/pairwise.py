@@ -88,7 +88,7 @@ def _identity(a: dict[str, Any], b: dict[str, Any]) -> bool:
         (a["credit_code"] and a["credit_code"] == b["credit_code"])
         or (a["name_full"] and a["name_full"] == b["name_full"])
         or _overlap(a["mobiles"], b["mobiles"])
-        or _overlap(a["emails"], b["emails"])
+        or _overlap(a["personal_emails"], b["personal_emails"])
     )
 
 
@@ -235,6 +235,7 @@ def without_common_values(row: dict[str, Any], held: dict[str, set[int]], own_id
     for column in ("phones", "phone_bases", "mobiles"):
         row[column] = [p for p in row[column] if p.split(";", 1)[0] not in common]
     row["emails"] = [e for e in row["emails"] if e not in common]
+    row["personal_emails"] = [e for e in row["personal_emails"] if e not in common]
 
 
 def blocked_together(a: dict[str, Any], b: dict[str, Any]) -> bool:

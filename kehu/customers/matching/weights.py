@@ -14,7 +14,8 @@ order, initials, nicknames, typos) and the parts of their address. A field a rec
 have is "missing" (weight 0).
 
 The identity field is a rule, not evidence: the same registered name, credit code, mobile or
-e-mail always makes a pair a probable duplicate (issue 14.4), whatever else differs. Its weight
+e-mail always makes a pair a probable duplicate (issue 14.4), whatever else differs; a role
+mailbox (info@, sales@) is no identity, the branches of a group share it. Its weight
 (+60) outweighs every disagreement the other fields can add up to (-57 at most: an individual
 with another name, address, credit code and phone) plus the prior (-8) and the threshold (+3.2).
 An individual with another name is never a duplicate by the address alone (-30): that is a
@@ -110,7 +111,8 @@ def _text_levels(column: str, same: float, typo: float, other: float) -> tuple[L
 
 IDENTITY_SQL = (
     "l.credit_code = r.credit_code OR l.name_full = r.name_full "
-    "OR list_has_any(l.mobiles, r.mobiles) OR list_has_any(l.emails, r.emails)"
+    "OR list_has_any(l.mobiles, r.mobiles) "
+    "OR list_has_any(l.personal_emails, r.personal_emails)"
 )
 
 FIELDS: tuple[Field, ...] = (
