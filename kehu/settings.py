@@ -32,6 +32,14 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def private_dir(path: Path) -> Path:
+    """Create a folder only Kehu's user may enter (0700); an existing one keeps its mode."""
+    if not path.is_dir():
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.chmod(0o700)  # whatever the umask
+    return path
+
+
 DATA_DIR = Path(os.environ.get("KEHU_DATA_DIR", REPO_DIR / "data")).resolve()
 DEBUG = env_bool("KEHU_DEBUG", False)
 _secret = os.environ.get("KEHU_SECRET_KEY", "")
@@ -43,10 +51,12 @@ if not _secret:
     else:
         import secrets
 
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        private_dir(DATA_DIR)
         _secret = secrets.token_urlsafe(50)
-        _key_file.write_text(_secret)
-        _key_file.chmod(0o600)
+        # 0600 from the start: never readable by others, not even for a moment.
+        _fd = os.open(_key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(_fd, "w") as _key_handle:
+            _key_handle.write(_secret)
 SECRET_KEY = _secret
 ALLOWED_HOSTS = env_list("KEHU_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("KEHU_CSRF_TRUSTED_ORIGINS", "")
@@ -117,7 +127,7 @@ if DATABASE_URL:
     if _db["ENGINE"] == "django.db.backends.sqlite3":
         _db.setdefault("OPTIONS", {})
 else:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    private_dir(DATA_DIR)
     _db = {"ENGINE": "django.db.backends.sqlite3", "NAME": DATA_DIR / "kehu.sqlite3", "OPTIONS": {}}
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["OPTIONS"].update(
@@ -162,10 +172,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-STATICFILES_DIRS = (
-    [("vendor", REPO_DIR / "node_modules")] if (REPO_DIR / "node_modules").exists() else []
-)
+private_dir(STATIC_ROOT)
+# Only the npm files the pages use, copied by `make install` (tools/collect_assets.py); never
+# node_modules itself. A missing folder shows as staticfiles.W004 in `kehu check`.
+STATICFILES_DIRS = [("vendor", BASE_DIR / "static" / "vendor")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -288,10 +298,13 @@ AUTHENTICATION_BACKENDS = [
 # Managers, administrators and data stewards sign in with a TOTP code (kehu.accounts.two_factor).
 KEHU_REQUIRE_2FA = env_bool("KEHU_REQUIRE_2FA", True)
 OTP_TOTP_ISSUER = "Kehu"
-# django-axes: lock a username at one address out after this many failures, for this long.
-AXES_FAILURE_LIMIT = env_int("KEHU_LOGIN_FAILURE_LIMIT", 5)
+# django-axes: lock a username out, for this long, after KEHU_LOGIN_FAILURE_LIMIT failures from
+# one address or KEHU_LOGIN_USER_FAILURE_LIMIT from any addresses (kehu.accounts.lockout).
+KEHU_LOGIN_FAILURE_LIMIT = env_int("KEHU_LOGIN_FAILURE_LIMIT", 5)
+KEHU_LOGIN_USER_FAILURE_LIMIT = env_int("KEHU_LOGIN_USER_FAILURE_LIMIT", 20)
+AXES_FAILURE_LIMIT = "kehu.accounts.lockout.login_failure_limit"
 AXES_COOLOFF_TIME = env_int("KEHU_LOGIN_LOCKOUT_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], ["username"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("KEHU_LOGIN_LOCKOUT", True)
 # Production (KEHU_PRODUCTION=true, behind HTTPS): passes `kehu check --deploy`.
