@@ -22,7 +22,6 @@ from kehu.core.api import router as core_router
 from kehu.core.errors import DomainError, ValidationFailed
 from kehu.customers.access_api import router as access_router
 from kehu.customers.api import router as customers_router
-from kehu.customers.approvals_api import router as approvals_router
 from kehu.customers.audit_api import router as audit_router
 from kehu.dedupe.api import router as dedupe_router
 from kehu.intake.api import router as intake_router
@@ -31,6 +30,7 @@ from kehu.interactions.api import router as interactions_router
 from kehu.interactions.followup_api import router as followups_router
 from kehu.opportunities.api import router as opportunities_router
 from kehu.reports.api import router as reports_router
+from kehu.review.api import router as review_router
 from kehu.search.api import router as search_router
 from kehu.tags.api import router as tags_router
 
@@ -102,7 +102,7 @@ api = KehuAPI(
 
 api.add_router("/", customers_router)
 api.add_router("/", access_router)
-api.add_router("/", approvals_router)
+api.add_router("/", review_router)
 api.add_router("/", audit_router)
 api.add_router("/", dedupe_router)
 api.add_router("/", interactions_router)

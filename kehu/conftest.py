@@ -87,14 +87,31 @@ def marketing(db: Any) -> User:
     return make_user("marketing", Role.MARKETING, None)
 
 
+WON_OR_LOST = {"won", "lost", "成交", "成交客户", "流失", "流失客户"}
+
+
+def _setup_manager(rep: User) -> User:
+    """The rep's team manager, who signs off a won or lost customer the tests start from."""
+    manager = User.objects.filter(team=rep.team, role=Role.MANAGER, is_active=True).first()
+    return manager or make_user(f"{rep.username}-mgr", Role.MANAGER, rep.team)
+
+
 @pytest.fixture
 def customer_factory(rep: User) -> Any:
+    """Customers created through the service as `actor` (default: the rep). Test data may share
+    names (allow_duplicate); a won or lost customer is created by the team's manager for the rep,
+    as the approval rule would have it."""
+
     def make(*, actor: User | None = None, **data: Any) -> Customer:
         payload: dict[str, Any] = {
             "name": "华东测试贸易有限公司",
             "decision_maker": {"name": "王建国", "title": "总经理", "mobile": next_mobile()},
+            "allow_duplicate": True,
         }
         payload.update(data)
+        if actor is None and str(payload.get("status", "")) in WON_OR_LOST:
+            actor = _setup_manager(rep)
+            payload.setdefault("owner", rep.username)
         return customer_create(actor=actor or rep, data=payload)
 
     return make

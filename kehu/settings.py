@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "kehu.core",
     "kehu.audit",
     "kehu.accounts",
+    "kehu.review",
+    "kehu.contacts",
     "kehu.customers",
     "kehu.tags",
     "kehu.interactions",
@@ -259,15 +261,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("KEHU_REQUEST_MAX_BYTES", 2_621_440)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("KEHU_REQUEST_MAX_FIELDS", 1000)
 DATA_UPLOAD_MAX_NUMBER_FILES = env_int("KEHU_REQUEST_MAX_FILES", 20)
 
-# Capture: web-form leads per IP per hour (Django's cache), and the change guards that the
-# customer edit edges call before saving (kehu.core.guards; a guard holds a change for review).
+# Capture: web-form leads per IP per hour (Django's cache).
 KEHU_LEAD_RATE_LIMIT = env_int("KEHU_LEAD_RATE_LIMIT", 5)
 KEHU_LEAD_RATE_WINDOW = env_int("KEHU_LEAD_RATE_WINDOW", 3600)
-KEHU_CHANGE_GUARDS = [
-    "kehu.dedupe.guards.duplicate_guard",
-    "kehu.intake.capture.anomaly.change_guard",
-    "kehu.customers.approvals.change_guard",
-]
 
 NINJA_PAGINATION_PER_PAGE = KEHU_PAGE_SIZE
 

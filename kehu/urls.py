@@ -12,6 +12,7 @@ urlpatterns = [
     path("reports/", include("kehu.reports.urls")),
     # Customers first: /customers/new/ must not be read as the customer numbered "new".
     path("", include("kehu.customers.urls")),
+    path("", include("kehu.review.urls")),
     path("", include("kehu.portal.urls")),
     path("", include("kehu.intake.urls")),
     path("", include("kehu.intake.capture.urls")),

@@ -15,6 +15,9 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.db.models import Exists, Model, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from kehu.core.errors import NotFound, PermissionDenied
 
 from .models import Role, Team, User
 
@@ -116,6 +119,35 @@ def scope_for(user: User | Any, queryset: QuerySet[M], *, for_write: bool = Fals
     return queryset if condition is None else queryset.filter(condition)
 
 
+def can_change(user: User | Any, row: Model) -> bool:
+    """Whether the user may change this row (it is inside their scope for writing)."""
+    model = type(row)
+    return scope_for(user, model._default_manager.filter(pk=row.pk), for_write=True).exists()
+
+
+def get_for(
+    user: User | Any,
+    queryset: QuerySet[M],
+    *,
+    for_change: bool = False,
+    what: str = "",
+    **lookup: Any,
+) -> M:
+    """The one row matching `lookup` that the user may see, for viewing or for changing.
+
+    Outside what the user may see: NotFound (404, as if it did not exist). Visible but not
+    theirs to change (with for_change): PermissionDenied (403). Every API operation and page
+    reaches a scoped row through this (the apps' `*_get_for` selectors call it).
+    """
+    row = scope_for(user, queryset).filter(**lookup).first()
+    label = what or str(queryset.model._meta.verbose_name)
+    if row is None:
+        raise NotFound(_("No such %(what)s.") % {"what": label})
+    if for_change and not can_change(user, row):
+        raise PermissionDenied(_("You may view this %(what)s but not change it.") % {"what": label})
+    return row
+
+
 def can_create_customer(user: Any) -> bool:
     return getattr(user, "is_authenticated", False) and user.role in CREATE_ROLES
 
@@ -161,6 +193,36 @@ def can_see_pii(user: Any, customer: Any) -> bool:
 def can_reveal_pii(user: Any, customer: Any) -> bool:
     """May ask for one whole value (the caller audits it): those who see it, and grantees."""
     return can_see_pii(user, customer) or bool(getattr(user, "can_reveal_pii", False))
+
+
+# The one list of finance fields, per model: changed only by FINANCE_ROLES or users granted
+# can_edit_finance, on every path (page, API, import, merge); shown as bands to
+# AMOUNT_BAND_ROLES. A budget band is a finance field too: it is the amount, rounded.
+FINANCE_FIELDS: dict[str, frozenset[str]] = {
+    "customers.customer": frozenset({"budget_amount", "budget_band"}),
+    "opportunities.opportunity": frozenset({"expected_amount"}),
+    "opportunities.order": frozenset({"amount", "lines"}),
+    "opportunities.orderline": frozenset({"unit_price", "amount", "quantity"}),
+}
+AMOUNT_FIELDS = frozenset({"budget_amount", "expected_amount", "amount", "unit_price"})
+
+
+def finance_fields_of(model_label: str) -> frozenset[str]:
+    return FINANCE_FIELDS.get(model_label, frozenset())
+
+
+def assert_finance_editable(
+    user: Any, model_label: str, changed: set[str] | frozenset[str]
+) -> None:
+    """Raise PermissionDenied when `changed` holds a finance field this user may not change."""
+    touched = changed & finance_fields_of(model_label)
+    if user is None:
+        return  # the system itself (rules, migrations) is not a person with a role
+    if touched and not can_edit_finance(user):
+        raise PermissionDenied(
+            _("Your role may not change finance fields (%(fields)s).")
+            % {"fields": ", ".join(sorted(touched))}
+        )
 
 
 def can_edit_finance(user: Any) -> bool:

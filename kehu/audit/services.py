@@ -90,6 +90,65 @@ def audit_record(
     return entry
 
 
+@dataclass
+class PendingEntry:
+    """One entry of a batch for audit_record_many (a bulk service's per-row history)."""
+
+    action: str
+    target: models.Model
+    changes: dict[str, Any]
+    note: str = ""
+
+
+@transaction.atomic
+def audit_record_many(*, actor: Any, entries: list[PendingEntry], source: str | None = None) -> int:
+    """Append a batch of entries (one per imported customer, say): one chain lock, one insert.
+
+    The chain is the same as audit_record's: consecutive numbers, each hashing its predecessor.
+    """
+    if not entries:
+        return 0
+    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    actor_name = actor_obj.get_username() if actor_obj else "system"
+    now = timezone.now()
+    ip = current_ip()
+    source = source or current_source()
+    chain = _lock_chain()
+    previous = AuditEntry.objects.filter(seq=chain.last).only("entry_hash").first()
+    prev_hash = previous.entry_hash if previous else ""
+    rows = []
+    seq = chain.last
+    for pending in entries:
+        target = pending.target
+        customer_id = getattr(target, "customer_id", None)
+        if customer_id is None and target._meta.label_lower == "customers.customer":
+            customer_id = target.pk
+        seq += 1
+        entry = AuditEntry(
+            actor=actor_obj,
+            actor_name=actor_name,
+            action=pending.action,
+            target_type=target._meta.label_lower,
+            target_id=str(target.pk),
+            target_label=str(target)[:255],
+            customer_id=customer_id,
+            changes={k: _json_value(v) for k, v in pending.changes.items()},
+            note=pending.note,
+            source=source,
+            ip=ip,
+            created_at=now,
+            seq=seq,
+            prev_hash=prev_hash,
+        )
+        entry.entry_hash = entry_hash(entry)
+        prev_hash = entry.entry_hash
+        rows.append(entry)
+    AuditEntry.objects.bulk_create(rows, batch_size=1000)
+    chain.last = seq
+    chain.save(update_fields=["last"])
+    return len(rows)
+
+
 CHAIN_KEY = "audit-chain"
 
 

@@ -126,7 +126,7 @@ def handover_confirm(
         else:
             Customer.objects.filter(pk=customer.pk).update(owner=None)
             customer.refresh_from_db()
-            customer_services._search_reindex(customer)
+            customer_services.customer_reindex(customer)
             audit_record(
                 actor=actor,
                 action="customer.updated",

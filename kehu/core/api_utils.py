@@ -1,13 +1,19 @@
-"""Helpers the API edges share: paging parameters, errors as JSON with field names."""
+"""Helpers the API edges share: paged lists, paging parameters, the payload actually sent."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.conf import settings
+from django.db.models import Model, QuerySet
+from django.utils.translation import gettext as _
 from ninja import Schema
 
 from .errors import ValidationFailed
+from .pagination import keyset_page
+
+M = TypeVar("M", bound=Model)
 
 
 class Paged(Schema):
@@ -17,10 +23,36 @@ class Paged(Schema):
 
 def page_limit(limit: int | None) -> int:
     if limit is None:
-        return settings.KEHU_PAGE_SIZE
+        return int(settings.KEHU_PAGE_SIZE)
     if limit < 1 or limit > settings.KEHU_MAX_PAGE_SIZE:
-        raise ValidationFailed({"limit": [f"Between 1 and {settings.KEHU_MAX_PAGE_SIZE}."]})
+        raise ValidationFailed(
+            {"limit": [_("Between 1 and %(max)s.") % {"max": settings.KEHU_MAX_PAGE_SIZE}]}
+        )
     return limit
+
+
+def paged(
+    queryset: QuerySet[M],
+    *,
+    cursor: str | None,
+    limit: int | None,
+    order: str = "-id",
+    item: Callable[[M], Any] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """One page of a list response: {items, next_cursor, has_more, **extra}.
+
+    Keyset pagination (kehu.core.pagination); `item` turns a row into its output (default: the
+    row, for a response schema to read); `extra` adds fields such as a total.
+    """
+    page = keyset_page(queryset, order=order, cursor=cursor, limit=page_limit(limit))
+    items = [item(row) for row in page.items] if item is not None else page.items
+    return {
+        "items": items,
+        "next_cursor": page.next_cursor,
+        "has_more": bool(page.next_cursor),
+        **extra,
+    }
 
 
 def payload_data(payload: Schema | None) -> dict[str, Any]:

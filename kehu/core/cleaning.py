@@ -6,9 +6,10 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from .errors import ValidationFailed
-from .text import clean_text
+from .text import clean_multiline, clean_text
 
 T = TypeVar("T")
 
@@ -49,7 +50,7 @@ class FieldCleaner:
             self.values[name] = empty
             return
         if max_length is not None and len(text) > max_length:
-            self.error(key, f"At most {max_length} characters (this has {len(text)}).")
+            self.too_long(key, max_length, len(text))
             return
         if rule is None:
             self.values[name] = text
@@ -59,6 +60,23 @@ class FieldCleaner:
         except ValidationError as exc:
             for message in exc.messages:
                 self.error(key, message)
+
+    def too_long(self, key: str, max_length: int, length: int) -> None:
+        self.error(
+            key,
+            _("At most %(max)s characters (this has %(count)s).")
+            % {"max": f"{max_length:,}", "count": f"{length:,}"},
+        )
+
+    def multiline(self, key: str, *, max_length: int) -> None:
+        """Free text with line breaks (notes, summaries): refused past max_length, never cut."""
+        if key not in self.data:
+            return
+        text = clean_multiline(self.data.get(key))
+        if len(text) > max_length:
+            self.too_long(key, max_length, len(text))
+            return
+        self.values[key] = text
 
     def raise_if_errors(self, *others: dict[str, list[str]]) -> None:
         merged = dict(self.errors)

@@ -1,8 +1,26 @@
-"""Domain errors that every edge (API, page, import, CLI) turns into a message naming the field."""
+"""Domain errors: one hierarchy, mapped once for the API (kehu/api.py) and once for pages
+(kehu/core/middleware.DomainErrorMiddleware and kehu/core/forms.apply_domain_error).
+
+    DomainError                 400  a request the domain refuses; never a 500
+    ├── ValidationFailed        422  fields are not acceptable; `errors` names each field
+    ├── PermissionDenied        403  visible, but this user may not do it (also Django's)
+    ├── NotFound                404  missing, or outside what the user may see
+    ├── Conflict                409  clashes with what exists
+    │   ├── InvalidTransition   409  not allowed from the record's current state
+    │   ├── AlreadyDecided      409  a review item was approved or rejected already
+    │   └── ProbableDuplicate   409  looks like an existing customer (matches + reasons)
+    └── ChangeHeld              202  waits for a reviewer; nothing was saved yet
+
+Every service raises these; edges never build their own error types.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
 
 
 class DomainError(Exception):
@@ -13,7 +31,11 @@ class DomainError(Exception):
 
     def __init__(self, message: str = "") -> None:
         super().__init__(message)
-        self.message = message or self.__class__.__doc__ or self.code
+        self.message = str(message or self.__class__.__doc__ or self.code)
+
+    def payload(self) -> dict[str, Any]:
+        """Extra JSON the API adds beside `detail` and `code`."""
+        return {}
 
 
 class ValidationFailed(DomainError):
@@ -34,12 +56,28 @@ class ValidationFailed(DomainError):
         """Same errors with each field name under a prefix, e.g. 'decision_maker.mobile'."""
         return ValidationFailed({f"{prefix}.{k}": v for k, v in self.errors.items()}, self.message)
 
+    def payload(self) -> dict[str, Any]:
+        return {"errors": self.errors}
 
-class InvalidTransition(DomainError):
-    """This change is not allowed from the record's current state."""
 
-    status_code = 409
-    code = "invalid_transition"
+class PermissionDenied(DomainError, DjangoPermissionDenied):
+    """You are not allowed to do this.
+
+    Also Django's PermissionDenied, so a page that raises it gets the 403 page.
+    """
+
+    status_code = 403
+    code = "permission_denied"
+
+
+class NotFound(DomainError, Http404):
+    """No such record (or not one this user may see).
+
+    Also Django's Http404, so a page that raises it gets the 404 page.
+    """
+
+    status_code = 404
+    code = "not_found"
 
 
 class Conflict(DomainError):
@@ -47,6 +85,52 @@ class Conflict(DomainError):
 
     status_code = 409
     code = "conflict"
+
+
+class InvalidTransition(Conflict):
+    """This change is not allowed from the record's current state."""
+
+    code = "invalid_transition"
+
+
+class AlreadyDecided(Conflict):
+    """This item has been approved or rejected already."""
+
+    code = "already_decided"
+
+
+class ProbableDuplicate(Conflict):
+    """The record looks like one that exists already; confirm to save it anyway (unless blocked).
+
+    `matches` lists only what the user may see; `hidden` counts the others (never named).
+    """
+
+    code = "probable_duplicate"
+
+    def __init__(
+        self, message: str, *, matches: list[dict[str, Any]], blocked: bool, hidden: int = 0
+    ) -> None:
+        super().__init__(message)
+        self.matches = matches
+        self.blocked = blocked
+        self.hidden = hidden
+
+    def payload(self) -> dict[str, Any]:
+        return {"matches": self.matches, "blocked": self.blocked, "hidden": self.hidden}
+
+
+class ChangeHeld(DomainError):
+    """This change waits for review; nothing was saved yet."""
+
+    status_code = 202
+    code = "pending_review"
+
+    def __init__(self, message: str = "", *, pending_id: int | None = None) -> None:
+        super().__init__(message)
+        self.pending_id = pending_id
+
+    def payload(self) -> dict[str, Any]:
+        return {"pending_id": self.pending_id}
 
 
 def merge_errors(*parts: Mapping[str, list[str]]) -> dict[str, list[str]]:

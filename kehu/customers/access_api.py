@@ -10,7 +10,7 @@ from pydantic import ConfigDict
 
 from kehu.accounts.models import Team, User
 
-from . import access
+from . import access, services
 from .models import CustomerShare
 from .selectors import contact_get_for, customer_get_for
 
@@ -83,14 +83,14 @@ def share_list(request: HttpRequest, customer_no: str) -> list[CustomerShare]:
 @router.post("/customers/{customer_no}/shares", response={201: ShareOut})
 def share_create(request: HttpRequest, customer_no: str, payload: ShareIn) -> Status:
     customer = customer_get_for(request.user, customer_no)
-    share = access.customer_share(actor=request.user, customer=customer, user=_user(payload.user))
+    share = services.customer_share(actor=request.user, customer=customer, user=_user(payload.user))
     return Status(201, share)
 
 
 @router.delete("/customers/{customer_no}/shares/{user_id}", response={204: None})
 def share_delete(request: HttpRequest, customer_no: str, user_id: int) -> Status:
     customer = customer_get_for(request.user, customer_no)
-    access.customer_unshare(actor=request.user, customer=customer, user=_user(user_id))
+    services.customer_unshare(actor=request.user, customer=customer, user=_user(user_id))
     return Status(204, None)
 
 
@@ -102,7 +102,7 @@ def pool_assign(request: HttpRequest, customer_no: str, payload: PoolIn) -> dict
     team = teams.first()
     if team is None:
         raise Http404("No such team.")
-    customer = access.customer_assign_pool(actor=request.user, customer=customer, team=team)
+    customer = services.customer_assign_pool(actor=request.user, customer=customer, team=team)
     return {"customer_no": customer.customer_no, "team": team.name, "owner": None}
 
 

@@ -5,37 +5,45 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.utils.translation import gettext as _
 
-from kehu.accounts.policy import scope_for
+from kehu.accounts.models import User
+from kehu.accounts.policy import get_for, scope_for
+from kehu.contacts.models import Contact
+from kehu.contacts.selectors import contact_get_for
 from kehu.core.errors import ValidationFailed
 from kehu.core.validators import parse_amount, parse_choice
 
-from .models import Contact, Customer, Industry, Source
+from .models import Customer, Industry, Source
 from .validators import BUDGET_BAND_ALIASES, SIZE_ALIASES, STATUS_ALIASES
 
+__all__ = ["contact_get_for", "customer_get_for", "customer_queryset_for"]
 
-def customer_queryset_for(user: Any, *, for_write: bool = False) -> QuerySet[Customer]:
+
+def customer_queryset_for(user: User | Any, *, for_write: bool = False) -> QuerySet[Customer]:
     return scope_for(user, Customer.objects.all(), for_write=for_write)
 
 
-def customer_get_for(user: Any, customer_no: str, *, for_write: bool = False) -> Customer:
-    """The customer with this number, if the user may see (or change) it; else 404."""
-    customers = customer_queryset_for(user, for_write=for_write).select_related(
-        "industry", "sub_industry", "source", "owner", "team"
+def customer_get_for(user: User | Any, customer_no: str, *, for_change: bool = False) -> Customer:
+    """The customer with this number if the user may see it (else NotFound, 404); with
+    for_change, also if they may change it (else PermissionDenied, 403)."""
+    return get_for(
+        user,
+        Customer.objects.select_related("industry", "sub_industry", "source", "owner", "team"),
+        for_change=for_change,
+        what=_("customer"),
+        customer_no=str(customer_no).strip().upper(),
     )
-    customer = customers.filter(customer_no=customer_no.strip().upper()).first()
-    if customer is None:
-        raise Http404("No such customer.")
-    return customer
 
 
-def contact_get_for(user: Any, contact_id: int, *, for_write: bool = False) -> Contact:
-    contacts = scope_for(user, Contact.objects.select_related("customer"), for_write=for_write)
-    contact = contacts.filter(pk=contact_id).first()
-    if contact is None:
-        raise Http404("No such contact.")
-    return contact
+def customer_by_id_for(user: User | Any, customer_id: int, *, for_change: bool = False) -> Customer:
+    return get_for(
+        user,
+        Customer.objects.select_related("owner", "team"),
+        for_change=for_change,
+        what=_("customer"),
+        pk=customer_id,
+    )
 
 
 def industry_lookup(value: str) -> tuple[Industry | None, Industry | None]:

@@ -10,12 +10,17 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from kehu.contacts.validators import (  # noqa: F401 - re-exported for the import's cleaner
+    CONTACT_TYPE_ALIASES,
+    DECISION_ROLE_ALIASES,
+    GENDER_ALIASES,
+)
 from kehu.core.normalize import company_core
 from kehu.core.normalize import name_pinyin as name_pinyin  # contacts' name_pinyin
 from kehu.core.text import clean_text
 from kehu.core.validators import build_aliases, parse_choice
 
-from .models import Contact, Customer
+from .models import Customer
 
 # The integration standard's value lists, in the words people type and spreadsheets carry.
 KIND_ALIASES = build_aliases(
@@ -51,30 +56,6 @@ BUDGET_BAND_ALIASES = build_aliases(
         "over_500k": [">50万", "50万以上", "大于50万"],
     },
 )
-GENDER_ALIASES = build_aliases(
-    Contact.Gender, {"male": ["男", "m", "先生"], "female": ["女", "f", "女士"]}
-)
-CONTACT_TYPE_ALIASES = build_aliases(
-    Contact.ContactType,
-    {
-        "customer": ["客户"],
-        "prospect": ["潜在客户"],
-        "partner": ["合作伙伴"],
-        "supplier": ["供应商"],
-        "after_sales": ["售后服务", "售后"],
-    },
-)
-DECISION_ROLE_ALIASES = build_aliases(
-    Contact.DecisionRole,
-    {
-        "decision_maker": ["决策者", "决策人", "关键决策人"],
-        "budget_approver": ["预算审批者", "预算审批人"],
-        "technical_evaluator": ["技术选型者", "技术选型人", "technical_selector"],
-        "end_user": ["最终用户"],
-        "influencer": ["影响者", "影响人"],
-    },
-)
-
 # A head count instead of a size: "50人", "100-499人", "500人以上", "1000+", "少于50人".
 _HEADCOUNT = re.compile(
     r"^(?:员工|人数|约)?\s*(少于|小于|不足|<|>|大于|超过)?\s*(\d{1,7})"
@@ -156,7 +137,12 @@ OPTIONAL_FIELDS: tuple[RequiredField, ...] = (
     RequiredField("budget", _("budget"), 3),
     RequiredField("email", _("e-mail"), 3),
 )
-FIELD_LABELS = {f.name: f.label for f in STANDARD_FIELDS + OPTIONAL_FIELDS}
+# Not a field: a phone an import could not use was kept aside; the customer stays 待补全.
+PHONE_UNUSABLE = "phone_unusable"
+FIELD_LABELS = {
+    **{f.name: f.label for f in STANDARD_FIELDS + OPTIONAL_FIELDS},
+    PHONE_UNUSABLE: _("a usable phone (one was kept aside)"),
+}
 
 
 def completeness_of(facts: dict[str, bool]) -> tuple[int, list[str]]:

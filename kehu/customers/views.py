@@ -7,7 +7,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
@@ -16,12 +15,18 @@ from django.views.decorators.http import require_http_methods
 
 from kehu.accounts.models import Role, User
 from kehu.accounts.policy import READ_ALL, can_create_customer
-from kehu.core.errors import ValidationFailed
-from kehu.core.guards import ChangeHeld, ProbableDuplicate, change_guard
+from kehu.core.errors import (
+    ChangeHeld,
+    DomainError,
+    PermissionDenied,
+    ProbableDuplicate,
+    ValidationFailed,
+)
 from kehu.core.pagination import keyset_page
 
 from . import services
 from .forms import CustomerFilterForm, CustomerForm
+from .models import Customer
 from .selectors import customer_filter, customer_get_for, customer_queryset_for
 
 LIST_RELATED = ("industry", "sub_industry", "owner", "team", "source")
@@ -87,6 +92,60 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _save(
+    request: HttpRequest, form: CustomerForm, customer: Customer | None
+) -> tuple[HttpResponse | None, ProbableDuplicate | None]:
+    """Run the service for a valid form. Every domain error lands on the form (a field's message,
+    the duplicate panel, "sent for approval"); never a 500."""
+    data = form.payload()
+    data["allow_duplicate"] = form.cleaned_data.get("allow_duplicate", False)
+    try:
+        if customer is None:
+            saved = services.customer_create(actor=request.user, data=data)
+        else:
+            saved = services.customer_update(actor=request.user, customer=customer, data=data)
+    except ValidationFailed as exc:
+        form.add_service_errors(exc)
+    except ProbableDuplicate as exc:
+        return None, exc
+    except ChangeHeld as held:
+        messages.warning(request, held.message)
+        if customer is None:
+            return redirect("customer-list"), None
+        return redirect("customer-detail", customer_no=customer.customer_no), None
+    except DomainError as exc:  # PermissionDenied (a finance field), a conflict, ...
+        form.add_error(None, exc.message)
+    else:
+        if customer is None:
+            messages.success(
+                request, _("Customer %(number)s created.") % {"number": saved.customer_no}
+            )
+            if saved.missing_fields:
+                messages.warning(
+                    request,
+                    _("This customer is marked incomplete: please fill in the missing fields."),
+                )
+        else:
+            messages.success(request, _("Changes saved."))
+        return redirect("customer-detail", customer_no=saved.customer_no), None
+    return None, None
+
+
+def _form_page(
+    request: HttpRequest,
+    form: CustomerForm,
+    customer: Customer | None,
+    duplicate: ProbableDuplicate | None,
+) -> HttpResponse:
+    status = 409 if duplicate else 422 if form.is_bound and form.errors else 200
+    return render(
+        request,
+        "customers/form.html",
+        {"form": form, "customer": customer, "duplicate": duplicate},
+        status=status,
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def customer_create(request: HttpRequest) -> HttpResponse:
@@ -95,56 +154,20 @@ def customer_create(request: HttpRequest) -> HttpResponse:
     form = CustomerForm(request.POST or None, actor=request.user)
     duplicate = None
     if request.method == "POST" and form.is_valid():
-        try:
-            data = form.payload()
-            data["allow_duplicate"] = form.cleaned_data.get("allow_duplicate", False)
-            change_guard(action="customer_create", actor=request.user, data=data)
-            data.pop("allow_duplicate")
-            customer = services.customer_create(actor=request.user, data=data)
-        except ValidationFailed as exc:
-            form.add_service_errors(exc)
-        except ProbableDuplicate as exc:
-            duplicate = exc
-        else:
-            messages.success(
-                request, _("Customer %(number)s created.") % {"number": customer.customer_no}
-            )
-            if customer.missing_fields:
-                messages.warning(
-                    request,
-                    _("This customer is marked incomplete: please fill in the missing fields."),
-                )
-            return redirect("customer-detail", customer_no=customer.customer_no)
-    status = 409 if duplicate else 422 if form.is_bound and form.errors else 200
-    return render(
-        request,
-        "customers/form.html",
-        {"form": form, "customer": None, "duplicate": duplicate},
-        status=status,
-    )
+        response, duplicate = _save(request, form, None)
+        if response is not None:
+            return response
+    return _form_page(request, form, None, duplicate)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def customer_edit(request: HttpRequest, customer_no: str) -> HttpResponse:
-    customer = customer_get_for(request.user, customer_no)
-    if not customer_queryset_for(request.user, for_write=True).filter(pk=customer.pk).exists():
-        raise PermissionDenied(_("You may view this customer but not change it."))
+    customer = customer_get_for(request.user, customer_no, for_change=True)
     form = CustomerForm(request.POST or None, actor=request.user, customer=customer)
+    duplicate = None
     if request.method == "POST" and form.is_valid():
-        try:
-            data = form.payload()
-            change_guard(action="customer_update", actor=request.user, customer=customer, data=data)
-            services.customer_update(actor=request.user, customer=customer, data=data)
-        except ValidationFailed as exc:
-            form.add_service_errors(exc)
-        except ChangeHeld as held:
-            messages.warning(request, held.message)
-            return redirect("customer-detail", customer_no=customer.customer_no)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("customer-detail", customer_no=customer.customer_no)
-    status = 422 if form.is_bound and form.errors else 200
-    return render(
-        request, "customers/form.html", {"form": form, "customer": customer}, status=status
-    )
+        response, duplicate = _save(request, form, customer)
+        if response is not None:
+            return response
+    return _form_page(request, form, customer, duplicate)

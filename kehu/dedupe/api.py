@@ -8,12 +8,15 @@ from typing import Any
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from kehu.core.jobs import job_start
+from kehu.customers.models import DuplicateAction, MatchRule
+from kehu.customers.services.duplicates import action_for, duplicate_check, duplicate_scope
 
 from . import services, tasks
-from .models import DuplicateAction, DuplicatePair, MatchRule, Merge
+from .models import DuplicatePair, Merge
 from .selectors import customer_by_id_for, merge_get_for, pair_get_for, pair_list_for
 
 router = Router(tags=["dedupe"])
@@ -52,6 +55,8 @@ class CheckOut(Schema):
     action: str
     rule: str
     matches: list[MatchOut]
+    hidden: int = 0
+    message: str = ""
 
 
 class PairOut(Schema):
@@ -146,7 +151,8 @@ def dedupe_check(request: HttpRequest, payload: CheckIn) -> dict[str, Any]:
     exclude = None
     if payload.customer_id:
         exclude = customer_by_id_for(request.user, payload.customer_id).pk
-    result = services.duplicate_check(data=data, context=payload.context, exclude_id=exclude)
+    result = duplicate_check(data=data, context=payload.context, exclude_id=exclude)
+    scoped = duplicate_scope(request.user, result.matches, about=payload.name)
     return {
         "action": result.action,
         "rule": result.rule,
@@ -159,8 +165,14 @@ def dedupe_check(request: HttpRequest, payload: CheckIn) -> dict[str, Any]:
                 "url": reverse("dedupe-customer-link", args=[m.customer.pk]),
                 "explanation": m.explanation(),
             }
-            for m in result.matches
+            for m in scoped.visible
         ],
+        "hidden": scoped.hidden,
+        "message": _(
+            "A probable duplicate exists that you cannot see; the data steward has been told."
+        )
+        if scoped.hidden
+        else "",
     }
 
 
@@ -233,7 +245,7 @@ def rule_change(request: HttpRequest, rule_id: int, payload: RuleIn) -> MatchRul
 def action_list(request: HttpRequest) -> list[dict[str, str]]:
     services.require_steward(request.user)
     return [
-        {"context": c, "action": services.action_for(c)} for c in DuplicateAction.Context.values
+        {"context": c, "action": action_for(c)} for c in DuplicateAction.Context.values
     ]
 
 

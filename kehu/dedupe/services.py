@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.core import serializers
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -13,12 +11,11 @@ from django.utils import timezone
 from kehu.accounts.models import Role
 from kehu.accounts.policy import scope_for
 from kehu.audit.services import audit_record
-from kehu.core.errors import DomainError, ValidationFailed
-from kehu.customers.matching.pairwise import Match, find_matches
+from kehu.core.errors import DomainError, PermissionDenied, ValidationFailed
 from kehu.customers.matching.weights import FIELDS as MATCH_FIELDS
-from kehu.customers.models import Customer
+from kehu.customers.models import Customer, DuplicateAction, MatchRule
 
-from .models import DuplicateAction, DuplicatePair, MatchRule, Merge
+from .models import DuplicatePair, Merge
 from .scan import CandidatePair, scan_customers
 
 STEWARD_ROLES = (Role.STEWARD, Role.ADMIN)
@@ -31,20 +28,6 @@ MERGE_FIELDS = (
 )  # fmt: skip
 
 
-class PermissionDenied(DomainError):
-    """Only a data steward or an administrator may do this."""
-
-    status_code = 403
-    code = "permission_denied"
-
-
-class DuplicateBlocked(DomainError):
-    """This record probably duplicates an existing customer; saving it is blocked."""
-
-    status_code = 409
-    code = "duplicate_blocked"
-
-
 def require_steward(actor: Any) -> None:
     if getattr(actor, "role", None) not in STEWARD_ROLES:
         raise PermissionDenied("Only a data steward or an administrator may do this.")
@@ -52,78 +35,6 @@ def require_steward(actor: Any) -> None:
 
 def _ordered(a: Customer, b: Customer) -> tuple[Customer, Customer]:
     return (a, b) if a.pk < b.pk else (b, a)
-
-
-# --- On-save check (create, edit, import).
-
-
-@dataclass
-class CheckResult:
-    action: str  # allow, alert, block, queue
-    matches: list[Match] = field(default_factory=list)
-    rule: str = ""
-
-    @property
-    def is_blocked(self) -> bool:
-        return self.action == DuplicateAction.Action.BLOCK
-
-
-def action_for(context: str) -> str:
-    row = DuplicateAction.objects.filter(context=context).first()
-    return row.action if row else DuplicateAction.Action.ALERT
-
-
-def _rule_matches(rule: MatchRule, match: Match) -> bool:
-    if match.score < rule.min_score:
-        return False
-    return all(match.levels.get(name, 0.0) > 0 for name in rule.required_fields)
-
-
-def duplicate_check(
-    *, data: dict[str, Any], context: str = "create", exclude_id: int | None = None
-) -> CheckResult:
-    """Probable duplicates of a payload and what to do about them (no write)."""
-    rules = list(MatchRule.objects.filter(is_active=True))
-    threshold = min(
-        [settings.KEHU_DEDUPE_CHECK_THRESHOLD, *(r.min_score for r in rules)]
-        if rules
-        else [settings.KEHU_DEDUPE_CHECK_THRESHOLD]
-    )
-    matches = find_matches(data, exclude_id=exclude_id, threshold=threshold)
-    if rules:
-        kept, rule_name = [], ""
-        for match in matches:
-            hit = next((r for r in rules if _rule_matches(r, match)), None)
-            if hit:
-                kept.append(match)
-                rule_name = rule_name or hit.name
-        matches = kept
-    else:
-        rule_name = ""
-    if not matches:
-        return CheckResult(DuplicateAction.Action.ALLOW)
-    return CheckResult(action_for(context), matches, rule_name)
-
-
-@transaction.atomic
-def duplicate_queue(*, actor: Any, customer: Customer, result: CheckResult) -> list[DuplicatePair]:
-    """After a save whose action is 'queue': the steward's queue gets the pairs."""
-    pairs = []
-    for match in result.matches:
-        a, b = _ordered(customer, match.customer)
-        pair, _created = DuplicatePair.objects.get_or_create(
-            customer_a=a,
-            customer_b=b,
-            defaults={
-                "score": match.score,
-                "weight": match.weight,
-                "explanation": match.explanation(),
-                "source": DuplicatePair.Source.CHECK,
-            },
-        )
-        pairs.append(pair)
-    audit_record(actor=actor, action="dedupe.queued", target=customer, note=f"{len(pairs)} pairs")
-    return pairs
 
 
 # --- Scan results.
@@ -485,3 +396,18 @@ def duplicate_action_set(*, actor: Any, context: str, action: str) -> DuplicateA
     )
     audit_record(actor=actor, action="dedupe.action_set", target=row, note=f"{context}={action}")
     return row
+
+
+def duplicate_item_apply(item: Any) -> None:
+    """A duplicate the on-save check queued, confirmed by the steward: its pairs join the
+    steward's list of pairs to merge (kehu.review approves it; registered in apps.py)."""
+    customer = Customer.objects.filter(pk=item.payload.get("customer_id")).first()
+    if customer is None:
+        return
+    for other in Customer.objects.filter(pk__in=item.payload.get("matches") or []):
+        a, b = _ordered(customer, other)
+        DuplicatePair.objects.get_or_create(
+            customer_a=a,
+            customer_b=b,
+            defaults={"score": 1.0, "source": DuplicatePair.Source.CHECK},
+        )

@@ -15,10 +15,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kehu.accounts.models import Role
 from kehu.core.errors import DomainError
-from kehu.customers.models import Customer
+from kehu.customers.models import Customer, DuplicateAction, MatchRule
+from kehu.customers.services.duplicates import action_for, duplicate_check, duplicate_scope
 
 from . import services
-from .models import DuplicateAction, MatchRule
 from .selectors import (
     customer_by_id_for,
     merge_get_for,
@@ -158,7 +158,7 @@ def rules(request: HttpRequest) -> HttpResponse:
         {
             "rules": MatchRule.objects.all(),
             "actions": [
-                (c, label, services.action_for(c)) for c, label in DuplicateAction.Context.choices
+                (c, label, action_for(c)) for c, label in DuplicateAction.Context.choices
             ],
             "action_choices": DuplicateAction.Action.choices,
             "fields": [(f.name, f.label) for f in FIELDS],
@@ -180,10 +180,15 @@ def check_partial(request: HttpRequest) -> HttpResponse:
     exclude = None
     if request.POST.get("customer_id", "").isdigit():
         exclude = customer_by_id_for(request.user, int(request.POST["customer_id"])).pk
-    result = services.duplicate_check(
+    result = duplicate_check(
         data=data, context=request.POST.get("context", "create"), exclude_id=exclude
     )
-    return render(request, "dedupe/partials/_check.html", {"result": result})
+    scoped = duplicate_scope(request.user, result.matches, about=data["name"])
+    return render(
+        request,
+        "dedupe/partials/_check.html",
+        {"result": result, "matches": scoped.visible, "hidden": scoped.hidden},
+    )
 
 
 @login_required

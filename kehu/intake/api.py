@@ -11,7 +11,7 @@ from ninja.files import UploadedFile
 
 from kehu.accounts.models import Role
 
-from .capture.anomaly import export_guard
+from .export_guard import export_guard
 from .exports import customer_export, xlsx_file
 from .files import csv_stream, failed_lines, report_lines
 from .models import ImportRun, MappingPreset

@@ -12,10 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kehu.core.errors import DomainError, ValidationFailed
-from kehu.core.guards import ChangeHeld
+from kehu.core.errors import ChangeHeld, DomainError, ValidationFailed
 
-from .capture.anomaly import export_guard
+from .export_guard import export_guard
 from .exports import customer_export, xlsx_file
 from .files import csv_stream, failed_lines, report_lines, template_lines
 from .models import ImportRun

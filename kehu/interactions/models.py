@@ -30,7 +30,7 @@ class Interaction(models.Model):
         "customers.Customer", on_delete=models.CASCADE, related_name="interactions"
     )
     contact = models.ForeignKey(
-        "customers.Contact",
+        "contacts.Contact",
         verbose_name=_("contact"),
         null=True,
         blank=True,
@@ -96,7 +96,7 @@ class BehaviourEvent(models.Model):
         "customers.Customer", on_delete=models.CASCADE, related_name="events"
     )
     contact = models.ForeignKey(
-        "customers.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+        "contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind)
     occurred_at = models.DateTimeField(_("occurred at"))

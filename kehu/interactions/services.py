@@ -17,7 +17,6 @@ from kehu.core.cleaning import FieldCleaner
 from kehu.core.errors import ValidationFailed
 from kehu.core.numbering import next_in_sequence
 from kehu.core.search_index import search_index_interaction, search_unindex
-from kehu.core.text import clean_multiline
 from kehu.core.validators import parse_choice, parse_date, parse_datetime
 from kehu.customers.models import Contact, Customer
 
@@ -60,8 +59,7 @@ def interaction_clean(
     c.field("feedback", lambda t: parse_choice(t, FEEDBACK_ALIASES))
     c.field("next_action", max_length=300)
     c.field("next_action_due", parse_date, empty=None)
-    if "summary" in data:
-        c.values["summary"] = clean_multiline(data.get("summary"))[:10000]
+    c.multiline("summary", max_length=10_000)
     _user(c, "performed_by")
     _user(c, "next_action_owner")
     if "contact_id" in data and data.get("contact_id") not in (None, ""):

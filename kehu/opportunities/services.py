@@ -11,14 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
+from kehu.accounts.policy import assert_finance_editable
 from kehu.audit.services import audit_record, diff_fields
 from kehu.core.cleaning import FieldCleaner
 from kehu.core.errors import ValidationFailed
 from kehu.core.numbering import next_number
-from kehu.core.text import clean_multiline
 from kehu.core.validators import build_aliases, parse_amount, parse_choice, parse_date
 from kehu.customers.models import Customer
-from kehu.customers.services import assert_finance_editable
 
 from .models import Opportunity, Order, OrderLine
 
@@ -96,7 +95,11 @@ def opportunity_clean(data: dict[str, Any], *, creating: bool) -> dict[str, Any]
 @transaction.atomic
 def opportunity_create(*, actor: Any, customer: Customer, data: dict[str, Any]) -> Opportunity:
     values = opportunity_clean(data, creating=True)
-    assert_finance_editable(actor, changed=values.get("expected_amount") is not None)
+    assert_finance_editable(
+        actor,
+        "opportunities.opportunity",
+        {"expected_amount"} if values.get("expected_amount") is not None else set(),
+    )
     values.setdefault("owner", customer.owner)
     opportunity = Opportunity.objects.create(customer=customer, **values)
     audit_record(
@@ -113,10 +116,11 @@ def opportunity_update(
     *, actor: Any, opportunity: Opportunity, data: dict[str, Any]
 ) -> Opportunity:
     values = opportunity_clean(data, creating=False)
+    changed = (
+        "expected_amount" in values and values["expected_amount"] != opportunity.expected_amount
+    )
     assert_finance_editable(
-        actor,
-        changed="expected_amount" in values
-        and values["expected_amount"] != opportunity.expected_amount,
+        actor, "opportunities.opportunity", {"expected_amount"} if changed else set()
     )
     before = _snapshot(opportunity, OPPORTUNITY_FIELDS)
     for key, value in values.items():
@@ -189,8 +193,7 @@ def order_clean(
     c.field("signed_on", parse_date, empty=None)
     c.field("amount", parse_amount, empty=None)
     c.field("status", lambda t: parse_choice(t, ORDER_STATUS_ALIASES), empty=Order.Status.SIGNED)
-    if "notes" in data:
-        c.values["notes"] = clean_multiline(data.get("notes"))[:10000]
+    c.multiline("notes", max_length=10_000)
     lines = None
     line_errors: dict[str, list[str]] = {}
     if data.get("lines") is not None:
@@ -219,7 +222,7 @@ def order_clean(
 @transaction.atomic
 def order_create(*, actor: Any, customer: Customer, data: dict[str, Any]) -> Order:
     values, lines = order_clean(data, creating=True)
-    assert_finance_editable(actor, changed=True)
+    assert_finance_editable(actor, "opportunities.order", {"amount"})
     if not values.get("order_no"):
         values["order_no"] = next_number("DD", today=values["signed_on"])
         while Order.objects.filter(order_no=values["order_no"]).exists():  # entered by hand
@@ -245,10 +248,10 @@ def order_update(*, actor: Any, order: Order, data: dict[str, Any]) -> Order:
     if "order_no" in data and str(data["order_no"]).strip() != order.order_no:
         raise ValidationFailed({"order_no": [_("The order number cannot be changed.")]})
     values, lines = order_clean(data, creating=False)
-    assert_finance_editable(
-        actor,
-        changed=lines is not None or ("amount" in values and values["amount"] != order.amount),
-    )
+    touched = {"lines"} if lines is not None else set()
+    if "amount" in values and values["amount"] != order.amount:
+        touched.add("amount")
+    assert_finance_editable(actor, "opportunities.order", touched)
     if lines is None and "amount" in values and order.lines.exists():
         total = sum(order.lines.values_list("amount", flat=True), Decimal("0"))
         if abs(values["amount"] - total) > Decimal("0.01"):

@@ -20,7 +20,8 @@ from .labels import feedback_label, stage_label
 
 MODELS: dict[str, type[Model]] = {
     "customers.customer": Customer,
-    "customers.contact": Contact,
+    "contacts.contact": Contact,
+    "customers.contact": Contact,  # entries written before contacts had their own app
     "interactions.interaction": Interaction,
     "opportunities.opportunity": Opportunity,
     "opportunities.order": Order,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kehu.dedupe.models import DuplicateAction, MatchRule
+from kehu.customers.models import DuplicateAction, MatchRule
 
 PAYLOAD = {
     "name": "华信软件(深圳)有限公司",
@@ -32,7 +32,9 @@ def test_check_allows_a_new_company(api: Any, rep: Any, pair_of_customers: Any) 
             "decision_maker": {"name": "赵六", "mobile": "13600000009"},
         },
     )
-    assert response.json() == {"action": "allow", "rule": "", "matches": []}
+    assert response.json() == {
+        "action": "allow", "rule": "", "matches": [], "hidden": 0, "message": ""
+    }
 
 
 def test_check_when_editing_leaves_the_record_out(

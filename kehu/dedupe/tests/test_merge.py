@@ -115,7 +115,7 @@ def test_merge_and_undo_through_the_api(api: Any, steward: Any, pair_of_customer
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["merged_customer_no"] == merged.customer_no
-    assert "customers.contact" in body["moved"]
+    assert "contacts.contact" in body["moved"]
     response = api.post(f"/api/v1/dedupe/merges/{body['id']}/undo")
     assert response.status_code == 200 and response.json()["undone_at"]
     assert Customer.objects.filter(pk=merged.pk).exists()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -17,16 +15,13 @@ from ninja.files import UploadedFile
 from pydantic import ConfigDict, ValidationError
 
 from kehu.accounts.models import Role
-from kehu.accounts.policy import scope_for
 from kehu.core.errors import ValidationFailed
 from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_get_for
-from kehu.customers.services import PermissionDenied
 
-from . import anomaly
 from .cards import read_card
 from .leads import lead_submit
-from .models import AnomalyRule, AssignmentRule, ChatTagRule, EmailDomain, PendingChange
+from .models import AssignmentRule, ChatTagRule, EmailDomain
 from .services import card_save, chat_commit, chat_draft
 
 router = Router(tags=["capture"])
@@ -108,12 +103,7 @@ class ChatOut(Schema):
 
 
 def _writable(request: HttpRequest, customer_no: str) -> Customer:
-    customer = customer_get_for(request.user, customer_no)
-    if not scope_for(
-        request.user, Customer.objects.filter(pk=customer.pk), for_write=True
-    ).exists():
-        raise PermissionDenied("You may view this customer but not change it.")
-    return customer
+    return customer_get_for(request.user, customer_no, for_change=True)
 
 
 @router.post("/capture/chat", response=ChatOut)
@@ -238,13 +228,6 @@ class ChatRuleIO(Schema):
     is_active: bool = True
 
 
-class AnomalyRuleIO(Schema):
-    id: int | None = None
-    kind: str
-    threshold: Decimal
-    is_active: bool = True
-
-
 def _upsert(model: Any, payload: Schema, rule_id: int | None = None) -> Any:
     data = payload.model_dump(exclude={"id"})
     if rule_id is None:
@@ -302,93 +285,3 @@ def chat_rule_create(request: HttpRequest, payload: ChatRuleIO) -> Status:
 def chat_rule_change(request: HttpRequest, rule_id: int, payload: ChatRuleIO) -> Any:
     _admin(request)
     return _upsert(ChatTagRule, payload, rule_id)
-
-
-# --- Review queue
-
-
-class PendingOut(Schema):
-    id: int
-    action: str
-    kind: str
-    status: str
-    requested_by: str
-    customer_no: str
-    payload: Any
-    reason: str
-    reviewed_by: str
-    reviewed_at: datetime | None
-    created_at: datetime
-
-
-class ReviewIn(Schema):
-    note: str = ""
-
-
-class BulkIn(Schema):
-    customer_nos: list[str]
-    changes: dict[str, Any]
-
-
-def _pending_out(p: PendingChange) -> dict[str, Any]:
-    return {
-        "id": p.pk,
-        "action": p.action,
-        "kind": p.kind,
-        "status": p.status,
-        "requested_by": str(p.requested_by),
-        "customer_no": p.customer.customer_no if p.customer else "",
-        "payload": p.payload,
-        "reason": p.reason,
-        "reviewed_by": str(p.reviewed_by) if p.reviewed_by else "",
-        "reviewed_at": p.reviewed_at,
-        "created_at": p.created_at,
-    }
-
-
-@router.get("/review", response=list[PendingOut], tags=["review"])
-def review_list(request: HttpRequest, status: str = "pending") -> list[dict[str, Any]]:
-    rows = anomaly.pending_queryset_for(request.user)
-    if status:
-        rows = rows.filter(status=status)
-    return [_pending_out(p) for p in rows[:200]]
-
-
-@router.post("/review/{pending_id}/approve", response=PendingOut, tags=["review"])
-def review_approve(request: HttpRequest, pending_id: int, payload: ReviewIn) -> dict[str, Any]:
-    pending = get_object_or_404(anomaly.pending_queryset_for(request.user), pk=pending_id)
-    done = anomaly.pending_review(
-        actor=request.user, pending=pending, approve=True, note=payload.note
-    )
-    return _pending_out(done)
-
-
-@router.post("/review/{pending_id}/reject", response=PendingOut, tags=["review"])
-def review_reject(request: HttpRequest, pending_id: int, payload: ReviewIn) -> dict[str, Any]:
-    pending = get_object_or_404(anomaly.pending_queryset_for(request.user), pk=pending_id)
-    done = anomaly.pending_review(
-        actor=request.user, pending=pending, approve=False, note=payload.note
-    )
-    return _pending_out(done)
-
-
-@router.get("/review/rules", response=list[AnomalyRuleIO], tags=["review"])
-def anomaly_rules(request: HttpRequest) -> Any:
-    return AnomalyRule.objects.all()
-
-
-@router.put("/review/rules/{rule_id}", response=AnomalyRuleIO, tags=["review"])
-def anomaly_rule_change(request: HttpRequest, rule_id: int, payload: AnomalyRuleIO) -> Any:
-    _admin(request)
-    return _upsert(AnomalyRule, payload, rule_id)
-
-
-@router.post("/review/bulk-update", tags=["review"])
-def bulk_update(request: HttpRequest, payload: BulkIn) -> dict[str, int]:
-    """Change the status or owner of several customers; too many at once waits for review."""
-    customers = [_writable(request, no) for no in payload.customer_nos]
-    return {
-        "updated": anomaly.bulk_update(
-            actor=request.user, customers=customers, changes=payload.changes
-        )
-    }

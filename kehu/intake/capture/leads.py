@@ -19,7 +19,7 @@ from kehu.core.cleaning import FieldCleaner
 from kehu.core.validators import normalize_email, normalize_mobile
 from kehu.customers.models import Contact, Customer, Industry, Source
 from kehu.customers.services import contact_create, customer_create
-from kehu.dedupe.services import duplicate_check
+from kehu.customers.services import duplicate_check
 
 from .models import AssignmentRule, EmailDomain, Lead
 
@@ -168,6 +168,25 @@ def _exact_duplicate(lead: LeadInput) -> Customer | None:
     return customer
 
 
+def _new_customer_payload(lead: LeadInput, company: str, person: dict[str, Any]) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "name": company or lead.name,
+        "kind": "company" if company else "individual",
+        "status": "lead",
+        "status_reason": "网站表单",
+        "decision_maker": {**person, "contact_type": "prospect"},
+        "notes": lead.message,
+    }
+    if lead.province:
+        payload["province"] = lead.province
+    if lead.industry:
+        payload["industry"] = lead.industry.name
+    source = Source.objects.filter(is_active=True, name__in=("官网注册", "官网表单")).first()
+    if source:
+        payload["source"] = source.name
+    return payload
+
+
 @transaction.atomic
 def lead_submit(*, data: dict[str, Any], ip: str | None) -> Lead:
     """Store one web-form submission: a new 潜在客户, or attached to the customer it duplicates."""
@@ -178,10 +197,10 @@ def lead_submit(*, data: dict[str, Any], ip: str | None) -> Lead:
         company = company_for_domain(email_domain(lead.email))
         autofilled = bool(company)
     person = {"name": lead.name, "mobile": lead.mobile, "email": lead.email}
-    check = duplicate_check(
-        data={"name": company or lead.name, "email": lead.email, "decision_maker": person},
-        context="create",
-    )
+    payload = _new_customer_payload(lead, company, person)
+    # The same check, on the same payload, as the create below would run: a lead whose customer
+    # probably exists is attached to it instead.
+    check = duplicate_check(data=payload, context="create")
     existing = check.matches[0].customer if check.matches else _exact_duplicate(lead)
     score = check.matches[0].score if check.matches else (1.0 if existing else None)
     common = {
@@ -222,23 +241,8 @@ def lead_submit(*, data: dict[str, Any], ip: str | None) -> Lead:
         )
         return record
     owner, rule = assign(province=lead.province, industry=lead.industry)
-    payload: dict[str, Any] = {
-        "name": company or lead.name,
-        "kind": "company" if company else "individual",
-        "status": "lead",
-        "status_reason": "网站表单",
-        "decision_maker": {**person, "contact_type": "prospect"},
-        "notes": lead.message,
-    }
-    if lead.province:
-        payload["province"] = lead.province
-    if lead.industry:
-        payload["industry"] = lead.industry.name
     if owner:
         payload["owner"] = str(owner.pk)
-    source = Source.objects.filter(is_active=True, name__in=("官网注册", "官网表单")).first()
-    if source:
-        payload["source"] = source.name
     customer = customer_create(actor=actor, data=payload, source="system")
     record = Lead.objects.create(
         customer=customer,

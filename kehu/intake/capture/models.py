@@ -1,4 +1,4 @@
-"""Capture data: web-form leads and their rules, chat rules, anomaly rules and the review queue."""
+"""Capture data: web-form leads and their assignment rules, e-mail domains, chat tag rules."""
 
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ class Lead(models.Model):
         "customers.Customer", on_delete=models.CASCADE, related_name="web_leads"
     )
     contact = models.ForeignKey(
-        "customers.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome)
     name = models.CharField(_("name"), max_length=100)
@@ -135,97 +135,3 @@ class ChatTagRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field} {self.op} {self.value} → {self.tag}"
-
-
-class AnomalyRule(models.Model):
-    """A kind of change that waits for a human. `threshold` means, per kind:
-
-    amount_jump: the factor (10 = new value ≥ 10× the old budget);
-    vip_phone: the budget (yuan) above which a customer is a VIP (a 'VIP' tag also makes one);
-    bulk_change: the most customers one action may change without review;
-    export_spike: the factor over the user's trailing average export size.
-    """
-
-    class Kind(models.TextChoices):
-        AMOUNT_JUMP = "amount_jump", _("Budget jumps")
-        VIP_PHONE = "vip_phone", _("A VIP's phone changes")
-        BULK_CHANGE = "bulk_change", _("Bulk status or owner change")
-        EXPORT_SPIKE = "export_spike", _("Unusually large export")
-
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind, unique=True)
-    threshold = models.DecimalField(_("threshold"), max_digits=14, decimal_places=2)
-    is_active = models.BooleanField(_("active"), default=True)
-
-    class Meta:
-        ordering = ["id"]
-        verbose_name = _("anomaly rule")
-        verbose_name_plural = _("anomaly rules")
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.threshold})"
-
-
-class PendingChange(models.Model):
-    """A held edit, bulk change, import row or export: applied only when a reviewer approves."""
-
-    SCOPE_CUSTOMER = "customer"
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting for review")
-        APPROVED = "approved", _("Approved and applied")
-        REJECTED = "rejected", _("Rejected")
-
-    class Action(models.TextChoices):
-        CUSTOMER_UPDATE = "customer_update", _("Customer change")
-        BULK_UPDATE = "bulk_update", _("Bulk change")
-        EXPORT = "export", _("Export")
-
-    action = models.CharField(_("action"), max_length=16, choices=Action)
-    kind = models.CharField(_("rule"), max_length=16, choices=AnomalyRule.Kind)
-    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.PENDING)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
-    team = models.ForeignKey(
-        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    customer = models.ForeignKey(
-        "customers.Customer", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    payload = models.JSONField(_("payload"), default=dict)
-    reason = models.TextField(_("reason"))
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    review_note = models.TextField(_("review note"), blank=True)
-    used_at = models.DateTimeField(null=True, blank=True)  # an approved export, once downloaded
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["-id"]
-        indexes = [models.Index(fields=["status", "team", "-id"], name="pending_status_team_idx")]
-        verbose_name = _("pending change")
-        verbose_name_plural = _("pending changes")
-
-    def __str__(self) -> str:
-        return f"#{self.pk} {self.get_action_display()}: {self.reason}"
-
-
-class ReviewAlert(models.Model):
-    """Tells a manager that a change by one of their people waits for review."""
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_alerts"
-    )
-    pending = models.ForeignKey(PendingChange, on_delete=models.CASCADE, related_name="alerts")
-    read_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-id"]
-        verbose_name = _("review alert")
-        verbose_name_plural = _("review alerts")
-
-    def __str__(self) -> str:
-        return f"{self.recipient_id} ← #{self.pending_id}"

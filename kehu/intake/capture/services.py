@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
@@ -20,10 +19,12 @@ from kehu.interactions.models import Interaction
 from kehu.interactions.services import interaction_log
 from kehu.opportunities.models import Opportunity
 from kehu.opportunities.services import opportunity_create
+from kehu.review.models import ReviewRule
+from kehu.review.services import review_rule_change
 from kehu.tags.services import tag_apply
 
 from .chat import ChatDraft, parse_chat
-from .models import AnomalyRule, AssignmentRule, ChatTagRule, EmailDomain
+from .models import AssignmentRule, ChatTagRule, EmailDomain
 
 
 def chat_draft(text: str, *, today: date | None = None) -> ChatDraft:
@@ -166,17 +167,13 @@ def capture_rule_save(*, actor: Any, kind: str, data: Any) -> Any:
         )
     elif kind == "anomaly":
         values = _required(data, "rule_kind", "threshold")
-        if values["rule_kind"] not in AnomalyRule.Kind.values:
+        if values["rule_kind"] not in ReviewRule.Kind.values:
             raise ValidationFailed({"rule_kind": [_("Choose one of the listed values.")]})
-        try:
-            threshold = Decimal(values["threshold"])
-        except InvalidOperation as exc:
-            raise ValidationFailed({"threshold": [_("Enter a number.")]}) from exc
-        if threshold <= 0:
-            raise ValidationFailed({"threshold": [_("Enter a number above zero.")]})
-        row, _created = AnomalyRule.objects.update_or_create(
+        return review_rule_change(
+            actor=actor,
             kind=values["rule_kind"],
-            defaults={"threshold": threshold, "is_active": bool(data.get("is_active"))},
+            threshold=values["threshold"],
+            is_active=bool(data.get("is_active")),
         )
     elif kind == "delete":
         model = RULE_MODELS.get(str(data.get("target", "")))
@@ -199,7 +196,7 @@ def capture_rules_context() -> dict[str, Any]:
         "assignment_rules": AssignmentRule.objects.select_related("industry", "team", "owner"),
         "domains": EmailDomain.objects.all(),
         "chat_rules": ChatTagRule.objects.all(),
-        "anomaly_rules": AnomalyRule.objects.all(),
+        "anomaly_rules": ReviewRule.objects.exclude(kind=ReviewRule.Kind.DUPLICATE),
         "industries": Industry.objects.filter(parent__isnull=True).order_by("name"),
         "teams": Team.objects.all(),
         "owners": User.objects.filter(is_active=True, role__in=[Role.REP, Role.MANAGER]),

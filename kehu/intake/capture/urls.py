@@ -6,11 +6,5 @@ urlpatterns = [
     path("leads/form/", views.lead_form, name="lead-form"),
     path("capture/card/", views.card_capture, name="capture-card"),
     path("customers/<str:customer_no>/capture/chat/", views.chat_capture, name="capture-chat"),
-    path("review/", views.review_queue, name="review-queue"),
-    path(
-        "review/<int:pending_id>/<str:decision>/",
-        views.review_decide,
-        name="review-decide",
-    ),
     path("capture/rules/", views.capture_rules, name="capture-rules"),
 ]

@@ -1,7 +1,7 @@
-"""Capture pages: the public lead form, business-card and chat capture, review queue, rules.
+"""Capture pages: the public lead form, business-card and chat capture, capture rules.
 
 Thin edges over the same services as /api/v1 (leads.lead_submit, services.card_save,
-services.chat_draft/chat_commit, anomaly.pending_review); the services check and audit.
+services.chat_draft/chat_commit); the services check and audit.
 """
 
 from __future__ import annotations
@@ -11,29 +11,28 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from kehu.accounts.models import Role
 from kehu.accounts.policy import can_create_customer, can_log_interaction
 from kehu.core.errors import DomainError, ValidationFailed
 from kehu.customers.models import Customer
-from kehu.customers.selectors import customer_get_for, customer_queryset_for
+from kehu.customers.selectors import customer_get_for
+from kehu.review.models import ReviewRule
 
-from . import anomaly, services
+from . import services
 from .api import MAX_CARD_BYTES, _rate_limited, client_ip
 from .cards import read_card
 from .leads import consent_purpose, lead_submit
-from .models import AnomalyRule, PendingChange
 
 LEAD_FIELDS = ("name", "company", "email", "mobile", "province", "industry", "message")
 CARD_FIELDS = ("name", "title", "company", "mobile", "phone", "email", "address", "website")
-REVIEW_ROLES = (Role.MANAGER, Role.ADMIN)
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -86,10 +85,7 @@ def lead_form(request: HttpRequest) -> HttpResponse:
 
 def _writable_customer(user: Any, customer_no: str) -> Customer:
     """404 when out of sight, 403 when visible but not changeable (as the API)."""
-    customer = customer_get_for(user, customer_no)
-    if not customer_queryset_for(user, for_write=True).filter(pk=customer.pk).exists():
-        raise PermissionDenied(_("You may view this customer but not change it."))
-    return customer
+    return customer_get_for(user, customer_no, for_change=True)
 
 
 @login_required
@@ -103,8 +99,8 @@ def card_capture(request: HttpRequest) -> HttpResponse:
         fields = {key: request.POST.get(key, "").strip() for key in CARD_FIELDS}
         customer_no = request.POST.get("customer_no", "").strip()
         context.update(fields=fields, customer_no=customer_no)
+        target = _writable_customer(request.user, customer_no) if customer_no else None
         try:
-            target = _writable_customer(request.user, customer_no) if customer_no else None
             customer, _contact = services.card_save(
                 actor=request.user, fields=fields, customer=target
             )
@@ -181,83 +177,6 @@ def chat_capture(request: HttpRequest, customer_no: str) -> HttpResponse:
 # --- Review queue (managers, admins)
 
 
-def _reviewer(request: HttpRequest) -> None:
-    if request.user.role not in REVIEW_ROLES:
-        raise PermissionDenied(_("Only managers and administrators review held changes."))
-
-
-def _change_rows(pending: PendingChange) -> list[dict[str, Any]]:
-    """What approval would change: field, current value, new value."""
-    payload = pending.payload or {}
-    if pending.action == PendingChange.Action.CUSTOMER_UPDATE and pending.customer:
-        rows = []
-        for key, new in payload.items():
-            if isinstance(new, dict):
-                current = pending.customer.contacts.filter(decision_role="decision_maker").first()
-                for sub, value in new.items():
-                    old = getattr(current, sub, "") if current else ""
-                    rows.append({"field": f"{key}.{sub}", "old": old, "new": value})
-            else:
-                rows.append({"field": key, "old": getattr(pending.customer, key, ""), "new": new})
-        return rows
-    if pending.action == PendingChange.Action.BULK_UPDATE:
-        count = len(payload.get("customer_ids") or [])
-        return [
-            {"field": f"{key} × {count}", "old": "", "new": value}
-            for key, value in (payload.get("changes") or {}).items()
-        ]
-    return [
-        {
-            "field": _("export"),
-            "old": "",
-            "new": f"{payload.get('count')} ({payload.get('format')})",
-        }
-    ]
-
-
-@login_required
-def review_queue(request: HttpRequest) -> HttpResponse:
-    _reviewer(request)
-    rows = anomaly.pending_queryset_for(request.user).filter(status=PendingChange.Status.PENDING)
-    items = [
-        {
-            "pending": p,
-            "changes": _change_rows(p),
-            "can_review": anomaly.can_review(request.user, p),
-        }
-        for p in rows[:200]
-    ]
-    return render(request, "capture/review.html", {"items": items})
-
-
-@login_required
-@require_POST
-def review_decide(request: HttpRequest, pending_id: int, decision: str) -> HttpResponse:
-    _reviewer(request)
-    if decision not in ("approve", "reject"):
-        raise Http404
-    pending = get_object_or_404(anomaly.pending_queryset_for(request.user), pk=pending_id)
-    try:
-        anomaly.pending_review(
-            actor=request.user,
-            pending=pending,
-            approve=decision == "approve",
-            note=request.POST.get("note", ""),
-        )
-    except ValidationFailed as exc:
-        messages.error(request, "; ".join(m for msgs in exc.errors.values() for m in msgs))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        if decision == "approve":
-            messages.success(
-                request, _("Change #%(id)s approved and applied.") % {"id": pending.pk}
-            )
-        else:
-            messages.success(request, _("Change #%(id)s rejected.") % {"id": pending.pk})
-    return redirect("review-queue")
-
-
 # --- Capture rules (administrators)
 
 
@@ -279,5 +198,5 @@ def capture_rules(request: HttpRequest) -> HttpResponse:
             return redirect("capture-rules")
     context = services.capture_rules_context()
     context["errors"] = errors
-    context["anomaly_kinds"] = AnomalyRule.Kind.choices
+    context["anomaly_kinds"] = ReviewRule.Kind.choices
     return render(request, "capture/rules.html", context, status=422 if errors else 200)

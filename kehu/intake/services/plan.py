@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.accounts.policy import scope_for
-from kehu.core.errors import ValidationFailed
+from kehu.core.errors import ChangeHeld, DomainError, ValidationFailed
 from kehu.core.numbering import MONTHLY_LIMIT, monthly_key, monthly_number, reserve_in_sequence
 from kehu.core.search_index import (
     contact_document,
@@ -397,9 +397,19 @@ def _plan_update(
     if row.values.get("status") and row.values["status"] != match.status:
         data["status_reason"] = f"Import #{run.pk}"
     try:
-        updated = customer_update(actor=actor, customer=match, data=data, source="import")
+        updated = customer_update(
+            actor=actor, customer=match, data=data, source="import", duplicate_context="import"
+        )
     except ValidationFailed as exc:
         result.outcome, result.errors, result.raw = Outcome.FAILED, exc.errors, row.raw
+        result.before = None
+        return
+    except ChangeHeld as held:  # the change meets the review rules: it waits, nothing applied
+        result.outcome, result.before = Outcome.SKIPPED, None
+        result.note = str(held.message)
+        return
+    except DomainError as exc:  # a probable duplicate of another customer, a finance field
+        result.outcome, result.errors, result.raw = Outcome.FAILED, {"row": [exc.message]}, row.raw
         result.before = None
         return
     if maker is None:

@@ -236,9 +236,9 @@ def test_contact_pages_deny_outsiders_and_readers(client, customer_factory, outs
     assert Contact.objects.count() == 1
 
 
-def test_history_shows_field_before_and_after(client, customer_factory, rep):
+def test_history_shows_field_before_and_after(client, customer_factory, rep, manager):
     customer = customer_factory(name="旧名字")
-    customer_update(actor=rep, customer=customer, data={"name": "新名字", "size": "medium"})
+    customer_update(actor=manager, customer=customer, data={"name": "新名字", "size": "medium"})
     client.force_login(rep)
     body = client.get(f"/customers/{customer.customer_no}/").content.decode()
     assert "<del>旧名字</del>" in body

@@ -48,9 +48,11 @@ def test_reassign_moves_visibility_of_every_document(
     assert search_for(rep, "现场演示").groups == []
 
 
-def test_status_change_follows(support: Any, rep: Any, company: Any) -> None:
+def test_status_change_follows(support: Any, manager: Any, company: Any) -> None:
     assert found(support, "腾讯") == []
-    customer_update(actor=rep, customer=company, data={"status": "won", "status_reason": "签约"})
+    customer_update(
+        actor=manager, customer=company, data={"status": "won", "status_reason": "签约"}
+    )
     assert found(support, "腾讯") == [company.name]
     assert found(support, "马化腾", "contact") == ["马化腾"]
 

@@ -12,13 +12,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from kehu.customers.models import Contact, Customer
-from kehu.intake.capture.models import (
-    AnomalyRule,
-    ChatTagRule,
-    EmailDomain,
-    Lead,
-    PendingChange,
-)
+from kehu.intake.capture.models import ChatTagRule, EmailDomain, Lead
 from kehu.intake.capture.tests.cardgen import FONT, cards
 from kehu.interactions.models import Interaction
 from kehu.opportunities.models import Opportunity
@@ -211,65 +205,6 @@ def test_chat_empty_text_is_an_error(client: Any, rep: Any, customer_factory: An
     response = client.post(f"/customers/{customer.customer_no}/capture/chat/", {"text": " "})
     assert response.status_code == 422
     assert Opportunity.objects.count() == 0
-
-
-# --- Review queue
-
-
-def _held_budget_jump(api: Any, rep: Any, customer_factory: Any) -> tuple[Customer, PendingChange]:
-    AnomalyRule.objects.update_or_create(kind="amount_jump", defaults={"threshold": 10})
-    customer = customer_factory(budget_amount="100000")
-    response = api.login(rep).patch(
-        f"/api/v1/customers/{customer.customer_no}", {"budget_amount": "10000000"}
-    )
-    assert response.status_code == 202, response.content
-    return customer, PendingChange.objects.get(status="pending")
-
-
-@pytest.mark.parametrize("role", ["rep", "support", "marketing", "executive"])
-def test_review_page_is_for_managers_and_admins(client: Any, role: str, request: Any) -> None:
-    client.force_login(request.getfixturevalue(role))
-    assert client.get("/review/").status_code == 403
-
-
-def test_review_approve_applies_the_change(
-    client: Any, api: Any, rep: Any, manager: Any, customer_factory: Any
-) -> None:
-    customer, pending = _held_budget_jump(api, rep, customer_factory)
-    client.force_login(manager)
-    page = client.get("/review/").content.decode()
-    assert f'id="pending-{pending.pk}"' in page and "10000000" in page
-    response = client.post(f"/review/{pending.pk}/approve/", {"note": "确认过"})
-    assert response.status_code == 302
-    pending.refresh_from_db()
-    customer.refresh_from_db()
-    assert pending.status == "approved" and pending.review_note == "确认过"
-    assert customer.budget_amount == Decimal("10000000")
-
-
-def test_review_reject_keeps_the_old_value(
-    client: Any, api: Any, rep: Any, manager: Any, customer_factory: Any
-) -> None:
-    customer, pending = _held_budget_jump(api, rep, customer_factory)
-    client.force_login(manager)
-    client.post(f"/review/{pending.pk}/reject/", {"note": "不对"})
-    pending.refresh_from_db()
-    customer.refresh_from_db()
-    assert pending.status == "rejected"
-    assert customer.budget_amount == Decimal("100000")
-
-
-def test_review_by_another_teams_manager_is_404(
-    client: Any, api: Any, rep: Any, team_south: Any, customer_factory: Any
-) -> None:
-    from kehu.conftest import make_user
-
-    customer, pending = _held_budget_jump(api, rep, customer_factory)
-    other = make_user("south-manager", "manager", team_south)
-    client.force_login(other)
-    assert client.post(f"/review/{pending.pk}/approve/").status_code == 404
-    pending.refresh_from_db()
-    assert pending.status == "pending"
 
 
 # --- Rules (administrators)

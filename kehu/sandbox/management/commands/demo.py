@@ -18,7 +18,7 @@ from kehu.core.db import db_analyze
 from kehu.core.middleware import set_source
 from kehu.core.models import Counter, Job
 from kehu.customers.models import Customer, CustomerShare
-from kehu.customers.services import _search_reindex
+from kehu.customers.services import customer_reindex as _search_reindex
 from kehu.sandbox.loader import generate, load
 from kehu.sandbox.personas import PERSONAS, TEAMS
 

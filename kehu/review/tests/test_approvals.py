@@ -8,7 +8,8 @@ import pytest
 
 from kehu.accounts.models import Notification
 from kehu.audit.models import AuditEntry
-from kehu.customers.models import ChangeRequest, Customer
+from kehu.customers.models import Customer
+from kehu.review.models import ReviewItem
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +24,9 @@ def test_rep_won_waits_until_approved(api: Any, rep: Any, manager: Any, customer
     assert response.status_code == 202, response.content
     customer.refresh_from_db()
     assert customer.status == Customer.Status.LEAD
-    change = ChangeRequest.objects.get()
-    assert change.fields == ["status"] and change.status == "pending"
+    change = ReviewItem.objects.get()
+    assert [row["field"] for row in change.diff] == ["status", "status_reason"]
+    assert change.rule == "approval" and change.status == "pending"
     assert Notification.objects.filter(user=manager).exists()
 
     listing = api.login(manager).get("/api/v1/change-requests").json()
@@ -34,10 +36,10 @@ def test_rep_won_waits_until_approved(api: Any, rep: Any, manager: Any, customer
     customer.refresh_from_db()
     assert customer.status == Customer.Status.WON
     change.refresh_from_db()
-    assert change.status == "approved" and change.comment == "同意"
+    assert change.status == "approved" and change.note == "同意"
     entry = AuditEntry.objects.filter(action="customer.updated", customer_id=customer.pk).first()
     assert entry is not None and entry.actor == rep
-    assert AuditEntry.objects.filter(action="change_request.approved").exists()
+    assert AuditEntry.objects.filter(action="review.approved").exists()
     assert Notification.objects.filter(user=rep).exists()
     # decided once only
     assert api.post(f"/api/v1/change-requests/{change.pk}/reject").status_code == 409
@@ -51,13 +53,14 @@ def test_rep_key_field_edit_rejected_changes_nothing(
     assert response.status_code == 202
     customer.refresh_from_db()
     assert customer.name == "华东测试贸易有限公司" and customer.notes == ""
-    change = ChangeRequest.objects.get()
-    assert change.fields == ["name"]
+    change = ReviewItem.objects.get()
+    assert [row["field"] for row in change.diff] == ["name", "notes"]
+    assert change.rule == "approval"
     response = api.login(manager).post(f"/api/v1/change-requests/{change.pk}/reject", {})
     assert response.status_code == 200
     customer.refresh_from_db()
     assert customer.name == "华东测试贸易有限公司"
-    assert ChangeRequest.objects.get().status == "rejected"
+    assert ReviewItem.objects.get().status == "rejected"
 
 
 @pytest.mark.parametrize(
@@ -85,14 +88,14 @@ def test_non_key_edit_by_rep_applies(api: Any, rep: Any, customer_factory: Any):
     assert response.status_code == 200, response.content
     customer.refresh_from_db()
     assert customer.notes == "常规备注" and customer.status == "intent"
-    assert not ChangeRequest.objects.exists()
+    assert not ReviewItem.objects.exists()
 
 
 def test_unchanged_key_fields_are_not_held(api: Any, rep: Any, customer_factory: Any):
     customer = customer_factory()
     response = api.login(rep).patch(_url(customer), {"name": customer.name, "notes": "n"})
     assert response.status_code == 200
-    assert not ChangeRequest.objects.exists()
+    assert not ReviewItem.objects.exists()
 
 
 def test_manager_edits_apply_directly(api: Any, manager: Any, customer_factory: Any):
@@ -105,7 +108,7 @@ def test_manager_edits_apply_directly(api: Any, manager: Any, customer_factory: 
     assert response.status_code == 200
     customer.refresh_from_db()
     assert customer.status == "won" and customer.name == "经理改名有限公司"
-    assert not ChangeRequest.objects.exists()
+    assert not ReviewItem.objects.exists()
 
 
 def test_manager_of_other_team_cannot_approve(
@@ -115,7 +118,7 @@ def test_manager_of_other_team_cannot_approve(
 
     customer = customer_factory()
     api.login(rep).patch(_url(customer), {"name": "改名有限公司"})
-    change = ChangeRequest.objects.get()
+    change = ReviewItem.objects.get()
     south_manager = make_user("south_mgr", "manager", outsider.team)
     response = api.login(south_manager).post(f"/api/v1/change-requests/{change.pk}/approve")
     assert response.status_code == 404
@@ -124,7 +127,7 @@ def test_manager_of_other_team_cannot_approve(
     assert api.login(rep).post(f"/api/v1/change-requests/{change.pk}/approve").status_code == 403
     customer.refresh_from_db()
     assert customer.name == "华东测试贸易有限公司"
-    assert ChangeRequest.objects.get().status == "pending"
+    assert ReviewItem.objects.get().status == "pending"
 
 
 def test_pages_show_pending_and_approve(client: Any, rep: Any, manager: Any, customer_factory: Any):
@@ -135,13 +138,14 @@ def test_pages_show_pending_and_approve(client: Any, rep: Any, manager: Any, cus
         '{"status": "lost", "reason": "预算取消"}',
         content_type="application/json",
     )
-    change = ChangeRequest.objects.get()
+    change = ReviewItem.objects.get()
     page = client.get(f"/customers/{customer.customer_no}/").content.decode()
     assert 'id="pending-changes"' in page
     client.force_login(manager)
-    page = client.get("/approvals/").content.decode()
-    assert f"change-request-{change.pk}" in page
-    response = client.post(f"/approvals/{change.pk}/approve/", {"comment": "好"})
+    assert client.get("/approvals/").status_code == 302  # the older page lives on as /review/
+    page = client.get("/review/").content.decode()
+    assert f'id="review-{change.pk}"' in page
+    response = client.post(f"/review/{change.pk}/approve/", {"note": "好"})
     assert response.status_code == 302
     customer.refresh_from_db()
     assert customer.status == "lost"

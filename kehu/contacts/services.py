@@ -1,0 +1,155 @@
+"""Row writes of contacts: validated values in, audited rows and search entries out.
+
+Called by kehu.customers.services (the customer is the aggregate root: it runs the guards and
+keeps the customer's completeness and reachability) and by the merge; edges never call these
+directly (import-linter forbids it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from kehu.accounts.models import User
+from kehu.audit.services import audit_record, diff_fields
+from kehu.core.normalize import name_pinyin
+from kehu.core.search_index import search_index_contact, search_unindex
+
+from .models import Contact
+
+CONTACT_AUDIT_FIELDS = (
+    "name", "gender", "title", "department", "mobile", "landline", "email", "wechat", "qq",
+    "address", "contact_type", "decision_role", "is_primary", "has_left", "left_on",
+)  # fmt: skip
+# Fields a merge may fill on the surviving contact from the merged one when they are empty.
+MERGE_FILL_FIELDS = (
+    "gender", "title", "department", "mobile", "landline", "email", "wechat", "qq", "address",
+    "decision_role",
+)  # fmt: skip
+
+
+def contact_snapshot(contact: Contact) -> dict[str, Any]:
+    return {field: getattr(contact, field) for field in CONTACT_AUDIT_FIELDS}
+
+
+def _unset_other_primaries(contact: Contact) -> None:
+    Contact.objects.filter(customer_id=contact.customer_id, is_primary=True).exclude(
+        pk=contact.pk
+    ).update(is_primary=False)
+
+
+@transaction.atomic
+def contact_add(
+    *,
+    actor: User | None,
+    customer: Any,
+    values: dict[str, Any],
+    source: str | None = None,
+    audit: bool = True,
+) -> Contact:
+    """A new contact. `audit=False` when the caller's own entry lists it (a new customer's
+    decision maker is part of "customer.created")."""
+    contact = Contact(customer=customer, name_pinyin=name_pinyin(values.get("name", "")))
+    for key, value in values.items():
+        setattr(contact, key, value)
+    contact.save()
+    if contact.is_primary:
+        _unset_other_primaries(contact)
+    search_index_contact(contact)
+    if not audit:
+        return contact
+    audit_record(
+        actor=actor,
+        action="contact.created",
+        target=contact,
+        changes=diff_fields({}, contact_snapshot(contact)),
+        source=source,
+    )
+    return contact
+
+
+@transaction.atomic
+def contact_change(
+    *, actor: User | None, contact: Contact, values: dict[str, Any], source: str | None = None
+) -> dict[str, list[Any]]:
+    """Apply the values; returns the audited changes ({} when nothing changed)."""
+    before = contact_snapshot(contact)
+    if values.get("has_left") and not contact.has_left and not values.get("left_on"):
+        values = {**values, "left_on": timezone.localdate()}
+    for key, value in values.items():
+        setattr(contact, key, value)
+    contact.name_pinyin = name_pinyin(contact.name)
+    contact.save()
+    if contact.is_primary:
+        _unset_other_primaries(contact)
+    search_index_contact(contact)
+    changes = diff_fields(before, contact_snapshot(contact))
+    if changes:
+        audit_record(
+            actor=actor, action="contact.updated", target=contact, changes=changes, source=source
+        )
+    return changes
+
+
+@transaction.atomic
+def contact_remove(*, actor: User | None, contact: Contact, note: str = "") -> None:
+    audit_record(
+        actor=actor,
+        action="contact.deleted",
+        target=contact,
+        changes=diff_fields(contact_snapshot(contact), {}),
+        note=note,
+    )
+    search_unindex("contact", [contact.pk])
+    contact.delete()
+
+
+@transaction.atomic
+def contacts_move(*, actor: User | None, contacts: Iterable[Contact], customer: Any) -> list[int]:
+    """Give these contacts to another customer (a merge); re-indexed under its name."""
+    moved = []
+    for contact in contacts:
+        old_customer_id = contact.customer_id
+        contact.customer = customer
+        contact.is_primary = False  # the customer keeps its own primary contact
+        contact.save(update_fields=["customer", "is_primary", "updated_at"])
+        search_index_contact(contact)
+        audit_record(
+            actor=actor,
+            action="contact.moved",
+            target=contact,
+            changes={"customer": [old_customer_id, customer.pk]},
+        )
+        moved.append(contact.pk)
+    return moved
+
+
+@transaction.atomic
+def contact_fold(*, actor: User | None, survivor: Contact, merged: Contact) -> dict[str, list[Any]]:
+    """The same person on both sides of a merge: fill the survivor's empty fields from the
+    merged contact, then remove the merged one. Interactions must be re-pointed first."""
+    values = {
+        field: getattr(merged, field)
+        for field in MERGE_FILL_FIELDS
+        if not getattr(survivor, field) and getattr(merged, field)
+    }
+    changes = contact_change(actor=actor, contact=survivor, values=values) if values else {}
+    contact_remove(
+        actor=actor, contact=merged, note=f"merged into contact {survivor.pk} ({survivor.name})"
+    )
+    return changes
+
+
+def contacts_bulk_add(contacts: list[Contact]) -> None:
+    """Insert new contacts of new customers in one statement per batch (an import). Not audited
+    one by one: the customer's own "customer.created" entry lists its decision maker."""
+    from kehu.core.bulk import insert_rows, reserve_ids
+
+    for contact, pk in zip(contacts, reserve_ids(Contact, len(contacts)), strict=True):
+        contact.pk = pk
+        if not contact.name_pinyin:
+            contact.name_pinyin = name_pinyin(contact.name)
+    insert_rows(Contact, contacts, with_ids=True)

@@ -1,0 +1,60 @@
+"""The one write path for customers (and, through them, their contacts).
+
+Edges (API, pages, imports, CLI, other apps) call these functions; the guards run inside them
+in one documented order (write.py). Modules:
+
+    clean.py        customer_clean: payload -> validated values
+    write.py        customer_create / customer_update / customer_delete, the guard order
+    contacts.py     contact_create / contact_update / contact_delete through the customer
+    duplicates.py   the on-save duplicate check and the duplicate policy
+    review_rules.py which changes wait for a person (approval, anomalies)
+    bulk.py         many customers at once: bulk change, import creates
+    ownership.py    sharing, the team pool, reassignment
+    derived.py      completeness, reachability, search entries
+    dictionaries.py sources
+"""
+
+from kehu.core.errors import PermissionDenied
+
+from .bulk import customer_bulk_update, customers_bulk_create
+from .clean import customer_clean
+from .contacts import contact_create, contact_delete, contact_update
+from .derived import assert_reachable, customer_refresh_quality, customer_reindex
+from .dictionaries import source_create
+from .duplicates import CheckResult, duplicate_check, duplicate_guard, duplicate_scope
+from .ownership import customer_assign_pool, customer_share, customer_unshare
+from .write import (
+    CUSTOMER_AUDIT_FIELDS,
+    customer_change_status,
+    customer_create,
+    customer_delete,
+    customer_snapshot,
+    customer_update,
+)
+
+__all__ = [
+    "CUSTOMER_AUDIT_FIELDS",
+    "CheckResult",
+    "PermissionDenied",
+    "assert_reachable",
+    "contact_create",
+    "contact_delete",
+    "contact_update",
+    "customer_assign_pool",
+    "customer_bulk_update",
+    "customer_change_status",
+    "customer_clean",
+    "customer_create",
+    "customer_delete",
+    "customer_refresh_quality",
+    "customer_reindex",
+    "customer_share",
+    "customer_snapshot",
+    "customer_unshare",
+    "customer_update",
+    "customers_bulk_create",
+    "duplicate_check",
+    "duplicate_guard",
+    "duplicate_scope",
+    "source_create",
+]

@@ -1,0 +1,95 @@
+"""Contacts change through their customer: the guards run here, then the contact's own service
+writes the row, then the customer's completeness, reachability and search entries follow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kehu.accounts.models import User
+from kehu.contacts.models import Contact
+from kehu.contacts.services import contact_add, contact_change, contact_remove
+from kehu.contacts.validators import contact_clean
+from kehu.core.errors import ChangeHeld, ValidationFailed
+from kehu.review.models import ReviewItem
+from kehu.review.services import review_hold
+
+from ..display import customer_diff
+from ..models import Customer
+from .derived import assert_reachable, customer_refresh_quality
+from .review_rules import contact_change_hold
+from .write import json_ready
+
+
+@transaction.atomic
+def contact_create(
+    *, actor: User | None, customer: Customer, data: dict[str, Any], source: str | None = None
+) -> Contact:
+    values = contact_clean(data, creating=True)
+    contact = contact_add(actor=actor, customer=customer, values=values, source=source)
+    customer_refresh_quality(customer)
+    return contact
+
+
+def contact_update(
+    *,
+    actor: User | None,
+    contact: Contact,
+    data: dict[str, Any],
+    source: str | None = None,
+    approved: ReviewItem | None = None,
+) -> Contact:
+    item = None
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().select_related("customer").get(pk=contact.pk)
+        values = contact_clean(data, creating=False)
+        hold = (
+            None
+            if approved
+            else contact_change_hold(
+                actor=actor, contact=contact, customer=contact.customer, values=values
+            )
+        )
+        if hold is not None:
+            assert actor is not None
+            before = {k: getattr(contact, k) for k in values}
+            item = review_hold(
+                actor=actor,
+                action=ReviewItem.Action.CONTACT_UPDATE,
+                rule=hold.rule,
+                reason=hold.reason,
+                customer=contact.customer,
+                payload={"contact_id": contact.pk, "data": json_ready(data)},
+                diff=customer_diff(before, values, model=Contact),
+            )
+        else:
+            contact_change(actor=actor, contact=contact, values=values, source=source)
+            assert_reachable(contact.customer)
+            customer_refresh_quality(contact.customer)
+    if item is not None:
+        raise ChangeHeld(
+            _("This change waits for review by your manager (#%(id)s): %(reason)s")
+            % {"id": item.pk, "reason": item.reason},
+            pending_id=item.pk,
+        )
+    return contact
+
+
+@transaction.atomic
+def contact_delete(*, actor: User | None, contact: Contact) -> None:
+    """Remove a contact entered by mistake. People who left are marked, not deleted."""
+    customer = contact.customer
+    contact_remove(actor=actor, contact=contact)
+    assert_reachable(customer)
+    customer_refresh_quality(customer)
+
+
+def apply_contact_update(item: ReviewItem) -> None:
+    contact = Contact.objects.filter(pk=item.payload.get("contact_id")).first()
+    if contact is None:
+        raise ValidationFailed({"contact": [_("The contact no longer exists.")]})
+    contact_update(
+        actor=item.requested_by, contact=contact, data=item.payload.get("data") or {}, approved=item
+    )

@@ -1,0 +1,210 @@
+"""The on-save duplicate check: find probable duplicates, decide by the admin's policy, and say
+only what the user may see.
+
+One scorer for the check and the scan (kehu.customers.matching: the same normaliser, features
+and weights as the Splink scan). The policy is data: MatchRule rows narrow the matches, the
+DuplicateAction per context (create, edit, import) says allow, alert (409 until confirmed),
+block (409 always) or queue (save, and queue the pair for the data steward).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from kehu.accounts.models import Notification, Role, User
+from kehu.accounts.policy import scope_for
+from kehu.core.errors import ProbableDuplicate
+from kehu.review.models import ReviewItem, ReviewRule
+from kehu.review.services import review_hold
+
+from ..matching import Match, find_matches
+from ..models import Customer, DuplicateAction, MatchRule
+
+CONTEXTS = ("create", "edit", "import")
+
+
+@dataclass
+class CheckResult:
+    action: str  # allow, alert, block, queue
+    matches: list[Match] = field(default_factory=list)
+    rule: str = ""
+
+    @property
+    def is_blocked(self) -> bool:
+        return self.action == DuplicateAction.Action.BLOCK
+
+
+def action_for(context: str) -> str:
+    row = DuplicateAction.objects.filter(context=context).first()
+    return row.action if row else DuplicateAction.Action.ALERT
+
+
+def _rule_matches(rule: MatchRule, match: Match) -> bool:
+    if match.score < rule.min_score:
+        return False
+    return all(match.levels.get(name, 0.0) > 0 for name in rule.required_fields)
+
+
+def duplicate_check(
+    *, data: dict[str, Any], context: str = "create", exclude_id: int | None = None
+) -> CheckResult:
+    """Probable duplicates of a payload and what to do about them (no write, no scope)."""
+    rules = list(MatchRule.objects.filter(is_active=True))
+    threshold = min(
+        [settings.KEHU_DEDUPE_CHECK_THRESHOLD, *(r.min_score for r in rules)]
+        if rules
+        else [settings.KEHU_DEDUPE_CHECK_THRESHOLD]
+    )
+    matches = find_matches(data, exclude_id=exclude_id, threshold=threshold)
+    rule_name = ""
+    if rules:
+        kept = []
+        for match in matches:
+            hit = next((r for r in rules if _rule_matches(r, match)), None)
+            if hit:
+                kept.append(match)
+                rule_name = rule_name or hit.name
+        matches = kept
+    if not matches:
+        return CheckResult(DuplicateAction.Action.ALLOW)
+    return CheckResult(action_for(context), matches, rule_name)
+
+
+@dataclass
+class ScopedMatches:
+    """What a user may be told: the matches they may see; the rest only counted."""
+
+    visible: list[Match]
+    hidden: int
+
+    def as_json(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "customer_id": m.customer.pk,
+                "customer_no": m.customer.customer_no,
+                "name": m.customer.name,
+                "score": round(m.score, 3),
+                "url": reverse("customer-detail", args=[m.customer.customer_no]),
+                "reasons": m.explanation(),
+            }
+            for m in self.visible
+        ]
+
+
+def duplicate_scope(actor: User | None, matches: list[Match], *, about: str = "") -> ScopedMatches:
+    """Split matches by what the actor may see; tell the data stewards about hidden ones."""
+    ids = [m.customer.pk for m in matches]
+    if actor is None:
+        return ScopedMatches(matches, 0)
+    visible_ids = set(
+        scope_for(actor, Customer.objects.filter(pk__in=ids)).values_list("pk", flat=True)
+    )
+    visible = [m for m in matches if m.customer.pk in visible_ids]
+    hidden = len(matches) - len(visible)
+    if hidden:
+        stewards = User.objects.filter(role=Role.STEWARD, is_active=True).exclude(pk=actor.pk)
+        names = "、".join(f"{m.customer.customer_no}" for m in matches if m not in visible)
+        Notification.objects.bulk_create(
+            [
+                Notification(
+                    user=steward,
+                    message=(
+                        _("%(user)s entered %(what)s, which probably duplicates %(numbers)s.")
+                        % {"user": actor.label, "what": about or _("a customer"), "numbers": names}
+                    )[:500],
+                    link="/dedupe/",
+                )
+                for steward in stewards
+            ]
+        )
+    return ScopedMatches(visible, hidden)
+
+
+def _identity_changes(customer: Customer, values: dict[str, Any]) -> bool:
+    """Whether an edit changes something a duplicate is recognised by."""
+    for name in ("name", "credit_code", "phone", "email"):
+        if name in values and (values[name] or "") != (getattr(customer, name) or ""):
+            return True
+    maker = values.get("decision_maker")
+    if isinstance(maker, dict):
+        known = set(customer.contacts.values_list("mobile", flat=True)) | set(
+            customer.contacts.values_list("email", flat=True)
+        )
+        return any(maker.get(k) and maker[k] not in known for k in ("mobile", "landline", "email"))
+    return False
+
+
+def duplicate_guard(
+    *,
+    actor: User | None,
+    data: dict[str, Any],
+    context: str,
+    customer: Customer | None = None,
+    values: dict[str, Any] | None = None,
+    allow_duplicate: bool = False,
+) -> CheckResult | None:
+    """Raise ProbableDuplicate when the policy says alert (unconfirmed) or block; return the
+    result when it says queue (the caller queues after saving); else None.
+
+    An edit is checked only when it changes a name, credit code, phone or e-mail (`values`:
+    the cleaned edit), so an old duplicate never blocks an unrelated change."""
+    if customer is not None and not _identity_changes(customer, values or {}):
+        return None
+    payload = dict(data)
+    if customer is not None:
+        payload = {
+            "name": customer.name,
+            "credit_code": customer.credit_code,
+            "phone": customer.phone,
+            "email": customer.email,
+            "address": customer.address,
+            "kind": customer.kind,
+            "city": customer.city,
+            **payload,
+        }
+    result = duplicate_check(
+        data=payload, context=context, exclude_id=customer.pk if customer is not None else None
+    )
+    if result.action == DuplicateAction.Action.ALLOW:
+        return None
+    if result.action == DuplicateAction.Action.QUEUE:
+        return result
+    blocked = result.is_blocked
+    if not blocked and allow_duplicate:
+        return None
+    scoped = duplicate_scope(actor, result.matches, about=str(payload.get("name") or ""))
+    if blocked:
+        message = _("A customer like this exists already; saving a duplicate is not allowed.")
+    else:
+        message = _(
+            "This looks like a customer that exists already. Check it, or confirm to save anyway."
+        )
+    if scoped.hidden:
+        message += " " + _(
+            "A probable duplicate exists that you cannot see; the data steward has been told."
+        )
+    raise ProbableDuplicate(
+        message, matches=scoped.as_json(), blocked=blocked, hidden=scoped.hidden
+    )
+
+
+def duplicate_queue(*, actor: User | None, customer: Customer, result: CheckResult) -> None:
+    """After a save whose policy is 'queue': the pairs wait for the data steward."""
+    if actor is None:
+        return
+    numbers = [m.customer.customer_no for m in result.matches]
+    review_hold(
+        actor=actor,
+        action=ReviewItem.Action.DUPLICATE,
+        rule=ReviewRule.Kind.DUPLICATE,
+        customer=customer,
+        payload={"customer_id": customer.pk, "matches": [m.customer.pk for m in result.matches]},
+        diff=[],
+        reason=_("%(number)s probably duplicates %(others)s")
+        % {"number": customer.customer_no, "others": "、".join(numbers)},
+    )
