@@ -2,9 +2,9 @@
 
 A batch is cleaned (clean_row with the import's CleanMemo), and each valid row is built into its
 unsaved Customer and decision maker with their completeness (the work that needs no database).
-With workers, batches go to a fork()ed pool and come back in file order; at most `window` batches
-are in flight, so memory stays flat whatever the file's size. The main process keeps the database
-work: duplicate look-ups, writes, search indexing, one transaction per batch.
+With workers, batches go to fork()ed worker processes and come back in file order, one batch per
+worker in flight, so memory stays flat whatever the file's size. The main process keeps the
+database work: duplicate look-ups, writes, search indexing, one transaction per batch.
 
 The workers never touch the database: the dictionaries were loaded before the fork. What a
 worker sends back is plain values, not model instances: pickling a Django model out and in costs
@@ -17,11 +17,17 @@ the documents' search terms), which the main process turns back into unsaved ins
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import pickle
+import signal
+import time
+import traceback
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from typing import Any
 
 from django.db import models
@@ -145,6 +151,162 @@ _CONTEXT: Context | None = None  # set before the fork; the workers inherit it
 # maker's document, and the two documents' search terms (search_prepare)) for a valid one, each
 # as its field values (or None).
 Packed = tuple[int, str, "dict[str, list[str]] | None", "tuple[Any, ...] | None"]
+Chunk = list[tuple[int, dict[str, str]]]
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+class WorkerDied(RuntimeError):
+    """An import worker process ended while it had a batch (killed, out of memory)."""
+
+
+class WorkerFailed(RuntimeError):
+    """The traceback, in the worker, of an error raised while cleaning a batch."""
+
+
+def _die_with_parent(parent: int) -> None:
+    """Linux: the kernel kills this process when its parent dies, even by kill -9."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # elsewhere a worker ends when its parent's end of the pipe closes
+    if os.getppid() != parent:
+        os._exit(1)  # the parent died before prctl took effect
+
+
+def _worker_start(parent: int, mask: set[signal.Signals], inherited: list[Connection]) -> None:
+    """First thing in a worker, while the signals the parent handles are still blocked (they
+    were blocked across the fork): the parent's handlers are not the worker's. The task
+    worker's graceful shutdown in a child kept it alive after SIGTERM, and Pool.terminate()
+    then waited for it for ever. A worker ends on SIGTERM (the default), ignores SIGINT (Ctrl+C
+    reaches the whole process group: the parent decides), and dies with its parent."""
+    for number in signal.valid_signals():
+        if callable(signal.getsignal(number)):
+            signal.signal(number, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent(parent)
+    for connection in inherited:  # the other workers' pipes: their ends must close with them
+        connection.close()
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+def _serve(
+    batches: Connection,
+    results: Connection,
+    parent: int,
+    mask: set[signal.Signals],
+    inherited: list[Connection],
+) -> None:
+    """A worker: clean each batch that comes, send its rows back; leave when the pipe closes."""
+    _worker_start(parent, mask, inherited)
+    while True:
+        try:
+            chunk = batches.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            answer: tuple[str, Any] = ("rows", _work(chunk))
+        except Exception as exc:
+            text = traceback.format_exc()
+            try:
+                pickle.dumps(exc)
+            except Exception:
+                exc = RuntimeError(f"{type(exc).__name__}: {exc}")
+            answer = ("error", (exc, text))
+        results.send(answer)
+
+
+class _Workers:
+    """`count` forked processes, each with its own two pipes: a batch goes out on one, its rows
+    come back on the other, one batch per worker at a time. Nothing is shared between them (no
+    queue, no lock, no thread), unlike multiprocessing.Pool: there, a worker killed while it
+    waited for work kept the queue's lock and terminate() waited for it for ever, and a task whose
+    worker died never returned. Here a dead worker is the end of its pipe (WorkerDied), and
+    close() always ends them."""
+
+    def __init__(self, count: int) -> None:
+        context = multiprocessing.get_context("fork")
+        self.processes: list[Any] = []
+        self.outboxes: list[Connection] = []
+        self.inboxes: list[Connection] = []
+        handled = {n for n in signal.valid_signals() if callable(signal.getsignal(n))}
+        handled |= {signal.SIGINT, signal.SIGTERM, signal.SIGQUIT}
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, handled)  # until each worker resets them
+        try:
+            for _ in range(count):
+                batch_reader, batch_writer = context.Pipe(duplex=False)
+                result_reader, result_writer = context.Pipe(duplex=False)
+                inherited = [*self.outboxes, *self.inboxes]
+                process = context.Process(
+                    target=_serve,
+                    args=(batch_reader, result_writer, os.getpid(), mask, inherited),
+                    name="kehu-import-worker",
+                    daemon=True,
+                )
+                process.start()
+                batch_reader.close()  # the worker's ends: when it dies, its pipes end here
+                result_writer.close()
+                self.processes.append(process)
+                self.outboxes.append(batch_writer)
+                self.inboxes.append(result_reader)
+        except BaseException:
+            self.close()
+            raise
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+    def _died(self, index: int) -> WorkerDied:
+        process = self.processes[index]
+        process.join(1)
+        return WorkerDied(
+            f"Import worker process {process.pid} stopped (exit code {process.exitcode})."
+        )
+
+    def send(self, index: int, chunk: Chunk) -> None:
+        try:
+            self.outboxes[index].send(chunk)
+        except OSError as exc:  # BrokenPipeError: the worker is gone
+            raise self._died(index) from exc
+
+    def receive(self, index: int) -> list[Packed]:
+        try:
+            kind, value = self.inboxes[index].recv()
+        except (EOFError, OSError) as exc:
+            raise self._died(index) from exc
+        if kind == "error":
+            error, text = value
+            raise error from WorkerFailed(text)
+        return value  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """Close the pipes (an idle worker leaves at once), then kill what is still running."""
+        for connection in (*self.outboxes, *self.inboxes):
+            connection.close()
+        deadline = time.monotonic() + 0.5
+        for process in self.processes:
+            process.join(max(0.0, deadline - time.monotonic()))
+        for process in self.processes:
+            if process.is_alive():
+                process.kill()  # SIGKILL: nothing it inherited can keep it
+            process.join()
+        self.processes = []
+
+
+_POOL: _Workers | None = None
+
+
+def pool_shutdown(pool: _Workers | None = None) -> None:
+    """End the import's worker processes (`pool`, else the one running), if any; idempotent.
+
+    prepared() calls it when it ends. A caller that stops reading prepared() part-way (an
+    error, a shutdown) calls it as well: a generator left suspended closes only when it is
+    garbage-collected, and the exception's traceback keeps it alive till then."""
+    global _POOL, _CONTEXT
+    pool = pool or _POOL
+    if pool is None:
+        return
+    if pool is _POOL:
+        _POOL, _CONTEXT = None, None
+    pool.close()
 
 
 def _values(obj: models.Model | None) -> tuple[Any, ...] | None:
@@ -155,7 +317,7 @@ def _instance(model: type[models.Model], values: tuple[Any, ...] | None) -> Any:
     return None if values is None else unsaved(model, values)
 
 
-def _work(chunk: list[tuple[int, dict[str, str]]]) -> list[Packed]:
+def _work(chunk: Chunk) -> list[Packed]:
     assert _CONTEXT is not None
     rows, built = prepare(chunk, _CONTEXT)
     documents = pending_documents(built)
@@ -194,11 +356,7 @@ def complete(row: CleanRow, ctx: Context) -> CleanRow:
 
 
 def prepared(
-    chunks: Iterable[list[tuple[int, dict[str, str]]]],
-    ctx: Context,
-    *,
-    workers: int,
-    window: int = 4,
+    chunks: Iterable[Chunk], ctx: Context, *, workers: int
 ) -> Iterator[tuple[int, list[CleanRow], Built, Documents]]:
     """(rows in the chunk, cleaned rows, built customers, their pending search documents: only
     from workers) of each chunk, in order. A worker's valid rows are partial (see complete())."""
@@ -206,31 +364,37 @@ def prepared(
         for chunk in chunks:
             yield (len(chunk), *prepare(chunk, ctx), {})
         return
-    global _CONTEXT
+    global _CONTEXT, _POOL
+    pool_shutdown()  # one left by a reader that stopped part-way without calling it
     _CONTEXT = ctx
-    pool = multiprocessing.get_context("fork").Pool(workers)
+    pool = _POOL = _Workers(workers)
     try:
-        pending: deque[tuple[list[tuple[int, dict[str, str]]], Any]] = deque()
-        for chunk in chunks:
-            pending.append((chunk, pool.apply_async(_work, (chunk,))))
-            if len(pending) >= window:
-                yield _received(*pending.popleft())
-        while pending:
-            yield _received(*pending.popleft())
+        remaining = iter(chunks)
+        in_flight: deque[tuple[int, Chunk]] = deque()
+        for index in range(workers):
+            chunk = next(remaining, None)
+            if chunk is None:
+                break
+            pool.send(index, chunk)
+            in_flight.append((index, chunk))
+        while in_flight:
+            index, chunk = in_flight.popleft()
+            packed = pool.receive(index)
+            following = next(remaining, None)
+            if following is not None:  # the worker cleans it while this batch is written
+                pool.send(index, following)
+                in_flight.append((index, following))
+            yield _received(chunk, packed)
     finally:
-        pool.terminate()
-        pool.join()
-        _CONTEXT = None
+        pool_shutdown(pool)
 
 
-def _received(
-    chunk: list[tuple[int, dict[str, str]]], result: Any
-) -> tuple[int, list[CleanRow], Built, Documents]:
+def _received(chunk: Chunk, packed: list[Packed]) -> tuple[int, list[CleanRow], Built, Documents]:
     raw = dict(chunk)
     rows: list[CleanRow] = []
     built: Built = {}
     documents: Documents = {}
-    for number, external_id, errors, values in result.get():
+    for number, external_id, errors, values in packed:
         if values is None:
             rows.append(CleanRow(number, raw[number], errors=errors or {}, external_id=external_id))
             continue
