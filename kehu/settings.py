@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "kehu.portal",  # before django_tasks_db: its `db_worker` (stale jobs, shutdown) wins
     "django_tasks",
     "django_tasks_db",
     "kehu.core",
@@ -80,7 +81,6 @@ INSTALLED_APPS = [
     "kehu.tags",
     "kehu.interactions",
     "kehu.opportunities",
-    "kehu.portal",
     "kehu.sandbox",
     "kehu.intake",
     "kehu.intake.capture",
@@ -197,6 +197,10 @@ TASKS = {
         "BACKEND": os.environ.get("KEHU_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# A running job with no sign of life (progress, heartbeat) for this long, from a worker on another
+# host, is stale: resumed or marked failed (kehu.core.jobs). On the worker's own host a job whose
+# process is gone is stale at once.
+KEHU_JOB_STALE_SECONDS = env_int("KEHU_JOB_STALE_SECONDS", 600)
 
 # --- Domain settings.
 KEHU_DEFAULT_REGION = os.environ.get("KEHU_DEFAULT_REGION", "CN")

@@ -18,13 +18,27 @@ class Counter(models.Model):
 
 
 class Job(models.Model):
-    """A background task as people see it: what it is, who started it, how far it got."""
+    """A background task as people see it: what it is, who started it, how far it got.
+
+    The process running it (host, pid, process start) and its heartbeat say whether it is alive:
+    a job whose process is gone or that has not reported for KEHU_JOB_STALE_SECONDS is stale and
+    is queued again (is_resumable) or marked failed (kehu.core.jobs). `attempt` counts claims:
+    only the attempt that claimed a job last may write its progress or its end."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
+
+    class Stop(models.TextChoices):
+        """Why the job last stopped before its end (shown in words on the job page)."""
+
+        NONE = "", _("Not stopped")
+        SHUTDOWN = "shutdown", _("The worker was shut down")
+        WORKER_GONE = "worker_gone", _("The worker process stopped")
+        SILENT = "silent", _("The worker stopped reporting")
+        TASK_ENDED = "task_ended", _("The task ended without finishing the job")
 
     kind = models.CharField(_("kind"), max_length=64)
     title = models.CharField(_("title"), max_length=200)
@@ -37,12 +51,25 @@ class Job(models.Model):
     message = models.TextField(_("message"), blank=True)
     result = models.JSONField(_("result"), default=dict, blank=True)
     task_result_id = models.CharField(max_length=64, blank=True)
+    # What to enqueue again to resume it: the task's dotted path and its keyword arguments.
+    task_path = models.CharField(max_length=255, blank=True)
+    task_kwargs = models.JSONField(default=dict, blank=True)
+    is_resumable = models.BooleanField(_("resumable"), default=False)
+    attempt = models.PositiveIntegerField(_("attempt"), default=0)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    worker_host = models.CharField(_("worker host"), max_length=255, blank=True)
+    worker_pid = models.PositiveIntegerField(_("worker process"), null=True, blank=True)
+    worker_process = models.CharField(max_length=80, blank=True)  # boot id and start time
+    stop = models.CharField(_("stopped because"), max_length=16, choices=Stop, blank=True)
+    stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
+    resumed = models.PositiveSmallIntegerField(_("times resumed"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
+        indexes = [models.Index(fields=["status"], name="core_job_status_idx")]
 
     def __str__(self) -> str:
         return f"{self.kind}#{self.pk} {self.status}"

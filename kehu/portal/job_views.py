@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kehu.accounts.models import Role
-from kehu.core.jobs import job_start
+from kehu.core.jobs import job_looks_stopped, job_start
 from kehu.core.models import Job
 from kehu.core.selectors import job_get_for
 from kehu.customers.tasks import customer_quality_refresh
@@ -25,8 +25,18 @@ def job_list(request: HttpRequest) -> HttpResponse:
     jobs = Job.objects.select_related("started_by")
     if request.user.role != Role.ADMIN:
         jobs = jobs.filter(started_by=request.user)
-    context = {"jobs": list(jobs[:JOB_LIST_SIZE]), "is_admin": request.user.role == Role.ADMIN}
+    context = {
+        "jobs": [_with_state(job) for job in jobs[:JOB_LIST_SIZE]],
+        "is_admin": request.user.role == Role.ADMIN,
+    }
     return render(request, "portal/job_list.html", context)
+
+
+def _with_state(job: Job) -> Job:
+    """The job, with `looks_stopped`: running, but its worker is gone or silent (the page says
+    so instead of "running" until a reaper resumes it or marks it failed)."""
+    job.looks_stopped = job_looks_stopped(job)  # type: ignore[attr-defined]
+    return job
 
 
 @login_required
@@ -34,6 +44,7 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = job_get_for(request.user, job_id)
     if job is None:
         raise Http404("No such job.")
+    job = _with_state(job)
     if is_htmx(request):
         return render(request, "portal/partials/_job_progress.html", {"job": job})
     return render(request, "portal/job_detail.html", {"job": job})

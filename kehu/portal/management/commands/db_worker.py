@@ -1,0 +1,102 @@
+"""`kehu db_worker`: django-tasks-db's worker, and Kehu's jobs kept honest.
+
+- When it starts, and at most every REAP_SECONDS when it picks a task, stale jobs (their worker
+  died: kill -9, a crash) are resumed or marked failed (kehu.portal.job_reaper).
+- SIGTERM, SIGINT or SIGQUIT: the library finishes the task that is running before it exits; a
+  resumable job (an import) is told to stop at its next progress report instead, after its last
+  whole batch, and is queued again for the next worker (kehu.core.jobs.job_stop_request).
+- After each task, a job the task left running (a second signal stopped it hard) is queued
+  again or marked failed, so that no job shows "running" for ever.
+The options are the library's.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from types import FrameType
+from typing import Any
+
+from django.core.management.base import CommandError
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
+from django_tasks_db.management.commands.db_worker import Command as LibraryCommand
+from django_tasks_db.management.commands.db_worker import Worker, logger
+from django_tasks_db.models import DBTaskResult
+
+from kehu.core.jobs import job_stop_request
+from kehu.portal.job_reaper import jobs_reap_audited, jobs_settle_audited
+
+REAP_SECONDS = 60
+
+
+class KehuWorker(Worker):
+    reaped_at: float | None = None
+
+    def shutdown(self, signum: int, frame: FrameType | None) -> None:
+        job_stop_request()
+        super().shutdown(signum, frame)
+
+    def reap(self, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and self.reaped_at is not None and now - self.reaped_at < REAP_SECONDS:
+            return
+        self.reaped_at = now
+        for job, outcome in jobs_reap_audited():
+            logger.warning("Stale job %s (%s): %s", job.pk, job.kind, outcome)
+
+    def run(self) -> None:
+        self.reap(force=True)
+        super().run()
+
+    def run_task(self, db_task_result: DBTaskResult) -> None:
+        self.reap()
+        try:
+            super().run_task(db_task_result)
+        finally:
+            jobs_settle_audited()
+
+
+class Command(LibraryCommand):
+    help = LibraryCommand.help + " (and resume or fail the jobs of workers that stopped)"
+
+    def handle(
+        self,
+        *,
+        verbosity: int,
+        queue_name: str,
+        interval: float,
+        batch: bool,
+        backend_name: str,
+        startup_delay: bool,
+        reload: bool,
+        max_tasks: int | None,
+        worker_id: str,
+        exclude_queues: str,
+        **options: Any,
+    ) -> None:
+        """The library's handle() with KehuWorker (the library builds its own Worker)."""
+        self.configure_logging(verbosity)
+        if reload and batch:
+            logger.warning("--reload and --batch cannot be specified together: no autoreload.")
+            reload = False
+        queue_names = queue_name.split(",")
+        excluded_queue_names = exclude_queues.split(",") if exclude_queues else []
+        if excluded_queue_names and "*" not in queue_names:
+            raise CommandError("--exclude-queues can only be used with --queue-name=*")
+        worker = KehuWorker(
+            queue_names=queue_names,
+            interval=interval,
+            batch=batch,
+            backend_name=backend_name,
+            startup_delay=startup_delay,
+            max_tasks=max_tasks,
+            worker_id=worker_id,
+            excluded_queue_names=excluded_queue_names,
+        )
+        if reload:
+            if os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
+                worker.configure_signals()  # only the reloaded child handles signals
+            run_with_reloader(worker.run)
+        else:
+            worker.configure_signals()
+            worker.run()
