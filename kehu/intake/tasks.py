@@ -1,16 +1,32 @@
-"""Background work for imports, run by the task worker (`kehu db_worker`)."""
+"""Background work for imports, run by the task worker (`kehu db_worker`).
+
+A commit or a dry run is a resumable job: when the worker is shut down it stops after its last
+whole batch and is queued again (a commit continues from there, a dry run starts over); when its
+worker dies, the next worker's reaper queues it again (kehu.core.jobs). The import's worker
+processes are always ended before the task returns (pipeline.pool_shutdown).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from kehu.accounts.models import User
-from kehu.core.jobs import job_finish, job_progress, job_running, job_start
+from kehu.core.jobs import (
+    JobInterrupted,
+    job_finish,
+    job_is_mine,
+    job_progress,
+    job_requeue,
+    job_running,
+    job_start,
+)
 from kehu.core.models import Job
 
 from .models import ImportRow, ImportRun
+from .pipeline import pool_shutdown
 from .services import import_execute, import_mark_stopped, import_purge_files
 
 
@@ -18,22 +34,47 @@ def _actor(run: ImportRun) -> Any:
     return User.objects.filter(pk=run.created_by_id).first() if run.created_by_id else None
 
 
+def _pause(job_id: int, run: ImportRun, *, dry_run: bool) -> None:
+    """The worker is being stopped: queue the job again; a commit's run waits as queued."""
+    position = ImportRun.objects.filter(pk=run.pk).values_list("position", flat=True).first()
+    if dry_run:
+        note = _("The worker was stopped; the dry run starts again when a worker runs.")
+    else:
+        note = _(
+            "The worker was stopped after row %(position)s; the import continues from there "
+            "when a worker runs."
+        ) % {"position": position or 0}
+    if job_requeue(job_id, stop=Job.Stop.SHUTDOWN, note=note) and not dry_run:
+        ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.RUNNING).update(
+            status=ImportRun.Status.QUEUED, message=note
+        )
+
+
 @task()
 def import_commit(job_id: int, run_id: int) -> dict[str, int]:
     """Commit (or resume) an import in batches, reporting progress on its job."""
     run = ImportRun.objects.get(pk=run_id)
-    job_running(job_id, total=run.total_rows)
-    job_progress(job_id, done=run.position)
 
     def progress(current: ImportRun, _rows: list[ImportRow]) -> None:
         job_progress(job_id, done=current.position, message=current.summary)
 
     try:
+        job_running(job_id, total=run.total_rows)
+        job_progress(job_id, done=run.position)
         run = import_execute(run, actor=_actor(run), on_batch=progress)
+    except JobInterrupted:
+        _pause(job_id, run, dry_run=False)
+        return {"stopped_at": run.position}
     except Exception as exc:
-        import_mark_stopped(run, str(exc))
-        job_finish(job_id, error=str(exc))
+        if job_is_mine(job_id):  # not when another worker runs the import now
+            import_mark_stopped(run, str(exc))
+            job_finish(job_id, error=str(exc))
         raise
+    except (SystemExit, KeyboardInterrupt):  # a second signal: stopped mid-batch (rolled back)
+        _pause(job_id, run, dry_run=False)
+        raise
+    finally:
+        pool_shutdown()
     result = {k: getattr(run, k) for k in ("created", "updated", "skipped", "failed", "incomplete")}
     job_finish(job_id, result=result)
     return result
@@ -43,7 +84,6 @@ def import_commit(job_id: int, run_id: int) -> dict[str, int]:
 def import_dry_run(job_id: int, run_id: int) -> dict[str, int]:
     """Validate the whole file and find duplicates; writes nothing but the run's preview."""
     run = ImportRun.objects.get(pk=run_id)
-    job_running(job_id, total=run.total_rows)
     done = 0
 
     def progress(_run: ImportRun, rows: list[ImportRow]) -> None:
@@ -52,10 +92,19 @@ def import_dry_run(job_id: int, run_id: int) -> dict[str, int]:
         job_progress(job_id, done=done)
 
     try:
+        job_running(job_id, total=run.total_rows)
         run = import_execute(run, actor=_actor(run), dry_run=True, on_batch=progress)
+    except JobInterrupted:
+        _pause(job_id, run, dry_run=True)
+        return {"stopped_at": done}
     except Exception as exc:
         job_finish(job_id, error=str(exc))
         raise
+    except (SystemExit, KeyboardInterrupt):
+        _pause(job_id, run, dry_run=True)
+        raise
+    finally:
+        pool_shutdown()
     result = {
         k: run.preview.get(k, 0) for k in ("created", "updated", "skipped", "failed", "incomplete")
     }
@@ -97,6 +146,7 @@ def import_queue(*, actor: Any, run: ImportRun, dry_run: bool = False) -> Job:
             title=f"{'Dry run' if dry_run else 'Import'} #{run.pk}: {run.original_name}",
             actor=actor,
             task=import_dry_run if dry_run else import_commit,
+            is_resumable=True,
             run_id=run.pk,
         )
         fields = {"job": job}
