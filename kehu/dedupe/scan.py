@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
-from kehu.customers.matching.features import Features, range_features
+from kehu.customers.matching.features import DERIVED_SQL, Features, range_features
 from kehu.customers.matching.pairwise import MAX_SHARED_VALUE
 from kehu.customers.matching.weights import (
     BLOCKING_RULES,
@@ -130,14 +130,14 @@ def _without_common_values(con: Any) -> None:
         )
         for column in ("phones", "phone_bases", "mobiles"):
             replace.append(
-                f"list_filter({column}, x -> NOT list_contains({phones}, split_part(x, ';', 1))) "
+                f"list_filter({column}, lambda x: NOT list_contains({phones}, split_part(x, ';', 1))) "
                 f"AS {column}"
             )
     if common["emails"]:
         emails = "[" + ",".join("'" + v.replace("'", "''") + "'" for v in common["emails"]) + "]"
         for column in ("emails", "personal_emails"):
             replace.append(
-                f"list_filter({column}, x -> NOT list_contains({emails}, x)) AS {column}"
+                f"list_filter({column}, lambda x: NOT list_contains({emails}, x)) AS {column}"
             )
     select = f"SELECT * REPLACE ({', '.join(replace)})" if replace else "SELECT *"
     con.execute(f"CREATE TABLE customers_for_dedupe AS {select} FROM raw_customers")
@@ -156,9 +156,14 @@ def score_table(
     threads = getattr(settings, "KEHU_DEDUPE_THREADS", 0)
     if threads:
         con.execute(f"SET threads = {int(threads)}")
-    con.register("raw_customers", table)
+    con.register("features", table)
+    # The list columns derived from phones, e-mails and contacts, on the whole table at once.
+    con.execute(
+        f"CREATE TEMP VIEW raw_customers AS SELECT *, {', '.join(DERIVED_SQL)} FROM features"
+    )
     _without_common_values(con)
-    con.unregister("raw_customers")
+    con.execute("DROP VIEW raw_customers")
+    con.unregister("features")
     del table
     db_api = DuckDBAPI(connection=con)
     source = db_api.register("customers_for_dedupe")

@@ -27,7 +27,7 @@ _LATIN_REGIONS = frozenset(
 
 
 _BRACKETS = re.compile(r"\([^()]*\)")
-_LEGAL_CN = (
+_LEGAL_CN: tuple[str, ...] = (
     "股份有限公司",
     "有限责任公司",
     "集团有限公司",
@@ -99,7 +99,7 @@ def company_core(name: str) -> str:
         return _NOT_WORD.sub("", _GLOSSARY_PATTERN.sub(lambda m: _GLOSSARY[m.group(0)], text))
     text = _NOT_WORD.sub("", text)
     text = strip_leading_regions(text)
-    changed = True
+    changed = text.endswith(_LEGAL_CN)
     while changed:
         changed = False
         for form in _LEGAL_CN:
@@ -129,9 +129,14 @@ def company_key(name: str) -> str:
 
 @lru_cache(maxsize=200_000)
 def company_registered(name: str) -> str:
-    """The registered name as a key: '深圳市华信软件有限公司' and '深圳市 華信軟件 有限公司' alike.
+    """The registered name as a key: '深圳市华信软件有限公司' and '深圳市 華信軟件 有限公司' alike;
+    '' for a name without a legal form ('华信', 'Huaxin Software'), which is no registered name.
 
     Width, script, case, spaces, punctuation and the kind of bracket do not matter; region words,
     legal forms and the text in brackets do ('华信软件(深圳)有限公司' -> '华信软件深圳有限公司').
     """
-    return _NOT_WORD.sub("", fold(name))[:200]
+    text = fold(name)
+    key = _NOT_WORD.sub("", text)[:200]
+    if any(is_cjk(ch) for ch in key):
+        return key if key.endswith(_LEGAL_CN) else ""
+    return key if _LEGAL_LATIN.search(_NOT_WORD.sub(" ", text).strip() + " ") else ""

@@ -47,22 +47,27 @@ def _chinese_forms() -> tuple[str, ...]:
 
 
 REGIONS_CN = _chinese_forms()
-_REGION_SET_CN = frozenset(REGIONS_CN)
-_REGION_LENGTHS = tuple(sorted({len(r) for r in REGIONS_CN}, reverse=True))
+# By their first two characters (every form has at least two), longest first: a name is looked
+# up once, not once per possible length.
+_BY_HEAD: dict[str, tuple[str, ...]] = {}
+_BY_TAIL: dict[str, tuple[str, ...]] = {}
+for _form in REGIONS_CN:
+    _BY_HEAD[_form[:2]] = (*_BY_HEAD.get(_form[:2], ()), _form)
+    _BY_TAIL[_form[-2:]] = (*_BY_TAIL.get(_form[-2:], ()), _form)
 
 
 def leading_region(text: str) -> str:
     """The longest province or city name (with or without 省/市) that `text` starts with."""
-    for length in _REGION_LENGTHS:
-        if len(text) > length and text[:length] in _REGION_SET_CN:
-            return text[:length]
+    for form in _BY_HEAD.get(text[:2], ()):
+        if len(text) > len(form) and text.startswith(form):
+            return form
     return ""
 
 
 def trailing_region(text: str) -> str:
-    for length in _REGION_LENGTHS:
-        if len(text) > length and text[-length:] in _REGION_SET_CN:
-            return text[-length:]
+    for form in _BY_TAIL.get(text[-2:], ()):
+        if len(text) > len(form) and text.endswith(form):
+            return form
     return ""
 
 

@@ -42,6 +42,8 @@ def _load_t2s() -> dict[int, str]:
 
 
 _T2S = _load_t2s()
+# Most text has no traditional character: one C-level scan spares the per-character translate.
+_TRADITIONAL = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_T2S)) + "]")
 
 
 def to_simplified(text: str) -> str:
@@ -49,13 +51,18 @@ def to_simplified(text: str) -> str:
     return text.translate(_T2S)
 
 
+@lru_cache(maxsize=4096)  # a name is folded by several normalisers in a row
 def fold(text: str) -> str:
     """NFKC (full-width -> half-width), simplified characters, lower case."""
     if not text:
         return ""
     if text.isascii():
         return text.lower()
-    return to_simplified(unicodedata.normalize("NFKC", text)).lower()
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    if _TRADITIONAL.search(text):
+        text = text.translate(_T2S)
+    return text.lower()
 
 
 def unify_brackets(text: str) -> str:

@@ -9,11 +9,13 @@ Splink input table (to_arrow) or single rows (row).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection
 
 from kehu.core import normalize as norm
+from kehu.core.normalize.email import FREE_MAIL, ROLE_MAILBOXES
 from kehu.core.text import clean_text
 from kehu.core.validators import parse_phone
 
@@ -21,9 +23,37 @@ COLUMNS = ("unique_id", "kind", "name_core", "name_key", "name_brand", "name_ful
            "credit_code", "city", "address", "address_key",
            "p_key", "p_first", "p_last", "p_first_nick", "p_last_nick", "p_number", "p_street",
            "p_extra", "p_locality", "p_postcode",
-           "phones", "phone_bases", "mobiles", "emails", "personal_emails", "domains", "persons",
-           "surnames", "people", "p_blocks")  # fmt: skip
+           "phones", "emails", "persons", "surnames", "p_blocks")  # fmt: skip
 _FIRST_LIST = COLUMNS.index("phones")
+
+# Columns derived from the lists above: in Python for a row (derive), in SQL for the scan's
+# whole table (DERIVED_SQL, run by DuckDB on every row at once). The agreement test checks that
+# the scan and the check pair the same records.
+_ROLE_LIST = "[" + ", ".join(f"'{m}'" for m in sorted(ROLE_MAILBOXES)) + "]"
+_FREE_LIST = "[" + ", ".join(f"'{d}'" for d in sorted(FREE_MAIL)) + "]"
+DERIVED_SQL = (
+    "list_sort(list_distinct(list_transform(phones, lambda x: split_part(x, ';', 1)))) AS phone_bases",
+    "list_filter(phones, lambda x: starts_with(x, '+861') AND length(split_part(x, ';', 1)) = 14) "
+    "AS mobiles",
+    f"list_filter(emails, lambda x: NOT list_contains({_ROLE_LIST}, split_part(x, '@', 1))) "
+    "AS personal_emails",
+    "list_sort(list_distinct(list_filter(list_transform(emails, lambda x: "
+    "regexp_extract(x, '@([^@]*)$', 1)), "
+    f"lambda d: d <> '' AND NOT list_contains({_FREE_LIST}, d)))) AS domains",
+    "list_concat(persons, surnames) AS people",
+)
+
+
+def derive(row: dict[str, Any]) -> dict[str, Any]:
+    """Add the derived columns (DERIVED_SQL) to a feature row."""
+    phones, emails = row["phones"], row["emails"]
+    row["phone_bases"] = sorted({p.split(";", 1)[0] for p in phones})
+    row["mobiles"] = [p for p in phones if norm.is_mobile(p)]
+    row["personal_emails"] = [e for e in emails if not norm.is_role_mailbox(e)]
+    row["domains"] = sorted({d for d in map(norm.email_domain, emails) if d})
+    row["people"] = row["persons"] + row["surnames"]
+    return row
+
 
 CUSTOMER_SQL = (
     "SELECT id, kind, name, credit_code, city, address, phone, email FROM customers_customer"
@@ -53,115 +83,121 @@ def person_blocks(name: norm.PersonName, parts: norm.AddressParts) -> list[str]:
     return sorted(set(keys))
 
 
+@lru_cache(maxsize=100_000)
+def _company(name: str) -> tuple[str | None, ...]:
+    """(name_core, name_key, name_brand, name_full) of a company name."""
+    core = norm.company_core(name)
+    return (
+        core or None,
+        norm.pinyin_of(core) or None,
+        norm.company_brand(core) or None,
+        norm.company_registered(name) or None,
+    )
+
+
+def _person(name: str, address: str, city: str) -> tuple[Any, ...]:
+    """The p_* columns of an individual, then p_blocks, then whether the address is Western."""
+    person = norm.person_name(name)
+    parts = norm.address_parts(address, city)
+    return (
+        person.key or None, person.first, person.last,
+        norm.nickname_of(person.first), norm.nickname_of(person.last),
+        parts.number or None, parts.street or None, parts.extra or None,
+        parts.locality or None, parts.postcode or None,
+        person_blocks(person, parts), bool(parts.street or parts.locality or parts.postcode),
+    )  # fmt: skip
+
+
+@lru_cache(maxsize=100_000)
+def _place(city: str, address: str, name: str) -> tuple[str | None, str | None, str | None]:
+    """(city, address, address_key): the city from the city field, the address or the name."""
+    city_key = norm.city_key(city) or norm.city_from_text(address) or norm.city_from_text(name)
+    compact, key = norm.address_forms(address)
+    return city_key or None, compact or None, key or None
+
+
+@lru_cache(maxsize=100_000)
+def _email_key(email: str) -> str:
+    return norm.email_key(email)
+
+
+_NO_PERSON = (None,) * 10
+_NO_NAME = (None,) * 4
+_NO_PLACE = (None, None, None)
+_EMPTY: list[str] = []
+
+
 class Features:
-    """Column lists (one entry per customer) that become the Splink input table."""
+    """Feature rows (one tuple per customer, COLUMNS in order) that become the Splink input
+    table (to_arrow) or dictionaries (row); data gives them as columns."""
 
     COLUMNS = COLUMNS
 
     def __init__(self) -> None:
-        self.data: dict[str, list[Any]] = {c: [] for c in COLUMNS}
+        self.rows: list[tuple[Any, ...]] = []
 
     def __len__(self) -> int:
-        return len(self.data["unique_id"])
+        return len(self.rows)
+
+    @property
+    def data(self) -> dict[str, list[Any]]:
+        columns = list(zip(*self.rows, strict=True)) or [()] * len(COLUMNS)
+        return {name: list(values) for name, values in zip(COLUMNS, columns, strict=True)}
 
     def row(self, index: int) -> dict[str, Any]:
-        return {column: values[index] for column, values in self.data.items()}
+        return derive(dict(zip(COLUMNS, self.rows[index], strict=True)))
 
     def add(self, record: dict[str, Any], contacts: list[tuple[Any, ...]]) -> None:
         """One customer: record has the CUSTOMER_FIELDS; contacts (name, title, mobile,
         landline, email) tuples."""
-        d = self.data
         name = record.get("name") or ""
-        address_text = record.get("address") or ""
-        individual = record.get("kind") == INDIVIDUAL
-        d["unique_id"].append(record["id"])
-        d["kind"].append(record.get("kind") or "company")
-        parts = norm.address_parts(address_text, record.get("city") or "") if individual else None
-        if individual:
-            person = norm.person_name(name)
-            for column in ("name_core", "name_key", "name_brand", "name_full"):
-                d[column].append(None)
-            d["p_key"].append(person.key or None)
-            d["p_first"].append(person.first)
-            d["p_last"].append(person.last)
-            d["p_first_nick"].append(norm.nickname_of(person.first))
-            d["p_last_nick"].append(norm.nickname_of(person.last))
-            assert parts is not None
-            for column, value in (
-                ("p_number", parts.number), ("p_street", parts.street),
-                ("p_extra", parts.extra), ("p_locality", parts.locality),
-                ("p_postcode", parts.postcode),
-            ):  # fmt: skip
-                d[column].append(value or None)
-            d["p_blocks"].append(person_blocks(person, parts))
+        address = record.get("address") or ""
+        city = record.get("city") or ""
+        kind = record.get("kind") or "company"
+        if kind == INDIVIDUAL:
+            names = _NO_NAME
+            *person, blocks, western = _person(name, address, city)
+            # An individual's Western address is compared by its parts.
+            place = _NO_PLACE if western else _place(city, address, "")
         else:
-            core = norm.company_core(name)
-            d["name_core"].append(core or None)
-            d["name_key"].append(norm.pinyin_of(core) or None)
-            d["name_brand"].append(norm.company_brand(core) or None)
-            d["name_full"].append(norm.company_registered(name) or None)
-            for column in ("p_key", "p_first", "p_last", "p_first_nick", "p_last_nick",
-                           "p_number", "p_street", "p_extra", "p_locality", "p_postcode"):  # fmt: skip
-                d[column].append(None)
-            d["p_blocks"].append([])
-        d["credit_code"].append((record.get("credit_code") or "").upper() or None)
-        western = parts is not None and bool(parts.street or parts.locality or parts.postcode)
-        if western:  # an individual's Western address is compared by its parts
-            d["city"].append(None)
-            d["address"].append(None)
-            d["address_key"].append(None)
-        else:
-            city = (
-                norm.city_key(record.get("city") or "")
-                or norm.city_from_text(address_text)
-                or ("" if individual else norm.city_from_text(name))
-            )
-            d["city"].append(city or None)
-            address, address_key = norm.address_forms(address_text)
-            d["address"].append(address or None)
-            d["address_key"].append(address_key or None)
-        phones: list[str] = [record["phone"]] if record.get("phone") else []
-        emails: list[str] = [norm.email_key(record["email"])] if record.get("email") else []
-        persons: list[str] = []
-        surnames: list[str] = []
+            names, person, blocks = _company(name), _NO_PERSON, _EMPTY
+            place = _place(city, address, name)
+        phones = {record["phone"]} if record.get("phone") else set()
+        emails = {record["email"]} if record.get("email") else set()
+        persons: set[str] = set()
+        surnames: set[str] = set()
         for contact_name, title, mobile, landline, email in contacts:
             if mobile:
-                phones.append(mobile)
+                phones.add(mobile)
             if landline:
-                phones.append(landline)
+                phones.add(landline)
             if email:
-                emails.append(norm.email_key(email))
-            keys, surname_keys = norm.person_keys(contact_name or "", title or "")
-            persons += keys
-            surnames += surname_keys
-        phones = sorted(set(phones))
-        emails = sorted(set(emails))
-        d["phones"].append(phones)
-        d["phone_bases"].append(
-            sorted({norm.phone_base(p) for p in phones})
-            if any(";" in p for p in phones)
-            else phones
-        )
-        d["mobiles"].append([p for p in phones if norm.is_mobile(p)])
-        d["emails"].append(emails)
-        d["personal_emails"].append([e for e in emails if not norm.is_role_mailbox(e)])
-        d["domains"].append(sorted({x for x in map(norm.email_domain, emails) if x}))
-        persons = sorted(set(persons))
-        surnames = sorted(set(surnames))
-        d["persons"].append(persons)
-        d["surnames"].append(surnames)
-        d["people"].append(persons + surnames)
+                emails.add(email)
+            if contact_name:
+                # The title matters only to a name that is a title (swapped fields): the
+                # cache then holds each name once.
+                swapped = title if title and norm.looks_like_title(contact_name) else ""
+                keys, surname_keys = norm.person_keys(contact_name, swapped)
+                persons.update(keys)
+                surnames.update(surname_keys)
+        email_list = sorted({_email_key(e) for e in emails}) if emails else _EMPTY
+        self.rows.append(
+            (
+                record["id"], kind, *names,
+                (record.get("credit_code") or "").upper() or None, *place, *person,
+                sorted(phones), email_list, sorted(persons), sorted(surnames), blocks,
+            )
+        )  # fmt: skip
 
     def to_arrow(self) -> Any:
         import pyarrow as pa
 
         list_type = pa.list_(pa.string())
-        schema = pa.schema(
-            [("unique_id", pa.int64())]
-            + [(c, pa.string()) for c in COLUMNS[1:_FIRST_LIST]]
-            + [(c, list_type) for c in COLUMNS[_FIRST_LIST:]]
-        )
-        return pa.table(self.data, schema=schema)
+        columns = list(zip(*self.rows, strict=True)) or [()] * len(COLUMNS)
+        arrays = [pa.array(columns[0], type=pa.int64())]
+        arrays += [pa.array(c, type=pa.string()) for c in columns[1:_FIRST_LIST]]
+        arrays += [pa.array(c, type=list_type) for c in columns[_FIRST_LIST:]]
+        return pa.Table.from_arrays(arrays, names=list(COLUMNS))
 
 
 # --- Reading stored customers.

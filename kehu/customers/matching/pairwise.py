@@ -94,7 +94,7 @@ def _identity(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 def _company_name_level(a: dict[str, Any], b: dict[str, Any]) -> str:
     na, nb = a["name_core"], b["name_core"]
-    if a["name_full"] == b["name_full"]:
+    if a["name_full"] and a["name_full"] == b["name_full"]:  # NULL = NULL is no match in SQL
         return "same registered name"
     if na == nb:
         return "same"

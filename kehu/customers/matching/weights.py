@@ -14,8 +14,9 @@ order, initials, nicknames, typos) and the parts of their address. A field a rec
 have is "missing" (weight 0).
 
 The identity field is a rule, not evidence: the same registered name, credit code, mobile or
-e-mail always makes a pair a probable duplicate (issue 14.4), whatever else differs; a role
-mailbox (info@, sales@) is no identity, the branches of a group share it. Its weight
+e-mail always makes a pair a probable duplicate (issue 14.4), whatever else differs. A name
+without a legal form (华信, 乐思) is no registered name, and a role mailbox (info@, sales@) is no
+identity: the branches of a group share it. Its weight
 (+60) outweighs every disagreement the other fields can add up to (-57 at most: an individual
 with another name, address, credit code and phone) plus the prior (-8) and the threshold (+3.2).
 An individual with another name is never a duplicate by the address alone (-30): that is a
