@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from kehu.core.middleware import current_ip, current_source
 from kehu.core.models import Counter
+from kehu.core.numbering import next_in_sequence
 
 from .models import AuditEntry
 
@@ -77,16 +78,12 @@ def audit_record(
         ip=current_ip(),
         created_at=timezone.now(),
     )
-    # Chain: lock the chain's counter row so entries get consecutive numbers and each one
-    # hashes its predecessor (SELECT ... FOR UPDATE; SQLite's IMMEDIATE transactions serialise).
-    chain = _lock_chain()
-    previous = AuditEntry.objects.filter(seq=chain.last).only("entry_hash").first()
-    entry.seq = chain.last + 1
-    entry.prev_hash = previous.entry_hash if previous else ""
+    # Chain: the chain's counter row (kehu.core.numbering, locked: SELECT ... FOR UPDATE; SQLite's
+    # IMMEDIATE transactions serialise) gives consecutive numbers; each entry hashes its predecessor.
+    entry.seq = next_in_sequence(CHAIN_KEY)
+    entry.prev_hash = _hash_of(entry.seq - 1)
     entry.entry_hash = entry_hash(entry)
     entry.save()
-    chain.last = entry.seq
-    chain.save(update_fields=["last"])
     return entry
 
 
@@ -113,11 +110,10 @@ def audit_record_many(*, actor: Any, entries: list[PendingEntry], source: str | 
     now = timezone.now()
     ip = current_ip()
     source = source or current_source()
-    chain = _lock_chain()
-    previous = AuditEntry.objects.filter(seq=chain.last).only("entry_hash").first()
-    prev_hash = previous.entry_hash if previous else ""
+    first = next_in_sequence(CHAIN_KEY, count=len(entries))
+    prev_hash = _hash_of(first - 1)
     rows = []
-    seq = chain.last
+    seq = first - 1
     for pending in entries:
         target = pending.target
         customer_id = getattr(target, "customer_id", None)
@@ -144,17 +140,19 @@ def audit_record_many(*, actor: Any, entries: list[PendingEntry], source: str | 
         prev_hash = entry.entry_hash
         rows.append(entry)
     AuditEntry.objects.bulk_create(rows, batch_size=1000)
-    chain.last = seq
-    chain.save(update_fields=["last"])
     return len(rows)
 
 
 CHAIN_KEY = "audit-chain"
 
 
-def _lock_chain() -> Counter:
-    Counter.objects.get_or_create(key=CHAIN_KEY)
-    return Counter.objects.select_for_update().get(key=CHAIN_KEY)
+def _hash_of(seq: int) -> str:
+    """The hash of entry `seq` ('' before the first): what the next entry links to. The caller
+    holds the chain's counter row (next_in_sequence locks it), so no entry can slip in between."""
+    if seq < 1:
+        return ""
+    previous = AuditEntry.objects.filter(seq=seq).values_list("entry_hash", flat=True).first()
+    return previous or ""
 
 
 def entry_hash(entry: AuditEntry) -> str:
