@@ -18,8 +18,8 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
+from kehu.customers.matching.candidates import MAX_SHARED_VALUE
 from kehu.customers.matching.features import DERIVED_SQL, Features, range_features
-from kehu.customers.matching.pairwise import MAX_SHARED_VALUE
 from kehu.customers.matching.weights import (
     BLOCKING_RULES,
     FIELDS,

@@ -7,8 +7,9 @@ services can run the check without importing an app above them.
 
 from __future__ import annotations
 
+from .candidates import MAX_SHARED_VALUE
 from .features import Features, customer_features, record_features
-from .pairwise import MAX_SHARED_VALUE, Match, compare, find_matches, probability
+from .pairwise import Match, compare, find_matches, probability
 from .weights import FIELDS, PRIOR_WEIGHT, explain_levels
 
 __all__ = [

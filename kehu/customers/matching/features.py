@@ -8,7 +8,7 @@ Splink input table (to_arrow) or single rows (row).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -154,6 +154,8 @@ class Features:
         address = record.get("address") or ""
         city = record.get("city") or ""
         kind = record.get("kind") or "company"
+        names: tuple[str | None, ...]
+        person: Sequence[Any]
         if kind == INDIVIDUAL:
             names = _NO_NAME
             *person, blocks, western = _person(name, address, city)

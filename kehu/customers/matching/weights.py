@@ -356,7 +356,7 @@ def explain_levels(levels: dict[str, float]) -> list[dict[str, Any]]:
     Fields that only some records have (a person's name, the identity rule) are shown when
     they said something.
     """
-    rows = []
+    rows: list[dict[str, Any]] = []
     for spec in FIELDS:
         label, weight = level_for_weight(spec.name, levels.get(spec.name, 0.0))
         if spec.optional and weight == 0:
