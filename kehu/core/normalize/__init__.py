@@ -10,7 +10,7 @@ the others find alike too.
     regions   provinces and cities, leading and trailing region words
     company   company_core / company_key / company_brand / company_registered
     person    Chinese contacts (person_keys), individuals (person_name), nicknames, soundex
-    phone     phone_base, is_mobile, phone_digits, masked partials (138****5678)
+    phone     phone_base, is_mobile, phone_digits, masked partials (138****5678, from validators)
     email     email_key, email_domain
     address   Chinese address_forms, city_key, city_from_text; Western address_parts
 """
@@ -29,7 +29,7 @@ from .person import (
     person_name,
     soundex,
 )
-from .phone import is_mobile, phone_base, phone_digits, phone_fits_mask, phone_mask
+from .phone import is_mobile, phone_base, phone_digits, phone_partial, phone_partial_matches
 from .pinyin import name_pinyin, pinyin_keys, pinyin_of
 from .regions import leading_region, strip_leading_regions, trailing_region
 from .text import compact, fold, has_cjk, is_cjk, search_normalize, to_simplified, unify_brackets
@@ -40,7 +40,7 @@ __all__ = [
     "email_domain", "email_key", "fold", "has_cjk", "is_cjk", "is_mobile", "is_role_mailbox",
     "leading_region",
     "looks_like_title", "name_pinyin", "nickname_of", "person_forms", "person_keys",
-    "person_name", "phone_base", "phone_digits", "phone_fits_mask", "phone_mask", "pinyin_keys",
+    "person_name", "phone_base", "phone_digits", "phone_partial", "phone_partial_matches", "pinyin_keys",
     "pinyin_of", "search_normalize", "soundex", "strip_leading_regions", "to_simplified",
     "trailing_region", "unify_brackets",
 ]  # fmt: skip

@@ -17,8 +17,6 @@ from kehu.core.normalize import (
     nickname_of,
     person_name,
     phone_digits,
-    phone_fits_mask,
-    phone_mask,
     pinyin_keys,
     search_normalize,
     soundex,
@@ -98,14 +96,9 @@ def test_nicknames_and_soundex() -> None:
     assert soundex("ashcraft") == "a261"
 
 
-def test_masked_phone_keeps_its_visible_digits() -> None:
-    assert phone_mask("138****5678") == "138*5678"
-    assert phone_mask("+86 138-****-5678") == "138*5678"
-    assert phone_mask("13812345678") == ""  # not masked
-    assert phone_mask("1****8") == ""  # too little shows
-    assert phone_fits_mask("138*5678", "+8613812345678")
-    assert not phone_fits_mask("138*5678", "+8613912345678")
+def test_phone_digits_for_search() -> None:
     assert phone_digits("+861088888888;ext=12") == "01088888888"
+    assert phone_digits("+8613812345678") == "13812345678"
 
 
 def test_role_mailboxes() -> None:

@@ -23,7 +23,7 @@ COLUMNS = ("unique_id", "kind", "name_core", "name_key", "name_brand", "name_ful
            "credit_code", "city", "address", "address_key",
            "p_key", "p_first", "p_last", "p_first_nick", "p_last_nick", "p_number", "p_street",
            "p_extra", "p_locality", "p_postcode",
-           "phones", "emails", "persons", "surnames", "p_blocks")  # fmt: skip
+           "phones", "emails", "persons", "surnames", "p_blocks", "phone_partials")  # fmt: skip
 _FIRST_LIST = COLUMNS.index("phones")
 
 # Columns derived from the lists above: in Python for a row (derive), in SQL for the scan's
@@ -41,7 +41,23 @@ DERIVED_SQL = (
     "regexp_extract(x, '@([^@]*)$', 1)), "
     f"lambda d: d <> '' AND NOT list_contains({_FREE_LIST}, d)))) AS domains",
     "list_concat(persons, surnames) AS people",
+    # Each +86 number as other CRMs mask it (138****5678, 0571****6666), to meet phone_partials.
+    "list_transform(list_transform(list_filter(phones, lambda x: starts_with(x, '+86') "
+    "AND length(split_part(x, ';', 1)) >= 12), lambda x: (CASE WHEN substr(x, 4, 1) = '1' "
+    "THEN '' ELSE '0' END) || substr(split_part(x, ';', 1), 4)), "
+    "lambda n: left(n, length(n) - 8) || '****' || right(n, 4)) AS phone_masks",
 )
+
+
+def phone_masks(phones: list[str]) -> list[str]:
+    """'+8613812345678' -> '138****5678': the numbers as a masked export shows them."""
+    masks = []
+    for phone in phones:
+        base = phone.split(";", 1)[0]
+        if base.startswith("+86") and len(base) >= 12:
+            national = base[3:] if base[3] == "1" else "0" + base[3:]
+            masks.append(national[:-8] + "****" + national[-4:])
+    return masks
 
 
 def derive(row: dict[str, Any]) -> dict[str, Any]:
@@ -52,14 +68,19 @@ def derive(row: dict[str, Any]) -> dict[str, Any]:
     row["personal_emails"] = [e for e in emails if not norm.is_role_mailbox(e)]
     row["domains"] = sorted({d for d in map(norm.email_domain, emails) if d})
     row["people"] = row["persons"] + row["surnames"]
+    row["phone_masks"] = phone_masks(phones)
     return row
 
 
 CUSTOMER_SQL = (
-    "SELECT id, kind, name, credit_code, city, address, phone, email FROM customers_customer"
+    "SELECT id, kind, name, credit_code, city, address, phone, email, phone_partial "
+    "FROM customers_customer"
 )
-CUSTOMER_FIELDS = ("id", "kind", "name", "credit_code", "city", "address", "phone", "email")
-CONTACT_SQL = "SELECT customer_id, name, title, mobile, landline, email FROM customers_contact"
+CUSTOMER_FIELDS = ("id", "kind", "name", "credit_code", "city", "address", "phone", "email",
+                   "phone_partial")  # fmt: skip
+CONTACT_SQL = (
+    "SELECT customer_id, name, title, mobile, landline, email, phone_partial FROM customers_contact"
+)
 
 INDIVIDUAL = "individual"
 _INDIVIDUAL_WORDS = frozenset({INDIVIDUAL, "个人", "个人客户"})
@@ -149,7 +170,7 @@ class Features:
 
     def add(self, record: dict[str, Any], contacts: list[tuple[Any, ...]]) -> None:
         """One customer: record has the CUSTOMER_FIELDS; contacts (name, title, mobile,
-        landline, email) tuples."""
+        landline, email, phone_partial) tuples."""
         name = record.get("name") or ""
         address = record.get("address") or ""
         city = record.get("city") or ""
@@ -168,7 +189,10 @@ class Features:
         emails = {record["email"]} if record.get("email") else set()
         persons: set[str] = set()
         surnames: set[str] = set()
-        for contact_name, title, mobile, landline, email in contacts:
+        partials = {record["phone_partial"]} if record.get("phone_partial") else set()
+        for contact_name, title, mobile, landline, email, partial in contacts:
+            if partial:
+                partials.add(partial)
             if mobile:
                 phones.add(mobile)
             if landline:
@@ -188,6 +212,7 @@ class Features:
                 record["id"], kind, *names,
                 (record.get("credit_code") or "").upper() or None, *place, *person,
                 sorted(phones), email_list, sorted(persons), sorted(surnames), blocks,
+                sorted(partials),
             )
         )  # fmt: skip
 
@@ -244,6 +269,10 @@ def range_features(lo: int, hi: int) -> Features:
 # --- An unsaved payload (create, edit, import row).
 
 
+def _partial(raw: Any) -> str:
+    return norm.phone_partial(clean_text(raw)) if raw else ""
+
+
 def _phone(raw: Any) -> str:
     text = clean_text(raw)
     if not text:
@@ -263,9 +292,11 @@ def record_features(data: dict[str, Any]) -> dict[str, Any]:
     for person in people:
         if not isinstance(person, dict) or not any(person.values()):
             continue
-        numbers = [_phone(person.get(k)) for k in ("mobile", "phone", "landline")]
+        raw = [person.get(k) for k in ("mobile", "phone", "landline")]
+        numbers = [_phone(value) for value in raw]
         mobiles = [n for n in numbers if norm.is_mobile(n)]
         others = [n for n in numbers if n and not norm.is_mobile(n)]
+        partial = person.get("phone_partial") or next((p for p in map(_partial, raw) if p), "")
         contacts.append(
             (
                 clean_text(person.get("name")),
@@ -273,6 +304,7 @@ def record_features(data: dict[str, Any]) -> dict[str, Any]:
                 mobiles[0] if mobiles else "",
                 others[0] if others else "",
                 clean_text(person.get("email")),
+                partial,
             )
         )
     region = data.get("region")
@@ -286,6 +318,9 @@ def record_features(data: dict[str, Any]) -> dict[str, Any]:
         "address": clean_text(data.get("address")),
         "phone": _phone(data.get("phone") or data.get("mobile")),
         "email": clean_text(data.get("email")),
+        "phone_partial": data.get("phone_partial")
+        or _partial(data.get("phone"))
+        or _partial(data.get("mobile")),
     }
     features = Features()
     features.add(record, contacts)

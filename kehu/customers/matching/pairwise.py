@@ -135,7 +135,7 @@ def _levels(a: dict[str, Any], b: dict[str, Any]) -> dict[str, str | None]:
         out["credit_code"] = "different"
     out["name"] = _company_name_level(a, b) if both("name_core") else None
     out["city"] = ("same" if a["city"] == b["city"] else "different") if both("city") else None
-    if not both("phones"):
+    if not (a["phones"] or a["phone_partials"]) or not (b["phones"] or b["phone_partials"]):
         out["phone"] = None
     elif _overlap(a["mobiles"], b["mobiles"]):
         out["phone"] = "same mobile"
@@ -143,6 +143,10 @@ def _levels(a: dict[str, Any], b: dict[str, Any]) -> dict[str, str | None]:
         out["phone"] = "same number"
     elif _overlap(a["phone_bases"], b["phone_bases"]):
         out["phone"] = "same number, other extension"
+    elif _overlap(a["phone_partials"], b["phone_masks"]) or _overlap(
+        b["phone_partials"], a["phone_masks"]
+    ):
+        out["phone"] = "fits a masked number"
     else:
         out["phone"] = "different"
     if not both("emails"):

@@ -186,11 +186,23 @@ FIELDS: tuple[Field, ...] = (
         "phone",
         "phone",
         (
-            _empty_list("phones"),
+            Level(
+                "missing",
+                "(len(l.phones) = 0 AND len(l.phone_partials) = 0) "
+                "OR (len(r.phones) = 0 AND len(r.phone_partials) = 0)",
+                0.0,
+                is_null=True,
+            ),
             Level("same mobile", "list_has_any(l.mobiles, r.mobiles)", 14.0),
             Level("same number", "list_has_any(l.phones, r.phones)", 9.0),
             Level(
                 "same number, other extension", "list_has_any(l.phone_bases, r.phone_bases)", 6.0
+            ),
+            Level(
+                "fits a masked number",
+                "list_has_any(l.phone_partials, r.phone_masks) "
+                "OR list_has_any(r.phone_partials, l.phone_masks)",
+                5.0,
             ),
             Level("different", "ELSE", -1.0),
         ),

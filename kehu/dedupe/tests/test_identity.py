@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from kehu.customers.matching import find_matches
+from kehu.customers.models import Customer
 from kehu.dedupe.scan import scan_customers
 
 EXISTING = {
@@ -89,3 +91,21 @@ def test_same_brand_in_another_city_is_not_warned(
     assert body["matches"] == []
     customer_factory(**payload)
     assert [p for p in scan_customers() if existing.pk in (p.id_a, p.id_b)] == []
+
+
+def test_a_masked_number_still_helps_matching(customer_factory: Any) -> None:
+    """An import keeps 139****5678 aside as a partial (issue 14.9): its visible digits count."""
+    stored = customer_factory(name="华信软件有限公司", city="深圳市")
+    Customer.objects.filter(pk=stored.pk).update(phone_partial="139****5678")
+    payload = {
+        "name": "华信软件",
+        "city": "深圳市",
+        "decision_maker": {"name": "赵六", "mobile": "13912345678"},
+    }
+    [match] = find_matches(payload, threshold=0.0)
+    reasons = {r["field"]: r for r in match.explanation()}
+    assert reasons["phone"]["level"] == "fits a masked number"
+    assert reasons["phone"]["weight"] > 0
+    other = {**payload, "decision_maker": {"name": "赵六", "mobile": "13912340000"}}
+    [match] = find_matches(other, threshold=0.0)
+    assert {r["field"]: r for r in match.explanation()}["phone"]["level"] == "different"
