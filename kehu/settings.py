@@ -244,6 +244,12 @@ KEHU_IMPORT_WAL_CHECKPOINT_PAGES = env_int("KEHU_IMPORT_WAL_CHECKPOINT_PAGES", 2
 KEHU_IMPORT_SEARCH_TIDY_ROWS = env_int("KEHU_IMPORT_SEARCH_TIDY_ROWS", 10_000)
 KEHU_IMPORT_DIR = Path(os.environ.get("KEHU_IMPORT_DIR", DATA_DIR / "imports"))
 KEHU_IMPORT_RETENTION_DAYS = env_int("KEHU_IMPORT_RETENTION_DAYS", 30)
+# The read log (360 pages opened, searches, exports, reveals): kept this many days, then purged
+# by `kehu audit_purge_reads` (whole sealed days; the change log is kept). 180 days: 等保 2.0.
+KEHU_AUDIT_READ_RETENTION_DAYS = env_int("KEHU_AUDIT_READ_RETENTION_DAYS", 180)
+# The export volume rule (review rule export_spike): a user may pull threshold x their usual daily
+# rows (list API pages, search results and exports together), the usual being at least this.
+KEHU_EXPORT_BASELINE_ROWS = env_int("KEHU_EXPORT_BASELINE_ROWS", 500)
 KEHU_IMPORT_BATCH_PAUSE_MS = env_int(
     "KEHU_IMPORT_BATCH_PAUSE_MS", 0
 )  # tests: widen the kill window

@@ -71,3 +71,99 @@ class AuditEntry(models.Model):
             "ip": self.ip,
             "prev_hash": self.prev_hash,
         }
+
+
+class ReadEntry(models.Model):
+    """One read: a customer's 360 page opened, a search (the query, not its results), an export,
+    a revealed value. One insert each, no chain of its own: reads are many and the pages that
+    write them are latency-sensitive. They are kept KEHU_AUDIT_READ_RETENTION_DAYS days.
+
+    Tamper evidence comes from seals: `kehu audit_purge_reads` (nightly) seals each day of reads
+    with one entry in the change log's hash chain (action "audit.reads_sealed": the id range, the
+    count and a SHA-256 digest of the entries), then deletes whole sealed days past the retention
+    and records that in the chain too ("audit.reads_purged": up to which id). `kehu audit_verify`
+    recomputes every seal that is not purged (kehu.audit.services.reads).
+    """
+
+    class Kind(models.TextChoices):
+        VIEW = "view", _("Customer page opened")
+        SEARCH = "search", _("Search")
+        EXPORT = "export", _("Export")
+        REVEAL = "reveal", _("Revealed value")
+
+    created_at = models.DateTimeField(_("time"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # (actor, id) below
+    )
+    actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
+    customer_id = models.BigIntegerField(_("customer"), null=True, blank=True)
+    target_label = models.CharField(_("target"), max_length=255, blank=True)
+    query = models.TextField(_("query"), blank=True)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    source = models.CharField(
+        _("source"), max_length=16, choices=AuditEntry.Source, default=AuditEntry.Source.SYSTEM
+    )
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["kind", "id"], name="audit_read_kind_idx"),
+            models.Index(fields=["customer_id", "id"], name="audit_read_customer_idx"),
+            models.Index(fields=["actor", "id"], name="audit_read_actor_idx"),
+        ]
+        verbose_name = _("read entry")
+        verbose_name_plural = _("read entries")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.kind} {self.target_label}"
+
+    def content(self) -> list[object]:
+        """What a seal's digest covers: every column."""
+        return [
+            self.pk,
+            self.created_at.isoformat(),
+            self.actor_id,
+            self.actor_name,
+            self.kind,
+            self.customer_id,
+            self.target_label,
+            self.query,
+            self.row_count,
+            self.source,
+            self.ip,
+        ]
+
+
+class DailyVolume(models.Model):
+    """Customer rows one user pulled on one day: list API pages, search results and exports
+    together (the export volume rule, kehu.customers.pull_volume). One upsert per request.
+
+    `limit_rows` is the day's limit, fixed at the day's first pull (NULL: not set yet);
+    `is_lifted` means no limit today (no rule, an administrator, or an approved export).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    day = models.DateField(_("day"))
+    row_count = models.PositiveBigIntegerField(_("rows"), default=0)
+    limit_rows = models.BigIntegerField(_("daily limit"), null=True, blank=True)
+    is_lifted = models.BooleanField(_("limit lifted"), default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "day"], name="audit_volume_user_day"),
+        ]
+        verbose_name = _("daily volume")
+        verbose_name_plural = _("daily volumes")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.day}: {self.row_count}"

@@ -1,7 +1,8 @@
 """Revealing masked fields: scoped by kehu.accounts.policy, audited.
 
 Masking itself (what a schema or page shows) is `pii_value`; the whole value leaves only through
-`pii_reveal`, which writes one "field.revealed" entry per value shown.
+`pii_reveal`, which writes one "field.revealed" entry per value shown (in the change log's chain,
+kept for good) and one "reveal" entry in the read log (the query log, kept for its retention).
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from kehu.accounts.policy import can_reveal_pii
-from kehu.audit.services import audit_record
+from kehu.audit.models import ReadEntry
+from kehu.audit.services import audit_record, read_record
 from kehu.core.errors import PermissionDenied, ValidationFailed
 
 from .masking import PII_FIELDS, customer_of
@@ -32,4 +34,5 @@ def pii_reveal(*, actor: Any, obj: Customer | Contact, field: str) -> str:
         customer_id=customer.pk,
         changes={"field": field},
     )
+    read_record(actor=actor, kind=ReadEntry.Kind.REVEAL, target=obj, query=field)
     return str(getattr(obj, field) or "")

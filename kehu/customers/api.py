@@ -18,6 +18,7 @@ from kehu.core.pagination import keyset_page
 from . import services
 from .masking import mask_changes
 from .models import Contact, Customer, Industry, Source
+from .pull_volume import pull_rows
 from .schemas import (
     ContactIn,
     ContactOut,
@@ -95,6 +96,7 @@ def customer_list(request: HttpRequest, filters: Query[CustomerFilters]) -> dict
         cursor=filters.cursor,
         limit=page_limit(filters.limit),
     )
+    pull_rows(actor=request.user, rows=len(page.items), refuse=True)  # the daily volume rule
     return {
         "items": page.items,
         "next_cursor": page.next_cursor,

@@ -1,4 +1,5 @@
-"""GET /api/v1/audit: the audit log, filtered, keyset-paginated (admin, executive, steward)."""
+"""GET /api/v1/audit: the change log; GET /api/v1/audit/reads: the read log (360 pages opened,
+searches, exports, reveals). Filtered, keyset-paginated; admin, executive, steward."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from ninja import Query, Router, Schema
 from kehu.core.api_utils import page_limit
 from kehu.core.pagination import keyset_page
 
-from .audit_log import assert_can_read_audit, audit_filter, audit_rows
+from .audit_log import assert_can_read_audit, audit_filter, audit_rows, read_filter, read_rows
 
 router = Router(tags=["audit"])
 
@@ -61,6 +62,55 @@ def audit_list(request: HttpRequest, filters: Query[AuditFilters]) -> dict[str, 
     )
     return {
         "items": audit_rows(request.user, list(page.items)),
+        "next_cursor": page.next_cursor,
+        "has_more": bool(page.next_cursor),
+    }
+
+
+class ReadFilters(Schema):
+    actor: str | None = None
+    kind: str | None = None
+    customer: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+    source: str | None = None
+    cursor: str | None = None
+    limit: int | None = None
+
+
+class ReadOut(Schema):
+    id: int
+    created_at: datetime
+    actor: str
+    kind: str
+    kind_label: str
+    customer_no: str | None
+    target: str
+    query: str
+    rows: int
+    source: str
+    ip: str | None
+
+
+class ReadPage(Schema):
+    items: list[ReadOut]
+    next_cursor: str | None
+    has_more: bool
+
+
+@router.get("/audit/reads", response=ReadPage, summary="The read log")
+def audit_reads(request: HttpRequest, filters: Query[ReadFilters]) -> dict[str, object]:
+    """Who opened which customer, searched for what (the query, not the results), exported or
+    revealed what; kept KEHU_AUDIT_READ_RETENTION_DAYS days."""
+    assert_can_read_audit(request.user)
+    page = keyset_page(
+        read_filter(filters.model_dump()),
+        order="-id",
+        cursor=filters.cursor,
+        limit=page_limit(filters.limit),
+    )
+    return {
+        "items": read_rows(request.user, list(page.items)),
         "next_cursor": page.next_cursor,
         "has_more": bool(page.next_cursor),
     }

@@ -1,9 +1,15 @@
 """The audit page and API: who may read the log, its filters, and entries as a user may see them.
 
+Two logs, one page: changes (kehu.audit AuditEntry, the hash chain) and reads (ReadEntry: 360 pages
+opened, searches, exports, reveals; kept KEHU_AUDIT_READ_RETENTION_DAYS). `log=reads` switches the
+page; `kind` narrows the reads.
+
 Readers: administrators, executives and data stewards (AUDIT_ROLES). Everyone else gets 403:
 the log is one global resource, not an object whose existence could leak, so no 404 is needed.
 Changed phones, e-mails and ID numbers are masked by customers.masking.mask_changes as on a
 customer's history (whole for administrators); entries of deleted customers are masked too.
+Phone numbers and e-mail addresses typed into a search or an export filter are masked the same
+way in the read log.
 """
 
 from __future__ import annotations
@@ -15,16 +21,20 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kehu.accounts.models import Role
-from kehu.audit.models import AuditEntry
+from kehu.accounts.models import Role, User
+from kehu.accounts.policy import PII_ROLES
+from kehu.audit.models import AuditEntry, ReadEntry
 from kehu.core.errors import ValidationFailed
 
 from .masking import mask_changes
 from .models import Customer
 from .services import PermissionDenied
+from .text_masking import mask_text
 
 AUDIT_ROLES = {Role.ADMIN, Role.EXECUTIVE, Role.STEWARD}
 FILTERS = ("actor", "action", "target", "customer", "date_from", "date_to", "source")
+READ_FILTERS = ("actor", "kind", "customer", "date_from", "date_to", "source")
+LOGS = ("changes", "reads")
 
 
 def can_read_audit(user: Any) -> bool:
@@ -60,6 +70,11 @@ def audit_filter(params: dict[str, Any]) -> QuerySet[AuditEntry]:
             queryset = queryset.filter(target_type=kind, target_id=ident)
         else:
             queryset = queryset.filter(target_label__icontains=value)
+    return _common_filters(queryset, params)
+
+
+def _common_filters(queryset: QuerySet[Any], params: dict[str, Any]) -> QuerySet[Any]:
+    """Customer number, date range (inclusive, local days) and source: both logs have them."""
     value = (params.get("customer") or "").strip().upper()
     if value:
         ids = list(Customer.objects.filter(customer_no=value).values_list("pk", flat=True))
@@ -79,6 +94,61 @@ def audit_filter(params: dict[str, Any]) -> QuerySet[AuditEntry]:
             raise ValidationFailed({"source": [", ".join(AuditEntry.Source.values)]})
         queryset = queryset.filter(source=value)
     return queryset
+
+
+def read_filter(params: dict[str, Any]) -> QuerySet[ReadEntry]:
+    """The read log narrowed by actor (username), kind, customer number, dates and source."""
+    queryset = ReadEntry.objects.all()
+    value = (params.get("actor") or "").strip()
+    if value:
+        ids = list(User.objects.filter(username__iexact=value).values_list("pk", flat=True))
+        queryset = (
+            queryset.filter(actor_id__in=ids) if ids else queryset.filter(actor_name__iexact=value)
+        )
+    value = (params.get("kind") or "").strip()
+    if value:
+        if value not in ReadEntry.Kind.values:
+            raise ValidationFailed({"kind": [", ".join(ReadEntry.Kind.values)]})
+        queryset = queryset.filter(kind=value)
+    return _common_filters(queryset, params)
+
+
+def log_of(params: dict[str, Any]) -> str:
+    value = (params.get("log") or "changes").strip()
+    if value not in LOGS:
+        raise ValidationFailed({"log": [", ".join(LOGS)]})
+    return value
+
+
+def mask_query(user: Any, text: str) -> str:
+    """A search or an export filter as this user may read it: numbers and addresses masked
+    (whole for PII_ROLES), as the customers they may belong to are masked everywhere else."""
+    if getattr(user, "role", None) in PII_ROLES:
+        return text
+    return mask_text(text)
+
+
+def read_rows(user: Any, entries: list[ReadEntry]) -> list[dict[str, Any]]:
+    """Read entries as dicts, typed numbers and addresses masked for this user."""
+    ids = {e.customer_id for e in entries if e.customer_id}
+    numbers = dict(Customer.objects.filter(pk__in=ids).values_list("pk", "customer_no"))
+    kinds = dict(ReadEntry.Kind.choices)
+    return [
+        {
+            "id": e.id,
+            "created_at": e.created_at,
+            "actor": e.actor_name,
+            "kind": e.kind,
+            "kind_label": str(kinds.get(e.kind, e.kind)),
+            "customer_no": numbers.get(e.customer_id) if e.customer_id else None,
+            "target": e.target_label,
+            "query": mask_query(user, e.query),
+            "rows": e.row_count,
+            "source": e.source,
+            "ip": e.ip,
+        }
+        for e in entries
+    ]
 
 
 def audit_rows(user: Any, entries: list[AuditEntry]) -> list[dict[str, Any]]:

@@ -1,6 +1,9 @@
-"""/audit/: the audit log page with filters (admin, executive, data steward; others 403)."""
+"""/audit/: the audit log page with filters (admin, executive, data steward; others 403): the
+change log, or with log=reads the read log (360 pages opened, searches, exports, reveals)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -9,43 +12,59 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 
-from kehu.audit.models import AuditEntry
+from kehu.audit.models import AuditEntry, ReadEntry
 from kehu.core.errors import ValidationFailed
 from kehu.core.pagination import keyset_page
 
-from .audit_log import FILTERS, audit_filter, audit_rows, can_read_audit
+from .audit_log import (
+    FILTERS,
+    READ_FILTERS,
+    audit_filter,
+    audit_rows,
+    can_read_audit,
+    log_of,
+    read_filter,
+    read_rows,
+)
 
 
 @login_required
 def audit_page(request: HttpRequest) -> HttpResponse:
     if not can_read_audit(request.user):
         raise PermissionDenied
-    params = {name: request.GET.get(name, "") for name in FILTERS}
+    names = dict.fromkeys(("log", *FILTERS, *READ_FILTERS))
+    params = {name: request.GET.get(name, "") for name in names}
     errors: dict[str, list[str]] = {}
-    rows, next_url = [], ""
+    rows: list[dict[str, Any]] = []
+    next_url = ""
+    log = "changes"
+    cursor = request.GET.get("cursor") or None
+    size = settings.KEHU_PAGE_SIZE
+    next_cursor: str | None = None
     try:
-        page = keyset_page(
-            audit_filter(params),
-            order="-id",
-            cursor=request.GET.get("cursor") or None,
-            limit=settings.KEHU_PAGE_SIZE,
-        )
+        log = log_of(params)
+        if log == "reads":
+            reads = keyset_page(read_filter(params), order="-id", cursor=cursor, limit=size)
+            rows, next_cursor = read_rows(request.user, list(reads.items)), reads.next_cursor
+        else:
+            changes = keyset_page(audit_filter(params), order="-id", cursor=cursor, limit=size)
+            rows, next_cursor = audit_rows(request.user, list(changes.items)), changes.next_cursor
     except ValidationFailed as exc:
         errors = exc.errors
-    else:
-        rows = audit_rows(request.user, list(page.items))
-        if page.next_cursor:
-            kept = {k: v for k, v in params.items() if v}
-            next_url = "?" + urlencode({**kept, "cursor": page.next_cursor})
+    if next_cursor:
+        kept = {k: v for k, v in params.items() if v}
+        next_url = "?" + urlencode({**kept, "cursor": next_cursor})
     return render(
         request,
         "customers/audit.html",
         {
             "params": params,
+            "log": log,
             "rows": rows,
             "next_url": next_url,
             "errors": errors,
             "sources": AuditEntry.Source.choices,
+            "kinds": ReadEntry.Kind.choices,
         },
         status=422 if errors else 200,
     )

@@ -8,6 +8,7 @@ would run as a formula (= + - @ tab CR) starts with an apostrophe.
 
 from __future__ import annotations
 
+import json
 import re
 import tempfile
 from collections.abc import Iterator
@@ -18,10 +19,12 @@ from django.db.models import QuerySet
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from kehu.accounts.policy import can_see_pii, sees_amount_bands
-from kehu.audit.services import audit_record
+from kehu.audit.models import ReadEntry
+from kehu.audit.services import audit_record, read_record
 from kehu.core.errors import ValidationFailed
 from kehu.core.validators import amount_band, format_phone, mask_phone
 from kehu.customers.models import Contact, Customer
+from kehu.customers.pull_volume import pull_rows
 from kehu.customers.selectors import customer_filter, customer_queryset_for
 
 from .validators import mask_email, neutralize_cell
@@ -124,21 +127,26 @@ def _line(user: Any, c: Customer, maker: Contact | None) -> list[Any]:
 def customer_export(
     *, actor: Any, params: dict[str, Any], file_format: str
 ) -> tuple[int, Iterator[list[Any]]]:
-    """(row count, lines with the header first); records the export in the audit log."""
+    """(row count, lines with the header first); records the export in the audit log (the change
+    log's chain, kept for good, and the read log) and counts its rows in the day's volume."""
     if file_format not in FORMATS:
         raise ValidationFailed({"format": ["Choose csv or xlsx."]})
     queryset = customer_export_queryset(actor, params)
     count = queryset.count()
+    filters = {k: str(v) for k, v in params.items() if k != "format"}
     with transaction.atomic():
         audit_record(
             actor=actor,
             action="customers.exported",
-            changes={
-                "format": file_format,
-                "rows": count,
-                "filters": {k: str(v) for k, v in params.items() if k != "format"},
-            },
+            changes={"format": file_format, "rows": count, "filters": filters},
         )
+        read_record(
+            actor=actor,
+            kind=ReadEntry.Kind.EXPORT,
+            query=json.dumps({"format": file_format, **filters}, ensure_ascii=False),
+            rows=count,
+        )
+        pull_rows(actor=actor, rows=count, refuse=False)  # export_guard has decided already
 
     def lines() -> Iterator[list[Any]]:
         yield COLUMNS

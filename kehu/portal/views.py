@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kehu.accounts.policy import can_log_interaction, interaction_scope
-from kehu.audit.models import AuditEntry
+from kehu.audit.models import AuditEntry, ReadEntry
+from kehu.audit.services import read_record
 from kehu.core.errors import ValidationFailed
 from kehu.core.pagination import keyset_page
 from kehu.core.validators import format_phone
@@ -123,6 +124,7 @@ def _context(
 @login_required
 def customer_detail(request: HttpRequest, customer_no: str) -> HttpResponse:
     customer = customer_get_for(request.user, customer_no)
+    read_record(actor=request.user, kind=ReadEntry.Kind.VIEW, target=customer)  # the query log
     return render(request, "portal/customer_detail.html", _context(request, customer))
 
 

@@ -7,7 +7,8 @@ from ninja import Query, Router, Schema
 
 from kehu.core.errors import ValidationFailed
 
-from .selectors import KINDS, SearchResults, search_for
+from .selectors import KINDS, SearchResults
+from .services import search_logged
 
 router = Router(tags=["search"])
 
@@ -56,7 +57,9 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, objec
     kinds = [k.strip() for k in params.kind.split(",")] if params.kind else None
     if kinds and any(k not in KINDS for k in kinds):
         raise ValidationFailed({"kind": [f"One or more of: {', '.join(KINDS)}."]})
-    results: SearchResults = search_for(request.user, params.q, limit=params.limit, kinds=kinds)
+    results: SearchResults = search_logged(
+        actor=request.user, query=params.q, limit=params.limit, kinds=kinds, refuse_over_volume=True
+    )
     return {
         "query": results.query,
         "total": results.total,

@@ -1,5 +1,6 @@
 """Rebuilding the search index from the records (the index is otherwise kept in step by the
-services that write them; see kehu.core.search_index)."""
+services that write them; see kehu.core.search_index), and a search as the edges run it:
+counted in the daily volume and audited (search_logged)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from typing import Any
 from django.db import connection, transaction
 from tqdm import tqdm
 
+from kehu.audit.models import ReadEntry
+from kehu.audit.services import read_record
 from kehu.core.models import SearchDocument
 from kehu.core.search_index import (
     contact_document,
@@ -19,7 +22,10 @@ from kehu.core.search_index import (
     search_index_clear,
 )
 from kehu.customers.models import Contact, Customer
+from kehu.customers.pull_volume import pull_rows
 from kehu.interactions.models import Interaction
+
+from .selectors import SearchResults, search_for
 
 
 def _pg_gin_indexes() -> dict[str, str]:
@@ -128,3 +134,25 @@ def search_reindex(*, batch_size: int = 2000, progress: bool = False) -> dict[st
         kind: SearchDocument.objects.filter(kind=kind).count()
         for kind in SearchDocument.Kind.values
     }
+
+
+def search_logged(
+    *,
+    actor: Any,
+    query: str,
+    limit: int,
+    kinds: list[str] | None = None,
+    refuse_over_volume: bool = False,
+) -> SearchResults:
+    """A search as the pages and the API run it: scoped (search_for), counted in the user's daily
+    volume (kehu.customers.pull_volume; with refuse_over_volume, a user past the day's limit gets
+    PermissionDenied and no results), and audited: one read entry with the query (not the
+    results)."""
+    results = search_for(actor, query, limit=limit, kinds=kinds)
+    if not results.query:
+        return results  # nothing was searched for
+    shown = sum(len(group.hits) for group in results.groups)
+    pull_rows(actor=actor, rows=shown, refuse=refuse_over_volume)
+    read_record(actor=actor, kind=ReadEntry.Kind.SEARCH, query=query.strip()[:200], rows=shown)
+    return results
+

@@ -6,13 +6,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from .selectors import search_for
+from .services import search_logged
 
 
 @login_required
 def search_page(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")
-    results = search_for(request.user, q, limit=10) if q.strip() else None
+    results = search_logged(actor=request.user, query=q, limit=10) if q.strip() else None
     template = (
         "search/partials/_results.html"
         if request.headers.get("HX-Request")

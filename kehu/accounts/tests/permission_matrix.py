@@ -275,6 +275,9 @@ API: dict[str, Any] = {
     "POST /api/v1/review/{item_id}/reject": Global({"item_id": 999999}),
     "GET /api/v1/change-requests": Listing(),
     "GET /api/v1/audit": Global(),
+    # The read log (360 pages opened, searches, exports, reveals): the same readers as the change
+    # log, 403 for the rest; kehu/customers/tests/test_audit_reads.py
+    "GET /api/v1/audit/reads": Global(),
     "GET /api/v1/users/{user_id}/handover": Global({"user_id": 999999}),
     "POST /api/v1/users/{user_id}/handover": Global({"user_id": 999999}),
     "GET /api/v1/notifications": Global(),

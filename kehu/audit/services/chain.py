@@ -1,10 +1,11 @@
-"""audit_record(): the one way to write the audit log, inside the caller's transaction."""
+"""audit_record(): the one way to write the change log, inside the caller's transaction; the log
+is a hash chain (each entry hashes its predecessor) that chain_verify walks."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -17,7 +18,7 @@ from kehu.core.middleware import current_ip, current_source
 from kehu.core.models import Counter
 from kehu.core.numbering import next_in_sequence
 
-from .models import AuditEntry
+from ..models import AuditEntry
 
 
 def _json_value(value: Any) -> Any:
@@ -167,11 +168,16 @@ class ChainProblem:
     problem: str
 
 
-def audit_verify() -> Iterator[ChainProblem]:
-    """Walk the log in order; yield each place where it was edited, inserted into or cut."""
+def chain_verify(
+    visit: Callable[[AuditEntry], None] | None = None,
+) -> Iterator[ChainProblem]:
+    """Walk the log in order; yield each place where it was edited, inserted into or cut.
+    `visit` sees every entry on the way (the read log's seals are collected so)."""
     expected_seq = 1
     prev_hash = ""
     for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
+        if visit is not None:
+            visit(entry)
         if entry.seq != expected_seq:
             yield ChainProblem(
                 expected_seq,

@@ -1,0 +1,42 @@
+"""The audit app's one write path.
+
+- chain: the change log (audit_record, audit_record_many), a hash chain; audit_verify walks it.
+- reads: the read log (read_record: one insert per read), its seals in the chain and its purge.
+- volume: rows a user pulled today (the export volume rule's counter, one upsert per request).
+"""
+
+from __future__ import annotations
+
+from .chain import (
+    CHAIN_KEY,
+    ChainProblem,
+    PendingEntry,
+    audit_record,
+    audit_record_many,
+    chain_verify,
+    diff_fields,
+    entry_hash,
+)
+from .reads import ReadsReport, audit_reads_purge, audit_reads_seal, read_record
+from .verify import audit_verify
+from .volume import Volume, volume_add, volume_lift, volume_set_limit
+
+__all__ = [
+    "CHAIN_KEY",
+    "ChainProblem",
+    "PendingEntry",
+    "ReadsReport",
+    "Volume",
+    "audit_reads_purge",
+    "audit_reads_seal",
+    "audit_record",
+    "audit_record_many",
+    "audit_verify",
+    "chain_verify",
+    "diff_fields",
+    "entry_hash",
+    "read_record",
+    "volume_add",
+    "volume_lift",
+    "volume_set_limit",
+]
