@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from kehu.accounts.models import User
-from kehu.accounts.policy import get_for, scope_for
+from kehu.accounts.models import Role, User
+from kehu.accounts.policy import PII_ROLES, get_for, scope_for, sees_amount_bands
 from kehu.contacts.models import Contact
 from kehu.contacts.selectors import contact_get_for
 from kehu.core.errors import ValidationFailed
-from kehu.core.validators import parse_amount, parse_choice
+from kehu.core.validators import AMOUNT_BANDS, parse_amount, parse_choice
 
 from .models import Customer, Industry, Source
 from .validators import BUDGET_BAND_ALIASES, SIZE_ALIASES, STATUS_ALIASES
@@ -143,12 +144,19 @@ def customer_filter(queryset: QuerySet[Customer], params: dict[str, Any]) -> Que
             errors["source"] = [f"Unknown source '{value('source')}'."]
         else:
             qs = qs.filter(source=source)
+    bands = sees_amount_bands(params.get("_user"))
     for key, lookup in (("budget_min", "gte"), ("budget_max", "lte")):
         if value(key):
             try:
-                qs = qs.filter(**{f"budget_amount__{lookup}": parse_amount(value(key))})
+                amount = parse_amount(value(key))
             except Exception as exc:
                 errors[key] = list(getattr(exc, "messages", [str(exc)]))
+            else:
+                qs = qs.filter(
+                    _band_filter(amount, lookup) if bands else _amount_filter(amount, lookup)
+                )
+    if bands and str(params.get("order") or "").lstrip("-") == "budget_amount":
+        errors["order"] = [_("Budgets are shown to you as bands; they cannot be sorted exactly.")]
     if value("owner"):
         owner = value("owner")
         if owner == "me":
@@ -171,14 +179,52 @@ def customer_filter(queryset: QuerySet[Customer], params: dict[str, Any]) -> Que
     if value("external_id"):
         qs = qs.filter(external_id=value("external_id"))
     if value("q"):
-        qs = customer_simple_search(qs, value("q"))
+        qs = customer_simple_search(qs, value("q"), user=params.get("_user"))
     if errors:
         raise ValidationFailed(errors)
     return qs
 
 
-def customer_simple_search(queryset: QuerySet[Customer], q: str) -> QuerySet[Customer]:
-    """The list page's simple search: number, name, credit code or a contact's phone/e-mail."""
+def _amount_filter(amount: Decimal, lookup: str) -> Q:
+    return Q(**{f"budget_amount__{lookup}": amount})
+
+
+def _band_filter(amount: Decimal, lookup: str) -> Q:
+    """budget_min/budget_max for those who see budgets as bands (policy.AMOUNT_BAND_ROLES): by the
+    band the amount falls in, so that two amounts of one band filter alike and no exact budget
+    can be found by bisecting (budget_min=123456 is "from the 10-50万 band up")."""
+    low, high = Decimal(0), None
+    for upper, _label in AMOUNT_BANDS:
+        if amount < upper:
+            high = Decimal(upper)
+            break
+        low = Decimal(upper)
+    if lookup == "gte":
+        return Q(budget_amount__gte=low)
+    return Q(budget_amount__lt=high) if high is not None else Q(budget_amount__isnull=False)
+
+
+def _contact_details_q(user: Any) -> Q | None:
+    """Customers whose phones and e-mails `user` sees whole (policy.can_see_pii as a filter):
+    the own ones, a manager's team's; None: all (PII_ROLES)."""
+    if getattr(user, "role", None) in PII_ROLES:
+        return None
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    whole = Q(owner=user.pk)
+    if user.role == Role.MANAGER and user.team_id:
+        whole |= Q(team=user.team_id)
+    return whole
+
+
+def customer_simple_search(
+    queryset: QuerySet[Customer], q: str, *, user: Any = None
+) -> QuerySet[Customer]:
+    """The list page's simple search: number, name, credit code or a contact's phone/e-mail.
+
+    A phone or e-mail matches only customers whose contact details the user sees whole (a suffix
+    of a number they see masked would rebuild it, issue 14.17); without a user, none. The global
+    search (kehu.search) finds a whole number for those allowed to reveal it, as a reveal."""
     q = q.strip()
     if not q:
         return queryset
@@ -188,13 +234,17 @@ def customer_simple_search(queryset: QuerySet[Customer], q: str) -> QuerySet[Cus
     condition = Q(name__icontains=q) | Q(name_normalized__contains=q.lower())
     if len(upper) == 18 and upper.isalnum():
         condition |= Q(credit_code=upper)
+    details = Q()
     digits = "".join(ch for ch in q if ch.isdigit())
     if len(digits) >= 7 and len(digits) == len(q.replace(" ", "").replace("-", "").lstrip("+")):
-        condition |= Q(
+        details |= Q(
             pk__in=Contact.objects.filter(mobile__endswith=digits).values("customer_id")
         ) | Q(phone__endswith=digits)
     if "@" in q:
-        condition |= Q(pk__in=Contact.objects.filter(email=q.lower()).values("customer_id")) | Q(
+        details |= Q(pk__in=Contact.objects.filter(email=q.lower()).values("customer_id")) | Q(
             email=q.lower()
         )
+    if details:
+        whole = _contact_details_q(user)
+        condition |= details if whole is None else details & whole
     return queryset.filter(condition)

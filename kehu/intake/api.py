@@ -13,7 +13,7 @@ from kehu.accounts.models import Role
 
 from .export_guard import export_guard
 from .exports import customer_export, xlsx_file
-from .files import csv_stream, failed_lines, report_lines
+from .files import csv_stream, failed_lines, masks_for, preview_for, report_lines
 from .models import ImportRun, MappingPreset
 from .read_tasks import import_read_queue
 from .selectors import (
@@ -68,6 +68,10 @@ class ImportOut(Schema):
     @staticmethod
     def resolve_unknown_columns(obj: ImportRun) -> list[str]:
         return unknown_columns(obj)
+
+    @staticmethod
+    def resolve_preview(obj: ImportRun, context: Any) -> dict[str, Any]:
+        return preview_for(context["request"].user, obj)  # masked but for the importer
 
 
 class MappingIn(Schema):
@@ -246,15 +250,16 @@ def _csv(lines: Any, filename: str) -> StreamingHttpResponse:
 @router.get("/imports/{import_id}/report.csv")
 def import_report(request: HttpRequest, import_id: int) -> HttpResponse:
     run = import_get_for(request.user, import_id)
-    return _csv(report_lines(import_rows(run)), f"import-{run.pk}-report.csv")
+    masked = masks_for(request.user, run)
+    return _csv(report_lines(import_rows(run), masked=masked), f"import-{run.pk}-report.csv")
 
 
 @router.get("/imports/{import_id}/failed.csv")
 def import_failed(request: HttpRequest, import_id: int) -> HttpResponse:
     run = import_get_for(request.user, import_id)
-    return _csv(
-        failed_lines(run, import_rows(run, outcome="failed")), f"import-{run.pk}-failed.csv"
-    )
+    rows = import_rows(run, outcome="failed")
+    masked = masks_for(request.user, run)
+    return _csv(failed_lines(run, rows, masked=masked), f"import-{run.pk}-failed.csv")
 
 
 @router.get("/exports/customers")

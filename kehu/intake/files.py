@@ -1,10 +1,21 @@
-"""Files people download: the report of an import, its failed rows to fix, the template."""
+"""Files people download: the report of an import, its failed rows to fix, the template.
+
+The importer gets back what they uploaded. Anyone else who may see the import (administrators and
+data stewards, kehu.intake.selectors) reads it masked as every page masks contact details
+(issue 14.17): the cells of phone, e-mail and id columns masked by kind, phone numbers and
+e-mail addresses in the other cells and in the messages masked too; administrators see them whole
+(kehu.accounts.policy.PII_ROLES).
+"""
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Iterator
 from typing import Any
+
+from kehu.accounts.policy import PII_ROLES
+from kehu.customers.masking import PII_FIELDS, mask_value
+from kehu.customers.text_masking import mask_text
 
 from .models import ImportRow, ImportRun
 from .validators import STANDARD_HEADERS, neutralize_cell
@@ -33,7 +44,19 @@ def format_errors(errors: dict[str, list[str]]) -> str:
     return "; ".join(f"{column}: {' '.join(messages)}" for column, messages in errors.items())
 
 
-def report_lines(rows: Iterable[ImportRow]) -> Iterator[list[Any]]:
+def masks_for(viewer: Any, run: ImportRun) -> bool:
+    """Whether this viewer reads the import's files and messages masked: everyone but the
+    importer and PII_ROLES."""
+    if getattr(viewer, "role", None) in PII_ROLES:
+        return False
+    return not (run.created_by_id and run.created_by_id == getattr(viewer, "pk", None))
+
+
+def _text(value: str, masked: bool) -> str:
+    return mask_text(value) if masked and isinstance(value, str) else value
+
+
+def report_lines(rows: Iterable[ImportRow], *, masked: bool = False) -> Iterator[list[Any]]:
     yield REPORT_HEADERS
     for row in rows:
         yield [
@@ -42,18 +65,48 @@ def report_lines(rows: Iterable[ImportRow]) -> Iterator[list[Any]]:
             row.external_id,
             row.customer_no,
             "yes" if row.is_incomplete else "",
-            format_errors(row.errors),
-            row.note,
-            format_errors(row.warnings),
+            _text(format_errors(row.errors), masked),
+            _text(row.note, masked),
+            _text(format_errors(row.warnings), masked),
         ]
 
 
-def failed_lines(run: ImportRun, rows: Iterable[ImportRow]) -> Iterator[list[Any]]:
+def failed_lines(
+    run: ImportRun, rows: Iterable[ImportRow], *, masked: bool = False
+) -> Iterator[list[Any]]:
     """The failed rows as they came, plus what to fix: edit and upload the file again."""
     headers = [h for h in run.headers if h]
+    # header -> the masked field its column was mapped to (decision_maker.mobile -> mobile)
+    fields = {h: t.rpartition(".")[2] for h, t in (run.mapping or {}).items() if t}
+    fields = {h: f for h, f in fields.items() if f in PII_FIELDS}
     yield [*headers, FAILED_ERRORS_HEADER]
     for row in rows:
-        yield [row.raw.get(h, "") for h in headers] + [format_errors(row.errors)]
+        cells = [row.raw.get(h, "") for h in headers]
+        if masked:
+            cells = [
+                mask_value(fields[h], str(c)) if h in fields and c else _text(c, True)
+                for h, c in zip(headers, cells, strict=True)
+            ]
+        yield [*cells, _text(format_errors(row.errors), masked)]
+
+
+def preview_for(viewer: Any, run: ImportRun) -> dict[str, Any]:
+    """The dry run's counts and problems as this viewer may read them."""
+    preview = run.preview or {}
+    if not preview or not masks_for(viewer, run):
+        return preview
+    problems = [
+        {
+            **problem,
+            "errors": {k: [mask_text(m) for m in v] for k, v in problem.get("errors", {}).items()},
+            "warnings": {
+                k: [mask_text(m) for m in v] for k, v in problem.get("warnings", {}).items()
+            },
+            "note": mask_text(problem.get("note", "")),
+        }
+        for problem in preview.get("problems", [])
+    ]
+    return {**preview, "problems": problems}
 
 
 def template_lines() -> Iterator[list[str]]:

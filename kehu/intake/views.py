@@ -16,7 +16,14 @@ from kehu.core.errors import ChangeHeld, DomainError, ValidationFailed
 
 from .export_guard import export_guard
 from .exports import customer_export, xlsx_file
-from .files import csv_stream, failed_lines, report_lines, template_lines
+from .files import (
+    csv_stream,
+    failed_lines,
+    masks_for,
+    preview_for,
+    report_lines,
+    template_lines,
+)
 from .models import ImportRun
 from .read_tasks import import_read_queue
 from .selectors import (
@@ -132,6 +139,7 @@ def import_detail(request: HttpRequest, run_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Mapping saved."))
             return redirect("import-detail", run_id=run.pk)
+    run.preview = preview_for(request.user, run)  # shown, never saved: masked but for the importer
     columns = [
         {"index": i, "header": h, "target": run.mapping.get(h, "")}
         for i, h in enumerate(run.headers)
@@ -207,15 +215,18 @@ def import_revert_view(request: HttpRequest, run_id: int) -> HttpResponse:
 @login_required
 def import_report(request: HttpRequest, run_id: int) -> HttpResponse:
     run = import_get_for(request.user, run_id)
-    return _csv_response(report_lines(import_rows(run)), f"import-{run.pk}-report.csv")
+    masked = masks_for(request.user, run)
+    return _csv_response(
+        report_lines(import_rows(run), masked=masked), f"import-{run.pk}-report.csv"
+    )
 
 
 @login_required
 def import_failed_rows(request: HttpRequest, run_id: int) -> HttpResponse:
     run = import_get_for(request.user, run_id)
-    return _csv_response(
-        failed_lines(run, import_rows(run, outcome="failed")), f"import-{run.pk}-failed.csv"
-    )
+    rows = import_rows(run, outcome="failed")
+    masked = masks_for(request.user, run)
+    return _csv_response(failed_lines(run, rows, masked=masked), f"import-{run.pk}-failed.csv")
 
 
 @login_required

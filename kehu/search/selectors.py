@@ -12,6 +12,14 @@ Per query, at a million customers, every step reads a bounded number of rows:
    capped count, the first _CANDIDATES of them are the partial candidates;
 3. the candidates' rows are read by id, with the visibility condition applied again, and ranked
    in Python; fuzzy matching (trigram overlap + rapidfuzz) only runs when nothing matched.
+
+A user matches on a value only as far as they may see it (kehu.search.masked): on a document
+whose phones, e-mails and ids they see masked (138****5678, b***@jia.cn), a query with Latin
+letters or digits must match what the mask shows, else the document is neither shown nor
+counted. So a phone-suffix search cannot rebuild a masked number digit by digit: "2166" finds
+139****2166, "12166" does not. A user allowed to reveal values (User.can_reveal_pii) who types
+a whole number or address finds its customer, and that match is a reveal, audited as one
+(SearchResults.revealed; kehu.search.services.search_logged writes the entries).
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ from kehu.core.search_index import compact, search_normalize
 from kehu.customers.models import Customer
 
 from .engines import TABLE, Scope, Visibility, engine, is_indexed
+from .masked import Viewer
 
 SEARCH_COUNT_CAP = 1000
 KINDS = [k.value for k in SearchDocument.Kind]
@@ -38,7 +47,7 @@ KIND_LABELS = dict(SearchDocument.Kind.choices)
 MATCHES = ("exact", "prefix", "partial", "fuzzy")
 _COLUMNS = [
     "id", "kind", "object_id", "customer_id", "title", "subtitle", "name_key", "pinyin",
-    "initials", "phone_rev", "email", "codes",
+    "initials", "phone_rev", "email", "codes", "owner", "team", "text",
 ]  # fmt: skip
 # The customer number rides along (a primary-key lookup per returned row, no extra query).
 _SELECT = ", ".join(f"{TABLE}.{c}" for c in _COLUMNS) + (
@@ -82,6 +91,8 @@ class SearchGroup:
 class SearchResults:
     query: str
     groups: list[SearchGroup] = field(default_factory=list)
+    # Hits found by typing a whole masked value (a reveal; the caller audits each one).
+    revealed: list[SearchHit] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -272,12 +283,22 @@ def search_for(
     scope = _scope(user)
     cap = SEARCH_COUNT_CAP + 1
     rows: dict[int, tuple[tuple[Any, ...], dict[str, Any], str]] = {}
+    viewer = Viewer(user, query.words, query.key, tier=lambda row: _tier(row, query))
+    revealed: set[int] = set()
 
     def consider(found: list[dict[str, Any]], *, fuzzy: bool = False) -> None:
         for row in found:
             if row["kind"] not in kinds or row["id"] in rows:
                 continue
-            tier = 3 if fuzzy else _tier(row, query)
+            if fuzzy:  # a fuzzy match is on the name, never on a phone or an e-mail
+                tier = 3
+            else:
+                matched = viewer.match(row)
+                if matched is None:
+                    continue
+                tier, is_reveal = matched
+                if is_reveal:
+                    revealed.add(row["id"])
             rows[row["id"]] = (_order(row, query, tier), row, MATCHES[tier])
 
     key_rows = _key_rows(query, visibility, kinds, limit=_KEY_CANDIDATES)
@@ -287,11 +308,19 @@ def search_for(
         found = the_engine.ids(
             query.words, kinds=kinds, scope=scope, visibility=visibility, cap=cap
         )
+        read: dict[int, dict[str, Any]] = {}
+        if viewer.checks_rows:  # only matches the user may make are counted
+            every = [pk for ids in found.values() for pk in ids]
+            read = {row["id"]: row for row in _rows_by_id(every, visibility)}
+            found = {
+                kind: [pk for pk in ids if pk in read and viewer.match(read[pk]) is not None]
+                for kind, ids in found.items()
+            }
         candidates = []
         for kind, ids in found.items():
             counts[kind] = len(ids)
             candidates += [pk for pk in ids[:_CANDIDATES] if pk not in rows]
-        consider(_rows_by_id(candidates, visibility))
+        consider([read[pk] for pk in candidates] if read else _rows_by_id(candidates, visibility))
     if not rows and len(query.key) >= 3 and not query.key.isdigit():  # typos
         found = the_engine.fuzzy_ids(
             query.key, kinds=kinds, scope=scope, visibility=visibility, cap=4 * _CANDIDATES
@@ -301,29 +330,34 @@ def search_for(
 
     ranked = sorted(rows.values(), key=lambda item: item[0])
     for kind in kinds:
-        hits = [
-            SearchHit(
-                kind=kind,
-                object_id=row["object_id"],
-                customer_id=row["customer_id"],
-                customer_no=row["customer_no"] or "",
-                title=row["title"],
-                subtitle=row["subtitle"],
-                match=match,
+        found_hits = [
+            (
+                row["id"],
+                SearchHit(
+                    kind=kind,
+                    object_id=row["object_id"],
+                    customer_id=row["customer_id"],
+                    customer_no=row["customer_no"] or "",
+                    title=row["title"],
+                    subtitle=row["subtitle"],
+                    match=match,
+                ),
             )
             for _o, row, match in ranked
             if row["kind"] == kind
         ]
-        count = max(counts[kind], len(hits))
-        if not hits and not count:
+        count = max(counts[kind], len(found_hits))
+        if not found_hits and not count:
             continue
+        shown = found_hits[:limit]
         results.groups.append(
             SearchGroup(
                 kind=kind,
                 label=str(KIND_LABELS[kind]),
                 count=min(count, SEARCH_COUNT_CAP),
                 is_capped=count > SEARCH_COUNT_CAP,
-                hits=hits[:limit],
+                hits=[hit for _id, hit in shown],
             )
         )
+        results.revealed += [hit for doc_id, hit in shown if doc_id in revealed]
     return results

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from tqdm import tqdm
 
 from kehu.audit.models import ReadEntry
-from kehu.audit.services import read_record
+from kehu.audit.services import audit_record, read_record
 from kehu.core.models import SearchDocument
 from kehu.core.search_index import (
     contact_document,
@@ -25,7 +25,7 @@ from kehu.customers.models import Contact, Customer
 from kehu.customers.pull_volume import pull_rows
 from kehu.interactions.models import Interaction
 
-from .selectors import SearchResults, search_for
+from .selectors import SearchHit, SearchResults, search_for
 
 
 def _pg_gin_indexes() -> dict[str, str]:
@@ -147,12 +147,38 @@ def search_logged(
     """A search as the pages and the API run it: scoped (search_for), counted in the user's daily
     volume (kehu.customers.pull_volume; with refuse_over_volume, a user past the day's limit gets
     PermissionDenied and no results), and audited: one read entry with the query (not the
-    results)."""
+    results), and one reveal per hit found by typing a whole masked value."""
     results = search_for(actor, query, limit=limit, kinds=kinds)
     if not results.query:
         return results  # nothing was searched for
     shown = sum(len(group.hits) for group in results.groups)
     pull_rows(actor=actor, rows=shown, refuse=refuse_over_volume)
+    for hit in results.revealed:
+        _reveal(actor, hit, query)
     read_record(actor=actor, kind=ReadEntry.Kind.SEARCH, query=query.strip()[:200], rows=shown)
     return results
 
+
+def _reveal(actor: Any, hit: SearchHit, query: str) -> None:
+    """A hit found by a whole masked value: audited like the reveal button (kehu.customers.access)."""
+    digits = query.replace(" ", "").replace("-", "").lstrip("+").isdigit()
+    if "@" in query:
+        field = "email"
+    elif digits:
+        field = "phone" if hit.kind == "customer" else "mobile"
+    else:
+        field = "wechat"
+    audit_record(
+        actor=actor,
+        action="field.revealed",
+        customer_id=hit.customer_id,
+        changes={"field": field, "via": "search"},
+        note=hit.title[:200],
+    )
+    read_record(
+        actor=actor,
+        kind=ReadEntry.Kind.REVEAL,
+        customer_id=hit.customer_id,
+        target=None,
+        query=field,
+    )

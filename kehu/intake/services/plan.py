@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -122,6 +123,7 @@ def _plan(
     # A customer takes one row of a file: later rows matching it are duplicates of that row
     # (otherwise two rows would overwrite each other on every re-import).
     matched_ids = {c.pk for c in [*by_ext.values(), *by_key.values()]}
+    named = _namer(actor, matched_ids)
     touched: dict[int, int] = dict(
         ImportRow.objects.filter(run_id=run.pk, customer_id__in=matched_ids)
         .order_by()  # the model's (run, row_number) order would walk every row of the run
@@ -147,11 +149,13 @@ def _plan(
                 # Its credit code names one customer, its name and phone another: writing it
                 # to either would guess (and a re-import could guess otherwise than the first).
                 result.outcome = Outcome.SKIPPED
-                result.note = (
-                    "Matches "
-                    + " and ".join(f"{c.customer_no} ({_reason(k)})" for c, k in found.values())
-                    + "; check them, then import this row on its own."
-                )
+                result.note = _(
+                    "Matches %(customers)s; check them, then import this row on its own."
+                ) % {
+                    "customers": ", ".join(
+                        f"{named(c)} ({_reason_label(_reason(k))})" for c, k in found.values()
+                    )
+                }
                 continue
             match, key = next(iter(found.values()), (None, ""))
             reason = _reason(key)
@@ -162,7 +166,10 @@ def _plan(
             continue
         if match is None or (run.on_duplicate == "create" and reason != "same external id"):
             if match is not None:
-                result.note = f"Created although it duplicates {match.customer_no} ({reason})."
+                result.note = _("Created although it duplicates %(customer)s (%(reason)s).") % {
+                    "customer": named(match),
+                    "reason": _reason_label(reason),
+                }
             result.outcome = Outcome.CREATED
             result.warnings = _aside_warnings(run, row, customer, maker)
             if result.warnings:
@@ -175,15 +182,20 @@ def _plan(
             continue
         if match.pk in touched:
             result.outcome = Outcome.SKIPPED
-            result.note = (
-                f"Duplicate of row {touched[match.pk]} of this file ({match.customer_no})."
-            )
+            result.note = _("Duplicate of row %(row)s of this file (%(customer)s).") % {
+                "row": touched[match.pk],
+                "customer": named(match),
+            }
             continue
         touched[match.pk] = row.number
-        result.customer_id, result.customer_no = match.pk, match.customer_no
+        # The report names only customers the importer may see (issue 14.17).
+        result.customer_id, result.customer_no = match.pk, named(match, blank=True)
         if run.on_duplicate == "skip":
             result.outcome = Outcome.SKIPPED
-            result.note = f"Duplicate of {match.customer_no} ({reason})."
+            result.note = _("Duplicate of %(customer)s (%(reason)s).") % {
+                "customer": named(match),
+                "reason": _reason_label(reason),
+            }
             continue
         if context is not None:
             row = complete(row, context)  # an update needs the cleaned values
@@ -228,6 +240,33 @@ def _mark_incomplete(customer: Customer) -> None:
 
 def _reason(key: str) -> str:
     return "same credit code" if key.startswith("credit:") else "same name and phone"
+
+
+def _reason_label(reason: str) -> str:
+    labels = {
+        "same credit code": _("same credit code"),
+        "same name and phone": _("same name and phone"),
+        "same external id": _("same external id"),
+    }
+    return labels.get(reason, reason)
+
+
+def _namer(actor: Any, ids: set[int]) -> Callable[..., str]:
+    """A matched customer as the importer may name it: its number if they may see it, else
+    "a customer you cannot see" (blank=True: ""). One query a batch; the system sees all."""
+    if actor is None or not ids:
+        visible = ids
+    else:
+        visible = set(
+            scope_for(actor, Customer.objects.filter(pk__in=ids)).values_list("pk", flat=True)
+        )
+
+    def named(customer: Customer, *, blank: bool = False) -> str:
+        if customer.pk in visible:
+            return customer.customer_no
+        return "" if blank else _("a customer you cannot see")
+
+    return named
 
 
 def _create(
@@ -378,7 +417,9 @@ def _plan_update(
         and not scope_for(actor, Customer.objects.filter(pk=match.pk), for_write=True).exists()
     ):
         result.outcome = Outcome.SKIPPED
-        result.note = f"Duplicate of {match.customer_no}, which you may not change."
+        result.note = _("Duplicate of %(customer)s, which you may not change.") % {
+            "customer": result.customer_no or _("a customer you cannot see")
+        }
         return
     result.outcome = Outcome.UPDATED
     result.note = f"Updated {', '.join(sorted(changes))} ({reason})."
