@@ -12,7 +12,7 @@ from pypinyin import lazy_pinyin
 
 from .pinyin import pinyin_of
 from .regions import CITIES, DISTRICT_SUFFIXES, leading_region, strip_leading_regions
-from .text import NOT_WORD, fold, is_cjk
+from .text import NOT_WORD, fold, has_cjk
 
 # Whole-word pinyin, so heteronyms read as in the place name: 厦门 xiamen, 重庆 chongqing.
 _CITY_KEYS = {name: "".join(lazy_pinyin(name)) for name in CITIES}
@@ -40,7 +40,7 @@ def address_forms(address: str) -> tuple[str, str]:
     text = fold(address)
     if not text:
         return "", ""
-    if any(is_cjk(ch) for ch in text):
+    if has_cjk(text):
         compact = NOT_WORD.sub("", text)
         compact = strip_leading_regions(compact)
         for _ in range(2):
@@ -84,7 +84,7 @@ def city_from_text(text: str) -> str:
         if bare in _CITY_KEYS:
             return _CITY_KEYS[bare]
         folded = folded[len(region) :]
-    if not any(is_cjk(ch) for ch in folded):
+    if not has_cjk(folded):
         # English: 'No. 347 Renmin Road, Tianhe District, Tianjin' -> the last city word.
         for word in reversed(NOT_WORD.sub(" ", fold(text)).split()):
             if word in _LATIN_CITY_KEYS:
@@ -122,7 +122,7 @@ class AddressParts:
 def address_parts(address: str, city: str = "") -> AddressParts:
     """Split a one-line Western address; '' parts where it does not say. Chinese -> empty."""
     text = fold(address).strip()
-    if not text or any(is_cjk(ch) for ch in text):
+    if not text or has_cjk(text):
         return AddressParts()
     segments = [s.strip() for s in re.split(r"[,;\n]+", text) if s.strip()]
     if not segments:

@@ -17,7 +17,7 @@ from pypinyin import lazy_pinyin
 from .pinyin import pinyin_of
 from .regions import CITIES, PROVINCES, strip_leading_regions, trailing_region
 from .text import NOT_WORD as _NOT_WORD
-from .text import fold, is_cjk, unify_brackets
+from .text import fold, has_cjk, is_cjk, unify_brackets
 
 _LATIN_REGIONS = frozenset(
     {pinyin_of(name) for name in set(PROVINCES) | set(CITIES)}
@@ -87,7 +87,7 @@ def company_core(name: str) -> str:
     text = unify_brackets(fold(name))
     text = _BRACKETS.sub(" ", text)
     text = text.replace("(", " ").replace(")", " ")
-    if not any(is_cjk(ch) for ch in text):
+    if not has_cjk(text):
         # Latin script: legal forms at the end, region words at the start.
         text = _NOT_WORD.sub(" ", text).strip()
         text = _LEGAL_LATIN.sub("", text + " ").strip()
@@ -99,13 +99,11 @@ def company_core(name: str) -> str:
         return _NOT_WORD.sub("", _GLOSSARY_PATTERN.sub(lambda m: _GLOSSARY[m.group(0)], text))
     text = _NOT_WORD.sub("", text)
     text = strip_leading_regions(text)
-    changed = text.endswith(_LEGAL_CN)
-    while changed:
-        changed = False
-        for form in _LEGAL_CN:
-            if text.endswith(form) and len(text) > len(form) + 1:
-                text = text[: -len(form)]
-                changed = True
+    while text.endswith(_LEGAL_CN):  # one C-level test; then which form, never all of the name
+        form = next((f for f in _LEGAL_CN if text.endswith(f) and len(text) > len(f) + 1), "")
+        if not form:
+            break
+        text = text[: -len(form)]
     # A region written after the name without brackets: 华信软件深圳.
     region = trailing_region(text)
     if region and len(text) > len(region) + 1:
@@ -137,6 +135,6 @@ def company_registered(name: str) -> str:
     """
     text = fold(name)
     key = _NOT_WORD.sub("", text)[:200]
-    if any(is_cjk(ch) for ch in key):
+    if has_cjk(key):
         return key if key.endswith(_LEGAL_CN) else ""
     return key if _LEGAL_LATIN.search(_NOT_WORD.sub(" ", text).strip() + " ") else ""

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from .pinyin import pinyin_of
 from .text import NOT_WORD as _NOT_WORD
-from .text import fold, is_cjk
+from .text import fold, has_cjk, is_cjk
 
 _TITLE_WORDS = (
     "董事长",
@@ -72,7 +72,7 @@ def person_forms(name: str) -> tuple[str, str, str]:
     text = _NOT_WORD.sub(" ", fold(name)).strip()
     if not text:
         return "", "", ""
-    if any(is_cjk(ch) for ch in text):
+    if has_cjk(text):
         text = text.replace(" ", "")
         compound = text[:2] in _COMPOUND_SURNAMES
         if looks_like_title(text) and len(text) >= (5 if compound else 4):
@@ -174,7 +174,7 @@ def person_name(name: str) -> PersonName:
     text = fold(name).strip()
     if not text:
         return PersonName()
-    if any(is_cjk(ch) for ch in text):
+    if has_cjk(text):
         cjk = "".join(ch for ch in text if is_cjk(ch))
         surname_length = 2 if cjk[:2] in _COMPOUND_SURNAMES and len(cjk) >= 3 else 1
         return PersonName(pinyin_of(cjk[:surname_length]), pinyin_of(cjk[surname_length:]))

@@ -9,7 +9,6 @@ Splink input table (to_arrow) or single rows (row).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from typing import Any
 
 from django.db import connection
@@ -104,7 +103,6 @@ def person_blocks(name: norm.PersonName, parts: norm.AddressParts) -> list[str]:
     return sorted(set(keys))
 
 
-@lru_cache(maxsize=100_000)
 def _company(name: str) -> tuple[str | None, ...]:
     """(name_core, name_key, name_brand, name_full) of a company name."""
     core = norm.company_core(name)
@@ -129,17 +127,11 @@ def _person(name: str, address: str, city: str) -> tuple[Any, ...]:
     )  # fmt: skip
 
 
-@lru_cache(maxsize=100_000)
 def _place(city: str, address: str, name: str) -> tuple[str | None, str | None, str | None]:
     """(city, address, address_key): the city from the city field, the address or the name."""
     city_key = norm.city_key(city) or norm.city_from_text(address) or norm.city_from_text(name)
     compact, key = norm.address_forms(address)
     return city_key or None, compact or None, key or None
-
-
-@lru_cache(maxsize=100_000)
-def _email_key(email: str) -> str:
-    return norm.email_key(email)
 
 
 _NO_PERSON = (None,) * 10
@@ -206,7 +198,7 @@ class Features:
                 keys, surname_keys = norm.person_keys(contact_name, swapped)
                 persons.update(keys)
                 surnames.update(surname_keys)
-        email_list = sorted({_email_key(e) for e in emails}) if emails else _EMPTY
+        email_list = sorted({norm.email_key(e) for e in emails}) if emails else _EMPTY
         self.rows.append(
             (
                 record["id"], kind, *names,
