@@ -22,11 +22,31 @@ class Role(models.TextChoices):
 
 
 class Team(models.Model):
+    """A sales team. Its pool (公海) holds its customers without an owner; an administrator sets
+    how many a member may claim a day and which team takes web-form leads no rule assigns."""
+
+    DEFAULT_CLAIM_LIMIT = 10
+
     name = models.CharField(_("name"), max_length=100, unique=True)
     region = models.CharField(_("region"), max_length=100, blank=True)
+    # Customers one member may claim from the team pool per day (0: claiming is off).
+    pool_claim_daily_limit = models.PositiveIntegerField(
+        _("pool claims per person a day"), default=DEFAULT_CLAIM_LIMIT
+    )
+    # At most one team: web-form leads that no assignment rule takes land in its pool.
+    receives_unassigned_leads = models.BooleanField(
+        _("receives unassigned web-form leads"), default=False
+    )
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["receives_unassigned_leads"],
+                condition=models.Q(receives_unassigned_leads=True),
+                name="team_one_unassigned_leads_team",
+            )
+        ]
         verbose_name = _("team")
         verbose_name_plural = _("teams")
 

@@ -1,12 +1,14 @@
-"""Account writes: API tokens (hashed at rest, shown once) and two-factor devices."""
+"""Account writes: API tokens (hashed at rest, shown once), two-factor devices, notifications,
+deactivation and the teams' pool settings."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -16,9 +18,10 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kehu.audit.services import audit_record
+from kehu.core.errors import PermissionDenied, ValidationFailed
 
 from .errors import OtpRequired
-from .models import ApiToken, Notification, Role, User
+from .models import ApiToken, Notification, Role, Team, User
 
 
 @transaction.atomic
@@ -145,3 +148,124 @@ def otp_devices_reset(*, actor: User | None, user: User) -> int:
         link=reverse("otp-setup"),
     )
     return removed
+
+
+# --- Notifications, user deactivation and the team pool's settings (hand-over, leads, 公海).
+
+
+def notification_send(*, users: Iterable[User], message: str, link: str = "") -> int:
+    """Tell each of these users (once, inactive ones skipped) `message`; returns how many."""
+    seen: set[int] = set()
+    rows = []
+    for user in users:
+        if user.pk in seen or not user.is_active:
+            continue
+        seen.add(user.pk)
+        rows.append(Notification(user=user, message=message[:500], link=link[:300]))
+    Notification.objects.bulk_create(rows)
+    return len(rows)
+
+
+def managers_of(team_id: int | None) -> list[User]:
+    """Whom to tell about a team's customers: its active managers, else the administrators."""
+    users = User.objects.filter(is_active=True).order_by("id")
+    managers = list(users.filter(team_id=team_id, role=Role.MANAGER)) if team_id else []
+    return managers or list(users.filter(role=Role.ADMIN))
+
+
+def _revoke_sessions(user: User) -> int:
+    removed = 0
+    for session in Session.objects.filter(expire_date__gte=timezone.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+            session.delete()
+            removed += 1
+    return removed
+
+
+@transaction.atomic
+def user_deactivate(*, actor: Any, user: User) -> dict[str, int]:
+    """Deactivate the user: sign-in refused, their sessions ended and API tokens revoked.
+
+    The caller (a hand-over) checks who may do it and audits it with its own entry."""
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    user.is_active = False
+    tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    return {"sessions_revoked": _revoke_sessions(user), "tokens_revoked": tokens}
+
+
+MAX_CLAIM_LIMIT = 1000
+
+
+def can_manage_teams(actor: Any) -> bool:
+    return getattr(actor, "is_authenticated", False) and actor.role == Role.ADMIN
+
+
+@transaction.atomic
+def team_pool_settings_update(
+    *,
+    actor: Any,
+    team: Team,
+    pool_claim_daily_limit: Any = None,
+    receives_unassigned_leads: bool | None = None,
+) -> Team:
+    """An administrator sets the team's daily claim limit and whether it takes the web-form
+    leads no assignment rule takes (one team at most: setting it here clears it elsewhere)."""
+    if not can_manage_teams(actor):
+        raise PermissionDenied(_("Only an administrator may change a team's pool settings."))
+    team = Team.objects.select_for_update().get(pk=team.pk)
+    changes: dict[str, list[Any]] = {}
+    if pool_claim_daily_limit is not None:
+        text = str(pool_claim_daily_limit).strip()
+        if not text.isdigit() or int(text) > MAX_CLAIM_LIMIT:
+            raise ValidationFailed(
+                {
+                    "pool_claim_daily_limit": [
+                        _("Give a whole number from 0 to %(max)s.") % {"max": MAX_CLAIM_LIMIT}
+                    ]
+                }
+            )
+        limit = int(text)
+        if limit != team.pool_claim_daily_limit:
+            changes["pool_claim_daily_limit"] = [team.pool_claim_daily_limit, limit]
+            team.pool_claim_daily_limit = limit
+    if receives_unassigned_leads is not None and (
+        receives_unassigned_leads != team.receives_unassigned_leads
+    ):
+        if receives_unassigned_leads:
+            for other in Team.objects.filter(receives_unassigned_leads=True).exclude(pk=team.pk):
+                other.receives_unassigned_leads = False
+                other.save(update_fields=["receives_unassigned_leads"])
+                audit_record(
+                    actor=actor,
+                    action="team.updated",
+                    target=other,
+                    changes={"receives_unassigned_leads": [True, False]},
+                )
+        changes["receives_unassigned_leads"] = [
+            team.receives_unassigned_leads,
+            receives_unassigned_leads,
+        ]
+        team.receives_unassigned_leads = receives_unassigned_leads
+    if changes:
+        team.save(update_fields=[name for name in changes])
+        audit_record(actor=actor, action="team.updated", target=team, changes=changes)
+    return team
+
+
+def notifications_mark_read(*, user: Any, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's unread notifications (these ids, or all) read; returns how many."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())
+
+
+def notifications_settled(*, link: str, except_user: Any = None) -> int:
+    """Mark every unread notification pointing at `link` read (what it asked for is done, e.g.
+    a review item decided), except `except_user`'s; returns how many."""
+    unread = Notification.objects.filter(link=link, read_at__isnull=True)
+    if except_user is not None:
+        unread = unread.exclude(user=except_user)
+    return unread.update(read_at=timezone.now())
