@@ -6,6 +6,7 @@ verify the customer). Reminders and workflows will build on the same two service
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
 from kehu.accounts.policy import scope_for
-from kehu.audit.services import audit_record
+from kehu.audit.services import PendingEntry, audit_record, audit_record_many
 from kehu.core.cleaning import FieldCleaner
 from kehu.core.errors import InvalidTransition
 from kehu.core.validators import build_aliases, parse_choice, parse_date
@@ -129,6 +130,41 @@ def followup_create(
         source=source,
     )
     return task
+
+
+@transaction.atomic
+def followups_reassign(
+    *, actor: Any, plan: Mapping[int, User | None], note: str = "", source: str | None = None
+) -> int:
+    """Give each task of `plan` ({task id: new assignee, or None}) its new assignee in bulk (a
+    hand-over, the team pool): one UPDATE per assignee and one "followup.reassigned" audit
+    entry each, in the caller's transaction. Returns how many changed."""
+    tasks = list(
+        FollowUp.objects.select_for_update(of=("self",))
+        .filter(pk__in=list(plan))
+        .select_related("owner")
+        .order_by("pk")
+    )
+    groups: dict[int | None, list[int]] = {}
+    entries = []
+    for task in tasks:
+        owner = plan[task.pk]
+        owner_id = owner.pk if owner is not None else None
+        if owner_id == task.owner_id:
+            continue
+        groups.setdefault(owner_id, []).append(task.pk)
+        entries.append(
+            PendingEntry(
+                action="followup.reassigned",
+                target=task,
+                changes={"owner": [str(task.owner or ""), str(owner or "")]},
+                note=note,
+            )
+        )
+    for owner_id, ids in groups.items():
+        FollowUp.objects.filter(pk__in=ids).update(owner_id=owner_id)
+    audit_record_many(actor=actor, entries=entries, source=source)
+    return len(entries)
 
 
 @transaction.atomic
