@@ -1,20 +1,32 @@
-"""Hand-over of a departing user, and the caller's notifications, under /api/v1."""
+"""Hand-over of a departing user, the team pool (公海), the teams' pool settings and the
+caller's notifications, under /api/v1."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
 from django.http import Http404, HttpRequest
-from django.utils import timezone
-from ninja import Router, Schema
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
-from kehu.accounts.models import Notification
+from kehu.accounts.models import Notification, Team
+from kehu.accounts.services import (
+    can_manage_teams,
+    notifications_mark_read,
+    team_pool_settings_update,
+)
+from kehu.core.api_utils import page_limit
+from kehu.core.errors import PermissionDenied
+from kehu.core.pagination import keyset_page
+from kehu.customers import services as customer_services
+from kehu.customers.models import Customer
+from kehu.customers.selectors import customer_get_for
 
 from . import services
-from .selectors import notifications_for
+from .selectors import notifications_for, pool_for, pool_reasons, teams_for
 
 router = Router(tags=["collaboration"])
 
@@ -36,9 +48,30 @@ class HandOverPreviewOut(Schema):
 class HandOverIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    # {customer_no: successor username or id, or "" for the team pool}
+    # {customer_no: successor username or id, "pool", or "" / "default" for the default}
     assignments: dict[str, str | int] = {}
+    # The successor of every customer left on the default: a username or id, or "pool".
     default: str | int | None = None
+    # The token of the plan that was shown: the hand-over is refused (409) if the book changed.
+    plan_token: str | None = None
+
+
+class HandOverCounts(Schema):
+    customers: int
+    opportunities: int
+    follow_ups: int
+
+
+class HandOverSuccessor(HandOverCounts):
+    username: str
+    label: str
+
+
+class HandOverPlanOut(HandOverCounts):
+    username: str
+    successors: list[HandOverSuccessor]
+    pool: HandOverCounts
+    plan_token: str
 
 
 class HandOverOut(Schema):
@@ -77,21 +110,51 @@ def _preview(user: Any) -> dict[str, Any]:
     }
 
 
+def _handover_args(payload: HandOverIn) -> dict[str, Any]:
+    return {
+        "assignments": {k: str(v) for k, v in payload.assignments.items()},
+        "default": None if payload.default is None else str(payload.default),
+    }
+
+
 @router.get("/users/{user_id}/handover", response=HandOverPreviewOut, summary="Hand-over preview")
 def handover_preview(request: HttpRequest, user_id: int) -> dict[str, Any]:
     return _preview(services.handover_user_get(request.user, user_id))
 
 
 @router.post(
-    "/users/{user_id}/handover", response=HandOverOut, summary="Deactivate and hand over (one step)"
+    "/users/{user_id}/handover/plan",
+    response=HandOverPlanOut,
+    summary="Plan a hand-over: counts per successor and for the team pool (changes nothing)",
+)
+def handover_plan(request: HttpRequest, user_id: int, payload: HandOverIn) -> dict[str, Any]:
+    user = services.handover_user_get(request.user, user_id)
+    plan = services.handover_plan(actor=request.user, user=user, **_handover_args(payload))
+    pool = plan.shares.get(None) or services.Share(None)
+    return {
+        "username": user.get_username(),
+        "customers": len(plan.customers),
+        "opportunities": len(plan.opportunities),
+        "follow_ups": len(plan.follow_ups),
+        "successors": [
+            {"username": s.user.get_username(), "label": s.user.label, **s.counts()}
+            for key, s in plan.shares.items()
+            if key is not None and s.user is not None
+        ],
+        "pool": pool.counts(),
+        "plan_token": plan.token,
+    }
+
+
+@router.post(
+    "/users/{user_id}/handover",
+    response=HandOverOut,
+    summary="Deactivate and hand over (give the plan's token to confirm what was shown)",
 )
 def handover_confirm(request: HttpRequest, user_id: int, payload: HandOverIn) -> dict[str, Any]:
     user = services.handover_user_get(request.user, user_id)
     handover = services.handover_confirm(
-        actor=request.user,
-        user=user,
-        assignments={k: str(v) for k, v in payload.assignments.items()},
-        default=None if payload.default is None else str(payload.default),
+        actor=request.user, user=user, plan_token=payload.plan_token, **_handover_args(payload)
     )
     return {
         "id": handover.pk,
@@ -100,6 +163,149 @@ def handover_confirm(request: HttpRequest, user_id: int, payload: HandOverIn) ->
         "summary": handover.summary,
         "created_at": handover.created_at,
     }
+
+
+# --- The team pool (公海)
+
+
+class PoolCustomerOut(Schema):
+    customer_no: str
+    name: str
+    status: str
+    team: str | None
+    industry: str | None
+    province: str
+    city: str
+    reason: str
+    url: str
+
+
+class PoolPageOut(Schema):
+    items: list[PoolCustomerOut]
+    next_cursor: str | None
+    has_more: bool
+    claims_today: int
+    claim_limit: int
+
+
+class PoolFilters(Schema):
+    cursor: str | None = None
+    limit: int | None = None
+
+
+class ReturnIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(max_length=2000)
+
+
+class PoolMoveOut(Schema):
+    customer_no: str
+    owner: str | None
+    team: str | None
+    claims_today: int
+    claim_limit: int
+
+
+def _pool_item(customer: Customer, reasons: dict[int, str]) -> dict[str, Any]:
+    return {
+        "customer_no": customer.customer_no,
+        "name": customer.name,
+        "status": customer.status,
+        "team": customer.team.name if customer.team is not None else None,
+        "industry": customer.industry.name if customer.industry is not None else None,
+        "province": customer.province,
+        "city": customer.city,
+        "reason": reasons.get(customer.pk, ""),
+        "url": reverse("customer-detail", args=[customer.customer_no]),
+    }
+
+
+def _moved(request: HttpRequest, customer: Customer) -> dict[str, Any]:
+    return {
+        "customer_no": customer.customer_no,
+        "owner": customer.owner.get_username() if customer.owner is not None else None,
+        "team": customer.team.name if customer.team is not None else None,
+        "claims_today": customer_services.pool_claims_today(request.user),
+        "claim_limit": customer_services.pool_claim_limit(request.user),
+    }
+
+
+@router.get("/pool", response=PoolPageOut, tags=["pool"], summary="The team pool: claimable")
+def pool_list(request: HttpRequest, filters: Query[PoolFilters]) -> dict[str, Any]:
+    page = keyset_page(
+        pool_for(request.user),
+        order="-updated_at",
+        cursor=filters.cursor,
+        limit=page_limit(filters.limit),
+    )
+    reasons = pool_reasons(page.items)
+    return {
+        "items": [_pool_item(c, reasons) for c in page.items],
+        "next_cursor": page.next_cursor,
+        "has_more": bool(page.next_cursor),
+        "claims_today": customer_services.pool_claims_today(request.user),
+        "claim_limit": customer_services.pool_claim_limit(request.user),
+    }
+
+
+@router.post(
+    "/pool/{customer_no}/claim", response=PoolMoveOut, tags=["pool"], summary="Claim a customer"
+)
+def pool_claim(request: HttpRequest, customer_no: str) -> dict[str, Any]:
+    customer = customer_get_for(request.user, customer_no)
+    customer = services.pool_claim(actor=request.user, customer=customer)
+    return _moved(request, customer)
+
+
+@router.post(
+    "/pool/{customer_no}/return",
+    response=PoolMoveOut,
+    tags=["pool"],
+    summary="Return a customer to its team pool, with a reason",
+)
+def pool_return(request: HttpRequest, customer_no: str, payload: ReturnIn) -> dict[str, Any]:
+    customer = customer_get_for(request.user, customer_no)
+    customer = services.pool_return(actor=request.user, customer=customer, reason=payload.reason)
+    return _moved(request, customer)
+
+
+# --- Teams: the pool's settings (administrators)
+
+
+class TeamOut(Schema):
+    id: int
+    name: str
+    region: str
+    pool_claim_daily_limit: int
+    receives_unassigned_leads: bool
+
+
+class TeamPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    pool_claim_daily_limit: int | None = Field(default=None, ge=0, le=1000)
+    receives_unassigned_leads: bool | None = None
+
+
+@router.get("/teams", response=list[TeamOut], tags=["pool"], summary="Teams and pool settings")
+def team_list(request: HttpRequest) -> list[Team]:
+    return list(teams_for(request.user))
+
+
+@router.patch(
+    "/teams/{team_id}", response=TeamOut, tags=["pool"], summary="Change a team's pool settings"
+)
+def team_update(request: HttpRequest, team_id: int, payload: TeamPatch) -> Team:
+    if not can_manage_teams(request.user):
+        raise PermissionDenied(_("Only an administrator may change a team's pool settings."))
+    team = teams_for(request.user).filter(pk=team_id).first()
+    if team is None:
+        raise Http404
+    return team_pool_settings_update(actor=request.user, team=team, **payload.model_dump())
+
+
+# --- Notifications
 
 
 @router.get("/notifications", response=list[NotificationOut], tags=["notifications"])
@@ -114,11 +320,9 @@ def notification_list(request: HttpRequest, unread: bool = False) -> list[Notifi
     "/notifications/{notification_id}/read", response=NotificationOut, tags=["notifications"]
 )
 def notification_read(request: HttpRequest, notification_id: int) -> Notification:
-    with transaction.atomic():
-        notification = notifications_for(request.user).filter(pk=notification_id).first()
-        if notification is None:
-            raise Http404
-        if notification.read_at is None:
-            notification.read_at = timezone.now()
-            notification.save(update_fields=["read_at"])
+    notification = notifications_for(request.user).filter(pk=notification_id).first()
+    if notification is None:
+        raise Http404
+    notifications_mark_read(user=request.user, ids=[notification.pk])
+    notification.refresh_from_db()
     return notification
