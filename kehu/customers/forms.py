@@ -242,6 +242,7 @@ class CustomerFilterForm(forms.Form):
         label=_("Budget to"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
     )
     incomplete = forms.BooleanField(label=_("Incomplete only"), required=False)
+    pool = forms.BooleanField(label=_("Unassigned / team pool only"), required=False)
 
     def __init__(self, *args: Any, owners: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -257,6 +258,8 @@ class CustomerFilterForm(forms.Form):
             value = self.data.get(name, "")
             if name == "incomplete":
                 value = "1" if value in ("1", "on", "true", "yes") else ""
+            if name == "pool":
+                value = "true" if value in ("1", "on", "true", "yes") else ""
             if value and str(value).strip():
                 params[name] = str(value).strip()
         return params

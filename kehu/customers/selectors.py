@@ -138,6 +138,14 @@ def customer_filter(queryset: QuerySet[Customer], params: dict[str, Any]) -> Que
         qs = qs.filter(quality=value("quality"))
     if value("incomplete") in ("1", "true", "yes"):
         qs = qs.filter(quality=Customer.Quality.INCOMPLETE)
+    if value("pool"):  # unassigned / the team pool: no owner (a team's pool, or no team at all)
+        flag = value("pool").lower()
+        if flag in ("1", "true", "yes", "on"):
+            qs = qs.filter(owner__isnull=True)
+        elif flag in ("0", "false", "no", "off"):
+            qs = qs.filter(owner__isnull=False)
+        else:
+            errors["pool"] = [_("Give true or false.")]
     if value("source"):
         source = source_lookup(value("source"))
         if source is None:

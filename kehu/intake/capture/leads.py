@@ -1,4 +1,12 @@
-"""Web-form leads: consent, duplicate check, company from the e-mail domain, assignment rules."""
+"""Web-form leads: consent, duplicate check, company from the e-mail domain, assignment rules.
+
+A lead always lands somewhere: the first matching assignment rule's owner (or the next rep of
+its team); else the pool (公海) of the default team, the one an administrator marked to receive
+unassigned web-form leads (Teams page, PATCH /api/v1/teams/{id}), else the first team created.
+Whoever is responsible is told: the new owner and their team's managers, or the managers of
+the pool's team (administrators when the team has none); a lead attached to an existing
+customer tells its owner (or its team's managers).
+"""
 
 from __future__ import annotations
 
@@ -10,16 +18,23 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kehu.accounts.models import Role, User
+from kehu.accounts.models import Role, Team, User
+from kehu.accounts.services import managers_of, notification_send
 from kehu.audit.services import audit_record
+from kehu.contacts.models import Contact
 from kehu.core.cleaning import FieldCleaner
 from kehu.core.validators import normalize_email, normalize_mobile
-from kehu.customers.models import Contact, Customer, Industry, Source
-from kehu.customers.services import contact_create, customer_create
-from kehu.customers.services import duplicate_check
+from kehu.customers.models import Customer, Industry, Source
+from kehu.customers.services import (
+    contact_create,
+    customer_create,
+    customer_route_to_pool,
+    duplicate_check,
+)
 
 from .models import AssignmentRule, EmailDomain, Lead
 
@@ -104,6 +119,13 @@ def assign(
         rule.save(update_fields=["last_assigned"])
         return chosen, rule
     return None, None
+
+
+def default_lead_team() -> Team | None:
+    """The team whose pool takes the leads no rule assigns: the one an administrator marked,
+    else the first team created (None only while there is no team at all)."""
+    marked = Team.objects.filter(receives_unassigned_leads=True).first()
+    return marked or Team.objects.order_by("id").first()
 
 
 @dataclass
@@ -239,11 +261,26 @@ def lead_submit(*, data: dict[str, Any], ip: str | None) -> Lead:
             note=f"Web-form lead #{record.pk} matches this customer (score {score:.2f}).",
             source="system",
         )
+        notification_send(
+            users=[existing.owner] if existing.owner else managers_of(existing.team_id),
+            message=_("A web-form lead from %(person)s matches the customer %(name)s.")
+            % {"person": lead.name, "name": existing.name},
+            link=reverse("customer-detail", args=[existing.customer_no]),
+        )
         return record
     owner, rule = assign(province=lead.province, industry=lead.industry)
     if owner:
         payload["owner"] = str(owner.pk)
     customer = customer_create(actor=actor, data=payload, source="system")
+    if owner is None:
+        team = default_lead_team()
+        if team is not None:
+            customer = customer_route_to_pool(
+                actor=actor,
+                customer=customer,
+                team=team,
+                note=_("Web-form lead: no assignment rule took it."),
+            )
     record = Lead.objects.create(
         customer=customer,
         contact=customer.contacts.first(),
@@ -253,4 +290,32 @@ def lead_submit(*, data: dict[str, Any], ip: str | None) -> Lead:
         **common,
     )
     audit_record(actor=actor, action="lead.created", target=customer, source="system")
+    _notify_new(customer, owner)
     return record
+
+
+def _notify_new(customer: Customer, owner: User | None) -> None:
+    link = reverse("customer-detail", args=[customer.customer_no])
+    if owner is not None:
+        notification_send(
+            users=[owner],
+            message=_("A new web-form lead is yours: %(name)s.") % {"name": customer.name},
+            link=link,
+        )
+        notification_send(
+            users=[u for u in managers_of(owner.team_id) if u.pk != owner.pk],
+            message=_("A new web-form lead, %(name)s, was assigned to %(owner)s.")
+            % {"name": customer.name, "owner": owner.label},
+            link=link,
+        )
+        return
+    if customer.team_id is not None:
+        message = _("A new web-form lead, %(name)s, is in the %(team)s pool with no owner.") % {
+            "name": customer.name,
+            "team": customer.team.name if customer.team else "",
+        }
+    else:
+        message = _("A new web-form lead, %(name)s, has no owner and no team: create a team.") % {
+            "name": customer.name
+        }
+    notification_send(users=managers_of(customer.team_id), message=message, link=link)
