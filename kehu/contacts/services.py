@@ -7,7 +7,8 @@ directly (import-linter forbids it).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from django.db import transaction
@@ -108,13 +109,22 @@ def contact_remove(*, actor: User | None, contact: Contact, note: str = "") -> N
 
 
 @transaction.atomic
-def contacts_move(*, actor: User | None, contacts: Iterable[Contact], customer: Any) -> list[int]:
-    """Give these contacts to another customer (a merge); re-indexed under its name."""
+def contacts_move(
+    *,
+    actor: User | None,
+    contacts: Iterable[Contact],
+    customer: Any,
+    primary: Collection[int] = (),
+) -> list[int]:
+    """Give these contacts to another customer (a merge, or its undo); re-indexed under its name.
+
+    The customer keeps its own primary contact: a moved one is primary only if its id is in
+    `primary` (an undo giving a customer back its own)."""
     moved = []
     for contact in contacts:
         old_customer_id = contact.customer_id
         contact.customer = customer
-        contact.is_primary = False  # the customer keeps its own primary contact
+        contact.is_primary = contact.pk in primary
         contact.save(update_fields=["customer", "is_primary", "updated_at"])
         search_index_contact(contact)
         audit_record(
@@ -141,6 +151,46 @@ def contact_fold(*, actor: User | None, survivor: Contact, merged: Contact) -> d
         actor=actor, contact=merged, note=f"merged into contact {survivor.pk} ({survivor.name})"
     )
     return changes
+
+
+def json_default(value: Any) -> Any:
+    """For json.dumps: times to the microsecond (Django's encoder keeps milliseconds only)."""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def contact_record(contact: Contact) -> dict[str, Any]:
+    """Every column of the contact, JSON-ready: what contact_unfold needs to bring it back."""
+    record: dict[str, Any] = json.loads(
+        json.dumps(
+            {f.attname: getattr(contact, f.attname) for f in Contact._meta.concrete_fields},
+            default=json_default,
+        )
+    )
+    return record
+
+
+@transaction.atomic
+def contact_unfold(*, actor: User | None, record: dict[str, Any]) -> Contact:
+    """Undo contact_fold: bring the merged contact back (a merge's undo), same id, every field as
+    it was (contact_record); re-indexed and audited."""
+    values = {
+        f.attname: f.to_python(record[f.attname])
+        for f in Contact._meta.concrete_fields
+        if f.attname in record
+    }
+    contact = Contact(**values)
+    contact.save(force_insert=True)
+    Contact.objects.filter(pk=contact.pk).update(  # auto_now(_add) stamped them afresh
+        created_at=values["created_at"], updated_at=values["updated_at"]
+    )
+    search_index_contact(contact)
+    audit_record(
+        actor=actor,
+        action="contact.restored",
+        target=contact,
+        changes=diff_fields({}, contact_snapshot(contact)),
+    )
+    return contact
 
 
 def contacts_bulk_add(contacts: list[Contact]) -> None:

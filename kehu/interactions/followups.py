@@ -6,7 +6,7 @@ verify the customer). Reminders and workflows will build on the same two service
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -133,41 +133,6 @@ def followup_create(
 
 
 @transaction.atomic
-def followups_reassign(
-    *, actor: Any, plan: Mapping[int, User | None], note: str = "", source: str | None = None
-) -> int:
-    """Give each task of `plan` ({task id: new assignee, or None}) its new assignee in bulk (a
-    hand-over, the team pool): one UPDATE per assignee and one "followup.reassigned" audit
-    entry each, in the caller's transaction. Returns how many changed."""
-    tasks = list(
-        FollowUp.objects.select_for_update(of=("self",))
-        .filter(pk__in=list(plan))
-        .select_related("owner")
-        .order_by("pk")
-    )
-    groups: dict[int | None, list[int]] = {}
-    entries = []
-    for task in tasks:
-        owner = plan[task.pk]
-        owner_id = owner.pk if owner is not None else None
-        if owner_id == task.owner_id:
-            continue
-        groups.setdefault(owner_id, []).append(task.pk)
-        entries.append(
-            PendingEntry(
-                action="followup.reassigned",
-                target=task,
-                changes={"owner": [str(task.owner or ""), str(owner or "")]},
-                note=note,
-            )
-        )
-    for owner_id, ids in groups.items():
-        FollowUp.objects.filter(pk__in=ids).update(owner_id=owner_id)
-    audit_record_many(actor=actor, entries=entries, source=source)
-    return len(entries)
-
-
-@transaction.atomic
 def followup_complete(
     *, actor: Any, follow_up: FollowUp, note: str = "", source: str | None = None
 ) -> FollowUp:
@@ -191,3 +156,31 @@ def followup_close_open(
         followup_complete(actor=actor, follow_up=task, note=note, source=source)
         closed += 1
     return closed
+
+
+@transaction.atomic
+def followups_move(*, actor: Any, ids: Iterable[int], customer: Customer) -> list[int]:
+    """Give these tasks to `customer` (kehu.dedupe's merge, or its undo); assignees stay. One
+    "followup.moved" audit entry each. Returns the ids moved."""
+    tasks = list(FollowUp.objects.filter(pk__in=list(ids)).exclude(customer=customer))
+    if not tasks:
+        return []
+    numbers = dict(
+        Customer.objects.filter(pk__in={t.customer_id for t in tasks}).values_list(
+            "pk", "customer_no"
+        )
+    )
+    FollowUp.objects.filter(pk__in=[t.pk for t in tasks]).update(customer=customer)
+    entries = []
+    for task in tasks:
+        old = numbers.get(task.customer_id)
+        task.customer = customer  # the entry belongs to the customer's history it joins
+        entries.append(
+            PendingEntry(
+                action="followup.moved",
+                target=task,
+                changes={"customer": [old, customer.customer_no]},
+            )
+        )
+    audit_record_many(actor=actor, entries=entries)
+    return [task.pk for task in tasks]

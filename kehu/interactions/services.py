@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
-from kehu.audit.services import audit_record, diff_fields
+from kehu.audit.services import PendingEntry, audit_record, audit_record_many, diff_fields
 from kehu.core.cleaning import FieldCleaner
 from kehu.core.errors import ValidationFailed
 from kehu.core.numbering import next_in_sequence
@@ -223,3 +224,89 @@ def events_ingest(
         note=f"{len(created)} behaviour events",
     )
     return created
+
+
+# --- Merges: rows pointed at another customer or contact (kehu.dedupe's merge and its undo)
+
+
+def _customer_numbers(ids: Iterable[int | None]) -> dict[int, str]:
+    return dict(
+        Customer.objects.filter(pk__in=[i for i in ids if i]).values_list("pk", "customer_no")
+    )
+
+
+@transaction.atomic
+def interactions_move(*, actor: Any, ids: Iterable[int], customer: Customer) -> list[int]:
+    """Give these interactions to `customer` (a merge, or its undo): re-indexed under its name,
+    one "interaction.moved" audit entry each. Returns the ids moved (gone ones are skipped).
+    The customers' last-interaction times are the merge's to set (kehu.customers.services)."""
+    rows = list(Interaction.objects.filter(pk__in=list(ids)).exclude(customer=customer))
+    if not rows:
+        return []
+    numbers = _customer_numbers(row.customer_id for row in rows)
+    Interaction.objects.filter(pk__in=[row.pk for row in rows]).update(customer=customer)
+    entries = []
+    for row in rows:
+        old = numbers.get(row.customer_id)
+        row.customer = customer
+        search_index_interaction(row)
+        entries.append(
+            PendingEntry(
+                action="interaction.moved",
+                target=row,
+                changes={"customer": [old, customer.customer_no]},
+            )
+        )
+    audit_record_many(actor=actor, entries=entries)
+    return [row.pk for row in rows]
+
+
+@transaction.atomic
+def events_move(*, actor: Any, ids: Iterable[int], customer: Customer) -> list[int]:
+    """Give these behaviour events to `customer`; one audit entry for the batch (events are
+    ingested in batches, not audited one by one)."""
+    moved = list(
+        BehaviourEvent.objects.filter(pk__in=list(ids))
+        .exclude(customer=customer)
+        .values_list("pk", flat=True)
+    )
+    if moved:
+        BehaviourEvent.objects.filter(pk__in=moved).update(customer=customer)
+        audit_record(actor=actor, action="events.moved", target=customer, changes={"events": moved})
+    return moved
+
+
+@transaction.atomic
+def interaction_contacts_move(
+    *, actor: Any, interactions: Iterable[int], events: Iterable[int], contact: Contact
+) -> None:
+    """Point these interactions and events at `contact`: two contacts of one person became one
+    in a merge (or its undo points them back). Audited like any change of an interaction's
+    contact."""
+    rows = list(Interaction.objects.filter(pk__in=list(interactions)).exclude(contact=contact))
+    if rows:
+        Interaction.objects.filter(pk__in=[row.pk for row in rows]).update(contact=contact)
+        audit_record_many(
+            actor=actor,
+            entries=[
+                PendingEntry(
+                    action="interaction.updated",
+                    target=row,
+                    changes={"contact_id": [row.contact_id, contact.pk]},
+                )
+                for row in rows
+            ],
+        )
+    event_ids = list(
+        BehaviourEvent.objects.filter(pk__in=list(events))
+        .exclude(contact=contact)
+        .values_list("pk", flat=True)
+    )
+    if event_ids:
+        BehaviourEvent.objects.filter(pk__in=event_ids).update(contact=contact)
+        audit_record(
+            actor=actor,
+            action="events.moved",
+            target=contact,
+            changes={"events": event_ids, "contact_id": [None, contact.pk]},
+        )

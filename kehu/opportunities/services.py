@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -131,38 +131,6 @@ def opportunity_update(
     if changes:
         audit_record(actor=actor, action="opportunity.updated", target=opportunity, changes=changes)
     return opportunity
-
-
-@transaction.atomic
-def opportunities_reassign(
-    *, actor: Any, plan: Mapping[int, User | None], note: str = "", source: str | None = None
-) -> int:
-    """Give each opportunity of `plan` ({opportunity id: new owner, or None}) its new owner in
-    bulk (a hand-over, the team pool): one UPDATE per owner and one "opportunity.updated" audit
-    entry each, in the caller's transaction. The caller has checked the new owners. Returns
-    how many changed."""
-    rows = list(Opportunity.objects.select_for_update().filter(pk__in=list(plan)).order_by("pk"))
-    groups: dict[int | None, list[int]] = {}
-    entries = []
-    for row in rows:
-        owner = plan[row.pk]
-        owner_id = owner.pk if owner is not None else None
-        if owner_id == row.owner_id:
-            continue
-        groups.setdefault(owner_id, []).append(row.pk)
-        entries.append(
-            PendingEntry(
-                action="opportunity.updated",
-                target=row,
-                changes={"owner_id": [row.owner_id, owner_id]},
-                note=note,
-            )
-        )
-    now = timezone.now()
-    for owner_id, ids in groups.items():
-        Opportunity.objects.filter(pk__in=ids).update(owner_id=owner_id, updated_at=now)
-    audit_record_many(actor=actor, entries=entries, source=source)
-    return len(entries)
 
 
 @transaction.atomic
@@ -316,3 +284,45 @@ def order_delete(*, actor: Any, order: Order) -> None:
         changes=diff_fields(_snapshot(order, ORDER_FIELDS), {}),
     )
     order.delete()
+
+
+# --- Merges: rows given to another customer (kehu.dedupe's merge and its undo)
+
+
+def _move(
+    model: Any, action: str, *, actor: Any, ids: Iterable[int], customer: Customer
+) -> list[int]:
+    rows = list(model.objects.filter(pk__in=list(ids)).exclude(customer=customer))
+    if not rows:
+        return []
+    numbers = dict(
+        Customer.objects.filter(pk__in={r.customer_id for r in rows}).values_list(
+            "pk", "customer_no"
+        )
+    )
+    model.objects.filter(pk__in=[r.pk for r in rows]).update(
+        customer=customer, updated_at=timezone.now()
+    )
+    entries = []
+    for row in rows:
+        old = numbers.get(row.customer_id)
+        row.customer = customer  # the entry joins the history of the customer it now belongs to
+        entries.append(
+            PendingEntry(
+                action=action, target=row, changes={"customer": [old, customer.customer_no]}
+            )
+        )
+    audit_record_many(actor=actor, entries=entries)
+    return [row.pk for row in rows]
+
+
+@transaction.atomic
+def opportunities_move(*, actor: Any, ids: Iterable[int], customer: Customer) -> list[int]:
+    """Give these opportunities to `customer`; owners and amounts stay. One audit entry each."""
+    return _move(Opportunity, "opportunity.moved", actor=actor, ids=ids, customer=customer)
+
+
+@transaction.atomic
+def orders_move(*, actor: Any, ids: Iterable[int], customer: Customer) -> list[int]:
+    """Give these orders (with their lines) to `customer`; numbers and amounts stay."""
+    return _move(Order, "order.moved", actor=actor, ids=ids, customer=customer)

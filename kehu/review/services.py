@@ -181,3 +181,20 @@ def review_rule_change(
     if changes:
         audit_record(actor=actor, action="review.rule_changed", target=rule, changes=changes)
     return rule
+
+
+@transaction.atomic
+def review_items_move(*, actor: User | None, ids: list[int], customer: Any) -> list[int]:
+    """Give these review items to another customer (kehu.dedupe's merge, or its undo): a change
+    waiting for review about a merged-away customer then waits about the one it became."""
+    moved = list(
+        ReviewItem.objects.filter(pk__in=ids)
+        .exclude(customer=customer)
+        .values_list("pk", flat=True)
+    )
+    if moved:
+        ReviewItem.objects.filter(pk__in=moved).update(customer=customer)
+        audit_record(
+            actor=actor, action="review.items_moved", target=customer, changes={"items": moved}
+        )
+    return moved

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -55,3 +57,77 @@ def tag_remove(*, actor: Any, customer: Customer, name: str) -> bool:
             changes={"tags": [name, None]},
         )
     return bool(deleted)
+
+
+# --- Merges: tags given to another customer (kehu.dedupe's merge and its undo)
+
+
+@transaction.atomic
+def customer_tags_move(
+    *, actor: Any, ids: Iterable[int], customer: Customer
+) -> tuple[list[int], list[dict[str, Any]]]:
+    """Give these tag links to `customer`. A tag the customer has already is not put on twice:
+    that link is removed and returned (id, tag, who added it, when) for an undo to restore.
+    Returns (moved ids, removed links); each tag the customer gains is a "customer.tagged" entry."""
+    links = list(
+        CustomerTag.objects.filter(pk__in=list(ids))
+        .exclude(customer=customer)
+        .select_related("tag")
+        .order_by("pk")
+    )
+    has = set(CustomerTag.objects.filter(customer=customer).values_list("tag_id", flat=True))
+    moved, removed = [], []
+    for link in links:
+        if link.tag_id in has:
+            removed.append(
+                {
+                    "id": link.pk,
+                    "customer_id": link.customer_id,
+                    "tag_id": link.tag_id,
+                    "added_by_id": link.added_by_id,
+                    "added_at": link.added_at.isoformat(),
+                }
+            )
+        else:
+            has.add(link.tag_id)
+            moved.append(link)
+    if removed:
+        CustomerTag.objects.filter(pk__in=[r["id"] for r in removed]).delete()
+    if moved:
+        CustomerTag.objects.filter(pk__in=[link.pk for link in moved]).update(customer=customer)
+        audit_record(
+            actor=actor,
+            action="customer.tagged",
+            target=customer,
+            changes={"tags": [None, ", ".join(link.tag.name for link in moved)]},
+        )
+    return [link.pk for link in moved], removed
+
+
+@transaction.atomic
+def customer_tags_restore(*, actor: Any, rows: Iterable[dict[str, Any]]) -> int:
+    """Put back links customer_tags_move removed (an undone merge), as they were."""
+    restored = 0
+    for row in rows:
+        if CustomerTag.objects.filter(pk=row["id"]).exists():
+            continue
+        if not Customer.objects.filter(pk=row["customer_id"]).exists():
+            continue
+        link = CustomerTag(
+            pk=row["id"],
+            customer_id=row["customer_id"],
+            tag_id=row["tag_id"],
+            added_by_id=row.get("added_by_id"),
+        )
+        link.save(force_insert=True)
+        CustomerTag.objects.filter(pk=link.pk).update(
+            added_at=datetime.fromisoformat(row["added_at"])
+        )
+        restored += 1
+        audit_record(
+            actor=actor,
+            action="customer.tagged",
+            target=Customer.objects.get(pk=row["customer_id"]),
+            changes={"tags": [None, Tag.objects.get(pk=row["tag_id"]).name]},
+        )
+    return restored

@@ -24,7 +24,7 @@ from kehu.review.services import review_rule_change
 from kehu.tags.services import tag_apply
 
 from .chat import ChatDraft, parse_chat
-from .models import AssignmentRule, ChatTagRule, EmailDomain
+from .models import AssignmentRule, ChatTagRule, EmailDomain, Lead
 
 
 def chat_draft(text: str, *, today: date | None = None) -> ChatDraft:
@@ -203,3 +203,44 @@ def capture_rules_context() -> dict[str, Any]:
         "chat_fields": ChatTagRule.Field.choices,
         "chat_ops": ChatTagRule.Op.choices,
     }
+
+
+# --- Merges: leads follow their customer and contact (registered in apps.py for kehu.dedupe)
+
+
+def leads_of_customer(customer_id: int) -> list[int]:
+    return list(Lead.objects.filter(customer_id=customer_id).values_list("pk", flat=True))
+
+
+def leads_of_contact(contact_id: int) -> list[int]:
+    return list(Lead.objects.filter(contact_id=contact_id).values_list("pk", flat=True))
+
+
+@transaction.atomic
+def leads_move(*, actor: Any, ids: list[int], customer: Customer) -> list[int]:
+    """Give these web-form leads (with their consent records) to another customer: a merge,
+    or its undo. One audit entry for the batch."""
+    moved = list(
+        Lead.objects.filter(pk__in=ids).exclude(customer=customer).values_list("pk", flat=True)
+    )
+    if moved:
+        Lead.objects.filter(pk__in=moved).update(customer=customer)
+        audit_record(actor=actor, action="lead.moved", target=customer, changes={"leads": moved})
+    return moved
+
+
+@transaction.atomic
+def leads_move_to_contact(*, actor: Any, ids: list[int], contact: Contact) -> list[int]:
+    """Point these leads at another contact of the same person (a merge folds two into one)."""
+    moved = list(
+        Lead.objects.filter(pk__in=ids).exclude(contact=contact).values_list("pk", flat=True)
+    )
+    if moved:
+        Lead.objects.filter(pk__in=moved).update(contact=contact)
+        audit_record(
+            actor=actor,
+            action="lead.moved",
+            target=contact,
+            changes={"leads": moved, "contact_id": [None, contact.pk]},
+        )
+    return moved
