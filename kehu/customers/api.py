@@ -5,18 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from kehu.accounts.models import Role
 from kehu.audit.models import AuditEntry
 from kehu.core.api_utils import page_limit, payload_data
-from kehu.core.errors import PermissionDenied, ValidationFailed
+from kehu.core.errors import NotFound, PermissionDenied, ValidationFailed
 from kehu.core.pagination import keyset_page
 
 from . import services
 from .masking import mask_changes
+from .merged import customer_merged_into_for
 from .models import Contact, Customer, Industry, Source
 from .pull_volume import pull_rows
 from .schemas import (
@@ -62,7 +64,6 @@ class CustomerFilters(Schema):
     kind: str | None = None
     quality: str | None = None
     incomplete: str | None = None
-    pool: bool | None = None  # true: no owner (unassigned, or in a team's pool)
     external_id: str | None = None
     order: str = "newest"
     cursor: str | None = None
@@ -111,9 +112,36 @@ def customer_create(request: HttpRequest, payload: CustomerIn) -> Status:
     return Status(201, customer_get_for(request.user, customer.customer_no))
 
 
-@router.get("/customers/{customer_no}", response=CustomerOut, summary="One customer")
-def customer_detail(request: HttpRequest, customer_no: str) -> Customer:
-    return customer_get_for(request.user, customer_no)
+class MovedOut(Schema):
+    detail: str
+    code: str
+    customer_no: str
+    url: str
+
+
+@router.get(
+    "/customers/{customer_no}", response={200: CustomerOut, 302: MovedOut}, summary="One customer"
+)
+def customer_detail(request: HttpRequest, customer_no: str, response: HttpResponse) -> Any:
+    """The customer; a number merged into another answers 302 with the survivor's address."""
+    try:
+        return customer_get_for(request.user, customer_no)
+    except NotFound:
+        survivor = customer_merged_into_for(request.user, customer_no)
+        if survivor is None:
+            raise
+    url = reverse("api:customer_detail", kwargs={"customer_no": survivor.customer_no})
+    response["Location"] = url
+    message = _("%(old)s was merged into %(new)s.")
+    return Status(
+        302,
+        {
+            "detail": message % {"old": customer_no.upper(), "new": survivor.customer_no},
+            "code": "merged",
+            "customer_no": survivor.customer_no,
+            "url": url,
+        },
+    )
 
 
 @router.patch("/customers/{customer_no}", response=CustomerOut, summary="Change a customer")

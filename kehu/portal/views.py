@@ -22,11 +22,12 @@ from django.views.decorators.http import require_POST
 from kehu.accounts.policy import can_log_interaction, interaction_scope
 from kehu.audit.models import AuditEntry, ReadEntry
 from kehu.audit.services import read_record
-from kehu.core.errors import ValidationFailed
+from kehu.core.errors import NotFound, ValidationFailed
 from kehu.core.pagination import keyset_page
 from kehu.core.validators import format_phone
 from kehu.customers import access
 from kehu.customers.masking import mask_changes
+from kehu.customers.merged import customer_merged_into_for
 from kehu.customers.models import Contact, Customer
 from kehu.customers.selectors import contact_get_for, customer_get_for, customer_queryset_for
 from kehu.customers.services import contact_create, contact_update
@@ -123,7 +124,18 @@ def _context(
 
 @login_required
 def customer_detail(request: HttpRequest, customer_no: str) -> HttpResponse:
-    customer = customer_get_for(request.user, customer_no)
+    try:
+        customer = customer_get_for(request.user, customer_no)
+    except NotFound:  # a merged-away number leads to the customer it became
+        survivor = customer_merged_into_for(request.user, customer_no)
+        if survivor is None:
+            raise
+        messages.info(
+            request,
+            _("%(old)s was merged into %(new)s.")
+            % {"old": customer_no.upper(), "new": survivor.customer_no},
+        )
+        return redirect("customer-detail", survivor.customer_no)
     read_record(actor=request.user, kind=ReadEntry.Kind.VIEW, target=customer)  # the query log
     return render(request, "portal/customer_detail.html", _context(request, customer))
 

@@ -9,7 +9,8 @@ in one documented order (write.py). Modules:
     duplicates.py   the on-save duplicate check and the duplicate policy
     review_rules.py which changes wait for a person (approval, anomalies)
     bulk.py         many customers at once: bulk change, import creates
-    ownership.py    sharing, the team pool (claim, return), reassignment in bulk (hand-over)
+    ownership.py    sharing, the team pool, reassignment
+    merge.py        one customer absorbing another (kehu.dedupe's merge) and its undo
     derived.py      completeness, reachability, search entries
     dictionaries.py sources
 """
@@ -22,19 +23,18 @@ from .contacts import contact_create, contact_delete, contact_update
 from .derived import assert_reachable, customer_refresh_quality, customer_reindex
 from .dictionaries import source_create
 from .duplicates import CheckResult, duplicate_check, duplicate_guard, duplicate_scope
-from .ownership import (
-    can_claim,
-    can_return_to_pool,
-    customer_assign_pool,
-    customer_claim,
-    customer_return,
-    customer_route_to_pool,
-    customer_share,
-    customer_unshare,
-    customers_reassign,
-    pool_claim_limit,
-    pool_claims_today,
+from .merge import (
+    MERGE_FIELDS,
+    contacts_pairing,
+    customer_absorb,
+    customer_contacts_absorb,
+    customer_contacts_restore,
+    customer_merge_check,
+    customer_restore,
+    name_rank,
+    status_furthest,
 )
+from .ownership import customer_assign_pool, customer_share, customer_unshare
 from .write import (
     CUSTOMER_AUDIT_FIELDS,
     customer_change_status,
@@ -46,35 +46,36 @@ from .write import (
 
 __all__ = [
     "CUSTOMER_AUDIT_FIELDS",
+    "MERGE_FIELDS",
     "CheckResult",
     "PermissionDenied",
     "assert_reachable",
-    "can_claim",
-    "can_return_to_pool",
     "contact_create",
     "contact_delete",
     "contact_update",
+    "contacts_pairing",
+    "customer_absorb",
     "customer_assign_pool",
     "customer_bulk_update",
     "customer_change_status",
-    "customer_claim",
     "customer_clean",
+    "customer_contacts_absorb",
+    "customer_contacts_restore",
     "customer_create",
     "customer_delete",
+    "customer_merge_check",
     "customer_refresh_quality",
+    "customer_restore",
     "customer_reindex",
-    "customer_return",
-    "customer_route_to_pool",
     "customer_share",
     "customer_snapshot",
     "customer_unshare",
     "customer_update",
     "customers_bulk_create",
-    "customers_reassign",
     "duplicate_check",
     "duplicate_guard",
     "duplicate_scope",
-    "pool_claim_limit",
-    "pool_claims_today",
+    "name_rank",
     "source_create",
+    "status_furthest",
 ]
