@@ -9,13 +9,14 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Query, Router, Schema, Status
 
-from kehu.core.jobs import job_start
+from kehu.core.errors import ValidationFailed
 from kehu.customers.models import DuplicateAction, MatchRule
 from kehu.customers.services.duplicates import action_for, duplicate_check, duplicate_scope
 
-from . import services, tasks
+from . import services
+from .forms import PairFilterForm, pair_filter
 from .models import DuplicatePair, Merge
 from .selectors import customer_by_id_for, merge_get_for, pair_get_for, pair_list_for
 
@@ -82,7 +83,10 @@ class MergeOut(Schema):
     id: int
     survivor: str
     merged_customer_no: str
+    # {field: [before, after]} on the survivor (an owner or team changed only when chosen)
+    changes: dict[str, Any]
     moved: dict[str, Any]
+    contacts_folded: int
     performed_at: datetime
     undone_at: datetime | None
 
@@ -138,7 +142,9 @@ def _merge_out(merge: Merge) -> dict[str, Any]:
         "id": merge.pk,
         "survivor": merge.survivor.customer_no,
         "merged_customer_no": merge.merged_customer_no,
+        "changes": merge.survivor_changes or {},
         "moved": merge.moved,
+        "contacts_folded": len((merge.contacts or {}).get("folded", [])),
         "performed_at": merge.performed_at,
         "undone_at": merge.undone_at,
     }
@@ -176,10 +182,27 @@ def dedupe_check(request: HttpRequest, payload: CheckIn) -> dict[str, Any]:
     }
 
 
+class PairFilters(Schema):
+    status: str = "open"
+    source: str = ""
+    min_score: float | None = None
+    q: str = ""
+    limit: int = 100
+    offset: int = 0
+
+
 @router.get("/dedupe/pairs", response=list[PairOut])
-def pair_list(request: HttpRequest, status: str = "open", limit: int = 100) -> list[dict[str, Any]]:
-    pairs = pair_list_for(request.user, status=status or None)[: max(1, min(limit, 500))]
-    return [_pair_out(p) for p in pairs]
+def pair_list(request: HttpRequest, filters: Query[PairFilters]) -> list[dict[str, Any]]:
+    """Pairs by score, filtered like the steward's page (status "" for all); `offset` pages."""
+    form = PairFilterForm(filters.model_dump(exclude={"limit", "offset"}))
+    if not form.is_valid():
+        raise ValidationFailed({k: [str(m) for m in v] for k, v in form.errors.items()})
+    if filters.limit < 1 or filters.limit > 500 or filters.offset < 0:
+        raise ValidationFailed({"limit": [_("Between 1 and 500, from offset 0 on.")]})
+    pairs = pair_filter(
+        pair_list_for(request.user, status=filters.status or None), form.cleaned_data
+    )
+    return [_pair_out(p) for p in pairs[filters.offset : filters.offset + filters.limit]]
 
 
 @router.get("/dedupe/pairs/{pair_id}", response=PairOut)
@@ -212,12 +235,10 @@ def merge_undo(request: HttpRequest, merge_id: int) -> dict[str, Any]:
 
 
 @router.post("/dedupe/scan", response={202: JobRef})
-def scan_start(request: HttpRequest) -> tuple[int, dict[str, Any]]:
-    services.require_steward(request.user)
-    job = job_start(
-        kind="dedupe.scan", title="Duplicate scan", actor=request.user, task=tasks.dedupe_scan
-    )
-    return 202, {"job_id": job.pk, "url": f"/api/v1/jobs/{job.pk}"}
+def scan_start(request: HttpRequest) -> Status:
+    """Queue a scan of every customer (409 while one is queued or running)."""
+    job = services.dedupe_scan_start(actor=request.user)
+    return Status(202, {"job_id": job.pk, "url": f"/api/v1/jobs/{job.pk}"})
 
 
 @router.get("/dedupe/rules", response=list[RuleOut])
@@ -244,9 +265,7 @@ def rule_change(request: HttpRequest, rule_id: int, payload: RuleIn) -> MatchRul
 @router.get("/dedupe/actions", response=list[ActionOut])
 def action_list(request: HttpRequest) -> list[dict[str, str]]:
     services.require_steward(request.user)
-    return [
-        {"context": c, "action": action_for(c)} for c in DuplicateAction.Context.values
-    ]
+    return [{"context": c, "action": action_for(c)} for c in DuplicateAction.Context.values]
 
 
 @router.put("/dedupe/actions/{context}", response=ActionOut)

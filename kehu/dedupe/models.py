@@ -52,16 +52,36 @@ class DuplicatePair(models.Model):
 
 
 class Merge(models.Model):
-    """One merge: the survivor, a full copy of the merged record, and which rows moved."""
+    """One merge: the survivor, a full copy of the merged record, and what moved, folded and was
+    dropped, so that an undo brings everything back. While it stands it is also the record of
+    where the merged customer's number leads (its old addresses redirect to the survivor).
+
+    Written since the merge went through the apps' services: `survivor_changes` is set. Older
+    rows (None) kept `survivor_before` as {field: value} and `moved` as {label: {field: ids}},
+    with the dropped rows and pairs inside `merged_snapshot`; kehu/dedupe/records.py reads both.
+    """
 
     SCOPE_CUSTOMER = "survivor"
 
     survivor = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
     merged_customer_id = models.BigIntegerField(_("merged customer id"))
-    merged_customer_no = models.CharField(_("merged customer number"), max_length=24)
+    merged_customer_no = models.CharField(_("merged customer number"), max_length=24, db_index=True)
+    # Every column of the merged customer ({column: value}; older rows: Django's serializer).
     merged_snapshot = models.JSONField(_("merged record"), default=dict)
     survivor_before = models.JSONField(_("survivor before"), default=dict)
+    # {column: [before, after]} of what the merge changed on the survivor.
+    survivor_changes = models.JSONField(_("survivor changes"), null=True, blank=True)
+    # {label: [ids]} of the rows given to the survivor.
     moved = models.JSONField(_("moved rows"), default=dict)
+    # What customers.services.merge.customer_contacts_absorb returned: moved, primary, folded
+    # (each fold: the contact kept, the merged one's columns, the fields it filled, its links).
+    contacts = models.JSONField(_("contacts"), default=dict, blank=True)
+    # {label: [rows]} removed because the survivor had their like (a tag, a share, a pair).
+    dropped = models.JSONField(_("dropped rows"), default=dict, blank=True)
+    # A later merge that took this one's survivor away: undo that one first.
+    superseded_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     pair = models.ForeignKey(
         DuplicatePair, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

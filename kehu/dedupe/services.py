@@ -2,35 +2,54 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from django.core import serializers
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kehu.accounts.models import Role
 from kehu.accounts.policy import scope_for
 from kehu.audit.services import audit_record
-from kehu.core.errors import DomainError, PermissionDenied, ValidationFailed
+from kehu.contacts.models import Contact
+from kehu.core.errors import Conflict, PermissionDenied, ValidationFailed
+from kehu.core.jobs import job_start
+from kehu.core.models import Job
 from kehu.customers.matching.weights import FIELDS as MATCH_FIELDS
 from kehu.customers.models import Customer, DuplicateAction, MatchRule
+from kehu.customers.services import (
+    MERGE_FIELDS,
+    contacts_pairing,
+    customer_absorb,
+    customer_contacts_absorb,
+    customer_contacts_restore,
+    customer_merge_check,
+    customer_restore,
+)
+from kehu.interactions.followups import followups_move
+from kehu.interactions.models import BehaviourEvent, FollowUp, Interaction
+from kehu.interactions.services import events_move, interaction_contacts_move, interactions_move
+from kehu.opportunities.models import Opportunity, Order
+from kehu.opportunities.services import opportunities_move, orders_move
+from kehu.tags.models import CustomerTag
+from kehu.tags.services import customer_tags_move, customer_tags_restore
 
+from . import tasks
 from .models import DuplicatePair, Merge
+from .movers import contact_moves, movers, repoint_contact
+from .picks import merge_picks, merge_values
+from .records import merge_record
 from .scan import CandidatePair, scan_customers
 
 STEWARD_ROLES = (Role.STEWARD, Role.ADMIN)
 
-# Fields a steward picks between when merging (the rest stays with the survivor).
-MERGE_FIELDS = (
-    "name", "kind", "credit_code", "industry_id", "sub_industry_id", "size", "province", "city",
-    "district", "address", "phone", "email", "source_id", "first_contact_date", "status",
-    "owner_id", "team_id", "budget_band", "budget_amount", "notes",
-)  # fmt: skip
+SCAN_JOB = "dedupe.scan"
 
 
 def require_steward(actor: Any) -> None:
     if getattr(actor, "role", None) not in STEWARD_ROLES:
-        raise PermissionDenied("Only a data steward or an administrator may do this.")
+        raise PermissionDenied(_("Only a data steward or an administrator may do this."))
 
 
 def _ordered(a: Customer, b: Customer) -> tuple[Customer, Customer]:
@@ -135,31 +154,75 @@ def pair_mark_for(*, actor: Any, customer_a: Customer, customer_b: Customer) -> 
     return pair
 
 
-# --- Merge and undo.
+# --- Merge and undo. Every row moves through the service of the app that owns it (issue 13);
+# the customers' part is kehu/customers/services/merge.py (its docstring gives the order).
+
+# Rows of apps below dedupe that belong to a customer: (label, model to read, service to move).
+CHILDREN: tuple[tuple[str, Any, Any], ...] = (
+    ("interactions.interaction", Interaction, interactions_move),
+    ("interactions.behaviourevent", BehaviourEvent, events_move),
+    ("interactions.followup", FollowUp, followups_move),
+    ("opportunities.opportunity", Opportunity, opportunities_move),
+    ("opportunities.order", Order, orders_move),
+)
 
 
-def merge_defaults(survivor: Customer, merged: Customer) -> dict[str, str]:
-    """Per field, which record's value to keep: the most recently updated non-empty one."""
-    newer, older = (
-        ("merged", "survivor")
-        if merged.updated_at > survivor.updated_at
-        else ("survivor", "merged")
+def _ids(model: Any, **lookup: Any) -> list[int]:
+    return list(model.objects.filter(**lookup).order_by("pk").values_list("pk", flat=True))
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) else None
+
+
+def _check(actor: Any, survivor: Customer, merged: Customer, values: dict[str, Any]) -> None:
+    """The customers' guards, with a field's error named as the API's `fields.<name>`."""
+    try:
+        customer_merge_check(actor=actor, survivor=survivor, merged=merged, values=values)
+    except ValidationFailed as exc:
+        raise ValidationFailed(
+            {f"fields.{k}" if k in MERGE_FIELDS else k: v for k, v in exc.errors.items()}
+        ) from exc
+
+
+def _contact_links(contact_id: int) -> dict[str, list[int]]:
+    """{label: ids} of the rows pointing at a contact: interactions, events, registered ones."""
+    links = {
+        "interactions.interaction": _ids(Interaction, contact_id=contact_id),
+        "interactions.behaviourevent": _ids(BehaviourEvent, contact_id=contact_id),
+        **contact_moves(contact_id),
+    }
+    return {label: ids for label, ids in links.items() if ids}
+
+
+def _links_move(actor: Any, links: dict[str, list[int]], contact: Contact) -> None:
+    interaction_contacts_move(
+        actor=actor,
+        interactions=links.get("interactions.interaction", []),
+        events=links.get("interactions.behaviourevent", []),
+        contact=contact,
     )
-    records = {"survivor": survivor, "merged": merged}
-    choice = {}
-    for name in MERGE_FIELDS:
-        value = getattr(records[newer], name)
-        choice[name] = newer if value not in (None, "") else older
-    return choice
+    repoint_contact(actor=actor, rows=links, contact=contact)
 
 
-def _child_relations() -> list[Any]:
-    """Every one-to-many relation pointing at a customer (contacts, interactions, orders, …)."""
-    return [
-        rel
-        for rel in Customer._meta.related_objects
-        if rel.one_to_many and rel.related_model not in (Merge, DuplicatePair)
-    ]
+def _pairs_forget(customer: Customer) -> list[dict[str, Any]]:
+    """The customer's pairs go with it; kept (as rows) for an undo to bring back."""
+    pairs = DuplicatePair.objects.filter(
+        models.Q(customer_a=customer) | models.Q(customer_b=customer)
+    )
+    rows = _json_ready(list(pairs.values()))
+    pairs.delete()
+    return rows
+
+
+def _pairs_restore(rows: list[dict[str, Any]]) -> None:
+    fields = ("score", "weight", "explanation", "source", "status", "decided_by_id")
+    for row in rows:
+        a, b = row["customer_a_id"], row["customer_b_id"]
+        if Customer.objects.filter(pk__in=[a, b]).count() == 2:
+            DuplicatePair.objects.get_or_create(
+                customer_a_id=a, customer_b_id=b, defaults={k: row[k] for k in fields if k in row}
+            )
 
 
 @transaction.atomic
@@ -170,93 +233,55 @@ def customer_merge(
     merged: Customer,
     choices: dict[str, str] | None = None,
 ) -> Merge:
-    """Fold `merged` into `survivor`: picked fields, every child row; one audited transaction."""
+    """Fold `merged` into `survivor` in one transaction: the fields picked (kehu/dedupe/picks.py),
+    the same person on both sides as one contact, every row of every app moved, the search index
+    changed with it; `merged` is deleted and its number leads to the survivor until an undo."""
     require_steward(actor)
-    if survivor.pk == merged.pk:
-        raise ValidationFailed({"merged": ["A customer cannot be merged into itself."]})
-    for customer in (survivor, merged):
-        if not scope_for(actor, Customer.objects.filter(pk=customer.pk), for_write=True).exists():
-            raise PermissionDenied("You may not change this customer.")
     survivor = Customer.objects.select_for_update().get(pk=survivor.pk)
     merged = Customer.objects.select_for_update().get(pk=merged.pk)
-    picks = merge_defaults(survivor, merged)
-    unknown = set(choices or {}) - set(MERGE_FIELDS)
-    if unknown:
-        raise ValidationFailed(
-            {f"fields.{n}": ["Not a field that can be merged."] for n in unknown}
-        )
-    for name, side in (choices or {}).items():
-        if side not in ("survivor", "merged"):
-            raise ValidationFailed({f"fields.{name}": ["Choose 'survivor' or 'merged'."]})
-        picks[name] = side
-    snapshot = serializers.serialize("python", [merged])[0]
-    before = {name: getattr(survivor, name) for name in MERGE_FIELDS}
-    changed: dict[str, Any] = {}
-    for name, side in picks.items():
-        if side == "merged":
-            value = getattr(merged, name)
-            if value != before[name]:
-                setattr(survivor, name, value)
-                changed[name] = [before[name], value]
-    moved: dict[str, dict[str, list[Any]]] = {}
-    dropped: list[dict[str, Any]] = []
-    for rel in _child_relations():
-        model = rel.related_model
-        field_name = rel.field.name
-        ids = list(
-            model._default_manager.filter(**{field_name: merged}).values_list("pk", flat=True)
-        )
-        if not ids:
-            continue
-        try:
-            with transaction.atomic():
-                model._default_manager.filter(pk__in=ids).update(**{field_name: survivor})
-            kept = ids
-        except IntegrityError:
-            # A row the survivor already has (e.g. the same tag): keep the survivor's, and
-            # keep a copy of the merged one so undo can bring it back.
-            kept = []
-            for row in model._default_manager.filter(pk__in=ids):
-                try:
-                    with transaction.atomic():
-                        model._default_manager.filter(pk=row.pk).update(**{field_name: survivor})
-                    kept.append(row.pk)
-                except IntegrityError:
-                    dropped.append(serializers.serialize("python", [row])[0])
-                    row.delete()
-        if kept:
-            moved.setdefault(model._meta.label_lower, {})[field_name] = kept
-    if "name" in changed:
-        from kehu.customers.validators import normalize_company_name
-
-        survivor.name_normalized = normalize_company_name(survivor.name)
-    survivor.save()
+    values = merge_values(survivor, merged, merge_picks(survivor, merged, choices, actor=actor))
+    _check(actor, survivor, merged, values)
     merge = Merge.objects.create(
         survivor=survivor,
         merged_customer_id=merged.pk,
         merged_customer_no=merged.customer_no,
-        merged_snapshot=_json_ready(snapshot),
-        survivor_before=_json_ready(before),
-        moved=moved,
-        performed_by=actor if getattr(actor, "pk", None) else None,
+        performed_by=_user(actor),
     )
-    merged_no = merged.customer_no
-    other_pairs = list(
-        DuplicatePair.objects.filter(
-            models.Q(customer_a=merged) | models.Q(customer_b=merged)
-        ).values()
+    pairs = contacts_pairing(survivor, merged)
+    links = []
+    for kept, other in pairs:  # before the fold deletes `other` (their links are SET_NULL)
+        links.append(_contact_links(other.pk))
+        _links_move(actor, links[-1], kept)
+    contacts = customer_contacts_absorb(actor=actor, survivor=survivor, merged=merged, pairs=pairs)
+    for fold, fold_links in zip(contacts["folded"], links, strict=True):
+        fold["links"] = fold_links
+    moved: dict[str, list[int]] = {"contacts.contact": contacts["moved"]}
+    for label, model, move in CHILDREN:
+        moved[label] = move(actor=actor, ids=_ids(model, customer=merged), customer=survivor)
+    moved["tags.customertag"], dropped_tags = customer_tags_move(
+        actor=actor, ids=_ids(CustomerTag, customer=merged), customer=survivor
     )
-    merge.merged_snapshot["pairs"] = _json_ready(other_pairs)
-    merge.merged_snapshot["dropped"] = _json_ready(dropped)
-    merge.save(update_fields=["merged_snapshot"])
-    Customer.objects.filter(pk=merged.pk).delete()
-    audit_record(
-        actor=actor,
-        action="customer.merged",
-        target=survivor,
-        changes={**{k: v for k, v in changed.items()}, "merged": [merged_no, None]},
-        note=f"{merged_no} merged into {survivor.customer_no}",
-    )
+    for mover in movers():
+        moved[mover.label] = mover.move(
+            actor=actor, ids=mover.rows_of_customer(merged.pk), customer=survivor
+        )
+    dropped_pairs = _pairs_forget(merged)
+    # An earlier merge into `merged`: its number now leads to the survivor, and it waits for
+    # this one to be undone before it can be.
+    Merge.objects.filter(survivor=merged).update(survivor=survivor, superseded_by=merge)
+    absorbed = customer_absorb(actor=actor, survivor=survivor, merged=merged, values=values)
+    moved.update(absorbed["moved"])
+    merge.merged_snapshot = absorbed["merged"]
+    merge.survivor_changes = absorbed["changes"]
+    merge.survivor_before = {name: change[0] for name, change in absorbed["changes"].items()}
+    merge.moved = {label: ids for label, ids in moved.items() if ids}
+    merge.contacts = _json_ready(contacts)
+    merge.dropped = {
+        "tags.customertag": dropped_tags,
+        "dedupe.duplicatepair": dropped_pairs,
+        **absorbed["dropped"],
+    }
+    merge.save()
     return merge
 
 
@@ -267,69 +292,84 @@ def _json_default(value: Any) -> Any:
 
 
 def _json_ready(value: Any) -> Any:
-    import json
-
     return json.loads(json.dumps(value, default=_json_default))
 
 
 @transaction.atomic
 def merge_undo(*, actor: Any, merge: Merge) -> Customer:
-    """Bring the merged customer back with its rows, and the survivor's fields as they were."""
+    """Bring the merged customer back as it was: its fields and number, its contacts (folded
+    ones apart again), every row it had, its pairs and search entries; the survivor's fields
+    as they were before the merge (a field changed since keeps that change)."""
     require_steward(actor)
     merge = Merge.objects.select_for_update().get(pk=merge.pk)
     if merge.undone_at is not None:
-        raise DomainError("This merge has already been undone.")
-    if Customer.objects.filter(pk=merge.merged_customer_id).exists():
-        raise DomainError("The merged customer exists again; nothing to undo.")
-    snapshot = dict(merge.merged_snapshot)
-    pairs = snapshot.pop("pairs", [])
-    dropped = snapshot.pop("dropped", [])
-    restored = next(serializers.deserialize("python", [snapshot]))
-    restored.save()
-    stamps = {
-        k: snapshot["fields"][k] for k in ("created_at", "updated_at") if k in snapshot["fields"]
-    }
-    Customer.objects.filter(pk=merge.merged_customer_id).update(
-        **{k: Customer._meta.get_field(k).to_python(v) for k, v in stamps.items()}
-    )
-    customer = Customer.objects.get(pk=merge.merged_customer_id)
-    survivor = Customer.objects.select_for_update().get(pk=merge.survivor_id)
-    for name, value in merge.survivor_before.items():
-        field_obj = Customer._meta.get_field(name.removesuffix("_id"))
-        setattr(survivor, field_obj.attname, field_obj.to_python(value))
-    from kehu.customers.validators import normalize_company_name
-
-    survivor.name_normalized = normalize_company_name(survivor.name)
-    survivor.save()
-    from django.apps import apps
-
-    for label, by_field in merge.moved.items():
-        model = apps.get_model(label)
-        for field_name, ids in by_field.items():
-            model._default_manager.filter(pk__in=ids).update(**{field_name: customer})
-    for obj in serializers.deserialize("python", dropped):
-        obj.save()
-    for row in pairs:
-        row.pop("id", None)
-        DuplicatePair.objects.get_or_create(
-            customer_a_id=row.pop("customer_a_id"),
-            customer_b_id=row.pop("customer_b_id"),
-            defaults={
-                k: v
-                for k, v in row.items()
-                if k in {"score", "weight", "explanation", "source", "status"}
-            },  # fmt: skip
+        raise Conflict(_("This merge has already been undone."))
+    later = merge.superseded_by
+    if later is not None and later.undone_at is None:
+        raise Conflict(
+            _("%(no)s was merged into another customer since: undo that merge first.")
+            % {"no": later.merged_customer_no}
         )
-    merge.undone_at = timezone.now()
-    merge.undone_by = actor if getattr(actor, "pk", None) else None
-    merge.save(update_fields=["undone_at", "undone_by"])
-    audit_record(
+    if Customer.objects.filter(pk=merge.merged_customer_id).exists():
+        raise Conflict(_("The merged customer exists again; nothing to undo."))
+    survivor = Customer.objects.select_for_update().get(pk=merge.survivor_id)
+    if not scope_for(actor, Customer.objects.filter(pk=survivor.pk), for_write=True).exists():
+        raise PermissionDenied(_("You may not change this customer."))
+    record = merge_record(merge, survivor)
+    note = _("Merge of %(merged)s into %(survivor)s undone") % {
+        "merged": merge.merged_customer_no,
+        "survivor": survivor.customer_no,
+    }
+    customer = customer_restore(
         actor=actor,
-        action="customer.merge_undone",
-        target=customer,
-        note=f"{customer.customer_no} restored from {survivor.customer_no}",
+        survivor=survivor,
+        merged=record.merged,
+        changes=record.changes,
+        moved=record.moved,
+        dropped=record.dropped,
+        note=note,
     )
+    customer_contacts_restore(
+        actor=actor, customer=customer, survivor=survivor, record=record.contacts
+    )
+    for fold in record.contacts.get("folded", []):
+        contact = Contact.objects.get(pk=fold["merged"]["id"])
+        _links_move(actor, fold.get("links", {}), contact)
+    for label, _model, move in CHILDREN:
+        move(actor=actor, ids=record.moved.get(label, []), customer=customer)
+    customer_tags_move(actor=actor, ids=record.moved.get("tags.customertag", []), customer=customer)
+    customer_tags_restore(actor=actor, rows=record.dropped.get("tags.customertag", []))
+    for mover in movers():
+        mover.move(actor=actor, ids=record.moved.get(mover.label, []), customer=customer)
+    _pairs_restore(record.dropped.get("dedupe.duplicatepair", []))
+    Merge.objects.filter(superseded_by=merge).update(survivor=customer, superseded_by=None)
+    merge.undone_at = timezone.now()
+    merge.undone_by = _user(actor)
+    merge.save(update_fields=["undone_at", "undone_by"])
     return customer
+
+
+def merge_survivor_id(customer_no: str) -> int | None:
+    """Where a merged-away number leads while its merge stands (registered with
+    kehu.customers.merged in apps.py, for the old addresses to redirect)."""
+    return (
+        Merge.objects.filter(merged_customer_no=customer_no, undone_at__isnull=True)
+        .order_by("-id")
+        .values_list("survivor_id", flat=True)
+        .first()
+    )
+
+
+def dedupe_scan_start(*, actor: Any) -> Job:
+    """Queue a scan of the whole database (the task worker runs it; its Job shows progress).
+    One at a time: while one is queued or running, that one is the answer (Conflict)."""
+    require_steward(actor)
+    running = Job.objects.filter(
+        kind=SCAN_JOB, status__in=(Job.Status.QUEUED, Job.Status.RUNNING)
+    ).first()
+    if running is not None:
+        raise Conflict(_("A duplicate scan is running already (job #%(id)s).") % {"id": running.pk})
+    return job_start(kind=SCAN_JOB, title=_("Duplicate scan"), actor=actor, task=tasks.dedupe_scan)
 
 
 # --- Rules and actions (administrators).

@@ -8,13 +8,13 @@ from django_tasks import task
 
 from kehu.core.jobs import job_finish, job_progress, job_running
 
-from .services import dedupe_scan_run
-
 
 @task()
 def dedupe_scan(job_id: int) -> dict[str, Any]:
     """Scan every customer for duplicates, reporting progress on the Job."""
     from kehu.customers.models import Customer
+
+    from .services import dedupe_scan_run  # services queues this task: imported when run
 
     try:
         total = Customer.objects.count()

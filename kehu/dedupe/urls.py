@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("dedupe/", views.pair_list, name="dedupe-pairs"),
+    path("dedupe/scan/", views.scan_start, name="dedupe-scan"),
     path("dedupe/pairs/<int:pair_id>/", views.pair_detail, name="dedupe-pair"),
     path("dedupe/merges/<int:merge_id>/undo/", views.merge_undo, name="dedupe-merge-undo"),
     path("dedupe/rules/", views.rules, name="dedupe-rules"),

@@ -1,24 +1,37 @@
-"""Steward pages: the queue of probable duplicates, side-by-side merge, undo, rules and actions."""
+"""Steward pages: the queue of probable duplicates, side-by-side merge, undo, the scan, rules and
+actions."""
 
 from __future__ import annotations
 
-from typing import Any
+from decimal import Decimal
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Field
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kehu.accounts.models import Role
+from kehu.accounts.models import Role, User
+from kehu.accounts.policy import AMOUNT_FIELDS, can_edit_finance, sees_amount_bands
+from kehu.contacts.models import Contact
 from kehu.core.errors import DomainError
+from kehu.core.models import Job
+from kehu.core.validators import amount_band
+from kehu.customers.masking import PII_FIELDS, pii_value
 from kehu.customers.models import Customer, DuplicateAction, MatchRule
+from kehu.customers.services import MERGE_FIELDS, contacts_pairing, status_furthest
 from kehu.customers.services.duplicates import action_for, duplicate_check, duplicate_scope
 
 from . import services
+from .forms import PairFilterForm, pair_filter
+from .picks import FINANCE_FIELDS, merge_defaults
 from .selectors import (
     customer_by_id_for,
     merge_get_for,
@@ -27,40 +40,153 @@ from .selectors import (
     pair_list_for,
 )
 
+PAGE_SIZE = 50
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)  # login_required
+
 
 def _steward(request: HttpRequest) -> None:
-    if request.user.role not in services.STEWARD_ROLES:
+    if _user(request).role not in services.STEWARD_ROLES:
         raise PermissionDenied
+
+
+def _scan_job(request: HttpRequest) -> Job | None:
+    """The latest duplicate scan this user may follow (theirs; an administrator: anyone's)."""
+    jobs = Job.objects.filter(kind=services.SCAN_JOB).order_by("-id")
+    if _user(request).role != Role.ADMIN:
+        jobs = jobs.filter(started_by=_user(request))
+    return jobs.first()
 
 
 @login_required
 def pair_list(request: HttpRequest) -> HttpResponse:
+    """Probable duplicates, filtered and paged; recent merges; the scan and its progress."""
     _steward(request)
-    pairs = pair_list_for(request.user)[:200]
-    merges = merge_list_for(request.user)[:20]
-    return render(request, "dedupe/pairs.html", {"pairs": pairs, "merges": merges})
+    params = request.GET.copy()
+    params.setdefault("status", "open")  # "" (All) only when chosen
+    form = PairFilterForm(params)
+    data = form.cleaned_data if form.is_valid() else {"status": "open"}
+    pairs = pair_filter(pair_list_for(request.user, status=data.get("status") or None), data)
+    page = Paginator(pairs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "pairs": page.object_list,
+        "query": query.urlencode(),
+        "merges": merge_list_for(request.user)[:20],
+        "job": _scan_job(request),
+    }
+    return render(request, "dedupe/pairs.html", context)
 
 
-def _field_rows(a: Customer, b: Customer, picks: dict[str, str]) -> list[dict[str, Any]]:
+@login_required
+@require_POST
+def scan_start(request: HttpRequest) -> HttpResponse:
+    """Start a scan of the whole database; the list page shows its progress."""
+    _steward(request)
+    try:
+        services.dedupe_scan_start(actor=request.user)
+        messages.success(request, _("The duplicate scan has started."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("dedupe-pairs")
+
+
+def _shown(user: Any, customer: Customer, name: str) -> str:
+    """A field's value as this user may see it: masked as on the 360 page, labels not ids."""
+    field = cast(Field[Any, Any], Customer._meta.get_field(name))
+    if field.name in PII_FIELDS:
+        return pii_value(user, customer, field.name, pretty=True)
+    value = getattr(customer, field.name)
+    if value in (None, ""):
+        return ""
+    if field.choices:
+        return str(getattr(customer, f"get_{field.name}_display")())
+    if field.name in AMOUNT_FIELDS:
+        return amount_band(value) if sees_amount_bands(user) else f"¥{Decimal(value):,.2f}"
+    return str(value)
+
+
+def _field_rows(
+    user: Any, survivor: Customer, merged: Customer, picks: dict[str, str]
+) -> list[dict[str, Any]]:
+    finance_locked = not can_edit_finance(user)
     rows = []
-    for name in services.MERGE_FIELDS:
-        field = Customer._meta.get_field(name.removesuffix("_id"))
+    for name in MERGE_FIELDS:
+        field = cast(Field[Any, Any], Customer._meta.get_field(name))
         rows.append(
             {
                 "name": name,
                 "label": field.verbose_name,
-                "a": getattr(a, field.name) or "",
-                "b": getattr(b, field.name) or "",
+                "a": _shown(user, survivor, name),
+                "b": _shown(user, merged, name),
                 "pick": picks[name],
+                "differ": getattr(survivor, name) != getattr(merged, name),
+                "locked": name == "status" or (finance_locked and name in FINANCE_FIELDS),
             }
         )
     return rows
 
 
+def _contact_rows(user: Any, survivor: Customer, merged: Customer) -> dict[str, Any]:
+    pairs = contacts_pairing(survivor, merged)
+    folded = {other.pk for _kept, other in pairs}
+
+    def label(contact: Contact) -> str:
+        reach = [pii_value(user, contact, f, pretty=True) for f in ("mobile", "email")]
+        return " · ".join([contact.name, *[r for r in reach if r]])
+
+    return {
+        "folded": [(label(kept), label(other)) for kept, other in pairs],
+        "moved": [label(c) for c in merged.contacts.all() if c.pk not in folded],
+    }
+
+
+def _merged_message(merge: Any, survivor: Customer) -> str:
+    parts = [
+        _("%(merged)s merged into %(survivor)s.")
+        % {"merged": merge.merged_customer_no, "survivor": survivor.customer_no}
+    ]
+    changes = merge.survivor_changes or {}
+    for name, text in (
+        ("owner_id", _("Owner changed from %(before)s to %(after)s.")),
+        ("team_id", _("Team changed from %(before)s to %(after)s.")),
+        ("status", _("Status changed from %(before)s to %(after)s.")),
+    ):
+        if name in changes:
+            field = Customer._meta.get_field(name)
+            before, after = (_label(field, v) for v in changes[name])
+            parts.append(text % {"before": before, "after": after})
+    folded = len(merge.contacts.get("folded", []))
+    if folded:
+        parts.append(
+            ngettext(
+                "%(count)d contact on both records became one.",
+                "%(count)d contacts on both records became one each.",
+                folded,
+            )
+            % {"count": folded}
+        )
+    return " ".join(parts)
+
+
+def _label(field: Any, value: Any) -> str:
+    if value in (None, ""):
+        return _("nobody")
+    if field.is_relation:
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(getattr(related, "label", None) or related or value)
+    return str(dict(field.flatchoices).get(value, value))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def pair_detail(request: HttpRequest, pair_id: int) -> HttpResponse:
-    """Side by side: the steward picks each field (default: newest non-empty value)."""
+    """Side by side: the steward picks each field from the defaults (kehu/dedupe/picks.py)."""
     _steward(request)
     pair = pair_get_for(request.user, pair_id)
     survivor_id = int(request.POST.get("survivor") or request.GET.get("survivor") or 0)
@@ -75,22 +201,18 @@ def pair_detail(request: HttpRequest, pair_id: int) -> HttpResponse:
             else:
                 choices = {
                     n: request.POST[f"field_{n}"]
-                    for n in services.MERGE_FIELDS
+                    for n in MERGE_FIELDS
                     if request.POST.get(f"field_{n}") in ("survivor", "merged")
                 }
                 merge = services.customer_merge(
                     actor=request.user, survivor=survivor, merged=merged, choices=choices
                 )
-                messages.success(
-                    request,
-                    _("%(merged)s merged into %(survivor)s.")
-                    % {"merged": merge.merged_customer_no, "survivor": survivor.customer_no},
-                )
+                messages.success(request, _merged_message(merge, survivor))
         except DomainError as exc:
             messages.error(request, exc.message)
-            return redirect("dedupe-pair", pair_id=pair.pk)
+            return redirect(reverse("dedupe-pair", args=[pair.pk]) + f"?survivor={survivor.pk}")
         return redirect("dedupe-pairs")
-    picks = services.merge_defaults(survivor, merged)
+    picks = merge_defaults(survivor, merged, actor=request.user)
     return render(
         request,
         "dedupe/pair.html",
@@ -98,7 +220,12 @@ def pair_detail(request: HttpRequest, pair_id: int) -> HttpResponse:
             "pair": pair,
             "survivor": survivor,
             "merged": merged,
-            "rows": _field_rows(survivor, merged, picks),
+            "rows": _field_rows(request.user, survivor, merged, picks),
+            "contacts": _contact_rows(request.user, survivor, merged),
+            "owners_differ": (survivor.owner_id, survivor.team_id)
+            != (merged.owner_id, merged.team_id),
+            "status_result": Customer.Status(status_furthest(survivor.status, merged.status)).label,
+            "finance_locked": not can_edit_finance(request.user),
         },
     )
 
@@ -122,7 +249,7 @@ def rules(request: HttpRequest) -> HttpResponse:
     """Matching rules and duplicate actions; an administrator changes them."""
     _steward(request)
     if request.method == "POST":
-        if request.user.role != Role.ADMIN:
+        if _user(request).role != Role.ADMIN:
             raise PermissionDenied
         try:
             if request.POST.get("form") == "action":
@@ -157,12 +284,10 @@ def rules(request: HttpRequest) -> HttpResponse:
         "dedupe/rules.html",
         {
             "rules": MatchRule.objects.all(),
-            "actions": [
-                (c, label, action_for(c)) for c, label in DuplicateAction.Context.choices
-            ],
+            "actions": [(c, label, action_for(c)) for c, label in DuplicateAction.Context.choices],
             "action_choices": DuplicateAction.Action.choices,
             "fields": [(f.name, f.label) for f in FIELDS],
-            "can_edit": request.user.role == Role.ADMIN,
+            "can_edit": _user(request).role == Role.ADMIN,
         },
     )
 

@@ -65,8 +65,15 @@ def test_merge_moves_every_child_and_undo_restores_it(pair_of_customers: Any, st
     assert survivor.name == merged_row["name"]  # picked by the steward
     assert survivor.email == "info@huaxin.cn"  # the only non-empty value is kept
     after = _children(survivor)
+    # The decision makers are one person (the same mobile): one contact now (issue 14.6).
+    (folded,) = merge.contacts["folded"]
+    assert folded["merged"]["id"] in before_merged["contacts"]
+    before_merged_kept = {
+        **before_merged,
+        "contacts": before_merged["contacts"] - {folded["merged"]["id"]},
+    }
     for kind in after:
-        assert after[kind] == before_survivor[kind] | before_merged[kind], kind
+        assert after[kind] == before_survivor[kind] | before_merged_kept[kind], kind
     assert AuditEntry.objects.filter(action="customer.merged").count() == 1
 
     merge_undo(actor=steward, merge=merge)
@@ -115,7 +122,9 @@ def test_merge_and_undo_through_the_api(api: Any, steward: Any, pair_of_customer
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["merged_customer_no"] == merged.customer_no
-    assert "contacts.contact" in body["moved"]
+    # The merged record's only contact is the survivor's decision maker (the same mobile): it is
+    # folded into that contact, not moved beside it (issue 14.6).
+    assert body["contacts_folded"] == 1 and "contacts.contact" not in body["moved"]
     response = api.post(f"/api/v1/dedupe/merges/{body['id']}/undo")
     assert response.status_code == 200 and response.json()["undone_at"]
     assert Customer.objects.filter(pk=merged.pk).exists()
