@@ -22,6 +22,7 @@ from kehu.core.jobs import (
     job_requeue,
     job_running,
     job_start,
+    job_stop_requested,
 )
 from kehu.core.models import Job
 
@@ -66,6 +67,9 @@ def import_commit(job_id: int, run_id: int) -> dict[str, int]:
         _pause(job_id, run, dry_run=False)
         return {"stopped_at": run.position}
     except Exception as exc:
+        if job_stop_requested() and job_is_mine(job_id):  # its workers got the SIGTERM too
+            _pause(job_id, run, dry_run=False)
+            return {"stopped_at": run.position}
         if job_is_mine(job_id):  # not when another worker runs the import now
             import_mark_stopped(run, str(exc))
             job_finish(job_id, error=str(exc))
@@ -98,6 +102,9 @@ def import_dry_run(job_id: int, run_id: int) -> dict[str, int]:
         _pause(job_id, run, dry_run=True)
         return {"stopped_at": done}
     except Exception as exc:
+        if job_stop_requested() and job_is_mine(job_id):
+            _pause(job_id, run, dry_run=True)
+            return {"stopped_at": done}
         job_finish(job_id, error=str(exc))
         raise
     except (SystemExit, KeyboardInterrupt):
