@@ -372,11 +372,11 @@ def prepared(
         remaining = iter(chunks)
         in_flight: deque[tuple[int, Chunk]] = deque()
         for index in range(workers):
-            chunk = next(remaining, None)
-            if chunk is None:
+            first = next(remaining, None)
+            if first is None:
                 break
-            pool.send(index, chunk)
-            in_flight.append((index, chunk))
+            pool.send(index, first)
+            in_flight.append((index, first))
         while in_flight:
             index, chunk = in_flight.popleft()
             packed = pool.receive(index)

@@ -48,7 +48,7 @@ class KehuWorker(Worker):
         self.reap(force=True)
         super().run()
 
-    def run_task(self, db_task_result: DBTaskResult) -> None:
+    def run_task(self, db_task_result: DBTaskResult[Any, Any]) -> None:
         self.reap()
         try:
             super().run_task(db_task_result)
