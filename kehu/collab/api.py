@@ -196,7 +196,7 @@ class PoolFilters(Schema):
 class ReturnIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(max_length=2000)
+    reason: str = Field(max_length=500)
 
 
 class PoolMoveOut(Schema):

@@ -178,11 +178,13 @@ def handover_plan(
             errors[key] = [_("Not a customer of %(user)s.") % {"user": user.label}]
     resolved: dict[str, User | None] = {}
     plan: dict[int, User | None] = {}
+    left = 0  # customers on the default with no default chosen
     for customer in customers:
         raw = str(assignments.get(customer.customer_no, "") or "").strip()
         if raw in ("", DEFAULT):
             if not has_default:
                 errors[customer.customer_no] = [_("Choose a successor or the team pool.")]
+                left += 1
                 continue
             plan[customer.pk] = default_user
         else:
@@ -198,6 +200,17 @@ def handover_plan(
                 _("This customer has no team, so it has no pool: choose a successor.")
             ]
     if errors:
+        if left and "default" not in errors:
+            errors = {
+                "default": [
+                    _(
+                        "Choose a default successor or the team pool: %(count)s customers are "
+                        "left on the default."
+                    )
+                    % {"count": left}
+                ],
+                **errors,
+            }
         raise ValidationFailed(errors)
     shares: dict[int | None, Share] = {}
 

@@ -36,6 +36,12 @@ from .selectors import (
 )
 
 POOL_PAGE_SIZE = 25
+ERRORS_SHOWN = 20  # a book of 400 left without a default: the first few, and a count
+
+
+def _error_rows(errors: dict[str, list[str]]) -> list[tuple[str, str]]:
+    rows = [(field, message) for field, messages in errors.items() for message in messages]
+    return rows[:ERRORS_SHOWN]
 
 
 @login_required
@@ -119,6 +125,8 @@ def handover(request: HttpRequest, user_id: int) -> HttpResponse:
             "rows": rows,
             "successors": successors,
             "errors": errors,
+            "error_rows": _error_rows(errors),
+            "hidden_errors": max(0, sum(len(m) for m in errors.values()) - ERRORS_SHOWN),
             "default": default,
         },
         status=status,

@@ -307,6 +307,9 @@ def test_handover_page_names_customers_left_without_a_choice(
     response = client.post(f"/users/{rep.pk}/handover/", {**form, "default": "", "step": "plan"})
     assert response.status_code == 422
     html = response.content.decode()
-    assert book["b"].customer_no in html and book["a"].customer_no in html
+    errors = response.context["errors"]
+    assert set(errors) == {"default", book["b"].customer_no, book["c"].customer_no}
+    assert "2" in errors["default"][0]  # how many are left on the default
+    assert 'id="handover-errors"' in html
     assert 'value="pool" selected' in html  # the choice made is kept
     assert set(owners().values()) == {"rep"}
