@@ -64,6 +64,7 @@ class CustomerFilters(Schema):
     kind: str | None = None
     quality: str | None = None
     incomplete: str | None = None
+    pool: bool | None = None  # true: no owner (unassigned, or in a team's pool)
     external_id: str | None = None
     order: str = "newest"
     cursor: str | None = None

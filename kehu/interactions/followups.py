@@ -6,7 +6,7 @@ verify the customer). Reminders and workflows will build on the same two service
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -130,6 +130,41 @@ def followup_create(
         source=source,
     )
     return task
+
+
+@transaction.atomic
+def followups_reassign(
+    *, actor: Any, plan: Mapping[int, User | None], note: str = "", source: str | None = None
+) -> int:
+    """Give each task of `plan` ({task id: new assignee, or None}) its new assignee in bulk (a
+    hand-over, the team pool): one UPDATE per assignee and one "followup.reassigned" audit
+    entry each, in the caller's transaction. Returns how many changed."""
+    tasks = list(
+        FollowUp.objects.select_for_update(of=("self",))
+        .filter(pk__in=list(plan))
+        .select_related("owner")
+        .order_by("pk")
+    )
+    groups: dict[int | None, list[int]] = {}
+    entries = []
+    for task in tasks:
+        owner = plan[task.pk]
+        owner_id = owner.pk if owner is not None else None
+        if owner_id == task.owner_id:
+            continue
+        groups.setdefault(owner_id, []).append(task.pk)
+        entries.append(
+            PendingEntry(
+                action="followup.reassigned",
+                target=task,
+                changes={"owner": [str(task.owner or ""), str(owner or "")]},
+                note=note,
+            )
+        )
+    for owner_id, ids in groups.items():
+        FollowUp.objects.filter(pk__in=ids).update(owner_id=owner_id)
+    audit_record_many(actor=actor, entries=entries, source=source)
+    return len(entries)
 
 
 @transaction.atomic

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -131,6 +131,38 @@ def opportunity_update(
     if changes:
         audit_record(actor=actor, action="opportunity.updated", target=opportunity, changes=changes)
     return opportunity
+
+
+@transaction.atomic
+def opportunities_reassign(
+    *, actor: Any, plan: Mapping[int, User | None], note: str = "", source: str | None = None
+) -> int:
+    """Give each opportunity of `plan` ({opportunity id: new owner, or None}) its new owner in
+    bulk (a hand-over, the team pool): one UPDATE per owner and one "opportunity.updated" audit
+    entry each, in the caller's transaction. The caller has checked the new owners. Returns
+    how many changed."""
+    rows = list(Opportunity.objects.select_for_update().filter(pk__in=list(plan)).order_by("pk"))
+    groups: dict[int | None, list[int]] = {}
+    entries = []
+    for row in rows:
+        owner = plan[row.pk]
+        owner_id = owner.pk if owner is not None else None
+        if owner_id == row.owner_id:
+            continue
+        groups.setdefault(owner_id, []).append(row.pk)
+        entries.append(
+            PendingEntry(
+                action="opportunity.updated",
+                target=row,
+                changes={"owner_id": [row.owner_id, owner_id]},
+                note=note,
+            )
+        )
+    now = timezone.now()
+    for owner_id, ids in groups.items():
+        Opportunity.objects.filter(pk__in=ids).update(owner_id=owner_id, updated_at=now)
+    audit_record_many(actor=actor, entries=entries, source=source)
+    return len(entries)
 
 
 @transaction.atomic

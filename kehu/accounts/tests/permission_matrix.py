@@ -51,6 +51,11 @@ SHARERS = {**WRITABLE, "steward": NONE}
 REVEALERS = SHARERS
 # Who puts a customer into a team pool (marketing: unowned prospects only; all ours are owned).
 POOLERS = SHARERS | {"rep": NONE}
+# Who claims a customer from the team pool: a rep or manager of its team, while it has no owner;
+# every object here has an owner, so nobody (kehu/collab/tests/test_pool.py claims for real).
+CLAIMERS: dict[str, frozenset[str]] = dict.fromkeys(ROLES, NONE)
+# Who returns a customer to its team pool: the owner, the team's manager, an administrator.
+RETURNERS = SHARERS
 
 
 @dataclass(frozen=True)
@@ -160,6 +165,14 @@ PAGES: dict[str, Any] = {
     "collab-handover": Global({"user_id": 999999}),
     "notification-list": Global(),
     "notification-read-all": Global(),
+    # The team pool (kehu/collab): kehu/collab/tests/test_pool.py. The claim and return pages
+    # answer GET with their confirmation form, or 403 when the user may not.
+    "pool-list": Listing(),
+    "pool-claim": Write(CLAIMERS),
+    "pool-return": Write(RETURNERS),
+    # Administrators only: each team's daily claim limit and the team that takes unassigned
+    # web-form leads; kehu/collab/tests/test_pool.py
+    "team-settings": Global(),
 }
 
 API: dict[str, Any] = {
@@ -281,6 +294,12 @@ API: dict[str, Any] = {
     "GET /api/v1/audit/reads": Global(),
     "GET /api/v1/users/{user_id}/handover": Global({"user_id": 999999}),
     "POST /api/v1/users/{user_id}/handover": Global({"user_id": 999999}),
+    "POST /api/v1/users/{user_id}/handover/plan": Global({"user_id": 999999}),
+    "GET /api/v1/pool": Listing(),
+    "POST /api/v1/pool/{customer_no}/claim": Write(CLAIMERS),
+    "POST /api/v1/pool/{customer_no}/return": Write(RETURNERS, {"reason": "矩阵退回"}),
+    "GET /api/v1/teams": Global(),
+    "PATCH /api/v1/teams/{team_id}": Global({"team_id": 999999}),
     "GET /api/v1/notifications": Global(),
     "POST /api/v1/notifications/{notification_id}/read": Global({"notification_id": 999999}),
     "POST /api/v1/change-requests/{request_id}/approve": Global({"request_id": 999999}),

@@ -9,7 +9,7 @@ in one documented order (write.py). Modules:
     duplicates.py   the on-save duplicate check and the duplicate policy
     review_rules.py which changes wait for a person (approval, anomalies)
     bulk.py         many customers at once: bulk change, import creates
-    ownership.py    sharing, the team pool, reassignment
+    ownership.py    sharing, the team pool (claim, return), reassignment in bulk (hand-over)
     merge.py        one customer absorbing another (kehu.dedupe's merge) and its undo
     derived.py      completeness, reachability, search entries
     dictionaries.py sources
@@ -34,7 +34,19 @@ from .merge import (
     name_rank,
     status_furthest,
 )
-from .ownership import customer_assign_pool, customer_share, customer_unshare
+from .ownership import (
+    can_claim,
+    can_return_to_pool,
+    customer_assign_pool,
+    customer_claim,
+    customer_return,
+    customer_route_to_pool,
+    customer_share,
+    customer_unshare,
+    customers_reassign,
+    pool_claim_limit,
+    pool_claims_today,
+)
 from .write import (
     CUSTOMER_AUDIT_FIELDS,
     customer_change_status,
@@ -50,6 +62,8 @@ __all__ = [
     "CheckResult",
     "PermissionDenied",
     "assert_reachable",
+    "can_claim",
+    "can_return_to_pool",
     "contact_create",
     "contact_delete",
     "contact_update",
@@ -58,6 +72,7 @@ __all__ = [
     "customer_assign_pool",
     "customer_bulk_update",
     "customer_change_status",
+    "customer_claim",
     "customer_clean",
     "customer_contacts_absorb",
     "customer_contacts_restore",
@@ -67,15 +82,20 @@ __all__ = [
     "customer_refresh_quality",
     "customer_restore",
     "customer_reindex",
+    "customer_return",
+    "customer_route_to_pool",
     "customer_share",
     "customer_snapshot",
     "customer_unshare",
     "customer_update",
     "customers_bulk_create",
+    "customers_reassign",
     "duplicate_check",
     "duplicate_guard",
     "duplicate_scope",
     "name_rank",
+    "pool_claim_limit",
+    "pool_claims_today",
     "source_create",
     "status_furthest",
 ]
