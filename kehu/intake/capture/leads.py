@@ -37,6 +37,7 @@ from kehu.customers.services import (
 )
 
 from .models import AssignmentRule, EmailDomain, Lead
+from .services import assignment_rule_advance, lead_record
 
 # Personal mailboxes: their domain says nothing about the company; never auto-fill from them.
 FREE_MAIL_DOMAINS = frozenset(
@@ -115,8 +116,7 @@ def assign(
             continue
         after = [r for r in reps if rule.last_assigned_id and r.pk > rule.last_assigned_id]
         chosen = after[0] if after else reps[0]
-        rule.last_assigned = chosen
-        rule.save(update_fields=["last_assigned"])
+        assignment_rule_advance(rule=rule, user=chosen)
         return chosen, rule
     return None, None
 
@@ -247,7 +247,7 @@ def lead_submit(*, data: dict[str, Any], ip: str | None) -> Lead:
         contact = known or contact_create(
             actor=actor, customer=existing, data={**person, "contact_type": "prospect"}
         )
-        record = Lead.objects.create(
+        record = lead_record(
             customer=existing,
             contact=contact,
             outcome=Lead.Outcome.ATTACHED,
@@ -281,7 +281,7 @@ def lead_submit(*, data: dict[str, Any], ip: str | None) -> Lead:
                 team=team,
                 note=_("Web-form lead: no assignment rule took it."),
             )
-    record = Lead.objects.create(
+    record = lead_record(
         customer=customer,
         contact=customer.contacts.first(),
         outcome=Lead.Outcome.CREATED,

@@ -244,3 +244,17 @@ def leads_move_to_contact(*, actor: Any, ids: list[int], contact: Contact) -> li
             changes={"leads": moved, "contact_id": [None, contact.pk]},
         )
     return moved
+
+
+# --- Web-form leads: kehu.intake.capture.leads decides, these write
+
+
+def lead_record(**fields: Any) -> Lead:
+    """Store one web-form submission, its consent and what became of it (the caller audits)."""
+    return Lead.objects.create(**fields)
+
+
+def assignment_rule_advance(*, rule: AssignmentRule, user: User) -> None:
+    """Move a round-robin rule's cursor to the rep it just gave a lead."""
+    rule.last_assigned = user
+    rule.save(update_fields=["last_assigned"])
