@@ -355,11 +355,20 @@ def search_rescope_customers(customers: Iterable[Any], *, chunk: int = 500) -> i
                 "INSERT INTO search_bigram(search_bigram, rowid, tokens) VALUES('delete', %s, %s)",
                 old_bigram,
             )
-        cursor.executemany(
-            f"UPDATE {SearchDocument._meta.db_table} SET owner = %s, team = %s, status = %s, "
-            "grams = %s WHERE id = %s",
-            updates,
-        )
+        table = SearchDocument._meta.db_table
+        if sqlite:
+            cursor.executemany(
+                f"UPDATE {table} SET owner = %s, team = %s, status = %s, grams = %s WHERE id = %s",
+                updates,
+            )
+        else:  # one statement: row by row cost 0.26 ms a document (2,902 in 0.77 s)
+            columns = [list(column) for column in zip(*updates, strict=True)]
+            cursor.execute(
+                f"UPDATE {table} AS d SET owner = v.owner, team = v.team, status = v.status, "
+                "grams = v.grams FROM unnest(%s::bigint[], %s::bigint[], %s::text[], "
+                "%s::text[], %s::bigint[]) AS v(owner, team, status, grams, id) WHERE d.id = v.id",
+                columns,
+            )
     if sqlite:
         _fts_write(new_trigram, new_bigram)
     return len(changed)
