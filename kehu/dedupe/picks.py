@@ -5,7 +5,8 @@ Defaults, per field:
 - status: the furthest of the two (潜在 < 意向 < 成交; 流失 lowest: see
   kehu/customers/services/merge.py); a choice that moves it backwards is refused.
 - name: the registered full name: the one beside a credit code, else one with a legal form
-  (有限公司), else the fuller one; on a tie, the more recently updated record's.
+  (有限公司), else the fuller one; on a tie, the more recently updated record's. The kind
+  (company or individual) goes with the name.
 - owner and team: the survivor's. They change only when the steward picks the other record's,
   and the page and the result say so.
 - budget (finance fields): like any field, but the survivor's for a role that may not change
@@ -49,6 +50,7 @@ def merge_defaults(survivor: Customer, merged: Customer, *, actor: Any = None) -
     ranks = {side: name_rank(record) for side, record in records.items()}
     if ranks["survivor"] != ranks["merged"]:
         choice["name"] = max(SIDES, key=lambda side: ranks[side])
+    choice["kind"] = choice["name"]  # a company's name, a company; a person's, a person
     if actor is not None and not can_edit_finance(actor):
         for name in FINANCE_FIELDS:
             choice[name] = "survivor"

@@ -248,3 +248,11 @@ def test_an_administrator_may_take_the_other_budget(
     merged = customer_factory(name="华信软件", budget_amount="800000")
     assert merge(api, admin_user, survivor, merged).status_code == 200
     assert Customer.objects.get(pk=survivor.pk).budget_amount == Decimal("800000")
+
+
+def test_the_kind_goes_with_the_name(api: Any, steward: Any, customer_factory: Any) -> None:
+    company = customer_factory(name="深圳市华信软件有限公司")
+    person = customer_factory(name="王建国", kind="individual")  # newer
+    assert merge(api, steward, person, company).status_code == 200
+    person.refresh_from_db()
+    assert (person.name, person.kind) == ("深圳市华信软件有限公司", "company")
