@@ -18,8 +18,11 @@ from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
+from kehu.accounts.models import Role
 from kehu.accounts.policy import PII_ROLES, can_reveal_pii, can_see_pii
 from kehu.core.validators import mask_email, mask_identifier
+
+from .engines import TABLE, _like  # the engines' LIKE escaping
 
 Row = dict[str, Any]
 
@@ -54,7 +57,7 @@ def masked_row(row: Row) -> Row:
         return row
     masks = {token: mask_token(token) for token in tokens}
     text = row["text"] or ""
-    for token in tokens:
+    for token in tokens:  # the longest first: a number inside another
         text = text.replace(token, masks[token])
     phone = row["phone_rev"][::-1]
     return {
@@ -77,6 +80,53 @@ class Viewer:
         sees_all = getattr(user, "role", None) in PII_ROLES
         # Only Latin letters and digits can meet a phone, e-mail or id.
         self.checks_rows = not sees_all and bool(self.words or (key and key.isascii()))
+
+    def masked_sql(self) -> tuple[str, list[Any]]:
+        """SQL true for the documents whose contact details this user sees masked (the
+        complement of can_see_pii): only those are read to check a match."""
+        user = self.user
+        if getattr(user, "pk", None) is None:
+            return "1=1", []
+        sql, params = f"({TABLE}.owner IS NULL OR {TABLE}.owner <> %s)", [user.pk]
+        if user.role == Role.MANAGER and user.team_id:
+            sql += f" AND ({TABLE}.team IS NULL OR {TABLE}.team <> %s)"
+            params.append(user.team_id)
+        return sql, params
+
+    def suspect_sql(self) -> tuple[str, list[Any]]:
+        """SQL true for the documents a query word may have met in a value this user sees
+        masked: the user does not see the document's contact details whole, and a word occurs
+        in its phone, e-mail or (a contact's) ids. Only those are read and checked (allows)."""
+        parts, params = [], []
+        for word in self.words:
+            like, reversed_like = _like(word), _like(word[::-1])
+            parts.append(
+                f"({TABLE}.email LIKE %s ESCAPE '\\' OR ({TABLE}.kind = 'contact' AND "
+                f"{TABLE}.codes LIKE %s ESCAPE '\\') OR ({TABLE}.kind = 'customer' AND "
+                f"{TABLE}.phone_rev LIKE %s ESCAPE '\\'))"
+            )
+            params += [like, like, reversed_like]
+        masked, masked_params = self.masked_sql()
+        touched = " OR ".join(parts) or "1=0"
+        return f"{masked} AND ({touched})", [*masked_params, *params]
+
+    def allows(self, row: Row) -> bool:
+        """Whether the engine's match of a document that suspect_sql() returned (one whose
+        contact details the user sees masked) is one they may make; for counting, so cheap:
+        match() also ranks, for the few rows shown.
+
+        A word is visible when it occurs in the text more often than inside the masked values
+        (so at least once outside them: words hold no spaces and values are whole words of the
+        text, so no occurrence straddles one), or inside what a value's mask shows."""
+        tokens = pii_tokens(row)
+        text = row["text"] or ""
+        for word in self.words:
+            inside = [token for token in tokens if word in token]
+            if not inside or text.count(word) > sum(t.count(word) for t in inside):
+                continue
+            if not any(word in mask_token(token) for token in inside):
+                return self.key in tokens and can_reveal_pii(self.user, self._customer(row))
+        return True
 
     def _customer(self, row: Row) -> SimpleNamespace:
         return SimpleNamespace(owner_id=row["owner"], team_id=row["team"])
