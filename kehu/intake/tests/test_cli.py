@@ -112,7 +112,7 @@ def test_reimport_changes_nothing_when_a_row_matches_two_customers(tmp_path, rep
         assert run_import(str(source), "--report", str(report))[-1] == SUMMARY.format(0, 0, 3, 0, 0)
         assert list(Customer.objects.order_by("pk").values()) == before
         note = read_report(report)[1]["errors"] + read_report(report)[1].get("note", "")
-        assert "same credit code" in note and "same name and phone" in note
+        assert "统一社会信用代码相同" in note and "名称和电话相同" in note  # same code, name+phone
 
 
 def test_changed_row_updates_by_external_id(tmp_path, rep):

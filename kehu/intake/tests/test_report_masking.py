@@ -118,3 +118,21 @@ def test_messages_naming_a_phone_are_masked_in_the_report(
     client.force_login(steward)
     masked = _csv(client.get(f"/imports/{run.pk}/report.csv"))[0]["errors"]
     assert "74103153" not in masked and "741*3153" in masked
+
+
+def test_the_dry_run_preview_is_masked_for_anyone_but_the_importer(
+    tmp_path: Path, client: Any, api: Any, rep: Any, steward: Any
+) -> None:
+    rows = [standard_row(1, 决策人联系方式="74103153")]
+    _import(write_csv(tmp_path / "c.csv", rows), "--dry-run", "--user", "rep")
+    run = ImportRun.objects.get()
+    own = api.login(rep).get(f"/api/v1/imports/{run.pk}").json()["preview"]
+    assert "74103153" in str(own["problems"])
+    for response in (
+        api.login(steward).get(f"/api/v1/imports/{run.pk}"),
+        client.get(f"/imports/{run.pk}/"),
+    ):
+        text = response.content.decode()
+        assert response.status_code == 200 and "74103153" not in text and "741*3153" in text
+    run.refresh_from_db()
+    assert "74103153" in str(run.preview)  # what is stored stays whole: only the view masks

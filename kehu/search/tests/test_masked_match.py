@@ -33,6 +33,11 @@ def _total(api: Any, q: str) -> int:
     return int(response.json()["total"])
 
 
+def _numbers(api: Any, q: str) -> set[str]:
+    groups = api.get("/api/v1/search", q=q, limit=50).json()["groups"]
+    return {hit["customer_no"] for group in groups for hit in group["hits"]}
+
+
 def test_a_masked_number_cannot_be_rebuilt_digit_by_digit(
     api: Any, executive: Any, masked: Any
 ) -> None:
@@ -87,3 +92,25 @@ def test_the_search_page_follows_the_same_rule(client: Any, executive: Any, mask
     client.force_login(executive)
     assert "掩码测试" in client.get("/search/", {"q": "2166"}).content.decode()
     assert "掩码测试" not in client.get("/search/", {"q": "42166"}).content.decode()
+
+
+def test_a_rep_matches_a_shared_customer_as_masked_and_own_ones_whole(
+    api: Any, rep: Any, rep2: Any, customer_factory: Any
+) -> None:
+    shared = customer_factory(
+        actor=rep2,
+        name="共享掩码测试有限公司",
+        decision_maker={"name": "李共享", "title": "经理", "mobile": "13712345599"},
+    )
+    own = customer_factory(
+        name="自有掩码测试有限公司",
+        decision_maker={"name": "王自有", "title": "经理", "mobile": "13612345599"},
+    )
+    response = api.login(rep2).post(
+        f"/api/v1/customers/{shared.customer_no}/shares", {"user": "rep"}
+    )
+    assert response.status_code in (200, 201), response.content
+    api.login(rep)
+    assert _numbers(api, "5599") == {shared.customer_no, own.customer_no}  # the last four
+    assert _numbers(api, "45599") == {own.customer_no}  # a hidden digit: only where seen whole
+    assert _total(api, "45599") == 1
