@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.urls import reverse
@@ -269,3 +270,43 @@ def notifications_settled(*, link: str, except_user: Any = None) -> int:
     if except_user is not None:
         unread = unread.exclude(user=except_user)
     return unread.update(read_at=timezone.now())
+
+
+# --- The training sandbox's people (kehu demo): teams and one user per persona.
+
+
+@transaction.atomic
+def team_ensure(*, name: str, region: str = "") -> Team:
+    """The team of this name, created with its region if missing."""
+    team, _created = Team.objects.get_or_create(name=name, defaults={"region": region})
+    return team
+
+
+@transaction.atomic
+def sandbox_user_ensure(
+    *, username: str, display_name: str, role: str, team: Team | None, password: str
+) -> User:
+    """A sandbox persona: created or reset to its role, team and the shared demo password."""
+    user, _created = User.objects.get_or_create(username=username)
+    user.display_name = display_name
+    user.role = role
+    user.team = team
+    user.is_staff = user.is_superuser = role == Role.ADMIN
+    user.is_active = True
+    user.set_password(password)
+    user.save()
+    return user
+
+
+def integration_user(*, username: str, display_name: str) -> User:
+    """An account that writes on behalf of an integration (the web form): it cannot log in
+    (no usable password) and acts with the data steward's rights."""
+    user, _created = User.objects.get_or_create(
+        username=username,
+        defaults={
+            "display_name": display_name,
+            "role": Role.STEWARD,
+            "password": make_password(None),
+        },
+    )
+    return user

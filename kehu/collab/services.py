@@ -31,7 +31,7 @@ from kehu.audit.services import audit_record
 from kehu.core.errors import Conflict, PermissionDenied, ValidationFailed
 from kehu.customers import services as customer_services
 from kehu.customers.models import Customer
-from kehu.interactions.followups import followups_reassign
+from kehu.interactions.services.followups import followups_reassign
 from kehu.interactions.models import FollowUp
 from kehu.opportunities.models import Opportunity
 from kehu.opportunities.services import opportunities_reassign

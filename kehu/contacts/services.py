@@ -203,3 +203,10 @@ def contacts_bulk_add(contacts: list[Contact]) -> None:
         if not contact.name_pinyin:
             contact.name_pinyin = name_pinyin(contact.name)
     insert_rows(Contact, contacts, with_ids=True)
+
+
+def contact_values_restore(*, contact: Contact, values: dict[str, Any]) -> None:
+    """Put back values an import overwrote (its revert; the customer's entry records it)."""
+    Contact.objects.filter(pk=contact.pk).update(**values)
+    contact.refresh_from_db()
+    search_index_contact(contact)

@@ -111,10 +111,16 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     return list(range(first, first + count))
 
 
+# Set by kehu.core.write_path.install() (the test suite): checks who inserts which model.
+WRITE_CHECK: Callable[[type[models.Model], str], None] | None = None
+
+
 def insert_rows(
     model: type[models.Model], objects: Sequence[models.Model], *, with_ids: bool
 ) -> None:
     """Insert unsaved objects (with their pk set when `with_ids`) in one statement per table."""
+    if WRITE_CHECK is not None:
+        WRITE_CHECK(model, "insert_rows")
     if not objects:
         return
     db = connections[DEFAULT_DB_ALIAS]  # the connection itself, not the per-call proxy

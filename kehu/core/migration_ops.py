@@ -20,7 +20,7 @@ def add_text_columns(
         model = apps.get_model(app_label, model_name)
         table = model._meta.db_table
         for name, template in fields.items():
-            field = template.clone()
+            field = template.clone()  # type: ignore[attr-defined]
             field.set_attributes_from_name(name)
             field.model = model
             quoted = schema_editor.quote_name(field.column)

@@ -39,6 +39,20 @@ def _counter(key: str) -> Counter:
     return Counter.objects.select_for_update().get(key=key)
 
 
+def sequences_set(values: dict[str, int]) -> None:
+    """Set counters in bulk (numbers written elsewhere in bulk, e.g. the training sandbox's
+    interactions): each counter moves to at least its value."""
+    existing = {c.key: c for c in Counter.objects.select_for_update().filter(key__in=list(values))}
+    Counter.objects.bulk_create(
+        [Counter(key=key, last=last) for key, last in values.items() if key not in existing],
+        batch_size=2000,
+    )
+    for key, counter in existing.items():
+        if values[key] > counter.last:
+            counter.last = values[key]
+            counter.save(update_fields=["last"])
+
+
 def next_in_sequence(key: str, *, count: int = 1, limit: int | None = None) -> int:
     """Reserve `count` numbers of sequence `key`; returns the first. Call inside a transaction.
 

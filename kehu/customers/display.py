@@ -10,6 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext as _
 
@@ -23,9 +24,10 @@ PHONE_FIELDS = {"phone", "mobile", "landline"}
 def field_label(model: type[models.Model], name: str) -> str:
     """The field's verbose name ('budget_amount' -> '年度预算'); the name if it has none."""
     try:
-        return str(model._meta.get_field(name.removesuffix("_id")).verbose_name)
-    except Exception:  # noqa: BLE001 - a pseudo field such as decision_maker.mobile
+        field = model._meta.get_field(name.removesuffix("_id"))
+    except FieldDoesNotExist:  # a pseudo field such as decision_maker.mobile
         return name
+    return str(getattr(field, "verbose_name", name))
 
 
 def display_value(model: type[models.Model], name: str, value: Any) -> str:
@@ -33,14 +35,16 @@ def display_value(model: type[models.Model], name: str, value: Any) -> str:
     if value in (None, ""):
         return "—"
     field_name = name.removesuffix("_id")
+    field: Any
     try:
         field = model._meta.get_field(field_name)
-    except Exception:  # noqa: BLE001
+    except FieldDoesNotExist:
         field = None
     if isinstance(value, models.Model):
         return str(getattr(value, "label", None) or value)
-    if field is not None and field.is_relation and field.related_model is not None:
-        related = field.related_model._default_manager.filter(pk=value).first()
+    related_model = getattr(field, "related_model", None)
+    if field is not None and field.is_relation and isinstance(related_model, type) and issubclass(related_model, models.Model):
+        related = related_model._default_manager.filter(pk=value).first()
         if related is None:
             return str(value)
         return str(getattr(related, "label", None) or related)
@@ -79,7 +83,7 @@ def customer_diff(
 
 def _same(old: Any, new: Any) -> bool:
     if isinstance(old, models.Model) or isinstance(new, models.Model):
-        return getattr(old, "pk", old) == getattr(new, "pk", new)
+        return bool(getattr(old, "pk", old) == getattr(new, "pk", new))
     if old in (None, "") and new in (None, ""):
         return True
     return bool(old == new)

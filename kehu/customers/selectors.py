@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import Role, User
@@ -44,6 +47,19 @@ def customer_by_id_for(user: User | Any, customer_id: int, *, for_change: bool =
         for_change=for_change,
         what=_("customer"),
         pk=customer_id,
+    )
+
+
+def customer_stale_q(now: datetime) -> Q:
+    """Customers with no interaction for KEHU_STALE_DAYS (else counted from the first contact
+    or the creation)."""
+    cutoff = now - timedelta(days=settings.KEHU_STALE_DAYS)
+    cutoff_day = timezone.localtime(cutoff).date()
+    never = Q(last_interaction_at__isnull=True)
+    return (
+        Q(last_interaction_at__lt=cutoff)
+        | (never & Q(first_contact_date__lt=cutoff_day))
+        | (never & Q(first_contact_date__isnull=True, created_at__lt=cutoff))
     )
 
 

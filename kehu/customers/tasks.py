@@ -8,7 +8,7 @@ from django_tasks import task
 from kehu.core.jobs import job_finish, job_progress, job_running
 
 from .models import Customer
-from .services import customer_refresh_quality
+from .services.quality import customers_refresh_quality
 
 BATCH = 500
 
@@ -30,28 +30,7 @@ def customer_quality_refresh(job_id: int) -> dict[str, int]:
                 )
                 if not batch:
                     break
-                for customer in batch:
-                    before = (
-                        customer.completeness,
-                        list(customer.missing_fields),
-                        customer.quality,
-                        customer.incomplete_since,
-                    )
-                    customer_refresh_quality(customer, save=False)
-                    after = (
-                        customer.completeness,
-                        list(customer.missing_fields),
-                        customer.quality,
-                        customer.incomplete_since,
-                    )
-                    if before != after:
-                        changed += 1
-                        Customer.objects.filter(pk=customer.pk).update(
-                            completeness=customer.completeness,
-                            missing_fields=customer.missing_fields,
-                            quality=customer.quality,
-                            incomplete_since=customer.incomplete_since,
-                        )
+                changed += customers_refresh_quality(batch)
             last_id = batch[-1].pk
             done += len(batch)
             job_progress(job_id, done=done)

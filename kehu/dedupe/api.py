@@ -13,7 +13,13 @@ from ninja import Query, Router, Schema, Status
 
 from kehu.core.errors import ValidationFailed
 from kehu.customers.models import DuplicateAction, MatchRule
-from kehu.customers.services.duplicates import action_for, duplicate_check, duplicate_scope
+from kehu.customers.services.duplicates import (
+    action_for,
+    duplicate_action_set,
+    duplicate_check,
+    duplicate_scope,
+    match_rule_save,
+)
 
 from . import services
 from .forms import PairFilterForm, pair_filter
@@ -250,14 +256,14 @@ def rule_list(request: HttpRequest) -> Any:
 @router.post("/dedupe/rules", response={201: RuleOut})
 def rule_create(request: HttpRequest, payload: RuleIn) -> tuple[int, MatchRule]:
     data = payload.model_dump(exclude_unset=True)
-    return 201, services.match_rule_save(actor=request.user, data=data)
+    return 201, match_rule_save(actor=request.user, data=data)
 
 
 @router.patch("/dedupe/rules/{rule_id}", response=RuleOut)
 def rule_change(request: HttpRequest, rule_id: int, payload: RuleIn) -> MatchRule:
     services.require_steward(request.user)
     rule = get_object_or_404(MatchRule, pk=rule_id)
-    return services.match_rule_save(
+    return match_rule_save(
         actor=request.user, data=payload.model_dump(exclude_unset=True), rule=rule
     )
 
@@ -270,4 +276,4 @@ def action_list(request: HttpRequest) -> list[dict[str, str]]:
 
 @router.put("/dedupe/actions/{context}", response=ActionOut)
 def action_set(request: HttpRequest, context: str, payload: ActionIn) -> DuplicateAction:
-    return services.duplicate_action_set(actor=request.user, context=context, action=payload.action)
+    return duplicate_action_set(actor=request.user, context=context, action=payload.action)

@@ -16,8 +16,7 @@ from kehu.contacts.models import Contact
 from kehu.core.errors import Conflict, PermissionDenied, ValidationFailed
 from kehu.core.jobs import job_start
 from kehu.core.models import Job
-from kehu.customers.matching.weights import FIELDS as MATCH_FIELDS
-from kehu.customers.models import Customer, DuplicateAction, MatchRule
+from kehu.customers.models import Customer
 from kehu.customers.services import (
     MERGE_FIELDS,
     contacts_pairing,
@@ -27,9 +26,9 @@ from kehu.customers.services import (
     customer_merge_check,
     customer_restore,
 )
-from kehu.interactions.followups import followups_move
 from kehu.interactions.models import BehaviourEvent, FollowUp, Interaction
 from kehu.interactions.services import events_move, interaction_contacts_move, interactions_move
+from kehu.interactions.services.followups import followups_move
 from kehu.opportunities.models import Opportunity, Order
 from kehu.opportunities.services import opportunities_move, orders_move
 from kehu.tags.models import CustomerTag
@@ -375,67 +374,9 @@ def dedupe_scan_start(*, actor: Any) -> Job:
 # --- Rules and actions (administrators).
 
 
-def _require_admin(actor: Any) -> None:
-    if getattr(actor, "role", None) != Role.ADMIN:
-        raise PermissionDenied("Only an administrator may change duplicate rules.")
-
-
-@transaction.atomic
-def match_rule_save(
-    *, actor: Any, data: dict[str, Any], rule: MatchRule | None = None
-) -> MatchRule:
-    _require_admin(actor)
-    known = {f.name for f in MATCH_FIELDS}
-    errors: dict[str, list[str]] = {}
-    rule = rule or MatchRule()
-    if "name" in data:
-        rule.name = str(data["name"]).strip()[:100]
-    if not rule.name:
-        errors["name"] = ["Give the rule a name."]
-    if "description" in data:
-        rule.description = str(data["description"] or "")
-    if "min_score" in data:
-        try:
-            rule.min_score = float(data["min_score"])
-        except (TypeError, ValueError):
-            errors["min_score"] = ["A number between 0 and 1."]
-        else:
-            if not 0 <= rule.min_score <= 1:
-                errors["min_score"] = ["A number between 0 and 1."]
-    if "required_fields" in data:
-        fields = list(data["required_fields"] or [])
-        bad = [f for f in fields if f not in known]
-        if bad:
-            errors["required_fields"] = [f"Unknown field(s): {', '.join(bad)}."]
-        rule.required_fields = fields
-    if "is_active" in data:
-        rule.is_active = bool(data["is_active"])
-    if errors:
-        raise ValidationFailed(errors)
-    creating = rule.pk is None
-    rule.save()
-    audit_record(
-        actor=actor,
-        action="dedupe.rule_created" if creating else "dedupe.rule_changed",
-        target=rule,
-    )
-    return rule
-
-
-@transaction.atomic
-def duplicate_action_set(*, actor: Any, context: str, action: str) -> DuplicateAction:
-    _require_admin(actor)
-    if context not in DuplicateAction.Context.values:
-        raise ValidationFailed(
-            {"context": [f"One of {', '.join(DuplicateAction.Context.values)}."]}
-        )
-    if action not in DuplicateAction.Action.values:
-        raise ValidationFailed({"action": [f"One of {', '.join(DuplicateAction.Action.values)}."]})
-    row, _created = DuplicateAction.objects.update_or_create(
-        context=context, defaults={"action": action}
-    )
-    audit_record(actor=actor, action="dedupe.action_set", target=row, note=f"{context}={action}")
-    return row
+# The duplicate policy (matching rules, the action per context) belongs to customers, whose
+# write path applies it: kehu.customers.services.duplicates (match_rule_save,
+# duplicate_action_set); the rules page and API call them there.
 
 
 def duplicate_item_apply(item: Any) -> None:

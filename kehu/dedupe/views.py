@@ -27,7 +27,13 @@ from kehu.core.validators import amount_band
 from kehu.customers.masking import PII_FIELDS, pii_value
 from kehu.customers.models import Customer, DuplicateAction, MatchRule
 from kehu.customers.services import MERGE_FIELDS, contacts_pairing, status_furthest
-from kehu.customers.services.duplicates import action_for, duplicate_check, duplicate_scope
+from kehu.customers.services.duplicates import (
+    action_for,
+    duplicate_action_set,
+    duplicate_check,
+    duplicate_scope,
+    match_rule_save,
+)
 
 from . import services
 from .forms import PairFilterForm, pair_filter
@@ -253,7 +259,7 @@ def rules(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
         try:
             if request.POST.get("form") == "action":
-                services.duplicate_action_set(
+                duplicate_action_set(
                     actor=request.user,
                     context=request.POST.get("context", ""),
                     action=request.POST.get("action", ""),
@@ -262,7 +268,7 @@ def rules(request: HttpRequest) -> HttpResponse:
                 rule = None
                 if request.POST.get("rule_id"):
                     rule = MatchRule.objects.get(pk=int(request.POST["rule_id"]))
-                services.match_rule_save(
+                match_rule_save(
                     actor=request.user,
                     rule=rule,
                     data={

@@ -15,7 +15,7 @@ from kehu.core.jobs import job_finish, job_progress, job_running, job_start
 from kehu.core.models import Job
 
 from .models import ImportRun
-from .services import import_inspect, import_refuse
+from .services import import_inspect, import_queued, import_refuse
 
 
 @task()
@@ -53,6 +53,6 @@ def import_read_queue(*, actor: Any, run: ImportRun) -> Job:
             task=import_read,
             run_id=run.pk,
         )
-        ImportRun.objects.filter(pk=run.pk).update(job=job)
+        import_queued(run=run, job=job, commit=False)
     run.job = job
     return job

@@ -28,7 +28,13 @@ from kehu.core.models import Job
 
 from .models import ImportRow, ImportRun
 from .pipeline import pool_shutdown
-from .services import import_execute, import_mark_stopped, import_purge_files
+from .services import (
+    import_execute,
+    import_mark_stopped,
+    import_paused,
+    import_purge_files,
+    import_queued,
+)
 
 
 def _actor(run: ImportRun) -> Any:
@@ -46,9 +52,7 @@ def _pause(job_id: int, run: ImportRun, *, dry_run: bool) -> None:
             "when a worker runs."
         ) % {"position": position or 0}
     if job_requeue(job_id, stop=Job.Stop.SHUTDOWN, note=note) and not dry_run:
-        ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.RUNNING).update(
-            status=ImportRun.Status.QUEUED, message=note
-        )
+        import_paused(run=run, note=note)
 
 
 @task()
@@ -156,9 +160,6 @@ def import_queue(*, actor: Any, run: ImportRun, dry_run: bool = False) -> Job:
             is_resumable=True,
             run_id=run.pk,
         )
-        fields = {"job": job}
-        if not dry_run:
-            fields["status"] = ImportRun.Status.QUEUED
-        ImportRun.objects.filter(pk=run.pk).update(**fields)
+        import_queued(run=run, job=job, commit=not dry_run)
     run.refresh_from_db()
     return job

@@ -15,15 +15,9 @@ from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_get_for
 from kehu.customers.services import PermissionDenied
 
-from .followups import (
-    followup_clean,
-    followup_complete,
-    followup_create,
-    followup_get_for,
-    followup_list_mine,
-    followup_queryset_for,
-)
 from .models import FollowUp
+from .selectors import followup_get_for, followup_list_mine, followup_queryset_for
+from .services.followups import followup_clean, followup_complete, followup_create
 
 router = Router(tags=["follow-ups"])
 

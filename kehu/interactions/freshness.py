@@ -6,7 +6,7 @@
 - No interaction for KEHU_STALE_DAYS days (from the last interaction, else the first contact
   date, else the creation time) -> 待验证 (to_verify), with a verify task.
 - Filling in the facts brings needs_info back to complete (customers.services); logging an
-  interaction brings to_verify back (customer_touched, called by interaction_log).
+  interaction brings to_verify back (interactions.services, through customers.services).
 
 Each change is audited with source "rule"; a task is created only if none of its kind is open,
 so a nightly run never piles them up. Run by `kehu quality_rules` or the nightly task.
@@ -24,11 +24,13 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from kehu.audit.models import AuditEntry
-from kehu.audit.services import audit_record
 from kehu.customers.models import Customer
+from kehu.customers.selectors import customer_stale_q
+from kehu.customers.services.quality import customer_set_quality
 
-from .followups import followup_close_open, followup_create, followup_open_exists
 from .models import FollowUp
+from .selectors import followup_open_exists
+from .services.followups import followup_close_open, followup_create
 
 RULE = AuditEntry.Source.RULE
 BATCH = 200
@@ -68,17 +70,7 @@ def incomplete_cutoff(today: date) -> datetime:
     return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
 
 
-def stale_q(now: datetime) -> Q:
-    """Customers with no interaction for KEHU_STALE_DAYS (else counted from first contact or
-    creation)."""
-    cutoff = now - timedelta(days=settings.KEHU_STALE_DAYS)
-    cutoff_day = timezone.localtime(cutoff).date()
-    never = Q(last_interaction_at__isnull=True)
-    return (
-        Q(last_interaction_at__lt=cutoff)
-        | (never & Q(first_contact_date__lt=cutoff_day))
-        | (never & Q(first_contact_date__isnull=True, created_at__lt=cutoff))
-    )
+stale_q = customer_stale_q
 
 
 # --- Rules
@@ -91,17 +83,7 @@ def _batches(queryset: QuerySet[Customer]) -> Iterator[list[int]]:
 
 
 def _set_quality(customer: Customer, quality: str, *, actor: Any, note: str, source: str) -> None:
-    old = customer.quality
-    customer.quality = quality
-    Customer.objects.filter(pk=customer.pk).update(quality=quality)
-    audit_record(
-        actor=actor,
-        action="customer.quality_changed",
-        target=customer,
-        changes={"quality": [old, quality]},
-        note=note,
-        source=source,
-    )
+    customer_set_quality(actor=actor, customer=customer, quality=quality, note=note, source=source)
 
 
 def rule_incomplete_overdue(now: datetime) -> int:
@@ -192,28 +174,3 @@ def quality_rules_run(*, now: datetime | None = None) -> dict[str, int]:
         "to_verify": rule_stale(now),
         "tasks_closed": rule_close_resolved(),
     }
-
-
-# --- Back to fresh
-
-
-def customer_touched(*, actor: Any, customer: Customer) -> None:
-    """After an interaction: a 待验证 customer that is no longer stale is fresh again (complete,
-    or 待补全 if facts are missing), and its open verify tasks are done. Call in the transaction."""
-    current = Customer.objects.select_for_update().filter(pk=customer.pk).first()
-    if current is None or current.quality != Quality.TO_VERIFY:
-        return
-    if Customer.objects.filter(stale_q(timezone.now()), pk=current.pk).exists():
-        return
-    quality = Quality.INCOMPLETE if current.missing_fields else Quality.COMPLETE
-    if quality == Quality.INCOMPLETE and current.incomplete_since is None:
-        Customer.objects.filter(pk=current.pk).update(incomplete_since=timezone.now())
-    _set_quality(current, quality, actor=actor, note="Interaction logged", source=RULE)
-    customer.quality = quality
-    followup_close_open(
-        actor=actor,
-        customer_id=current.pk,
-        kind=FollowUp.Kind.VERIFY,
-        note="Interaction logged",
-        source=RULE,
-    )

@@ -9,7 +9,8 @@ from django.views.decorators.http import require_POST
 
 from kehu.core.errors import InvalidTransition
 
-from .followups import followup_complete, followup_get_for, followup_list_mine
+from .selectors import followup_get_for, followup_list_mine
+from .services.followups import followup_complete
 
 LIST_SIZE = 200
 

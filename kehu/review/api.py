@@ -10,11 +10,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from kehu.accounts.models import Role
+from kehu.accounts.requests import AuthedRequest
 from kehu.core.api_utils import paged
 from kehu.core.errors import PermissionDenied, ValidationFailed
 
@@ -86,12 +86,12 @@ def item_out(item: ReviewItem, user: Any) -> dict[str, Any]:
         "status": item.status,
         "status_label": item.get_status_display(),
         "requested_by": item.requested_by.label,
-        "customer_no": item.customer.customer_no if item.customer_id else "",
-        "customer_name": item.customer.name if item.customer_id else "",
+        "customer_no": item.customer.customer_no if item.customer else "",
+        "customer_name": item.customer.name if item.customer else "",
         "reason": item.reason,
         "changes": item.diff,
         "note": item.note,
-        "reviewed_by": item.reviewed_by.label if item.reviewed_by_id else "",
+        "reviewed_by": item.reviewed_by.label if item.reviewed_by else "",
         "reviewed_at": item.reviewed_at,
         "created_at": item.created_at,
         "can_decide": can_decide(user, item),
@@ -113,7 +113,7 @@ def review_filtered(user: Any, *, status: str, action: str = "", rule: str = "")
 
 @router.get("/review", response=ReviewPage, summary="The review queue")
 def review_list(
-    request: HttpRequest,
+    request: AuthedRequest,
     status: str = "pending",
     action: str = "",
     rule: str = "",
@@ -126,7 +126,7 @@ def review_list(
 
 
 @router.get("/review/rules", response=list[RuleOut], summary="Review rules")
-def review_rules(request: HttpRequest) -> list[dict[str, Any]]:
+def review_rules(request: AuthedRequest) -> list[dict[str, Any]]:
     if request.user.role not in RULE_READERS:
         raise PermissionDenied(_("Only managers, stewards and administrators read the rules."))
     return [
@@ -142,7 +142,7 @@ def review_rules(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.put("/review/rules/{kind}", response=RuleOut, summary="Change a review rule")
-def review_rule_put(request: HttpRequest, kind: str, payload: RuleIn) -> dict[str, Any]:
+def review_rule_put(request: AuthedRequest, kind: str, payload: RuleIn) -> dict[str, Any]:
     """Administrators only; audited ("review.rule_changed"). `kind` is the rule's kind (or its
     id, as before)."""
     if kind.isdigit():
@@ -161,13 +161,13 @@ def review_rule_put(request: HttpRequest, kind: str, payload: RuleIn) -> dict[st
 
 
 @router.get("/review/{item_id}", response=ReviewItemOut, summary="One review item")
-def review_detail(request: HttpRequest, item_id: int) -> dict[str, Any]:
+def review_detail(request: AuthedRequest, item_id: int) -> dict[str, Any]:
     return item_out(review_item_get_for(request.user, item_id), request.user)
 
 
 @router.post("/review/{item_id}/approve", response=ReviewItemOut, summary="Approve and apply")
 def review_approve(
-    request: HttpRequest, item_id: int, payload: DecisionIn | None = None
+    request: AuthedRequest, item_id: int, payload: DecisionIn | None = None
 ) -> dict[str, Any]:
     item = review_item_get_for(request.user, item_id)
     done = review_decide(
@@ -178,7 +178,7 @@ def review_approve(
 
 @router.post("/review/{item_id}/reject", response=ReviewItemOut, summary="Reject")
 def review_reject(
-    request: HttpRequest, item_id: int, payload: DecisionIn | None = None
+    request: AuthedRequest, item_id: int, payload: DecisionIn | None = None
 ) -> dict[str, Any]:
     item = review_item_get_for(request.user, item_id)
     done = review_decide(
@@ -217,20 +217,20 @@ class CommentIn(Schema):
 def change_request_out(item: ReviewItem) -> dict[str, Any]:
     return {
         "id": item.pk,
-        "customer_no": item.customer.customer_no if item.customer_id else "",
-        "customer_name": item.customer.name if item.customer_id else "",
+        "customer_no": item.customer.customer_no if item.customer else "",
+        "customer_name": item.customer.name if item.customer else "",
         "requested_by": item.requested_by.get_username(),
         "fields": [row.get("field", "") for row in item.diff],
         "payload": item.payload,
         "status": item.status,
-        "reviewed_by": item.reviewed_by.get_username() if item.reviewed_by_id else None,
+        "reviewed_by": item.reviewed_by.get_username() if item.reviewed_by else None,
         "reviewed_at": item.reviewed_at,
         "comment": item.note,
         "created_at": item.created_at,
     }
 
 
-def _approval_item(request: HttpRequest, request_id: int) -> ReviewItem:
+def _approval_item(request: AuthedRequest, request_id: int) -> ReviewItem:
     item = review_item_get_for(request.user, request_id)
     if item.rule != ReviewRule.Kind.APPROVAL:
         raise ValidationFailed({"request_id": [_("Not a change request; see /api/v1/review.")]})
@@ -239,7 +239,7 @@ def _approval_item(request: HttpRequest, request_id: int) -> ReviewItem:
 
 @router.get("/change-requests", response=ChangeRequestPage, tags=["approvals"])
 def change_request_list(
-    request: HttpRequest,
+    request: AuthedRequest,
     status: str | None = "pending",
     customer: str | None = None,
     cursor: str | None = None,
@@ -253,7 +253,7 @@ def change_request_list(
 
 @router.post("/change-requests/{request_id}/approve", response=ChangeRequestOut, tags=["approvals"])
 def change_request_approve(
-    request: HttpRequest, request_id: int, payload: CommentIn | None = None
+    request: AuthedRequest, request_id: int, payload: CommentIn | None = None
 ) -> dict[str, Any]:
     item = _approval_item(request, request_id)
     comment = payload.comment if payload else ""
@@ -264,7 +264,7 @@ def change_request_approve(
 
 @router.post("/change-requests/{request_id}/reject", response=ChangeRequestOut, tags=["approvals"])
 def change_request_reject(
-    request: HttpRequest, request_id: int, payload: CommentIn | None = None
+    request: AuthedRequest, request_id: int, payload: CommentIn | None = None
 ) -> dict[str, Any]:
     item = _approval_item(request, request_id)
     comment = payload.comment if payload else ""

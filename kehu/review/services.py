@@ -16,7 +16,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kehu.accounts.models import Notification, Role, User
+from kehu.accounts.models import Role, User
+from kehu.accounts.services import notification_send, notifications_settled
 from kehu.audit.services import audit_record
 from kehu.core.errors import AlreadyDecided, DomainError, PermissionDenied, ValidationFailed
 
@@ -42,9 +43,7 @@ def reviewers_for(item: ReviewItem) -> list[User]:
 
 
 def _notify(users: list[User], message: str, link: str) -> None:
-    Notification.objects.bulk_create(
-        [Notification(user=user, message=message[:500], link=link) for user in users]
-    )
+    notification_send(users=users, message=message, link=link)
 
 
 @transaction.atomic
@@ -118,7 +117,7 @@ def review_decide(*, actor: User, item: ReviewItem, approve: bool, note: str = "
         changes={"review_item": item.pk, "rule": item.rule, "action": item.action},
         note=note,
     )
-    subject = item.customer.name if item.customer_id else item.get_action_display()
+    subject = item.customer.name if item.customer else item.get_action_display()
     message = (
         _("Your change to %(what)s was approved.")
         if approve
@@ -127,9 +126,7 @@ def review_decide(*, actor: User, item: ReviewItem, approve: bool, note: str = "
     if note:
         message += " " + note
     _notify([item.requested_by], message, REVIEW_LINK.format(id=item.pk))
-    Notification.objects.filter(link=REVIEW_LINK.format(id=item.pk), read_at__isnull=True).exclude(
-        user=item.requested_by
-    ).update(read_at=timezone.now())
+    notifications_settled(link=REVIEW_LINK.format(id=item.pk), except_user=item.requested_by)
     return item
 
 

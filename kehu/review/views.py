@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kehu.accounts.requests import AuthedRequest
 from kehu.core.errors import DomainError, ValidationFailed
 from kehu.core.pagination import keyset_page
 
@@ -23,7 +24,7 @@ PAGE = 50
 
 
 @login_required
-def review_list(request: HttpRequest) -> HttpResponse:
+def review_list(request: AuthedRequest) -> HttpResponse:
     status = request.GET.get("status", "pending")
     action = request.GET.get("action", "")
     if status not in ("", *ReviewItem.Status.values):
@@ -49,7 +50,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def review_detail(request: HttpRequest, item_id: int) -> HttpResponse:
+def review_detail(request: AuthedRequest, item_id: int) -> HttpResponse:
     item = review_item_get_for(request.user, item_id)
     return render(
         request,
@@ -60,7 +61,7 @@ def review_detail(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def review_decide_view(request: HttpRequest, item_id: int, decision: str) -> HttpResponse:
+def review_decide_view(request: AuthedRequest, item_id: int, decision: str) -> HttpResponse:
     if decision not in ("approve", "reject"):
         raise Http404
     item = review_item_get_for(request.user, item_id)
@@ -84,6 +85,6 @@ def review_decide_view(request: HttpRequest, item_id: int, decision: str) -> Htt
 
 
 @login_required
-def approvals_redirect(request: HttpRequest) -> HttpResponse:
+def approvals_redirect(request: AuthedRequest) -> HttpResponse:
     """The older approvals page lives on as the review queue."""
     return redirect("review-list")

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from kehu.audit.services import audit_record
 from kehu.core.errors import ValidationFailed
@@ -19,9 +20,9 @@ from .models import CustomerTag, Tag
 def _tag_name(raw: Any) -> str:
     name = clean_text(raw)
     if not name:
-        raise ValidationFailed({"tag": ["Name the tag."]})
+        raise ValidationFailed({"tag": [_("Name the tag.")]})
     if len(name) > 50:
-        raise ValidationFailed({"tag": ["A tag has at most 50 characters."]})
+        raise ValidationFailed({"tag": [_("A tag has at most 50 characters.")]})
     return name
 
 

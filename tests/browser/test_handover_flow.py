@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from kehu.accounts.models import Notification, User
 from kehu.collab.models import HandOver
 from kehu.customers.models import Customer
-from kehu.interactions.followups import followup_create
+from kehu.interactions.services.followups import followup_create
 from kehu.opportunities.services import opportunity_create
 
 pytestmark = [

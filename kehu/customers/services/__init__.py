@@ -17,7 +17,7 @@ in one documented order (write.py). Modules:
 
 from kehu.core.errors import PermissionDenied
 
-from .bulk import customer_bulk_update, customers_bulk_create
+from .bulk import contacts_bulk_create, customer_bulk_update, customers_bulk_create
 from .clean import customer_clean
 from .contacts import contact_create, contact_delete, contact_update
 from .derived import assert_reachable, customer_refresh_quality, customer_reindex
@@ -65,6 +65,7 @@ __all__ = [
     "can_claim",
     "can_return_to_pool",
     "contact_create",
+    "contacts_bulk_create",
     "contact_delete",
     "contact_update",
     "contacts_pairing",

@@ -3,22 +3,30 @@ through customer_update), and the import's creates (batched inserts, still audit
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
-from kehu.audit.services import PendingEntry, audit_record_many, diff_fields
+from kehu.audit.services import PendingEntry, audit_record, audit_record_many, diff_fields
 from kehu.contacts.models import Contact
-from kehu.contacts.services import contacts_bulk_add
-from kehu.core.bulk import insert_rows, reserve_ids
+from kehu.contacts.services import contact_remove, contact_values_restore, contacts_bulk_add
+from kehu.core.bulk import insert_rows, reserve_ids, unsaved
 from kehu.core.errors import ChangeHeld
-from kehu.core.search_index import SearchDocument, search_index_bulk
+from kehu.core.models import SearchDocument
+from kehu.core.search_index import (
+    contact_document,
+    customer_document,
+    search_index_bulk,
+    search_unindex,
+)
 from kehu.review.models import ReviewItem
 from kehu.review.services import review_hold
 
 from ..models import Customer, CustomerStatusChange
+from .derived import customer_refresh_quality, customer_reindex
 from .review_rules import bulk_change_hold
 from .write import (
     customer_snapshot,
@@ -77,18 +85,32 @@ def apply_bulk_update(item: ReviewItem) -> None:
         )
 
 
+def status_change_row(
+    customer_id: int, status: str, reason: str, by: int | None
+) -> CustomerStatusChange:
+    """CustomerStatusChange(customer_id=…, to_status=…, reason=…, changed_by_id=…), built field
+    by field (kehu.core.bulk.unsaved): id, customer, from_status, to_status, reason, changed_by,
+    changed_at (stamped on insert)."""
+    return unsaved(  # type: ignore[no-any-return]
+        CustomerStatusChange, (None, customer_id, "", status, reason, by, None)
+    )
+
+
 @transaction.atomic
 def customers_bulk_create(
     *,
     actor: User | None,
     items: list[tuple[Customer, Contact | None]],
     reason: str,
-    documents: list[SearchDocument] | None = None,
+    documents: Callable[[], Iterable[SearchDocument]] | None = None,
     source: str = "import",
 ) -> None:
     """Insert new customers (numbered, cleaned and guarded by the caller) with their decision
     makers, status history, search documents and one audit entry each ("customer.created",
-    listing the decision maker too), in batches: the import's write path."""
+    listing the decision maker too), in batches: the import's write path.
+
+    `documents` builds the search documents once the rows have their keys (the import's workers
+    prepare them); by default they are built here."""
     if not items:
         return
     customers = [customer for customer, _maker in items]
@@ -105,17 +127,16 @@ def customers_bulk_create(
     actor_id = actor.pk if actor is not None else None
     insert_rows(
         CustomerStatusChange,
-        [
-            CustomerStatusChange(
-                customer_id=c.pk, from_status="", to_status=c.status, reason=reason,
-                changed_by_id=actor_id,
-            )
-            for c in customers
-        ],
+        [status_change_row(c.pk, c.status, reason, actor_id) for c in customers],
         with_ids=False,
-    )  # fmt: skip
+    )
     if documents is not None:
-        search_index_bulk(documents)
+        search_index_bulk(documents())
+    else:
+        search_index_bulk(
+            [customer_document(c) for c in customers]
+            + [contact_document(m, customer=m.customer) for m in makers]
+        )
     entries = []
     labels = relation_labels(customers)
     for customer in customers:
@@ -127,3 +148,77 @@ def customers_bulk_create(
             PendingEntry(action="customer.created", target=customer, changes=changes, note=reason)
         )
     audit_record_many(actor=actor, entries=entries, source=source)
+
+
+@transaction.atomic
+def customers_remove_imported(*, actor: User | None, ids: list[int], note: str) -> int:
+    """Delete customers an import created (its revert), with their contacts and search entries;
+    one "customer.deleted" entry each. Returns how many."""
+    customers = list(Customer.objects.filter(pk__in=ids))
+    if not customers:
+        return 0
+    labels = relation_labels(customers)
+    audit_record_many(
+        actor=actor,
+        entries=[
+            PendingEntry(
+                action="customer.deleted",
+                target=customer,
+                changes=diff_fields(customer_snapshot(customer, labels), {}),
+                note=note,
+            )
+            for customer in customers
+        ],
+        source="import",
+    )
+    found = [c.pk for c in customers]
+    search_unindex(
+        "contact", Contact.objects.filter(customer_id__in=found).values_list("pk", flat=True)
+    )
+    search_unindex("customer", found)
+    Customer.objects.filter(pk__in=found).delete()
+    return len(found)
+
+
+@transaction.atomic
+def customer_restore(
+    *,
+    actor: User | None,
+    customer: Customer,
+    fields: dict[str, Any],
+    maker: dict[str, Any] | None,
+    maker_created: int | None,
+    note: str,
+) -> Customer:
+    """Put back the values an import overwrote (its revert): the customer's fields, its decision
+    maker's, and remove a decision maker the import added; audited, re-indexed."""
+    before = customer_snapshot(customer)
+    Customer.objects.filter(pk=customer.pk).update(**fields)
+    if maker:
+        contact = Contact.objects.filter(pk=maker["id"], customer=customer).first()
+        if contact is not None:
+            contact_values_restore(contact=contact, values={k: v for k, v in maker.items() if k != "id"})
+    if maker_created:
+        created = Contact.objects.filter(pk=maker_created, customer=customer).first()
+        if created is not None:
+            contact_remove(actor=actor, contact=created, note=note)
+    customer = Customer.objects.get(pk=customer.pk)
+    customer_refresh_quality(customer)
+    customer_reindex(customer)
+    audit_record(
+        actor=actor,
+        action="customer.updated",
+        target=customer,
+        changes=diff_fields(before, customer_snapshot(customer)),
+        note=note,
+        source="import",
+    )
+    return customer
+
+
+@transaction.atomic
+def contacts_bulk_create(contacts: list[Contact]) -> None:
+    """Further contacts of new customers in bulk (the training sandbox): the rows and their
+    search entries; the caller refreshes the customers' completeness afterwards."""
+    contacts_bulk_add(contacts)
+    search_index_bulk(contact_document(c, customer=c.customer) for c in contacts)

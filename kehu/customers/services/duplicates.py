@@ -13,15 +13,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kehu.accounts.models import Notification, Role, User
+from kehu.accounts.models import Role, User
 from kehu.accounts.policy import scope_for
-from kehu.core.errors import ProbableDuplicate
+from kehu.accounts.services import notification_send
+from kehu.audit.services import audit_record
+from kehu.core.errors import PermissionDenied, ProbableDuplicate, ValidationFailed
 from kehu.review.models import ReviewItem, ReviewRule
 from kehu.review.services import review_hold
 
+from ..matching import FIELDS as MATCH_FIELDS
 from ..matching import Match, find_matches
 from ..models import Customer, DuplicateAction, MatchRule
 
@@ -109,18 +113,11 @@ def duplicate_scope(actor: User | None, matches: list[Match], *, about: str = ""
     if hidden:
         stewards = User.objects.filter(role=Role.STEWARD, is_active=True).exclude(pk=actor.pk)
         names = "、".join(f"{m.customer.customer_no}" for m in matches if m not in visible)
-        Notification.objects.bulk_create(
-            [
-                Notification(
-                    user=steward,
-                    message=(
-                        _("%(user)s entered %(what)s, which probably duplicates %(numbers)s.")
-                        % {"user": actor.label, "what": about or _("a customer"), "numbers": names}
-                    )[:500],
-                    link="/dedupe/",
-                )
-                for steward in stewards
-            ]
+        notification_send(
+            users=stewards,
+            message=_("%(user)s entered %(what)s, which probably duplicates %(numbers)s.")
+            % {"user": actor.label, "what": about or _("a customer"), "numbers": names},
+            link="/dedupe/",
         )
     return ScopedMatches(visible, hidden)
 
@@ -208,3 +205,81 @@ def duplicate_queue(*, actor: User | None, customer: Customer, result: CheckResu
         reason=_("%(number)s probably duplicates %(others)s")
         % {"number": customer.customer_no, "others": "、".join(numbers)},
     )
+
+
+# --- The policy, set by an administrator (the dedupe rules page and API call these).
+
+
+def _require_admin(actor: User) -> None:
+    if getattr(actor, "role", None) != Role.ADMIN:
+        raise PermissionDenied(_("Only an administrator may change duplicate rules."))
+
+
+@transaction.atomic
+def match_rule_save(
+    *, actor: User, data: dict[str, Any], rule: MatchRule | None = None
+) -> MatchRule:
+    _require_admin(actor)
+    known = {f.name for f in MATCH_FIELDS}
+    errors: dict[str, list[str]] = {}
+    rule = rule or MatchRule()
+    if "name" in data:
+        rule.name = str(data["name"]).strip()[:100]
+    if not rule.name:
+        errors["name"] = [_("Give the rule a name.")]
+    if "description" in data:
+        rule.description = str(data["description"] or "")
+    if "min_score" in data:
+        try:
+            rule.min_score = float(data["min_score"])
+        except (TypeError, ValueError):
+            errors["min_score"] = [_("A number between 0 and 1.")]
+        else:
+            if not 0 <= rule.min_score <= 1:
+                errors["min_score"] = [_("A number between 0 and 1.")]
+    if "required_fields" in data:
+        fields = list(data["required_fields"] or [])
+        bad = [f for f in fields if f not in known]
+        if bad:
+            errors["required_fields"] = [
+                _("Unknown field(s): %(fields)s.") % {"fields": ", ".join(bad)}
+            ]
+        rule.required_fields = fields
+    if "is_active" in data:
+        rule.is_active = bool(data["is_active"])
+    if errors:
+        raise ValidationFailed(errors)
+    creating = rule.pk is None
+    rule.save()
+    audit_record(
+        actor=actor,
+        action="dedupe.rule_created" if creating else "dedupe.rule_changed",
+        target=rule,
+    )
+    return rule
+
+
+@transaction.atomic
+def duplicate_action_set(*, actor: User, context: str, action: str) -> DuplicateAction:
+    _require_admin(actor)
+    if context not in DuplicateAction.Context.values:
+        raise ValidationFailed(
+            {
+                "context": [
+                    _("One of %(values)s.") % {"values": ", ".join(DuplicateAction.Context.values)}
+                ]
+            }
+        )
+    if action not in DuplicateAction.Action.values:
+        raise ValidationFailed(
+            {
+                "action": [
+                    _("One of %(values)s.") % {"values": ", ".join(DuplicateAction.Action.values)}
+                ]
+            }
+        )
+    row, _created = DuplicateAction.objects.update_or_create(
+        context=context, defaults={"action": action}
+    )
+    audit_record(actor=actor, action="dedupe.action_set", target=row, note=f"{context}={action}")
+    return row

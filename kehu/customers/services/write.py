@@ -17,7 +17,7 @@ import json
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -78,11 +78,12 @@ def relation_labels(customers: list[Customer]) -> dict[str, dict[int, str]]:
     labels: dict[str, dict[int, str]] = {}
     for field in CUSTOMER_AUDIT_FIELDS:
         model_field = Customer._meta.get_field(field)
-        if not model_field.is_relation or model_field.related_model is None:
+        related_model = model_field.related_model
+        if not (isinstance(related_model, type) and issubclass(related_model, models.Model)):
             continue
         ids = {getattr(c, field) for c in customers} - {None}
-        related = model_field.related_model._default_manager.filter(pk__in=ids)
-        if any(f.name == "parent" for f in model_field.related_model._meta.fields):
+        related = related_model._default_manager.filter(pk__in=ids)
+        if any(f.name == "parent" for f in related_model._meta.fields):
             related = related.select_related("parent")  # an industry's label names its parent
         labels[model_field.name] = {obj.pk: str(obj) for obj in related}
     return labels

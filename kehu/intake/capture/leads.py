@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -23,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import Role, Team, User
-from kehu.accounts.services import managers_of, notification_send
+from kehu.accounts.services import integration_user, managers_of, notification_send
 from kehu.audit.services import audit_record
 from kehu.contacts.models import Contact
 from kehu.core.cleaning import FieldCleaner
@@ -59,15 +58,7 @@ def consent_purpose() -> str:
 
 def system_user() -> User:
     """The integration account that web-form leads are created as (it cannot log in)."""
-    user, created = User.objects.get_or_create(
-        username=SYSTEM_USERNAME,
-        defaults={
-            "display_name": "网站表单",
-            "role": Role.STEWARD,
-            "password": make_password(None),
-        },
-    )
-    return user
+    return integration_user(username=SYSTEM_USERNAME, display_name="网站表单")
 
 
 def email_domain(email: str) -> str:

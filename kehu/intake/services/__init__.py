@@ -5,7 +5,15 @@ mapping; execute.py runs a dry run or a commit batch by batch; plan.py matches a
 batch; revert.py undoes an import and purges kept files. Callers import from here.
 """
 
-from .common import MAKER_FIELDS, ImportStateError, Outcome, can_import, import_check_read
+from .common import (
+    MAKER_FIELDS,
+    ImportStateError,
+    Outcome,
+    can_import,
+    import_check_read,
+    import_paused,
+    import_queued,
+)
 from .execute import import_execute, import_mark_stopped
 from .mapping import (
     import_set_mapping,
@@ -20,6 +28,8 @@ from .revert import import_purge_files, import_revert
 from .upload import import_inspect, import_refuse, import_upload, unknown_columns, upload_name
 
 __all__ = [
+    "import_paused",
+    "import_queued",
     "MAKER_FIELDS",
     "ImportStateError",
     "Outcome",

@@ -33,3 +33,21 @@ def import_check_read(run: ImportRun) -> None:
         raise ImportStateError(_("The file is still being read; its columns are shown when done."))
     if run.status == ImportRun.Status.REFUSED:
         raise ValidationFailed(run.file_errors or {"file": [run.message]})
+
+
+# --- An import run's state, as its tasks move it (queued, paused, its job).
+
+
+def import_queued(*, run: ImportRun, job: Any, commit: bool) -> None:
+    """The run's job is queued; a commit's run waits as queued until a worker takes it."""
+    fields: dict[str, Any] = {"job": job}
+    if commit:
+        fields["status"] = ImportRun.Status.QUEUED
+    ImportRun.objects.filter(pk=run.pk).update(**fields)
+
+
+def import_paused(*, run: ImportRun, note: str) -> None:
+    """The worker stopped in the middle: a running commit waits as queued, saying where."""
+    ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.RUNNING).update(
+        status=ImportRun.Status.QUEUED, message=note
+    )

@@ -16,18 +16,18 @@ from kehu.core.numbering import MONTHLY_LIMIT, monthly_key, monthly_number, rese
 from kehu.core.search_index import (
     contact_document,
     customer_document,
-    search_index_bulk,
 )
-from kehu.customers.models import Contact, Customer, CustomerStatusChange
+from kehu.customers.models import Contact, Customer
 from kehu.customers.services import (
     CUSTOMER_AUDIT_FIELDS,
     customer_update,
+    customers_bulk_create,
 )
 
 from ..models import ImportRow, ImportRun
 from ..pipeline import Built, Context, Documents, complete, keyed
 from ..rows import CleanRow, aside_warnings, duplicate_keys, keep_aside
-from ..writes import insert_rows, reserve_ids, unsaved
+from ..writes import unsaved
 from .common import MAKER_FIELDS, Outcome
 
 # --- One batch: plan (match, diff) and write
@@ -39,16 +39,6 @@ def _import_row(run_id: int, number: int, external_id: str) -> ImportRow:
     # errors, note, raw, before, warnings
     return unsaved(  # type: ignore[no-any-return]
         ImportRow, (None, run_id, number, "", external_id, None, "", False, {}, "", {}, None, {})
-    )
-
-
-def _status_change(
-    customer_id: int, status: str, reason: str, by: int | None
-) -> CustomerStatusChange:
-    """CustomerStatusChange(customer_id=…, to_status=…, reason=…, changed_by_id=…)."""
-    # id, customer, from_status, to_status, reason, changed_by, changed_at (stamped on insert)
-    return unsaved(  # type: ignore[no-any-return]
-        CustomerStatusChange, (None, customer_id, "", status, reason, by, None)
     )
 
 
@@ -287,37 +277,26 @@ def _create(
     items = [item for item in items if item[0].outcome == Outcome.CREATED]
     if not items:
         return
-    customers = []
-    ids = reserve_ids(Customer, len(items))
-    for offset, (_result, customer, _maker, number) in enumerate(items):
+    for _result, customer, _maker, number in items:
         customer.customer_no = numbered[number]
-        customer.pk = ids[offset]
-        customers.append(customer)
-    insert_rows(Customer, customers, with_ids=True)
-    makers = []
-    for result, customer, maker, _number in items:
-        result.customer_id, result.customer_no = customer.pk, customer.customer_no
-        if maker is not None:
-            maker.customer = customer
-            makers.append(maker)
-    for maker, pk in zip(makers, reserve_ids(Contact, len(makers)), strict=True):
-        maker.pk = pk
-    insert_rows(Contact, makers, with_ids=True)
-    changed_by = actor if getattr(actor, "pk", None) else None
-    reason = f"Imported (#{run.pk})"
-    changed_by_id = changed_by.pk if changed_by is not None else None
-    insert_rows(
-        CustomerStatusChange,
-        [_status_change(c.pk, c.status, reason, changed_by_id) for c in customers],
-        with_ids=False,
-    )
-    if documents:
+
+    def built_documents() -> list[Any]:
+        if not documents:
+            return [
+                *(customer_document(c) for _r, c, _m, _n in items),
+                *(contact_document(m, customer=c) for _r, c, m, _n in items if m is not None),
+            ]
         pending = [keyed(documents[number], c, m) for _r, c, m, number in items]
-        search_index_bulk([d[0] for d in pending] + [d[1] for d in pending if len(d) > 1])
-        return
-    built = [customer_document(c) for c in customers]
-    built += [contact_document(m, customer=m.customer) for m in makers]
-    search_index_bulk(built)
+        return [d[0] for d in pending] + [d[1] for d in pending if len(d) > 1]
+
+    customers_bulk_create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        items=[(customer, maker) for _r, customer, maker, _n in items],
+        reason=f"Imported (#{run.pk})",
+        documents=built_documents,
+    )
+    for result, customer, _maker, _number in items:
+        result.customer_id, result.customer_no = customer.pk, customer.customer_no
 
 
 def _numbers(

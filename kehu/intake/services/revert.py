@@ -13,15 +13,9 @@ from django.utils import timezone
 
 from kehu.accounts.models import Role
 from kehu.audit.services import audit_record
-from kehu.core.search_index import (
-    search_index_customer,
-    search_unindex,
-)
-from kehu.customers.models import Contact, Customer
-from kehu.customers.services import (
-    PermissionDenied,
-    customer_refresh_quality,
-)
+from kehu.core.errors import PermissionDenied
+from kehu.customers.models import Customer
+from kehu.customers.services.bulk import customer_restore, customers_remove_imported
 
 from ..models import ImportRun
 from .common import MAKER_FIELDS, ImportStateError, Outcome
@@ -57,13 +51,9 @@ def import_revert(*, actor: Any, run: ImportRun) -> dict[str, int]:
             )
         )
         kept += len(chunk) - len(removable)
-        contact_ids = list(
-            Contact.objects.filter(customer_id__in=removable).values_list("pk", flat=True)
+        removed += customers_remove_imported(
+            actor=actor, ids=removable, note=f"Import #{run.pk} reverted"
         )
-        search_unindex("contact", contact_ids)
-        search_unindex("customer", removable)
-        Customer.objects.filter(pk__in=removable).delete()
-        removed += len(removable)
     for row in run.rows.filter(outcome=Outcome.UPDATED).exclude(before=None).iterator():
         customer = Customer.objects.filter(pk=row.customer_id).first()
         if customer is None:
@@ -72,21 +62,13 @@ def import_revert(*, actor: Any, run: ImportRun) -> dict[str, int]:
             kept += 1
             continue
         before = row.before or {}
-        fields = before.get("customer", {})
-        Customer.objects.filter(pk=customer.pk).update(**fields)
         maker = before.get("maker")
-        if maker:
-            Contact.objects.filter(pk=maker["id"]).update(**{f: maker[f] for f in MAKER_FIELDS})
-        if before.get("maker_created"):
-            Contact.objects.filter(pk=before["maker_created"]).delete()
-        customer = Customer.objects.get(pk=customer.pk)
-        customer_refresh_quality(customer)
-        search_index_customer(customer)
-        audit_record(
+        customer_restore(
             actor=actor,
-            action="customer.updated",
-            target=customer,
-            changes={k: ["(import)", v] for k, v in fields.items()},
+            customer=customer,
+            fields=before.get("customer", {}),
+            maker={"id": maker["id"], **{f: maker[f] for f in MAKER_FIELDS}} if maker else None,
+            maker_created=before.get("maker_created"),
             note=f"Import #{run.pk} reverted",
         )
         restored += 1

@@ -10,9 +10,10 @@ import pytest
 
 from kehu.core.models import SearchDocument
 from kehu.customers.models import Contact, Customer
+from kehu.customers.services.bulk import status_change_row
 from kehu.intake.models import ImportRun
 from kehu.intake.services import import_execute, import_revert, import_upload
-from kehu.intake.services.plan import _import_row, _status_change
+from kehu.intake.services.plan import _import_row
 from kehu.search.selectors import search_for
 
 from .helpers import HEADERS, standard_row, write_csv
@@ -120,7 +121,7 @@ def test_the_models_workers_send_have_no_init_signals():
     row = ImportRow(run_id=7, row_number=3, external_id="E1")
     assert field_values(row) == field_values(_import_row(7, 3, "E1"))
     change = CustomerStatusChange(customer_id=5, to_status="lead", reason="r", changed_by_id=2)
-    assert field_values(change) == field_values(_status_change(5, "lead", "r", 2))
+    assert field_values(change) == field_values(status_change_row(5, "lead", "r", 2))
 
 
 @pytest.mark.parametrize(("threshold", "queued"), [(5, 1), (10_000, 0)])

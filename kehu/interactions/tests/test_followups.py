@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kehu.audit.models import AuditEntry
-from kehu.interactions.followups import followup_create
 from kehu.interactions.models import FollowUp
+from kehu.interactions.services.followups import followup_create
 
 pytestmark = pytest.mark.django_db
 

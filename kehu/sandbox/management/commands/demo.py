@@ -11,16 +11,16 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from kehu.accounts.models import ApiToken, Team, User
-from kehu.audit.models import AuditEntry
+from kehu.accounts.models import User
+from kehu.accounts.services import sandbox_user_ensure, team_ensure
 from kehu.audit.services import audit_record
 from kehu.core.db import db_analyze
 from kehu.core.middleware import set_source
-from kehu.core.models import Counter, Job
-from kehu.customers.models import Customer, CustomerShare
-from kehu.customers.services import customer_reindex as _search_reindex
+from kehu.customers.models import Customer
+from kehu.customers.services import customer_assign_pool, customer_share
 from kehu.sandbox.loader import generate, load
 from kehu.sandbox.personas import PERSONAS, TEAMS
+from kehu.sandbox.reset import sandbox_wipe
 
 
 class Command(BaseCommand):
@@ -79,55 +79,34 @@ class Command(BaseCommand):
         self.print_logins()
 
     def wipe(self) -> None:
-        Customer.objects.all().delete()
-        AuditEntry.objects.all().delete()
-        Counter.objects.all().delete()
-        Job.objects.all().delete()
-        ApiToken.objects.all().delete()
-        User.objects.filter(username__in=[p.username for p in PERSONAS]).delete()
-        Team.objects.filter(name__in=TEAMS).delete()
+        sandbox_wipe(usernames=[p.username for p in PERSONAS], teams=list(TEAMS))
 
     def create_people(self) -> dict[str, User]:
-        teams = {
-            name: Team.objects.get_or_create(name=name, defaults={"region": region})[0]
-            for name, region in TEAMS.items()
+        teams = {name: team_ensure(name=name, region=region) for name, region in TEAMS.items()}
+        return {
+            persona.username: sandbox_user_ensure(
+                username=persona.username,
+                display_name=persona.display_name,
+                role=persona.role,
+                team=teams[persona.team] if persona.team else None,
+                password=settings.KEHU_DEMO_PASSWORD,
+            )
+            for persona in PERSONAS
         }
-        users = {}
-        for persona in PERSONAS:
-            user, _created = User.objects.get_or_create(username=persona.username)
-            user.display_name = persona.display_name
-            user.role = persona.role
-            user.team = teams[persona.team] if persona.team else None
-            user.is_staff = user.is_superuser = persona.role == "admin"
-            user.is_active = True
-            user.set_password(settings.KEHU_DEMO_PASSWORD)
-            user.save()
-            users[persona.username] = user
-        return users
 
     def share_and_pool(self, users: dict[str, User]) -> tuple[int, int]:
         """A few shared and pooled customers, so each view of the access policy has examples."""
         zhang, li = users["zhang"], users["li"]
         to_share = list(Customer.objects.filter(owner=zhang).order_by("id")[:3])
-        CustomerShare.objects.bulk_create(
-            [CustomerShare(customer=c, user=li, shared_by=zhang) for c in to_share]
-        )
+        for customer in to_share:
+            customer_share(actor=zhang, customer=customer, user=li)
         pool = list(
             Customer.objects.filter(owner=users["wang"], status=Customer.Status.LEAD).order_by(
                 "id"
             )[:5]
         )
-        Customer.objects.filter(pk__in=[c.pk for c in pool]).update(owner=None)
-        for customer in pool:
-            customer.owner = None
-            _search_reindex(customer)
-            audit_record(
-                actor=users["zhou"],
-                action="customer.pooled",
-                target=customer,
-                note="Sandbox example",
-                source="cli",
-            )
+        for customer in pool:  # the 华东 manager puts them into the team pool
+            customer_assign_pool(actor=users["zhou"], customer=customer, team=users["wang"].team)
         return len(to_share), len(pool)
 
     def print_logins(self) -> None:

@@ -13,17 +13,29 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
+from kehu.audit.models import AuditEntry
 from kehu.audit.services import PendingEntry, audit_record, audit_record_many, diff_fields
 from kehu.core.cleaning import FieldCleaner
 from kehu.core.errors import ValidationFailed
-from kehu.core.numbering import next_in_sequence
-from kehu.core.search_index import search_index_interaction, search_unindex
+from kehu.core.numbering import next_in_sequence, sequences_set
+from kehu.core.search_index import (
+    interaction_document,
+    search_index_bulk,
+    search_index_interaction,
+    search_unindex,
+)
 from kehu.core.validators import parse_choice, parse_date, parse_datetime
 from kehu.customers.models import Contact, Customer
+from kehu.customers.services.quality import (
+    customer_interactions_changed,
+    customers_last_interaction_set,
+)
 
-from .freshness import customer_touched
-from .models import BehaviourEvent, Interaction
-from .validators import EVENT_KIND_ALIASES, FEEDBACK_ALIASES, METHOD_ALIASES
+from ..models import BehaviourEvent, FollowUp, Interaction
+from ..validators import EVENT_KIND_ALIASES, FEEDBACK_ALIASES, METHOD_ALIASES
+from .followups import followup_close_open
+
+RULE = AuditEntry.Source.RULE
 
 AUDIT_FIELDS = (
     "occurred_at", "method", "topic", "summary", "feedback", "next_action",
@@ -91,9 +103,21 @@ def interaction_clean(
     return c.values
 
 
-def _touch_customer(customer: Customer) -> None:
+def _touch_customer(customer: Customer, actor: Any = None) -> None:
+    """After an interaction is logged, changed or removed: the customer's last interaction, and
+    a 待验证 customer that is no longer stale is fresh again, its open verify tasks done."""
     latest = customer.interactions.aggregate(latest=Max("occurred_at"))["latest"]
-    Customer.objects.filter(pk=customer.pk).update(last_interaction_at=latest)
+    became_fresh = customer_interactions_changed(
+        actor=actor, customer=customer, latest=latest, note="Interaction logged", source=RULE
+    )
+    if became_fresh:
+        followup_close_open(
+            actor=actor,
+            customer_id=customer.pk,
+            kind=FollowUp.Kind.VERIFY,
+            note="Interaction logged",
+            source=RULE,
+        )
 
 
 @transaction.atomic
@@ -110,8 +134,7 @@ def interaction_log(*, actor: Any, customer: Customer, data: dict[str, Any]) -> 
         created_by=actor if getattr(actor, "pk", None) else None,
         **values,
     )
-    _touch_customer(customer)
-    customer_touched(actor=actor, customer=customer)  # 待验证 -> fresh again
+    _touch_customer(customer, actor)  # last interaction; 待验证 -> fresh again
     search_index_interaction(interaction)
     audit_record(
         actor=actor,
@@ -134,7 +157,7 @@ def interaction_update(
     late_after = timedelta(hours=settings.KEHU_LATE_ENTRY_HOURS)
     interaction.is_late_entry = interaction.created_at - interaction.occurred_at > late_after
     interaction.save()
-    _touch_customer(interaction.customer)
+    _touch_customer(interaction.customer, actor)
     search_index_interaction(interaction)
     changes = diff_fields(before, {f: getattr(interaction, f) for f in AUDIT_FIELDS})
     if changes:
@@ -153,7 +176,7 @@ def interaction_delete(*, actor: Any, interaction: Interaction) -> None:
     )
     search_unindex("interaction", [interaction.pk])
     interaction.delete()
-    _touch_customer(customer)
+    _touch_customer(customer, actor)
 
 
 # --- Behaviour events
@@ -310,3 +333,30 @@ def interaction_contacts_move(
             target=contact,
             changes={"events": event_ids, "contact_id": [None, contact.pk]},
         )
+
+
+@transaction.atomic
+def interactions_bulk_add(*, interactions: list[Interaction]) -> int:
+    """Insert interactions of new customers (the training sandbox), numbered by the caller
+    (HD + customer number + sequence): the HD counters follow, the customers get their last
+    interaction, and the search index its entries."""
+    Interaction.objects.bulk_create(interactions, batch_size=2000)
+    last: dict[str, int] = {}
+    latest: dict[int, Any] = {}
+    for interaction in interactions:
+        key = interaction.interaction_no[:-4]
+        last[key] = max(last.get(key, 0), int(interaction.interaction_no[-4:]))
+        current = latest.get(interaction.customer_id)
+        if current is None or interaction.occurred_at > current:
+            latest[interaction.customer_id] = interaction.occurred_at
+    sequences_set(last)
+    customers_last_interaction_set(latest)
+    search_index_bulk(interaction_document(i, customer=i.customer) for i in interactions)
+    return len(interactions)
+
+
+@transaction.atomic
+def events_bulk_add(*, events: list[BehaviourEvent]) -> int:
+    """Insert behaviour events of new customers (the training sandbox)."""
+    BehaviourEvent.objects.bulk_create(events, batch_size=2000)
+    return len(events)

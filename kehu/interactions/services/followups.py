@@ -1,4 +1,4 @@
-"""Follow-up tasks (跟进任务): scoped reads and the one write path (create, complete).
+"""Follow-up tasks (跟进任务): the one write path (create, reassign, complete, close, move).
 
 People create them (a next action), and so do the freshness rules (complete the information,
 verify the customer). Reminders and workflows will build on the same two services.
@@ -11,20 +11,18 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
-from kehu.accounts.policy import scope_for
 from kehu.audit.services import PendingEntry, audit_record, audit_record_many
 from kehu.core.cleaning import FieldCleaner
 from kehu.core.errors import InvalidTransition
 from kehu.core.validators import build_aliases, parse_choice, parse_date
 from kehu.customers.models import Customer
 
-from .models import FollowUp
+from ..models import FollowUp
 
 KIND_ALIASES = build_aliases(
     FollowUp.Kind,
@@ -35,41 +33,6 @@ KIND_ALIASES = build_aliases(
         "other": ["其他"],
     },
 )
-
-
-# --- Reads
-
-
-def followup_queryset_for(user: Any) -> QuerySet[FollowUp]:
-    """Tasks the user may see: those assigned to them, and those on customers they can see."""
-    visible = scope_for(user, FollowUp.objects.all())
-    if getattr(user, "is_authenticated", False):
-        visible = FollowUp.objects.filter(Q(pk__in=visible.values("pk")) | Q(owner=user))
-    return visible.select_related("customer", "owner", "done_by")
-
-
-def followup_list_mine(user: Any, *, include_done: bool = False) -> QuerySet[FollowUp]:
-    tasks = followup_queryset_for(user).filter(owner=user)
-    return tasks if include_done else tasks.filter(done_at__isnull=True)
-
-
-def followup_get_for(user: Any, follow_up_id: int, *, for_write: bool = False) -> FollowUp:
-    """The task if the user may see it (change it, with for_write: its assignee, or whoever may
-    change the customer); else 404."""
-    task = followup_queryset_for(user).filter(pk=follow_up_id).first()
-    if task is None:
-        raise Http404("No such task.")
-    if for_write and task.owner_id != getattr(user, "pk", None):
-        writable = scope_for(user, Customer.objects.filter(pk=task.customer_id), for_write=True)
-        if not writable.exists():
-            raise Http404("No such task.")
-    return task
-
-
-def followup_open_exists(*, customer_id: int, kind: str) -> bool:
-    return FollowUp.objects.filter(
-        customer_id=customer_id, kind=kind, done_at__isnull=True
-    ).exists()
 
 
 # --- Writes
