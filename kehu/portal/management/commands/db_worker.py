@@ -49,11 +49,17 @@ class KehuWorker(Worker):
         super().run()
 
     def run_task(self, db_task_result: DBTaskResult[Any, Any]) -> None:
-        self.reap()
+        try:
+            self.reap()
+        except Exception:  # the task it has claimed runs all the same
+            logger.exception("Reaping stale jobs failed")
         try:
             super().run_task(db_task_result)
         finally:
-            jobs_settle_audited()
+            try:
+                jobs_settle_audited()
+            except Exception:  # the next reap finds what is left
+                logger.exception("Settling the task's jobs failed")
 
 
 class Command(LibraryCommand):
