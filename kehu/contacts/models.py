@@ -69,7 +69,10 @@ class Contact(models.Model):
     class Meta:
         db_table = "customers_contact"
         ordering = ["-is_primary", "has_left", "id"]
-        indexes = [models.Index(fields=["customer", "is_primary"], name="contact_customer_idx")]
+        indexes = [
+            models.Index(fields=["customer", "is_primary"], name="contact_customer_idx"),
+            models.Index(fields=["landline"], name="contact_landline_idx"),  # duplicate check
+        ]
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
 

@@ -178,6 +178,10 @@ class Customer(models.Model):
             models.Index(fields=["budget_amount", "id"], name="customer_budget_idx"),
             models.Index(fields=["updated_at", "id"], name="customer_updated_idx"),
             models.Index(fields=["completeness", "id"], name="customer_completeness_idx"),
+            # The duplicate check's phone and e-mail look-ups (without them a full scan per
+            # value: 0.2 s at a million customers).
+            models.Index(fields=["phone"], name="customer_phone_idx"),
+            models.Index(fields=["email"], name="customer_email_idx"),
         ]
         verbose_name = _("customer")
         verbose_name_plural = _("customers")

@@ -195,3 +195,9 @@ def review_items_move(*, actor: User | None, ids: list[int], customer: Any) -> l
             actor=actor, action="review.items_moved", target=customer, changes={"items": moved}
         )
     return moved
+
+
+def review_item_customer_set(*, item: ReviewItem, customer: Any) -> None:
+    """A held new customer was created on approval: the item points at it from now on."""
+    ReviewItem.objects.filter(pk=item.pk).update(customer=customer)
+    item.customer = customer

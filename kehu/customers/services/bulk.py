@@ -197,7 +197,9 @@ def customer_restore(
     if maker:
         contact = Contact.objects.filter(pk=maker["id"], customer=customer).first()
         if contact is not None:
-            contact_values_restore(contact=contact, values={k: v for k, v in maker.items() if k != "id"})
+            contact_values_restore(
+                contact=contact, values={k: v for k, v in maker.items() if k != "id"}
+            )
     if maker_created:
         created = Contact.objects.filter(pk=maker_created, customer=customer).first()
         if created is not None:

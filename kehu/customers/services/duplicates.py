@@ -283,3 +283,74 @@ def duplicate_action_set(*, actor: User, context: str, action: str) -> Duplicate
     )
     audit_record(actor=actor, action="dedupe.action_set", target=row, note=f"{context}={action}")
     return row
+
+
+# --- The import's identity check: cheap, per batch (the import matches its exact keys itself).
+
+
+@dataclass
+class IdentityHit:
+    customer: Customer
+    reason: str  # "mobile", "email" or "registered_name"
+
+
+IDENTITY_LABELS = {
+    "mobile": _("same mobile"),
+    "email": _("same e-mail"),
+    "registered_name": _("same registered name"),
+}
+
+
+def identity_matches(records: list[tuple[Customer, Any]]) -> list[list[IdentityHit]]:
+    """For each new (unsaved) customer with its decision maker: the existing customers that
+    share a mobile, a personal e-mail or the registered name — what the on-save check always
+    warns about. A few statements per batch; values held by many customers (switchboards,
+    placeholders) do not count."""
+    from kehu.core.normalize import company_core, company_registered, is_role_mailbox
+
+    from ..matching.candidates import MAX_SHARED_VALUE, holders
+
+    wanted: list[dict[str, set[str]]] = []
+    for customer, maker in records:
+        phones = {p for p in (customer.phone, getattr(maker, "mobile", "")) if p}
+        mobiles = {p.split(";")[0] for p in phones if p.startswith("+861")}
+        emails = {
+            e.lower()
+            for e in (customer.email, getattr(maker, "email", ""))
+            if e and not is_role_mailbox(e)
+        }
+        wanted.append({"mobile": mobiles, "email": emails})
+    held: dict[str, set[int]] = {}
+    values = sorted({v for w in wanted for kind in w.values() for v in kind})
+    for start in range(0, len(values), 200):  # SQLite allows 500 compound SELECTs
+        chunk = values[start : start + 200]
+        held.update(holders([v for v in chunk if "@" not in v], [v for v in chunk if "@" in v]))
+    registered = {company_registered(c.name): c for c, _m in records if c.name}
+    registered.pop("", None)
+    by_core: dict[str, list[Customer]] = {}
+    if registered:
+        cores = {company_core(c.name) for c in registered.values()}
+        for other in Customer.objects.filter(name_normalized__in=cores).only(
+            "pk", "name", "customer_no", "name_normalized", "owner_id", "team_id", "status"
+        ):
+            by_core.setdefault(other.name_normalized, []).append(other)
+    ids = {i for v in held.values() if len(v) <= MAX_SHARED_VALUE for i in v}
+    found = {c.pk: c for c in Customer.objects.filter(pk__in=ids)}
+    out: list[list[IdentityHit]] = []
+    for (customer, _maker), keys in zip(records, wanted, strict=True):
+        hits: dict[int, IdentityHit] = {}
+        for kind, kind_values in keys.items():
+            for value in kind_values:
+                holders_of = held.get(value, set())
+                if len(holders_of) > MAX_SHARED_VALUE:
+                    continue
+                for pk in holders_of:
+                    if pk in found and pk != customer.pk:
+                        hits.setdefault(pk, IdentityHit(found[pk], kind))
+        key = company_registered(customer.name) if customer.name else ""
+        if key:
+            for other in by_core.get(company_core(customer.name), []):
+                if other.pk != customer.pk and company_registered(other.name) == key:
+                    hits.setdefault(other.pk, IdentityHit(other, "registered_name"))
+        out.append(list(hits.values()))
+    return out

@@ -31,7 +31,7 @@ from kehu.core.errors import ChangeHeld, PermissionDenied, ValidationFailed
 from kehu.core.numbering import next_number
 from kehu.core.search_index import search_unindex_customer
 from kehu.review.models import ReviewItem
-from kehu.review.services import review_hold
+from kehu.review.services import review_hold, review_item_customer_set
 
 from ..display import customer_diff
 from ..models import Customer, CustomerStatusChange
@@ -415,7 +415,7 @@ def customer_delete(*, actor: User, customer: Customer) -> None:
 
 def apply_customer_create(item: ReviewItem) -> None:
     customer = customer_create(actor=item.requested_by, data=item.payload, approved=item)
-    ReviewItem.objects.filter(pk=item.pk).update(customer=customer)
+    review_item_customer_set(item=item, customer=customer)
 
 
 def apply_customer_update(item: ReviewItem) -> None:

@@ -29,6 +29,7 @@ from ..pipeline import Built, Context, Documents, complete, keyed
 from ..rows import CleanRow, aside_warnings, duplicate_keys, keep_aside
 from ..writes import unsaved
 from .common import MAKER_FIELDS, Outcome
+from .guards import guard_creates, queue_duplicates
 
 # --- One batch: plan (match, diff) and write
 
@@ -194,9 +195,21 @@ def _plan(
             result.warnings = row.warnings
     if seen is not None:
         seen.update(in_batch)
+    queued: dict[int, list[Customer]] = {}
+    if to_create:  # the customer guards, for rows created in bulk (updates meet them inside)
+        to_create, queued = guard_creates(
+            run,
+            to_create,
+            {row.number: row for row in rows},
+            actor=actor,
+            dry_run=dry_run,
+            context=context,
+            namer=_namer,
+        )
     if to_create and not dry_run:
         raw = {row.number: row.raw for row in rows}
         _create(run, to_create, actor=actor, documents=documents or {}, raw=raw)
+        queue_duplicates(actor, to_create, queued)
     return results
 
 
