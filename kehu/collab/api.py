@@ -18,9 +18,8 @@ from kehu.accounts.services import (
     notifications_mark_read,
     team_pool_settings_update,
 )
-from kehu.core.api_utils import page_limit
+from kehu.core.api_utils import paged
 from kehu.core.errors import PermissionDenied
-from kehu.core.pagination import keyset_page
 from kehu.customers import services as customer_services
 from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_get_for
@@ -233,20 +232,19 @@ def _moved(request: HttpRequest, customer: Customer) -> dict[str, Any]:
 
 @router.get("/pool", response=PoolPageOut, tags=["pool"], summary="The team pool: claimable")
 def pool_list(request: HttpRequest, filters: Query[PoolFilters]) -> dict[str, Any]:
-    page = keyset_page(
+    def items(customers: list[Customer]) -> list[dict[str, Any]]:
+        reasons = pool_reasons(customers)
+        return [_pool_item(c, reasons) for c in customers]
+
+    return paged(
         pool_for(request.user),
         order="-updated_at",
         cursor=filters.cursor,
-        limit=page_limit(filters.limit),
+        limit=filters.limit,
+        items=items,
+        claims_today=customer_services.pool_claims_today(request.user),
+        claim_limit=customer_services.pool_claim_limit(request.user),
     )
-    reasons = pool_reasons(page.items)
-    return {
-        "items": [_pool_item(c, reasons) for c in page.items],
-        "next_cursor": page.next_cursor,
-        "has_more": bool(page.next_cursor),
-        "claims_today": customer_services.pool_claims_today(request.user),
-        "claim_limit": customer_services.pool_claim_limit(request.user),
-    }
 
 
 @router.post(

@@ -38,17 +38,23 @@ def paged(
     limit: int | None,
     order: str = "-id",
     item: Callable[[M], Any] | None = None,
+    items: Callable[[list[M]], list[Any]] | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
     """One page of a list response: {items, next_cursor, has_more, **extra}.
 
-    Keyset pagination (kehu.core.pagination); `item` turns a row into its output (default: the
-    row, for a response schema to read); `extra` adds fields such as a total.
+    Keyset pagination (kehu.core.pagination); `item` turns a row into its output, or `items`
+    the page's rows at once (one query for what they share); by default the rows themselves,
+    for a response schema to read. `extra` adds fields such as a total.
     """
     page = keyset_page(queryset, order=order, cursor=cursor, limit=page_limit(limit))
-    items = [item(row) for row in page.items] if item is not None else page.items
+    rows: list[Any] = page.items
+    if item is not None:
+        rows = [item(row) for row in page.items]
+    elif items is not None:
+        rows = items(page.items)
     return {
-        "items": items,
+        "items": rows,
         "next_cursor": page.next_cursor,
         "has_more": bool(page.next_cursor),
         **extra,

@@ -12,9 +12,8 @@ from ninja import Query, Router, Schema, Status
 
 from kehu.accounts.models import Role
 from kehu.audit.models import AuditEntry
-from kehu.core.api_utils import page_limit, payload_data
+from kehu.core.api_utils import paged, payload_data
 from kehu.core.errors import NotFound, PermissionDenied, ValidationFailed
-from kehu.core.pagination import keyset_page
 
 from . import services
 from .masking import mask_changes
@@ -93,18 +92,14 @@ def customer_list(request: HttpRequest, filters: Query[CustomerFilters]) -> dict
     if order is None:
         raise ValidationFailed({"order": [f"One of: {', '.join(ORDERINGS)}."]})
     queryset = customer_filter(customer_queryset_for(request.user), params)
-    page = keyset_page(
+    page = paged(
         customers_for_output(queryset).prefetch_related(decision_maker_prefetch()),
         order=order,
         cursor=filters.cursor,
-        limit=page_limit(filters.limit),
+        limit=filters.limit,
     )
-    pull_rows(actor=request.user, rows=len(page.items), refuse=True)  # the daily volume rule
-    return {
-        "items": page.items,
-        "next_cursor": page.next_cursor,
-        "has_more": bool(page.next_cursor),
-    }
+    pull_rows(actor=request.user, rows=len(page["items"]), refuse=True)  # the daily volume rule
+    return page
 
 
 @router.post("/customers", response={201: CustomerOut}, summary="Create a customer")
@@ -175,14 +170,9 @@ def customer_history(
     request: HttpRequest, customer_no: str, cursor: str | None = None, limit: int | None = None
 ) -> dict[str, object]:
     customer = customer_get_for(request.user, customer_no)
-    page = keyset_page(
-        AuditEntry.objects.filter(customer_id=customer.pk),
-        order="-id",
-        cursor=cursor,
-        limit=page_limit(limit),
-    )
-    items = [
-        {
+
+    def entry_out(e: AuditEntry) -> dict[str, object]:
+        return {
             "id": e.id,
             "created_at": e.created_at,
             "actor": e.actor_name,
@@ -192,9 +182,9 @@ def customer_history(
             "note": e.note,
             "source": e.source,
         }
-        for e in page.items
-    ]
-    return {"items": items, "next_cursor": page.next_cursor, "has_more": bool(page.next_cursor)}
+
+    entries = AuditEntry.objects.filter(customer_id=customer.pk)
+    return paged(entries, order="-id", cursor=cursor, limit=limit, item=entry_out)
 
 
 class BulkIn(Schema):
@@ -233,17 +223,8 @@ def contact_list(
     request: HttpRequest, customer_no: str, cursor: str | None = None, limit: int | None = None
 ) -> dict[str, object]:
     customer = customer_get_for(request.user, customer_no)
-    page = keyset_page(
-        customer.contacts.select_related("customer"),
-        order="id",
-        cursor=cursor,
-        limit=page_limit(limit),
-    )
-    return {
-        "items": page.items,
-        "next_cursor": page.next_cursor,
-        "has_more": bool(page.next_cursor),
-    }
+    contacts = customer.contacts.select_related("customer")
+    return paged(contacts, order="id", cursor=cursor, limit=limit)
 
 
 @router.post("/customers/{customer_no}/contacts", response={201: ContactOut}, tags=["contacts"])

@@ -9,8 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from kehu.core.api_utils import page_limit
-from kehu.core.pagination import keyset_page
+from kehu.core.api_utils import paged
 
 from .audit_log import assert_can_read_audit, audit_filter, audit_rows, read_filter, read_rows
 
@@ -54,17 +53,12 @@ class AuditPage(Schema):
 @router.get("/audit", response=AuditPage, summary="The audit log")
 def audit_list(request: HttpRequest, filters: Query[AuditFilters]) -> dict[str, object]:
     assert_can_read_audit(request.user)
-    page = keyset_page(
+    return paged(
         audit_filter(filters.model_dump()),
-        order="-id",
         cursor=filters.cursor,
-        limit=page_limit(filters.limit),
+        limit=filters.limit,
+        items=lambda rows: audit_rows(request.user, rows),
     )
-    return {
-        "items": audit_rows(request.user, list(page.items)),
-        "next_cursor": page.next_cursor,
-        "has_more": bool(page.next_cursor),
-    }
 
 
 class ReadFilters(Schema):
@@ -103,14 +97,9 @@ def audit_reads(request: HttpRequest, filters: Query[ReadFilters]) -> dict[str, 
     """Who opened which customer, searched for what (the query, not the results), exported or
     revealed what; kept KEHU_AUDIT_READ_RETENTION_DAYS days."""
     assert_can_read_audit(request.user)
-    page = keyset_page(
+    return paged(
         read_filter(filters.model_dump()),
-        order="-id",
         cursor=filters.cursor,
-        limit=page_limit(filters.limit),
+        limit=filters.limit,
+        items=lambda rows: read_rows(request.user, rows),
     )
-    return {
-        "items": read_rows(request.user, list(page.items)),
-        "next_cursor": page.next_cursor,
-        "has_more": bool(page.next_cursor),
-    }

@@ -10,8 +10,7 @@ from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
 from kehu.accounts.policy import can_log_interaction, interaction_scope, scope_for
-from kehu.core.api_utils import Paged, page_limit, payload_data
-from kehu.core.pagination import keyset_page
+from kehu.core.api_utils import Paged, paged, payload_data
 from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_get_for
 from kehu.customers.services import PermissionDenied
@@ -146,17 +145,8 @@ def interaction_list(
     request: HttpRequest, customer_no: str, cursor: str | None = None, limit: int | None = None
 ) -> dict[str, object]:
     customer = customer_get_for(request.user, customer_no)
-    page = keyset_page(
-        customer.interactions.select_related(*_interactions_related()),
-        order="-occurred_at",
-        cursor=cursor,
-        limit=page_limit(limit),
-    )
-    return {
-        "items": page.items,
-        "next_cursor": page.next_cursor,
-        "has_more": bool(page.next_cursor),
-    }
+    interactions = customer.interactions.select_related(*_interactions_related())
+    return paged(interactions, order="-occurred_at", cursor=cursor, limit=limit)
 
 
 @router.post("/customers/{customer_no}/interactions", response={201: InteractionOut})
@@ -199,17 +189,8 @@ def event_list(
     request: HttpRequest, customer_no: str, cursor: str | None = None, limit: int | None = None
 ) -> dict[str, object]:
     customer = customer_get_for(request.user, customer_no)
-    page = keyset_page(
-        customer.events.select_related("customer"),
-        order="-occurred_at",
-        cursor=cursor,
-        limit=page_limit(limit),
-    )
-    return {
-        "items": page.items,
-        "next_cursor": page.next_cursor,
-        "has_more": bool(page.next_cursor),
-    }
+    events = customer.events.select_related("customer")
+    return paged(events, order="-occurred_at", cursor=cursor, limit=limit)
 
 
 @router.post("/events", response={201: EventBatchOut}, tags=["events"], summary="Ingest a batch")

@@ -9,8 +9,7 @@ from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
 from kehu.accounts.policy import can_log_interaction, interaction_scope
-from kehu.core.api_utils import Paged, page_limit, payload_data
-from kehu.core.pagination import keyset_page
+from kehu.core.api_utils import Paged, paged, payload_data
 from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_get_for
 from kehu.customers.services import PermissionDenied
@@ -83,15 +82,6 @@ class FollowUpPage(Paged):
     items: list[FollowUpOut]
 
 
-def _page(queryset: object, cursor: str | None, limit: int | None) -> dict[str, object]:
-    page = keyset_page(queryset, order="id", cursor=cursor, limit=page_limit(limit))  # type: ignore[arg-type]
-    return {
-        "items": page.items,
-        "next_cursor": page.next_cursor,
-        "has_more": bool(page.next_cursor),
-    }
-
-
 @router.get("/follow-ups", response=FollowUpPage)
 def followup_mine(
     request: HttpRequest,
@@ -100,7 +90,8 @@ def followup_mine(
     limit: int | None = None,
 ) -> dict[str, object]:
     """My tasks (assigned to me), open ones unless include_done."""
-    return _page(followup_list_mine(request.user, include_done=include_done), cursor, limit)
+    tasks = followup_list_mine(request.user, include_done=include_done)
+    return paged(tasks, order="id", cursor=cursor, limit=limit)
 
 
 @router.get("/customers/{customer_no}/follow-ups", response=FollowUpPage)
@@ -115,7 +106,7 @@ def followup_for_customer(
     tasks = followup_queryset_for(request.user).filter(customer=customer)
     if not include_done:
         tasks = tasks.filter(done_at__isnull=True)
-    return _page(tasks, cursor, limit)
+    return paged(tasks, order="id", cursor=cursor, limit=limit)
 
 
 @router.post("/customers/{customer_no}/follow-ups", response={201: FollowUpOut})

@@ -12,8 +12,7 @@ from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
 from kehu.accounts.policy import scope_for, sees_amount_bands
-from kehu.core.api_utils import Paged, page_limit, payload_data
-from kehu.core.pagination import keyset_page
+from kehu.core.api_utils import Paged, paged, payload_data
 from kehu.core.validators import amount_band
 from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_get_for
@@ -185,17 +184,7 @@ def opportunity_list(
     request: HttpRequest, customer_no: str, cursor: str | None = None, limit: int | None = None
 ) -> dict[str, object]:
     customer = customer_get_for(request.user, customer_no)
-    page = keyset_page(
-        _opportunities().filter(customer=customer),
-        order="-id",
-        cursor=cursor,
-        limit=page_limit(limit),
-    )
-    return {
-        "items": page.items,
-        "next_cursor": page.next_cursor,
-        "has_more": bool(page.next_cursor),
-    }
+    return paged(_opportunities().filter(customer=customer), cursor=cursor, limit=limit)
 
 
 @router.post("/customers/{customer_no}/opportunities", response={201: OpportunityOut})
@@ -239,14 +228,7 @@ def order_list(
     request: HttpRequest, customer_no: str, cursor: str | None = None, limit: int | None = None
 ) -> dict[str, object]:
     customer = customer_get_for(request.user, customer_no)
-    page = keyset_page(
-        _orders().filter(customer=customer), order="-id", cursor=cursor, limit=page_limit(limit)
-    )
-    return {
-        "items": page.items,
-        "next_cursor": page.next_cursor,
-        "has_more": bool(page.next_cursor),
-    }
+    return paged(_orders().filter(customer=customer), cursor=cursor, limit=limit)
 
 
 @router.post("/customers/{customer_no}/orders", response={201: OrderOut}, tags=["orders"])
