@@ -40,8 +40,8 @@ def departing_rep(run: int, size: int) -> Any:
     from kehu.collab.services import CLOSED_STAGES
     from kehu.customers.models import Customer
     from kehu.customers.services import customers_reassign
-    from kehu.interactions.services.followups import followup_create, followups_reassign
     from kehu.interactions.models import FollowUp
+    from kehu.interactions.services.followups import followup_create, followups_reassign
     from kehu.opportunities.models import Opportunity
     from kehu.opportunities.services import opportunities_reassign, opportunity_create
 

@@ -13,14 +13,21 @@ Needs a prepared database with a search index (bench/prepare.py, then `kehu sear
    Chinese names) is searched as an executive, who sees every customer with phones and e-mails
    masked: with the masked-match rule (the shipped code) and without it (the rule switched off in
    this process), to show what the check costs. Times are wall ms of search_for() in-process.
+4. With --import FILE: the same read_record() while `kehu import FILE` runs in another process
+   (a transaction per batch of 1,000 rows): on SQLite a read entry waits for the import's write
+   lock, on PostgreSQL it does not. The customers it creates stay (use a throwaway database).
 Run under `flock /tmp/kehu-bench.lock`.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from bench.common import database_info, django_setup, summarize
@@ -119,11 +126,30 @@ def _search(user: Any, queries: list[str], *, checked: bool) -> dict[str, float]
         masked.Viewer.__init__ = original  # type: ignore[method-assign]
 
 
+def _during_import(path: Path, record: Any) -> dict[str, float]:
+    """read_record() every 10 ms while an import runs in another process."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kehu", "import", str(path), "--user", "admin"],
+        env=os.environ.copy(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    times = []
+    time.sleep(3)  # past the file's upload and inspection, into the batches
+    while process.poll() is None:
+        started = time.perf_counter()
+        record()
+        times.append((time.perf_counter() - started) * 1000)
+        time.sleep(0.01)
+    return summarize(times)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--prefill", type=int, default=1_000_000)
     parser.add_argument("--n", type=int, default=2000)
     parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--import", dest="import_file", type=Path, default=None)
     args = parser.parse_args()
     django_setup()
     from kehu.accounts.models import User
@@ -141,12 +167,16 @@ def main() -> None:
     executive = User.objects.filter(role="executive", is_active=True).order_by("id").first()
     assert rep is not None and executive is not None, "run bench/prepare.py first"
     customer = Customer.objects.order_by("id").first()
-    entry = _time(
-        lambda: read_record(actor=rep, kind=ReadEntry.Kind.VIEW, target=customer), args.n
-    )
+    entry = _time(lambda: read_record(actor=rep, kind=ReadEntry.Kind.VIEW, target=customer), args.n)
     print(f"read_record (one INSERT, autocommit): {entry}")
     upsert = _time(lambda: pull_rows(actor=rep, rows=25, refuse=False), args.n)
     print(f"pull_rows (one upsert, autocommit):   {upsert}")
+    if args.import_file is not None:
+        during = _during_import(
+            args.import_file,
+            lambda: read_record(actor=rep, kind=ReadEntry.Kind.VIEW, target=customer),
+        )
+        print(f"read_record while an import runs:    {during}")
     queries = _queries(args.queries)
     for label, checked in (("with the masked-match rule", True), ("without it", False)):
         print(f"search as executive, {label}: {_search(executive, queries, checked=checked)}")

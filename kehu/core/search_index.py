@@ -559,10 +559,13 @@ def search_index_refill(*, batch_size: int = 20_000) -> int:
 def search_index_tidy() -> None:
     """Tidy the index after many writes, without a rebuild: SQLite merges the FTS5 segments that
     every write transaction adds (and its delete markers) into one b-tree per table; PostgreSQL
-    vacuums the documents (dead rows and their GIN entries, the GIN pending lists) and updates
-    their statistics. At a million customers, after a 100,000-customer import and its revert:
-    32 s and 22 s, and the query mix's p95 went from 19.0 to 12.0 ms (SQLite) and 26.5 to
-    17.5 ms (PostgreSQL). PostgreSQL's VACUUM cannot run inside a transaction."""
+    vacuums the documents (dead rows and their GIN entries, the GIN pending lists). At a million
+    customers, after a 100,000-customer import and its revert: 32 s and 22 s, and the query
+    mix's p95 went from 19.0 to 12.0 ms (SQLite) and 26.5 to 17.5 ms (PostgreSQL). Then the
+    statistics of every table (kehu.core.db): the writes that scatter the index also change the
+    customers' shape (one rep owning a large share after an import), and a scoped list or search
+    is planned from the customers' statistics as much as from the documents'. PostgreSQL's
+    VACUUM cannot run inside a transaction."""
     from .db import db_analyze
 
     with connection.cursor() as cursor:
