@@ -9,9 +9,11 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, URLResolver, path, re_path
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.renderers import JSONRenderer
 
 from kehu.accounts.api import router as accounts_router
@@ -19,6 +21,7 @@ from kehu.accounts.auth import api_auth
 from kehu.collab.api import router as collab_router
 from kehu.core import request_errors
 from kehu.core.api import router as core_router
+from kehu.core.api_utils import ErrorOut
 from kehu.core.errors import DomainError, ValidationFailed
 from kehu.customers.access_api import router as access_router
 from kehu.customers.api import router as customers_router
@@ -37,12 +40,44 @@ from kehu.tags.api import router as tags_router
 logger = logging.getLogger(__name__)
 
 
+# What authentication and request parsing may answer, for any operation (ErrorOut bodies): the
+# operations declare only what they answer themselves (kehu.core.api_utils.errors).
+SIGNED_IN = {
+    401: "No credentials, or an unknown, expired or revoked token.",
+    403: "A read-only token that tries to change something; a session without its second factor.",
+}
+WITH_BODY = {
+    400: "The body cannot be read: not JSON (`bad_json`), or a malformed multipart body.",
+    413: "The body is larger than KEHU_REQUEST_MAX_BYTES, or has too many fields or files.",
+}
+
+
 class KehuAPI(NinjaAPI):
     """NinjaAPI whose URL list ends with a catch-all: unknown /api/v1 paths get a JSON 404.
 
     Appended when the URLs are built, so it stays last whatever routers are added later.
-    The OpenAPI document goes through the renderer too (ninja's own view bypasses it).
+    The OpenAPI document goes through the renderer too (ninja's own view bypasses it), and
+    declares on every operation the answers of authentication and request parsing.
     """
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.setdefault(
+            "ErrorOut", ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        )
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                extra = {**(SIGNED_IN if operation.get("security") else {})}
+                if "requestBody" in operation:
+                    extra.update(WITH_BODY)
+                responses = operation.setdefault("responses", {})
+                for status, description in extra.items():
+                    responses.setdefault(status, {"description": description, "content": error})
+        return schema
 
     def _get_urls(self) -> list[URLResolver | URLPattern]:
         urls = super()._get_urls()
@@ -118,8 +153,19 @@ api.add_router("/", tags_router)
 api.add_router("/", collab_router)
 
 
+# Where ninja found a value (the first element of an error's `loc`), and the names of the
+# parameters that hold a whole schema (`payload: CustomerIn`, `filters: Query[...]`).
+LOCATIONS = {"body", "query", "path", "file", "form", "header", "cookie"}
+WRAPPERS = {"payload", "filters", "params"}
+
+
 def _field_name(loc: list[object]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "payload", "query", "path", "filters")]
+    """The field a schema error is about, as the client names it: 'name', 'lines[0].amount'."""
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in LOCATIONS:
+        parts = parts[1:]
+    if len(parts) > 1 and parts[0] in WRAPPERS:
+        parts = parts[1:]
     name = ""
     for part in parts:
         if part.isdigit():
@@ -197,6 +243,14 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+        # ninja could not parse the body (JSONDecodeError, UnicodeDecodeError): name it.
+        message = _("Send the body as JSON in UTF-8 (%(reason)s).") % {"reason": exc.__cause__}
+        return api.create_response(
+            request,
+            {"detail": message, "code": "bad_json", "errors": {"body": [message]}},
+            status=400,
+        )
     return api.create_response(
         request, {"detail": str(exc), "code": "error"}, status=exc.status_code
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -271,9 +272,45 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("KEHU_REQUEST_MAX_BYTES", 2_621_440)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("KEHU_REQUEST_MAX_FIELDS", 1000)
 DATA_UPLOAD_MAX_NUMBER_FILES = env_int("KEHU_REQUEST_MAX_FILES", 20)
 
-# Capture: web-form leads per IP per hour (Django's cache).
+# Capture: web-form leads per client address per hour, counted in the shared cache below.
 KEHU_LEAD_RATE_LIMIT = env_int("KEHU_LEAD_RATE_LIMIT", 5)
 KEHU_LEAD_RATE_WINDOW = env_int("KEHU_LEAD_RATE_WINDOW", 3600)
+
+# --- The cache every process shares (the lead rate limit counts in it): Redis when
+# KEHU_CACHE_URL names it (redis://127.0.0.1:6379/0), else a table of the database (created by
+# kehu/core's migrations), so that several workers behind a proxy count one bucket per client.
+_cache_url = os.environ.get("KEHU_CACHE_URL", "")
+if _cache_url.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _cache_url,
+            "KEY_PREFIX": "kehu",
+        }
+    }
+elif _cache_url in ("", "db://"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "kehu_cache",
+        }
+    }
+else:
+    raise ImproperlyConfigured(
+        f"KEHU_CACHE_URL must be redis://host:port/db (or empty for the database), not {_cache_url!r}"
+    )
+
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated,
+# e.g. "127.0.0.1,10.0.0.0/8"): the client address is then the last one in the header that is
+# not such a proxy (kehu.core.middleware.client_ip). Default: none; the connecting address.
+KEHU_TRUSTED_PROXIES = env_list("KEHU_TRUSTED_PROXIES", "")
+for _proxy in KEHU_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(
+            f"KEHU_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network"
+        ) from _exc
 
 NINJA_PAGINATION_PER_PAGE = KEHU_PAGE_SIZE
 
@@ -312,6 +349,9 @@ AXES_FAILURE_LIMIT = "kehu.accounts.lockout.login_failure_limit"
 AXES_COOLOFF_TIME = env_int("KEHU_LOGIN_LOCKOUT_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], ["username"]]
 AXES_RESET_ON_SUCCESS = True
+# The lockout counts per client address by the same rule as the audit log and the lead limit
+# (the connecting address, or X-Forwarded-For past KEHU_TRUSTED_PROXIES).
+AXES_CLIENT_IP_CALLABLE = "kehu.core.middleware.client_ip"
 AXES_ENABLED = env_bool("KEHU_LOGIN_LOCKOUT", True)
 # Production (KEHU_PRODUCTION=true, behind HTTPS): passes `kehu check --deploy`.
 KEHU_PRODUCTION = env_bool("KEHU_PRODUCTION", False)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
+from kehu.core.api_utils import errors
 from kehu.core.errors import ValidationFailed
 
 from . import services
@@ -73,7 +74,11 @@ def token_list(request: HttpRequest) -> list[ApiToken]:
     return list(ApiToken.objects.filter(user=request.user))
 
 
-@router.post("/tokens", response={201: NewTokenOut}, summary="Create a token (shown once)")
+@router.post(
+    "/tokens",
+    response={201: NewTokenOut, **errors(403, 422)},
+    summary="Create a token (shown once)",
+)
 def token_create(request: HttpRequest, payload: TokenIn) -> Status:
     """Only from a signed-in session (verified where the role needs two-factor), not a token."""
     require_verified_session(request)
@@ -89,7 +94,7 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Status:
     return Status(201, {**TokenOut.from_orm(token).model_dump(), "token": raw})
 
 
-@router.delete("/tokens/{token_id}", response={204: None})
+@router.delete("/tokens/{token_id}", response={204: None, **errors(404, 422)})
 def token_revoke(request: HttpRequest, token_id: int) -> Status:
     token = ApiToken.objects.filter(user=request.user, pk=token_id).first()
     if token is None:
@@ -100,7 +105,7 @@ def token_revoke(request: HttpRequest, token_id: int) -> Status:
 
 @router.post(
     "/users/{user_id}/otp/reset",
-    response=OtpResetOut,
+    response={200: OtpResetOut, **errors(403, 404, 422)},
     summary="Remove a user's two-factor devices (administrators)",
 )
 def otp_reset(request: HttpRequest, user_id: int) -> dict[str, object]:

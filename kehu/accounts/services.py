@@ -18,6 +18,7 @@ from django_otp import devices_for_user
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
 from kehu.core.errors import PermissionDenied, ValidationFailed
 
@@ -44,7 +45,9 @@ def api_token_create(
         scope=scope,
         expires_at=expires_at,
     )
-    audit_record(actor=actor, action="api_token.created", target=token, note=f"scope={scope}")
+    audit_record(
+        actor=actor, action=AuditAction.API_TOKEN_CREATED, target=token, note=f"scope={scope}"
+    )
     return token, raw
 
 
@@ -53,7 +56,7 @@ def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit_record(actor=actor, action="api_token.revoked", target=token)
+        audit_record(actor=actor, action=AuditAction.API_TOKEN_REVOKED, target=token)
     return token
 
 
@@ -106,7 +109,7 @@ def otp_device_confirm(
     device.confirmed = True
     device.save()
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    audit_record(actor=actor, action="user.otp_added", target=user)
+    audit_record(actor=actor, action=AuditAction.USER_OTP_ADDED, target=user)
     Notification.objects.create(
         user=user,
         message=_(
@@ -136,7 +139,10 @@ def otp_devices_reset(*, actor: User | None, user: User) -> int:
         device.delete()
         removed += 1
     audit_record(
-        actor=actor, action="user.otp_reset", target=user, changes={"devices_removed": removed}
+        actor=actor,
+        action=AuditAction.USER_OTP_RESET,
+        target=user,
+        changes={"devices_removed": removed},
     )
     by = actor.label if actor is not None else _("an administrator")
     Notification.objects.create(
@@ -240,7 +246,7 @@ def team_pool_settings_update(
                 other.save(update_fields=["receives_unassigned_leads"])
                 audit_record(
                     actor=actor,
-                    action="team.updated",
+                    action=AuditAction.TEAM_UPDATED,
                     target=other,
                     changes={"receives_unassigned_leads": [True, False]},
                 )
@@ -251,7 +257,7 @@ def team_pool_settings_update(
         team.receives_unassigned_leads = receives_unassigned_leads
     if changes:
         team.save(update_fields=[name for name in changes])
-        audit_record(actor=actor, action="team.updated", target=team, changes=changes)
+        audit_record(actor=actor, action=AuditAction.TEAM_UPDATED, target=team, changes=changes)
     return team
 
 

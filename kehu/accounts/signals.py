@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
 
 
@@ -12,7 +13,7 @@ def on_login_failed(
 ) -> None:
     audit_record(
         actor=None,
-        action="user.login_failed",
+        action=AuditAction.USER_LOGIN_FAILED,
         changes={"username": str(credentials.get("username", ""))[:150]},
         source="web",
     )

@@ -30,6 +30,7 @@ from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
+from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
 from kehu.core.errors import DomainError
 
@@ -85,7 +86,9 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
-        audit_record(actor=form.get_user(), action="user.logged_in", target=form.get_user())
+        audit_record(
+            actor=form.get_user(), action=AuditAction.USER_LOGGED_IN, target=form.get_user()
+        )
         return response
 
 
@@ -106,9 +109,11 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         for device in TOTPDevice.objects.devices_for_user(request.user, confirmed=True):
             if device.verify_token(token):
                 otp_login(request, device)
-                audit_record(actor=request.user, action="user.otp_verified", target=request.user)
+                audit_record(
+                    actor=request.user, action=AuditAction.USER_OTP_VERIFIED, target=request.user
+                )
                 return redirect(_next(request))
-        audit_record(actor=request.user, action="user.otp_failed", target=request.user)
+        audit_record(actor=request.user, action=AuditAction.USER_OTP_FAILED, target=request.user)
         error = _("That code is not right. Try the current one.")
     return render(request, "accounts/otp_verify.html", {"error": error, "next": _next(request)})
 

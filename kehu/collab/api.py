@@ -18,7 +18,7 @@ from kehu.accounts.services import (
     notifications_mark_read,
     team_pool_settings_update,
 )
-from kehu.core.api_utils import paged
+from kehu.core.api_utils import errors, paged
 from kehu.core.errors import PermissionDenied
 from kehu.customers import services as customer_services
 from kehu.customers.models import Customer
@@ -116,14 +116,18 @@ def _handover_args(payload: HandOverIn) -> dict[str, Any]:
     }
 
 
-@router.get("/users/{user_id}/handover", response=HandOverPreviewOut, summary="Hand-over preview")
+@router.get(
+    "/users/{user_id}/handover",
+    response={200: HandOverPreviewOut, **errors(403, 404, 422)},
+    summary="Hand-over preview",
+)
 def handover_preview(request: HttpRequest, user_id: int) -> dict[str, Any]:
     return _preview(services.handover_user_get(request.user, user_id))
 
 
 @router.post(
     "/users/{user_id}/handover/plan",
-    response=HandOverPlanOut,
+    response={200: HandOverPlanOut, **errors(403, 404, 422)},
     summary="Plan a hand-over: counts per successor and for the team pool (changes nothing)",
 )
 def handover_plan(request: HttpRequest, user_id: int, payload: HandOverIn) -> dict[str, Any]:
@@ -147,7 +151,7 @@ def handover_plan(request: HttpRequest, user_id: int, payload: HandOverIn) -> di
 
 @router.post(
     "/users/{user_id}/handover",
-    response=HandOverOut,
+    response={200: HandOverOut, **errors(403, 404, 409, 422)},
     summary="Deactivate and hand over (give the plan's token to confirm what was shown)",
 )
 def handover_confirm(request: HttpRequest, user_id: int, payload: HandOverIn) -> dict[str, Any]:
@@ -230,7 +234,12 @@ def _moved(request: HttpRequest, customer: Customer) -> dict[str, Any]:
     }
 
 
-@router.get("/pool", response=PoolPageOut, tags=["pool"], summary="The team pool: claimable")
+@router.get(
+    "/pool",
+    response={200: PoolPageOut, **errors(422)},
+    tags=["pool"],
+    summary="The team pool: claimable",
+)
 def pool_list(request: HttpRequest, filters: Query[PoolFilters]) -> dict[str, Any]:
     def items(customers: list[Customer]) -> list[dict[str, Any]]:
         reasons = pool_reasons(customers)
@@ -248,7 +257,10 @@ def pool_list(request: HttpRequest, filters: Query[PoolFilters]) -> dict[str, An
 
 
 @router.post(
-    "/pool/{customer_no}/claim", response=PoolMoveOut, tags=["pool"], summary="Claim a customer"
+    "/pool/{customer_no}/claim",
+    response={200: PoolMoveOut, **errors(403, 404, 409)},
+    tags=["pool"],
+    summary="Claim a customer",
 )
 def pool_claim(request: HttpRequest, customer_no: str) -> dict[str, Any]:
     customer = customer_get_for(request.user, customer_no)
@@ -258,7 +270,7 @@ def pool_claim(request: HttpRequest, customer_no: str) -> dict[str, Any]:
 
 @router.post(
     "/pool/{customer_no}/return",
-    response=PoolMoveOut,
+    response={200: PoolMoveOut, **errors(403, 404, 409, 422)},
     tags=["pool"],
     summary="Return a customer to its team pool, with a reason",
 )
@@ -292,7 +304,10 @@ def team_list(request: HttpRequest) -> list[Team]:
 
 
 @router.patch(
-    "/teams/{team_id}", response=TeamOut, tags=["pool"], summary="Change a team's pool settings"
+    "/teams/{team_id}",
+    response={200: TeamOut, **errors(403, 404, 422)},
+    tags=["pool"],
+    summary="Change a team's pool settings",
 )
 def team_update(request: HttpRequest, team_id: int, payload: TeamPatch) -> Team:
     if not can_manage_teams(request.user):
@@ -306,7 +321,11 @@ def team_update(request: HttpRequest, team_id: int, payload: TeamPatch) -> Team:
 # --- Notifications
 
 
-@router.get("/notifications", response=list[NotificationOut], tags=["notifications"])
+@router.get(
+    "/notifications",
+    response={200: list[NotificationOut], **errors(422)},
+    tags=["notifications"],
+)
 def notification_list(request: HttpRequest, unread: bool = False) -> list[Notification]:
     rows = notifications_for(request.user)
     if unread:
@@ -315,7 +334,9 @@ def notification_list(request: HttpRequest, unread: bool = False) -> list[Notifi
 
 
 @router.post(
-    "/notifications/{notification_id}/read", response=NotificationOut, tags=["notifications"]
+    "/notifications/{notification_id}/read",
+    response={200: NotificationOut, **errors(404, 422)},
+    tags=["notifications"],
 )
 def notification_read(request: HttpRequest, notification_id: int) -> Notification:
     notification = notifications_for(request.user).filter(pk=notification_id).first()

@@ -27,12 +27,13 @@ from django.utils.translation import gettext as _
 
 from kehu.accounts.models import Role, User
 from kehu.accounts.services import managers_of, notification_send, user_deactivate
+from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
 from kehu.core.errors import Conflict, PermissionDenied, ValidationFailed
 from kehu.customers import services as customer_services
 from kehu.customers.models import Customer
-from kehu.interactions.services.followups import followups_reassign
 from kehu.interactions.models import FollowUp
+from kehu.interactions.services.followups import followups_reassign
 from kehu.opportunities.models import Opportunity
 from kehu.opportunities.services import opportunities_reassign
 
@@ -279,7 +280,7 @@ def handover_confirm(
     )
     audit_record(
         actor=actor,
-        action="user.handed_over",
+        action=AuditAction.USER_HANDED_OVER,
         target=handover,
         changes={"user": user.get_username(), "assignments": plan.chosen, **summary},
     )

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kehu.accounts.models import User
+from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record, diff_fields
 from kehu.core.normalize import name_pinyin
 from kehu.core.search_index import search_index_contact, search_unindex
@@ -64,7 +65,7 @@ def contact_add(
         return contact
     audit_record(
         actor=actor,
-        action="contact.created",
+        action=AuditAction.CONTACT_CREATED,
         target=contact,
         changes=diff_fields({}, contact_snapshot(contact)),
         source=source,
@@ -90,7 +91,11 @@ def contact_change(
     changes = diff_fields(before, contact_snapshot(contact))
     if changes:
         audit_record(
-            actor=actor, action="contact.updated", target=contact, changes=changes, source=source
+            actor=actor,
+            action=AuditAction.CONTACT_UPDATED,
+            target=contact,
+            changes=changes,
+            source=source,
         )
     return changes
 
@@ -99,7 +104,7 @@ def contact_change(
 def contact_remove(*, actor: User | None, contact: Contact, note: str = "") -> None:
     audit_record(
         actor=actor,
-        action="contact.deleted",
+        action=AuditAction.CONTACT_DELETED,
         target=contact,
         changes=diff_fields(contact_snapshot(contact), {}),
         note=note,
@@ -129,7 +134,7 @@ def contacts_move(
         search_index_contact(contact)
         audit_record(
             actor=actor,
-            action="contact.moved",
+            action=AuditAction.CONTACT_MOVED,
             target=contact,
             changes={"customer": [old_customer_id, customer.pk]},
         )
@@ -186,7 +191,7 @@ def contact_unfold(*, actor: User | None, record: dict[str, Any]) -> Contact:
     search_index_contact(contact)
     audit_record(
         actor=actor,
-        action="contact.restored",
+        action=AuditAction.CONTACT_RESTORED,
         target=contact,
         changes=diff_fields({}, contact_snapshot(contact)),
     )

@@ -8,6 +8,7 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 
+from .api_utils import errors
 from .models import Job
 from .selectors import job_get_for
 
@@ -29,7 +30,7 @@ class JobOut(Schema):
     finished_at: datetime | None
 
 
-@router.get("/jobs/{job_id}", response=JobOut)
+@router.get("/jobs/{job_id}", response={200: JobOut, **errors(404, 422)})
 def job_detail(request: HttpRequest, job_id: int) -> Job:
     job = job_get_for(request.user, job_id)
     if job is None:

@@ -1,4 +1,5 @@
-"""Helpers the API edges share: paged lists, paging parameters, the payload actually sent."""
+"""Helpers the API edges share: the error body, paged lists, paging parameters, the payload
+actually sent."""
 
 from __future__ import annotations
 
@@ -8,12 +9,43 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
-from ninja import Schema
+from ninja import Field, Schema
 
 from .errors import ValidationFailed
 from .pagination import keyset_page
 
 M = TypeVar("M", bound=Model)
+
+
+class ErrorOut(Schema):
+    """The body of every answer that is not the operation's result: a refusal (4xx), a change
+    held for review (202, `pending_review`), a server error (500). kehu/api.py's handlers build
+    it from kehu.core.errors; operations declare it for each status they can answer:
+    `response={200: CustomerOut, **errors(404, 422)}`."""
+
+    detail: str
+    code: str
+    errors: dict[str, list[str]] | None = Field(
+        default=None, description="Messages by field: `name`, `decision_maker.mobile`, `body`."
+    )
+    pending_id: int | None = Field(default=None, description="pending_review: the review item.")
+    matches: list[dict[str, Any]] | None = Field(
+        default=None, description="probable_duplicate: the matches this user may see."
+    )
+    blocked: bool | None = Field(
+        default=None, description="probable_duplicate: true when it cannot be confirmed."
+    )
+    hidden: int | None = Field(
+        default=None, description="probable_duplicate: matches this user may not see."
+    )
+
+
+def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
+    """The error answers an operation declares: `response={200: X, **errors(404, 422)}`.
+
+    kehu/api.py adds to every operation what authentication and request parsing may answer
+    (401, 403, and for a body 400 and 413), so an operation lists what it answers itself."""
+    return dict.fromkeys(statuses, ErrorOut)
 
 
 class Paged(Schema):

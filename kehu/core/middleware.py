@@ -1,9 +1,12 @@
-"""Per-request context (client IP, channel) that audit entries record."""
+"""Per-request context (client IP, channel) that audit entries record, and the one rule for
+which address a request comes from (`client_ip`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import ipaddress
+from collections.abc import Callable, Sequence
 from contextvars import ContextVar
+from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -12,6 +15,56 @@ from django.utils import translation
 
 _request_ip: ContextVar[str | None] = ContextVar("kehu_request_ip", default=None)
 _request_source: ContextVar[str] = ContextVar("kehu_request_source", default="system")
+
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+@lru_cache(maxsize=8)
+def _networks(proxies: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+    return tuple(ipaddress.ip_network(p, strict=False) for p in proxies)
+
+
+def _address(raw: str) -> IPAddress | None:
+    """An address as a proxy writes it ('203.0.113.5', '203.0.113.5:4711', '[2001:db8::1]:80',
+    '2001:db8::1'); None when it is none ('unknown', garbage)."""
+    text = raw.strip().strip('"')
+    if text.startswith("["):
+        text = text[1:].split("]", 1)[0]
+    elif text.count(":") == 1:  # IPv4 with a port
+        text = text.split(":", 1)[0]
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:10.0.0.1 is 10.0.0.1
+    return mapped or address
+
+
+def _is_trusted(address: IPAddress, networks: Sequence[IPNetwork]) -> bool:
+    return any(address in network for network in networks)
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The address of the client behind this request: the connecting address, unless it is one
+    of KEHU_TRUSTED_PROXIES; then X-Forwarded-For is read from the right, past every trusted
+    proxy, and the first address that is not one is the client's. A value a client wrote
+    itself (left of it) is never believed, and neither is the header from anyone else."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    networks = _networks(tuple(settings.KEHU_TRUSTED_PROXIES))
+    nearest = _address(remote) if remote else None
+    if nearest is None or not _is_trusted(nearest, networks):
+        return remote
+    hops = [h for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        address = _address(hop)
+        if address is None:  # unreadable: nothing further left can be believed
+            break
+        nearest = address
+        if not _is_trusted(address, networks):
+            break
+    return str(nearest)
 
 
 def current_ip() -> str | None:
@@ -31,7 +84,7 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        ip = request.META.get("REMOTE_ADDR")
+        ip = client_ip(request)
         source = "api" if request.path.startswith("/api/") else "web"
         ip_token = _request_ip.set(ip)
         source_token = _request_source.set(source)

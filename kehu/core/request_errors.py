@@ -46,6 +46,10 @@ def _multipart_fields(request: HttpRequest) -> list[str]:
             if getattr(model, "__ninja_param_source__", "") in ("file", "form")
             for name in model.model_fields
         ]
+        if not names:  # a body the operation reads itself, declared in its openapi_extra
+            body = (getattr(operation, "openapi_extra", None) or {}).get("requestBody", {})
+            form = body.get("content", {}).get("multipart/form-data", {}).get("schema", {})
+            names = list(form.get("properties", {}))
     except (TypeError, AttributeError):
         names = []
     return names or ["body"]
@@ -61,7 +65,7 @@ def register(api: Any) -> None:
     def respond(
         request: HttpRequest, status: int, code: str, errors: dict[str, list[str]]
     ) -> HttpResponse:
-        detail = " ".join(m for messages in errors.values() for m in messages)
+        detail = " ".join(dict.fromkeys(m for messages in errors.values() for m in messages))
         return api.create_response(
             request, {"detail": detail, "code": code, "errors": errors}, status=status
         )

@@ -12,6 +12,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from kehu.accounts.policy import can_reveal_pii
+from kehu.audit.actions import AuditAction
 from kehu.audit.models import ReadEntry
 from kehu.audit.services import audit_record, read_record
 from kehu.core.errors import PermissionDenied, ValidationFailed
@@ -29,7 +30,7 @@ def pii_reveal(*, actor: Any, obj: Customer | Contact, field: str) -> str:
         raise PermissionDenied(_("You may not reveal contact details of this customer."))
     audit_record(
         actor=actor,
-        action="field.revealed",
+        action=AuditAction.FIELD_REVEALED,
         target=obj,
         customer_id=customer.pk,
         changes={"field": field},

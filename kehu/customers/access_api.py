@@ -9,6 +9,7 @@ from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
 from kehu.accounts.models import Team, User
+from kehu.core.api_utils import errors
 
 from . import access, services
 from .models import CustomerShare
@@ -74,27 +75,35 @@ def _user(raw: str | int) -> User:
     return user
 
 
-@router.get("/customers/{customer_no}/shares", response=list[ShareOut])
+@router.get("/customers/{customer_no}/shares", response={200: list[ShareOut], **errors(404)})
 def share_list(request: HttpRequest, customer_no: str) -> list[CustomerShare]:
     customer = customer_get_for(request.user, customer_no)
     return list(customer.shares.select_related("user", "shared_by"))
 
 
-@router.post("/customers/{customer_no}/shares", response={201: ShareOut})
+@router.post(
+    "/customers/{customer_no}/shares", response={201: ShareOut, **errors(403, 404, 409, 422)}
+)
 def share_create(request: HttpRequest, customer_no: str, payload: ShareIn) -> Status:
     customer = customer_get_for(request.user, customer_no)
     share = services.customer_share(actor=request.user, customer=customer, user=_user(payload.user))
     return Status(201, share)
 
 
-@router.delete("/customers/{customer_no}/shares/{user_id}", response={204: None})
+@router.delete(
+    "/customers/{customer_no}/shares/{user_id}", response={204: None, **errors(403, 404, 422)}
+)
 def share_delete(request: HttpRequest, customer_no: str, user_id: int) -> Status:
     customer = customer_get_for(request.user, customer_no)
     services.customer_unshare(actor=request.user, customer=customer, user=_user(user_id))
     return Status(204, None)
 
 
-@router.post("/customers/{customer_no}/pool", response=PoolOut, summary="Assign to a team pool")
+@router.post(
+    "/customers/{customer_no}/pool",
+    response={200: PoolOut, **errors(403, 404, 409, 422)},
+    summary="Assign to a team pool",
+)
 def pool_assign(request: HttpRequest, customer_no: str, payload: PoolIn) -> dict[str, object]:
     customer = customer_get_for(request.user, customer_no)
     text = str(payload.team).strip()
@@ -106,14 +115,22 @@ def pool_assign(request: HttpRequest, customer_no: str, payload: PoolIn) -> dict
     return {"customer_no": customer.customer_no, "team": team.name, "owner": None}
 
 
-@router.post("/customers/{customer_no}/reveal", response=RevealOut, summary="Reveal a field")
+@router.post(
+    "/customers/{customer_no}/reveal",
+    response={200: RevealOut, **errors(403, 404, 422)},
+    summary="Reveal a field",
+)
 def customer_reveal(request: HttpRequest, customer_no: str, payload: RevealIn) -> dict[str, str]:
     customer = customer_get_for(request.user, customer_no)
     value = access.pii_reveal(actor=request.user, obj=customer, field=payload.field)
     return {"field": payload.field, "value": value}
 
 
-@router.post("/contacts/{contact_id}/reveal", response=RevealOut, summary="Reveal a field")
+@router.post(
+    "/contacts/{contact_id}/reveal",
+    response={200: RevealOut, **errors(403, 404, 422)},
+    summary="Reveal a field",
+)
 def contact_reveal(request: HttpRequest, contact_id: int, payload: RevealIn) -> dict[str, str]:
     contact = contact_get_for(request.user, contact_id)
     value = access.pii_reveal(actor=request.user, obj=contact, field=payload.field)

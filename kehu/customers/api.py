@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from kehu.accounts.models import Role
+from kehu.audit.actions import action_label
 from kehu.audit.models import AuditEntry
-from kehu.core.api_utils import paged, payload_data
+from kehu.core.api_utils import errors, paged, payload_data
 from kehu.core.errors import NotFound, PermissionDenied, ValidationFailed
 
 from . import services
@@ -84,7 +85,9 @@ def customers_for_output(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
     return queryset.select_related("industry", "sub_industry", "source", "owner", "team")
 
 
-@router.get("/customers", response=CustomerPage, summary="List customers")
+@router.get(
+    "/customers", response={200: CustomerPage, **errors(403, 422)}, summary="List customers"
+)
 def customer_list(request: HttpRequest, filters: Query[CustomerFilters]) -> dict[str, object]:
     params = filters.model_dump()
     params["_user"] = request.user
@@ -102,7 +105,11 @@ def customer_list(request: HttpRequest, filters: Query[CustomerFilters]) -> dict
     return page
 
 
-@router.post("/customers", response={201: CustomerOut}, summary="Create a customer")
+@router.post(
+    "/customers",
+    response={201: CustomerOut, **errors(202, 403, 409, 422)},
+    summary="Create a customer",
+)
 def customer_create(request: HttpRequest, payload: CustomerIn) -> Status:
     customer = services.customer_create(actor=request.user, data=payload_data(payload))
     return Status(201, customer_get_for(request.user, customer.customer_no))
@@ -116,7 +123,9 @@ class MovedOut(Schema):
 
 
 @router.get(
-    "/customers/{customer_no}", response={200: CustomerOut, 302: MovedOut}, summary="One customer"
+    "/customers/{customer_no}",
+    response={200: CustomerOut, 302: MovedOut, **errors(404)},
+    summary="One customer",
 )
 def customer_detail(request: HttpRequest, customer_no: str, response: HttpResponse) -> Any:
     """The customer; a number merged into another answers 302 with the survivor's address."""
@@ -140,7 +149,11 @@ def customer_detail(request: HttpRequest, customer_no: str, response: HttpRespon
     )
 
 
-@router.patch("/customers/{customer_no}", response=CustomerOut, summary="Change a customer")
+@router.patch(
+    "/customers/{customer_no}",
+    response={200: CustomerOut, **errors(202, 403, 404, 409, 422)},
+    summary="Change a customer",
+)
 def customer_update(request: HttpRequest, customer_no: str, payload: CustomerPatch) -> Customer:
     customer = customer_get_for(request.user, customer_no, for_change=True)
     services.customer_update(actor=request.user, customer=customer, data=payload_data(payload))
@@ -148,7 +161,9 @@ def customer_update(request: HttpRequest, customer_no: str, payload: CustomerPat
 
 
 @router.post(
-    "/customers/{customer_no}/status", response=CustomerOut, summary="Change status with a reason"
+    "/customers/{customer_no}/status",
+    response={200: CustomerOut, **errors(202, 403, 404, 409, 422)},
+    summary="Change status with a reason",
 )
 def customer_change_status(request: HttpRequest, customer_no: str, payload: StatusIn) -> Customer:
     customer = customer_get_for(request.user, customer_no, for_change=True)
@@ -158,14 +173,22 @@ def customer_change_status(request: HttpRequest, customer_no: str, payload: Stat
     return customer_get_for(request.user, customer_no)
 
 
-@router.delete("/customers/{customer_no}", response={204: None}, summary="Delete a customer")
+@router.delete(
+    "/customers/{customer_no}",
+    response={204: None, **errors(403, 404)},
+    summary="Delete a customer",
+)
 def customer_delete(request: HttpRequest, customer_no: str) -> Status:
     customer = customer_get_for(request.user, customer_no, for_change=True)
     services.customer_delete(actor=request.user, customer=customer)
     return Status(204, None)
 
 
-@router.get("/customers/{customer_no}/history", response=HistoryPage, summary="Change history")
+@router.get(
+    "/customers/{customer_no}/history",
+    response={200: HistoryPage, **errors(404, 422)},
+    summary="Change history",
+)
 def customer_history(
     request: HttpRequest, customer_no: str, cursor: str | None = None, limit: int | None = None
 ) -> dict[str, object]:
@@ -177,6 +200,7 @@ def customer_history(
             "created_at": e.created_at,
             "actor": e.actor_name,
             "action": e.action,
+            "action_label": action_label(e.action),
             "target": e.target_label,
             "changes": mask_changes(request.user, customer, e.changes),
             "note": e.note,
@@ -202,7 +226,12 @@ class BulkOut(Schema):
     held: list[BulkHeldOut]
 
 
-@router.post("/review/bulk-update", response=BulkOut, tags=["review"], summary="Bulk change")
+@router.post(
+    "/review/bulk-update",
+    response={200: BulkOut, **errors(202, 403, 404, 409, 422)},
+    tags=["review"],
+    summary="Bulk change",
+)
 def customer_bulk_update(request: HttpRequest, payload: BulkIn) -> dict[str, Any]:
     """Change the status or owner (or other fields) of several customers. More customers than
     the bulk rule allows wait for review as one item (202); each customer also meets every
@@ -218,7 +247,11 @@ def customer_bulk_update(request: HttpRequest, payload: BulkIn) -> dict[str, Any
 # --- Contacts
 
 
-@router.get("/customers/{customer_no}/contacts", response=ContactPage, tags=["contacts"])
+@router.get(
+    "/customers/{customer_no}/contacts",
+    response={200: ContactPage, **errors(404, 422)},
+    tags=["contacts"],
+)
 def contact_list(
     request: HttpRequest, customer_no: str, cursor: str | None = None, limit: int | None = None
 ) -> dict[str, object]:
@@ -227,7 +260,11 @@ def contact_list(
     return paged(contacts, order="id", cursor=cursor, limit=limit)
 
 
-@router.post("/customers/{customer_no}/contacts", response={201: ContactOut}, tags=["contacts"])
+@router.post(
+    "/customers/{customer_no}/contacts",
+    response={201: ContactOut, **errors(202, 403, 404, 409, 422)},
+    tags=["contacts"],
+)
 def contact_create(request: HttpRequest, customer_no: str, payload: ContactIn) -> Status:
     customer = customer_get_for(request.user, customer_no, for_change=True)
     return Status(
@@ -236,18 +273,26 @@ def contact_create(request: HttpRequest, customer_no: str, payload: ContactIn) -
     )
 
 
-@router.get("/contacts/{contact_id}", response=ContactOut, tags=["contacts"])
+@router.get(
+    "/contacts/{contact_id}", response={200: ContactOut, **errors(404, 422)}, tags=["contacts"]
+)
 def contact_detail(request: HttpRequest, contact_id: int) -> Contact:
     return contact_get_for(request.user, contact_id)
 
 
-@router.patch("/contacts/{contact_id}", response=ContactOut, tags=["contacts"])
+@router.patch(
+    "/contacts/{contact_id}",
+    response={200: ContactOut, **errors(202, 403, 404, 409, 422)},
+    tags=["contacts"],
+)
 def contact_update(request: HttpRequest, contact_id: int, payload: ContactIn) -> Contact:
     contact = contact_get_for(request.user, contact_id, for_change=True)
     return services.contact_update(actor=request.user, contact=contact, data=payload_data(payload))
 
 
-@router.delete("/contacts/{contact_id}", response={204: None}, tags=["contacts"])
+@router.delete(
+    "/contacts/{contact_id}", response={204: None, **errors(403, 404, 422)}, tags=["contacts"]
+)
 def contact_delete(request: HttpRequest, contact_id: int) -> Status:
     contact = contact_get_for(request.user, contact_id, for_change=True)
     services.contact_delete(actor=request.user, contact=contact)
@@ -280,7 +325,7 @@ def source_list(request: HttpRequest) -> QuerySet[Source]:
     return Source.objects.all()
 
 
-@router.post("/sources", response={201: SourceOut}, tags=["dictionaries"])
+@router.post("/sources", response={201: SourceOut, **errors(403, 409, 422)}, tags=["dictionaries"])
 def source_create(request: HttpRequest, payload: SourceIn) -> Status:
     if getattr(request.user, "role", None) != Role.ADMIN:
         raise PermissionDenied(_("Only an administrator may add customer sources."))

@@ -9,7 +9,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from kehu.core.api_utils import paged
+from kehu.audit.actions import AuditAction
+from kehu.core.api_utils import errors, paged
 
 from .audit_log import assert_can_read_audit, audit_filter, audit_rows, read_filter, read_rows
 
@@ -18,7 +19,7 @@ router = Router(tags=["audit"])
 
 class AuditFilters(Schema):
     actor: str | None = None
-    action: str | None = None
+    action: AuditAction | None = None
     target: str | None = None
     customer: str | None = None
     date_from: str | None = None
@@ -34,6 +35,7 @@ class AuditOut(Schema):
     created_at: datetime
     actor: str
     action: str
+    action_label: str
     target_type: str
     target_id: str
     target: str
@@ -50,7 +52,7 @@ class AuditPage(Schema):
     has_more: bool
 
 
-@router.get("/audit", response=AuditPage, summary="The audit log")
+@router.get("/audit", response={200: AuditPage, **errors(403, 422)}, summary="The audit log")
 def audit_list(request: HttpRequest, filters: Query[AuditFilters]) -> dict[str, object]:
     assert_can_read_audit(request.user)
     return paged(
@@ -92,7 +94,7 @@ class ReadPage(Schema):
     has_more: bool
 
 
-@router.get("/audit/reads", response=ReadPage, summary="The read log")
+@router.get("/audit/reads", response={200: ReadPage, **errors(403, 422)}, summary="The read log")
 def audit_reads(request: HttpRequest, filters: Query[ReadFilters]) -> dict[str, object]:
     """Who opened which customer, searched for what (the query, not the results), exported or
     revealed what; kept KEHU_AUDIT_READ_RETENTION_DAYS days."""

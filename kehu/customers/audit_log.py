@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from kehu.accounts.models import Role, User
 from kehu.accounts.policy import PII_ROLES
+from kehu.audit.actions import AuditAction, action_label
 from kehu.audit.models import AuditEntry, ReadEntry
 from kehu.core.errors import ValidationFailed
 
@@ -54,15 +55,19 @@ def _day(raw: str, field: str) -> date:
 
 
 def audit_filter(params: dict[str, Any]) -> QuerySet[AuditEntry]:
-    """The log narrowed by actor (username), action (prefix), target (type, id or label),
-    customer number, date range (inclusive, local days) and source."""
+    """The log narrowed by actor (username), action (an AuditAction), target (type, id or
+    label), customer number, date range (inclusive, local days) and source."""
     queryset = AuditEntry.objects.all()
     value = (params.get("actor") or "").strip()
     if value:
         queryset = queryset.filter(actor_name__iexact=value)
     value = (params.get("action") or "").strip()
     if value:
-        queryset = queryset.filter(action__startswith=value)
+        if value not in AuditAction.values:
+            raise ValidationFailed(
+                {"action": [_("Not an audit action: %(action)s.") % {"action": value}]}
+            )
+        queryset = queryset.filter(action=value)
     value = (params.get("target") or "").strip()
     if value:
         kind, _sep, ident = value.partition(":")
@@ -163,6 +168,7 @@ def audit_rows(user: Any, entries: list[AuditEntry]) -> list[dict[str, Any]]:
             "created_at": e.created_at,
             "actor": e.actor_name,
             "action": e.action,
+            "action_label": action_label(e.action),
             "target_type": e.target_type,
             "target_id": e.target_id,
             "target": e.target_label,

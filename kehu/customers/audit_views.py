@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 
+from kehu.audit.actions import AuditAction
 from kehu.audit.models import AuditEntry, ReadEntry
 from kehu.core.errors import ValidationFailed
 from kehu.core.pagination import keyset_page
@@ -64,6 +65,7 @@ def audit_page(request: HttpRequest) -> HttpResponse:
             "next_url": next_url,
             "errors": errors,
             "sources": AuditEntry.Source.choices,
+            "actions": AuditAction.choices,
             "kinds": ReadEntry.Kind.choices,
         },
         status=422 if errors else 200,

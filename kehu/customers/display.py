@@ -43,7 +43,12 @@ def display_value(model: type[models.Model], name: str, value: Any) -> str:
     if isinstance(value, models.Model):
         return str(getattr(value, "label", None) or value)
     related_model = getattr(field, "related_model", None)
-    if field is not None and field.is_relation and isinstance(related_model, type) and issubclass(related_model, models.Model):
+    if (
+        field is not None
+        and field.is_relation
+        and isinstance(related_model, type)
+        and issubclass(related_model, models.Model)
+    ):
         related = related_model._default_manager.filter(pk=value).first()
         if related is None:
             return str(value)

@@ -305,6 +305,7 @@ class HistoryOut(Schema):
     created_at: datetime
     actor: str
     action: str
+    action_label: str  # the action as people read it, in the request's language
     target: str
     changes: dict[str, Any]
     note: str

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
+from kehu.core.api_utils import errors
 from kehu.core.errors import ValidationFailed
 from kehu.customers.models import DuplicateAction, MatchRule
 from kehu.customers.services.duplicates import (
@@ -97,7 +98,7 @@ class MergeOut(Schema):
     undone_at: datetime | None
 
 
-class RuleIn(Schema):
+class MatchRuleIn(Schema):
     name: str | None = None
     description: str | None = None
     min_score: float | None = None
@@ -105,7 +106,7 @@ class RuleIn(Schema):
     is_active: bool | None = None
 
 
-class RuleOut(Schema):
+class MatchRuleOut(Schema):
     id: int
     name: str
     description: str
@@ -156,7 +157,7 @@ def _merge_out(merge: Merge) -> dict[str, Any]:
     }
 
 
-@router.post("/dedupe/check", response=CheckOut)
+@router.post("/dedupe/check", response={200: CheckOut, **errors(404, 422)})
 def dedupe_check(request: HttpRequest, payload: CheckIn) -> dict[str, Any]:
     """Probable duplicates of a record about to be saved, with the action to take and why."""
     data = payload.model_dump()
@@ -197,7 +198,7 @@ class PairFilters(Schema):
     offset: int = 0
 
 
-@router.get("/dedupe/pairs", response=list[PairOut])
+@router.get("/dedupe/pairs", response={200: list[PairOut], **errors(403, 422)})
 def pair_list(request: HttpRequest, filters: Query[PairFilters]) -> list[dict[str, Any]]:
     """Pairs by score, filtered like the steward's page (status "" for all); `offset` pages."""
     form = PairFilterForm(filters.model_dump(exclude={"limit", "offset"}))
@@ -211,18 +212,21 @@ def pair_list(request: HttpRequest, filters: Query[PairFilters]) -> list[dict[st
     return [_pair_out(p) for p in pairs[filters.offset : filters.offset + filters.limit]]
 
 
-@router.get("/dedupe/pairs/{pair_id}", response=PairOut)
+@router.get("/dedupe/pairs/{pair_id}", response={200: PairOut, **errors(404, 422)})
 def pair_detail(request: HttpRequest, pair_id: int) -> dict[str, Any]:
     return _pair_out(pair_get_for(request.user, pair_id))
 
 
-@router.post("/dedupe/pairs/{pair_id}/not-duplicate", response=PairOut)
+@router.post(
+    "/dedupe/pairs/{pair_id}/not-duplicate",
+    response={200: PairOut, **errors(403, 404, 409, 422)},
+)
 def pair_not_duplicate(request: HttpRequest, pair_id: int) -> dict[str, Any]:
     pair = pair_get_for(request.user, pair_id)
     return _pair_out(services.pair_mark_not_duplicate(actor=request.user, pair=pair))
 
 
-@router.post("/dedupe/merge", response=MergeOut)
+@router.post("/dedupe/merge", response={200: MergeOut, **errors(403, 404, 409, 422)})
 def merge_create(request: HttpRequest, payload: MergeIn) -> dict[str, Any]:
     survivor = customer_by_id_for(request.user, payload.survivor)
     merged = customer_by_id_for(request.user, payload.merged)
@@ -232,7 +236,10 @@ def merge_create(request: HttpRequest, payload: MergeIn) -> dict[str, Any]:
     return _merge_out(merge)
 
 
-@router.post("/dedupe/merges/{merge_id}/undo", response=MergeOut)
+@router.post(
+    "/dedupe/merges/{merge_id}/undo",
+    response={200: MergeOut, **errors(403, 404, 409, 422)},
+)
 def merge_undo(request: HttpRequest, merge_id: int) -> dict[str, Any]:
     merge = merge_get_for(request.user, merge_id)
     services.merge_undo(actor=request.user, merge=merge)
@@ -240,27 +247,27 @@ def merge_undo(request: HttpRequest, merge_id: int) -> dict[str, Any]:
     return _merge_out(merge)
 
 
-@router.post("/dedupe/scan", response={202: JobRef})
+@router.post("/dedupe/scan", response={202: JobRef, **errors(403, 409)})
 def scan_start(request: HttpRequest) -> Status:
     """Queue a scan of every customer (409 while one is queued or running)."""
     job = services.dedupe_scan_start(actor=request.user)
     return Status(202, {"job_id": job.pk, "url": f"/api/v1/jobs/{job.pk}"})
 
 
-@router.get("/dedupe/rules", response=list[RuleOut])
+@router.get("/dedupe/rules", response={200: list[MatchRuleOut], **errors(403)})
 def rule_list(request: HttpRequest) -> Any:
     services.require_steward(request.user)
     return list(MatchRule.objects.all())
 
 
-@router.post("/dedupe/rules", response={201: RuleOut})
-def rule_create(request: HttpRequest, payload: RuleIn) -> tuple[int, MatchRule]:
+@router.post("/dedupe/rules", response={201: MatchRuleOut, **errors(403, 422)})
+def rule_create(request: HttpRequest, payload: MatchRuleIn) -> Status:
     data = payload.model_dump(exclude_unset=True)
-    return 201, match_rule_save(actor=request.user, data=data)
+    return Status(201, match_rule_save(actor=request.user, data=data))
 
 
-@router.patch("/dedupe/rules/{rule_id}", response=RuleOut)
-def rule_change(request: HttpRequest, rule_id: int, payload: RuleIn) -> MatchRule:
+@router.patch("/dedupe/rules/{rule_id}", response={200: MatchRuleOut, **errors(403, 404, 422)})
+def rule_change(request: HttpRequest, rule_id: int, payload: MatchRuleIn) -> MatchRule:
     services.require_steward(request.user)
     rule = get_object_or_404(MatchRule, pk=rule_id)
     return match_rule_save(
@@ -268,12 +275,12 @@ def rule_change(request: HttpRequest, rule_id: int, payload: RuleIn) -> MatchRul
     )
 
 
-@router.get("/dedupe/actions", response=list[ActionOut])
+@router.get("/dedupe/actions", response={200: list[ActionOut], **errors(403)})
 def action_list(request: HttpRequest) -> list[dict[str, str]]:
     services.require_steward(request.user)
     return [{"context": c, "action": action_for(c)} for c in DuplicateAction.Context.values]
 
 
-@router.put("/dedupe/actions/{context}", response=ActionOut)
+@router.put("/dedupe/actions/{context}", response={200: ActionOut, **errors(403, 404, 422)})
 def action_set(request: HttpRequest, context: str, payload: ActionIn) -> DuplicateAction:
     return duplicate_action_set(actor=request.user, context=context, action=payload.action)

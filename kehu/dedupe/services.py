@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from kehu.accounts.models import Role
 from kehu.accounts.policy import scope_for
+from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
 from kehu.contacts.models import Contact
 from kehu.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -135,7 +136,7 @@ def pair_mark_not_duplicate(*, actor: Any, pair: DuplicatePair, note: str = "") 
     pair.save(update_fields=["status", "decided_by", "decided_at"])
     audit_record(
         actor=actor,
-        action="dedupe.not_duplicate",
+        action=AuditAction.DEDUPE_NOT_DUPLICATE,
         target=pair.customer_a,
         changes={"other": pair.customer_b.customer_no},
         note=note,

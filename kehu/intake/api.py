@@ -10,6 +10,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from kehu.accounts.models import Role
+from kehu.core.api_utils import errors
 
 from .export_guard import export_guard
 from .exports import customer_export, xlsx_file
@@ -104,7 +105,7 @@ class PresetOut(Schema):
     can_change: bool
 
 
-class JobOut(Schema):
+class ImportJobOut(Schema):
     job_id: int
     import_id: int
 
@@ -152,7 +153,7 @@ def preset_list(request: HttpRequest) -> list[dict[str, Any]]:
     return builtin + saved
 
 
-@router.post("/import-presets", response={201: PresetOut})
+@router.post("/import-presets", response={201: PresetOut, **errors(403, 422)})
 def preset_save(request: HttpRequest, payload: PresetIn) -> Status:
     """Save the caller's own preset of that name (replacing theirs, never anyone else's)."""
     preset = mapping_preset_save(
@@ -164,7 +165,7 @@ def preset_save(request: HttpRequest, payload: PresetIn) -> Status:
     return Status(201, _preset_out(preset, request.user))
 
 
-@router.patch("/import-presets/{preset_id}", response=PresetOut)
+@router.patch("/import-presets/{preset_id}", response={200: PresetOut, **errors(403, 404, 422)})
 def preset_change(request: HttpRequest, preset_id: int, payload: PresetChangeIn) -> dict[str, Any]:
     """Rename, remap or (un)share a preset: its owner or an administrator (403 otherwise)."""
     preset = mapping_preset_get_for(request.user, preset_id, for_change=True)
@@ -172,7 +173,7 @@ def preset_change(request: HttpRequest, preset_id: int, payload: PresetChangeIn)
     return _preset_out(preset, request.user)
 
 
-@router.delete("/import-presets/{preset_id}", response={204: None})
+@router.delete("/import-presets/{preset_id}", response={204: None, **errors(403, 404, 422)})
 def preset_delete(request: HttpRequest, preset_id: int) -> Status:
     preset = mapping_preset_get_for(request.user, preset_id, for_change=True)
     mapping_preset_delete(actor=request.user, preset=preset)
@@ -184,7 +185,7 @@ def import_list(request: HttpRequest) -> list[ImportRun]:
     return list(import_runs_for(request.user)[:100])
 
 
-@router.post("/imports", response={202: ImportOut})
+@router.post("/imports", response={202: ImportOut, **errors(403, 413, 422)})
 def import_create(
     request: HttpRequest,
     file: File[UploadedFile],
@@ -207,18 +208,20 @@ def import_create(
     return Status(202, run)
 
 
-@router.get("/imports/{import_id}", response=ImportOut)
+@router.get("/imports/{import_id}", response={200: ImportOut, **errors(404, 422)})
 def import_detail(request: HttpRequest, import_id: int) -> ImportRun:
     return import_get_for(request.user, import_id)
 
 
-@router.put("/imports/{import_id}/mapping", response=ImportOut)
+@router.put("/imports/{import_id}/mapping", response={200: ImportOut, **errors(403, 404, 409, 422)})
 def import_mapping(request: HttpRequest, import_id: int, payload: MappingIn) -> ImportRun:
     run = import_get_for(request.user, import_id)
     return import_set_mapping(actor=request.user, run=run, **payload.dict())
 
 
-@router.post("/imports/{import_id}/dry-run", response={202: JobOut})
+@router.post(
+    "/imports/{import_id}/dry-run", response={202: ImportJobOut, **errors(403, 404, 409, 422)}
+)
 def import_dry_run(request: HttpRequest, import_id: int) -> Status:
     run = import_get_for(request.user, import_id)
     import_check_read(run)
@@ -226,7 +229,9 @@ def import_dry_run(request: HttpRequest, import_id: int) -> Status:
     return Status(202, {"job_id": job.pk, "import_id": run.pk})
 
 
-@router.post("/imports/{import_id}/commit", response={202: JobOut})
+@router.post(
+    "/imports/{import_id}/commit", response={202: ImportJobOut, **errors(403, 404, 409, 422)}
+)
 def import_commit(request: HttpRequest, import_id: int) -> Status:
     """Commit in the background, or resume a stopped import where it stopped."""
     run = import_get_for(request.user, import_id)
@@ -235,7 +240,7 @@ def import_commit(request: HttpRequest, import_id: int) -> Status:
     return Status(202, {"job_id": job.pk, "import_id": run.pk})
 
 
-@router.post("/imports/{import_id}/revert", response=RevertOut)
+@router.post("/imports/{import_id}/revert", response={200: RevertOut, **errors(403, 404, 409, 422)})
 def import_revert_endpoint(request: HttpRequest, import_id: int) -> dict[str, int]:
     run = import_get_for(request.user, import_id)
     return import_revert(actor=request.user, run=run)
@@ -247,14 +252,14 @@ def _csv(lines: Any, filename: str) -> StreamingHttpResponse:
     return response
 
 
-@router.get("/imports/{import_id}/report.csv")
+@router.get("/imports/{import_id}/report.csv", response={200: None, **errors(404, 422)})
 def import_report(request: HttpRequest, import_id: int) -> HttpResponse:
     run = import_get_for(request.user, import_id)
     masked = masks_for(request.user, run)
     return _csv(report_lines(import_rows(run), masked=masked), f"import-{run.pk}-report.csv")
 
 
-@router.get("/imports/{import_id}/failed.csv")
+@router.get("/imports/{import_id}/failed.csv", response={200: None, **errors(404, 422)})
 def import_failed(request: HttpRequest, import_id: int) -> HttpResponse:
     run = import_get_for(request.user, import_id)
     rows = import_rows(run, outcome="failed")
@@ -262,7 +267,7 @@ def import_failed(request: HttpRequest, import_id: int) -> HttpResponse:
     return _csv(failed_lines(run, rows, masked=masked), f"import-{run.pk}-failed.csv")
 
 
-@router.get("/exports/customers")
+@router.get("/exports/customers", response={200: None, **errors(202, 403, 422)})
 def export_customers(request: HttpRequest, format: str = "csv") -> HttpResponse:
     """Every customer the caller may see that matches the list filters (status, industry, …)."""
     params = {k: v for k, v in request.GET.items()}

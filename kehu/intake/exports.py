@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from kehu.accounts.policy import can_see_pii, sees_amount_bands
+from kehu.audit.actions import AuditAction
 from kehu.audit.models import ReadEntry
 from kehu.audit.services import audit_record, read_record
 from kehu.core.errors import ValidationFailed
@@ -137,7 +138,7 @@ def customer_export(
     with transaction.atomic():
         audit_record(
             actor=actor,
-            action="customers.exported",
+            action=AuditAction.CUSTOMERS_EXPORTED,
             changes={"format": file_format, "rows": count, "filters": filters},
         )
         read_record(

@@ -10,7 +10,7 @@ from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
 from kehu.accounts.policy import can_log_interaction, interaction_scope, scope_for
-from kehu.core.api_utils import Paged, paged, payload_data
+from kehu.core.api_utils import Paged, errors, paged, payload_data
 from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_get_for
 from kehu.customers.services import PermissionDenied
@@ -140,7 +140,9 @@ def _interaction_for(request: HttpRequest, interaction_no: str, *, for_write: bo
     return interaction
 
 
-@router.get("/customers/{customer_no}/interactions", response=InteractionPage)
+@router.get(
+    "/customers/{customer_no}/interactions", response={200: InteractionPage, **errors(404, 422)}
+)
 def interaction_list(
     request: HttpRequest, customer_no: str, cursor: str | None = None, limit: int | None = None
 ) -> dict[str, object]:
@@ -149,7 +151,10 @@ def interaction_list(
     return paged(interactions, order="-occurred_at", cursor=cursor, limit=limit)
 
 
-@router.post("/customers/{customer_no}/interactions", response={201: InteractionOut})
+@router.post(
+    "/customers/{customer_no}/interactions",
+    response={201: InteractionOut, **errors(403, 404, 422)},
+)
 def interaction_create(request: HttpRequest, customer_no: str, payload: InteractionIn) -> Status:
     customer = customer_get_for(request.user, customer_no)
     writable = interaction_scope(request.user, Customer.objects.filter(pk=customer.pk))
@@ -161,12 +166,14 @@ def interaction_create(request: HttpRequest, customer_no: str, payload: Interact
     return Status(201, _interaction_for(request, interaction.interaction_no, for_write=False))
 
 
-@router.get("/interactions/{interaction_no}", response=InteractionOut)
+@router.get("/interactions/{interaction_no}", response={200: InteractionOut, **errors(404)})
 def interaction_detail(request: HttpRequest, interaction_no: str) -> Interaction:
     return _interaction_for(request, interaction_no, for_write=False)
 
 
-@router.patch("/interactions/{interaction_no}", response=InteractionOut)
+@router.patch(
+    "/interactions/{interaction_no}", response={200: InteractionOut, **errors(403, 404, 422)}
+)
 def interaction_update(
     request: HttpRequest, interaction_no: str, payload: InteractionIn
 ) -> Interaction:
@@ -177,14 +184,18 @@ def interaction_update(
     return _interaction_for(request, interaction_no, for_write=False)
 
 
-@router.delete("/interactions/{interaction_no}", response={204: None})
+@router.delete("/interactions/{interaction_no}", response={204: None, **errors(403, 404)})
 def interaction_delete(request: HttpRequest, interaction_no: str) -> Status:
     interaction = _interaction_for(request, interaction_no, for_write=True)
     services.interaction_delete(actor=request.user, interaction=interaction)
     return Status(204, None)
 
 
-@router.get("/customers/{customer_no}/events", response=EventPage, tags=["events"])
+@router.get(
+    "/customers/{customer_no}/events",
+    response={200: EventPage, **errors(404, 422)},
+    tags=["events"],
+)
 def event_list(
     request: HttpRequest, customer_no: str, cursor: str | None = None, limit: int | None = None
 ) -> dict[str, object]:
@@ -193,7 +204,12 @@ def event_list(
     return paged(events, order="-occurred_at", cursor=cursor, limit=limit)
 
 
-@router.post("/events", response={201: EventBatchOut}, tags=["events"], summary="Ingest a batch")
+@router.post(
+    "/events",
+    response={201: EventBatchOut, **errors(403, 422)},
+    tags=["events"],
+    summary="Ingest a batch",
+)
 def event_ingest(request: HttpRequest, payload: EventBatchIn) -> Status:
     events = [e.model_dump(exclude_unset=True) for e in payload.events]
     customers = interaction_scope(request.user, Customer.objects.all())

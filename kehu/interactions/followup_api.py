@@ -9,7 +9,7 @@ from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
 from kehu.accounts.policy import can_log_interaction, interaction_scope
-from kehu.core.api_utils import Paged, paged, payload_data
+from kehu.core.api_utils import Paged, errors, paged, payload_data
 from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_get_for
 from kehu.customers.services import PermissionDenied
@@ -82,7 +82,7 @@ class FollowUpPage(Paged):
     items: list[FollowUpOut]
 
 
-@router.get("/follow-ups", response=FollowUpPage)
+@router.get("/follow-ups", response={200: FollowUpPage, **errors(422)})
 def followup_mine(
     request: HttpRequest,
     include_done: bool = False,
@@ -94,7 +94,7 @@ def followup_mine(
     return paged(tasks, order="id", cursor=cursor, limit=limit)
 
 
-@router.get("/customers/{customer_no}/follow-ups", response=FollowUpPage)
+@router.get("/customers/{customer_no}/follow-ups", response={200: FollowUpPage, **errors(404, 422)})
 def followup_for_customer(
     request: HttpRequest,
     customer_no: str,
@@ -109,7 +109,10 @@ def followup_for_customer(
     return paged(tasks, order="id", cursor=cursor, limit=limit)
 
 
-@router.post("/customers/{customer_no}/follow-ups", response={201: FollowUpOut})
+@router.post(
+    "/customers/{customer_no}/follow-ups",
+    response={201: FollowUpOut, **errors(403, 404, 422)},
+)
 def followup_add(request: HttpRequest, customer_no: str, payload: FollowUpIn) -> Status:
     customer = customer_get_for(request.user, customer_no)
     writable = interaction_scope(request.user, Customer.objects.filter(pk=customer.pk))
@@ -120,12 +123,15 @@ def followup_add(request: HttpRequest, customer_no: str, payload: FollowUpIn) ->
     return Status(201, followup_get_for(request.user, task.pk))
 
 
-@router.get("/follow-ups/{follow_up_id}", response=FollowUpOut)
+@router.get("/follow-ups/{follow_up_id}", response={200: FollowUpOut, **errors(404, 422)})
 def followup_detail(request: HttpRequest, follow_up_id: int) -> FollowUp:
     return followup_get_for(request.user, follow_up_id)
 
 
-@router.post("/follow-ups/{follow_up_id}/complete", response=FollowUpOut)
+@router.post(
+    "/follow-ups/{follow_up_id}/complete",
+    response={200: FollowUpOut, **errors(403, 404, 409, 422)},
+)
 def followup_done(
     request: HttpRequest, follow_up_id: int, payload: CompleteIn | None = None
 ) -> FollowUp:

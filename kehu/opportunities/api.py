@@ -12,7 +12,7 @@ from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
 from kehu.accounts.policy import scope_for, sees_amount_bands
-from kehu.core.api_utils import Paged, paged, payload_data
+from kehu.core.api_utils import Paged, errors, paged, payload_data
 from kehu.core.validators import amount_band
 from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_get_for
@@ -179,7 +179,10 @@ def _orders() -> QuerySet[Order]:
     return Order.objects.select_related("customer").prefetch_related("lines")
 
 
-@router.get("/customers/{customer_no}/opportunities", response=OpportunityPage)
+@router.get(
+    "/customers/{customer_no}/opportunities",
+    response={200: OpportunityPage, **errors(404, 422)},
+)
 def opportunity_list(
     request: HttpRequest, customer_no: str, cursor: str | None = None, limit: int | None = None
 ) -> dict[str, object]:
@@ -187,7 +190,10 @@ def opportunity_list(
     return paged(_opportunities().filter(customer=customer), cursor=cursor, limit=limit)
 
 
-@router.post("/customers/{customer_no}/opportunities", response={201: OpportunityOut})
+@router.post(
+    "/customers/{customer_no}/opportunities",
+    response={201: OpportunityOut, **errors(403, 404, 422)},
+)
 def opportunity_create(request: HttpRequest, customer_no: str, payload: OpportunityIn) -> Status:
     customer = customer_get_for(request.user, customer_no)
     _check_write(request, customer.pk)
@@ -197,12 +203,15 @@ def opportunity_create(request: HttpRequest, customer_no: str, payload: Opportun
     return Status(201, opportunity)
 
 
-@router.get("/opportunities/{opportunity_id}", response=OpportunityOut)
+@router.get("/opportunities/{opportunity_id}", response={200: OpportunityOut, **errors(404, 422)})
 def opportunity_detail(request: HttpRequest, opportunity_id: int) -> Model:
     return _get(request, _opportunities(), pk=opportunity_id)
 
 
-@router.patch("/opportunities/{opportunity_id}", response=OpportunityOut)
+@router.patch(
+    "/opportunities/{opportunity_id}",
+    response={200: OpportunityOut, **errors(403, 404, 422)},
+)
 def opportunity_update(
     request: HttpRequest, opportunity_id: int, payload: OpportunityIn
 ) -> Opportunity:
@@ -214,7 +223,7 @@ def opportunity_update(
     )
 
 
-@router.delete("/opportunities/{opportunity_id}", response={204: None})
+@router.delete("/opportunities/{opportunity_id}", response={204: None, **errors(403, 404, 422)})
 def opportunity_delete(request: HttpRequest, opportunity_id: int) -> Status:
     opportunity = _get(request, _opportunities(), pk=opportunity_id)
     assert isinstance(opportunity, Opportunity)
@@ -223,7 +232,11 @@ def opportunity_delete(request: HttpRequest, opportunity_id: int) -> Status:
     return Status(204, None)
 
 
-@router.get("/customers/{customer_no}/orders", response=OrderPage, tags=["orders"])
+@router.get(
+    "/customers/{customer_no}/orders",
+    response={200: OrderPage, **errors(404, 422)},
+    tags=["orders"],
+)
 def order_list(
     request: HttpRequest, customer_no: str, cursor: str | None = None, limit: int | None = None
 ) -> dict[str, object]:
@@ -231,7 +244,11 @@ def order_list(
     return paged(_orders().filter(customer=customer), cursor=cursor, limit=limit)
 
 
-@router.post("/customers/{customer_no}/orders", response={201: OrderOut}, tags=["orders"])
+@router.post(
+    "/customers/{customer_no}/orders",
+    response={201: OrderOut, **errors(403, 404, 409, 422)},
+    tags=["orders"],
+)
 def order_create(request: HttpRequest, customer_no: str, payload: OrderIn) -> Status:
     customer = customer_get_for(request.user, customer_no)
     _check_write(request, customer.pk)
@@ -239,12 +256,16 @@ def order_create(request: HttpRequest, customer_no: str, payload: OrderIn) -> St
     return Status(201, _get(request, _orders(), pk=order.pk))
 
 
-@router.get("/orders/{order_no}", response=OrderOut, tags=["orders"])
+@router.get("/orders/{order_no}", response={200: OrderOut, **errors(404)}, tags=["orders"])
 def order_detail(request: HttpRequest, order_no: str) -> Model:
     return _get(request, _orders(), order_no=order_no.strip())
 
 
-@router.patch("/orders/{order_no}", response=OrderOut, tags=["orders"])
+@router.patch(
+    "/orders/{order_no}",
+    response={200: OrderOut, **errors(403, 404, 409, 422)},
+    tags=["orders"],
+)
 def order_update(request: HttpRequest, order_no: str, payload: OrderIn) -> Model:
     order = _get(request, _orders(), order_no=order_no.strip())
     assert isinstance(order, Order)
@@ -253,7 +274,7 @@ def order_update(request: HttpRequest, order_no: str, payload: OrderIn) -> Model
     return _get(request, _orders(), pk=order.pk)
 
 
-@router.delete("/orders/{order_no}", response={204: None}, tags=["orders"])
+@router.delete("/orders/{order_no}", response={204: None, **errors(403, 404)}, tags=["orders"])
 def order_delete(request: HttpRequest, order_no: str) -> Status:
     order = _get(request, _orders(), order_no=order_no.strip())
     assert isinstance(order, Order)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
 from kehu.accounts.policy import assert_finance_editable
+from kehu.audit.actions import AuditAction
 from kehu.audit.services import PendingEntry, audit_record, audit_record_many, diff_fields
 from kehu.core.cleaning import FieldCleaner
 from kehu.core.errors import ValidationFailed
@@ -105,7 +106,7 @@ def opportunity_create(*, actor: Any, customer: Customer, data: dict[str, Any]) 
     opportunity = Opportunity.objects.create(customer=customer, **values)
     audit_record(
         actor=actor,
-        action="opportunity.created",
+        action=AuditAction.OPPORTUNITY_CREATED,
         target=opportunity,
         changes=diff_fields({}, _snapshot(opportunity, OPPORTUNITY_FIELDS)),
     )
@@ -129,7 +130,9 @@ def opportunity_update(
     opportunity.save()
     changes = diff_fields(before, _snapshot(opportunity, OPPORTUNITY_FIELDS))
     if changes:
-        audit_record(actor=actor, action="opportunity.updated", target=opportunity, changes=changes)
+        audit_record(
+            actor=actor, action=AuditAction.OPPORTUNITY_UPDATED, target=opportunity, changes=changes
+        )
     return opportunity
 
 
@@ -152,7 +155,7 @@ def opportunities_reassign(
         groups.setdefault(owner_id, []).append(row.pk)
         entries.append(
             PendingEntry(
-                action="opportunity.updated",
+                action=AuditAction.OPPORTUNITY_UPDATED,
                 target=row,
                 changes={"owner_id": [row.owner_id, owner_id]},
                 note=note,
@@ -169,7 +172,7 @@ def opportunities_reassign(
 def opportunity_delete(*, actor: Any, opportunity: Opportunity) -> None:
     audit_record(
         actor=actor,
-        action="opportunity.deleted",
+        action=AuditAction.OPPORTUNITY_DELETED,
         target=opportunity,
         changes=diff_fields(_snapshot(opportunity, OPPORTUNITY_FIELDS), {}),
     )
@@ -269,7 +272,7 @@ def order_create(*, actor: Any, customer: Customer, data: dict[str, Any]) -> Ord
         OrderLine.objects.create(order=order, **line)
     audit_record(
         actor=actor,
-        action="order.created",
+        action=AuditAction.ORDER_CREATED,
         target=order,
         changes=diff_fields({}, _snapshot(order, ORDER_FIELDS)),
     )
@@ -303,7 +306,7 @@ def order_update(*, actor: Any, order: Order, data: dict[str, Any]) -> Order:
     order.save()
     changes = diff_fields(before, _snapshot(order, ORDER_FIELDS))
     if changes or lines is not None:
-        audit_record(actor=actor, action="order.updated", target=order, changes=changes)
+        audit_record(actor=actor, action=AuditAction.ORDER_UPDATED, target=order, changes=changes)
     return order
 
 
@@ -311,7 +314,7 @@ def order_update(*, actor: Any, order: Order, data: dict[str, Any]) -> Order:
 def order_delete(*, actor: Any, order: Order) -> None:
     audit_record(
         actor=actor,
-        action="order.deleted",
+        action=AuditAction.ORDER_DELETED,
         target=order,
         changes=diff_fields(_snapshot(order, ORDER_FIELDS), {}),
     )
@@ -322,7 +325,7 @@ def order_delete(*, actor: Any, order: Order) -> None:
 
 
 def _move(
-    model: Any, action: str, *, actor: Any, ids: Iterable[int], customer: Customer
+    model: Any, action: AuditAction, *, actor: Any, ids: Iterable[int], customer: Customer
 ) -> list[int]:
     rows = list(model.objects.filter(pk__in=list(ids)).exclude(customer=customer))
     if not rows:
@@ -351,13 +354,15 @@ def _move(
 @transaction.atomic
 def opportunities_move(*, actor: Any, ids: Iterable[int], customer: Customer) -> list[int]:
     """Give these opportunities to `customer`; owners and amounts stay. One audit entry each."""
-    return _move(Opportunity, "opportunity.moved", actor=actor, ids=ids, customer=customer)
+    return _move(
+        Opportunity, AuditAction.OPPORTUNITY_MOVED, actor=actor, ids=ids, customer=customer
+    )
 
 
 @transaction.atomic
 def orders_move(*, actor: Any, ids: Iterable[int], customer: Customer) -> list[int]:
     """Give these orders (with their lines) to `customer`; numbers and amounts stay."""
-    return _move(Order, "order.moved", actor=actor, ids=ids, customer=customer)
+    return _move(Order, AuditAction.ORDER_MOVED, actor=actor, ids=ids, customer=customer)
 
 
 @transaction.atomic

@@ -7,10 +7,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kehu.contacts.validators import contact_clean
 from kehu.core.errors import ValidationFailed
 from kehu.customers.forms import BLANK, apply_service_errors
 from kehu.customers.models import Contact, Customer
-from kehu.contacts.validators import contact_clean
 from kehu.interactions.models import Interaction
 from kehu.interactions.services import interaction_clean
 

@@ -1,4 +1,5 @@
-"""Audit entries as people read them: what happened, and each field's before and after."""
+"""Audit entries as people read them: what happened (the AuditAction's label), and each field's
+before and after."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
+from kehu.audit.actions import action_label
 from kehu.audit.models import AuditEntry
 from kehu.core.validators import format_phone
 from kehu.customers.models import Contact, Customer
@@ -25,24 +27,6 @@ MODELS: dict[str, type[Model]] = {
     "interactions.interaction": Interaction,
     "opportunities.opportunity": Opportunity,
     "opportunities.order": Order,
-}
-
-ACTION_LABELS = {
-    "customer.created": _("Customer created"),
-    "customer.updated": _("Customer changed"),
-    "customer.deleted": _("Customer deleted"),
-    "contact.created": _("Contact added"),
-    "contact.updated": _("Contact changed"),
-    "contact.deleted": _("Contact removed"),
-    "interaction.logged": _("Interaction recorded"),
-    "interaction.updated": _("Interaction changed"),
-    "interaction.deleted": _("Interaction deleted"),
-    "opportunity.created": _("Opportunity created"),
-    "opportunity.updated": _("Opportunity changed"),
-    "opportunity.deleted": _("Opportunity deleted"),
-    "order.created": _("Order created"),
-    "order.updated": _("Order changed"),
-    "order.deleted": _("Order deleted"),
 }
 
 
@@ -99,9 +83,5 @@ def history_rows(entries: Iterable[AuditEntry]) -> list[HistoryRow]:
                     continue
                 label = getattr(model_field, "verbose_name", None) or name
                 changes.append(Change(label=label, before=before, after=after))
-        rows.append(
-            HistoryRow(
-                entry=entry, action=ACTION_LABELS.get(entry.action, entry.action), changes=changes
-            )
-        )
+        rows.append(HistoryRow(entry=entry, action=action_label(entry.action), changes=changes))
     return rows

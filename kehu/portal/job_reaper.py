@@ -7,15 +7,18 @@ starts and when it picks tasks; `kehu jobs_reap` does the same from cron.
 
 from __future__ import annotations
 
+from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
 from kehu.core.jobs import jobs_reap, jobs_settle
 from kehu.core.models import Job
+
+OUTCOMES = {"resumed": AuditAction.JOB_STALE_RESUMED, "failed": AuditAction.JOB_STALE_FAILED}
 
 
 def _audit(job: Job, outcome: str, note: str) -> None:
     audit_record(
         actor=None,
-        action=f"job.stale_{outcome}",
+        action=OUTCOMES[outcome],
         target=job,
         changes={
             "kind": job.kind,

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
+from kehu.core.api_utils import errors
 from kehu.core.errors import ValidationFailed
 
 from .audit_report import AUDIT_HEADER, Quarter, audit_report_summary, audit_report_table
@@ -119,7 +120,7 @@ DUPLICATE_MEASURES = {
 Metric = Literal["completeness_rate", "duplicate_rate", "stale_rate", "timely_rate"]
 
 
-@router.get("/quality", response=DashboardOut)
+@router.get("/quality", response={200: DashboardOut, **errors(422)})
 def quality_dashboard(request: HttpRequest, sort: Metric = "completeness_rate") -> dict[str, Any]:
     """Live figures in the caller's scope; reps ranked by `sort` (best first)."""
     figures = quality_figures_for(request.user)
@@ -132,7 +133,7 @@ def quality_dashboard(request: HttpRequest, sort: Metric = "completeness_rate") 
     }
 
 
-@router.get("/quality/trend", response=list[TrendPointOut])
+@router.get("/quality/trend", response={200: list[TrendPointOut], **errors(403, 422)})
 def quality_trend(
     request: HttpRequest, key: str | None = None, days: int = 90
 ) -> list[QualitySnapshot]:
@@ -142,18 +143,18 @@ def quality_trend(
     return trend_for(request.user, key=key, days=days)
 
 
-@router.get("/quality/alerts", response=list[AlertOut])
+@router.get("/quality/alerts", response={200: list[AlertOut], **errors(422)})
 def quality_alerts(request: HttpRequest, limit: int = 100) -> list[QualityAlert]:
     return list(alert_queryset_for(request.user)[: max(1, min(limit, 500))])
 
 
-@router.get("/quality/audit", response=AuditReportOut)
+@router.get("/quality/audit", response={200: AuditReportOut, **errors(422)})
 def quality_audit(request: HttpRequest, quarter: str | None = None) -> dict[str, Any]:
     """The quarterly audit: counts per section and the first 100 rows of each."""
     return audit_report_summary(request.user, Quarter.parse(quarter))
 
 
-@router.get("/quality/audit/export", response={200: None})
+@router.get("/quality/audit/export", response={200: None, **errors(422)})
 def quality_audit_export(
     request: HttpRequest, quarter: str | None = None, format: Literal["csv", "xlsx"] = "csv"
 ) -> HttpResponse:

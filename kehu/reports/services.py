@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kehu.accounts.models import Role, User
+from kehu.audit.actions import AuditAction
 from kehu.audit.models import AuditEntry
 from kehu.audit.services import audit_record
 from kehu.customers.models import Customer
@@ -114,7 +115,7 @@ def quality_alerts_check(
             if created:
                 audit_record(
                     actor=actor,
-                    action="quality.alert",
+                    action=AuditAction.QUALITY_ALERT,
                     target=alert,
                     changes={"metric": metric, "value": value, "baseline": alert.baseline},
                     note=f"{snapshot.key} {metric} {value:.1%} vs baseline {baseline:.1%}",

@@ -15,7 +15,7 @@ from ninja import Router, Schema
 
 from kehu.accounts.models import Role
 from kehu.accounts.requests import AuthedRequest
-from kehu.core.api_utils import paged
+from kehu.core.api_utils import errors, paged
 from kehu.core.errors import PermissionDenied, ValidationFailed
 
 from .models import ReviewItem, ReviewRule
@@ -63,7 +63,7 @@ class DecisionIn(Schema):
     note: str = ""
 
 
-class RuleOut(Schema):
+class ReviewRuleOut(Schema):
     id: int
     kind: str
     label: str
@@ -71,7 +71,7 @@ class RuleOut(Schema):
     is_active: bool
 
 
-class RuleIn(Schema):
+class ReviewRuleIn(Schema):
     threshold: Decimal | None = None
     is_active: bool | None = None
 
@@ -111,7 +111,7 @@ def review_filtered(user: Any, *, status: str, action: str = "", rule: str = "")
     return queryset
 
 
-@router.get("/review", response=ReviewPage, summary="The review queue")
+@router.get("/review", response={200: ReviewPage, **errors(422)}, summary="The review queue")
 def review_list(
     request: AuthedRequest,
     status: str = "pending",
@@ -125,7 +125,9 @@ def review_list(
     return paged(queryset, cursor=cursor, limit=limit, item=lambda i: item_out(i, request.user))
 
 
-@router.get("/review/rules", response=list[RuleOut], summary="Review rules")
+@router.get(
+    "/review/rules", response={200: list[ReviewRuleOut], **errors(403)}, summary="Review rules"
+)
 def review_rules(request: AuthedRequest) -> list[dict[str, Any]]:
     if request.user.role not in RULE_READERS:
         raise PermissionDenied(_("Only managers, stewards and administrators read the rules."))
@@ -141,8 +143,12 @@ def review_rules(request: AuthedRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.put("/review/rules/{kind}", response=RuleOut, summary="Change a review rule")
-def review_rule_put(request: AuthedRequest, kind: str, payload: RuleIn) -> dict[str, Any]:
+@router.put(
+    "/review/rules/{kind}",
+    response={200: ReviewRuleOut, **errors(403, 404, 422)},
+    summary="Change a review rule",
+)
+def review_rule_put(request: AuthedRequest, kind: str, payload: ReviewRuleIn) -> dict[str, Any]:
     """Administrators only; audited ("review.rule_changed"). `kind` is the rule's kind (or its
     id, as before)."""
     if kind.isdigit():
@@ -160,12 +166,20 @@ def review_rule_put(request: AuthedRequest, kind: str, payload: RuleIn) -> dict[
     }
 
 
-@router.get("/review/{item_id}", response=ReviewItemOut, summary="One review item")
+@router.get(
+    "/review/{item_id}",
+    response={200: ReviewItemOut, **errors(404, 422)},
+    summary="One review item",
+)
 def review_detail(request: AuthedRequest, item_id: int) -> dict[str, Any]:
     return item_out(review_item_get_for(request.user, item_id), request.user)
 
 
-@router.post("/review/{item_id}/approve", response=ReviewItemOut, summary="Approve and apply")
+@router.post(
+    "/review/{item_id}/approve",
+    response={200: ReviewItemOut, **errors(403, 404, 409, 422)},
+    summary="Approve and apply",
+)
 def review_approve(
     request: AuthedRequest, item_id: int, payload: DecisionIn | None = None
 ) -> dict[str, Any]:
@@ -176,7 +190,11 @@ def review_approve(
     return item_out(done, request.user)
 
 
-@router.post("/review/{item_id}/reject", response=ReviewItemOut, summary="Reject")
+@router.post(
+    "/review/{item_id}/reject",
+    response={200: ReviewItemOut, **errors(403, 404, 409, 422)},
+    summary="Reject",
+)
 def review_reject(
     request: AuthedRequest, item_id: int, payload: DecisionIn | None = None
 ) -> dict[str, Any]:
@@ -237,7 +255,9 @@ def _approval_item(request: AuthedRequest, request_id: int) -> ReviewItem:
     return item
 
 
-@router.get("/change-requests", response=ChangeRequestPage, tags=["approvals"])
+@router.get(
+    "/change-requests", response={200: ChangeRequestPage, **errors(422)}, tags=["approvals"]
+)
 def change_request_list(
     request: AuthedRequest,
     status: str | None = "pending",
@@ -251,7 +271,11 @@ def change_request_list(
     return paged(queryset, cursor=cursor, limit=limit, item=change_request_out)
 
 
-@router.post("/change-requests/{request_id}/approve", response=ChangeRequestOut, tags=["approvals"])
+@router.post(
+    "/change-requests/{request_id}/approve",
+    response={200: ChangeRequestOut, **errors(403, 404, 409, 422)},
+    tags=["approvals"],
+)
 def change_request_approve(
     request: AuthedRequest, request_id: int, payload: CommentIn | None = None
 ) -> dict[str, Any]:
@@ -262,7 +286,11 @@ def change_request_approve(
     )
 
 
-@router.post("/change-requests/{request_id}/reject", response=ChangeRequestOut, tags=["approvals"])
+@router.post(
+    "/change-requests/{request_id}/reject",
+    response={200: ChangeRequestOut, **errors(403, 404, 409, 422)},
+    tags=["approvals"],
+)
 def change_request_reject(
     request: AuthedRequest, request_id: int, payload: CommentIn | None = None
 ) -> dict[str, Any]:

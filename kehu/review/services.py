@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from kehu.accounts.models import Role, User
 from kehu.accounts.services import notification_send, notifications_settled
+from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
 from kehu.core.errors import AlreadyDecided, DomainError, PermissionDenied, ValidationFailed
 
@@ -79,7 +80,7 @@ def review_hold(
     )
     audit_record(
         actor=actor,
-        action="review.held",
+        action=AuditAction.REVIEW_HELD,
         target=customer if customer is not None else item,
         changes={"review_item": item.pk, "rule": rule, "action": action},
         note=reason,
@@ -112,7 +113,7 @@ def review_decide(*, actor: User, item: ReviewItem, approve: bool, note: str = "
         item.save(update_fields=["status", "reviewed_by", "reviewed_at", "note"])
     audit_record(
         actor=actor,
-        action="review.approved" if approve else "review.rejected",
+        action=AuditAction.REVIEW_APPROVED if approve else AuditAction.REVIEW_REJECTED,
         target=item.customer if item.customer_id else item,
         changes={"review_item": item.pk, "rule": item.rule, "action": item.action},
         note=note,
@@ -176,7 +177,9 @@ def review_rule_change(
     after = {"threshold": str(rule.threshold), "is_active": rule.is_active}
     changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     if changes:
-        audit_record(actor=actor, action="review.rule_changed", target=rule, changes=changes)
+        audit_record(
+            actor=actor, action=AuditAction.REVIEW_RULE_CHANGED, target=rule, changes=changes
+        )
     return rule
 
 
@@ -192,7 +195,10 @@ def review_items_move(*, actor: User | None, ids: list[int], customer: Any) -> l
     if moved:
         ReviewItem.objects.filter(pk__in=moved).update(customer=customer)
         audit_record(
-            actor=actor, action="review.items_moved", target=customer, changes={"items": moved}
+            actor=actor,
+            action=AuditAction.REVIEW_ITEMS_MOVED,
+            target=customer,
+            changes={"items": moved},
         )
     return moved
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
+from kehu.core.api_utils import errors
 from kehu.core.errors import ValidationFailed
 
 from .selectors import KINDS, SearchResults
@@ -50,7 +51,7 @@ def hit_url(customer_no: str) -> str:
     return f"/customers/{customer_no}/" if customer_no else ""
 
 
-@router.get("/search", response=SearchOut)
+@router.get("/search", response={200: SearchOut, **errors(403, 422)})
 def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, object]:
     if not 1 <= params.limit <= 50:
         raise ValidationFailed({"limit": ["Between 1 and 50."]})

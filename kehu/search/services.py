@@ -11,6 +11,7 @@ from typing import Any
 from django.db import connection, transaction
 from tqdm import tqdm
 
+from kehu.audit.actions import AuditAction
 from kehu.audit.models import ReadEntry
 from kehu.audit.services import audit_record, read_record
 from kehu.core.models import SearchDocument
@@ -170,7 +171,7 @@ def _reveal(actor: Any, hit: SearchHit, query: str) -> None:
         field = "wechat"
     audit_record(
         actor=actor,
-        action="field.revealed",
+        action=AuditAction.FIELD_REVEALED,
         customer_id=hit.customer_id,
         changes={"field": field, "via": "search"},
         note=hit.title[:200],

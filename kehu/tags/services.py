@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
 from kehu.core.errors import ValidationFailed
 from kehu.core.text import clean_text
@@ -38,7 +39,7 @@ def tag_apply(*, actor: Any, customer: Customer, name: str, source: str | None =
     if created:
         audit_record(
             actor=actor,
-            action="customer.tagged",
+            action=AuditAction.CUSTOMER_TAGGED,
             target=customer,
             changes={"tags": [None, tag.name]},
             source=source,
@@ -53,7 +54,7 @@ def tag_remove(*, actor: Any, customer: Customer, name: str) -> bool:
     if deleted:
         audit_record(
             actor=actor,
-            action="customer.untagged",
+            action=AuditAction.CUSTOMER_UNTAGGED,
             target=customer,
             changes={"tags": [name, None]},
         )
@@ -98,7 +99,7 @@ def customer_tags_move(
         CustomerTag.objects.filter(pk__in=[link.pk for link in moved]).update(customer=customer)
         audit_record(
             actor=actor,
-            action="customer.tagged",
+            action=AuditAction.CUSTOMER_TAGGED,
             target=customer,
             changes={"tags": [None, ", ".join(link.tag.name for link in moved)]},
         )
@@ -127,7 +128,7 @@ def customer_tags_restore(*, actor: Any, rows: Iterable[dict[str, Any]]) -> int:
         restored += 1
         audit_record(
             actor=actor,
-            action="customer.tagged",
+            action=AuditAction.CUSTOMER_TAGGED,
             target=Customer.objects.get(pk=row["customer_id"]),
             changes={"tags": [None, Tag.objects.get(pk=row["tag_id"]).name]},
         )

@@ -21,9 +21,9 @@ from kehu.audit.models import AuditEntry
 from kehu.conftest import make_user
 from kehu.customers.models import Contact, Customer, CustomerShare
 from kehu.customers.services import customer_create
-from kehu.interactions.services.followups import followup_create
 from kehu.interactions.models import FollowUp, Interaction
 from kehu.interactions.services import interaction_log
+from kehu.interactions.services.followups import followup_create
 from kehu.opportunities.models import Opportunity, Order
 from kehu.opportunities.services import opportunity_create, order_create
 

@@ -18,6 +18,7 @@ from kehu.core.middleware import current_ip, current_source
 from kehu.core.models import Counter
 from kehu.core.numbering import next_in_sequence
 
+from ..actions import AuditAction, audit_action
 from ..models import AuditEntry
 
 
@@ -47,14 +48,16 @@ def diff_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list
 def audit_record(
     *,
     actor: Any,
-    action: str,
+    action: AuditAction,
     target: models.Model | None = None,
     customer_id: int | None = None,
     changes: dict[str, Any] | None = None,
     note: str = "",
     source: str | None = None,
 ) -> AuditEntry:
-    """Append one entry. `changes` is {field: [before, after]} (or any JSON for non-field events)."""
+    """Append one entry. `changes` is {field: [before, after]} (or any JSON for non-field events).
+    An action that is not an AuditAction is a ValueError, before anything is written."""
+    value = audit_action(action)
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     target_type = target_id = target_label = ""
     if target is not None:
@@ -68,7 +71,7 @@ def audit_record(
     entry = AuditEntry(
         actor=actor_obj,
         actor_name=(actor_obj.get_username() if actor_obj else "system"),
-        action=action,
+        action=value,
         target_type=target_type,
         target_id=target_id,
         target_label=target_label,
@@ -92,7 +95,7 @@ def audit_record(
 class PendingEntry:
     """One entry of a batch for audit_record_many (a bulk service's per-row history)."""
 
-    action: str
+    action: AuditAction
     target: models.Model
     changes: dict[str, Any]
     note: str = ""
@@ -103,9 +106,11 @@ def audit_record_many(*, actor: Any, entries: list[PendingEntry], source: str | 
     """Append a batch of entries (one per imported customer, say): one chain lock, one insert.
 
     The chain is the same as audit_record's: consecutive numbers, each hashing its predecessor.
+    An action that is not an AuditAction is a ValueError, before anything is written.
     """
     if not entries:
         return 0
+    actions = [audit_action(pending.action) for pending in entries]
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     actor_name = actor_obj.get_username() if actor_obj else "system"
     now = timezone.now()
@@ -115,7 +120,7 @@ def audit_record_many(*, actor: Any, entries: list[PendingEntry], source: str | 
     prev_hash = _hash_of(first - 1)
     rows = []
     seq = first - 1
-    for pending in entries:
+    for pending, action in zip(entries, actions, strict=True):
         target = pending.target
         customer_id = getattr(target, "customer_id", None)
         if customer_id is None and target._meta.label_lower == "customers.customer":
@@ -124,7 +129,7 @@ def audit_record_many(*, actor: Any, entries: list[PendingEntry], source: str | 
         entry = AuditEntry(
             actor=actor_obj,
             actor_name=actor_name,
-            action=pending.action,
+            action=action,
             target_type=target._meta.label_lower,
             target_id=str(target.pk),
             target_label=str(target)[:255],

@@ -32,11 +32,13 @@ from django.utils import timezone
 
 from kehu.core.middleware import current_ip, current_source
 
+from ..actions import AuditAction
 from ..models import AuditEntry, ReadEntry
 from .chain import ChainProblem, audit_record
 
-SEAL_ACTION = "audit.reads_sealed"
-PURGE_ACTION = "audit.reads_purged"
+SEAL_ACTION = AuditAction.AUDIT_READS_SEALED
+PURGE_ACTION = AuditAction.AUDIT_READS_PURGED
+_KINDS = frozenset(ReadEntry.Kind.values)
 # Entries younger than this are left for the next seal: a request may still be writing its entry
 # (ids are taken at insert, so an entry committed late could land inside a sealed range).
 SEAL_DELAY = timedelta(minutes=10)
@@ -62,14 +64,17 @@ _FIELDS = (
 def read_record(
     *,
     actor: Any,
-    kind: str,
+    kind: ReadEntry.Kind,
     target: models.Model | None = None,
     customer_id: int | None = None,
     query: str = "",
     rows: int = 0,
     source: str | None = None,
 ) -> ReadEntry:
-    """Append one read entry: a single INSERT (in the caller's transaction if there is one)."""
+    """Append one read entry: a single INSERT (in the caller's transaction if there is one).
+    A kind that is not a ReadEntry.Kind is a ValueError (a programming error), as for actions."""
+    if kind not in _KINDS:
+        raise ValueError(f"{kind!r} is not a kind of read; add it to ReadEntry.Kind")
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     label = ""
     if target is not None:
@@ -82,7 +87,7 @@ def read_record(
         created_at=timezone.now(),
         actor=actor_obj,
         actor_name=actor_obj.get_username() if actor_obj else "system",
-        kind=kind,
+        kind=str(kind),
         customer_id=customer_id,
         target_label=label,
         query=query[:_QUERY_MAX],
@@ -148,7 +153,7 @@ def _lock() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_ID])
 
 
-def _markers(action: str) -> list[dict[str, Any]]:
+def _markers(action: AuditAction) -> list[dict[str, Any]]:
     rows = (
         AuditEntry.objects.filter(action=action).order_by("seq").values_list("changes", flat=True)
     )

@@ -15,8 +15,8 @@ from kehu.audit.models import AuditEntry
 from kehu.collab.models import HandOver
 from kehu.core.errors import ValidationFailed
 from kehu.customers.models import Customer
-from kehu.interactions.services.followups import followup_create
 from kehu.interactions.models import FollowUp
+from kehu.interactions.services.followups import followup_create
 from kehu.opportunities.models import Opportunity
 from kehu.opportunities.services import opportunity_create
 

@@ -15,8 +15,8 @@ from kehu.accounts.models import Team, User
 from kehu.audit.models import AuditEntry
 from kehu.customers.models import Customer
 from kehu.customers.services import customer_assign_pool
-from kehu.interactions.services.followups import followup_create
 from kehu.interactions.models import FollowUp
+from kehu.interactions.services.followups import followup_create
 from kehu.opportunities.models import Opportunity
 from kehu.opportunities.services import opportunity_create
 

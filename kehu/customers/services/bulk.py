@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
+from kehu.audit.actions import AuditAction
 from kehu.audit.services import PendingEntry, audit_record, audit_record_many, diff_fields
 from kehu.contacts.models import Contact
 from kehu.contacts.services import contact_remove, contact_values_restore, contacts_bulk_add
@@ -145,7 +146,9 @@ def customers_bulk_create(
         if maker is not None:
             changes.update(maker_changes(maker))
         entries.append(
-            PendingEntry(action="customer.created", target=customer, changes=changes, note=reason)
+            PendingEntry(
+                action=AuditAction.CUSTOMER_CREATED, target=customer, changes=changes, note=reason
+            )
         )
     audit_record_many(actor=actor, entries=entries, source=source)
 
@@ -162,7 +165,7 @@ def customers_remove_imported(*, actor: User | None, ids: list[int], note: str) 
         actor=actor,
         entries=[
             PendingEntry(
-                action="customer.deleted",
+                action=AuditAction.CUSTOMER_DELETED,
                 target=customer,
                 changes=diff_fields(customer_snapshot(customer, labels), {}),
                 note=note,
@@ -209,7 +212,7 @@ def customer_restore(
     customer_reindex(customer)
     audit_record(
         actor=actor,
-        action="customer.updated",
+        action=AuditAction.CUSTOMER_UPDATED,
         target=customer,
         changes=diff_fields(before, customer_snapshot(customer)),
         note=note,

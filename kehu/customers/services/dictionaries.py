@@ -7,6 +7,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
+from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
 from kehu.core.errors import ValidationFailed
 
@@ -30,5 +31,5 @@ def source_create(*, actor: User, name: str, code: str) -> Source:
     source = Source.objects.create(
         name=clean_name, code=clean_code, sort=Source.objects.count() + 1
     )
-    audit_record(actor=actor, action="source.created", target=source)
+    audit_record(actor=actor, action=AuditAction.SOURCE_CREATED, target=source)
     return source

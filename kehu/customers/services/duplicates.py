@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from kehu.accounts.models import Role, User
 from kehu.accounts.policy import scope_for
 from kehu.accounts.services import notification_send
+from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
 from kehu.core.errors import PermissionDenied, ProbableDuplicate, ValidationFailed
 from kehu.review.models import ReviewItem, ReviewRule
@@ -253,7 +254,7 @@ def match_rule_save(
     rule.save()
     audit_record(
         actor=actor,
-        action="dedupe.rule_created" if creating else "dedupe.rule_changed",
+        action=AuditAction.DEDUPE_RULE_CREATED if creating else AuditAction.DEDUPE_RULE_CHANGED,
         target=rule,
     )
     return rule
@@ -281,7 +282,9 @@ def duplicate_action_set(*, actor: User, context: str, action: str) -> Duplicate
     row, _created = DuplicateAction.objects.update_or_create(
         context=context, defaults={"action": action}
     )
-    audit_record(actor=actor, action="dedupe.action_set", target=row, note=f"{context}={action}")
+    audit_record(
+        actor=actor, action=AuditAction.DEDUPE_ACTION_SET, target=row, note=f"{context}={action}"
+    )
     return row
 
 

@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
 from kehu.accounts.policy import assert_finance_editable, finance_fields_of, scope_for
+from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record, diff_fields
 from kehu.contacts.models import Contact
 from kehu.contacts.services import (
@@ -315,7 +316,7 @@ def customer_absorb(
     }
     audit_record(
         actor=actor,
-        action="customer.merged_into",
+        action=AuditAction.CUSTOMER_MERGED_INTO,
         target=merged,
         changes=diff_fields(customer_snapshot(merged), {}),
         note=note,
@@ -328,7 +329,7 @@ def customer_absorb(
     changes = diff_fields(before, customer_snapshot(survivor))
     audit_record(
         actor=actor,
-        action="customer.merged",
+        action=AuditAction.CUSTOMER_MERGED,
         target=survivor,
         changes={**changes, "merged": [record["customer_no"], None]},
         note=note,
@@ -418,14 +419,14 @@ def customer_restore(
     customer_reindex(survivor)
     audit_record(
         actor=actor,
-        action="customer.restored",
+        action=AuditAction.CUSTOMER_RESTORED,
         target=customer,
         changes=diff_fields({}, customer_snapshot(customer)),
         note=note,
     )
     audit_record(
         actor=actor,
-        action="customer.merge_undone",
+        action=AuditAction.CUSTOMER_MERGE_UNDONE,
         target=survivor,
         changes={
             **diff_fields(before, customer_snapshot(survivor)),

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from kehu.accounts.models import Role, Team, User
 from kehu.accounts.policy import can_assign_pool, can_share_customer
+from kehu.audit.actions import AuditAction
 from kehu.audit.models import AuditEntry
 from kehu.audit.services import PendingEntry, audit_record, audit_record_many
 from kehu.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -32,9 +33,9 @@ from kehu.core.search_index import search_rescope_customers
 from ..models import Customer, CustomerShare
 from .derived import customer_refresh_quality
 
-CLAIMED = "customer.claimed"
-RETURNED = "customer.returned"
-POOLED = "customer.pooled"
+CLAIMED = AuditAction.CUSTOMER_CLAIMED
+RETURNED = AuditAction.CUSTOMER_RETURNED
+POOLED = AuditAction.CUSTOMER_POOLED
 REASON_MAX = 500
 QUALITY_FIELDS = ["completeness", "missing_fields", "quality", "incomplete_since"]
 
@@ -54,7 +55,7 @@ def customer_share(*, actor: User, customer: Customer, user: User) -> CustomerSh
     if created:
         audit_record(
             actor=actor,
-            action="customer.shared",
+            action=AuditAction.CUSTOMER_SHARED,
             target=customer,
             changes={"user": [None, str(user)]},
         )
@@ -69,7 +70,7 @@ def customer_unshare(*, actor: User, customer: Customer, user: User) -> None:
     if deleted:
         audit_record(
             actor=actor,
-            action="customer.unshared",
+            action=AuditAction.CUSTOMER_UNSHARED,
             target=customer,
             changes={"user": [str(user), None]},
         )
@@ -186,7 +187,7 @@ def customers_reassign(
         customer.updated_at = now
         groups.setdefault((owner.pk if owner else None, team_id), []).append(customer.pk)
         moved.setdefault(owner.pk if owner else None, []).append(customer)
-        action = POOLED if owner is None else "customer.updated"
+        action = POOLED if owner is None else AuditAction.CUSTOMER_UPDATED
         entries.append(PendingEntry(action=action, target=customer, changes=changes, note=note))
         changed.append(customer)
     for (owner_id, team_id), ids in groups.items():

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kehu.accounts.models import User
+from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
 
 from ..models import Customer
@@ -29,7 +30,7 @@ def customer_set_quality(
     Customer.objects.filter(pk=customer.pk).update(quality=quality)
     audit_record(
         actor=actor,
-        action="customer.quality_changed",
+        action=AuditAction.CUSTOMER_QUALITY_CHANGED,
         target=customer,
         changes={"quality": [old, quality]},
         note=note,

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from kehu.accounts.models import Role, User
 from kehu.accounts.policy import assert_finance_editable, can_create_customer
+from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record, diff_fields
 from kehu.contacts.models import Contact
 from kehu.contacts.selectors import decision_maker_of
@@ -269,7 +270,11 @@ def _create(*, actor: User | None, values: dict[str, Any], source: str | None) -
     if maker is not None:
         changes.update(maker_changes(maker))
     audit_record(
-        actor=actor, action="customer.created", target=customer, changes=changes, source=source
+        actor=actor,
+        action=AuditAction.CUSTOMER_CREATED,
+        target=customer,
+        changes=changes,
+        source=source,
     )
     return customer
 
@@ -380,7 +385,7 @@ def _update(
     if changes:
         audit_record(
             actor=actor,
-            action="customer.updated",
+            action=AuditAction.CUSTOMER_UPDATED,
             target=customer,
             changes=changes,
             note=values.get("status_reason", "") if "status" in changes else "",
@@ -402,7 +407,7 @@ def customer_delete(*, actor: User, customer: Customer) -> None:
         raise PermissionDenied(_("Only a manager or an administrator may delete customers."))
     audit_record(
         actor=actor,
-        action="customer.deleted",
+        action=AuditAction.CUSTOMER_DELETED,
         target=customer,
         changes=diff_fields(customer_snapshot(customer), {}),
     )

@@ -33,7 +33,11 @@ def test_check_allows_a_new_company(api: Any, rep: Any, pair_of_customers: Any) 
         },
     )
     assert response.json() == {
-        "action": "allow", "rule": "", "matches": [], "hidden": 0, "message": ""
+        "action": "allow",
+        "rule": "",
+        "matches": [],
+        "hidden": 0,
+        "message": "",
     }
 
 

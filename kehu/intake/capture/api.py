@@ -6,23 +6,24 @@ import json
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import File, Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from pydantic import ConfigDict, ValidationError
 
 from kehu.accounts.models import Role
-from kehu.core.errors import ValidationFailed
+from kehu.core.api_utils import ErrorOut, errors
+from kehu.core.errors import PermissionDenied, ValidationFailed
+from kehu.core.middleware import client_ip
+from kehu.core.ratelimit import rate_limit_hit
 from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_get_for
 
 from .cards import read_card
 from .leads import lead_submit
 from .models import AssignmentRule, ChatTagRule, EmailDomain
-from .services import card_save, chat_commit, chat_draft
+from .services import capture_rule_save, card_save, chat_commit, chat_draft
 
 router = Router(tags=["capture"])
 
@@ -60,7 +61,7 @@ class CardSavedOut(Schema):
     contact_id: int
 
 
-@router.post("/capture/card", response=CardOut)
+@router.post("/capture/card", response={200: CardOut, **errors(422)})
 def capture_card(request: HttpRequest, image: File[UploadedFile]) -> dict[str, str]:
     """Read a business card photo; nothing is saved until the user confirms (/capture/card/save)."""
     if image.size and image.size > MAX_CARD_BYTES:
@@ -71,7 +72,7 @@ def capture_card(request: HttpRequest, image: File[UploadedFile]) -> dict[str, s
         raise ValidationFailed({"image": [f"Cannot read this image: {exc}"]}) from exc
 
 
-@router.post("/capture/card/save", response={201: CardSavedOut})
+@router.post("/capture/card/save", response={201: CardSavedOut, **errors(202, 403, 404, 409, 422)})
 def capture_card_save(request: HttpRequest, payload: CardSaveIn) -> Status:
     data = payload.model_dump()
     customer = None
@@ -106,7 +107,7 @@ def _writable(request: HttpRequest, customer_no: str) -> Customer:
     return customer_get_for(request.user, customer_no, for_change=True)
 
 
-@router.post("/capture/chat", response=ChatOut)
+@router.post("/capture/chat", response={200: ChatOut, **errors(403, 404, 409, 422)})
 def capture_chat(request: HttpRequest, payload: ChatIn) -> dict[str, Any]:
     """The draft opportunity card for a message; saved only with "commit": true."""
     if not payload.text.strip():
@@ -145,26 +146,44 @@ class LeadIn(Schema):
     homepage: str = ""  # the honeypot: hidden from people, filled in by bots
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+class LeadOut(Schema):
+    ok: bool
 
 
-def _rate_limited(ip: str | None) -> bool:
-    key = f"kehu:lead-rate:{ip or 'unknown'}"
-    window = settings.KEHU_LEAD_RATE_WINDOW
-    if cache.add(key, 1, timeout=window):
-        return False
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return count > settings.KEHU_LEAD_RATE_LIMIT
+LEAD_FORM = LeadIn.model_json_schema()
+LEAD_BODY = {
+    "requestBody": {
+        "content": {
+            media_type: {"schema": LEAD_FORM}
+            for media_type in (
+                "application/json",
+                "application/x-www-form-urlencoded",
+                "multipart/form-data",
+            )
+        }
+    }
+}
 
 
-@router.post("/leads", auth=None, response={201: dict, 429: dict})
+def lead_rate_limited(ip: str | None) -> bool:
+    """One more submission from this client address, counted in the shared cache."""
+    return rate_limit_hit(
+        f"lead:{ip or 'unknown'}",
+        limit=settings.KEHU_LEAD_RATE_LIMIT,
+        window=settings.KEHU_LEAD_RATE_WINDOW,
+    )
+
+
+@router.post(
+    "/leads",
+    auth=None,
+    response={201: LeadOut, 422: ErrorOut, 429: ErrorOut},
+    openapi_extra=LEAD_BODY,
+)
 def lead_create(request: HttpRequest) -> Status:
-    """Public web-form endpoint: no session, no cookies (so no CSRF token); rate-limited per IP."""
+    """Public web-form endpoint: no session, no cookies (so no CSRF token); a JSON object or a
+    form. Rate-limited per client address (KEHU_LEAD_RATE_LIMIT an hour; behind a proxy listed
+    in KEHU_TRUSTED_PROXIES, the address it forwards)."""
     if request.content_type == "application/json":
         try:
             raw = json.loads(request.body or b"{}")
@@ -184,10 +203,9 @@ def lead_create(request: HttpRequest) -> Status:
             errors.setdefault(field, []).append(message)
         raise ValidationFailed(errors) from exc
     ip = client_ip(request)
-    if _rate_limited(ip):
-        return Status(
-            429, {"detail": "Too many submissions; try again later.", "code": "rate_limited"}
-        )
+    if lead_rate_limited(ip):
+        message = _("Too many submissions; try again later.")
+        return Status(429, {"detail": message, "code": "rate_limited"})
     if data.pop("homepage"):
         return Status(201, {"ok": True})  # a bot: answer like a success, keep nothing
     lead_submit(data=data, ip=ip)
@@ -199,7 +217,7 @@ def lead_create(request: HttpRequest) -> Status:
 
 def _admin(request: HttpRequest) -> None:
     if getattr(request.user, "role", None) != Role.ADMIN:
-        raise HttpError(403, "Only an administrator may change capture rules.")
+        raise PermissionDenied(_("Only an administrator may read or change capture rules."))
 
 
 class AssignmentRuleIO(Schema):
@@ -228,46 +246,46 @@ class ChatRuleIO(Schema):
     is_active: bool = True
 
 
-def _upsert(model: Any, payload: Schema, rule_id: int | None = None) -> Any:
+# The rules service speaks the rules page's field names; the API's differ for the ids.
+ASSIGNMENT_FIELDS = {"industry_id": "industry", "team_id": "team", "owner_id": "owner"}
+
+
+def _assignment_save(request: HttpRequest, payload: AssignmentRuleIO, rule_id: int | None) -> Any:
     data = payload.model_dump(exclude={"id"})
-    if rule_id is None:
-        return model.objects.create(**data)
-    row = get_object_or_404(model, pk=rule_id)
-    for key, value in data.items():
-        setattr(row, key, value)
-    row.save()
-    return row
+    data = {ASSIGNMENT_FIELDS.get(k, k): v for k, v in data.items()}
+    try:
+        return capture_rule_save(actor=request.user, kind="assignment", data=data, rule_id=rule_id)
+    except ValidationFailed as exc:
+        names = {v: k for k, v in ASSIGNMENT_FIELDS.items()}
+        raise ValidationFailed({names.get(k, k): v for k, v in exc.errors.items()}) from exc
 
 
-@router.get("/leads/rules", response=list[AssignmentRuleIO])
+@router.get("/leads/rules", response={200: list[AssignmentRuleIO], **errors(403)})
 def assignment_rules(request: HttpRequest) -> Any:
     _admin(request)
     return AssignmentRule.objects.all()
 
 
-@router.post("/leads/rules", response={201: AssignmentRuleIO})
+@router.post("/leads/rules", response={201: AssignmentRuleIO, **errors(403, 422)})
 def assignment_rule_create(request: HttpRequest, payload: AssignmentRuleIO) -> Status:
-    _admin(request)
-    return Status(201, _upsert(AssignmentRule, payload))
+    return Status(201, _assignment_save(request, payload, None))
 
 
-@router.put("/leads/rules/{rule_id}", response=AssignmentRuleIO)
+@router.put("/leads/rules/{rule_id}", response={200: AssignmentRuleIO, **errors(403, 404, 422)})
 def assignment_rule_change(request: HttpRequest, rule_id: int, payload: AssignmentRuleIO) -> Any:
-    _admin(request)
-    return _upsert(AssignmentRule, payload, rule_id)
+    return _assignment_save(request, payload, rule_id)
 
 
-@router.get("/leads/domains", response=list[DomainIO])
+@router.get("/leads/domains", response={200: list[DomainIO], **errors(403)})
 def domain_list(request: HttpRequest) -> Any:
     _admin(request)
     return EmailDomain.objects.all()
 
 
-@router.post("/leads/domains", response={201: DomainIO})
+@router.post("/leads/domains", response={201: DomainIO, **errors(403, 422)})
 def domain_create(request: HttpRequest, payload: DomainIO) -> Status:
-    _admin(request)
-    payload.domain = payload.domain.strip().lower().lstrip("@")
-    return Status(201, _upsert(EmailDomain, payload))
+    data = payload.model_dump(exclude={"id"})
+    return Status(201, capture_rule_save(actor=request.user, kind="domain", data=data))
 
 
 @router.get("/capture/chat-rules", response=list[ChatRuleIO])
@@ -275,13 +293,13 @@ def chat_rules(request: HttpRequest) -> Any:
     return ChatTagRule.objects.all()
 
 
-@router.post("/capture/chat-rules", response={201: ChatRuleIO})
+@router.post("/capture/chat-rules", response={201: ChatRuleIO, **errors(403, 422)})
 def chat_rule_create(request: HttpRequest, payload: ChatRuleIO) -> Status:
-    _admin(request)
-    return Status(201, _upsert(ChatTagRule, payload))
+    data = payload.model_dump(exclude={"id"})
+    return Status(201, capture_rule_save(actor=request.user, kind="chat", data=data))
 
 
-@router.put("/capture/chat-rules/{rule_id}", response=ChatRuleIO)
+@router.put("/capture/chat-rules/{rule_id}", response={200: ChatRuleIO, **errors(403, 404, 422)})
 def chat_rule_change(request: HttpRequest, rule_id: int, payload: ChatRuleIO) -> Any:
-    _admin(request)
-    return _upsert(ChatTagRule, payload, rule_id)
+    data = payload.model_dump(exclude={"id"})
+    return capture_rule_save(actor=request.user, kind="chat", data=data, rule_id=rule_id)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from kehu.accounts.models import Role, Team, User
 from kehu.accounts.services import integration_user, managers_of, notification_send
+from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
 from kehu.contacts.models import Contact
 from kehu.core.cleaning import FieldCleaner
@@ -247,7 +248,7 @@ def lead_submit(*, data: dict[str, Any], ip: str | None) -> Lead:
         )
         audit_record(
             actor=actor,
-            action="lead.attached",
+            action=AuditAction.LEAD_ATTACHED,
             target=existing,
             note=f"Web-form lead #{record.pk} matches this customer (score {score:.2f}).",
             source="system",
@@ -280,7 +281,7 @@ def lead_submit(*, data: dict[str, Any], ip: str | None) -> Lead:
         rule=rule,
         **common,
     )
-    audit_record(actor=actor, action="lead.created", target=customer, source="system")
+    audit_record(actor=actor, action=AuditAction.LEAD_CREATED, target=customer, source="system")
     _notify_new(customer, owner)
     return record
 

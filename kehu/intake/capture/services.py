@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 
 from kehu.accounts.models import Role, Team, User
 from kehu.accounts.policy import can_log_interaction
+from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
-from kehu.core.errors import ValidationFailed
+from kehu.core.errors import NotFound, ValidationFailed
 from kehu.customers.models import Contact, Customer, Industry
 from kehu.customers.services import PermissionDenied, contact_create, customer_create
 from kehu.interactions.models import Interaction
@@ -93,8 +94,9 @@ def card_save(
     return created, created.contacts.first()
 
 
-# --- Capture rules, kept by an administrator (the rules page; the API has its own upsert)
+# --- Capture rules, kept by an administrator (the rules page and the API)
 
+MAX_PRIORITY = 1_000_000
 RULE_MODELS: dict[str, Any] = {
     "assignment": AssignmentRule,
     "domain": EmailDomain,
@@ -127,21 +129,38 @@ def _required(data: Any, *names: str) -> dict[str, str]:
 def _optional_id(model: Any, raw: Any, field: str, **filters: Any) -> Any:
     if not raw:
         return None
-    row = model.objects.filter(pk=raw, **filters).first() if str(raw).isdigit() else None
+    text = str(raw).strip()
+    is_id = text.isdecimal() and len(text) < 19  # what a bigint primary key can be
+    row = model.objects.filter(pk=int(text), **filters).first() if is_id else None
     if row is None:
         raise ValidationFailed({field: [_("Choose one of the listed values.")]})
     return row
 
 
+def _is_active(data: Any) -> bool:
+    return str(data.get("is_active", True)).lower() not in ("false", "0", "off", "")
+
+
+def _existing(model: Any, rule_id: int | None) -> Any:
+    """The row to change (rule_id given), or a new one."""
+    if rule_id is None:
+        return model()
+    row = model.objects.filter(pk=rule_id).first()
+    if row is None:
+        raise NotFound(_("No such rule."))
+    return row
+
+
 @transaction.atomic
-def capture_rule_save(*, actor: Any, kind: str, data: Any) -> Any:
-    """Add a rule or domain, change an anomaly threshold, or delete a row; audited."""
+def capture_rule_save(*, actor: Any, kind: str, data: Any, rule_id: int | None = None) -> Any:
+    """Add a rule or domain (or, with rule_id, change an assignment or chat rule), change an
+    anomaly threshold, or delete a row; audited."""
     if getattr(actor, "role", None) != Role.ADMIN:
         raise PermissionDenied("Only an administrator may change capture rules.")
     row: Any
     if kind == "domain":
         values = _required(data, "domain", "company")
-        domain = values["domain"].lower().lstrip("@")
+        domain = _fits(values["domain"].lower().lstrip("@"), "domain", 100)
         row, _created = EmailDomain.objects.update_or_create(
             domain=domain, defaults={"company": _fits(values["company"], "company", 200)}
         )
@@ -151,20 +170,29 @@ def capture_rule_save(*, actor: Any, kind: str, data: Any) -> Any:
             raise ValidationFailed({"field": [_("Choose one of the listed values.")]})
         if values["op"] not in ChatTagRule.Op.values:
             raise ValidationFailed({"op": [_("Choose one of the listed values.")]})
-        row = ChatTagRule.objects.create(**values)
+        row = _existing(ChatTagRule, rule_id)
+        row.tag = _fits(values["tag"], "tag", 50)
+        row.field, row.op = values["field"], values["op"]
+        row.value = _fits(values["value"], "value", 100)
+        row.is_active = _is_active(data)
+        row.save()
     elif kind == "assignment":
         values = _required(data, "name")
-        priority = str(data.get("priority") or "100")
-        if not priority.isdigit():
-            raise ValidationFailed({"priority": [_("Enter a whole number.")]})
-        row = AssignmentRule.objects.create(
-            name=_fits(values["name"], "name", 100),
-            priority=int(priority),
-            province=_fits(str(data.get("province", "")).strip(), "province", 50),
-            industry=_optional_id(Industry, data.get("industry"), "industry", parent__isnull=True),
-            team=_optional_id(Team, data.get("team"), "team"),
-            owner=_optional_id(User, data.get("owner"), "owner", is_active=True),
-        )
+        raw_priority = data.get("priority")
+        priority = "100" if raw_priority in (None, "") else str(raw_priority).strip()
+        if not priority.isdecimal() or int(priority) > MAX_PRIORITY:
+            raise ValidationFailed(
+                {"priority": [_("Enter a whole number from 0 to %(max)s.") % {"max": MAX_PRIORITY}]}
+            )
+        row = _existing(AssignmentRule, rule_id)
+        row.name = _fits(values["name"], "name", 100)
+        row.priority = int(priority)
+        row.province = _fits(str(data.get("province", "")).strip(), "province", 50)
+        row.industry = _optional_id(Industry, data.get("industry"), "industry", parent__isnull=True)
+        row.team = _optional_id(Team, data.get("team"), "team")
+        row.owner = _optional_id(User, data.get("owner"), "owner", is_active=True)
+        row.is_active = _is_active(data)
+        row.save()
     elif kind == "anomaly":
         values = _required(data, "rule_kind", "threshold")
         if values["rule_kind"] not in ReviewRule.Kind.values:
@@ -181,12 +209,12 @@ def capture_rule_save(*, actor: Any, kind: str, data: Any) -> Any:
         if row is None:
             raise ValidationFailed({"id": [_("No such rule.")]})
         label = str(row)
-        audit_record(actor=actor, action="capture.rule_deleted", note=label)
+        audit_record(actor=actor, action=AuditAction.CAPTURE_RULE_DELETED, note=label)
         row.delete()
         return None
     else:
         raise ValidationFailed({"kind": [_("Unknown kind of rule.")]})
-    audit_record(actor=actor, action="capture.rule_saved", target=row, note=str(row))
+    audit_record(actor=actor, action=AuditAction.CAPTURE_RULE_SAVED, target=row, note=str(row))
     return row
 
 
@@ -225,7 +253,9 @@ def leads_move(*, actor: Any, ids: list[int], customer: Customer) -> list[int]:
     )
     if moved:
         Lead.objects.filter(pk__in=moved).update(customer=customer)
-        audit_record(actor=actor, action="lead.moved", target=customer, changes={"leads": moved})
+        audit_record(
+            actor=actor, action=AuditAction.LEAD_MOVED, target=customer, changes={"leads": moved}
+        )
     return moved
 
 
@@ -239,7 +269,7 @@ def leads_move_to_contact(*, actor: Any, ids: list[int], contact: Contact) -> li
         Lead.objects.filter(pk__in=moved).update(contact=contact)
         audit_record(
             actor=actor,
-            action="lead.moved",
+            action=AuditAction.LEAD_MOVED,
             target=contact,
             changes={"leads": moved, "contact_id": [None, contact.pk]},
         )

@@ -22,12 +22,13 @@ from django.views.decorators.http import require_http_methods
 from kehu.accounts.models import Role
 from kehu.accounts.policy import can_create_customer, can_log_interaction
 from kehu.core.errors import DomainError, ValidationFailed
+from kehu.core.middleware import client_ip
 from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_get_for
 from kehu.review.models import ReviewRule
 
 from . import services
-from .api import MAX_CARD_BYTES, _rate_limited, client_ip
+from .api import MAX_CARD_BYTES, lead_rate_limited
 from .cards import read_card
 from .leads import consent_purpose, lead_submit
 
@@ -66,7 +67,7 @@ def lead_form(request: HttpRequest) -> HttpResponse:
         data["consent"] = request.POST.get("consent", "")
         context["values"] = data
         ip = client_ip(request)
-        if _rate_limited(ip):
+        if lead_rate_limited(ip):
             context["errors"] = {"form": [_("Too many submissions; try again later.")]}
             return render(request, "capture/lead_form.html", context, status=429)
         if request.POST.get("homepage"):

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
 from kehu.core.db import db_analyze
 from kehu.core.tasks import search_tidy
@@ -84,7 +85,10 @@ def import_execute(
         with transaction.atomic():
             if run.position == 0:
                 audit_record(
-                    actor=actor, action="import.started", target=run, note=run.original_name
+                    actor=actor,
+                    action=AuditAction.IMPORT_STARTED,
+                    target=run,
+                    note=run.original_name,
                 )
             ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING, message="")
         run.status = ImportRun.Status.RUNNING
@@ -147,7 +151,7 @@ def import_execute(
         run.save(update_fields=["status", "finished_at"])
         audit_record(
             actor=actor,
-            action="import.finished",
+            action=AuditAction.IMPORT_FINISHED,
             target=run,
             changes={k: getattr(run, k) for k in counts},
         )

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
 from kehu.core.errors import ValidationFailed
 from kehu.core.text import clean_text
@@ -157,7 +158,7 @@ def mapping_preset_save(
     preset.save()
     audit_record(
         actor=actor,
-        action="import.preset_saved" if created else "import.preset_changed",
+        action=AuditAction.IMPORT_PRESET_SAVED if created else AuditAction.IMPORT_PRESET_CHANGED,
         target=preset,
         changes=None
         if created
@@ -195,7 +196,9 @@ def mapping_preset_update(
         preset.is_shared = bool(is_shared) and preset.owner_id is not None
     preset.save()
     changes = {k: [v, getattr(preset, k)] for k, v in before.items() if v != getattr(preset, k)}
-    audit_record(actor=actor, action="import.preset_changed", target=preset, changes=changes)
+    audit_record(
+        actor=actor, action=AuditAction.IMPORT_PRESET_CHANGED, target=preset, changes=changes
+    )
     return preset
 
 
@@ -205,7 +208,7 @@ def mapping_preset_delete(*, actor: Any, preset: MappingPreset) -> None:
     preset = mapping_preset_get_for(actor, preset.pk, for_change=True)
     audit_record(
         actor=actor,
-        action="import.preset_deleted",
+        action=AuditAction.IMPORT_PRESET_DELETED,
         target=preset,
         changes={"name": [preset.name, None], "mapping": [preset.mapping, None]},
     )

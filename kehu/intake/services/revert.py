@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kehu.accounts.models import Role
+from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
 from kehu.core.errors import PermissionDenied
 from kehu.customers.models import Customer
@@ -76,7 +77,7 @@ def import_revert(*, actor: Any, run: ImportRun) -> dict[str, int]:
     run.reverted_at = timezone.now()
     run.save(update_fields=["status", "reverted_at"])
     result = {"removed": removed, "restored": restored, "kept": kept}
-    audit_record(actor=actor, action="import.reverted", target=run, changes=result)
+    audit_record(actor=actor, action=AuditAction.IMPORT_REVERTED, target=run, changes=result)
     return result
 
 
@@ -98,5 +99,7 @@ def import_purge_files(*, now: Any = None) -> int:
         purged += 1
     if purged:
         with transaction.atomic():
-            audit_record(actor=None, action="import.files_purged", changes={"files": purged})
+            audit_record(
+                actor=None, action=AuditAction.IMPORT_FILES_PURGED, changes={"files": purged}
+            )
     return purged

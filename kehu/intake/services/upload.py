@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
 from kehu.core.errors import ValidationFailed
 from kehu.core.text import clean_text
@@ -133,7 +134,10 @@ def import_refuse(run: ImportRun, errors: dict[str, list[str]]) -> None:
     run.file_path = ""
     run.save(update_fields=["status", "file_errors", "message", "file_path"])
     audit_record(
-        actor=run.created_by, action="import.refused", target=run, changes={"file_errors": errors}
+        actor=run.created_by,
+        action=AuditAction.IMPORT_REFUSED,
+        target=run,
+        changes={"file_errors": errors},
     )
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
+from kehu.audit.actions import AuditAction
 from kehu.audit.models import AuditEntry
 from kehu.audit.services import PendingEntry, audit_record, audit_record_many, diff_fields
 from kehu.core.cleaning import FieldCleaner
@@ -138,7 +139,7 @@ def interaction_log(*, actor: Any, customer: Customer, data: dict[str, Any]) -> 
     search_index_interaction(interaction)
     audit_record(
         actor=actor,
-        action="interaction.logged",
+        action=AuditAction.INTERACTION_LOGGED,
         target=interaction,
         changes=diff_fields({}, {f: getattr(interaction, f) for f in AUDIT_FIELDS}),
     )
@@ -161,7 +162,9 @@ def interaction_update(
     search_index_interaction(interaction)
     changes = diff_fields(before, {f: getattr(interaction, f) for f in AUDIT_FIELDS})
     if changes:
-        audit_record(actor=actor, action="interaction.updated", target=interaction, changes=changes)
+        audit_record(
+            actor=actor, action=AuditAction.INTERACTION_UPDATED, target=interaction, changes=changes
+        )
     return interaction
 
 
@@ -170,7 +173,7 @@ def interaction_delete(*, actor: Any, interaction: Interaction) -> None:
     customer = interaction.customer
     audit_record(
         actor=actor,
-        action="interaction.deleted",
+        action=AuditAction.INTERACTION_DELETED,
         target=interaction,
         changes=diff_fields({f: getattr(interaction, f) for f in AUDIT_FIELDS}, {}),
     )
@@ -242,7 +245,7 @@ def events_ingest(
     created = BehaviourEvent.objects.bulk_create(rows, batch_size=500)
     audit_record(
         actor=actor,
-        action="events.ingested",
+        action=AuditAction.EVENTS_INGESTED,
         changes={"count": len(created)},
         note=f"{len(created)} behaviour events",
     )
@@ -275,7 +278,7 @@ def interactions_move(*, actor: Any, ids: Iterable[int], customer: Customer) -> 
         search_index_interaction(row)
         entries.append(
             PendingEntry(
-                action="interaction.moved",
+                action=AuditAction.INTERACTION_MOVED,
                 target=row,
                 changes={"customer": [old, customer.customer_no]},
             )
@@ -295,7 +298,9 @@ def events_move(*, actor: Any, ids: Iterable[int], customer: Customer) -> list[i
     )
     if moved:
         BehaviourEvent.objects.filter(pk__in=moved).update(customer=customer)
-        audit_record(actor=actor, action="events.moved", target=customer, changes={"events": moved})
+        audit_record(
+            actor=actor, action=AuditAction.EVENTS_MOVED, target=customer, changes={"events": moved}
+        )
     return moved
 
 
@@ -313,7 +318,7 @@ def interaction_contacts_move(
             actor=actor,
             entries=[
                 PendingEntry(
-                    action="interaction.updated",
+                    action=AuditAction.INTERACTION_UPDATED,
                     target=row,
                     changes={"contact_id": [row.contact_id, contact.pk]},
                 )
@@ -329,7 +334,7 @@ def interaction_contacts_move(
         BehaviourEvent.objects.filter(pk__in=event_ids).update(contact=contact)
         audit_record(
             actor=actor,
-            action="events.moved",
+            action=AuditAction.EVENTS_MOVED,
             target=contact,
             changes={"events": event_ids, "contact_id": [None, contact.pk]},
         )

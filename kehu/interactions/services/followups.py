@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
+from kehu.audit.actions import AuditAction
 from kehu.audit.services import PendingEntry, audit_record, audit_record_many
 from kehu.core.cleaning import FieldCleaner
 from kehu.core.errors import InvalidTransition
@@ -39,9 +40,13 @@ KIND_ALIASES = build_aliases(
 
 
 def followup_clean(data: dict[str, Any]) -> dict[str, Any]:
-    """Validate a task payload (kind, title, note, due_date, owner); raise ValidationFailed."""
+    """Validate a task payload (kind and title required; note, due_date, owner); raise
+    ValidationFailed naming every field that is wrong."""
     c = FieldCleaner(data)
-    c.field("kind", lambda text: parse_choice(text, KIND_ALIASES), empty=FollowUp.Kind.NEXT_ACTION)
+    c.field("kind", lambda text: parse_choice(text, KIND_ALIASES))
+    if not c.values.get("kind") and "kind" not in c.errors:
+        kinds = "、".join(str(label) for label in FollowUp.Kind.labels)
+        c.error("kind", _("Choose the kind of task: %(kinds)s.") % {"kinds": kinds})
     c.field("title", max_length=200)
     if not c.values.get("title") and "title" not in c.errors:
         c.error("title", _("Say what is to be done."))
@@ -87,7 +92,7 @@ def followup_create(
     )
     audit_record(
         actor=actor,
-        action="followup.created",
+        action=AuditAction.FOLLOWUP_CREATED,
         target=task,
         changes={"kind": kind, "title": task.title, "owner": str(task.owner or "")},
         source=source,
@@ -118,7 +123,7 @@ def followups_reassign(
         groups.setdefault(owner_id, []).append(task.pk)
         entries.append(
             PendingEntry(
-                action="followup.reassigned",
+                action=AuditAction.FOLLOWUP_REASSIGNED,
                 target=task,
                 changes={"owner": [str(task.owner or ""), str(owner or "")]},
                 note=note,
@@ -141,7 +146,9 @@ def followup_complete(
     task.done_at = timezone.now()
     task.done_by = actor if getattr(actor, "pk", None) else None
     task.save(update_fields=["done_at", "done_by"])
-    audit_record(actor=actor, action="followup.completed", target=task, note=note, source=source)
+    audit_record(
+        actor=actor, action=AuditAction.FOLLOWUP_COMPLETED, target=task, note=note, source=source
+    )
     return task
 
 
@@ -175,7 +182,7 @@ def followups_move(*, actor: Any, ids: Iterable[int], customer: Customer) -> lis
         task.customer = customer  # the entry belongs to the customer's history it joins
         entries.append(
             PendingEntry(
-                action="followup.moved",
+                action=AuditAction.FOLLOWUP_MOVED,
                 target=task,
                 changes={"customer": [old, customer.customer_no]},
             )

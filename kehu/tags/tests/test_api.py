@@ -31,7 +31,9 @@ def test_apply_list_and_remove_a_tag(api: Any, rep: Any, customer_factory: Any) 
     response = api.post(_url(customer), {"tag": "批量采购", "remove": True})
     assert response.status_code == 200 and response.json()["tags"] == []
     assert not CustomerTag.objects.filter(customer=customer).exists()
-    assert AuditEntry.objects.filter(action="customer.untagged", customer_id=customer.pk).count() == 1
+    assert (
+        AuditEntry.objects.filter(action="customer.untagged", customer_id=customer.pk).count() == 1
+    )
 
 
 def test_applying_twice_keeps_one_tag_and_one_entry(

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from kehu.accounts.models import User
 from kehu.accounts.services import sandbox_user_ensure, team_ensure
+from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
 from kehu.core.db import db_analyze
 from kehu.core.middleware import set_source
@@ -60,7 +61,7 @@ class Command(BaseCommand):
         db_analyze()  # planner statistics for the loaded data (kehu.core.db)
         audit_record(
             actor=users["admin"],
-            action="sandbox.loaded",
+            action=AuditAction.SANDBOX_LOADED,
             note=f"{report.customers} customers, seed {options['seed']}",
             source="cli",
         )
