@@ -7,10 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.accounts.assignees import assert_assignable, clean_user_field
 from kehu.accounts.models import User
 from kehu.accounts.policy import assert_finance_editable
 from kehu.audit.actions import AuditAction
@@ -77,19 +77,7 @@ def opportunity_clean(data: dict[str, Any], *, creating: bool) -> dict[str, Any]
     )
     c.field("expected_close_date", parse_date, empty=None)
     c.field("source", lambda t: parse_choice(t, ORIGIN_ALIASES), empty=Opportunity.Origin.MANUAL)
-    if "owner" in data:
-        raw = c.raw("owner")
-        owner = None
-        if raw:
-            users = User.objects.filter(is_active=True)
-            owner = (
-                users.filter(pk=int(raw)).first()
-                if raw.isdigit()
-                else users.filter(Q(username=raw) | Q(display_name=raw)).first()
-            )
-            if owner is None:
-                c.error("owner", f"No active user '{raw}'.")
-        c.values["owner"] = owner
+    clean_user_field(c, "owner")
     c.raise_if_errors()
     return c.values
 
@@ -102,6 +90,7 @@ def opportunity_create(*, actor: Any, customer: Customer, data: dict[str, Any]) 
         "opportunities.opportunity",
         {"expected_amount"} if values.get("expected_amount") is not None else set(),
     )
+    assert_assignable(customer, owner=values.get("owner"))
     values.setdefault("owner", customer.owner)
     opportunity = Opportunity.objects.create(customer=customer, **values)
     audit_record(
@@ -124,6 +113,8 @@ def opportunity_update(
     assert_finance_editable(
         actor, "opportunities.opportunity", {"expected_amount"} if changed else set()
     )
+    if values.get("owner") is not None and values["owner"] != opportunity.owner:
+        assert_assignable(opportunity.customer, owner=values["owner"])
     before = _snapshot(opportunity, OPPORTUNITY_FIELDS)
     for key, value in values.items():
         setattr(opportunity, key, value)

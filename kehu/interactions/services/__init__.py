@@ -12,7 +12,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kehu.accounts.models import User
+from kehu.accounts.assignees import assert_assignable, clean_user_field
 from kehu.audit.actions import AuditAction
 from kehu.audit.models import AuditEntry
 from kehu.audit.services import PendingEntry, audit_record, audit_record_many, diff_fields
@@ -44,25 +44,6 @@ AUDIT_FIELDS = (
 )  # fmt: skip
 
 
-def _user(c: FieldCleaner, key: str) -> None:
-    if key not in c.data:
-        return
-    raw = c.raw(key)
-    if not raw:
-        c.values[key] = None
-        return
-    users = User.objects.filter(is_active=True)
-    user = (
-        users.filter(pk=int(raw)).first()
-        if raw.isdigit()
-        else users.filter(Q(username=raw) | Q(display_name=raw)).first()
-    )
-    if user is None:
-        c.error(key, f"No active user '{raw}'.")
-    else:
-        c.values[key] = user
-
-
 def interaction_clean(
     data: dict[str, Any], *, customer: Customer, creating: bool
 ) -> dict[str, Any]:
@@ -74,8 +55,8 @@ def interaction_clean(
     c.field("next_action", max_length=300)
     c.field("next_action_due", parse_date, empty=None)
     c.multiline("summary", max_length=10_000)
-    _user(c, "performed_by")
-    _user(c, "next_action_owner")
+    clean_user_field(c, "performed_by")
+    clean_user_field(c, "next_action_owner")
     if "contact_id" in data and data.get("contact_id") not in (None, ""):
         contact = Contact.objects.filter(pk=data["contact_id"], customer=customer).first()
         if contact is None:
@@ -125,6 +106,11 @@ def _touch_customer(customer: Customer, actor: Any = None) -> None:
 def interaction_log(*, actor: Any, customer: Customer, data: dict[str, Any]) -> Interaction:
     """Record an interaction: HD + customer number + sequence; late if entered >24 h after."""
     values = interaction_clean(data, customer=customer, creating=True)
+    assert_assignable(
+        customer,
+        performed_by=values.get("performed_by"),
+        next_action_owner=values.get("next_action_owner"),
+    )
     values.setdefault("performed_by", actor if getattr(actor, "pk", None) else None)
     seq = next_in_sequence(f"HD{customer.customer_no}")
     now = timezone.now()
@@ -151,6 +137,14 @@ def interaction_update(
     *, actor: Any, interaction: Interaction, data: dict[str, Any]
 ) -> Interaction:
     values = interaction_clean(data, customer=interaction.customer, creating=False)
+    assert_assignable(
+        interaction.customer,
+        **{
+            key: values[key]
+            for key in ("performed_by", "next_action_owner")
+            if values.get(key) is not None and values[key] != getattr(interaction, key)
+        },
+    )
     before = {f: getattr(interaction, f) for f in AUDIT_FIELDS}
     for key, value in values.items():
         setattr(interaction, key, value)

@@ -11,10 +11,10 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.accounts.assignees import assert_assignable, clean_user_field
 from kehu.accounts.models import User
 from kehu.audit.actions import AuditAction
 from kehu.audit.services import PendingEntry, audit_record, audit_record_many
@@ -53,17 +53,7 @@ def followup_clean(data: dict[str, Any]) -> dict[str, Any]:
     c.field("note", max_length=2000)
     c.field("due_date", parse_date, empty=None)
     if c.has("owner") and c.raw("owner"):
-        raw = c.raw("owner")
-        users = User.objects.filter(is_active=True)
-        owner = (
-            users.filter(pk=int(raw)).first()
-            if raw.isdigit()
-            else users.filter(Q(username=raw) | Q(display_name=raw)).order_by("id").first()
-        )
-        if owner is None:
-            c.error("owner", f"No active user '{raw}'.")
-        else:
-            c.values["owner"] = owner
+        clean_user_field(c, "owner")
     c.raise_if_errors()
     return c.values
 
@@ -80,7 +70,9 @@ def followup_create(
     note: str = "",
     source: str | None = None,
 ) -> FollowUp:
-    """A task for `owner` (default: the customer's owner); one audit entry."""
+    """A task for `owner` (default: the customer's owner), who must work on the customer
+    (kehu.accounts.assignees); one audit entry."""
+    assert_assignable(customer, owner=owner)
     task = FollowUp.objects.create(
         customer=customer,
         owner=owner if owner is not None else customer.owner,
