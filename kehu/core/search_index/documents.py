@@ -1,0 +1,169 @@
+"""A record's search document (customer, contact, interaction) and the scope tokens that put its
+kind, owner, team and status inside the substring indexes."""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+from ..models import SearchDocument
+from ..normalize import compact, phone_digits, pinyin_keys, search_normalize
+from ..normalize import company_core as _company_core
+from ..normalize.text import CJK_RUN as _CJK_RUN
+
+Kind = SearchDocument.Kind
+
+_SEPARATOR = "\n"
+
+
+def company_core(name: str, *, normalized: bool = False) -> str:
+    """The part of a company name people type: 深圳市腾讯科技有限公司 -> 腾讯科技 (the matcher's
+    core, kehu.core.normalize.company_core); the whole name when nothing is left."""
+    text = name if normalized else search_normalize(name)
+    return _company_core(text)[:200] or compact(text)
+
+
+def cjk_grams(text: str) -> str:
+    """Space-separated CJK bigrams of text (a lone character stands for itself)."""
+    grams: list[str] = []
+    seen: set[str] = set()
+    for run in _CJK_RUN.findall(text):
+        parts = [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
+        for gram in parts:
+            if gram not in seen:
+                seen.add(gram)
+                grams.append(gram)
+    return " ".join(grams)
+
+
+def _join(*parts: str) -> str:
+    return _SEPARATOR.join(p for p in parts if p)
+
+
+def _scope_of(customer: Any) -> dict[str, Any]:
+    return {
+        "customer_id": customer.pk,
+        "owner": customer.owner_id,
+        "team": customer.team_id,
+        "status": customer.status or "",
+    }
+
+
+# --- Scope tokens: the document's kind, owner, team and status inside the substring indexes, so
+# that a rep's query for a common word is answered by the index alone (the word's matches AND
+# the rep's token) instead of reading every match to test its owner. SQLite's trigram tokenizer
+# keeps a 3-character string as one token: a mark (private-use character) and a 2-character
+# payload (private-use characters, base 6144: ids below 37,748,736; kinds and statuses by CRC).
+# PostgreSQL's text-search parser sees plain words ("xo12").
+
+_MARKS = {"kind": "\uf8f0", "owner": "\uf8f1", "team": "\uf8f2", "status": "\uf8f3"}
+_BASE, _RADIX = 0xE000, 6144
+
+
+def scope_token(field: str, value: Any, *, engine: str = "sqlite") -> str:
+    """The index token of one scope value ('' when it has none: no owner, an id too large)."""
+    if value is None or value == "":
+        return ""
+    if engine != "sqlite":
+        text = (
+            str(value)
+            if field in ("owner", "team")
+            else format(zlib.crc32(str(value).encode()), "x")
+        )
+        return f"x{field[0]}{text}"
+    number = value if isinstance(value, int) else zlib.crc32(str(value).encode()) % _RADIX**2
+    if not 0 <= number < _RADIX**2:
+        return ""
+    return _MARKS[field] + chr(_BASE + number // _RADIX) + chr(_BASE + number % _RADIX)
+
+
+def scope_tokens(
+    kind: str, owner: int | None, team: int | None, status: str, *, engine: str = "sqlite"
+) -> str:
+    values = {"kind": kind, "owner": owner, "team": team, "status": status}
+    tokens = (scope_token(f, v, engine=engine) for f, v in values.items())
+    return " ".join(t for t in tokens if t)
+
+
+def customer_document(customer: Any, *, tags: str = "") -> SearchDocument:
+    """The unsaved document of a customer (name, number, credit code, phone, e-mail, address)."""
+    name = search_normalize(customer.name)
+    core = company_core(name, normalized=True)
+    full_pinyin, initials = pinyin_keys(core)
+    phone = phone_digits(customer.phone or "")
+    email = search_normalize(customer.email)
+    codes = " ".join(
+        c for c in (customer.customer_no.lower(), (customer.credit_code or "").lower(), phone) if c
+    )
+    address = search_normalize(
+        " ".join(p for p in (customer.province, customer.city, customer.district) if p)
+        + " "
+        + (customer.address or "")
+    ).strip()
+    text = _join(compact(name), core, full_pinyin, initials, codes, email, address, tags)
+    return SearchDocument(
+        kind=Kind.CUSTOMER,
+        object_id=customer.pk,
+        title=customer.name[:200],
+        subtitle=customer.customer_no,
+        name_key=core,
+        pinyin=full_pinyin,
+        initials=initials,
+        phone_rev=phone[::-1][:32],
+        email=email[:254],
+        codes=codes[:300],
+        tags=tags,
+        text=text,
+        **_scope_of(customer),
+    )
+
+
+def contact_document(contact: Any, *, customer: Any = None, tags: str = "") -> SearchDocument:
+    """A contact: name (and its pinyin), mobile and landline, e-mail, WeChat id, address."""
+    customer = customer if customer is not None else contact.customer
+    name = compact(search_normalize(contact.name))
+    full_pinyin, initials = pinyin_keys(name)
+    mobile, landline = phone_digits(contact.mobile or ""), phone_digits(contact.landline or "")
+    email = search_normalize(contact.email)
+    wechat = search_normalize(contact.wechat)
+    codes = " ".join(c for c in (mobile, landline, wechat, (contact.qq or "")) if c)
+    text = _join(
+        name,
+        full_pinyin,
+        initials,
+        codes,
+        email,
+        search_normalize(contact.address),
+        tags,
+    )
+    return SearchDocument(
+        kind=Kind.CONTACT,
+        object_id=contact.pk,
+        title=contact.name[:200],
+        subtitle=f"{customer.name} · {contact.title}" if contact.title else customer.name,
+        name_key=name,
+        pinyin=full_pinyin,
+        initials=initials,
+        phone_rev=(mobile or landline)[::-1][:32],
+        email=email[:254],
+        codes=codes[:300],
+        tags=tags,
+        text=text,
+        **_scope_of(customer),
+    )
+
+
+def interaction_document(interaction: Any, *, customer: Any = None) -> SearchDocument:
+    """An interaction's topic and summary."""
+    customer = customer if customer is not None else interaction.customer
+    topic = search_normalize(interaction.topic)
+    summary = search_normalize(interaction.summary)
+    title = (interaction.topic or interaction.summary or interaction.interaction_no)[:200]
+    return SearchDocument(
+        kind=Kind.INTERACTION,
+        object_id=interaction.pk,
+        title=title.replace("\n", " "),
+        subtitle=f"{customer.name} · {interaction.interaction_no}",
+        text=_join(topic, summary),
+        **_scope_of(customer),
+    )

@@ -1,0 +1,83 @@
+"""The substring indexes beside the documents, kept in step with each write.
+
+SQLite: two contentless FTS5 tables keyed by the document id, search_fts (trigram: text, scope)
+and search_bigram (unicode61, detail=none: CJK bigrams and scope tokens in one column); a
+contentless table forgets its input, so a delete hands back exactly what was inserted.
+PostgreSQL: the `grams` column (bigrams and scope words) under a GIN full-text index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection
+
+from ..models import SearchDocument
+from .documents import cjk_grams, scope_tokens
+
+# (id, text, kind, owner, team, status): what the index needs of a document.
+IndexRow = tuple[int, str, str, "int | None", "int | None", str]
+_ROW_FIELDS = ("id", "text", "kind", "owner", "team", "status")
+
+
+def _is_sqlite() -> bool:
+    return connection.vendor == "sqlite"
+
+
+def _index_row(document: SearchDocument) -> IndexRow:
+    d = document
+    return (d.pk, d.text, d.kind, d.owner, d.team, d.status)
+
+
+def pg_grams(document: SearchDocument) -> str:
+    """PostgreSQL's `grams`: the CJK bigrams of the text, then the scope words."""
+    d = document
+    words = scope_tokens(d.kind, d.owner, d.team, d.status, engine="postgresql")
+    return _pg_grams(cjk_grams(d.text), words)
+
+
+def _pg_grams(grams: str, words: str) -> str:
+    return f"{grams} {words}".strip()
+
+
+def _bigram_tokens(grams: str, scope: str) -> str:
+    """What search_bigram holds for a document (an FTS5 delete must repeat it exactly)."""
+    return f"{grams} {scope}"
+
+
+def _fts_values(rows: Sequence[IndexRow]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    trigram, bigram = [], []
+    for pk, text, kind, owner, team, status in rows:
+        scope = scope_tokens(kind, owner, team, status)
+        trigram.append((pk, text, scope))
+        bigram.append((pk, _bigram_tokens(cjk_grams(text), scope)))
+    return trigram, bigram
+
+
+def _fts_delete(rows: Sequence[IndexRow]) -> None:
+    """Remove documents from the SQLite FTS5 tables, given their old values; call first."""
+    if not rows or not _is_sqlite():
+        return
+    trigram, bigram = _fts_values(rows)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO search_fts(search_fts, rowid, text, scope) VALUES('delete', %s, %s, %s)",
+            trigram,
+        )
+        cursor.executemany(
+            "INSERT INTO search_bigram(search_bigram, rowid, tokens) VALUES('delete', %s, %s)",
+            bigram,
+        )
+
+
+def _fts_insert(rows: Sequence[IndexRow]) -> None:
+    if not rows or not _is_sqlite():
+        return
+    _fts_write(*_fts_values(rows))
+
+
+def _fts_write(trigram: list[tuple[Any, ...]], bigram: list[tuple[Any, ...]]) -> None:
+    with connection.cursor() as cursor:
+        cursor.executemany("INSERT INTO search_fts(rowid, text, scope) VALUES(%s, %s, %s)", trigram)
+        cursor.executemany("INSERT INTO search_bigram(rowid, tokens) VALUES(%s, %s)", bigram)
