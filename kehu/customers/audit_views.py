@@ -8,11 +8,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 
+from kehu.accounts.models import User
+from kehu.accounts.requests import AuthedRequest
 from kehu.audit.actions import AuditAction
+from kehu.audit.display import readable_changes
 from kehu.audit.models import AuditEntry, ReadEntry
 from kehu.core.errors import ValidationFailed
 from kehu.core.pagination import keyset_page
@@ -30,7 +33,7 @@ from .audit_log import (
 
 
 @login_required
-def audit_page(request: HttpRequest) -> HttpResponse:
+def audit_page(request: AuthedRequest) -> HttpResponse:
     if not can_read_audit(request.user):
         raise PermissionDenied
     names = dict.fromkeys(("log", *FILTERS, *READ_FILTERS))
@@ -52,6 +55,7 @@ def audit_page(request: HttpRequest) -> HttpResponse:
             rows, next_cursor = audit_rows(request.user, list(changes.items)), changes.next_cursor
     except ValidationFailed as exc:
         errors = exc.errors
+    _for_people(rows, log)
     if next_cursor:
         kept = {k: v for k, v in params.items() if v}
         next_url = "?" + urlencode({**kept, "cursor": next_cursor})
@@ -70,3 +74,18 @@ def audit_page(request: HttpRequest) -> HttpResponse:
         },
         status=422 if errors else 200,
     )
+
+
+def _for_people(rows: list[dict[str, Any]], log: str) -> None:
+    """What the page shows beside the API's fields: people's names, not usernames; the
+    source's label; each change with its field label and display values, only what changed."""
+    names = {
+        user.username: str(user)
+        for user in User.objects.filter(username__in={row["actor"] for row in rows})
+    }
+    sources = dict(AuditEntry.Source.choices)
+    for row in rows:
+        row["actor_display"] = names.get(row["actor"], row["actor"])
+        row["source_label"] = sources.get(row["source"], row["source"])
+        if log != "reads":
+            row["shown"] = readable_changes(row["target_type"], row["changes"])

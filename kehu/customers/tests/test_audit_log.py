@@ -67,3 +67,28 @@ def test_changes_are_masked(api: Any, rep: Any, executive: Any, admin_user: Any,
     assert "13812345678" not in page
     item = api.login(admin_user).get("/api/v1/audit", action="customer.updated").json()["items"][0]
     assert "13812345678" in str(item["changes"])
+
+
+def test_page_shows_changes_as_people_read_them(
+    api: Any, admin_user: Any, manager: Any, customer_factory: Any
+) -> None:
+    """Field labels and display values, only what changed, the actor's name and the source's
+    label; the API keeps the stored values."""
+    customer = customer_factory(name="审计展示测试有限公司")
+    customer_update(
+        actor=manager,
+        customer=customer,
+        data={"status": "intent", "status_reason": "有采购意向", "city": "杭州市"},
+    )
+    page = api.login(admin_user).client.get("/audit/", {"action": "customer.updated"})
+    assert page.status_code == 200
+    table = page.content.decode().split('id="audit-entries"', 1)[1].split("</table>", 1)[0]
+    assert "意向客户" in table and "杭州市" in table
+    assert "王经理" in table  # the manager's display name, not the username
+    row = table.split("<tr", 3)[2]  # the newest entry (after the header row): this change
+    assert "<del>潜在客户</del> → <ins>意向客户</ins>" in row
+    assert "<ins>杭州市</ins>" in row
+    assert "status:" not in row and "intent" not in row and "city:" not in row
+    assert "系统" in row  # the source's label (a service called directly: source "system")
+    item = api.get("/api/v1/audit?action=customer.updated").json()["items"][0]
+    assert item["changes"]["status"][1] == "intent"

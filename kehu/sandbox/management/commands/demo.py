@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
 from kehu.accounts.services import sandbox_user_ensure, team_ensure
@@ -62,7 +63,8 @@ class Command(BaseCommand):
         audit_record(
             actor=users["admin"],
             action=AuditAction.SANDBOX_LOADED,
-            note=f"{report.customers} customers, seed {options['seed']}",
+            note=_("%(customers)s customers, seed %(seed)s")
+            % {"customers": report.customers, "seed": options["seed"]},
             source="cli",
         )
         self.stdout.write(
