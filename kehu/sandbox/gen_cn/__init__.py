@@ -1,0 +1,1 @@
+"""The parts of gen_cn_customers.py (the script beside this package): tables, companies, records."""
