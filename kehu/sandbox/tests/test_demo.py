@@ -43,6 +43,16 @@ def test_demo_loads_every_role_and_prints_logins(settings):
     assert set(shared) <= set(customer_queryset_for(li))
     pooled = Customer.objects.filter(owner__isnull=True, team__name="华东销售部")
     assert pooled.exists() and set(pooled) <= set(customer_queryset_for(li))
+    # The review queue has zhang's held changes waiting for his manager, with readable diffs.
+    from kehu.review.models import ReviewItem
+
+    held = ReviewItem.objects.filter(requested_by=zhang, status="pending")
+    assert held.count() == 2, output
+    assert "2 of zhang's changes wait" in output
+    client = Client()
+    client.force_login(User.objects.get(username="zhou"))
+    page = client.get("/review/").content.decode()
+    assert "成交客户" in page and all(item.customer.name in page for item in held)
     # The printed login works.
     client = Client()
     response = client.post(

@@ -17,9 +17,10 @@ from kehu.accounts.services import sandbox_user_ensure, team_ensure
 from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
 from kehu.core.db import db_analyze
+from kehu.core.errors import ChangeHeld
 from kehu.core.middleware import set_source
 from kehu.customers.models import Customer
-from kehu.customers.services import customer_assign_pool, customer_share
+from kehu.customers.services import customer_assign_pool, customer_share, customer_update
 from kehu.sandbox.loader import generate, load
 from kehu.sandbox.personas import PERSONAS, TEAMS
 from kehu.sandbox.reset import sandbox_wipe
@@ -59,6 +60,7 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
             report = load(folder, created_by=users["admin"])
         shared, pooled = self.share_and_pool(users)
+        held = self.hold_for_review(users)
         db_analyze()  # planner statistics for the loaded data (kehu.core.db)
         audit_record(
             actor=users["admin"],
@@ -77,7 +79,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Examples: {shared} of zhang's customers shared with li; {pooled} customers in the "
-            "华东 team pool (no owner: every 华东 rep sees them)."
+            "华东 team pool (no owner: every 华东 rep sees them); "
+            f"{held} of zhang's changes wait for 周经理 in the review queue (/review/)."
         )
         self.print_logins()
 
@@ -111,6 +114,33 @@ class Command(BaseCommand):
         for customer in pool:  # the 华东 manager puts them into the team pool
             customer_assign_pool(actor=users["zhou"], customer=customer, team=users["wang"].team)
         return len(to_share), len(pool)
+
+    def hold_for_review(self, users: dict[str, User]) -> int:
+        """Two changes of zhang's that wait for his manager (a customer marked 成交, a budget
+        raised a hundredfold), so that the review queue has something to show."""
+        zhang = users["zhang"]
+        mine = Customer.objects.filter(owner=zhang, status=Customer.Status.INTENT).order_by("id")
+        won = mine.first()
+        budgeted = (
+            Customer.objects.filter(owner=zhang, budget_amount__gt=0)
+            .exclude(pk=getattr(won, "pk", None))
+            .order_by("id")
+            .first()
+        )
+        changes = []
+        if won is not None:
+            changes.append(
+                (won, {"status": Customer.Status.WON, "status_reason": "已签订年度合同"})
+            )
+        if budgeted is not None and budgeted.budget_amount is not None:
+            changes.append((budgeted, {"budget_amount": str(budgeted.budget_amount * 100)}))
+        held = 0
+        for customer, data in changes:
+            try:
+                customer_update(actor=zhang, customer=customer, data=data)
+            except ChangeHeld:
+                held += 1
+        return held
 
     def print_logins(self) -> None:
         self.stdout.write(f"\nDemo logins (password for all: {settings.KEHU_DEMO_PASSWORD})")
