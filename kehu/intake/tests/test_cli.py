@@ -434,3 +434,18 @@ def test_postgresql_batches_do_not_wait_for_the_disk(tmp_path, rep, settings):
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronous_commit")
         assert cursor.fetchone()[0] == "on"  # the session's own setting is untouched
+
+
+def test_every_imported_customer_shows_its_history_on_the_360_page(tmp_path, rep, client):
+    """Issue 13: a customer created by `kehu import` has its history entry like any other
+    (source import), shown on its 360 page and in the history API."""
+    source = write_csv(tmp_path / "customers.csv", [standard_row(n) for n in (1, 2, 3)])
+    assert run_import(str(source))[-1] == SUMMARY.format(3, 0, 0, 0, 0)
+    client.force_login(rep)
+    for customer in Customer.objects.all():
+        page = client.get(f"/customers/{customer.customer_no}/").content.decode()
+        history = page.split('id="history"', 1)[1].split("</section>", 1)[0]
+        assert "创建客户" in history, customer.customer_no
+        items = client.get(f"/api/v1/customers/{customer.customer_no}/history").json()["items"]
+        created = [i for i in items if i["action"] == "customer.created"]
+        assert len(created) == 1 and created[0]["source"] == "import", items
