@@ -15,7 +15,7 @@ from ninja import Router, Schema
 
 from kehu.accounts.models import Role
 from kehu.accounts.requests import AuthedRequest
-from kehu.core.api_utils import errors, paged
+from kehu.core.api_utils import Paged, errors, paged
 from kehu.core.errors import PermissionDenied, ValidationFailed
 
 from .models import ReviewItem, ReviewRule
@@ -53,10 +53,8 @@ class ReviewItemOut(Schema):
     can_decide: bool
 
 
-class ReviewPage(Schema):
+class ReviewPage(Paged):
     items: list[ReviewItemOut]
-    next_cursor: str | None
-    has_more: bool
 
 
 class DecisionIn(Schema):
@@ -222,10 +220,8 @@ class ChangeRequestOut(Schema):
     created_at: datetime
 
 
-class ChangeRequestPage(Schema):
+class ChangeRequestPage(Paged):
     items: list[ChangeRequestOut]
-    next_cursor: str | None
-    has_more: bool
 
 
 class CommentIn(Schema):
