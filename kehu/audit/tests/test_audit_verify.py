@@ -74,10 +74,11 @@ def test_inserted_entry_is_named(logged):
 def test_audit_record_outside_a_transaction_keeps_the_chain(rep):
     """Logins are audited outside any transaction: the chain row is still locked (PostgreSQL
     refuses SELECT ... FOR UPDATE in autocommit)."""
+    from kehu.audit.actions import AuditAction
     from kehu.audit.services import audit_record
 
-    audit_record(actor=rep, action="user.logged_in")
-    audit_record(actor=rep, action="user.logged_in")
+    audit_record(actor=rep, action=AuditAction.USER_LOGGED_IN)
+    audit_record(actor=rep, action=AuditAction.USER_LOGGED_IN)
     code, _output = verify()
     assert code == 0
     assert list(AuditEntry.objects.order_by("seq").values_list("seq", flat=True)) == [1, 2]

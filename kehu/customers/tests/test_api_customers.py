@@ -605,8 +605,11 @@ def test_rep_does_not_see_a_teammates_customers(api, rep, rep2, customer_factory
 def test_manager_sees_and_changes_the_teams_customers(api, manager, customer_factory):
     customer = customer_factory()
     api.login(manager)
+    assert customer.customer_no in numbers(api.get(URL))
     response = api.patch(f"{URL}/{customer.customer_no}", {"notes": "经理补充"})
     assert response.status_code == 200
+    customer.refresh_from_db()
+    assert customer.notes == "经理补充"
 
 
 def test_support_sees_only_won_customers(api, support, customer_factory):
@@ -670,9 +673,11 @@ def test_only_a_manager_or_admin_may_delete(api, rep, manager, admin_user, custo
 
 def test_rep_may_not_give_a_customer_to_someone_else(api, rep, rep2):
     api.login(rep)
+    before = snapshot()
     response = api.post(URL, {"name": "某公司", "mobile": "13800138000", "owner": "rep2"})
     assert response.status_code == 422
     assert "owner" in response.json()["errors"]
+    assert snapshot() == before
 
 
 def test_manager_may_assign_within_the_team_only(api, manager, rep, outsider):
@@ -680,9 +685,12 @@ def test_manager_may_assign_within_the_team_only(api, manager, rep, outsider):
     ok = api.post(URL, {"name": "甲", "mobile": "13800138000", "owner": "rep"})
     assert ok.status_code == 201
     assert ok.json()["owner"] == "rep"
+    before = snapshot()
     refused = api.post(URL, {"name": "乙", "mobile": "13800138001", "owner": "outsider"})
     assert refused.status_code == 422
     assert "owner" in refused.json()["errors"]
+    assert snapshot() == before
+    assert Customer.objects.get().name == "甲"
 
 
 # --- Errors are JSON

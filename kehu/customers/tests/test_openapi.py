@@ -78,4 +78,8 @@ def test_openapi_documents_both_ways_to_authenticate(db):
 
 
 def test_docs_page_is_served(db):
-    assert Client().get("/api/v1/docs").status_code == 200
+    """The docs page shows this API's document (the assets: core/tests/test_static_assets.py)."""
+    response = Client().get("/api/v1/docs")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert "/api/v1/openapi.json" in response.content.decode()

@@ -50,7 +50,11 @@ def test_confirmed_duplicate_is_saved(api: Any, existing: str) -> None:
 
 def test_a_different_company_is_not_held(api: Any, existing: str) -> None:
     other = {"name": "北京华夏建设工程有限公司", "address": "北京市朝阳区建国路1号"}
-    assert api.post("/api/v1/customers", other).status_code == 201
+    response = api.post("/api/v1/customers", other)
+    assert response.status_code == 201, response.content
+    saved = Customer.objects.get(customer_no=response.json()["customer_no"])
+    assert saved.name == other["name"]
+    assert Customer.objects.count() == 2
 
 
 def test_block_action_refuses_even_when_confirmed(

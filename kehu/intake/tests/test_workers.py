@@ -141,13 +141,25 @@ def test_a_large_import_queues_a_search_tidy(
     assert tidy.count() == queued
 
 
-def test_search_tidy_task_runs_on_sqlite(db):
-    """The queued task tidies the index (SQLite: FTS5 optimize; PostgreSQL needs no transaction,
-    so it is left to the worker there)."""
+def test_search_tidy_task_runs_on_sqlite(db, customer_factory, rep):
+    """The queued task tidies the index (SQLite: FTS5 optimize) and refreshes the statistics, and
+    loses nothing (PostgreSQL's VACUUM cannot run in a transaction: left to the worker there)."""
     from django.db import connection
 
+    from kehu.core.db import has_statistics
     from kehu.core.tasks import search_tidy
 
     if connection.vendor != "sqlite":
         pytest.skip("VACUUM cannot run inside the test's transaction")
+    customer = customer_factory(name="整理测试科技有限公司")
+    documents = sorted(SearchDocument.objects.values_list("kind", "object_id", "text"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if cursor.fetchone() is not None:
+            cursor.execute("DELETE FROM sqlite_stat1")
+    assert not has_statistics() and not has_statistics("core_searchdocument")
     search_tidy.call()
+    assert has_statistics() and has_statistics("core_searchdocument")
+    assert sorted(SearchDocument.objects.values_list("kind", "object_id", "text")) == documents
+    hits = [h.title for g in search_for(rep, "整理测试").groups for h in g.hits]
+    assert hits == [customer.name]

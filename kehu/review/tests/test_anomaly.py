@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from kehu.accounts.models import Notification
+from kehu.audit.models import AuditEntry
 from kehu.review.models import ReviewItem, ReviewRule
 from kehu.tags.services import tag_apply
 
@@ -139,7 +140,13 @@ def test_requester_cannot_approve_own_change(api: Any, rep: Any, customer_factor
             f"/api/v1/customers/{customer.customer_no}", {"budget_amount": "5000000"}
         )
     )
+    entries = AuditEntry.objects.count()
     assert api.post(f"/api/v1/review/{pending.pk}/approve", {}).status_code == 403
+    pending.refresh_from_db()
+    assert pending.status == ReviewItem.Status.PENDING and pending.reviewed_by is None
+    customer.refresh_from_db()
+    assert customer.budget_amount == Decimal("100000")
+    assert AuditEntry.objects.count() == entries
 
 
 # --- The review pages (ported from the anomaly queue's pages)

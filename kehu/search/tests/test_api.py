@@ -8,7 +8,9 @@ from unittest import mock
 import pytest
 from django.db import connection
 
+from kehu.conftest import next_mobile
 from kehu.core import checks
+from kehu.customers.services import contact_create
 
 pytestmark = pytest.mark.django_db
 
@@ -42,13 +44,23 @@ def test_api_needs_login(api: Any, company: Any) -> None:
 
 def test_api_rejects_bad_parameters(api: Any, rep: Any) -> None:
     api.login(rep)
-    assert api.get("/api/v1/search", q="a", limit=0).status_code == 422
-    assert api.get("/api/v1/search", q="a", kind="order").status_code == 422
+    for params, field in (({"limit": 0}, "limit"), ({"kind": "order"}, "kind")):
+        response = api.get("/api/v1/search", q="a", **params)
+        assert response.status_code == 422
+        assert field in response.content.decode(), (params, response.content)
 
 
 def test_api_kind_filter(api: Any, rep: Any, company: Any) -> None:
-    body = api.login(rep).get("/api/v1/search", q="腾", kind="contact").json()
-    assert {g["kind"] for g in body["groups"]} <= {"contact"}
+    """腾 finds the customer (腾讯) and a contact (腾飞): the filter keeps the one kind asked for."""
+    contact_create(actor=rep, customer=company, data={"name": "腾飞", "mobile": next_mobile()})
+    api.login(rep)
+    both = api.get("/api/v1/search", q="腾").json()
+    assert {g["kind"] for g in both["groups"]} == {"customer", "contact"}
+    body = api.get("/api/v1/search", q="腾", kind="contact").json()
+    (group,) = body["groups"]
+    assert group["kind"] == "contact"
+    assert [hit["title"] for hit in group["hits"]] == ["腾飞"]
+    assert body["total"] == 1
 
 
 def test_page_and_typeahead_partial(client: Any, rep: Any, company: Any) -> None:

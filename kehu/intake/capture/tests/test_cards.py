@@ -96,8 +96,12 @@ def test_card_api_answers_fields_and_saves_nothing(client: Any, rep: Any) -> Non
 
 @pytest.mark.django_db
 def test_card_api_rejects_a_non_image(client: Any, rep: Any) -> None:
+    from kehu.customers.models import Contact, Customer
+
     client.force_login(rep)
     blob = io.BytesIO(b"not an image")
     blob.name = "x.png"
     response = client.post("/api/v1/capture/card", {"image": blob})
     assert response.status_code == 422
+    assert "image" in response.json()["errors"], response.content
+    assert Customer.objects.count() == 0 and Contact.objects.count() == 0

@@ -61,8 +61,15 @@ def test_chat_fields_right_or_empty(
     assert card["time_frame"] == when
 
 
-def test_at_least_thirty_messages() -> None:
-    assert len(CASES) >= 30
+def test_the_messages_check_every_field_both_ways() -> None:
+    """At least thirty distinct messages; each field is found in some and must stay empty in
+    others, so a parser that leaves everything empty, or fills everything in, fails the cases."""
+    assert len({case[0] for case in CASES}) == len(CASES) >= 30
+    fields = ("quantity", "unit", "product", "budget", "time frame")
+    for index, field in enumerate(fields, start=1):
+        found = sum(case[index] not in (None, E) for case in CASES)
+        assert 5 <= found <= len(CASES) - 5, (field, found)
+    assert sum(any(v not in (None, E) for v in case[1:]) for case in CASES) >= len(CASES) - 5
 
 
 @pytest.mark.django_db
