@@ -83,7 +83,8 @@ class KehuAPI(NinjaAPI):
         urls = super()._get_urls()
         schema_view = self.openapi_json
         if self.docs_decorator:
-            schema_view = self.docs_decorator(schema_view)
+            # ninja annotates docs_decorator with a TypeVar it never binds
+            schema_view = self.docs_decorator(schema_view)  # type: ignore[arg-type]
         for index, url in enumerate(urls):
             if getattr(url, "name", None) == "openapi-json":
                 urls[index] = path(str(url.pattern), schema_view, name="openapi-json")

@@ -131,7 +131,11 @@ if DATABASE_URL:
         _db.setdefault("OPTIONS", {})
 else:
     private_dir(DATA_DIR)
-    _db = {"ENGINE": "django.db.backends.sqlite3", "NAME": DATA_DIR / "kehu.sqlite3", "OPTIONS": {}}
+    _db = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(DATA_DIR / "kehu.sqlite3"),
+        "OPTIONS": {},
+    }
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["OPTIONS"].update(
         {

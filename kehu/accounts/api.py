@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
@@ -17,6 +17,7 @@ from kehu.core.errors import ValidationFailed
 from . import services
 from .auth import require_verified_session
 from .models import ApiToken, User
+from .requests import AuthedRequest
 
 router = Router(tags=["account"])
 
@@ -58,19 +59,19 @@ class OtpResetOut(Schema):
 
 
 @router.get("/me", response=MeOut)
-def me(request: HttpRequest) -> dict[str, object]:
+def me(request: AuthedRequest) -> dict[str, object]:
     user = request.user
     return {
         "username": user.get_username(),
         "display_name": user.display_name,
         "role": user.role,
         "role_label": str(user.get_role_display()),
-        "team": user.team.name if user.team_id else None,
+        "team": user.team.name if user.team else None,
     }
 
 
 @router.get("/tokens", response=list[TokenOut])
-def token_list(request: HttpRequest) -> list[ApiToken]:
+def token_list(request: AuthedRequest) -> list[ApiToken]:
     return list(ApiToken.objects.filter(user=request.user))
 
 
@@ -79,7 +80,7 @@ def token_list(request: HttpRequest) -> list[ApiToken]:
     response={201: NewTokenOut, **errors(403, 422)},
     summary="Create a token (shown once)",
 )
-def token_create(request: HttpRequest, payload: TokenIn) -> Status:
+def token_create(request: AuthedRequest, payload: TokenIn) -> Status:
     """Only from a signed-in session (verified where the role needs two-factor), not a token."""
     require_verified_session(request)
     if payload.scope not in ApiToken.Scope.values:
@@ -95,7 +96,7 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Status:
 
 
 @router.delete("/tokens/{token_id}", response={204: None, **errors(404, 422)})
-def token_revoke(request: HttpRequest, token_id: int) -> Status:
+def token_revoke(request: AuthedRequest, token_id: int) -> Status:
     token = ApiToken.objects.filter(user=request.user, pk=token_id).first()
     if token is None:
         raise Http404("No such token.")
@@ -108,7 +109,7 @@ def token_revoke(request: HttpRequest, token_id: int) -> Status:
     response={200: OtpResetOut, **errors(403, 404, 422)},
     summary="Remove a user's two-factor devices (administrators)",
 )
-def otp_reset(request: HttpRequest, user_id: int) -> dict[str, object]:
+def otp_reset(request: AuthedRequest, user_id: int) -> dict[str, object]:
     """The user sets up an authenticator again at the next sign-in. Audited; the user is told.
     Only from an administrator's signed-in, verified session."""
     require_verified_session(request)

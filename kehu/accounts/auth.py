@@ -14,14 +14,15 @@ routing; the classes below apply them again for each operation.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
 from .errors import InvalidToken, OtpRequired, ReadOnlyToken, SessionRequired
-from .models import ApiToken, Role
+from .models import ApiToken, Role, User
 from .services import api_token_authenticate
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -29,16 +30,15 @@ REQUIRED_ROLES = {Role.MANAGER, Role.ADMIN, Role.STEWARD}
 _TOKEN_ATTRIBUTE = "kehu_api_token"
 
 
-def requires_2fa(user: Any) -> bool:
-    """Managers, administrators and data stewards sign in with a second factor."""
+def requires_2fa(user: object) -> TypeGuard[User]:
+    """Managers, administrators and data stewards sign in with a second factor (`user` is the
+    request's: anonymous, or a User)."""
     return bool(
-        settings.KEHU_REQUIRE_2FA
-        and getattr(user, "is_authenticated", False)
-        and user.role in REQUIRED_ROLES
+        settings.KEHU_REQUIRE_2FA and isinstance(user, User) and user.role in REQUIRED_ROLES
     )
 
 
-def session_is_verified(user: Any) -> bool:
+def session_is_verified(user: User | AnonymousUser) -> bool:
     """The session has passed every step of sign-in its user's role requires."""
     return not requires_2fa(user) or bool(getattr(user, "is_verified", lambda: False)())
 

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_otp.models import Device
 
 
 class Role(models.TextChoices):
@@ -69,6 +74,10 @@ class User(AbstractUser):
     # numbers (each reveal is audited), and edit finance fields (budgets, amounts).
     can_reveal_pii = models.BooleanField(_("may reveal masked contact details"), default=False)
     can_edit_finance = models.BooleanField(_("may edit finance fields"), default=False)
+
+    if TYPE_CHECKING:  # set on the request's user by django_otp's OTPMiddleware (and token sign-in)
+        otp_device: Device | None
+        is_verified: Callable[[], bool]
 
     class Meta:
         verbose_name = _("user")

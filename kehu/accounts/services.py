@@ -29,7 +29,7 @@ from .models import ApiToken, Notification, Role, Team, User
 @transaction.atomic
 def api_token_create(
     *,
-    actor: Any,
+    actor: User | None,
     user: User,
     name: str = "",
     scope: str = ApiToken.Scope.READ_WRITE,
@@ -52,7 +52,7 @@ def api_token_create(
 
 
 @transaction.atomic
-def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
@@ -121,8 +121,8 @@ def otp_device_confirm(
     return device
 
 
-def can_reset_two_factor(actor: Any) -> bool:
-    return getattr(actor, "is_authenticated", False) and actor.role == Role.ADMIN
+def can_reset_two_factor(actor: User) -> bool:
+    return actor.role == Role.ADMIN
 
 
 @transaction.atomic
@@ -190,7 +190,7 @@ def _revoke_sessions(user: User) -> int:
 
 
 @transaction.atomic
-def user_deactivate(*, actor: Any, user: User) -> dict[str, int]:
+def user_deactivate(*, actor: User, user: User) -> dict[str, int]:
     """Deactivate the user: sign-in refused, their sessions ended and API tokens revoked.
 
     The caller (a hand-over) checks who may do it and audits it with its own entry."""
@@ -205,14 +205,14 @@ def user_deactivate(*, actor: Any, user: User) -> dict[str, int]:
 MAX_CLAIM_LIMIT = 1000
 
 
-def can_manage_teams(actor: Any) -> bool:
-    return getattr(actor, "is_authenticated", False) and actor.role == Role.ADMIN
+def can_manage_teams(actor: User) -> bool:
+    return actor.role == Role.ADMIN
 
 
 @transaction.atomic
 def team_pool_settings_update(
     *,
-    actor: Any,
+    actor: User,
     team: Team,
     pool_claim_daily_limit: Any = None,
     receives_unassigned_leads: bool | None = None,

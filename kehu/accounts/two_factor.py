@@ -36,6 +36,7 @@ from kehu.core.errors import DomainError
 
 from .auth import authenticate_bearer, bearer_token, requires_2fa
 from .errors import InvalidToken, OtpRequired
+from .requests import AuthedRequest
 from .services import otp_device_confirm, otp_pending_device
 
 API_PREFIX = "/api/"
@@ -68,11 +69,7 @@ class RequireTwoFactorMiddleware:
                     return _json_error(error)
                 return self.get_response(request)
         user = getattr(request, "user", None)
-        if (
-            requires_2fa(user)
-            and not user.is_verified()  # type: ignore[union-attr]
-            and not path.startswith(OPEN_PREFIXES)
-        ):
+        if requires_2fa(user) and not user.is_verified() and not path.startswith(OPEN_PREFIXES):
             if path.startswith(API_PREFIX):
                 return _json_error(OtpRequired())
             target = "otp-verify" if user_has_device(user) else "otp-setup"
@@ -92,7 +89,7 @@ class LoginView(auth_views.LoginView):
         return response
 
 
-def _next(request: HttpRequest) -> str:
+def _next(request: AuthedRequest) -> str:
     url = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
         return url
@@ -101,7 +98,7 @@ def _next(request: HttpRequest) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def otp_verify(request: HttpRequest) -> HttpResponse:
+def otp_verify(request: AuthedRequest) -> HttpResponse:
     """The second step of the sign-in: a code from one of the user's confirmed authenticators."""
     error = ""
     if request.method == "POST":
@@ -120,7 +117,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def otp_setup(request: HttpRequest) -> HttpResponse:
+def otp_setup(request: AuthedRequest) -> HttpResponse:
     """Add an authenticator: shows a new secret and its otpauth URI, confirmed with one code.
 
     The secret lives in this session only until a code confirms it, so no other session sees
@@ -131,7 +128,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     verify_first = redirect(
         f"{reverse('otp-verify')}?{urlencode({'next': request.get_full_path()}, safe='/')}"
     )
-    if user_has_device(user) and not user.is_verified():  # type: ignore[union-attr]
+    if user_has_device(user) and not user.is_verified():
         return verify_first
     key = request.session.get(SETUP_KEY_SESSION_KEY) or random_hex(20)
     request.session[SETUP_KEY_SESSION_KEY] = key
@@ -139,11 +136,11 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             device = otp_device_confirm(
-                actor=user,  # type: ignore[arg-type]
-                user=user,  # type: ignore[arg-type]
+                actor=user,
+                user=user,
                 key=key,
                 token=request.POST.get("token", ""),
-                session_verified=user.is_verified(),  # type: ignore[union-attr]
+                session_verified=user.is_verified(),
             )
         except OtpRequired:  # another session confirmed a device meanwhile
             return verify_first
@@ -152,7 +149,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             return redirect(_next(request))
         error = _("That code is not right. Try the current one.")
-    pending = otp_pending_device(user=user, key=key)  # type: ignore[arg-type]
+    pending = otp_pending_device(user=user, key=key)
     context = {
         "secret": b32encode(pending.bin_key).decode(),
         "uri": pending.config_url,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from .auth import session_is_verified
 from .forms import ApiTokenForm
 from .models import ApiToken, User
+from .requests import AuthedRequest
 from .services import api_token_create, api_token_revoke, can_reset_two_factor, otp_devices_reset
 
 NEW_TOKEN_SESSION_KEY = "kehu_new_api_token"
@@ -23,7 +24,7 @@ NEW_TOKEN_SESSION_KEY = "kehu_new_api_token"
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthedRequest) -> HttpResponse:
     if request.method == "POST" and not session_is_verified(request.user):
         return redirect(f"{reverse('otp-verify')}?next={reverse('profile')}")
     form = ApiTokenForm(request.POST or None)
@@ -48,7 +49,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_revoke(request: AuthedRequest, token_id: int) -> HttpResponse:
     token = ApiToken.objects.filter(pk=token_id, user=request.user).first()
     if token is None:
         raise Http404("No such token.")
@@ -59,12 +60,12 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def otp_reset(request: HttpRequest, user_id: int) -> HttpResponse:
+def otp_reset(request: AuthedRequest, user_id: int) -> HttpResponse:
     """An administrator removes a user's two-factor devices (the users page's button)."""
     if not can_reset_two_factor(request.user) or not session_is_verified(request.user):
         raise PermissionDenied(_("Only an administrator may reset two-factor sign-in."))
     user = get_object_or_404(User, pk=user_id)
-    removed = otp_devices_reset(actor=request.user, user=user)  # type: ignore[arg-type]
+    removed = otp_devices_reset(actor=request.user, user=user)
     messages.success(
         request,
         ngettext(

@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
 from kehu.accounts.models import Notification, Team
+from kehu.accounts.requests import AuthedRequest
 from kehu.accounts.services import (
     can_manage_teams,
     notifications_mark_read,
@@ -121,7 +122,7 @@ def _handover_args(payload: HandOverIn) -> dict[str, Any]:
     response={200: HandOverPreviewOut, **errors(403, 404, 422)},
     summary="Hand-over preview",
 )
-def handover_preview(request: HttpRequest, user_id: int) -> dict[str, Any]:
+def handover_preview(request: AuthedRequest, user_id: int) -> dict[str, Any]:
     return _preview(services.handover_user_get(request.user, user_id))
 
 
@@ -130,7 +131,7 @@ def handover_preview(request: HttpRequest, user_id: int) -> dict[str, Any]:
     response={200: HandOverPlanOut, **errors(403, 404, 422)},
     summary="Plan a hand-over: counts per successor and for the team pool (changes nothing)",
 )
-def handover_plan(request: HttpRequest, user_id: int, payload: HandOverIn) -> dict[str, Any]:
+def handover_plan(request: AuthedRequest, user_id: int, payload: HandOverIn) -> dict[str, Any]:
     user = services.handover_user_get(request.user, user_id)
     plan = services.handover_plan(actor=request.user, user=user, **_handover_args(payload))
     pool = plan.shares.get(None) or services.Share(None)
@@ -154,7 +155,7 @@ def handover_plan(request: HttpRequest, user_id: int, payload: HandOverIn) -> di
     response={200: HandOverOut, **errors(403, 404, 409, 422)},
     summary="Deactivate and hand over (give the plan's token to confirm what was shown)",
 )
-def handover_confirm(request: HttpRequest, user_id: int, payload: HandOverIn) -> dict[str, Any]:
+def handover_confirm(request: AuthedRequest, user_id: int, payload: HandOverIn) -> dict[str, Any]:
     user = services.handover_user_get(request.user, user_id)
     handover = services.handover_confirm(
         actor=request.user, user=user, plan_token=payload.plan_token, **_handover_args(payload)
@@ -224,7 +225,7 @@ def _pool_item(customer: Customer, reasons: dict[int, str]) -> dict[str, Any]:
     }
 
 
-def _moved(request: HttpRequest, customer: Customer) -> dict[str, Any]:
+def _moved(request: AuthedRequest, customer: Customer) -> dict[str, Any]:
     return {
         "customer_no": customer.customer_no,
         "owner": customer.owner.get_username() if customer.owner is not None else None,
@@ -240,7 +241,7 @@ def _moved(request: HttpRequest, customer: Customer) -> dict[str, Any]:
     tags=["pool"],
     summary="The team pool: claimable",
 )
-def pool_list(request: HttpRequest, filters: Query[PoolFilters]) -> dict[str, Any]:
+def pool_list(request: AuthedRequest, filters: Query[PoolFilters]) -> dict[str, Any]:
     def items(customers: list[Customer]) -> list[dict[str, Any]]:
         reasons = pool_reasons(customers)
         return [_pool_item(c, reasons) for c in customers]
@@ -262,7 +263,7 @@ def pool_list(request: HttpRequest, filters: Query[PoolFilters]) -> dict[str, An
     tags=["pool"],
     summary="Claim a customer",
 )
-def pool_claim(request: HttpRequest, customer_no: str) -> dict[str, Any]:
+def pool_claim(request: AuthedRequest, customer_no: str) -> dict[str, Any]:
     customer = customer_get_for(request.user, customer_no)
     customer = services.pool_claim(actor=request.user, customer=customer)
     return _moved(request, customer)
@@ -274,7 +275,7 @@ def pool_claim(request: HttpRequest, customer_no: str) -> dict[str, Any]:
     tags=["pool"],
     summary="Return a customer to its team pool, with a reason",
 )
-def pool_return(request: HttpRequest, customer_no: str, payload: ReturnIn) -> dict[str, Any]:
+def pool_return(request: AuthedRequest, customer_no: str, payload: ReturnIn) -> dict[str, Any]:
     customer = customer_get_for(request.user, customer_no)
     customer = services.pool_return(actor=request.user, customer=customer, reason=payload.reason)
     return _moved(request, customer)
@@ -299,7 +300,7 @@ class TeamPatch(Schema):
 
 
 @router.get("/teams", response=list[TeamOut], tags=["pool"], summary="Teams and pool settings")
-def team_list(request: HttpRequest) -> list[Team]:
+def team_list(request: AuthedRequest) -> list[Team]:
     return list(teams_for(request.user))
 
 
@@ -309,7 +310,7 @@ def team_list(request: HttpRequest) -> list[Team]:
     tags=["pool"],
     summary="Change a team's pool settings",
 )
-def team_update(request: HttpRequest, team_id: int, payload: TeamPatch) -> Team:
+def team_update(request: AuthedRequest, team_id: int, payload: TeamPatch) -> Team:
     if not can_manage_teams(request.user):
         raise PermissionDenied(_("Only an administrator may change a team's pool settings."))
     team = teams_for(request.user).filter(pk=team_id).first()
@@ -326,7 +327,7 @@ def team_update(request: HttpRequest, team_id: int, payload: TeamPatch) -> Team:
     response={200: list[NotificationOut], **errors(422)},
     tags=["notifications"],
 )
-def notification_list(request: HttpRequest, unread: bool = False) -> list[Notification]:
+def notification_list(request: AuthedRequest, unread: bool = False) -> list[Notification]:
     rows = notifications_for(request.user)
     if unread:
         rows = rows.filter(read_at__isnull=True)
@@ -338,7 +339,7 @@ def notification_list(request: HttpRequest, unread: bool = False) -> list[Notifi
     response={200: NotificationOut, **errors(404, 422)},
     tags=["notifications"],
 )
-def notification_read(request: HttpRequest, notification_id: int) -> Notification:
+def notification_read(request: AuthedRequest, notification_id: int) -> Notification:
     notification = notifications_for(request.user).filter(pk=notification_id).first()
     if notification is None:
         raise Http404

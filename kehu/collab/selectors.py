@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from kehu.accounts.models import Notification, Role, Team, User
 from kehu.audit.models import AuditEntry
@@ -13,7 +13,7 @@ from kehu.customers.selectors import customer_queryset_for
 from kehu.customers.services.ownership import POOLED, RETURNED
 
 
-def handover_candidates_for(actor: Any) -> QuerySet[User]:
+def handover_candidates_for(actor: User) -> QuerySet[User]:
     """Users this actor may hand over: everyone for an admin, the team for a manager."""
     users = User.objects.exclude(pk=actor.pk).select_related("team").order_by("username")
     if actor.role == Role.ADMIN:
@@ -23,12 +23,12 @@ def handover_candidates_for(actor: Any) -> QuerySet[User]:
     return users.none()
 
 
-def successors_for(actor: Any, user: User) -> QuerySet[User]:
+def successors_for(actor: User, user: User) -> QuerySet[User]:
     users = User.objects.filter(is_active=True, role__in=(Role.REP, Role.MANAGER)).exclude(
         pk=user.pk
     )
     if actor.role == Role.MANAGER:
-        users = users.filter(team_id=actor.team_id)
+        users = users.filter(Q(team_id=actor.team_id))  # no team: those without one
     return users.order_by("username")
 
 
@@ -64,8 +64,8 @@ def pool_reasons(customers: list[Customer]) -> dict[int, str]:
     return reasons
 
 
-def teams_for(user: Any) -> QuerySet[Team]:
+def teams_for(user: User) -> QuerySet[Team]:
     """Every team for an administrator; the user's own team for anyone else."""
-    if getattr(user, "role", None) == Role.ADMIN:
+    if user.role == Role.ADMIN:
         return Team.objects.order_by("name")
-    return Team.objects.filter(pk=getattr(user, "team_id", None) or 0)
+    return Team.objects.filter(pk=user.team_id or 0)

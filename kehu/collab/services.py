@@ -44,7 +44,7 @@ DEFAULT = "default"
 CLOSED_STAGES = (Opportunity.Stage.WON, Opportunity.Stage.LOST)
 
 
-def can_hand_over(actor: Any, user: User) -> bool:
+def can_hand_over(actor: User, user: User) -> bool:
     if actor.pk == user.pk:
         return False
     if actor.role == Role.ADMIN:
@@ -52,7 +52,7 @@ def can_hand_over(actor: Any, user: User) -> bool:
     return actor.role == Role.MANAGER and bool(actor.team_id) and actor.team_id == user.team_id
 
 
-def handover_user_get(actor: Any, user_id: int) -> User:
+def handover_user_get(actor: User, user_id: int) -> User:
     """The user to hand over, if the actor may (else 404: other teams' users are not named)."""
     user = User.objects.filter(pk=user_id).first()
     if user is None or not can_hand_over(actor, user):
@@ -73,7 +73,7 @@ def handover_preview(user: User) -> dict[str, QuerySet[Any]]:
     }
 
 
-def _successor(actor: Any, user: User, raw: Any, field_name: str) -> User | None:
+def _successor(actor: User, user: User, raw: Any, field_name: str) -> User | None:
     """A successor (active rep or manager, not the user; a manager's within the team), or None
     for "pool"."""
     raw = str(raw).strip()
@@ -152,7 +152,7 @@ def _token(plan: dict[str, dict[int, User | None]]) -> str:
 
 
 def handover_plan(
-    *, actor: Any, user: User, assignments: dict[str, Any], default: Any = None
+    *, actor: User, user: User, assignments: dict[str, Any], default: Any = None
 ) -> HandOverPlan:
     """Who gets each customer, opportunity and task of `user`; changes nothing.
 
@@ -250,7 +250,7 @@ def handover_plan(
 @transaction.atomic
 def handover_confirm(
     *,
-    actor: Any,
+    actor: User,
     user: User,
     assignments: dict[str, Any],
     default: Any = None,
@@ -288,7 +288,7 @@ def handover_confirm(
     return handover
 
 
-def _notify(*, actor: Any, plan: HandOverPlan) -> None:
+def _notify(*, actor: User, plan: HandOverPlan) -> None:
     user = plan.user
     for key, share in plan.shares.items():
         if key is None or share.user is None:
@@ -329,7 +329,7 @@ def _open_rows(customer: Customer, owner_id: int | None) -> tuple[list[int], lis
 
 
 @transaction.atomic
-def pool_claim(*, actor: Any, customer: Customer) -> Customer:
+def pool_claim(*, actor: User, customer: Customer) -> Customer:
     """Claim a customer from the team pool; its open opportunities and tasks nobody holds
     follow it to the claimer. One transaction."""
     customer = customer_services.customer_claim(actor=actor, customer=customer)
@@ -341,7 +341,7 @@ def pool_claim(*, actor: Any, customer: Customer) -> Customer:
 
 
 @transaction.atomic
-def pool_return(*, actor: Any, customer: Customer, reason: str) -> Customer:
+def pool_return(*, actor: User, customer: Customer, reason: str) -> Customer:
     """Return a customer to its team pool with a reason; the previous owner's open
     opportunities and tasks on it go with it (nobody holds them until it is claimed)."""
     locked = Customer.objects.select_for_update().filter(pk=customer.pk)

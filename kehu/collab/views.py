@@ -10,12 +10,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kehu.accounts.models import Role
+from kehu.accounts.requests import AuthedRequest
 from kehu.accounts.services import (
     can_manage_teams,
     notifications_mark_read,
@@ -45,7 +46,7 @@ def _error_rows(errors: dict[str, list[str]]) -> list[tuple[str, str]]:
 
 
 @login_required
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthedRequest) -> HttpResponse:
     user: Any = request.user
     users = handover_candidates_for(user)
     if user.role not in ("admin", "manager"):
@@ -53,7 +54,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     return render(request, "collab/users.html", {"users": users})
 
 
-def _choices(request: HttpRequest, customers: list[Any]) -> dict[str, str]:
+def _choices(request: AuthedRequest, customers: list[Any]) -> dict[str, str]:
     """{customer_no: choice} for the customers not left on the default."""
     chosen = {}
     for customer in customers:
@@ -65,7 +66,7 @@ def _choices(request: HttpRequest, customers: list[Any]) -> dict[str, str]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def handover(request: HttpRequest, user_id: int) -> HttpResponse:
+def handover(request: AuthedRequest, user_id: int) -> HttpResponse:
     """Step 1 chooses (a default successor, and per customer: default, pool or a successor);
     step 2 shows the counts per successor and for the pool; only its confirm hands over."""
     user = services.handover_user_get(request.user, user_id)
@@ -137,7 +138,7 @@ def handover(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @login_required
-def pool_list(request: HttpRequest) -> HttpResponse:
+def pool_list(request: AuthedRequest) -> HttpResponse:
     """What the user may claim (a rep's or manager's team pool; everyone's pools, read only, for
     those who see every customer), 25 a page, with why each is there."""
     user: Any = request.user
@@ -161,7 +162,7 @@ def pool_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def pool_claim(request: HttpRequest, customer_no: str) -> HttpResponse:
+def pool_claim(request: AuthedRequest, customer_no: str) -> HttpResponse:
     """GET asks to confirm (403 when the user may not claim it); POST claims it."""
     customer = customer_get_for(request.user, customer_no)
     if request.method == "GET":
@@ -184,7 +185,7 @@ def pool_claim(request: HttpRequest, customer_no: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def pool_return(request: HttpRequest, customer_no: str) -> HttpResponse:
+def pool_return(request: AuthedRequest, customer_no: str) -> HttpResponse:
     """The form asks for the reason (403 when the user may not return this customer)."""
     customer = customer_get_for(request.user, customer_no)
     if not customer_services.can_return_to_pool(request.user, customer):
@@ -215,7 +216,7 @@ def pool_return(request: HttpRequest, customer_no: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def team_settings(request: HttpRequest) -> HttpResponse:
+def team_settings(request: AuthedRequest) -> HttpResponse:
     """Each team's daily claim limit, and the team that takes unassigned web-form leads."""
     if not can_manage_teams(request.user):
         raise PermissionDenied(_("Only an administrator may change a team's pool settings."))
@@ -242,7 +243,7 @@ def team_settings(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _save_teams(request: HttpRequest, teams: list[Any], lead_team: str) -> None:
+def _save_teams(request: AuthedRequest, teams: list[Any], lead_team: str) -> None:
     """Every team's row in one transaction; each bad limit is named by its team."""
     errors: dict[str, list[str]] = {}
     with transaction.atomic():
@@ -267,13 +268,13 @@ def _save_teams(request: HttpRequest, teams: list[Any], lead_team: str) -> None:
 
 
 @login_required
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthedRequest) -> HttpResponse:
     rows = list(notifications_for(request.user)[:100])
     return render(request, "collab/notifications.html", {"notifications": rows})
 
 
 @login_required
 @require_POST
-def notification_read_all(request: HttpRequest) -> HttpResponse:
+def notification_read_all(request: AuthedRequest) -> HttpResponse:
     notifications_mark_read(user=request.user)
     return redirect("notification-list")

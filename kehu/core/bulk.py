@@ -54,7 +54,7 @@ def _columns(
 
 def _json_converter(prep: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """prep, with empty objects and lists (most report rows' errors and raw cells) prepared once."""
-    empty = {dict: prep({}), list: prep([])}
+    empty: dict[type, Any] = {dict: prep({}), list: prep([])}
 
     def convert(value: Any) -> Any:
         if not value and type(value) in empty:

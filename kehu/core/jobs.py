@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -42,6 +42,9 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from .models import Job
+
+if TYPE_CHECKING:
+    from kehu.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -137,7 +140,13 @@ def _process_state(job: Job) -> str:
 
 
 def job_start(
-    *, kind: str, title: str, actor: Any, task: Any, is_resumable: bool = False, **kwargs: Any
+    *,
+    kind: str,
+    title: str,
+    actor: User | None,
+    task: Any,
+    is_resumable: bool = False,
+    **kwargs: Any,
 ) -> Job:
     """Create the Job row and enqueue `task(job_id=…, **kwargs)` once the transaction commits.
 
@@ -146,7 +155,7 @@ def job_start(
     job = Job.objects.create(
         kind=kind,
         title=title,
-        started_by=actor if getattr(actor, "pk", None) else None,
+        started_by=actor,
         task_path=task.module_path,
         task_kwargs=kwargs,
         is_resumable=is_resumable,

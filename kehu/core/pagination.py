@@ -7,10 +7,10 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Field, Model, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from .errors import ValidationFailed
@@ -68,7 +68,7 @@ def _cursor_value(queryset: QuerySet[M], field: str, value: Any, *, nullable: bo
     try:
         if value is None or isinstance(value, (list, dict, bool)):
             raise ValueError
-        return queryset.model._meta.get_field(field).to_python(value)
+        return cast(Field[Any, Any], queryset.model._meta.get_field(field)).to_python(value)
     except (ValidationError, ValueError, TypeError) as exc:
         raise ValidationFailed({"cursor": [_("Invalid cursor.")]}) from exc
 
@@ -129,7 +129,7 @@ def keyset_page(queryset: QuerySet[M], *, order: str, cursor: str | None, limit:
 
 def _is_nullable(queryset: QuerySet[M], field: str) -> bool:
     try:
-        return bool(queryset.model._meta.get_field(field).null)
+        return bool(cast(Field[Any, Any], queryset.model._meta.get_field(field)).null)
     except FieldDoesNotExist:
         return True
 

@@ -17,6 +17,7 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
+from ninja import NinjaAPI
 
 
 def _surrogate_paths(value: Any, path: str = "") -> list[str]:
@@ -59,7 +60,7 @@ def _size(value: int) -> str:
     return f"{value / (1024 * 1024):,.1f} MB"
 
 
-def register(api: Any) -> None:
+def register(api: NinjaAPI) -> None:
     """Add the handlers to a NinjaAPI."""
 
     def respond(

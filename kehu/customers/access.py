@@ -7,10 +7,9 @@ kept for good) and one "reveal" entry in the read log (the query log, kept for i
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext as _
 
+from kehu.accounts.models import User
 from kehu.accounts.policy import can_reveal_pii
 from kehu.audit.actions import AuditAction
 from kehu.audit.models import ReadEntry
@@ -21,7 +20,7 @@ from .masking import PII_FIELDS, customer_of
 from .models import Contact, Customer
 
 
-def pii_reveal(*, actor: Any, obj: Customer | Contact, field: str) -> str:
+def pii_reveal(*, actor: User, obj: Customer | Contact, field: str) -> str:
     """The whole value of one masked field; audited as "field.revealed". 404 is the caller's."""
     if field not in PII_FIELDS or not hasattr(obj, field):
         raise ValidationFailed({"field": [_("This field cannot be revealed.")]})

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
 from kehu.accounts.models import Team, User
+from kehu.accounts.requests import AuthedRequest
 from kehu.core.api_utils import errors
 
 from . import access, services
@@ -40,7 +41,7 @@ class ShareOut(Schema):
 
     @staticmethod
     def resolve_shared_by(obj: CustomerShare) -> str | None:
-        return obj.shared_by.username if obj.shared_by_id else None
+        return obj.shared_by.username if obj.shared_by else None
 
 
 class PoolIn(Schema):
@@ -76,7 +77,7 @@ def _user(raw: str | int) -> User:
 
 
 @router.get("/customers/{customer_no}/shares", response={200: list[ShareOut], **errors(404)})
-def share_list(request: HttpRequest, customer_no: str) -> list[CustomerShare]:
+def share_list(request: AuthedRequest, customer_no: str) -> list[CustomerShare]:
     customer = customer_get_for(request.user, customer_no)
     return list(customer.shares.select_related("user", "shared_by"))
 
@@ -84,7 +85,7 @@ def share_list(request: HttpRequest, customer_no: str) -> list[CustomerShare]:
 @router.post(
     "/customers/{customer_no}/shares", response={201: ShareOut, **errors(403, 404, 409, 422)}
 )
-def share_create(request: HttpRequest, customer_no: str, payload: ShareIn) -> Status:
+def share_create(request: AuthedRequest, customer_no: str, payload: ShareIn) -> Status:
     customer = customer_get_for(request.user, customer_no)
     share = services.customer_share(actor=request.user, customer=customer, user=_user(payload.user))
     return Status(201, share)
@@ -93,7 +94,7 @@ def share_create(request: HttpRequest, customer_no: str, payload: ShareIn) -> St
 @router.delete(
     "/customers/{customer_no}/shares/{user_id}", response={204: None, **errors(403, 404, 422)}
 )
-def share_delete(request: HttpRequest, customer_no: str, user_id: int) -> Status:
+def share_delete(request: AuthedRequest, customer_no: str, user_id: int) -> Status:
     customer = customer_get_for(request.user, customer_no)
     services.customer_unshare(actor=request.user, customer=customer, user=_user(user_id))
     return Status(204, None)
@@ -104,7 +105,7 @@ def share_delete(request: HttpRequest, customer_no: str, user_id: int) -> Status
     response={200: PoolOut, **errors(403, 404, 409, 422)},
     summary="Assign to a team pool",
 )
-def pool_assign(request: HttpRequest, customer_no: str, payload: PoolIn) -> dict[str, object]:
+def pool_assign(request: AuthedRequest, customer_no: str, payload: PoolIn) -> dict[str, object]:
     customer = customer_get_for(request.user, customer_no)
     text = str(payload.team).strip()
     teams = Team.objects.filter(pk=int(text)) if text.isdigit() else Team.objects.filter(name=text)
@@ -120,7 +121,7 @@ def pool_assign(request: HttpRequest, customer_no: str, payload: PoolIn) -> dict
     response={200: RevealOut, **errors(403, 404, 422)},
     summary="Reveal a field",
 )
-def customer_reveal(request: HttpRequest, customer_no: str, payload: RevealIn) -> dict[str, str]:
+def customer_reveal(request: AuthedRequest, customer_no: str, payload: RevealIn) -> dict[str, str]:
     customer = customer_get_for(request.user, customer_no)
     value = access.pii_reveal(actor=request.user, obj=customer, field=payload.field)
     return {"field": payload.field, "value": value}
@@ -131,7 +132,7 @@ def customer_reveal(request: HttpRequest, customer_no: str, payload: RevealIn) -
     response={200: RevealOut, **errors(403, 404, 422)},
     summary="Reveal a field",
 )
-def contact_reveal(request: HttpRequest, contact_id: int, payload: RevealIn) -> dict[str, str]:
+def contact_reveal(request: AuthedRequest, contact_id: int, payload: RevealIn) -> dict[str, str]:
     contact = contact_get_for(request.user, contact_id)
     value = access.pii_reveal(actor=request.user, obj=contact, field=payload.field)
     return {"field": payload.field, "value": value}

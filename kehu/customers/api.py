@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from kehu.accounts.models import Role
+from kehu.accounts.requests import AuthedRequest
 from kehu.audit.actions import action_label
 from kehu.audit.models import AuditEntry
 from kehu.core.api_utils import errors, paged, payload_data
@@ -71,7 +72,7 @@ class CustomerFilters(Schema):
     limit: int | None = None
 
 
-def decision_maker_prefetch() -> Prefetch[Contact]:
+def decision_maker_prefetch() -> Prefetch:
     return Prefetch(
         "contacts",
         queryset=Contact.objects.filter(
@@ -88,7 +89,7 @@ def customers_for_output(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
 @router.get(
     "/customers", response={200: CustomerPage, **errors(403, 422)}, summary="List customers"
 )
-def customer_list(request: HttpRequest, filters: Query[CustomerFilters]) -> dict[str, object]:
+def customer_list(request: AuthedRequest, filters: Query[CustomerFilters]) -> dict[str, object]:
     params = filters.model_dump()
     params["_user"] = request.user
     order = ORDERINGS.get(filters.order)
@@ -110,7 +111,7 @@ def customer_list(request: HttpRequest, filters: Query[CustomerFilters]) -> dict
     response={201: CustomerOut, **errors(202, 403, 409, 422)},
     summary="Create a customer",
 )
-def customer_create(request: HttpRequest, payload: CustomerIn) -> Status:
+def customer_create(request: AuthedRequest, payload: CustomerIn) -> Status:
     customer = services.customer_create(actor=request.user, data=payload_data(payload))
     return Status(201, customer_get_for(request.user, customer.customer_no))
 
@@ -127,7 +128,7 @@ class MovedOut(Schema):
     response={200: CustomerOut, 302: MovedOut, **errors(404)},
     summary="One customer",
 )
-def customer_detail(request: HttpRequest, customer_no: str, response: HttpResponse) -> Any:
+def customer_detail(request: AuthedRequest, customer_no: str, response: HttpResponse) -> Any:
     """The customer; a number merged into another answers 302 with the survivor's address."""
     try:
         return customer_get_for(request.user, customer_no)
@@ -154,7 +155,7 @@ def customer_detail(request: HttpRequest, customer_no: str, response: HttpRespon
     response={200: CustomerOut, **errors(202, 403, 404, 409, 422)},
     summary="Change a customer",
 )
-def customer_update(request: HttpRequest, customer_no: str, payload: CustomerPatch) -> Customer:
+def customer_update(request: AuthedRequest, customer_no: str, payload: CustomerPatch) -> Customer:
     customer = customer_get_for(request.user, customer_no, for_change=True)
     services.customer_update(actor=request.user, customer=customer, data=payload_data(payload))
     return customer_get_for(request.user, customer_no)
@@ -165,7 +166,7 @@ def customer_update(request: HttpRequest, customer_no: str, payload: CustomerPat
     response={200: CustomerOut, **errors(202, 403, 404, 409, 422)},
     summary="Change status with a reason",
 )
-def customer_change_status(request: HttpRequest, customer_no: str, payload: StatusIn) -> Customer:
+def customer_change_status(request: AuthedRequest, customer_no: str, payload: StatusIn) -> Customer:
     customer = customer_get_for(request.user, customer_no, for_change=True)
     services.customer_change_status(
         actor=request.user, customer=customer, status=payload.status, reason=payload.reason
@@ -178,7 +179,7 @@ def customer_change_status(request: HttpRequest, customer_no: str, payload: Stat
     response={204: None, **errors(403, 404)},
     summary="Delete a customer",
 )
-def customer_delete(request: HttpRequest, customer_no: str) -> Status:
+def customer_delete(request: AuthedRequest, customer_no: str) -> Status:
     customer = customer_get_for(request.user, customer_no, for_change=True)
     services.customer_delete(actor=request.user, customer=customer)
     return Status(204, None)
@@ -190,7 +191,7 @@ def customer_delete(request: HttpRequest, customer_no: str) -> Status:
     summary="Change history",
 )
 def customer_history(
-    request: HttpRequest, customer_no: str, cursor: str | None = None, limit: int | None = None
+    request: AuthedRequest, customer_no: str, cursor: str | None = None, limit: int | None = None
 ) -> dict[str, object]:
     customer = customer_get_for(request.user, customer_no)
 
@@ -232,7 +233,7 @@ class BulkOut(Schema):
     tags=["review"],
     summary="Bulk change",
 )
-def customer_bulk_update(request: HttpRequest, payload: BulkIn) -> dict[str, Any]:
+def customer_bulk_update(request: AuthedRequest, payload: BulkIn) -> dict[str, Any]:
     """Change the status or owner (or other fields) of several customers. More customers than
     the bulk rule allows wait for review as one item (202); each customer also meets every
     guard of a single change (a held one is listed under `held`)."""
@@ -253,7 +254,7 @@ def customer_bulk_update(request: HttpRequest, payload: BulkIn) -> dict[str, Any
     tags=["contacts"],
 )
 def contact_list(
-    request: HttpRequest, customer_no: str, cursor: str | None = None, limit: int | None = None
+    request: AuthedRequest, customer_no: str, cursor: str | None = None, limit: int | None = None
 ) -> dict[str, object]:
     customer = customer_get_for(request.user, customer_no)
     contacts = customer.contacts.select_related("customer")
@@ -265,7 +266,7 @@ def contact_list(
     response={201: ContactOut, **errors(202, 403, 404, 409, 422)},
     tags=["contacts"],
 )
-def contact_create(request: HttpRequest, customer_no: str, payload: ContactIn) -> Status:
+def contact_create(request: AuthedRequest, customer_no: str, payload: ContactIn) -> Status:
     customer = customer_get_for(request.user, customer_no, for_change=True)
     return Status(
         201,
@@ -276,7 +277,7 @@ def contact_create(request: HttpRequest, customer_no: str, payload: ContactIn) -
 @router.get(
     "/contacts/{contact_id}", response={200: ContactOut, **errors(404, 422)}, tags=["contacts"]
 )
-def contact_detail(request: HttpRequest, contact_id: int) -> Contact:
+def contact_detail(request: AuthedRequest, contact_id: int) -> Contact:
     return contact_get_for(request.user, contact_id)
 
 
@@ -285,7 +286,7 @@ def contact_detail(request: HttpRequest, contact_id: int) -> Contact:
     response={200: ContactOut, **errors(202, 403, 404, 409, 422)},
     tags=["contacts"],
 )
-def contact_update(request: HttpRequest, contact_id: int, payload: ContactIn) -> Contact:
+def contact_update(request: AuthedRequest, contact_id: int, payload: ContactIn) -> Contact:
     contact = contact_get_for(request.user, contact_id, for_change=True)
     return services.contact_update(actor=request.user, contact=contact, data=payload_data(payload))
 
@@ -293,7 +294,7 @@ def contact_update(request: HttpRequest, contact_id: int, payload: ContactIn) ->
 @router.delete(
     "/contacts/{contact_id}", response={204: None, **errors(403, 404, 422)}, tags=["contacts"]
 )
-def contact_delete(request: HttpRequest, contact_id: int) -> Status:
+def contact_delete(request: AuthedRequest, contact_id: int) -> Status:
     contact = contact_get_for(request.user, contact_id, for_change=True)
     services.contact_delete(actor=request.user, contact=contact)
     return Status(204, None)
@@ -303,7 +304,7 @@ def contact_delete(request: HttpRequest, contact_id: int) -> Status:
 
 
 @router.get("/industries", response=list[IndustryOut], tags=["dictionaries"])
-def industry_list(request: HttpRequest) -> list[dict[str, object]]:
+def industry_list(request: AuthedRequest) -> list[dict[str, object]]:
     industries = list(Industry.objects.filter(is_active=True).select_related("parent"))
     children: dict[int, list[str]] = {}
     for industry in industries:
@@ -321,12 +322,12 @@ def industry_list(request: HttpRequest) -> list[dict[str, object]]:
 
 
 @router.get("/sources", response=list[SourceOut], tags=["dictionaries"])
-def source_list(request: HttpRequest) -> QuerySet[Source]:
+def source_list(request: AuthedRequest) -> QuerySet[Source]:
     return Source.objects.all()
 
 
 @router.post("/sources", response={201: SourceOut, **errors(403, 409, 422)}, tags=["dictionaries"])
-def source_create(request: HttpRequest, payload: SourceIn) -> Status:
+def source_create(request: AuthedRequest, payload: SourceIn) -> Status:
     if getattr(request.user, "role", None) != Role.ADMIN:
         raise PermissionDenied(_("Only an administrator may add customer sources."))
     return Status(

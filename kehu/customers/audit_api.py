@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
+from kehu.accounts.requests import AuthedRequest
 from kehu.audit.actions import AuditAction
 from kehu.core.api_utils import errors, paged
 
@@ -53,7 +53,7 @@ class AuditPage(Schema):
 
 
 @router.get("/audit", response={200: AuditPage, **errors(403, 422)}, summary="The audit log")
-def audit_list(request: HttpRequest, filters: Query[AuditFilters]) -> dict[str, object]:
+def audit_list(request: AuthedRequest, filters: Query[AuditFilters]) -> dict[str, object]:
     assert_can_read_audit(request.user)
     return paged(
         audit_filter(filters.model_dump()),
@@ -95,7 +95,7 @@ class ReadPage(Schema):
 
 
 @router.get("/audit/reads", response={200: ReadPage, **errors(403, 422)}, summary="The read log")
-def audit_reads(request: HttpRequest, filters: Query[ReadFilters]) -> dict[str, object]:
+def audit_reads(request: AuthedRequest, filters: Query[ReadFilters]) -> dict[str, object]:
     """Who opened which customer, searched for what (the query, not the results), exported or
     revealed what; kept KEHU_AUDIT_READ_RETENTION_DAYS days."""
     assert_can_read_audit(request.user)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Q
@@ -15,10 +15,10 @@ from kehu.core.validators import format_phone
 from .models import Customer, Industry, Source
 from .services import customer_clean
 
-BLANK = [("", "—")]
+BLANK: list[tuple[str, Any]] = [("", "—")]
 
 
-def owner_choices(actor: Any, current: User | None = None) -> list[tuple[str, str]]:
+def owner_choices(actor: User, current: User | None = None) -> list[tuple[str, str]]:
     """Who this actor may make the owner: a rep only themself, a manager their team, else all."""
     users = User.objects.filter(is_active=True, role__in=(Role.REP, Role.MANAGER))
     if actor.role == Role.REP:
@@ -144,17 +144,19 @@ class CustomerForm(forms.Form):
     )
     dm_wechat = forms.CharField(label=_("WeChat"), required=False, max_length=64)
 
-    def __init__(self, *args: Any, actor: Any, customer: Customer | None = None, **kwargs: Any):
+    def __init__(self, *args: Any, actor: User, customer: Customer | None = None, **kwargs: Any):
         self.actor = actor
         self.customer = customer
         if customer is not None and "initial" not in kwargs:
             kwargs["initial"] = self.initial_for(customer)
         super().__init__(*args, **kwargs)
         tops, subs = industry_choices()
-        self.fields["industry"].choices = tops
-        self.fields["sub_industry"].choices = subs
-        self.fields["source"].choices = source_choices()
-        self.fields["owner"].choices = owner_choices(actor, customer.owner if customer else None)
+        cast(forms.ChoiceField, self.fields["industry"]).choices = tops
+        cast(forms.ChoiceField, self.fields["sub_industry"]).choices = subs
+        cast(forms.ChoiceField, self.fields["source"]).choices = source_choices()
+        cast(forms.ChoiceField, self.fields["owner"]).choices = owner_choices(
+            actor, customer.owner if customer else None
+        )
         if customer is None:
             self.initial.setdefault(
                 "owner", str(actor.pk) if actor.role in (Role.REP, Role.MANAGER) else ""
@@ -205,7 +207,7 @@ class CustomerForm(forms.Form):
                 data["decision_maker"] = maker
         return data
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         if self.errors:
             return cleaned
@@ -247,8 +249,8 @@ class CustomerFilterForm(forms.Form):
     def __init__(self, *args: Any, owners: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         tops, _subs = industry_choices()
-        self.fields["industry"].choices = tops
-        self.fields["source"].choices = source_choices()
+        cast(forms.ChoiceField, self.fields["industry"]).choices = tops
+        cast(forms.ChoiceField, self.fields["source"]).choices = source_choices()
         self.fields["owner"].widget = forms.Select(choices=owners)
 
     def params(self) -> dict[str, str]:

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kehu.contacts.models import Contact  # noqa: F401 - moved to kehu.contacts; re-exported
+from kehu.contacts.models import Contact as Contact  # moved to kehu.contacts; re-exported
 
 
 class Industry(models.Model):

@@ -25,7 +25,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kehu.accounts.models import Role
+from kehu.accounts.models import Role, User
 from kehu.audit.selectors import volume_history
 from kehu.audit.services import Volume, volume_add, volume_lift, volume_set_limit
 from kehu.core.errors import PermissionDenied
@@ -58,11 +58,11 @@ def _approved_today(user: Any) -> bool:
     ).exists()
 
 
-def pull_rows(*, actor: Any, rows: int, refuse: bool) -> Volume:
+def pull_rows(*, actor: User | None, rows: int, refuse: bool) -> Volume:
     """Count `rows` the user just pulled. With `refuse`, a pull made when today's total has
     reached the limit is not counted and raises PermissionDenied (unless an export approved
     today, or a loosened rule, lifts the limit); without, the rows are counted regardless."""
-    if not getattr(actor, "is_authenticated", False):
+    if actor is None:
         return Volume(rows=0, limit=None)
     volume = volume_add(
         user=actor, rows=rows, day_limit=lambda: pull_limit(actor), force=not refuse
@@ -81,12 +81,12 @@ def pull_rows(*, actor: Any, rows: int, refuse: bool) -> Volume:
     return volume_add(user=actor, rows=rows, day_limit=lambda: pull_limit(actor), force=True)
 
 
-def pull_today(actor: Any) -> Volume:
+def pull_today(actor: User) -> Volume:
     """Today's total and limit, fixing the limit if this is the day's first look."""
     return volume_add(user=actor, rows=0, day_limit=lambda: pull_limit(actor), force=True)
 
 
-def pull_lift(actor: Any) -> None:
+def pull_lift(actor: User) -> None:
     """An approved export was taken: no limit for the rest of today."""
     volume_lift(user=actor)
 

@@ -205,11 +205,11 @@ class CustomerOut(Schema):
 
     @staticmethod
     def resolve_industry(obj: Customer) -> str | None:
-        return obj.industry.name if obj.industry_id else None
+        return obj.industry.name if obj.industry else None
 
     @staticmethod
     def resolve_sub_industry(obj: Customer) -> str | None:
-        return obj.sub_industry.name if obj.sub_industry_id else None
+        return obj.sub_industry.name if obj.sub_industry else None
 
     @staticmethod
     def resolve_region(obj: Customer) -> dict[str, str]:
@@ -217,7 +217,7 @@ class CustomerOut(Schema):
 
     @staticmethod
     def resolve_source(obj: Customer) -> str | None:
-        return obj.source.name if obj.source_id else None
+        return obj.source.name if obj.source else None
 
     @staticmethod
     def resolve_status_label(obj: Customer) -> str:
@@ -241,15 +241,15 @@ class CustomerOut(Schema):
 
     @staticmethod
     def resolve_owner(obj: Customer) -> str | None:
-        return obj.owner.username if obj.owner_id else None
+        return obj.owner.username if obj.owner else None
 
     @staticmethod
     def resolve_owner_name(obj: Customer) -> str | None:
-        return obj.owner.label if obj.owner_id else None
+        return obj.owner.label if obj.owner else None
 
     @staticmethod
     def resolve_team(obj: Customer) -> str | None:
-        return obj.team.name if obj.team_id else None
+        return obj.team.name if obj.team else None
 
     @staticmethod
     def resolve_completeness(obj: Customer) -> dict[str, Any]:

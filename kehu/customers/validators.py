@@ -10,11 +10,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from kehu.contacts.validators import (  # noqa: F401 - re-exported for the import's cleaner
-    CONTACT_TYPE_ALIASES,
-    DECISION_ROLE_ALIASES,
-    GENDER_ALIASES,
+from kehu.contacts.validators import (  # re-exported for the import's cleaner
+    CONTACT_TYPE_ALIASES as CONTACT_TYPE_ALIASES,
 )
+from kehu.contacts.validators import DECISION_ROLE_ALIASES as DECISION_ROLE_ALIASES
+from kehu.contacts.validators import GENDER_ALIASES as GENDER_ALIASES
 from kehu.core.normalize import company_core
 from kehu.core.normalize import name_pinyin as name_pinyin  # contacts' name_pinyin
 from kehu.core.text import clean_text

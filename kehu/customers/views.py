@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from kehu.accounts.models import Role, User
 from kehu.accounts.policy import READ_ALL, can_create_customer
+from kehu.accounts.requests import AuthedRequest
 from kehu.core.errors import (
     ChangeHeld,
     DomainError,
@@ -53,7 +54,7 @@ def owner_filter_choices(user: Any) -> list[tuple[str, str]]:
 
 
 @login_required
-def customer_list(request: HttpRequest) -> HttpResponse:
+def customer_list(request: AuthedRequest) -> HttpResponse:
     form = CustomerFilterForm(request.GET, owners=owner_filter_choices(request.user))
     params = form.params()
     filter_errors: dict[str, list[str]] = {}
@@ -93,7 +94,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 
 
 def _save(
-    request: HttpRequest, form: CustomerForm, customer: Customer | None
+    request: AuthedRequest, form: CustomerForm, customer: Customer | None
 ) -> tuple[HttpResponse | None, ProbableDuplicate | None]:
     """Run the service for a valid form. Every domain error lands on the form (a field's message,
     the duplicate panel, "sent for approval"); never a 500."""
@@ -132,7 +133,7 @@ def _save(
 
 
 def _form_page(
-    request: HttpRequest,
+    request: AuthedRequest,
     form: CustomerForm,
     customer: Customer | None,
     duplicate: ProbableDuplicate | None,
@@ -148,7 +149,7 @@ def _form_page(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def customer_create(request: HttpRequest) -> HttpResponse:
+def customer_create(request: AuthedRequest) -> HttpResponse:
     if not can_create_customer(request.user):
         raise PermissionDenied(_("Your role may not create customers."))
     form = CustomerForm(request.POST or None, actor=request.user)
@@ -162,7 +163,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def customer_edit(request: HttpRequest, customer_no: str) -> HttpResponse:
+def customer_edit(request: AuthedRequest, customer_no: str) -> HttpResponse:
     customer = customer_get_for(request.user, customer_no, for_change=True)
     form = CustomerForm(request.POST or None, actor=request.user, customer=customer)
     duplicate = None

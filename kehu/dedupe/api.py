@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
+from kehu.accounts.requests import AuthedRequest
 from kehu.core.api_utils import errors
 from kehu.core.errors import ValidationFailed
 from kehu.customers.models import DuplicateAction, MatchRule
@@ -158,7 +158,7 @@ def _merge_out(merge: Merge) -> dict[str, Any]:
 
 
 @router.post("/dedupe/check", response={200: CheckOut, **errors(404, 422)})
-def dedupe_check(request: HttpRequest, payload: CheckIn) -> dict[str, Any]:
+def dedupe_check(request: AuthedRequest, payload: CheckIn) -> dict[str, Any]:
     """Probable duplicates of a record about to be saved, with the action to take and why."""
     data = payload.model_dump()
     exclude = None
@@ -199,7 +199,7 @@ class PairFilters(Schema):
 
 
 @router.get("/dedupe/pairs", response={200: list[PairOut], **errors(403, 422)})
-def pair_list(request: HttpRequest, filters: Query[PairFilters]) -> list[dict[str, Any]]:
+def pair_list(request: AuthedRequest, filters: Query[PairFilters]) -> list[dict[str, Any]]:
     """Pairs by score, filtered like the steward's page (status "" for all); `offset` pages."""
     form = PairFilterForm(filters.model_dump(exclude={"limit", "offset"}))
     if not form.is_valid():
@@ -213,7 +213,7 @@ def pair_list(request: HttpRequest, filters: Query[PairFilters]) -> list[dict[st
 
 
 @router.get("/dedupe/pairs/{pair_id}", response={200: PairOut, **errors(404, 422)})
-def pair_detail(request: HttpRequest, pair_id: int) -> dict[str, Any]:
+def pair_detail(request: AuthedRequest, pair_id: int) -> dict[str, Any]:
     return _pair_out(pair_get_for(request.user, pair_id))
 
 
@@ -221,13 +221,13 @@ def pair_detail(request: HttpRequest, pair_id: int) -> dict[str, Any]:
     "/dedupe/pairs/{pair_id}/not-duplicate",
     response={200: PairOut, **errors(403, 404, 409, 422)},
 )
-def pair_not_duplicate(request: HttpRequest, pair_id: int) -> dict[str, Any]:
+def pair_not_duplicate(request: AuthedRequest, pair_id: int) -> dict[str, Any]:
     pair = pair_get_for(request.user, pair_id)
     return _pair_out(services.pair_mark_not_duplicate(actor=request.user, pair=pair))
 
 
 @router.post("/dedupe/merge", response={200: MergeOut, **errors(403, 404, 409, 422)})
-def merge_create(request: HttpRequest, payload: MergeIn) -> dict[str, Any]:
+def merge_create(request: AuthedRequest, payload: MergeIn) -> dict[str, Any]:
     survivor = customer_by_id_for(request.user, payload.survivor)
     merged = customer_by_id_for(request.user, payload.merged)
     merge = services.customer_merge(
@@ -240,7 +240,7 @@ def merge_create(request: HttpRequest, payload: MergeIn) -> dict[str, Any]:
     "/dedupe/merges/{merge_id}/undo",
     response={200: MergeOut, **errors(403, 404, 409, 422)},
 )
-def merge_undo(request: HttpRequest, merge_id: int) -> dict[str, Any]:
+def merge_undo(request: AuthedRequest, merge_id: int) -> dict[str, Any]:
     merge = merge_get_for(request.user, merge_id)
     services.merge_undo(actor=request.user, merge=merge)
     merge.refresh_from_db()
@@ -248,26 +248,26 @@ def merge_undo(request: HttpRequest, merge_id: int) -> dict[str, Any]:
 
 
 @router.post("/dedupe/scan", response={202: JobRef, **errors(403, 409)})
-def scan_start(request: HttpRequest) -> Status:
+def scan_start(request: AuthedRequest) -> Status:
     """Queue a scan of every customer (409 while one is queued or running)."""
     job = services.dedupe_scan_start(actor=request.user)
     return Status(202, {"job_id": job.pk, "url": f"/api/v1/jobs/{job.pk}"})
 
 
 @router.get("/dedupe/rules", response={200: list[MatchRuleOut], **errors(403)})
-def rule_list(request: HttpRequest) -> Any:
+def rule_list(request: AuthedRequest) -> Any:
     services.require_steward(request.user)
     return list(MatchRule.objects.all())
 
 
 @router.post("/dedupe/rules", response={201: MatchRuleOut, **errors(403, 422)})
-def rule_create(request: HttpRequest, payload: MatchRuleIn) -> Status:
+def rule_create(request: AuthedRequest, payload: MatchRuleIn) -> Status:
     data = payload.model_dump(exclude_unset=True)
     return Status(201, match_rule_save(actor=request.user, data=data))
 
 
 @router.patch("/dedupe/rules/{rule_id}", response={200: MatchRuleOut, **errors(403, 404, 422)})
-def rule_change(request: HttpRequest, rule_id: int, payload: MatchRuleIn) -> MatchRule:
+def rule_change(request: AuthedRequest, rule_id: int, payload: MatchRuleIn) -> MatchRule:
     services.require_steward(request.user)
     rule = get_object_or_404(MatchRule, pk=rule_id)
     return match_rule_save(
@@ -276,11 +276,11 @@ def rule_change(request: HttpRequest, rule_id: int, payload: MatchRuleIn) -> Mat
 
 
 @router.get("/dedupe/actions", response={200: list[ActionOut], **errors(403)})
-def action_list(request: HttpRequest) -> list[dict[str, str]]:
+def action_list(request: AuthedRequest) -> list[dict[str, str]]:
     services.require_steward(request.user)
     return [{"context": c, "action": action_for(c)} for c in DuplicateAction.Context.values]
 
 
 @router.put("/dedupe/actions/{context}", response={200: ActionOut, **errors(403, 404, 422)})
-def action_set(request: HttpRequest, context: str, payload: ActionIn) -> DuplicateAction:
+def action_set(request: AuthedRequest, context: str, payload: ActionIn) -> DuplicateAction:
     return duplicate_action_set(actor=request.user, context=context, action=payload.action)

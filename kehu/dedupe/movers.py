@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from kehu.accounts.models import User
+
 
 @dataclass(frozen=True)
 class Mover:
@@ -48,7 +50,7 @@ def contact_moves(contact_id: int) -> dict[str, list[int]]:
     return {label: ids for label, ids in found.items() if ids}
 
 
-def repoint_contact(*, actor: Any, rows: dict[str, list[int]], contact: Any) -> None:
+def repoint_contact(*, actor: User, rows: dict[str, list[int]], contact: Any) -> None:
     for label, ids in rows.items():
         mover = mover_for(label)
         if mover is not None:

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from kehu.accounts.models import User
 from kehu.accounts.policy import can_edit_finance, finance_fields_of
 from kehu.core.errors import ValidationFailed
 from kehu.customers.models import Customer
@@ -30,7 +31,9 @@ OWNERSHIP_FIELDS = ("owner_id", "team_id")
 FINANCE_FIELDS = finance_fields_of("customers.customer")
 
 
-def merge_defaults(survivor: Customer, merged: Customer, *, actor: Any = None) -> dict[str, str]:
+def merge_defaults(
+    survivor: Customer, merged: Customer, *, actor: User | None = None
+) -> dict[str, str]:
     """{field: "survivor" or "merged"}: the value a merge keeps unless the steward chooses."""
     newer, older = (
         ("merged", "survivor")
@@ -62,7 +65,7 @@ def merge_picks(
     merged: Customer,
     choices: dict[str, str] | None,
     *,
-    actor: Any = None,
+    actor: User | None = None,
 ) -> dict[str, str]:
     """The defaults with the steward's choices over them (ValidationFailed naming each bad one,
     as `fields.<name>`, the API's field)."""

@@ -9,7 +9,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kehu.accounts.models import Role
+from kehu.accounts.models import Role, User
 from kehu.accounts.policy import scope_for
 from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
@@ -47,8 +47,8 @@ STEWARD_ROLES = (Role.STEWARD, Role.ADMIN)
 SCAN_JOB = "dedupe.scan"
 
 
-def require_steward(actor: Any) -> None:
-    if getattr(actor, "role", None) not in STEWARD_ROLES:
+def require_steward(actor: User) -> None:
+    if actor.role not in STEWARD_ROLES:
         raise PermissionDenied(_("Only a data steward or an administrator may do this."))
 
 
@@ -126,7 +126,7 @@ def scan_pairs_undecided(pairs: list[CandidatePair]) -> list[CandidatePair]:
 
 
 @transaction.atomic
-def pair_mark_not_duplicate(*, actor: Any, pair: DuplicatePair, note: str = "") -> DuplicatePair:
+def pair_mark_not_duplicate(*, actor: User, pair: DuplicatePair, note: str = "") -> DuplicatePair:
     """Remember that these two are different companies; the pair is never proposed again."""
     require_steward(actor)
     pair = DuplicatePair.objects.select_for_update().get(pk=pair.pk)
@@ -145,7 +145,7 @@ def pair_mark_not_duplicate(*, actor: Any, pair: DuplicatePair, note: str = "") 
 
 
 @transaction.atomic
-def pair_mark_for(*, actor: Any, customer_a: Customer, customer_b: Customer) -> DuplicatePair:
+def pair_mark_for(*, actor: User, customer_a: Customer, customer_b: Customer) -> DuplicatePair:
     """The pair row of two customers (created if the check or scan has not found it yet)."""
     a, b = _ordered(customer_a, customer_b)
     pair, _created = DuplicatePair.objects.get_or_create(
@@ -171,11 +171,7 @@ def _ids(model: Any, **lookup: Any) -> list[int]:
     return list(model.objects.filter(**lookup).order_by("pk").values_list("pk", flat=True))
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
-
-
-def _check(actor: Any, survivor: Customer, merged: Customer, values: dict[str, Any]) -> None:
+def _check(actor: User, survivor: Customer, merged: Customer, values: dict[str, Any]) -> None:
     """The customers' guards, with a field's error named as the API's `fields.<name>`."""
     try:
         customer_merge_check(actor=actor, survivor=survivor, merged=merged, values=values)
@@ -195,7 +191,7 @@ def _contact_links(contact_id: int) -> dict[str, list[int]]:
     return {label: ids for label, ids in links.items() if ids}
 
 
-def _links_move(actor: Any, links: dict[str, list[int]], contact: Contact) -> None:
+def _links_move(actor: User, links: dict[str, list[int]], contact: Contact) -> None:
     interaction_contacts_move(
         actor=actor,
         interactions=links.get("interactions.interaction", []),
@@ -210,7 +206,7 @@ def _pairs_forget(customer: Customer) -> list[dict[str, Any]]:
     pairs = DuplicatePair.objects.filter(
         models.Q(customer_a=customer) | models.Q(customer_b=customer)
     )
-    rows = _json_ready(list(pairs.values()))
+    rows: list[dict[str, Any]] = _json_ready(list(pairs.values()))
     pairs.delete()
     return rows
 
@@ -228,7 +224,7 @@ def _pairs_restore(rows: list[dict[str, Any]]) -> None:
 @transaction.atomic
 def customer_merge(
     *,
-    actor: Any,
+    actor: User,
     survivor: Customer,
     merged: Customer,
     choices: dict[str, str] | None = None,
@@ -245,7 +241,7 @@ def customer_merge(
         survivor=survivor,
         merged_customer_id=merged.pk,
         merged_customer_no=merged.customer_no,
-        performed_by=_user(actor),
+        performed_by=actor,
     )
     pairs = contacts_pairing(survivor, merged)
     links = []
@@ -296,7 +292,7 @@ def _json_ready(value: Any) -> Any:
 
 
 @transaction.atomic
-def merge_undo(*, actor: Any, merge: Merge) -> Customer:
+def merge_undo(*, actor: User, merge: Merge) -> Customer:
     """Bring the merged customer back as it was: its fields and number, its contacts (folded
     ones apart again), every row it had, its pairs and search entries; the survivor's fields
     as they were before the merge (a field changed since keeps that change)."""
@@ -344,7 +340,7 @@ def merge_undo(*, actor: Any, merge: Merge) -> Customer:
     _pairs_restore(record.dropped.get("dedupe.duplicatepair", []))
     Merge.objects.filter(superseded_by=merge).update(survivor=customer, superseded_by=None)
     merge.undone_at = timezone.now()
-    merge.undone_by = _user(actor)
+    merge.undone_by = actor
     merge.save(update_fields=["undone_at", "undone_by"])
     return customer
 
@@ -360,7 +356,7 @@ def merge_survivor_id(customer_no: str) -> int | None:
     )
 
 
-def dedupe_scan_start(*, actor: Any) -> Job:
+def dedupe_scan_start(*, actor: User) -> Job:
     """Queue a scan of the whole database (the task worker runs it; its Job shows progress).
     One at a time: while one is queued or running, that one is the answer (Conflict)."""
     require_steward(actor)

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Field
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kehu.accounts.models import Role, User
 from kehu.accounts.policy import AMOUNT_FIELDS, can_edit_finance, sees_amount_bands
+from kehu.accounts.requests import AuthedRequest
 from kehu.contacts.models import Contact
 from kehu.core.errors import DomainError
 from kehu.core.models import Job
@@ -49,16 +50,16 @@ from .selectors import (
 PAGE_SIZE = 50
 
 
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)  # login_required
+def _user(request: AuthedRequest) -> User:
+    return request.user
 
 
-def _steward(request: HttpRequest) -> None:
+def _steward(request: AuthedRequest) -> None:
     if _user(request).role not in services.STEWARD_ROLES:
         raise PermissionDenied
 
 
-def _scan_job(request: HttpRequest) -> Job | None:
+def _scan_job(request: AuthedRequest) -> Job | None:
     """The latest duplicate scan this user may follow (theirs; an administrator: anyone's)."""
     jobs = Job.objects.filter(kind=services.SCAN_JOB).order_by("-id")
     if _user(request).role != Role.ADMIN:
@@ -67,7 +68,7 @@ def _scan_job(request: HttpRequest) -> Job | None:
 
 
 @login_required
-def pair_list(request: HttpRequest) -> HttpResponse:
+def pair_list(request: AuthedRequest) -> HttpResponse:
     """Probable duplicates, filtered and paged; recent merges; the scan and its progress."""
     _steward(request)
     params = request.GET.copy()
@@ -91,7 +92,7 @@ def pair_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def scan_start(request: HttpRequest) -> HttpResponse:
+def scan_start(request: AuthedRequest) -> HttpResponse:
     """Start a scan of the whole database; the list page shows its progress."""
     _steward(request)
     try:
@@ -191,7 +192,7 @@ def _label(field: Any, value: Any) -> str:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def pair_detail(request: HttpRequest, pair_id: int) -> HttpResponse:
+def pair_detail(request: AuthedRequest, pair_id: int) -> HttpResponse:
     """Side by side: the steward picks each field from the defaults (kehu/dedupe/picks.py)."""
     _steward(request)
     pair = pair_get_for(request.user, pair_id)
@@ -238,7 +239,7 @@ def pair_detail(request: HttpRequest, pair_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def merge_undo(request: HttpRequest, merge_id: int) -> HttpResponse:
+def merge_undo(request: AuthedRequest, merge_id: int) -> HttpResponse:
     _steward(request)
     merge = merge_get_for(request.user, merge_id)
     try:
@@ -251,7 +252,7 @@ def merge_undo(request: HttpRequest, merge_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def rules(request: HttpRequest) -> HttpResponse:
+def rules(request: AuthedRequest) -> HttpResponse:
     """Matching rules and duplicate actions; an administrator changes them."""
     _steward(request)
     if request.method == "POST":
@@ -300,9 +301,9 @@ def rules(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def check_partial(request: HttpRequest) -> HttpResponse:
+def check_partial(request: AuthedRequest) -> HttpResponse:
     """htmx partial for the customer form: probable duplicates of what is typed so far."""
-    data = {key: request.POST.get(key, "") for key in
+    data: dict[str, Any] = {key: request.POST.get(key, "") for key in
             ("name", "credit_code", "phone", "email", "address", "city")}  # fmt: skip
     data["decision_maker"] = {
         "name": request.POST.get("decision_maker_name", ""),
@@ -323,7 +324,7 @@ def check_partial(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def customer_link(request: HttpRequest, customer_id: int) -> HttpResponse:
+def customer_link(request: AuthedRequest, customer_id: int) -> HttpResponse:
     """Where a duplicate warning links to: the customer's page."""
     customer = customer_by_id_for(request.user, customer_id)
     for name in ("customer-detail", "customer-edit"):

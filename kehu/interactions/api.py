@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
 from kehu.accounts.policy import can_log_interaction, interaction_scope, scope_for
+from kehu.accounts.requests import AuthedRequest
 from kehu.core.api_utils import Paged, errors, paged, payload_data
 from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_get_for
@@ -73,11 +74,11 @@ class InteractionOut(Schema):
 
     @staticmethod
     def resolve_next_action_owner(obj: Interaction) -> str | None:
-        return obj.next_action_owner.username if obj.next_action_owner_id else None
+        return obj.next_action_owner.username if obj.next_action_owner else None
 
     @staticmethod
     def resolve_performed_by(obj: Interaction) -> str | None:
-        return obj.performed_by.username if obj.performed_by_id else None
+        return obj.performed_by.username if obj.performed_by else None
 
 
 class InteractionPage(Paged):
@@ -126,7 +127,9 @@ def _interactions_related() -> list[str]:
     return ["customer", "contact", "performed_by", "next_action_owner"]
 
 
-def _interaction_for(request: HttpRequest, interaction_no: str, *, for_write: bool) -> Interaction:
+def _interaction_for(
+    request: AuthedRequest, interaction_no: str, *, for_write: bool
+) -> Interaction:
     visible = scope_for(request.user, Interaction.objects.select_related(*_interactions_related()))
     interaction = visible.filter(interaction_no=interaction_no.strip().upper()).first()
     if interaction is None:
@@ -144,7 +147,7 @@ def _interaction_for(request: HttpRequest, interaction_no: str, *, for_write: bo
     "/customers/{customer_no}/interactions", response={200: InteractionPage, **errors(404, 422)}
 )
 def interaction_list(
-    request: HttpRequest, customer_no: str, cursor: str | None = None, limit: int | None = None
+    request: AuthedRequest, customer_no: str, cursor: str | None = None, limit: int | None = None
 ) -> dict[str, object]:
     customer = customer_get_for(request.user, customer_no)
     interactions = customer.interactions.select_related(*_interactions_related())
@@ -155,7 +158,7 @@ def interaction_list(
     "/customers/{customer_no}/interactions",
     response={201: InteractionOut, **errors(403, 404, 422)},
 )
-def interaction_create(request: HttpRequest, customer_no: str, payload: InteractionIn) -> Status:
+def interaction_create(request: AuthedRequest, customer_no: str, payload: InteractionIn) -> Status:
     customer = customer_get_for(request.user, customer_no)
     writable = interaction_scope(request.user, Customer.objects.filter(pk=customer.pk))
     if not can_log_interaction(request.user) or not writable.exists():
@@ -167,7 +170,7 @@ def interaction_create(request: HttpRequest, customer_no: str, payload: Interact
 
 
 @router.get("/interactions/{interaction_no}", response={200: InteractionOut, **errors(404)})
-def interaction_detail(request: HttpRequest, interaction_no: str) -> Interaction:
+def interaction_detail(request: AuthedRequest, interaction_no: str) -> Interaction:
     return _interaction_for(request, interaction_no, for_write=False)
 
 
@@ -175,7 +178,7 @@ def interaction_detail(request: HttpRequest, interaction_no: str) -> Interaction
     "/interactions/{interaction_no}", response={200: InteractionOut, **errors(403, 404, 422)}
 )
 def interaction_update(
-    request: HttpRequest, interaction_no: str, payload: InteractionIn
+    request: AuthedRequest, interaction_no: str, payload: InteractionIn
 ) -> Interaction:
     interaction = _interaction_for(request, interaction_no, for_write=True)
     services.interaction_update(
@@ -185,7 +188,7 @@ def interaction_update(
 
 
 @router.delete("/interactions/{interaction_no}", response={204: None, **errors(403, 404)})
-def interaction_delete(request: HttpRequest, interaction_no: str) -> Status:
+def interaction_delete(request: AuthedRequest, interaction_no: str) -> Status:
     interaction = _interaction_for(request, interaction_no, for_write=True)
     services.interaction_delete(actor=request.user, interaction=interaction)
     return Status(204, None)
@@ -197,7 +200,7 @@ def interaction_delete(request: HttpRequest, interaction_no: str) -> Status:
     tags=["events"],
 )
 def event_list(
-    request: HttpRequest, customer_no: str, cursor: str | None = None, limit: int | None = None
+    request: AuthedRequest, customer_no: str, cursor: str | None = None, limit: int | None = None
 ) -> dict[str, object]:
     customer = customer_get_for(request.user, customer_no)
     events = customer.events.select_related("customer")
@@ -210,7 +213,7 @@ def event_list(
     tags=["events"],
     summary="Ingest a batch",
 )
-def event_ingest(request: HttpRequest, payload: EventBatchIn) -> Status:
+def event_ingest(request: AuthedRequest, payload: EventBatchIn) -> Status:
     events = [e.model_dump(exclude_unset=True) for e in payload.events]
     customers = interaction_scope(request.user, Customer.objects.all())
     if not can_log_interaction(request.user):

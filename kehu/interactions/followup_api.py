@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
 from kehu.accounts.policy import can_log_interaction, interaction_scope
+from kehu.accounts.requests import AuthedRequest
 from kehu.core.api_utils import Paged, errors, paged, payload_data
 from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_get_for
@@ -84,7 +84,7 @@ class FollowUpPage(Paged):
 
 @router.get("/follow-ups", response={200: FollowUpPage, **errors(422)})
 def followup_mine(
-    request: HttpRequest,
+    request: AuthedRequest,
     include_done: bool = False,
     cursor: str | None = None,
     limit: int | None = None,
@@ -96,7 +96,7 @@ def followup_mine(
 
 @router.get("/customers/{customer_no}/follow-ups", response={200: FollowUpPage, **errors(404, 422)})
 def followup_for_customer(
-    request: HttpRequest,
+    request: AuthedRequest,
     customer_no: str,
     include_done: bool = False,
     cursor: str | None = None,
@@ -113,7 +113,7 @@ def followup_for_customer(
     "/customers/{customer_no}/follow-ups",
     response={201: FollowUpOut, **errors(403, 404, 422)},
 )
-def followup_add(request: HttpRequest, customer_no: str, payload: FollowUpIn) -> Status:
+def followup_add(request: AuthedRequest, customer_no: str, payload: FollowUpIn) -> Status:
     customer = customer_get_for(request.user, customer_no)
     writable = interaction_scope(request.user, Customer.objects.filter(pk=customer.pk))
     if not can_log_interaction(request.user) or not writable.exists():
@@ -124,7 +124,7 @@ def followup_add(request: HttpRequest, customer_no: str, payload: FollowUpIn) ->
 
 
 @router.get("/follow-ups/{follow_up_id}", response={200: FollowUpOut, **errors(404, 422)})
-def followup_detail(request: HttpRequest, follow_up_id: int) -> FollowUp:
+def followup_detail(request: AuthedRequest, follow_up_id: int) -> FollowUp:
     return followup_get_for(request.user, follow_up_id)
 
 
@@ -133,7 +133,7 @@ def followup_detail(request: HttpRequest, follow_up_id: int) -> FollowUp:
     response={200: FollowUpOut, **errors(403, 404, 409, 422)},
 )
 def followup_done(
-    request: HttpRequest, follow_up_id: int, payload: CompleteIn | None = None
+    request: AuthedRequest, follow_up_id: int, payload: CompleteIn | None = None
 ) -> FollowUp:
     task = followup_get_for(request.user, follow_up_id, for_write=True)
     followup_complete(actor=request.user, follow_up=task, note=payload.note if payload else "")

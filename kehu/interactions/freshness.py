@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from kehu.accounts.models import User
 from kehu.audit.models import AuditEntry
 from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_stale_q
@@ -82,7 +82,9 @@ def _batches(queryset: QuerySet[Customer]) -> Iterator[list[int]]:
         yield ids[start : start + BATCH]
 
 
-def _set_quality(customer: Customer, quality: str, *, actor: Any, note: str, source: str) -> None:
+def _set_quality(
+    customer: Customer, quality: str, *, actor: User | None, note: str, source: str
+) -> None:
     customer_set_quality(actor=actor, customer=customer, quality=quality, note=note, source=source)
 
 

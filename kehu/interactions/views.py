@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from kehu.accounts.requests import AuthedRequest
 from kehu.core.errors import InvalidTransition
 
 from .selectors import followup_get_for, followup_list_mine
@@ -16,7 +17,7 @@ LIST_SIZE = 200
 
 
 @login_required
-def followup_list(request: HttpRequest) -> HttpResponse:
+def followup_list(request: AuthedRequest) -> HttpResponse:
     include_done = request.GET.get("done") == "1"
     tasks = followup_list_mine(request.user, include_done=include_done).order_by(
         "done_at", "due_date", "id"
@@ -27,7 +28,7 @@ def followup_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def followup_done(request: HttpRequest, follow_up_id: int) -> HttpResponse:
+def followup_done(request: AuthedRequest, follow_up_id: int) -> HttpResponse:
     task = followup_get_for(request.user, follow_up_id, for_write=True)
     try:
         task = followup_complete(actor=request.user, follow_up=task)

@@ -7,11 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
 from kehu.accounts.policy import scope_for, sees_amount_bands
+from kehu.accounts.requests import AuthedRequest
 from kehu.core.api_utils import Paged, errors, paged, payload_data
 from kehu.core.validators import amount_band
 from kehu.customers.models import Customer
@@ -73,7 +74,7 @@ class OpportunityOut(Schema):
 
     @staticmethod
     def resolve_owner(obj: Opportunity) -> str | None:
-        return obj.owner.username if obj.owner_id else None
+        return obj.owner.username if obj.owner else None
 
 
 class OpportunityPage(Paged):
@@ -158,13 +159,13 @@ class OrderPage(Paged):
     items: list[OrderOut]
 
 
-def _check_write(request: HttpRequest, customer_id: int) -> None:
+def _check_write(request: AuthedRequest, customer_id: int) -> None:
     writable = scope_for(request.user, Customer.objects.filter(pk=customer_id), for_write=True)
     if not writable.exists():
         raise PermissionDenied("You may view this customer but not change it.")
 
 
-def _get(request: HttpRequest, queryset: QuerySet[Model], **lookup: object) -> Model:
+def _get(request: AuthedRequest, queryset: QuerySet[Model], **lookup: object) -> Model:
     obj = scope_for(request.user, queryset).filter(**lookup).first()
     if obj is None:
         raise Http404("Not found.")
@@ -184,7 +185,7 @@ def _orders() -> QuerySet[Order]:
     response={200: OpportunityPage, **errors(404, 422)},
 )
 def opportunity_list(
-    request: HttpRequest, customer_no: str, cursor: str | None = None, limit: int | None = None
+    request: AuthedRequest, customer_no: str, cursor: str | None = None, limit: int | None = None
 ) -> dict[str, object]:
     customer = customer_get_for(request.user, customer_no)
     return paged(_opportunities().filter(customer=customer), cursor=cursor, limit=limit)
@@ -194,7 +195,7 @@ def opportunity_list(
     "/customers/{customer_no}/opportunities",
     response={201: OpportunityOut, **errors(403, 404, 422)},
 )
-def opportunity_create(request: HttpRequest, customer_no: str, payload: OpportunityIn) -> Status:
+def opportunity_create(request: AuthedRequest, customer_no: str, payload: OpportunityIn) -> Status:
     customer = customer_get_for(request.user, customer_no)
     _check_write(request, customer.pk)
     opportunity = services.opportunity_create(
@@ -204,7 +205,7 @@ def opportunity_create(request: HttpRequest, customer_no: str, payload: Opportun
 
 
 @router.get("/opportunities/{opportunity_id}", response={200: OpportunityOut, **errors(404, 422)})
-def opportunity_detail(request: HttpRequest, opportunity_id: int) -> Model:
+def opportunity_detail(request: AuthedRequest, opportunity_id: int) -> Model:
     return _get(request, _opportunities(), pk=opportunity_id)
 
 
@@ -213,7 +214,7 @@ def opportunity_detail(request: HttpRequest, opportunity_id: int) -> Model:
     response={200: OpportunityOut, **errors(403, 404, 422)},
 )
 def opportunity_update(
-    request: HttpRequest, opportunity_id: int, payload: OpportunityIn
+    request: AuthedRequest, opportunity_id: int, payload: OpportunityIn
 ) -> Opportunity:
     opportunity = _get(request, _opportunities(), pk=opportunity_id)
     assert isinstance(opportunity, Opportunity)
@@ -224,7 +225,7 @@ def opportunity_update(
 
 
 @router.delete("/opportunities/{opportunity_id}", response={204: None, **errors(403, 404, 422)})
-def opportunity_delete(request: HttpRequest, opportunity_id: int) -> Status:
+def opportunity_delete(request: AuthedRequest, opportunity_id: int) -> Status:
     opportunity = _get(request, _opportunities(), pk=opportunity_id)
     assert isinstance(opportunity, Opportunity)
     _check_write(request, opportunity.customer_id)
@@ -238,7 +239,7 @@ def opportunity_delete(request: HttpRequest, opportunity_id: int) -> Status:
     tags=["orders"],
 )
 def order_list(
-    request: HttpRequest, customer_no: str, cursor: str | None = None, limit: int | None = None
+    request: AuthedRequest, customer_no: str, cursor: str | None = None, limit: int | None = None
 ) -> dict[str, object]:
     customer = customer_get_for(request.user, customer_no)
     return paged(_orders().filter(customer=customer), cursor=cursor, limit=limit)
@@ -249,7 +250,7 @@ def order_list(
     response={201: OrderOut, **errors(403, 404, 409, 422)},
     tags=["orders"],
 )
-def order_create(request: HttpRequest, customer_no: str, payload: OrderIn) -> Status:
+def order_create(request: AuthedRequest, customer_no: str, payload: OrderIn) -> Status:
     customer = customer_get_for(request.user, customer_no)
     _check_write(request, customer.pk)
     order = services.order_create(actor=request.user, customer=customer, data=payload_data(payload))
@@ -257,7 +258,7 @@ def order_create(request: HttpRequest, customer_no: str, payload: OrderIn) -> St
 
 
 @router.get("/orders/{order_no}", response={200: OrderOut, **errors(404)}, tags=["orders"])
-def order_detail(request: HttpRequest, order_no: str) -> Model:
+def order_detail(request: AuthedRequest, order_no: str) -> Model:
     return _get(request, _orders(), order_no=order_no.strip())
 
 
@@ -266,7 +267,7 @@ def order_detail(request: HttpRequest, order_no: str) -> Model:
     response={200: OrderOut, **errors(403, 404, 409, 422)},
     tags=["orders"],
 )
-def order_update(request: HttpRequest, order_no: str, payload: OrderIn) -> Model:
+def order_update(request: AuthedRequest, order_no: str, payload: OrderIn) -> Model:
     order = _get(request, _orders(), order_no=order_no.strip())
     assert isinstance(order, Order)
     _check_write(request, order.customer_id)
@@ -275,7 +276,7 @@ def order_update(request: HttpRequest, order_no: str, payload: OrderIn) -> Model
 
 
 @router.delete("/orders/{order_no}", response={204: None, **errors(403, 404)}, tags=["orders"])
-def order_delete(request: HttpRequest, order_no: str) -> Status:
+def order_delete(request: AuthedRequest, order_no: str) -> Status:
     order = _get(request, _orders(), order_no=order_no.strip())
     assert isinstance(order, Order)
     _check_write(request, order.customer_id)

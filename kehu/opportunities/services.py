@@ -83,7 +83,7 @@ def opportunity_clean(data: dict[str, Any], *, creating: bool) -> dict[str, Any]
 
 
 @transaction.atomic
-def opportunity_create(*, actor: Any, customer: Customer, data: dict[str, Any]) -> Opportunity:
+def opportunity_create(*, actor: User, customer: Customer, data: dict[str, Any]) -> Opportunity:
     values = opportunity_clean(data, creating=True)
     assert_finance_editable(
         actor,
@@ -104,7 +104,7 @@ def opportunity_create(*, actor: Any, customer: Customer, data: dict[str, Any]) 
 
 @transaction.atomic
 def opportunity_update(
-    *, actor: Any, opportunity: Opportunity, data: dict[str, Any]
+    *, actor: User, opportunity: Opportunity, data: dict[str, Any]
 ) -> Opportunity:
     values = opportunity_clean(data, creating=False)
     changed = (
@@ -129,7 +129,7 @@ def opportunity_update(
 
 @transaction.atomic
 def opportunities_reassign(
-    *, actor: Any, plan: Mapping[int, User | None], note: str = "", source: str | None = None
+    *, actor: User, plan: Mapping[int, User | None], note: str = "", source: str | None = None
 ) -> int:
     """Give each opportunity of `plan` ({opportunity id: new owner, or None}) its new owner in
     bulk (a hand-over, the team pool): one UPDATE per owner and one "opportunity.updated" audit
@@ -160,7 +160,7 @@ def opportunities_reassign(
 
 
 @transaction.atomic
-def opportunity_delete(*, actor: Any, opportunity: Opportunity) -> None:
+def opportunity_delete(*, actor: User, opportunity: Opportunity) -> None:
     audit_record(
         actor=actor,
         action=AuditAction.OPPORTUNITY_DELETED,
@@ -247,7 +247,7 @@ def order_clean(
 
 
 @transaction.atomic
-def order_create(*, actor: Any, customer: Customer, data: dict[str, Any]) -> Order:
+def order_create(*, actor: User, customer: Customer, data: dict[str, Any]) -> Order:
     values, lines = order_clean(data, creating=True)
     assert_finance_editable(actor, "opportunities.order", {"amount"})
     if not values.get("order_no"):
@@ -271,7 +271,7 @@ def order_create(*, actor: Any, customer: Customer, data: dict[str, Any]) -> Ord
 
 
 @transaction.atomic
-def order_update(*, actor: Any, order: Order, data: dict[str, Any]) -> Order:
+def order_update(*, actor: User, order: Order, data: dict[str, Any]) -> Order:
     if "order_no" in data and str(data["order_no"]).strip() != order.order_no:
         raise ValidationFailed({"order_no": [_("The order number cannot be changed.")]})
     values, lines = order_clean(data, creating=False)
@@ -302,7 +302,7 @@ def order_update(*, actor: Any, order: Order, data: dict[str, Any]) -> Order:
 
 
 @transaction.atomic
-def order_delete(*, actor: Any, order: Order) -> None:
+def order_delete(*, actor: User, order: Order) -> None:
     audit_record(
         actor=actor,
         action=AuditAction.ORDER_DELETED,
@@ -316,7 +316,7 @@ def order_delete(*, actor: Any, order: Order) -> None:
 
 
 def _move(
-    model: Any, action: AuditAction, *, actor: Any, ids: Iterable[int], customer: Customer
+    model: Any, action: AuditAction, *, actor: User, ids: Iterable[int], customer: Customer
 ) -> list[int]:
     rows = list(model.objects.filter(pk__in=list(ids)).exclude(customer=customer))
     if not rows:
@@ -343,7 +343,7 @@ def _move(
 
 
 @transaction.atomic
-def opportunities_move(*, actor: Any, ids: Iterable[int], customer: Customer) -> list[int]:
+def opportunities_move(*, actor: User, ids: Iterable[int], customer: Customer) -> list[int]:
     """Give these opportunities to `customer`; owners and amounts stay. One audit entry each."""
     return _move(
         Opportunity, AuditAction.OPPORTUNITY_MOVED, actor=actor, ids=ids, customer=customer
@@ -351,7 +351,7 @@ def opportunities_move(*, actor: Any, ids: Iterable[int], customer: Customer) ->
 
 
 @transaction.atomic
-def orders_move(*, actor: Any, ids: Iterable[int], customer: Customer) -> list[int]:
+def orders_move(*, actor: User, ids: Iterable[int], customer: Customer) -> list[int]:
     """Give these orders (with their lines) to `customer`; numbers and amounts stay."""
     return _move(Order, AuditAction.ORDER_MOVED, actor=actor, ids=ids, customer=customer)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -44,14 +44,14 @@ class InteractionForm(forms.Form):
         kwargs.setdefault("auto_id", "qi_%s")
         super().__init__(*args, **kwargs)
         self.customer = customer
-        self.fields["contact_id"].choices = BLANK + [
+        cast(forms.ChoiceField, self.fields["contact_id"]).choices = BLANK + [
             (str(c.pk), c.name) for c in contacts if not c.has_left
         ]
 
     def payload(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) or "" for name in self.fields}
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         if not self.errors:
             try:
@@ -102,7 +102,7 @@ class ContactForm(forms.Form):
         data["is_primary"] = bool(self.cleaned_data.get("is_primary"))
         return data
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         if not self.errors:
             try:

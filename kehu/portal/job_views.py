@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kehu.accounts.models import Role
+from kehu.accounts.requests import AuthedRequest
 from kehu.core.jobs import job_looks_stopped, job_start
 from kehu.core.models import Job
 from kehu.core.selectors import job_get_for
@@ -20,7 +21,7 @@ JOB_LIST_SIZE = 20
 
 
 @login_required
-def job_list(request: HttpRequest) -> HttpResponse:
+def job_list(request: AuthedRequest) -> HttpResponse:
     """The latest jobs this user may see: their own; an administrator sees all."""
     jobs = Job.objects.select_related("started_by")
     if request.user.role != Role.ADMIN:
@@ -40,7 +41,7 @@ def _with_state(job: Job) -> Job:
 
 
 @login_required
-def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
+def job_detail(request: AuthedRequest, job_id: int) -> HttpResponse:
     job = job_get_for(request.user, job_id)
     if job is None:
         raise Http404("No such job.")
@@ -52,7 +53,7 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def job_quality_refresh(request: HttpRequest) -> HttpResponse:
+def job_quality_refresh(request: AuthedRequest) -> HttpResponse:
     if request.user.role != Role.ADMIN:
         raise PermissionDenied(_("Only an administrator may start this job."))
     job = job_start(

@@ -11,10 +11,10 @@ from django.utils.translation import pgettext_lazy
 from kehu.interactions.models import Interaction
 from kehu.opportunities.models import Opportunity
 
-FEEDBACK_LABELS = {
+FEEDBACK_LABELS: dict[str, Any] = {
     Interaction.Feedback.INTERESTED: pgettext_lazy("interaction feedback", "Interested"),
 }
-STAGE_LABELS = {
+STAGE_LABELS: dict[str, Any] = {
     Opportunity.Stage.WON: pgettext_lazy("opportunity stage", "Won"),
     Opportunity.Stage.LOST: pgettext_lazy("opportunity stage", "Lost"),
 }

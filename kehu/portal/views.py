@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -20,13 +20,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kehu.accounts.policy import can_log_interaction, interaction_scope
+from kehu.accounts.requests import AuthedRequest
 from kehu.audit.models import AuditEntry, ReadEntry
 from kehu.audit.services import read_record
 from kehu.core.errors import NotFound, ValidationFailed
+from kehu.core.errors import PermissionDenied as CorePermissionDenied
 from kehu.core.pagination import keyset_page
 from kehu.core.validators import format_phone
 from kehu.customers import access
-from kehu.customers.masking import mask_changes
+from kehu.customers.masking import PII_FIELDS, mask_changes
 from kehu.customers.merged import customer_merged_into_for
 from kehu.customers.models import Contact, Customer
 from kehu.customers.selectors import contact_get_for, customer_get_for, customer_queryset_for
@@ -47,7 +49,7 @@ TIMELINE_RELATED = ("contact", "performed_by", "next_action_owner")
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     return redirect("customer-list")
 
 
@@ -94,7 +96,7 @@ def _masked_entries(user: Any, customer: Customer) -> list[AuditEntry]:
 
 
 def _context(
-    request: HttpRequest,
+    request: AuthedRequest,
     customer: Customer,
     *,
     interaction_form: InteractionForm | None = None,
@@ -123,7 +125,7 @@ def _context(
 
 
 @login_required
-def customer_detail(request: HttpRequest, customer_no: str) -> HttpResponse:
+def customer_detail(request: AuthedRequest, customer_no: str) -> HttpResponse:
     try:
         customer = customer_get_for(request.user, customer_no)
     except NotFound:  # a merged-away number leads to the customer it became
@@ -141,7 +143,7 @@ def customer_detail(request: HttpRequest, customer_no: str) -> HttpResponse:
 
 
 @login_required
-def interaction_list(request: HttpRequest, customer_no: str) -> HttpResponse:
+def interaction_list(request: AuthedRequest, customer_no: str) -> HttpResponse:
     """The next page of the timeline: items for htmx's "more", a plain page without JS."""
     customer = customer_get_for(request.user, customer_no)
     context = {"customer": customer, "timeline": _timeline(customer, request.GET.get("cursor"))}
@@ -152,7 +154,7 @@ def interaction_list(request: HttpRequest, customer_no: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def interaction_create(request: HttpRequest, customer_no: str) -> HttpResponse:
+def interaction_create(request: AuthedRequest, customer_no: str) -> HttpResponse:
     customer = customer_get_for(request.user, customer_no)
     if not _can_log(request.user, customer):
         raise PermissionDenied(_("You may not log interactions on this customer."))
@@ -186,7 +188,7 @@ def interaction_create(request: HttpRequest, customer_no: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def contact_add(request: HttpRequest, customer_no: str) -> HttpResponse:
+def contact_add(request: AuthedRequest, customer_no: str) -> HttpResponse:
     customer = customer_get_for(request.user, customer_no)
     if not _can_write(request.user, customer):
         raise PermissionDenied(_("You may view this customer but not change it."))
@@ -206,7 +208,7 @@ def contact_add(request: HttpRequest, customer_no: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def contact_mark_left(request: HttpRequest, contact_id: int) -> HttpResponse:
+def contact_mark_left(request: AuthedRequest, contact_id: int) -> HttpResponse:
     contact = contact_get_for(request.user, contact_id)
     customer = contact.customer
     if not _can_write(request.user, customer):
@@ -228,35 +230,35 @@ def _detail_url(customer: Customer) -> str:
     return reverse("customer-detail", kwargs={"customer_no": customer.customer_no})
 
 
-def _revealed(request: HttpRequest, obj: Customer | Contact) -> HttpResponse:
+def _revealed(request: AuthedRequest, obj: Customer | Contact) -> HttpResponse:
     """The whole value of one masked field, for the "reveal" button; audited by the service."""
     field = request.GET.get("field") or request.POST.get("field") or ""
     try:
         value = access.pii_reveal(actor=request.user, obj=obj, field=field)
-    except access.PermissionDenied as exc:
+    except CorePermissionDenied as exc:
         raise PermissionDenied(exc.message) from exc
     except ValidationFailed:
         return HttpResponseBadRequest(_("This field cannot be revealed."))
-    if access.PII_FIELDS[field] == "phone":
+    if PII_FIELDS[field] == "phone":
         value = format_phone(value)
     return HttpResponse(format_html('<span class="revealed">{}</span>', value))
 
 
 @login_required
 @require_POST
-def customer_reveal(request: HttpRequest, customer_no: str) -> HttpResponse:
+def customer_reveal(request: AuthedRequest, customer_no: str) -> HttpResponse:
     return _revealed(request, customer_get_for(request.user, customer_no))
 
 
 @login_required
 @require_POST
-def contact_reveal(request: HttpRequest, contact_id: int) -> HttpResponse:
+def contact_reveal(request: AuthedRequest, contact_id: int) -> HttpResponse:
     return _revealed(request, contact_get_for(request.user, contact_id))
 
 
 @login_required
 @require_POST
-def opportunity_add(request: HttpRequest, customer_no: str) -> HttpResponse:
+def opportunity_add(request: AuthedRequest, customer_no: str) -> HttpResponse:
     """Add an opportunity from the 360 page; the service's rules decide, errors are shown."""
     customer = customer_get_for(request.user, customer_no)
     if not _can_write(request.user, customer):

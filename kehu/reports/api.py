@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from ninja import Router, Schema
 
+from kehu.accounts.requests import AuthedRequest
 from kehu.core.api_utils import errors
 from kehu.core.errors import ValidationFailed
 
@@ -121,7 +122,7 @@ Metric = Literal["completeness_rate", "duplicate_rate", "stale_rate", "timely_ra
 
 
 @router.get("/quality", response={200: DashboardOut, **errors(422)})
-def quality_dashboard(request: HttpRequest, sort: Metric = "completeness_rate") -> dict[str, Any]:
+def quality_dashboard(request: AuthedRequest, sort: Metric = "completeness_rate") -> dict[str, Any]:
     """Live figures in the caller's scope; reps ranked by `sort` (best first)."""
     figures = quality_figures_for(request.user)
     return {
@@ -135,7 +136,7 @@ def quality_dashboard(request: HttpRequest, sort: Metric = "completeness_rate") 
 
 @router.get("/quality/trend", response={200: list[TrendPointOut], **errors(403, 422)})
 def quality_trend(
-    request: HttpRequest, key: str | None = None, days: int = 90
+    request: AuthedRequest, key: str | None = None, days: int = 90
 ) -> list[QualitySnapshot]:
     """Daily snapshots for a scope key ('all', 'team:<id>', 'owner:<id>'); default: the caller's."""
     if days < 1 or days > 3660:
@@ -144,19 +145,19 @@ def quality_trend(
 
 
 @router.get("/quality/alerts", response={200: list[AlertOut], **errors(422)})
-def quality_alerts(request: HttpRequest, limit: int = 100) -> list[QualityAlert]:
+def quality_alerts(request: AuthedRequest, limit: int = 100) -> list[QualityAlert]:
     return list(alert_queryset_for(request.user)[: max(1, min(limit, 500))])
 
 
 @router.get("/quality/audit", response={200: AuditReportOut, **errors(422)})
-def quality_audit(request: HttpRequest, quarter: str | None = None) -> dict[str, Any]:
+def quality_audit(request: AuthedRequest, quarter: str | None = None) -> dict[str, Any]:
     """The quarterly audit: counts per section and the first 100 rows of each."""
     return audit_report_summary(request.user, Quarter.parse(quarter))
 
 
 @router.get("/quality/audit/export", response={200: None, **errors(422)})
 def quality_audit_export(
-    request: HttpRequest, quarter: str | None = None, format: Literal["csv", "xlsx"] = "csv"
+    request: AuthedRequest, quarter: str | None = None, format: Literal["csv", "xlsx"] = "csv"
 ) -> HttpResponse:
     """Every row of the quarterly audit as CSV or XLSX (formula-like cells neutralised)."""
     parsed = Quarter.parse(quarter)

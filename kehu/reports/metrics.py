@@ -48,7 +48,7 @@ class Figures(QualityCounts):
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
-        data = {
+        data: dict[str, Any] = {
             "key": self.key,
             "label": self.label,
             "team_id": self.team_id,
@@ -65,7 +65,7 @@ class Figures(QualityCounts):
 
 
 def duplicate_keys(column: str) -> QuerySet[Customer]:
-    return (
+    keys: QuerySet[Customer] = (
         Customer.objects.exclude(**{column: ""})
         .values(column)
         .annotate(n=Count("id"))
@@ -73,6 +73,7 @@ def duplicate_keys(column: str) -> QuerySet[Customer]:
         .values(column)
         .order_by()
     )
+    return keys
 
 
 def open_pairs() -> QuerySet[Any] | None:
@@ -86,7 +87,8 @@ def open_pairs() -> QuerySet[Any] | None:
         return None
     if not pair_model.objects.exists():
         return None
-    return pair_model.objects.filter(status="open")
+    pairs: QuerySet[Any] = pair_model.objects.filter(status="open")
+    return pairs
 
 
 def duplicate_measure() -> str:

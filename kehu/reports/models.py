@@ -48,7 +48,8 @@ class QualityCounts:
     def rate(self, metric: str) -> float | None:
         if metric not in METRICS:
             raise ValueError(metric)
-        return getattr(self, metric)
+        value: float | None = getattr(self, metric)
+        return value
 
 
 class Scope(models.TextChoices):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -83,7 +82,7 @@ def is_alarming(value: float, baseline: float) -> tuple[bool, float | None]:
 
 @transaction.atomic
 def quality_alerts_check(
-    snapshots: list[QualitySnapshot], *, actor: Any = None
+    snapshots: list[QualitySnapshot], *, actor: User | None = None
 ) -> list[QualityAlert]:
     """Compare each team's (and the whole company's) rates with their baseline; record an alert
     for the team's manager when one moved by KEHU_QUALITY_ALERT_PERCENT or more."""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from kehu.accounts.requests import AuthedRequest
 from kehu.core.errors import ValidationFailed
 
 from .api import DUPLICATE_MEASURES
@@ -22,7 +23,7 @@ from .models import METRIC_LABELS, METRICS, QualitySnapshot
 
 
 @login_required
-def quality_dashboard(request: HttpRequest) -> HttpResponse:
+def quality_dashboard(request: AuthedRequest) -> HttpResponse:
     sort = request.GET.get("sort", "completeness_rate")
     if sort not in METRICS:
         sort = "completeness_rate"
@@ -44,7 +45,7 @@ def quality_dashboard(request: HttpRequest) -> HttpResponse:
 
 def sparklines(trend: list[QualitySnapshot]) -> list[dict[str, object]]:
     """An SVG polyline per metric over the trend (x: day, y: rate 0-100 %, top is 100 %)."""
-    lines = []
+    lines: list[dict[str, object]] = []
     step = 300 / max(len(trend) - 1, 1)
     for metric in METRICS:
         points = [
@@ -64,7 +65,7 @@ def sparklines(trend: list[QualitySnapshot]) -> list[dict[str, object]]:
     return lines
 
 
-def _quarter(request: HttpRequest) -> tuple[Quarter, str]:
+def _quarter(request: AuthedRequest) -> tuple[Quarter, str]:
     try:
         return Quarter.parse(request.GET.get("quarter")), ""
     except ValidationFailed as exc:
@@ -72,14 +73,14 @@ def _quarter(request: HttpRequest) -> tuple[Quarter, str]:
 
 
 @login_required
-def quality_audit(request: HttpRequest) -> HttpResponse:
+def quality_audit(request: AuthedRequest) -> HttpResponse:
     quarter, error = _quarter(request)
     context = {"report": audit_report_summary(request.user, quarter), "error": error}
     return render(request, "reports/quality_audit.html", context, status=422 if error else 200)
 
 
 @login_required
-def quality_audit_export(request: HttpRequest, file_format: str) -> HttpResponse:
+def quality_audit_export(request: AuthedRequest, file_format: str) -> HttpResponse:
     quarter, _error = _quarter(request)
     return download(
         AUDIT_HEADER,

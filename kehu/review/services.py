@@ -157,7 +157,7 @@ def review_rule_change(
     *, actor: User, kind: str, threshold: Any = None, is_active: bool | None = None
 ) -> ReviewRule:
     """Administrators tune the rules; every change is audited with its before and after."""
-    if getattr(actor, "role", None) != Role.ADMIN:
+    if actor.role != Role.ADMIN:
         raise PermissionDenied(_("Only an administrator may change review rules."))
     if kind not in ReviewRule.Kind.values:
         raise ValidationFailed({"kind": [_("Unknown rule.")]})

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
+from kehu.accounts.requests import AuthedRequest
 from kehu.core.api_utils import errors
 from kehu.core.errors import ValidationFailed
 
@@ -52,7 +52,7 @@ def hit_url(customer_no: str) -> str:
 
 
 @router.get("/search", response={200: SearchOut, **errors(403, 422)})
-def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, object]:
+def search(request: AuthedRequest, params: Query[SearchParams]) -> dict[str, object]:
     if not 1 <= params.limit <= 50:
         raise ValidationFailed({"limit": ["Between 1 and 50."]})
     kinds = [k.strip() for k in params.kind.split(",")] if params.kind else None

@@ -209,7 +209,8 @@ def _key_rows(
     the kind is tested as an expression, or SQLite without statistics walks the unique
     (kind, object_id) index through every document of the kinds and sorts them).
     """
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[Any] = []
     kind_sql = ", ".join(["%s"] * len(kinds))
     for column, low, high in _key_ranges(query):
         parts.append(
@@ -283,6 +284,8 @@ def _is_fuzzy_match(row: dict[str, Any], query: _Query) -> bool:
             continue
         found = fuzz.partial_ratio_alignment(query.key, choice)
         # The matched stretch must be about as long as the query, not a shared syllable.
+        if found is None:
+            continue
         if found.score >= _FUZZY_SCORE and found.dest_end - found.dest_start >= len(query.key) - 1:
             return True
     return False

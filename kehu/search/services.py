@@ -11,6 +11,7 @@ from typing import Any
 from django.db import connection, transaction
 from tqdm import tqdm
 
+from kehu.accounts.models import User
 from kehu.audit.actions import AuditAction
 from kehu.audit.models import ReadEntry
 from kehu.audit.services import audit_record, read_record
@@ -139,7 +140,7 @@ def search_reindex(*, batch_size: int = 2000, progress: bool = False) -> dict[st
 
 def search_logged(
     *,
-    actor: Any,
+    actor: User,
     query: str,
     limit: int,
     kinds: list[str] | None = None,
@@ -160,7 +161,7 @@ def search_logged(
     return results
 
 
-def _reveal(actor: Any, hit: SearchHit, query: str) -> None:
+def _reveal(actor: User, hit: SearchHit, query: str) -> None:
     """A hit found by a whole masked value: audited like the reveal button (kehu.customers.access)."""
     digits = query.replace(" ", "").replace("-", "").lstrip("+").isdigit()
     if "@" in query:

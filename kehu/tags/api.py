@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from ninja import Router, Schema
 
+from kehu.accounts.requests import AuthedRequest
 from kehu.core.api_utils import errors
 from kehu.customers.selectors import customer_get_for
 
@@ -25,13 +25,13 @@ class TagIn(Schema):
 
 
 @router.get("/customers/{customer_no}/tags", response={200: TagsOut, **errors(404)})
-def customer_tags(request: HttpRequest, customer_no: str) -> dict[str, object]:
+def customer_tags(request: AuthedRequest, customer_no: str) -> dict[str, object]:
     customer = customer_get_for(request.user, customer_no)
     return {"customer_no": customer.customer_no, "tags": tag_names_for(customer)}
 
 
 @router.post("/customers/{customer_no}/tags", response={200: TagsOut, **errors(202, 403, 404, 422)})
-def customer_tag(request: HttpRequest, customer_no: str, payload: TagIn) -> dict[str, object]:
+def customer_tag(request: AuthedRequest, customer_no: str, payload: TagIn) -> dict[str, object]:
     """Apply (or, with remove, take off) one tag."""
     customer = customer_get_for(request.user, customer_no, for_change=True)
     if payload.remove:

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kehu.accounts.models import User
 from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
 from kehu.core.errors import ValidationFailed
@@ -28,13 +29,15 @@ def _tag_name(raw: Any) -> str:
 
 
 @transaction.atomic
-def tag_apply(*, actor: Any, customer: Customer, name: str, source: str | None = None) -> bool:
+def tag_apply(
+    *, actor: User | None, customer: Customer, name: str, source: str | None = None
+) -> bool:
     """Put the tag on the customer (creating the tag if new); False when it was there already."""
     tag, _created = Tag.objects.get_or_create(name=_tag_name(name))
     _link, created = CustomerTag.objects.get_or_create(
         customer=customer,
         tag=tag,
-        defaults={"added_by": actor if getattr(actor, "pk", None) else None},
+        defaults={"added_by": actor},
     )
     if created:
         audit_record(
@@ -48,7 +51,7 @@ def tag_apply(*, actor: Any, customer: Customer, name: str, source: str | None =
 
 
 @transaction.atomic
-def tag_remove(*, actor: Any, customer: Customer, name: str) -> bool:
+def tag_remove(*, actor: User, customer: Customer, name: str) -> bool:
     """Take the tag off the customer; False when it was not there."""
     deleted, _ = CustomerTag.objects.filter(customer=customer, tag__name=_tag_name(name)).delete()
     if deleted:
@@ -66,7 +69,7 @@ def tag_remove(*, actor: Any, customer: Customer, name: str) -> bool:
 
 @transaction.atomic
 def customer_tags_move(
-    *, actor: Any, ids: Iterable[int], customer: Customer
+    *, actor: User, ids: Iterable[int], customer: Customer
 ) -> tuple[list[int], list[dict[str, Any]]]:
     """Give these tag links to `customer`. A tag the customer has already is not put on twice:
     that link is removed and returned (id, tag, who added it, when) for an undo to restore.
@@ -107,7 +110,7 @@ def customer_tags_move(
 
 
 @transaction.atomic
-def customer_tags_restore(*, actor: Any, rows: Iterable[dict[str, Any]]) -> int:
+def customer_tags_restore(*, actor: User, rows: Iterable[dict[str, Any]]) -> int:
     """Put back links customer_tags_move removed (an undone merge), as they were."""
     restored = 0
     for row in rows:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -20,6 +20,9 @@ from kehu.core.numbering import next_in_sequence
 
 from ..actions import AuditAction, audit_action
 from ..models import AuditEntry
+
+if TYPE_CHECKING:
+    from kehu.accounts.models import User
 
 
 def _json_value(value: Any) -> Any:
@@ -47,7 +50,7 @@ def diff_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list
 @transaction.atomic  # callers outside a transaction (login, CLI) still lock the chain row
 def audit_record(
     *,
-    actor: Any,
+    actor: User | None,
     action: AuditAction,
     target: models.Model | None = None,
     customer_id: int | None = None,
@@ -58,7 +61,6 @@ def audit_record(
     """Append one entry. `changes` is {field: [before, after]} (or any JSON for non-field events).
     An action that is not an AuditAction is a ValueError, before anything is written."""
     value = audit_action(action)
-    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     target_type = target_id = target_label = ""
     if target is not None:
         target_type = target._meta.label_lower
@@ -69,8 +71,8 @@ def audit_record(
             if customer_id is None and target._meta.label_lower == "customers.customer":
                 customer_id = target.pk
     entry = AuditEntry(
-        actor=actor_obj,
-        actor_name=(actor_obj.get_username() if actor_obj else "system"),
+        actor=actor,
+        actor_name=(actor.get_username() if actor else "system"),
         action=value,
         target_type=target_type,
         target_id=target_id,
@@ -102,7 +104,9 @@ class PendingEntry:
 
 
 @transaction.atomic
-def audit_record_many(*, actor: Any, entries: list[PendingEntry], source: str | None = None) -> int:
+def audit_record_many(
+    *, actor: User | None, entries: list[PendingEntry], source: str | None = None
+) -> int:
     """Append a batch of entries (one per imported customer, say): one chain lock, one insert.
 
     The chain is the same as audit_record's: consecutive numbers, each hashing its predecessor.
@@ -111,8 +115,7 @@ def audit_record_many(*, actor: Any, entries: list[PendingEntry], source: str | 
     if not entries:
         return 0
     actions = [audit_action(pending.action) for pending in entries]
-    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
-    actor_name = actor_obj.get_username() if actor_obj else "system"
+    actor_name = actor.get_username() if actor else "system"
     now = timezone.now()
     ip = current_ip()
     source = source or current_source()
@@ -127,7 +130,7 @@ def audit_record_many(*, actor: Any, entries: list[PendingEntry], source: str | 
             customer_id = target.pk
         seq += 1
         entry = AuditEntry(
-            actor=actor_obj,
+            actor=actor,
             actor_name=actor_name,
             action=action,
             target_type=target._meta.label_lower,

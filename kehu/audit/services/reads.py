@@ -24,7 +24,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -35,6 +35,9 @@ from kehu.core.middleware import current_ip, current_source
 from ..actions import AuditAction
 from ..models import AuditEntry, ReadEntry
 from .chain import ChainProblem, audit_record
+
+if TYPE_CHECKING:
+    from kehu.accounts.models import User
 
 SEAL_ACTION = AuditAction.AUDIT_READS_SEALED
 PURGE_ACTION = AuditAction.AUDIT_READS_PURGED
@@ -63,7 +66,7 @@ _FIELDS = (
 
 def read_record(
     *,
-    actor: Any,
+    actor: User | None,
     kind: ReadEntry.Kind,
     target: models.Model | None = None,
     customer_id: int | None = None,
@@ -75,7 +78,6 @@ def read_record(
     A kind that is not a ReadEntry.Kind is a ValueError (a programming error), as for actions."""
     if kind not in _KINDS:
         raise ValueError(f"{kind!r} is not a kind of read; add it to ReadEntry.Kind")
-    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     label = ""
     if target is not None:
         label = str(target)[:255]
@@ -85,8 +87,8 @@ def read_record(
                 customer_id = target.pk
     return ReadEntry.objects.create(
         created_at=timezone.now(),
-        actor=actor_obj,
-        actor_name=actor_obj.get_username() if actor_obj else "system",
+        actor=actor,
+        actor_name=actor.get_username() if actor else "system",
         kind=str(kind),
         customer_id=customer_id,
         target_label=label,

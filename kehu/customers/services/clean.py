@@ -42,12 +42,13 @@ def _choice(aliases: dict[str, str]) -> Any:
     return lambda text: parse_choice(text, aliases)
 
 
-def _clean_user(cleaner: FieldCleaner, actor: Any) -> None:
+def _clean_user(cleaner: FieldCleaner, actor: User | None) -> None:
     if not cleaner.has("owner"):
         return
+    role = actor.role if actor is not None else None
     raw = cleaner.raw("owner")
     if not raw:
-        if getattr(actor, "role", None) == Role.REP:
+        if role == Role.REP:
             cleaner.error("owner", _("A sales rep cannot leave a customer without an owner."))
             return
         cleaner.values["owner"] = None
@@ -61,11 +62,12 @@ def _clean_user(cleaner: FieldCleaner, actor: Any) -> None:
     if owner is None:
         cleaner.error("owner", _("No active user '%(name)s'.") % {"name": raw})
         return
-    if getattr(actor, "role", None) == Role.REP and owner.pk != actor.pk:
+    if actor is not None and role == Role.REP and owner.pk != actor.pk:
         cleaner.error("owner", _("A sales rep may only own customers themself; ask a manager."))
         return
     if (
-        getattr(actor, "role", None) == Role.MANAGER
+        actor is not None
+        and role == Role.MANAGER
         and actor.team_id
         and owner.team_id != actor.team_id
     ):
@@ -96,7 +98,9 @@ def _clean_region(cleaner: FieldCleaner) -> None:
             cleaner.error(key, message)
 
 
-def customer_clean(data: dict[str, Any], *, actor: Any, creating: bool = False) -> dict[str, Any]:
+def customer_clean(
+    data: dict[str, Any], *, actor: User | None, creating: bool = False
+) -> dict[str, Any]:
     """Validate a customer payload (any subset of the API fields); raise ValidationFailed.
 
     With `creating`, a missing name is reported together with every other bad field.

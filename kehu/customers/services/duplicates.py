@@ -212,7 +212,7 @@ def duplicate_queue(*, actor: User | None, customer: Customer, result: CheckResu
 
 
 def _require_admin(actor: User) -> None:
-    if getattr(actor, "role", None) != Role.ADMIN:
+    if actor.role != Role.ADMIN:
         raise PermissionDenied(_("Only an administrator may change duplicate rules."))
 
 

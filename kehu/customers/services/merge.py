@@ -29,7 +29,7 @@ duplicate, and the status kept was decided (approved) on one of the two records 
 from __future__ import annotations
 
 import json
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from django.db import transaction
 from django.db.models import Field, Model
@@ -346,7 +346,10 @@ def customer_absorb(
     }
 
 
-def _restore_row(model: type[Model], record: dict[str, Any]) -> Any:
+M = TypeVar("M", bound=Model)
+
+
+def _restore_row(model: type[M], record: dict[str, Any]) -> M:
     values = {
         f.attname: f.to_python(record[f.attname])
         for f in model._meta.concrete_fields

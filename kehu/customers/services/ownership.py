@@ -115,12 +115,13 @@ def _locked(customer: Customer) -> Customer:
 # --- Hand-over: many customers at once -------------------------------------------------------
 
 
-def can_reassign(actor: Any, customer: Customer, owner: User | None) -> bool:
+def can_reassign(actor: User | None, customer: Customer, owner: User | None) -> bool:
     """An administrator moves any customer; a manager moves their team's customers within it."""
-    role = getattr(actor, "role", None)
-    if role == Role.ADMIN:
+    if actor is None:
+        return False
+    if actor.role == Role.ADMIN:
         return True
-    if role != Role.MANAGER or not actor.team_id or customer.team_id != actor.team_id:
+    if actor.role != Role.MANAGER or not actor.team_id or customer.team_id != actor.team_id:
         return False
     return owner is None or owner.team_id == actor.team_id
 
@@ -227,10 +228,9 @@ def pool_claims_today(user: Any) -> int:
     ).count()
 
 
-def pool_claim_limit(user: Any) -> int:
+def pool_claim_limit(user: User) -> int:
     """The user's team's daily claim limit (0 without a team)."""
-    team = getattr(user, "team", None) if getattr(user, "team_id", None) else None
-    return team.pool_claim_daily_limit if team is not None else 0
+    return user.team.pool_claim_daily_limit if user.team is not None else 0
 
 
 @transaction.atomic

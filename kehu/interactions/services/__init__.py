@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.accounts.assignees import assert_assignable, clean_user_field
+from kehu.accounts.models import User
 from kehu.audit.actions import AuditAction
 from kehu.audit.models import AuditEntry
 from kehu.audit.services import PendingEntry, audit_record, audit_record_many, diff_fields
@@ -85,7 +86,7 @@ def interaction_clean(
     return c.values
 
 
-def _touch_customer(customer: Customer, actor: Any = None) -> None:
+def _touch_customer(customer: Customer, actor: User | None = None) -> None:
     """After an interaction is logged, changed or removed: the customer's last interaction, and
     a 待验证 customer that is no longer stale is fresh again, its open verify tasks done."""
     latest = customer.interactions.aggregate(latest=Max("occurred_at"))["latest"]
@@ -103,7 +104,7 @@ def _touch_customer(customer: Customer, actor: Any = None) -> None:
 
 
 @transaction.atomic
-def interaction_log(*, actor: Any, customer: Customer, data: dict[str, Any]) -> Interaction:
+def interaction_log(*, actor: User | None, customer: Customer, data: dict[str, Any]) -> Interaction:
     """Record an interaction: HD + customer number + sequence; late if entered >24 h after."""
     values = interaction_clean(data, customer=customer, creating=True)
     assert_assignable(
@@ -111,14 +112,14 @@ def interaction_log(*, actor: Any, customer: Customer, data: dict[str, Any]) -> 
         performed_by=values.get("performed_by"),
         next_action_owner=values.get("next_action_owner"),
     )
-    values.setdefault("performed_by", actor if getattr(actor, "pk", None) else None)
+    values.setdefault("performed_by", actor)
     seq = next_in_sequence(f"HD{customer.customer_no}")
     now = timezone.now()
     interaction = Interaction.objects.create(
         customer=customer,
         interaction_no=f"HD{customer.customer_no}{seq:04d}",
         is_late_entry=now - values["occurred_at"] > timedelta(hours=settings.KEHU_LATE_ENTRY_HOURS),
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=actor,
         **values,
     )
     _touch_customer(customer, actor)  # last interaction; 待验证 -> fresh again
@@ -134,7 +135,7 @@ def interaction_log(*, actor: Any, customer: Customer, data: dict[str, Any]) -> 
 
 @transaction.atomic
 def interaction_update(
-    *, actor: Any, interaction: Interaction, data: dict[str, Any]
+    *, actor: User, interaction: Interaction, data: dict[str, Any]
 ) -> Interaction:
     values = interaction_clean(data, customer=interaction.customer, creating=False)
     assert_assignable(
@@ -163,7 +164,7 @@ def interaction_update(
 
 
 @transaction.atomic
-def interaction_delete(*, actor: Any, interaction: Interaction) -> None:
+def interaction_delete(*, actor: User, interaction: Interaction) -> None:
     customer = interaction.customer
     audit_record(
         actor=actor,
@@ -181,7 +182,7 @@ def interaction_delete(*, actor: Any, interaction: Interaction) -> None:
 
 @transaction.atomic
 def events_ingest(
-    *, actor: Any, events: list[dict[str, Any]], customers: Any
+    *, actor: User, events: list[dict[str, Any]], customers: Any
 ) -> list[BehaviourEvent]:
     """Validate a whole batch, then store it; one bad event rejects the batch, naming its index.
 
@@ -256,7 +257,7 @@ def _customer_numbers(ids: Iterable[int | None]) -> dict[int, str]:
 
 
 @transaction.atomic
-def interactions_move(*, actor: Any, ids: Iterable[int], customer: Customer) -> list[int]:
+def interactions_move(*, actor: User, ids: Iterable[int], customer: Customer) -> list[int]:
     """Give these interactions to `customer` (a merge, or its undo): re-indexed under its name,
     one "interaction.moved" audit entry each. Returns the ids moved (gone ones are skipped).
     The customers' last-interaction times are the merge's to set (kehu.customers.services)."""
@@ -282,7 +283,7 @@ def interactions_move(*, actor: Any, ids: Iterable[int], customer: Customer) -> 
 
 
 @transaction.atomic
-def events_move(*, actor: Any, ids: Iterable[int], customer: Customer) -> list[int]:
+def events_move(*, actor: User, ids: Iterable[int], customer: Customer) -> list[int]:
     """Give these behaviour events to `customer`; one audit entry for the batch (events are
     ingested in batches, not audited one by one)."""
     moved = list(
@@ -300,7 +301,7 @@ def events_move(*, actor: Any, ids: Iterable[int], customer: Customer) -> list[i
 
 @transaction.atomic
 def interaction_contacts_move(
-    *, actor: Any, interactions: Iterable[int], events: Iterable[int], contact: Contact
+    *, actor: User, interactions: Iterable[int], events: Iterable[int], contact: Contact
 ) -> None:
     """Point these interactions and events at `contact`: two contacts of one person became one
     in a merge (or its undo points them back). Audited like any change of an interaction's

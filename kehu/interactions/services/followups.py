@@ -61,7 +61,7 @@ def followup_clean(data: dict[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def followup_create(
     *,
-    actor: Any,
+    actor: User | None,
     customer: Customer,
     kind: str,
     title: str,
@@ -80,7 +80,7 @@ def followup_create(
         title=title[:200],
         note=note,
         due_date=due_date,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=actor,
     )
     audit_record(
         actor=actor,
@@ -94,7 +94,7 @@ def followup_create(
 
 @transaction.atomic
 def followups_reassign(
-    *, actor: Any, plan: Mapping[int, User | None], note: str = "", source: str | None = None
+    *, actor: User, plan: Mapping[int, User | None], note: str = "", source: str | None = None
 ) -> int:
     """Give each task of `plan` ({task id: new assignee, or None}) its new assignee in bulk (a
     hand-over, the team pool): one UPDATE per assignee and one "followup.reassigned" audit
@@ -129,14 +129,14 @@ def followups_reassign(
 
 @transaction.atomic
 def followup_complete(
-    *, actor: Any, follow_up: FollowUp, note: str = "", source: str | None = None
+    *, actor: User | None, follow_up: FollowUp, note: str = "", source: str | None = None
 ) -> FollowUp:
     """Mark the task done (once: completing a done task is an InvalidTransition)."""
     task = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
     if task.done_at is not None:
         raise InvalidTransition(_("This task is done already."))
     task.done_at = timezone.now()
-    task.done_by = actor if getattr(actor, "pk", None) else None
+    task.done_by = actor
     task.save(update_fields=["done_at", "done_by"])
     audit_record(
         actor=actor, action=AuditAction.FOLLOWUP_COMPLETED, target=task, note=note, source=source
@@ -145,7 +145,7 @@ def followup_complete(
 
 
 def followup_close_open(
-    *, actor: Any, customer_id: int, kind: str, note: str, source: str | None = None
+    *, actor: User | None, customer_id: int, kind: str, note: str, source: str | None = None
 ) -> int:
     """Complete every open task of this kind on the customer (the reason for it went away)."""
     closed = 0
@@ -156,7 +156,7 @@ def followup_close_open(
 
 
 @transaction.atomic
-def followups_move(*, actor: Any, ids: Iterable[int], customer: Customer) -> list[int]:
+def followups_move(*, actor: User, ids: Iterable[int], customer: Customer) -> list[int]:
     """Give these tasks to `customer` (kehu.dedupe's merge, or its undo); assignees stay. One
     "followup.moved" audit entry each. Returns the ids moved."""
     tasks = list(FollowUp.objects.filter(pk__in=list(ids)).exclude(customer=customer))
