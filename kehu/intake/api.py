@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from kehu.accounts.models import Role
+from kehu.accounts.requests import AuthedRequest
 from kehu.core.api_utils import errors
 
 from .export_guard import export_guard
@@ -117,7 +119,7 @@ class RevertOut(Schema):
 
 
 @router.get("/import-targets", response=dict[str, str])
-def targets(request: HttpRequest) -> dict[str, str]:
+def targets(request: AuthedRequest) -> dict[str, str]:
     return {key: str(label) for key, label in TARGETS.items()}
 
 
@@ -134,7 +136,7 @@ def _preset_out(preset: MappingPreset, user: Any) -> dict[str, Any]:
 
 
 @router.get("/import-presets", response=list[PresetOut])
-def preset_list(request: HttpRequest) -> list[dict[str, Any]]:
+def preset_list(request: AuthedRequest) -> list[dict[str, Any]]:
     """The built-in presets, then the saved ones the caller may use: their own, those shared in
     their team and the system's."""
     builtin = [
@@ -154,7 +156,7 @@ def preset_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/import-presets", response={201: PresetOut, **errors(403, 422)})
-def preset_save(request: HttpRequest, payload: PresetIn) -> Status:
+def preset_save(request: AuthedRequest, payload: PresetIn) -> Status:
     """Save the caller's own preset of that name (replacing theirs, never anyone else's)."""
     preset = mapping_preset_save(
         actor=request.user,
@@ -166,7 +168,9 @@ def preset_save(request: HttpRequest, payload: PresetIn) -> Status:
 
 
 @router.patch("/import-presets/{preset_id}", response={200: PresetOut, **errors(403, 404, 422)})
-def preset_change(request: HttpRequest, preset_id: int, payload: PresetChangeIn) -> dict[str, Any]:
+def preset_change(
+    request: AuthedRequest, preset_id: int, payload: PresetChangeIn
+) -> dict[str, Any]:
     """Rename, remap or (un)share a preset: its owner or an administrator (403 otherwise)."""
     preset = mapping_preset_get_for(request.user, preset_id, for_change=True)
     preset = mapping_preset_update(actor=request.user, preset=preset, **payload.dict())
@@ -174,20 +178,20 @@ def preset_change(request: HttpRequest, preset_id: int, payload: PresetChangeIn)
 
 
 @router.delete("/import-presets/{preset_id}", response={204: None, **errors(403, 404, 422)})
-def preset_delete(request: HttpRequest, preset_id: int) -> Status:
+def preset_delete(request: AuthedRequest, preset_id: int) -> Status:
     preset = mapping_preset_get_for(request.user, preset_id, for_change=True)
     mapping_preset_delete(actor=request.user, preset=preset)
     return Status(204, None)
 
 
 @router.get("/imports", response=list[ImportOut])
-def import_list(request: HttpRequest) -> list[ImportRun]:
+def import_list(request: AuthedRequest) -> list[ImportRun]:
     return list(import_runs_for(request.user)[:100])
 
 
 @router.post("/imports", response={202: ImportOut, **errors(403, 413, 422)})
 def import_create(
-    request: HttpRequest,
+    request: AuthedRequest,
     file: File[UploadedFile],
     preset: Form[str] = "",
     on_duplicate: Form[str] = "update",
@@ -209,12 +213,12 @@ def import_create(
 
 
 @router.get("/imports/{import_id}", response={200: ImportOut, **errors(404, 422)})
-def import_detail(request: HttpRequest, import_id: int) -> ImportRun:
+def import_detail(request: AuthedRequest, import_id: int) -> ImportRun:
     return import_get_for(request.user, import_id)
 
 
 @router.put("/imports/{import_id}/mapping", response={200: ImportOut, **errors(403, 404, 409, 422)})
-def import_mapping(request: HttpRequest, import_id: int, payload: MappingIn) -> ImportRun:
+def import_mapping(request: AuthedRequest, import_id: int, payload: MappingIn) -> ImportRun:
     run = import_get_for(request.user, import_id)
     return import_set_mapping(actor=request.user, run=run, **payload.dict())
 
@@ -222,7 +226,7 @@ def import_mapping(request: HttpRequest, import_id: int, payload: MappingIn) -> 
 @router.post(
     "/imports/{import_id}/dry-run", response={202: ImportJobOut, **errors(403, 404, 409, 422)}
 )
-def import_dry_run(request: HttpRequest, import_id: int) -> Status:
+def import_dry_run(request: AuthedRequest, import_id: int) -> Status:
     run = import_get_for(request.user, import_id)
     import_check_read(run)
     job = import_queue(actor=request.user, run=run, dry_run=True)
@@ -232,7 +236,7 @@ def import_dry_run(request: HttpRequest, import_id: int) -> Status:
 @router.post(
     "/imports/{import_id}/commit", response={202: ImportJobOut, **errors(403, 404, 409, 422)}
 )
-def import_commit(request: HttpRequest, import_id: int) -> Status:
+def import_commit(request: AuthedRequest, import_id: int) -> Status:
     """Commit in the background, or resume a stopped import where it stopped."""
     run = import_get_for(request.user, import_id)
     import_check_read(run)
@@ -241,7 +245,7 @@ def import_commit(request: HttpRequest, import_id: int) -> Status:
 
 
 @router.post("/imports/{import_id}/revert", response={200: RevertOut, **errors(403, 404, 409, 422)})
-def import_revert_endpoint(request: HttpRequest, import_id: int) -> dict[str, int]:
+def import_revert_endpoint(request: AuthedRequest, import_id: int) -> dict[str, int]:
     run = import_get_for(request.user, import_id)
     return import_revert(actor=request.user, run=run)
 
@@ -253,14 +257,14 @@ def _csv(lines: Any, filename: str) -> StreamingHttpResponse:
 
 
 @router.get("/imports/{import_id}/report.csv", response={200: None, **errors(404, 422)})
-def import_report(request: HttpRequest, import_id: int) -> HttpResponse:
+def import_report(request: AuthedRequest, import_id: int) -> HttpResponseBase:
     run = import_get_for(request.user, import_id)
     masked = masks_for(request.user, run)
     return _csv(report_lines(import_rows(run), masked=masked), f"import-{run.pk}-report.csv")
 
 
 @router.get("/imports/{import_id}/failed.csv", response={200: None, **errors(404, 422)})
-def import_failed(request: HttpRequest, import_id: int) -> HttpResponse:
+def import_failed(request: AuthedRequest, import_id: int) -> HttpResponseBase:
     run = import_get_for(request.user, import_id)
     rows = import_rows(run, outcome="failed")
     masked = masks_for(request.user, run)
@@ -268,7 +272,7 @@ def import_failed(request: HttpRequest, import_id: int) -> HttpResponse:
 
 
 @router.get("/exports/customers", response={200: None, **errors(202, 403, 422)})
-def export_customers(request: HttpRequest, format: str = "csv") -> HttpResponse:
+def export_customers(request: AuthedRequest, format: str = "csv") -> HttpResponseBase:
     """Every customer the caller may see that matches the list filters (status, industry, …)."""
     params = {k: v for k, v in request.GET.items()}
     export_guard(actor=request.user, params=params, file_format=format)

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from kehu.accounts.models import User
 from kehu.accounts.policy import can_see_pii, sees_amount_bands
 from kehu.audit.actions import AuditAction
 from kehu.audit.models import ReadEntry
@@ -126,7 +127,7 @@ def _line(user: Any, c: Customer, maker: Contact | None) -> list[Any]:
 
 
 def customer_export(
-    *, actor: Any, params: dict[str, Any], file_format: str
+    *, actor: User, params: dict[str, Any], file_format: str
 ) -> tuple[int, Iterator[list[Any]]]:
     """(row count, lines with the header first); records the export in the audit log (the change
     log's chain, kept for good, and the read log) and counts its rows in the day's volume."""

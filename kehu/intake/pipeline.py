@@ -32,6 +32,7 @@ from typing import Any
 
 from django.db import models
 
+from kehu.accounts.models import User
 from kehu.core.models import SearchDocument
 from kehu.core.search_index import (
     contact_document,
@@ -67,7 +68,7 @@ def default_workers(total_rows: int) -> int:
 class Context:
     mapping: dict[str, str]
     dictionaries: Dictionaries
-    actor: Any
+    actor: User | None
     external_source: str
     created_by: Any
     memo: CleanMemo
@@ -76,7 +77,7 @@ class Context:
 def quality_unsaved(customer: Customer, maker: Contact | None) -> None:
     """customer_refresh_quality on a customer not saved yet, whose only contact is `maker`."""
     contacts = Contact.objects.all()
-    contacts._result_cache = [maker] if maker is not None else []  # type: ignore[attr-defined]
+    contacts._result_cache = [maker] if maker is not None else []
     contacts._prefetch_done = True  # type: ignore[attr-defined]
     customer._prefetched_objects_cache = {"contacts": contacts}  # type: ignore[attr-defined]
     customer.pk = -1  # the related manager wants a key; nothing is read or written

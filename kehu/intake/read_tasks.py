@@ -4,12 +4,11 @@ mapping step (or why the file was refused)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from kehu.accounts.models import User
 from kehu.core.errors import ValidationFailed
 from kehu.core.jobs import job_finish, job_progress, job_running, job_start
 from kehu.core.models import Job
@@ -43,7 +42,7 @@ def import_read(job_id: int, run_id: int) -> dict[str, int]:
     return {"rows": run.total_rows}
 
 
-def import_read_queue(*, actor: Any, run: ImportRun) -> Job:
+def import_read_queue(*, actor: User, run: ImportRun) -> Job:
     """Queue the reading of an uploaded file (on commit)."""
     with transaction.atomic():
         job = job_start(

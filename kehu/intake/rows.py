@@ -203,7 +203,7 @@ def clean_row(
     mapping: dict[str, str],
     dictionaries: Dictionaries,
     *,
-    actor: Any,
+    actor: User | None,
     external_source: str,
     memo: CleanMemo | None = None,
 ) -> CleanRow:
@@ -255,7 +255,7 @@ def clean_row(
                 )
             row.aside = [(target, value, partial) for target, value, partial, _m in aside]
         row.maker = maker
-    if "owner" not in values and getattr(actor, "role", None) in (Role.REP, Role.MANAGER):
+    if "owner" not in values and actor is not None and actor.role in (Role.REP, Role.MANAGER):
         values["owner"] = actor
     values["external_source"] = external_source
     row.values = values
@@ -272,7 +272,8 @@ def _set_aside(payload: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     number): [(target, value, masked partial, why)]. The row is kept when another way to reach
     the customer is left (clean_row)."""
     aside = []
-    maker = payload.get("decision_maker") if isinstance(payload.get("decision_maker"), dict) else {}
+    found = payload.get("decision_maker")
+    maker: dict[str, Any] = found if isinstance(found, dict) else {}
     for target in PHONE_TARGETS:
         holder, key = (maker, target.partition(".")[2]) if "." in target else (payload, target)
         value = holder.get(key, "")
@@ -305,7 +306,7 @@ def aside_warnings(
     return warnings, [(target, value, partial) for target, value, partial, _m in aside]
 
 
-def _customer_clean(payload: dict[str, Any], actor: Any) -> dict[str, Any]:
+def _customer_clean(payload: dict[str, Any], actor: User | None) -> dict[str, Any]:
     return customer_clean(payload, actor=actor, creating=True)
 
 
@@ -322,7 +323,7 @@ class CleanMemo:
         """Whether every key is one this path knows (else the plain path is used)."""
         return all(key in _GROUPED or key in _PER_ROW for key in payload)
 
-    def clean(self, payload: dict[str, Any], actor: Any) -> dict[str, Any]:
+    def clean(self, payload: dict[str, Any], actor: User | None) -> dict[str, Any]:
         per_row = {k: v for k, v in payload.items() if k not in _GROUPED}
         values: dict[str, Any] = {}
         parts: list[dict[str, list[str]]] = []
@@ -349,7 +350,9 @@ class CleanMemo:
         return values
 
     @staticmethod
-    def _clean_group(data: dict[str, Any], actor: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    def _clean_group(
+        data: dict[str, Any], actor: User | None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
         try:
             return customer_clean(data, actor=actor), {}
         except ValidationFailed as exc:
@@ -387,7 +390,7 @@ def _column(key: str, columns: dict[str, str]) -> str:
 
 
 def _resolve(
-    lookups: dict[str, str], values: dict[str, Any], d: Dictionaries, actor: Any
+    lookups: dict[str, str], values: dict[str, Any], d: Dictionaries, actor: User | None
 ) -> dict[str, list[str]]:
     """The dictionary fields, as customer_clean resolves them (same rules and messages)."""
     errors: dict[str, list[str]] = {}
@@ -416,9 +419,11 @@ def _resolve(
     raw_owner = lookups.get("owner", "")
     if raw_owner:
         owner = d.user(raw_owner)
-        role = getattr(actor, "role", None)
+        role = actor.role if actor is not None else None
         if owner is None:
             errors["owner"] = [f"No active user '{raw_owner}'."]
+        elif actor is None:
+            values["owner"] = owner
         elif role == Role.REP and owner.pk != actor.pk:
             errors["owner"] = ["A sales rep may only own customers themself; ask a manager."]
         elif role == Role.MANAGER and actor.team_id and owner.team_id != actor.team_id:

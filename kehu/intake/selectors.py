@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from kehu.accounts.models import Role
+from kehu.accounts.models import Role, User
 from kehu.customers.services import PermissionDenied
 
 from .models import ImportRow, ImportRun, MappingPreset
@@ -39,36 +39,32 @@ def import_rows(run: ImportRun, *, outcome: str = "") -> Iterator[ImportRow]:
     return rows.iterator(chunk_size=2000)
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
-
-
-def _is_admin(actor: Any) -> bool:
-    return actor is None or getattr(actor, "role", None) == Role.ADMIN
-
-
-def mapping_presets_for(actor: Any) -> QuerySet[MappingPreset]:
+def mapping_presets_for(actor: User | None) -> QuerySet[MappingPreset]:
     """Saved presets a user may use: their own, those shared in their team and the system's;
     an administrator (and the system itself) sees every one."""
     presets = MappingPreset.objects.select_related("owner")
-    if _is_admin(actor):
+    if actor is None or actor.role == Role.ADMIN:
         return presets
-    user = _user(actor)
-    visible = Q(owner=user) | Q(owner=None)
-    if getattr(user, "team_id", None):
-        visible |= Q(is_shared=True, owner__team_id=user.team_id)
+    visible = Q(owner=actor) | Q(owner=None)
+    if actor.team_id:
+        visible |= Q(is_shared=True, owner__team_id=actor.team_id)
     return presets.filter(visible)
 
 
 def mapping_preset_get_for(
-    actor: Any, preset_id: int, *, for_change: bool = False
+    actor: User | None, preset_id: int, *, for_change: bool = False
 ) -> MappingPreset:
     """A saved preset the user may use (404 otherwise); with for_change, one they may also
     change: their own, or any for an administrator (403 for a visible one of someone else's)."""
     preset = mapping_presets_for(actor).filter(pk=preset_id).first()
     if preset is None:
         raise Http404("No such preset.")
-    if for_change and not _is_admin(actor) and preset.owner_id != getattr(actor, "pk", None):
+    if (
+        for_change
+        and actor is not None
+        and actor.role != Role.ADMIN
+        and preset.owner_id != actor.pk
+    ):
         raise PermissionDenied(
             _("Only whoever saved this preset, or an administrator, may change it.")
         )

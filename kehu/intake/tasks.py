@@ -132,7 +132,7 @@ def import_purge(job_id: int | None = None) -> int:
     return purged
 
 
-def import_queue(*, actor: Any, run: ImportRun, dry_run: bool = False) -> Job:
+def import_queue(*, actor: User, run: ImportRun, dry_run: bool = False) -> Job:
     """Queue a dry run, a commit or a resume of `run` as a background job (on commit)."""
     from django.db import transaction
 

@@ -8,10 +8,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kehu.accounts.requests import AuthedRequest
 from kehu.core.errors import ChangeHeld, DomainError, ValidationFailed
 
 from .export_guard import export_guard
@@ -59,7 +61,7 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 
 @login_required
-def import_list(request: HttpRequest) -> HttpResponse:
+def import_list(request: AuthedRequest) -> HttpResponse:
     """The imports this user may see, and the upload form."""
     if not can_import(request.user):
         raise DjangoPermissionDenied(_("Your role may not import customers."))
@@ -101,7 +103,7 @@ def _preset_names(presets: list[Any]) -> list[str]:
 
 @login_required
 @require_POST
-def preset_delete_view(request: HttpRequest, preset_id: int) -> HttpResponse:
+def preset_delete_view(request: AuthedRequest, preset_id: int) -> HttpResponse:
     """Delete a saved mapping preset: its owner or an administrator."""
     try:
         preset = mapping_preset_get_for(request.user, preset_id, for_change=True)
@@ -113,12 +115,12 @@ def preset_delete_view(request: HttpRequest, preset_id: int) -> HttpResponse:
 
 
 @login_required
-def import_template(request: HttpRequest) -> HttpResponse:
+def import_template(request: AuthedRequest) -> HttpResponseBase:
     return _csv_response(template_lines(), "kehu-customers-template.csv")
 
 
 @login_required
-def import_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+def import_detail(request: AuthedRequest, run_id: int) -> HttpResponse:
     """The mapping form (before the commit), the dry-run preview, progress and results."""
     run = import_get_for(request.user, run_id)
     errors: dict[str, list[str]] = {}
@@ -158,7 +160,7 @@ def import_detail(request: HttpRequest, run_id: int) -> HttpResponse:
 
 
 @login_required
-def import_progress(request: HttpRequest, run_id: int) -> HttpResponse:
+def import_progress(request: AuthedRequest, run_id: int) -> HttpResponse:
     run = import_get_for(request.user, run_id)
     response = render(request, "intake/partials/_progress.html", {"run": run})
     busy = run.status in (
@@ -171,7 +173,7 @@ def import_progress(request: HttpRequest, run_id: int) -> HttpResponse:
     return response
 
 
-def _queue(request: HttpRequest, run_id: int, *, dry_run: bool) -> HttpResponse:
+def _queue(request: AuthedRequest, run_id: int, *, dry_run: bool) -> HttpResponse:
     run = import_get_for(request.user, run_id)
     try:
         import_check_read(run)
@@ -185,20 +187,20 @@ def _queue(request: HttpRequest, run_id: int, *, dry_run: bool) -> HttpResponse:
 
 @login_required
 @require_POST
-def import_dry_run(request: HttpRequest, run_id: int) -> HttpResponse:
+def import_dry_run(request: AuthedRequest, run_id: int) -> HttpResponse:
     return _queue(request, run_id, dry_run=True)
 
 
 @login_required
 @require_POST
-def import_commit(request: HttpRequest, run_id: int) -> HttpResponse:
+def import_commit(request: AuthedRequest, run_id: int) -> HttpResponse:
     """Commit, or resume a stopped import where it stopped."""
     return _queue(request, run_id, dry_run=False)
 
 
 @login_required
 @require_POST
-def import_revert_view(request: HttpRequest, run_id: int) -> HttpResponse:
+def import_revert_view(request: AuthedRequest, run_id: int) -> HttpResponse:
     run = import_get_for(request.user, run_id)
     try:
         result = import_revert(actor=request.user, run=run)
@@ -213,7 +215,7 @@ def import_revert_view(request: HttpRequest, run_id: int) -> HttpResponse:
 
 
 @login_required
-def import_report(request: HttpRequest, run_id: int) -> HttpResponse:
+def import_report(request: AuthedRequest, run_id: int) -> HttpResponseBase:
     run = import_get_for(request.user, run_id)
     masked = masks_for(request.user, run)
     return _csv_response(
@@ -222,7 +224,7 @@ def import_report(request: HttpRequest, run_id: int) -> HttpResponse:
 
 
 @login_required
-def import_failed_rows(request: HttpRequest, run_id: int) -> HttpResponse:
+def import_failed_rows(request: AuthedRequest, run_id: int) -> HttpResponseBase:
     run = import_get_for(request.user, run_id)
     rows = import_rows(run, outcome="failed")
     masked = masks_for(request.user, run)
@@ -230,7 +232,7 @@ def import_failed_rows(request: HttpRequest, run_id: int) -> HttpResponse:
 
 
 @login_required
-def customer_export_view(request: HttpRequest, file_format: str) -> HttpResponse:
+def customer_export_view(request: AuthedRequest, file_format: str) -> HttpResponseBase:
     """/exports/customers.csv?status=won&… — the list's filters, the caller's scope."""
     params = {k: v for k, v in request.GET.items()}
     try:

@@ -13,6 +13,7 @@ from ninja.files import UploadedFile
 from pydantic import ConfigDict, ValidationError
 
 from kehu.accounts.models import Role
+from kehu.accounts.requests import AuthedRequest
 from kehu.core.api_utils import ErrorOut, errors
 from kehu.core.errors import PermissionDenied, ValidationFailed
 from kehu.core.middleware import client_ip
@@ -62,7 +63,7 @@ class CardSavedOut(Schema):
 
 
 @router.post("/capture/card", response={200: CardOut, **errors(422)})
-def capture_card(request: HttpRequest, image: File[UploadedFile]) -> dict[str, str]:
+def capture_card(request: AuthedRequest, image: File[UploadedFile]) -> dict[str, str]:
     """Read a business card photo; nothing is saved until the user confirms (/capture/card/save)."""
     if image.size and image.size > MAX_CARD_BYTES:
         raise ValidationFailed({"image": ["The image is larger than 10 MB."]})
@@ -73,13 +74,14 @@ def capture_card(request: HttpRequest, image: File[UploadedFile]) -> dict[str, s
 
 
 @router.post("/capture/card/save", response={201: CardSavedOut, **errors(202, 403, 404, 409, 422)})
-def capture_card_save(request: HttpRequest, payload: CardSaveIn) -> Status:
+def capture_card_save(request: AuthedRequest, payload: CardSaveIn) -> Status:
     data = payload.model_dump()
     customer = None
     if data.pop("customer_no"):
         customer = _writable(request, payload.customer_no)
     customer, contact = card_save(actor=request.user, fields=data, customer=customer)
-    return Status(201, {"customer_no": customer.customer_no, "contact_id": contact.pk})
+    contact_id = contact.pk if contact is not None else None
+    return Status(201, {"customer_no": customer.customer_no, "contact_id": contact_id})
 
 
 # --- Chat capture
@@ -103,12 +105,12 @@ class ChatOut(Schema):
     interaction_id: int | None = None
 
 
-def _writable(request: HttpRequest, customer_no: str) -> Customer:
+def _writable(request: AuthedRequest, customer_no: str) -> Customer:
     return customer_get_for(request.user, customer_no, for_change=True)
 
 
 @router.post("/capture/chat", response={200: ChatOut, **errors(403, 404, 409, 422)})
-def capture_chat(request: HttpRequest, payload: ChatIn) -> dict[str, Any]:
+def capture_chat(request: AuthedRequest, payload: ChatIn) -> dict[str, Any]:
     """The draft opportunity card for a message; saved only with "commit": true."""
     if not payload.text.strip():
         raise ValidationFailed({"text": ["Paste the message."]})
@@ -215,7 +217,7 @@ def lead_create(request: HttpRequest) -> Status:
 # --- Admin-editable rules
 
 
-def _admin(request: HttpRequest) -> None:
+def _admin(request: AuthedRequest) -> None:
     if getattr(request.user, "role", None) != Role.ADMIN:
         raise PermissionDenied(_("Only an administrator may read or change capture rules."))
 
@@ -250,7 +252,7 @@ class ChatRuleIO(Schema):
 ASSIGNMENT_FIELDS = {"industry_id": "industry", "team_id": "team", "owner_id": "owner"}
 
 
-def _assignment_save(request: HttpRequest, payload: AssignmentRuleIO, rule_id: int | None) -> Any:
+def _assignment_save(request: AuthedRequest, payload: AssignmentRuleIO, rule_id: int | None) -> Any:
     data = payload.model_dump(exclude={"id"})
     data = {ASSIGNMENT_FIELDS.get(k, k): v for k, v in data.items()}
     try:
@@ -261,45 +263,45 @@ def _assignment_save(request: HttpRequest, payload: AssignmentRuleIO, rule_id: i
 
 
 @router.get("/leads/rules", response={200: list[AssignmentRuleIO], **errors(403)})
-def assignment_rules(request: HttpRequest) -> Any:
+def assignment_rules(request: AuthedRequest) -> Any:
     _admin(request)
     return AssignmentRule.objects.all()
 
 
 @router.post("/leads/rules", response={201: AssignmentRuleIO, **errors(403, 422)})
-def assignment_rule_create(request: HttpRequest, payload: AssignmentRuleIO) -> Status:
+def assignment_rule_create(request: AuthedRequest, payload: AssignmentRuleIO) -> Status:
     return Status(201, _assignment_save(request, payload, None))
 
 
 @router.put("/leads/rules/{rule_id}", response={200: AssignmentRuleIO, **errors(403, 404, 422)})
-def assignment_rule_change(request: HttpRequest, rule_id: int, payload: AssignmentRuleIO) -> Any:
+def assignment_rule_change(request: AuthedRequest, rule_id: int, payload: AssignmentRuleIO) -> Any:
     return _assignment_save(request, payload, rule_id)
 
 
 @router.get("/leads/domains", response={200: list[DomainIO], **errors(403)})
-def domain_list(request: HttpRequest) -> Any:
+def domain_list(request: AuthedRequest) -> Any:
     _admin(request)
     return EmailDomain.objects.all()
 
 
 @router.post("/leads/domains", response={201: DomainIO, **errors(403, 422)})
-def domain_create(request: HttpRequest, payload: DomainIO) -> Status:
+def domain_create(request: AuthedRequest, payload: DomainIO) -> Status:
     data = payload.model_dump(exclude={"id"})
     return Status(201, capture_rule_save(actor=request.user, kind="domain", data=data))
 
 
 @router.get("/capture/chat-rules", response=list[ChatRuleIO])
-def chat_rules(request: HttpRequest) -> Any:
+def chat_rules(request: AuthedRequest) -> Any:
     return ChatTagRule.objects.all()
 
 
 @router.post("/capture/chat-rules", response={201: ChatRuleIO, **errors(403, 422)})
-def chat_rule_create(request: HttpRequest, payload: ChatRuleIO) -> Status:
+def chat_rule_create(request: AuthedRequest, payload: ChatRuleIO) -> Status:
     data = payload.model_dump(exclude={"id"})
     return Status(201, capture_rule_save(actor=request.user, kind="chat", data=data))
 
 
 @router.put("/capture/chat-rules/{rule_id}", response={200: ChatRuleIO, **errors(403, 404, 422)})
-def chat_rule_change(request: HttpRequest, rule_id: int, payload: ChatRuleIO) -> Any:
+def chat_rule_change(request: AuthedRequest, rule_id: int, payload: ChatRuleIO) -> Any:
     data = payload.model_dump(exclude={"id"})
     return capture_rule_save(actor=request.user, kind="chat", data=data, rule_id=rule_id)

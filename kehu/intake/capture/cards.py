@@ -107,7 +107,7 @@ def ocr_engine() -> Any:
     return _engine
 
 
-def open_card_image(data: bytes) -> Any:
+def open_card_image(data: bytes | bytearray) -> Any:
     """The image in `data`, its pixels not decoded yet; refused (422 on "image") when it is not
     an image or has more than KEHU_CARD_MAX_PIXELS pixels: a 144-megapixel PNG took 0.9 GB."""
     from PIL import Image

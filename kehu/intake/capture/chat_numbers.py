@@ -116,13 +116,13 @@ def token_value(token: str) -> Decimal | None:
             return None
         return head + digit * 10**7  # "一亿二" = 1.2亿, as 5万5 = 5.5万
     try:
-        value = _cn2an()(token, "smart")
+        parsed: Any = _cn2an()(token, "smart")
     except (ValueError, KeyError, IndexError, TypeError):
         return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
+    if isinstance(parsed, float) and parsed.is_integer():
+        parsed = int(parsed)
     try:
-        return Decimal(str(value))
+        return Decimal(str(parsed))
     except InvalidOperation:
         return None
 

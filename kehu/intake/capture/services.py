@@ -43,7 +43,7 @@ def _title(draft: ChatDraft, text: str) -> str:
 
 @transaction.atomic
 def chat_commit(
-    *, actor: Any, customer: Customer, text: str, draft: ChatDraft
+    *, actor: User, customer: Customer, text: str, draft: ChatDraft
 ) -> tuple[Opportunity, Interaction]:
     """Save the card: an opportunity (source chat_capture), its tags, a linked WeChat note."""
     if not can_log_interaction(actor):
@@ -70,8 +70,8 @@ def chat_commit(
 
 @transaction.atomic
 def card_save(
-    *, actor: Any, fields: dict[str, str], customer: Customer | None = None
-) -> tuple[Customer, Contact]:
+    *, actor: User, fields: dict[str, str], customer: Customer | None = None
+) -> tuple[Customer, Contact | None]:
     """Save a confirmed card: a contact on the given customer, or a new customer with it."""
     person = {
         key: fields.get(key, "")
@@ -152,10 +152,10 @@ def _existing(model: Any, rule_id: int | None) -> Any:
 
 
 @transaction.atomic
-def capture_rule_save(*, actor: Any, kind: str, data: Any, rule_id: int | None = None) -> Any:
+def capture_rule_save(*, actor: User, kind: str, data: Any, rule_id: int | None = None) -> Any:
     """Add a rule or domain (or, with rule_id, change an assignment or chat rule), change an
     anomaly threshold, or delete a row; audited."""
-    if getattr(actor, "role", None) != Role.ADMIN:
+    if actor.role != Role.ADMIN:
         raise PermissionDenied("Only an administrator may change capture rules.")
     row: Any
     if kind == "domain":
@@ -245,7 +245,7 @@ def leads_of_contact(contact_id: int) -> list[int]:
 
 
 @transaction.atomic
-def leads_move(*, actor: Any, ids: list[int], customer: Customer) -> list[int]:
+def leads_move(*, actor: User, ids: list[int], customer: Customer) -> list[int]:
     """Give these web-form leads (with their consent records) to another customer: a merge,
     or its undo. One audit entry for the batch."""
     moved = list(
@@ -260,7 +260,7 @@ def leads_move(*, actor: Any, ids: list[int], customer: Customer) -> list[int]:
 
 
 @transaction.atomic
-def leads_move_to_contact(*, actor: Any, ids: list[int], contact: Contact) -> list[int]:
+def leads_move_to_contact(*, actor: User, ids: list[int], contact: Contact) -> list[int]:
     """Point these leads at another contact of the same person (a merge folds two into one)."""
     moved = list(
         Lead.objects.filter(pk__in=ids).exclude(contact=contact).values_list("pk", flat=True)

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from kehu.accounts.models import Role
 from kehu.accounts.policy import can_create_customer, can_log_interaction
+from kehu.accounts.requests import AuthedRequest
 from kehu.core.errors import DomainError, ValidationFailed
 from kehu.core.middleware import client_ip
 from kehu.customers.models import Customer
@@ -91,7 +92,7 @@ def _writable_customer(user: Any, customer_no: str) -> Customer:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def card_capture(request: HttpRequest) -> HttpResponse:
+def card_capture(request: AuthedRequest) -> HttpResponse:
     """Upload or photograph a card -> OCR -> confirm the prefilled form -> saved."""
     if not can_create_customer(request.user):
         raise PermissionDenied(_("Your role may not create customers."))
@@ -138,7 +139,7 @@ def card_capture(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def chat_capture(request: HttpRequest, customer_no: str) -> HttpResponse:
+def chat_capture(request: AuthedRequest, customer_no: str) -> HttpResponse:
     """Paste a message; htmx previews the draft card; "save" commits it (as the API)."""
     customer = _writable_customer(request.user, customer_no)
     if not can_log_interaction(request.user):
@@ -183,7 +184,7 @@ def chat_capture(request: HttpRequest, customer_no: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def capture_rules(request: HttpRequest) -> HttpResponse:
+def capture_rules(request: AuthedRequest) -> HttpResponse:
     """Lead assignment rules, the e-mail domain directory, chat tag rules, anomaly thresholds."""
     if request.user.role != Role.ADMIN:
         raise PermissionDenied(_("Only an administrator may change capture rules."))

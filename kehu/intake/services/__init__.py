@@ -5,6 +5,7 @@ mapping; execute.py runs a dry run or a commit batch by batch; plan.py matches a
 batch; revert.py undoes an import and purges kept files. Callers import from here.
 """
 
+from ..selectors import mapping_preset_get_for, mapping_presets_for
 from .common import (
     MAKER_FIELDS,
     ImportStateError,
@@ -18,10 +19,8 @@ from .execute import import_execute, import_mark_stopped
 from .mapping import (
     import_set_mapping,
     mapping_preset_delete,
-    mapping_preset_get_for,
     mapping_preset_save,
     mapping_preset_update,
-    mapping_presets_for,
     preset_mapping,
 )
 from .revert import import_purge_files, import_revert

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from kehu.accounts.models import User
 from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
 from kehu.core.db import db_analyze
@@ -50,7 +51,7 @@ def _batches(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
 def import_execute(
     run: ImportRun,
     *,
-    actor: Any,
+    actor: User | None,
     dry_run: bool = False,
     on_batch: Callable[[ImportRun, list[ImportRow]], None] | None = None,
     keep_rows: int = 500,
@@ -72,7 +73,7 @@ def import_execute(
         dictionaries=Dictionaries(),
         actor=actor,
         external_source=run.external_source,
-        created_by=actor if getattr(actor, "pk", None) else run.created_by,
+        created_by=actor if actor is not None else run.created_by,
         memo=CleanMemo(),
     )
     if workers is None:

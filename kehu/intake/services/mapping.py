@@ -7,28 +7,27 @@ own, then those shared in their team (the oldest first), then the system's.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kehu.accounts.models import User
 from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
 from kehu.core.errors import ValidationFailed
 from kehu.core.text import clean_text
 
 from ..models import ImportRun, MappingPreset
-from ..selectors import _user, mapping_preset_get_for, mapping_presets_for
+from ..selectors import mapping_preset_get_for, mapping_presets_for
 from ..validators import PRESETS, TARGETS, mapping_for_headers, preset_guess, validate_mapping
 from .common import ImportStateError, import_check_read
 
 SOURCE_KEY = "__source__"
 
 
-def mapping_preset_find(name: str, actor: Any) -> MappingPreset | None:
+def mapping_preset_find(name: str, actor: User | None) -> MappingPreset | None:
     """The saved preset called `name` for this user: their own, else the oldest shared in their
     team, else the system's (see the module's docstring)."""
-    user = _user(actor)
+    user = actor
     found = [p for p in mapping_presets_for(actor).filter(name=name).order_by("id")]
     if user is not None:
         own = [p for p in found if p.owner_id == user.pk]
@@ -37,11 +36,11 @@ def mapping_preset_find(name: str, actor: Any) -> MappingPreset | None:
     teams = [p for p in found if p.owner_id is not None and p.is_shared]
     system = [p for p in found if p.owner_id is None]
     if user is None:  # the system: its own first, then anyone's
-        return (system or found or [None])[0]
-    return (teams or system or [None])[0]
+        return next(iter(system or found), None)
+    return next(iter(teams or system), None)
 
 
-def preset_mapping(name: str, actor: Any = None) -> tuple[str, dict[str, str]] | None:
+def preset_mapping(name: str, actor: User | None = None) -> tuple[str, dict[str, str]] | None:
     """(external system, mapping) of a built-in or saved preset."""
     if name in PRESETS:
         return PRESETS[name]
@@ -53,7 +52,7 @@ def preset_mapping(name: str, actor: Any = None) -> tuple[str, dict[str, str]] |
     }
 
 
-def preset_check(name: str, actor: Any) -> None:
+def preset_check(name: str, actor: User | None) -> None:
     """Refuse a preset name the user has no preset of (before the file is read)."""
     if name and preset_mapping(name, actor) is None:
         raise ValidationFailed(
@@ -61,7 +60,7 @@ def preset_check(name: str, actor: Any) -> None:
         )
 
 
-def _apply_preset(run: ImportRun, preset: str, actor: Any = None) -> None:
+def _apply_preset(run: ImportRun, preset: str, actor: User | None = None) -> None:
     name = preset or preset_guess(run.headers)
     found = preset_mapping(name, actor if actor is not None else run.created_by)
     if found is None:
@@ -75,7 +74,7 @@ def _apply_preset(run: ImportRun, preset: str, actor: Any = None) -> None:
 
 def import_set_mapping(
     *,
-    actor: Any,
+    actor: User,
     run: ImportRun,
     mapping: dict[str, str] | None = None,
     preset: str = "",
@@ -138,7 +137,7 @@ def _clean_preset(name: str, mapping: dict[str, str]) -> tuple[str, dict[str, st
 @transaction.atomic
 def mapping_preset_save(
     *,
-    actor: Any,
+    actor: User | None,
     name: str,
     mapping: dict[str, str],
     source: str = "",
@@ -147,7 +146,7 @@ def mapping_preset_save(
     """Save the actor's own preset `name` (created, or replaced if they have one of that name);
     nobody else's preset is touched."""
     clean_name, clean = _clean_preset(name, mapping)
-    user = _user(actor)
+    user = actor
     preset = MappingPreset.objects.select_for_update().filter(owner=user, name=clean_name).first()
     created = preset is None
     if preset is None:
@@ -170,7 +169,7 @@ def mapping_preset_save(
 @transaction.atomic
 def mapping_preset_update(
     *,
-    actor: Any,
+    actor: User,
     preset: MappingPreset,
     name: str | None = None,
     mapping: dict[str, str] | None = None,
@@ -203,7 +202,7 @@ def mapping_preset_update(
 
 
 @transaction.atomic
-def mapping_preset_delete(*, actor: Any, preset: MappingPreset) -> None:
+def mapping_preset_delete(*, actor: User, preset: MappingPreset) -> None:
     """Delete a preset; only its owner or an administrator."""
     preset = mapping_preset_get_for(actor, preset.pk, for_change=True)
     audit_record(

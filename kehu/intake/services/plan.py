@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.accounts.models import User
 from kehu.accounts.policy import scope_for
 from kehu.core.errors import ChangeHeld, DomainError, ValidationFailed
 from kehu.core.numbering import MONTHLY_LIMIT, monthly_key, monthly_number, reserve_in_sequence
@@ -102,7 +103,7 @@ def _plan(
     rows: list[CleanRow],
     built: Built,
     *,
-    actor: Any,
+    actor: User | None,
     dry_run: bool,
     seen: dict[str, int] | None,
     documents: Documents | None = None,
@@ -115,13 +116,17 @@ def _plan(
     # (otherwise two rows would overwrite each other on every re-import).
     matched_ids = {c.pk for c in [*by_ext.values(), *by_key.values()]}
     named = _namer(actor, matched_ids)
-    touched: dict[int, int] = dict(
-        ImportRow.objects.filter(run_id=run.pk, customer_id__in=matched_ids)
+    touched: dict[int, int] = {
+        customer_id: number
+        for customer_id, number in ImportRow.objects.filter(
+            run_id=run.pk, customer_id__in=matched_ids
+        )
         .order_by()  # the model's (run, row_number) order would walk every row of the run
         .values_list("customer_id", "row_number")
-    )
+        if customer_id is not None
+    }
     results: list[ImportRow] = []
-    to_create: list[tuple[ImportRow, Customer, Contact | None]] = []
+    to_create: list[tuple[ImportRow, Customer, Contact | None, int]] = []
     for row in rows:
         result = _import_row(run.pk, row.number, row.external_id)
         results.append(result)
@@ -254,7 +259,7 @@ def _reason_label(reason: str) -> str:
     return labels.get(reason, reason)
 
 
-def _namer(actor: Any, ids: set[int]) -> Callable[..., str]:
+def _namer(actor: User | None, ids: set[int]) -> Callable[..., str]:
     """A matched customer as the importer may name it: its number if they may see it, else
     "a customer you cannot see" (blank=True: ""). One query a batch; the system sees all."""
     if actor is None or not ids:
@@ -276,7 +281,7 @@ def _create(
     run: ImportRun,
     items: list[tuple[ImportRow, Customer, Contact | None, int]],
     *,
-    actor: Any,
+    actor: User | None,
     documents: Documents,
     raw: dict[int, dict[str, str]],
 ) -> None:
@@ -303,7 +308,7 @@ def _create(
         return [d[0] for d in pending] + [d[1] for d in pending if len(d) > 1]
 
     customers_bulk_create(
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=actor,
         items=[(customer, maker) for _r, customer, maker, _n in items],
         reason=f"Imported (#{run.pk})",
         documents=built_documents,
@@ -336,9 +341,9 @@ def _numbers(
     for result, _customer, _maker, number in items:
         if number not in numbered:
             key = next(k for k, rows in by_month.items() if number in rows)
-            month = f"{key[2:6]}-{key[6:8]}"
+            label = f"{key[2:6]}-{key[6:8]}"
             result.outcome, result.is_incomplete, result.raw = Outcome.FAILED, False, raw[number]
-            result.errors = {"customer_no": [message % {"month": month, "limit": "9,999"}]}
+            result.errors = {"customer_no": [message % {"month": label, "limit": "9,999"}]}
     return numbered
 
 
@@ -395,7 +400,7 @@ def _plan_update(
     result: ImportRow,
     match: Customer,
     *,
-    actor: Any,
+    actor: User | None,
     dry_run: bool,
     reason: str,
 ) -> None:

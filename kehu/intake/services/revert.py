@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from kehu.accounts.models import Role
+from kehu.accounts.models import Role, User
 from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
 from kehu.core.errors import PermissionDenied
@@ -25,17 +25,13 @@ from .common import MAKER_FIELDS, ImportStateError, Outcome
 
 
 @transaction.atomic
-def import_revert(*, actor: Any, run: ImportRun) -> dict[str, int]:
+def import_revert(*, actor: User | None, run: ImportRun) -> dict[str, int]:
     """Undo a finished import: remove what it created, restore what it updated. Customers changed
     since the import finished are kept and counted."""
     run = ImportRun.objects.select_for_update().get(pk=run.pk)
     if run.status != ImportRun.Status.FINISHED:
         raise ImportStateError("Only a finished import can be reverted.")
-    if (
-        actor is not None
-        and getattr(actor, "role", None) != Role.ADMIN
-        and run.created_by_id != actor.pk
-    ):
+    if actor is not None and actor.role != Role.ADMIN and run.created_by_id != actor.pk:
         raise PermissionDenied("Only whoever ran the import, or an administrator, may revert it.")
     finished = run.finished_at or timezone.now()
     removed = restored = kept = 0
@@ -56,7 +52,7 @@ def import_revert(*, actor: Any, run: ImportRun) -> dict[str, int]:
             actor=actor, ids=removable, note=f"Import #{run.pk} reverted"
         )
     for row in run.rows.filter(outcome=Outcome.UPDATED).exclude(before=None).iterator():
-        customer = Customer.objects.filter(pk=row.customer_id).first()
+        customer = Customer.objects.filter(pk=row.customer_id).first() if row.customer_id else None
         if customer is None:
             continue
         if customer.updated_at > finished:

@@ -10,12 +10,12 @@ import shutil
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kehu.accounts.models import User
 from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
 from kehu.core.errors import ValidationFailed
@@ -42,7 +42,7 @@ def upload_name(name: str) -> str:
 
 def import_upload(
     *,
-    actor: Any,
+    actor: User | None,
     name: str,
     chunks: Iterable[bytes],
     size: int | None = None,
@@ -86,7 +86,7 @@ def import_upload(
         status=ImportRun.Status.INSPECTING,
         preset=preset,
         on_duplicate=on_duplicate,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=actor,
     )
     if inspect:
         import_inspect(run)

@@ -102,7 +102,7 @@ class Command(BaseCommand):
             self.stdout.write("dry run: nothing was written")
         self.stdout.write(run.summary)
 
-    def _run_for(self, options: dict[str, Any], actor: Any) -> ImportRun:
+    def _run_for(self, options: dict[str, Any], actor: User | None) -> ImportRun:
         if options["resume"]:
             run = ImportRun.objects.filter(pk=options["resume"]).first()
             if run is None:
