@@ -74,6 +74,7 @@ lint: install-test
 	$(BIN)/ruff check kehu bench tests
 	$(BIN)/ruff format --check kehu bench tests
 	$(BIN)/lint-imports
+	$(BIN)/mypy kehu bench tests
 
 format: install-test
 	$(BIN)/ruff format kehu bench tests

@@ -6,6 +6,7 @@ import hashlib
 import json
 from datetime import timedelta
 from io import StringIO
+from typing import Any
 
 import pytest
 import time_machine
@@ -24,11 +25,11 @@ def create_token(username: str, *args: str) -> tuple[str, str]:
     return out.getvalue().strip(), err.getvalue()
 
 
-def bearer(raw: str) -> dict[str, str]:
+def bearer(raw: str) -> dict[str, Any]:
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
-def post_json(client: Client, url: str, data: dict, **extra: str):
+def post_json(client: Client, url: str, data: dict, **extra: Any):
     return client.post(url, json.dumps(data), content_type="application/json", **extra)
 
 
@@ -58,6 +59,7 @@ def test_command_options(rep):
     assert token.scope == ApiToken.Scope.READ
     assert token.name == "ERP 同步"
     expected = timezone.now() + timedelta(days=30)
+    assert token.expires_at is not None
     assert abs((token.expires_at - expected).total_seconds()) < 60
 
 
