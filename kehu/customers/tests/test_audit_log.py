@@ -89,7 +89,7 @@ def test_page_shows_changes_as_people_read_them(
     assert "<del>潜在客户</del> → <ins>意向客户</ins>" in row
     assert "<ins>杭州市</ins>" in row
     assert "status:" not in row and "intent" not in row and "city:" not in row
-    source = row.split("data-label=\"来源\">", 1)[1].split("</td>", 1)[0]
+    source = row.split('data-label="来源">', 1)[1].split("</td>", 1)[0]
     assert source in {"网页", "接口", "导入", "规则", "命令行", "系统"}, source  # a label
     item = api.get("/api/v1/audit?action=customer.updated").json()["items"][0]
     assert item["changes"]["status"][1] == "intent"
