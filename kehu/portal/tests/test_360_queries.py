@@ -33,7 +33,7 @@ def queries_for(client: Any, user: Any, customer: Customer) -> list[str]:
 
 
 def a_customer_with_history(customer_factory: Any, rep: Any) -> Customer:
-    customer = customer_factory(name="查询计数测试有限公司")
+    customer: Customer = customer_factory(name="查询计数测试有限公司")
     for n in range(3):
         interaction_log(
             actor=rep,

@@ -111,8 +111,10 @@ class Command(BaseCommand):
                 "id"
             )[:5]
         )
+        east = users["wang"].team
+        assert east is not None  # a persona of the 华东 team (kehu.sandbox.personas)
         for customer in pool:  # the 华东 manager puts them into the team pool
-            customer_assign_pool(actor=users["zhou"], customer=customer, team=users["wang"].team)
+            customer_assign_pool(actor=users["zhou"], customer=customer, team=east)
         return len(to_share), len(pool)
 
     def hold_for_review(self, users: dict[str, User]) -> int:
@@ -121,12 +123,8 @@ class Command(BaseCommand):
         zhang = users["zhang"]
         mine = Customer.objects.filter(owner=zhang, status=Customer.Status.INTENT).order_by("id")
         won = mine.first()
-        budgeted = (
-            Customer.objects.filter(owner=zhang, budget_amount__gt=0)
-            .exclude(pk=getattr(won, "pk", None))
-            .order_by("id")
-            .first()
-        )
+        others = Customer.objects.filter(owner=zhang, budget_amount__gt=0).order_by("id")
+        budgeted = (others.exclude(pk=won.pk) if won is not None else others).first()
         changes = []
         if won is not None:
             changes.append(
