@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -12,7 +11,7 @@ from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
 from kehu.core.api_utils import errors
-from kehu.core.errors import ValidationFailed
+from kehu.core.errors import PermissionDenied, ValidationFailed
 
 from . import services
 from .auth import require_verified_session

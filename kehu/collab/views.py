@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse
@@ -22,7 +21,7 @@ from kehu.accounts.services import (
     notifications_mark_read,
     team_pool_settings_update,
 )
-from kehu.core.errors import DomainError, ValidationFailed
+from kehu.core.errors import DomainError, PermissionDenied, ValidationFailed
 from kehu.customers import services as customer_services
 from kehu.customers.selectors import customer_get_for
 

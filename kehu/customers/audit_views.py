@@ -7,7 +7,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
@@ -17,7 +16,7 @@ from kehu.accounts.requests import AuthedRequest
 from kehu.audit.actions import AuditAction
 from kehu.audit.display import readable_changes
 from kehu.audit.models import AuditEntry, ReadEntry
-from kehu.core.errors import ValidationFailed
+from kehu.core.errors import PermissionDenied, ValidationFailed
 from kehu.core.pagination import keyset_page
 
 from .audit_log import (

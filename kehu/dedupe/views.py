@@ -8,7 +8,6 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Field
 from django.http import HttpResponse
@@ -22,7 +21,7 @@ from kehu.accounts.models import Role, User
 from kehu.accounts.policy import AMOUNT_FIELDS, can_edit_finance, sees_amount_bands
 from kehu.accounts.requests import AuthedRequest
 from kehu.contacts.models import Contact
-from kehu.core.errors import DomainError
+from kehu.core.errors import DomainError, PermissionDenied
 from kehu.core.models import Job
 from kehu.core.validators import amount_band
 from kehu.customers.masking import PII_FIELDS, pii_value

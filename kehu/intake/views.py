@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kehu.accounts.requests import AuthedRequest
-from kehu.core.errors import ChangeHeld, DomainError, ValidationFailed
+from kehu.core.errors import ChangeHeld, DomainError, NotFound, PermissionDenied, ValidationFailed
 
 from .export_guard import export_guard
 from .exports import customer_export, xlsx_file
@@ -64,7 +63,7 @@ def _is_htmx(request: HttpRequest) -> bool:
 def import_list(request: AuthedRequest) -> HttpResponse:
     """The imports this user may see, and the upload form."""
     if not can_import(request.user):
-        raise DjangoPermissionDenied(_("Your role may not import customers."))
+        raise PermissionDenied(_("Your role may not import customers."))
     errors: dict[str, list[str]] = {}
     status = 422
     if request.method == "POST":
@@ -108,8 +107,10 @@ def preset_delete_view(request: AuthedRequest, preset_id: int) -> HttpResponse:
     try:
         preset = mapping_preset_get_for(request.user, preset_id, for_change=True)
         mapping_preset_delete(actor=request.user, preset=preset)
+    except (NotFound, PermissionDenied):
+        raise  # 404 / 403 as they are
     except DomainError as exc:
-        raise DjangoPermissionDenied(exc.message) from exc
+        raise PermissionDenied(exc.message) from exc
     messages.success(request, _("Preset deleted."))
     return redirect("import-list")
 

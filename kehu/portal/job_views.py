@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from kehu.accounts.models import Role
 from kehu.accounts.requests import AuthedRequest
+from kehu.core.errors import PermissionDenied
 from kehu.core.jobs import job_looks_stopped, job_start
 from kehu.core.models import Job
 from kehu.core.selectors import job_get_for

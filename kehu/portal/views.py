@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -23,8 +22,7 @@ from kehu.accounts.policy import can_log_interaction, interaction_scope
 from kehu.accounts.requests import AuthedRequest
 from kehu.audit.models import AuditEntry, ReadEntry
 from kehu.audit.services import read_record
-from kehu.core.errors import NotFound, ValidationFailed
-from kehu.core.errors import PermissionDenied as CorePermissionDenied
+from kehu.core.errors import NotFound, PermissionDenied, ValidationFailed
 from kehu.core.pagination import keyset_page
 from kehu.core.validators import format_phone
 from kehu.customers import access
@@ -235,8 +233,6 @@ def _revealed(request: AuthedRequest, obj: Customer | Contact) -> HttpResponse:
     field = request.GET.get("field") or request.POST.get("field") or ""
     try:
         value = access.pii_reveal(actor=request.user, obj=obj, field=field)
-    except CorePermissionDenied as exc:
-        raise PermissionDenied(exc.message) from exc
     except ValidationFailed:
         return HttpResponseBadRequest(_("This field cannot be revealed."))
     if PII_FIELDS[field] == "phone":

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 from kehu.accounts.models import Role
 from kehu.accounts.policy import can_create_customer, can_log_interaction
 from kehu.accounts.requests import AuthedRequest
-from kehu.core.errors import DomainError, ValidationFailed
+from kehu.core.errors import DomainError, PermissionDenied, ValidationFailed
 from kehu.core.middleware import client_ip
 from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_get_for
