@@ -21,7 +21,7 @@ from kehu.accounts.auth import api_auth
 from kehu.collab.api import router as collab_router
 from kehu.core import request_errors
 from kehu.core.api import router as core_router
-from kehu.core.api_utils import ErrorOut
+from kehu.core.api_utils import ControlFreeParser, ErrorOut
 from kehu.core.errors import DomainError, ValidationFailed
 from kehu.customers.access_api import router as access_router
 from kehu.customers.api import router as customers_router
@@ -133,6 +133,7 @@ api = KehuAPI(
     auth=api_auth(),
     urls_namespace="api",
     renderer=UTF8JSONRenderer(),
+    parser=ControlFreeParser(),
     docs=LocalSwagger(),
 )
 

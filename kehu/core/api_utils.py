@@ -8,11 +8,15 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from ninja.parser import Parser
 
 from .errors import ValidationFailed
 from .pagination import keyset_page
+from .text import without_controls
 
 M = TypeVar("M", bound=Model)
 
@@ -46,6 +50,21 @@ def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
     kehu/api.py adds to every operation what authentication and request parsing may answer
     (401, 403, and for a body 400 and 413), so an operation lists what it answers itself."""
     return dict.fromkeys(statuses, ErrorOut)
+
+
+class ControlFreeParser(Parser):
+    """ninja's JSON and query parser, with control characters (a NUL, a BEL) removed from every
+    string before any schema or field rule sees it: no operation can store one, and PostgreSQL,
+    which refuses NUL in text, never answers 500 for it. Field rules still clean their fields
+    (kehu.core.text.clean_text); this is the net under the fields that have no rule."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        return without_controls(super().parse_body(request))  # type: ignore[no-any-return]
+
+    def parse_querydict(
+        self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        return without_controls(super().parse_querydict(data, list_fields, request))  # type: ignore[no-any-return]
 
 
 class Paged(Schema):

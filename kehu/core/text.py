@@ -27,6 +27,13 @@ _INVISIBLE = (
     + list(range(0xD800, 0xE000))
 )
 _DROP: dict[int, None] = dict.fromkeys(_INVISIBLE)
+# The control characters alone (no bidi marks, no surrogates): what no request may carry into
+# storage whatever field it lands in (PostgreSQL refuses NUL in text; see without_controls).
+_CONTROLS: dict[int, None] = dict.fromkeys(
+    [c for c in range(0x00, 0x20) if not chr(c).isspace()]
+    + [0x7F]
+    + [c for c in range(0x80, 0xA0) if not chr(c).isspace()]
+)
 _CLEAN = {**_HALFWIDTH, **_DROP}
 
 
@@ -38,6 +45,19 @@ def to_halfwidth(value: str) -> str:
 def strip_invisible(value: str) -> str:
     """value without control characters (whitespace kept), bidi controls and lone surrogates."""
     return value if value.isprintable() else value.translate(_DROP)
+
+
+def without_controls(value: Any) -> Any:
+    """value with control characters (not whitespace) removed from every string in it, keys
+    included, through dicts and lists: a request's data before any field rule sees it. Lone
+    surrogates are left for the API to refuse by name (kehu.core.request_errors)."""
+    if isinstance(value, str):
+        return value if value.isprintable() or value.isspace() else value.translate(_CONTROLS)
+    if isinstance(value, dict):
+        return {without_controls(k): without_controls(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_controls(v) for v in value]
+    return value
 
 
 def clean_text(value: Any) -> str:

@@ -130,3 +130,33 @@ def test_a_json_body_that_is_not_an_object_names_the_body(api: Any, rep: Any) ->
     )
     assert response.status_code == 422, response.content
     assert "errors" in response.json()
+
+
+def test_control_characters_never_reach_storage(api: Any, admin_user: Any, rep: Any) -> None:
+    """A NUL or BEL in any JSON string or query value is removed before the fields are read
+    (PostgreSQL refuses NUL in text: schemathesis found a 500 on POST /api/v1/sources)."""
+    from kehu.customers.models import Source
+
+    created = api.login(admin_user).post(
+        "/api/v1/sources", {"name": "展会\u0000渠道\u0007", "code": "expo\u0000-nul"}
+    )
+    assert created.status_code == 201, created.content
+    source = Source.objects.get(code="expo-nul")
+    assert source.name == "展会渠道"
+    customer = api.post(
+        "/api/v1/customers",
+        {
+            "name": "控制\u0000字符测试有限公司",
+            "owner": "rep",
+            "notes": "第一行\n第二行\u0000",
+            "decision_maker": {"name": "王\u0000五", "mobile": "13912340000"},
+        },
+    )
+    assert customer.status_code == 201, customer.content
+    row = Customer.objects.get(customer_no=customer.json()["customer_no"])
+    assert (row.name, row.notes) == ("控制字符测试有限公司", "第一行\n第二行")
+    assert row.contacts.get().name == "王五"
+    listed = api.login(rep).get("/api/v1/customers?q=%00%E6%8E%A7%E5%88%B6")
+    assert listed.status_code == 200, listed.content
+    found = api.get("/api/v1/search?q=%E6%8E%A7%E5%88%B6%00")
+    assert found.status_code == 200, found.content

@@ -10,13 +10,14 @@ from kehu.accounts.models import User
 from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
 from kehu.core.errors import ValidationFailed
+from kehu.core.text import clean_text
 
 from ..models import Source
 
 
 @transaction.atomic
 def source_create(*, actor: User, name: str, code: str) -> Source:
-    clean_name, clean_code = name.strip(), slugify(code.strip())
+    clean_name, clean_code = clean_text(name), slugify(clean_text(code))
     errors: dict[str, list[str]] = {}
     if not clean_name:
         errors["name"] = [_("Give the source a name.")]
