@@ -9,9 +9,12 @@ from contextvars import ContextVar
 from functools import lru_cache
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+
+from .text import without_controls
 
 _request_ip: ContextVar[str | None] = ContextVar("kehu_request_ip", default=None)
 _request_source: ContextVar[str] = ContextVar("kehu_request_source", default="system")
@@ -110,3 +113,37 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
             language = ""
         translation.activate(language or settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+def _control_free(data: QueryDict) -> QueryDict:
+    """data itself when every key and value is printable, else a copy without control
+    characters (kehu.core.text.without_controls)."""
+    if all(k.isprintable() and all(v.isprintable() for v in vs) for k, vs in data.lists()):
+        return data
+    cleaned = QueryDict(mutable=True, encoding=data.encoding)
+    for key, values in data.lists():
+        cleaned.setlist(without_controls(key), [without_controls(v) for v in values])
+    cleaned._mutable = False
+    return cleaned
+
+
+class ControlFreeRequestMiddleware:
+    """Pages read query strings and urlencoded forms without control characters (a NUL in
+    `?q=` once answered 500 on PostgreSQL, which refuses NUL in text). The API has its own net
+    (kehu.core.api_utils.ControlFreeParser); multipart bodies are left to their views, which
+    parse them within their own limits."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith("/api/"):
+            request.GET = _control_free(request.GET)  # type: ignore[assignment]
+            if request.method == "POST" and request.content_type == (
+                "application/x-www-form-urlencoded"
+            ):
+                try:
+                    request.POST = _control_free(request.POST)  # type: ignore[assignment]
+                except RequestDataTooBig:
+                    pass  # the view's own read of POST raises it again, as before
+        return self.get_response(request)
