@@ -113,6 +113,25 @@ def visibility_q(user: Any, model: type[Model], *, for_write: bool = False) -> Q
     return Q(pk__in=[])
 
 
+def scope_arms(condition: Q | None) -> list[Q] | None:
+    """The OR branches of a visibility condition (own or team, shared, team pool), each a Q
+    whose rows an index gives in order; None for "every row". A list reads each branch on its
+    own (kehu.core.pagination.keyset_page, arms): no index delivers an OR in order, so the
+    database would sort every visible row for each page."""
+    if condition is None:
+        return None
+    if condition.connector != Q.OR or condition.negated or len(condition.children) < 2:
+        return [condition]
+    return [c if isinstance(c, Q) else Q(c) for c in condition.children]
+
+
+def scope_with_arms(user: User | Any, queryset: QuerySet[M]) -> tuple[QuerySet[M], list[Q] | None]:
+    """scope_for (for viewing) and the branches of its condition (scope_arms), asked once."""
+    condition = visibility_q(user, queryset.model)
+    scoped = queryset if condition is None else queryset.filter(condition)
+    return scoped, scope_arms(condition)
+
+
 def scope_for(user: User | Any, queryset: QuerySet[M], *, for_write: bool = False) -> QuerySet[M]:
     """Rows of queryset this user may see (or change, with for_write)."""
     condition = visibility_q(user, queryset.model, for_write=for_write)

@@ -3,11 +3,11 @@ actually sent."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
@@ -90,15 +90,17 @@ def paged(
     order: str = "-id",
     item: Callable[[M], Any] | None = None,
     items: Callable[[list[M]], list[Any]] | None = None,
+    arms: Sequence[Q] | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
     """One page of a list response: {items, next_cursor, has_more, **extra}.
 
     Keyset pagination (kehu.core.pagination); `item` turns a row into its output, or `items`
     the page's rows at once (one query for what they share); by default the rows themselves,
-    for a response schema to read. `extra` adds fields such as a total.
+    for a response schema to read. `arms`: the scope's branches (keyset_page). `extra` adds
+    fields such as a total.
     """
-    page = keyset_page(queryset, order=order, cursor=cursor, limit=page_limit(limit))
+    page = keyset_page(queryset, order=order, cursor=cursor, limit=page_limit(limit), arms=arms)
     rows: list[Any] = page.items
     if item is not None:
         rows = [item(row) for row in page.items]

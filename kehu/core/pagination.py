@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -73,7 +74,14 @@ def _cursor_value(queryset: QuerySet[M], field: str, value: Any, *, nullable: bo
         raise ValidationFailed({"cursor": [_("Invalid cursor.")]}) from exc
 
 
-def keyset_page(queryset: QuerySet[M], *, order: str, cursor: str | None, limit: int) -> Page[M]:
+def keyset_page(
+    queryset: QuerySet[M],
+    *,
+    order: str,
+    cursor: str | None,
+    limit: int,
+    arms: Sequence[Q] | None = None,
+) -> Page[M]:
     """One page of `queryset` ordered by `order` ('field' or '-field'), then by id.
 
     Rows whose order field is NULL come last, ordered by id; the cursor carries the last row's
@@ -81,7 +89,32 @@ def keyset_page(queryset: QuerySet[M], *, order: str, cursor: str | None, limit:
     `ORDER BY field, id` (no NULLS LAST, which PostgreSQL cannot read from a default index
     backwards), a range bound on the field beside the tie-break, and the NULL rows of a nullable
     field fetched by a second query only when the non-NULL rows run out.
+
+    `arms`: the OR branches of the scope `queryset` is filtered by (kehu.accounts.policy
+    scope_with_arms). With two or more, neither engine can read the OR in order (SQLite's
+    MULTI-INDEX OR, PostgreSQL's BitmapOr) and every visible row was sorted for each page; so
+    each branch's first limit + 1 ids are read on their own (light rows, an index walk per
+    branch), and the page is taken from those candidates in one more query. The page's rows
+    are those of the whole OR: a row of the first limit + 1 is among the first limit + 1 of its
+    own branch.
     """
+    field = order.lstrip("-")
+    if arms is not None and len(arms) > 1:
+        light = queryset.select_related(None).prefetch_related(None).only(*{"id", field})
+        candidates: set[Any] = set()
+        for arm in arms:
+            candidates.update(
+                row.pk for row in _keyset_rows(light.filter(arm), order, cursor, limit)
+            )
+        queryset = queryset.filter(pk__in=sorted(candidates))
+    rows = _keyset_rows(queryset, order, cursor, limit)
+    if field == "id":
+        return _page(rows, limit, lambda row: [row.pk])
+    return _page(rows, limit, lambda row: [getattr(row, field), row.pk])
+
+
+def _keyset_rows(queryset: QuerySet[M], order: str, cursor: str | None, limit: int) -> list[M]:
+    """The first limit + 1 rows of `queryset` after `cursor` in `order` (see keyset_page)."""
     descending = order.startswith("-")
     field = order.lstrip("-")
     direction = "-" if descending else ""
@@ -94,7 +127,7 @@ def keyset_page(queryset: QuerySet[M], *, order: str, cursor: str | None, limit:
                 raise ValidationFailed({"cursor": [_("Invalid cursor.")]})
             last_id = _cursor_value(queryset, "id", values[0], nullable=False)
             qs = qs.filter(**{f"id__{op}": last_id})
-        return _page(list(qs[: limit + 1]), limit, lambda row: [row.pk])
+        return list(qs[: limit + 1])
 
     nullable = _is_nullable(queryset, field)
     last: list[Any] | None = None
@@ -124,7 +157,7 @@ def keyset_page(queryset: QuerySet[M], *, order: str, cursor: str | None, limit:
         if last is not None and last[0] is None:
             nulls = nulls.filter(**{f"id__{op}": last[1]})
         rows += list(nulls[: limit + 1 - len(rows)])
-    return _page(rows, limit, lambda row: [getattr(row, field), row.pk])
+    return rows
 
 
 def _is_nullable(queryset: QuerySet[M], field: str) -> bool:

@@ -41,7 +41,7 @@ from .selectors import (
     contact_get_for,
     customer_filter,
     customer_get_for,
-    customer_queryset_for,
+    customer_list_scope,
 )
 
 router = Router(tags=["customers"])
@@ -95,12 +95,14 @@ def customer_list(request: AuthedRequest, filters: Query[CustomerFilters]) -> di
     order = ORDERINGS.get(filters.order)
     if order is None:
         raise ValidationFailed({"order": [f"One of: {', '.join(ORDERINGS)}."]})
-    queryset = customer_filter(customer_queryset_for(request.user), params)
+    scoped, arms = customer_list_scope(request.user)
+    queryset = customer_filter(scoped, params)
     page = paged(
         customers_for_output(queryset).prefetch_related(decision_maker_prefetch()),
         order=order,
         cursor=filters.cursor,
         limit=filters.limit,
+        arms=arms,
     )
     pull_rows(actor=request.user, rows=len(page["items"]), refuse=True)  # the daily volume rule
     return page

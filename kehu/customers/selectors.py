@@ -12,7 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import Role, User
-from kehu.accounts.policy import PII_ROLES, get_for, scope_for, sees_amount_bands
+from kehu.accounts.policy import (
+    PII_ROLES,
+    get_for,
+    scope_for,
+    scope_with_arms,
+    sees_amount_bands,
+)
 from kehu.contacts.models import Contact
 from kehu.contacts.selectors import contact_get_for
 from kehu.core.errors import ValidationFailed
@@ -26,6 +32,12 @@ __all__ = ["contact_get_for", "customer_get_for", "customer_queryset_for"]
 
 def customer_queryset_for(user: User | Any, *, for_write: bool = False) -> QuerySet[Customer]:
     return scope_for(user, Customer.objects.all(), for_write=for_write)
+
+
+def customer_list_scope(user: User | Any) -> tuple[QuerySet[Customer], list[Q] | None]:
+    """The customers a list shows this user, and the branches of that scope for
+    keyset_page(arms=...) (kehu.accounts.policy.scope_with_arms)."""
+    return scope_with_arms(user, Customer.objects.all())
 
 
 def customer_get_for(user: User | Any, customer_no: str, *, for_change: bool = False) -> Customer:

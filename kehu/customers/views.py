@@ -28,7 +28,11 @@ from kehu.core.pagination import keyset_page
 from . import services
 from .forms import CustomerFilterForm, CustomerForm
 from .models import Customer
-from .selectors import customer_filter, customer_get_for, customer_queryset_for
+from .selectors import (
+    customer_filter,
+    customer_get_for,
+    customer_list_scope,
+)
 
 LIST_RELATED = ("industry", "sub_industry", "owner", "team", "source")
 
@@ -60,11 +64,16 @@ def customer_list(request: AuthedRequest) -> HttpResponse:
     filter_errors: dict[str, list[str]] = {}
     page = None
     try:
-        customers = customer_filter(
-            customer_queryset_for(request.user), {**params, "_user": request.user}
-        ).select_related(*LIST_RELATED)
+        scoped, arms = customer_list_scope(request.user)
+        customers = customer_filter(scoped, {**params, "_user": request.user}).select_related(
+            *LIST_RELATED
+        )
         page = keyset_page(
-            customers, order="-id", cursor=request.GET.get("cursor"), limit=settings.KEHU_PAGE_SIZE
+            customers,
+            order="-id",
+            cursor=request.GET.get("cursor"),
+            limit=settings.KEHU_PAGE_SIZE,
+            arms=arms,
         )
     except ValidationFailed as exc:
         filter_errors = exc.errors
