@@ -19,7 +19,7 @@ from kehu.accounts.services import (
     notifications_mark_read,
     team_pool_settings_update,
 )
-from kehu.core.api_utils import errors, paged
+from kehu.core.api_utils import Paged, errors, paged
 from kehu.core.errors import PermissionDenied
 from kehu.customers import services as customer_services
 from kehu.customers.models import Customer
@@ -184,10 +184,8 @@ class PoolCustomerOut(Schema):
     url: str
 
 
-class PoolPageOut(Schema):
+class PoolPageOut(Paged):
     items: list[PoolCustomerOut]
-    next_cursor: str | None
-    has_more: bool
     claims_today: int
     claim_limit: int
 

@@ -10,23 +10,28 @@ from ninja import Query, Router, Schema
 
 from kehu.accounts.requests import AuthedRequest
 from kehu.audit.actions import AuditAction
-from kehu.core.api_utils import errors, paged
+from kehu.core.api_utils import Paged, errors, paged
 
 from .audit_log import assert_can_read_audit, audit_filter, audit_rows, read_filter, read_rows
 
 router = Router(tags=["audit"])
 
 
-class AuditFilters(Schema):
+class LogFilters(Schema):
+    """What both logs filter by (audit_log.audit_filter / read_filter), and the paging."""
+
     actor: str | None = None
-    action: AuditAction | None = None
-    target: str | None = None
     customer: str | None = None
     date_from: str | None = None
     date_to: str | None = None
     source: str | None = None
     cursor: str | None = None
     limit: int | None = None
+
+
+class AuditFilters(LogFilters):
+    action: AuditAction | None = None
+    target: str | None = None
 
 
 class AuditOut(Schema):
@@ -46,10 +51,8 @@ class AuditOut(Schema):
     ip: str | None
 
 
-class AuditPage(Schema):
+class AuditPage(Paged):
     items: list[AuditOut]
-    next_cursor: str | None
-    has_more: bool
 
 
 @router.get("/audit", response={200: AuditPage, **errors(403, 422)}, summary="The audit log")
@@ -63,15 +66,8 @@ def audit_list(request: AuthedRequest, filters: Query[AuditFilters]) -> dict[str
     )
 
 
-class ReadFilters(Schema):
-    actor: str | None = None
+class ReadFilters(LogFilters):
     kind: str | None = None
-    customer: str | None = None
-    date_from: str | None = None
-    date_to: str | None = None
-    source: str | None = None
-    cursor: str | None = None
-    limit: int | None = None
 
 
 class ReadOut(Schema):
@@ -88,10 +84,8 @@ class ReadOut(Schema):
     ip: str | None
 
 
-class ReadPage(Schema):
+class ReadPage(Paged):
     items: list[ReadOut]
-    next_cursor: str | None
-    has_more: bool
 
 
 @router.get("/audit/reads", response={200: ReadPage, **errors(403, 422)}, summary="The read log")
