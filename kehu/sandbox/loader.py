@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
 from kehu.core.numbering import next_in_sequence
@@ -135,7 +136,9 @@ def load(folder: Path, *, created_by: User | None = None, today: Any = None) -> 
             customer.customer_no = f"{prefix}{first + offset:04d}"
         # Through the customers' bulk write path: rows, decision makers, status history,
         # search entries and one "customer.created" entry each (the 360 page shows it).
-        customers_bulk_create(actor=created_by, items=pending, reason="Sandbox data", source="cli")
+        customers_bulk_create(
+            actor=created_by, items=pending, reason=_("Sandbox data"), source="cli"
+        )
         makers = []
         for customer, maker in pending:
             by_external[customer.external_id] = customer
