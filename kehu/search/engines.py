@@ -5,16 +5,22 @@ word of the query and that the caller may see, in index order. Words of three or
 use the trigram index; one or two Chinese characters use the bigram index; other short words
 (1-2 letters or digits) only narrow what another word found (LIKE on the few candidates).
 
-The caller's visibility arrives twice: as a `Scope` (field -> allowed values, e.g. owner = 12)
-that the engine turns into scope tokens inside the index query, so a rep's query for a common word
-is answered by intersecting two posting lists; and as plain SQL (from kehu.accounts.policy), which
-is applied instead when the scope cannot be expressed as tokens, and always re-applied by the
-selector to the rows it reads.
+The caller's visibility arrives as `Arm`s, the OR branches of kehu.accounts.policy's condition
+(a rep: own customers, customers shared with them, their team's pool), each searched on its own
+and the ids merged per kind (like the customer list's per-branch pages):
+- an arm that is one AND of token values (owner = 12; team = 3 and no owner) becomes scope
+  tokens inside the index query, so a rep's query for a common word is answered by
+  intersecting posting lists;
+- an arm of a few named customers (the shares) reads those customers' documents and tests the
+  words on each one (SQLite: an FTS5 lookup by rowid);
+- any other arm walks the word's matches and tests its SQL on each.
+The selector re-applies the whole visibility SQL to the rows it reads.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
@@ -27,6 +33,19 @@ _ALL_CJK = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$")
 # field -> allowed values (OR inside a field, AND across fields); {} = everything is visible.
 Scope = dict[str, list[Any]]
 Visibility = tuple[str, list[Any]]
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One OR branch of the caller's visibility: its SQL on the documents, its scope tokens
+    (None when a value has none) and whether it names a few customers (read their documents)."""
+
+    sql: Visibility
+    scope: Scope | None = None
+    by_documents: bool = False
+
+
+EVERYTHING = [Arm(sql=("1=1", []), scope={})]
 
 
 def word_kind(word: str) -> str:
@@ -54,26 +73,29 @@ def _fts_phrase(word: str) -> str:
 Select = tuple[str, list[Any]]  # a SELECT of document ids, and its parameters
 
 
-def _run(selects: dict[str, Select]) -> dict[str, list[int]]:
-    """Run one id SELECT per kind as a single statement (one round trip); ids per kind."""
-    parts, params = [], []
-    for number, (kind, (sql, sql_params)) in enumerate(selects.items()):
-        parts.append(f"SELECT %s, k{number}.id FROM ({sql}) AS k{number}")
-        params += [kind, *sql_params]
-    found: dict[str, list[int]] = {kind: [] for kind in selects}
-    if not parts:
-        return found
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        for kind, pk in cursor.fetchall():
-            found[kind].append(pk)
-    return found
+def _run(selects: dict[str, list[Select]], cap: int) -> dict[str, list[int]]:
+    """Run every arm's id SELECT of every kind as a single statement (one round trip); per kind
+    the lowest `cap` ids of the arms together (each arm gives its own lowest `cap`)."""
+    parts: list[str] = []
+    params: list[Any] = []
+    for kind, arm_selects in selects.items():
+        for sql, sql_params in arm_selects:
+            parts.append(f"SELECT %s, k{len(parts)}.id FROM ({sql}) AS k{len(parts)}")
+            params += [kind, *sql_params]
+    found: dict[str, set[int]] = {kind: set() for kind in selects}
+    if parts:
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            for kind, pk in cursor.fetchall():
+                found[kind].add(pk)
+    return {kind: sorted(ids)[:cap] for kind, ids in found.items()}
 
 
 class _Engine:
     """What both engines answer: per kind, the ids of the documents matching the query words (or,
     for typos, sharing a trigram with one word), as one statement; _select/_fuzzy_select are the
-    engine's SQL for one kind."""
+    engine's SQL for one kind and one arm that tokens express or whose SQL is tested on every
+    match, _documents_select/_documents_fuzzy for an arm of a few customers."""
 
     def _select(
         self, words: list[str], kind: str, scope: Scope | None, visibility: Visibility, cap: int
@@ -85,21 +107,43 @@ class _Engine:
     ) -> Select:
         raise NotImplementedError
 
+    def _documents_select(self, words: list[str], kind: str, arm: Visibility, cap: int) -> Select:
+        raise NotImplementedError
+
+    def _documents_fuzzy(self, word: str, kind: str, arm: Visibility, cap: int) -> Select:
+        raise NotImplementedError
+
     def ids(
-        self,
-        words: list[str],
-        *,
-        kinds: list[str],
-        scope: Scope | None,
-        visibility: Visibility,
-        cap: int,
+        self, words: list[str], *, kinds: list[str], arms: list[Arm], cap: int
     ) -> dict[str, list[int]]:
-        return _run({k: self._select(words, k, scope, visibility, cap) for k in kinds})
+        return _run(
+            {
+                kind: [
+                    self._documents_select(words, kind, arm.sql, cap)
+                    if arm.by_documents
+                    else self._select(words, kind, arm.scope, arm.sql, cap)
+                    for arm in arms
+                ]
+                for kind in kinds
+            },
+            cap,
+        )
 
     def fuzzy_ids(
-        self, word: str, *, kinds: list[str], scope: Scope | None, visibility: Visibility, cap: int
+        self, word: str, *, kinds: list[str], arms: list[Arm], cap: int
     ) -> dict[str, list[int]]:
-        return _run({k: self._fuzzy_select(word, k, scope, visibility, cap) for k in kinds})
+        return _run(
+            {
+                kind: [
+                    self._documents_fuzzy(word, kind, arm.sql, cap)
+                    if arm.by_documents
+                    else self._fuzzy_select(word, kind, arm.scope, arm.sql, cap)
+                    for arm in arms
+                ]
+                for kind in kinds
+            },
+            cap,
+        )
 
 
 class SqliteEngine(_Engine):
@@ -184,6 +228,44 @@ class SqliteEngine(_Engine):
             [" AND ".join([any_gram, *kind_only]), *visibility[1]],
         )
 
+    def _documents_select(self, words: list[str], kind: str, arm: Visibility, cap: int) -> Select:
+        """The arm's documents (a few customers' own: the shares), each tested against the
+        words by an FTS5 lookup of its rowid, the same match as the index walk."""
+        trigram = [w for w in words if word_kind(w) == "trigram"]
+        grams = [w for w in words if word_kind(w) in ("bigram", "char")]
+        where = [arm[0], f"({TABLE}.kind || '') = %s"]  # the customer index, not (kind, id)
+        params: list[Any] = [*arm[1], kind]
+        if trigram:
+            where.append(self._by_rowid("search_fts"))
+            params.append(" AND ".join(f"text : {_fts_phrase(w)}" for w in trigram))
+        if grams:
+            where.append(self._by_rowid("search_bigram"))
+            params.append(
+                " AND ".join(
+                    _fts_phrase(w) + ("*" if word_kind(w) == "char" else "") for w in grams
+                )
+            )
+        for word in words:
+            if word_kind(word) == "short":
+                where.append(f"{TABLE}.text LIKE %s ESCAPE '\\'")
+                params.append(_like(word))
+        return f"SELECT {TABLE}.id FROM {TABLE} WHERE {' AND '.join(where)} LIMIT {cap}", params
+
+    def _documents_fuzzy(self, word: str, kind: str, arm: Visibility, cap: int) -> Select:
+        grams = sorted({word[i : i + 3] for i in range(len(word) - 2)})
+        any_gram = " OR ".join(f"text : {_fts_phrase(g)}" for g in grams)
+        return (
+            f"SELECT {TABLE}.id FROM {TABLE} WHERE {arm[0]} AND ({TABLE}.kind || '') = %s "
+            f"AND {self._by_rowid('search_fts')} LIMIT {cap}",
+            [*arm[1], kind, any_gram],
+        )
+
+    @staticmethod
+    def _by_rowid(table: str) -> str:
+        return (
+            f"EXISTS (SELECT 1 FROM {table} WHERE {table} MATCH %s AND {table}.rowid = {TABLE}.id)"
+        )
+
 
 class PostgresEngine(_Engine):
     """Per kind a GIN index over (owner, team, text with pg_trgm) (btree_gin: a rep's or a
@@ -213,6 +295,9 @@ class PostgresEngine(_Engine):
             return None
         parts, params = [], []
         for field, values in scope.items():
+            if values == [None]:  # the team pool: no owner
+                parts.append(f"{TABLE}.{field} IS NULL")
+                continue
             if field in ("owner", "team") and len(values) == 1:
                 parts.append(f"{TABLE}.{field} = %s::bigint")
             else:
@@ -238,6 +323,10 @@ class PostgresEngine(_Engine):
                 params.append(word + (":*" if word_kind(word) == "char" else ""))
             where.append(f"{TABLE}.kind = %s")
             params.append(kind)
+            if scope_query is not None and scope and any(None in v for v in scope.values()):
+                # The pool: its "no owner" word narrows the grams index to the pool's documents.
+                where.append(f"{self._TSV} @@ to_tsquery('simple'::regconfig, %s)")
+                params.append(scope_query)
             scope_sql = self._scope_sql(scope)
             where.append(scope_sql[0] if scope_sql else visibility[0])
             params += scope_sql[1] if scope_sql else visibility[1]
@@ -259,9 +348,33 @@ class PostgresEngine(_Engine):
             [word, kind, *condition[1]],
         )
 
+    def _documents_select(self, words: list[str], kind: str, arm: Visibility, cap: int) -> Select:
+        """The arm's documents (the shares), each tested against the words."""
+        where, params = [arm[0], f"{TABLE}.kind = %s"], [*arm[1], kind]
+        for word in words:
+            if word_kind(word) in ("bigram", "char"):
+                where.append(f"{self._TSV} @@ to_tsquery('simple'::regconfig, %s)")
+                params.append(word + (":*" if word_kind(word) == "char" else ""))
+            else:
+                where.append(f"{TABLE}.text LIKE %s")
+                params.append(_like(word))
+        return f"SELECT {TABLE}.id FROM {TABLE} WHERE {' AND '.join(where)} LIMIT {cap}", params
+
+    def _documents_fuzzy(self, word: str, kind: str, arm: Visibility, cap: int) -> Select:
+        return self._fuzzy_select(word, kind, None, arm, cap)
+
 
 def engine() -> SqliteEngine | PostgresEngine:
     return PostgresEngine() if connection.vendor == "postgresql" else SqliteEngine()
 
 
-__all__ = ["Scope", "Visibility", "engine", "has_cjk", "is_indexed", "word_kind"]
+__all__ = [
+    "EVERYTHING",
+    "Arm",
+    "Scope",
+    "Visibility",
+    "engine",
+    "has_cjk",
+    "is_indexed",
+    "word_kind",
+]

@@ -33,12 +33,12 @@ from django.db import connection
 from django.db.models import Q
 from rapidfuzz import fuzz
 
-from kehu.accounts.policy import visibility_q
+from kehu.accounts.policy import scope_arms, visibility_q
 from kehu.core.models import SearchDocument
 from kehu.core.search_index import compact, search_normalize
 from kehu.customers.models import Customer
 
-from .engines import TABLE, Scope, Visibility, engine, is_indexed
+from .engines import EVERYTHING, TABLE, Arm, Scope, Visibility, engine, is_indexed
 from .masked import Viewer
 
 SEARCH_COUNT_CAP = 1000
@@ -149,9 +149,8 @@ def _parse(raw: str) -> _Query:
     return _Query(text=text, words=words, key=key, reversed_digits=digits[::-1])
 
 
-def _visibility(user: Any) -> Visibility | None:
-    """SQL for the caller's visibility condition; None when nothing is visible."""
-    condition = visibility_q(user, SearchDocument)
+def _sql(condition: Q | None) -> Visibility | None:
+    """A condition on the documents as SQL; None when it matches nothing."""
     queryset = SearchDocument.objects.filter(condition if condition is not None else Q())
     compiler = queryset.query.get_compiler(connection=connection)
     try:
@@ -163,12 +162,15 @@ def _visibility(user: Any) -> Visibility | None:
     return (sql or "1=1"), list(params)
 
 
-def _scope(user: Any) -> Scope | None:
-    """The same condition as field -> allowed values, for the index; None if it has another shape."""
-    condition = visibility_q(user, SearchDocument)
-    if condition is None:
-        return {}
-    if condition.negated or condition.connector != Q.AND:
+def _visibility(user: Any) -> Visibility | None:
+    """SQL for the caller's visibility condition; None when nothing is visible."""
+    return _sql(visibility_q(user, SearchDocument))
+
+
+def _arm_scope(condition: Q) -> Scope | None:
+    """One branch as field -> allowed values, for the index; None if it has another shape.
+    `owner is null` (the team pool) is the value None: ownerless documents carry a token."""
+    if condition.negated or (condition.connector != Q.AND and len(condition.children) > 1):
         return None
     scope: Scope = {}
     for child in condition.children:
@@ -176,15 +178,43 @@ def _scope(user: Any) -> Scope | None:
             return None
         lookup, value = child
         field, _sep, op = lookup.partition("__")
-        if field not in ("owner", "team", "status") or field in scope or value is None:
+        if field not in ("owner", "team", "status") or field in scope:
             return None
-        if op == "":
+        if op == "" and value is not None:
             scope[field] = [value]
         elif op == "in":
             scope[field] = list(value)
+        elif op == "isnull" and value is True and field == "owner":
+            scope[field] = [None]
         else:
             return None
     return scope
+
+
+def _is_customer_list(condition: Q) -> bool:
+    """A branch naming customers by id (the shares): few documents, read them by customer."""
+    path = SearchDocument.SCOPE_CUSTOMER_ID
+    return (
+        not condition.negated
+        and len(condition.children) == 1
+        and isinstance(condition.children[0], tuple)
+        and condition.children[0][0] == f"{path}__in"
+    )
+
+
+def _arms(user: Any) -> list[Arm]:
+    """The caller's visibility as branches the engines search one by one (engines.Arm);
+    [] when nothing is visible."""
+    condition = visibility_q(user, SearchDocument)
+    if condition is None:
+        return list(EVERYTHING)
+    arms = []
+    for branch in scope_arms(condition) or []:
+        sql = _sql(branch)
+        if sql is None:
+            continue
+        arms.append(Arm(sql=sql, scope=_arm_scope(branch), by_documents=_is_customer_list(branch)))
+    return arms
 
 
 def _key_ranges(query: _Query) -> list[tuple[str, str, str]]:
@@ -302,7 +332,7 @@ def search_for(
     if not query.key or visibility is None or not kinds:
         return results
     the_engine = engine()
-    scope = _scope(user)
+    arms = _arms(user)
     cap = SEARCH_COUNT_CAP + 1
     rows: dict[int, tuple[tuple[Any, ...], dict[str, Any], str]] = {}
     viewer = Viewer(user, query.words, query.key, tier=lambda row: _tier(row, query))
@@ -327,9 +357,7 @@ def search_for(
     consider(key_rows)
     counts = {kind: 0 for kind in kinds}
     if is_indexed(query.words):
-        found = the_engine.ids(
-            query.words, kinds=kinds, scope=scope, visibility=visibility, cap=cap
-        )
+        found = the_engine.ids(query.words, kinds=kinds, arms=arms, cap=cap)
         if viewer.checks_rows:  # only matches the user may make are counted
             every = [pk for ids in found.values() for pk in ids]
             suspects = _suspects(every, visibility, viewer.suspect_sql())
@@ -341,9 +369,7 @@ def search_for(
             candidates += [pk for pk in ids[:_CANDIDATES] if pk not in rows]
         consider(_rows_by_id(candidates, visibility))
     if not rows and len(query.key) >= 3 and not query.key.isdigit():  # typos
-        found = the_engine.fuzzy_ids(
-            query.key, kinds=kinds, scope=scope, visibility=visibility, cap=4 * _CANDIDATES
-        )
+        found = the_engine.fuzzy_ids(query.key, kinds=kinds, arms=arms, cap=4 * _CANDIDATES)
         fuzzy = _rows_by_id([pk for ids in found.values() for pk in ids], visibility)
         consider([r for r in fuzzy if _is_fuzzy_match(r, query)], fuzzy=True)
 

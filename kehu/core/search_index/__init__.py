@@ -22,6 +22,7 @@ from .bulk import (
     search_index_clear,
     search_index_refill,
     search_index_tidy,
+    search_pool_tokens,
     search_prepare,
     search_prepared,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "search_index_save",
     "search_index_tidy",
     "search_normalize",
+    "search_pool_tokens",
     "search_prepare",
     "search_prepared",
     "search_rescope_customers",

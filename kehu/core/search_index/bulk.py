@@ -181,3 +181,66 @@ def search_index_tidy() -> None:
             cursor.execute("INSERT INTO search_fts(search_fts) VALUES('optimize')")
             cursor.execute("INSERT INTO search_bigram(search_bigram) VALUES('optimize')")
     db_analyze()
+
+
+def search_pool_tokens(*, batch_size: int = 5000, forward: bool = True) -> int:
+    """Give the documents without an owner the "no owner" scope token, or take it away
+    (core migration 0010 and its reverse). Idempotent: on SQLite the documents that already
+    carry the token (read from the index) are skipped, since a contentless FTS5 delete must
+    repeat exactly what was inserted. Returns how many documents changed."""
+    from .documents import scope_token
+
+    sqlite, engine = _is_sqlite(), ("sqlite" if _is_sqlite() else "postgresql")
+    pool = scope_token("owner", None, engine=engine)
+
+    def without(scope: str) -> str:
+        return " ".join(t for t in scope.split(" ") if t != pool)
+
+    carrying: set[int] = set()
+    if sqlite:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT rowid FROM search_fts WHERE search_fts MATCH %s", [f'scope : "{pool}"']
+            )
+            carrying = {row[0] for row in cursor.fetchall()}
+    last, total = 0, 0
+    while True:
+        rows: list[IndexRow] = list(
+            SearchDocument.objects.filter(pk__gt=last, owner__isnull=True)
+            .order_by("pk")
+            .values_list(*_ROW_FIELDS)[:batch_size]
+        )
+        if not rows:
+            return total
+        last = rows[-1][0]
+        if not sqlite:
+            grams = []
+            for pk, text, kind, owner, team, status in rows:
+                scope = scope_tokens(kind, owner, team, status, engine=engine)
+                grams.append((_pg_grams(cjk_grams(text), scope if forward else without(scope)), pk))
+            with connection.cursor() as cursor:
+                cursor.executemany("UPDATE core_searchdocument SET grams = %s WHERE id = %s", grams)
+            total += len(rows)
+            continue
+        todo = [row for row in rows if (row[0] in carrying) != forward]
+        old_trigram, old_bigram, new_trigram, new_bigram = [], [], [], []
+        for pk, text, kind, owner, team, status in todo:
+            grams_text = cjk_grams(text)
+            scope = scope_tokens(kind, owner, team, status)
+            old, new = (without(scope), scope) if forward else (scope, without(scope))
+            old_trigram.append((pk, text, old))
+            old_bigram.append((pk, _bigram_tokens(grams_text, old)))
+            new_trigram.append((pk, text, new))
+            new_bigram.append((pk, _bigram_tokens(grams_text, new)))
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO search_fts(search_fts, rowid, text, scope) "
+                "VALUES('delete', %s, %s, %s)",
+                old_trigram,
+            )
+            cursor.executemany(
+                "INSERT INTO search_bigram(search_bigram, rowid, tokens) VALUES('delete', %s, %s)",
+                old_bigram,
+            )
+        _fts_write(new_trigram, new_bigram)
+        total += len(todo)

@@ -54,14 +54,21 @@ def _scope_of(customer: Any) -> dict[str, Any]:
 # the rep's token) instead of reading every match to test its owner. SQLite's trigram tokenizer
 # keeps a 3-character string as one token: a mark (private-use character) and a 2-character
 # payload (private-use characters, base 6144: ids below 37,748,736; kinds and statuses by CRC).
-# PostgreSQL's text-search parser sees plain words ("xo12").
+# PostgreSQL's text-search parser sees plain words ("xo12"). A document without an owner (its
+# customer sits in a team pool, or nobody has it yet) carries the "no owner" token, so a rep's
+# pool branch (team = mine, no owner) is answered by the index too (core migration 0010).
 
 _MARKS = {"kind": "\uf8f0", "owner": "\uf8f1", "team": "\uf8f2", "status": "\uf8f3"}
 _BASE, _RADIX = 0xE000, 6144
+# Outside the payload range (0xE000-0xF7FF), so it never equals an owner id's token.
+_NO_OWNER = {"sqlite": _MARKS["owner"] + "\uf8fe\uf8fe", "postgresql": "xonone"}
 
 
 def scope_token(field: str, value: Any, *, engine: str = "sqlite") -> str:
-    """The index token of one scope value ('' when it has none: no owner, an id too large)."""
+    """The index token of one scope value ('' when it has none: no team or status, an id too
+    large); an owner of None has the "no owner" token."""
+    if value is None and field == "owner":
+        return _NO_OWNER["sqlite" if engine == "sqlite" else "postgresql"]
     if value is None or value == "":
         return ""
     if engine != "sqlite":

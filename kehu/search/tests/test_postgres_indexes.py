@@ -48,16 +48,17 @@ def test_rep_query_is_answered_inside_the_index(company: Any, rep: Any, monkeypa
     plans: list[str] = []
     run = engines._run
 
-    def explain(selects: dict[str, engines.Select]) -> dict[str, list[int]]:
-        for kind, (sql, params) in selects.items():
+    def explain(selects: dict[str, list[engines.Select]], cap: int) -> dict[str, list[int]]:
+        for kind, arms in selects.items():
             if kind != "contact":
                 continue
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL enable_seqscan = off")
-                cursor.execute("SET LOCAL enable_indexscan = off")
-                cursor.execute(f"EXPLAIN {sql}", params)
-                plans.append("\n".join(row[0] for row in cursor.fetchall()))
-        return run(selects)
+            for sql, params in arms:
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL enable_seqscan = off")
+                    cursor.execute("SET LOCAL enable_indexscan = off")
+                    cursor.execute(f"EXPLAIN {sql}", params)
+                    plans.append("\n".join(row[0] for row in cursor.fetchall()))
+        return run(selects, cap)
 
     with connection.cursor() as cursor:  # a few rows: leave the planner no cheaper way
         cursor.execute("SET LOCAL enable_seqscan = off")
