@@ -6,6 +6,7 @@ django.core.exceptions.ValidationError with a message a person can act on.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -162,8 +163,10 @@ def normalize_phone(raw: str) -> str:
     return numbers[0][0]
 
 
+@functools.lru_cache(maxsize=65_536)
 def format_phone(e164: str) -> str:
-    """How people read a stored number: 13800138000, 0755-86001234, +1 650-253-0000."""
+    """How people read a stored number: 13800138000, 0755-86001234, +1 650-253-0000.
+    Cached: phonenumbers takes 20-45 µs a number, and a list page masks every row's."""
     if not e164:
         return ""
     number_part, _sep, extension = e164.partition(";ext=")
