@@ -72,6 +72,17 @@ class Paged(Schema):
     has_more: bool = False
 
 
+# A list's total is counted up to here ("10,000+"): a count past it reads every matching row
+# on each page view, and nobody pages through ten thousand rows.
+LIST_COUNT_CAP = 10_000
+
+
+def capped_count(queryset: QuerySet[Any], cap: int = LIST_COUNT_CAP) -> dict[str, Any]:
+    """{total, total_is_capped}: how many rows, counted up to `cap` (one COUNT over a LIMIT)."""
+    found = queryset.order_by()[: cap + 1].count()
+    return {"total": min(found, cap), "total_is_capped": found > cap}
+
+
 def page_limit(limit: int | None) -> int:
     if limit is None:
         return int(settings.KEHU_PAGE_SIZE)

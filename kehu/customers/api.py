@@ -14,7 +14,7 @@ from kehu.accounts.models import Role
 from kehu.accounts.requests import AuthedRequest
 from kehu.audit.actions import action_label
 from kehu.audit.models import AuditEntry
-from kehu.core.api_utils import errors, paged, payload_data
+from kehu.core.api_utils import capped_count, errors, paged, payload_data
 from kehu.core.errors import NotFound, PermissionDenied, ValidationFailed
 
 from . import services
@@ -66,6 +66,12 @@ class CustomerFilters(Schema):
     quality: str | None = None
     incomplete: str | None = None
     pool: bool | None = None  # true: no owner (unassigned, or in a team's pool)
+    tag: list[str] | None = None  # repeatable; with tag_mode all (default), any or none
+    tag_mode: str | None = None
+    created_from: str | None = None  # dates, inclusive, in the user's time zone
+    created_to: str | None = None
+    last_contact_from: str | None = None
+    last_contact_to: str | None = None
     external_id: str | None = None
     order: str = "newest"
     cursor: str | None = None
@@ -103,6 +109,7 @@ def customer_list(request: AuthedRequest, filters: Query[CustomerFilters]) -> di
         cursor=filters.cursor,
         limit=filters.limit,
         arms=arms,
+        **capped_count(queryset),
     )
     pull_rows(actor=request.user, rows=len(page["items"]), refuse=True)  # the daily volume rule
     return page

@@ -243,8 +243,37 @@ class CustomerFilterForm(forms.Form):
     budget_max = forms.CharField(
         label=_("Budget to"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
     )
+    tag = forms.CharField(
+        label=_("tags"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. 高价值, 制造业")}),
+    )
+    tag_mode = forms.ChoiceField(
+        label=_("Tag match"),
+        required=False,
+        choices=[
+            ("", _("All of these tags")),
+            ("any", _("Any of these tags")),
+            ("none", _("None of these tags")),
+        ],
+    )
+    created_from = forms.DateField(
+        label=_("Created from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    created_to = forms.DateField(
+        label=_("Created to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    last_contact_from = forms.DateField(
+        label=_("Last contact from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    last_contact_to = forms.DateField(
+        label=_("Last contact to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     incomplete = forms.BooleanField(label=_("Incomplete only"), required=False)
     pool = forms.BooleanField(label=_("Unassigned / team pool only"), required=False)
+    order = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, owners: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
-from ninja import Schema
+from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from kehu.accounts.policy import sees_amount_bands
@@ -275,6 +275,8 @@ class CustomerOut(Schema):
 
 class CustomerPage(Paged):
     items: list[CustomerOut]
+    total: int = Field(description="Customers matching the filters, counted up to 10,000")
+    total_is_capped: bool = Field(description="True when there are more than `total`")
 
 
 class ContactPage(Paged):

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,7 @@ from kehu.accounts.policy import (
 from kehu.contacts.models import Contact
 from kehu.contacts.selectors import contact_get_for
 from kehu.core.errors import ValidationFailed
-from kehu.core.validators import AMOUNT_BANDS, parse_amount, parse_choice
+from kehu.core.validators import AMOUNT_BANDS, parse_amount, parse_choice, parse_date
 
 from .models import Customer, Industry, Source
 from .validators import BUDGET_BAND_ALIASES, SIZE_ALIASES, STATUS_ALIASES
@@ -214,11 +214,62 @@ def customer_filter(queryset: QuerySet[Customer], params: dict[str, Any]) -> Que
         qs = qs.filter(kind=value("kind"))
     if value("external_id"):
         qs = qs.filter(external_id=value("external_id"))
+    qs = _tag_filter(qs, params, errors)
+    for key, field in (
+        ("created_from", "created_at__gte"),
+        ("created_to", "created_at__lt"),
+        ("last_contact_from", "last_interaction_at__gte"),
+        ("last_contact_to", "last_interaction_at__lt"),
+    ):
+        if value(key):
+            try:
+                day = parse_date(value(key))
+            except Exception as exc:  # ValidationError
+                errors[key] = list(getattr(exc, "messages", [str(exc)]))
+                continue
+            if key.endswith("_to"):  # the whole last day, in the user's time zone
+                day += timedelta(days=1)
+            start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+            qs = qs.filter(**{field: start})
     if value("q"):
         qs = customer_simple_search(qs, value("q"), user=params.get("_user"))
     if errors:
         raise ValidationFailed(errors)
     return qs
+
+
+TAG_MODES = ("all", "any", "none")
+
+
+def _tag_filter(
+    qs: QuerySet[Customer], params: dict[str, Any], errors: dict[str, list[str]]
+) -> QuerySet[Customer]:
+    """tag= (repeatable, or comma-separated) with tag_mode all (default) / any / none: one
+    EXISTS per tag (all) or one for the set, answered from the customer's tag rows."""
+    raw = params.get("tag") or []
+    names = [raw] if isinstance(raw, str) else list(raw)
+    tags = list(dict.fromkeys(t.strip() for n in names for t in str(n).split(",") if t.strip()))
+    mode = str(params.get("tag_mode") or "all").strip()
+    if mode not in TAG_MODES:
+        errors["tag_mode"] = [_("One of %(values)s.") % {"values": ", ".join(TAG_MODES)}]
+        return qs
+    if not tags:
+        return qs
+    # The tag rows, by relation (the tags app sits above this one).
+    customer_tag = Customer._meta.get_field("customer_tags").related_model
+    tag_model = customer_tag._meta.get_field("tag").related_model
+    known = dict(tag_model._default_manager.filter(name__in=tags).values_list("name", "pk"))
+    unknown = [t for t in tags if t not in known]
+    if unknown:
+        errors["tag"] = [_("Unknown tag: %(tags)s.") % {"tags": "、".join(unknown)}]
+        return qs
+    rows = customer_tag._default_manager.filter(customer=OuterRef("pk"))
+    if mode == "all":
+        for pk in known.values():
+            qs = qs.filter(Exists(rows.filter(tag_id=pk)))
+        return qs
+    having = Exists(rows.filter(tag_id__in=list(known.values())))
+    return qs.filter(having) if mode == "any" else qs.filter(~having)
 
 
 def _amount_filter(amount: Decimal, lookup: str) -> Q:

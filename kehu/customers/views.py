@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from kehu.accounts.models import Role, User
 from kehu.accounts.policy import READ_ALL, can_create_customer
 from kehu.accounts.requests import AuthedRequest
+from kehu.core.api_utils import capped_count
 from kehu.core.errors import (
     ChangeHeld,
     DomainError,
@@ -29,6 +30,7 @@ from . import services
 from .forms import CustomerFilterForm, CustomerForm
 from .models import Customer
 from .selectors import (
+    ORDERINGS,
     customer_filter,
     customer_get_for,
     customer_list_scope,
@@ -57,24 +59,47 @@ def owner_filter_choices(user: Any) -> list[tuple[str, str]]:
     return choices + [(str(u.pk), u.label) for u in users.order_by("username")]
 
 
+# Columns of the list that sort (header -> the ascending order key of ORDERINGS).
+SORTABLE = {"name": "name", "completeness": "completeness", "created": "created_at"}
+
+
+def _sort_links(params: dict[str, str], current: str) -> dict[str, dict[str, str]]:
+    """Per sortable column: the URL that sorts by it (again: the other way) and its arrow."""
+    links = {}
+    for column, key in SORTABLE.items():
+        descending = f"-{key}"
+        is_up, is_down = current == key, current == descending
+        target = descending if is_up else key
+        links[column] = {
+            "url": "?" + urlencode({**params, "order": target}),
+            "arrow": "▲" if is_up else "▼" if is_down else "",
+        }
+    return links
+
+
 @login_required
 def customer_list(request: AuthedRequest) -> HttpResponse:
     form = CustomerFilterForm(request.GET, owners=owner_filter_choices(request.user))
     params = form.params()
     filter_errors: dict[str, list[str]] = {}
     page = None
+    order_key = params.get("order") or "newest"
+    total: dict[str, Any] = {}
     try:
+        if order_key not in ORDERINGS:
+            raise ValidationFailed({"order": [_("Unknown sort order.")]})
         scoped, arms = customer_list_scope(request.user)
         customers = customer_filter(scoped, {**params, "_user": request.user}).select_related(
             *LIST_RELATED
         )
         page = keyset_page(
             customers,
-            order="-id",
+            order=ORDERINGS[order_key],
             cursor=request.GET.get("cursor"),
             limit=settings.KEHU_PAGE_SIZE,
             arms=arms,
         )
+        total = capped_count(customers)
     except ValidationFailed as exc:
         filter_errors = exc.errors
         for key, errors in exc.errors.items():
@@ -92,9 +117,11 @@ def customer_list(request: AuthedRequest) -> HttpResponse:
         "next_url": next_url,
         "first_url": "?" + base_query if base_query else "?",
         "is_later_page": bool(request.GET.get("cursor")),
-        "is_filtered": bool(params),
+        "is_filtered": bool({k: v for k, v in params.items() if k != "order"}),
         "can_create": can_create_customer(request.user),
         "is_admin": request.user.role == Role.ADMIN,
+        "sort": _sort_links(params, order_key),
+        **total,
     }
     template = "customers/partials/_rows.html" if is_htmx(request) else "customers/list.html"
     response = render(request, template, context)

@@ -250,3 +250,39 @@ def test_pages_are_chinese_by_default_and_english_on_request(client, rep):
     assert "新建客户" in client.get("/customers/").content.decode()
     client.cookies["django_language"] = "en"
     assert "New customer" in client.get("/customers/").content.decode()
+
+
+def test_list_total_tags_dates_and_sort(client, customer_factory, rep, settings):
+    from kehu.tags.services import tag_apply
+
+    settings.KEHU_PAGE_SIZE = 2
+    b = customer_factory(name="北京乙方有限公司")
+    a = customer_factory(name="北京甲方有限公司")
+    c = customer_factory(name="北京丙方有限公司")
+    tag_apply(actor=rep, customer=a, name="高价值")
+    client.force_login(rep)
+    body = client.get("/customers/").content.decode()
+    assert 'id="customer-total">共 3 位客户' in body  # the total, not just the page
+    response = client.get("/customers/", {"tag": "高价值"})
+    assert customer_links(response) == [a.customer_no]
+    assert "共 1 位客户" in response.content.decode()
+    assert set(customer_links(client.get("/customers/", {"tag": "高价值", "tag_mode": "none"}))) == {
+        b.customer_no,
+        c.customer_no,
+    }
+    assert customer_links(client.get("/customers/", {"created_to": "2000-01-01"})) == []
+    assert len(customer_links(client.get("/customers/", {"created_from": "2000-01-01"}))) == 2
+    # Sorting by the name column: the link toggles the direction and keeps the filters.
+    response = client.get("/customers/", {"created_from": "2000-01-01"})
+    link = re.search(r'id="sort-name" href="([^"]+)"', response.content.decode()).group(1)
+    link = link.replace("&amp;", "&")
+    assert "order=name" in link and "created_from=2000-01-01" in link
+    response = client.get("/customers/" + link)
+    by_name = sorted([a, b, c], key=lambda x: x.name)
+    assert customer_links(response) == [x.customer_no for x in by_name[:2]]
+    body = response.content.decode()
+    assert "▲" in body and "order=-name" in body
+    follow = re.search(r'href="([^"]+)" id="next-page"', body).group(1).replace("&amp;", "&")
+    assert customer_links(client.get("/customers/" + follow)) == [by_name[2].customer_no]
+    response = client.get("/customers/", {"order": "sideways"})
+    assert response.status_code == 200 and customer_links(response) == []
