@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.core.cleaning import FieldCleaner
@@ -103,5 +104,7 @@ def contact_clean(data: dict[str, Any], *, prefix: str = "", creating: bool) -> 
         if flag in data:
             c.values[flag] = data[flag] in (True, "true", "1", 1, "on", "yes", "是")
     c.field("left_on", parse_date, empty=None)
+    if c.values.get("left_on") and c.values["left_on"] > timezone.localdate():
+        c.error("left_on", _("The day someone left cannot be in the future."))
     c.raise_if_errors()
     return c.values

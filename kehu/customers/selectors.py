@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -255,9 +256,9 @@ def _tag_filter(
         return qs
     if not tags:
         return qs
-    # The tag rows, by relation (the tags app sits above this one).
-    customer_tag = Customer._meta.get_field("customer_tags").related_model
-    tag_model = customer_tag._meta.get_field("tag").related_model
+    # Looked up by name: the tags app sits above this one.
+    customer_tag = apps.get_model("tags", "CustomerTag")
+    tag_model = apps.get_model("tags", "Tag")
     known = dict(tag_model._default_manager.filter(name__in=tags).values_list("name", "pk"))
     unknown = [t for t in tags if t not in known]
     if unknown:

@@ -113,3 +113,17 @@ class ContactForm(forms.Form):
 
     def add_service_errors(self, exc: ValidationFailed) -> None:
         apply_service_errors(self, exc, {"phone": "mobile"})
+
+
+class ContactEditForm(ContactForm):
+    """Change a contact (the service validates; its errors land on the fields). Phones, e-mail
+    and WeChat that the user sees masked are shown as placeholders and kept when left empty."""
+
+    def __init__(self, *args: Any, placeholders: dict[str, str] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for name, shown in (placeholders or {}).items():
+            self.fields[name].widget.attrs["placeholder"] = shown
+            self.fields[name].help_text = _("Shown masked; leave empty to keep it.")
+
+    def clean(self) -> dict[str, Any] | None:
+        return forms.Form.clean(self)

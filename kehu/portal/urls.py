@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import job_views, views
+from . import contact_views, job_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,7 +21,11 @@ urlpatterns = [
         views.opportunity_add,
         name="opportunity-add",
     ),
-    path("contacts/<int:contact_id>/left/", views.contact_mark_left, name="contact-mark-left"),
+    path("contacts/<int:contact_id>/edit/", contact_views.contact_edit, name="contact-edit"),
+    path(
+        "contacts/<int:contact_id>/left/", contact_views.contact_mark_left, name="contact-mark-left"
+    ),
+    path("contacts/<int:contact_id>/rejoin/", contact_views.contact_rejoin, name="contact-rejoin"),
     path("customers/<str:customer_no>/reveal/", views.customer_reveal, name="customer-reveal"),
     path("contacts/<int:contact_id>/reveal/", views.contact_reveal, name="contact-reveal"),
     path("jobs/", job_views.job_list, name="job-list"),

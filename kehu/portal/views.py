@@ -14,6 +14,7 @@ from django.db.models import Exists, OuterRef
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -30,7 +31,7 @@ from kehu.customers.masking import PII_FIELDS, mask_changes
 from kehu.customers.merged import customer_merged_into_for
 from kehu.customers.models import Contact, Customer
 from kehu.customers.selectors import contact_get_for, customer_get_for, customer_queryset_for
-from kehu.customers.services import contact_create, contact_update
+from kehu.customers.services import contact_create
 from kehu.customers.validators import FIELD_LABELS
 from kehu.customers.views import is_htmx
 from kehu.interactions.services import interaction_log
@@ -114,6 +115,7 @@ def _context(
         "history": history_rows(_masked_entries(request.user, customer)),
         "status_changes": list(customer.status_changes.select_related("changed_by")[:SECTION_SIZE]),
         "can_edit": can_edit,
+        "today": timezone.localdate(),
         "opportunity_stages": [(v, stage_label(v)) for v in Opportunity.Stage.values],
         "can_log": can_log,
         "interaction_form": interaction_form
@@ -202,26 +204,6 @@ def contact_add(request: AuthedRequest, customer_no: str) -> HttpResponse:
     context = _context(request, customer, contact_form=form)
     context["contact_form_open"] = True
     return render(request, "portal/customer_detail.html", context, status=422)
-
-
-@login_required
-@require_POST
-def contact_mark_left(request: AuthedRequest, contact_id: int) -> HttpResponse:
-    contact = contact_get_for(request.user, contact_id)
-    customer = contact.customer
-    if not _can_write(request.user, customer):
-        raise PermissionDenied(_("You may view this customer but not change it."))
-    try:
-        contact_update(actor=request.user, contact=contact, data={"has_left": True})
-    except ValidationFailed as exc:
-        for errors in exc.errors.values():
-            for error in errors:
-                messages.error(request, error)
-    else:
-        messages.success(
-            request, _("%(name)s is marked as having left the company.") % {"name": contact.name}
-        )
-    return redirect(_detail_url(customer) + "#contacts")
 
 
 def _detail_url(customer: Customer) -> str:

@@ -118,6 +118,8 @@ PAGES: dict[str, Any] = {
     "contact-add": Write(WRITABLE),
     "opportunity-add": Write(WRITABLE, {"title": "矩阵商机"}),
     "contact-mark-left": Write(WRITABLE, subject=CT),
+    "contact-edit": Write(WRITABLE, subject=CT),
+    "contact-rejoin": Write(WRITABLE, subject=CT),
     "customer-reveal": Write(REVEALERS, {"field": "phone"}),
     "contact-reveal": Write(REVEALERS, {"field": "mobile"}, subject=CT),
     "job-list": Global(),

@@ -210,6 +210,7 @@ POST_PAGES = {
     "contact-add",
     "opportunity-add",
     "contact-mark-left",
+    "contact-rejoin",
     "customer-reveal",
     "contact-reveal",
     "token-revoke",
@@ -219,7 +220,7 @@ POST_PAGES = {
     "import-revert",
     "dedupe-merge-undo",
 }
-EDIT_PAGES = {"customer-edit"}  # a GET that needs the right to change
+EDIT_PAGES = {"customer-edit", "contact-edit"}  # a GET that needs the right to change
 
 
 def _values(world: dict[str, Any], key: str) -> dict[str, Any]:

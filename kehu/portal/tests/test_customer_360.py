@@ -266,3 +266,88 @@ def test_add_opportunity_from_the_360_page(client, rep, outsider, customer_facto
     response = client.post(url, {"title": "", "expected_amount": "很多"}, follow=True)
     assert Opportunity.objects.count() == 1
     assert "expected_amount" in response.content.decode()
+
+
+def test_edit_a_contact_from_the_360_page(client, customer_factory, rep):
+    customer = customer_factory()
+    contact = customer.contacts.get()
+    client.force_login(rep)
+    body = client.get(f"/customers/{customer.customer_no}/").content.decode()
+    assert f'href="/contacts/{contact.pk}/edit/"' in body
+    page = client.get(f"/contacts/{contact.pk}/edit/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'value="王建国"' in html and f"/customers/{customer.customer_no}/#contact-" in html
+    # All errors in one round, nothing written.
+    response = client.post(
+        f"/contacts/{contact.pk}/edit/",
+        {"name": "王建国", "mobile": "12345", "email": "not-an-email", "contact_type": "customer"},
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert 'id="error-mobile"' in html and 'id="error-email"' in html
+    contact.refresh_from_db()
+    assert contact.email == ""
+    response = client.post(
+        f"/contacts/{contact.pk}/edit/",
+        {"name": "王建国", "title": "副总经理", "mobile": "13912340001",
+         "email": "jg.wang@example.cn", "contact_type": "customer",
+         "decision_role": "decision_maker"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert response.url == f"/customers/{customer.customer_no}/#contact-{contact.pk}"
+    contact.refresh_from_db()
+    assert (contact.title, contact.mobile, contact.email) == (
+        "副总经理",
+        "+8613912340001",
+        "jg.wang@example.cn",
+    )
+    entry = AuditEntry.objects.filter(action="contact.updated").latest("id")
+    assert entry.actor_id == rep.pk and "title" in entry.changes
+
+
+def test_mark_left_on_a_date_and_undo(client, customer_factory, rep):
+    customer = customer_factory()
+    contact = contact_create(
+        actor=rep, customer=customer, data={"name": "钱采购", "mobile": "13912345670"}
+    )
+    client.force_login(rep)
+    future = (timezone.localdate() + timedelta(days=3)).isoformat()
+    client.post(f"/contacts/{contact.pk}/left/", {"left_on": future})
+    contact.refresh_from_db()
+    assert not contact.has_left  # refused, with a message
+    messages = client.get(f"/customers/{customer.customer_no}/").content.decode()
+    assert "离职日期不能晚于今天" in messages
+    client.post(f"/contacts/{contact.pk}/left/", {"left_on": "2026-03-01"})
+    contact.refresh_from_db()
+    assert contact.has_left and contact.left_on.isoformat() == "2026-03-01"
+    body = client.get(f"/customers/{customer.customer_no}/").content.decode()
+    assert f'id="contact-rejoin-{contact.pk}"' in body and "2026-03-01" in body
+    response = client.post(f"/contacts/{contact.pk}/rejoin/")
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert not contact.has_left and contact.left_on is None
+    actions = list(
+        AuditEntry.objects.filter(action="contact.updated").values_list("changes", flat=True)
+    )
+    assert any("has_left" in c for c in actions)
+
+
+def test_a_steward_edits_blind_fields_without_seeing_or_losing_them(client, customer_factory):
+    from kehu.accounts.models import Role
+    from kehu.conftest import make_user
+
+    steward = make_user("steward", Role.STEWARD, None)
+    customer = customer_factory()
+    contact = customer.contacts.get()
+    mobile = contact.mobile
+    client.force_login(steward)
+    html = client.get(f"/contacts/{contact.pk}/edit/").content.decode()
+    assert mobile[-4:] in html and mobile[3:] not in html  # only the masked form
+    response = client.post(
+        f"/contacts/{contact.pk}/edit/",
+        {"name": "王建国", "title": "总监", "mobile": "", "contact_type": "customer"},
+    )
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert contact.title == "总监" and contact.mobile == mobile

@@ -1,0 +1,146 @@
+"""Editing a contact from the 360 page: its own form (on a phone too), "left the company" with
+a date, and undoing it. Every change goes through customers.services.contact_update (guards,
+review holds, audit, search)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from kehu.accounts.policy import can_see_pii
+from kehu.accounts.requests import AuthedRequest
+from kehu.core.errors import ChangeHeld, PermissionDenied, ValidationFailed
+from kehu.core.validators import format_phone, mask_email, mask_identifier, mask_phone
+from kehu.customers.models import Contact
+from kehu.customers.selectors import contact_get_for, customer_queryset_for
+from kehu.customers.services import contact_update
+
+from .forms import ContactEditForm
+
+# Fields a user who sees them masked edits blind: left empty, they keep their value.
+_PII = {"mobile": "phone", "landline": "phone", "email": "email", "wechat": "id"}
+
+
+def _writable_contact(request: AuthedRequest, contact_id: int) -> Contact:
+    contact = contact_get_for(request.user, contact_id)
+    if (
+        not customer_queryset_for(request.user, for_write=True)
+        .filter(pk=contact.customer_id)
+        .exists()
+    ):
+        raise PermissionDenied(_("You may view this customer but not change it."))
+    return contact
+
+
+def _back(contact: Contact) -> str:
+    url = reverse("customer-detail", kwargs={"customer_no": contact.customer.customer_no})
+    return f"{url}#contact-{contact.pk}"
+
+
+def _masked(kind: str, value: str) -> str:
+    if kind == "phone":
+        return mask_phone(value)
+    return mask_email(value) if kind == "email" else mask_identifier(value)
+
+
+def _initial(contact: Contact, sees_pii: bool) -> dict[str, Any]:
+    initial: dict[str, Any] = {
+        name: getattr(contact, name) for name in ContactEditForm.base_fields if name != "left_on"
+    }
+    for name, kind in _PII.items():
+        value = getattr(contact, name) or ""
+        initial[name] = (format_phone(value) if kind == "phone" else value) if sees_pii else ""
+    return initial
+
+
+def _apply(request: AuthedRequest, contact: Contact, data: dict[str, Any], done: str) -> bool:
+    """Run the update; a message for the outcome. True when saved (or held for review)."""
+    try:
+        contact_update(actor=request.user, contact=contact, data=data)
+    except ChangeHeld as exc:
+        messages.info(request, str(exc))
+        return True
+    except ValidationFailed:
+        raise
+    messages.success(request, done)
+    return True
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_edit(request: AuthedRequest, contact_id: int) -> HttpResponse:
+    contact = _writable_contact(request, contact_id)
+    sees_pii = can_see_pii(request.user, contact.customer)
+    placeholders = (
+        {}
+        if sees_pii
+        else {n: _masked(k, getattr(contact, n)) for n, k in _PII.items() if getattr(contact, n)}
+    )
+    if request.method == "POST":
+        form = ContactEditForm(request.POST, placeholders=placeholders)
+        if form.is_valid():
+            data = form.payload()
+            for name in placeholders:  # left empty by someone who sees it masked: unchanged
+                if not data.get(name):
+                    data.pop(name, None)
+            try:
+                _apply(
+                    request, contact, data, _("Contact %(name)s saved.") % {"name": data["name"]}
+                )
+            except ValidationFailed as exc:
+                form.add_service_errors(exc)
+            else:
+                return redirect(_back(contact))
+        status = 422
+    else:
+        form = ContactEditForm(initial=_initial(contact, sees_pii), placeholders=placeholders)
+        status = 200
+    context = {"contact": contact, "customer": contact.customer, "form": form}
+    return render(request, "portal/contact_edit.html", context, status=status)
+
+
+@login_required
+@require_POST
+def contact_mark_left(request: AuthedRequest, contact_id: int) -> HttpResponse:
+    """Left the company, on a date (today unless given; not in the future)."""
+    contact = _writable_contact(request, contact_id)
+    left_on = (request.POST.get("left_on") or "").strip() or timezone.localdate().isoformat()
+    try:
+        _apply(
+            request,
+            contact,
+            {"has_left": True, "left_on": left_on},
+            _("%(name)s is marked as having left the company.") % {"name": contact.name},
+        )
+    except ValidationFailed as exc:
+        for errors in exc.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(_back(contact))
+
+
+@login_required
+@require_POST
+def contact_rejoin(request: AuthedRequest, contact_id: int) -> HttpResponse:
+    """Undo "left the company" (marked by mistake, or the person came back)."""
+    contact = _writable_contact(request, contact_id)
+    try:
+        _apply(
+            request,
+            contact,
+            {"has_left": False, "left_on": None},
+            _("%(name)s is with the company again.") % {"name": contact.name},
+        )
+    except ValidationFailed as exc:
+        for errors in exc.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(_back(contact))
