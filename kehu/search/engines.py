@@ -32,6 +32,8 @@ _ALL_CJK = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+$")
 
 # field -> allowed values (OR inside a field, AND across fields); {} = everything is visible.
 Scope = dict[str, list[Any]]
+# Several scopes, any of which admits a document (SQLite merges a rep's token branches: one walk).
+AnyScope = Scope | list[Scope]
 Visibility = tuple[str, list[Any]]
 
 
@@ -41,7 +43,7 @@ class Arm:
     (None when a value has none) and whether it names a few customers (read their documents)."""
 
     sql: Visibility
-    scope: Scope | None = None
+    scope: AnyScope | None = None
     by_documents: bool = False
 
 
@@ -98,14 +100,18 @@ class _Engine:
     match, _documents_select/_documents_fuzzy for an arm of a few customers."""
 
     def _select(
-        self, words: list[str], kind: str, scope: Scope | None, visibility: Visibility, cap: int
+        self, words: list[str], kind: str, scope: AnyScope | None, visibility: Visibility, cap: int
     ) -> Select:
         raise NotImplementedError
 
     def _fuzzy_select(
-        self, word: str, kind: str, scope: Scope | None, visibility: Visibility, cap: int
+        self, word: str, kind: str, scope: AnyScope | None, visibility: Visibility, cap: int
     ) -> Select:
         raise NotImplementedError
+
+    def _plan(self, arms: list[Arm]) -> list[Arm]:
+        """The arms as this engine searches them (SqliteEngine merges its token arms)."""
+        return arms
 
     def _documents_select(self, words: list[str], kind: str, arm: Visibility, cap: int) -> Select:
         raise NotImplementedError
@@ -116,6 +122,7 @@ class _Engine:
     def ids(
         self, words: list[str], *, kinds: list[str], arms: list[Arm], cap: int
     ) -> dict[str, list[int]]:
+        arms = self._plan(arms)
         return _run(
             {
                 kind: [
@@ -132,6 +139,7 @@ class _Engine:
     def fuzzy_ids(
         self, word: str, *, kinds: list[str], arms: list[Arm], cap: int
     ) -> dict[str, list[int]]:
+        arms = self._plan(arms)
         return _run(
             {
                 kind: [
@@ -151,19 +159,50 @@ class SqliteEngine(_Engine):
 
     name = "sqlite-fts5"
 
-    def _scope_terms(self, kind: str, scope: Scope | None, column: str) -> list[str] | None:
-        """FTS5 terms for the kind and the scope; None when a value has no token."""
+    def _scope_terms(self, kind: str, scope: AnyScope | None, column: str) -> list[str] | None:
+        """FTS5 terms for the kind and the scope (several: any of them); None when a value has
+        no token."""
         prefix = f"{column} : " if column else ""
         terms = [prefix + _fts_phrase(scope_token("kind", kind))]
-        for field, values in (scope or {}).items():
-            tokens = [scope_token(field, v) for v in values]
-            if not tokens or not all(tokens):
-                return None
-            terms.append("(" + " OR ".join(prefix + _fts_phrase(t) for t in tokens) + ")")
+        groups = []
+        for one in scope if isinstance(scope, list) else [scope or {}]:
+            group = []
+            for field, values in one.items():
+                tokens = [scope_token(field, v) for v in values]
+                if not tokens or not all(tokens):
+                    return None
+                group.append("(" + " OR ".join(prefix + _fts_phrase(t) for t in tokens) + ")")
+            if not group:
+                return terms  # one scope admits every document of the kind
+            groups.append(" AND ".join(group))
+        terms.append(
+            groups[0] if len(groups) == 1 else "(" + " OR ".join(f"({g})" for g in groups) + ")"
+        )
         return terms
 
+    def _plan(self, arms: list[Arm]) -> list[Arm]:
+        """Token arms become one (own OR team pool: one walk of the word's matches, one prefix
+        expansion of a single character, instead of one per arm)."""
+        tokens = [
+            a
+            for a in arms
+            if a.scope is not None
+            and not a.by_documents
+            and self._scope_terms("customer", a.scope, "") is not None
+        ]
+        if len(tokens) < 2:
+            return arms
+        scopes: list[Scope] = []
+        for arm in tokens:
+            scopes += arm.scope if isinstance(arm.scope, list) else [arm.scope or {}]
+        sql = (
+            "(" + " OR ".join(f"({a.sql[0]})" for a in tokens) + ")",
+            [p for a in tokens for p in a.sql[1]],
+        )
+        return [Arm(sql=sql, scope=scopes), *(a for a in arms if a not in tokens)]
+
     def _select(
-        self, words: list[str], kind: str, scope: Scope | None, visibility: Visibility, cap: int
+        self, words: list[str], kind: str, scope: AnyScope | None, visibility: Visibility, cap: int
     ) -> Select:
         trigram = [w for w in words if word_kind(w) == "trigram"]
         grams = [w for w in words if word_kind(w) in ("bigram", "char")]
@@ -210,7 +249,7 @@ class SqliteEngine(_Engine):
         )
 
     def _fuzzy_select(
-        self, word: str, kind: str, scope: Scope | None, visibility: Visibility, cap: int
+        self, word: str, kind: str, scope: AnyScope | None, visibility: Visibility, cap: int
     ) -> Select:
         """Documents sharing a trigram with the word (rapidfuzz decides afterwards)."""
         grams = sorted({word[i : i + 3] for i in range(len(word) - 2)})
@@ -229,26 +268,16 @@ class SqliteEngine(_Engine):
         )
 
     def _documents_select(self, words: list[str], kind: str, arm: Visibility, cap: int) -> Select:
-        """The arm's documents (a few customers' own: the shares), each tested against the
-        words by an FTS5 lookup of its rowid, the same match as the index walk."""
-        trigram = [w for w in words if word_kind(w) == "trigram"]
-        grams = [w for w in words if word_kind(w) in ("bigram", "char")]
+        """The arm's documents (a few customers' own: the shares), each tested with LIKE: for a
+        word of three or more characters or a CJK bigram that is the index's own match (the
+        documents' text is normalised, lower case). A single CJK character also matches at the
+        end of a run here, where the bigram index (prefix "c*") does not. An FTS5 lookup by
+        rowid instead cost ~0.1 ms a document (each of the word's trigram lists is sought)."""
         where = [arm[0], f"({TABLE}.kind || '') = %s"]  # the customer index, not (kind, id)
         params: list[Any] = [*arm[1], kind]
-        if trigram:
-            where.append(self._by_rowid("search_fts"))
-            params.append(" AND ".join(f"text : {_fts_phrase(w)}" for w in trigram))
-        if grams:
-            where.append(self._by_rowid("search_bigram"))
-            params.append(
-                " AND ".join(
-                    _fts_phrase(w) + ("*" if word_kind(w) == "char" else "") for w in grams
-                )
-            )
         for word in words:
-            if word_kind(word) == "short":
-                where.append(f"{TABLE}.text LIKE %s ESCAPE '\\'")
-                params.append(_like(word))
+            where.append(f"{TABLE}.text LIKE %s ESCAPE '\\'")
+            params.append(_like(word))
         return f"SELECT {TABLE}.id FROM {TABLE} WHERE {' AND '.join(where)} LIMIT {cap}", params
 
     def _documents_fuzzy(self, word: str, kind: str, arm: Visibility, cap: int) -> Select:
@@ -306,8 +335,9 @@ class PostgresEngine(_Engine):
         return " AND ".join(parts) or "1=1", params
 
     def _select(
-        self, words: list[str], kind: str, scope: Scope | None, visibility: Visibility, cap: int
+        self, words: list[str], kind: str, scope: AnyScope | None, visibility: Visibility, cap: int
     ) -> Select:
+        assert not isinstance(scope, list)  # this engine searches each arm on its own
         grams = [w for w in words if word_kind(w) in ("bigram", "char")]
         others = [w for w in words if word_kind(w) not in ("bigram", "char")]
         scope_query = self._scope_query(kind, scope if scope is not None else {})
@@ -339,8 +369,9 @@ class PostgresEngine(_Engine):
         )
 
     def _fuzzy_select(
-        self, word: str, kind: str, scope: Scope | None, visibility: Visibility, cap: int
+        self, word: str, kind: str, scope: AnyScope | None, visibility: Visibility, cap: int
     ) -> Select:
+        assert not isinstance(scope, list)
         condition = self._scope_sql(scope) or visibility
         return (
             f"SELECT {TABLE}.id FROM {TABLE} WHERE %s <%% {TABLE}.text AND {TABLE}.kind = %s "
@@ -349,15 +380,11 @@ class PostgresEngine(_Engine):
         )
 
     def _documents_select(self, words: list[str], kind: str, arm: Visibility, cap: int) -> Select:
-        """The arm's documents (the shares), each tested against the words."""
+        """The arm's documents (the shares), each tested with LIKE (as SqliteEngine's)."""
         where, params = [arm[0], f"{TABLE}.kind = %s"], [*arm[1], kind]
         for word in words:
-            if word_kind(word) in ("bigram", "char"):
-                where.append(f"{self._TSV} @@ to_tsquery('simple'::regconfig, %s)")
-                params.append(word + (":*" if word_kind(word) == "char" else ""))
-            else:
-                where.append(f"{TABLE}.text LIKE %s")
-                params.append(_like(word))
+            where.append(f"{TABLE}.text LIKE %s")
+            params.append(_like(word))
         return f"SELECT {TABLE}.id FROM {TABLE} WHERE {' AND '.join(where)} LIMIT {cap}", params
 
     def _documents_fuzzy(self, word: str, kind: str, arm: Visibility, cap: int) -> Select:
