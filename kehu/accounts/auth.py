@@ -31,10 +31,12 @@ _TOKEN_ATTRIBUTE = "kehu_api_token"
 
 
 def requires_2fa(user: object) -> TypeGuard[User]:
-    """Managers, administrators and data stewards sign in with a second factor (`user` is the
-    request's: anonymous, or a User)."""
+    """Managers, administrators and data stewards sign in with a second factor, and users an
+    administrator asked it of (`user` is the request's: anonymous, or a User)."""
     return bool(
-        settings.KEHU_REQUIRE_2FA and isinstance(user, User) and user.role in REQUIRED_ROLES
+        settings.KEHU_REQUIRE_2FA
+        and isinstance(user, User)
+        and (user.role in REQUIRED_ROLES or user.requires_two_factor)
     )
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -59,6 +60,15 @@ class Team(models.Model):
         return self.name
 
 
+class UserManager(DjangoUserManager["User"]):
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra: object
+    ) -> User:
+        """`kehu createsuperuser` makes an administrator (the role is what Kehu checks)."""
+        extra.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra)
+
+
 class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
     role = models.CharField(_("role"), max_length=16, choices=Role, default=Role.REP)
@@ -74,6 +84,10 @@ class User(AbstractUser):
     # numbers (each reveal is audited), and edit finance fields (budgets, amounts).
     can_reveal_pii = models.BooleanField(_("may reveal masked contact details"), default=False)
     can_edit_finance = models.BooleanField(_("may edit finance fields"), default=False)
+    # Two-factor sign-in for this user even when the role does not require it (accounts.auth).
+    requires_two_factor = models.BooleanField(_("requires two-factor sign-in"), default=False)
+
+    objects: ClassVar[UserManager] = UserManager()
 
     if TYPE_CHECKING:  # set on the request's user by django_otp's OTPMiddleware (and token sign-in)
         otp_device: Device | None

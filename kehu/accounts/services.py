@@ -190,7 +190,7 @@ def _revoke_sessions(user: User) -> int:
 
 
 @transaction.atomic
-def user_deactivate(*, actor: User, user: User) -> dict[str, int]:
+def user_deactivate(*, actor: User | None, user: User) -> dict[str, int]:
     """Deactivate the user: sign-in refused, their sessions ended and API tokens revoked.
 
     The caller (a hand-over) checks who may do it and audits it with its own entry."""

@@ -11,4 +11,7 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("profile/tokens/<int:token_id>/revoke/", views.token_revoke, name="token-revoke"),
     path("users/<int:user_id>/otp/reset/", views.otp_reset, name="otp-reset"),
+    path("users/new/", views.user_create, name="user-create"),
+    path("users/<int:user_id>/edit/", views.user_edit, name="user-edit"),
+    path("users/<int:user_id>/password/", views.user_password, name="user-password"),
 ]

@@ -1,5 +1,6 @@
-"""The profile page (who you are, your API tokens: the raw token is shown once), and an
-administrator's reset of a user's two-factor devices from the users page."""
+"""The profile page (who you are, your API tokens: the raw token is shown once), and what an
+administrator does to users from the users page: create, change, reset a password or the
+two-factor devices (kehu.accounts.users)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kehu.core.errors import PermissionDenied
+from kehu.core.errors import DomainError, PermissionDenied, ValidationFailed
 
+from . import users
 from .auth import session_is_verified
-from .forms import ApiTokenForm
+from .forms import ApiTokenForm, UserAdminForm
 from .models import ApiToken, User
 from .requests import AuthedRequest
 from .services import api_token_create, api_token_revoke, can_reset_two_factor, otp_devices_reset
@@ -77,3 +79,89 @@ def otp_reset(request: AuthedRequest, user_id: int) -> HttpResponse:
         % {"user": user.label, "count": removed},
     )
     return redirect("collab-users")
+
+
+# --- User administration (administrators): the users page lists them (collab.views.user_list).
+
+NEW_PASSWORD_SESSION_KEY = "kehu_new_password"
+
+
+def _require_admin(request: AuthedRequest) -> None:
+    if not users.can_manage_users(request.user):
+        raise PermissionDenied(_("Only an administrator may manage users."))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_create(request: AuthedRequest) -> HttpResponse:
+    _require_admin(request)
+    form = UserAdminForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, password = users.user_create(actor=request.user, data=form.payload())
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        else:
+            request.session[NEW_PASSWORD_SESSION_KEY] = {"user": user.pk, "password": password}
+            messages.success(request, _("User %(name)s created.") % {"name": user.label})
+            return redirect("user-edit", user_id=user.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request, "accounts/user_form.html", {"form": form, "subject": None}, status=status
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_edit(request: AuthedRequest, user_id: int) -> HttpResponse:
+    _require_admin(request)
+    subject = get_object_or_404(User.objects.select_related("team"), pk=user_id)
+    initial = {
+        "display_name": subject.display_name,
+        "email": subject.email,
+        "role": subject.role,
+        "team": subject.team.name if subject.team else "",
+        "can_reveal_pii": subject.can_reveal_pii,
+        "can_edit_finance": subject.can_edit_finance,
+        "requires_two_factor": subject.requires_two_factor,
+        "is_active": subject.is_active,
+    }
+    form = UserAdminForm(request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            users.user_update(actor=request.user, user=subject, data=form.payload())
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("User %(name)s saved.") % {"name": subject.label})
+            return redirect("collab-users")
+    shown = request.session.pop(NEW_PASSWORD_SESSION_KEY, None)
+    context = {
+        "form": form,
+        "subject": subject,
+        "new_password": shown["password"] if shown and shown["user"] == subject.pk else None,
+    }
+    status = 422 if request.method == "POST" else 200
+    return render(request, "accounts/user_form.html", context, status=status)
+
+
+@login_required
+@require_POST
+def user_password(request: AuthedRequest, user_id: int) -> HttpResponse:
+    """A temporary password, shown once on the user's page; their sessions end."""
+    _require_admin(request)
+    if not session_is_verified(request.user):
+        return redirect(f"{reverse('otp-verify')}?next={reverse('user-edit', args=[user_id])}")
+    subject = get_object_or_404(User, pk=user_id)
+    password = users.user_password_reset(actor=request.user, user=subject)
+    request.session[NEW_PASSWORD_SESSION_KEY] = {"user": subject.pk, "password": password}
+    messages.success(request, _("Password of %(name)s reset.") % {"name": subject.label})
+    return redirect("user-edit", user_id=subject.pk)
+
+
+def apply_errors(form: UserAdminForm, exc: ValidationFailed) -> None:
+    for key, errors in exc.errors.items():
+        for error in errors:
+            form.add_error(key if key in form.fields else None, error)

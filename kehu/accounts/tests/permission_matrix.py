@@ -148,6 +148,10 @@ PAGES: dict[str, Any] = {
     "otp-setup": Global(),
     # Administrators only; kehu/accounts/tests/test_two_factor_devices.py
     "otp-reset": Global({"user_id": 999999}),
+    # User administration: administrators only (kehu/accounts/tests/test_user_admin.py).
+    "user-create": Global(),
+    "user-edit": Global({"user_id": 999999}),
+    "user-password": Global({"user_id": 999999}),
     # Capture and review (intake.capture): not yet classified per object, checked for leaks.
     "capture-card": Global(),
     # A write page: invisible customers 404, visible but not changeable 403.
@@ -250,6 +254,11 @@ API: dict[str, Any] = {
     "POST /api/v1/tokens": Global(),
     "DELETE /api/v1/tokens/{token_id}": Global({"token_id": 999999}),
     "POST /api/v1/users/{user_id}/otp/reset": Global({"user_id": 999999}),
+    "GET /api/v1/users": Global(),
+    "POST /api/v1/users": Global(),
+    "GET /api/v1/users/{username}": Global({"username": "nobody"}),
+    "PATCH /api/v1/users/{username}": Global({"username": "nobody"}),
+    "POST /api/v1/users/{username}/password": Global({"username": "nobody"}),
     "GET /api/v1/jobs/{job_id}": Global({"job_id": 999999}),
     "GET /api/v1/import-targets": Global(),
     "GET /api/v1/import-presets": Global(),

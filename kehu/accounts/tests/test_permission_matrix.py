@@ -211,6 +211,7 @@ POST_PAGES = {
     "opportunity-add",
     "contact-mark-left",
     "contact-rejoin",
+    "user-password",
     "customer-reveal",
     "contact-reveal",
     "token-revoke",
