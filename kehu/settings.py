@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "kehu.core.middleware.ControlFreeRequestMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kehu.accounts.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kehu.core.middleware.RequestContextMiddleware",

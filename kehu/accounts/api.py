@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -27,6 +28,13 @@ class MeOut(Schema):
     role: str
     role_label: str
     team: str | None
+    time_zone: str  # the zone pages show times in (the company's when the user set none)
+
+
+class MeIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    time_zone: str | None = None
 
 
 class TokenIn(Schema):
@@ -57,16 +65,28 @@ class OtpResetOut(Schema):
     devices_removed: int
 
 
-@router.get("/me", response=MeOut)
-def me(request: AuthedRequest) -> dict[str, object]:
-    user = request.user
+def _me(user: User) -> dict[str, object]:
     return {
         "username": user.get_username(),
         "display_name": user.display_name,
         "role": user.role,
         "role_label": str(user.get_role_display()),
         "team": user.team.name if user.team else None,
+        "time_zone": user.time_zone or settings.TIME_ZONE,
     }
+
+
+@router.get("/me", response=MeOut)
+def me(request: AuthedRequest) -> dict[str, object]:
+    return _me(request.user)
+
+
+@router.patch("/me", response={200: MeOut, **errors(422)}, summary="Change your own settings")
+def me_update(request: AuthedRequest, payload: MeIn) -> dict[str, object]:
+    """time_zone: an IANA name (Asia/Shanghai), or "" for the company's."""
+    if payload.time_zone is not None:
+        services.user_time_zone_set(actor=request.user, time_zone=payload.time_zone)
+    return _me(request.user)
 
 
 @router.get("/tokens", response=list[TokenOut])

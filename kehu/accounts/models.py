@@ -86,6 +86,8 @@ class User(AbstractUser):
     can_edit_finance = models.BooleanField(_("may edit finance fields"), default=False)
     # Two-factor sign-in for this user even when the role does not require it (accounts.auth).
     requires_two_factor = models.BooleanField(_("requires two-factor sign-in"), default=False)
+    # Times on pages are shown in this zone ("" = the company's, settings.TIME_ZONE).
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
 
     objects: ClassVar[UserManager] = UserManager()
 

@@ -316,3 +316,52 @@ def integration_user(*, username: str, display_name: str) -> User:
         },
     )
     return user
+
+
+# --- A user's own preferences.
+
+TIME_ZONES = (
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Asia/Taipei",
+    "Asia/Urumqi",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Asia/Seoul",
+    "Asia/Bangkok",
+    "Asia/Dubai",
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Moscow",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "Australia/Sydney",
+    "UTC",
+)
+
+
+@transaction.atomic
+def user_time_zone_set(*, actor: User, time_zone: str) -> User:
+    """The zone the user's pages show times in ("" = the company's); any IANA name is taken."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    zone = (time_zone or "").strip()
+    if zone:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValidationFailed(
+                {"time_zone": [_("Unknown time zone %(zone)s.") % {"zone": zone}]}
+            ) from None
+    before = actor.time_zone
+    if zone != before:
+        User.objects.filter(pk=actor.pk).update(time_zone=zone)
+        actor.time_zone = zone
+        audit_record(
+            actor=actor,
+            action=AuditAction.USER_UPDATED,
+            target=actor,
+            changes={"time_zone": [before or None, zone or None]},
+        )
+    return actor

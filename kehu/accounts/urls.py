@@ -9,6 +9,7 @@ urlpatterns = [
     path("otp/", two_factor.otp_verify, name="otp-verify"),
     path("otp/setup/", two_factor.otp_setup, name="otp-setup"),
     path("profile/", views.profile, name="profile"),
+    path("profile/time-zone/", views.profile_time_zone, name="profile-time-zone"),
     path("profile/tokens/<int:token_id>/revoke/", views.token_revoke, name="token-revoke"),
     path("users/<int:user_id>/otp/reset/", views.otp_reset, name="otp-reset"),
     path("users/new/", views.user_create, name="user-create"),

@@ -4,6 +4,7 @@ two-factor devices (kehu.accounts.users)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -20,7 +21,14 @@ from .auth import session_is_verified
 from .forms import ApiTokenForm, UserAdminForm
 from .models import ApiToken, User
 from .requests import AuthedRequest
-from .services import api_token_create, api_token_revoke, can_reset_two_factor, otp_devices_reset
+from .services import (
+    TIME_ZONES,
+    api_token_create,
+    api_token_revoke,
+    can_reset_two_factor,
+    otp_devices_reset,
+    user_time_zone_set,
+)
 
 NEW_TOKEN_SESSION_KEY = "kehu_new_api_token"
 
@@ -46,8 +54,24 @@ def profile(request: AuthedRequest) -> HttpResponse:
         "form": form,
         "tokens": list(request.user.api_tokens.all()),
         "new_token": new_token,
+        "time_zones": TIME_ZONES,
+        "company_time_zone": settings.TIME_ZONE,
     }
     return render(request, "accounts/profile.html", context)
+
+
+@login_required
+@require_POST
+def profile_time_zone(request: AuthedRequest) -> HttpResponse:
+    try:
+        user_time_zone_set(actor=request.user, time_zone=request.POST.get("time_zone", ""))
+    except ValidationFailed as exc:
+        for errors in exc.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        messages.success(request, _("Time zone saved."))
+    return redirect("profile")
 
 
 @login_required

@@ -101,6 +101,7 @@ C, CT = "customer", "contact"
 
 PAGES: dict[str, Any] = {
     "profile": Global(),
+    "profile-time-zone": Global(),
     "token-revoke": Global({"token_id": 999999}),
     "followup-list": Listing(),
     "followup-done": Write(WRITABLE, subject="follow_up"),
@@ -250,6 +251,7 @@ API: dict[str, Any] = {
     "PATCH /api/v1/orders/{order_no}": Write(WRITABLE, {"notes": "矩阵"}, subject="order"),
     "DELETE /api/v1/orders/{order_no}": Write(WRITABLE, subject="order"),
     "GET /api/v1/me": Global(),
+    "PATCH /api/v1/me": Global(),
     "GET /api/v1/tokens": Global(),
     "POST /api/v1/tokens": Global(),
     "DELETE /api/v1/tokens/{token_id}": Global({"token_id": 999999}),

@@ -212,6 +212,7 @@ POST_PAGES = {
     "contact-mark-left",
     "contact-rejoin",
     "user-password",
+    "profile-time-zone",
     "customer-reveal",
     "contact-reveal",
     "token-revoke",
