@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from kehu.accounts.policy import can_reveal_pii, can_see_pii, sees_amount_bands
 from kehu.core.validators import amount_band, format_phone
-from kehu.customers.masking import customer_of, pii_value
+from kehu.customers.masking import PII_FIELDS, customer_of, pii_value
 from kehu.customers.models import Customer
 from kehu.portal.labels import feedback_label, stage_label
 
@@ -50,7 +50,17 @@ def pii(context: Any, obj: Any, field: str) -> str:
         return ""
     shown = pii_value(user, obj, field, pretty=True)
     customer = customer_of(obj)
-    if can_see_pii(user, customer) or not can_reveal_pii(user, customer):
+    if can_see_pii(user, customer):
+        # Whole values are one tap away on a phone: call, or write.
+        raw = str(getattr(obj, field))
+        kind = PII_FIELDS.get(field)
+        if kind == "phone":
+            number = raw.split(";ext=")[0]
+            return format_html('<a class="tel" href="tel:{}">{}</a>', number, shown)
+        if kind == "email":
+            return format_html('<a class="mailto" href="mailto:{}">{}</a>', raw, shown)
+        return format_html("<span>{}</span>", shown)
+    if not can_reveal_pii(user, customer):
         return format_html("<span>{}</span>", shown)
     if isinstance(obj, Customer):
         url = reverse("customer-reveal", args=[obj.customer_no])

@@ -351,3 +351,17 @@ def test_a_steward_edits_blind_fields_without_seeing_or_losing_them(client, cust
     assert response.status_code == 302
     contact.refresh_from_db()
     assert contact.title == "总监" and contact.mobile == mobile
+
+
+def test_phones_and_emails_are_tap_to_call_and_mail_for_who_sees_them(
+    client, customer_factory, rep, rep2
+):
+    customer = customer_factory(email="sales@huadong.cn")
+    contact = customer.contacts.get()
+    client.force_login(rep)
+    body = client.get(f"/customers/{customer.customer_no}/").content.decode()
+    assert f'href="tel:{contact.mobile}"' in body
+    assert 'href="mailto:sales@huadong.cn"' in body
+    assert 'id="menu-toggle"' in body  # the folded menu for narrow screens
+    client.force_login(rep2)  # a teammate: no access, and no number leaks into a link
+    assert client.get(f"/customers/{customer.customer_no}/").status_code == 404
