@@ -98,6 +98,8 @@ def prepare(db: str) -> dict[str, Any]:
     sqlite_file = OUT / "sqlite" / "kehu.sqlite3"
     _stamp_path(db).unlink(missing_ok=True)
     if db == "sqlite":
+        for mix in OUT.glob("mix-*.json"):  # sampled from the data being replaced
+            mix.unlink()
         data = generate(CUSTOMERS, CONTACTS, SEED, SEARCH_OUT / f"gen{CUSTOMERS}-c{CONTACTS:g}")
         fresh_database(db, env)
         _run([sys.executable, "-m", "bench.search", "--fast-seed", str(data),
@@ -373,6 +375,23 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
 _MIXES: dict[tuple[int, int], list[tuple[str, str]]] = {}
 
 
+def query_mix(user: Any, n: int) -> list[tuple[str, str]]:
+    """bench/search.py's query mix sampled from the user's documents: minutes at this size, so
+    kept in memory and in OUT/mix-<user>-<n>.json (the engines hold the same data: PostgreSQL
+    is copied from SQLite; prepare() deletes the files)."""
+    from bench.search import _queries
+
+    key = (user.pk, n)
+    if key not in _MIXES:
+        path = OUT / f"mix-{user.username}-{n}.json"
+        if path.exists():
+            _MIXES[key] = [tuple(pair) for pair in json.loads(path.read_text())]  # type: ignore[misc]
+        else:
+            _MIXES[key] = _queries(user, n)
+            path.write_text(json.dumps(_MIXES[key], ensure_ascii=False))
+    return _MIXES[key]
+
+
 def measure_user(
     role: str, username: str, n: int, vendor: str
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -381,7 +400,6 @@ def measure_user(
     from django.test.utils import CaptureQueriesContext
 
     from bench.common import query_counts, summarize, time_requests
-    from bench.search import _queries
     from kehu.accounts.models import User
     from kehu.customers.models import Customer
     from kehu.customers.selectors import customer_queryset_for
@@ -423,9 +441,7 @@ def measure_user(
     # Search: bench/search.py's query mix, sampled from this rep's documents (the manager's
     # and the executive's from the big-book rep's, i.e. inside what they see).
     sampler = user if user.role == "rep" else User.objects.get(username="zhang")
-    if (sampler.pk, n) not in _MIXES:  # sampling takes minutes at this size: once per rep
-        _MIXES[(sampler.pk, n)] = _queries(sampler, n)
-    mix = _MIXES[(sampler.pk, n)]
+    mix = query_mix(sampler, n)
     urls = [f"/api/v1/search?{urlencode({'q': q})}" for _kind, q in mix]
     kinds = [kind for kind, _q in mix]
     times, cpu, statuses = time_requests(client.get, urls, warmup=10)
@@ -542,7 +558,6 @@ def one_branch(n: int, vendor: str) -> list[dict[str, Any]]:
     from django.test import Client
 
     from bench.common import summarize, time_requests
-    from bench.search import _queries
     from kehu.accounts.models import User
     from kehu.customers.models import Customer, CustomerShare
 
@@ -559,9 +574,7 @@ def one_branch(n: int, vendor: str) -> list[dict[str, Any]]:
         user = User.objects.get(username=USERS[role])
         client = Client()
         client.force_login(user)
-        if (user.pk, n) not in _MIXES:
-            _MIXES[(user.pk, n)] = _queries(user, n)
-        searches = [f"/api/v1/search?{urlencode({'q': q})}" for _k, q in _MIXES[(user.pk, n)]]
+        searches = [f"/api/v1/search?{urlencode({'q': q})}" for _k, q in query_mix(user, n)]
         for scenario, urls in (
             ("list API, page 1", ["/api/v1/customers"] * n),
             ("search API (query mix)", searches),
