@@ -5,18 +5,27 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from kehu.accounts.models import Role
 from kehu.accounts.requests import AuthedRequest
 from kehu.core.api_utils import errors
+from kehu.core.errors import ValidationFailed
 
 from .export_guard import export_guard
 from .exports import customer_export, xlsx_file
-from .files import csv_stream, failed_lines, masks_for, preview_for, report_lines
+from .files import (
+    csv_stream,
+    failed_lines,
+    masks_for,
+    preview_for,
+    report_lines,
+    template_lines,
+)
 from .models import ImportRun, MappingPreset
 from .read_tasks import import_read_queue
 from .selectors import (
@@ -37,6 +46,7 @@ from .services import (
     unknown_columns,
 )
 from .tasks import import_queue
+from .template_xlsx import template_workbook
 from .validators import PRESETS, TARGETS
 
 router = Router(tags=["imports"])
@@ -285,3 +295,19 @@ def export_customers(request: AuthedRequest, format: str = "csv") -> HttpRespons
         filename="customers.xlsx",
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+
+
+@router.get("/import-template", response={200: None, **errors(422)})
+def import_template(request: AuthedRequest, format: str = "xlsx") -> HttpResponseBase:
+    """The standard import template: `xlsx` (a data sheet with drop-downs for every value-list
+    column, instructions and examples) or `csv` (the header row)."""
+    if format == "csv":
+        return _csv(template_lines(), "kehu-customers-template.csv")
+    if format != "xlsx":
+        raise ValidationFailed({"format": [_("One of %(values)s.") % {"values": "xlsx, csv"}]})
+    response = HttpResponse(
+        template_workbook(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="kehu-customers-template.xlsx"'
+    return response

@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("imports/", views.import_list, name="import-list"),
     path("imports/template.csv", views.import_template, name="import-template"),
+    path("imports/template.xlsx", views.import_template_xlsx, name="import-template-xlsx"),
     path(
         "imports/presets/<int:preset_id>/delete/",
         views.preset_delete_view,

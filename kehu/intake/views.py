@@ -44,6 +44,7 @@ from .services import (
     unknown_columns,
 )
 from .tasks import import_queue
+from .template_xlsx import template_workbook
 from .validators import PRESETS, TARGETS
 
 LIST_SIZE = 30
@@ -118,6 +119,17 @@ def preset_delete_view(request: AuthedRequest, preset_id: int) -> HttpResponse:
 @login_required
 def import_template(request: AuthedRequest) -> HttpResponseBase:
     return _csv_response(template_lines(), "kehu-customers-template.csv")
+
+
+@login_required
+def import_template_xlsx(request: AuthedRequest) -> HttpResponseBase:
+    """The XLSX template: the data sheet with drop-downs, instructions and examples."""
+    response = HttpResponse(
+        template_workbook(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="kehu-customers-template.xlsx"'
+    return response
 
 
 @login_required
