@@ -110,6 +110,8 @@ def prepare(db: str) -> dict[str, Any]:
     else:
         if not is_prepared("sqlite"):
             prepare("sqlite")
+        # The copy is column for column: bring the SQLite source to the same migrations first.
+        _run([sys.executable, "-m", "kehu", "migrate", "-v0"], env_for("sqlite"))
         _fresh_postgres(env)
         _run([sys.executable, "-m", "kehu", "migrate", "-v0"], env)
         _run([sys.executable, "-m", "bench.search", "--copy-from", str(sqlite_file)], env)

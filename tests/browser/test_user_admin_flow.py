@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 

@@ -266,7 +266,9 @@ def test_list_total_tags_dates_and_sort(client, customer_factory, rep, settings)
     response = client.get("/customers/", {"tag": "高价值"})
     assert customer_links(response) == [a.customer_no]
     assert "共 1 位客户" in response.content.decode()
-    assert set(customer_links(client.get("/customers/", {"tag": "高价值", "tag_mode": "none"}))) == {
+    assert set(
+        customer_links(client.get("/customers/", {"tag": "高价值", "tag_mode": "none"}))
+    ) == {
         b.customer_no,
         c.customer_no,
     }
