@@ -67,7 +67,7 @@ class InteractionForm(forms.Form):
 class ContactForm(forms.Form):
     """Add a contact to a customer."""
 
-    name = forms.CharField(label=_("name"), max_length=100)
+    name = forms.CharField(label=_("full name"), max_length=100)
     title = forms.CharField(label=_("title"), required=False, max_length=100)
     department = forms.CharField(label=_("department"), required=False, max_length=100)
     mobile = forms.CharField(
