@@ -365,3 +365,13 @@ def test_phones_and_emails_are_tap_to_call_and_mail_for_who_sees_them(
     assert 'id="menu-toggle"' in body  # the folded menu for narrow screens
     client.force_login(rep2)  # a teammate: no access, and no number leaks into a link
     assert client.get(f"/customers/{customer.customer_no}/").status_code == 404
+
+
+def test_labels_name_what_they_ask_for(client, customer_factory, rep):
+    customer = customer_factory()
+    contact = customer.contacts.get()
+    client.force_login(rep)
+    page = client.get(f"/customers/{customer.customer_no}/").content.decode()
+    assert "商机名称" in page  # an opportunity's title is not a person's 职务
+    edit = client.get(f"/contacts/{contact.pk}/edit/").content.decode()
+    assert ">姓名" in edit and ">名称" not in edit

@@ -40,6 +40,7 @@ def test_lead_form_is_public_and_embeddable() -> None:
     body = response.content.decode()
     assert 'name="homepage"' in body and 'name="consent"' in body
     assert "我同意贵公司保存并使用我提交的信息" in body
+    assert '<label for="lead-company">公司名称</label>' in body  # not 企业客户 (a customer kind)
 
 
 def test_other_pages_still_deny_framing(client: Any, rep: Any) -> None:
