@@ -273,7 +273,19 @@ class CustomerFilterForm(forms.Form):
     )
     incomplete = forms.BooleanField(label=_("Incomplete only"), required=False)
     pool = forms.BooleanField(label=_("Unassigned / team pool only"), required=False)
-    order = forms.CharField(required=False, widget=forms.HiddenInput)
+    order = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("", _("Newest first")),
+            ("oldest", _("Oldest first")),
+            ("name", _("Name, A to Z")),
+            ("-name", _("Name, Z to A")),
+            ("-completeness", _("Most complete first")),
+            ("completeness", _("Least complete first")),
+            ("-updated_at", _("Recently changed first")),
+        ],
+    )
 
     def __init__(self, *args: Any, owners: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -60,7 +60,7 @@ def owner_filter_choices(user: Any) -> list[tuple[str, str]]:
 
 
 # Columns of the list that sort (header -> the ascending order key of ORDERINGS).
-SORTABLE = {"name": "name", "completeness": "completeness", "created": "created_at"}
+SORTABLE = {"name": "name", "completeness": "completeness"}
 
 
 def _sort_links(params: dict[str, str], current: str) -> dict[str, dict[str, str]]:
