@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from kehu.accounts.policy import can_reveal_pii, can_see_pii, sees_amount_bands
 from kehu.core.validators import amount_band, format_phone
+from kehu.customers.display import status_reason_label
 from kehu.customers.masking import PII_FIELDS, customer_of, pii_value
 from kehu.customers.models import Customer
 from kehu.portal.labels import feedback_label, stage_label
@@ -27,6 +28,11 @@ def phone(value: str) -> str:
 @register.filter(name="feedback_label")
 def feedback_label_filter(value: str) -> str:
     return str(feedback_label(value)) if value else ""
+
+
+@register.filter(name="status_reason")
+def status_reason_filter(value: str) -> str:
+    return status_reason_label(value)
 
 
 @register.filter(name="stage_label")

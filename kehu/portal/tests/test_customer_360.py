@@ -375,3 +375,16 @@ def test_labels_name_what_they_ask_for(client, customer_factory, rep):
     assert "商机名称" in page  # an opportunity's title is not a person's 职务
     edit = client.get(f"/contacts/{contact.pk}/edit/").content.decode()
     assert ">姓名" in edit and ">名称" not in edit
+
+
+def test_system_status_reasons_are_shown_in_the_readers_language(client, customer_factory, rep):
+    from kehu.customers.models import CustomerStatusChange
+
+    customer = customer_factory()
+    CustomerStatusChange.objects.filter(customer=customer).update(reason="Imported (#7)")
+    client.force_login(rep)
+    page = client.get(f"/customers/{customer.customer_no}/").content.decode()
+    assert "导入（第 7 批）" in page and "Imported (#7)" not in page
+    CustomerStatusChange.objects.filter(customer=customer).update(reason="Created")
+    page = client.get(f"/customers/{customer.customer_no}/").content.decode()
+    assert "<small>已创建</small>" in page
