@@ -78,8 +78,30 @@ LIST_COUNT_CAP = 10_000
 
 
 def capped_count(queryset: QuerySet[Any], cap: int = LIST_COUNT_CAP) -> dict[str, Any]:
-    """{total, total_is_capped}: how many rows, counted up to `cap` (one COUNT over a LIMIT)."""
+    """{total, total_is_capped}: how many rows, counted up to `cap` (a COUNT over a LIMIT)."""
     found = queryset.order_by()[: cap + 1].count()
+    return {"total": min(found, cap), "total_is_capped": found > cap}
+
+
+def capped_count_arms(
+    unscoped: QuerySet[Any], arms: Sequence[Q] | None, cap: int = LIST_COUNT_CAP
+) -> dict[str, Any]:
+    """capped_count of the rows of `unscoped` (filtered, but not yet by the caller's scope) that
+    are in any of the scope's branches (`arms`, kehu.accounts.policy.scope_arms; None: every
+    row). Each branch is counted on its own, without the rows of the branches before it, so
+    each count walks one index: a count over the OR read 10,000 rows through a BitmapOr and the
+    heap (40-70 ms for a rep with a big book on PostgreSQL)."""
+    if arms is None:
+        return capped_count(unscoped, cap)
+    found, before = 0, Q()
+    for arm in arms:
+        rows = unscoped.filter(arm)
+        if before:
+            rows = rows.exclude(before)
+        found += rows.order_by()[: cap + 1 - found].count()
+        if found > cap:
+            break
+        before |= arm
     return {"total": min(found, cap), "total_is_capped": found > cap}
 
 

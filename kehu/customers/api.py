@@ -14,7 +14,7 @@ from kehu.accounts.models import Role
 from kehu.accounts.requests import AuthedRequest
 from kehu.audit.actions import action_label
 from kehu.audit.models import AuditEntry
-from kehu.core.api_utils import capped_count, errors, paged, payload_data
+from kehu.core.api_utils import capped_count_arms, errors, paged, payload_data
 from kehu.core.errors import NotFound, PermissionDenied, ValidationFailed
 
 from . import services
@@ -102,14 +102,15 @@ def customer_list(request: AuthedRequest, filters: Query[CustomerFilters]) -> di
     if order is None:
         raise ValidationFailed({"order": [f"One of: {', '.join(ORDERINGS)}."]})
     scoped, arms = customer_list_scope(request.user)
-    queryset = customer_filter(scoped, params)
+    filtered = customer_filter(Customer.objects.all(), params)
+    queryset = scoped & filtered
     page = paged(
         customers_for_output(queryset).prefetch_related(decision_maker_prefetch()),
         order=order,
         cursor=filters.cursor,
         limit=filters.limit,
         arms=arms,
-        **capped_count(queryset),
+        **capped_count_arms(filtered, arms),
     )
     pull_rows(actor=request.user, rows=len(page["items"]), refuse=True)  # the daily volume rule
     return page

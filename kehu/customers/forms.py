@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kehu.accounts.models import Role, User
+from kehu.accounts.models import Role, Team, User
 from kehu.core.errors import ValidationFailed
 from kehu.core.validators import format_phone
 
@@ -232,6 +232,17 @@ class CustomerFilterForm(forms.Form):
     size = forms.ChoiceField(label=_("size"), required=False, choices=BLANK + Customer.Size.choices)
     source = forms.ChoiceField(label=_("source"), required=False)
     owner = forms.CharField(label=_("owner"), required=False)
+    team = forms.ChoiceField(label=_("team"), required=False)
+    province = forms.CharField(
+        label=_("province"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. 广东省")}),
+    )
+    city = forms.CharField(
+        label=_("city"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. 深圳市")}),
+    )
     quality = forms.ChoiceField(
         label=_("data quality"), required=False, choices=BLANK + Customer.Quality.choices
     )
@@ -293,6 +304,8 @@ class CustomerFilterForm(forms.Form):
         cast(forms.ChoiceField, self.fields["industry"]).choices = tops
         cast(forms.ChoiceField, self.fields["source"]).choices = source_choices()
         self.fields["owner"].widget = forms.Select(choices=owners)
+        teams = Team.objects.order_by("name").values_list("name", flat=True)
+        cast(forms.ChoiceField, self.fields["team"]).choices = [("", "—")] + [(t, t) for t in teams]
 
     def params(self) -> dict[str, str]:
         """The filters the user set, as given (customer_filter parses and names bad ones)."""

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from kehu.accounts.models import Role, User
 from kehu.accounts.policy import READ_ALL, can_create_customer
 from kehu.accounts.requests import AuthedRequest
-from kehu.core.api_utils import capped_count
+from kehu.core.api_utils import capped_count_arms
 from kehu.core.errors import (
     ChangeHeld,
     DomainError,
@@ -89,9 +89,8 @@ def customer_list(request: AuthedRequest) -> HttpResponse:
         if order_key not in ORDERINGS:
             raise ValidationFailed({"order": [_("Unknown sort order.")]})
         scoped, arms = customer_list_scope(request.user)
-        customers = customer_filter(scoped, {**params, "_user": request.user}).select_related(
-            *LIST_RELATED
-        )
+        filtered = customer_filter(Customer.objects.all(), {**params, "_user": request.user})
+        customers = (scoped & filtered).select_related(*LIST_RELATED)
         page = keyset_page(
             customers,
             order=ORDERINGS[order_key],
@@ -99,7 +98,7 @@ def customer_list(request: AuthedRequest) -> HttpResponse:
             limit=settings.KEHU_PAGE_SIZE,
             arms=arms,
         )
-        total = capped_count(customers)
+        total = capped_count_arms(filtered, arms)
     except ValidationFailed as exc:
         filter_errors = exc.errors
         for key, errors in exc.errors.items():

@@ -98,7 +98,31 @@ def test_total_is_counted_for_the_filters_and_capped(
     body = api.get("/api/v1/customers", tag="高价值", limit=1).json()
     assert (body["total"], body["total_is_capped"]) == (2, False)
     assert api.login(outsider).get("/api/v1/customers").json()["total"] == 0  # not in scope
-    monkeypatch.setattr("kehu.core.api_utils.LIST_COUNT_CAP", 2)
-    monkeypatch.setattr("kehu.core.api_utils.capped_count.__defaults__", (2,))
+    monkeypatch.setattr("kehu.core.api_utils.capped_count_arms.__defaults__", (2,))
     body = api.login(rep).get("/api/v1/customers").json()
     assert (body["total"], body["total_is_capped"]) == (2, True)
+
+
+def test_total_counts_each_customer_once_across_the_scope_branches(
+    api: Any, rep: Any, rep2: Any, manager: Any, three: dict[str, Customer], customer_factory: Any
+) -> None:
+    from kehu.customers.services import customer_return, customer_share
+
+    pooled = customer_factory(actor=rep2, name="上海丁方公海有限公司")
+    customer_return(actor=rep2, customer=pooled, reason="暂不跟进")
+    customer_share(actor=manager, customer=pooled, user=rep)  # in the pool and shared
+    other = customer_factory(actor=rep2, name="上海戊方共享有限公司")
+    customer_share(actor=rep2, customer=other, user=rep)
+    api.login(rep)
+    body = api.get("/api/v1/customers", limit=2).json()
+    names = set()
+    url_params: dict[str, Any] = {"limit": 2}
+    while True:
+        page = api.get("/api/v1/customers", **url_params).json()
+        names |= {c["name"] for c in page["items"]}
+        if not page["next_cursor"]:
+            break
+        url_params["cursor"] = page["next_cursor"]
+    assert body["total"] == len(names) == 5  # 3 own, the shared one, the pooled-and-shared one
+    assert api.get("/api/v1/customers", pool="true").json()["total"] == 1
+    assert api.get("/api/v1/customers", q="上海丁方").json()["total"] == 1
