@@ -275,7 +275,7 @@ class CustomerOut(Schema):
 
 class CustomerPage(Paged):
     items: list[CustomerOut]
-    total: int = Field(description="Customers matching the filters, counted up to 10,000")
+    total: int = Field(description="Customers matching the filters, counted up to 1,000")
     total_is_capped: bool = Field(description="True when there are more than `total`")
 
 
