@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django import forms
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kehu.accounts.models import Role, Team, User
@@ -43,6 +44,16 @@ def industry_choices() -> tuple[list[tuple[str, str]], list[tuple[str, Any]]]:
     subs: list[tuple[str, Any]] = list(BLANK)
     subs += [(top.name, groups[top.pk]) for top in tops if top.pk in groups]
     return BLANK + [(t.name, t.name) for t in tops], subs
+
+
+def sub_industry_choices_of(industry: str) -> list[tuple[str, Any]]:
+    """The sub-industry choices under one top-level industry (all of them, grouped, when it is
+    empty or unknown): what the form offers once an industry is chosen."""
+    _tops, subs = industry_choices()
+    for value, group in subs:
+        if value == industry and isinstance(group, list):
+            return list(BLANK) + group
+    return subs
 
 
 def source_choices() -> list[tuple[str, str]]:
@@ -152,7 +163,18 @@ class CustomerForm(forms.Form):
         super().__init__(*args, **kwargs)
         tops, subs = industry_choices()
         cast(forms.ChoiceField, self.fields["industry"]).choices = tops
+        chosen = str(self.data.get("industry") or self.initial.get("industry") or "")
+        if chosen:  # only the chosen industry's sub-industries
+            subs = sub_industry_choices_of(chosen)
         cast(forms.ChoiceField, self.fields["sub_industry"]).choices = subs
+        self.fields["industry"].widget.attrs.update(
+            {
+                "hx-get": reverse("sub-industry-options"),
+                "hx-target": "#id_sub_industry",
+                "hx-swap": "innerHTML",
+                "hx-trigger": "change",
+            }
+        )
         cast(forms.ChoiceField, self.fields["source"]).choices = source_choices()
         cast(forms.ChoiceField, self.fields["owner"]).choices = owner_choices(
             actor, customer.owner if customer else None

@@ -27,7 +27,7 @@ from kehu.core.errors import (
 from kehu.core.pagination import keyset_page
 
 from . import services
-from .forms import CustomerFilterForm, CustomerForm
+from .forms import CustomerFilterForm, CustomerForm, sub_industry_choices_of
 from .models import Customer
 from .selectors import (
     ORDERINGS,
@@ -207,3 +207,15 @@ def customer_edit(request: AuthedRequest, customer_no: str) -> HttpResponse:
         if response is not None:
             return response
     return _form_page(request, form, customer, duplicate)
+
+
+@login_required
+def sub_industry_options(request: AuthedRequest) -> HttpResponse:
+    """The <option>s of the sub-industry select for the chosen industry (htmx, the form)."""
+    groups: list[tuple[str, list[tuple[str, Any]]]] = []  # ("" = no optgroup, options)
+    for value, label in sub_industry_choices_of(request.GET.get("industry", "").strip()):
+        if isinstance(label, list):
+            groups.append((value, label))
+        else:
+            groups.append(("", [(value, label)]))
+    return render(request, "customers/partials/_options.html", {"groups": groups})

@@ -110,6 +110,7 @@ PAGES: dict[str, Any] = {
     "quality-audit-csv": Listing(),
     "quality-audit-xlsx": Global(),
     "customer-list": Listing(),
+    "sub-industry-options": Global(),
     "customer-create": Global(),
     "customer-edit": Write(WRITABLE),
     "home": Global(),

@@ -294,3 +294,18 @@ def test_list_total_tags_dates_and_sort(client, customer_factory, rep, settings)
     ]
     response = client.get("/customers/", {"order": "sideways"})
     assert response.status_code == 200 and customer_links(response) == []
+
+
+def test_sub_industries_follow_the_chosen_industry(client, rep, customer_factory):
+    client.force_login(rep)
+    form = client.get("/customers/new/").content.decode()
+    assert 'hx-get="/dictionaries/sub-industries/"' in form
+    body = client.get("/dictionaries/sub-industries/", {"industry": "制造业"}).content.decode()
+    assert 'value="制造业 › 汽车零部件"' in body and "银行" not in body
+    assert "<optgroup" not in body
+    every = client.get("/dictionaries/sub-industries/").content.decode()
+    assert '<optgroup label="金融业">' in every and "汽车零部件" in every
+    # A customer of one industry is edited with only that industry's sub-industries offered.
+    customer = customer_factory(industry="金融业")
+    edit = client.get(f"/customers/{customer.customer_no}/edit/").content.decode()
+    assert 'value="金融业 › 银行"' in edit and "汽车零部件" not in edit
