@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from kehu.accounts.models import Role, Team, User
+from kehu.contacts.selectors import decision_maker_of
 from kehu.core.errors import ValidationFailed
 from kehu.core.validators import format_phone
 
@@ -44,6 +45,27 @@ def industry_choices() -> tuple[list[tuple[str, str]], list[tuple[str, Any]]]:
     subs: list[tuple[str, Any]] = list(BLANK)
     subs += [(top.name, groups[top.pk]) for top in tops if top.pk in groups]
     return BLANK + [(t.name, t.name) for t in tops], subs
+
+
+# "去补全": a missing field (Customer.missing_fields) -> the form fields that fill it in.
+COMPLETE_FIELDS: dict[str, tuple[str, ...]] = {
+    "name": ("name",),
+    "industry": ("industry", "sub_industry"),
+    "size": ("size",),
+    "decision_maker_name": ("dm_name",),
+    "decision_maker_title": ("dm_title",),
+    "decision_maker_phone": ("dm_mobile",),
+    "source": ("source",),
+    "first_contact_date": ("first_contact_date",),
+    "status": ("status", "status_reason"),
+    "owner": ("owner",),
+    "address": ("address",),
+    "region": ("province", "city", "district"),
+    "credit_code": ("credit_code",),
+    "budget": ("budget_amount",),
+    "email": ("email",),
+    "phone_unusable": ("phone",),
+}
 
 
 def sub_industry_choices_of(industry: str) -> list[tuple[str, Any]]:
@@ -155,9 +177,17 @@ class CustomerForm(forms.Form):
     )
     dm_wechat = forms.CharField(label=_("WeChat"), required=False, max_length=64)
 
-    def __init__(self, *args: Any, actor: User, customer: Customer | None = None, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        actor: User,
+        customer: Customer | None = None,
+        complete: bool = False,
+        **kwargs: Any,
+    ):
         self.actor = actor
         self.customer = customer
+        self.shown: list[str] = []  # with complete: the missing fields' form fields
         if customer is not None and "initial" not in kwargs:
             kwargs["initial"] = self.initial_for(customer)
         super().__init__(*args, **kwargs)
@@ -185,8 +215,26 @@ class CustomerForm(forms.Form):
             )
             del self.fields["status_reason"]
         else:
-            for name in [n for n in self.fields if n.startswith("dm_")]:
-                del self.fields[name]
+            missing = set(customer.missing_fields or []) if complete else set()
+            if any(m.startswith("decision_maker") for m in missing):
+                self._decision_maker_initial(customer)  # completed here, through the service
+            else:
+                for name in [n for n in self.fields if n.startswith("dm_")]:
+                    del self.fields[name]
+            self.shown = [
+                name
+                for field in (customer.missing_fields or [])
+                for name in COMPLETE_FIELDS.get(field, ())
+                if name in self.fields
+            ]
+
+    def _decision_maker_initial(self, customer: Customer) -> None:
+        maker = decision_maker_of(list(customer.contacts.all()))
+        if maker is None:
+            return
+        for key in ("name", "title", "email", "wechat"):
+            self.initial.setdefault(f"dm_{key}", getattr(maker, key) or "")
+        self.initial.setdefault("dm_mobile", format_phone(maker.mobile or maker.landline or ""))
 
     @staticmethod
     def initial_for(customer: Customer) -> dict[str, Any]:

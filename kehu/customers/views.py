@@ -199,13 +199,22 @@ def customer_create(request: AuthedRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def customer_edit(request: AuthedRequest, customer_no: str) -> HttpResponse:
+    """The whole form, or with ?only=missing ("去补全") just the fields the record misses (the
+    others ride along unchanged as hidden inputs)."""
     customer = customer_get_for(request.user, customer_no, for_change=True)
-    form = CustomerForm(request.POST or None, actor=request.user, customer=customer)
+    complete = request.GET.get("only") == "missing" and bool(customer.missing_fields)
+    form = CustomerForm(
+        request.POST or None, actor=request.user, customer=customer, complete=complete
+    )
     duplicate = None
     if request.method == "POST" and form.is_valid():
         response, duplicate = _save(request, form, customer)
         if response is not None:
             return response
+    if complete and form.shown:
+        status = 409 if duplicate else 422 if form.is_bound and form.errors else 200
+        context = {"form": form, "customer": customer, "duplicate": duplicate}
+        return render(request, "customers/complete.html", context, status=status)
     return _form_page(request, form, customer, duplicate)
 
 

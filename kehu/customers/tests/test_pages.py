@@ -309,3 +309,42 @@ def test_sub_industries_follow_the_chosen_industry(client, rep, customer_factory
     customer = customer_factory(industry="金融业")
     edit = client.get(f"/customers/{customer.customer_no}/edit/").content.decode()
     assert 'value="金融业 › 银行"' in edit and "汽车零部件" not in edit
+
+
+def test_complete_it_asks_only_for_the_missing_fields(client, rep, api):
+    api.login(rep)
+    response = api.post(
+        "/api/v1/customers",
+        {"name": "杭州补全测试有限公司", "email": "info@buquan.cn", "address": "西湖区文三路 1 号",
+         "decision_maker": {"name": "周补全", "mobile": "13900001111"}},
+    )  # fmt: skip
+    assert response.status_code == 201, response.content
+    customer = Customer.objects.get(customer_no=response.json()["customer_no"])
+    assert {"industry", "size", "decision_maker_title"} <= set(customer.missing_fields)
+    client.force_login(rep)
+    page = client.get(f"/customers/{customer.customer_no}/").content.decode()
+    assert f'href="/customers/{customer.customer_no}/edit/?only=missing"' in page
+    form = client.get(f"/customers/{customer.customer_no}/edit/?only=missing").content.decode()
+    assert 'id="complete-form"' in form
+    assert 'name="industry" hx-get' in form or 'id="id_industry"' in form
+    assert 'type="hidden" name="name" value="杭州补全测试有限公司"' in form  # kept, not asked
+    assert 'id="id_dm_title"' in form and 'value="周补全"' in form
+    data = {
+        m.group(1): m.group(2)
+        for m in re.finditer(r'type="hidden" name="([^"]+)" value="([^"]*)"', form)
+    }
+    data.pop("csrfmiddlewaretoken", None)
+    data.update(
+        {"industry": "制造业", "sub_industry": "制造业 › 机械设备", "size": "medium",
+         "dm_name": "周补全", "dm_title": "总经理", "dm_mobile": "13900001111"}
+    )  # fmt: skip
+    for key in ("source", "first_contact_date", "owner", "status"):
+        data.setdefault(key, "")
+    response = client.post(f"/customers/{customer.customer_no}/edit/?only=missing", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    customer.refresh_from_db()
+    assert customer.industry.name == "制造业" and customer.size == "medium"
+    assert (customer.email, customer.address) == ("info@buquan.cn", "西湖区文三路 1 号")
+    maker = Contact.objects.get(customer=customer, decision_role="decision_maker")
+    assert (maker.name, maker.title, maker.mobile) == ("周补全", "总经理", "+8613900001111")
+    assert not {"industry", "size", "decision_maker_title"} & set(customer.missing_fields)
