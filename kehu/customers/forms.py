@@ -68,6 +68,13 @@ COMPLETE_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 
+DECISION_MAKER_LABELS = {
+    "dm_name": _("decision maker's name"),
+    "dm_title": _("decision maker's title"),
+    "dm_mobile": _("decision maker's phone"),
+}
+
+
 def sub_industry_choices_of(industry: str) -> list[tuple[str, Any]]:
     """The sub-industry choices under one top-level industry (all of them, grouped, when it is
     empty or unknown): what the form offers once an industry is chosen."""
@@ -164,7 +171,7 @@ class CustomerForm(forms.Form):
     notes = forms.CharField(
         label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    dm_name = forms.CharField(label=_("name"), required=False, max_length=100)
+    dm_name = forms.CharField(label=_("full name"), required=False, max_length=100)
     dm_title = forms.CharField(label=_("title"), required=False, max_length=100)
     dm_mobile = forms.CharField(
         label=_("mobile"),
@@ -218,6 +225,8 @@ class CustomerForm(forms.Form):
             missing = set(customer.missing_fields or []) if complete else set()
             if any(m.startswith("decision_maker") for m in missing):
                 self._decision_maker_initial(customer)  # completed here, through the service
+                for name, label in DECISION_MAKER_LABELS.items():  # no fieldset says whose
+                    self.fields[name].label = label
             else:
                 for name in [n for n in self.fields if n.startswith("dm_")]:
                     del self.fields[name]

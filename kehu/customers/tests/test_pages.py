@@ -329,6 +329,7 @@ def test_complete_it_asks_only_for_the_missing_fields(client, rep, api):
     assert 'name="industry" hx-get' in form or 'id="id_industry"' in form
     assert 'type="hidden" name="name" value="杭州补全测试有限公司"' in form  # kept, not asked
     assert 'id="id_dm_title"' in form and 'value="周补全"' in form
+    assert "关键决策人职位" in form or "关键决策人职务" in form  # whose title, without a fieldset
     data = {
         m.group(1): m.group(2)
         for m in re.finditer(r'type="hidden" name="([^"]+)" value="([^"]*)"', form)
