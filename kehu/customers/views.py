@@ -59,6 +59,8 @@ def owner_filter_choices(user: Any) -> list[tuple[str, str]]:
     return choices + [(str(u.pk), u.label) for u in users.order_by("username")]
 
 
+MAX_BACK = 50  # pages of "previous" kept in the URL
+
 # Columns of the list that sort (header -> the ascending order key of ORDERINGS).
 SORTABLE = {"name": "name", "completeness": "completeness"}
 
@@ -105,15 +107,28 @@ def customer_list(request: AuthedRequest) -> HttpResponse:
             for error in errors:
                 form.add_error(key if key in form.fields else None, error)
     base_query = urlencode(params)
-    next_url = ""
+    # Previous: the cursors of the pages before this one ride along in `back` (keyset pages
+    # have no way back of their own), so "previous" is exact and needs nothing stored.
+    cursor = request.GET.get("cursor", "")
+    back = [c for c in request.GET.get("back", "").split(",") if c][-MAX_BACK:]
+    next_url = previous_url = ""
     if page is not None and page.next_cursor:
-        next_url = "?" + urlencode({**params, "cursor": page.next_cursor})
+        trail = ",".join([*back, cursor]) if cursor else ""
+        next_url = "?" + urlencode(
+            {**params, "cursor": page.next_cursor, **({"back": trail} if trail else {})}
+        )
+    if cursor:
+        earlier = {"back": ",".join(back[:-1])} if len(back) > 1 else {}
+        previous_url = "?" + urlencode(
+            {**params, **({"cursor": back[-1], **earlier} if back else {})}
+        )
     context = {
         "form": form,
         "page": page,
         "customers": page.items if page else [],
         "filter_errors": filter_errors,
         "next_url": next_url,
+        "previous_url": previous_url,
         "first_url": "?" + base_query if base_query else "?",
         "is_later_page": bool(request.GET.get("cursor")),
         "is_filtered": bool({k: v for k, v in params.items() if k != "order"}),

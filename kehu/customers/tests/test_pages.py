@@ -349,3 +349,30 @@ def test_complete_it_asks_only_for_the_missing_fields(client, rep, api):
     maker = Contact.objects.get(customer=customer, decision_role="decision_maker")
     assert (maker.name, maker.title, maker.mobile) == ("周补全", "总经理", "+8613900001111")
     assert not {"industry", "size", "decision_maker_title"} & set(customer.missing_fields)
+
+
+def test_previous_page_returns_exactly_to_the_page_before(client, customer_factory, rep, settings):
+    settings.KEHU_PAGE_SIZE = 2
+    for i in range(7):
+        customer_factory(name=f"翻页{i}")
+    client.force_login(rep)
+
+    def link(body: str, name: str) -> str:
+        found = re.search(rf'href="([^"]+)" id="{name}"', body)
+        assert found, name
+        return "/customers/" + found.group(1).replace("&amp;", "&")
+
+    url, pages = "/customers/?status=lead", []
+    for _ in range(3):
+        body = client.get(url).content.decode()
+        pages.append((url, customer_links(client.get(url))))
+        if len(pages) < 3:
+            url = link(body, "next-page")
+    third = client.get(url).content.decode()
+    assert 'id="previous-page"' in third
+    second_again = link(third, "previous-page")
+    assert customer_links(client.get(second_again)) == pages[1][1]
+    assert "status=lead" in second_again
+    first_again = link(client.get(second_again).content.decode(), "previous-page")
+    assert customer_links(client.get(first_again)) == pages[0][1]
+    assert 'id="previous-page"' not in client.get(first_again).content.decode()
