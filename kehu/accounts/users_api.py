@@ -44,21 +44,6 @@ class UserPage(Paged):
     items: list[UserOut]
 
 
-class UserIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    username: str
-    password: str | None = None
-    display_name: str | None = None
-    email: str | None = None
-    role: str | None = None
-    team: str | None = None
-    can_reveal_pii: bool | None = None
-    can_edit_finance: bool | None = None
-    requires_two_factor: bool | None = None
-    is_active: bool | None = None
-
-
 class UserPatch(Schema):
     model_config = ConfigDict(extra="forbid")
 
@@ -70,6 +55,11 @@ class UserPatch(Schema):
     can_edit_finance: bool | None = None
     requires_two_factor: bool | None = None
     is_active: bool | None = None
+
+
+class UserIn(UserPatch):
+    username: str
+    password: str | None = None
 
 
 class PasswordIn(Schema):

@@ -300,6 +300,13 @@ class CustomerForm(forms.Form):
         apply_service_errors(self, exc, self.ERROR_ALIASES)
 
 
+def _date_filter(label: Any) -> forms.DateField:
+    """A day the list filters from or to (the browser's date picker; customer_filter parses)."""
+    return forms.DateField(
+        label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
 class CustomerFilterForm(forms.Form):
     """The list page's filters; the names are the API's query parameters."""
 
@@ -347,20 +354,10 @@ class CustomerFilterForm(forms.Form):
             ("none", _("None of these tags")),
         ],
     )
-    created_from = forms.DateField(
-        label=_("Created from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    created_to = forms.DateField(
-        label=_("Created to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    last_contact_from = forms.DateField(
-        label=_("Last contact from"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    last_contact_to = forms.DateField(
-        label=_("Last contact to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    created_from = _date_filter(_("Created from"))
+    created_to = _date_filter(_("Created to"))
+    last_contact_from = _date_filter(_("Last contact from"))
+    last_contact_to = _date_filter(_("Last contact to"))
     incomplete = forms.BooleanField(label=_("Incomplete only"), required=False)
     pool = forms.BooleanField(label=_("Unassigned / team pool only"), required=False)
     order = forms.ChoiceField(

@@ -61,17 +61,15 @@ def _initial(contact: Contact, sees_pii: bool) -> dict[str, Any]:
     return initial
 
 
-def _apply(request: AuthedRequest, contact: Contact, data: dict[str, Any], done: str) -> bool:
-    """Run the update; a message for the outcome. True when saved (or held for review)."""
+def _apply(request: AuthedRequest, contact: Contact, data: dict[str, Any], done: str) -> None:
+    """Run the update with a message for the outcome (saved, or held for review); a
+    ValidationFailed goes to the caller."""
     try:
         contact_update(actor=request.user, contact=contact, data=data)
     except ChangeHeld as exc:
         messages.info(request, str(exc))
-        return True
-    except ValidationFailed:
-        raise
-    messages.success(request, done)
-    return True
+    else:
+        messages.success(request, done)
 
 
 @login_required
@@ -107,24 +105,27 @@ def contact_edit(request: AuthedRequest, contact_id: int) -> HttpResponse:
     return render(request, "portal/contact_edit.html", context, status=status)
 
 
+def _set_and_return(
+    request: AuthedRequest, contact: Contact, data: dict[str, Any], done: str
+) -> HttpResponse:
+    """A one-button change from the 360 page: refusals as messages, back to the contact."""
+    try:
+        _apply(request, contact, data, done)
+    except ValidationFailed as exc:
+        for errors in exc.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(_back(contact))
+
+
 @login_required
 @require_POST
 def contact_mark_left(request: AuthedRequest, contact_id: int) -> HttpResponse:
     """Left the company, on a date (today unless given; not in the future)."""
     contact = _writable_contact(request, contact_id)
     left_on = (request.POST.get("left_on") or "").strip() or timezone.localdate().isoformat()
-    try:
-        _apply(
-            request,
-            contact,
-            {"has_left": True, "left_on": left_on},
-            _("%(name)s is marked as having left the company.") % {"name": contact.name},
-        )
-    except ValidationFailed as exc:
-        for errors in exc.errors.values():
-            for error in errors:
-                messages.error(request, error)
-    return redirect(_back(contact))
+    done = _("%(name)s is marked as having left the company.") % {"name": contact.name}
+    return _set_and_return(request, contact, {"has_left": True, "left_on": left_on}, done)
 
 
 @login_required
@@ -132,15 +133,5 @@ def contact_mark_left(request: AuthedRequest, contact_id: int) -> HttpResponse:
 def contact_rejoin(request: AuthedRequest, contact_id: int) -> HttpResponse:
     """Undo "left the company" (marked by mistake, or the person came back)."""
     contact = _writable_contact(request, contact_id)
-    try:
-        _apply(
-            request,
-            contact,
-            {"has_left": False, "left_on": None},
-            _("%(name)s is with the company again.") % {"name": contact.name},
-        )
-    except ValidationFailed as exc:
-        for errors in exc.errors.values():
-            for error in errors:
-                messages.error(request, error)
-    return redirect(_back(contact))
+    done = _("%(name)s is with the company again.") % {"name": contact.name}
+    return _set_and_return(request, contact, {"has_left": False, "left_on": None}, done)

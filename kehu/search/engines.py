@@ -20,6 +20,7 @@ The selector re-applies the whole visibility SQL to the rows it reads.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,31 +123,40 @@ class _Engine:
     def ids(
         self, words: list[str], *, kinds: list[str], arms: list[Arm], cap: int
     ) -> dict[str, list[int]]:
-        arms = self._plan(arms)
-        return _run(
-            {
-                kind: [
-                    self._documents_select(words, kind, arm.sql, cap)
-                    if arm.by_documents
-                    else self._select(words, kind, arm.scope, arm.sql, cap)
-                    for arm in arms
-                ]
-                for kind in kinds
-            },
+        return self._each_arm(
+            kinds,
+            arms,
             cap,
+            lambda kind, arm: self._documents_select(words, kind, arm.sql, cap),
+            lambda kind, arm: self._select(words, kind, arm.scope, arm.sql, cap),
         )
 
     def fuzzy_ids(
         self, word: str, *, kinds: list[str], arms: list[Arm], cap: int
     ) -> dict[str, list[int]]:
-        arms = self._plan(arms)
+        return self._each_arm(
+            kinds,
+            arms,
+            cap,
+            lambda kind, arm: self._documents_fuzzy(word, kind, arm.sql, cap),
+            lambda kind, arm: self._fuzzy_select(word, kind, arm.scope, arm.sql, cap),
+        )
+
+    def _each_arm(
+        self,
+        kinds: list[str],
+        arms: list[Arm],
+        cap: int,
+        by_documents: Callable[[str, Arm], Select],
+        by_index: Callable[[str, Arm], Select],
+    ) -> dict[str, list[int]]:
+        """One SELECT per kind and arm (this engine's plan of the arms), run as one statement."""
+        planned = self._plan(arms)
         return _run(
             {
                 kind: [
-                    self._documents_fuzzy(word, kind, arm.sql, cap)
-                    if arm.by_documents
-                    else self._fuzzy_select(word, kind, arm.scope, arm.sql, cap)
-                    for arm in arms
+                    by_documents(kind, arm) if arm.by_documents else by_index(kind, arm)
+                    for arm in planned
                 ]
                 for kind in kinds
             },

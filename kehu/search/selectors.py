@@ -338,7 +338,7 @@ def search_for(
     if not query.key or visibility is None or not kinds:
         return results
     the_engine = engine()
-    arms = _arms(user)
+    arms: list[Arm] = []  # read when the substring index is asked (the shares cost a query)
     cap = SEARCH_COUNT_CAP + 1
     rows: dict[int, tuple[tuple[Any, ...], dict[str, Any], str]] = {}
     viewer = Viewer(user, query.words, query.key, tier=lambda row: _tier(row, query))
@@ -363,6 +363,7 @@ def search_for(
     consider(key_rows)
     counts = {kind: 0 for kind in kinds}
     if is_indexed(query.words):
+        arms = _arms(user)
         found = the_engine.ids(query.words, kinds=kinds, arms=arms, cap=cap)
         if viewer.checks_rows:  # only matches the user may make are counted
             every = [pk for ids in found.values() for pk in ids]
@@ -375,6 +376,7 @@ def search_for(
             candidates += [pk for pk in ids[:_CANDIDATES] if pk not in rows]
         consider(_rows_by_id(candidates, visibility))
     if not rows and len(query.key) >= 3 and not query.key.isdigit():  # typos
+        arms = arms or _arms(user)
         found = the_engine.fuzzy_ids(query.key, kinds=kinds, arms=arms, cap=4 * _CANDIDATES)
         fuzzy = _rows_by_id([pk for ids in found.values() for pk in ids], visibility)
         consider([r for r in fuzzy if _is_fuzzy_match(r, query)], fuzzy=True)

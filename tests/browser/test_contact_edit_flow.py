@@ -9,6 +9,8 @@ import pytest
 
 from kehu.customers.services import contact_create
 
+from .helpers import sign_in
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -24,11 +26,7 @@ def test_edit_a_contact_and_mark_one_as_left_at_phone_size(
         actor=rep, customer=customer, data={"name": "钱采购", "mobile": "13912345670"}
     )
     page = phone_page
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "rep")
-    page.fill("#id_password", "pass-for-tests-2026")
-    page.locator("form:has(#id_password) [type=submit]").first.click()
-    page.wait_for_url(f"{live_server.url}/customers/**")
+    sign_in(page, live_server.url, "rep")
 
     page.goto(f"{live_server.url}/customers/{customer.customer_no}/")
     page.locator(f"#contact-edit-{contact.pk}").click()

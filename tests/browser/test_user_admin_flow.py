@@ -6,28 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kehu.accounts.models import Role, Team, User
+
+from .helpers import sign_in
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def _sign_in(page: Any, base: str, username: str, password: str, device: Any = None) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.locator("form:has(#id_password) [type=submit]").first.click()
-    if device is not None:  # an administrator signs in with the second factor
-        page.wait_for_url("**/otp/**")
-        code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
-        page.fill("#id_token", f"{code:06d}")
-        page.locator("#otp-form [type=submit]").click()
-    page.wait_for_url(f"{base}/customers/**")
 
 
 def test_admin_creates_a_user_who_then_signs_in(
@@ -37,7 +25,7 @@ def test_admin_creates_a_user_who_then_signs_in(
     page = context.new_page()
     page.set_default_timeout(15_000)
     device = TOTPDevice.objects.create(user=admin_user, name="手机", confirmed=True)
-    _sign_in(page, live_server.url, "admin", "pass-for-tests-2026", device)
+    sign_in(page, live_server.url, "admin", device=device)
     page.goto(f"{live_server.url}/users/")
     page.locator("#user-create-link").click()
     page.wait_for_url("**/users/new/")
@@ -58,6 +46,6 @@ def test_admin_creates_a_user_who_then_signs_in(
     other = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
     page = other.new_page()
     page.set_default_timeout(15_000)
-    _sign_in(page, live_server.url, "xiaozhou", password)
+    sign_in(page, live_server.url, "xiaozhou", password)
     assert page.url.endswith("/customers/")  # a rep: no second factor asked
     other.close()

@@ -14,6 +14,7 @@ from .fts import (
     IndexRow,
     _bigram_tokens,
     _fts_insert,
+    _fts_unwrite,
     _fts_write,
     _is_sqlite,
     _pg_grams,
@@ -232,15 +233,6 @@ def search_pool_tokens(*, batch_size: int = 5000, forward: bool = True) -> int:
             old_bigram.append((pk, _bigram_tokens(grams_text, old)))
             new_trigram.append((pk, text, new))
             new_bigram.append((pk, _bigram_tokens(grams_text, new)))
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                "INSERT INTO search_fts(search_fts, rowid, text, scope) "
-                "VALUES('delete', %s, %s, %s)",
-                old_trigram,
-            )
-            cursor.executemany(
-                "INSERT INTO search_bigram(search_bigram, rowid, tokens) VALUES('delete', %s, %s)",
-                old_bigram,
-            )
+        _fts_unwrite(old_trigram, old_bigram)
         _fts_write(new_trigram, new_bigram)
         total += len(todo)

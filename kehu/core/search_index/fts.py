@@ -59,7 +59,11 @@ def _fts_delete(rows: Sequence[IndexRow]) -> None:
     """Remove documents from the SQLite FTS5 tables, given their old values; call first."""
     if not rows or not _is_sqlite():
         return
-    trigram, bigram = _fts_values(rows)
+    _fts_unwrite(*_fts_values(rows))
+
+
+def _fts_unwrite(trigram: list[tuple[Any, ...]], bigram: list[tuple[Any, ...]]) -> None:
+    """Delete FTS5 entries given exactly what was written for them (_fts_write's rows)."""
     with connection.cursor() as cursor:
         cursor.executemany(
             "INSERT INTO search_fts(search_fts, rowid, text, scope) VALUES('delete', %s, %s, %s)",

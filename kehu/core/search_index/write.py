@@ -26,6 +26,7 @@ from .fts import (
     _bigram_tokens,
     _fts_delete,
     _fts_insert,
+    _fts_unwrite,
     _fts_write,
     _index_row,
     _is_sqlite,
@@ -122,17 +123,9 @@ def search_rescope_customers(customers: Iterable[Any], *, chunk: int = 500) -> i
             new_bigram.append((pk, _bigram_tokens(grams, scope)))
         pg = "" if sqlite else _pg_grams(grams, scope)
         updates.append((new_owner, new_team, new_status, pg, pk))
+    if sqlite:
+        _fts_unwrite(old_trigram, old_bigram)
     with connection.cursor() as cursor:  # plain SQL: bulk_update's CASE costs ms a row
-        if sqlite:
-            cursor.executemany(
-                "INSERT INTO search_fts(search_fts, rowid, text, scope) "
-                "VALUES('delete', %s, %s, %s)",
-                old_trigram,
-            )
-            cursor.executemany(
-                "INSERT INTO search_bigram(search_bigram, rowid, tokens) VALUES('delete', %s, %s)",
-                old_bigram,
-            )
         table = SearchDocument._meta.db_table
         if sqlite:
             cursor.executemany(
