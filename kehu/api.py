@@ -19,6 +19,7 @@ from ninja.renderers import JSONRenderer
 from kehu.accounts.api import router as accounts_router
 from kehu.accounts.auth import api_auth
 from kehu.accounts.users_api import router as users_router
+from kehu.collab.api import bulk_router as collab_bulk_router
 from kehu.collab.api import router as collab_router
 from kehu.core import request_errors
 from kehu.core.api import router as core_router
@@ -27,6 +28,7 @@ from kehu.core.errors import DomainError, ValidationFailed
 from kehu.customers.access_api import router as access_router
 from kehu.customers.api import router as customers_router
 from kehu.customers.audit_api import router as audit_router
+from kehu.customers.saved_views_api import router as saved_views_router
 from kehu.dedupe.api import router as dedupe_router
 from kehu.intake.api import router as intake_router
 from kehu.intake.capture.api import router as capture_router
@@ -138,8 +140,11 @@ api = KehuAPI(
     docs=LocalSwagger(),
 )
 
+# Before the customers router: its /customers/{customer_no} would take /customers/bulk.
+api.add_router("/", collab_bulk_router)
 api.add_router("/", customers_router)
 api.add_router("/", access_router)
+api.add_router("/", saved_views_router)
 api.add_router("/", review_router)
 api.add_router("/", audit_router)
 api.add_router("/", dedupe_router)

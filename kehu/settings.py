@@ -213,6 +213,10 @@ KEHU_JOB_STALE_SECONDS = env_int("KEHU_JOB_STALE_SECONDS", 600)
 KEHU_DEFAULT_REGION = os.environ.get("KEHU_DEFAULT_REGION", "CN")
 KEHU_LATE_ENTRY_HOURS = env_int("KEHU_LATE_ENTRY_HOURS", 24)
 KEHU_PAGE_SIZE = env_int("KEHU_PAGE_SIZE", 25)
+# The customer list's search box (and `q` of /api/v1/customers) asks the global search for the
+# matching customers: a dotted path to (user, query) -> customer ids (the search app sits above
+# customers, so the list reaches it by name).
+KEHU_CUSTOMER_SEARCH = "kehu.search.selectors.customer_ids_matching"
 KEHU_MAX_PAGE_SIZE = env_int("KEHU_MAX_PAGE_SIZE", 200)
 KEHU_EVENT_BATCH_MAX = env_int("KEHU_EVENT_BATCH_MAX", 1000)
 # Duplicates: match probability at which the scan proposes a pair, and at which the on-save

@@ -2,12 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 
 from kehu.api import api
+from kehu.collab.views import customer_bulk
 
 urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("kehu.accounts.urls")),
+    # Before the pages under customers/<number>/: the list's bulk actions.
+    path("customers/bulk/", customer_bulk, name="customer-bulk"),
     path("", include("kehu.interactions.urls")),
     path("reports/", include("kehu.reports.urls")),
     # Customers first: /customers/new/ must not be read as the customer numbered "new".

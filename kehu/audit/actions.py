@@ -34,6 +34,8 @@ class AuditAction(models.TextChoices):
     CUSTOMERS_EXPORTED = "customers.exported", _("Customers exported")
     FIELD_REVEALED = "field.revealed", _("Masked value revealed")
     SOURCE_CREATED = "source.created", _("Customer source added")
+    SAVED_VIEW_SAVED = "saved_view.saved", _("Saved list view saved")
+    SAVED_VIEW_DELETED = "saved_view.deleted", _("Saved list view deleted")
     # Contacts
     CONTACT_CREATED = "contact.created", _("Contact added")
     CONTACT_UPDATED = "contact.updated", _("Contact changed")

@@ -25,6 +25,7 @@ from kehu.customers import services as customer_services
 from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_get_for
 
+from . import bulk as bulk_services
 from . import services
 from .selectors import notifications_for, pool_for, pool_reasons, teams_for
 
@@ -344,3 +345,44 @@ def notification_read(request: AuthedRequest, notification_id: int) -> Notificat
     notifications_mark_read(user=request.user, ids=[notification.pk])
     notification.refresh_from_db()
     return notification
+
+
+# --- Bulk actions on chosen customers (mounted before the customers router: see kehu/api.py)
+
+bulk_router = Router(tags=["customers"])
+
+
+class BulkActionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    customer_nos: list[str]
+    action: str = Field(description="assign, status, tag or untag")
+    owner: str = Field("", description="assign: the new owner's username or id")
+    status: str = Field("", description="status: the new status (a code or its label)")
+    reason: str = Field("", description="status: why it changes")
+    tags: list[str] = Field([], description="tag / untag: tag names")
+
+
+class BulkHeld(Schema):
+    customer_no: str
+    pending_id: int | None
+
+
+class BulkActionOut(Schema):
+    action: str
+    updated: int
+    unchanged: int
+    held: list[BulkHeld]
+
+
+@bulk_router.post(
+    "/customers/bulk",
+    response={200: BulkActionOut, **errors(202, 403, 422)},
+    summary="Bulk action on chosen customers",
+)
+def customers_bulk(request: AuthedRequest, payload: BulkActionIn) -> Any:
+    """Assign the chosen customers to an owner, change their status (成交 waits for approval,
+    listed under `held`), or add or remove tags. All or nothing: a customer that is not found or
+    not the caller's to change is a 422 naming it, before anything is written; more customers
+    than the bulk rule allows wait for review as one item (202)."""
+    return bulk_services.customers_bulk_act(actor=request.user, **payload.model_dump())

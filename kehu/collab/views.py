@@ -11,7 +11,10 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kehu.accounts.models import Role
@@ -21,10 +24,11 @@ from kehu.accounts.services import (
     notifications_mark_read,
     team_pool_settings_update,
 )
-from kehu.core.errors import DomainError, PermissionDenied, ValidationFailed
+from kehu.core.errors import ChangeHeld, DomainError, PermissionDenied, ValidationFailed
 from kehu.customers import services as customer_services
 from kehu.customers.selectors import customer_get_for
 
+from . import bulk as bulk_services
 from . import services
 from .selectors import (
     handover_candidates_for,
@@ -277,3 +281,75 @@ def notification_list(request: AuthedRequest) -> HttpResponse:
 def notification_read_all(request: AuthedRequest) -> HttpResponse:
     notifications_mark_read(user=request.user)
     return redirect("notification-list")
+
+
+# --- Bulk actions from the customer list
+
+
+def _back_to_list(request: AuthedRequest) -> HttpResponse:
+    """Back to the list the rows were chosen on (its filters, sort and page), else the list."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("customer-list")
+
+
+def _words(raw: str) -> list[str]:
+    """Tag names typed in one box: separated by commas (either width), 、 or semicolons."""
+    for sep in ("，", "、", ";", "；"):
+        raw = raw.replace(sep, ",")
+    return [w.strip() for w in raw.split(",") if w.strip()]
+
+
+@login_required
+@require_POST
+def customer_bulk(request: AuthedRequest) -> HttpResponse:
+    """The list's chosen rows (customer_no, repeated) and one button: assign, status, tag, untag,
+    or export_csv / export_xlsx (the export of just those rows, with the export's own rules)."""
+    numbers = request.POST.getlist("customer_no")
+    action = request.POST.get("action", "")
+    if action in ("export_csv", "export_xlsx"):
+        if not numbers:
+            messages.error(request, _("Choose at least one customer."))
+            return _back_to_list(request)
+        url = reverse("customer-export", args=[action.removeprefix("export_")])
+        return redirect(url + "?" + urlencode({"customer_no": ",".join(numbers)}))
+    try:
+        result = bulk_services.customers_bulk_act(
+            actor=request.user,
+            customer_nos=numbers,
+            action=action,
+            owner=request.POST.get("owner", ""),
+            status=request.POST.get("status", ""),
+            reason=request.POST.get("reason", ""),
+            tags=_words(request.POST.get("tags", "")),
+        )
+    except ChangeHeld as held:
+        messages.warning(request, held.message)
+    except ValidationFailed as exc:
+        for key, errors in exc.errors.items():
+            label = BULK_FIELD_LABELS.get(key, key)
+            messages.error(request, f"{label}: {' '.join(str(e) for e in errors)}")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        text = _("%(updated)s changed, %(unchanged)s already so.") % {
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+        }
+        if result.held:
+            text += " " + _("%(count)s wait for approval.") % {"count": len(result.held)}
+        messages.success(request, text)
+    return _back_to_list(request)
+
+
+BULK_FIELD_LABELS = {
+    "customer_nos": _lazy("Chosen customers"),
+    "action": _lazy("Action"),
+    "owner": _lazy("owner"),
+    "status": _lazy("status"),
+    "reason": _lazy("reason"),
+    "tags": _lazy("tags"),
+}

@@ -73,6 +73,7 @@ class CustomerFilters(Schema):
     last_contact_from: str | None = None
     last_contact_to: str | None = None
     external_id: str | None = None
+    customer_no: str | None = None  # comma-separated customer numbers (at most 1,000)
     order: str = "newest"
     cursor: str | None = None
     limit: int | None = None
@@ -100,7 +101,9 @@ def customer_list(request: AuthedRequest, filters: Query[CustomerFilters]) -> di
     params["_user"] = request.user
     order = ORDERINGS.get(filters.order)
     if order is None:
-        raise ValidationFailed({"order": [f"One of: {', '.join(ORDERINGS)}."]})
+        raise ValidationFailed(
+            {"order": [_("One of: %(values)s.") % {"values": ", ".join(ORDERINGS)}]}
+        )
     scoped, arms = customer_list_scope(request.user)
     filtered = customer_filter(Customer.objects.all(), params)
     queryset = scoped & filtered

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.http import QueryDict
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,7 @@ from kehu.contacts.selectors import decision_maker_of
 from kehu.core.errors import ValidationFailed
 from kehu.core.validators import format_phone
 
+from .columns import COLUMNS, DEFAULT_COLUMNS, chosen_columns
 from .models import Customer, Industry, Source
 from .services import customer_clean
 
@@ -371,11 +373,26 @@ class CustomerFilterForm(forms.Form):
             ("-completeness", _("Most complete first")),
             ("completeness", _("Least complete first")),
             ("-updated_at", _("Recently changed first")),
+            ("status", _("Status")),
+            ("industry", _("Industry")),
+            ("owner", _("Owner")),
+            ("-last_interaction", _("Most recently contacted first")),
+            ("last_interaction", _("Longest without contact first")),
         ],
+    )
+    cols = forms.MultipleChoiceField(
+        label=_("Columns"),
+        required=False,
+        choices=[(c.key, c.label) for c in COLUMNS.values()],
+        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args: Any, owners: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if isinstance(self.data, QueryDict):  # cols=a&cols=b (the boxes) or cols=a,b (a view)
+            data = self.data.copy()
+            data.setlist("cols", [c.key for c in chosen_columns(",".join(data.getlist("cols")))])
+            self.data = data
         tops, _subs = industry_choices()
         cast(forms.ChoiceField, self.fields["industry"]).choices = tops
         cast(forms.ChoiceField, self.fields["source"]).choices = source_choices()
@@ -392,6 +409,12 @@ class CustomerFilterForm(forms.Form):
                 value = "1" if value in ("1", "on", "true", "yes") else ""
             if name == "pool":
                 value = "true" if value in ("1", "on", "true", "yes") else ""
+            if name == "cols":  # kept only when not the default set
+                getlist = getattr(self.data, "getlist", None)
+                picked = getlist(name) if getlist else str(value or "").split(",")
+                value = ",".join(c.key for c in chosen_columns(picked))
+                if value == ",".join(DEFAULT_COLUMNS):
+                    value = ""
             if value and str(value).strip():
                 params[name] = str(value).strip()
         return params

@@ -305,3 +305,37 @@ class DuplicateAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.context}: {self.action}"
+
+
+class SavedView(models.Model):
+    """A customer list as someone keeps it: its filters, sort and columns (the list page's query
+    string), for its owner, or shared with the owner's team."""
+
+    name = models.CharField(_("name"), max_length=80)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="saved_views",
+    )
+    # Set: the whole team sees the view (the owner's team when it was shared).
+    team = models.ForeignKey(
+        "accounts.Team",
+        verbose_name=_("shared with team"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="saved_views",
+    )
+    query = models.CharField(_("filters, sort and columns"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="saved_view_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

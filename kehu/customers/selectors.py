@@ -10,6 +10,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import Role, User
@@ -22,10 +23,10 @@ from kehu.accounts.policy import (
 )
 from kehu.contacts.models import Contact
 from kehu.contacts.selectors import contact_get_for
-from kehu.core.errors import ValidationFailed
+from kehu.core.errors import NotFound, ValidationFailed
 from kehu.core.validators import AMOUNT_BANDS, parse_amount, parse_choice, parse_date
 
-from .models import Customer, Industry, Source
+from .models import Customer, Industry, SavedView, Source
 from .validators import BUDGET_BAND_ALIASES, SIZE_ALIASES, STATUS_ALIASES
 
 __all__ = ["contact_get_for", "customer_get_for", "customer_queryset_for"]
@@ -121,6 +122,18 @@ ORDERINGS = {
     "-budget_amount": "-budget_amount",
     "completeness": "completeness",
     "-completeness": "-completeness",
+    # The list's other columns: grouped by the value's stored key (a status code, a dictionary
+    # entry's or a user's id: the dictionaries' own order), each served by an index.
+    "status": "status",
+    "-status": "-status",
+    "industry": "industry_id",
+    "-industry": "-industry_id",
+    "owner": "owner_id",
+    "-owner": "-owner_id",
+    "team": "team_id",
+    "-team": "-team_id",
+    "last_interaction": "last_interaction_at",
+    "-last_interaction": "-last_interaction_at",
 }
 
 
@@ -215,6 +228,14 @@ def customer_filter(queryset: QuerySet[Customer], params: dict[str, Any]) -> Que
         qs = qs.filter(kind=value("kind"))
     if value("external_id"):
         qs = qs.filter(external_id=value("external_id"))
+    if value("customer_no"):  # chosen rows (the list's bulk export): comma-separated numbers
+        numbers = [n.strip().upper() for n in value("customer_no").split(",") if n.strip()]
+        if len(numbers) > MAX_CHOSEN:
+            errors["customer_no"] = [
+                _("Choose at most %(count)s customers at once.") % {"count": MAX_CHOSEN}
+            ]
+        else:
+            qs = qs.filter(customer_no__in=numbers)
     qs = _tag_filter(qs, params, errors)
     for key, field in (
         ("created_from", "created_at__gte"),
@@ -233,13 +254,14 @@ def customer_filter(queryset: QuerySet[Customer], params: dict[str, Any]) -> Que
             start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
             qs = qs.filter(**{field: start})
     if value("q"):
-        qs = customer_simple_search(qs, value("q"), user=params.get("_user"))
+        qs = customer_search(qs, value("q"), user=params.get("_user"))
     if errors:
         raise ValidationFailed(errors)
     return qs
 
 
 TAG_MODES = ("all", "any", "none")
+MAX_CHOSEN = 1000  # customers one bulk action (or a customer_no= filter) may name
 
 
 def _tag_filter(
@@ -305,6 +327,29 @@ def _contact_details_q(user: Any) -> Q | None:
     return whole
 
 
+def customer_search(
+    queryset: QuerySet[Customer], q: str, *, user: Any = None
+) -> QuerySet[Customer]:
+    """The list's search box: what /search/ finds (settings.KEHU_CUSTOMER_SEARCH: pinyin,
+    initials, phone suffix, substrings, typos), plus a customer-number prefix and a whole credit
+    code; a query too short for the substring index (one character) also matches names
+    containing it (customer_simple_search)."""
+    q = q.strip()
+    hook = getattr(settings, "KEHU_CUSTOMER_SEARCH", "")
+    if not q or not hook or user is None:
+        return customer_simple_search(queryset, q, user=user)
+    ids = import_string(hook)(user, q)
+    condition = Q(pk__in=ids)
+    upper = q.upper()
+    if upper.startswith("CX") and len(upper) >= 8:
+        condition |= Q(customer_no__startswith=upper)
+    if len(upper) == 18 and upper.isalnum():
+        condition |= Q(credit_code=upper)
+    if len(q) < 2:
+        condition |= Q(name__icontains=q)
+    return queryset.filter(condition)
+
+
 def customer_simple_search(
     queryset: QuerySet[Customer], q: str, *, user: Any = None
 ) -> QuerySet[Customer]:
@@ -336,3 +381,19 @@ def customer_simple_search(
         whole = _contact_details_q(user)
         condition |= details if whole is None else details & whole
     return queryset.filter(condition)
+
+
+def saved_views_for(user: User | Any) -> QuerySet[SavedView]:
+    """The list views `user` may open: their own and those shared with their team."""
+    condition = Q(owner=user.pk)
+    if getattr(user, "team_id", None):
+        condition |= Q(team=user.team_id)
+    return SavedView.objects.filter(condition).select_related("owner", "team")
+
+
+def saved_view_get_for(user: User | Any, view_id: int) -> SavedView:
+    """One view `user` may open (NotFound, 404, otherwise: someone else's private view)."""
+    view = saved_views_for(user).filter(pk=view_id).first()
+    if view is None:
+        raise NotFound(_("No such saved view."))
+    return view

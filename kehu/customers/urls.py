@@ -7,5 +7,7 @@ urlpatterns = [
     path("customers/", views.customer_list, name="customer-list"),
     path("dictionaries/sub-industries/", views.sub_industry_options, name="sub-industry-options"),
     path("customers/new/", views.customer_create, name="customer-create"),
+    path("saved-views/", views.saved_view_save, name="saved-view-save"),
+    path("saved-views/<int:view_id>/delete/", views.saved_view_delete, name="saved-view-delete"),
     path("customers/<str:customer_no>/edit/", views.customer_edit, name="customer-edit"),
 ]

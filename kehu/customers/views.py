@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_http_methods, require_POST
 
 from kehu.accounts.models import Role, User
 from kehu.accounts.policy import READ_ALL, can_create_customer
@@ -27,6 +30,7 @@ from kehu.core.errors import (
 from kehu.core.pagination import keyset_page
 
 from . import services
+from .columns import NAME_SORT, chosen_columns, sort_link
 from .forms import CustomerFilterForm, CustomerForm, sub_industry_choices_of
 from .models import Customer
 from .selectors import (
@@ -34,6 +38,8 @@ from .selectors import (
     customer_filter,
     customer_get_for,
     customer_list_scope,
+    saved_view_get_for,
+    saved_views_for,
 )
 
 LIST_RELATED = ("industry", "sub_industry", "owner", "team", "source")
@@ -59,24 +65,31 @@ def owner_filter_choices(user: Any) -> list[tuple[str, str]]:
     return choices + [(str(u.pk), u.label) for u in users.order_by("username")]
 
 
+def _bulk_owners(user: Any) -> list[tuple[str, str]]:
+    """Whom the list's bulk "assign" offers: a rep themself; a manager their team; an admin
+    every active rep and manager (the write path checks again)."""
+    choices = [(v, label) for v, label in owner_filter_choices(user) if v not in ("", "me")]
+    if not any(v == str(user.pk) for v, _l in choices) and user.role in (Role.REP, Role.MANAGER):
+        choices.insert(0, (str(user.pk), user.label))
+    return choices
+
+
+def tag_names() -> list[str]:
+    """Known tag names for the bulk form's suggestions (the tags app sits above this one)."""
+    tag = apps.get_model("tags", "Tag")
+    return list(tag._default_manager.order_by("name").values_list("name", flat=True)[:500])
+
+
 MAX_BACK = 50  # pages of "previous" kept in the URL
 
-# Columns of the list that sort (header -> the ascending order key of ORDERINGS).
-SORTABLE = {"name": "name", "completeness": "completeness"}
 
-
-def _sort_links(params: dict[str, str], current: str) -> dict[str, dict[str, str]]:
-    """Per sortable column: the URL that sorts by it (again: the other way) and its arrow."""
-    links = {}
-    for column, key in SORTABLE.items():
-        descending = f"-{key}"
-        is_up, is_down = current == key, current == descending
-        target = descending if is_up else key
-        links[column] = {
-            "url": "?" + urlencode({**params, "order": target}),
-            "arrow": "▲" if is_up else "▼" if is_down else "",
-        }
-    return links
+def _headers(params: dict[str, str], order_key: str) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """The name header's sort link, and per chosen column its label and sort link."""
+    headers = []
+    for column in chosen_columns(params.get("cols")):
+        link = sort_link(params, column.sort, order_key) if column.sort else {}
+        headers.append({"key": column.key, "label": column.label, **link})
+    return sort_link(params, NAME_SORT, order_key), headers
 
 
 @login_required
@@ -107,6 +120,7 @@ def customer_list(request: AuthedRequest) -> HttpResponse:
             for error in errors:
                 form.add_error(key if key in form.fields else None, error)
     base_query = urlencode(params)
+    name_sort, columns = _headers(params, order_key)
     # Previous: the cursors of the pages before this one ride along in `back` (keyset pages
     # have no way back of their own), so "previous" is exact and needs nothing stored.
     cursor = request.GET.get("cursor", "")
@@ -134,7 +148,14 @@ def customer_list(request: AuthedRequest) -> HttpResponse:
         "is_filtered": bool({k: v for k, v in params.items() if k != "order"}),
         "can_create": can_create_customer(request.user),
         "is_admin": request.user.role == Role.ADMIN,
-        "sort": _sort_links(params, order_key),
+        "name_sort": name_sort,
+        "bulk_owners": _bulk_owners(request.user),
+        "bulk_statuses": Customer.Status.choices,
+        "tag_names": tag_names(),
+        "saved_views": list(saved_views_for(request.user)),
+        "current_view": request.GET.get("view", ""),
+        "list_query": urlencode(params),
+        "columns": columns,
         **total,
     }
     template = "customers/partials/_rows.html" if is_htmx(request) else "customers/list.html"
@@ -243,3 +264,40 @@ def sub_industry_options(request: AuthedRequest) -> HttpResponse:
         else:
             groups.append(("", [(value, label)]))
     return render(request, "customers/partials/_options.html", {"groups": groups})
+
+
+# --- Saved views of the list
+
+
+@login_required
+@require_POST
+def saved_view_save(request: AuthedRequest) -> HttpResponse:
+    """Keep the list as it is now (the `query` the page carries) under a name."""
+    query = QueryDict(request.POST.get("query", ""))
+    form = CustomerFilterForm(query, owners=owner_filter_choices(request.user))
+    try:
+        view = services.saved_view_save(
+            actor=request.user,
+            name=request.POST.get("name", ""),
+            params=form.params(),
+            shared=request.POST.get("shared") in ("1", "on", "true"),
+        )
+    except ValidationFailed as exc:
+        for key, errors in exc.errors.items():
+            label = form.fields[key].label if key in form.fields else SAVE_LABELS.get(key, key)
+            messages.error(request, f"{label}: {' '.join(str(e) for e in errors)}")
+        return redirect(reverse("customer-list") + ("?" + query.urlencode() if query else ""))
+    messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
+    return redirect(f"{reverse('customer-list')}?{view.query}&view={view.pk}")
+
+
+@login_required
+@require_POST
+def saved_view_delete(request: AuthedRequest, view_id: int) -> HttpResponse:
+    view = saved_view_get_for(request.user, view_id)
+    services.saved_view_delete(actor=request.user, view=view)
+    messages.success(request, _("View “%(name)s” deleted.") % {"name": view.name})
+    return redirect("customer-list")
+
+
+SAVE_LABELS = {"name": _lazy("name"), "shared": _lazy("Share with my team")}

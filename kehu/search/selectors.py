@@ -414,3 +414,51 @@ def search_for(
         )
         results.revealed += [hit for doc_id, hit in shown if doc_id in revealed]
     return results
+
+
+LIST_KINDS = [SearchDocument.Kind.CUSTOMER.value, SearchDocument.Kind.CONTACT.value]
+
+
+def customer_ids_matching(user: Any, raw_query: str, *, cap: int = SEARCH_COUNT_CAP) -> list[int]:
+    """The ids of up to `cap` customers `user` may see whose record or contacts match the query
+    as /search/ matches them (pinyin, initials, phone suffix, substrings; typos only when
+    nothing else matched): the customer list's search box and `q` of /api/v1/customers
+    (settings.KEHU_CUSTOMER_SEARCH). A match that needs a value the user sees masked is left
+    out, and so is a reveal (the list does not audit one; /search/ does)."""
+    query = _parse(raw_query)
+    visibility = _visibility(user)
+    if not query.key or visibility is None:
+        return []
+    viewer = Viewer(user, query.words, query.key, tier=lambda row: _tier(row, query))
+    customers: dict[int, None] = {}
+
+    def consider(rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            matched = viewer.match(row)
+            if matched is not None and not matched[1]:
+                customers.setdefault(row["customer_id"])
+
+    consider(_key_rows(query, visibility, LIST_KINDS, limit=cap))
+    the_engine = engine()
+    arms: list[Arm] = []
+    if is_indexed(query.words):
+        arms = _arms(user)
+        found = the_engine.ids(query.words, kinds=LIST_KINDS, arms=arms, cap=cap)
+        every = [pk for ids in found.values() for pk in ids]
+        if viewer.checks_rows:
+            suspects = _suspects(every, visibility, viewer.suspect_sql())
+            refused = {row["id"] for row in suspects if not viewer.allows(row)}
+            every = [pk for pk in every if pk not in refused]
+        for customer_id in SearchDocument.objects.filter(pk__in=every).values_list(
+            "customer_id", flat=True
+        ):
+            customers.setdefault(customer_id)
+    if not customers and len(query.key) >= 3 and not query.key.isdigit():  # typos
+        found = the_engine.fuzzy_ids(
+            query.key, kinds=LIST_KINDS, arms=arms or _arms(user), cap=4 * _CANDIDATES
+        )
+        fuzzy = _rows_by_id([pk for ids in found.values() for pk in ids], visibility)
+        for row in fuzzy:
+            if _is_fuzzy_match(row, query):
+                customers.setdefault(row["customer_id"])
+    return list(customers)[:cap]

@@ -110,6 +110,11 @@ PAGES: dict[str, Any] = {
     "quality-audit-csv": Listing(),
     "quality-audit-xlsx": Global(),
     "customer-list": Listing(),
+    # Chosen rows come in the body: an empty one is a 422 for everyone; the scope of the
+    # numbers given is kehu/collab/tests/test_bulk.py's.
+    "customer-bulk": Global(),
+    "saved-view-save": Global(),
+    "saved-view-delete": Global({"view_id": 999999}),
     "sub-industry-options": Global(),
     "customer-create": Global(),
     "customer-edit": Write(WRITABLE),
@@ -186,6 +191,10 @@ PAGES: dict[str, Any] = {
 
 API: dict[str, Any] = {
     "GET /api/v1/customers": Listing(),
+    "POST /api/v1/customers/bulk": Global(),
+    "GET /api/v1/saved-views": Global(),
+    "POST /api/v1/saved-views": Global(),
+    "DELETE /api/v1/saved-views/{view_id}": Global({"view_id": 999999}),
     "POST /api/v1/customers": Global(),
     "GET /api/v1/customers/{customer_no}": Read(),
     "PATCH /api/v1/customers/{customer_no}": Write(WRITABLE, {"notes": "矩阵改动"}),

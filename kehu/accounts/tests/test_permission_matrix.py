@@ -205,6 +205,9 @@ def request(client: Any, route: str, values: dict[str, Any], payload: dict[str, 
 
 
 POST_PAGES = {
+    "customer-bulk",
+    "saved-view-save",
+    "saved-view-delete",
     "followup-done",
     "interaction-create",
     "contact-add",

@@ -13,6 +13,7 @@ in one documented order (write.py). Modules:
     merge.py        one customer absorbing another (kehu.dedupe's merge) and its undo
     derived.py      completeness, reachability, search entries
     dictionaries.py sources
+    saved_views.py  the customer list's saved views
 """
 
 from kehu.core.errors import PermissionDenied
@@ -47,6 +48,7 @@ from .ownership import (
     pool_claim_limit,
     pool_claims_today,
 )
+from .saved_views import saved_view_delete, saved_view_params, saved_view_save
 from .write import (
     CUSTOMER_AUDIT_FIELDS,
     customer_change_status,
@@ -57,6 +59,9 @@ from .write import (
 )
 
 __all__ = [
+    "saved_view_delete",
+    "saved_view_params",
+    "saved_view_save",
     "CUSTOMER_AUDIT_FIELDS",
     "MERGE_FIELDS",
     "CheckResult",
