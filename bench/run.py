@@ -36,6 +36,7 @@ MODULES = {
     "imports": "bench.imports",
     "import_floor": "bench.import_floor",  # replays what `imports` wrote: the database's ceiling
     "search": "bench.search",
+    "desk": "bench.desk",  # the list's sorts and filters, a rep owning 20% (issue 15)
     "ocr": "bench.ocr",
     # One rep owning 20% of 1,000,000 customers (issue 14.12). It keeps its own databases
     # (bench/out/skewed/, kehu_perf_bench), prepared on its first run (about an hour on two

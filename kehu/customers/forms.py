@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.http import QueryDict
 from django.db.models import Q
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 

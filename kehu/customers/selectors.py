@@ -112,8 +112,8 @@ ORDERINGS = {
     "oldest": "id",
     "customer_no": "customer_no",
     "-customer_no": "-customer_no",
-    "name": "name",
-    "-name": "-name",
+    "name": "name_sort",  # pinyin order (Customer.name_sort)
+    "-name": "-name_sort",
     "updated_at": "updated_at",
     "-updated_at": "-updated_at",
     "created_at": "id",

@@ -145,7 +145,9 @@ def customer_list(request: AuthedRequest) -> HttpResponse:
         "previous_url": previous_url,
         "first_url": "?" + base_query if base_query else "?",
         "is_later_page": bool(request.GET.get("cursor")),
-        "is_filtered": bool({k: v for k, v in params.items() if k != "order"}),
+        "is_filtered": bool({k: v for k, v in params.items() if k not in ("order", "cols")}),
+        # The filter panel opens for filters set in it (not for a search, a sort or columns).
+        "has_filters": bool({k for k in params if k not in ("q", "order", "cols")}),
         "can_create": can_create_customer(request.user),
         "is_admin": request.user.role == Role.ADMIN,
         "name_sort": name_sort,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from kehu.accounts.models import Role, User
 from kehu.core.errors import ValidationFailed
+from kehu.core.normalize.pinyin import name_sort_key
 from kehu.core.text import clean_text
 from kehu.core.validators import parse_phones, phone_partial, phone_problem
 from kehu.customers.models import Contact, Customer, Industry, Source
@@ -440,6 +441,7 @@ def build_customer(row: CleanRow, *, created_by: Any) -> tuple[Customer, Contact
         if key not in ("decision_maker", "status_reason"):
             setattr(customer, key, value)
     customer.name_normalized = normalize_company_name(customer.name)
+    customer.name_sort = name_sort_key(customer.name)
     customer.team = customer.owner.team if customer.owner else None
     maker = None
     if row.maker:

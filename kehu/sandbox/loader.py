@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
+from kehu.core.normalize.pinyin import name_sort_key
 from kehu.core.numbering import next_in_sequence
 from kehu.core.text import clean_text
 from kehu.core.validators import (
@@ -312,6 +313,7 @@ def _customer_from_row(
         kind=Customer.Kind.COMPANY,
         name=name,
         name_normalized=normalize_company_name(name),
+        name_sort=name_sort_key(name),
         credit_code=rule("credit_code", normalize_credit_code, row.get("统一社会信用代码")),
         industry=industry,
         sub_industry=sub_industry,

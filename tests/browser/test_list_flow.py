@@ -50,7 +50,9 @@ def test_sort_filter_bulk_assign_and_save_the_view(
         page.locator("#customer-filters .actions button[type=submit]")
     ).first.click()
     page.wait_for_url("**status=lead**")
-    assert sorted(_names(page)) == sorted(["丙丁贸易有限公司", "甲乙贸易有限公司", "戊己物流有限公司"])
+    assert sorted(_names(page)) == sorted(
+        ["丙丁贸易有限公司", "甲乙贸易有限公司", "戊己物流有限公司"]
+    )
 
     # Bulk assign: tick two rows, choose the rep, assign.
     page.locator("tr.customer-row", has_text="丙丁贸易有限公司").locator("input.pick").check()
@@ -65,6 +67,7 @@ def test_sort_filter_bulk_assign_and_save_the_view(
     assert owners["戊己物流有限公司"] == "rep"
 
     # Save the filtered view and open it from its chip.
+    page.locator("#save-view-details summary").click()
     page.fill("#save-view-name", "线索")
     page.locator("#save-view").click()
     page.wait_for_url("**view=**")

@@ -58,6 +58,13 @@ def pinyin_keys(value: str) -> tuple[str, str]:
     return "".join(syllables)[:200], "".join(s[0] for s in syllables)[:100]
 
 
+def name_sort_key(name: str) -> str:
+    """The key a list sorts names by: their pinyin, one syllable per character, so 阿里 (a li)
+    comes before 北京 (bei jing) and 华信 (hua xin) before 华夏 (hua xia)'s followers the way a
+    dictionary orders them; Latin names sort by their letters."""
+    return pinyin_of(name or "", sep=" ")[:400]
+
+
 def name_pinyin(name: str) -> str:
     """'王建国' -> 'wang jianguo' (surname, then the given name); other scripts pass through."""
     if not name:

@@ -59,6 +59,7 @@ from kehu.core.normalize import (
     person_forms,
     phone_base,
 )
+from kehu.core.normalize.pinyin import name_sort_key
 from kehu.core.search_index import search_unindex_customer
 from kehu.review.services import review_items_move
 
@@ -292,6 +293,7 @@ def customer_absorb(
         survivor.last_interaction_at = latest
     if "name" in changed:
         survivor.name_normalized = normalize_company_name(survivor.name)
+        survivor.name_sort = name_sort_key(survivor.name)
     survivor.save()
     history = list(merged.status_changes.values_list("pk", flat=True))
     CustomerStatusChange.objects.filter(pk__in=history).update(customer=survivor)
@@ -399,6 +401,7 @@ def customer_restore(
         if getattr(survivor, field.attname) == field.to_python(became):
             setattr(survivor, field.attname, field.to_python(was))
     survivor.name_normalized = normalize_company_name(survivor.name)
+    survivor.name_sort = name_sort_key(survivor.name)
     survivor.save()
     CustomerStatusChange.objects.filter(
         pk__in=moved.get("customers.customerstatuschange", [])

@@ -29,6 +29,7 @@ from kehu.contacts.models import Contact
 from kehu.contacts.selectors import decision_maker_of
 from kehu.contacts.services import contact_add, contact_change, contact_snapshot
 from kehu.core.errors import ChangeHeld, PermissionDenied, ValidationFailed
+from kehu.core.normalize.pinyin import name_sort_key
 from kehu.core.numbering import next_number
 from kehu.core.search_index import search_unindex_customer
 from kehu.review.models import ReviewItem
@@ -103,6 +104,7 @@ def _apply(customer: Customer, values: dict[str, Any]) -> None:
         setattr(customer, key, value)
     if "name" in values:
         customer.name_normalized = normalize_company_name(customer.name)
+        customer.name_sort = name_sort_key(customer.name)
     if "owner" in values:
         customer.team = customer.owner.team if customer.owner else customer.team
 

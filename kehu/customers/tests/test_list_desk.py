@@ -162,3 +162,17 @@ def test_bad_views_are_refused_naming_the_field(api: Any, rep: User, manager: Us
     api.post("/api/v1/saved-views", {"name": "同名", "params": {"status": "lead"}})
     api.post("/api/v1/saved-views", {"name": "同名", "params": {"status": "intent"}})
     assert SavedView.objects.get(name="同名").query == "status=intent"
+
+
+def test_names_sort_in_pinyin_order(
+    api: Any, client: Client, customer_factory: Any, rep: User
+) -> None:
+    for name in ("中国测试有限公司", "北京测试有限公司", "阿里测试有限公司", "Acme Trading Ltd"):
+        customer_factory(name=name)
+    api.login(rep)
+    names = [c["name"] for c in api.get(API, order="name").json()["items"]]
+    assert names == ["阿里测试有限公司", "Acme Trading Ltd", "北京测试有限公司", "中国测试有限公司"]
+    assert [c["name"] for c in api.get(API, order="-name").json()["items"]] == names[::-1]
+    client.force_login(rep)
+    html = client.get("/customers/", {"order": "name"}).content.decode()
+    assert html.index("阿里测试") < html.index("北京测试") < html.index("中国测试")

@@ -19,10 +19,14 @@ pytestmark = pytest.mark.django_db
 ORDERS = {  # API order -> model order
     "newest": "-id",
     "oldest": "id",
-    "name": "name",
-    "-name": "-name",
+    "name": "name_sort",  # pinyin order
+    "-name": "-name_sort",
     "budget_amount": "budget_amount",
     "-budget_amount": "-budget_amount",
+    "status": "status",
+    "-owner": "-owner_id",
+    "team": "team_id",
+    "-last_interaction": "-last_interaction_at",
 }
 
 
