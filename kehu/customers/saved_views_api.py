@@ -80,7 +80,7 @@ def saved_view_save(request: AuthedRequest, payload: SavedViewIn) -> Status:
 
 
 @router.delete(
-    "/saved-views/{view_id}", response={204: None, **errors(403, 404)}, summary="Delete a view"
+    "/saved-views/{view_id}", response={204: None, **errors(403, 404, 422)}, summary="Delete a view"
 )
 def saved_view_delete(request: AuthedRequest, view_id: int) -> Status:
     view = saved_view_get_for(request.user, view_id)
