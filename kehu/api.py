@@ -27,6 +27,7 @@ from kehu.core.errors import DomainError, ValidationFailed
 from kehu.customers.access_api import router as access_router
 from kehu.customers.api import router as customers_router
 from kehu.customers.audit_api import router as audit_router
+from kehu.customers.custom_fields_api import router as custom_fields_router
 from kehu.dedupe.api import router as dedupe_router
 from kehu.intake.api import router as intake_router
 from kehu.intake.capture.api import router as capture_router
@@ -140,6 +141,7 @@ api = KehuAPI(
 
 api.add_router("/", customers_router)
 api.add_router("/", access_router)
+api.add_router("/", custom_fields_router)
 api.add_router("/", review_router)
 api.add_router("/", audit_router)
 api.add_router("/", dedupe_router)

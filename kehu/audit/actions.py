@@ -34,6 +34,9 @@ class AuditAction(models.TextChoices):
     CUSTOMERS_EXPORTED = "customers.exported", _("Customers exported")
     FIELD_REVEALED = "field.revealed", _("Masked value revealed")
     SOURCE_CREATED = "source.created", _("Customer source added")
+    CUSTOM_FIELD_CREATED = "custom_field.created", _("Custom field added")
+    CUSTOM_FIELD_UPDATED = "custom_field.updated", _("Custom field changed")
+    CUSTOM_FIELD_ARCHIVED = "custom_field.archived", _("Custom field archived")
     # Contacts
     CONTACT_CREATED = "contact.created", _("Contact added")
     CONTACT_UPDATED = "contact.updated", _("Contact changed")

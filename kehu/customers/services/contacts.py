@@ -16,19 +16,51 @@ from kehu.core.errors import ChangeHeld, ValidationFailed
 from kehu.review.models import ReviewItem
 from kehu.review.services import review_hold
 
+from ..custom_fields import custom_field_labels, custom_fields_clean, custom_fields_merge
 from ..display import customer_diff
-from ..models import Customer
+from ..models import Customer, CustomField
 from .derived import assert_reachable, customer_refresh_quality
 from .review_rules import contact_change_hold
 from .write import json_ready
+
+
+def contact_values_clean(
+    data: dict[str, Any], *, creating: bool, current: Contact | None = None, require: bool = True
+) -> dict[str, Any]:
+    """contact_clean and the contact's custom fields, every bad field at once; `custom_fields`
+    in the result is the record's whole dict after the change. Required custom fields are
+    required on creation unless not `require` (a web-form lead has nothing to fill them)."""
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    try:
+        values = contact_clean(data, creating=creating)
+    except ValidationFailed as exc:
+        errors = dict(exc.errors)
+    if "custom_fields" in data or (creating and require):
+        custom, custom_errors = custom_fields_clean(
+            CustomField.Entity.CONTACT, data.get("custom_fields"), creating=creating, require=require
+        )
+        errors.update(custom_errors)
+        if "custom_fields" in data:
+            old = current.custom_fields if current is not None else {}
+            values["custom_fields"] = custom_fields_merge(old, custom)
+    if errors:
+        raise ValidationFailed(errors)
+    return values
 
 
 @transaction.atomic
 def contact_create(
     *, actor: User | None, customer: Customer, data: dict[str, Any], source: str | None = None
 ) -> Contact:
-    values = contact_clean(data, creating=True)
-    contact = contact_add(actor=actor, customer=customer, values=values, source=source)
+    values = contact_values_clean(data, creating=True, require=source != "system")
+    contact = contact_add(
+        actor=actor,
+        customer=customer,
+        values=values,
+        source=source,
+        custom_labels=custom_field_labels(CustomField.Entity.CONTACT),
+    )
     customer_refresh_quality(customer)
     return contact
 
@@ -44,7 +76,7 @@ def contact_update(
     item = None
     with transaction.atomic():
         contact = Contact.objects.select_for_update().select_related("customer").get(pk=contact.pk)
-        values = contact_clean(data, creating=False)
+        values = contact_values_clean(data, creating=False, current=contact)
         hold = (
             None
             if approved
@@ -65,7 +97,13 @@ def contact_update(
                 diff=customer_diff(before, values, model=Contact),
             )
         else:
-            contact_change(actor=actor, contact=contact, values=values, source=source)
+            contact_change(
+                actor=actor,
+                contact=contact,
+                values=values,
+                source=source,
+                custom_labels=custom_field_labels(CustomField.Entity.CONTACT),
+            )
             assert_reachable(contact.customer)
             customer_refresh_quality(contact.customer)
     if item is not None:

@@ -34,8 +34,13 @@ from kehu.core.search_index import search_unindex_customer
 from kehu.review.models import ReviewItem
 from kehu.review.services import review_hold, review_item_customer_set
 
+from ..custom_fields import (
+    custom_field_labels,
+    custom_fields_labelled,
+    custom_fields_merge,
+)
 from ..display import customer_diff
-from ..models import Customer, CustomerStatusChange
+from ..models import Customer, CustomerStatusChange, CustomField
 from ..validators import normalize_company_name
 from .clean import customer_clean
 from .derived import assert_reachable, customer_refresh_quality, customer_reindex
@@ -52,11 +57,15 @@ FINANCE_MODEL = "customers.customer"
 
 
 def customer_snapshot(
-    customer: Customer, labels: dict[str, dict[int, str]] | None = None
+    customer: Customer,
+    labels: dict[str, dict[int, str]] | None = None,
+    custom_labels: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Field values for the audit trail; a foreign key is recorded as its label, not its id.
+    """Field values for the audit trail; a foreign key is recorded as its label, not its id,
+    and a custom field under its label.
 
-    `labels` ({relation name: {id: label}}) spares a bulk caller one query per relation.
+    `labels` ({relation name: {id: label}}) spares a bulk caller one query per relation, and
+    `custom_labels` ({key: label}) the query for the custom fields' labels.
     """
     snapshot: dict[str, Any] = {}
     for field in CUSTOMER_AUDIT_FIELDS:
@@ -71,6 +80,10 @@ def customer_snapshot(
                 snapshot[model_field.name] = str(getattr(customer, model_field.name))
         else:
             snapshot[field] = getattr(customer, field)
+    if customer.custom_fields:
+        if custom_labels is None:
+            custom_labels = custom_field_labels(CustomField.Entity.CUSTOMER)
+        snapshot.update(custom_fields_labelled(customer.custom_fields, custom_labels))
     return snapshot
 
 
@@ -99,6 +112,9 @@ def json_ready(data: dict[str, Any]) -> dict[str, Any]:
 def _apply(customer: Customer, values: dict[str, Any]) -> None:
     for key, value in values.items():
         if key in ("decision_maker", "status_reason"):
+            continue
+        if key == "custom_fields":
+            customer.custom_fields = custom_fields_merge(customer.custom_fields, value)
             continue
         setattr(customer, key, value)
     if "name" in values:
@@ -141,9 +157,23 @@ def _finance_changed(customer: Customer | None, values: dict[str, Any]) -> set[s
 
 
 def _diff(customer: Customer | None, values: dict[str, Any]) -> list[dict[str, str]]:
-    shown = {k: v for k, v in values.items() if k not in ("decision_maker", "status_reason")}
+    shown = {
+        k: v
+        for k, v in values.items()
+        if k not in ("decision_maker", "status_reason", "custom_fields")
+    }
     before = {k: getattr(customer, k, None) for k in shown} if customer is not None else {}
     rows = customer_diff(before, shown)
+    custom = values.get("custom_fields")
+    if custom:
+        labels = custom_field_labels(CustomField.Entity.CUSTOMER)
+        current = customer.custom_fields if customer is not None else {}
+        rows += [
+            {"field": f"custom_fields.{key}", "label": labels.get(key, key),
+             "before": _shown(current.get(key)), "after": _shown(value)}
+            for key, value in custom.items()
+            if current.get(key) != value
+        ]  # fmt: skip
     maker = values.get("decision_maker")
     if isinstance(maker, dict):
         current = None
@@ -164,6 +194,12 @@ def _diff(customer: Customer | None, values: dict[str, Any]) -> list[dict[str, s
             }
         )
     return rows
+
+
+def _shown(value: Any) -> str:
+    if value in (None, "", []):
+        return "—"
+    return "、".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
 def _held(item: ReviewItem) -> ChangeHeld:
@@ -216,7 +252,9 @@ def customer_create(
     allow_duplicate = bool(data.pop("allow_duplicate", False))
     item = None
     with transaction.atomic():
-        values = customer_clean(data, actor=actor, creating=True)
+        values = customer_clean(
+            data, actor=actor, creating=True, require_custom=source != "system"
+        )
         assert_finance_editable(actor, FINANCE_MODEL, _finance_changed(None, values))
         queued = duplicate_guard(
             actor=actor, data=data, context="create", allow_duplicate=allow_duplicate
