@@ -47,6 +47,14 @@ def custom_fields_of(entity: str, *, active_only: bool = True) -> list[CustomFie
     return list(fields.order_by("position", "id"))
 
 
+def custom_fields_by_entity() -> dict[str, list[CustomField]]:
+    """The active fields of customers and of contacts, read in one query."""
+    found: dict[str, list[CustomField]] = {entity: [] for entity in CustomField.Entity.values}
+    for field in CustomField.objects.filter(is_active=True).order_by("position", "id"):
+        found.setdefault(field.entity, []).append(field)
+    return found
+
+
 def error_key(key: str) -> str:
     return f"{PREFIX}.{key}"
 
@@ -332,3 +340,8 @@ def custom_fields_filter(
         except ValidationError as exc:
             errors[name] = [f"{field.label}: {message}" for message in exc.messages]
     return queryset
+
+
+def custom_list_columns() -> list[CustomField]:
+    """The customer fields an administrator shows as columns of the customer list."""
+    return [f for f in custom_fields_of(CustomField.Entity.CUSTOMER) if f.show_in_list]

@@ -27,6 +27,7 @@ from kehu.core.errors import (
 from kehu.core.pagination import keyset_page
 
 from . import services
+from .custom_fields import custom_list_columns
 from .forms import CustomerFilterForm, CustomerForm, sub_industry_choices_of
 from .models import Customer
 from .selectors import (
@@ -135,6 +136,7 @@ def customer_list(request: AuthedRequest) -> HttpResponse:
         "can_create": can_create_customer(request.user),
         "is_admin": request.user.role == Role.ADMIN,
         "sort": _sort_links(params, order_key),
+        "custom_columns": custom_list_columns(),  # custom fields shown in the list (issue 15)
         **total,
     }
     template = "customers/partials/_rows.html" if is_htmx(request) else "customers/list.html"
