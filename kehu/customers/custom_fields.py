@@ -18,6 +18,7 @@ Errors are keyed `custom_fields.<key>` and name the field's label.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -161,9 +162,7 @@ def custom_fields_clean(
     for key, given in raw.items():
         field = by_key.get(str(key))
         if field is None:
-            errors[error_key(str(key))] = [
-                _("Unknown custom field '%(key)s'.") % {"key": key}
-            ]
+            errors[error_key(str(key))] = [_("Unknown custom field '%(key)s'.") % {"key": key}]
             continue
         if _is_empty(given):
             if field.required and require:
@@ -176,9 +175,7 @@ def custom_fields_clean(
         try:
             value = custom_field_value(field, given)
         except ValidationError as exc:
-            errors[error_key(field.key)] = [
-                f"{field.label}: {message}" for message in exc.messages
-            ]
+            errors[error_key(field.key)] = [f"{field.label}: {message}" for message in exc.messages]
             continue
         if value in ([], ""):
             value = None
@@ -227,14 +224,16 @@ def custom_field_rows(
     """[{field, value, display}] of every given field for a record (the 360 page, the list)."""
     values = values or {}
     return [
-        {"field": f, "value": values.get(f.key), "display": custom_field_display(f, values.get(f.key))}
+        {
+            "field": f,
+            "value": values.get(f.key),
+            "display": custom_field_display(f, values.get(f.key)),
+        }
         for f in fields
     ]
 
 
-def custom_fields_labelled(
-    values: dict[str, Any] | None, labels: dict[str, str]
-) -> dict[str, Any]:
+def custom_fields_labelled(values: dict[str, Any] | None, labels: dict[str, str]) -> dict[str, Any]:
     """{label: value} of a record's values, for the audit trail (a key no field names is kept
     under its key)."""
     return {labels.get(key, key): value for key, value in (values or {}).items()}
@@ -299,7 +298,7 @@ class _ArrayHas(Expression):
     def get_source_expressions(self) -> list[Any]:
         return [self.array, self.value]
 
-    def set_source_expressions(self, exprs: list[Any]) -> None:
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
         self.array, self.value = exprs
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:

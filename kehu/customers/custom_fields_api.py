@@ -111,9 +111,7 @@ def custom_field_update(
     request: AuthedRequest, field_id: int, payload: CustomFieldPatch
 ) -> CustomField:
     field = get_object_or_404(CustomField, pk=field_id)
-    return services.custom_field_update(
-        actor=request.user, field=field, data=payload_data(payload)
-    )
+    return services.custom_field_update(actor=request.user, field=field, data=payload_data(payload))
 
 
 @router.delete(

@@ -38,7 +38,10 @@ def contact_values_clean(
         errors = dict(exc.errors)
     if "custom_fields" in data or (creating and require):
         custom, custom_errors = custom_fields_clean(
-            CustomField.Entity.CONTACT, data.get("custom_fields"), creating=creating, require=require
+            CustomField.Entity.CONTACT,
+            data.get("custom_fields"),
+            creating=creating,
+            require=require,
         )
         errors.update(custom_errors)
         if "custom_fields" in data:

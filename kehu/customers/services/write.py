@@ -252,9 +252,7 @@ def customer_create(
     allow_duplicate = bool(data.pop("allow_duplicate", False))
     item = None
     with transaction.atomic():
-        values = customer_clean(
-            data, actor=actor, creating=True, require_custom=source != "system"
-        )
+        values = customer_clean(data, actor=actor, creating=True, require_custom=source != "system")
         assert_finance_editable(actor, FINANCE_MODEL, _finance_changed(None, values))
         queued = duplicate_guard(
             actor=actor, data=data, context="create", allow_duplicate=allow_duplicate

@@ -55,12 +55,19 @@ def _form_data(**extra: Any) -> dict[str, Any]:
 def test_the_administrator_adds_edits_and_archives_fields_on_the_page(client, admin_user, rep):
     client.force_login(rep)
     assert client.get(PAGE).status_code == 403
-    assert client.post(PAGE, {"entity": "customer", "key": "x", "label": "X", "kind": "text"}).status_code == 403
+    assert (
+        client.post(
+            PAGE, {"entity": "customer", "key": "x", "label": "X", "kind": "text"}
+        ).status_code
+        == 403
+    )
     assert CustomField.objects.count() == 0
     client.force_login(admin_user)
     page = client.get(PAGE)
     assert page.status_code == 200 and 'id="nav-custom-fields"' in page.content.decode()
-    bad = client.post(PAGE, {"entity": "customer", "key": "Bad Key", "label": "X", "kind": "choice"})
+    bad = client.post(
+        PAGE, {"entity": "customer", "key": "Bad Key", "label": "X", "kind": "choice"}
+    )
     assert bad.status_code == 422
     body = bad.content.decode()
     assert 'id="error-key"' in body and 'id="error-choices"' in body
@@ -179,7 +186,8 @@ def test_the_list_shows_columns_and_filters_by_custom_fields(client, rep, fields
         name="甲公司", custom_fields={"renewal": "2027-01-31", "tier": "A", "products": ["ERP"]}
     )
     second = customer_factory(
-        name="乙公司", custom_fields={"renewal": "2027-01-31", "tier": "B", "products": ["CRM", "ERP"]}
+        name="乙公司",
+        custom_fields={"renewal": "2027-01-31", "tier": "B", "products": ["CRM", "ERP"]},
     )
     client.force_login(rep)
     body = client.get("/customers/").content.decode()
@@ -191,7 +199,9 @@ def test_the_list_shows_columns_and_filters_by_custom_fields(client, rep, fields
     def numbers(**params: str) -> list[str]:
         response = client.get("/customers/", params)
         assert response.status_code == 200
-        return re.findall(r'class="customer-link" href="/customers/(CX\d+)/"', response.content.decode())
+        return re.findall(
+            r'class="customer-link" href="/customers/(CX\d+)/"', response.content.decode()
+        )
 
     assert numbers(cf_tier="A") == [first.customer_no]
     assert numbers(cf_products="CRM") == [second.customer_no]

@@ -194,7 +194,9 @@ def test_bad_values_are_422_naming_each_field_and_nothing_is_written(api, rep, f
 
 def test_a_required_field_holds_on_change_only_when_given(api, admin_user, rep, customer_factory):
     customer = customer_factory()  # created before the field existed: no tier
-    add_field(api, admin_user, key="tier", label="Tier", kind="choice", choices=["A"], required=True)
+    add_field(
+        api, admin_user, key="tier", label="Tier", kind="choice", choices=["A"], required=True
+    )
     api.login(rep)
     url = f"/api/v1/customers/{customer.customer_no}"
     assert api.patch(url, {"notes": "跟进中"}).status_code == 200  # not given: left alone
@@ -223,10 +225,14 @@ def test_contact_custom_fields_round_trip_validated_and_audited(api, rep, fields
     customer = customer_factory(custom_fields={"tier": "C"})
     api.login(rep)
     url = f"/api/v1/customers/{customer.customer_no}/contacts"
-    bad = api.post(url, {"name": "李四", "mobile": "13900139000", "custom_fields": {"hobby": "ski"}})
+    bad = api.post(
+        url, {"name": "李四", "mobile": "13900139000", "custom_fields": {"hobby": "ski"}}
+    )
     assert bad.status_code == 422
     assert "custom_fields.hobby" in bad.json()["errors"]
-    made = api.post(url, {"name": "李四", "mobile": "13900139000", "custom_fields": {"hobby": "TEA"}})
+    made = api.post(
+        url, {"name": "李四", "mobile": "13900139000", "custom_fields": {"hobby": "TEA"}}
+    )
     assert made.status_code == 201, made.content
     assert made.json()["custom_fields"] == {"hobby": "tea"}
     contact_id = made.json()["id"]

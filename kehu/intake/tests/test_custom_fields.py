@@ -56,7 +56,9 @@ def test_import_maps_custom_fields_by_label_or_key_and_checks_each_row(tmp_path,
     out = StringIO()
     source = write_csv(tmp_path / "crm.csv", rows, headers=headers)
     call_command("import", str(source), "--report", str(report), stdout=out)
-    assert out.getvalue().strip().splitlines()[-1].startswith("created=2 updated=0 skipped=0 failed=2")
+    assert (
+        out.getvalue().strip().splitlines()[-1].startswith("created=2 updated=0 skipped=0 failed=2")
+    )
     first = Customer.objects.get(external_id="EXT00000001")
     assert first.custom_fields == {"tier": "A", "products": ["ERP", "CRM"], "deposit": "20000.00"}
     assert Customer.objects.get(external_id="EXT00000004").custom_fields == {"tier": "B"}
