@@ -116,7 +116,7 @@ def custom_field_update(
 
 @router.delete(
     "/custom-fields/{field_id}",
-    response={204: None, **errors(403, 404)},
+    response={204: None, **errors(403, 404, 422)},
     summary="Archive a custom field (administrators; values are kept)",
 )
 def custom_field_archive(request: AuthedRequest, field_id: int) -> Status:
