@@ -344,3 +344,23 @@ def custom_fields_filter(
 def custom_list_columns() -> list[CustomField]:
     """The customer fields an administrator shows as columns of the customer list."""
     return [f for f in custom_fields_of(CustomField.Entity.CUSTOMER) if f.show_in_list]
+
+
+def custom_fields_diff(
+    entity: str, before: dict[str, Any] | None, changes: dict[str, Any]
+) -> list[dict[str, str]]:
+    """Review-queue diff rows ({field, label, before, after}) of the values that change."""
+    labels = custom_field_labels(entity)
+    before = before or {}
+
+    def shown(value: Any) -> str:
+        if value in (None, "", []):
+            return "—"
+        return "、".join(map(str, value)) if isinstance(value, list) else str(value)
+
+    return [
+        {"field": error_key(key), "label": labels.get(key, key),
+         "before": shown(before.get(key)), "after": shown(value)}
+        for key, value in changes.items()
+        if before.get(key) != value
+    ]  # fmt: skip

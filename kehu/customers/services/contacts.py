@@ -16,7 +16,12 @@ from kehu.core.errors import ChangeHeld, ValidationFailed
 from kehu.review.models import ReviewItem
 from kehu.review.services import review_hold
 
-from ..custom_fields import custom_field_labels, custom_fields_clean, custom_fields_merge
+from ..custom_fields import (
+    custom_field_labels,
+    custom_fields_clean,
+    custom_fields_diff,
+    custom_fields_merge,
+)
 from ..display import customer_diff
 from ..models import Customer, CustomField
 from .derived import assert_reachable, customer_refresh_quality
@@ -89,7 +94,12 @@ def contact_update(
         )
         if hold is not None:
             assert actor is not None
-            before = {k: getattr(contact, k) for k in values}
+            plain = {k: v for k, v in values.items() if k != "custom_fields"}
+            before = {k: getattr(contact, k) for k in plain}
+            custom = (
+                data.get("custom_fields") if isinstance(data.get("custom_fields"), dict) else {}
+            )
+            changed = {k: values.get("custom_fields", {}).get(k) for k in custom or {}}
             item = review_hold(
                 actor=actor,
                 action=ReviewItem.Action.CONTACT_UPDATE,
@@ -97,7 +107,8 @@ def contact_update(
                 reason=hold.reason,
                 customer=contact.customer,
                 payload={"contact_id": contact.pk, "data": json_ready(data)},
-                diff=customer_diff(before, values, model=Contact),
+                diff=customer_diff(before, plain, model=Contact)
+                + custom_fields_diff(CustomField.Entity.CONTACT, contact.custom_fields, changed),
             )
         else:
             contact_change(

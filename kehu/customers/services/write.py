@@ -36,6 +36,7 @@ from kehu.review.services import review_hold, review_item_customer_set
 
 from ..custom_fields import (
     custom_field_labels,
+    custom_fields_diff,
     custom_fields_labelled,
     custom_fields_merge,
 )
@@ -166,14 +167,8 @@ def _diff(customer: Customer | None, values: dict[str, Any]) -> list[dict[str, s
     rows = customer_diff(before, shown)
     custom = values.get("custom_fields")
     if custom:
-        labels = custom_field_labels(CustomField.Entity.CUSTOMER)
         current = customer.custom_fields if customer is not None else {}
-        rows += [
-            {"field": f"custom_fields.{key}", "label": labels.get(key, key),
-             "before": _shown(current.get(key)), "after": _shown(value)}
-            for key, value in custom.items()
-            if current.get(key) != value
-        ]  # fmt: skip
+        rows += custom_fields_diff(CustomField.Entity.CUSTOMER, current, custom)
     maker = values.get("decision_maker")
     if isinstance(maker, dict):
         current = None
@@ -194,12 +189,6 @@ def _diff(customer: Customer | None, values: dict[str, Any]) -> list[dict[str, s
             }
         )
     return rows
-
-
-def _shown(value: Any) -> str:
-    if value in (None, "", []):
-        return "—"
-    return "、".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
 def _held(item: ReviewItem) -> ChangeHeld:

@@ -272,3 +272,24 @@ def test_the_customer_list_api_filters_by_custom_fields(api, rep, fields):
     bad = api.get("/api/v1/customers", cf_colour="red", cf_products="SAP")
     assert bad.status_code == 422
     assert set(bad.json()["errors"]) == {"cf_colour", "cf_products"}
+
+
+def test_a_held_change_shows_custom_fields_by_label_in_its_diff(api, rep, fields, customer_factory):
+    from kehu.review.models import ReviewItem
+
+    customer = customer_factory(custom_fields={"tier": "C"})
+    api.login(rep)
+    response = api.patch(
+        f"/api/v1/customers/{customer.customer_no}",
+        {"status": "won", "status_reason": "签约", "custom_fields": {"tier": "A"}},
+    )
+    assert response.status_code == 202, response.content
+    item = ReviewItem.objects.get()
+    assert {
+        "field": "custom_fields.tier",
+        "label": "Tier",
+        "before": "C",
+        "after": "A",
+    } in item.diff
+    customer.refresh_from_db()
+    assert customer.custom_fields == {"tier": "C"}  # nothing saved while it waits
