@@ -118,3 +118,19 @@ def test_the_export_has_a_column_per_field_that_an_import_reads_back(
     call_command("import", str(exported), stdout=StringIO())
     again = Customer.objects.get(name="再导入有限公司")
     assert again.custom_fields == {"tier": "B", "products": ["ERP", "CRM"], "deposit": "80000.00"}
+
+
+def test_the_xlsx_template_has_the_custom_fields_with_a_drop_down(client, rep, fields):
+    from openpyxl import load_workbook
+
+    from kehu.intake.validators import STANDARD_HEADERS
+
+    client.force_login(rep)
+    response = client.get("/imports/template.xlsx")
+    assert response.status_code == 200
+    data = load_workbook(io.BytesIO(response.content))["客户"]
+    headers = [c.value for c in data[1]]
+    assert headers == [*STANDARD_HEADERS, "客户等级", "在用产品", "保证金"]
+    tier_column = data.cell(row=1, column=len(STANDARD_HEADERS) + 1).column_letter
+    ranges = [str(v.sqref) for v in data.data_validations.dataValidation]
+    assert any(r.startswith(f"{tier_column}2:") for r in ranges)
