@@ -68,16 +68,22 @@ def add_custom_fields(
     return fields
 
 
-def custom_payload(form: forms.BaseForm, fields: list[CustomField]) -> dict[str, Any]:
-    """{key: value as given} of the form's custom fields (an empty one clears the value)."""
+def custom_payload(
+    form: forms.BaseForm, fields: list[CustomField], current: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """{key: value as given} of the form's custom fields: an empty one clears the record's
+    value (`current`), one empty on both sides is left out (nothing to change)."""
     cleaned: dict[str, Any] = getattr(form, "cleaned_data", {}) or {}
     payload: dict[str, Any] = {}
     for field in fields:
         value = cleaned.get(f"{FORM_PREFIX}{field.key}")
         if field.kind == CustomField.Kind.MULTI_CHOICE:
-            payload[field.key] = list(value or [])
+            value = list(value or [])
         else:
-            payload[field.key] = value or ""
+            value = value or ""
+        if not value and current is not None and current.get(field.key) in (None, "", []):
+            continue
+        payload[field.key] = value
     return payload
 
 

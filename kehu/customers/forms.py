@@ -246,6 +246,10 @@ class CustomerForm(forms.Form):
                 for name in COMPLETE_FIELDS.get(field, ())
                 if name in self.fields
             ]
+            if complete:  # custom fields ride along hidden: never a refusal the page hides
+                for name in self.fields:
+                    if name.startswith("cf_"):
+                        self.fields[name].required = False
 
     def _decision_maker_initial(self, customer: Customer) -> None:
         maker = decision_maker_of(list(customer.contacts.all()))
@@ -299,7 +303,8 @@ class CustomerForm(forms.Form):
             if any(maker.values()):
                 data["decision_maker"] = maker
         if self.custom_fields:
-            data["custom_fields"] = custom_payload(self, self.custom_fields)
+            current = self.customer.custom_fields if self.customer is not None else None
+            data["custom_fields"] = custom_payload(self, self.custom_fields, current)
         return data
 
     def clean(self) -> dict[str, Any] | None:

@@ -107,6 +107,7 @@ class ContactForm(forms.Form):
         kwargs.setdefault("auto_id", "contact_%s")
         super().__init__(*args, **kwargs)
         # The administrator's contact fields (issue 15): cf_<key>, after the contact's own.
+        self.custom_values = custom_values  # the contact's (an edit), None for a new one
         self.custom_fields = add_custom_fields(
             self, CustomField.Entity.CONTACT, custom_values, fields=custom_fields
         )
@@ -119,7 +120,7 @@ class ContactForm(forms.Form):
         }
         data["is_primary"] = bool(self.cleaned_data.get("is_primary"))
         if self.custom_fields:
-            data["custom_fields"] = custom_payload(self, self.custom_fields)
+            data["custom_fields"] = custom_payload(self, self.custom_fields, self.custom_values)
         return data
 
     def clean(self) -> dict[str, Any] | None:

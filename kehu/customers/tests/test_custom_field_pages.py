@@ -207,3 +207,27 @@ def test_the_list_shows_columns_and_filters_by_custom_fields(client, rep, fields
     assert numbers(cf_products="CRM") == [second.customer_no]
     assert sorted(numbers(cf_products="ERP")) == sorted([first.customer_no, second.customer_no])
     assert numbers(cf_products="SAP") == []
+
+
+def test_completing_a_record_never_trips_over_a_hidden_required_field(
+    client, rep, admin_user, customer_factory
+):
+    """A customer from before a required field existed: 去补全 carries the custom fields hidden,
+    so an empty one is left alone; the full form asks for it."""
+    customer = customer_factory(name="补全测试有限公司")
+    assert customer.missing_fields
+    custom_field_create(
+        actor=admin_user,
+        data={"entity": "customer", "key": "tier", "label": "Tier", "kind": "choice",
+              "choices": ["A"], "required": True},
+    )  # fmt: skip
+    client.force_login(rep)
+    url = f"/customers/{customer.customer_no}/edit/"
+    page = client.get(url + "?only=missing").content.decode()
+    assert re.search(r'<input type="hidden" name="cf_tier"', page)
+    data = _form_data(name=customer.name, owner=rep.pk, industry="制造业", cf_tier="")
+    assert client.post(url + "?only=missing", data).status_code == 302
+    customer.refresh_from_db()
+    assert customer.custom_fields == {} and customer.industry is not None
+    full = client.post(url, data)
+    assert full.status_code == 422 and 'id="error-cf_tier"' in full.content.decode()
