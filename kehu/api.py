@@ -28,6 +28,7 @@ from kehu.core.errors import DomainError, ValidationFailed
 from kehu.customers.access_api import router as access_router
 from kehu.customers.api import router as customers_router
 from kehu.customers.audit_api import router as audit_router
+from kehu.customers.custom_fields_api import router as custom_fields_router
 from kehu.customers.saved_views_api import router as saved_views_router
 from kehu.dedupe.api import router as dedupe_router
 from kehu.intake.api import router as intake_router
@@ -145,6 +146,7 @@ api.add_router("/", collab_bulk_router)
 api.add_router("/", customers_router)
 api.add_router("/", access_router)
 api.add_router("/", saved_views_router)
+api.add_router("/", custom_fields_router)
 api.add_router("/", review_router)
 api.add_router("/", audit_router)
 api.add_router("/", dedupe_router)

@@ -36,6 +36,9 @@ class AuditAction(models.TextChoices):
     SOURCE_CREATED = "source.created", _("Customer source added")
     SAVED_VIEW_SAVED = "saved_view.saved", _("Saved list view saved")
     SAVED_VIEW_DELETED = "saved_view.deleted", _("Saved list view deleted")
+    CUSTOM_FIELD_CREATED = "custom_field.created", _("Custom field added")
+    CUSTOM_FIELD_UPDATED = "custom_field.updated", _("Custom field changed")
+    CUSTOM_FIELD_ARCHIVED = "custom_field.archived", _("Custom field archived")
     # Contacts
     CONTACT_CREATED = "contact.created", _("Contact added")
     CONTACT_UPDATED = "contact.updated", _("Contact changed")

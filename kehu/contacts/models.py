@@ -63,6 +63,8 @@ class Contact(models.Model):
     is_primary = models.BooleanField(_("primary contact"), default=False)
     has_left = models.BooleanField(_("left the company"), default=False)
     left_on = models.DateField(_("left on"), null=True, blank=True)
+    # Values of the administrator's custom fields for contacts (kehu.customers.CustomField).
+    custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

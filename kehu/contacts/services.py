@@ -33,8 +33,16 @@ MERGE_FILL_FIELDS = (
 )  # fmt: skip
 
 
-def contact_snapshot(contact: Contact) -> dict[str, Any]:
-    return {field: getattr(contact, field) for field in CONTACT_AUDIT_FIELDS}
+def contact_snapshot(
+    contact: Contact, custom_labels: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """The audited fields; custom field values under their labels ({key: label} given by the
+    customers' services, which own the definitions), else under their keys."""
+    snapshot = {field: getattr(contact, field) for field in CONTACT_AUDIT_FIELDS}
+    labels = custom_labels or {}
+    for key, value in (contact.custom_fields or {}).items():
+        snapshot[labels.get(key, key)] = value
+    return snapshot
 
 
 def _unset_other_primaries(contact: Contact) -> None:
@@ -51,6 +59,7 @@ def contact_add(
     values: dict[str, Any],
     source: str | None = None,
     audit: bool = True,
+    custom_labels: dict[str, str] | None = None,
 ) -> Contact:
     """A new contact. `audit=False` when the caller's own entry lists it (a new customer's
     decision maker is part of "customer.created")."""
@@ -67,7 +76,7 @@ def contact_add(
         actor=actor,
         action=AuditAction.CONTACT_CREATED,
         target=contact,
-        changes=diff_fields({}, contact_snapshot(contact)),
+        changes=diff_fields({}, contact_snapshot(contact, custom_labels)),
         source=source,
     )
     return contact
@@ -75,10 +84,15 @@ def contact_add(
 
 @transaction.atomic
 def contact_change(
-    *, actor: User | None, contact: Contact, values: dict[str, Any], source: str | None = None
+    *,
+    actor: User | None,
+    contact: Contact,
+    values: dict[str, Any],
+    source: str | None = None,
+    custom_labels: dict[str, str] | None = None,
 ) -> dict[str, list[Any]]:
     """Apply the values; returns the audited changes ({} when nothing changed)."""
-    before = contact_snapshot(contact)
+    before = contact_snapshot(contact, custom_labels)
     if values.get("has_left") and not contact.has_left and not values.get("left_on"):
         values = {**values, "left_on": timezone.localdate()}
     for key, value in values.items():
@@ -88,7 +102,7 @@ def contact_change(
     if contact.is_primary:
         _unset_other_primaries(contact)
     search_index_contact(contact)
-    changes = diff_fields(before, contact_snapshot(contact))
+    changes = diff_fields(before, contact_snapshot(contact, custom_labels))
     if changes:
         audit_record(
             actor=actor,

@@ -45,3 +45,37 @@ def add_text_columns(
             for name, field in fields.items()
         ],
     )
+
+
+def add_json_object_columns(
+    app_label: str, model_name: str, fields: dict[str, models.JSONField[Any, Any]]
+) -> migrations.SeparateDatabaseAndState:
+    """add_text_columns for JSON objects (default {}): ALTER TABLE ... ADD COLUMN ... NOT NULL
+    DEFAULT '{}' on both engines, no table copy on SQLite."""
+
+    def forwards(apps: Any, schema_editor: Any) -> None:
+        model = apps.get_model(app_label, model_name)
+        table = model._meta.db_table
+        for name, template in fields.items():
+            field = template.clone()  # type: ignore[attr-defined]
+            field.set_attributes_from_name(name)
+            field.model = model
+            quoted = schema_editor.quote_name(field.column)
+            kind = field.db_type(schema_editor.connection)
+            schema_editor.execute(
+                f"ALTER TABLE {schema_editor.quote_name(table)} "
+                f"ADD COLUMN {quoted} {kind} NOT NULL DEFAULT '{{}}'"
+            )
+
+    def backwards(apps: Any, schema_editor: Any) -> None:
+        model = apps.get_model(app_label, model_name)
+        for name in fields:
+            schema_editor.remove_field(model, model._meta.get_field(name))
+
+    return migrations.SeparateDatabaseAndState(
+        database_operations=[migrations.RunPython(forwards, backwards)],
+        state_operations=[
+            migrations.AddField(model_name=model_name, name=name, field=field)
+            for name, field in fields.items()
+        ],
+    )

@@ -18,6 +18,7 @@ from kehu.core.api_utils import capped_count_arms, errors, paged, payload_data
 from kehu.core.errors import NotFound, PermissionDenied, ValidationFailed
 
 from . import services
+from .custom_fields import custom_filter_params
 from .masking import mask_changes
 from .merged import customer_merged_into_for
 from .models import Contact, Customer, Industry, Source
@@ -97,7 +98,11 @@ def customers_for_output(queryset: QuerySet[Customer]) -> QuerySet[Customer]:
     "/customers", response={200: CustomerPage, **errors(403, 422)}, summary="List customers"
 )
 def customer_list(request: AuthedRequest, filters: Query[CustomerFilters]) -> dict[str, object]:
+    """Customers in scope. Besides the declared filters, `cf_<key>=value` filters by a custom
+    field (GET /api/v1/custom-fields): equal to the value, or, for multiple choice, including
+    it."""
     params = filters.model_dump()
+    params.update(custom_filter_params(request.GET))  # cf_<key>=value: custom fields
     params["_user"] = request.user
     order = ORDERINGS.get(filters.order)
     if order is None:

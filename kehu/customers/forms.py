@@ -16,7 +16,14 @@ from kehu.core.errors import ValidationFailed
 from kehu.core.validators import format_phone
 
 from .columns import COLUMNS, DEFAULT_COLUMNS, chosen_columns
-from .models import Customer, Industry, Source
+from .custom_field_forms import (
+    add_custom_fields,
+    add_custom_filters,
+    custom_bound_fields,
+    custom_error_aliases,
+    custom_payload,
+)
+from .models import Customer, CustomField, Industry, Source
 from .services import customer_clean
 
 BLANK: list[tuple[str, Any]] = [("", "—")]
@@ -200,6 +207,9 @@ class CustomerForm(forms.Form):
         if customer is not None and "initial" not in kwargs:
             kwargs["initial"] = self.initial_for(customer)
         super().__init__(*args, **kwargs)
+        self.custom_fields = add_custom_fields(
+            self, CustomField.Entity.CUSTOMER, customer.custom_fields if customer else None
+        )
         tops, subs = industry_choices()
         cast(forms.ChoiceField, self.fields["industry"]).choices = tops
         chosen = str(self.data.get("industry") or self.initial.get("industry") or "")
@@ -238,6 +248,10 @@ class CustomerForm(forms.Form):
                 for name in COMPLETE_FIELDS.get(field, ())
                 if name in self.fields
             ]
+            if complete:  # custom fields ride along hidden: never a refusal the page hides
+                for name in self.fields:
+                    if name.startswith("cf_"):
+                        self.fields[name].required = False
 
     def _decision_maker_initial(self, customer: Customer) -> None:
         maker = decision_maker_of(list(customer.contacts.all()))
@@ -270,6 +284,10 @@ class CustomerForm(forms.Form):
     def has_decision_maker(self) -> bool:
         return "dm_name" in self.fields
 
+    @property
+    def custom_bound_fields(self) -> list[forms.BoundField]:
+        return custom_bound_fields(self)
+
     def payload(self) -> dict[str, Any]:
         """The service payload: every customer field; a decision maker if any of it was given."""
         data = {name: self.cleaned_data.get(name, "") for name in self.SERVICE_FIELDS}
@@ -286,6 +304,9 @@ class CustomerForm(forms.Form):
             }
             if any(maker.values()):
                 data["decision_maker"] = maker
+        if self.custom_fields:
+            current = self.customer.custom_fields if self.customer is not None else None
+            data["custom_fields"] = custom_payload(self, self.custom_fields, current)
         return data
 
     def clean(self) -> dict[str, Any] | None:
@@ -299,7 +320,8 @@ class CustomerForm(forms.Form):
         return cleaned
 
     def add_service_errors(self, exc: ValidationFailed) -> None:
-        apply_service_errors(self, exc, self.ERROR_ALIASES)
+        aliases = {**self.ERROR_ALIASES, **custom_error_aliases(self.custom_fields)}
+        apply_service_errors(self, exc, aliases)
 
 
 def _date_filter(label: Any) -> forms.DateField:
@@ -399,6 +421,11 @@ class CustomerFilterForm(forms.Form):
         self.fields["owner"].widget = forms.Select(choices=owners)
         teams = Team.objects.order_by("name").values_list("name", flat=True)
         cast(forms.ChoiceField, self.fields["team"]).choices = [("", "—")] + [(t, t) for t in teams]
+        add_custom_filters(self)  # cf_<key> of the custom fields shown as columns (issue 15)
+
+    @property
+    def custom_filter_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith("cf_")]
 
     def params(self) -> dict[str, str]:
         """The filters the user set, as given (customer_filter parses and names bad ones)."""

@@ -158,6 +158,8 @@ class Customer(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Values of the administrator's custom fields ({key: value}; CustomField, custom_fields.py).
+    custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -350,3 +352,45 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CustomField(models.Model):
+    """A field an administrator adds to customers or contacts (issue 15). Values live in the
+    record's `custom_fields` ({key: value}); kehu/customers/custom_fields.py validates them. The
+    key never changes after creation; an archived field is hidden, its values are kept."""
+
+    class Entity(models.TextChoices):
+        CUSTOMER = "customer", _("Customer")
+        CONTACT = "contact", _("Contact")
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Text")
+        NUMBER = "number", _("Number")
+        AMOUNT = "amount", _("Amount")
+        DATE = "date", _("Date")
+        CHOICE = "choice", _("Single choice")
+        MULTI_CHOICE = "multi_choice", _("Multiple choice")
+
+    entity = models.CharField(_("applies to"), max_length=16, choices=Entity)
+    key = models.SlugField(_("key"), max_length=50)
+    label = models.CharField(_("label"), max_length=100)
+    kind = models.CharField(_("type"), max_length=16, choices=Kind, default=Kind.TEXT)
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    required = models.BooleanField(_("required"), default=False)
+    help_text = models.CharField(_("help text"), max_length=300, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    show_in_list = models.BooleanField(_("show in the customer list"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["entity", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["entity", "key"], name="customfield_unique_key"),
+        ]
+        verbose_name = _("custom field")
+        verbose_name_plural = _("custom fields")
+
+    def __str__(self) -> str:
+        return self.label

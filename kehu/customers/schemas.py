@@ -15,8 +15,9 @@ from kehu.accounts.policy import sees_amount_bands
 from kehu.core.api_utils import Paged
 from kehu.core.validators import amount_band
 
+from .custom_fields import custom_fields_out
 from .masking import pii_value
-from .models import Contact, Customer
+from .models import Contact, Customer, CustomField
 from .validators import FIELD_LABELS
 
 Scalar = str | int | float | None
@@ -70,6 +71,9 @@ class CustomerIn(StrictIn):
     notes: str | None = None
     decision_maker: DecisionMakerIn | None = None
     allow_duplicate: bool | None = None  # confirm saving despite a probable-duplicate warning
+    # {key: value} of the administrator's custom fields (GET /api/v1/custom-fields); a key left
+    # out keeps its value, null or "" clears it.
+    custom_fields: dict[str, Any] | None = None
 
 
 class CustomerPatch(CustomerIn):
@@ -98,6 +102,7 @@ class ContactIn(StrictIn):
     is_primary: bool | None = None
     has_left: bool | None = None
     left_on: str | None = None
+    custom_fields: dict[str, Any] | None = None  # as CustomerIn.custom_fields
 
 
 def _user(context: Any) -> Any:
@@ -125,12 +130,18 @@ class ContactOut(Schema):
     is_primary: bool
     has_left: bool
     left_on: date | None
+    custom_fields: dict[str, Any]
     created_at: datetime
     updated_at: datetime
 
     @staticmethod
     def resolve_customer_no(obj: Contact) -> str:
         return obj.customer.customer_no
+
+    @staticmethod
+    def resolve_custom_fields(obj: Contact, context: Any) -> dict[str, Any]:
+        request = (context or {}).get("request")
+        return custom_fields_out(CustomField.Entity.CONTACT, obj.custom_fields, request)
 
     @staticmethod
     def resolve_mobile(obj: Contact, context: Any) -> str:
@@ -202,6 +213,12 @@ class CustomerOut(Schema):
     created_at: datetime
     updated_at: datetime
     decision_maker: ContactOut | None
+    custom_fields: dict[str, Any]
+
+    @staticmethod
+    def resolve_custom_fields(obj: Customer, context: Any) -> dict[str, Any]:
+        request = (context or {}).get("request")
+        return custom_fields_out(CustomField.Entity.CUSTOMER, obj.custom_fields, request)
 
     @staticmethod
     def resolve_industry(obj: Customer) -> str | None:

@@ -26,6 +26,7 @@ from kehu.contacts.selectors import contact_get_for
 from kehu.core.errors import NotFound, ValidationFailed
 from kehu.core.validators import AMOUNT_BANDS, parse_amount, parse_choice, parse_date
 
+from .custom_fields import custom_fields_filter
 from .models import Customer, Industry, SavedView, Source
 from .validators import BUDGET_BAND_ALIASES, SIZE_ALIASES, STATUS_ALIASES
 
@@ -237,6 +238,7 @@ def customer_filter(queryset: QuerySet[Customer], params: dict[str, Any]) -> Que
         else:
             qs = qs.filter(customer_no__in=numbers)
     qs = _tag_filter(qs, params, errors)
+    qs = custom_fields_filter(qs, params, errors)  # cf_<key>=value (issue 15)
     for key, field in (
         ("created_from", "created_at__gte"),
         ("created_to", "created_at__lt"),

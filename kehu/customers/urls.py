@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import audit_views, views
+from . import audit_views, custom_field_views, views
 
 urlpatterns = [
     path("audit/", audit_views.audit_page, name="audit-log"),
@@ -10,4 +10,19 @@ urlpatterns = [
     path("saved-views/", views.saved_view_save, name="saved-view-save"),
     path("saved-views/<int:view_id>/delete/", views.saved_view_delete, name="saved-view-delete"),
     path("customers/<str:customer_no>/edit/", views.customer_edit, name="customer-edit"),
+    path(
+        "settings/custom-fields/",
+        custom_field_views.custom_field_list,
+        name="custom-field-list",
+    ),
+    path(
+        "settings/custom-fields/<int:field_id>/",
+        custom_field_views.custom_field_edit,
+        name="custom-field-edit",
+    ),
+    path(
+        "settings/custom-fields/<int:field_id>/archive/",
+        custom_field_views.custom_field_archive,
+        name="custom-field-archive",
+    ),
 ]

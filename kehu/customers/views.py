@@ -31,6 +31,7 @@ from kehu.core.pagination import keyset_page
 
 from . import services
 from .columns import NAME_SORT, chosen_columns, sort_link
+from .custom_fields import custom_list_columns
 from .forms import CustomerFilterForm, CustomerForm, sub_industry_choices_of
 from .models import Customer
 from .selectors import (
@@ -158,6 +159,7 @@ def customer_list(request: AuthedRequest) -> HttpResponse:
         "current_view": request.GET.get("view", ""),
         "list_query": urlencode(params),
         "columns": columns,
+        "custom_columns": custom_list_columns(),  # custom fields shown in the list (issue 15)
         **total,
     }
     template = "customers/partials/_rows.html" if is_htmx(request) else "customers/list.html"

@@ -47,7 +47,7 @@ from .services import (
 )
 from .tasks import import_queue
 from .template_xlsx import template_workbook
-from .validators import PRESETS, TARGETS
+from .validators import PRESETS, import_targets
 
 router = Router(tags=["imports"])
 
@@ -130,7 +130,7 @@ class RevertOut(Schema):
 
 @router.get("/import-targets", response=dict[str, str])
 def targets(request: AuthedRequest) -> dict[str, str]:
-    return {key: str(label) for key, label in TARGETS.items()}
+    return {key: str(label) for key, label in import_targets().items()}
 
 
 def _preset_out(preset: MappingPreset, user: Any) -> dict[str, Any]:

@@ -25,7 +25,8 @@ from kehu.audit.models import ReadEntry
 from kehu.audit.services import audit_record, read_record
 from kehu.core.errors import ValidationFailed
 from kehu.core.validators import amount_band, format_phone, mask_phone
-from kehu.customers.models import Contact, Customer
+from kehu.customers.custom_fields import custom_fields_of
+from kehu.customers.models import Contact, Customer, CustomField
 from kehu.customers.pull_volume import pull_rows
 from kehu.customers.selectors import customer_filter, customer_queryset_for
 
@@ -71,7 +72,9 @@ def customer_export_queryset(user: Any, params: dict[str, Any]) -> QuerySet[Cust
     return customer_filter(customer_queryset_for(user), {**filters, "_user": user})
 
 
-def _rows(user: Any, queryset: QuerySet[Customer]) -> Iterator[list[Any]]:
+def _rows(
+    user: Any, queryset: QuerySet[Customer], custom: list[CustomField]
+) -> Iterator[list[Any]]:
     last = 0
     base = queryset.order_by("pk").select_related("industry", "sub_industry", "source", "owner")
     while True:
@@ -86,8 +89,19 @@ def _rows(user: Any, queryset: QuerySet[Customer]) -> Iterator[list[Any]]:
         ).order_by("-is_primary", "-pk"):
             makers[contact.customer_id] = contact
         for customer in chunk:
-            yield _line(user, customer, makers.get(customer.pk))
+            values = customer.custom_fields or {}
+            yield [
+                *_line(user, customer, makers.get(customer.pk)),
+                *(_custom_cell(values.get(f.key)) for f in custom),
+            ]
         last = chunk[-1].pk
+
+
+def _custom_cell(value: Any) -> Any:
+    """A custom field's value as a cell an import reads back (choices joined with 、)."""
+    if value is None:
+        return ""
+    return "、".join(map(str, value)) if isinstance(value, list) else value
 
 
 def _line(user: Any, c: Customer, maker: Contact | None) -> list[Any]:
@@ -150,9 +164,12 @@ def customer_export(
         )
         pull_rows(actor=actor, rows=count, refuse=False)  # export_guard has decided already
 
+    # A column per active custom field of customers, headed by its label (an import maps it back).
+    custom = custom_fields_of(CustomField.Entity.CUSTOMER)
+
     def lines() -> Iterator[list[Any]]:
-        yield COLUMNS
-        for line in _rows(actor, queryset):
+        yield [*COLUMNS, *(f.label for f in custom)]
+        for line in _rows(actor, queryset, custom):
             yield [neutralize_cell(str(v)) if isinstance(v, str) else v for v in line]
 
     return count, lines()

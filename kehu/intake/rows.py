@@ -19,7 +19,8 @@ from kehu.core.errors import ValidationFailed
 from kehu.core.normalize.pinyin import name_sort_key
 from kehu.core.text import clean_text
 from kehu.core.validators import parse_phones, phone_partial, phone_problem
-from kehu.customers.models import Contact, Customer, Industry, Source
+from kehu.customers.custom_fields import custom_fields_of
+from kehu.customers.models import Contact, Customer, CustomField, Industry, Source
 from kehu.customers.services import customer_clean
 from kehu.customers.validators import name_pinyin, normalize_company_name
 
@@ -57,7 +58,7 @@ _ERROR_ORDER = {
     )
 }  # fmt: skip
 _LATE_BAND = "budget_band (against the amount)"
-_PER_ROW = frozenset(_ERROR_ORDER) - _GROUPED | {"decision_maker"}
+_PER_ROW = frozenset(_ERROR_ORDER) - _GROUPED | {"decision_maker", "custom_fields"}
 _MEMO_LIMIT = 20_000  # distinct values remembered per group (memory stays flat)
 
 
@@ -88,6 +89,8 @@ class Dictionaries:
             if u.display_name:
                 self.users[f"name:{u.display_name}"] = u
             self.users[f"name:{u.username}"] = u
+        # The active custom fields of customers: checked on every row without a query each.
+        self.custom_fields = custom_fields_of(CustomField.Entity.CUSTOMER)
 
     def industry(self, value: str) -> tuple[Industry | None, Industry | None]:
         """Same forms as customers.selectors.industry_lookup: '制造业', '汽车零部件', '制造业/汽车零部件'."""
@@ -152,7 +155,11 @@ def _payload(raw: dict[str, str], mapping: dict[str, str]) -> tuple[dict[str, An
                 unit in text.lower() for unit in ("万", "千", "亿", "元", "k", "w")
             ):
                 text = f"{text}万"
-        if target.startswith("decision_maker."):
+        if target.startswith("custom_fields."):
+            key = target.removeprefix("custom_fields.")
+            payload.setdefault("custom_fields", {})[key] = text
+            columns[target] = header
+        elif target.startswith("decision_maker."):
             key = target.removeprefix("decision_maker.")
             columns[f"decision_maker.{key}"] = header
             if key == "first_name":
@@ -225,7 +232,7 @@ def clean_row(
     values: dict[str, Any] = {}
     clean = memo.clean if memo is not None and memo.covers(payload) else _customer_clean
     try:
-        values = clean(payload, actor)
+        values = clean(payload, actor, dictionaries.custom_fields)
     except ValidationFailed as exc:
         errors = exc.errors
     errors_lookup = _resolve(lookups, values, dictionaries, actor)
@@ -307,8 +314,10 @@ def aside_warnings(
     return warnings, [(target, value, partial) for target, value, partial, _m in aside]
 
 
-def _customer_clean(payload: dict[str, Any], actor: User | None) -> dict[str, Any]:
-    return customer_clean(payload, actor=actor, creating=True)
+def _customer_clean(
+    payload: dict[str, Any], actor: User | None, custom_fields: list[CustomField] | None = None
+) -> dict[str, Any]:
+    return customer_clean(payload, actor=actor, creating=True, custom_fields=custom_fields)
 
 
 class CleanMemo:
@@ -324,12 +333,19 @@ class CleanMemo:
         """Whether every key is one this path knows (else the plain path is used)."""
         return all(key in _GROUPED or key in _PER_ROW for key in payload)
 
-    def clean(self, payload: dict[str, Any], actor: User | None) -> dict[str, Any]:
+    def clean(
+        self,
+        payload: dict[str, Any],
+        actor: User | None,
+        custom_fields: list[CustomField] | None = None,
+    ) -> dict[str, Any]:
         per_row = {k: v for k, v in payload.items() if k not in _GROUPED}
         values: dict[str, Any] = {}
         parts: list[dict[str, list[str]]] = []
         try:
-            values.update(customer_clean(per_row, actor=actor, creating=True))
+            values.update(
+                customer_clean(per_row, actor=actor, creating=True, custom_fields=custom_fields)
+            )
         except ValidationFailed as exc:
             parts.append(exc.errors)
         for group, memo in zip(_GROUPS, self.memo, strict=True):
@@ -438,7 +454,9 @@ def build_customer(row: CleanRow, *, created_by: Any) -> tuple[Customer, Contact
     """Unsaved Customer and decision maker of a valid row (as customer_create would fill them)."""
     customer = Customer(created_by=created_by if getattr(created_by, "pk", None) else None)
     for key, value in row.values.items():
-        if key not in ("decision_maker", "status_reason"):
+        if key == "custom_fields":  # an empty cell leaves the field unset
+            customer.custom_fields = {k: v for k, v in value.items() if v is not None}
+        elif key not in ("decision_maker", "status_reason"):
             setattr(customer, key, value)
     customer.name_normalized = normalize_company_name(customer.name)
     customer.name_sort = name_sort_key(customer.name)

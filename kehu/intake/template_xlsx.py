@@ -20,9 +20,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from kehu.accounts.models import User
-from kehu.customers.models import Customer, Industry, Source
+from kehu.customers.custom_fields import custom_fields_of
+from kehu.customers.models import Customer, CustomField, Industry, Source
 
-from .validators import STANDARD_HEADERS
+from .validators import CUSTOM_TARGET, STANDARD_HEADERS
 
 DATA_ROWS = 2000  # rows of the data sheet that carry the drop-downs
 # Columns the standard requires (a missing one marks the customer 待补全, the name refuses it).
@@ -130,6 +131,22 @@ def template_workbook() -> bytes:
     headers = list(STANDARD_HEADERS)
     fields = [STANDARD_HEADERS[h] for h in headers]
     lists = _value_lists()
+    # The administrator's custom fields of customers: a column each, headed by the label (the
+    # import maps it back); a single choice gets its drop-down (issue 15).
+    notes, required = dict(NOTES), set(REQUIRED)
+    for custom in custom_fields_of(CustomField.Entity.CUSTOMER):
+        target = f"{CUSTOM_TARGET}{custom.key}"
+        headers.append(custom.label)
+        fields.append(target)
+        notes[target] = custom.help_text
+        if custom.required:
+            required.add(target)
+        if custom.kind == CustomField.Kind.CHOICE:
+            lists[target] = list(custom.choices)
+        elif custom.kind == CustomField.Kind.MULTI_CHOICE:
+            notes[target] = " ".join(
+                filter(None, [custom.help_text, "多个值用顿号分隔：" + "、".join(custom.choices)])
+            )
     book = Workbook()
     data = book.active
     assert data is not None
@@ -138,10 +155,10 @@ def template_workbook() -> bytes:
     for col, (header, field) in enumerate(zip(headers, fields, strict=True), start=1):
         cell = data.cell(row=1, column=col, value=header)
         cell.font = bold
-        if field in REQUIRED:
+        if field in required:
             cell.fill = required_fill
-        if NOTES.get(field):
-            cell.comment = Comment(NOTES[field], "Kehu")
+        if notes.get(field):
+            cell.comment = Comment(notes[field], "Kehu")
         data.column_dimensions[get_column_letter(col)].width = max(12, len(header) * 2 + 4)
     data.freeze_panes = "A2"
 
@@ -183,7 +200,7 @@ def template_workbook() -> bytes:
     for cell in guide[5]:
         cell.font = bold
     for header, field in zip(headers, fields, strict=True):
-        guide.append([header, "是" if field in REQUIRED else "", NOTES.get(field, "")])
+        guide.append([header, "是" if field in required else "", notes.get(field, "")])
     for row in guide.iter_rows(min_row=6):
         row[2].alignment = Alignment(wrap_text=True, vertical="top")
     guide.append([])

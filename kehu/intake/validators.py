@@ -10,6 +10,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.text import clean_text
+from kehu.customers.custom_fields import custom_fields_of
+from kehu.customers.models import CustomField
 
 # Target fields a column may map to: customer payload keys (customer_clean), the inline decision
 # maker, and first/last name halves that are joined into the decision maker's name.
@@ -42,6 +44,25 @@ TARGETS: dict[str, Any] = {
     "budget_band": _("Budget band"),
     "notes": _("Notes"),
 }
+
+CUSTOM_TARGET = "custom_fields."
+
+
+def import_targets() -> dict[str, Any]:
+    """TARGETS and the active custom fields of customers (`custom_fields.<key>`: the label)."""
+    custom = {
+        f"{CUSTOM_TARGET}{f.key}": f.label for f in custom_fields_of(CustomField.Entity.CUSTOMER)
+    }
+    return {**TARGETS, **custom}
+
+
+def custom_header_targets() -> dict[str, str]:
+    """{header: target} that maps a column named like a custom field (its label or its key)."""
+    headers: dict[str, str] = {}
+    for field in custom_fields_of(CustomField.Entity.CUSTOMER):
+        headers[field.key] = headers[field.label] = f"{CUSTOM_TARGET}{field.key}"
+    return headers
+
 
 # The standard template: exactly the columns of ../shared/data/gen_cn_customers.py, in its order.
 STANDARD_HEADERS: dict[str, str] = {
@@ -230,12 +251,13 @@ def validate_mapping(mapping: dict[str, str], headers: list[str]) -> dict[str, l
     """Errors of a mapping: unknown targets, a target used twice, headers not in the file."""
     errors: dict[str, list[str]] = {}
     seen: dict[str, str] = {}
+    targets = import_targets()
     for header, target in mapping.items():
         if not target:
             continue
         if header not in headers:
             errors.setdefault(header, []).append(f"No column '{header}' in the file.")
-        if target not in TARGETS:
+        if target not in targets:
             errors.setdefault(header, []).append(f"Unknown target field '{target}'.")
         elif target in seen:
             errors.setdefault(header, []).append(

@@ -45,7 +45,7 @@ from .services import (
 )
 from .tasks import import_queue
 from .template_xlsx import template_workbook
-from .validators import PRESETS, TARGETS
+from .validators import PRESETS, import_targets
 
 LIST_SIZE = 30
 
@@ -162,7 +162,7 @@ def import_detail(request: AuthedRequest, run_id: int) -> HttpResponse:
     context = {
         "run": run,
         "columns": columns,
-        "targets": TARGETS,
+        "targets": import_targets(),
         "presets": [*PRESETS, *_preset_names(list(mapping_presets_for(request.user)))],
         "unknown": unknown_columns(run),
         "errors": errors,

@@ -83,7 +83,9 @@ def contact_edit(request: AuthedRequest, contact_id: int) -> HttpResponse:
         else {n: _masked(k, getattr(contact, n)) for n, k in _PII.items() if getattr(contact, n)}
     )
     if request.method == "POST":
-        form = ContactEditForm(request.POST, placeholders=placeholders)
+        form = ContactEditForm(
+            request.POST, placeholders=placeholders, custom_values=contact.custom_fields
+        )
         if form.is_valid():
             data = form.payload()
             for name in placeholders:  # left empty by someone who sees it masked: unchanged
@@ -99,7 +101,11 @@ def contact_edit(request: AuthedRequest, contact_id: int) -> HttpResponse:
                 return redirect(_back(contact))
         status = 422
     else:
-        form = ContactEditForm(initial=_initial(contact, sees_pii), placeholders=placeholders)
+        form = ContactEditForm(
+            initial=_initial(contact, sees_pii),
+            placeholders=placeholders,
+            custom_values=contact.custom_fields,
+        )
         status = 200
     context = {"contact": contact, "customer": contact.customer, "form": form}
     return render(request, "portal/contact_edit.html", context, status=status)

@@ -9,8 +9,14 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.contacts.validators import contact_clean
 from kehu.core.errors import ValidationFailed
+from kehu.customers.custom_field_forms import (
+    FORM_PREFIX,
+    add_custom_fields,
+    custom_error_aliases,
+    custom_payload,
+)
 from kehu.customers.forms import BLANK, apply_service_errors
-from kehu.customers.models import Contact, Customer
+from kehu.customers.models import Contact, Customer, CustomField
 from kehu.interactions.models import Interaction
 from kehu.interactions.services import interaction_clean
 
@@ -91,15 +97,30 @@ class ContactForm(forms.Form):
     )
     is_primary = forms.BooleanField(label=_("primary contact"), required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        custom_values: dict[str, Any] | None = None,
+        custom_fields: list[CustomField] | None = None,
+        **kwargs: Any,
+    ) -> None:
         kwargs.setdefault("auto_id", "contact_%s")
         super().__init__(*args, **kwargs)
+        # The administrator's contact fields (issue 15): cf_<key>, after the contact's own.
+        self.custom_values = custom_values  # the contact's (an edit), None for a new one
+        self.custom_fields = add_custom_fields(
+            self, CustomField.Entity.CONTACT, custom_values, fields=custom_fields
+        )
 
     def payload(self) -> dict[str, Any]:
         data: dict[str, Any] = {
-            name: self.cleaned_data.get(name) or "" for name in self.fields if name != "is_primary"
+            name: self.cleaned_data.get(name) or ""
+            for name in self.fields
+            if name != "is_primary" and not name.startswith(FORM_PREFIX)
         }
         data["is_primary"] = bool(self.cleaned_data.get("is_primary"))
+        if self.custom_fields:
+            data["custom_fields"] = custom_payload(self, self.custom_fields, self.custom_values)
         return data
 
     def clean(self) -> dict[str, Any] | None:
@@ -112,7 +133,8 @@ class ContactForm(forms.Form):
         return cleaned
 
     def add_service_errors(self, exc: ValidationFailed) -> None:
-        apply_service_errors(self, exc, {"phone": "mobile"})
+        aliases = {"phone": "mobile", **custom_error_aliases(self.custom_fields)}
+        apply_service_errors(self, exc, aliases)
 
 
 class ContactEditForm(ContactForm):

@@ -27,9 +27,10 @@ from kehu.core.errors import NotFound, PermissionDenied, ValidationFailed
 from kehu.core.pagination import keyset_page
 from kehu.core.validators import format_phone
 from kehu.customers import access
+from kehu.customers.custom_fields import custom_field_rows, custom_fields_by_entity
 from kehu.customers.masking import PII_FIELDS, mask_changes
 from kehu.customers.merged import customer_merged_into_for
-from kehu.customers.models import Contact, Customer
+from kehu.customers.models import Contact, Customer, CustomField
 from kehu.customers.selectors import contact_get_for, customer_get_for, customer_queryset_for
 from kehu.customers.services import contact_create
 from kehu.customers.validators import FIELD_LABELS
@@ -104,8 +105,14 @@ def _context(
     """Everything the 360 page shows: a fixed number of queries, however big the customer."""
     contacts = list(customer.contacts.all())
     can_edit, can_log = _can_write_and_log(request.user, customer)
+    custom = custom_fields_by_entity()  # both kinds of record's custom fields: one query
+    contact_fields = custom[CustomField.Entity.CONTACT]
     return {
         "customer": customer,
+        "custom_facts": custom_field_rows(
+            custom[CustomField.Entity.CUSTOMER], customer.custom_fields
+        ),
+        "contact_custom_fields": contact_fields,
         "missing_labels": [FIELD_LABELS.get(n, n) for n in customer.missing_fields],
         "contacts": contacts,
         "timeline": _timeline(customer),
@@ -120,7 +127,7 @@ def _context(
         "can_log": can_log,
         "interaction_form": interaction_form
         or (InteractionForm(customer=customer, contacts=contacts) if can_log else None),
-        "contact_form": contact_form or ContactForm(),
+        "contact_form": contact_form or ContactForm(custom_fields=contact_fields),
     }
 
 

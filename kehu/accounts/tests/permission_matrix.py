@@ -160,6 +160,10 @@ PAGES: dict[str, Any] = {
     "user-create": Global(),
     "user-edit": Global({"user_id": 999999}),
     "user-password": Global({"user_id": 999999}),
+    # Custom fields (issue 15): administrators only (kehu/customers/tests/test_custom_fields.py).
+    "custom-field-list": Global(),
+    "custom-field-edit": Global({"field_id": 999999}),
+    "custom-field-archive": Global({"field_id": 999999}),
     # Capture and review (intake.capture): not yet classified per object, checked for leaks.
     "capture-card": Global(),
     # A write page: invisible customers 404, visible but not changeable 403.
@@ -209,6 +213,10 @@ API: dict[str, Any] = {
     "PATCH /api/v1/contacts/{contact_id}": Write(WRITABLE, {"title": "矩阵"}, subject=CT),
     "DELETE /api/v1/contacts/{contact_id}": Write(WRITABLE, subject=CT),
     "GET /api/v1/industries": Global(),
+    "GET /api/v1/custom-fields": Global(),
+    "POST /api/v1/custom-fields": Global(),
+    "PATCH /api/v1/custom-fields/{field_id}": Global({"field_id": 999999}),
+    "DELETE /api/v1/custom-fields/{field_id}": Global({"field_id": 999999}),
     "GET /api/v1/sources": Global(),
     "POST /api/v1/sources": Global(),
     "GET /api/v1/customers/{customer_no}/shares": Read(),

@@ -224,6 +224,7 @@ POST_PAGES = {
     "import-commit",
     "import-revert",
     "dedupe-merge-undo",
+    "custom-field-archive",
 }
 EDIT_PAGES = {"customer-edit", "contact-edit"}  # a GET that needs the right to change
 

@@ -12,6 +12,7 @@ in one documented order (write.py). Modules:
     ownership.py    sharing, the team pool (claim, return), reassignment in bulk (hand-over)
     merge.py        one customer absorbing another (kehu.dedupe's merge) and its undo
     derived.py      completeness, reachability, search entries
+    custom_fields.py the administrator's custom field definitions (values: ../custom_fields.py)
     dictionaries.py sources
     saved_views.py  the customer list's saved views
 """
@@ -20,7 +21,8 @@ from kehu.core.errors import PermissionDenied
 
 from .bulk import contacts_bulk_create, customer_bulk_update, customers_bulk_create
 from .clean import customer_clean
-from .contacts import contact_create, contact_delete, contact_update
+from .contacts import contact_create, contact_delete, contact_update, contact_values_clean
+from .custom_fields import custom_field_archive, custom_field_create, custom_field_update
 from .derived import assert_reachable, customer_refresh_quality, customer_reindex
 from .dictionaries import source_create
 from .duplicates import CheckResult, duplicate_check, duplicate_guard, duplicate_scope
@@ -73,6 +75,10 @@ __all__ = [
     "contacts_bulk_create",
     "contact_delete",
     "contact_update",
+    "contact_values_clean",
+    "custom_field_archive",
+    "custom_field_create",
+    "custom_field_update",
     "contacts_pairing",
     "customer_absorb",
     "customer_assign_pool",

@@ -26,7 +26,8 @@ from kehu.core.search_index import (
 from kehu.review.models import ReviewItem
 from kehu.review.services import review_hold
 
-from ..models import Customer, CustomerStatusChange
+from ..custom_fields import custom_field_labels
+from ..models import Customer, CustomerStatusChange, CustomField
 from .derived import customer_refresh_quality, customer_reindex
 from .review_rules import bulk_change_hold
 from .write import (
@@ -140,8 +141,9 @@ def customers_bulk_create(
         )
     entries = []
     labels = relation_labels(customers)
+    custom_labels = custom_field_labels(CustomField.Entity.CUSTOMER)
     for customer in customers:
-        changes = diff_fields({}, customer_snapshot(customer, labels))
+        changes = diff_fields({}, customer_snapshot(customer, labels, custom_labels))
         maker = by_id.get(id(customer))
         if maker is not None:
             changes.update(maker_changes(maker))
@@ -161,13 +163,14 @@ def customers_remove_imported(*, actor: User | None, ids: list[int], note: str) 
     if not customers:
         return 0
     labels = relation_labels(customers)
+    custom_labels = custom_field_labels(CustomField.Entity.CUSTOMER)
     audit_record_many(
         actor=actor,
         entries=[
             PendingEntry(
                 action=AuditAction.CUSTOMER_DELETED,
                 target=customer,
-                changes=diff_fields(customer_snapshot(customer, labels), {}),
+                changes=diff_fields(customer_snapshot(customer, labels, custom_labels), {}),
                 note=note,
             )
             for customer in customers

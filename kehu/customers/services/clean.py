@@ -25,7 +25,8 @@ from kehu.core.validators import (
     parse_date,
 )
 
-from ..models import Customer
+from ..custom_fields import custom_fields_clean
+from ..models import Customer, CustomField
 from ..selectors import industry_lookup, source_lookup
 from ..validators import (
     BUDGET_BAND_ALIASES,
@@ -98,12 +99,40 @@ def _clean_region(cleaner: FieldCleaner) -> None:
             cleaner.error(key, message)
 
 
+def _clean_custom(
+    cleaner: FieldCleaner, *, creating: bool, require: bool, fields: list[CustomField] | None
+) -> None:
+    """custom_fields: {key: value} checked against the active definitions (custom_fields.py)."""
+    if "custom_fields" not in cleaner.data and not (creating and require):
+        return
+    values, errors = custom_fields_clean(
+        CustomField.Entity.CUSTOMER,
+        cleaner.data.get("custom_fields"),
+        creating=creating,
+        require=require,
+        fields=fields,
+    )
+    if "custom_fields" in cleaner.data:
+        cleaner.values["custom_fields"] = values
+    for key, messages in errors.items():
+        for message in messages:
+            cleaner.error(key, message)
+
+
 def customer_clean(
-    data: dict[str, Any], *, actor: User | None, creating: bool = False
+    data: dict[str, Any],
+    *,
+    actor: User | None,
+    creating: bool = False,
+    require_custom: bool = True,
+    custom_fields: list[CustomField] | None = None,
 ) -> dict[str, Any]:
     """Validate a customer payload (any subset of the API fields); raise ValidationFailed.
 
-    With `creating`, a missing name is reported together with every other bad field.
+    With `creating`, a missing name is reported together with every other bad field, and so is
+    a required custom field left out (unless not `require_custom`: a web-form lead has nothing
+    to fill it with). `custom_fields` are the active definitions when the caller has them
+    loaded (an import: no query per row).
     """
     c = FieldCleaner(data)
     c.field("kind", _choice(KIND_ALIASES), empty=Customer.Kind.COMPANY)
@@ -176,6 +205,7 @@ def customer_clean(
             c.error("budget_band", _("The budget band does not match the budget amount."))
         else:
             c.values["budget_band"] = band
+    _clean_custom(c, creating=creating, require=require_custom, fields=custom_fields)
     # Inline decision maker.
     dm_errors: dict[str, list[str]] = {}
     if data.get("decision_maker") is not None:

@@ -16,19 +16,59 @@ from kehu.core.errors import ChangeHeld, ValidationFailed
 from kehu.review.models import ReviewItem
 from kehu.review.services import review_hold
 
+from ..custom_fields import (
+    custom_field_labels,
+    custom_fields_clean,
+    custom_fields_diff,
+    custom_fields_merge,
+)
 from ..display import customer_diff
-from ..models import Customer
+from ..models import Customer, CustomField
 from .derived import assert_reachable, customer_refresh_quality
 from .review_rules import contact_change_hold
 from .write import json_ready
+
+
+def contact_values_clean(
+    data: dict[str, Any], *, creating: bool, current: Contact | None = None, require: bool = True
+) -> dict[str, Any]:
+    """contact_clean and the contact's custom fields, every bad field at once; `custom_fields`
+    in the result is the record's whole dict after the change. Required custom fields are
+    required on creation unless not `require` (a web-form lead has nothing to fill them)."""
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    try:
+        values = contact_clean(data, creating=creating)
+    except ValidationFailed as exc:
+        errors = dict(exc.errors)
+    if "custom_fields" in data or (creating and require):
+        custom, custom_errors = custom_fields_clean(
+            CustomField.Entity.CONTACT,
+            data.get("custom_fields"),
+            creating=creating,
+            require=require,
+        )
+        errors.update(custom_errors)
+        if "custom_fields" in data:
+            old = current.custom_fields if current is not None else {}
+            values["custom_fields"] = custom_fields_merge(old, custom)
+    if errors:
+        raise ValidationFailed(errors)
+    return values
 
 
 @transaction.atomic
 def contact_create(
     *, actor: User | None, customer: Customer, data: dict[str, Any], source: str | None = None
 ) -> Contact:
-    values = contact_clean(data, creating=True)
-    contact = contact_add(actor=actor, customer=customer, values=values, source=source)
+    values = contact_values_clean(data, creating=True, require=source != "system")
+    contact = contact_add(
+        actor=actor,
+        customer=customer,
+        values=values,
+        source=source,
+        custom_labels=custom_field_labels(CustomField.Entity.CONTACT),
+    )
     customer_refresh_quality(customer)
     return contact
 
@@ -44,7 +84,7 @@ def contact_update(
     item = None
     with transaction.atomic():
         contact = Contact.objects.select_for_update().select_related("customer").get(pk=contact.pk)
-        values = contact_clean(data, creating=False)
+        values = contact_values_clean(data, creating=False, current=contact)
         hold = (
             None
             if approved
@@ -54,7 +94,12 @@ def contact_update(
         )
         if hold is not None:
             assert actor is not None
-            before = {k: getattr(contact, k) for k in values}
+            plain = {k: v for k, v in values.items() if k != "custom_fields"}
+            before = {k: getattr(contact, k) for k in plain}
+            custom = (
+                data.get("custom_fields") if isinstance(data.get("custom_fields"), dict) else {}
+            )
+            changed = {k: values.get("custom_fields", {}).get(k) for k in custom or {}}
             item = review_hold(
                 actor=actor,
                 action=ReviewItem.Action.CONTACT_UPDATE,
@@ -62,10 +107,17 @@ def contact_update(
                 reason=hold.reason,
                 customer=contact.customer,
                 payload={"contact_id": contact.pk, "data": json_ready(data)},
-                diff=customer_diff(before, values, model=Contact),
+                diff=customer_diff(before, plain, model=Contact)
+                + custom_fields_diff(CustomField.Entity.CONTACT, contact.custom_fields, changed),
             )
         else:
-            contact_change(actor=actor, contact=contact, values=values, source=source)
+            contact_change(
+                actor=actor,
+                contact=contact,
+                values=values,
+                source=source,
+                custom_labels=custom_field_labels(CustomField.Entity.CONTACT),
+            )
             assert_reachable(contact.customer)
             customer_refresh_quality(contact.customer)
     if item is not None:

@@ -285,6 +285,12 @@ def customer_absorb(
         if getattr(survivor, name) != value:
             changed[name] = [getattr(survivor, name), value]
             setattr(survivor, name, value)
+    # Custom field values the survivor lacks come from the merged customer (undone with it).
+    own = survivor.custom_fields or {}
+    filled = {k: v for k, v in (merged.custom_fields or {}).items() if k not in own}
+    if filled:
+        changed["custom_fields"] = [own, {**own, **filled}]
+        survivor.custom_fields = {**own, **filled}
     latest = max(
         (t for t in (survivor.last_interaction_at, merged.last_interaction_at) if t), default=None
     )

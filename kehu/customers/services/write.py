@@ -35,8 +35,14 @@ from kehu.core.search_index import search_unindex_customer
 from kehu.review.models import ReviewItem
 from kehu.review.services import review_hold, review_item_customer_set
 
+from ..custom_fields import (
+    custom_field_labels,
+    custom_fields_diff,
+    custom_fields_labelled,
+    custom_fields_merge,
+)
 from ..display import customer_diff
-from ..models import Customer, CustomerStatusChange
+from ..models import Customer, CustomerStatusChange, CustomField
 from ..validators import normalize_company_name
 from .clean import customer_clean
 from .derived import assert_reachable, customer_refresh_quality, customer_reindex
@@ -53,11 +59,15 @@ FINANCE_MODEL = "customers.customer"
 
 
 def customer_snapshot(
-    customer: Customer, labels: dict[str, dict[int, str]] | None = None
+    customer: Customer,
+    labels: dict[str, dict[int, str]] | None = None,
+    custom_labels: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Field values for the audit trail; a foreign key is recorded as its label, not its id.
+    """Field values for the audit trail; a foreign key is recorded as its label, not its id,
+    and a custom field under its label.
 
-    `labels` ({relation name: {id: label}}) spares a bulk caller one query per relation.
+    `labels` ({relation name: {id: label}}) spares a bulk caller one query per relation, and
+    `custom_labels` ({key: label}) the query for the custom fields' labels.
     """
     snapshot: dict[str, Any] = {}
     for field in CUSTOMER_AUDIT_FIELDS:
@@ -72,6 +82,10 @@ def customer_snapshot(
                 snapshot[model_field.name] = str(getattr(customer, model_field.name))
         else:
             snapshot[field] = getattr(customer, field)
+    if customer.custom_fields:
+        if custom_labels is None:
+            custom_labels = custom_field_labels(CustomField.Entity.CUSTOMER)
+        snapshot.update(custom_fields_labelled(customer.custom_fields, custom_labels))
     return snapshot
 
 
@@ -100,6 +114,9 @@ def json_ready(data: dict[str, Any]) -> dict[str, Any]:
 def _apply(customer: Customer, values: dict[str, Any]) -> None:
     for key, value in values.items():
         if key in ("decision_maker", "status_reason"):
+            continue
+        if key == "custom_fields":
+            customer.custom_fields = custom_fields_merge(customer.custom_fields, value)
             continue
         setattr(customer, key, value)
     if "name" in values:
@@ -143,9 +160,17 @@ def _finance_changed(customer: Customer | None, values: dict[str, Any]) -> set[s
 
 
 def _diff(customer: Customer | None, values: dict[str, Any]) -> list[dict[str, str]]:
-    shown = {k: v for k, v in values.items() if k not in ("decision_maker", "status_reason")}
+    shown = {
+        k: v
+        for k, v in values.items()
+        if k not in ("decision_maker", "status_reason", "custom_fields")
+    }
     before = {k: getattr(customer, k, None) for k in shown} if customer is not None else {}
     rows = customer_diff(before, shown)
+    custom = values.get("custom_fields")
+    if custom:
+        current = customer.custom_fields if customer is not None else {}
+        rows += custom_fields_diff(CustomField.Entity.CUSTOMER, current, custom)
     maker = values.get("decision_maker")
     if isinstance(maker, dict):
         current = None
@@ -218,7 +243,7 @@ def customer_create(
     allow_duplicate = bool(data.pop("allow_duplicate", False))
     item = None
     with transaction.atomic():
-        values = customer_clean(data, actor=actor, creating=True)
+        values = customer_clean(data, actor=actor, creating=True, require_custom=source != "system")
         assert_finance_editable(actor, FINANCE_MODEL, _finance_changed(None, values))
         queued = duplicate_guard(
             actor=actor, data=data, context="create", allow_duplicate=allow_duplicate

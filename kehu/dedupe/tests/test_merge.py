@@ -171,3 +171,26 @@ def test_tags_move_and_a_shared_tag_comes_back_on_undo(
     assert set(survivor.customer_tags.values_list("tag__name", flat=True)) == {"重点客户"}
     restored = Customer.objects.get(pk=merged.pk)
     assert set(restored.customer_tags.values_list("tag__name", flat=True)) == {"重点客户", "展会"}
+
+
+def test_custom_field_values_the_survivor_lacks_come_along_and_go_back_on_undo(
+    pair_of_customers: Any, steward: Any
+) -> None:
+    """Issue 15: a merge loses no custom field value; the survivor's own win."""
+    survivor, merged = pair_of_customers
+    Customer.objects.filter(pk=survivor.pk).update(custom_fields={"tier": "A"})
+    Customer.objects.filter(pk=merged.pk).update(
+        custom_fields={"tier": "B", "renewal": "2027-01-31"}
+    )
+    survivor.refresh_from_db()
+    merged.refresh_from_db()
+    merge = customer_merge(actor=steward, survivor=survivor, merged=merged)
+    survivor.refresh_from_db()
+    assert survivor.custom_fields == {"tier": "A", "renewal": "2027-01-31"}
+    merge_undo(actor=steward, merge=merge)
+    survivor.refresh_from_db()
+    assert survivor.custom_fields == {"tier": "A"}
+    assert Customer.objects.get(pk=merged.pk).custom_fields == {
+        "tier": "B",
+        "renewal": "2027-01-31",
+    }

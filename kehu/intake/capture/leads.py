@@ -237,7 +237,10 @@ def lead_submit(*, data: dict[str, Any], ip: str | None) -> Lead:
             | (Q(mobile=lead.mobile) if lead.mobile else Q(pk__in=[]))
         ).first()
         contact = known or contact_create(
-            actor=actor, customer=existing, data={**person, "contact_type": "prospect"}
+            actor=actor,
+            customer=existing,
+            data={**person, "contact_type": "prospect"},
+            source="system",
         )
         record = lead_record(
             customer=existing,

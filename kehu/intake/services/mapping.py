@@ -18,7 +18,14 @@ from kehu.core.text import clean_text
 
 from ..models import ImportRun, MappingPreset
 from ..selectors import mapping_preset_get_for, mapping_presets_for
-from ..validators import PRESETS, TARGETS, mapping_for_headers, preset_guess, validate_mapping
+from ..validators import (
+    PRESETS,
+    custom_header_targets,
+    import_targets,
+    mapping_for_headers,
+    preset_guess,
+    validate_mapping,
+)
 from .common import ImportStateError, import_check_read
 
 SOURCE_KEY = "__source__"
@@ -69,7 +76,8 @@ def _apply_preset(run: ImportRun, preset: str, actor: User | None = None) -> Non
         )
     run.preset = name
     run.external_source, mapping = found
-    run.mapping = mapping_for_headers(run.headers, mapping)
+    # Columns named like a custom field (label or key) fill it, unless the preset knows them.
+    run.mapping = mapping_for_headers(run.headers, {**custom_header_targets(), **mapping})
 
 
 def import_set_mapping(
@@ -126,7 +134,8 @@ def _clean_preset(name: str, mapping: dict[str, str]) -> tuple[str, dict[str, st
             }
         )
     clean = {clean_text(h): t for h, t in mapping.items() if h != SOURCE_KEY}
-    bad = sorted(t for t in clean.values() if t and t not in TARGETS)
+    targets = import_targets()
+    bad = sorted(t for t in clean.values() if t and t not in targets)
     if bad:
         raise ValidationFailed(
             {"mapping": [_("Unknown target fields: %(fields)s.") % {"fields": ", ".join(bad)}]}

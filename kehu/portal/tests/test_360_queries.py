@@ -16,9 +16,10 @@ from kehu.customers.models import Customer, CustomerShare
 from kehu.interactions.services import interaction_log
 
 # session, user, customer, contacts, timeline, opportunities, orders, events, history,
-# status changes, tags, pending changes: one query each (an order adds its lines' prefetch),
-# and the read log's one INSERT (who looked at whose personal data, issue 14 item 17).
-EXECUTIVE = 13
+# status changes, tags, pending changes, the custom fields (issue 15): one query each (an order
+# adds its lines' prefetch), and the read log's one INSERT (who looked at whose personal data,
+# issue 14 item 17).
+EXECUTIVE = 14
 # The rep: one look-up of shares and team pool, one query for the edit and log checks.
 REP = EXECUTIVE + 2
 
