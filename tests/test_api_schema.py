@@ -235,6 +235,7 @@ def _good_bodies(values: dict[str, list[Any]]) -> dict[str, dict[str, Any]]:
         "POST /api/v1/users/{user_id}/handover/plan": {"default": "pool"},
         "POST /api/v1/pool/{customer_no}/return": {"reason": "暂无需求"},
         "PATCH /api/v1/teams/{team_id}": {"pool_claim_daily_limit": 5},
+        "PATCH /api/v1/settings/company": {"name": "示例有限公司", "pool_claim_limit": 8},
     }
 
 
