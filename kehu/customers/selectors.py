@@ -26,7 +26,13 @@ from kehu.core.errors import ValidationFailed
 from kehu.core.validators import AMOUNT_BANDS, parse_amount, parse_choice, parse_date
 
 from .models import Customer, Industry, Source
-from .validators import BUDGET_BAND_ALIASES, SIZE_ALIASES, STATUS_ALIASES
+from .validators import (
+    BUDGET_BAND_ALIASES,
+    SIZE_ALIASES,
+    STATUS_ALIASES,
+    industry_name,
+    source_name,
+)
 
 __all__ = ["contact_get_for", "customer_get_for", "customer_queryset_for"]
 
@@ -96,12 +102,18 @@ def industry_lookup(value: str) -> tuple[Industry | None, Industry | None]:
     sub = Industry.objects.filter(parent__isnull=False, name=text).select_related("parent").first()
     if sub:
         return sub.parent, sub
+    alias = industry_name(text)  # the standard's own name (零售业 -> 批发和零售业)
+    if alias != text:
+        return industry_lookup(alias)
     return None, None
 
 
 def source_lookup(value: str) -> Source | None:
     text = value.strip()
-    return Source.objects.filter(Q(name=text) | Q(code=text.lower())).first()
+    found = Source.objects.filter(Q(name=text) | Q(code=text.lower())).first()
+    if found is None and source_name(text) != text:
+        found = Source.objects.filter(name=source_name(text)).first()
+    return found
 
 
 # --- List filters, shared by the API, the list page and (later) exports.

@@ -171,6 +171,12 @@ def rule_close_resolved() -> int:
     return closed
 
 
+def incomplete_overdue_run(*, now: datetime | None = None) -> int:
+    """The 待补全 deadline rule alone, its days counted in the company's time zone."""
+    with timezone.override(ZoneInfo(company_settings().time_zone)):
+        return rule_incomplete_overdue(now or timezone.now())
+
+
 def quality_rules_run(*, now: datetime | None = None) -> dict[str, int]:
     """Run every freshness rule once, its days counted in the company's time zone; returns how
     many records each one changed."""

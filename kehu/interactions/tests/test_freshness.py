@@ -16,6 +16,7 @@ from kehu.customers.services import customer_update
 from kehu.interactions.freshness import add_business_days, quality_rules_run
 from kehu.interactions.models import FollowUp
 from kehu.interactions.services import interaction_log
+from kehu.interactions.tests.helpers import STANDARD
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -116,7 +117,7 @@ def test_no_interaction_for_180_days_becomes_to_verify_and_an_interaction_brings
 ):
     with at(FRIDAY):
         customer = customer_factory(name="沉默贸易", **COMPLETE)
-        interaction_log(actor=rep, customer=customer, data={"method": "phone"})
+        interaction_log(actor=rep, customer=customer, data={**STANDARD, "method": "phone"})
     assert quality_of(customer) == Customer.Quality.COMPLETE
 
     with at(FRIDAY + timedelta(days=179)):
@@ -129,7 +130,7 @@ def test_no_interaction_for_180_days_becomes_to_verify_and_an_interaction_brings
     assert task.owner == rep and task.done_at is None
 
     with at(FRIDAY + timedelta(days=182)):
-        interaction_log(actor=rep, customer=customer, data={"method": "visit"})
+        interaction_log(actor=rep, customer=customer, data={**STANDARD, "method": "visit"})
     assert quality_of(customer) == Customer.Quality.COMPLETE
     task.refresh_from_db()
     assert task.done_at is not None and task.done_by == rep
@@ -160,7 +161,7 @@ def test_a_stale_incomplete_customer_back_from_verification_is_incomplete_again(
     with at(FRIDAY + timedelta(days=200)):
         quality_rules_run()
         assert quality_of(customer) == Customer.Quality.TO_VERIFY
-        interaction_log(actor=rep, customer=customer, data={"method": "phone"})
+        interaction_log(actor=rep, customer=customer, data={**STANDARD, "method": "phone"})
     assert quality_of(customer) == Customer.Quality.INCOMPLETE
 
 
@@ -170,7 +171,9 @@ def test_a_backdated_interaction_does_not_make_it_fresh(customer_factory, rep):
     with at(FRIDAY + timedelta(days=400)):
         quality_rules_run()
         interaction_log(
-            actor=rep, customer=customer, data={"method": "phone", "occurred_at": "2026-12-01"}
+            actor=rep,
+            customer=customer,
+            data={**STANDARD, "method": "phone", "occurred_at": "2026-12-01"},
         )
     assert quality_of(customer) == Customer.Quality.TO_VERIFY
 

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from kehu.audit.models import AuditEntry
 from kehu.customers.models import Customer
 from kehu.interactions.services import interaction_log
+from kehu.interactions.tests.helpers import STANDARD
 from kehu.reports.exports import neutralise
 from kehu.reports.models import QualityAlert, QualitySnapshot
 from kehu.reports.services import is_alarming, quality_nightly
@@ -48,11 +49,11 @@ def dataset(frozen, customer_factory, rep, rep2, outsider, manager):
     complete = customer_factory(name="完整贸易", **COMPLETE)
     duplicate = customer_factory(name="重复贸易")
     other = customer_factory(actor=outsider, name="重复贸易")
-    interaction_log(actor=rep, customer=complete, data={"method": "phone"})
+    interaction_log(actor=rep, customer=complete, data={**STANDARD, "method": "phone"})
     interaction_log(
         actor=rep,
         customer=complete,
-        data={"method": "visit", "occurred_at": (NOW - timedelta(days=3)).isoformat()},
+        data={**STANDARD, "method": "visit", "occurred_at": (NOW - timedelta(days=3)).isoformat()},
     )
     return {"S": silent, "A": complete, "B": duplicate, "E": other}
 
