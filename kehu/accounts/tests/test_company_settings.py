@@ -177,7 +177,7 @@ def test_the_business_day_rules_use_the_company_calendar(
 
     # The nightly rule: 待补全 since Friday is overdue after three of the company's business days.
     with time_machine.travel(datetime(2026, 11, 27, 10, 0, tzinfo=SHANGHAI), tick=False):
-        customer = customer_factory(name="周五贸易")
+        customer = customer_factory(name="周五贸易有限公司")
     assert customer.quality == Customer.Quality.INCOMPLETE
     with time_machine.travel(datetime(2026, 12, 2, 2, 0, tzinfo=SHANGHAI), tick=False):
         assert quality_rules_run()["needs_info"] == 1  # Mon-Fri alone would wait until Thursday

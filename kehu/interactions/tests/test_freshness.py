@@ -58,7 +58,7 @@ def test_incomplete_becomes_needs_info_after_three_business_days_over_a_weekend(
     customer_factory, rep
 ):
     with at(FRIDAY):
-        customer = customer_factory(name="周五贸易")
+        customer = customer_factory(name="周五贸易有限公司")
     assert quality_of(customer) == Customer.Quality.INCOMPLETE
     assert customer.incomplete_since is not None
 
@@ -87,7 +87,7 @@ def test_incomplete_becomes_needs_info_after_three_business_days_over_a_weekend(
 
 def test_within_the_window_nothing_happens_with_a_longer_setting(customer_factory):
     with at(FRIDAY):
-        customer = customer_factory(name="宽限贸易")
+        customer = customer_factory(name="宽限贸易有限公司")
     with override_settings(KEHU_INCOMPLETE_BUSINESS_DAYS=5), at(FRIDAY + timedelta(days=6)):
         quality_rules_run()  # Thursday: only 4 business days have passed
     assert quality_of(customer) == Customer.Quality.INCOMPLETE
@@ -95,7 +95,7 @@ def test_within_the_window_nothing_happens_with_a_longer_setting(customer_factor
 
 def test_completing_the_facts_brings_it_back_and_the_night_closes_the_task(customer_factory, rep):
     with at(FRIDAY):
-        customer = customer_factory(name="补全贸易")
+        customer = customer_factory(name="补全贸易有限公司")
     with at(FRIDAY + timedelta(days=7)):
         quality_rules_run()
     assert quality_of(customer) == Customer.Quality.NEEDS_INFO
@@ -116,7 +116,7 @@ def test_no_interaction_for_180_days_becomes_to_verify_and_an_interaction_brings
     customer_factory, rep
 ):
     with at(FRIDAY):
-        customer = customer_factory(name="沉默贸易", **COMPLETE)
+        customer = customer_factory(name="沉默贸易有限公司", **COMPLETE)
         interaction_log(actor=rep, customer=customer, data={**STANDARD, "method": "phone"})
     assert quality_of(customer) == Customer.Quality.COMPLETE
 
@@ -147,7 +147,7 @@ def test_no_interaction_for_180_days_becomes_to_verify_and_an_interaction_brings
 def test_staleness_counts_from_first_contact_when_never_contacted(customer_factory):
     with at(FRIDAY):
         customer = customer_factory(
-            name="初次贸易", **{**COMPLETE, "first_contact_date": "2026-01-02"}
+            name="初次贸易有限公司", **{**COMPLETE, "first_contact_date": "2026-01-02"}
         )
         quality_rules_run()
     assert quality_of(customer) == Customer.Quality.TO_VERIFY
@@ -157,7 +157,7 @@ def test_a_stale_incomplete_customer_back_from_verification_is_incomplete_again(
     customer_factory, rep
 ):
     with at(FRIDAY):
-        customer = customer_factory(name="半缺贸易")
+        customer = customer_factory(name="半缺贸易有限公司")
     with at(FRIDAY + timedelta(days=200)):
         quality_rules_run()
         assert quality_of(customer) == Customer.Quality.TO_VERIFY
@@ -167,7 +167,7 @@ def test_a_stale_incomplete_customer_back_from_verification_is_incomplete_again(
 
 def test_a_backdated_interaction_does_not_make_it_fresh(customer_factory, rep):
     with at(FRIDAY):
-        customer = customer_factory(name="补录贸易", **COMPLETE)
+        customer = customer_factory(name="补录贸易有限公司", **COMPLETE)
     with at(FRIDAY + timedelta(days=400)):
         quality_rules_run()
         interaction_log(
@@ -180,7 +180,7 @@ def test_a_backdated_interaction_does_not_make_it_fresh(customer_factory, rep):
 
 def test_command_runs_the_rules_now(customer_factory, capsys):
     with at(FRIDAY):
-        customer = customer_factory(name="命令贸易")
+        customer = customer_factory(name="命令贸易有限公司")
     with at(FRIDAY + timedelta(days=200)):
         call_command("quality_rules")
     assert quality_of(customer) == Customer.Quality.TO_VERIFY
@@ -192,7 +192,7 @@ def test_command_runs_the_rules_now(customer_factory, capsys):
 )  # the worker closes its connection when done
 def test_rules_run_as_a_background_task_on_the_worker(customer_factory):
     with at(FRIDAY):
-        customer = customer_factory(name="夜间贸易")
+        customer = customer_factory(name="夜间贸易有限公司")
     call_command("quality_rules", "--enqueue")
     with at(FRIDAY + timedelta(days=200)):
         call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)

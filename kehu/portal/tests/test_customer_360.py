@@ -176,7 +176,7 @@ def test_quick_add_without_js_redirects_or_rerenders(client, customer_factory, r
     customer = customer_factory()
     client.force_login(rep)
     url = f"/customers/{customer.customer_no}/interactions/new/"
-    response = client.post(url, {"method": "wechat", "topic": "微信沟通"})
+    response = client.post(url, {**STANDARD, "method": "wechat", "topic": "微信沟通"})
     assert response.status_code == 302
     assert response.url == f"/customers/{customer.customer_no}/#timeline"
     response = client.post(url, {"method": "fax"})

@@ -43,12 +43,12 @@ def dataset(frozen, customer_factory, rep, rep2, outsider, manager):
     South: E (outsider, incomplete, duplicate of B). Two interactions on A, one late."""
     frozen.move_to(NOW - timedelta(days=200))
     silent = customer_factory(
-        actor=rep2, name="久未联系", **{**COMPLETE, "first_contact_date": "2026-05-01"}
+        actor=rep2, name="久未联系有限公司", **{**COMPLETE, "first_contact_date": "2026-05-01"}
     )
     frozen.move_to(NOW)
-    complete = customer_factory(name="完整贸易", **COMPLETE)
-    duplicate = customer_factory(name="重复贸易")
-    other = customer_factory(actor=outsider, name="重复贸易")
+    complete = customer_factory(name="完整贸易有限公司", **COMPLETE)
+    duplicate = customer_factory(name="重复贸易有限公司")
+    other = customer_factory(actor=outsider, name="重复贸易有限公司")
     interaction_log(actor=rep, customer=complete, data={**STANDARD, "method": "phone"})
     interaction_log(
         actor=rep,

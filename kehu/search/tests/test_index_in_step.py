@@ -39,7 +39,9 @@ def test_reassign_moves_visibility_of_every_document(
     manager: Any, rep: Any, rep2: Any, company: Any
 ) -> None:
     interaction_log(
-        actor=rep, customer=company, data={**STANDARD, "method": "visit", "summary": "现场演示"}
+        actor=rep,
+        customer=company,
+        data={**STANDARD, "method": "visit", "topic": "现场演示", "summary": "现场演示"},
     )
     assert found(rep2, "腾讯") == []
     customer_update(actor=manager, customer=company, data={"owner": rep2.pk})
@@ -83,7 +85,7 @@ def test_interactions_through_api(api: Any, rep: Any, company: Any) -> None:
     api.login(rep)
     response = api.post(
         f"/api/v1/customers/{company.customer_no}/interactions",
-        {"method": "phone", "topic": "报价", "summary": "询问私有化部署报价"},
+        {**STANDARD, "method": "phone", "topic": "报价", "summary": "询问私有化部署报价"},
     )
     assert response.status_code == 201, response.content
     number = response.json()["interaction_no"]
