@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-STANDARD: dict[str, Any] = {
+STANDARD: dict[str, str] = {
     "topic": "需求沟通",
     "summary": "客户介绍了采购计划",
     "feedback": "interested",
