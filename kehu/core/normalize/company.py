@@ -150,7 +150,7 @@ _ORGANISATION_FORMS: tuple[str, ...] = (
 )  # fmt: skip
 _ORGANISATION_LATIN = re.compile(
     r"\b(?:co|company|corp|corporation|inc|incorporated|ltd|limited|llc|llp|lp|plc|gmbh|ag|sa|"
-    r"bv|pte|pty|kg|srl|spa|oy|ab|as|university|college|school|hospital|clinic|institute|bank|"
+    r"bv|pte|pty|kg|srl|spa|oy|university|college|school|hospital|clinic|institute|bank|"
     r"association|foundation|partners|firm|centre|center|group)\b"
 )
 _TRAILING_BRACKETS = re.compile(r"(?:\([^()]*\))+$")

@@ -41,14 +41,11 @@ def customer_refresh_quality(customer: Customer, *, save: bool = True) -> None:
     score, missing = completeness_of(facts)
     if customer.phone_unusable or any(c.phone_unusable for c in contacts):
         missing.append(PHONE_UNUSABLE)  # kept aside by an import: someone must ask for it
-    if (
-        customer.kind == Customer.Kind.COMPANY
-        and customer.name
-        and not is_registered_full_name(customer.name)
-    ):
-        missing.append(
-            ABBREVIATED_NAME
-        )  # 腾讯 for 深圳市腾讯计算机系统有限公司: ask for the full name
+    # A company known by an abbreviation (腾讯 for 深圳市腾讯计算机系统有限公司): ask for the
+    # registered full name. Individuals are known by their own names.
+    abbreviated = customer.kind == Customer.Kind.COMPANY and customer.name
+    if abbreviated and not is_registered_full_name(customer.name):
+        missing.append(ABBREVIATED_NAME)
     customer.completeness = score
     customer.missing_fields = missing
     if missing:
