@@ -18,6 +18,7 @@ from ninja.renderers import JSONRenderer
 
 from kehu.accounts.api import router as accounts_router
 from kehu.accounts.auth import api_auth
+from kehu.accounts.company_api import router as company_router
 from kehu.accounts.users_api import router as users_router
 from kehu.collab.api import bulk_router as collab_bulk_router
 from kehu.collab.api import router as collab_router
@@ -156,6 +157,7 @@ api.add_router("/reports/", reports_router)
 api.add_router("/", opportunities_router)
 api.add_router("/", accounts_router)
 api.add_router("/", users_router)
+api.add_router("/", company_router)
 api.add_router("/", core_router)
 api.add_router("/", intake_router)
 api.add_router("/", search_router)

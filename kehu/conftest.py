@@ -39,6 +39,14 @@ def _write_path_checked() -> Any:
 
 
 @pytest.fixture(autouse=True)
+def _company_settings_fresh() -> None:
+    """The company settings' per-process copy may hold a row an earlier test rolled back."""
+    from kehu.core.company import company_settings_forget_local
+
+    company_settings_forget_local()
+
+
+@pytest.fixture(autouse=True)
 def _two_factor_off(settings: Any) -> None:
     """Most tests are about data, not sign-in: 2FA is on only where a test turns it on."""
     settings.KEHU_REQUIRE_2FA = False

@@ -120,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "kehu.core.context_processors.company",
             ],
         },
     },
@@ -227,6 +228,7 @@ KEHU_DEDUPE_THREADS = env_int("KEHU_DEDUPE_THREADS", 0)
 # Data quality (freshness rules, dashboard): every window is a setting.
 KEHU_INCOMPLETE_BUSINESS_DAYS = env_int("KEHU_INCOMPLETE_BUSINESS_DAYS", 3)  # 待补全 -> 信息待完善
 KEHU_STALE_DAYS = env_int("KEHU_STALE_DAYS", 180)  # no interaction -> 待验证
+# The company calendar's defaults until an administrator saves /settings/company/ (kehu.core.company).
 KEHU_HOLIDAYS = env_list("KEHU_HOLIDAYS", "")  # ISO dates that are not business days
 KEHU_EXTRA_WORKDAYS = env_list("KEHU_EXTRA_WORKDAYS", "")  # weekend dates worked (调休)
 KEHU_QUALITY_ENTRY_WINDOW_DAYS = env_int("KEHU_QUALITY_ENTRY_WINDOW_DAYS", 28)

@@ -38,6 +38,7 @@ from kehu.intake.capture.services import capture_rule_save
 from kehu.intake.services import import_upload, mapping_preset_save
 from kehu.interactions.services import interaction_log
 from kehu.interactions.services.followups import followup_create
+from kehu.interactions.tests.helpers import STANDARD
 from kehu.opportunities.services import opportunity_create, order_create
 from kehu.review.models import ReviewRule
 
@@ -97,7 +98,7 @@ def _build_world() -> dict[str, Any]:
         customer = _customer(admin, n, owner)
         customers.append(customer)
         interaction = interaction_log(
-            actor=admin, customer=customer, data={"method": "phone", "topic": "拜访"}
+            actor=admin, customer=customer, data={**STANDARD, "method": "phone", "topic": "拜访"}
         )
         opportunity = opportunity_create(actor=admin, customer=customer, data={"title": f"商机{n}"})
         order = order_create(actor=admin, customer=customer, data={"amount": "120000"})
@@ -235,6 +236,7 @@ def _good_bodies(values: dict[str, list[Any]]) -> dict[str, dict[str, Any]]:
         "POST /api/v1/users/{user_id}/handover/plan": {"default": "pool"},
         "POST /api/v1/pool/{customer_no}/return": {"reason": "暂无需求"},
         "PATCH /api/v1/teams/{team_id}": {"pool_claim_daily_limit": 5},
+        "PATCH /api/v1/settings/company": {"name": "示例有限公司", "pool_claim_limit": 8},
     }
 
 

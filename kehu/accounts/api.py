@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
 from kehu.core.api_utils import errors
+from kehu.core.company import company_settings
 from kehu.core.errors import PermissionDenied, ValidationFailed
 
 from . import services
@@ -72,7 +72,7 @@ def _me(user: User) -> dict[str, object]:
         "role": user.role,
         "role_label": str(user.get_role_display()),
         "team": user.team.name if user.team else None,
-        "time_zone": user.time_zone or settings.TIME_ZONE,
+        "time_zone": user.time_zone or company_settings().time_zone,
     }
 
 

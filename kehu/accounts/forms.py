@@ -61,3 +61,66 @@ class UserAdminForm(forms.Form):
         data = dict(self.cleaned_data)
         data["team"] = data.get("team") or None
         return data
+
+
+WEEKDAYS = [
+    ("0", _("Monday")),
+    ("1", _("Tuesday")),
+    ("2", _("Wednesday")),
+    ("3", _("Thursday")),
+    ("4", _("Friday")),
+    ("5", _("Saturday")),
+    ("6", _("Sunday")),
+]
+
+
+class CompanySettingsForm(forms.Form):
+    """The company settings page; kehu.accounts.company checks every value (all at once)."""
+
+    name = forms.CharField(label=_("company name"), required=False, max_length=200)
+    time_zone = forms.CharField(
+        label=_("time zone"),
+        required=False,
+        max_length=64,
+        help_text=_("An IANA name such as Asia/Shanghai; users who chose none see times in it."),
+    )
+    working_days = forms.MultipleChoiceField(
+        label=_("working days"),
+        required=False,
+        choices=WEEKDAYS,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    holidays = forms.CharField(
+        label=_("holidays"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Dates that are not business days: one per line or comma-separated."),
+    )
+    extra_workdays = forms.CharField(
+        label=_("extra working days"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Weekend dates that are worked (调休): one per line or comma-separated."),
+    )
+    pool_claim_limit = forms.CharField(
+        label=_("pool claims per person a day"),
+        required=False,
+        max_length=10,
+        help_text=_("A team's own limit applies when it is lower; 0 turns claiming off."),
+    )
+
+    @staticmethod
+    def initial_from(values: Any) -> dict[str, Any]:
+        return {
+            "name": values.name,
+            "time_zone": values.time_zone,
+            "working_days": [str(d) for d in values.working_days],
+            "holidays": "\n".join(sorted(values.holidays)),
+            "extra_workdays": "\n".join(sorted(values.extra_workdays)),
+            "pool_claim_limit": str(values.pool_claim_limit),
+        }
+
+    def payload(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["working_days"] = [int(d) for d in data.get("working_days") or []]
+        return data

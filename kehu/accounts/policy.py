@@ -171,6 +171,11 @@ def can_create_customer(user: Any) -> bool:
     return getattr(user, "is_authenticated", False) and user.role in CREATE_ROLES
 
 
+def can_change_company_settings(user: Any) -> bool:
+    """Administrators change the company's settings; every signed-in user reads them."""
+    return getattr(user, "is_authenticated", False) and user.role == Role.ADMIN
+
+
 def can_log_interaction(user: Any) -> bool:
     return getattr(user, "is_authenticated", False) and user.role in (
         Role.REP,

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import two_factor, views
+from . import company_views, two_factor, views
 
 urlpatterns = [
     path("login/", two_factor.LoginView.as_view(), name="login"),
@@ -15,4 +15,5 @@ urlpatterns = [
     path("users/new/", views.user_create, name="user-create"),
     path("users/<int:user_id>/edit/", views.user_edit, name="user-edit"),
     path("users/<int:user_id>/password/", views.user_password, name="user-password"),
+    path("settings/company/", company_views.company_settings_edit, name="company-settings"),
 ]

@@ -4,7 +4,6 @@ two-factor devices (kehu.accounts.users)."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kehu.core.company import company_settings
 from kehu.core.errors import DomainError, PermissionDenied, ValidationFailed
 
 from . import users
@@ -55,7 +55,7 @@ def profile(request: AuthedRequest) -> HttpResponse:
         "tokens": list(request.user.api_tokens.all()),
         "new_token": new_token,
         "time_zones": TIME_ZONES,
-        "company_time_zone": settings.TIME_ZONE,
+        "company_time_zone": company_settings().time_zone,
     }
     return render(request, "accounts/profile.html", context)
 

@@ -106,6 +106,7 @@ class AuditAction(models.TextChoices):
     USER_REACTIVATED = "user.reactivated", _("User reactivated")
     USER_PASSWORD_RESET = "user.password_reset", _("Password reset")
     TEAM_UPDATED = "team.updated", _("Team changed")
+    COMPANY_SETTINGS_UPDATED = "company_settings.updated", _("Company settings changed")
     API_TOKEN_CREATED = "api_token.created", _("API token created")
     API_TOKEN_REVOKED = "api_token.revoked", _("API token revoked")
     # The system

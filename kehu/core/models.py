@@ -134,3 +134,43 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.object_id} {self.title}"
+
+
+def default_working_days() -> list[int]:
+    return [0, 1, 2, 3, 4]  # Monday to Friday (date.weekday())
+
+
+class CompanySettings(models.Model):
+    """The company's own settings: one row (pk 1), changed by administrators on
+    /settings/company/ or through /api/v1/settings/company. Until the row exists the environment
+    gives every value (TIME_ZONE, KEHU_HOLIDAYS, KEHU_EXTRA_WORKDAYS, ...); read it through
+    kehu.core.company.company_settings(), which caches it."""
+
+    SINGLETON_ID = 1
+    DEFAULT_POOL_CLAIM_LIMIT = 10  # as accounts.Team.DEFAULT_CLAIM_LIMIT
+
+    name = models.CharField(_("company name"), max_length=200, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    # Weekday numbers that are business days (0 Monday ... 6 Sunday).
+    working_days = models.JSONField(_("working days"), default=default_working_days)
+    # ISO dates that are not business days, and weekend dates that are (China's 调休).
+    holidays = models.JSONField(_("holidays"), default=list, blank=True)
+    extra_workdays = models.JSONField(_("extra working days"), default=list, blank=True)
+    # Customers one person may claim from a team pool per day, whatever the team allows.
+    pool_claim_limit = models.PositiveIntegerField(
+        _("pool claims per person a day"), default=DEFAULT_POOL_CLAIM_LIMIT
+    )
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("company settings")
+        verbose_name_plural = _("company settings")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="core_company_settings_singleton")
+        ]
+
+    def __str__(self) -> str:
+        return self.name or "company settings"

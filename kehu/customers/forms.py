@@ -74,6 +74,7 @@ COMPLETE_FIELDS: dict[str, tuple[str, ...]] = {
     "budget": ("budget_amount",),
     "email": ("email",),
     "phone_unusable": ("phone",),
+    "full_name": ("name",),
 }
 
 
@@ -235,6 +236,10 @@ class CustomerForm(forms.Form):
             del self.fields["status_reason"]
         else:
             missing = set(customer.missing_fields or []) if complete else set()
+            if "full_name" in missing:  # an abbreviation (腾讯): the form asks for the full name
+                self.fields["name"].help_text = _(
+                    "Use the registered full name, as on the business licence."
+                )
             if any(m.startswith("decision_maker") for m in missing):
                 self._decision_maker_initial(customer)  # completed here, through the service
                 for name, label in DECISION_MAKER_LABELS.items():  # no fieldset says whose

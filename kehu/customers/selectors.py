@@ -28,7 +28,13 @@ from kehu.core.validators import AMOUNT_BANDS, parse_amount, parse_choice, parse
 
 from .custom_fields import custom_fields_filter
 from .models import Customer, Industry, SavedView, Source
-from .validators import BUDGET_BAND_ALIASES, SIZE_ALIASES, STATUS_ALIASES
+from .validators import (
+    BUDGET_BAND_ALIASES,
+    SIZE_ALIASES,
+    STATUS_ALIASES,
+    industry_name,
+    source_name,
+)
 
 __all__ = ["contact_get_for", "customer_get_for", "customer_queryset_for"]
 
@@ -98,12 +104,18 @@ def industry_lookup(value: str) -> tuple[Industry | None, Industry | None]:
     sub = Industry.objects.filter(parent__isnull=False, name=text).select_related("parent").first()
     if sub:
         return sub.parent, sub
+    alias = industry_name(text)  # the standard's own name (零售业 -> 批发和零售业)
+    if alias != text:
+        return industry_lookup(alias)
     return None, None
 
 
 def source_lookup(value: str) -> Source | None:
     text = value.strip()
-    return Source.objects.filter(Q(name=text) | Q(code=text.lower())).first()
+    found = Source.objects.filter(Q(name=text) | Q(code=text.lower())).first()
+    if found is None and source_name(text) != text:
+        found = Source.objects.filter(name=source_name(text)).first()
+    return found
 
 
 # --- List filters, shared by the API, the list page and (later) exports.

@@ -56,6 +56,51 @@ BUDGET_BAND_ALIASES = build_aliases(
         "over_500k": [">50万", "50万以上", "大于50万"],
     },
 )
+# The field standard's own names of industries and sources, and the short forms people write,
+# -> the dictionary's name (an administrator may rename an entry; an alias to a name that no
+# longer exists is simply not found).
+INDUSTRY_ALIASES: dict[str, str] = {
+    **dict.fromkeys(
+        ("零售业", "批发业", "批发零售业", "批发零售", "零售", "批发", "商贸"), "批发和零售业"
+    ),
+    **dict.fromkeys(
+        ("信息技术", "信息技术服务业", "软件业", "软件", "IT", "互联网", "软件和信息技术服务"),
+        "软件和信息技术服务业",
+    ),
+    **dict.fromkeys(("制造", "生产制造"), "制造业"),
+    **dict.fromkeys(("建筑", "建筑工程"), "建筑业"),
+    **dict.fromkeys(("金融", "金融服务", "银行保险"), "金融业"),
+    **dict.fromkeys(("教育业", "教育行业", "教育培训"), "教育"),
+    **dict.fromkeys(("房地产",), "房地产业"),
+    **dict.fromkeys(("医疗", "医疗卫生", "卫生"), "卫生和社会工作"),
+    **dict.fromkeys(("交通运输", "物流仓储", "交通物流"), "交通运输、仓储和邮政业"),
+    **dict.fromkeys(("科研", "科学研究", "技术服务"), "科学研究和技术服务业"),
+    **dict.fromkeys(("农林牧渔", "农林牧渔业"), "农、林、牧、渔业"),
+    **dict.fromkeys(("能源", "公用事业"), "电力、热力、燃气及水生产和供应业"),
+    **dict.fromkeys(("文化传媒", "文体娱乐"), "文化、体育和娱乐业"),
+    **dict.fromkeys(("政府", "公共管理"), "公共管理、社会保障和社会组织"),
+    **dict.fromkeys(("其它",), "其他"),
+}
+SOURCE_ALIASES: dict[str, str] = {
+    **dict.fromkeys(("官网", "官方网站", "网站注册", "官网咨询"), "官网注册"),
+    **dict.fromkeys(("展会", "展会获客", "会展"), "展会拜访"),
+    **dict.fromkeys(("电话", "来电咨询", "电话来访"), "电话咨询"),
+    **dict.fromkeys(("客户转介绍", "老客户介绍", "朋友介绍", "介绍"), "转介绍"),
+    **dict.fromkeys(("网络推广", "线上广告", "网络广告", "推广"), "线上推广"),
+}
+
+
+def industry_name(text: str) -> str:
+    """The dictionary's name for an industry as the standard or a person writes it."""
+    key = clean_text(text)
+    return INDUSTRY_ALIASES.get(key) or INDUSTRY_ALIASES.get(key.upper()) or key
+
+
+def source_name(text: str) -> str:
+    key = clean_text(text)
+    return SOURCE_ALIASES.get(key, key)
+
+
 # A head count instead of a size: "50人", "100-499人", "500人以上", "1000+", "少于50人".
 _HEADCOUNT = re.compile(
     r"^(?:员工|人数|约)?\s*(少于|小于|不足|<|>|大于|超过)?\s*(\d{1,7})"
@@ -139,9 +184,13 @@ OPTIONAL_FIELDS: tuple[RequiredField, ...] = (
 )
 # Not a field: a phone an import could not use was kept aside; the customer stays 待补全.
 PHONE_UNUSABLE = "phone_unusable"
+# Not a field either: a company's name that is no registered full name (腾讯, not
+# 深圳市腾讯计算机系统有限公司; kehu.core.normalize.is_registered_full_name); individuals are exempt.
+ABBREVIATED_NAME = "full_name"
 FIELD_LABELS = {
     **{f.name: f.label for f in STANDARD_FIELDS + OPTIONAL_FIELDS},
     PHONE_UNUSABLE: _("a usable phone (one was kept aside)"),
+    ABBREVIATED_NAME: _("use the registered full name"),
 }
 
 

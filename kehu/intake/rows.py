@@ -22,7 +22,12 @@ from kehu.core.validators import parse_phones, phone_partial, phone_problem
 from kehu.customers.custom_fields import custom_fields_of
 from kehu.customers.models import Contact, Customer, CustomField, Industry, Source
 from kehu.customers.services import customer_clean
-from kehu.customers.validators import name_pinyin, normalize_company_name
+from kehu.customers.validators import (
+    industry_name,
+    name_pinyin,
+    normalize_company_name,
+    source_name,
+)
 
 from .validators import english_date
 
@@ -105,11 +110,18 @@ class Dictionaries:
         if text in self.tops:
             return self.tops[text], None
         sub = self.sub_by_name.get(text)
-        return (sub.parent, sub) if sub else (None, None)
+        if sub:
+            return sub.parent, sub
+        alias = industry_name(text)  # the standard's own name (零售业 -> 批发和零售业)
+        return self.industry(alias) if alias != text else (None, None)
 
     def source(self, value: str) -> Source | None:
         text = value.strip()
-        return self.sources.get(text) or self.sources.get(text.lower())
+        return (
+            self.sources.get(text)
+            or self.sources.get(text.lower())
+            or self.sources.get(source_name(text))
+        )
 
     def user(self, value: str) -> User | None:
         return self.users.get(value) if value.isdigit() else self.users.get(f"name:{value}")

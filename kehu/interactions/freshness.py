@@ -1,8 +1,9 @@
 """Freshness rules: a 待补全 record left incomplete, a customer gone quiet.
 
-- 待补全 (incomplete) for more than KEHU_INCOMPLETE_BUSINESS_DAYS business days (Mon-Fri, minus
-  KEHU_HOLIDAYS, plus KEHU_EXTRA_WORKDAYS) -> 信息待完善 (needs_info), with a complete_info task
-  for the owner.
+- 待补全 (incomplete) for more than KEHU_INCOMPLETE_BUSINESS_DAYS business days (the company's
+  working days, minus its holidays, plus its extra working days: kehu.core.company, set on
+  /settings/company/; KEHU_HOLIDAYS and KEHU_EXTRA_WORKDAYS until then) -> 信息待完善
+  (needs_info), with a complete_info task for the owner.
 - No interaction for KEHU_STALE_DAYS days (from the last interaction, else the first contact
   date, else the creation time) -> 待验证 (to_verify), with a verify task.
 - Filling in the facts brings needs_info back to complete (customers.services); logging an
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
@@ -24,6 +26,7 @@ from django.utils import timezone
 
 from kehu.accounts.models import User
 from kehu.audit.models import AuditEntry
+from kehu.core.company import company_settings
 from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_stale_q
 from kehu.customers.services.quality import customer_set_quality
@@ -41,18 +44,18 @@ Quality = Customer.Quality
 
 
 def is_business_day(day: date) -> bool:
-    iso = day.isoformat()
-    if iso in settings.KEHU_EXTRA_WORKDAYS:
-        return True
-    return day.weekday() < 5 and iso not in settings.KEHU_HOLIDAYS
+    return company_settings().is_business_day(day)
 
 
 def add_business_days(day: date, count: int) -> date:
     """The count-th business day after `day` (Friday + 3 = Wednesday)."""
+    calendar = company_settings()
+    if not calendar.working_days and not calendar.extra_workdays:
+        raise ValueError("No working days")  # the settings refuse this; never loop for ever
     current = day
     while count > 0:
         current += timedelta(days=1)
-        if is_business_day(current):
+        if calendar.is_business_day(current):
             count -= 1
     return current
 
@@ -168,11 +171,19 @@ def rule_close_resolved() -> int:
     return closed
 
 
+def incomplete_overdue_run(*, now: datetime | None = None) -> int:
+    """The 待补全 deadline rule alone, its days counted in the company's time zone."""
+    with timezone.override(ZoneInfo(company_settings().time_zone)):
+        return rule_incomplete_overdue(now or timezone.now())
+
+
 def quality_rules_run(*, now: datetime | None = None) -> dict[str, int]:
-    """Run every freshness rule once; returns how many records each one changed."""
+    """Run every freshness rule once, its days counted in the company's time zone; returns how
+    many records each one changed."""
     now = now or timezone.now()
-    return {
-        "needs_info": rule_incomplete_overdue(now),
-        "to_verify": rule_stale(now),
-        "tasks_closed": rule_close_resolved(),
-    }
+    with timezone.override(ZoneInfo(company_settings().time_zone)):
+        return {
+            "needs_info": rule_incomplete_overdue(now),
+            "to_verify": rule_stale(now),
+            "tasks_closed": rule_close_resolved(),
+        }

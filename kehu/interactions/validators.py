@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
 from kehu.core.validators import build_aliases
 
 from .models import BehaviourEvent, Interaction
@@ -19,7 +24,8 @@ FEEDBACK_ALIASES = build_aliases(
     Interaction.Feedback,
     {
         "interested": ["有兴趣", "感兴趣"],
-        "needs_more_info": ["需进一步了解", "需要进一步了解"],
+        # The field standard's own wording is 需进一步知晓.
+        "needs_more_info": ["需进一步了解", "需要进一步了解", "需进一步知晓", "需要进一步知晓"],
         "not_now": ["暂不考虑"],
         "rejected": ["明确拒绝", "拒绝"],
         "objection": ["提出异议", "异议"],
@@ -36,3 +42,18 @@ EVENT_KIND_ALIASES = build_aliases(
         "other": ["其他"],
     },
 )
+
+
+# The field standard: every interaction states its topic, a summary of what was said, the
+# customer's feedback and the next action (web form, API, the sandbox's import alike).
+STANDARD_REQUIRED: dict[str, Any] = {
+    "topic": _("The topic is required: what was the interaction about?"),
+    "summary": _("The summary is required: what was said?"),
+    "feedback": _("The customer's feedback is required: choose one."),
+    "next_action": _("The next action is required: what happens next?"),
+}
+
+
+def interaction_standard_missing(values: Mapping[str, Any]) -> list[str]:
+    """The standard's required fields that these values leave empty, in the standard's order."""
+    return [name for name in STANDARD_REQUIRED if not str(values.get(name) or "").strip()]

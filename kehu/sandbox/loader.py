@@ -11,10 +11,11 @@ from __future__ import annotations
 import csv
 import subprocess
 import sys
+import zlib
 from collections import Counter as Tally
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -53,7 +54,12 @@ from kehu.customers.validators import (
 )
 from kehu.interactions.models import BehaviourEvent, Interaction
 from kehu.interactions.services import events_bulk_add, interactions_bulk_add
-from kehu.interactions.validators import EVENT_KIND_ALIASES, FEEDBACK_ALIASES, METHOD_ALIASES
+from kehu.interactions.validators import (
+    EVENT_KIND_ALIASES,
+    FEEDBACK_ALIASES,
+    METHOD_ALIASES,
+    interaction_standard_missing,
+)
 from kehu.opportunities.models import Order, OrderLine
 from kehu.opportunities.services import ORDER_STATUS_ALIASES, orders_bulk_add
 
@@ -194,6 +200,22 @@ def load(folder: Path, *, created_by: User | None = None, today: Any = None) -> 
             if customer is None or occurred is None or not method or occurred > now:
                 report.skipped_rows += 1
                 continue
+            standard = {
+                "topic": clean_text(row.get("互动主题"))[:200],
+                "summary": clean_text(row.get("沟通内容摘要")),
+                "feedback": rule(
+                    "feedback", lambda t: parse_choice(t, FEEDBACK_ALIASES), row.get("客户反馈")
+                ),
+                "next_action": clean_text(row.get("下一步行动"))[:300],
+            }
+            # The field standard, as on every other path: a record without its topic, summary,
+            # feedback or next action is not loaded (counted, like any rule-breaking row).
+            missing = interaction_standard_missing(standard)
+            if missing:
+                report.skipped_rows += 1
+                for name in missing:
+                    report.dropped_values[f"interaction.{name}"] += 1
+                continue
             sequences[customer.pk] += 1
             recorded = occurred + timedelta(hours=2 if sequences[customer.pk] % 7 else 30)
             interactions.append(
@@ -202,12 +224,7 @@ def load(folder: Path, *, created_by: User | None = None, today: Any = None) -> 
                     interaction_no=f"HD{customer.customer_no}{sequences[customer.pk]:04d}",
                     occurred_at=occurred,
                     method=method,
-                    topic=clean_text(row.get("互动主题"))[:200],
-                    summary=clean_text(row.get("沟通内容摘要")),
-                    feedback=rule(
-                        "feedback", lambda t: parse_choice(t, FEEDBACK_ALIASES), row.get("客户反馈")
-                    ),
-                    next_action=clean_text(row.get("下一步行动"))[:300],
+                    **standard,
                     performed_by=users.get(clean_text(row.get("跟进人"))) or customer.owner,
                     is_late_entry=recorded - occurred
                     > timedelta(hours=settings.KEHU_LATE_ENTRY_HOURS),
@@ -282,15 +299,30 @@ def load(folder: Path, *, created_by: User | None = None, today: Any = None) -> 
         events_bulk_add(events=events)
         report.events = len(events)
 
-        # Completeness and 待补全 marks, from the stored record and all its contacts.
+        # Completeness and 待补全 marks, from the stored record and all its contacts. A record
+        # found incomplete has been so for up to INCOMPLETE_SPREAD_DAYS already (a steady
+        # spread by its number), so the business-day deadlines fall due on some of them, as
+        # on a real database, rather than on all of them together days after the load.
+        now = timezone.now()
         customers_refresh_quality(
             list(
                 Customer.objects.filter(
                     pk__in=[c.pk for c in by_external.values()]
                 ).prefetch_related("contacts")
-            )
+            ),
+            since=lambda customer: incomplete_since_of(customer, now),
         )
     return report
+
+
+INCOMPLETE_SPREAD_DAYS = 8
+
+
+def incomplete_since_of(customer: Customer, now: datetime) -> datetime:
+    """When a sandbox record became 待补全: 0 to INCOMPLETE_SPREAD_DAYS - 1 days before the load,
+    during office hours, the same for the same customer number in every load."""
+    seed = zlib.crc32(customer.customer_no[-4:].encode())
+    return now - timedelta(days=seed % INCOMPLETE_SPREAD_DAYS, minutes=seed % 480)
 
 
 def _customer_from_row(

@@ -38,6 +38,8 @@ def test_rep_logs_interaction_from_360_page_on_phone(
     form.locator("[name=method]").select_option("phone")
     form.locator("[name=topic]").fill("报价确认")
     form.locator("[name=summary]").fill("客户需要采购200台设备,预算大概50万")
+    form.locator("[name=feedback]").select_option("interested")  # the field standard's four
+    form.locator("[name=next_action]").fill("周五前发送正式报价")
     form.locator("button[type=submit], input[type=submit]").first.click()
 
     page.locator("#timeline .interaction-item", has_text="报价确认").first.wait_for()

@@ -191,6 +191,8 @@ PAGES: dict[str, Any] = {
     # Administrators only: each team's daily claim limit and the team that takes unassigned
     # web-form leads; kehu/collab/tests/test_pool.py
     "team-settings": Global(),
+    # Administrators only: the company settings; kehu/accounts/tests/test_company_settings.py
+    "company-settings": Global(),
 }
 
 API: dict[str, Any] = {
@@ -276,6 +278,10 @@ API: dict[str, Any] = {
     "POST /api/v1/tokens": Global(),
     "DELETE /api/v1/tokens/{token_id}": Global({"token_id": 999999}),
     "POST /api/v1/users/{user_id}/otp/reset": Global({"user_id": 999999}),
+    # Every signed-in user reads the company settings, administrators change them;
+    # kehu/accounts/tests/test_company_settings.py
+    "GET /api/v1/settings/company": Global(),
+    "PATCH /api/v1/settings/company": Global(),
     "GET /api/v1/users": Global(),
     "POST /api/v1/users": Global(),
     "GET /api/v1/users/{username}": Global({"username": "nobody"}),

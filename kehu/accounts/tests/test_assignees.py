@@ -8,6 +8,7 @@ from typing import Any
 
 from kehu.audit.models import AuditEntry
 from kehu.interactions.models import FollowUp, Interaction
+from kehu.interactions.tests.helpers import STANDARD
 from kehu.opportunities.models import Opportunity
 
 
@@ -57,6 +58,7 @@ def test_interaction_performer_and_next_action_owner_from_another_team_are_refus
     refused = api.login(rep).post(
         url,
         {
+            **STANDARD,
             "method": "电话",
             "topic": "回访",
             "performed_by": "outsider",
@@ -69,7 +71,7 @@ def test_interaction_performer_and_next_action_owner_from_another_team_are_refus
     assert not Interaction.objects.filter(customer=customer).exists()
     logged = api.post(
         url,
-        {"method": "电话", "topic": "回访", "performed_by": "rep2", "next_action_owner": "rep"},
+        {**STANDARD, "method": "电话", "performed_by": "rep2", "next_action_owner": "rep"},
     )
     assert logged.status_code == 201, logged.content
     interaction = Interaction.objects.get(customer=customer)

@@ -24,6 +24,7 @@ from kehu.customers.services import customer_create
 from kehu.interactions.models import FollowUp, Interaction
 from kehu.interactions.services import interaction_log
 from kehu.interactions.services.followups import followup_create
+from kehu.interactions.tests.helpers import STANDARD
 from kehu.opportunities.models import Opportunity, Order
 from kehu.opportunities.services import opportunity_create, order_create
 
@@ -121,7 +122,9 @@ def _build_world() -> dict[str, Any]:
             },
         )
         interaction = interaction_log(
-            actor=users["admin"], customer=customer, data={"method": "phone", "topic": "矩阵拜访"}
+            actor=users["admin"],
+            customer=customer,
+            data={**STANDARD, "method": "phone", "topic": "矩阵拜访"},
         )
         objects[key] = {
             "customer": customer,

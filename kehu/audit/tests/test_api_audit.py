@@ -10,6 +10,7 @@ from django.test import Client
 
 from kehu.audit.models import AuditEntry
 from kehu.customers.models import Customer
+from kehu.interactions.tests.helpers import STANDARD
 
 IP = "203.0.113.9"
 
@@ -99,7 +100,7 @@ def test_contact_interaction_opportunity_and_order_writes(caller, rep, customer_
             {"name": "赵六", "email": "zhao@example.com"},
             "contact.created",
         ),
-        ("post", f"{base}/interactions", {"method": "电话"}, "interaction.logged"),
+        ("post", f"{base}/interactions", {**STANDARD, "method": "电话"}, "interaction.logged"),
         ("post", f"{base}/opportunities", {"title": "新商机"}, "opportunity.created"),
         ("post", f"{base}/orders", {"amount": "1万"}, "order.created"),
         (

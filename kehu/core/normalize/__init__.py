@@ -18,7 +18,13 @@ the others find alike too.
 from __future__ import annotations
 
 from .address import AddressParts, address_forms, address_parts, city_from_text, city_key
-from .company import company_brand, company_core, company_key, company_registered
+from .company import (
+    company_brand,
+    company_core,
+    company_key,
+    company_registered,
+    is_registered_full_name,
+)
 from .email import email_domain, email_key, is_role_mailbox
 from .person import (
     PersonName,
@@ -37,6 +43,7 @@ from .text import compact, fold, has_cjk, is_cjk, search_normalize, to_simplifie
 __all__ = [
     "AddressParts", "PersonName", "address_forms", "address_parts", "city_from_text", "city_key",
     "compact", "company_brand", "company_core", "company_key", "company_registered",
+    "is_registered_full_name",
     "email_domain", "email_key", "fold", "has_cjk", "is_cjk", "is_mobile", "is_role_mailbox",
     "leading_region",
     "looks_like_title", "name_pinyin", "nickname_of", "person_forms", "person_keys",

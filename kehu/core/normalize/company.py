@@ -138,3 +138,37 @@ def company_registered(name: str) -> str:
     if has_cjk(key):
         return key if key.endswith(_LEGAL_CN) else ""
     return key if _LEGAL_LATIN.search(_NOT_WORD.sub(" ", text).strip() + " ") else ""
+
+
+# The endings of a registered name: legal forms and the other kinds of organisation (schools,
+# hospitals, institutes, firms, shops). A name without one is an abbreviation or a brand.
+_ORGANISATION_FORMS: tuple[str, ...] = (
+    "公司", "集团", "企业", "合伙", "研究院", "研究所", "设计院", "医院", "卫生院", "卫生室",
+    "诊所", "门诊部", "学校", "学院", "大学", "中学", "小学", "幼儿园", "事务所", "中心", "厂",
+    "店", "商行", "工作室", "经营部", "门市部", "合作社", "协会", "学会", "商会", "基金会",
+    "委员会", "银行", "支行", "分行", "办事处", "代表处", "局", "馆", "社", "站",
+)  # fmt: skip
+_ORGANISATION_LATIN = re.compile(
+    r"\b(?:co|company|corp|corporation|inc|incorporated|ltd|limited|llc|llp|lp|plc|gmbh|ag|sa|"
+    r"bv|pte|pty|kg|srl|spa|oy|university|college|school|hospital|clinic|institute|bank|"
+    r"association|foundation|partners|firm|centre|center|group)\b"
+)
+_TRAILING_BRACKETS = re.compile(r"(?:\([^()]*\))+$")
+SHORTEST_FULL_NAME = 4  # characters: 北京大学 is a full name, 某某厂 is not
+
+
+@lru_cache(maxsize=200_000)
+def is_registered_full_name(name: str) -> bool:
+    """Whether a company name reads as a registered full name: it ends in an organisational
+    form (有限公司, 集团, 研究院, 医院, 大学, 事务所, 中心, 厂, 店 …; Co., Ltd., University …) and
+    is not very short. '深圳市腾讯计算机系统有限公司' is, '腾讯' and 'Tencent' are not. A
+    bracketed ending is no part of the test: '某某咨询合伙企业（有限合伙）' is a full name."""
+    text = unify_brackets(fold(name)).strip()
+    bare = _TRAILING_BRACKETS.sub("", text.replace(" ", "")).strip() or text
+    if has_cjk(bare):
+        core = _NOT_WORD.sub("", bare)
+        if core.endswith("公司") and not core.endswith(_LEGAL_CN[:7]):
+            return len(core) >= SHORTEST_FULL_NAME + 2  # 腾讯公司 is what people call it
+        return len(core) >= SHORTEST_FULL_NAME and core.endswith(_ORGANISATION_FORMS)
+    words = _NOT_WORD.sub(" ", text).split()
+    return len(words) >= 2 and bool(_ORGANISATION_LATIN.search(" ".join(words)))

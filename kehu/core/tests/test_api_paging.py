@@ -8,6 +8,7 @@ from pathlib import Path
 from django.conf import settings
 
 from kehu.interactions.services import interaction_log
+from kehu.interactions.tests.helpers import STANDARD
 
 
 def test_no_api_module_writes_a_page_by_hand():
@@ -24,7 +25,9 @@ def test_no_api_module_writes_a_page_by_hand():
 def test_a_list_pages_with_its_cursor_to_the_end(api, rep, customer_factory):
     customer = customer_factory(name="翻页测试有限公司")
     for topic in ("一", "二", "三"):
-        interaction_log(actor=rep, customer=customer, data={"method": "phone", "topic": topic})
+        interaction_log(
+            actor=rep, customer=customer, data={**STANDARD, "method": "phone", "topic": topic}
+        )
     url = f"/api/v1/customers/{customer.customer_no}/interactions"
     api.login(rep)
     first = api.get(url, limit=2).json()

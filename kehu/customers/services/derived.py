@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from kehu.contacts.models import Contact
 from kehu.contacts.selectors import decision_maker_of
 from kehu.core.errors import ValidationFailed
+from kehu.core.normalize import is_registered_full_name
 from kehu.core.search_index import search_index_contact, search_index_customer
 
 from ..models import Customer
-from ..validators import PHONE_UNUSABLE, completeness_of
+from ..validators import ABBREVIATED_NAME, PHONE_UNUSABLE, completeness_of
 
 
 def customer_refresh_quality(customer: Customer, *, save: bool = True) -> None:
@@ -40,6 +41,11 @@ def customer_refresh_quality(customer: Customer, *, save: bool = True) -> None:
     score, missing = completeness_of(facts)
     if customer.phone_unusable or any(c.phone_unusable for c in contacts):
         missing.append(PHONE_UNUSABLE)  # kept aside by an import: someone must ask for it
+    # A company known by an abbreviation (腾讯 for 深圳市腾讯计算机系统有限公司): ask for the
+    # registered full name. Individuals are known by their own names.
+    abbreviated = customer.kind == Customer.Kind.COMPANY and customer.name
+    if abbreviated and not is_registered_full_name(customer.name):
+        missing.append(ABBREVIATED_NAME)
     customer.completeness = score
     customer.missing_fields = missing
     if missing:

@@ -5,9 +5,9 @@ the pool, claims), audited, with the search index and the completeness mark in s
 
 The team pool (公海) is a team's customers without an owner: the team's reps see them
 (kehu.accounts.policy). A rep or manager of the team claims one (customer_claim, at most the
-team's `pool_claim_daily_limit` a day each); its owner, the team's manager or an administrator
-returns one with a reason (customer_return); a manager, an administrator or marketing puts one
-in (customer_assign_pool); a hand-over moves many at once (customers_reassign); a web-form
+team's `pool_claim_daily_limit` a day each, never more than the company's `pool_claim_limit`);
+its owner, the team's manager or an administrator returns one with a reason (customer_return);
+a manager, an administrator or marketing puts one in (customer_assign_pool); a hand-over moves many at once (customers_reassign); a web-form
 lead that no rule assigns is routed to the default team's pool (customer_route_to_pool).
 """
 
@@ -27,6 +27,7 @@ from kehu.accounts.policy import can_assign_pool, can_share_customer
 from kehu.audit.actions import AuditAction
 from kehu.audit.models import AuditEntry
 from kehu.audit.services import PendingEntry, audit_record, audit_record_many
+from kehu.core.company import company_settings
 from kehu.core.errors import Conflict, PermissionDenied, ValidationFailed
 from kehu.core.search_index import search_rescope_customers
 
@@ -228,9 +229,13 @@ def pool_claims_today(user: Any) -> int:
     ).count()
 
 
-def pool_claim_limit(user: User) -> int:
-    """The user's team's daily claim limit (0 without a team)."""
-    return user.team.pool_claim_daily_limit if user.team is not None else 0
+def pool_claim_limit(user: User, team: Team | None = None) -> int:
+    """How many customers the user may claim a day from `team`'s pool (default: their own
+    team's; 0 without one): the team's limit, capped by the company's (kehu.core.company)."""
+    team = team if team is not None else user.team
+    if team is None:
+        return 0
+    return min(team.pool_claim_daily_limit, company_settings().pool_claim_limit)
 
 
 @transaction.atomic
@@ -245,13 +250,14 @@ def customer_claim(*, actor: User, customer: Customer) -> Customer:
     team = customer.team
     assert team is not None  # can_claim: the pool of the actor's team
     used = pool_claims_today(actor)
-    if used >= team.pool_claim_daily_limit:
+    limit = pool_claim_limit(actor, team)
+    if used >= limit:
         raise PermissionDenied(
             _(
                 "You have claimed %(used)s customers today; your team's daily limit is "
                 "%(limit)s. Try again tomorrow."
             )
-            % {"used": used, "limit": team.pool_claim_daily_limit}
+            % {"used": used, "limit": limit}
         )
     gained = _move_one(customer, actor, customer.team_id)
     _after_owner_change([customer], quality=[customer] if gained else [])

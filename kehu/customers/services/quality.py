@@ -4,6 +4,7 @@ decide *which* customers move; the writes happen here, audited with the rules' s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -60,9 +61,12 @@ def customer_interactions_changed(
     return True
 
 
-def customers_refresh_quality(customers: list[Customer]) -> int:
+def customers_refresh_quality(
+    customers: list[Customer], *, since: Callable[[Customer], datetime] | None = None
+) -> int:
     """Recompute completeness and the 待补全 mark of these customers (contacts prefetched);
-    store only the ones that changed. Returns how many changed."""
+    store only the ones that changed. Returns how many changed. `since` dates a mark made now
+    (the training sandbox's records were incomplete for a while already); default now."""
 
     def state(c: Customer) -> tuple[Any, ...]:
         return (c.completeness, list(c.missing_fields), c.quality, c.incomplete_since)
@@ -71,6 +75,8 @@ def customers_refresh_quality(customers: list[Customer]) -> int:
     for customer in customers:
         before = state(customer)
         customer_refresh_quality(customer, save=False)
+        if since is not None and before[3] is None and customer.incomplete_since is not None:
+            customer.incomplete_since = since(customer)
         if state(customer) != before:
             changed += 1
             Customer.objects.filter(pk=customer.pk).update(

@@ -151,7 +151,7 @@ def test_no_way_to_reach_the_customer_is_refused(api, rep):
 
 def test_name_and_mobile_only_is_saved_as_incomplete_with_missing_fields(api, rep):
     api.login(rep)
-    response = api.post(URL, {"name": "杭州小微科技", "mobile": "13800138000"})
+    response = api.post(URL, {"name": "杭州小微科技有限公司", "mobile": "13800138000"})
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["completeness"]["state"] == "incomplete"

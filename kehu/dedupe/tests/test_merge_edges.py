@@ -21,6 +21,7 @@ from kehu.dedupe.services import CHILDREN, customer_merge, merge_undo
 from kehu.intake.capture.models import Lead
 from kehu.interactions.models import Interaction
 from kehu.interactions.services import interaction_log
+from kehu.interactions.tests.helpers import STANDARD
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,9 @@ def two(customer_factory: Any, rep: Any) -> tuple[Customer, Customer, Contact]:
     a = customer_factory(name="深圳市华信软件有限公司")
     b = customer_factory(name="华信软件（深圳）股份有限公司")
     qian = contact_create(actor=rep, customer=b, data={"name": "钱进", "mobile": "13511112222"})
-    interaction_log(actor=rep, customer=b, data={"method": "visit", "topic": "年度框架协议"})
+    interaction_log(
+        actor=rep, customer=b, data={**STANDARD, "method": "visit", "topic": "年度框架协议"}
+    )
     return a, b, qian
 
 

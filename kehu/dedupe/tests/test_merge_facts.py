@@ -13,6 +13,7 @@ from kehu.customers.models import Customer, CustomerStatusChange
 from kehu.customers.services import contact_create
 from kehu.dedupe.models import DuplicatePair, Merge
 from kehu.interactions.services import interaction_log
+from kehu.interactions.tests.helpers import STANDARD
 
 pytestmark = pytest.mark.django_db
 
@@ -196,7 +197,7 @@ def test_contacts_are_merged_by_mobile_email_or_name_and_undo_parts_them(
     contact_create(actor=rep, customer=merged, data={"name": "汪建国", "mobile": "13500000001"})
     contact_create(actor=rep, customer=merged, data={"name": "钱进", "email": "info@huaxin.cn"})
     call = interaction_log(
-        actor=rep, customer=merged, data={"method": "phone", "contact_id": wang_b.pk}
+        actor=rep, customer=merged, data={**STANDARD, "method": "phone", "contact_id": wang_b.pk}
     )
     before = {c.pk: (c.customer_id, c.email, c.mobile) for c in Contact.objects.all()}
 

@@ -63,6 +63,11 @@ def chat_commit(
             "method": "wechat",
             "topic": f"聊天记录 → 商机 #{opportunity.pk} {opportunity.title}"[:200],
             "summary": text,
+            # The field standard's other two, from what the capture itself means: a customer
+            # who asks for a quantity, product or budget is interested; the opportunity it
+            # opened is what to follow up.
+            "feedback": Interaction.Feedback.INTERESTED,
+            "next_action": f"跟进商机 #{opportunity.pk} {opportunity.title}"[:300],
         },
     )
     return opportunity, interaction

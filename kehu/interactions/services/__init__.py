@@ -34,7 +34,13 @@ from kehu.customers.services.quality import (
 )
 
 from ..models import BehaviourEvent, FollowUp, Interaction
-from ..validators import EVENT_KIND_ALIASES, FEEDBACK_ALIASES, METHOD_ALIASES
+from ..validators import (
+    EVENT_KIND_ALIASES,
+    FEEDBACK_ALIASES,
+    METHOD_ALIASES,
+    STANDARD_REQUIRED,
+    interaction_standard_missing,
+)
 from .followups import followup_close_open
 
 RULE = AuditEntry.Source.RULE
@@ -66,6 +72,11 @@ def interaction_clean(
             c.values["contact"] = contact
     elif "contact_id" in data:
         c.values["contact"] = None
+    # The field standard's four: required when logging, never blanked by a change (an older
+    # record that lacks one keeps the gap until someone fills it in).
+    for name in interaction_standard_missing(c.values):
+        if name not in c.errors and (creating or name in data):
+            c.error(name, str(STANDARD_REQUIRED[name]))
     if creating:
         if not c.values.get("method") and "method" not in c.errors:
             c.error("method", _("Choose how the interaction happened."))

@@ -11,6 +11,7 @@ import time_machine
 from kehu.audit.models import AuditEntry
 from kehu.customers.models import Customer
 from kehu.interactions.models import Interaction
+from kehu.interactions.tests.helpers import STANDARD
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=SHANGHAI)
@@ -37,6 +38,7 @@ def test_log_an_interaction_in_chinese(api, rep, customer_factory, frozen):
     response = api.post(
         url(customer),
         {
+            **STANDARD,
             "occurred_at": "2026年3月10日 10:30",
             "method": "拜访",
             "topic": "年度采购计划",
@@ -72,7 +74,7 @@ def test_hd_numbers_run_per_customer(api, rep, customer_factory, frozen):
     first, second = customer_factory(), customer_factory()
     api.login(rep)
     numbers = [
-        api.post(url(c), {"method": "电话"}).json()["interaction_no"]
+        api.post(url(c), {**STANDARD, "method": "电话"}).json()["interaction_no"]
         for c in (first, first, second, first)
     ]
     assert numbers == [
@@ -101,7 +103,7 @@ def test_late_entry_when_recorded_over_24_hours_after(
 ):
     customer = customer_factory()
     api.login(rep)
-    response = api.post(url(customer), {"method": "电话", "occurred_at": occurred_at})
+    response = api.post(url(customer), {**STANDARD, "method": "电话", "occurred_at": occurred_at})
     assert response.status_code == 201, response.content
     assert response.json()["is_late_entry"] is late
 
@@ -109,7 +111,7 @@ def test_late_entry_when_recorded_over_24_hours_after(
 def test_occurred_at_defaults_to_now(api, rep, customer_factory, frozen):
     customer = customer_factory()
     api.login(rep)
-    body = api.post(url(customer), {"method": "微信"}).json()
+    body = api.post(url(customer), {**STANDARD, "method": "微信"}).json()
     assert datetime.fromisoformat(body["occurred_at"]) == NOW
     assert body["method"] == "wechat"
 
@@ -118,7 +120,9 @@ def test_future_interaction_is_refused(api, rep, customer_factory, frozen):
     customer = customer_factory()
     api.login(rep)
     before = state()
-    response = api.post(url(customer), {"method": "会议", "occurred_at": "2026-03-11 09:00"})
+    response = api.post(
+        url(customer), {**STANDARD, "method": "会议", "occurred_at": "2026-03-11 09:00"}
+    )
     assert response.status_code == 422
     assert "occurred_at" in response.json()["errors"]
     assert state() == before
@@ -134,6 +138,7 @@ def test_bad_values_are_named(api, rep, customer_factory, outsider, frozen):
     response = api.post(
         url(customer),
         {
+            **STANDARD,
             "method": "飞鸽传书",
             "feedback": "还行",
             "occurred_at": "2026-02-30 10:00",
@@ -151,15 +156,21 @@ def test_bad_values_are_named(api, rep, customer_factory, outsider, frozen):
         "next_action_owner",
         "contact_id",
     }
-    assert api.post(url(customer), {"topic": "无方式"}).json()["errors"].keys() == {"method"}
+    assert api.post(url(customer), {**STANDARD, "topic": "无方式"}).json()["errors"].keys() == {
+        "method"
+    }
     assert state() == before
 
 
 def test_update_and_delete_keep_last_interaction_at_right(api, rep, customer_factory, frozen):
     customer = customer_factory()
     api.login(rep)
-    older = api.post(url(customer), {"method": "电话", "occurred_at": "2026-03-01 09:00"}).json()
-    newer = api.post(url(customer), {"method": "邮件", "occurred_at": "2026-03-05 09:00"}).json()
+    older = api.post(
+        url(customer), {**STANDARD, "method": "电话", "occurred_at": "2026-03-01 09:00"}
+    ).json()
+    newer = api.post(
+        url(customer), {**STANDARD, "method": "邮件", "occurred_at": "2026-03-05 09:00"}
+    ).json()
     customer.refresh_from_db()
     assert customer.last_interaction_at == datetime(2026, 3, 5, 9, 0, tzinfo=SHANGHAI)
 
@@ -183,7 +194,9 @@ def test_timeline_is_newest_first_and_pages(api, rep, customer_factory, frozen):
     customer = customer_factory()
     api.login(rep)
     for day in (3, 1, 5, 2, 4):
-        api.post(url(customer), {"method": "电话", "occurred_at": f"2026-03-0{day} 09:00"})
+        api.post(
+            url(customer), {**STANDARD, "method": "电话", "occurred_at": f"2026-03-0{day} 09:00"}
+        )
     seen, cursor = [], None
     while True:
         params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
@@ -198,11 +211,11 @@ def test_timeline_is_newest_first_and_pages(api, rep, customer_factory, frozen):
 def test_outsider_cannot_see_or_log(api, rep, outsider, customer_factory, frozen):
     customer = customer_factory()
     api.login(rep)
-    number = api.post(url(customer), {"method": "电话"}).json()["interaction_no"]
+    number = api.post(url(customer), {**STANDARD, "method": "电话"}).json()["interaction_no"]
     api.login(outsider)
     before = state()
     assert api.get(url(customer)).status_code == 404
-    assert api.post(url(customer), {"method": "电话"}).status_code == 404
+    assert api.post(url(customer), {**STANDARD, "method": "电话"}).status_code == 404
     assert api.get(f"/api/v1/interactions/{number}").status_code == 404
     assert api.patch(f"/api/v1/interactions/{number}", {"topic": "X"}).status_code == 404
     assert api.delete(f"/api/v1/interactions/{number}").status_code == 404
@@ -213,12 +226,14 @@ def test_who_may_log(api, support, marketing, executive, customer_factory, froze
     won = customer_factory(status="won")
     lead = customer_factory(status="lead")
     api.login(support)
-    assert api.post(url(won), {"method": "电话", "topic": "售后回访"}).status_code == 201
+    assert (
+        api.post(url(won), {**STANDARD, "method": "电话", "topic": "售后回访"}).status_code == 201
+    )
     before = state()
     api.login(marketing)
-    assert api.post(url(lead), {"method": "电话"}).status_code == 403
+    assert api.post(url(lead), {**STANDARD, "method": "电话"}).status_code == 403
     api.login(executive)
-    assert api.post(url(won), {"method": "电话"}).status_code == 403
+    assert api.post(url(won), {**STANDARD, "method": "电话"}).status_code == 403
     number = Interaction.objects.get().interaction_no
     assert api.patch(f"/api/v1/interactions/{number}", {"topic": "X"}).status_code == 403
     assert api.delete(f"/api/v1/interactions/{number}").status_code == 403
@@ -228,9 +243,9 @@ def test_who_may_log(api, support, marketing, executive, customer_factory, froze
 def test_moving_occurred_at_back_marks_a_late_entry(api, rep, customer_factory, frozen):
     customer = customer_factory()
     api.login(rep)
-    number = api.post(url(customer), {"method": "电话", "occurred_at": "2026-03-10 11:00"}).json()[
-        "interaction_no"
-    ]
+    number = api.post(
+        url(customer), {**STANDARD, "method": "电话", "occurred_at": "2026-03-10 11:00"}
+    ).json()["interaction_no"]
     response = api.patch(f"/api/v1/interactions/{number}", {"occurred_at": "2026-03-07 11:00"})
     assert response.status_code == 200
     assert response.json()["is_late_entry"] is True

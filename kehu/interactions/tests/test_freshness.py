@@ -16,6 +16,7 @@ from kehu.customers.services import customer_update
 from kehu.interactions.freshness import add_business_days, quality_rules_run
 from kehu.interactions.models import FollowUp
 from kehu.interactions.services import interaction_log
+from kehu.interactions.tests.helpers import STANDARD
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -57,7 +58,7 @@ def test_incomplete_becomes_needs_info_after_three_business_days_over_a_weekend(
     customer_factory, rep
 ):
     with at(FRIDAY):
-        customer = customer_factory(name="周五贸易")
+        customer = customer_factory(name="周五贸易有限公司")
     assert quality_of(customer) == Customer.Quality.INCOMPLETE
     assert customer.incomplete_since is not None
 
@@ -86,7 +87,7 @@ def test_incomplete_becomes_needs_info_after_three_business_days_over_a_weekend(
 
 def test_within_the_window_nothing_happens_with_a_longer_setting(customer_factory):
     with at(FRIDAY):
-        customer = customer_factory(name="宽限贸易")
+        customer = customer_factory(name="宽限贸易有限公司")
     with override_settings(KEHU_INCOMPLETE_BUSINESS_DAYS=5), at(FRIDAY + timedelta(days=6)):
         quality_rules_run()  # Thursday: only 4 business days have passed
     assert quality_of(customer) == Customer.Quality.INCOMPLETE
@@ -94,7 +95,7 @@ def test_within_the_window_nothing_happens_with_a_longer_setting(customer_factor
 
 def test_completing_the_facts_brings_it_back_and_the_night_closes_the_task(customer_factory, rep):
     with at(FRIDAY):
-        customer = customer_factory(name="补全贸易")
+        customer = customer_factory(name="补全贸易有限公司")
     with at(FRIDAY + timedelta(days=7)):
         quality_rules_run()
     assert quality_of(customer) == Customer.Quality.NEEDS_INFO
@@ -115,8 +116,8 @@ def test_no_interaction_for_180_days_becomes_to_verify_and_an_interaction_brings
     customer_factory, rep
 ):
     with at(FRIDAY):
-        customer = customer_factory(name="沉默贸易", **COMPLETE)
-        interaction_log(actor=rep, customer=customer, data={"method": "phone"})
+        customer = customer_factory(name="沉默贸易有限公司", **COMPLETE)
+        interaction_log(actor=rep, customer=customer, data={**STANDARD, "method": "phone"})
     assert quality_of(customer) == Customer.Quality.COMPLETE
 
     with at(FRIDAY + timedelta(days=179)):
@@ -129,7 +130,7 @@ def test_no_interaction_for_180_days_becomes_to_verify_and_an_interaction_brings
     assert task.owner == rep and task.done_at is None
 
     with at(FRIDAY + timedelta(days=182)):
-        interaction_log(actor=rep, customer=customer, data={"method": "visit"})
+        interaction_log(actor=rep, customer=customer, data={**STANDARD, "method": "visit"})
     assert quality_of(customer) == Customer.Quality.COMPLETE
     task.refresh_from_db()
     assert task.done_at is not None and task.done_by == rep
@@ -146,7 +147,7 @@ def test_no_interaction_for_180_days_becomes_to_verify_and_an_interaction_brings
 def test_staleness_counts_from_first_contact_when_never_contacted(customer_factory):
     with at(FRIDAY):
         customer = customer_factory(
-            name="初次贸易", **{**COMPLETE, "first_contact_date": "2026-01-02"}
+            name="初次贸易有限公司", **{**COMPLETE, "first_contact_date": "2026-01-02"}
         )
         quality_rules_run()
     assert quality_of(customer) == Customer.Quality.TO_VERIFY
@@ -156,28 +157,30 @@ def test_a_stale_incomplete_customer_back_from_verification_is_incomplete_again(
     customer_factory, rep
 ):
     with at(FRIDAY):
-        customer = customer_factory(name="半缺贸易")
+        customer = customer_factory(name="半缺贸易有限公司")
     with at(FRIDAY + timedelta(days=200)):
         quality_rules_run()
         assert quality_of(customer) == Customer.Quality.TO_VERIFY
-        interaction_log(actor=rep, customer=customer, data={"method": "phone"})
+        interaction_log(actor=rep, customer=customer, data={**STANDARD, "method": "phone"})
     assert quality_of(customer) == Customer.Quality.INCOMPLETE
 
 
 def test_a_backdated_interaction_does_not_make_it_fresh(customer_factory, rep):
     with at(FRIDAY):
-        customer = customer_factory(name="补录贸易", **COMPLETE)
+        customer = customer_factory(name="补录贸易有限公司", **COMPLETE)
     with at(FRIDAY + timedelta(days=400)):
         quality_rules_run()
         interaction_log(
-            actor=rep, customer=customer, data={"method": "phone", "occurred_at": "2026-12-01"}
+            actor=rep,
+            customer=customer,
+            data={**STANDARD, "method": "phone", "occurred_at": "2026-12-01"},
         )
     assert quality_of(customer) == Customer.Quality.TO_VERIFY
 
 
 def test_command_runs_the_rules_now(customer_factory, capsys):
     with at(FRIDAY):
-        customer = customer_factory(name="命令贸易")
+        customer = customer_factory(name="命令贸易有限公司")
     with at(FRIDAY + timedelta(days=200)):
         call_command("quality_rules")
     assert quality_of(customer) == Customer.Quality.TO_VERIFY
@@ -189,7 +192,7 @@ def test_command_runs_the_rules_now(customer_factory, capsys):
 )  # the worker closes its connection when done
 def test_rules_run_as_a_background_task_on_the_worker(customer_factory):
     with at(FRIDAY):
-        customer = customer_factory(name="夜间贸易")
+        customer = customer_factory(name="夜间贸易有限公司")
     call_command("quality_rules", "--enqueue")
     with at(FRIDAY + timedelta(days=200)):
         call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)

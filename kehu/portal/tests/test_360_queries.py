@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from kehu.customers.models import Customer, CustomerShare
 from kehu.interactions.services import interaction_log
+from kehu.interactions.tests.helpers import STANDARD
 
 # session, user, customer, contacts, timeline, opportunities, orders, events, history,
 # status changes, tags, pending changes, the custom fields (issue 15): one query each (an order
@@ -39,7 +40,7 @@ def a_customer_with_history(customer_factory: Any, rep: Any) -> Customer:
         interaction_log(
             actor=rep,
             customer=customer,
-            data={"method": "电话", "topic": f"跟进{n}", "summary": "沟通需求"},
+            data={**STANDARD, "method": "电话", "topic": f"跟进{n}", "summary": "沟通需求"},
         )
     return customer
 

@@ -14,6 +14,7 @@ from kehu.customers.models import Contact
 from kehu.customers.services import contact_create, customer_update
 from kehu.interactions.models import BehaviourEvent, Interaction
 from kehu.interactions.services import events_ingest, interaction_log
+from kehu.interactions.tests.helpers import STANDARD
 from kehu.opportunities.services import opportunity_create, order_create
 
 HTMX = {"HX-Request": "true"}
@@ -29,7 +30,7 @@ def add_children(customer, actor, count: int) -> None:
         interaction_log(
             actor=actor,
             customer=customer,
-            data={"method": "电话", "topic": f"跟进{i}", "summary": "沟通需求"},
+            data={**STANDARD, "method": "电话", "topic": f"跟进{i}", "summary": "沟通需求"},
         )
         opportunity_create(actor=actor, customer=customer, data={"title": f"商机{i}"})
         order_create(
@@ -175,7 +176,7 @@ def test_quick_add_without_js_redirects_or_rerenders(client, customer_factory, r
     customer = customer_factory()
     client.force_login(rep)
     url = f"/customers/{customer.customer_no}/interactions/new/"
-    response = client.post(url, {"method": "wechat", "topic": "微信沟通"})
+    response = client.post(url, {**STANDARD, "method": "wechat", "topic": "微信沟通"})
     assert response.status_code == 302
     assert response.url == f"/customers/{customer.customer_no}/#timeline"
     response = client.post(url, {"method": "fax"})

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from kehu.audit.models import AuditEntry
 from kehu.customers.models import Customer
 from kehu.interactions.services import interaction_log
+from kehu.interactions.tests.helpers import STANDARD
 from kehu.reports.exports import neutralise
 from kehu.reports.models import QualityAlert, QualitySnapshot
 from kehu.reports.services import is_alarming, quality_nightly
@@ -42,17 +43,17 @@ def dataset(frozen, customer_factory, rep, rep2, outsider, manager):
     South: E (outsider, incomplete, duplicate of B). Two interactions on A, one late."""
     frozen.move_to(NOW - timedelta(days=200))
     silent = customer_factory(
-        actor=rep2, name="久未联系", **{**COMPLETE, "first_contact_date": "2026-05-01"}
+        actor=rep2, name="久未联系有限公司", **{**COMPLETE, "first_contact_date": "2026-05-01"}
     )
     frozen.move_to(NOW)
-    complete = customer_factory(name="完整贸易", **COMPLETE)
-    duplicate = customer_factory(name="重复贸易")
-    other = customer_factory(actor=outsider, name="重复贸易")
-    interaction_log(actor=rep, customer=complete, data={"method": "phone"})
+    complete = customer_factory(name="完整贸易有限公司", **COMPLETE)
+    duplicate = customer_factory(name="重复贸易有限公司")
+    other = customer_factory(actor=outsider, name="重复贸易有限公司")
+    interaction_log(actor=rep, customer=complete, data={**STANDARD, "method": "phone"})
     interaction_log(
         actor=rep,
         customer=complete,
-        data={"method": "visit", "occurred_at": (NOW - timedelta(days=3)).isoformat()},
+        data={**STANDARD, "method": "visit", "occurred_at": (NOW - timedelta(days=3)).isoformat()},
     )
     return {"S": silent, "A": complete, "B": duplicate, "E": other}
 

@@ -14,6 +14,7 @@ from kehu.core.search_index import search_index_refill, search_set_tags
 from kehu.customers.models import Contact
 from kehu.customers.services import customer_update
 from kehu.interactions.services import interaction_log
+from kehu.interactions.tests.helpers import STANDARD
 from kehu.search.selectors import search_for
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +38,11 @@ def test_rename_through_api(api: Any, manager: Any, rep: Any, company: Any) -> N
 def test_reassign_moves_visibility_of_every_document(
     manager: Any, rep: Any, rep2: Any, company: Any
 ) -> None:
-    interaction_log(actor=rep, customer=company, data={"method": "visit", "summary": "现场演示"})
+    interaction_log(
+        actor=rep,
+        customer=company,
+        data={**STANDARD, "method": "visit", "topic": "现场演示", "summary": "现场演示"},
+    )
     assert found(rep2, "腾讯") == []
     customer_update(actor=manager, customer=company, data={"owner": rep2.pk})
     assert found(rep2, "腾讯") == [company.name]
@@ -80,7 +85,7 @@ def test_interactions_through_api(api: Any, rep: Any, company: Any) -> None:
     api.login(rep)
     response = api.post(
         f"/api/v1/customers/{company.customer_no}/interactions",
-        {"method": "phone", "topic": "报价", "summary": "询问私有化部署报价"},
+        {**STANDARD, "method": "phone", "topic": "报价", "summary": "询问私有化部署报价"},
     )
     assert response.status_code == 201, response.content
     number = response.json()["interaction_no"]

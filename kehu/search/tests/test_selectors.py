@@ -10,6 +10,7 @@ from kehu.conftest import next_mobile
 from kehu.core.search_index import search_set_tags
 from kehu.customers.services import contact_create, customer_update
 from kehu.interactions.services import interaction_log
+from kehu.interactions.tests.helpers import STANDARD
 from kehu.search import selectors
 from kehu.search.selectors import search_for
 
@@ -81,7 +82,12 @@ def test_interaction_summary(company: Any, rep: Any) -> None:
     interaction_log(
         actor=rep,
         customer=company,
-        data={"method": "phone", "topic": "续约", "summary": "客户希望下季度扩容云服务器"},
+        data={
+            **STANDARD,
+            "method": "phone",
+            "topic": "续约",
+            "summary": "客户希望下季度扩容云服务器",
+        },
     )
     assert titles(search_for(rep, "云服务器"), "interaction") == ["续约"]
     assert titles(search_for(rep, "扩容"), "interaction") == ["续约"]

@@ -21,6 +21,7 @@ from kehu.core.errors import ChangeHeld
 from kehu.core.middleware import set_source
 from kehu.customers.models import Customer
 from kehu.customers.services import customer_assign_pool, customer_share, customer_update
+from kehu.interactions.freshness import incomplete_overdue_run
 from kehu.sandbox.loader import generate, load
 from kehu.sandbox.personas import PERSONAS, TEAMS
 from kehu.sandbox.reset import sandbox_wipe
@@ -59,6 +60,9 @@ class Command(BaseCommand):
             except FileNotFoundError as exc:
                 raise CommandError(str(exc)) from exc
             report = load(folder, created_by=users["admin"])
+        # The nightly deadline rule, once: records 待补全 for longer than the window (the
+        # loader dated their marks into the past) become 信息待完善, with a task for the owner.
+        overdue = incomplete_overdue_run()
         shared, pooled = self.share_and_pool(users)
         held = self.hold_for_review(users)
         db_analyze()  # planner statistics for the loaded data (kehu.core.db)
@@ -76,6 +80,11 @@ class Command(BaseCommand):
                 f"{report.orders} orders, {report.events} events "
                 f"({report.skipped_rows} rows skipped, {sum(report.dropped_values.values())} bad values left out)."
             )
+        )
+        self.stdout.write(
+            f"{overdue} 待补全 customers were past their "
+            f"{settings.KEHU_INCOMPLETE_BUSINESS_DAYS} business days: now 信息待完善, "
+            "each with a task for its owner."
         )
         self.stdout.write(
             f"Examples: {shared} of zhang's customers shared with li; {pooled} customers in the "
