@@ -59,6 +59,7 @@ from kehu.core.normalize import (
     person_forms,
     phone_base,
 )
+from kehu.core.regions import region_resolve
 from kehu.core.search_index import search_unindex_customer
 from kehu.review.services import review_items_move
 
@@ -284,6 +285,11 @@ def customer_absorb(
         if getattr(survivor, name) != value:
             changed[name] = [getattr(survivor, name), value]
             setattr(survivor, name, value)
+    if {"province", "city", "district"} & set(changed):  # the code follows the chosen names
+        code = region_resolve(survivor.province, survivor.city, survivor.district).code
+        if code != survivor.region_code:
+            changed["region_code"] = [survivor.region_code, code]
+            survivor.region_code = code
     latest = max(
         (t for t in (survivor.last_interaction_at, merged.last_interaction_at) if t), default=None
     )
