@@ -137,3 +137,22 @@ def test_region_filter_is_a_range_on_the_index(api: Any, rep: Any, spread: Any) 
     sql = next(q["sql"] for q in queries.captured_queries if "region_code" in q["sql"])
     assert "LIKE" not in sql.upper()
     assert "440300" in sql and "440400" in sql
+
+
+def test_backfill_migration_codes_existing_names(customer_factory: Any) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    backfill = importlib.import_module("kehu.customers.migrations.0017_region_code_backfill")
+    old = [customer_factory(name=f"老客户{i}") for i in range(4)]
+    names = [("广东省", "深圳市", "南山区"), ("浙江", "杭州", ""), ("新加坡", "", ""), ("", "", "")]
+    for customer, (province, city, district) in zip(old, names, strict=True):
+        Customer.objects.filter(pk=customer.pk).update(
+            province=province, city=city, district=district, region_code=""
+        )
+    backfill.backfill(apps, None)
+    codes = [Customer.objects.get(pk=c.pk).region_code for c in old]
+    assert codes == ["440305", "330100", "", ""]
+    # Only the code is added: the names stay as they were.
+    assert Customer.objects.get(pk=old[1].pk).province == "浙江"
