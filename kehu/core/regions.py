@@ -230,9 +230,7 @@ def region_resolve(province: str = "", city: str = "", district: str = "") -> Re
     return _resolved(p, c, d, given)
 
 
-def _resolved(
-    p: Region | None, c: Region | None, d: Region | None, given: list[str]
-) -> Resolved:
+def _resolved(p: Region | None, c: Region | None, d: Region | None, given: list[str]) -> Resolved:
     deepest = d or c or p
     if deepest is None:
         return Resolved("", *given)

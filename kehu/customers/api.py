@@ -344,7 +344,11 @@ def region_list(request: AuthedRequest, parent: str = "") -> list[dict[str, obje
     """The provinces, or with `parent` (a GB/T 2260 code) the divisions one level below it."""
     if parent.strip() and region_get(parent) is None:
         raise ValidationFailed(
-            {"parent": [_("'%(value)s' is not an administrative division code.") % {"value": parent}]}
+            {
+                "parent": [
+                    _("'%(value)s' is not an administrative division code.") % {"value": parent}
+                ]
+            }
         )
     return [
         {

@@ -226,7 +226,8 @@ def customer_filter(queryset: QuerySet[Customer], params: dict[str, Any]) -> Que
         region = region_get(value("region"))
         if region is None:
             errors["region"] = [
-                _("'%(value)s' is not an administrative division code.") % {"value": value("region")}
+                _("'%(value)s' is not an administrative division code.")
+                % {"value": value("region")}
             ]
         else:
             qs = qs.filter(region_q(region))

@@ -26,10 +26,11 @@ def test_the_installed_file_is_the_packages_tree() -> None:
     provinces = region_children()
     assert len(provinces) == 31  # the mainland's provinces, regions and municipalities
     assert ("440000", "广东省") in [(p.code, p.name) for p in provinces]
-    assert region_get("440305") is not None and region_get("440305").name == "南山区"
+    nanshan = region_get("440305")
+    assert nanshan is not None and nanshan.name == "南山区"
     # The package's short codes are accepted and stored in their six-digit form.
     assert region_get("4403") == region_get("440300")
-    assert region_get("44").code == "440000"  # type: ignore[union-attr]
+    assert region_get("44") is not None and region_get("44") == region_get("440000")
     assert region_get("999999") is None and region_get("44x") is None and region_get("") is None
 
 
@@ -61,7 +62,10 @@ def test_municipality_city_level_is_stored_as_the_municipality() -> None:
         (("北京", "北京市", "朝阳区"), Resolved("110105", "北京市", "北京市", "朝阳区")),
         (("北京市", "市辖区", "朝阳区"), Resolved("110105", "北京市", "北京市", "朝阳区")),
         (("重庆", "", "城口县"), Resolved("500229", "重庆市", "重庆市", "城口县")),
-        (("新疆", "乌鲁木齐", "天山区"), Resolved("650102", "新疆维吾尔自治区", "乌鲁木齐市", "天山区")),
+        (
+            ("新疆", "乌鲁木齐", "天山区"),
+            Resolved("650102", "新疆维吾尔自治区", "乌鲁木齐市", "天山区"),
+        ),
         (("广西", "南宁", ""), Resolved("450100", "广西壮族自治区", "南宁市", "")),
         # 朝阳区 is in Beijing and in 朝阳市 (辽宁): no code without more to go on.
         (("", "", "朝阳区"), Resolved("", "", "", "朝阳区")),

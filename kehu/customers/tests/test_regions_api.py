@@ -20,12 +20,22 @@ def test_regions_lists_provinces_then_children(api: Any, rep: Any) -> None:
     provinces = api.get("/api/v1/regions").json()
     assert len(provinces) == 31
     guangdong = next(p for p in provinces if p["code"] == "440000")
-    assert guangdong == {"code": "440000", "name": "广东省", "level": "province", "has_children": True}
+    assert guangdong == {
+        "code": "440000",
+        "name": "广东省",
+        "level": "province",
+        "has_children": True,
+    }
     cities = api.get("/api/v1/regions", parent="440000").json()
     assert {"code": "440300", "name": "深圳市", "level": "city", "has_children": True} in cities
     districts = api.get("/api/v1/regions", parent="4403").json()  # the package's short form too
     nanshan = next(d for d in districts if d["name"] == "南山区")
-    assert nanshan == {"code": "440305", "name": "南山区", "level": "district", "has_children": False}
+    assert nanshan == {
+        "code": "440305",
+        "name": "南山区",
+        "level": "district",
+        "has_children": False,
+    }
     assert api.get("/api/v1/regions", parent="440305").json() == []
 
 
@@ -47,13 +57,21 @@ def test_region_code_fills_the_names_and_round_trips(api: Any, rep: Any) -> None
     assert body["region_code"] == "440305"
     assert body["region"] == {"province": "广东省", "city": "深圳市", "district": "南山区"}
     customer = Customer.objects.get(customer_no=body["customer_no"])
-    assert (customer.region_code, customer.province, customer.district) == ("440305", "广东省", "南山区")
+    assert (customer.region_code, customer.province, customer.district) == (
+        "440305",
+        "广东省",
+        "南山区",
+    )
     again = api.get(f"/api/v1/customers/{customer.customer_no}").json()
     assert again["region_code"] == "440305"
     # Changing the code changes the names with it, in the audit trail too.
     response = api.patch(f"/api/v1/customers/{customer.customer_no}", {"region_code": "110105"})
     assert response.status_code == 200, response.content
-    assert response.json()["region"] == {"province": "北京市", "city": "北京市", "district": "朝阳区"}
+    assert response.json()["region"] == {
+        "province": "北京市",
+        "city": "北京市",
+        "district": "朝阳区",
+    }
     entry = AuditEntry.objects.filter(action="customer.updated").latest("id")
     assert "region_code" in str(entry.changes) and "朝阳区" in str(entry.changes)
 

@@ -50,7 +50,10 @@ def test_new_province_also_empties_the_district(client: Any, rep: Any) -> None:
     body = client.get(
         "/dictionaries/regions/", {"province": "440000", "reset": "id_district"}
     ).content.decode()
-    assert '<select id="id_district" hx-swap-oob="innerHTML"><option value="">—</option></select>' in body
+    assert (
+        '<select id="id_district" hx-swap-oob="innerHTML"><option value="">—</option></select>'
+        in body
+    )
     body = client.get(
         "/dictionaries/regions/", {"province": "440000", "reset": '"><script>'}
     ).content.decode()
@@ -130,7 +133,9 @@ def test_kept_names_stay_on_edit(client: Any, rep: Any, customer_factory: Any) -
 
 
 def _links(response: Any) -> list[str]:
-    return sorted(re.findall(r'class="customer-link" href="/customers/(CX\d+)/"', response.content.decode()))
+    return sorted(
+        re.findall(r'class="customer-link" href="/customers/(CX\d+)/"', response.content.decode())
+    )
 
 
 def test_list_filter_by_region_on_the_page(client: Any, rep: Any, customer_factory: Any) -> None:
