@@ -36,7 +36,11 @@ def test_pick_a_region_then_filter_the_list_by_it(
     page.locator("#customer-form [type=submit]").click()
     page.wait_for_url(f"**/customers/{customer.customer_no}/")
     customer.refresh_from_db()
-    assert (customer.region_code, customer.city, customer.district) == ("440305", "深圳市", "南山区")
+    assert (customer.region_code, customer.city, customer.district) == (
+        "440305",
+        "深圳市",
+        "南山区",
+    )
 
     customer_factory(name="北京新客户", region_code="110105")
     page.goto(f"{live_server.url}/customers/")
