@@ -82,7 +82,7 @@ def test_demo_if_empty_keeps_existing_data():
 
 
 def test_demo_customers_have_consistent_region_codes():
-    from kehu.core.regions import region_names
+    from kehu.core.regions import region_names, region_resolve
 
     run_demo()
     customers = list(Customer.objects.values_list("region_code", "province", "city"))
@@ -91,5 +91,5 @@ def test_demo_customers_have_consistent_region_codes():
     for code, province, city in coded:
         names = region_names(code)
         assert (names["province"], names["city"]) == (province, city), code
-    # What is left without a code has no province to go on (the generator dropped it).
-    assert all(not province for code, province, _city in customers if not code)
+    # What is left without a code has nothing that resolves (dropped, or written in pinyin).
+    assert all(not region_resolve(p, c).code for code, p, c in customers if not code)
