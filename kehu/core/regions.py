@@ -218,7 +218,7 @@ def region_resolve(province: str = "", city: str = "", district: str = "") -> Re
             c = _one(region_find(c_text, CITY, within=p))
         if c is None:  # a county-level city under the province (湖北省 仙桃市)
             county = _one(region_find(c_text, DISTRICT, within=p))
-            if county is not None and not d_text and (p is not None or county.parent):
+            if county is not None and not d_text:  # also 昆山市 alone: 江苏省 苏州市 昆山市
                 d_text, d = county.name, county
                 c = region_tree().by_code[county.parent]
         if c is None:

@@ -67,6 +67,7 @@ def test_municipality_city_level_is_stored_as_the_municipality() -> None:
             Resolved("650102", "新疆维吾尔自治区", "乌鲁木齐市", "天山区"),
         ),
         (("广西", "南宁", ""), Resolved("450100", "广西壮族自治区", "南宁市", "")),
+        (("", "昆山市", ""), Resolved("320583", "江苏省", "苏州市", "昆山市")),  # county-level
         # 朝阳区 is in Beijing and in 朝阳市 (辽宁): no code without more to go on.
         (("", "", "朝阳区"), Resolved("", "", "", "朝阳区")),
         # A level that does not resolve stops the code and keeps its text (and what follows).
