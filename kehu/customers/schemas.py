@@ -52,6 +52,7 @@ class CustomerIn(StrictIn):
     sub_industry: str | None = None
     size: str | None = None
     region: RegionIn | str | None = None
+    region_code: str | int | None = None  # GB/T 2260 (440305); fills province/city/district
     province: str | None = None
     city: str | None = None
     district: str | None = None
@@ -191,6 +192,7 @@ class CustomerOut(Schema):
     sub_industry: str | None
     size: str
     region: RegionOut
+    region_code: str  # the most specific GB/T 2260 code of region, "" if its names do not resolve
     address: str
     phone: str
     email: str
@@ -305,6 +307,15 @@ class IndustryOut(Schema):
     name: str
     parent: str | None
     children: list[str]
+
+
+class DivisionOut(Schema):
+    """One administrative division (kehu.core.regions)."""
+
+    code: str = Field(description="GB/T 2260, six digits: 440000, 440300, 440305")
+    name: str
+    level: str = Field(description="province, city or district")
+    has_children: bool
 
 
 class SourceOut(Schema):

@@ -24,6 +24,7 @@ from kehu.accounts.policy import (
 from kehu.contacts.models import Contact
 from kehu.contacts.selectors import contact_get_for
 from kehu.core.errors import NotFound, ValidationFailed
+from kehu.core.regions import DISTRICT, Region, region_get
 from kehu.core.validators import AMOUNT_BANDS, parse_amount, parse_choice, parse_date
 
 from .custom_fields import custom_fields_filter
@@ -69,6 +70,16 @@ def customer_by_id_for(user: User | Any, customer_id: int, *, for_change: bool =
         what=_("customer"),
         pk=customer_id,
     )
+
+
+def region_q(region: Region) -> Q:
+    """Customers in this division or under it: their codes form one range (440300 <= code <
+    440400 for 深圳市), which the region_code index answers on both engines (a LIKE prefix would
+    need a pattern index on PostgreSQL and case_sensitive_like on SQLite)."""
+    if region.level == DISTRICT:
+        return Q(region_code=region.code)
+    upper = str(int(region.prefix) + 1).ljust(6, "0")
+    return Q(region_code__gte=region.code, region_code__lt=upper)
 
 
 def customer_stale_q(now: datetime) -> Q:
@@ -237,6 +248,15 @@ def customer_filter(queryset: QuerySet[Customer], params: dict[str, Any]) -> Que
     for key in ("province", "city", "district"):
         if value(key):
             qs = qs.filter(**{key: value(key)})
+    if value("region"):
+        region = region_get(value("region"))
+        if region is None:
+            errors["region"] = [
+                _("'%(value)s' is not an administrative division code.")
+                % {"value": value("region")}
+            ]
+        else:
+            qs = qs.filter(region_q(region))
     if value("kind"):
         qs = qs.filter(kind=value("kind"))
     if value("external_id"):

@@ -6,6 +6,7 @@ urlpatterns = [
     path("audit/", audit_views.audit_page, name="audit-log"),
     path("customers/", views.customer_list, name="customer-list"),
     path("dictionaries/sub-industries/", views.sub_industry_options, name="sub-industry-options"),
+    path("dictionaries/regions/", views.region_select_options, name="region-options"),
     path("customers/new/", views.customer_create, name="customer-create"),
     path("saved-views/", views.saved_view_save, name="saved-view-save"),
     path("saved-views/<int:view_id>/delete/", views.saved_view_delete, name="saved-view-delete"),

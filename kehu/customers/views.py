@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.apps import apps
@@ -32,7 +33,7 @@ from kehu.core.pagination import keyset_page
 from . import services
 from .columns import NAME_SORT, chosen_columns, sort_link
 from .custom_fields import custom_list_columns
-from .forms import CustomerFilterForm, CustomerForm, sub_industry_choices_of
+from .forms import BLANK, CustomerFilterForm, CustomerForm, region_options, sub_industry_choices_of
 from .models import Customer
 from .selectors import (
     ORDERINGS,
@@ -222,14 +223,21 @@ def _form_page(
     )
 
 
+# Without JavaScript, the form's "show the cities/districts" button posts the form back with
+# this name: the page comes back with the region selects filled in, nothing saved.
+REGION_REFRESH = "region_refresh"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def customer_create(request: AuthedRequest) -> HttpResponse:
     if not can_create_customer(request.user):
         raise PermissionDenied(_("Your role may not create customers."))
     form = CustomerForm(request.POST or None, actor=request.user)
+    if REGION_REFRESH in request.POST:
+        form = CustomerForm(initial=request.POST.dict(), actor=request.user)
     duplicate = None
-    if request.method == "POST" and form.is_valid():
+    if form.is_bound and form.is_valid():
         response, duplicate = _save(request, form, None)
         if response is not None:
             return response
@@ -246,8 +254,12 @@ def customer_edit(request: AuthedRequest, customer_no: str) -> HttpResponse:
     form = CustomerForm(
         request.POST or None, actor=request.user, customer=customer, complete=complete
     )
+    if REGION_REFRESH in request.POST:
+        form = CustomerForm(
+            initial=request.POST.dict(), actor=request.user, customer=customer, complete=complete
+        )
     duplicate = None
-    if request.method == "POST" and form.is_valid():
+    if form.is_bound and form.is_valid():
         response, duplicate = _save(request, form, customer)
         if response is not None:
             return response
@@ -305,3 +317,25 @@ def saved_view_delete(request: AuthedRequest, view_id: int) -> HttpResponse:
 
 
 SAVE_LABELS = {"name": _lazy("name"), "shared": _lazy("Share with my team")}
+REGION_PARAMS = ("parent", "region", "province", "city")  # a picker's select sends its own name
+RESET_ID = re.compile(r"id_[a-z_]{1,40}")
+
+
+@login_required
+def region_select_options(request: AuthedRequest) -> HttpResponse:
+    """The <option>s of a region select for the level above it (htmx, the customer form and the
+    list's filter): ?parent=<code>, or the changed select's own name and value (province=440000).
+    No parameter: the provinces; a blank or unknown one: nothing to choose. ?reset=<id> also
+    empties the select below the next one (a new province clears the district)."""
+    given = [key for key in REGION_PARAMS if key in request.GET]
+    parent = ""
+    if given:
+        values = [v.strip() for v in request.GET.getlist(given[0]) if v.strip()]
+        parent = values[-1] if values else ""
+    options = region_options(parent) if parent or not given else list(BLANK)
+    reset = request.GET.get("reset", "")
+    context = {
+        "groups": [("", options)],
+        "reset": reset if RESET_ID.fullmatch(reset) else "",
+    }
+    return render(request, "customers/partials/_region_options.html", context)

@@ -47,7 +47,7 @@ _GROUPS: tuple[tuple[str, ...], ...] = (
     ("first_contact_date",),
     ("status",),
     ("budget_band", "budget_amount"),
-    ("province", "city", "district", "region"),
+    ("province", "city", "district", "region", "region_code"),
 )
 _GROUPED = frozenset(k for group in _GROUPS for k in group)
 # Keys in the order customer_clean writes their errors (decision_maker.* come last).
@@ -57,8 +57,8 @@ _ERROR_ORDER = {
         (
             "kind", "name", "credit_code", "size", "address", "mobile", "phone", "email",
             "first_contact_date", "status", "status_reason", "budget_band", "budget_amount",
-            "external_source", "external_id", "notes", "province", "city", "district", "owner",
-            "industry", "sub_industry", "source",
+            "external_source", "external_id", "notes", "region_code", "province", "city",
+            "district", "owner", "industry", "sub_industry", "source",
         )
     )
 }  # fmt: skip

@@ -34,6 +34,7 @@ TARGETS: dict[str, Any] = {
     "province": _("Province"),
     "city": _("City"),
     "district": _("District"),
+    "region_code": _("Region code (GB/T 2260)"),
     "address": _("Address"),
     "source": _("Source"),
     "first_contact_date": _("First contact date"),
@@ -114,6 +115,7 @@ STANDARD_SYNONYMS: dict[str, str] = {
     **dict.fromkeys(("省", "所在省份", "省/直辖市"), "province"),
     **dict.fromkeys(("市", "所在城市"), "city"),
     **dict.fromkeys(("区", "区县", "区/县", "所在区县"), "district"),
+    **dict.fromkeys(("行政区划代码", "区划代码", "地区代码", "region_code"), "region_code"),
     **dict.fromkeys(("地址", "公司地址", "详细地址", "联系地址", "办公地址"), "address"),
     **dict.fromkeys(("来源", "线索来源", "获客渠道", "渠道"), "source"),
     **dict.fromkeys(

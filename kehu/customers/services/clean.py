@@ -16,6 +16,7 @@ from kehu.accounts.models import Role, User
 from kehu.contacts.validators import contact_clean
 from kehu.core.cleaning import FieldCleaner
 from kehu.core.errors import ValidationFailed
+from kehu.core.regions import region_get, region_names, region_resolve, region_split
 from kehu.core.validators import (
     normalize_credit_code,
     normalize_email,
@@ -77,26 +78,51 @@ def _clean_user(cleaner: FieldCleaner, actor: User | None) -> None:
     cleaner.values["owner"] = owner
 
 
+REGION_KEYS = ("province", "city", "district")
+
+
 def _clean_region(cleaner: FieldCleaner) -> None:
+    """province/city/district (or region: an object, or text such as '广东省 深圳市 南山区') and
+    region_code. A code fills the names; names resolve to the code where they name a division
+    without doubt, else their text is kept without a code. Only a bad code is an error."""
+    if cleaner.has("region_code") and cleaner.raw("region_code"):
+        raw = cleaner.raw("region_code")
+        region = region_get(raw)
+        if region is None:
+            cleaner.error(
+                "region_code",
+                _("'%(value)s' is not an administrative division code (GB/T 2260, e.g. 440305).")
+                % {"value": raw},
+            )
+            return
+        cleaner.values.update(region_names(region.code), region_code=region.code)
+        return
     region = cleaner.data.get("region")
     parts: dict[str, Any] = {}
     if isinstance(region, dict):
-        parts = {k: region.get(k) for k in ("province", "city", "district") if k in region}
+        parts = {k: region.get(k) for k in REGION_KEYS if k in region}
     elif isinstance(region, str) and region.strip():
-        pieces = [p for p in region.replace("›", "/").replace(" ", "/").split("/") if p]
-        parts = dict(zip(("province", "city", "district"), pieces, strict=False))
-    elif "region" in cleaner.data:
-        parts = {"province": "", "city": "", "district": ""}
-    for key in ("province", "city", "district"):
+        parts = dict(zip(REGION_KEYS, region_split(region), strict=False))
+    elif "region" in cleaner.data or cleaner.has("region_code"):
+        parts = dict.fromkeys(REGION_KEYS, "")
+    for key in REGION_KEYS:
         if key in cleaner.data:
             parts[key] = cleaner.data[key]
+    if not parts:
+        return
     sub = FieldCleaner(parts)
-    for key in ("province", "city", "district"):
+    for key in REGION_KEYS:
         sub.field(key, max_length=50)
-    cleaner.values.update(sub.values)
     for key, messages in sub.errors.items():
         for message in messages:
             cleaner.error(key, message)
+    if sub.errors:
+        return
+    resolved = region_resolve(*(sub.values.get(key, "") for key in REGION_KEYS))
+    if resolved.code:  # the whole region, canonical
+        cleaner.values.update(resolved.as_values())
+    else:  # text as given, for the levels given; no code
+        cleaner.values.update(sub.values, region_code="")
 
 
 def _clean_custom(

@@ -60,6 +60,7 @@ from kehu.core.normalize import (
     phone_base,
 )
 from kehu.core.normalize.pinyin import name_sort_key
+from kehu.core.regions import region_resolve
 from kehu.core.search_index import search_unindex_customer
 from kehu.review.services import review_items_move
 
@@ -291,6 +292,11 @@ def customer_absorb(
     if filled:
         changed["custom_fields"] = [own, {**own, **filled}]
         survivor.custom_fields = {**own, **filled}
+    if {"province", "city", "district"} & set(changed):  # the code follows the chosen names
+        code = region_resolve(survivor.province, survivor.city, survivor.district).code
+        if code != survivor.region_code:
+            changed["region_code"] = [survivor.region_code, code]
+            survivor.region_code = code
     latest = max(
         (t for t in (survivor.last_interaction_at, merged.last_interaction_at) if t), default=None
     )

@@ -51,7 +51,7 @@ from .review_rules import Hold, customer_change_hold
 
 CUSTOMER_AUDIT_FIELDS = (
     "kind", "name", "credit_code", "industry_id", "sub_industry_id", "size", "province", "city",
-    "district", "address", "phone", "email", "source_id", "first_contact_date", "status",
+    "district", "region_code", "address", "phone", "email", "source_id", "first_contact_date", "status",
     "owner_id", "team_id", "budget_band", "budget_amount", "external_source", "external_id",
     "notes",
 )  # fmt: skip

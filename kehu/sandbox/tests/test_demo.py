@@ -79,3 +79,17 @@ def test_demo_if_empty_keeps_existing_data():
     output = run_demo("--if-empty")
     assert "not reloaded" in output
     assert Customer.objects.count() == count
+
+
+def test_demo_customers_have_consistent_region_codes():
+    from kehu.core.regions import region_names, region_resolve
+
+    run_demo()
+    customers = list(Customer.objects.values_list("region_code", "province", "city"))
+    coded = [c for c in customers if c[0]]
+    assert len(coded) >= len(customers) * 0.8  # the generator drops a region now and then
+    for code, province, city in coded:
+        names = region_names(code)
+        assert (names["province"], names["city"]) == (province, city), code
+    # What is left without a code has nothing that resolves (dropped, or written in pinyin).
+    assert all(not region_resolve(p, c).code for code, p, c in customers if not code)
