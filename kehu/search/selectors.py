@@ -438,7 +438,9 @@ def customer_ids_matching(user: Any, raw_query: str, *, cap: int = SEARCH_COUNT_
             if matched is not None and not matched[1]:
                 customers.setdefault(row["customer_id"])
 
-    consider(_key_rows(query, visibility, LIST_KINDS, limit=cap))
+    # Exact and prefix keys first (initials, a phone suffix); the substring engine finds the
+    # rest, so a short walk of each key range is enough (1,000 per range cost 0.1 s).
+    consider(_key_rows(query, visibility, LIST_KINDS, limit=4 * _KEY_CANDIDATES))
     the_engine = engine()
     arms: list[Arm] = []
     if is_indexed(query.words):
