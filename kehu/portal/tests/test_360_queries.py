@@ -17,8 +17,9 @@ from kehu.interactions.services import interaction_log
 
 # session, user, customer, contacts, timeline, opportunities, orders, events, history,
 # status changes, tags, pending changes: one query each (an order adds its lines' prefetch),
-# and the read log's one INSERT (who looked at whose personal data, issue 14 item 17).
-EXECUTIVE = 13
+# and the read log's one INSERT (who looked at whose personal data, issue 14 item 17); the
+# history's people (its actors and the users its changes name, issue 15: names, not ids).
+EXECUTIVE = 14
 # The rep: one look-up of shares and team pool, one query for the edit and log checks.
 REP = EXECUTIVE + 2
 
