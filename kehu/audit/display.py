@@ -199,10 +199,14 @@ def names_for(entries: Iterable[Any]) -> Names:
         model = model_of(target_type)
         for name, value in changes.items():
             model_field, _label = field_and_label(model, str(name))
-            if isinstance(model_field, models.ForeignKey):
-                for item in value if isinstance(value, list) else [value]:
-                    if _is_id(item):
-                        wanted[model_field.related_model].add(str(item))
+            related_model = getattr(model_field, "related_model", None)
+            if not isinstance(model_field, models.ForeignKey) or not isinstance(
+                related_model, type
+            ):
+                continue
+            for item in value if isinstance(value, list) else [value]:
+                if _is_id(item):
+                    wanted[related_model].add(str(item))
     usernames = {(e.actor_name if isinstance(e, AuditEntry) else e["actor"]) for e in entries} - {
         ""
     }
@@ -345,7 +349,39 @@ _NOTES: list[tuple[re.Pattern[str], Promise]] = [
         _("Web-form lead #%(id)s matches this customer (score %(score)s)."),
     ),
     (re.compile(r"^scope=(?P<scope>\w+)$"), _("Scope: %(scope)s")),
+    (
+        re.compile(r"^(?P<context>create|edit|import)=(?P<action>allow|alert|block|queue)$"),
+        _("%(context)s: %(action)s"),
+    ),
+    (
+        re.compile(
+            r"^(?P<key>\S+) (?P<metric>\w+) (?P<value>[\d.]+%) vs baseline (?P<baseline>[\d.]+%)$"
+        ),
+        _("%(metric)s %(value)s (baseline %(baseline)s), %(key)s"),
+    ),
 ]
+# The codes a note names, as people read them (the models' own labels where they have them).
+_NOTE_WORDS: dict[str, tuple[str, str]] = {
+    "context": ("customers.duplicateaction", "context"),
+    "action": ("customers.duplicateaction", "action"),
+    "scope": ("accounts.apitoken", "scope"),
+}
+METRICS: dict[str, Promise] = {  # as kehu.reports.models.METRIC_LABELS says them
+    "completeness_rate": _("Completeness rate"),
+    "duplicate_rate": _("Duplicate rate"),
+    "stale_rate": _("Stale rate"),
+    "timely_rate": _("Entered within 24 h"),
+}
+
+
+def _note_word(name: str, value: str) -> str:
+    if name == "metric":
+        return str(METRICS.get(value, value))
+    if name not in _NOTE_WORDS:
+        return value
+    label, field_name = _NOTE_WORDS[name]
+    choices = dict(getattr(_field(model_of(label), field_name), "flatchoices", None) or [])
+    return str(choices.get(value, value))
 
 
 def note_label(note: str) -> str:
@@ -353,5 +389,6 @@ def note_label(note: str) -> str:
     for pattern, message in _NOTES:
         match = pattern.match(note or "")
         if match is not None:
-            return str(message) % match.groupdict() if match.groupdict() else str(message)
+            words = {name: _note_word(name, value) for name, value in match.groupdict().items()}
+            return str(message) % words if words else str(message)
     return note or ""

@@ -16,7 +16,7 @@ Every service raises these; edges never build their own error types.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -153,11 +153,11 @@ def merge_errors(*parts: Mapping[str, list[str]]) -> dict[str, list[str]]:
     return merged
 
 
-def quoted(values: Sequence[Any]) -> str:
+def quoted(values: Iterable[Any]) -> str:
     """Codes a client sends, quoted as codes: 'csv', 'xlsx'."""
     return ", ".join(f"'{value}'" for value in values)
 
 
-def one_of(values: Sequence[Any]) -> str:
+def one_of(values: Iterable[Any]) -> str:
     """The message of a value that is not one of `values` (codes), in the request's language."""
     return str(_("Give one of: %(values)s.")) % {"values": quoted(values)}

@@ -17,6 +17,7 @@ import pytest
 from django.utils import translation
 
 from kehu.audit.actions import AuditAction
+from kehu.audit.display import note_label
 from kehu.audit.models import AuditEntry
 from kehu.audit.services import audit_record
 
@@ -156,3 +157,14 @@ def test_every_action_has_a_label_that_is_not_its_code() -> None:
         assert english and english != action.value, action.value
         assert chinese != action.value and chinese != english, action.value
         assert re.search(r"[\u4e00-\u9fff]", chinese), (action.value, chinese)
+
+
+def test_the_systems_notes_are_translated() -> None:
+    with translation.override("zh-hans"):
+        assert note_label("Imported (#12)") == "导入（第 12 批）"
+        assert note_label("Created") == str(translation.gettext("Created"))
+        assert note_label("create=alert") == "新建：提醒"
+        assert note_label("华东销售部 duplicate_rate 12.0% vs baseline 8.0%") == (
+            "重复率 12.0%（基线 8.0%），华东销售部"
+        )
+        assert note_label("已签订年度合同") == "已签订年度合同"  # a person's, as written
