@@ -168,3 +168,20 @@ def test_the_systems_notes_are_translated() -> None:
             "重复率 12.0%（基线 8.0%），华东销售部"
         )
         assert note_label("已签订年度合同") == "已签订年度合同"  # a person's, as written
+
+
+def test_a_users_history_is_one_click_from_the_user_page(
+    api: Any, client: Any, admin_user: Any, rep: Any, team_south: Any
+) -> None:
+    response = api.login(admin_user).patch(
+        f"/api/v1/users/{rep.username}", {"team": team_south.name, "can_reveal_pii": True}
+    )
+    assert response.status_code == 200, response.content
+    page = client.get(f"/users/{rep.pk}/edit/", **ZH).content.decode()
+    target = f"/audit/?target=accounts.user:{rep.pk}"
+    assert f'href="{target}" id="user-history"' in page
+    log = _text(client.get(target, **ZH).content.decode().split('id="audit-entries"', 1)[1])
+    assert "修改用户 张销售" in log
+    assert "团队: 华东销售部 → 华南销售部" in log
+    assert "可查看被遮挡的联系方式: 否 → 是" in log
+    assert "can_reveal_pii" not in log and "True" not in log
