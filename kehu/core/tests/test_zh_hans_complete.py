@@ -265,3 +265,16 @@ def test_every_api_error_reads_in_chinese(world: dict[str, Any], db: Any) -> Non
                     failures.setdefault(where, sentences_around(text, words))
     assert {401, 403, 404, 422} <= statuses
     assert failures == {}
+
+
+def test_the_checker_finds_english_and_lets_codes_brands_and_data_pass() -> None:
+    found = english_words(
+        "负责人: No active user 'nobody'. 信用代码：same（+20.0） 导出 CSV 到 Excel "
+        "CX2026120005 buyer@example.com /api/v1/customers Asia/Shanghai 'xlsx' zhang",
+        {"zhang"},
+    )
+    assert found == ["No", "active", "user", "same"]
+    html = (
+        '<p title="Save">保存</p><script>var x = "hidden";</script><input type="submit" value="Go">'
+    )
+    assert english_words(visible_text(html), set()) == ["Save", "Go"]
