@@ -89,12 +89,38 @@ FACTS: dict[str, tuple[Promise, str]] = {
     "pool": (_("team pool"), ""),
 }
 VALUE_WORDS: dict[str, Promise] = {
+    "pool": _("team pool"),
     "search": _("search"),
     "csv": _("CSV"),
     "xlsx": _("XLSX"),
 }
 
+# Facts whose keys or values are usernames (shown as the people's names) and the marker of
+# usernames among the names names_for loads.
+PEOPLE_FACTS = frozenset({"user", "successors", "assignments", "successor"})
+USERNAME = "username"
+
 Display = Callable[[Any, Any], Any]
+
+
+def _strings(value: Any) -> set[str]:
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, dict):
+        return {str(k) for k in value} | {v for v in value.values() if isinstance(v, str)}
+    if isinstance(value, list):
+        return {v for v in value if isinstance(v, str)}
+    return set()
+
+
+def _person(text: Any) -> Any:
+    """A username among the loaded names as the person's name; 'pool' as the team pool."""
+    if not isinstance(text, str):
+        return text
+    loaded = _NAMES.get() or {}
+    if (USERNAME, text) in loaded:
+        return loaded[(USERNAME, text)]
+    return VALUE_WORDS.get(text, text)
 
 
 @dataclass
@@ -207,9 +233,12 @@ def names_for(entries: Iterable[Any]) -> Names:
             for item in value if isinstance(value, list) else [value]:
                 if _is_id(item):
                     wanted[related_model].add(str(item))
-    usernames = {(e.actor_name if isinstance(e, AuditEntry) else e["actor"]) for e in entries} - {
-        ""
-    }
+    usernames = {e.actor_name if isinstance(e, AuditEntry) else e["actor"] for e in entries}
+    for entry in entries:  # people a fact names by username (a hand-over's successors)
+        changes = entry.changes if isinstance(entry, AuditEntry) else entry.get("changes")
+        for key in PEOPLE_FACTS & set(changes if isinstance(changes, dict) else {}):
+            usernames |= _strings(changes[key])
+    usernames.discard("")
     user_model = get_user_model()
     related: dict[tuple[str, str], str] = {}
     actors = {"system": gettext("System")}
@@ -219,6 +248,7 @@ def names_for(entries: Iterable[Any]) -> Names:
     ):
         actors[user.get_username()] = str(user)
         related[(user_model._meta.label_lower, str(user.pk))] = _name_of(user)
+        related[(USERNAME, user.get_username())] = _name_of(user)
     for model, pks in wanted.items():
         for row in model._default_manager.filter(pk__in=list(pks)):
             related[(model._meta.label_lower, str(row.pk))] = _name_of(row)
@@ -252,7 +282,8 @@ def display_value(model_field: Any, value: Any) -> Any:
         return _("yes") if value else _("no")
     if isinstance(value, dict):
         return "；".join(
-            f"{field_label(None, str(k))}: {display_value(None, v)}" for k, v in value.items()
+            f"{_person(field_label(None, str(k)))}: {display_value(None, v)}"
+            for k, v in value.items()
         )
     if isinstance(value, list):
         return "、".join(str(display_value(model_field, v)) for v in value)
@@ -272,8 +303,8 @@ def display_value(model_field: Any, value: Any) -> Any:
         return _("yes") if value == "true" else _("no")
     if isinstance(value, (datetime, date)):
         return value.isoformat()
-    if isinstance(value, str) and value in VALUE_WORDS:
-        return VALUE_WORDS[value]
+    if model_field is None and isinstance(value, str):
+        return _person(value)  # a fact: a username as the person's name, 'pool' in words
     if isinstance(value, (int, float)):
         return str(value)  # 0 is a value, not "none"
     return value
@@ -313,6 +344,8 @@ def _readable(
                 continue
         elif pairs_only:
             continue
+        elif name == "field" and isinstance(value, str):  # a revealed field: its label
+            before, after = "", field_label(model, value)
         else:
             before, after = "", display(model_field, value)
             if after == "":

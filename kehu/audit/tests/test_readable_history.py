@@ -185,3 +185,23 @@ def test_a_users_history_is_one_click_from_the_user_page(
     assert "团队: 华东销售部 → 华南销售部" in log
     assert "可查看被遮挡的联系方式: 否 → 是" in log
     assert "can_reveal_pii" not in log and "True" not in log
+
+
+def test_a_hand_over_and_a_reveal_name_people_and_fields(
+    api: Any, client: Any, admin_user: Any, rep: Any, rep2: Any, customer_factory: Any
+) -> None:
+    customer = customer_factory(name="交接示例有限公司", phone="13912345678")
+    api.login(admin_user)
+    plan = api.post(f"/api/v1/users/{rep.pk}/handover/plan", {"default": rep2.username}).json()
+    response = api.post(
+        f"/api/v1/users/{rep.pk}/handover",
+        {"default": rep2.username, "plan_token": plan["plan_token"]},
+    )
+    assert response.status_code == 200, response.content
+    api.post(f"/api/v1/customers/{customer.customer_no}/reveal", {"field": "phone"})
+    log = _text(client.get("/audit/", **ZH).content.decode().split('id="audit-entries"', 1)[1])
+    assert "办理交接" in log and "查看完整信息" in log
+    assert f"{customer.customer_no}: 李销售" in log  # the assignment: the successor's name
+    assert "接手人: 李销售: 客户: 1" in log
+    assert "字段: 电话" in log  # the revealed field by its label
+    assert "rep2" not in log and "phone" not in log
