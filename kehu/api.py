@@ -26,6 +26,7 @@ from kehu.core import request_errors
 from kehu.core.api import router as core_router
 from kehu.core.api_utils import ControlFreeParser, ErrorOut
 from kehu.core.errors import DomainError, ValidationFailed
+from kehu.core.schema_errors import schema_error_message
 from kehu.customers.access_api import router as access_router
 from kehu.customers.api import router as customers_router
 from kehu.customers.audit_api import router as audit_router
@@ -101,7 +102,7 @@ class KehuAPI(NinjaAPI):
 
     def not_found(self, request: HttpRequest) -> HttpResponse:
         return self.create_response(
-            request, {"detail": "Not found.", "code": "not_found"}, status=404
+            request, {"detail": _("No such API path."), "code": "not_found"}, status=404
         )
 
 
@@ -202,14 +203,11 @@ def on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResp
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
         field = _field_name(list(error.get("loc", [])))
-        message = error.get("msg", "Invalid value.")
-        if error.get("type") == "extra_forbidden":
-            message = "Unknown field."
-        errors.setdefault(field, []).append(message)
+        errors.setdefault(field, []).append(schema_error_message(error))
     return api.create_response(
         request,
         {
-            "detail": f"Invalid fields: {', '.join(errors)}",
+            "detail": _("Check these fields: %(fields)s") % {"fields": ", ".join(errors)},
             "code": "validation_failed",
             "errors": errors,
         },
@@ -232,13 +230,17 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return api.create_response(request, {"detail": "Not found.", "code": "not_found"}, status=404)
+    return api.create_response(
+        request, {"detail": _("Not found, or not visible to you."), "code": "not_found"}, status=404
+    )
 
 
 @api.exception_handler(DjangoPermissionDenied)
 def on_forbidden(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpResponse:
     return api.create_response(
-        request, {"detail": str(exc) or "Forbidden.", "code": "permission_denied"}, status=403
+        request,
+        {"detail": str(exc) or _("You are not allowed to do this."), "code": "permission_denied"},
+        status=403,
     )
 
 
@@ -247,7 +249,7 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
     return api.create_response(
         request,
         {
-            "detail": "Authentication required: log in or send a Bearer token.",
+            "detail": _("Authentication required: log in or send a Bearer token."),
             "code": "unauthenticated",
         },
         status=401,
@@ -258,7 +260,14 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
         # ninja could not parse the body (JSONDecodeError, UnicodeDecodeError): name it.
-        message = _("Send the body as JSON in UTF-8 (%(reason)s).") % {"reason": exc.__cause__}
+        cause = exc.__cause__
+        where = getattr(cause, "pos", None)  # JSONDecodeError: the character it stopped at
+        message = (
+            _("Send the body as JSON in UTF-8 (it cannot be read from character %(pos)s).")
+            % {"pos": where}
+            if where is not None
+            else _("Send the body as JSON in UTF-8.")
+        )
         return api.create_response(
             request,
             {"detail": message, "code": "bad_json", "errors": {"body": [message]}},
@@ -274,7 +283,10 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("Unhandled API error", exc_info=exc)
     return api.create_response(
         request,
-        {"detail": "Something went wrong on our side; nothing was saved.", "code": "server_error"},
+        {
+            "detail": _("Something went wrong on our side; nothing was saved."),
+            "code": "server_error",
+        },
         status=500,
     )
 

@@ -12,7 +12,7 @@ from pydantic import ConfigDict
 
 from kehu.core.api_utils import errors
 from kehu.core.company import company_settings
-from kehu.core.errors import PermissionDenied, ValidationFailed
+from kehu.core.errors import PermissionDenied, ValidationFailed, one_of
 
 from . import services
 from .auth import require_verified_session
@@ -103,7 +103,7 @@ def token_create(request: AuthedRequest, payload: TokenIn) -> Status:
     """Only from a signed-in session (verified where the role needs two-factor), not a token."""
     require_verified_session(request)
     if payload.scope not in ApiToken.Scope.values:
-        raise ValidationFailed({"scope": [f"One of: {', '.join(ApiToken.Scope.values)}."]})
+        raise ValidationFailed({"scope": [one_of(ApiToken.Scope.values)]})
     token, raw = services.api_token_create(
         actor=request.user,
         user=request.user,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from kehu.core.errors import DomainError
 
 
@@ -10,6 +12,7 @@ class InvalidToken(DomainError):
 
     status_code = 401
     code = "invalid_token"
+    default_message = _("The API token is unknown, expired or revoked.")
 
 
 class OtpRequired(DomainError):
@@ -17,6 +20,7 @@ class OtpRequired(DomainError):
 
     status_code = 403
     code = "otp_required"
+    default_message = _("Two-factor verification required.")
 
 
 class SessionRequired(DomainError):
@@ -24,6 +28,7 @@ class SessionRequired(DomainError):
 
     status_code = 403
     code = "session_required"
+    default_message = _("Only a signed-in session may do this, not an API token.")
 
 
 class ReadOnlyToken(DomainError):
@@ -31,3 +36,4 @@ class ReadOnlyToken(DomainError):
 
     status_code = 403
     code = "read_only_token"
+    default_message = _("This API token may only read.")

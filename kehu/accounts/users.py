@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
-from kehu.core.errors import Conflict, PermissionDenied, ValidationFailed
+from kehu.core.errors import Conflict, PermissionDenied, ValidationFailed, one_of
 
 from .models import Role, Team, User
 from .services import _revoke_sessions, user_deactivate
@@ -90,7 +90,7 @@ def user_clean(data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
         labels = {str(label): value for value, label in Role.choices}
         role = labels.get(role, role)
         if role not in Role.values:
-            errors["role"] = [_("One of %(values)s.") % {"values": ", ".join(Role.values)}]
+            errors["role"] = [one_of(Role.values)]
         values["role"] = role
     if "team" in data:
         try:

@@ -16,22 +16,28 @@ Every service raises these; edges never build their own error types.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 class DomainError(Exception):
-    """Base class: a request that the domain refuses; never a 500."""
+    """Base class: a request that the domain refuses; never a 500.
+
+    Without a message, an error says its class's `default_message` in the request's language
+    (the docstring documents it for developers, in English)."""
 
     status_code = 400
     code = "invalid"
+    default_message: str | Promise = _("The request was refused.")
 
     def __init__(self, message: str = "") -> None:
         super().__init__(message)
-        self.message = str(message or self.__class__.__doc__ or self.code)
+        self.message = str(message or self.default_message)
 
     def payload(self) -> dict[str, Any]:
         """Extra JSON the API adds beside `detail` and `code`."""
@@ -50,7 +56,7 @@ class ValidationFailed(DomainError):
             for field, msgs in errors.items()
         }
         fields = ", ".join(self.errors)
-        super().__init__(message or f"Invalid fields: {fields}")
+        super().__init__(message or str(_("Check these fields: %(fields)s")) % {"fields": fields})
 
     def prefixed(self, prefix: str) -> ValidationFailed:
         """Same errors with each field name under a prefix, e.g. 'decision_maker.mobile'."""
@@ -68,6 +74,7 @@ class PermissionDenied(DomainError, DjangoPermissionDenied):
 
     status_code = 403
     code = "permission_denied"
+    default_message = _("You are not allowed to do this.")
 
 
 class NotFound(DomainError, Http404):
@@ -78,6 +85,7 @@ class NotFound(DomainError, Http404):
 
     status_code = 404
     code = "not_found"
+    default_message = _("Not found, or not visible to you.")
 
 
 class Conflict(DomainError):
@@ -85,18 +93,21 @@ class Conflict(DomainError):
 
     status_code = 409
     code = "conflict"
+    default_message = _("This conflicts with a record that exists.")
 
 
 class InvalidTransition(Conflict):
     """This change is not allowed from the record's current state."""
 
     code = "invalid_transition"
+    default_message = _("This change is not allowed from the record's current state.")
 
 
 class AlreadyDecided(Conflict):
     """This item has been approved or rejected already."""
 
     code = "already_decided"
+    default_message = _("This item has been approved or rejected already.")
 
 
 class ProbableDuplicate(Conflict):
@@ -124,6 +135,7 @@ class ChangeHeld(DomainError):
 
     status_code = 202
     code = "pending_review"
+    default_message = _("This change waits for review; nothing was saved yet.")
 
     def __init__(self, message: str = "", *, pending_id: int | None = None) -> None:
         super().__init__(message)
@@ -139,3 +151,13 @@ def merge_errors(*parts: Mapping[str, list[str]]) -> dict[str, list[str]]:
         for field, msgs in part.items():
             merged.setdefault(field, []).extend(msgs)
     return merged
+
+
+def quoted(values: Iterable[Any]) -> str:
+    """Codes a client sends, quoted as codes: 'csv', 'xlsx'."""
+    return ", ".join(f"'{value}'" for value in values)
+
+
+def one_of(values: Iterable[Any]) -> str:
+    """The message of a value that is not one of `values` (codes), in the request's language."""
+    return str(_("Give one of: %(values)s.")) % {"values": quoted(values)}

@@ -13,6 +13,7 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .errors import Conflict
 from .models import Counter
@@ -25,6 +26,7 @@ class SequenceExhausted(Conflict):
     """Every number of this sequence is taken."""
 
     code = "numbers_exhausted"
+    default_message = gettext_lazy("Every number of this sequence is taken.")
 
 
 def _counter(key: str) -> Counter:

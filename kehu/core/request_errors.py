@@ -95,9 +95,7 @@ def register(api: NinjaAPI) -> None:
 
     @api.exception_handler(MultiPartParserError)
     def on_bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
-        message = _("The multipart body cannot be read (%(reason)s); send it again.") % {
-            "reason": exc
-        }
+        message = _("The multipart body cannot be read; send it again.")
         fields = _multipart_fields(request)
         return respond(request, 400, "bad_multipart", {name: [message] for name in fields})
 

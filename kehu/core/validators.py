@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from email_validator import EmailNotValidError, validate_email
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
@@ -238,11 +239,38 @@ def normalize_email(raw: str) -> str:
     try:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:
+        reason = email_problem(str(exc))
         raise ValidationError(
-            _("Enter a valid e-mail address (%(reason)s).") % {"reason": str(exc)},
+            _("Enter a valid e-mail address (%(reason)s).") % {"reason": reason}
+            if reason
+            else _("Enter a valid e-mail address."),
             code="invalid_email",
         ) from exc
     return result.normalized.lower()
+
+
+# email-validator explains in English; its explanations, by what they say, as ours.
+EMAIL_PROBLEMS = (
+    ("must have an @-sign", gettext_lazy("it has no @")),
+    ("something before the @-sign", gettext_lazy("nothing before the @")),
+    ("at-sign", gettext_lazy("use the half-width @")),
+    ("too long", gettext_lazy("it is too long")),
+    ("after the @-sign is not valid", gettext_lazy("the domain after the @ is not valid")),
+    ("reserved name", gettext_lazy("the domain after the @ is not valid")),
+    ("period", gettext_lazy("a dot is misplaced")),
+    ("after the @-sign", gettext_lazy("the domain after the @ is not valid")),
+    ("Internationalized characters", gettext_lazy("characters before the @ must be Latin")),
+    ("character", gettext_lazy("it contains characters an address cannot have")),
+    ("anything after the email address", gettext_lazy("something follows the address")),
+)
+
+
+def email_problem(explanation: str) -> str:
+    """email-validator's explanation as one of our messages ("" when none fits)."""
+    for words, message in EMAIL_PROBLEMS:
+        if words in explanation:
+            return str(message)
+    return ""
 
 
 def normalize_credit_code(raw: str) -> str:

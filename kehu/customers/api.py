@@ -13,12 +13,14 @@ from ninja import Query, Router, Schema, Status
 from kehu.accounts.models import Role
 from kehu.accounts.requests import AuthedRequest
 from kehu.audit.actions import action_label
+from kehu.audit.display import names_for, note_label
 from kehu.audit.models import AuditEntry
 from kehu.core.api_utils import capped_count_arms, errors, paged, payload_data
-from kehu.core.errors import NotFound, PermissionDenied, ValidationFailed
+from kehu.core.errors import NotFound, PermissionDenied, ValidationFailed, one_of
 from kehu.core.regions import LEVEL_NAMES, region_children, region_get
 
 from . import services
+from .audit_log import shown_changes
 from .custom_fields import custom_filter_params
 from .masking import mask_changes
 from .merged import customer_merged_into_for
@@ -109,9 +111,7 @@ def customer_list(request: AuthedRequest, filters: Query[CustomerFilters]) -> di
     params["_user"] = request.user
     order = ORDERINGS.get(filters.order)
     if order is None:
-        raise ValidationFailed(
-            {"order": [_("One of: %(values)s.") % {"values": ", ".join(ORDERINGS)}]}
-        )
+        raise ValidationFailed({"order": [one_of(ORDERINGS)]})
     scoped, arms = customer_list_scope(request.user)
     filtered = customer_filter(Customer.objects.all(), params)
     queryset = scoped & filtered
@@ -216,21 +216,33 @@ def customer_history(
 ) -> dict[str, object]:
     customer = customer_get_for(request.user, customer_no)
 
-    def entry_out(e: AuditEntry) -> dict[str, object]:
-        return {
-            "id": e.id,
-            "created_at": e.created_at,
-            "actor": e.actor_name,
-            "action": e.action,
-            "action_label": action_label(e.action),
-            "target": e.target_label,
-            "changes": mask_changes(request.user, customer, e.changes),
-            "note": e.note,
-            "source": e.source,
-        }
+    def items(entries: list[AuditEntry]) -> list[dict[str, object]]:
+        names = names_for(entries)
+        sources = dict(AuditEntry.Source.choices)
+        rows: list[dict[str, object]] = []
+        for e in entries:
+            changes = mask_changes(request.user, customer, e.changes)
+            rows.append(
+                {
+                    "id": e.id,
+                    "created_at": e.created_at,
+                    "actor": e.actor_name,
+                    "actor_name": names.actor(e.actor_name),
+                    "action": e.action,
+                    "action_label": action_label(e.action),
+                    "target": e.target_label,
+                    "changes": changes,
+                    "changes_shown": shown_changes(e.target_type, changes, names=names),
+                    "note": e.note,
+                    "note_label": note_label(e.note),
+                    "source": e.source,
+                    "source_label": str(sources.get(e.source, e.source)),
+                }
+            )
+        return rows
 
     entries = AuditEntry.objects.filter(customer_id=customer.pk)
-    return paged(entries, order="-id", cursor=cursor, limit=limit, item=entry_out)
+    return paged(entries, order="-id", cursor=cursor, limit=limit, items=items)
 
 
 class BulkIn(Schema):

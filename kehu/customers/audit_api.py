@@ -34,20 +34,33 @@ class AuditFilters(LogFilters):
     target: str | None = None
 
 
+class ChangeOut(Schema):
+    """One changed field as people read it: its label, display values (names, not ids)."""
+
+    field: str
+    label: str
+    before: str
+    after: str
+
+
 class AuditOut(Schema):
     id: int
     seq: int
     created_at: datetime
-    actor: str
+    actor: str  # the username (filter by it)
+    actor_name: str  # the name people read
     action: str
     action_label: str
     target_type: str
     target_id: str
     target: str
     customer_no: str | None
-    changes: dict[str, Any]
+    changes: dict[str, Any]  # as stored: {field: [before, after]}
+    changes_shown: list[ChangeOut]
     note: str
+    note_label: str  # the system's own notes in the request's language
     source: str
+    source_label: str
     ip: str | None
 
 
@@ -74,6 +87,7 @@ class ReadOut(Schema):
     id: int
     created_at: datetime
     actor: str
+    actor_name: str
     kind: str
     kind_label: str
     customer_no: str | None
@@ -81,6 +95,7 @@ class ReadOut(Schema):
     query: str
     rows: int
     source: str
+    source_label: str
     ip: str | None
 
 

@@ -24,8 +24,9 @@ from django.utils.translation import gettext as _
 from kehu.accounts.models import Role, User
 from kehu.accounts.policy import PII_ROLES
 from kehu.audit.actions import AuditAction, action_label
+from kehu.audit.display import Names, names_for, note_label, readable_changes
 from kehu.audit.models import AuditEntry, ReadEntry
-from kehu.core.errors import ValidationFailed
+from kehu.core.errors import ValidationFailed, one_of
 
 from .masking import mask_changes
 from .models import Customer
@@ -96,7 +97,7 @@ def _common_filters(queryset: QuerySet[Any], params: dict[str, Any]) -> QuerySet
     value = (params.get("source") or "").strip()
     if value:
         if value not in AuditEntry.Source.values:
-            raise ValidationFailed({"source": [", ".join(AuditEntry.Source.values)]})
+            raise ValidationFailed({"source": [one_of(AuditEntry.Source.values)]})
         queryset = queryset.filter(source=value)
     return queryset
 
@@ -113,7 +114,7 @@ def read_filter(params: dict[str, Any]) -> QuerySet[ReadEntry]:
     value = (params.get("kind") or "").strip()
     if value:
         if value not in ReadEntry.Kind.values:
-            raise ValidationFailed({"kind": [", ".join(ReadEntry.Kind.values)]})
+            raise ValidationFailed({"kind": [one_of(ReadEntry.Kind.values)]})
         queryset = queryset.filter(kind=value)
     return _common_filters(queryset, params)
 
@@ -121,7 +122,7 @@ def read_filter(params: dict[str, Any]) -> QuerySet[ReadEntry]:
 def log_of(params: dict[str, Any]) -> str:
     value = (params.get("log") or "changes").strip()
     if value not in LOGS:
-        raise ValidationFailed({"log": [", ".join(LOGS)]})
+        raise ValidationFailed({"log": [one_of(LOGS)]})
     return value
 
 
@@ -138,11 +139,14 @@ def read_rows(user: Any, entries: list[ReadEntry]) -> list[dict[str, Any]]:
     ids = {e.customer_id for e in entries if e.customer_id}
     numbers = dict(Customer.objects.filter(pk__in=ids).values_list("pk", "customer_no"))
     kinds = dict(ReadEntry.Kind.choices)
+    names = names_for({"actor": e.actor_name, "target_type": "", "changes": {}} for e in entries)
+    sources = dict(AuditEntry.Source.choices)
     return [
         {
             "id": e.id,
             "created_at": e.created_at,
             "actor": e.actor_name,
+            "actor_name": names.actor(e.actor_name),
             "kind": e.kind,
             "kind_label": str(kinds.get(e.kind, e.kind)),
             "customer_no": numbers.get(e.customer_id) if e.customer_id else None,
@@ -150,6 +154,7 @@ def read_rows(user: Any, entries: list[ReadEntry]) -> list[dict[str, Any]]:
             "query": mask_query(user, e.query),
             "rows": e.row_count,
             "source": e.source,
+            "source_label": str(sources.get(e.source, e.source)),
             "ip": e.ip,
         }
         for e in entries
@@ -157,30 +162,58 @@ def read_rows(user: Any, entries: list[ReadEntry]) -> list[dict[str, Any]]:
 
 
 def audit_rows(user: Any, entries: list[AuditEntry]) -> list[dict[str, Any]]:
-    """Entries as dicts, their changes masked for this user."""
+    """Entries as dicts, their changes masked for this user; beside the stored values what
+    people read: the actor's name, the action's and source's labels, the changes with field
+    labels and display values (only what changed), the note in the reader's language."""
     ids = {e.customer_id for e in entries if e.customer_id}
     customers = Customer.objects.in_bulk(ids) if ids else {}
     unknown = Customer()  # a deleted or no customer: nobody but PII_ROLES sees values whole
+    names = names_for(entries)
+    sources = dict(AuditEntry.Source.choices)
+    rows = []
+    for e in entries:
+        changes = (
+            mask_changes(user, customers.get(e.customer_id, unknown), e.changes)
+            if isinstance(e.changes, dict)
+            else {}
+        )
+        rows.append(
+            {
+                "id": e.id,
+                "seq": e.seq,
+                "created_at": e.created_at,
+                "actor": e.actor_name,
+                "actor_name": names.actor(e.actor_name),
+                "action": e.action,
+                "action_label": action_label(e.action),
+                "target_type": e.target_type,
+                "target_id": e.target_id,
+                "target": e.target_label,
+                "customer_no": (
+                    customers[e.customer_id].customer_no if e.customer_id in customers else None
+                ),
+                "changes": changes,
+                "changes_shown": shown_changes(e.target_type, changes, names=names),
+                "note": e.note,
+                "note_label": note_label(e.note),
+                "source": e.source,
+                "source_label": str(sources.get(e.source, e.source)),
+                "ip": e.ip,
+            }
+        )
+    return rows
+
+
+def shown_changes(
+    target_type: str, changes: dict[str, Any], *, names: Names | None = None
+) -> list[dict[str, str]]:
+    """[{field, label, before, after}] as people read them; only what changed."""
     return [
         {
-            "id": e.id,
-            "seq": e.seq,
-            "created_at": e.created_at,
-            "actor": e.actor_name,
-            "action": e.action,
-            "action_label": action_label(e.action),
-            "target_type": e.target_type,
-            "target_id": e.target_id,
-            "target": e.target_label,
-            "customer_no": (
-                customers[e.customer_id].customer_no if e.customer_id in customers else None
-            ),
-            "changes": mask_changes(user, customers.get(e.customer_id, unknown), e.changes)
-            if isinstance(e.changes, dict)
-            else {},
-            "note": e.note,
-            "source": e.source,
-            "ip": e.ip,
+            "field": change.field,
+            "label": str(change.label),
+            "before": str(change.before),
+            "after": str(change.after),
         }
-        for e in entries
+        for change in readable_changes(target_type, changes, names=names)
     ]

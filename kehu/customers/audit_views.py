@@ -11,10 +11,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 
-from kehu.accounts.models import User
 from kehu.accounts.requests import AuthedRequest
 from kehu.audit.actions import AuditAction
-from kehu.audit.display import readable_changes
 from kehu.audit.models import AuditEntry, ReadEntry
 from kehu.core.errors import PermissionDenied, ValidationFailed
 from kehu.core.pagination import keyset_page
@@ -76,15 +74,9 @@ def audit_page(request: AuthedRequest) -> HttpResponse:
 
 
 def _for_people(rows: list[dict[str, Any]], log: str) -> None:
-    """What the page shows beside the API's fields: people's names, not usernames; the
-    source's label; each change with its field label and display values, only what changed."""
-    names = {
-        user.username: str(user)
-        for user in User.objects.filter(username__in={row["actor"] for row in rows})
-    }
-    sources = dict(AuditEntry.Source.choices)
+    """What the page shows beside the API's fields: each change with its field label and
+    display values, only what changed (audit_log.audit_rows has names, labels and notes)."""
     for row in rows:
-        row["actor_display"] = names.get(row["actor"], row["actor"])
-        row["source_label"] = sources.get(row["source"], row["source"])
+        row["actor_display"] = row["actor_name"]
         if log != "reads":
-            row["shown"] = readable_changes(row["target_type"], row["changes"])
+            row["shown"] = row["changes_shown"]

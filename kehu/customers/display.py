@@ -6,7 +6,6 @@ values as shown on the pages: names, not ids; 10-50万, not `100k_500k`; phones 
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -15,6 +14,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext as _
 
+from kehu.audit.display import note_label
 from kehu.core.validators import format_phone
 
 from .models import Customer
@@ -95,17 +95,7 @@ def _same(old: Any, new: Any) -> bool:
     return bool(old == new)
 
 
-# Reasons the system writes into a customer's status history ("Created", "Imported (#12)"; a
-# held import row's "Import #12"), stored as written and shown in the reader's language.
-_SYSTEM_REASON = re.compile(r"^(Created|Imported \(#(\d+)\)|Import #(\d+))$")
-
-
 def status_reason_label(reason: str) -> str:
-    """A status change's reason as a reader sees it: the system's own reasons translated, a
-    person's reason as they wrote it."""
-    match = _SYSTEM_REASON.match(reason or "")
-    if match is None:
-        return reason or ""
-    if match.group(1) == "Created":
-        return _("Created")
-    return _("Imported (#%(number)s)") % {"number": match.group(2) or match.group(3)}
+    """A status change's reason as a reader sees it: the system's own reasons ("Created",
+    "Imported (#12)"; a held import row's "Import #12") translated, a person's as written."""
+    return note_label(reason)

@@ -330,16 +330,29 @@ class SourceIn(StrictIn):
     code: str
 
 
+class HistoryChangeOut(Schema):
+    """One changed field as people read it: its label, display values (names, not ids)."""
+
+    field: str
+    label: str
+    before: str
+    after: str
+
+
 class HistoryOut(Schema):
     id: int
     created_at: datetime
-    actor: str
+    actor: str  # the username
+    actor_name: str  # the name people read
     action: str
     action_label: str  # the action as people read it, in the request's language
     target: str
-    changes: dict[str, Any]
+    changes: dict[str, Any]  # as stored: {field: [before, after]}
+    changes_shown: list[HistoryChangeOut]
     note: str
+    note_label: str  # the system's own notes in the request's language
     source: str
+    source_label: str
 
 
 class HistoryPage(Paged):

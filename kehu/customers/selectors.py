@@ -23,7 +23,7 @@ from kehu.accounts.policy import (
 )
 from kehu.contacts.models import Contact
 from kehu.contacts.selectors import contact_get_for
-from kehu.core.errors import NotFound, ValidationFailed
+from kehu.core.errors import NotFound, ValidationFailed, one_of
 from kehu.core.regions import DISTRICT, Region, region_get
 from kehu.core.validators import AMOUNT_BANDS, parse_amount, parse_choice, parse_date
 
@@ -178,7 +178,7 @@ def customer_filter(queryset: QuerySet[Customer], params: dict[str, Any]) -> Que
     if value("industry"):
         top, sub = industry_lookup(value("industry"))
         if top is None:
-            errors["industry"] = [f"Unknown industry '{value('industry')}'."]
+            errors["industry"] = [_("Unknown industry '%(value)s'.") % {"value": value("industry")}]
         elif sub is not None:
             qs = qs.filter(sub_industry=sub)
         else:
@@ -186,7 +186,9 @@ def customer_filter(queryset: QuerySet[Customer], params: dict[str, Any]) -> Que
     if value("sub_industry"):
         top, sub = industry_lookup(value("sub_industry"))
         if sub is None:
-            errors["sub_industry"] = [f"Unknown sub-industry '{value('sub_industry')}'."]
+            errors["sub_industry"] = [
+                _("Unknown sub-industry '%(value)s'.") % {"value": value("sub_industry")}
+            ]
         else:
             qs = qs.filter(sub_industry=sub)
     for key, aliases, field in (
@@ -215,7 +217,7 @@ def customer_filter(queryset: QuerySet[Customer], params: dict[str, Any]) -> Que
     if value("source"):
         source = source_lookup(value("source"))
         if source is None:
-            errors["source"] = [f"Unknown source '{value('source')}'."]
+            errors["source"] = [_("Unknown source '%(value)s'.") % {"value": value("source")}]
         else:
             qs = qs.filter(source=source)
     bands = sees_amount_bands(params.get("_user"))
@@ -308,7 +310,7 @@ def _tag_filter(
     tags = list(dict.fromkeys(t.strip() for n in names for t in str(n).split(",") if t.strip()))
     mode = str(params.get("tag_mode") or "all").strip()
     if mode not in TAG_MODES:
-        errors["tag_mode"] = [_("One of %(values)s.") % {"values": ", ".join(TAG_MODES)}]
+        errors["tag_mode"] = [one_of(TAG_MODES)]
         return qs
     if not tags:
         return qs

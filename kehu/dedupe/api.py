@@ -13,6 +13,7 @@ from ninja import Query, Router, Schema, Status
 from kehu.accounts.requests import AuthedRequest
 from kehu.core.api_utils import errors
 from kehu.core.errors import ValidationFailed
+from kehu.customers.matching.labels import reasons_shown
 from kehu.customers.models import DuplicateAction, MatchRule
 from kehu.customers.services.duplicates import (
     action_for,
@@ -44,9 +45,10 @@ class CheckIn(Schema):
 
 
 class ReasonOut(Schema):
-    field: str
-    label: str
-    level: str
+    field: str  # the compared field's code
+    label: str  # the field as people read it, in the request's language
+    level: str  # the level's code ("same mobile")
+    level_label: str = ""  # the level as people read it
     weight: float
 
 
@@ -139,7 +141,7 @@ def _pair_out(pair: DuplicatePair) -> dict[str, Any]:
         "score": pair.score,
         "status": pair.status,
         "source": pair.source,
-        "explanation": pair.explanation,
+        "explanation": reasons_shown(pair.explanation),
         "found_at": pair.found_at,
     }
 
@@ -176,7 +178,7 @@ def dedupe_check(request: AuthedRequest, payload: CheckIn) -> dict[str, Any]:
                 "name": m.customer.name,
                 "score": round(m.score, 4),
                 "url": reverse("dedupe-customer-link", args=[m.customer.pk]),
-                "explanation": m.explanation(),
+                "explanation": reasons_shown(m.explanation()),
             }
             for m in scoped.visible
         ],

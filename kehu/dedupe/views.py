@@ -283,16 +283,25 @@ def rules(request: AuthedRequest) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("dedupe-rules")
+    from kehu.customers.matching.labels import FIELD_LABELS
     from kehu.customers.matching.weights import FIELDS
 
+    action_labels = dict(DuplicateAction.Action.choices)
+    labels = {f.name: FIELD_LABELS.get(f.label, f.label) for f in FIELDS}
     return render(
         request,
         "dedupe/rules.html",
         {
-            "rules": MatchRule.objects.all(),
-            "actions": [(c, label, action_for(c)) for c, label in DuplicateAction.Context.choices],
+            "rules": [
+                (rule, "、".join(str(labels.get(name, name)) for name in rule.required_fields))
+                for rule in MatchRule.objects.all()
+            ],
+            "actions": [
+                (c, label, action_for(c), action_labels.get(action_for(c), action_for(c)))
+                for c, label in DuplicateAction.Context.choices
+            ],
             "action_choices": DuplicateAction.Action.choices,
-            "fields": [(f.name, f.label) for f in FIELDS],
+            "fields": [(f.name, FIELD_LABELS.get(f.label, f.label)) for f in FIELDS],
             "can_edit": _user(request).role == Role.ADMIN,
         },
     )

@@ -7,14 +7,13 @@ from typing import Any
 
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
-from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from kehu.accounts.models import Role
 from kehu.accounts.requests import AuthedRequest
 from kehu.core.api_utils import errors
-from kehu.core.errors import ValidationFailed
+from kehu.core.errors import ValidationFailed, one_of
 
 from .export_guard import export_guard
 from .exports import customer_export, xlsx_file
@@ -304,7 +303,7 @@ def import_template(request: AuthedRequest, format: str = "xlsx") -> HttpRespons
     if format == "csv":
         return _csv(template_lines(), "kehu-customers-template.csv")
     if format != "xlsx":
-        raise ValidationFailed({"format": [_("One of %(values)s.") % {"values": "xlsx, csv"}]})
+        raise ValidationFailed({"format": [one_of(["xlsx", "csv"])]})
     response = HttpResponse(
         template_workbook(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -16,6 +16,7 @@ from typing import IO, Any
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from kehu.accounts.models import User
@@ -146,7 +147,7 @@ def customer_export(
     """(row count, lines with the header first); records the export in the audit log (the change
     log's chain, kept for good, and the read log) and counts its rows in the day's volume."""
     if file_format not in FORMATS:
-        raise ValidationFailed({"format": ["Choose csv or xlsx."]})
+        raise ValidationFailed({"format": [_("Choose csv or xlsx.")]})
     queryset = customer_export_queryset(actor, params)
     count = queryset.count()
     filters = {k: str(v) for k, v in params.items() if k != "format"}

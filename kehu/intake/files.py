@@ -13,6 +13,8 @@ import csv
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from kehu.accounts.policy import PII_ROLES
 from kehu.customers.masking import PII_FIELDS, mask_value
 from kehu.customers.text_masking import mask_text
@@ -31,6 +33,17 @@ REPORT_HEADERS = [
     "warnings",
 ]
 FAILED_ERRORS_HEADER = "错误说明"
+# The same columns for people (the page's download): headers and outcomes in their language.
+READABLE_HEADERS = [
+    gettext_lazy("row"),
+    gettext_lazy("outcome"),
+    "外部编号",
+    gettext_lazy("customer number"),
+    gettext_lazy("incomplete"),
+    gettext_lazy("errors"),
+    gettext_lazy("note"),
+    gettext_lazy("warnings"),
+]
 
 
 class Echo:
@@ -56,15 +69,20 @@ def _text(value: str, masked: bool) -> str:
     return mask_text(value) if masked and isinstance(value, str) else value
 
 
-def report_lines(rows: Iterable[ImportRow], *, masked: bool = False) -> Iterator[list[Any]]:
-    yield REPORT_HEADERS
+def report_lines(
+    rows: Iterable[ImportRow], *, masked: bool = False, readable: bool = False
+) -> Iterator[list[Any]]:
+    """One line per input row. `readable`: headers, outcomes and yes in the reader's language
+    (the page's download); else the stable codes scripts read (CLI, API)."""
+    yield [str(h) for h in READABLE_HEADERS] if readable else REPORT_HEADERS
+    outcomes = dict(ImportRow.Outcome.choices)
     for row in rows:
         yield [
             row.row_number,
-            row.outcome,
+            str(outcomes.get(row.outcome, row.outcome)) if readable else row.outcome,
             row.external_id,
             row.customer_no,
-            "yes" if row.is_incomplete else "",
+            (str(gettext_lazy("yes")) if readable else "yes") if row.is_incomplete else "",
             _text(format_errors(row.errors), masked),
             _text(row.note, masked),
             _text(format_errors(row.warnings), masked),

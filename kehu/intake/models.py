@@ -104,7 +104,10 @@ class ImportRun(models.Model):
         ordering = ["-id"]
 
     def __str__(self) -> str:
-        return f"import #{self.pk} {self.original_name}"
+        return str(_("Import #%(number)s %(name)s")) % {
+            "number": self.pk,
+            "name": self.original_name,
+        }
 
     @property
     def summary(self) -> str:
@@ -112,6 +115,22 @@ class ImportRun(models.Model):
             f"created={self.created} updated={self.updated} skipped={self.skipped} "
             f"failed={self.failed} incomplete={self.incomplete}"
         )
+
+    @property
+    def summary_label(self) -> str:
+        """The counts as people read them (pages, job progress); `summary` is the CLI's line."""
+        return str(
+            _(
+                "%(created)s created, %(updated)s updated, %(skipped)s skipped, "
+                "%(failed)s failed, %(incomplete)s incomplete"
+            )
+        ) % {
+            "created": self.created,
+            "updated": self.updated,
+            "skipped": self.skipped,
+            "failed": self.failed,
+            "incomplete": self.incomplete,
+        }
 
     @property
     def percent(self) -> int:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from charset_normalizer import from_bytes
+from django.utils.translation import gettext as _
 
 from kehu.core.errors import ValidationFailed
 
@@ -56,7 +57,13 @@ def file_format_of(name: str) -> str:
         return "xlsx"
     if suffix in ("vcf", "vcard"):
         return "vcf"
-    raise ValidationFailed({"file": [f"Unsupported file type '.{suffix}': use CSV, XLSX or VCF."]})
+    raise ValidationFailed(
+        {
+            "file": [
+                _("Unsupported file type '.%(suffix)s': use CSV, XLSX or VCF.") % {"suffix": suffix}
+            ]
+        }
+    )
 
 
 def detect_encoding(path: Path) -> str:
@@ -270,7 +277,7 @@ def inspect_file(path: Path, name: str) -> FileInfo:
         if best is None or score > best[0]:
             best = (score, sheet, headers, header_row)
     if best is None:
-        raise ValidationFailed({"file": ["No header row found: is the file empty?"]})
+        raise ValidationFailed({"file": [_("No header row found: is the file empty?")]})
     _score, sheet, headers, header_row = best
     return FileInfo(file_format, encoding, _unique(headers), header_row, sheet)
 

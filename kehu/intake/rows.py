@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kehu.accounts.models import Role, User
@@ -428,12 +429,17 @@ def _resolve(
     if industry:
         top, sub = d.industry(industry)
         if top is None:
-            errors["industry"] = [f"'{industry}' is not in the industry dictionary."]
+            errors["industry"] = [
+                _("'%(value)s' is not in the industry dictionary.") % {"value": industry}
+            ]
     if sub_industry:
         sub_top, sub = d.industry(sub_industry)
         if sub is None or (top is not None and sub_top != top):
             errors["sub_industry"] = [
-                f"'{sub_industry}' is not a sub-industry" + (f" of {top.name}." if top else ".")
+                _("'%(value)s' is not a sub-industry of %(top)s.")
+                % {"value": sub_industry, "top": top.name}
+                if top
+                else _("'%(value)s' is not a sub-industry.") % {"value": sub_industry}
             ]
         elif top is None and "industry" not in errors:
             top = sub_top
@@ -442,7 +448,9 @@ def _resolve(
     if lookups.get("source"):
         source = d.source(lookups["source"])
         if source is None or not source.is_active:
-            errors["source"] = [f"'{lookups['source']}' is not a known customer source."]
+            errors["source"] = [
+                _("'%(value)s' is not a known customer source.") % {"value": lookups["source"]}
+            ]
         else:
             values["source"] = source
     raw_owner = lookups.get("owner", "")
@@ -450,13 +458,13 @@ def _resolve(
         owner = d.user(raw_owner)
         role = actor.role if actor is not None else None
         if owner is None:
-            errors["owner"] = [f"No active user '{raw_owner}'."]
+            errors["owner"] = [_("No active user '%(name)s'.") % {"name": raw_owner}]
         elif actor is None:
             values["owner"] = owner
         elif role == Role.REP and owner.pk != actor.pk:
-            errors["owner"] = ["A sales rep may only own customers themself; ask a manager."]
+            errors["owner"] = [_("A sales rep may only own customers themself; ask a manager.")]
         elif role == Role.MANAGER and actor.team_id and owner.team_id != actor.team_id:
-            errors["owner"] = ["A manager may assign customers within their own team only."]
+            errors["owner"] = [_("A manager may assign customers within their own team only.")]
         else:
             values["owner"] = owner
     return errors

@@ -61,7 +61,7 @@ def import_commit(job_id: int, run_id: int) -> dict[str, int]:
     run = ImportRun.objects.get(pk=run_id)
 
     def progress(current: ImportRun, _rows: list[ImportRow]) -> None:
-        job_progress(job_id, done=current.position, message=current.summary)
+        job_progress(job_id, done=current.position, message=current.summary_label)
 
     try:
         job_running(job_id, total=run.total_rows)
@@ -139,18 +139,18 @@ def import_queue(*, actor: User, run: ImportRun, dry_run: bool = False) -> Job:
     from .services import ImportStateError, can_import
 
     if not can_import(actor):
-        raise ImportStateError("Your role may not import customers.")
+        raise ImportStateError(_("Your role may not import customers."))
     if not run.file_path:
-        raise ImportStateError("The uploaded file is no longer kept; upload it again.")
+        raise ImportStateError(_("The uploaded file is no longer kept; upload it again."))
     if dry_run:
         if run.status != ImportRun.Status.UPLOADED:
-            raise ImportStateError("A dry run is for an import not committed yet.")
+            raise ImportStateError(_("A dry run is for an import not committed yet."))
     elif run.status not in (
         ImportRun.Status.UPLOADED,
         ImportRun.Status.FAILED,
         ImportRun.Status.RUNNING,
     ):
-        raise ImportStateError("This import is queued or finished already.")
+        raise ImportStateError(_("This import is queued or finished already."))
     with transaction.atomic():
         job = job_start(
             kind="intake.dry_run" if dry_run else "intake.import",

@@ -232,7 +232,8 @@ def import_report(request: AuthedRequest, run_id: int) -> HttpResponseBase:
     run = import_get_for(request.user, run_id)
     masked = masks_for(request.user, run)
     return _csv_response(
-        report_lines(import_rows(run), masked=masked), f"import-{run.pk}-report.csv"
+        report_lines(import_rows(run), masked=masked, readable=True),
+        f"import-{run.pk}-report.csv",
     )
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
@@ -139,7 +140,7 @@ def _interaction_for(
             request.user, Customer.objects.filter(pk=interaction.customer_id)
         )
         if not can_log_interaction(request.user) or not writable.exists():
-            raise PermissionDenied("You may view this interaction but not change it.")
+            raise PermissionDenied(_("You may view this interaction but not change it."))
     return interaction
 
 
@@ -162,7 +163,7 @@ def interaction_create(request: AuthedRequest, customer_no: str, payload: Intera
     customer = customer_get_for(request.user, customer_no)
     writable = interaction_scope(request.user, Customer.objects.filter(pk=customer.pk))
     if not can_log_interaction(request.user) or not writable.exists():
-        raise PermissionDenied("You may not log interactions on this customer.")
+        raise PermissionDenied(_("You may not log interactions on this customer."))
     interaction = services.interaction_log(
         actor=request.user, customer=customer, data=payload_data(payload)
     )
@@ -217,6 +218,6 @@ def event_ingest(request: AuthedRequest, payload: EventBatchIn) -> Status:
     events = [e.model_dump(exclude_unset=True) for e in payload.events]
     customers = interaction_scope(request.user, Customer.objects.all())
     if not can_log_interaction(request.user):
-        raise PermissionDenied("Your role may not record behaviour events.")
+        raise PermissionDenied(_("Your role may not record behaviour events."))
     created = services.events_ingest(actor=request.user, events=events, customers=customers)
     return Status(201, {"accepted": len(created)})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
@@ -117,7 +118,7 @@ def followup_add(request: AuthedRequest, customer_no: str, payload: FollowUpIn) 
     customer = customer_get_for(request.user, customer_no)
     writable = interaction_scope(request.user, Customer.objects.filter(pk=customer.pk))
     if not can_log_interaction(request.user) or not writable.exists():
-        raise PermissionDenied("You may not add tasks to this customer.")
+        raise PermissionDenied(_("You may not add tasks to this customer."))
     values = followup_clean(payload_data(payload))
     task = followup_create(actor=request.user, customer=customer, **values)
     return Status(201, followup_get_for(request.user, task.pk))

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Model, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
@@ -162,7 +163,7 @@ class OrderPage(Paged):
 def _check_write(request: AuthedRequest, customer_id: int) -> None:
     writable = scope_for(request.user, Customer.objects.filter(pk=customer_id), for_write=True)
     if not writable.exists():
-        raise PermissionDenied("You may view this customer but not change it.")
+        raise PermissionDenied(_("You may view this customer but not change it."))
 
 
 def _get(request: AuthedRequest, queryset: QuerySet[Model], **lookup: object) -> Model:

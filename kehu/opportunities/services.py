@@ -228,11 +228,18 @@ def order_clean(
     if lines and not line_errors:
         total = sum((line["amount"] for line in lines), Decimal("0"))
         if total >= MAX_AMOUNT:
-            c.error("amount", f"The lines add up to more than the largest amount ({total}).")
+            c.error(
+                "amount",
+                _("The lines add up to more than the largest amount (%(total)s).")
+                % {"total": total},
+            )
         elif c.values.get("amount") is None:
             c.values["amount"] = total
         elif abs(c.values["amount"] - total) > Decimal("0.01"):
-            c.error("amount", f"The amount does not equal the sum of the lines ({total}).")
+            c.error(
+                "amount",
+                _("The amount does not equal the sum of the lines (%(total)s).") % {"total": total},
+            )
     if creating:
         if c.values.get("signed_on") is None and "signed_on" not in c.errors:
             c.values["signed_on"] = timezone.localdate()
@@ -256,7 +263,11 @@ def order_create(*, actor: User, customer: Customer, data: dict[str, Any]) -> Or
             values["order_no"] = next_number("DD", today=values["signed_on"])
     elif Order.objects.filter(order_no=values["order_no"]).exists():
         raise ValidationFailed(
-            {"order_no": [f"Order number {values['order_no']} is already used."]}
+            {
+                "order_no": [
+                    _("Order number %(number)s is already used.") % {"number": values["order_no"]}
+                ]
+            }
         )
     order = Order.objects.create(customer=customer, **values)
     for line in lines or []:
@@ -283,7 +294,12 @@ def order_update(*, actor: User, order: Order, data: dict[str, Any]) -> Order:
         total = sum(order.lines.values_list("amount", flat=True), Decimal("0"))
         if abs(values["amount"] - total) > Decimal("0.01"):
             raise ValidationFailed(
-                {"amount": [f"The amount does not equal the sum of the lines ({total})."]}
+                {
+                    "amount": [
+                        _("The amount does not equal the sum of the lines (%(total)s).")
+                        % {"total": total}
+                    ]
+                }
             )
     before = _snapshot(order, ORDER_FIELDS)
     for key, value in values.items():

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kehu.audit.actions import action_label
-from kehu.audit.display import Change, display_value, readable_changes
+from kehu.audit.display import Change, display_value, names_for, note_label, readable_changes
 from kehu.audit.models import AuditEntry
 from kehu.interactions.models import Interaction
 from kehu.opportunities.models import Opportunity
@@ -21,6 +21,8 @@ class HistoryRow:
     entry: AuditEntry
     action: Any
     changes: list[Change] = field(default_factory=list)
+    actor: str = ""
+    note: str = ""
 
 
 def _display(model_field: Any, value: Any) -> Any:
@@ -35,13 +37,18 @@ def _display(model_field: Any, value: Any) -> Any:
 
 
 def history_rows(entries: Iterable[AuditEntry]) -> list[HistoryRow]:
+    """Each entry with its action's label, its actor's name, its changes and note as read."""
+    entries = list(entries)
+    names = names_for(entries)
     return [
         HistoryRow(
             entry=entry,
             action=action_label(entry.action),
             changes=readable_changes(
-                entry.target_type, entry.changes, display=_display, pairs_only=True
+                entry.target_type, entry.changes, display=_display, pairs_only=True, names=names
             ),
+            actor=names.actor(entry.actor_name),
+            note=note_label(entry.note),
         )
         for entry in entries
     ]

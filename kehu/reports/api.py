@@ -6,13 +6,14 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy
 from ninja import Router, Schema
 
 from kehu.accounts.requests import AuthedRequest
 from kehu.core.api_utils import errors
 from kehu.core.errors import ValidationFailed
 
-from .audit_report import AUDIT_HEADER, Quarter, audit_report_summary, audit_report_table
+from .audit_report import Quarter, audit_header, audit_report_summary, audit_report_table
 from .exports import download
 from .metrics import (
     alert_queryset_for,
@@ -112,8 +113,8 @@ class AuditReportOut(Schema):
 
 
 DUPLICATE_MEASURES = {
-    "pairs": "customers in an open candidate pair of the duplicate scan",
-    "interim": (
+    "pairs": gettext_lazy("customers in an open candidate pair of the duplicate scan"),
+    "interim": gettext_lazy(
         "interim, no duplicate scan stored yet: customers sharing a normalised name, credit "
         "code or phone with another customer"
     ),
@@ -126,7 +127,7 @@ def quality_dashboard(request: AuthedRequest, sort: Metric = "completeness_rate"
     """Live figures in the caller's scope; reps ranked by `sort` (best first)."""
     figures = quality_figures_for(request.user)
     return {
-        "duplicate_measure": DUPLICATE_MEASURES[duplicate_measure()],
+        "duplicate_measure": str(DUPLICATE_MEASURES[duplicate_measure()]),
         "overall": figures["overall"].as_dict(),
         "teams": [f.as_dict() for f in figures["teams"]],
         "reps": [f.as_dict() for f in rank(figures["reps"], sort)],
@@ -162,7 +163,7 @@ def quality_audit_export(
     """Every row of the quarterly audit as CSV or XLSX (formula-like cells neutralised)."""
     parsed = Quarter.parse(quarter)
     return download(
-        AUDIT_HEADER,
+        audit_header(),
         audit_report_table(request.user, parsed),
         filename=f"kehu-quality-audit-{parsed.label}",
         file_format=format,

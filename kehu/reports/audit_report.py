@@ -17,8 +17,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kehu.accounts.policy import scope_for
+from kehu.audit.display import field_label
 from kehu.core.errors import ValidationFailed
 from kehu.core.validators import normalize_credit_code, normalize_email, normalize_phone
 from kehu.customers.models import Contact, Customer
@@ -28,11 +31,16 @@ from kehu.interactions.models import Interaction
 from .metrics import duplicate_keys, open_pairs
 
 SECTIONS = ("silent", "duplicate", "format", "missing")
-SECTION_LABELS = {
-    "silent": "沉默客户 silent customer",
-    "duplicate": "疑似重复 possible duplicate",
-    "format": "格式错误 format error",
-    "missing": "缺少信息 missing facts",
+SECTION_LABELS: dict[str, Any] = {
+    "silent": gettext_lazy("silent customer"),
+    "duplicate": gettext_lazy("possible duplicate"),
+    "format": gettext_lazy("format error"),
+    "missing": gettext_lazy("missing facts"),
+}
+# The issue's field as people read it (the rows carry the field's name for scripts).
+FIELD_NAMES: dict[str, Any] = {
+    "pair": gettext_lazy("duplicate pair"),
+    "missing_fields": gettext_lazy("missing fields"),
 }
 _QUARTER = re.compile(r"^(\d{4})\s*-?\s*Q([1-4])$", re.IGNORECASE)
 
@@ -65,7 +73,7 @@ class Quarter:
             return cls(today.year, (today.month - 1) // 3 + 1)
         match = _QUARTER.match(text.strip())
         if not match:
-            raise ValidationFailed({"quarter": ["Give a quarter such as 2026Q3."]})
+            raise ValidationFailed({"quarter": [_("Give a quarter such as 2026Q3.")]})
         return cls(int(match.group(1)), int(match.group(2)))
 
 
@@ -81,7 +89,17 @@ class AuditRow:
 
     @property
     def section_label(self) -> str:
-        return SECTION_LABELS[self.section]
+        return str(SECTION_LABELS[self.section])
+
+    @property
+    def field_label(self) -> str:
+        """The field as people read it: 'contact.mobile' -> 联系人·手机."""
+        if self.field in FIELD_NAMES:
+            return str(FIELD_NAMES[self.field])
+        prefix, dot, rest = self.field.partition(".")
+        if dot and prefix == "contact":
+            return f"{_('contact')}·{field_label(Contact, rest)}"
+        return field_label(Customer, self.field)
 
 
 def _aware(day: date) -> datetime:
@@ -117,7 +135,9 @@ def silent_rows(user: Any, quarter: Quarter) -> Iterator[AuditRow]:
     for customer in customers.iterator(chunk_size=1000):
         last = customer.last_interaction_at
         detail = (
-            f"last interaction {timezone.localtime(last):%Y-%m-%d}" if last else "no interaction"
+            _("last interaction %(date)s") % {"date": f"{timezone.localtime(last):%Y-%m-%d}"}
+            if last
+            else _("no interaction")
         )
         yield _row("silent", customer, "last_interaction_at", detail)
 
@@ -150,9 +170,12 @@ def duplicate_rows(user: Any) -> Iterator[AuditRow]:
             same = [(pk, n) for pk, n in others[getattr(customer, column)] if pk != customer.pk]
             shown = [n for pk, n in same if pk in visible]
             hidden = len(same) - len(shown)
-            detail = f"same {column} as {', '.join(shown[:5]) or '-'}"
-            if hidden:
-                detail += f" (+{hidden} outside your view)"  # their numbers stay out of scope
+            detail = _("same %(field)s as %(customers)s") % {
+                "field": field_label(Customer, column),
+                "customers": ", ".join(shown[:5]) or "-",
+            }
+            if hidden:  # their numbers stay out of scope
+                detail += _(" (+%(count)s outside your view)") % {"count": hidden}
             yield _row("duplicate", customer, column, detail)
 
 
@@ -168,9 +191,9 @@ def _pair_rows(user: Any, pairs: QuerySet[Any]) -> Iterator[AuditRow]:
         others = sorted(partners[customer.pk], key=lambda item: -item[1])
         names = [f"{shown[pk]} ({score:.2f})" for pk, score in others if pk in shown]
         hidden = len(others) - len(names)
-        detail = f"candidate pair with {', '.join(names[:5]) or '-'}"
+        detail = _("candidate pair with %(customers)s") % {"customers": ", ".join(names[:5]) or "-"}
         if hidden:
-            detail += f" (+{hidden} outside your view)"
+            detail += _(" (+%(count)s outside your view)") % {"count": hidden}
         yield _row("duplicate", customer, "pair", detail)
 
 
@@ -258,7 +281,7 @@ def audit_report_summary(user: Any, quarter: Quarter, *, sample: int = 100) -> d
         sections.append(
             {
                 "section": name,
-                "label": SECTION_LABELS[name],
+                "label": str(SECTION_LABELS[name]),
                 "issues": count,
                 "customers": len(customers),
                 "rows": rows,
@@ -274,6 +297,20 @@ def audit_report_summary(user: Any, quarter: Quarter, *, sample: int = 100) -> d
 
 
 AUDIT_HEADER = ("section", "customer_no", "name", "owner", "team", "field", "detail")
+_AUDIT_HEADER_LABELS = (
+    gettext_lazy("issue"),
+    gettext_lazy("customer number"),
+    gettext_lazy("name"),
+    gettext_lazy("owner"),
+    gettext_lazy("team"),
+    gettext_lazy("field"),
+    gettext_lazy("detail"),
+)
+
+
+def audit_header() -> tuple[str, ...]:
+    """The export's header in the reader's language, in AUDIT_HEADER's order."""
+    return tuple(str(label) for label in _AUDIT_HEADER_LABELS)
 
 
 def audit_report_table(user: Any, quarter: Quarter) -> Iterator[tuple[str, ...]]:
@@ -285,6 +322,6 @@ def audit_report_table(user: Any, quarter: Quarter) -> Iterator[tuple[str, ...]]
             row.name,
             row.owner,
             row.team,
-            row.field,
+            row.field_label,
             row.detail,
         )

@@ -10,7 +10,7 @@ from kehu.accounts.requests import AuthedRequest
 from kehu.core.errors import ValidationFailed
 
 from .api import DUPLICATE_MEASURES
-from .audit_report import AUDIT_HEADER, Quarter, audit_report_summary, audit_report_table
+from .audit_report import Quarter, audit_header, audit_report_summary, audit_report_table
 from .exports import download
 from .metrics import (
     alert_queryset_for,
@@ -83,7 +83,7 @@ def quality_audit(request: AuthedRequest) -> HttpResponse:
 def quality_audit_export(request: AuthedRequest, file_format: str) -> HttpResponse:
     quarter, _error = _quarter(request)
     return download(
-        AUDIT_HEADER,
+        audit_header(),
         audit_report_table(request.user, quarter),
         filename=f"kehu-quality-audit-{quarter.label}",
         file_format=file_format,

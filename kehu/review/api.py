@@ -16,7 +16,7 @@ from ninja import Router, Schema
 from kehu.accounts.models import Role
 from kehu.accounts.requests import AuthedRequest
 from kehu.core.api_utils import Paged, errors, paged
-from kehu.core.errors import PermissionDenied, ValidationFailed
+from kehu.core.errors import PermissionDenied, ValidationFailed, one_of
 
 from .models import ReviewItem, ReviewRule
 from .selectors import can_decide, review_item_get_for, review_queue_for
@@ -100,7 +100,7 @@ def review_filtered(user: Any, *, status: str, action: str = "", rule: str = "")
     queryset = review_queue_for(user)
     if status:
         if status not in ReviewItem.Status.values:
-            raise ValidationFailed({"status": [_("One of: pending, approved, rejected.")]})
+            raise ValidationFailed({"status": [one_of(["pending", "approved", "rejected"])]})
         queryset = queryset.filter(status=status)
     if action:
         queryset = queryset.filter(action=action)

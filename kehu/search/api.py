@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from kehu.accounts.requests import AuthedRequest
 from kehu.core.api_utils import errors
-from kehu.core.errors import ValidationFailed
+from kehu.core.errors import ValidationFailed, quoted
 
 from .selectors import KINDS, SearchResults
 from .services import search_logged
@@ -57,7 +58,9 @@ def search(request: AuthedRequest, params: Query[SearchParams]) -> dict[str, obj
         raise ValidationFailed({"limit": ["Between 1 and 50."]})
     kinds = [k.strip() for k in params.kind.split(",")] if params.kind else None
     if kinds and any(k not in KINDS for k in kinds):
-        raise ValidationFailed({"kind": [f"One or more of: {', '.join(KINDS)}."]})
+        raise ValidationFailed(
+            {"kind": [_("One or more of: %(values)s.") % {"values": quoted(KINDS)}]}
+        )
     results: SearchResults = search_logged(
         actor=request.user, query=params.q, limit=params.limit, kinds=kinds, refuse_over_volume=True
     )

@@ -22,12 +22,13 @@ from kehu.accounts.policy import scope_for
 from kehu.accounts.services import notification_send
 from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
-from kehu.core.errors import PermissionDenied, ProbableDuplicate, ValidationFailed
+from kehu.core.errors import PermissionDenied, ProbableDuplicate, ValidationFailed, one_of
 from kehu.review.models import ReviewItem, ReviewRule
 from kehu.review.services import review_hold
 
 from ..matching import FIELDS as MATCH_FIELDS
 from ..matching import Match, find_matches
+from ..matching.labels import reasons_shown
 from ..models import Customer, DuplicateAction, MatchRule
 
 CONTEXTS = ("create", "edit", "import")
@@ -95,7 +96,7 @@ class ScopedMatches:
                 "name": m.customer.name,
                 "score": round(m.score, 3),
                 "url": reverse("customer-detail", args=[m.customer.customer_no]),
-                "reasons": m.explanation(),
+                "reasons": reasons_shown(m.explanation()),
             }
             for m in self.visible
         ]
@@ -180,7 +181,9 @@ def duplicate_guard(
         message = _("A customer like this exists already; saving a duplicate is not allowed.")
     else:
         message = _(
-            "This looks like a customer that exists already. Check it, or confirm to save anyway."
+            _(
+                "This looks like a customer that exists already. Check it, or confirm to save anyway."
+            )
         )
     if scoped.hidden:
         message += " " + _(
@@ -264,21 +267,9 @@ def match_rule_save(
 def duplicate_action_set(*, actor: User, context: str, action: str) -> DuplicateAction:
     _require_admin(actor)
     if context not in DuplicateAction.Context.values:
-        raise ValidationFailed(
-            {
-                "context": [
-                    _("One of %(values)s.") % {"values": ", ".join(DuplicateAction.Context.values)}
-                ]
-            }
-        )
+        raise ValidationFailed({"context": [one_of(DuplicateAction.Context.values)]})
     if action not in DuplicateAction.Action.values:
-        raise ValidationFailed(
-            {
-                "action": [
-                    _("One of %(values)s.") % {"values": ", ".join(DuplicateAction.Action.values)}
-                ]
-            }
-        )
+        raise ValidationFailed({"action": [one_of(DuplicateAction.Action.values)]})
     row, _created = DuplicateAction.objects.update_or_create(
         context=context, defaults={"action": action}
     )

@@ -175,7 +175,7 @@ def test_unknown_field_is_named(api, rep):
     before = snapshot()
     response = api.post(URL, {"name": "某公司", "mobile": "13800138000", "fax": "123"})
     assert response.status_code == 422
-    assert response.json()["errors"] == {"fax": ["Unknown field."]}
+    assert response.json()["errors"] == {"fax": ["未知字段。"]}  # "Unknown field."
     assert snapshot() == before
 
 

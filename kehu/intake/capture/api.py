@@ -18,6 +18,7 @@ from kehu.core.api_utils import ErrorOut, errors
 from kehu.core.errors import PermissionDenied, ValidationFailed
 from kehu.core.middleware import client_ip
 from kehu.core.ratelimit import rate_limit_hit
+from kehu.core.schema_errors import schema_error_message
 from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_get_for
 
@@ -66,11 +67,11 @@ class CardSavedOut(Schema):
 def capture_card(request: AuthedRequest, image: File[UploadedFile]) -> dict[str, str]:
     """Read a business card photo; nothing is saved until the user confirms (/capture/card/save)."""
     if image.size and image.size > MAX_CARD_BYTES:
-        raise ValidationFailed({"image": ["The image is larger than 10 MB."]})
+        raise ValidationFailed({"image": [_("The image is larger than 10 MB.")]})
     try:
         return read_card(image.read()).as_json()
     except (OSError, ValueError) as exc:
-        raise ValidationFailed({"image": [f"Cannot read this image: {exc}"]}) from exc
+        raise ValidationFailed({"image": [_("Cannot read this image.")]}) from exc
 
 
 @router.post("/capture/card/save", response={201: CardSavedOut, **errors(202, 403, 404, 409, 422)})
@@ -113,14 +114,14 @@ def _writable(request: AuthedRequest, customer_no: str) -> Customer:
 def capture_chat(request: AuthedRequest, payload: ChatIn) -> dict[str, Any]:
     """The draft opportunity card for a message; saved only with "commit": true."""
     if not payload.text.strip():
-        raise ValidationFailed({"text": ["Paste the message."]})
+        raise ValidationFailed({"text": [_("Paste the message.")]})
     if payload.customer_no and not payload.commit:
         customer_get_for(request.user, payload.customer_no)  # 404 when out of scope
     draft = chat_draft(payload.text)
     out = draft.as_json()
     if payload.commit:
         if not payload.customer_no:
-            raise ValidationFailed({"customer_no": ["Choose the customer to save the card on."]})
+            raise ValidationFailed({"customer_no": [_("Choose the customer to save the card on.")]})
         customer = _writable(request, payload.customer_no)
         opportunity, interaction = chat_commit(
             actor=request.user, customer=customer, text=payload.text, draft=draft
@@ -190,9 +191,9 @@ def lead_create(request: HttpRequest) -> Status:
         try:
             raw = json.loads(request.body or b"{}")
         except json.JSONDecodeError as exc:
-            raise ValidationFailed({"request": ["Send JSON or a form."]}) from exc
+            raise ValidationFailed({"request": [_("Send JSON or a form.")]}) from exc
         if not isinstance(raw, dict):
-            raise ValidationFailed({"request": ["Send an object."]})
+            raise ValidationFailed({"request": [_("Send an object.")]})
     else:
         raw = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
     try:
@@ -201,8 +202,7 @@ def lead_create(request: HttpRequest) -> Status:
         errors: dict[str, list[str]] = {}
         for error in exc.errors():
             field = ".".join(str(p) for p in error["loc"]) or "request"
-            message = "Unknown field." if error["type"] == "extra_forbidden" else error["msg"]
-            errors.setdefault(field, []).append(message)
+            errors.setdefault(field, []).append(schema_error_message(dict(error)))
         raise ValidationFailed(errors) from exc
     ip = client_ip(request)
     if lead_rate_limited(ip):

@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kehu.accounts.models import Role, Team, User
 from kehu.accounts.services import integration_user, managers_of, notification_send
@@ -47,14 +48,14 @@ FREE_MAIL_DOMAINS = frozenset(
     icloud.com me.com aol.com proton.me protonmail.com mail.com gmx.com yandex.com""".split()
 )
 SYSTEM_USERNAME = "kehu-webform"
-DEFAULT_PURPOSE = (
-    "我同意贵公司保存并使用我提交的信息,用于联系我介绍产品和服务。"
-    "(I agree that you keep and use these details to contact me about your products and services.)"
+# Shown on the form in the reader's language and stored, as shown, with the lead's consent.
+DEFAULT_PURPOSE = gettext_lazy(
+    "I agree that you keep and use these details to contact me about your products and services."
 )
 
 
 def consent_purpose() -> str:
-    return getattr(settings, "KEHU_LEAD_CONSENT_PURPOSE", "") or DEFAULT_PURPOSE
+    return getattr(settings, "KEHU_LEAD_CONSENT_PURPOSE", "") or str(DEFAULT_PURPOSE)
 
 
 def system_user() -> User:

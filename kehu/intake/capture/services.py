@@ -47,7 +47,7 @@ def chat_commit(
 ) -> tuple[Opportunity, Interaction]:
     """Save the card: an opportunity (source chat_capture), its tags, a linked WeChat note."""
     if not can_log_interaction(actor):
-        raise PermissionDenied("Your role may not log interactions.")
+        raise PermissionDenied(_("Your role may not log interactions."))
     data: dict[str, Any] = {"title": _title(draft, text), "source": "chat_capture"}
     if draft.budget_amount is not None:
         data["expected_amount"] = str(draft.budget_amount)
@@ -161,7 +161,7 @@ def capture_rule_save(*, actor: User, kind: str, data: Any, rule_id: int | None 
     """Add a rule or domain (or, with rule_id, change an assignment or chat rule), change an
     anomaly threshold, or delete a row; audited."""
     if actor.role != Role.ADMIN:
-        raise PermissionDenied("Only an administrator may change capture rules.")
+        raise PermissionDenied(_("Only an administrator may change capture rules."))
     row: Any
     if kind == "domain":
         values = _required(data, "domain", "company")

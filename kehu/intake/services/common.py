@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kehu.accounts.policy import can_create_customer
 from kehu.core.errors import DomainError, ValidationFailed
@@ -20,6 +21,7 @@ class ImportStateError(DomainError):
 
     status_code = 409
     code = "import_state"
+    default_message = gettext_lazy("This import cannot do that in its current state.")
 
 
 def can_import(user: Any) -> bool:

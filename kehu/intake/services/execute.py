@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
 from kehu.audit.actions import AuditAction
@@ -64,9 +65,9 @@ def import_execute(
     """
     import_check_read(run)
     if not run.file_path or not Path(run.file_path).exists():
-        raise ImportStateError("The uploaded file is no longer kept; upload it again.")
+        raise ImportStateError(_("The uploaded file is no longer kept; upload it again."))
     if not dry_run and run.status in (ImportRun.Status.FINISHED, ImportRun.Status.REVERTED):
-        raise ImportStateError("This import has finished already.")
+        raise ImportStateError(_("This import has finished already."))
     size = max(1, settings.KEHU_IMPORT_BATCH_SIZE)
     context = Context(
         mapping=run.mapping,
@@ -116,7 +117,7 @@ def import_execute(
                     if not ImportRun.objects.filter(pk=run.pk, position=run.position).update(
                         position=run.position
                     ):
-                        raise ImportStateError("Another process is running this import.")
+                        raise ImportStateError(_("Another process is running this import."))
                     results = _plan(
                         run,
                         cleaned,

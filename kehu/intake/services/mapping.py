@@ -94,7 +94,7 @@ def import_set_mapping(
     of the actor's (shared with their team with `share`)."""
     import_check_read(run)
     if run.status not in (ImportRun.Status.UPLOADED,):
-        raise ImportStateError("The mapping can change only before the import is committed.")
+        raise ImportStateError(_("The mapping can change only before the import is committed."))
     if preset:
         _apply_preset(run, preset, actor)
     if mapping is not None:
@@ -105,7 +105,7 @@ def import_set_mapping(
         run.mapping = clean
     if on_duplicate:
         if on_duplicate not in ImportRun.OnDuplicate.values:
-            raise ValidationFailed({"on_duplicate": ["Choose update, skip or create."]})
+            raise ValidationFailed({"on_duplicate": [_("Choose update, skip or create.")]})
         run.on_duplicate = on_duplicate
     run.preview = {}
     run.save()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
 from kehu.accounts.policy import scope_for
+from kehu.audit.display import field_label
 from kehu.core.errors import ChangeHeld, DomainError, ValidationFailed
 from kehu.core.numbering import MONTHLY_LIMIT, monthly_key, monthly_number, reserve_in_sequence
 from kehu.core.search_index import (
@@ -158,7 +159,7 @@ def _plan(
         repeated_ext = bool(ext_key) and ext_key in in_batch
         if repeated_ext or (match is None and earlier is not None and run.on_duplicate != "create"):
             result.outcome = Outcome.SKIPPED
-            result.note = f"Duplicate of row {earlier} of this file."
+            result.note = _("Duplicate of row %(row)s of this file.") % {"row": earlier}
             continue
         if match is None or (run.on_duplicate == "create" and reason != "same external id"):
             if match is not None:
@@ -407,7 +408,7 @@ def _plan_update(
     changes = _changes(row, match)
     if not changes:
         result.outcome = Outcome.SKIPPED
-        result.note = f"Unchanged ({reason})."
+        result.note = _("Unchanged (%(reason)s).") % {"reason": _reason_label(reason)}
         return
     if (
         actor is not None
@@ -419,7 +420,10 @@ def _plan_update(
         }
         return
     result.outcome = Outcome.UPDATED
-    result.note = f"Updated {', '.join(sorted(changes))} ({reason})."
+    result.note = _("Updated %(fields)s (%(reason)s).") % {
+        "fields": "、".join(field_label(Customer, name) for name in sorted(changes)),
+        "reason": _reason_label(reason),
+    }
     if dry_run:
         result.is_incomplete = match.quality == Customer.Quality.INCOMPLETE
         return

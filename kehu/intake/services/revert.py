@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kehu.accounts.models import Role, User
 from kehu.audit.actions import AuditAction
@@ -30,9 +31,11 @@ def import_revert(*, actor: User | None, run: ImportRun) -> dict[str, int]:
     since the import finished are kept and counted."""
     run = ImportRun.objects.select_for_update().get(pk=run.pk)
     if run.status != ImportRun.Status.FINISHED:
-        raise ImportStateError("Only a finished import can be reverted.")
+        raise ImportStateError(_("Only a finished import can be reverted."))
     if actor is not None and actor.role != Role.ADMIN and run.created_by_id != actor.pk:
-        raise PermissionDenied("Only whoever ran the import, or an administrator, may revert it.")
+        raise PermissionDenied(
+            _("Only whoever ran the import, or an administrator, may revert it.")
+        )
     finished = run.finished_at or timezone.now()
     removed = restored = kept = 0
     created_ids = list(

@@ -54,9 +54,9 @@ def import_upload(
     the caller queues import_inspect (tasks.import_read_queue), or with `inspect` it is read
     here (the CLI). Nothing of the file is parsed in a request."""
     if actor is not None and not can_import(actor):
-        raise PermissionDenied("Your role may not import customers.")
+        raise PermissionDenied(_("Your role may not import customers."))
     if on_duplicate not in ImportRun.OnDuplicate.values:
-        raise ValidationFailed({"on_duplicate": ["Choose update, skip or create."]})
+        raise ValidationFailed({"on_duplicate": [_("Choose update, skip or create.")]})
     safe_name = upload_name(name)
     file_format = file_format_of(safe_name)
     preset_check(preset, actor)

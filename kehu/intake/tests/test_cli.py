@@ -63,7 +63,7 @@ def test_summary_line_report_and_quality_marks(tmp_path, rep):
     assert lines[0]["customer_no"] == complete.customer_no
     assert lines[1]["incomplete"] == "yes"
     assert "客户名称:" in lines[2]["errors"] and "决策人联系方式:" in lines[2]["errors"]
-    assert "负责人: No active user '无此人'" in lines[3]["errors"]
+    assert "负责人: 没有名为“无此人”的有效用户" in lines[3]["errors"]  # No active user
 
 
 def test_dry_run_names_row_and_column_and_writes_nothing(tmp_path, rep):

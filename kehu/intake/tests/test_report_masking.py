@@ -113,10 +113,10 @@ def test_messages_naming_a_phone_are_masked_in_the_report(
     _import(write_csv(tmp_path / "c.csv", rows), "--user", "rep")
     run = ImportRun.objects.get()
     client.force_login(rep)
-    own = _csv(client.get(f"/imports/{run.pk}/report.csv"))[0]["errors"]
+    own = _csv(client.get(f"/imports/{run.pk}/report.csv"))[0]["错误"]
     assert "74103153" in own
     client.force_login(steward)
-    masked = _csv(client.get(f"/imports/{run.pk}/report.csv"))[0]["errors"]
+    masked = _csv(client.get(f"/imports/{run.pk}/report.csv"))[0]["错误"]
     assert "74103153" not in masked and "741*3153" in masked
 
 

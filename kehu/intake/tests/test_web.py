@@ -85,7 +85,11 @@ def test_upload_map_dry_run_commit_report_and_revert(
 
     report = b"".join(client.get(f"/imports/{run.pk}/report.csv").streaming_content)
     lines = list(csv.DictReader(io.StringIO(report.decode("utf-8-sig"))))
-    assert [line["outcome"] for line in lines] == ["created", "failed", "created"]
+    assert [line["处理结果"] for line in lines] == [
+        "已创建",
+        "失败",
+        "已创建",
+    ]  # the page's: readable
     failed = b"".join(client.get(f"/imports/{run.pk}/failed.csv").streaming_content)
     failed_rows = list(csv.DictReader(io.StringIO(failed.decode("utf-8-sig"))))
     assert failed_rows[0]["外部编号"] == "EXT00000002" and "客户名称" in failed_rows[0]["错误说明"]

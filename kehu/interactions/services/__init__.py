@@ -201,7 +201,12 @@ def events_ingest(
     """
     if len(events) > settings.KEHU_EVENT_BATCH_MAX:
         raise ValidationFailed(
-            {"events": [f"At most {settings.KEHU_EVENT_BATCH_MAX} events per batch."]}
+            {
+                "events": [
+                    _("At most %(count)s events per batch.")
+                    % {"count": settings.KEHU_EVENT_BATCH_MAX}
+                ]
+            }
         )
     numbers = {str(e.get("customer_no") or "").strip().upper() for e in events}
     externals = {str(e.get("external_id") or "").strip() for e in events}

@@ -9,11 +9,13 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kehu.accounts.policy import can_reveal_pii, can_see_pii, sees_amount_bands
 from kehu.core.validators import amount_band, format_phone
 from kehu.customers.display import status_reason_label
 from kehu.customers.masking import PII_FIELDS, customer_of, pii_value
+from kehu.customers.matching.labels import reasons_shown
 from kehu.customers.models import Customer
 from kehu.portal.labels import feedback_label, stage_label
 
@@ -33,6 +35,22 @@ def feedback_label_filter(value: str) -> str:
 @register.filter(name="status_reason")
 def status_reason_filter(value: str) -> str:
     return status_reason_label(value)
+
+
+@register.filter(name="reasons_shown")
+def reasons_shown_filter(reasons: Any) -> list[dict[str, Any]]:
+    """A duplicate explanation with its fields and levels in the reader's language."""
+    return reasons_shown(reasons)
+
+
+PRESET_LABELS = {"standard": gettext_lazy("standard template")}
+
+
+@register.filter(name="preset_label")
+def preset_label(value: str) -> str:
+    """An import mapping preset as people read it (the standard template; peer systems and
+    saved presets by their names)."""
+    return str(PRESET_LABELS.get(value, value))
 
 
 @register.filter(name="stage_label")

@@ -286,7 +286,7 @@ def test_duplicate_rate_uses_dedupes_open_pairs_once_there_are_any(api, admin_us
     )
     body = api.login(admin_user).get(DASHBOARD).json()
     assert body["overall"]["duplicates"] == 2  # S and A; B~E was judged not a duplicate
-    assert body["duplicate_measure"].startswith("customers in an open candidate pair")
+    assert body["duplicate_measure"].startswith("查重扫描")  # customers in an open candidate pair
     audit = api.get(f"{DASHBOARD}/audit", quarter="2026Q4").json()
     [duplicates] = [s for s in audit["sections"] if s["section"] == "duplicate"]
     assert {r["customer_no"] for r in duplicates["rows"]} == {first.customer_no, second.customer_no}
@@ -295,4 +295,4 @@ def test_duplicate_rate_uses_dedupes_open_pairs_once_there_are_any(api, admin_us
     [duplicates] = [s for s in audit["sections"] if s["section"] == "duplicate"]
     [row] = duplicates["rows"]
     assert row["customer_no"] == dataset["A"].customer_no
-    assert dataset["S"].customer_no not in row["detail"] and "outside your view" in row["detail"]
+    assert dataset["S"].customer_no not in row["detail"] and "不在您的可见范围内" in row["detail"]

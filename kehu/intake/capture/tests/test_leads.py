@@ -38,7 +38,7 @@ def test_consent_is_stored_with_purpose_time_and_ip() -> None:
     response = post({**FORM, "company": "多多贸易有限公司", "message": "想了解报价"})
     assert response.status_code == 201, response.content
     lead = Lead.objects.get()
-    assert lead.consent_purpose == DEFAULT_PURPOSE and lead.consent_at is not None
+    assert lead.consent_purpose == str(DEFAULT_PURPOSE) and lead.consent_at is not None
     assert lead.ip == "203.0.113.5"
     customer = lead.customer
     assert customer.status == "lead" and customer.name == "多多贸易有限公司"
