@@ -33,7 +33,8 @@ from kehu.core.pagination import keyset_page
 from . import services
 from .columns import NAME_SORT, chosen_columns, sort_link
 from .custom_fields import custom_list_columns
-from .forms import BLANK, CustomerFilterForm, CustomerForm, region_options, sub_industry_choices_of
+from .filter_forms import CustomerFilterForm
+from .forms import BLANK, CustomerForm, region_options, sub_industry_choices_of
 from .models import Customer
 from .selectors import (
     ORDERINGS,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from kehu.accounts.models import Role, User
 from kehu.core.errors import ValidationFailed
 from kehu.core.normalize.pinyin import name_sort_key
+from kehu.core.normalize.text import has_cjk
 from kehu.core.text import clean_text
 from kehu.core.validators import parse_phones, phone_partial, phone_problem
 from kehu.customers.custom_fields import custom_fields_of
@@ -187,7 +188,7 @@ def _payload(raw: dict[str, str], mapping: dict[str, str]) -> tuple[dict[str, An
             payload[target] = text
             columns[target] = header
     if first or last:
-        joined = f"{last}{first}" if _is_cjk(last + first) else f"{first} {last}".strip()
+        joined = f"{last}{first}" if has_cjk(last + first) else f"{first} {last}".strip()
         maker.setdefault("name", joined)
         if not maker["name"]:
             maker["name"] = joined
@@ -212,10 +213,6 @@ def _payload(raw: dict[str, str], mapping: dict[str, str]) -> tuple[dict[str, An
                 payload["email"] = maker["email"]
                 columns["email"] = columns.get("decision_maker.email", "")
     return payload, columns
-
-
-def _is_cjk(text: str) -> bool:
-    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
 def clean_row(
@@ -491,9 +488,6 @@ def build_customer(row: CleanRow, *, created_by: Any) -> tuple[Customer, Contact
     return customer, maker
 
 
-ASIDE_FIELDS = ("phone_unusable", "phone_partial")
-
-
 def keep_aside(record: Any, value: str, partial: str) -> None:
     """Keep an unusable phone on the record (Contact/Customer phone_unusable, and a masked one's
     visible digits in phone_partial for duplicate matching), where the model has those fields."""
@@ -502,13 +496,3 @@ def keep_aside(record: Any, value: str, partial: str) -> None:
         record.phone_unusable = value
     if partial and "phone_partial" in names and not getattr(record, "phone_partial", ""):
         record.phone_partial = partial
-
-
-def duplicate_keys(customer: Customer, maker: Contact | None) -> list[str]:
-    """Keys of a certain duplicate: the same credit code, or the same normalised name + phone."""
-    keys = [f"credit:{customer.credit_code}"] if customer.credit_code else []
-    phones = {customer.phone}
-    if maker is not None:
-        phones |= {maker.mobile, maker.landline}
-    keys += [f"name:{customer.name_normalized}|{p}" for p in sorted(phones) if p]
-    return keys

@@ -20,6 +20,7 @@ from kehu.audit.actions import AuditAction
 from kehu.audit.display import note_label
 from kehu.audit.models import AuditEntry
 from kehu.audit.services import audit_record
+from kehu.interactions.tests.helpers import STANDARD
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,7 @@ def changed(api: Any, rep: Any, manager: Any, rep2: Any, customer_factory: Any) 
     customer = customer_factory(name="成都示例贸易有限公司", city="重庆市")
     call = api.login(rep).post(
         f"/api/v1/customers/{customer.customer_no}/interactions",
-        {"method": "phone", "topic": "需求沟通", "occurred_at": "2026-03-05T10:00:00+08:00"},
+        {"method": "phone", **STANDARD, "occurred_at": "2026-03-05T10:00:00+08:00"},
     )
     assert call.status_code == 201, call.content
     response = api.patch(

@@ -28,6 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from kehu.api import api
 from kehu.core.models import Job
+from kehu.customers.models import CustomField, SavedView
 from kehu.dedupe.models import DuplicatePair, Merge
 from kehu.intake.models import ImportRun
 from kehu.review.models import ReviewItem
@@ -89,7 +90,16 @@ def _args(world: dict[str, Any]) -> dict[str, Any]:
     order = customer.orders.order_by("id").first()
     follow_up = customer.follow_ups.order_by("id").first()
     zhang = world["users"]["zhang"]
+    field = CustomField.objects.order_by("id").first() or CustomField.objects.create(
+        entity="customer", key="grade", label="客户等级", kind="choice",
+        choices=["甲级", "乙级"], show_in_list=True, help_text="按年采购额评定",
+    )  # fmt: skip
+    view = SavedView.objects.order_by("id").first() or SavedView.objects.create(
+        owner=zhang, team=zhang.team, name="华东线索", query="status=lead&order=-last_interaction"
+    )
     return {
+        "field_id": field.pk,
+        "view_id": view.pk,
         "customer_no": customer.customer_no,
         "customer_id": customer.pk,
         "contact_id": contact.pk if contact else 0,

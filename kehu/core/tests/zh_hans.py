@@ -17,7 +17,7 @@ from django.test import Client, override_settings
 from kehu.accounts.models import User
 from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
-from kehu.customers.models import Customer
+from kehu.customers.models import Customer, CustomField
 from kehu.dedupe.models import DuplicatePair
 from kehu.review.models import ReviewItem
 
@@ -157,6 +157,8 @@ def data_words() -> set[str]:
     for values in Customer.objects.values_list("name", "external_source"):
         for value in values:
             words.update(w.lower() for w in re.findall(r"[A-Za-z]+", value or ""))
+    for key in CustomField.objects.values_list("key", flat=True):  # an admin's field keys
+        words.update(w.lower() for w in re.findall(r"[A-Za-z]+", key))
     return words
 
 

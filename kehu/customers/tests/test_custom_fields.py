@@ -111,10 +111,10 @@ def test_the_key_and_type_are_fixed_and_definitions_are_checked(api, admin_user)
     assert set(bad.json()["errors"]) == {"entity", "key", "label", "kind"}
     again = api.post(URL, {"entity": "customer", "key": "grade", "label": "Grade"})
     assert again.status_code == 422
-    assert "used already" in again.json()["errors"]["key"][0]
+    assert "已被使用" in again.json()["errors"]["key"][0]
     assert "Grade" in again.json()["errors"]["label"][0]
     no_choices = api.post(URL, {"entity": "customer", "key": "c", "label": "C", "kind": "choice"})
-    assert no_choices.json()["errors"]["choices"] == ["A choice field needs at least one choice."]
+    assert no_choices.json()["errors"]["choices"] == ["选择类字段至少需要一个选项。"]
     assert CustomField.objects.count() == 1
 
 
@@ -183,10 +183,10 @@ def test_bad_values_are_422_naming_each_field_and_nothing_is_written(api, rep, f
         "custom_fields.products",
         "custom_fields.colour",
     }
-    assert errors["custom_fields.tier"] == ["Tier is required."]
+    assert errors["custom_fields.tier"] == ["Tier 为必填项。"]
     assert errors["custom_fields.employees"][0].startswith("Employees:")
     assert "SAP" in errors["custom_fields.products"][0]
-    assert errors["custom_fields.colour"] == ["Unknown custom field 'colour'."]
+    assert errors["custom_fields.colour"] == ["未知的自定义字段“colour”。"]
     assert Customer.objects.count() == 0
     not_object = api.post("/api/v1/customers", customer_payload(custom_fields="tier=A"))
     assert not_object.status_code == 422
@@ -202,7 +202,7 @@ def test_a_required_field_holds_on_change_only_when_given(api, admin_user, rep, 
     assert api.patch(url, {"notes": "跟进中"}).status_code == 200  # not given: left alone
     cleared = api.patch(url, {"custom_fields": {"tier": ""}})
     assert cleared.status_code == 422
-    assert cleared.json()["errors"] == {"custom_fields.tier": ["Tier is required."]}
+    assert cleared.json()["errors"] == {"custom_fields.tier": ["Tier 为必填项。"]}
     assert api.patch(url, {"custom_fields": {"tier": "A"}}).json()["custom_fields"]["tier"] == "A"
 
 

@@ -28,7 +28,7 @@ from kehu.customers.services import (
 
 from ..models import ImportRow, ImportRun
 from ..pipeline import Built, Context, Documents, complete, keyed
-from ..rows import CleanRow, aside_warnings, duplicate_keys, keep_aside
+from ..rows import CleanRow, aside_warnings, keep_aside
 from ..writes import unsaved
 from .common import MAKER_FIELDS, Outcome
 from .guards import guard_creates, queue_duplicates
@@ -458,3 +458,13 @@ def _plan_update(
         new_maker = _maker_of(updated)
         result.before["maker_created"] = new_maker.pk if new_maker else None
     result.is_incomplete = updated.quality == Customer.Quality.INCOMPLETE
+
+
+def duplicate_keys(customer: Customer, maker: Contact | None) -> list[str]:
+    """Keys of a certain duplicate: the same credit code, or the same normalised name + phone."""
+    keys = [f"credit:{customer.credit_code}"] if customer.credit_code else []
+    phones = {customer.phone}
+    if maker is not None:
+        phones |= {maker.mobile, maker.landline}
+    keys += [f"name:{customer.name_normalized}|{p}" for p in sorted(phones) if p]
+    return keys

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import translation
 
 from kehu.accounts.models import User
 from kehu.audit.models import AuditEntry
@@ -26,13 +25,12 @@ def test_the_api_refuses_an_interaction_without_the_standard_fields_naming_each(
     customer = customer_factory()
     url = f"/api/v1/customers/{customer.customer_no}/interactions"
     entries = AuditEntry.objects.count()
-    with translation.override("en"):
-        response = api.login(rep).post(url, {"method": "phone", "topic": "  "})
+    response = api.login(rep).post(url, {"method": "phone", "topic": "  "})
     assert response.status_code == 422
     errors = response.json()["errors"]
     assert set(errors) == REQUIRED
-    assert "topic" in errors["topic"][0] and "feedback" in errors["feedback"][0]
-    assert "summary" in errors["summary"][0] and "next action" in errors["next_action"][0]
+    assert "主题" in errors["topic"][0] and "客户反馈" in errors["feedback"][0]
+    assert "摘要" in errors["summary"][0] and "下一步行动" in errors["next_action"][0]
     assert not Interaction.objects.exists()
     assert AuditEntry.objects.count() == entries
 
