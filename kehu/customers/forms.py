@@ -381,13 +381,26 @@ class CustomerForm(forms.Form):
         return data
 
     def clean(self) -> dict[str, Any] | None:
+        """The form's own checks, then the service's rules on what passed them, so that every
+        error shows in one round (a missing name does not hide a bad credit code)."""
         cleaned = super().clean()
-        if self.errors:
-            return cleaned
+        failed = set(self.errors)
         try:
             customer_clean(self.payload(), actor=self.actor)
         except ValidationFailed as exc:
-            self.add_service_errors(exc)
+            if failed:  # only what the form has not already said, about fields it let through
+                aliases = {**self.ERROR_ALIASES, **custom_error_aliases(self.custom_fields)}
+                reach = {"phone", "email", "dm_mobile", "dm_email", "dm_wechat"}
+                exc = ValidationFailed(
+                    {
+                        key: messages
+                        for key, messages in exc.errors.items()
+                        if aliases.get(key, key) not in failed
+                        and not (key == "contact" and failed & reach)
+                    }
+                )
+            if exc.errors:
+                self.add_service_errors(exc)
         return cleaned
 
     def add_service_errors(self, exc: ValidationFailed) -> None:
