@@ -58,12 +58,15 @@ class InteractionForm(forms.Form):
         return {name: self.cleaned_data.get(name) or "" for name in self.fields}
 
     def clean(self) -> dict[str, Any] | None:
+        """The form's checks, then the service's rules on the rest: every error in one round."""
         cleaned = super().clean()
-        if not self.errors:
-            try:
-                interaction_clean(self.payload(), customer=self.customer, creating=True)
-            except ValidationFailed as exc:
-                self.add_service_errors(exc)
+        failed = set(self.errors)
+        try:
+            interaction_clean(self.payload(), customer=self.customer, creating=True)
+        except ValidationFailed as exc:
+            left = {k: v for k, v in exc.errors.items() if k not in failed}
+            if left:
+                self.add_service_errors(ValidationFailed(left))
         return cleaned
 
     def add_service_errors(self, exc: ValidationFailed) -> None:

@@ -4,6 +4,7 @@ hide a bad credit code, date, phone, e-mail or amount behind a second submit."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -54,3 +55,19 @@ def test_a_valid_form_still_saves(client: Client, rep: User) -> None:
     )
     assert response.status_code == 302, errors_of(response.content.decode())
     assert Customer.objects.filter(name="一轮校验测试有限公司").exists()
+
+
+def test_the_quick_add_of_an_interaction_shows_every_error_at_once(
+    client: Client, rep: User, customer_factory: Any
+) -> None:
+    customer = customer_factory()
+    client.force_login(rep)
+    response = client.post(
+        f"/customers/{customer.customer_no}/interactions/new/",
+        {"method": "phone", "topic": "", "next_action": "跟进" * 200},
+        headers={"HX-Request": "true"},
+    )
+    shown = " ".join(errors_of(response.content.decode()))
+    assert "300" in shown  # the form's own length check on the next action
+    for part in ("主题", "摘要", "客户反馈"):  # and the standard's rules, in the same round
+        assert part in shown, (part, shown)
