@@ -13,21 +13,24 @@ from typing import Any
 from django.db import migrations, models
 
 
-def add_text_columns(
-    app_label: str, model_name: str, fields: dict[str, models.CharField[Any, Any]]
+def _add_columns(
+    app_label: str, model_name: str, fields: dict[str, Any], default_sql: str
 ) -> migrations.SeparateDatabaseAndState:
+    """ALTER TABLE ... ADD COLUMN ... NOT NULL DEFAULT <default_sql> for each field (and its
+    index), undone by dropping them by name; the migration state gets ordinary AddFields."""
+
     def forwards(apps: Any, schema_editor: Any) -> None:
         model = apps.get_model(app_label, model_name)
         table = model._meta.db_table
         for name, template in fields.items():
-            field = template.clone()  # type: ignore[attr-defined]
+            field = template.clone()
             field.set_attributes_from_name(name)
             field.model = model
             quoted = schema_editor.quote_name(field.column)
             kind = field.db_type(schema_editor.connection)
             schema_editor.execute(
                 f"ALTER TABLE {schema_editor.quote_name(table)} "
-                f"ADD COLUMN {quoted} {kind} NOT NULL DEFAULT ''"
+                f"ADD COLUMN {quoted} {kind} NOT NULL DEFAULT {default_sql}"
             )
             if field.db_index:
                 schema_editor.execute(schema_editor._create_index_sql(model, fields=[field]))
@@ -38,7 +41,7 @@ def add_text_columns(
         model = apps.get_model(app_label, model_name)
         table = model._meta.db_table
         for name, template in fields.items():
-            field = template.clone()  # type: ignore[attr-defined]
+            field = template.clone()
             field.set_attributes_from_name(name)
             if field.db_index:  # SQLite refuses to drop an indexed column
                 index = schema_editor._create_index_name(table, [field.column])
@@ -57,35 +60,14 @@ def add_text_columns(
     )
 
 
+def add_text_columns(
+    app_label: str, model_name: str, fields: dict[str, models.CharField[Any, Any]]
+) -> migrations.SeparateDatabaseAndState:
+    return _add_columns(app_label, model_name, fields, "''")
+
+
 def add_json_object_columns(
     app_label: str, model_name: str, fields: dict[str, models.JSONField[Any, Any]]
 ) -> migrations.SeparateDatabaseAndState:
-    """add_text_columns for JSON objects (default {}): ALTER TABLE ... ADD COLUMN ... NOT NULL
-    DEFAULT '{}' on both engines, no table copy on SQLite."""
-
-    def forwards(apps: Any, schema_editor: Any) -> None:
-        model = apps.get_model(app_label, model_name)
-        table = model._meta.db_table
-        for name, template in fields.items():
-            field = template.clone()  # type: ignore[attr-defined]
-            field.set_attributes_from_name(name)
-            field.model = model
-            quoted = schema_editor.quote_name(field.column)
-            kind = field.db_type(schema_editor.connection)
-            schema_editor.execute(
-                f"ALTER TABLE {schema_editor.quote_name(table)} "
-                f"ADD COLUMN {quoted} {kind} NOT NULL DEFAULT '{{}}'"
-            )
-
-    def backwards(apps: Any, schema_editor: Any) -> None:
-        model = apps.get_model(app_label, model_name)
-        for name in fields:
-            schema_editor.remove_field(model, model._meta.get_field(name))
-
-    return migrations.SeparateDatabaseAndState(
-        database_operations=[migrations.RunPython(forwards, backwards)],
-        state_operations=[
-            migrations.AddField(model_name=model_name, name=name, field=field)
-            for name, field in fields.items()
-        ],
-    )
+    """add_text_columns for JSON objects (default {}): no table copy on SQLite either."""
+    return _add_columns(app_label, model_name, fields, "'{}'")
