@@ -13,12 +13,13 @@ from typing import Any
 
 import pytest
 from django.db import transaction
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import get_resolver, reverse
 
 from kehu.accounts.models import Role, Team
 from kehu.api import api
 from kehu.audit.models import AuditEntry
 from kehu.conftest import make_user
+from kehu.core.tests.routes import walk
 from kehu.customers.models import Contact, Customer, CustomerShare
 from kehu.customers.services import customer_create
 from kehu.interactions.models import FollowUp, Interaction
@@ -33,22 +34,12 @@ from . import permission_matrix as matrix
 DENY = (403, 404)
 
 
-def _walk(patterns: list[Any], prefix: str = "") -> list[tuple[str, URLPattern]]:
-    found = []
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            found += _walk(pattern.url_patterns, prefix + str(pattern.pattern))
-        else:
-            found.append((prefix + str(pattern.pattern), pattern))
-    return found
-
-
 def page_routes() -> list[str]:
     """Names of kehu's own pages (the API, admin and Django's auth views aside)."""
     return sorted(
         {
             p.name or ""
-            for route, p in _walk(get_resolver().url_patterns)
+            for route, p in walk(get_resolver().url_patterns)
             if getattr(p.callback, "__module__", "").startswith("kehu.")
             and not route.startswith("api/")
         }
@@ -184,7 +175,7 @@ def _api_url(path: str, values: dict[str, Any]) -> str:
 
 
 def _page_kwargs(name: str, values: dict[str, Any]) -> dict[str, Any]:
-    for route, pattern in _walk(get_resolver().url_patterns):
+    for route, pattern in walk(get_resolver().url_patterns):
         if pattern.name == name:
             return {k: values[k] for k in re.findall(r"<(?:\w+:)?(\w+)>", route)}
     raise AssertionError(name)

@@ -24,10 +24,11 @@ from typing import Any
 import pytest
 from django.db import transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import get_resolver, reverse
 
 from kehu.api import api
 from kehu.core.models import Job
+from kehu.core.tests.routes import walk
 from kehu.customers.models import CustomField, SavedView
 from kehu.dedupe.models import DuplicatePair, Merge
 from kehu.intake.models import ImportRun
@@ -41,21 +42,11 @@ USERS = ("admin", "zhang", "zhou", "he")
 SKIPPED = {"logout", "set_language", "quality-audit-xlsx", "import-template-xlsx"}
 
 
-def _walk(patterns: list[Any], prefix: str = "") -> list[tuple[str, URLPattern]]:
-    found = []
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            found += _walk(pattern.url_patterns, prefix + str(pattern.pattern))
-        else:
-            found.append((prefix + str(pattern.pattern), pattern))
-    return found
-
-
 def page_routes() -> list[tuple[str, tuple[str, ...]]]:
     """(name, argument names) of kehu's own pages."""
     routes = {
         (p.name or "", tuple(re.findall(r"<(?:\w+:)?(\w+)>", route)))
-        for route, p in _walk(get_resolver().url_patterns)
+        for route, p in walk(get_resolver().url_patterns)
         if getattr(p.callback, "__module__", "").startswith("kehu.")
         and not route.startswith("api/")
         and p.name not in SKIPPED
