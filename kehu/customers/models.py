@@ -201,8 +201,10 @@ class Customer(models.Model):
             models.Index(fields=["owner", "completeness", "id"], name="customer_owner_compl_idx"),
             models.Index(fields=["owner", "updated_at", "id"], name="customer_owner_updated_idx"),
             models.Index(fields=["owner", "team", "id"], name="customer_owner_team_idx"),
-            # created_from / created_to (otherwise a scan of every customer).
+            # created_from / created_to (otherwise a scan of every customer; a rep's own branch
+            # by its own, or SQLite walked the rep's whole book: 65 ms at 20,000 customers).
             models.Index(fields=["created_at"], name="customer_created_idx"),
+            models.Index(fields=["owner", "created_at"], name="customer_owner_created_idx"),
             # The duplicate check's phone and e-mail look-ups (without them a full scan per
             # value: 0.2 s at a million customers).
             models.Index(fields=["phone"], name="customer_phone_idx"),
