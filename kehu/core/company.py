@@ -102,7 +102,7 @@ def _row() -> dict[str, Any] | str:
     if stored is None:
         found = CompanySettings.objects.filter(pk=CompanySettings.SINGLETON_ID).values(*FIELDS)
         stored = dict(found[0]) if found else ABSENT
-        cache.set(CACHE_KEY, stored, None)
+        cache.set(CACHE_KEY, stored, 300)  # finite: a stale copy written in a race expires
     _memo = (now, stored)
     return stored
 

@@ -72,7 +72,8 @@ def custom_payload(
     form: forms.BaseForm, fields: list[CustomField], current: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """{key: value as given} of the form's custom fields: an empty one clears the record's
-    value (`current`), one empty on both sides is left out (nothing to change)."""
+    value (`current`); one empty on both sides, or as the record has it, is left out (nothing
+    to change)."""
     cleaned: dict[str, Any] = getattr(form, "cleaned_data", {}) or {}
     payload: dict[str, Any] = {}
     for field in fields:
@@ -83,6 +84,8 @@ def custom_payload(
             value = value or ""
         if not value and current is not None and current.get(field.key) in (None, "", []):
             continue
+        if current is not None and value == custom_field_initial(field, current.get(field.key)):
+            continue  # unchanged: a value whose choice was since removed still saves the rest
         payload[field.key] = value
     return payload
 

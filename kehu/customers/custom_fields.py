@@ -335,7 +335,8 @@ def custom_fields_filter(
                 queryset = queryset.filter(_array_has(field.key, _choice(field, text)))
             else:
                 value = custom_field_value(field, text)
-                queryset = queryset.filter(**{f"custom_fields__{field.key}": value})
+                # __exact: a key such as "contains" or "range" is read as the key, not a lookup
+                queryset = queryset.filter(**{f"custom_fields__{field.key}__exact": value})
         except ValidationError as exc:
             errors[name] = [f"{field.label}: {message}" for message in exc.messages]
     return queryset

@@ -237,13 +237,13 @@ def customer_filter(queryset: QuerySet[Customer], params: dict[str, Any]) -> Que
         owner = value("owner")
         if owner == "me":
             qs = qs.filter(owner=params.get("_user"))
-        elif owner.isdigit():
+        elif owner.isdecimal() and owner.isascii():
             qs = qs.filter(owner_id=int(owner)) if _is_id(owner) else qs.none()
         else:
             qs = qs.filter(Q(owner__username=owner) | Q(owner__display_name=owner))
     if value("team"):
         team = value("team")
-        if team.isdigit():
+        if team.isdecimal() and team.isascii():
             qs = qs.filter(team_id=int(team)) if _is_id(team) else qs.none()
         else:
             qs = qs.filter(team__name=team)
@@ -368,8 +368,8 @@ def customer_search(
 ) -> QuerySet[Customer]:
     """The list's search box: what /search/ finds (settings.KEHU_CUSTOMER_SEARCH: pinyin,
     initials, phone suffix, substrings, typos), plus a customer-number prefix and a whole credit
-    code; a query too short for the substring index (one character) also matches names
-    containing it (customer_simple_search)."""
+    code; a query too short for the substring index (one character, or two Latin ones: HP, 3M)
+    also matches names containing it."""
     q = q.strip()
     hook = getattr(settings, "KEHU_CUSTOMER_SEARCH", "")
     if not q or not hook or user is None:
@@ -381,7 +381,7 @@ def customer_search(
         condition |= Q(customer_no__startswith=upper)
     if len(upper) == 18 and upper.isalnum():
         condition |= Q(credit_code=upper)
-    if len(q) < 2:
+    if len(q) < 2 or (q.isascii() and len(q) < 3):  # too short for the substring index
         condition |= Q(name__icontains=q)
     return queryset.filter(condition)
 

@@ -253,10 +253,12 @@ def customer_export_view(request: AuthedRequest, file_format: str) -> HttpRespon
         export_guard(actor=request.user, params=params, file_format=file_format)
         _count, lines = customer_export(actor=request.user, params=params, file_format=file_format)
     except ChangeHeld as held:
-        return HttpResponse(held.message, status=202)
-    except ValidationFailed as exc:
+        return HttpResponse(held.message, status=202, content_type="text/plain; charset=utf-8")
+    except ValidationFailed as exc:  # plain text: the messages repeat what the URL said
         return HttpResponse(
-            "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items()), status=422
+            "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items()),
+            status=422,
+            content_type="text/plain; charset=utf-8",
         )
     if file_format == "csv":
         return _csv_response(lines, "customers.csv")

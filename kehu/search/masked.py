@@ -110,7 +110,7 @@ class Viewer:
         touched = " OR ".join(parts) or "1=0"
         return f"{masked} AND ({touched})", [*masked_params, *params]
 
-    def allows(self, row: Row) -> bool:
+    def allows(self, row: Row, *, reveal: bool = True) -> bool:
         """Whether the engine's match of a document that suspect_sql() returned (one whose
         contact details the user sees masked) is one they may make; for counting, so cheap:
         match() also ranks, for the few rows shown.
@@ -125,7 +125,11 @@ class Viewer:
             if not inside or text.count(word) > sum(t.count(word) for t in inside):
                 continue
             if not any(word in mask_token(token) for token in inside):
-                return self.key in tokens and can_reveal_pii(self.user, self._customer(row))
+                # A whole masked value typed by one allowed to reveal it: a reveal, unless the
+                # caller does not audit one (reveal=False, the customer list).
+                return (
+                    reveal and self.key in tokens and can_reveal_pii(self.user, self._customer(row))
+                )
         return True
 
     def _customer(self, row: Row) -> SimpleNamespace:

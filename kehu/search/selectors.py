@@ -420,7 +420,7 @@ LIST_KINDS = [SearchDocument.Kind.CUSTOMER.value, SearchDocument.Kind.CONTACT.va
 
 
 def customer_ids_matching(user: Any, raw_query: str, *, cap: int = SEARCH_COUNT_CAP) -> list[int]:
-    """The ids of up to `cap` customers `user` may see whose record or contacts match the query
+    """The ids of up to `cap` + 1 customers `user` may see whose record or contacts match the query
     as /search/ matches them (pinyin, initials, phone suffix, substrings; typos only when
     nothing else matched): the customer list's search box and `q` of /api/v1/customers
     (settings.KEHU_CUSTOMER_SEARCH). A match that needs a value the user sees masked is left
@@ -449,7 +449,7 @@ def customer_ids_matching(user: Any, raw_query: str, *, cap: int = SEARCH_COUNT_
         every = [pk for ids in found.values() for pk in ids]
         if viewer.checks_rows:
             suspects = _suspects(every, visibility, viewer.suspect_sql())
-            refused = {row["id"] for row in suspects if not viewer.allows(row)}
+            refused = {row["id"] for row in suspects if not viewer.allows(row, reveal=False)}
             every = [pk for pk in every if pk not in refused]
         for customer_id in SearchDocument.objects.filter(pk__in=every).values_list(
             "customer_id", flat=True
@@ -463,4 +463,4 @@ def customer_ids_matching(user: Any, raw_query: str, *, cap: int = SEARCH_COUNT_
         for row in fuzzy:
             if _is_fuzzy_match(row, query):
                 customers.setdefault(row["customer_id"])
-    return list(customers)[:cap]
+    return list(customers)[: cap + 1]  # one more than the cap: the list's total says "more than"

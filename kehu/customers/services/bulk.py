@@ -17,6 +17,7 @@ from kehu.contacts.services import contact_remove, contact_values_restore, conta
 from kehu.core.bulk import insert_rows, reserve_ids, unsaved
 from kehu.core.errors import ChangeHeld
 from kehu.core.models import SearchDocument
+from kehu.core.normalize.pinyin import name_sort_key
 from kehu.core.search_index import (
     contact_document,
     customer_document,
@@ -28,6 +29,7 @@ from kehu.review.services import review_hold
 
 from ..custom_fields import custom_field_labels
 from ..models import Customer, CustomerStatusChange, CustomField
+from ..validators import normalize_company_name
 from .derived import customer_refresh_quality, customer_reindex
 from .review_rules import bulk_change_hold
 from .write import (
@@ -199,6 +201,12 @@ def customer_restore(
     """Put back the values an import overwrote (its revert): the customer's fields, its decision
     maker's, and remove a decision maker the import added; audited, re-indexed."""
     before = customer_snapshot(customer)
+    if "name" in fields:  # the keys derived from the name follow it back
+        fields = {
+            **fields,
+            "name_normalized": normalize_company_name(fields["name"]),
+            "name_sort": name_sort_key(fields["name"]),
+        }
     Customer.objects.filter(pk=customer.pk).update(**fields)
     if maker:
         contact = Contact.objects.filter(pk=maker["id"], customer=customer).first()

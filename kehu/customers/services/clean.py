@@ -58,7 +58,7 @@ def _clean_user(cleaner: FieldCleaner, actor: User | None) -> None:
     users = User.objects.filter(is_active=True)
     owner = (
         users.filter(pk=int(raw)).first()
-        if raw.isdigit() and len(raw) < 19
+        if raw.isdecimal() and raw.isascii() and len(raw) < 19
         else users.filter(Q(username=raw) | Q(display_name=raw)).order_by("id").first()
     )
     if owner is None:

@@ -21,7 +21,15 @@ from kehu.core.text import clean_text
 
 from ..models import CustomField
 
-KEY_RULE = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
+# No "__": the cf_ filters read the key through Django's JSON key lookups.
+KEY_RULE = re.compile(r"^(?!.*__)[a-z][a-z0-9_]{0,49}$")
+# Names Django reads as lookups after a JSON field: a key cannot be one of them.
+LOOKUP_NAMES = frozenset(
+    (
+        "contains contained_by has_key has_keys has_any_keys exact iexact in isnull range gt gte "
+        "lt lte startswith istartswith endswith iendswith icontains regex iregex"
+    ).split()
+)
 CHOICES_MAX = 200
 CHOICE_KINDS = (CustomField.Kind.CHOICE, CustomField.Kind.MULTI_CHOICE)
 AUDITED = (
@@ -65,7 +73,7 @@ def _clean(
             errors["entity"] = [_("Choose customer or contact.")]
         values["entity"] = entity
         key = clean_text(data.get("key")).lower()
-        if not KEY_RULE.match(key):
+        if not KEY_RULE.match(key) or key in LOOKUP_NAMES:
             errors["key"] = [
                 _("A key has lower-case letters, digits and _, starts with a letter, at most 50.")
             ]

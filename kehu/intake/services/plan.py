@@ -429,7 +429,10 @@ def _plan_update(
         return
     maker = _maker_of(match)
     result.before = {
-        "customer": {f: _json(getattr(match, f)) for f in CUSTOMER_AUDIT_FIELDS},
+        "customer": {
+            **{f: _json(getattr(match, f)) for f in CUSTOMER_AUDIT_FIELDS},
+            "custom_fields": dict(match.custom_fields or {}),  # a revert puts them back too
+        },
         "maker": {"id": maker.pk, **{f: getattr(maker, f) for f in MAKER_FIELDS}}
         if maker
         else None,
