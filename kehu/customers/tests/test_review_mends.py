@@ -10,7 +10,7 @@ from django.test import Client
 from kehu.accounts.models import User
 from kehu.audit.models import AuditEntry
 from kehu.core.normalize.pinyin import name_sort_key
-from kehu.customers.models import Customer, CustomField
+from kehu.customers.models import CustomField
 from kehu.customers.services import customer_update
 
 pytestmark = pytest.mark.django_db
