@@ -7,6 +7,7 @@ from typing import Any, cast
 
 from django import forms
 from django.http import QueryDict
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kehu.accounts.models import Team
@@ -119,6 +120,16 @@ class CustomerFilterForm(forms.Form):
             data = self.data.copy()
             data.setlist("cols", [c.key for c in chosen_columns(",".join(data.getlist("cols")))])
             self.data = data
+        # Every order a column header links to is a choice too, so "Apply filters" keeps it.
+        order = cast(forms.ChoiceField, self.fields["order"])
+        choices: list[tuple[str, Any]] = list(cast(list[tuple[str, Any]], order.choices))
+        offered = {value for value, _label in choices}
+        for column in COLUMNS.values():
+            for key, arrow in ((column.sort, "↑"), (f"-{column.sort}", "↓")):
+                if column.sort and key not in offered:
+                    choices.append((key, format_lazy("{} {}", column.label, arrow)))
+                    offered.add(key)
+        order.choices = choices
         tops, _subs = industry_choices()
         cast(forms.ChoiceField, self.fields["industry"]).choices = tops
         cast(forms.ChoiceField, self.fields["source"]).choices = source_choices()

@@ -3,7 +3,7 @@ delete. Each audited."""
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -57,8 +57,15 @@ def saved_view_save(
     before = {"query": view.query, "shared": view.team_id is not None} if view else None
     team_id = actor.team_id if shared else None
     if view is None:
-        view = SavedView.objects.create(owner=actor, name=name, query=query, team_id=team_id)
-    else:
+        try:
+            with transaction.atomic():  # two saves of one new name at once: the second updates
+                view = SavedView.objects.create(
+                    owner=actor, name=name, query=query, team_id=team_id
+                )
+        except IntegrityError:
+            view = SavedView.objects.select_for_update().get(owner=actor, name=name)
+            before = {"query": view.query, "shared": view.team_id is not None}
+    if before is not None:
         view.query, view.team_id = query, team_id
         view.save(update_fields=["query", "team", "updated_at"])
     after = {"query": query, "shared": team_id is not None}

@@ -176,3 +176,11 @@ def test_names_sort_in_pinyin_order(
     client.force_login(rep)
     html = client.get("/customers/", {"order": "name"}).content.decode()
     assert html.index("阿里测试") < html.index("北京测试") < html.index("中国测试")
+
+
+def test_applying_filters_keeps_a_sort_chosen_from_a_header(
+    client: Client, three: dict[str, Customer], rep: User
+) -> None:
+    client.force_login(rep)
+    html = client.get("/customers/", {"order": "-team"}).content.decode()
+    assert '<option value="-team" selected>' in html
