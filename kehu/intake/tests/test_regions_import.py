@@ -72,3 +72,16 @@ def test_region_code_column_is_accepted_and_checked(tmp_path: Path, rep) -> None
     failed = next(r for r in lines if r["row"] == "3")
     assert failed["outcome"] == "failed"
     assert "行政区划代码:" in failed["errors"] and "449999" in failed["errors"]
+
+
+def test_the_export_carries_the_district_and_the_code(client, rep, customer_factory) -> None:
+    customer_factory(name="导出区划有限公司", region_code="440305")
+    client.force_login(rep)
+    response = client.get("/exports/customers.csv")
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = {r["客户名称"]: r for r in csv.DictReader(StringIO(text))}
+    row = rows["导出区划有限公司"]
+    assert (row["省份"], row["城市"], row["区县"], row["行政区划代码"]) == (
+        "广东省", "深圳市", "南山区", "440305",
+    )  # fmt: skip
