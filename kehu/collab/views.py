@@ -25,6 +25,7 @@ from kehu.accounts.services import (
     team_pool_settings_update,
 )
 from kehu.core.errors import ChangeHeld, DomainError, PermissionDenied, ValidationFailed
+from kehu.core.text import split_list
 from kehu.customers import services as customer_services
 from kehu.customers.selectors import customer_get_for
 
@@ -296,13 +297,6 @@ def _back_to_list(request: AuthedRequest) -> HttpResponse:
     return redirect("customer-list")
 
 
-def _words(raw: str) -> list[str]:
-    """Tag names typed in one box: separated by commas (either width), 、 or semicolons."""
-    for sep in ("，", "、", ";", "；"):
-        raw = raw.replace(sep, ",")
-    return [w.strip() for w in raw.split(",") if w.strip()]
-
-
 @login_required
 @require_POST
 def customer_bulk(request: AuthedRequest) -> HttpResponse:
@@ -324,14 +318,13 @@ def customer_bulk(request: AuthedRequest) -> HttpResponse:
             owner=request.POST.get("owner", ""),
             status=request.POST.get("status", ""),
             reason=request.POST.get("reason", ""),
-            tags=_words(request.POST.get("tags", "")),
+            tags=split_list(request.POST.get("tags", "")),
         )
     except ChangeHeld as held:
         messages.warning(request, held.message)
     except ValidationFailed as exc:
-        for key, errors in exc.errors.items():
-            label = BULK_FIELD_LABELS.get(key, key)
-            messages.error(request, f"{label}: {' '.join(str(e) for e in errors)}")
+        for line in exc.lines(BULK_FIELD_LABELS):
+            messages.error(request, line)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

@@ -65,6 +65,15 @@ class ValidationFailed(DomainError):
     def payload(self) -> dict[str, Any]:
         return {"errors": self.errors}
 
+    def lines(self, labels: Mapping[str, Any]) -> list[str]:
+        """One readable line per field, "label: messages", for a page's flash messages (a
+        field `labels` does not name shows as its key)."""
+        return [
+            str(_("%(field)s: %(errors)s"))
+            % {"field": labels.get(key, key), "errors": " ".join(errors)}
+            for key, errors in self.errors.items()
+        ]
+
 
 class PermissionDenied(DomainError, DjangoPermissionDenied):
     """You are not allowed to do this.

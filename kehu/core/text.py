@@ -84,3 +84,12 @@ def clean_multiline(value: Any) -> str:
 
 def nfkc_lower(value: str) -> str:
     return unicodedata.normalize("NFKC", value).lower()
+
+
+_LIST_SEPARATORS = re.compile(r"\s*[、,，;；|]\s*")
+
+
+def split_list(value: Any) -> list[str]:
+    """A list typed in one box, as people type it: 'A、B，C; D' -> ['A', 'B', 'C', 'D'] (empty
+    items dropped)."""
+    return [item for item in _LIST_SEPARATORS.split(clean_text(value)) if item]

@@ -17,7 +17,6 @@ Errors are keyed `custom_fields.<key>` and name the field's label.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -28,7 +27,7 @@ from django.db.models import BooleanField, Expression, Q, QuerySet, Value
 from django.db.models.fields.json import KeyTransform
 from django.utils.translation import gettext as _
 
-from kehu.core.text import clean_text
+from kehu.core.text import clean_text, split_list
 from kehu.core.validators import parse_amount, parse_date
 
 from .models import CustomField
@@ -37,7 +36,6 @@ PREFIX = "custom_fields"
 TEXT_MAX = 500
 NUMBER_LIMIT = Decimal("1e15")
 # Separators of several choices in one cell or form value: 、 , ， ; ； |
-_MULTI_SPLIT = re.compile(r"\s*[、,，;；|]\s*")
 
 
 def custom_fields_of(entity: str, *, active_only: bool = True) -> list[CustomField]:
@@ -98,7 +96,7 @@ def _choice(field: CustomField, raw: Any) -> str:
 
 
 def _multi(field: CustomField, raw: Any) -> list[str]:
-    items = raw if isinstance(raw, list | tuple) else _MULTI_SPLIT.split(clean_text(str(raw)))
+    items = raw if isinstance(raw, list | tuple) else split_list(raw)
     chosen = {_choice(field, item) for item in items if not _is_empty(item)}
     return [str(c) for c in field.choices or [] if c in chosen]
 

@@ -25,6 +25,7 @@ from kehu.contacts.models import Contact
 from kehu.contacts.selectors import contact_get_for
 from kehu.core.errors import NotFound, ValidationFailed, one_of
 from kehu.core.regions import DISTRICT, Region, region_get
+from kehu.core.text import split_list
 from kehu.core.validators import AMOUNT_BANDS, parse_amount, parse_choice, parse_date
 
 from .custom_fields import custom_fields_filter
@@ -307,7 +308,7 @@ def _tag_filter(
     EXISTS per tag (all) or one for the set, answered from the customer's tag rows."""
     raw = params.get("tag") or []
     names = [raw] if isinstance(raw, str) else list(raw)
-    tags = list(dict.fromkeys(t.strip() for n in names for t in str(n).split(",") if t.strip()))
+    tags = list(dict.fromkeys(t for n in names for t in split_list(n)))
     mode = str(params.get("tag_mode") or "all").strip()
     if mode not in TAG_MODES:
         errors["tag_mode"] = [one_of(TAG_MODES)]

@@ -300,9 +300,9 @@ def saved_view_save(request: AuthedRequest) -> HttpResponse:
             shared=request.POST.get("shared") in ("1", "on", "true"),
         )
     except ValidationFailed as exc:
-        for key, errors in exc.errors.items():
-            label = form.fields[key].label if key in form.fields else SAVE_LABELS.get(key, key)
-            messages.error(request, f"{label}: {' '.join(str(e) for e in errors)}")
+        labels = {**SAVE_LABELS, **{name: f.label for name, f in form.fields.items()}}
+        for line in exc.lines(labels):
+            messages.error(request, line)
         return redirect(reverse("customer-list") + ("?" + query.urlencode() if query else ""))
     messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
     return redirect(f"{reverse('customer-list')}?{view.query}&view={view.pk}")

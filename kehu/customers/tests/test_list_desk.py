@@ -184,3 +184,14 @@ def test_applying_filters_keeps_a_sort_chosen_from_a_header(
     client.force_login(rep)
     html = client.get("/customers/", {"order": "-team"}).content.decode()
     assert '<option value="-team" selected>' in html
+
+
+def test_tags_typed_with_chinese_separators_filter_as_a_list(
+    api: Any, three: dict[str, Customer], rep: User
+) -> None:
+    api.login(rep)
+    for key, tag in (("huaxin", "重点"), ("dingfang", "展会")):
+        body = {"customer_nos": [three[key].customer_no], "action": "tag", "tags": [tag]}
+        assert api.post("/api/v1/customers/bulk", body).status_code == 200
+    found = numbers(api.get(API, tag="重点，展会", tag_mode="any"))
+    assert sorted(found) == sorted([three["huaxin"].customer_no, three["dingfang"].customer_no])
