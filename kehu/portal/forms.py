@@ -19,6 +19,7 @@ from kehu.customers.forms import BLANK, apply_service_errors
 from kehu.customers.models import Contact, Customer, CustomField
 from kehu.interactions.models import Interaction
 from kehu.interactions.services import interaction_clean
+from kehu.interactions.validators import STANDARD_REQUIRED
 
 from .labels import feedback_choices
 
@@ -50,6 +51,9 @@ class InteractionForm(forms.Form):
         kwargs.setdefault("auto_id", "qi_%s")
         super().__init__(*args, **kwargs)
         self.customer = customer
+        for name, message in STANDARD_REQUIRED.items():  # the field standard's, marked *
+            self.fields[name].required = True
+            self.fields[name].error_messages["required"] = message
         cast(forms.ChoiceField, self.fields["contact_id"]).choices = BLANK + [
             (str(c.pk), c.name) for c in contacts if not c.has_left
         ]
