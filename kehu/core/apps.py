@@ -13,7 +13,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.core.signals import setting_changed  # noqa: F401
 
-        from . import checks  # noqa: F401
+        from . import checks, db  # noqa: F401  (db: the any_of lookup)
 
         post_migrate.connect(analyze_after_migrate, sender=self)
 

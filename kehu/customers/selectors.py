@@ -376,7 +376,7 @@ def customer_search(
     if not q or not hook or user is None:
         return customer_simple_search(queryset, q, user=user)
     ids = import_string(hook)(user, q)
-    condition = Q(pk__in=ids)
+    condition = Q(pk__any_of=ids)  # one array on PostgreSQL (kehu.core.db.ids_in)
     upper = q.upper()
     if upper.startswith("CX") and len(upper) >= 8:
         condition |= Q(customer_no__startswith=upper)

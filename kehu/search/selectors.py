@@ -34,6 +34,7 @@ from django.db.models import Q
 from rapidfuzz import fuzz
 
 from kehu.accounts.policy import scope_arms, visibility_q
+from kehu.core.db import ids_in
 from kehu.core.models import SearchDocument
 from kehu.core.search_index import compact, search_normalize
 from kehu.customers.models import Customer
@@ -269,13 +270,12 @@ def _suspects(ids: list[int], visibility: Visibility, only: Visibility) -> list[
     reads: one statement, primary-key look-ups."""
     if not ids:
         return []
-    marks = ", ".join(["%s"] * len(ids))
+    among = ids_in(f"{TABLE}.id", ids)
     columns = ", ".join(f"{TABLE}.{c}" for c in _SUSPECT_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {columns} FROM {TABLE} WHERE {TABLE}.id IN ({marks}) AND {visibility[0]} "
-            f"AND {only[0]}",
-            [*ids, *visibility[1], *only[1]],
+            f"SELECT {columns} FROM {TABLE} WHERE {among[0]} AND {visibility[0]} AND {only[0]}",
+            [*among[1], *visibility[1], *only[1]],
         )
         return [dict(zip(_SUSPECT_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
 
@@ -283,11 +283,11 @@ def _suspects(ids: list[int], visibility: Visibility, only: Visibility) -> list[
 def _rows_by_id(ids: list[int], visibility: Visibility) -> list[dict[str, Any]]:
     if not ids:
         return []
-    marks = ", ".join(["%s"] * len(ids))
+    among = ids_in(f"{TABLE}.id", ids)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {_SELECT} FROM {TABLE} WHERE {TABLE}.id IN ({marks}) AND {visibility[0]}",
-            [*ids, *visibility[1]],
+            f"SELECT {_SELECT} FROM {TABLE} WHERE {among[0]} AND {visibility[0]}",
+            [*among[1], *visibility[1]],
         )
         rows = {row[0]: dict(zip(_COLUMNS, row, strict=True)) for row in cursor.fetchall()}
     return [rows[pk] for pk in ids if pk in rows]
@@ -451,7 +451,7 @@ def customer_ids_matching(user: Any, raw_query: str, *, cap: int = SEARCH_COUNT_
             suspects = _suspects(every, visibility, viewer.suspect_sql())
             refused = {row["id"] for row in suspects if not viewer.allows(row, reveal=False)}
             every = [pk for pk in every if pk not in refused]
-        for customer_id in SearchDocument.objects.filter(pk__in=every).values_list(
+        for customer_id in SearchDocument.objects.filter(pk__any_of=every).values_list(
             "customer_id", flat=True
         ):
             customers.setdefault(customer_id)
