@@ -130,6 +130,19 @@ class StageProbabilityOut(Schema):
     probability: int
 
 
+class StageProbabilitiesIn(Schema):
+    """Percentages (0-100) by stage; stages left out keep theirs."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    initial_contact: int | str | None = None
+    needs_confirmed: int | str | None = None
+    proposal: int | str | None = None
+    negotiation: int | str | None = None
+    won: int | str | None = None
+    lost: int | str | None = None
+
+
 @router.get(
     "/stage-probabilities",
     response={200: list[StageProbabilityOut]},
@@ -148,9 +161,9 @@ def stage_probability_list(request: AuthedRequest) -> list[dict[str, object]]:
     summary="Set stage probabilities (administrators): {stage: percent}",
 )
 def stage_probability_set(
-    request: AuthedRequest, payload: dict[str, int | str]
+    request: AuthedRequest, payload: StageProbabilitiesIn
 ) -> list[dict[str, object]]:
-    stage_probabilities_set(actor=request.user, data=dict(payload))
+    stage_probabilities_set(actor=request.user, data=payload_data(payload))
     return stage_probability_list(request)
 
 
