@@ -166,7 +166,9 @@ def opportunity_stage(request: AuthedRequest, opportunity_id: int) -> HttpRespon
     """Move to a stage (the board's drop, a card's menu, the opportunity page's form); Lost
     needs a reason, Won may take the won amount and create the order."""
     opportunity = _for_change(request, opportunity_id)
-    data = {key: request.POST[key] for key in STAGE_FIELDS if request.POST.get(key, "") != ""}
+    data: dict[str, Any] = {
+        key: request.POST[key] for key in STAGE_FIELDS if request.POST.get(key, "") != ""
+    }
     data["create_order"] = request.POST.get("create_order") in ("1", "on", "true")
     try:
         opportunity = opportunity_update(actor=request.user, opportunity=opportunity, data=data)

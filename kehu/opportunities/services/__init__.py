@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -141,7 +142,10 @@ def _apply_lines_and_stage(*, actor: User, opportunity: Opportunity, cleaned: _C
 
 
 @transaction.atomic
-def opportunity_create(*, actor: User, customer: Customer, data: dict[str, Any]) -> Opportunity:
+def opportunity_create(
+    *, actor: User, customer: Customer, data: dict[str, Any], at: datetime | None = None
+) -> Opportunity:
+    """Add an opportunity; its stage history starts (`at`: when, for the sandbox's history)."""
     cleaned = _Cleaned(data, creating=True, stage=None)
     assert_finance_editable(
         actor,
@@ -162,14 +166,19 @@ def opportunity_create(*, actor: User, customer: Customer, data: dict[str, Any])
         actor=actor, action=AuditAction.OPPORTUNITY_CREATED, target=opportunity, changes=changes
     )
     reason = opportunity.lost_reason.name if opportunity.lost_reason else ""
-    stage_record(actor=actor, opportunity=opportunity, from_stage="", note=reason)
+    stage_record(actor=actor, opportunity=opportunity, from_stage="", note=reason, now=at)
     return opportunity
 
 
 @transaction.atomic
 def opportunity_update(
-    *, actor: User, opportunity: Opportunity, data: dict[str, Any]
+    *,
+    actor: User,
+    opportunity: Opportunity,
+    data: dict[str, Any],
+    at: datetime | None = None,
 ) -> Opportunity:
+    """Change fields, lines or the stage (a move is recorded in the stage history, `at` then)."""
     cleaned = _Cleaned(data, creating=False, stage=opportunity.stage)
     assert_finance_editable(
         actor,
