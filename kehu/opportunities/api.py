@@ -112,7 +112,7 @@ class OpportunityOut(Schema):
 
     @staticmethod
     def resolve_stage_label(obj: Opportunity) -> str:
-        return str(obj.get_stage_display())
+        return stage_label(obj.stage)
 
     @staticmethod
     def resolve_owner(obj: Opportunity) -> str | None:

@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from kehu.accounts.policy import scope_for, scope_with_arms, sees_amount_bands
 from kehu.core.errors import ValidationFailed, one_of
@@ -129,6 +130,16 @@ def opportunity_filter(
     return qs
 
 
+# "Won" and "Lost" are customer statuses too (成交客户, 流失客户): the stages' words carry a
+# context, so that Chinese reads 赢单 and 输单 (as kehu.portal.labels).
+STAGE_LABELS = {
+    Opportunity.Stage.WON: pgettext_lazy("opportunity stage", "Won"),
+    Opportunity.Stage.LOST: pgettext_lazy("opportunity stage", "Lost"),
+}
+
+
 def stage_label(stage: str) -> str:
     """A stage's label in the reader's language ("" for none: an opportunity's creation)."""
+    if stage in STAGE_LABELS:
+        return str(STAGE_LABELS[stage])
     return str(Opportunity.Stage(stage).label) if stage in Opportunity.Stage.values else stage

@@ -40,7 +40,7 @@
   document.querySelectorAll(".pipeline-cards").forEach(function (list) {
     if (typeof Sortable === "undefined") { return; }
     Sortable.create(list, {
-      group: "pipeline", animation: 120, draggable: ".pipeline-card[data-movable]",
+      group: "pipeline", animation: 120, draggable: ".pipeline-card[data-movable]", forceFallback: true,
       filter: "select, button, input, a", preventOnFilter: false, delay: 150, delayOnTouchOnly: true,
       onAdd: function (event) { move(event.item, event.to.dataset.stage); }
     });
