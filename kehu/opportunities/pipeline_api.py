@@ -182,7 +182,11 @@ class LostReasonOut(Schema):
     is_active: bool
 
 
-@router.get("/lost-reasons", response={200: list[LostReasonOut]}, summary="Lost reasons (输单原因)")
+@router.get(
+    "/lost-reasons",
+    response={200: list[LostReasonOut], **errors(422)},
+    summary="Lost reasons (输单原因)",
+)
 def lost_reason_list(request: AuthedRequest, include_archived: bool = False) -> Any:
     reasons = LostReason.objects.all()
     return reasons if include_archived else reasons.filter(is_active=True)
@@ -235,7 +239,9 @@ class ProductOut(Schema):
         return amount_band(obj.unit_price)
 
 
-@router.get("/products", response={200: list[ProductOut]}, summary="The product catalogue")
+@router.get(
+    "/products", response={200: list[ProductOut], **errors(422)}, summary="The product catalogue"
+)
 def product_list(request: AuthedRequest, include_archived: bool = False) -> Any:
     products = Product.objects.all()
     return products if include_archived else products.filter(is_active=True)

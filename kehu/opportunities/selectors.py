@@ -132,7 +132,7 @@ def opportunity_filter(
 
 # "Won" and "Lost" are customer statuses too (成交客户, 流失客户): the stages' words carry a
 # context, so that Chinese reads 赢单 and 输单 (as kehu.portal.labels).
-STAGE_LABELS = {
+STAGE_LABELS: dict[str, Any] = {
     Opportunity.Stage.WON: pgettext_lazy("opportunity stage", "Won"),
     Opportunity.Stage.LOST: pgettext_lazy("opportunity stage", "Lost"),
 }

@@ -94,7 +94,8 @@ def test_stage_menu_at_phone_size(
     page.locator("#stage-dialog-save").click()
     page.wait_for_selector(f'.pipeline-cards[data-stage="lost"] #card-{deal.pk}')
     deal.refresh_from_db()
-    assert deal.stage == "lost" and deal.lost_reason.name == "预算不足"
+    assert deal.stage == "lost"
+    assert deal.lost_reason is not None and deal.lost_reason.name == "预算不足"
     # The opportunity page fits the phone and shows the history.
     page.goto(f"{live_server.url}/opportunities/{deal.pk}/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375

@@ -161,7 +161,7 @@ def opportunity_create(
     opportunity.save()
     changes = diff_fields({}, _snapshot(opportunity, OPPORTUNITY_FIELDS))
     if cleaned.lines:
-        changes["lines"] = [None, lines_snapshot(opportunity)]
+        changes["products"] = [None, lines_snapshot(opportunity)]
     audit_record(
         actor=actor, action=AuditAction.OPPORTUNITY_CREATED, target=opportunity, changes=changes
     )
@@ -198,7 +198,7 @@ def opportunity_update(
     opportunity.save()
     changes = diff_fields(before, _snapshot(opportunity, OPPORTUNITY_FIELDS))
     if lines_before is not None and lines_before != lines_snapshot(opportunity):
-        changes["lines"] = [lines_before, lines_snapshot(opportunity)]
+        changes["products"] = [lines_before, lines_snapshot(opportunity)]
     reason = opportunity.lost_reason.name if opportunity.lost_reason else None
     if opportunity.stage == from_stage and reason != reason_before:
         changes["lost_reason"] = [reason_before, reason]

@@ -76,8 +76,9 @@ def opportunity_lines_write(opportunity: Opportunity, lines: list[dict[str, Any]
 
 
 def lines_snapshot(opportunity: Opportunity) -> list[str]:
-    """The lines as the change log keeps them: '产品 × 2 @ 100.00'."""
+    """The lines as the change log keeps them: '产品 × 2' (prices stay out: the log is read by
+    those who see amounts only as bands too)."""
     return [
-        f"{line.product.name} × {line.quantity.normalize():f} @ {line.unit_price}"
+        f"{line.product.name} × {line.quantity.normalize():f}"
         for line in opportunity.lines.select_related("product")
     ]
