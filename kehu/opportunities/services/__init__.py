@@ -197,6 +197,9 @@ def opportunity_update(
     _apply_lines_and_stage(actor=actor, opportunity=opportunity, cleaned=cleaned)
     opportunity.save()
     changes = diff_fields(before, _snapshot(opportunity, OPPORTUNITY_FIELDS))
+    # A move of stage is its own entry, "opportunity.stage_changed" (stage_record); the other
+    # fields changed with it, if any, are "opportunity.updated".
+    changes.pop("stage", None)
     if lines_before is not None and lines_before != lines_snapshot(opportunity):
         changes["products"] = [lines_before, lines_snapshot(opportunity)]
     reason = opportunity.lost_reason.name if opportunity.lost_reason else None
@@ -207,7 +210,9 @@ def opportunity_update(
             actor=actor, action=AuditAction.OPPORTUNITY_UPDATED, target=opportunity, changes=changes
         )
     if opportunity.stage != from_stage:
-        stage_record(actor=actor, opportunity=opportunity, from_stage=from_stage, note=reason or "")
+        stage_record(
+            actor=actor, opportunity=opportunity, from_stage=from_stage, note=reason or "", now=at
+        )
     return opportunity
 
 
