@@ -77,6 +77,10 @@ class Opportunity(models.Model):
             models.Index(
                 fields=["owner", "expected_close_date"], name="opportunity_owner_close_idx"
             ),
+            # A board column in close-date order: walked in order, the scope checked per row.
+            models.Index(
+                fields=["stage", "expected_close_date", "id"], name="opportunity_stage_close_idx"
+            ),
         ]
         verbose_name = _("opportunity")
         verbose_name_plural = _("opportunities")

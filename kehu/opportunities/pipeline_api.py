@@ -10,19 +10,20 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict
 
-from kehu.accounts.policy import scope_for, sees_amount_bands
+from kehu.accounts.policy import sees_amount_bands
 from kehu.accounts.requests import AuthedRequest
 from kehu.core.api_utils import capped_count_arms, errors, paged, payload_data
 from kehu.core.validators import amount_band
 
 from .api import OpportunityPage, _bands
 from .forecast import forecast, stage_percentages
-from .models import LostReason, Opportunity, Product
+from .models import LostReason, Product
 from .selectors import (
     ORDERINGS,
     opportunities_related,
     opportunity_filter,
     opportunity_list_scope,
+    opportunity_scope_by_customers,
     stage_label,
 )
 from .services.catalogue import lost_reason_save, product_save, stage_probabilities_set
@@ -63,7 +64,7 @@ def pipeline_list(request: AuthedRequest, filters: Query[OpportunityFilters]) ->
     scoped, arms = opportunity_list_scope(request.user)
     filtered = opportunity_filter(opportunities_related(), params, user=request.user)
     return paged(
-        scoped & filtered,
+        opportunities_related(scoped & filtered),
         order=ORDERINGS[filters.order],
         cursor=filters.cursor,
         limit=filters.limit,
@@ -119,7 +120,7 @@ def pipeline_forecast(request: AuthedRequest, filters: Query[ForecastFilters]) -
     """Expected amounts × the stage's probability (GET /api/v1/stage-probabilities), summed by
     expected close month, for everyone the user may see, per rep (`reps`, by username) and per
     rep's team (`teams`). Those who see amounts as bands get bands only."""
-    scoped = scope_for(request.user, Opportunity.objects.all())
+    scoped = opportunity_scope_by_customers(request.user)
     filtered = opportunity_filter(scoped, filters.model_dump(), user=request.user)
     return forecast(filtered, bands=sees_amount_bands(request.user))
 

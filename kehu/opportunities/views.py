@@ -30,11 +30,12 @@ from .selectors import (
     opportunity_filter,
     opportunity_get_for,
     opportunity_list_scope,
+    opportunity_scope_by_customers,
     stage_label,
 )
 from .services import opportunity_update
 
-CARDS_PER_STAGE = 50
+CARDS_PER_STAGE = 20
 LIST_SIZE = 50
 FILTERS = ("stage", "owner", "team", "customer_no", "close_from", "close_to")
 FILTERS_MORE = ("amount_min", "amount_max", "order")
@@ -47,15 +48,20 @@ def _params(request: AuthedRequest) -> dict[str, Any]:
     return params
 
 
-def _filtered(request: AuthedRequest) -> tuple[Any, list[Any] | None, dict[str, list[str]]]:
+def _filtered(
+    request: AuthedRequest, *, for_sums: bool = False
+) -> tuple[Any, list[Any] | None, dict[str, list[str]]]:
     """The visible opportunities by the page's filters, the scope's branches, and the filters'
-    errors (the page is shown unfiltered by a bad one, with its message)."""
+    errors (the page is shown unfiltered by a bad one, with its message). `for_sums`: the scope
+    as an IN over the customers' (opportunity_scope_by_customers), for totals."""
     scoped, arms = opportunity_list_scope(request.user)
+    if for_sums:
+        scoped, arms = opportunity_scope_by_customers(request.user), None
     try:
-        filtered = opportunity_filter(opportunities_related(), _params(request), user=request.user)
+        filtered = opportunity_filter(scoped, _params(request), user=request.user)
     except ValidationFailed as exc:
-        return scoped & opportunities_related(), arms, exc.errors
-    return scoped & filtered, arms, {}
+        return opportunities_related(scoped), arms, exc.errors
+    return opportunities_related(filtered), arms, {}
 
 
 def _filter_context(request: AuthedRequest, errors: dict[str, list[str]]) -> dict[str, Any]:
@@ -99,9 +105,10 @@ def opportunity_board(request: AuthedRequest) -> HttpResponse:
         context.update(rows=page.items, next_cursor=page.next_cursor, view="list")
         context["writable"] = _writable_ids(request.user, [o.pk for o in page.items])
         return render(request, "opportunities/list.html", context)
+    sums, _arms, _errors = _filtered(request, for_sums=True)
     totals = {
         row["stage"]: row
-        for row in queryset.order_by()
+        for row in sums.order_by()
         .values("stage")
         .annotate(count=Count("id"), amount=Sum("expected_amount"))
     }
@@ -221,7 +228,7 @@ def opportunity_lines(request: AuthedRequest, opportunity_id: int) -> HttpRespon
 @login_required
 def opportunity_forecast(request: AuthedRequest) -> HttpResponse:
     """The weighted forecast by expected close month, per rep and per team."""
-    queryset, _arms, errors = _filtered(request)
+    queryset, _arms, errors = _filtered(request, for_sums=True)
     context = _filter_context(request, errors)
     context["forecast"] = forecast(queryset, bands=context["bands"])
     context["list_query"] = urlencode({"view": "list"})
