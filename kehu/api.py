@@ -38,6 +38,7 @@ from kehu.intake.capture.api import router as capture_router
 from kehu.interactions.api import router as interactions_router
 from kehu.interactions.followup_api import router as followups_router
 from kehu.opportunities.api import router as opportunities_router
+from kehu.opportunities.pipeline_api import router as pipeline_router
 from kehu.reports.api import router as reports_router
 from kehu.review.api import router as review_router
 from kehu.search.api import router as search_router
@@ -155,6 +156,7 @@ api.add_router("/", dedupe_router)
 api.add_router("/", interactions_router)
 api.add_router("/", followups_router)
 api.add_router("/reports/", reports_router)
+api.add_router("/", pipeline_router)  # before /opportunities/{id}: /opportunities/forecast
 api.add_router("/", opportunities_router)
 api.add_router("/", accounts_router)
 api.add_router("/", users_router)

@@ -12,6 +12,7 @@ urlpatterns = [
     # Before the pages under customers/<number>/: the list's bulk actions.
     path("customers/bulk/", customer_bulk, name="customer-bulk"),
     path("", include("kehu.interactions.urls")),
+    path("", include("kehu.opportunities.urls")),
     path("reports/", include("kehu.reports.urls")),
     # Customers first: /customers/new/ must not be read as the customer numbered "new".
     path("", include("kehu.customers.urls")),

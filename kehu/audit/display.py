@@ -81,6 +81,7 @@ FACTS: dict[str, tuple[Promise, str]] = {
     "title": (_("title"), ""),
     "customers": (_("customers"), ""),
     "opportunities": (_("opportunities"), ""),
+    "products": (_("products"), ""),  # an opportunity's product lines (issue 16)
     "follow_ups": (_("follow-up tasks"), ""),
     "successor": (_("successor"), ""),
     "successors": (_("successors"), ""),

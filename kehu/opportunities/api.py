@@ -21,7 +21,8 @@ from kehu.customers.selectors import customer_get_for
 from kehu.customers.services import PermissionDenied
 
 from . import services
-from .models import Opportunity, Order
+from .models import Opportunity, OpportunityLine, OpportunityStageChange, Order
+from .selectors import opportunities_related, stage_label
 
 router = Router(tags=["opportunities"])
 
@@ -30,6 +31,14 @@ def _bands(context: Any) -> bool:
     """Support sees amounts only as bands (accounts.policy.sees_amount_bands)."""
     request = (context or {}).get("request")
     return sees_amount_bands(getattr(request, "user", None))
+
+
+class OpportunityLineIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    product: str | int | None = None
+    quantity: Decimal | str | None = None
+    unit_price: Decimal | str | None = None
 
 
 class OpportunityIn(Schema):
@@ -41,11 +50,19 @@ class OpportunityIn(Schema):
     expected_close_date: str | None = None
     owner: str | int | None = None
     source: str | None = None
+    # With a stage change: 赢单 takes the won amount and may create the order; 输单 needs a
+    # lost reason (GET /api/v1/lost-reasons: its name or id).
+    won_amount: Decimal | str | None = None
+    create_order: bool | None = None
+    lost_reason: str | int | None = None
+    # Products and quantities ({product: code, quantity, unit_price}); they make the amount.
+    lines: list[OpportunityLineIn] | None = None
 
 
 class OpportunityOut(Schema):
     id: int
     customer_no: str
+    customer_name: str
     title: str
     expected_amount: Decimal | None
     expected_amount_band: str
@@ -53,13 +70,37 @@ class OpportunityOut(Schema):
     stage_label: str
     expected_close_date: date | None
     owner: str | None
+    owner_name: str | None
+    team: str | None
     source: str
+    lost_reason: str | None
+    won_order_no: str | None
     created_at: datetime
     updated_at: datetime
 
     @staticmethod
     def resolve_customer_no(obj: Opportunity) -> str:
         return obj.customer.customer_no
+
+    @staticmethod
+    def resolve_lost_reason(obj: Opportunity) -> str | None:
+        return obj.lost_reason.name if obj.lost_reason else None
+
+    @staticmethod
+    def resolve_won_order_no(obj: Opportunity) -> str | None:
+        return obj.won_order.order_no if obj.won_order else None
+
+    @staticmethod
+    def resolve_customer_name(obj: Opportunity) -> str:
+        return obj.customer.name
+
+    @staticmethod
+    def resolve_owner_name(obj: Opportunity) -> str | None:
+        return obj.owner.label if obj.owner else None
+
+    @staticmethod
+    def resolve_team(obj: Opportunity) -> str | None:
+        return obj.owner.team.name if obj.owner and obj.owner.team else None
 
     @staticmethod
     def resolve_expected_amount(obj: Opportunity, context: Any) -> Decimal | None:
@@ -71,7 +112,7 @@ class OpportunityOut(Schema):
 
     @staticmethod
     def resolve_stage_label(obj: Opportunity) -> str:
-        return str(obj.get_stage_display())
+        return stage_label(obj.stage)
 
     @staticmethod
     def resolve_owner(obj: Opportunity) -> str | None:
@@ -80,6 +121,75 @@ class OpportunityOut(Schema):
 
 class OpportunityPage(Paged):
     items: list[OpportunityOut]
+
+
+class StageChangeOut(Schema):
+    from_stage: str
+    from_stage_label: str
+    to_stage: str
+    to_stage_label: str
+    changed_by: str | None
+    changed_by_name: str | None
+    changed_at: datetime
+    days_in_previous_stage: int | None
+
+    @staticmethod
+    def resolve_from_stage_label(obj: OpportunityStageChange) -> str:
+        return stage_label(obj.from_stage)
+
+    @staticmethod
+    def resolve_to_stage_label(obj: OpportunityStageChange) -> str:
+        return stage_label(obj.to_stage)
+
+    @staticmethod
+    def resolve_changed_by(obj: OpportunityStageChange) -> str | None:
+        return obj.changed_by.username if obj.changed_by else None
+
+    @staticmethod
+    def resolve_changed_by_name(obj: OpportunityStageChange) -> str | None:
+        return obj.changed_by.label if obj.changed_by else None
+
+
+class OpportunityLineOut(Schema):
+    product_code: str
+    product_name: str
+    quantity: Decimal
+    unit_price: Decimal | None
+    amount: Decimal | None
+    amount_band: str
+
+    @staticmethod
+    def resolve_product_code(obj: OpportunityLine) -> str:
+        return obj.product.code
+
+    @staticmethod
+    def resolve_product_name(obj: OpportunityLine) -> str:
+        return obj.product.name
+
+    @staticmethod
+    def resolve_unit_price(obj: OpportunityLine, context: Any) -> Decimal | None:
+        return None if _bands(context) else obj.unit_price
+
+    @staticmethod
+    def resolve_amount(obj: OpportunityLine, context: Any) -> Decimal | None:
+        return None if _bands(context) else obj.amount
+
+    @staticmethod
+    def resolve_amount_band(obj: OpportunityLine) -> str:
+        return amount_band(obj.amount)
+
+
+class OpportunityDetailOut(OpportunityOut):
+    stage_history: list[StageChangeOut]
+    lines: list[OpportunityLineOut]
+
+    @staticmethod
+    def resolve_lines(obj: Opportunity) -> list[OpportunityLine]:
+        return list(obj.lines.select_related("product"))
+
+    @staticmethod
+    def resolve_stage_history(obj: Opportunity) -> list[OpportunityStageChange]:
+        return list(obj.stage_changes.select_related("changed_by"))
 
 
 class OrderLineIn(Schema):
@@ -174,7 +284,7 @@ def _get(request: AuthedRequest, queryset: QuerySet[Model], **lookup: object) ->
 
 
 def _opportunities() -> QuerySet[Opportunity]:
-    return Opportunity.objects.select_related("customer", "owner")
+    return opportunities_related()
 
 
 def _orders() -> QuerySet[Order]:
@@ -205,14 +315,16 @@ def opportunity_create(request: AuthedRequest, customer_no: str, payload: Opport
     return Status(201, opportunity)
 
 
-@router.get("/opportunities/{opportunity_id}", response={200: OpportunityOut, **errors(404, 422)})
+@router.get(
+    "/opportunities/{opportunity_id}", response={200: OpportunityDetailOut, **errors(404, 422)}
+)
 def opportunity_detail(request: AuthedRequest, opportunity_id: int) -> Model:
     return _get(request, _opportunities(), pk=opportunity_id)
 
 
 @router.patch(
     "/opportunities/{opportunity_id}",
-    response={200: OpportunityOut, **errors(403, 404, 422)},
+    response={200: OpportunityDetailOut, **errors(403, 404, 422)},
 )
 def opportunity_update(
     request: AuthedRequest, opportunity_id: int, payload: OpportunityIn

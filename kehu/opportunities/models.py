@@ -45,12 +45,43 @@ class Opportunity(models.Model):
         related_name="opportunities",
     )
     source = models.CharField(_("source"), max_length=16, choices=Origin, default=Origin.MANUAL)
+    # When it entered its stage (the stage history's days in the previous stage count from it).
+    stage_changed_at = models.DateTimeField(_("stage changed at"), null=True, blank=True)
+    lost_reason = models.ForeignKey(
+        "LostReason",
+        verbose_name=_("lost reason"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="opportunities",
+    )
+    won_order = models.ForeignKey(
+        "Order",
+        verbose_name=_("order"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="won_opportunities",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["customer", "-id"], name="opportunity_customer_idx")]
+        indexes = [
+            models.Index(fields=["customer", "-id"], name="opportunity_customer_idx"),
+            # The pipeline: a team's board by stage, a rep's forecast by close month.
+            models.Index(
+                fields=["stage", "owner", "expected_close_date"], name="opportunity_stage_owner_idx"
+            ),
+            models.Index(
+                fields=["owner", "expected_close_date"], name="opportunity_owner_close_idx"
+            ),
+            # A board column in close-date order: walked in order, the scope checked per row.
+            models.Index(
+                fields=["stage", "expected_close_date", "id"], name="opportunity_stage_close_idx"
+            ),
+        ]
         verbose_name = _("opportunity")
         verbose_name_plural = _("opportunities")
 
@@ -100,3 +131,110 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return self.product
+
+
+class LostReason(models.Model):
+    """Why an opportunity was lost (输单原因): an editable list; a reason in use is archived,
+    not deleted."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("lost reason")
+        verbose_name_plural = _("lost reasons")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OpportunityStageChange(models.Model):
+    """One move of an opportunity from a stage to another (creation: from "")."""
+
+    SCOPE_CUSTOMER = "opportunity__customer"
+
+    opportunity = models.ForeignKey(
+        Opportunity, on_delete=models.CASCADE, related_name="stage_changes"
+    )
+    from_stage = models.CharField(_("from stage"), max_length=24, blank=True)
+    to_stage = models.CharField(_("to stage"), max_length=24)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed at"))
+    days_in_previous_stage = models.PositiveIntegerField(
+        _("days in the previous stage"), null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        indexes = [models.Index(fields=["opportunity", "changed_at"], name="stage_change_opp_idx")]
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage changes")
+
+    def __str__(self) -> str:
+        return f"{self.from_stage} → {self.to_stage}"
+
+
+class StageProbability(models.Model):
+    """How likely an opportunity in a stage is won (0-100 %): weighs the forecast; editable by
+    administrators."""
+
+    stage = models.CharField(_("stage"), max_length=24, choices=Opportunity.Stage, unique=True)
+    probability = models.PositiveSmallIntegerField(_("probability (%)"))
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("stage probability")
+        verbose_name_plural = _("stage probabilities")
+
+    def __str__(self) -> str:
+        return f"{self.stage} {self.probability}%"
+
+
+class Product(models.Model):
+    """The product catalogue: what opportunity lines are made of, with a list price."""
+
+    name = models.CharField(_("name"), max_length=200)
+    code = models.CharField(_("code"), max_length=50, unique=True)
+    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["code", "id"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OpportunityLine(models.Model):
+    """A product and quantity on an opportunity; the lines add up to its expected amount."""
+
+    SCOPE_CUSTOMER = "opportunity__customer"
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="lines"
+    )
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2, default=1)
+    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("opportunity line")
+        verbose_name_plural = _("opportunity lines")
+
+    def __str__(self) -> str:
+        return f"{self.product_id} × {self.quantity}"

@@ -63,6 +63,7 @@ from kehu.interactions.validators import (
 )
 from kehu.opportunities.models import Order, OrderLine
 from kehu.opportunities.services import ORDER_STATUS_ALIASES, orders_bulk_add
+from kehu.sandbox.pipeline import load_pipeline
 
 BATCH = 2000
 
@@ -277,6 +278,7 @@ def load(folder: Path, *, created_by: User | None = None, today: Any = None) -> 
             )
         orders_bulk_add(orders=orders, lines=lines)
         report.orders = len(orders)
+        load_pipeline(customers=by_external.values(), actor=created_by, today=today)  # issue 16
 
         # Behaviour events.
         events = []

@@ -194,6 +194,17 @@ PAGES: dict[str, Any] = {
     "team-settings": Global(),
     # Administrators only: the company settings; kehu/accounts/tests/test_company_settings.py
     "company-settings": Global(),
+    # The pipeline (issue 16): kehu/opportunities/tests/test_pages.py
+    "opportunity-board": Listing(),
+    "opportunity-forecast": Listing(),
+    "opportunity-detail": Read("opportunity"),
+    "opportunity-stage": Write(WRITABLE, {"stage": "negotiation"}, subject="opportunity"),
+    "opportunity-lines": Write(WRITABLE, {"remove": "0"}, subject="opportunity"),
+    # Administrators only: lost reasons, stage probabilities, products.
+    "pipeline-settings": Global(),
+    "lost-reason-save": Global(),
+    "stage-probability-save": Global(),
+    "product-save": Global(),
 }
 
 API: dict[str, Any] = {
@@ -264,6 +275,17 @@ API: dict[str, Any] = {
     "GET /api/v1/customers/{customer_no}/opportunities": Read(),
     "POST /api/v1/customers/{customer_no}/opportunities": Write(WRITABLE),
     "GET /api/v1/opportunities/{opportunity_id}": Read("opportunity"),
+    # The pipeline (issue 16): kehu/opportunities/tests/test_pipeline_api.py, test_forecast.py
+    "GET /api/v1/opportunities": Listing(),
+    "GET /api/v1/opportunities/forecast": Listing(),
+    "GET /api/v1/stage-probabilities": Global(),
+    "PUT /api/v1/stage-probabilities": Global(),  # administrators
+    "GET /api/v1/lost-reasons": Global(),
+    "POST /api/v1/lost-reasons": Global(),  # administrators
+    "PATCH /api/v1/lost-reasons/{reason_id}": Global({"reason_id": 999999}),
+    "GET /api/v1/products": Global(),
+    "POST /api/v1/products": Global(),  # administrators
+    "PATCH /api/v1/products/{product_id}": Global({"product_id": 999999}),
     "PATCH /api/v1/opportunities/{opportunity_id}": Write(
         WRITABLE, {"title": "矩阵"}, subject="opportunity"
     ),

@@ -219,6 +219,11 @@ POST_PAGES = {
     "import-revert",
     "dedupe-merge-undo",
     "custom-field-archive",
+    "opportunity-stage",
+    "opportunity-lines",
+    "lost-reason-save",
+    "stage-probability-save",
+    "product-save",
 }
 EDIT_PAGES = {"customer-edit", "contact-edit"}  # a GET that needs the right to change
 

@@ -147,7 +147,7 @@ def test_contact_interaction_opportunity_and_order_writes(caller, rep, customer_
             "patch",
             f"/api/v1/opportunities/{opportunity_id}",
             {"stage": "赢单"},
-            "opportunity.updated",
+            "opportunity.stage_changed",  # issue 16: a move of stage is its own action
             200,
         ),
         ("patch", f"/api/v1/orders/{order_no}", {"status": "已完成"}, "order.updated", 200),

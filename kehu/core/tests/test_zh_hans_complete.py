@@ -32,6 +32,7 @@ from kehu.core.tests.routes import walk
 from kehu.customers.models import CustomField, SavedView
 from kehu.dedupe.models import DuplicatePair, Merge
 from kehu.intake.models import ImportRun
+from kehu.opportunities.models import LostReason, Product
 from kehu.review.models import ReviewItem
 
 from .zh_hans import build_world, data_words, english_words, sentences_around, visible_text
@@ -116,6 +117,8 @@ def _args(world: dict[str, Any]) -> dict[str, Any]:
         "decision": "approve",
         "context": "create",
         "kind": "amount_jump",
+        "reason_id": _first_pk(LostReason),
+        "product_id": _first_pk(Product),
     }
 
 

@@ -84,8 +84,10 @@ def test_move_an_opportunity_along(api, rep, customer_factory):
     response = api.patch(f"/api/v1/opportunities/{created['id']}", {"stage": "商务谈判"})
     assert response.status_code == 200
     assert response.json()["stage"] == "negotiation"
-    entry = AuditEntry.objects.get(action="opportunity.updated")
+    # A move of stage is audited as such (issue 16), with the stage's before and after.
+    entry = AuditEntry.objects.get(action="opportunity.stage_changed")
     assert entry.changes == {"stage": ["initial_contact", "negotiation"]}
+    assert not AuditEntry.objects.filter(action="opportunity.updated").exists()
     listed = api.get(opportunities_url(customer)).json()["items"]
     assert [o["id"] for o in listed] == [created["id"]]
     assert api.delete(f"/api/v1/opportunities/{created['id']}").status_code == 204

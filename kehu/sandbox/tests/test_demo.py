@@ -93,3 +93,22 @@ def test_demo_customers_have_consistent_region_codes():
         assert (names["province"], names["city"]) == (province, city), code
     # What is left without a code has nothing that resolves (dropped, or written in pinyin).
     assert all(not region_resolve(p, c).code for code, p, c in customers if not code)
+
+
+def test_demo_has_a_pipeline_in_every_stage():
+    """Issue 16: opportunities in every stage, with stage history and products."""
+    from kehu.opportunities.models import Opportunity, OpportunityStageChange, Product
+
+    run_demo()
+    stages = set(Opportunity.objects.values_list("stage", flat=True))
+    assert stages == set(Opportunity.Stage.values)
+    assert Product.objects.count() >= 5
+    assert Opportunity.objects.filter(lines__isnull=False).distinct().count() >= 10
+    assert not Opportunity.objects.filter(stage="lost", lost_reason__isnull=True).exists()
+    moves = OpportunityStageChange.objects.exclude(from_stage="")
+    assert moves.exists() and moves.filter(days_in_previous_stage__gt=0).exists()
+    client = Client()
+    client.force_login(User.objects.get(username="zhou"))
+    page = client.get("/opportunities/").content.decode()
+    east = Opportunity.objects.filter(owner__team__name="华东销售部").first()
+    assert east is not None and east.title in page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -21,19 +22,11 @@ from kehu.core.numbering import next_number
 from kehu.core.validators import build_aliases, parse_amount, parse_choice, parse_date
 from kehu.customers.models import Customer
 
-from .models import Opportunity, Order, OrderLine
+from ..models import Opportunity, Order, OrderLine
+from ..validators import STAGE_ALIASES
+from .lines import lines_snapshot, opportunity_lines_clean, opportunity_lines_write
+from .stages import STAGE_EXTRAS, stage_extras_clean, stage_record, won_amount_of
 
-STAGE_ALIASES = build_aliases(
-    Opportunity.Stage,
-    {
-        "initial_contact": ["初步接洽", "接洽"],
-        "needs_confirmed": ["需求确认"],
-        "proposal": ["方案报价", "报价"],
-        "negotiation": ["商务谈判", "谈判"],
-        "won": ["赢单"],
-        "lost": ["输单"],
-    },
-)
 ORIGIN_ALIASES = build_aliases(
     Opportunity.Origin,
     {"manual": ["手工"], "chat_capture": ["聊天"], "web_form": ["表单"], "import": ["导入"]},
@@ -82,47 +75,143 @@ def opportunity_clean(data: dict[str, Any], *, creating: bool) -> dict[str, Any]
     return c.values
 
 
+def won_order_lines(opportunity: Opportunity, amount: Decimal) -> list[dict[str, Any]] | None:
+    """The won order's lines: the opportunity's product lines when they add up to `amount`."""
+    lines = list(opportunity.lines.select_related("product"))
+    if not lines or sum((line.amount for line in lines), Decimal("0")) != amount:
+        return None
+    return [
+        {"product": line.product.name, "quantity": line.quantity, "unit_price": line.unit_price}
+        for line in lines
+    ]
+
+
+class _Cleaned:
+    """An opportunity's cleaned fields, its stage change's extras and its product lines."""
+
+    def __init__(self, data: dict[str, Any], *, creating: bool, stage: str | None) -> None:
+        fields = {k: v for k, v in data.items() if k not in STAGE_EXTRAS and k != "lines"}
+        extras = {k: v for k, v in data.items() if k in STAGE_EXTRAS}
+        errors: dict[str, list[str]] = {}
+        try:
+            self.values = opportunity_clean(fields, creating=creating)
+        except ValidationFailed as exc:
+            self.values, errors = {}, dict(exc.errors)
+        self.lines: list[dict[str, Any]] | None = None
+        if data.get("lines") is not None:
+            self.lines, line_errors = opportunity_lines_clean(data["lines"])
+            errors.update(line_errors)
+        target = self.values.get("stage", stage) or Opportunity.Stage.INITIAL_CONTACT
+        moving = creating or ("stage" in self.values and self.values["stage"] != stage)
+        self.stage: dict[str, Any] = {}
+        if moving or extras:
+            self.stage = stage_extras_clean(extras, stage=target, errors=errors, creating=creating)
+        if errors:
+            raise ValidationFailed(errors)
+
+    def touches_amount(self, opportunity: Opportunity | None) -> bool:
+        current = opportunity.expected_amount if opportunity else None
+        if self.lines is not None or self.stage.get("won_amount") not in (None, current):
+            return True
+        return "expected_amount" in self.values and self.values["expected_amount"] != current
+
+
+def _apply_lines_and_stage(*, actor: User, opportunity: Opportunity, cleaned: _Cleaned) -> None:
+    """Write the product lines (their total becomes the amount), then the lost reason (cleared
+    off Lost), the won amount and the won order."""
+    if cleaned.lines is not None:
+        opportunity.expected_amount = opportunity_lines_write(opportunity, cleaned.lines)
+    stage_values = cleaned.stage
+    if "lost_reason" in stage_values or opportunity.stage != Opportunity.Stage.LOST:
+        opportunity.lost_reason = stage_values.get("lost_reason")
+    if stage_values.get("won_amount") is not None:
+        opportunity.expected_amount = stage_values["won_amount"]
+    if stage_values.get("create_order"):
+        amount = won_amount_of(opportunity, stage_values)
+        if amount is None:
+            raise ValidationFailed({"won_amount": [_("Give the won amount to create the order.")]})
+        opportunity.won_order = order_create(
+            actor=actor,
+            customer=opportunity.customer,
+            data={
+                "amount": amount,
+                "notes": opportunity.title,
+                "lines": won_order_lines(opportunity, amount),
+            },
+        )
+
+
 @transaction.atomic
-def opportunity_create(*, actor: User, customer: Customer, data: dict[str, Any]) -> Opportunity:
-    values = opportunity_clean(data, creating=True)
+def opportunity_create(
+    *, actor: User, customer: Customer, data: dict[str, Any], at: datetime | None = None
+) -> Opportunity:
+    """Add an opportunity; its stage history starts (`at`: when, for the sandbox's history)."""
+    cleaned = _Cleaned(data, creating=True, stage=None)
     assert_finance_editable(
         actor,
         "opportunities.opportunity",
-        {"expected_amount"} if values.get("expected_amount") is not None else set(),
+        {"expected_amount"}
+        if cleaned.touches_amount(None) or cleaned.values.get("expected_amount") is not None
+        else set(),
     )
-    assert_assignable(customer, owner=values.get("owner"))
-    values.setdefault("owner", customer.owner)
-    opportunity = Opportunity.objects.create(customer=customer, **values)
+    assert_assignable(customer, owner=cleaned.values.get("owner"))
+    cleaned.values.setdefault("owner", customer.owner)
+    opportunity = Opportunity.objects.create(customer=customer, **cleaned.values)
+    _apply_lines_and_stage(actor=actor, opportunity=opportunity, cleaned=cleaned)
+    opportunity.save()
+    changes = diff_fields({}, _snapshot(opportunity, OPPORTUNITY_FIELDS))
+    if cleaned.lines:
+        changes["products"] = [None, lines_snapshot(opportunity)]
     audit_record(
-        actor=actor,
-        action=AuditAction.OPPORTUNITY_CREATED,
-        target=opportunity,
-        changes=diff_fields({}, _snapshot(opportunity, OPPORTUNITY_FIELDS)),
+        actor=actor, action=AuditAction.OPPORTUNITY_CREATED, target=opportunity, changes=changes
     )
+    reason = opportunity.lost_reason.name if opportunity.lost_reason else ""
+    stage_record(actor=actor, opportunity=opportunity, from_stage="", note=reason, now=at)
     return opportunity
 
 
 @transaction.atomic
 def opportunity_update(
-    *, actor: User, opportunity: Opportunity, data: dict[str, Any]
+    *,
+    actor: User,
+    opportunity: Opportunity,
+    data: dict[str, Any],
+    at: datetime | None = None,
 ) -> Opportunity:
-    values = opportunity_clean(data, creating=False)
-    changed = (
-        "expected_amount" in values and values["expected_amount"] != opportunity.expected_amount
-    )
+    """Change fields, lines or the stage (a move is recorded in the stage history, `at` then)."""
+    cleaned = _Cleaned(data, creating=False, stage=opportunity.stage)
     assert_finance_editable(
-        actor, "opportunities.opportunity", {"expected_amount"} if changed else set()
+        actor,
+        "opportunities.opportunity",
+        {"expected_amount"} if cleaned.touches_amount(opportunity) else set(),
     )
+    values = cleaned.values
     if values.get("owner") is not None and values["owner"] != opportunity.owner:
         assert_assignable(opportunity.customer, owner=values["owner"])
     before = _snapshot(opportunity, OPPORTUNITY_FIELDS)
+    lines_before = lines_snapshot(opportunity) if cleaned.lines is not None else None
+    from_stage = opportunity.stage
+    reason_before = opportunity.lost_reason.name if opportunity.lost_reason else None
     for key, value in values.items():
         setattr(opportunity, key, value)
+    _apply_lines_and_stage(actor=actor, opportunity=opportunity, cleaned=cleaned)
     opportunity.save()
     changes = diff_fields(before, _snapshot(opportunity, OPPORTUNITY_FIELDS))
+    # A move of stage is its own entry, "opportunity.stage_changed" (stage_record); the other
+    # fields changed with it, if any, are "opportunity.updated".
+    changes.pop("stage", None)
+    if lines_before is not None and lines_before != lines_snapshot(opportunity):
+        changes["products"] = [lines_before, lines_snapshot(opportunity)]
+    reason = opportunity.lost_reason.name if opportunity.lost_reason else None
+    if opportunity.stage == from_stage and reason != reason_before:
+        changes["lost_reason"] = [reason_before, reason]
     if changes:
         audit_record(
             actor=actor, action=AuditAction.OPPORTUNITY_UPDATED, target=opportunity, changes=changes
+        )
+    if opportunity.stage != from_stage:
+        stage_record(
+            actor=actor, opportunity=opportunity, from_stage=from_stage, note=reason or "", now=at
         )
     return opportunity
 

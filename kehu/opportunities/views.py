@@ -1,0 +1,235 @@
+"""The pipeline pages (issue 16): the board by stage (drag, or a stage menu on each card), the
+list, an opportunity's page with its stage history and products, the forecast."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Sum
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kehu.accounts.models import Team, User
+from kehu.accounts.policy import scope_for, sees_amount_bands
+from kehu.accounts.requests import AuthedRequest
+from kehu.core.errors import PermissionDenied, ValidationFailed
+from kehu.core.pagination import keyset_page
+
+from .forecast import forecast
+from .models import LostReason, Opportunity, Product
+from .selectors import (
+    OPEN_STAGES,
+    ORDERINGS,
+    opportunities_related,
+    opportunity_filter,
+    opportunity_get_for,
+    opportunity_list_scope,
+    opportunity_scope_by_customers,
+    stage_label,
+)
+from .services import opportunity_update
+
+CARDS_PER_STAGE = 20
+LIST_SIZE = 50
+FILTERS = ("stage", "owner", "team", "customer_no", "close_from", "close_to")
+FILTERS_MORE = ("amount_min", "amount_max", "order")
+STAGE_FIELDS = ("stage", "won_amount", "create_order", "lost_reason")
+
+
+def _params(request: AuthedRequest) -> dict[str, Any]:
+    params: dict[str, Any] = {k: request.GET.get(k, "").strip() for k in FILTERS + FILTERS_MORE}
+    params["stage"] = [s for s in request.GET.getlist("stage") if s.strip()]
+    return params
+
+
+def _filtered(
+    request: AuthedRequest, *, for_sums: bool = False
+) -> tuple[Any, list[Any] | None, dict[str, list[str]]]:
+    """The visible opportunities by the page's filters, the scope's branches, and the filters'
+    errors (the page is shown unfiltered by a bad one, with its message). `for_sums`: the scope
+    as an IN over the customers' (opportunity_scope_by_customers), for totals."""
+    scoped, arms = opportunity_list_scope(request.user)
+    if for_sums:
+        scoped, arms = opportunity_scope_by_customers(request.user), None
+    try:
+        filtered = opportunity_filter(scoped, _params(request), user=request.user)
+    except ValidationFailed as exc:
+        return opportunities_related(scoped), arms, exc.errors
+    return opportunities_related(filtered), arms, {}
+
+
+def _filter_context(request: AuthedRequest, errors: dict[str, list[str]]) -> dict[str, Any]:
+    user = request.user
+    owners = User.objects.filter(is_active=True, role__in=("rep", "manager")).order_by("username")
+    if user.role in ("rep", "manager") and user.team_id:
+        owners = owners.filter(team=user.team_id)
+    kept = QueryDict(mutable=True)
+    for key in FILTERS + FILTERS_MORE:
+        for value in request.GET.getlist(key):
+            if value.strip():
+                kept.appendlist(key, value)
+    return {
+        "params": _params(request),
+        "filter_errors": errors,
+        "owners": list(owners),
+        "teams": list(Team.objects.order_by("name")),
+        "stages": [(value, stage_label(value)) for value in Opportunity.Stage.values],
+        "orderings": [key for key in ORDERINGS if key not in ("newest", "oldest")],
+        "query": kept.urlencode(),
+        "lost_reasons": list(LostReason.objects.filter(is_active=True)),
+        "bands": sees_amount_bands(user),
+    }
+
+
+def _writable_ids(user: Any, ids: list[int]) -> set[int]:
+    rows = scope_for(user, Opportunity.objects.filter(pk__in=ids), for_write=True)
+    return set(rows.values_list("pk", flat=True))
+
+
+@login_required
+def opportunity_board(request: AuthedRequest) -> HttpResponse:
+    """/opportunities/: the board by stage, or (?view=list) the list, with the same filters."""
+    queryset, arms, errors = _filtered(request)
+    context = _filter_context(request, errors)
+    if request.GET.get("view") == "list":
+        order = ORDERINGS.get(context["params"]["order"] or "newest", "-id")
+        page = keyset_page(
+            queryset, order=order, cursor=request.GET.get("cursor"), limit=LIST_SIZE, arms=arms
+        )
+        context.update(rows=page.items, next_cursor=page.next_cursor, view="list")
+        context["writable"] = _writable_ids(request.user, [o.pk for o in page.items])
+        return render(request, "opportunities/list.html", context)
+    sums, _arms, _errors = _filtered(request, for_sums=True)
+    totals = {
+        row["stage"]: row
+        for row in sums.order_by()
+        .values("stage")
+        .annotate(count=Count("id"), amount=Sum("expected_amount"))
+    }
+    columns = []
+    for stage, label in context["stages"]:
+        cards = list(
+            queryset.filter(stage=stage).order_by("expected_close_date", "id")[:CARDS_PER_STAGE]
+        )
+        total = totals.get(stage, {})
+        columns.append(
+            {
+                "stage": stage,
+                "label": label,
+                "cards": cards,
+                "count": total.get("count", 0),
+                "amount": total.get("amount"),
+                "is_open": stage in OPEN_STAGES,
+            }
+        )
+    ids = [card.pk for column in columns for card in column["cards"]]
+    context.update(columns=columns, view="board", writable=_writable_ids(request.user, ids))
+    return render(request, "opportunities/board.html", context)
+
+
+@login_required
+def opportunity_detail(request: AuthedRequest, opportunity_id: int) -> HttpResponse:
+    opportunity = opportunity_get_for(request.user, opportunity_id)
+    return render(request, "opportunities/detail.html", _detail_context(request, opportunity))
+
+
+def _detail_context(
+    request: AuthedRequest, opportunity: Opportunity, errors: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
+    can_edit = bool(_writable_ids(request.user, [opportunity.pk]))
+    return {
+        "opportunity": opportunity,
+        "history": list(opportunity.stage_changes.select_related("changed_by")),
+        "lines": list(opportunity.lines.select_related("product")),
+        "stages": [(value, stage_label(value)) for value in Opportunity.Stage.values],
+        "lost_reasons": list(LostReason.objects.filter(is_active=True)),
+        "products": list(Product.objects.filter(is_active=True)) if can_edit else [],
+        "can_edit": can_edit,
+        "errors": errors or {},
+        "chosen_stage": request.GET.get("stage") or opportunity.stage,
+    }
+
+
+def _for_change(request: AuthedRequest, opportunity_id: int) -> Opportunity:
+    opportunity = opportunity_get_for(request.user, opportunity_id)
+    if not _writable_ids(request.user, [opportunity.pk]):
+        raise PermissionDenied(_("You may view this opportunity but not change it."))
+    return opportunity
+
+
+def _is_htmx(request: AuthedRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+@login_required
+@require_POST
+def opportunity_stage(request: AuthedRequest, opportunity_id: int) -> HttpResponse:
+    """Move to a stage (the board's drop, a card's menu, the opportunity page's form); Lost
+    needs a reason, Won may take the won amount and create the order."""
+    opportunity = _for_change(request, opportunity_id)
+    data: dict[str, Any] = {
+        key: request.POST[key] for key in STAGE_FIELDS if request.POST.get(key, "") != ""
+    }
+    data["create_order"] = request.POST.get("create_order") in ("1", "on", "true")
+    try:
+        opportunity = opportunity_update(actor=request.user, opportunity=opportunity, data=data)
+    except ValidationFailed as exc:
+        if _is_htmx(request):
+            context = {"card": opportunity, "errors": exc.errors, "can_edit": True}
+            context.update(_filter_context(request, {}))
+            return render(request, "opportunities/partials/_card.html", context, status=422)
+        context = _detail_context(request, opportunity, exc.errors)
+        context["chosen_stage"] = request.POST.get("stage") or opportunity.stage
+        return render(request, "opportunities/detail.html", context, status=422)
+    if _is_htmx(request):
+        context = {"card": opportunities_related().get(pk=opportunity.pk), "can_edit": True}
+        context.update(_filter_context(request, {}))
+        return render(request, "opportunities/partials/_card.html", context)
+    messages.success(
+        request,
+        _("%(title)s moved to %(stage)s.")
+        % {"title": opportunity.title, "stage": stage_label(opportunity.stage)},
+    )
+    back = request.POST.get("next", "")
+    if back.startswith("/opportunities/") and "//" not in back:
+        return redirect(back)
+    return redirect("opportunity-detail", opportunity_id=opportunity.pk)
+
+
+@login_required
+@require_POST
+def opportunity_lines(request: AuthedRequest, opportunity_id: int) -> HttpResponse:
+    """Add a product line, or remove one (`remove`: its position); the lines make the amount."""
+    opportunity = _for_change(request, opportunity_id)
+    lines = [
+        {"product": line.product.code, "quantity": line.quantity, "unit_price": line.unit_price}
+        for line in opportunity.lines.select_related("product")
+    ]
+    remove = request.POST.get("remove", "")
+    if remove.isdecimal() and int(remove) < len(lines):
+        lines.pop(int(remove))
+    else:
+        line = {key: request.POST.get(key, "") for key in ("product", "quantity", "unit_price")}
+        lines.append({k: v for k, v in line.items() if v.strip()})
+    try:
+        opportunity_update(actor=request.user, opportunity=opportunity, data={"lines": lines})
+    except ValidationFailed as exc:
+        context = _detail_context(request, opportunity, exc.errors)
+        return render(request, "opportunities/detail.html", context, status=422)
+    return redirect(reverse("opportunity-detail", args=[opportunity.pk]) + "#products")
+
+
+@login_required
+def opportunity_forecast(request: AuthedRequest) -> HttpResponse:
+    """The weighted forecast by expected close month, per rep and per team."""
+    queryset, _arms, errors = _filtered(request, for_sums=True)
+    context = _filter_context(request, errors)
+    context["forecast"] = forecast(queryset, bands=context["bands"])
+    context["list_query"] = urlencode({"view": "list"})
+    return render(request, "opportunities/forecast.html", context)

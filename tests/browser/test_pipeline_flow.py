@@ -1,0 +1,103 @@
+"""The pipeline board in Chromium (issue 16): a rep drags an opportunity card to 赢单, gives the
+won amount and gets the order; at phone size a card moves with its stage menu."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from kehu.opportunities.models import Opportunity, OpportunityStageChange
+from kehu.opportunities.services import opportunity_create
+
+from .helpers import sign_in
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture
+def desktop_page(browser: Any) -> Any:
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def _deal(rep: Any, customer_factory: Any) -> Opportunity:
+    customer = customer_factory(name="拖拽测试机械有限公司")
+    return opportunity_create(
+        actor=rep,
+        customer=customer,
+        data={"title": "产线改造", "expected_amount": "200000", "stage": "negotiation"},
+    )
+
+
+def test_drag_a_card_to_won(
+    live_server: Any, desktop_page: Any, rep: Any, customer_factory: Any
+) -> None:
+    deal = _deal(rep, customer_factory)
+    page = desktop_page
+    sign_in(page, live_server.url, "rep")
+    page.goto(f"{live_server.url}/opportunities/")
+    card = page.locator(f"#card-{deal.pk}")
+    target = page.locator('.pipeline-cards[data-stage="won"]')
+    page.wait_for_function("typeof Sortable !== 'undefined'")
+    box, drop = card.bounding_box(), target.bounding_box()
+    # Grab the card by its edge (its links and menu are not handles).
+    x, y = box["x"] + 4, box["y"] + 4
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(1, 21):  # SortableJS follows the pointer
+        page.mouse.move(x + (drop["x"] + 40 - x) * step / 20, y + (drop["y"] + 30 - y) * step / 20)
+    page.mouse.up()
+    dialog = page.locator("#stage-dialog")
+    dialog.wait_for(state="visible")
+    assert "赢单" in page.locator("#stage-dialog-title").inner_text()
+    page.fill("#stage-dialog-amount", "19万")
+    dialog.locator("input[name=create_order]").check()
+    page.locator("#stage-dialog-save").click()
+    page.wait_for_selector(f'.pipeline-cards[data-stage="won"] #card-{deal.pk}')
+    deal.refresh_from_db()
+    assert deal.stage == "won"
+    assert deal.expected_amount == Decimal("190000")
+    assert deal.won_order is not None
+    move = OpportunityStageChange.objects.get(opportunity=deal, to_stage="won")
+    assert (move.from_stage, move.changed_by) == ("negotiation", rep)
+
+
+def test_stage_menu_at_phone_size(
+    live_server: Any, phone_page: Any, rep: Any, customer_factory: Any
+) -> None:
+    deal = _deal(rep, customer_factory)
+    page = phone_page
+    page.set_viewport_size({"width": 375, "height": 812})
+    sign_in(page, live_server.url, "rep")
+    page.goto(f"{live_server.url}/opportunities/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    card = page.locator(f"#card-{deal.pk}")
+    card.locator("select[name=stage]").select_option("proposal")
+    card.locator(".stage-menu [type=submit]").click()
+    page.wait_for_selector(f'.pipeline-cards[data-stage="proposal"] #card-{deal.pk}')
+    deal.refresh_from_db()
+    assert deal.stage == "proposal"
+    # Lost asks for the reason in the dialog.
+    card = page.locator(f"#card-{deal.pk}")
+    card.locator("select[name=stage]").select_option("lost")
+    card.locator(".stage-menu [type=submit]").click()
+    page.locator("#stage-dialog").wait_for(state="visible")
+    page.select_option("#stage-dialog-reason", "预算不足")
+    page.locator("#stage-dialog-save").click()
+    page.wait_for_selector(f'.pipeline-cards[data-stage="lost"] #card-{deal.pk}')
+    deal.refresh_from_db()
+    assert deal.stage == "lost"
+    assert deal.lost_reason is not None and deal.lost_reason.name == "预算不足"
+    # The opportunity page fits the phone and shows the history.
+    page.goto(f"{live_server.url}/opportunities/{deal.pk}/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert "预算不足" in page.locator("#opportunity-lost-reason").inner_text()
+    assert page.locator("#stage-history tbody tr").count() == 3
