@@ -166,7 +166,7 @@ def _order_field(queryset: QuerySet[M], field: str) -> Field[Any, Any]:
     """The model field, or the annotation's output field, that a page is ordered by."""
     annotation = queryset.query.annotations.get(field)
     if annotation is not None:
-        return cast(Field[Any, Any], annotation.output_field)
+        return annotation.output_field
     return cast(Field[Any, Any], queryset.model._meta.get_field(field))
 
 

@@ -28,7 +28,8 @@ from kehu.customers.services import (
 
 from ..models import ImportRow, ImportRun
 from ..pipeline import Built, Context, Documents, complete, keyed
-from ..rows import CleanRow, aside_warnings, keep_aside
+from ..row_parts import keep_aside
+from ..rows import CleanRow, aside_warnings
 from ..writes import unsaved
 from .common import MAKER_FIELDS, Outcome
 from .guards import guard_creates, queue_duplicates
