@@ -14,13 +14,16 @@ field no column fills, by the template's header of that field).
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.accounts.assignees import assert_assignable
 from kehu.accounts.models import User
 from kehu.accounts.policy import interaction_scope, scope_for
+from kehu.core.company import company_settings
 from kehu.core.errors import ValidationFailed
 from kehu.core.text import clean_text
 from kehu.customers.models import Contact, Customer
@@ -142,13 +145,23 @@ def interaction_rows(
     wanted = [_customer_cell(cells) for _n, _r, cells, _c in parsed]
     customers = _Customers(actor, [w for w in wanted if w[0]])
     results: list[ImportRow] = []
-    for number, raw, cells, columns in parsed:
-        result = ImportRow(run_id=run.pk, row_number=number, outcome=Outcome.FAILED)
-        results.append(result)
-        _one(result, raw, cells, columns, customers, actor=actor, dry_run=dry_run, seen=seen)
-        if result.outcome == Outcome.FAILED:
-            result.raw = raw
+    with timezone.override(_zone_of(actor)):  # the file's times are the importer's local times
+        for number, raw, cells, columns in parsed:
+            result = ImportRow(run_id=run.pk, row_number=number, outcome=Outcome.FAILED)
+            results.append(result)
+            _one(result, raw, cells, columns, customers, actor=actor, dry_run=dry_run, seen=seen)
+            if result.outcome == Outcome.FAILED:
+                result.raw = raw
     return results
+
+
+def _zone_of(actor: User | None) -> ZoneInfo | None:
+    """The importer's time zone (as their pages use it), else the company's; None: Django's."""
+    zone = getattr(actor, "time_zone", "") or company_settings().time_zone
+    try:
+        return ZoneInfo(zone) if zone else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 def _one(

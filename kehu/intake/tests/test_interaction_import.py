@@ -6,6 +6,7 @@ pages and in the API; a customer the importer may not see is never named."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from io import StringIO
 from pathlib import Path
@@ -144,6 +145,19 @@ def test_the_generators_interaction_file_imports_by_external_id(
     lines = run_import(str(source), "--kind", "interactions", "--user", rep.username)
     assert lines[-1] == SUMMARY.format(1, 0, 0, 0, 0)
     assert Interaction.objects.get().customer == customer
+
+
+def test_times_are_the_importers_local_times(
+    tmp_path: Path, rep: Any, customers: dict[str, Any]
+) -> None:
+    from kehu.accounts.services import user_time_zone_set
+
+    user_time_zone_set(actor=rep, time_zone="Europe/Berlin")
+    source = tmp_path / "interactions.csv"
+    source.write_bytes(csv_bytes([row(客户编号=customers["mine"].customer_no)]))
+    run_import(str(source), "--kind", "interactions", "--user", rep.username)
+    occurred = Interaction.objects.get().occurred_at.astimezone(dt.UTC)
+    assert occurred.strftime("%Y-%m-%d %H:%M") == "2026-03-05 13:30"  # 14:30 in Berlin
 
 
 def test_support_logs_only_on_won_customers_and_marketing_not_at_all(
