@@ -22,6 +22,7 @@ from kehu.customers.services.bulk import customer_restore, customers_remove_impo
 from ..models import ImportRun
 from .common import MAKER_FIELDS, ImportStateError, Outcome
 from .interactions import interactions_revert
+from .maker_custom import maker_custom_restore
 
 # --- Revert
 
@@ -76,6 +77,7 @@ def import_revert(*, actor: User | None, run: ImportRun) -> dict[str, int]:
             maker_created=before.get("maker_created"),
             note=f"Import #{run.pk} reverted",
         )
+        maker_custom_restore(actor=actor, before=before.get("maker_custom"))
         restored += 1
     result = {"removed": removed, "restored": restored, "kept": kept}
     _reverted(actor, run, result)

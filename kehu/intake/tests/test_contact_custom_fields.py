@@ -18,7 +18,7 @@ from django.utils import translation
 from kehu.contacts.models import Contact
 from kehu.customers.models import Customer
 from kehu.customers.services import custom_field_create
-from kehu.intake.models import ImportRow
+from kehu.intake.models import ImportRow, ImportRun
 
 from .helpers import HEADERS, standard_row, write_csv
 
@@ -135,3 +135,28 @@ def test_the_xlsx_template_has_a_column_per_contact_field(
     data = load_workbook(io.BytesIO(client.get("/imports/template.xlsx").content))["客户"]
     headers = [c.value for c in data[1]]
     assert headers[-3:] == ["决策人·爱好", "决策人·决策层级", "决策人·生日"]
+
+
+def test_a_re_import_updates_the_decision_makers_fields_and_a_revert_puts_them_back(
+    tmp_path: Any, rep: Any, fields: list[Any]
+) -> None:
+    headers = [*HEADERS, "决策人·决策层级", "爱好"]
+    first = _import(tmp_path, [standard_row(1, **{"决策人·决策层级": "高层"})], headers)
+    assert first.startswith("created=1 ")
+    again = _import(
+        tmp_path, [standard_row(1, **{"决策人·决策层级": "中层"}, 爱好="登山")], headers, "--user",
+        rep.username,
+    )  # fmt: skip
+    assert again.startswith("created=0 updated=1 ")
+    maker = Contact.objects.get()
+    assert maker.custom_fields == {"level": "中层", "hobby": "登山"}
+    run = ImportRun.objects.order_by("-pk")[0]
+    note = ImportRow.objects.get(run=run).note
+    assert "决策人·决策层级" in note and "决策人·爱好" in note
+    unchanged = _import(tmp_path, [standard_row(1, **{"决策人·决策层级": "中层"})], headers)
+    assert unchanged.startswith("created=0 updated=0 skipped=1")
+    from kehu.intake.services import import_revert
+
+    import_revert(actor=None, run=run)
+    maker.refresh_from_db()
+    assert maker.custom_fields == {"level": "高层"}
