@@ -69,7 +69,7 @@ def _cursor_value(queryset: QuerySet[M], field: str, value: Any, *, nullable: bo
     try:
         if value is None or isinstance(value, (list, dict, bool)):
             raise ValueError
-        return cast(Field[Any, Any], queryset.model._meta.get_field(field)).to_python(value)
+        return _order_field(queryset, field).to_python(value)
     except (ValidationError, ValueError, TypeError) as exc:
         raise ValidationFailed({"cursor": [_("Invalid cursor.")]}) from exc
 
@@ -82,7 +82,8 @@ def keyset_page(
     limit: int,
     arms: Sequence[Q] | None = None,
 ) -> Page[M]:
-    """One page of `queryset` ordered by `order` ('field' or '-field'), then by id.
+    """One page of `queryset` ordered by `order` ('field' or '-field', a model field or an
+    annotation of `queryset`), then by id.
 
     Rows whose order field is NULL come last, ordered by id; the cursor carries the last row's
     (value, id). The queries stay index-friendly on SQLite and PostgreSQL: a plain
@@ -100,7 +101,8 @@ def keyset_page(
     """
     field = order.lstrip("-")
     if arms is not None and len(arms) > 1:
-        light = queryset.select_related(None).prefetch_related(None).only(*{"id", field})
+        loaded = {"id", field} - set(queryset.query.annotations)  # annotations come along
+        light = queryset.select_related(None).prefetch_related(None).only(*loaded)
         candidates: set[Any] = set()
         for arm in arms:
             candidates.update(
@@ -160,7 +162,17 @@ def _keyset_rows(queryset: QuerySet[M], order: str, cursor: str | None, limit: i
     return rows
 
 
+def _order_field(queryset: QuerySet[M], field: str) -> Field[Any, Any]:
+    """The model field, or the annotation's output field, that a page is ordered by."""
+    annotation = queryset.query.annotations.get(field)
+    if annotation is not None:
+        return annotation.output_field
+    return cast(Field[Any, Any], queryset.model._meta.get_field(field))
+
+
 def _is_nullable(queryset: QuerySet[M], field: str) -> bool:
+    if field in queryset.query.annotations:
+        return True  # an annotation (a custom field's sort key) may be NULL
     try:
         return bool(cast(Field[Any, Any], queryset.model._meta.get_field(field)).null)
     except FieldDoesNotExist:

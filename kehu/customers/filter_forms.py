@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from kehu.accounts.models import Team
 from kehu.core.regions import region_get, region_path
 
-from .columns import COLUMNS, DEFAULT_COLUMNS, chosen_columns
+from .columns import COLUMNS, all_columns, chosen_columns, default_column_keys
 from .custom_field_forms import add_custom_filters
 from .forms import (
     BLANK,
@@ -116,15 +116,20 @@ class CustomerFilterForm(forms.Form):
 
     def __init__(self, *args: Any, owners: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.columns = all_columns()  # the built-in ones and the custom fields' (issue 15)
+        cast(forms.MultipleChoiceField, self.fields["cols"]).choices = [
+            (c.key, c.label) for c in self.columns.values()
+        ]
         if isinstance(self.data, QueryDict):  # cols=a&cols=b (the boxes) or cols=a,b (a view)
             data = self.data.copy()
-            data.setlist("cols", [c.key for c in chosen_columns(",".join(data.getlist("cols")))])
+            picked = chosen_columns(",".join(data.getlist("cols")), self.columns)
+            data.setlist("cols", [c.key for c in picked])
             self.data = data
         # Every order a column header links to is a choice too, so "Apply filters" keeps it.
         order = cast(forms.ChoiceField, self.fields["order"])
         choices: list[tuple[str, Any]] = list(cast(list[tuple[str, Any]], order.choices))
         offered = {value for value, _label in choices}
-        for column in COLUMNS.values():
+        for column in self.columns.values():
             for key, arrow in ((column.sort, "↑"), (f"-{column.sort}", "↓")):
                 if column.sort and key not in offered:
                     choices.append((key, format_lazy("{} {}", column.label, arrow)))
@@ -177,8 +182,8 @@ class CustomerFilterForm(forms.Form):
             if name == "cols":  # kept only when not the default set
                 getlist = getattr(self.data, "getlist", None)
                 picked = getlist(name) if getlist else str(value or "").split(",")
-                value = ",".join(c.key for c in chosen_columns(picked))
-                if value == ",".join(DEFAULT_COLUMNS):
+                value = ",".join(c.key for c in chosen_columns(picked, self.columns))
+                if value == ",".join(default_column_keys(self.columns)):
                     value = ""
             if value and str(value).strip():
                 params[name] = str(value).strip()

@@ -28,7 +28,7 @@ from kehu.core.regions import DISTRICT, Region, region_get
 from kehu.core.text import split_list
 from kehu.core.validators import AMOUNT_BANDS, parse_amount, parse_choice, parse_date
 
-from .custom_fields import custom_fields_filter
+from .custom_fields import custom_fields_filter, custom_sort_field, custom_sorted
 from .models import Customer, Industry, SavedView, Source
 from .validators import (
     BUDGET_BAND_ALIASES,
@@ -160,6 +160,26 @@ ORDERINGS = {
     "last_interaction": "last_interaction_at",
     "-last_interaction": "-last_interaction_at",
 }
+
+
+def customer_order_known(order_key: str) -> bool:
+    """Whether the list sorts by this key: ORDERINGS, or cf_<key> / -cf_<key> of an active
+    customer field."""
+    return order_key in ORDERINGS or custom_sort_field(order_key) is not None
+
+
+def customer_ordered(
+    queryset: QuerySet[Customer], order_key: str
+) -> tuple[QuerySet[Customer], str]:
+    """(queryset, keyset order) for a list's order key; a custom field's key annotates the
+    queryset with its typed sort key (custom_fields.CustomSortKey). ValidationFailed for an
+    unknown key."""
+    if order_key in ORDERINGS:
+        return queryset, ORDERINGS[order_key]
+    found = custom_sorted(queryset, order_key)
+    if found is None:
+        raise ValidationFailed({"order": [one_of([*ORDERINGS, "cf_<key>", "-cf_<key>"])]})
+    return found
 
 
 def _is_id(digits: str) -> bool:

@@ -31,16 +31,16 @@ from kehu.core.errors import (
 from kehu.core.pagination import keyset_page
 
 from . import services
-from .columns import NAME_SORT, chosen_columns, sort_link
-from .custom_fields import custom_list_columns
+from .columns import NAME_SORT, Column, chosen_columns, sort_link
 from .filter_forms import CustomerFilterForm
 from .forms import BLANK, CustomerForm, region_options, sub_industry_choices_of
 from .models import Customer
 from .selectors import (
-    ORDERINGS,
     customer_filter,
     customer_get_for,
     customer_list_scope,
+    customer_order_known,
+    customer_ordered,
     saved_view_get_for,
     saved_views_for,
 )
@@ -86,12 +86,15 @@ def tag_names() -> list[str]:
 MAX_BACK = 50  # pages of "previous" kept in the URL
 
 
-def _headers(params: dict[str, str], order_key: str) -> tuple[dict[str, str], list[dict[str, Any]]]:
-    """The name header's sort link, and per chosen column its label and sort link."""
+def _headers(
+    params: dict[str, str], order_key: str, columns: dict[str, Column]
+) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """The name header's sort link, and per chosen column its label, sort link and custom
+    field (a custom field's column)."""
     headers = []
-    for column in chosen_columns(params.get("cols")):
+    for column in chosen_columns(params.get("cols"), columns):
         link = sort_link(params, column.sort, order_key) if column.sort else {}
-        headers.append({"key": column.key, "label": column.label, **link})
+        headers.append({"key": column.key, "label": column.label, "field": column.field, **link})
     return sort_link(params, NAME_SORT, order_key), headers
 
 
@@ -104,14 +107,16 @@ def customer_list(request: AuthedRequest) -> HttpResponse:
     order_key = params.get("order") or "newest"
     total: dict[str, Any] = {}
     try:
-        if order_key not in ORDERINGS:
+        if not customer_order_known(order_key):
             raise ValidationFailed({"order": [_("Unknown sort order.")]})
         scoped, arms = customer_list_scope(request.user)
         filtered = customer_filter(Customer.objects.all(), {**params, "_user": request.user})
-        customers = (scoped & filtered).select_related(*LIST_RELATED)
+        customers, order = customer_ordered(
+            (scoped & filtered).select_related(*LIST_RELATED), order_key
+        )
         page = keyset_page(
             customers,
-            order=ORDERINGS[order_key],
+            order=order,
             cursor=request.GET.get("cursor"),
             limit=settings.KEHU_PAGE_SIZE,
             arms=arms,
@@ -123,7 +128,7 @@ def customer_list(request: AuthedRequest) -> HttpResponse:
             for error in errors:
                 form.add_error(key if key in form.fields else None, error)
     base_query = urlencode(params)
-    name_sort, columns = _headers(params, order_key)
+    name_sort, columns = _headers(params, order_key, form.columns)
     # Previous: the cursors of the pages before this one ride along in `back` (keyset pages
     # have no way back of their own), so "previous" is exact and needs nothing stored.
     cursor = request.GET.get("cursor", "")
@@ -160,8 +165,7 @@ def customer_list(request: AuthedRequest) -> HttpResponse:
         "saved_views": list(saved_views_for(request.user)),
         "current_view": request.GET.get("view", ""),
         "list_query": urlencode(params),
-        "columns": columns,
-        "custom_columns": custom_list_columns(),  # custom fields shown in the list (issue 15)
+        "columns": columns,  # the chosen ones, custom fields' among them (issue 15)
         **total,
     }
     template = "customers/partials/_rows.html" if is_htmx(request) else "customers/list.html"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -23,7 +23,6 @@ from .files import (
     masks_for,
     preview_for,
     report_lines,
-    template_lines,
 )
 from .models import ImportRun, MappingPreset
 from .read_tasks import import_read_queue
@@ -45,14 +44,15 @@ from .services import (
     unknown_columns,
 )
 from .tasks import import_queue
-from .template_xlsx import template_workbook
-from .validators import PRESETS, import_targets
+from .template_interactions import template_response
+from .validators import IMPORT_KINDS, PRESETS, import_targets
 
 router = Router(tags=["imports"])
 
 
 class ImportOut(Schema):
     id: int
+    kind: str  # customers or interactions
     original_name: str
     file_format: str
     encoding: str
@@ -127,9 +127,12 @@ class RevertOut(Schema):
     kept: int
 
 
-@router.get("/import-targets", response=dict[str, str])
-def targets(request: AuthedRequest) -> dict[str, str]:
-    return {key: str(label) for key, label in import_targets().items()}
+@router.get("/import-targets", response={200: dict[str, str], **errors(422)})
+def targets(request: AuthedRequest, kind: str = "customers") -> dict[str, str]:
+    """The fields a column may fill in an import of this kind (customers or interactions)."""
+    if kind not in IMPORT_KINDS:
+        raise ValidationFailed({"kind": [one_of(IMPORT_KINDS)]})
+    return {key: str(label) for key, label in import_targets(kind).items()}
 
 
 def _preset_out(preset: MappingPreset, user: Any) -> dict[str, Any]:
@@ -204,11 +207,14 @@ def import_create(
     file: File[UploadedFile],
     preset: Form[str] = "",
     on_duplicate: Form[str] = "update",
+    kind: Form[str] = "customers",
 ) -> Status:
     """Upload a CSV, XLSX or VCF file (at most KEHU_UPLOAD_MAX_BYTES; 413 past it). The file is
     read in the background: GET /imports/{id} shows status "inspecting" (its job counts the rows
     read), then "uploaded" with the proposed mapping and the unknown columns, or "refused" with
-    file_errors naming the limit, row and column."""
+    file_errors naming the limit, row and column. `kind`: customers (default) or interactions
+    (CSV or XLSX; GET /import-template?kind=interactions; each row names its customer by
+    number, registered name, credit code or external id)."""
     run = import_upload(
         actor=request.user,
         name=file.name or "upload",
@@ -216,6 +222,7 @@ def import_create(
         size=file.size,
         preset=preset,
         on_duplicate=on_duplicate,
+        kind=kind,
     )
     import_read_queue(actor=request.user, run=run)
     return Status(202, run)
@@ -297,16 +304,14 @@ def export_customers(request: AuthedRequest, format: str = "csv") -> HttpRespons
 
 
 @router.get("/import-template", response={200: None, **errors(422)})
-def import_template(request: AuthedRequest, format: str = "xlsx") -> HttpResponseBase:
-    """The standard import template: `xlsx` (a data sheet with drop-downs for every value-list
-    column, instructions and examples) or `csv` (the header row)."""
-    if format == "csv":
-        return _csv(template_lines(), "kehu-customers-template.csv")
-    if format != "xlsx":
+def import_template(
+    request: AuthedRequest, format: str = "xlsx", kind: str = "customers"
+) -> HttpResponseBase:
+    """The import template of a kind (customers, the standard's; or interactions): `xlsx` (a
+    data sheet with drop-downs for every value-list column, instructions and examples) or `csv`
+    (the header row)."""
+    if kind not in IMPORT_KINDS:
+        raise ValidationFailed({"kind": [one_of(IMPORT_KINDS)]})
+    if format not in ("xlsx", "csv"):
         raise ValidationFailed({"format": [one_of(["xlsx", "csv"])]})
-    response = HttpResponse(
-        template_workbook(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = 'attachment; filename="kehu-customers-template.xlsx"'
-    return response
+    return template_response(kind, format)

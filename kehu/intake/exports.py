@@ -26,12 +26,12 @@ from kehu.audit.models import ReadEntry
 from kehu.audit.services import audit_record, read_record
 from kehu.core.errors import ValidationFailed
 from kehu.core.validators import amount_band, format_phone, mask_phone
-from kehu.customers.custom_fields import custom_fields_of
+from kehu.customers.custom_fields import custom_fields_by_entity
 from kehu.customers.models import Contact, Customer, CustomField
 from kehu.customers.pull_volume import pull_rows
 from kehu.customers.selectors import customer_filter, customer_queryset_for
 
-from .validators import mask_email, neutralize_cell
+from .validators import maker_header, mask_email, neutralize_cell
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -76,7 +76,10 @@ def customer_export_queryset(user: Any, params: dict[str, Any]) -> QuerySet[Cust
 
 
 def _rows(
-    user: Any, queryset: QuerySet[Customer], custom: list[CustomField]
+    user: Any,
+    queryset: QuerySet[Customer],
+    custom: list[CustomField],
+    maker_custom: list[CustomField],
 ) -> Iterator[list[Any]]:
     last = 0
     base = queryset.order_by("pk").select_related("industry", "sub_industry", "source", "owner")
@@ -93,9 +96,12 @@ def _rows(
             makers[contact.customer_id] = contact
         for customer in chunk:
             values = customer.custom_fields or {}
+            maker = makers.get(customer.pk)
+            maker_values = (maker.custom_fields or {}) if maker is not None else {}
             yield [
-                *_line(user, customer, makers.get(customer.pk)),
+                *_line(user, customer, maker),
                 *(_custom_cell(values.get(f.key)) for f in custom),
+                *(_custom_cell(maker_values.get(f.key)) for f in maker_custom),
             ]
         last = chunk[-1].pk
 
@@ -169,12 +175,14 @@ def customer_export(
         )
         pull_rows(actor=actor, rows=count, refuse=False)  # export_guard has decided already
 
-    # A column per active custom field of customers, headed by its label (an import maps it back).
-    custom = custom_fields_of(CustomField.Entity.CUSTOMER)
+    # A column per active custom field of customers, headed by its label, and one per field of
+    # contacts for the decision maker's value, headed 决策人·<label> (an import maps them back).
+    fields = custom_fields_by_entity()
+    custom, maker_custom = fields[CustomField.Entity.CUSTOMER], fields[CustomField.Entity.CONTACT]
 
     def lines() -> Iterator[list[Any]]:
-        yield [*COLUMNS, *(f.label for f in custom)]
-        for line in _rows(actor, queryset, custom):
+        yield [*COLUMNS, *(f.label for f in custom), *(maker_header(f) for f in maker_custom)]
+        for line in _rows(actor, queryset, custom, maker_custom):
             yield [neutralize_cell(str(v)) if isinstance(v, str) else v for v in line]
 
     return count, lines()

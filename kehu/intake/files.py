@@ -33,6 +33,7 @@ REPORT_HEADERS = [
     "warnings",
 ]
 FAILED_ERRORS_HEADER = "错误说明"
+FAILED_ROW_HEADER = "原文件行号"  # the row of the uploaded file (as the report numbers it)
 # The same columns for people (the page's download): headers and outcomes in their language.
 READABLE_HEADERS = [
     gettext_lazy("row"),
@@ -92,12 +93,13 @@ def report_lines(
 def failed_lines(
     run: ImportRun, rows: Iterable[ImportRow], *, masked: bool = False
 ) -> Iterator[list[Any]]:
-    """The failed rows as they came, plus what to fix: edit and upload the file again."""
+    """The failed rows as they came, plus what to fix and the row of the file each came from:
+    edit and upload the file again (the two added columns are left out as unknown)."""
     headers = [h for h in run.headers if h]
     # header -> the masked field its column was mapped to (decision_maker.mobile -> mobile)
     fields = {h: t.rpartition(".")[2] for h, t in (run.mapping or {}).items() if t}
     fields = {h: f for h, f in fields.items() if f in PII_FIELDS}
-    yield [*headers, FAILED_ERRORS_HEADER]
+    yield [*headers, FAILED_ERRORS_HEADER, FAILED_ROW_HEADER]
     for row in rows:
         cells = [row.raw.get(h, "") for h in headers]
         if masked:
@@ -105,7 +107,7 @@ def failed_lines(
                 mask_value(fields[h], str(c)) if h in fields and c else _text(c, True)
                 for h, c in zip(headers, cells, strict=True)
             ]
-        yield [*cells, _text(format_errors(row.errors), masked)]
+        yield [*cells, _text(format_errors(row.errors), masked), row.row_number]
 
 
 def preview_for(viewer: Any, run: ImportRun) -> dict[str, Any]:

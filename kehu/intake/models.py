@@ -65,6 +65,12 @@ class ImportRun(models.Model):
         SKIP = "skip", _("Skip the row")
         CREATE = "create", _("Create another customer")
 
+    class Kind(models.TextChoices):
+        CUSTOMERS = "customers", _("Customers")
+        INTERACTIONS = "interactions", _("Interactions")
+
+    # What the file holds: customers (with their decision makers) or interactions (issue 15).
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind, default=Kind.CUSTOMERS)
     original_name = models.CharField(_("file name"), max_length=255)
     file_path = models.CharField(max_length=500, blank=True)
     file_sha256 = models.CharField(max_length=64, blank=True)

@@ -31,7 +31,8 @@ from kehu.customers.validators import (
     source_name,
 )
 
-from .validators import english_date
+from .row_parts import MAKER_CELLS, keep_aside, maker_custom_fields
+from .validators import MAKER_CUSTOM_TARGET, english_date
 
 DICTIONARY_FIELDS = ("industry", "sub_industry", "source", "owner")
 CONTACT_ERROR = "contact"
@@ -98,6 +99,7 @@ class Dictionaries:
             self.users[f"name:{u.username}"] = u
         # The active custom fields of customers: checked on every row without a query each.
         self.custom_fields = custom_fields_of(CustomField.Entity.CUSTOMER)
+        self.contact_fields = custom_fields_of(CustomField.Entity.CONTACT)  # decision makers
 
     def industry(self, value: str) -> tuple[Industry | None, Industry | None]:
         """Same forms as customers.selectors.industry_lookup: '制造业', '汽车零部件', '制造业/汽车零部件'."""
@@ -173,6 +175,9 @@ def _payload(raw: dict[str, str], mapping: dict[str, str]) -> tuple[dict[str, An
             key = target.removeprefix("custom_fields.")
             payload.setdefault("custom_fields", {})[key] = text
             columns[target] = header
+        elif target.startswith(MAKER_CUSTOM_TARGET):  # a contact's field (row_parts)
+            payload.setdefault(MAKER_CELLS, {})[target.removeprefix("decision_maker.")] = text
+            columns[target] = header
         elif target.startswith("decision_maker."):
             key = target.removeprefix("decision_maker.")
             columns[f"decision_maker.{key}"] = header
@@ -230,6 +235,7 @@ def clean_row(
     With `memo` (one per import), the repeating field groups are cleaned once per distinct value.
     """
     payload, columns = _payload(raw, mapping)
+    maker_custom, errors = maker_custom_fields(payload, dictionaries.contact_fields)
     aside = _set_aside(payload)
     external_id = payload.get("external_id", "")
     # The report keeps an id that fits (customer_clean refuses a longer one, naming the column).
@@ -238,13 +244,12 @@ def clean_row(
     )
     row.payload = {k: v for k, v in payload.items() if v}
     lookups = {key: payload.pop(key) for key in DICTIONARY_FIELDS if key in payload}
-    errors: dict[str, list[str]] = {}
     values: dict[str, Any] = {}
     clean = memo.clean if memo is not None and memo.covers(payload) else _customer_clean
     try:
         values = clean(payload, actor, dictionaries.custom_fields)
     except ValidationFailed as exc:
-        errors = exc.errors
+        errors = {**exc.errors, **errors}
     errors_lookup = _resolve(lookups, values, dictionaries, actor)
     for key, messages in errors_lookup.items():
         errors.setdefault(key, []).extend(messages)
@@ -272,7 +277,7 @@ def clean_row(
                     f"{message} {ASIDE_NOTE}"
                 )
             row.aside = [(target, value, partial) for target, value, partial, _m in aside]
-        row.maker = maker
+        row.maker = {**maker, "custom_fields": maker_custom} if maker and maker_custom else maker
     if "owner" not in values and actor is not None and actor.role in (Role.REP, Role.MANAGER):
         values["owner"] = actor
     values["external_source"] = external_source
@@ -486,13 +491,3 @@ def build_customer(row: CleanRow, *, created_by: Any) -> tuple[Customer, Contact
             maker if target.startswith("decision_maker.") and maker else customer, value, partial
         )
     return customer, maker
-
-
-def keep_aside(record: Any, value: str, partial: str) -> None:
-    """Keep an unusable phone on the record (Contact/Customer phone_unusable, and a masked one's
-    visible digits in phone_partial for duplicate matching), where the model has those fields."""
-    names = {f.name for f in type(record)._meta.concrete_fields}
-    if "phone_unusable" in names and not getattr(record, "phone_unusable", ""):
-        record.phone_unusable = value
-    if partial and "phone_partial" in names and not getattr(record, "phone_partial", ""):
-        record.phone_partial = partial

@@ -137,9 +137,10 @@ def import_queue(*, actor: User, run: ImportRun, dry_run: bool = False) -> Job:
     from django.db import transaction
 
     from .services import ImportStateError, can_import
+    from .services.common import refused_kind_message
 
-    if not can_import(actor):
-        raise ImportStateError(_("Your role may not import customers."))
+    if not can_import(actor, run.kind):
+        raise ImportStateError(refused_kind_message(run.kind))
     if not run.file_path:
         raise ImportStateError(_("The uploaded file is no longer kept; upload it again."))
     if dry_run:

@@ -23,7 +23,7 @@ from kehu.accounts.models import User
 from kehu.customers.custom_fields import custom_fields_of
 from kehu.customers.models import Customer, CustomField, Industry, Source
 
-from .validators import CUSTOM_TARGET, STANDARD_HEADERS
+from .validators import CUSTOM_TARGET, MAKER_CUSTOM_TARGET, STANDARD_HEADERS, maker_header
 
 DATA_ROWS = 2000  # rows of the data sheet that carry the drop-downs
 # Columns the standard requires (a missing one marks the customer 待补全, the name refuses it).
@@ -147,10 +147,51 @@ def template_workbook() -> bytes:
             notes[target] = " ".join(
                 filter(None, [custom.help_text, "多个值用顿号分隔：" + "、".join(custom.choices)])
             )
+    # Contacts' custom fields, filled on the decision maker: 决策人·<label> (issue 15).
+    for custom in custom_fields_of(CustomField.Entity.CONTACT):
+        target = f"{MAKER_CUSTOM_TARGET}{custom.key}"
+        headers.append(maker_header(custom))
+        fields.append(target)
+        notes[target] = " ".join(filter(None, ["决策人的自定义字段。", custom.help_text]))
+        if custom.kind == CustomField.Kind.CHOICE:
+            lists[target] = list(custom.choices)
+    return template_book(
+        sheet="客户",
+        headers=headers,
+        fields=fields,
+        required=required,
+        notes=notes,
+        lists=lists,
+        relaxed=("owner", "sub_industry"),
+        guide=[
+            "Kehu 客户导入模板 · 填写说明",
+            "在“客户”表中每行填一个客户，不要改动第一行的列名。黄色列为标准要求的字段：缺少时客户标为“待补全”，客户名称为空的行不会导入。",
+            "导入前可先“试运行”：每个有问题的行都会列出行号、字段和原因，什么都不会写入。",
+        ],
+        examples=[[example.get(field, "") for field in fields] for example in _example_rows()],
+    )
+
+
+def template_book(
+    *,
+    sheet: str,
+    headers: list[str],
+    fields: list[str],
+    required: set[str],
+    notes: dict[str, str],
+    lists: dict[str, list[str]],
+    relaxed: tuple[str, ...],
+    guide: list[str],
+    examples: list[list[Any]],
+) -> bytes:
+    """An import template's workbook: the data sheet `sheet` (its header, the required columns
+    marked, a note per column, a drop-down per value list; those in `relaxed` accept other
+    values too), the hidden value lists, and the instructions (`guide`: a title, then lines)
+    with a row per column and the examples."""
     book = Workbook()
     data = book.active
     assert data is not None
-    data.title = "客户"
+    data.title = sheet
     bold, required_fill = Font(bold=True), PatternFill("solid", fgColor="FFF2CC")
     for col, (header, field) in enumerate(zip(headers, fields, strict=True), start=1):
         cell = data.cell(row=1, column=col, value=header)
@@ -175,7 +216,7 @@ def template_workbook() -> bytes:
             type="list",
             formula1=f"'值列表'!${letter}$2:${letter}${len(items) + 1}",
             allow_blank=True,
-            showErrorMessage=field not in ("owner", "sub_industry"),
+            showErrorMessage=field not in relaxed,
             errorTitle="不在列表中",
             error="请从下拉列表选择。",
         )
@@ -183,33 +224,29 @@ def template_workbook() -> bytes:
         rule.add(f"{target}2:{target}{DATA_ROWS + 1}")
         data.add_data_validation(rule)
 
-    guide = book.create_sheet("填写说明")
-    guide.column_dimensions["A"].width = 18
-    guide.column_dimensions["B"].width = 10
-    guide.column_dimensions["C"].width = 90
-    guide.append(["Kehu 客户导入模板 · 填写说明"])
-    guide["A1"].font = Font(bold=True, size=14)
-    guide.append(
-        [
-            "在“客户”表中每行填一个客户，不要改动第一行的列名。黄色列为标准要求的字段：缺少时客户标为“待补全”，客户名称为空的行不会导入。"
-        ]
-    )
-    guide.append(["导入前可先“试运行”：每个有问题的行都会列出行号、字段和原因，什么都不会写入。"])
-    guide.append([])
-    guide.append(["列名", "必填", "说明"])
-    for cell in guide[5]:
+    sheet_guide = book.create_sheet("填写说明")
+    sheet_guide.column_dimensions["A"].width = 18
+    sheet_guide.column_dimensions["B"].width = 10
+    sheet_guide.column_dimensions["C"].width = 90
+    sheet_guide.append([guide[0]])
+    sheet_guide["A1"].font = Font(bold=True, size=14)
+    for line in guide[1:]:
+        sheet_guide.append([line])
+    sheet_guide.append([])
+    sheet_guide.append(["列名", "必填", "说明"])
+    header_row = sheet_guide.max_row
+    for cell in sheet_guide[header_row]:
         cell.font = bold
     for header, field in zip(headers, fields, strict=True):
-        guide.append([header, "是" if field in required else "", notes.get(field, "")])
-    for row in guide.iter_rows(min_row=6):
+        sheet_guide.append([header, "是" if field in required else "", notes.get(field, "")])
+    for row in sheet_guide.iter_rows(min_row=header_row + 1):
         row[2].alignment = Alignment(wrap_text=True, vertical="top")
-    guide.append([])
-    guide.append(["示例（复制到“客户”表时请改成真实数据）"])
-    guide.cell(row=guide.max_row, column=1).font = bold
-    guide.append(headers)
-    for example in _example_rows():
-        guide.append([example.get(field, "") for field in fields])
-
+    sheet_guide.append([])
+    sheet_guide.append([f"示例（复制到“{sheet}”表时请改成真实数据）"])
+    sheet_guide.cell(row=sheet_guide.max_row, column=1).font = bold
+    sheet_guide.append(headers)
+    for example in examples:
+        sheet_guide.append(example)
     out = BytesIO()
     book.save(out)
     return out.getvalue()

@@ -7,10 +7,11 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.text import clean_text
-from kehu.customers.custom_fields import custom_fields_of
+from kehu.customers.custom_fields import custom_fields_by_entity
 from kehu.customers.models import CustomField
 
 # Target fields a column may map to: customer payload keys (customer_clean), the inline decision
@@ -47,20 +48,94 @@ TARGETS: dict[str, Any] = {
 }
 
 CUSTOM_TARGET = "custom_fields."
+MAKER_CUSTOM_TARGET = "decision_maker.custom_fields."
+
+# What an import makes: customers (with their decision makers) or interactions (互动记录).
+KIND_CUSTOMERS, KIND_INTERACTIONS = "customers", "interactions"
+IMPORT_KINDS = (KIND_CUSTOMERS, KIND_INTERACTIONS)
+
+# Targets of an interaction import: the customer it belongs to (by its number, registered name,
+# credit code or your system's id: the first given that names one), the contact by name, and
+# the interaction's fields as POST /api/v1/customers/{no}/interactions takes them.
+INTERACTION_TARGETS: dict[str, Any] = {
+    "customer_no": _("Customer number"),
+    "customer_name": _("Customer's registered name"),
+    "credit_code": _("Unified social credit code"),
+    "external_id": _("External id"),
+    "contact": _("Contact's name"),
+    "occurred_at": _("Time"),
+    "method": _("Method"),
+    "topic": _("Topic"),
+    "summary": _("Summary"),
+    "feedback": _("Customer feedback"),
+    "next_action": _("Next action"),
+    "next_action_due": _("Next action due"),
+    "next_action_owner": _("Next action by"),
+    "performed_by": _("Performed by"),
+}
+# The interaction template's columns (the shared generator's interactions.csv uses the same
+# words: 外部编号, 互动时间, 互动方式, 互动主题, 沟通内容摘要, 客户反馈, 下一步行动, 跟进人).
+INTERACTION_HEADERS: dict[str, str] = {
+    "客户编号": "customer_no",
+    "客户名称": "customer_name",
+    "统一社会信用代码": "credit_code",
+    "外部编号": "external_id",
+    "联系人": "contact",
+    "互动时间": "occurred_at",
+    "互动方式": "method",
+    "互动主题": "topic",
+    "沟通内容摘要": "summary",
+    "客户反馈": "feedback",
+    "下一步行动": "next_action",
+    "下一步截止日期": "next_action_due",
+    "下一步负责人": "next_action_owner",
+    "跟进人": "performed_by",
+}
+INTERACTION_SYNONYMS: dict[str, str] = {
+    **dict.fromkeys(("customer_no", "customer number", "客户号"), "customer_no"),
+    **dict.fromkeys(("客户全称", "公司名称", "公司", "企业名称", "customer"), "customer_name"),
+    **dict.fromkeys(("信用代码", "社会信用代码"), "credit_code"),
+    **dict.fromkeys(("联系人姓名", "对接人", "contact"), "contact"),
+    **dict.fromkeys(("时间", "跟进时间", "沟通时间", "拜访时间", "日期", "time"), "occurred_at"),
+    **dict.fromkeys(("方式", "跟进方式", "沟通方式", "联系方式", "method"), "method"),
+    **dict.fromkeys(("主题", "跟进主题", "topic"), "topic"),
+    **dict.fromkeys(("沟通内容", "内容", "摘要", "跟进内容", "summary"), "summary"),
+    **dict.fromkeys(("反馈", "客户意向", "feedback"), "feedback"),
+    **dict.fromkeys(("下一步", "下一步计划", "后续行动", "next action"), "next_action"),
+    **dict.fromkeys(("截止日期", "下次跟进日期", "计划日期", "due"), "next_action_due"),
+    **dict.fromkeys(("执行人", "销售", "业务员", "performer", "username"), "performed_by"),
+}  # fmt: skip
 
 
-def import_targets() -> dict[str, Any]:
-    """TARGETS and the active custom fields of customers (`custom_fields.<key>`: the label)."""
-    custom = {
-        f"{CUSTOM_TARGET}{f.key}": f.label for f in custom_fields_of(CustomField.Entity.CUSTOMER)
+def import_targets(kind: str = KIND_CUSTOMERS) -> dict[str, Any]:
+    """The targets of an import of this kind: for customers TARGETS, the active custom fields of
+    customers (`custom_fields.<key>`: the label) and of contacts, filled on the decision maker
+    (`decision_maker.custom_fields.<key>`); for interactions INTERACTION_TARGETS."""
+    if kind == KIND_INTERACTIONS:
+        return dict(INTERACTION_TARGETS)
+    fields = custom_fields_by_entity()
+    custom = {f"{CUSTOM_TARGET}{f.key}": f.label for f in fields[CustomField.Entity.CUSTOMER]}
+    maker = {
+        f"{MAKER_CUSTOM_TARGET}{f.key}": format_lazy("{} · {}", _("Decision maker"), f.label)
+        for f in fields[CustomField.Entity.CONTACT]
     }
-    return {**TARGETS, **custom}
+    return {**TARGETS, **custom, **maker}
+
+
+def maker_header(field: CustomField) -> str:
+    """The column of a contact's custom field for the decision maker (exports, the template)."""
+    return f"决策人·{field.label}"
 
 
 def custom_header_targets() -> dict[str, str]:
-    """{header: target} that maps a column named like a custom field (its label or its key)."""
+    """{header: target} that maps a column named like a custom field (its label or its key); a
+    contact's field is filled on the decision maker (a customer's field of the same name wins)."""
     headers: dict[str, str] = {}
-    for field in custom_fields_of(CustomField.Entity.CUSTOMER):
+    fields = custom_fields_by_entity()
+    for field in fields[CustomField.Entity.CONTACT]:
+        target = f"{MAKER_CUSTOM_TARGET}{field.key}"
+        headers[field.key] = headers[field.label] = headers[maker_header(field)] = target
+    for field in fields[CustomField.Entity.CUSTOMER]:
         headers[field.key] = headers[field.label] = f"{CUSTOM_TARGET}{field.key}"
     return headers
 
@@ -213,7 +288,12 @@ PRESETS: dict[str, tuple[str, dict[str, str]]] = {
     ),
     # vCard: the reader turns each card into these standard-template cells.
     "vcard": ("vcard", {**STANDARD_HEADERS, "客户类型": "kind"}),
+    # Interactions (an import of kind "interactions"): the interaction template's columns.
+    "interactions": ("", {**INTERACTION_HEADERS, **INTERACTION_SYNONYMS}),
 }
+# The preset an import of each kind starts from when none is chosen ("" for customers: the
+# built-in preset that recognises most of the file's headers, preset_guess).
+KIND_PRESETS = {KIND_CUSTOMERS: "", KIND_INTERACTIONS: "interactions"}
 
 
 # A template's "required" marks around a header: "*客户名称", "客户名称（必填）", "【选填】备注".
@@ -241,7 +321,7 @@ def preset_guess(headers: list[str]) -> str:
     """The built-in preset that recognises most of these headers ('standard' on a tie)."""
     best, best_score = "standard", 0
     for name, (_source, preset) in PRESETS.items():
-        if name == "vcard":
+        if name in ("vcard", "interactions"):
             continue
         score = len(mapping_for_headers(headers, preset))
         if score > best_score:
@@ -249,11 +329,14 @@ def preset_guess(headers: list[str]) -> str:
     return best
 
 
-def validate_mapping(mapping: dict[str, str], headers: list[str]) -> dict[str, list[str]]:
-    """Errors of a mapping: unknown targets, a target used twice, headers not in the file."""
+def validate_mapping(
+    mapping: dict[str, str], headers: list[str], kind: str = KIND_CUSTOMERS
+) -> dict[str, list[str]]:
+    """Errors of a mapping: unknown targets, a target used twice, headers not in the file, and
+    no column naming the customer."""
     errors: dict[str, list[str]] = {}
     seen: dict[str, str] = {}
-    targets = import_targets()
+    targets = import_targets(kind)
     for header, target in mapping.items():
         if not target:
             continue
@@ -266,9 +349,19 @@ def validate_mapping(mapping: dict[str, str], headers: list[str]) -> dict[str, l
                 f"'{target}' is already filled from column '{seen[target]}'."
             )
         seen.setdefault(target, header)
+    if kind == KIND_INTERACTIONS:
+        if not set(seen) & set(INTERACTION_CUSTOMER_KEYS):
+            errors.setdefault("customer_no", []).append(
+                str(_("Map a column to the customer number, registered name or credit code."))
+            )
+        return errors
     if "name" not in seen:
         errors.setdefault("name", []).append("Map a column to the customer name.")
     return errors
+
+
+# The columns that name an interaction's customer, in the order they are tried.
+INTERACTION_CUSTOMER_KEYS = ("customer_no", "credit_code", "external_id", "customer_name")
 
 
 _ENGLISH_DATE_FORMATS = ("%d %b %Y", "%d %B %Y", "%m/%d/%Y", "%b %d, %Y", "%Y-%m-%d %H:%M:%S")

@@ -23,7 +23,6 @@ from .files import (
     masks_for,
     preview_for,
     report_lines,
-    template_lines,
 )
 from .models import ImportRun
 from .read_tasks import import_read_queue
@@ -44,8 +43,8 @@ from .services import (
     unknown_columns,
 )
 from .tasks import import_queue
-from .template_xlsx import template_workbook
-from .validators import PRESETS, import_targets
+from .template_interactions import template_response
+from .validators import IMPORT_KINDS, PRESETS, import_targets
 
 LIST_SIZE = 30
 
@@ -62,8 +61,9 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 @login_required
 def import_list(request: AuthedRequest) -> HttpResponse:
-    """The imports this user may see, and the upload form."""
-    if not can_import(request.user):
+    """The imports this user may see, and the upload form (customers or interactions)."""
+    kinds = [(k, label) for k, label in ImportRun.Kind.choices if can_import(request.user, k)]
+    if not kinds:
         raise PermissionDenied(_("Your role may not import customers."))
     errors: dict[str, list[str]] = {}
     status = 422
@@ -80,6 +80,7 @@ def import_list(request: AuthedRequest) -> HttpResponse:
                     size=upload.size,
                     preset=request.POST.get("preset", ""),
                     on_duplicate=request.POST.get("on_duplicate") or "update",
+                    kind=request.POST.get("kind") or kinds[0][0],
                 )
             except ValidationFailed as exc:
                 errors, status = exc.errors, exc.status_code
@@ -92,6 +93,7 @@ def import_list(request: AuthedRequest) -> HttpResponse:
         "presets": [*PRESETS, *_preset_names(presets)],
         "saved_presets": presets,
         "on_duplicate_choices": ImportRun.OnDuplicate.choices,
+        "kinds": kinds,
         "errors": errors,
     }
     return render(request, "intake/import_list.html", context, status=status if errors else 200)
@@ -116,20 +118,22 @@ def preset_delete_view(request: AuthedRequest, preset_id: int) -> HttpResponse:
     return redirect("import-list")
 
 
+def _kind(request: AuthedRequest) -> str:
+    kind = request.GET.get("kind") or ImportRun.Kind.CUSTOMERS
+    return kind if kind in IMPORT_KINDS else ImportRun.Kind.CUSTOMERS
+
+
 @login_required
 def import_template(request: AuthedRequest) -> HttpResponseBase:
-    return _csv_response(template_lines(), "kehu-customers-template.csv")
+    """The CSV template (the header row) of ?kind=customers (default) or interactions."""
+    return template_response(_kind(request), "csv")
 
 
 @login_required
 def import_template_xlsx(request: AuthedRequest) -> HttpResponseBase:
-    """The XLSX template: the data sheet with drop-downs, instructions and examples."""
-    response = HttpResponse(
-        template_workbook(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = 'attachment; filename="kehu-customers-template.xlsx"'
-    return response
+    """The XLSX template of ?kind=customers (default) or interactions: the data sheet with
+    drop-downs, instructions and examples."""
+    return template_response(_kind(request), "xlsx")
 
 
 @login_required
@@ -162,7 +166,7 @@ def import_detail(request: AuthedRequest, run_id: int) -> HttpResponse:
     context = {
         "run": run,
         "columns": columns,
-        "targets": import_targets(),
+        "targets": import_targets(run.kind),
         "presets": [*PRESETS, *_preset_names(list(mapping_presets_for(request.user)))],
         "unknown": unknown_columns(run),
         "errors": errors,

@@ -15,7 +15,7 @@ from kehu.core.text import clean_text
 
 from ..columns import chosen_columns
 from ..models import Customer, SavedView
-from ..selectors import ORDERINGS, customer_filter
+from ..selectors import customer_filter, customer_order_known
 
 # What a saved view keeps: the list's filters, its sort and its columns (never a page).
 NOT_KEPT = ("cursor", "back", "view", "limit", "format")
@@ -26,7 +26,7 @@ def saved_view_params(params: dict[str, str], *, actor: User) -> dict[str, str]:
     parameter)."""
     kept = {k: str(v).strip() for k, v in params.items() if k not in NOT_KEPT and str(v).strip()}
     order = kept.get("order", "")
-    if order and order not in ORDERINGS:
+    if order and not customer_order_known(order):  # a custom field's cf_<key> too
         raise ValidationFailed({"order": [_("Unknown sort order.")]})
     if "cols" in kept:
         kept["cols"] = ",".join(c.key for c in chosen_columns(kept["cols"]))

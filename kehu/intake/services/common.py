@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kehu.accounts.policy import can_create_customer
+from kehu.accounts.policy import can_create_customer, can_log_interaction
 from kehu.core.errors import DomainError, ValidationFailed
 
 from ..models import ImportRow, ImportRun
@@ -24,8 +24,20 @@ class ImportStateError(DomainError):
     default_message = gettext_lazy("This import cannot do that in its current state.")
 
 
-def can_import(user: Any) -> bool:
-    return user is None or can_create_customer(user)
+def can_import(user: Any, kind: str = "customers") -> bool:
+    """Who may import: customers whoever may create them; interactions whoever may log them
+    (each row is then checked against the customer it names)."""
+    if user is None:
+        return True
+    if kind == ImportRun.Kind.INTERACTIONS:
+        return can_log_interaction(user)
+    return can_create_customer(user)
+
+
+def refused_kind_message(kind: str) -> str:
+    if kind == ImportRun.Kind.INTERACTIONS:
+        return _("Your role may not import interactions.")
+    return _("Your role may not import customers.")
 
 
 def import_check_read(run: ImportRun) -> None:

@@ -31,6 +31,7 @@ from ..readers import FileInfo, read_rows
 from ..rows import CleanMemo, Dictionaries
 from ..writes import insert_rows
 from .common import ImportStateError, import_check_read
+from .interactions import interaction_rows
 from .plan import _plan
 from .upload import unknown_columns
 
@@ -95,13 +96,33 @@ def import_execute(
             ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING, message="")
         run.status = ImportRun.Status.RUNNING
     rows = read_rows(Path(run.file_path), info, skip=0 if dry_run else run.position)
-    batches = prepared(_batches(rows, size), context, workers=workers)
+    if run.kind == ImportRun.Kind.INTERACTIONS:  # checked and logged row by row
+        logged: dict[tuple[Any, ...], int] = {}
+        batches: Iterator[tuple[int, Any, Any, Any]] = (
+            (len(chunk), chunk, None, None) for chunk in _batches(rows, size)
+        )
+
+        def plan(cleaned: Any, built: Any, documents: Any, *, dry: bool) -> list[ImportRow]:
+            return interaction_rows(run, cleaned, actor=actor, dry_run=dry, seen=logged)
+    else:
+        batches = prepared(_batches(rows, size), context, workers=workers)
+
+        def plan(cleaned: Any, built: Any, documents: Any, *, dry: bool) -> list[ImportRow]:
+            return _plan(
+                run,
+                cleaned,
+                built,
+                actor=actor,
+                dry_run=dry,
+                seen=seen if dry else None,
+                documents=None if dry else documents,
+                context=context,
+            )
+
     with _checkpoints_spaced(not dry_run):
         for chunk_size, cleaned, built, documents in batches:
             if dry_run:
-                results = _plan(
-                    run, cleaned, built, actor=actor, dry_run=True, seen=seen, context=context
-                )
+                results = plan(cleaned, built, documents, dry=True)
                 for result in results:
                     counts[result.outcome] += 1
                     counts["incomplete"] += result.is_incomplete
@@ -118,16 +139,7 @@ def import_execute(
                         position=run.position
                     ):
                         raise ImportStateError(_("Another process is running this import."))
-                    results = _plan(
-                        run,
-                        cleaned,
-                        built,
-                        actor=actor,
-                        dry_run=False,
-                        seen=None,
-                        documents=documents,
-                        context=context,
-                    )
+                    results = plan(cleaned, built, documents, dry=False)
                     insert_rows(ImportRow, results, with_ids=False)
                     tally = {key: 0 for key in counts}
                     for result in results:

@@ -76,6 +76,13 @@ def _apply_preset(run: ImportRun, preset: str, actor: User | None = None) -> Non
         )
     run.preset = name
     run.external_source, mapping = found
+    if run.kind == ImportRun.Kind.INTERACTIONS:
+        targets = import_targets(run.kind)
+        run.external_source = ""
+        run.mapping = {
+            h: t for h, t in mapping_for_headers(run.headers, mapping).items() if t in targets
+        }
+        return
     # Columns named like a custom field (label or key) fill it, unless the preset knows them.
     run.mapping = mapping_for_headers(run.headers, {**custom_header_targets(), **mapping})
 
@@ -99,7 +106,7 @@ def import_set_mapping(
         _apply_preset(run, preset, actor)
     if mapping is not None:
         clean = {h: t for h, t in mapping.items() if t}
-        errors = validate_mapping(clean, run.headers)
+        errors = validate_mapping(clean, run.headers, run.kind)
         if errors:
             raise ValidationFailed(errors)
         run.mapping = clean
@@ -134,7 +141,7 @@ def _clean_preset(name: str, mapping: dict[str, str]) -> tuple[str, dict[str, st
             }
         )
     clean = {clean_text(h): t for h, t in mapping.items() if h != SOURCE_KEY}
-    targets = import_targets()
+    targets = {**import_targets(), **import_targets(ImportRun.Kind.INTERACTIONS)}  # any kind
     bad = sorted(t for t in clean.values() if t and t not in targets)
     if bad:
         raise ValidationFailed(

@@ -28,10 +28,12 @@ from kehu.customers.services import (
 
 from ..models import ImportRow, ImportRun
 from ..pipeline import Built, Context, Documents, complete, keyed
-from ..rows import CleanRow, aside_warnings, keep_aside
+from ..row_parts import keep_aside
+from ..rows import CleanRow, aside_warnings
 from ..writes import unsaved
 from .common import MAKER_FIELDS, Outcome
 from .guards import guard_creates, queue_duplicates
+from .maker_custom import PREFIX, maker_custom_apply, maker_custom_changes, maker_custom_labels
 
 # --- One batch: plan (match, diff) and write
 
@@ -392,6 +394,7 @@ def _changes(row: CleanRow, match: Customer) -> dict[str, Any]:
         for key, value in row.maker.items():
             if key in MAKER_FIELDS and value and (maker is None or getattr(maker, key) != value):
                 changes[f"decision_maker.{key}"] = value
+        changes.update(maker_custom_changes(row.maker, maker))  # contacts' custom fields
     return changes
 
 
@@ -420,8 +423,9 @@ def _plan_update(
         }
         return
     result.outcome = Outcome.UPDATED
+    labels = [field_label(Customer, n) for n in sorted(changes) if not n.startswith(PREFIX)]
     result.note = _("Updated %(fields)s (%(reason)s).") % {
-        "fields": "、".join(field_label(Customer, name) for name in sorted(changes)),
+        "fields": "、".join([*labels, *maker_custom_labels(changes)]),
         "reason": _reason_label(reason),
     }
     if dry_run:
@@ -460,6 +464,12 @@ def _plan_update(
     if maker is None:
         new_maker = _maker_of(updated)
         result.before["maker_created"] = new_maker.pk if new_maker else None
+    try:  # the decision maker's custom fields (checked with the row already)
+        result.before["maker_custom"] = maker_custom_apply(
+            actor=actor, maker=_maker_of(updated), changes=changes
+        )
+    except DomainError as exc:  # held for review, or refused: the customer's update stands
+        result.note = f"{result.note} {exc.message}"
     result.is_incomplete = updated.quality == Customer.Quality.INCOMPLETE
 
 

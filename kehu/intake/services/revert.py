@@ -21,6 +21,8 @@ from kehu.customers.services.bulk import customer_restore, customers_remove_impo
 
 from ..models import ImportRun
 from .common import MAKER_FIELDS, ImportStateError, Outcome
+from .interactions import interactions_revert
+from .maker_custom import maker_custom_restore
 
 # --- Revert
 
@@ -36,6 +38,10 @@ def import_revert(*, actor: User | None, run: ImportRun) -> dict[str, int]:
         raise PermissionDenied(
             _("Only whoever ran the import, or an administrator, may revert it.")
         )
+    if run.kind == ImportRun.Kind.INTERACTIONS:
+        result = interactions_revert(actor=actor, run=run)
+        _reverted(actor, run, result)
+        return result
     finished = run.finished_at or timezone.now()
     removed = restored = kept = 0
     created_ids = list(
@@ -71,13 +77,18 @@ def import_revert(*, actor: User | None, run: ImportRun) -> dict[str, int]:
             maker_created=before.get("maker_created"),
             note=f"Import #{run.pk} reverted",
         )
+        maker_custom_restore(actor=actor, before=before.get("maker_custom"))
         restored += 1
+    result = {"removed": removed, "restored": restored, "kept": kept}
+    _reverted(actor, run, result)
+    return result
+
+
+def _reverted(actor: User | None, run: ImportRun, result: dict[str, int]) -> None:
     run.status = ImportRun.Status.REVERTED
     run.reverted_at = timezone.now()
     run.save(update_fields=["status", "reverted_at"])
-    result = {"removed": removed, "restored": restored, "kept": kept}
     audit_record(actor=actor, action=AuditAction.IMPORT_REVERTED, target=run, changes=result)
-    return result
 
 
 # --- Retention

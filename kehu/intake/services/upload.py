@@ -18,14 +18,15 @@ from django.utils.translation import gettext as _
 from kehu.accounts.models import User
 from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
-from kehu.core.errors import ValidationFailed
+from kehu.core.errors import ValidationFailed, one_of
 from kehu.core.text import clean_text
 from kehu.customers.services import PermissionDenied
 
 from ..limits import FileTooLarge, check_bytes
 from ..models import ImportRun
 from ..readers import count_rows, file_format_of, inspect_file
-from .common import can_import
+from ..validators import KIND_PRESETS
+from .common import can_import, refused_kind_message
 from .mapping import _apply_preset, preset_check
 
 
@@ -49,16 +50,23 @@ def import_upload(
     preset: str = "",
     on_duplicate: str = ImportRun.OnDuplicate.UPDATE,
     inspect: bool = False,
+    kind: str = ImportRun.Kind.CUSTOMERS,
 ) -> ImportRun:
     """Keep the file (at most KEHU_UPLOAD_MAX_BYTES) and return its import, status inspecting:
     the caller queues import_inspect (tasks.import_read_queue), or with `inspect` it is read
-    here (the CLI). Nothing of the file is parsed in a request."""
-    if actor is not None and not can_import(actor):
-        raise PermissionDenied(_("Your role may not import customers."))
+    here (the CLI). Nothing of the file is parsed in a request. `kind`: customers (CSV, XLSX or
+    vCard) or interactions (CSV or XLSX)."""
+    kind = kind or ImportRun.Kind.CUSTOMERS
+    if kind not in ImportRun.Kind.values:
+        raise ValidationFailed({"kind": [one_of(ImportRun.Kind.values)]})
+    if actor is not None and not can_import(actor, kind):
+        raise PermissionDenied(refused_kind_message(kind))
     if on_duplicate not in ImportRun.OnDuplicate.values:
         raise ValidationFailed({"on_duplicate": [_("Choose update, skip or create.")]})
     safe_name = upload_name(name)
     file_format = file_format_of(safe_name)
+    if kind == ImportRun.Kind.INTERACTIONS and file_format == "vcf":
+        raise ValidationFailed({"file": [_("Interactions are imported from CSV or XLSX files.")]})
     preset_check(preset, actor)
     if size is not None:
         check_bytes(size)
@@ -84,6 +92,7 @@ def import_upload(
         file_sha256=digest.hexdigest(),
         file_format=file_format,
         status=ImportRun.Status.INSPECTING,
+        kind=kind,
         preset=preset,
         on_duplicate=on_duplicate,
         created_by=actor,
@@ -114,7 +123,8 @@ def import_inspect(
             info.header_row,
             info.sheet,
         )
-        _apply_preset(run, run.preset or ("vcard" if info.file_format == "vcf" else ""))
+        default = "vcard" if info.file_format == "vcf" else KIND_PRESETS.get(run.kind, "")
+        _apply_preset(run, run.preset or default)
     except ValidationFailed as exc:
         import_refuse(run, exc.errors)
         raise

@@ -98,7 +98,7 @@ def test_upload_map_dry_run_commit_report_and_revert(
     assert Customer.objects.count() == 0
 
 
-def test_imports_are_private_to_whoever_ran_them(client, rep, outsider, support):
+def test_imports_are_private_to_whoever_ran_them(client, rep, outsider, support, marketing):
     client.force_login(rep)
     _upload(client, csv_text([standard_row(1)]))
     _work()
@@ -108,7 +108,10 @@ def test_imports_are_private_to_whoever_ran_them(client, rep, outsider, support)
     assert client.get(f"/api/v1/imports/{run.pk}").status_code == 404
     assert client.post(f"/imports/{run.pk}/commit/").status_code == 404
     assert ImportRun.objects.get().status == ImportRun.Status.UPLOADED
-    client.force_login(support)  # support may not create customers
+    client.force_login(support)  # support may not create customers (it imports interactions)
+    assert 'value="customers"' not in client.get("/imports/").content.decode()
+    assert _upload(client, csv_text([standard_row(2)]), kind="customers").status_code == 403
+    client.force_login(marketing)  # marketing neither creates customers nor logs interactions
     assert client.get("/imports/").status_code == 403
 
 

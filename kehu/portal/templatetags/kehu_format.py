@@ -43,7 +43,10 @@ def reasons_shown_filter(reasons: Any) -> list[dict[str, Any]]:
     return reasons_shown(reasons)
 
 
-PRESET_LABELS = {"standard": gettext_lazy("standard template")}
+PRESET_LABELS = {
+    "standard": gettext_lazy("standard template"),
+    "interactions": gettext_lazy("interaction template"),
+}
 
 
 @register.filter(name="preset_label")

@@ -1,4 +1,5 @@
-"""kehu import FILE: import customers from CSV, XLSX or vCard; the last line is the summary."""
+"""kehu import FILE: import customers from CSV, XLSX or vCard (or, with --kind interactions,
+interactions from CSV or XLSX); the last line is the summary."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ CHUNK = 1024 * 1024
 
 class Command(BaseCommand):
     help = (
-        "Import customers from a CSV (UTF-8, UTF-8 with BOM, GBK, GB18030), XLSX or vCard file. "
+        "Import customers from a CSV (UTF-8, UTF-8 with BOM, GBK, GB18030), XLSX or vCard file, "
+        "or interactions (--kind interactions) from a CSV or XLSX file. "
         "Prints created=N updated=N skipped=N failed=N incomplete=N as its last line."
     )
 
@@ -41,6 +43,12 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--on-duplicate", choices=["update", "skip", "create"], default="update"
+        )
+        parser.add_argument(
+            "--kind",
+            choices=["customers", "interactions"],
+            default="customers",
+            help="what the file holds (default: customers)",
         )
         parser.add_argument("--report", default="", help="write one line per input row to this CSV")
         parser.add_argument("--user", default="", help="import as this user (default: the system)")
@@ -126,6 +134,7 @@ class Command(BaseCommand):
             size=path.stat().st_size,
             preset=options["mapping"],
             on_duplicate=options["on_duplicate"],
+            kind=options["kind"],
             inspect=True,  # read here: the CLI waits for the file anyway
         )
 
