@@ -36,6 +36,7 @@ from kehu.dedupe.api import router as dedupe_router
 from kehu.intake.api import router as intake_router
 from kehu.intake.capture.api import router as capture_router
 from kehu.interactions.api import router as interactions_router
+from kehu.interactions.desk_api import router as desk_router
 from kehu.interactions.followup_api import router as followups_router
 from kehu.opportunities.api import router as opportunities_router
 from kehu.reports.api import router as reports_router
@@ -154,6 +155,7 @@ api.add_router("/", audit_router)
 api.add_router("/", dedupe_router)
 api.add_router("/", interactions_router)
 api.add_router("/", followups_router)
+api.add_router("/", desk_router)
 api.add_router("/reports/", reports_router)
 api.add_router("/", opportunities_router)
 api.add_router("/", accounts_router)

@@ -203,6 +203,10 @@ POST_PAGES = {
     "saved-view-save",
     "saved-view-delete",
     "followup-done",
+    "followup-snooze",
+    "followup-new",
+    "calendar-feed-new",
+    "calendar-feed-revoke",
     "interaction-create",
     "contact-add",
     "opportunity-add",
@@ -220,7 +224,11 @@ POST_PAGES = {
     "dedupe-merge-undo",
     "custom-field-archive",
 }
-EDIT_PAGES = {"customer-edit", "contact-edit"}  # a GET that needs the right to change
+EDIT_PAGES = {
+    "customer-edit",
+    "contact-edit",
+    "followup-edit",
+}  # a GET that needs the right to change
 
 
 def _values(world: dict[str, Any], key: str) -> dict[str, Any]:
