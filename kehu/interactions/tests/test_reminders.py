@@ -99,9 +99,7 @@ def test_the_worker_runs_the_scan_and_queues_the_next(task, rep, settings):
         reminders_scan.enqueue()
         call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
         assert len(reminders(rep)) == 1
-        waiting = DBTaskResult.objects.filter(
-            task_path=reminders_scan.module_path, status="READY"
-        )
+        waiting = DBTaskResult.objects.filter(task_path=reminders_scan.module_path, status="READY")
         assert waiting.count() == 1  # the next scan, a minute later
         assert waiting.get().run_after == datetime(2026, 3, 10, 14, 32, tzinfo=SHANGHAI)
 
