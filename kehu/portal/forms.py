@@ -51,6 +51,7 @@ class InteractionForm(forms.Form):
         kwargs.setdefault("auto_id", "qi_%s")
         super().__init__(*args, **kwargs)
         self.customer = customer
+        self.fields["summary"].widget.attrs["data-mention"] = customer.customer_no  # @colleague
         for name, message in STANDARD_REQUIRED.items():  # the field standard's, marked *
             self.fields[name].required = True
             self.fields[name].error_messages["required"] = message
