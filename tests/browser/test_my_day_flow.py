@@ -55,3 +55,21 @@ def test_complete_a_task_from_my_day_on_a_phone(
     assert later.due_date == today + timedelta(days=1)
     assert FollowUp.objects.filter(owner=rep, done_at__isnull=True).count() == 1
     page.screenshot(path="/tmp/desk-my-day.png", full_page=True)
+
+
+def test_calendar_fits_a_phone(
+    live_server: Any, phone_page: Any, rep: User, customer_factory: Any
+) -> None:
+    customer = customer_factory(name="日历手机科技有限公司")
+    today = timezone.localdate()
+    followup_create(
+        actor=rep, customer=customer, kind="meeting", title="方案评审会", due_date=today
+    )
+    page = phone_page
+    sign_in(page, live_server.url, "rep")
+    for view in ("month", "week", "day"):
+        page.goto(f"{live_server.url}/calendar/?view={view}")
+        assert page.locator(".cal-entry", has_text="方案评审会").first.is_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (view, width)
+    page.screenshot(path="/tmp/desk-calendar.png", full_page=True)
