@@ -174,7 +174,7 @@ def followup_update(
     snooze ("followup.snoozed", the reminder fires again), title, note or kind a change
     ("followup.updated"). A done task is not changed (InvalidTransition)."""
     task = (
-        FollowUp.objects.select_for_update()
+        FollowUp.objects.select_for_update(of=("self",))
         .select_related("owner", "customer")
         .get(pk=follow_up.pk)
     )
