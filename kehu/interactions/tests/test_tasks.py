@@ -197,3 +197,27 @@ def test_my_tasks_links_my_day(client, rep):
     client.force_login(rep)
     assert 'id="my-day-link"' in client.get("/follow-ups/").content.decode()
     assert 'id="nav-my-day"' in client.get("/my-day/").content.decode()
+
+
+def test_quick_add_on_the_360_page_gives_the_next_action_to_a_colleague(
+    client, rep, manager, customer_factory, frozen
+):
+    customer = customer_factory(name="快速记录贸易")
+    client.force_login(rep)
+    response = client.post(
+        f"/customers/{customer.customer_no}/interactions/new/",
+        {
+            **STANDARD,
+            "method": "phone",
+            "next_action": "经理出面谈价格",
+            "next_action_due": "2026-03-12",
+            "next_action_owner": "王经理",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    task = FollowUp.objects.get()
+    assert (task.owner, task.title, task.due_date) == (manager, "经理出面谈价格", date(2026, 3, 12))
+    assert (
+        'id="qi_next_action_owner"'
+        in client.get(f"/customers/{customer.customer_no}/").content.decode()
+    )
