@@ -17,6 +17,7 @@ from .models import Interaction
 from .selectors import followup_queryset_for
 
 MAX_DAYS = 366
+FIRST_YEAR, LAST_YEAR = 1900, 2100  # the days the calendar shows (dates beyond overflow)
 LIMIT = 2000
 MEETING_METHODS = (Interaction.Method.VISIT, Interaction.Method.MEETING)
 

@@ -22,16 +22,17 @@ from kehu.accounts.requests import AuthedRequest
 from kehu.accounts.services import calendar_feed_create, calendar_feed_revoke, calendar_feed_user
 from kehu.core.company import company_settings
 
-from .calendar import Entry, calendar_entries, calendar_ics
+from .calendar import FIRST_YEAR, LAST_YEAR, Entry, calendar_entries, calendar_ics
 
 VIEWS = ("month", "week", "day")
 
 
 def _day(raw: str | None, default: date) -> date:
     try:
-        return date.fromisoformat(raw) if raw else default
+        day = date.fromisoformat(raw) if raw else default
     except ValueError:
         return default
+    return day if FIRST_YEAR <= day.year <= LAST_YEAR else default
 
 
 def _range(view: str, day: date) -> tuple[date, date, date, date]:

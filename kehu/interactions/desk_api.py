@@ -14,7 +14,7 @@ from kehu.core.api_utils import errors
 from kehu.core.errors import ValidationFailed
 from kehu.customers.selectors import customer_get_for
 
-from .calendar import MAX_DAYS, calendar_entries
+from .calendar import FIRST_YEAR, LAST_YEAR, MAX_DAYS, calendar_entries
 
 router = Router(tags=["calendar"])
 
@@ -47,6 +47,11 @@ def calendar(
     """Tasks (by due day; `start` is their time when they have one, else all day) and visits and
     meetings, from `start` to `end` (local days, at most 366); `scope` me (default) or team."""
     problems: dict[str, list[str]] = {}
+    for name, day in (("start", start), ("end", end)):
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            problems[name] = [_("Choose a day between 1900 and 2100.")]
+    if problems:
+        raise ValidationFailed(problems)
     if end < start:
         problems["end"] = [_("The end comes before the start.")]
     elif (end - start).days > MAX_DAYS:

@@ -77,6 +77,9 @@ def test_api_mine_and_my_team(api, rep, manager, planned):
     assert set(titles(managed.json())) == {"上门拜访", "方案评审会", "全天的事", "同事拜访"}
     bad = api.get("/api/v1/calendar", start="2026-03-31", end="2026-03-01", scope="all")
     assert bad.status_code == 422 and set(bad.json()["errors"]) == {"end", "scope"}
+    far = api.get("/api/v1/calendar", start="0001-01-01", end="9999-12-31")
+    assert far.status_code == 422 and set(far.json()["errors"]) == {"start", "end"}
+    assert api.get("/calendar/", date="9999-12-31").status_code == 200
 
 
 @pytest.mark.parametrize("view", ["month", "week", "day"])
