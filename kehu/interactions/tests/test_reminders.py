@@ -23,7 +23,7 @@ from kehu.interactions.services.followups import (
 from kehu.interactions.services.reminders import followups_remind_due
 from kehu.interactions.tasks import reminders_scan
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MORNING = datetime(2026, 3, 10, 8, 0, tzinfo=SHANGHAI)
 
