@@ -36,6 +36,7 @@ from kehu.dedupe.api import router as dedupe_router
 from kehu.intake.api import router as intake_router
 from kehu.intake.capture.api import router as capture_router
 from kehu.interactions.api import router as interactions_router
+from kehu.interactions.desk_api import router as desk_router
 from kehu.interactions.followup_api import router as followups_router
 from kehu.opportunities.api import router as opportunities_router
 from kehu.opportunities.pipeline_api import router as pipeline_router
@@ -155,6 +156,7 @@ api.add_router("/", audit_router)
 api.add_router("/", dedupe_router)
 api.add_router("/", interactions_router)
 api.add_router("/", followups_router)
+api.add_router("/", desk_router)
 api.add_router("/reports/", reports_router)
 api.add_router("/", pipeline_router)  # before /opportunities/{id}: /opportunities/forecast
 api.add_router("/", opportunities_router)

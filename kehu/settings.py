@@ -209,6 +209,26 @@ TASKS = {
 # host, is stale: resumed or marked failed (kehu.core.jobs). On the worker's own host a job whose
 # process is gone is stale at once.
 KEHU_JOB_STALE_SECONDS = env_int("KEHU_JOB_STALE_SECONDS", 600)
+# Task reminders: the worker scans for tasks that fell due this often (0: never; then run
+# `kehu reminders_scan` from cron instead).
+KEHU_REMINDER_SCAN_SECONDS = env_int("KEHU_REMINDER_SCAN_SECONDS", 60)
+
+# --- E-mail (reminders): SMTP when KEHU_SMTP_HOST is set, else printed on the console (sandbox).
+KEHU_SMTP_HOST = os.environ.get("KEHU_SMTP_HOST", "")
+EMAIL_BACKEND = os.environ.get(
+    "KEHU_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if KEHU_SMTP_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = KEHU_SMTP_HOST or "localhost"
+EMAIL_PORT = env_int("KEHU_SMTP_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("KEHU_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("KEHU_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("KEHU_SMTP_TLS", True)
+DEFAULT_FROM_EMAIL = os.environ.get("KEHU_EMAIL_FROM", "kehu@localhost")
+# The address links in e-mails start with.
+KEHU_SITE_URL = os.environ.get("KEHU_SITE_URL", "http://127.0.0.1:8000")
 
 # --- Domain settings.
 KEHU_DEFAULT_REGION = os.environ.get("KEHU_DEFAULT_REGION", "CN")

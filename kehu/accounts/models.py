@@ -166,3 +166,31 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class CalendarFeed(models.Model):
+    """A user's secret calendar address (/calendar/ics/<token>.ics) for phone calendars.
+
+    Only the token's SHA-256 is stored (the address is shown once, when made); revoking it (or
+    making a new one) ends the old address."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="calendar_feeds")
+    token_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(_("prefix"), max_length=16)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    hash_token = staticmethod(ApiToken.hash_token)
+
+    @staticmethod
+    def generate() -> str:
+        return secrets.token_urlsafe(24)

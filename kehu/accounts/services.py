@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
@@ -23,7 +23,7 @@ from kehu.audit.services import audit_record
 from kehu.core.errors import PermissionDenied, ValidationFailed
 
 from .errors import OtpRequired
-from .models import ApiToken, Notification, Role, Team, User
+from .models import ApiToken, CalendarFeed, Notification, Role, Team, User
 
 
 @transaction.atomic
@@ -365,3 +365,49 @@ def user_time_zone_set(*, actor: User, time_zone: str) -> User:
             changes={"time_zone": [before or None, zone or None]},
         )
     return actor
+
+
+# --- The calendar feed's secret address (/calendar/ics/<token>.ics)
+
+
+@transaction.atomic
+def calendar_feed_create(*, actor: User) -> str:
+    """A new secret address for the actor's calendar; the older ones stop working. Returns the
+    token (shown once: only its hash is kept)."""
+
+    now = timezone.now()
+    CalendarFeed.objects.filter(user=actor, revoked_at__isnull=True).update(revoked_at=now)
+    raw = CalendarFeed.generate()
+    feed = CalendarFeed.objects.create(
+        user=actor, token_hash=CalendarFeed.hash_token(raw), prefix=raw[:8]
+    )
+    audit_record(actor=actor, action=AuditAction.CALENDAR_FEED_CREATED, target=feed)
+    return raw
+
+
+@transaction.atomic
+def calendar_feed_revoke(*, actor: User) -> int:
+    """End every secret calendar address of the actor; returns how many."""
+
+    feeds = list(CalendarFeed.objects.filter(user=actor, revoked_at__isnull=True))
+    for feed in feeds:
+        feed.revoked_at = timezone.now()
+        feed.save(update_fields=["revoked_at"])
+        audit_record(actor=actor, action=AuditAction.CALENDAR_FEED_REVOKED, target=feed)
+    return len(feeds)
+
+
+def calendar_feed_user(raw: str) -> User | None:
+    """The active user whose live calendar address this token is, else None."""
+
+    feed = (
+        CalendarFeed.objects.select_related("user")
+        .filter(token_hash=CalendarFeed.hash_token(raw), revoked_at__isnull=True)
+        .first()
+    )
+    if feed is None or not feed.user.is_active:
+        return None
+    now = timezone.now()
+    if feed.last_used_at is None or now - feed.last_used_at > timedelta(minutes=10):
+        CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=now)
+    return feed.user

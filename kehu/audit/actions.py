@@ -56,6 +56,10 @@ class AuditAction(models.TextChoices):
     FOLLOWUP_COMPLETED = "followup.completed", _("Follow-up task completed")
     FOLLOWUP_REASSIGNED = "followup.reassigned", _("Follow-up task reassigned")
     FOLLOWUP_MOVED = "followup.moved", _("Follow-up task moved to another customer")
+    FOLLOWUP_UPDATED = "followup.updated", _("Follow-up task changed")
+    FOLLOWUP_SNOOZED = "followup.snoozed", _("Follow-up task snoozed")
+    FOLLOWUP_REMINDED = "followup.reminded", _("Follow-up task reminder sent")
+    MENTION_SENT = "mention.sent", _("Colleague mentioned")
     # Opportunities and orders
     OPPORTUNITY_CREATED = "opportunity.created", _("Opportunity created")
     OPPORTUNITY_UPDATED = "opportunity.updated", _("Opportunity changed")
@@ -113,6 +117,8 @@ class AuditAction(models.TextChoices):
     COMPANY_SETTINGS_UPDATED = "company_settings.updated", _("Company settings changed")
     API_TOKEN_CREATED = "api_token.created", _("API token created")
     API_TOKEN_REVOKED = "api_token.revoked", _("API token revoked")
+    CALENDAR_FEED_CREATED = "calendar_feed.created", _("Calendar feed address created")
+    CALENDAR_FEED_REVOKED = "calendar_feed.revoked", _("Calendar feed address revoked")
     # The system
     AUDIT_READS_SEALED = "audit.reads_sealed", _("Read log sealed")
     AUDIT_READS_PURGED = "audit.reads_purged", _("Old read log entries deleted")

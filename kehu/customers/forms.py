@@ -245,6 +245,8 @@ class CustomerForm(forms.Form):
         if chosen:  # only the chosen industry's sub-industries
             subs = sub_industry_choices_of(chosen)
         cast(forms.ChoiceField, self.fields["sub_industry"]).choices = subs
+        if customer is not None and "notes" in self.fields:  # @colleague autocompletes
+            self.fields["notes"].widget.attrs["data-mention"] = customer.customer_no
         self.fields["industry"].widget.attrs.update(
             {
                 "hx-get": reverse("sub-industry-options"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict
@@ -16,8 +17,18 @@ from kehu.customers.selectors import customer_get_for
 from kehu.customers.services import PermissionDenied
 
 from .models import FollowUp
-from .selectors import followup_get_for, followup_list_mine, followup_queryset_for
-from .services.followups import followup_clean, followup_complete, followup_create
+from .selectors import (
+    followup_get_for,
+    followup_list_mine,
+    followup_my_day,
+    followup_queryset_for,
+)
+from .services.followups import (
+    followup_clean,
+    followup_complete,
+    followup_create,
+    followup_update,
+)
 
 router = Router(tags=["follow-ups"])
 
@@ -29,7 +40,17 @@ class FollowUpIn(Schema):
     title: str | None = None
     note: str | None = None
     due_date: str | None = None
+    due_time: str | None = None
+    due_at: str | None = None
     owner: str | int | None = None
+
+
+class FollowUpNewIn(FollowUpIn):
+    customer_no: str
+
+
+class FollowUpPatchIn(FollowUpIn):
+    """Reassign (owner), snooze (due_date, due_time or due_at), or change title, note, kind."""
 
 
 class CompleteIn(Schema):
@@ -48,7 +69,12 @@ class FollowUpOut(Schema):
     title: str
     note: str
     due_date: date | None
+    due_at: datetime | None
+    remind_at: datetime | None
+    reminded_at: datetime | None
     owner: str | None
+    owner_name: str | None
+    interaction_no: str | None
     created_at: datetime
     done_at: datetime | None
     done_by: str | None
@@ -73,6 +99,14 @@ class FollowUpOut(Schema):
     @staticmethod
     def resolve_owner(obj: FollowUp) -> str | None:
         return obj.owner.username if obj.owner_id and obj.owner else None
+
+    @staticmethod
+    def resolve_owner_name(obj: FollowUp) -> str | None:
+        return obj.owner.label if obj.owner_id and obj.owner else None
+
+    @staticmethod
+    def resolve_interaction_no(obj: FollowUp) -> str | None:
+        return obj.interaction.interaction_no if obj.interaction_id and obj.interaction else None
 
     @staticmethod
     def resolve_done_by(obj: FollowUp) -> str | None:
@@ -115,17 +149,63 @@ def followup_for_customer(
     response={201: FollowUpOut, **errors(403, 404, 422)},
 )
 def followup_add(request: AuthedRequest, customer_no: str, payload: FollowUpIn) -> Status:
+    return _create(request, customer_no, payload_data(payload))
+
+
+def _create(request: AuthedRequest, customer_no: str, data: dict[str, object]) -> Status:
     customer = customer_get_for(request.user, customer_no)
     writable = interaction_scope(request.user, Customer.objects.filter(pk=customer.pk))
     if not can_log_interaction(request.user) or not writable.exists():
         raise PermissionDenied(_("You may not add tasks to this customer."))
-    values = followup_clean(payload_data(payload))
+    values = followup_clean(data)
     task = followup_create(actor=request.user, customer=customer, **values)
     return Status(201, followup_get_for(request.user, task.pk))
 
 
+@router.post("/follow-ups", response={201: FollowUpOut, **errors(403, 404, 422)})
+def followup_new(request: AuthedRequest, payload: FollowUpNewIn) -> Status:
+    """A task on the customer `customer_no` (for its owner unless `owner` says whom)."""
+    data = payload_data(payload)
+    customer_no = str(data.pop("customer_no"))
+    return _create(request, customer_no, data)
+
+
+class MyDayOut(Schema):
+    today: date
+    overdue: list[FollowUpOut]
+    due_today: list[FollowUpOut]
+    upcoming: list[FollowUpOut]
+    undated: list[FollowUpOut]
+
+
+@router.get("/my-day", response={200: MyDayOut})
+def my_day(request: AuthedRequest) -> dict[str, object]:
+    """My open tasks: overdue, due today (in my time zone), the next 7 days, and undated."""
+    today = timezone.localdate()
+    buckets = followup_my_day(request.user, today=today)
+    return {
+        "today": today,
+        "overdue": buckets["overdue"],
+        "due_today": buckets["today"],
+        "upcoming": buckets["upcoming"],
+        "undated": buckets["undated"],
+    }
+
+
 @router.get("/follow-ups/{follow_up_id}", response={200: FollowUpOut, **errors(404, 422)})
 def followup_detail(request: AuthedRequest, follow_up_id: int) -> FollowUp:
+    return followup_get_for(request.user, follow_up_id)
+
+
+@router.patch("/follow-ups/{follow_up_id}", response={200: FollowUpOut, **errors(404, 409, 422)})
+def followup_change(
+    request: AuthedRequest, follow_up_id: int, payload: FollowUpPatchIn
+) -> FollowUp:
+    """Reassign (`owner`: someone who works on the customer), snooze (`due_date` with an
+    optional `due_time`, or `due_at`), or change `title`, `note`, `kind`."""
+    task = followup_get_for(request.user, follow_up_id, for_write=True)
+    values = followup_clean(payload_data(payload), creating=False)
+    followup_update(actor=request.user, follow_up=task, values=values)
     return followup_get_for(request.user, follow_up_id)
 
 

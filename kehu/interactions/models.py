@@ -118,7 +118,9 @@ class BehaviourEvent(models.Model):
 class FollowUp(models.Model):
     """A to-do about a customer for one person (跟进任务): fill in facts, verify, call back, …
 
-    Rules (freshness) and people create them; reminders and workflows will add kinds.
+    Rules (freshness) and people create them; an interaction's next action becomes one (kind
+    next_action, `interaction` set, once). A task falls due on `due_date`, at `due_at` when it has
+    a time (a planned visit or meeting); its reminder fires once at `remind_at` (`reminded_at`).
     """
 
     SCOPE_CUSTOMER = "customer"
@@ -127,6 +129,8 @@ class FollowUp(models.Model):
         COMPLETE_INFO = "complete_info", _("Complete the information")
         VERIFY = "verify", _("Verify the customer")
         NEXT_ACTION = "next_action", _("Next action")
+        VISIT = "visit", _("Visit")
+        MEETING = "meeting", _("Meeting")
         OTHER = "other", _("Other")
 
     customer = models.ForeignKey(
@@ -144,6 +148,17 @@ class FollowUp(models.Model):
     title = models.CharField(_("title"), max_length=200)
     note = models.TextField(_("note"), blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    remind_at = models.DateTimeField(_("remind at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    interaction = models.ForeignKey(
+        Interaction,
+        verbose_name=_("interaction"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -163,6 +178,14 @@ class FollowUp(models.Model):
         indexes = [
             models.Index(fields=["owner", "done_at", "due_date"], name="followup_owner_idx"),
             models.Index(fields=["customer", "kind", "done_at"], name="followup_customer_idx"),
+            models.Index(fields=["reminded_at", "remind_at"], name="followup_remind_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["interaction"],
+                condition=models.Q(kind="next_action"),
+                name="followup_one_per_interaction",
+            )
         ]
         verbose_name = _("follow-up task")
         verbose_name_plural = _("follow-up tasks")

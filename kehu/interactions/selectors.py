@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -18,7 +19,7 @@ def followup_queryset_for(user: Any) -> QuerySet[FollowUp]:
     visible = scope_for(user, FollowUp.objects.all())
     if getattr(user, "is_authenticated", False):
         visible = FollowUp.objects.filter(Q(pk__in=visible.values("pk")) | Q(owner=user))
-    return visible.select_related("customer", "owner", "done_by")
+    return visible.select_related("customer", "owner", "done_by", "interaction")
 
 
 def followup_list_mine(user: Any, *, include_done: bool = False) -> QuerySet[FollowUp]:
@@ -43,3 +44,22 @@ def followup_open_exists(*, customer_id: int, kind: str) -> bool:
     return FollowUp.objects.filter(
         customer_id=customer_id, kind=kind, done_at__isnull=True
     ).exists()
+
+
+UPCOMING_DAYS = 7
+
+
+def followup_my_day(user: Any, *, today: date, limit: int = 100) -> dict[str, list[FollowUp]]:
+    """The user's open tasks for "my day": overdue (due before today), today's, upcoming (the
+    next UPCOMING_DAYS days) and undated; each soonest first, at most `limit`."""
+    mine = followup_list_mine(user).order_by("due_date", "due_at", "id")
+    return {
+        "overdue": list(mine.filter(due_date__lt=today)[:limit]),
+        "today": list(mine.filter(due_date=today)[:limit]),
+        "upcoming": list(
+            mine.filter(due_date__gt=today, due_date__lte=today + timedelta(days=UPCOMING_DAYS))[
+                :limit
+            ]
+        ),
+        "undated": list(mine.filter(due_date__isnull=True).order_by("id")[:limit]),
+    }

@@ -35,5 +35,9 @@ def followup_done(request: AuthedRequest, follow_up_id: int) -> HttpResponse:
     except InvalidTransition:
         task = followup_get_for(request.user, follow_up_id)
     if request.headers.get("HX-Request") == "true":
+        if request.POST.get("as") == "card":  # my day, the 360 page
+            return render(request, "interactions/partials/_task_card.html", {"task": task})
         return render(request, "interactions/partials/_followup_row.html", {"task": task})
+    if request.POST.get("as") == "card":
+        return redirect("my-day")
     return redirect("followup-list")

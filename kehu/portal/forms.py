@@ -46,11 +46,18 @@ class InteractionForm(forms.Form):
     next_action_due = forms.CharField(
         label=_("next action due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    next_action_owner = forms.CharField(
+        label=_("next action by"),
+        required=False,
+        max_length=150,
+        help_text=_("A colleague's name; leave empty for yourself. It becomes their task."),
+    )
 
     def __init__(self, *args: Any, customer: Customer, contacts: list[Contact], **kwargs: Any):
         kwargs.setdefault("auto_id", "qi_%s")
         super().__init__(*args, **kwargs)
         self.customer = customer
+        self.fields["summary"].widget.attrs["data-mention"] = customer.customer_no  # @colleague
         for name, message in STANDARD_REQUIRED.items():  # the field standard's, marked *
             self.fields[name].required = True
             self.fields[name].error_messages["required"] = message

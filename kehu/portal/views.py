@@ -35,7 +35,10 @@ from kehu.customers.selectors import contact_get_for, customer_get_for, customer
 from kehu.customers.services import contact_create
 from kehu.customers.validators import FIELD_LABELS
 from kehu.customers.views import is_htmx
+from kehu.interactions.models import FollowUp
+from kehu.interactions.selectors import followup_queryset_for
 from kehu.interactions.services import interaction_log
+from kehu.interactions.task_views import SNOOZES
 from kehu.opportunities.models import Opportunity
 from kehu.opportunities.services import opportunity_create
 
@@ -125,6 +128,13 @@ def _context(
         "today": timezone.localdate(),
         "opportunity_stages": [(v, stage_label(v)) for v in Opportunity.Stage.values],
         "can_log": can_log,
+        "tasks": list(
+            followup_queryset_for(request.user)
+            .filter(customer=customer, done_at__isnull=True)
+            .order_by("due_date", "id")[:SECTION_SIZE]
+        ),
+        "task_kinds": FollowUp.Kind.choices,
+        "snoozes": SNOOZES,
         "interaction_form": interaction_form
         or (InteractionForm(customer=customer, contacts=contacts) if can_log else None),
         "contact_form": contact_form or ContactForm(custom_fields=contact_fields),

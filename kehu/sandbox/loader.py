@@ -64,6 +64,7 @@ from kehu.interactions.validators import (
 from kehu.opportunities.models import Order, OrderLine
 from kehu.opportunities.services import ORDER_STATUS_ALIASES, orders_bulk_add
 from kehu.sandbox.pipeline import load_pipeline
+from kehu.sandbox.desk import desk_seed
 
 BATCH = 2000
 
@@ -315,6 +316,7 @@ def load(folder: Path, *, created_by: User | None = None, today: Any = None) -> 
             ),
             since=lambda customer: incomplete_since_of(customer, now),
         )
+        desk_seed(now=now)  # tasks, reminders and calendar entries (kehu.sandbox.desk)
     return report
 
 

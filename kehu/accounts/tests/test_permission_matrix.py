@@ -203,6 +203,10 @@ POST_PAGES = {
     "saved-view-save",
     "saved-view-delete",
     "followup-done",
+    "followup-snooze",
+    "followup-new",
+    "calendar-feed-new",
+    "calendar-feed-revoke",
     "interaction-create",
     "contact-add",
     "opportunity-add",
@@ -225,7 +229,11 @@ POST_PAGES = {
     "stage-probability-save",
     "product-save",
 }
-EDIT_PAGES = {"customer-edit", "contact-edit"}  # a GET that needs the right to change
+EDIT_PAGES = {
+    "customer-edit",
+    "contact-edit",
+    "followup-edit",
+}  # a GET that needs the right to change
 
 
 def _values(world: dict[str, Any], key: str) -> dict[str, Any]:

@@ -99,6 +99,7 @@ def _args(world: dict[str, Any]) -> dict[str, Any]:
         "opportunity_id": opportunity.pk if opportunity else 0,
         "order_no": order.order_no if order else "DD0",
         "follow_up_id": follow_up.pk if follow_up else 0,
+        "token": "no-such-calendar",
         "user_id": zhang.pk,
         "username": zhang.username,
         "run_id": _first_pk(ImportRun),

@@ -21,6 +21,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kehu.accounts.mentions import mentions_notify
 from kehu.accounts.models import Role, User
 from kehu.accounts.policy import assert_finance_editable, can_create_customer
 from kehu.audit.actions import AuditAction
@@ -303,6 +304,8 @@ def _create(*, actor: User | None, values: dict[str, Any], source: str | None) -
         changes=changes,
         source=source,
     )
+    if actor is not None and customer.notes:
+        mentions_notify(actor=actor, customer=customer, text=customer.notes, what="notes")
     return customer
 
 
@@ -417,6 +420,14 @@ def _update(
             changes=changes,
             note=values.get("status_reason", "") if "status" in changes else "",
             source=source,
+        )
+    if actor is not None and customer.notes != (before.get("notes") or ""):
+        mentions_notify(
+            actor=actor,
+            customer=customer,
+            text=customer.notes,
+            what="notes",
+            before=before.get("notes") or "",
         )
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.accounts.assignees import assert_assignable, clean_user_field
+from kehu.accounts.mentions import mentions_notify
 from kehu.accounts.models import User
 from kehu.audit.actions import AuditAction
 from kehu.audit.models import AuditEntry
@@ -41,7 +42,7 @@ from ..validators import (
     STANDARD_REQUIRED,
     interaction_standard_missing,
 )
-from .followups import followup_close_open
+from .followups import followup_close_open, followup_for_interaction
 
 RULE = AuditEntry.Source.RULE
 
@@ -141,6 +142,11 @@ def interaction_log(*, actor: User | None, customer: Customer, data: dict[str, A
         target=interaction,
         changes=diff_fields({}, {f: getattr(interaction, f) for f in AUDIT_FIELDS}),
     )
+    followup_for_interaction(actor=actor, interaction=interaction)  # its next action, a task
+    if actor is not None and interaction.summary:
+        mentions_notify(
+            actor=actor, customer=customer, text=interaction.summary, what=interaction.topic
+        )
     return interaction
 
 
@@ -170,6 +176,15 @@ def interaction_update(
     if changes:
         audit_record(
             actor=actor, action=AuditAction.INTERACTION_UPDATED, target=interaction, changes=changes
+        )
+    followup_for_interaction(actor=actor, interaction=interaction)
+    if interaction.summary != before["summary"]:
+        mentions_notify(
+            actor=actor,
+            customer=interaction.customer,
+            text=interaction.summary,
+            what=interaction.topic,
+            before=before["summary"] or "",
         )
     return interaction
 

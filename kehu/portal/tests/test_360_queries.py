@@ -17,11 +17,12 @@ from kehu.interactions.services import interaction_log
 from kehu.interactions.tests.helpers import STANDARD
 
 # session, user, customer, contacts, timeline, opportunities, orders, events, history,
-# status changes, tags, pending changes, the custom fields (issue 15): one query each (an order
+# status changes, tags, pending changes, the custom fields (issue 15), open tasks (issue 16): one
+# query each (an order
 # adds its lines' prefetch), and the read log's one INSERT (who looked at whose personal data,
 # issue 14 item 17); the history's people (its actors and the users its changes name, issue 15:
 # names, not ids).
-EXECUTIVE = 15
+EXECUTIVE = 16
 # The rep: one look-up of shares and team pool, one query for the edit and log checks.
 REP = EXECUTIVE + 2
 

@@ -5,6 +5,8 @@
 - SIGTERM, SIGINT or SIGQUIT: the library finishes the task that is running before it exits; a
   resumable job (an import) is told to stop at its next progress report instead, after its last
   whole batch, and is queued again for the next worker (kehu.core.jobs.job_stop_request).
+- When it starts, the periodic scans (task reminders) are queued unless one waits already; each
+  run queues the next (kehu.core.periodic).
 - After each task, a job the task left running (a second signal stopped it hard) is queued
   again or marked failed, so that no job shows "running" for ever.
 The options are the library's.
@@ -24,6 +26,7 @@ from django_tasks_db.management.commands.db_worker import Worker, logger
 from django_tasks_db.models import DBTaskResult
 
 from kehu.core.jobs import job_stop_request
+from kehu.interactions.tasks import reminders_schedule
 from kehu.portal.job_reaper import jobs_reap_audited, jobs_settle_audited
 
 REAP_SECONDS = 60
@@ -46,6 +49,10 @@ class KehuWorker(Worker):
 
     def run(self) -> None:
         self.reap(force=True)
+        try:
+            reminders_schedule()
+        except Exception:  # the worker runs its tasks all the same
+            logger.exception("Queueing the reminder scan failed")
         super().run()
 
     def run_task(self, db_task_result: DBTaskResult[Any, Any]) -> None:
