@@ -63,8 +63,8 @@ from kehu.interactions.validators import (
 )
 from kehu.opportunities.models import Order, OrderLine
 from kehu.opportunities.services import ORDER_STATUS_ALIASES, orders_bulk_add
-from kehu.sandbox.pipeline import load_pipeline
 from kehu.sandbox.desk import desk_seed
+from kehu.sandbox.pipeline import load_pipeline
 
 BATCH = 2000
 
