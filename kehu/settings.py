@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "kehu.reports",
     "kehu.dedupe",
     "kehu.collab",
+    "kehu.workflow",
 ]
 
 MIDDLEWARE = [
