@@ -69,18 +69,18 @@ class RuleForm(forms.Form):
         label=gettext_lazy("if (conditions)"),
         required=False,
         help_text=gettext_lazy(
-            'All must hold, e.g. [{"field": "province", "op": "equals", "value": "广东省"}, '
-            '{"field": "tag", "op": "in", "value": ["VIP"]}]. Ops: equals, in, contains, gt, '
-            "lt, empty; fields: a customer field, tag, or custom.<key>."
+            'All must hold, e.g. `[{"field": "province", "op": "equals", "value": "广东省"}, '
+            '{"field": "tag", "op": "in", "value": ["VIP"]}]`. Ops: `equals`, `in`, `contains`, '
+            "`gt`, `lt`, `empty`; fields: a customer field, `tag`, or `custom.<key>`."
         ),
     )
     actions = JSONListField(
         label=gettext_lazy("then (actions)"),
         help_text=gettext_lazy(
-            'e.g. [{"type": "notify", "to": ["owner", "managers", "role:support"]}, '
+            'e.g. `[{"type": "notify", "to": ["owner", "managers", "role:support"]}, '
             '{"type": "create_task", "title": "…", "due_in_days": 3}, {"type": '
             '"return_to_pool", "reason": "…"}, {"type": "add_tag", "tag": "…"}, {"type": '
-            '"assign", "user": 5}, {"type": "webhook", "webhook": 1}].'
+            '"assign", "user": 5}, {"type": "webhook", "webhook": 1}]`.'
         ),
     )
 

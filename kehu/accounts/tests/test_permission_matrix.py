@@ -219,6 +219,10 @@ POST_PAGES = {
     "import-revert",
     "dedupe-merge-undo",
     "custom-field-archive",
+    "rule-toggle",
+    "rule-delete",
+    "webhook-test",
+    "webhook-delete",
 }
 EDIT_PAGES = {"customer-edit", "contact-edit"}  # a GET that needs the right to change
 
