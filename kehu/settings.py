@@ -210,6 +210,8 @@ TASKS = {
 # host, is stale: resumed or marked failed (kehu.core.jobs). On the worker's own host a job whose
 # process is gone is stale at once.
 KEHU_JOB_STALE_SECONDS = env_int("KEHU_JOB_STALE_SECONDS", 600)
+# How often a running `kehu db_worker` evaluates the workflow's time rules (kehu.workflow.tasks).
+KEHU_WORKFLOW_TICK_SECONDS = env_int("KEHU_WORKFLOW_TICK_SECONDS", 300)
 
 # --- Domain settings.
 KEHU_DEFAULT_REGION = os.environ.get("KEHU_DEFAULT_REGION", "CN")

@@ -63,6 +63,7 @@ from kehu.interactions.validators import (
 )
 from kehu.opportunities.models import Order, OrderLine
 from kehu.opportunities.services import ORDER_STATUS_ALIASES, orders_bulk_add
+from kehu.sandbox.workflow import workflow_sandbox
 
 BATCH = 2000
 
@@ -313,6 +314,7 @@ def load(folder: Path, *, created_by: User | None = None, today: Any = None) -> 
             ),
             since=lambda customer: incomplete_since_of(customer, now),
         )
+        workflow_sandbox()  # kehu/sandbox/workflow.py
     return report
 
 

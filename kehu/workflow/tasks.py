@@ -4,13 +4,18 @@
   wrote entries; it queues workflow_events unless one is queued and not started yet, so an
   import of 100,000 rows queues a handful of tasks, not one per entry.
 - workflow_events: event rules and webhook subscriptions over the new entries.
-- workflow_tick: the same plus the time rules; `kehu workflow_tick --enqueue` from cron.
+- workflow_tick_task: the same plus the time rules, every KEHU_WORKFLOW_TICK_SECONDS while
+  `kehu db_worker` runs (tick_schedule), or from cron (`kehu workflow_tick [--enqueue]`).
 - webhook_deliver: one attempt of a delivery; a failed one is queued again after its back-off.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 from django.conf import settings
+from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 
 from .services.engine import events_process, workflow_tick
@@ -23,8 +28,23 @@ def workflow_events() -> int:
 
 
 @task()
-def workflow_tick_task() -> dict[str, int]:
-    return workflow_tick()
+def workflow_tick_task(repeat: bool = False) -> dict[str, int]:
+    """The events and the time rules; `repeat`: queue the next tick (the worker's schedule)."""
+    try:
+        return workflow_tick()
+    finally:
+        if repeat:
+            tick_schedule()
+
+
+def tick_schedule() -> bool:
+    """Queue the next periodic tick, KEHU_WORKFLOW_TICK_SECONDS from now, unless one is queued
+    already (`kehu db_worker` calls this when it starts; each tick queues the next)."""
+    if _queued_already(workflow_tick_task):
+        return False
+    run_after = timezone.now() + timedelta(seconds=settings.KEHU_WORKFLOW_TICK_SECONDS)
+    workflow_tick_task.using(run_after=run_after).enqueue(repeat=True)
+    return True
 
 
 @task()
@@ -37,18 +57,19 @@ def webhook_deliver(delivery_id: int) -> str:
     return str(delivery.status)
 
 
-def _queued_already() -> bool:
+def _queued_already(queued: Any) -> bool:
+    """Is a run of this task queued and not started yet (on the database backend)?"""
     backend = settings.TASKS["default"]["BACKEND"]
     if backend != "django_tasks_db.DatabaseBackend":
         return False
     from django_tasks_db.models import DBTaskResult
 
     return DBTaskResult.objects.filter(
-        task_path=workflow_events.module_path, status=TaskResultStatus.READY
+        task_path=queued.module_path, status=TaskResultStatus.READY
     ).exists()
 
 
 def events_wake() -> None:
     """After a commit that wrote audit entries: make sure a workflow_events task is queued."""
-    if not _queued_already():
+    if not _queued_already(workflow_events):
         workflow_events.enqueue()

@@ -12,7 +12,10 @@ source "rule".
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -125,23 +128,73 @@ def actions_clean(raw: Any) -> list[dict[str, Any]]:
 # --- Applying
 
 
+@dataclass
+class Batch:
+    """What a batch of firings shares (kehu.workflow.services.engine fires a time rule on a
+    few hundred targets at once): who each recipient spec names, and which of the batch's
+    customers each user may see, one query per user instead of one per firing. Visibility is
+    as at the batch's start."""
+
+    customer_ids: set[int]
+    users: dict[tuple[str, int | None], list[User]] = field(default_factory=dict)
+    visible: dict[int, set[int]] = field(default_factory=dict)
+
+
+_batch: ContextVar[Batch | None] = ContextVar("workflow_batch", default=None)
+
+
+@contextmanager
+def batch_of(customer_ids: Iterable[int]) -> Iterator[Batch]:
+    batch = Batch(customer_ids=set(customer_ids))
+    token = _batch.set(batch)
+    try:
+        yield batch
+    finally:
+        _batch.reset(token)
+
+
+def _may_see(user: User, customer_id: int) -> bool:
+    batch = _batch.get()
+    if batch is None or customer_id not in batch.customer_ids:
+        return scope_for(user, Customer.objects.filter(pk=customer_id)).exists()
+    if user.pk not in batch.visible:
+        among = Customer.objects.filter(pk__in=batch.customer_ids)
+        batch.visible[user.pk] = set(scope_for(user, among).values_list("pk", flat=True))
+    return customer_id in batch.visible[user.pk]
+
+
+def _named(who: str, team_id: int | None) -> list[User]:
+    """The active users a recipient spec other than "owner" names."""
+    batch = _batch.get()
+    key = (who, team_id if who == "managers" else None)
+    if batch is not None and key in batch.users:
+        return batch.users[key]
+    kind, _sep, value = who.partition(":")
+    active = User.objects.filter(is_active=True).order_by("id")
+    users: list[User] = []
+    if kind == "managers":
+        users = managers_of(team_id)
+    elif kind == "role":
+        users = list(active.filter(role=value))
+    elif kind == "team":
+        users = list(active.filter(team_id=int(value)))
+    elif kind == "user":
+        users = list(active.filter(pk=int(value)))
+    if batch is not None:
+        batch.users[key] = users
+    return users
+
+
 def recipients(to: list[str], target: Target) -> list[User]:
     """The users `to` names, keeping only the active ones who may see the target's customer."""
-    users: list[User] = []
-    active = User.objects.filter(is_active=True).order_by("id")
     customer = target.customer
+    users: list[User] = []
     for who in to:
-        kind, _sep, value = who.partition(":")
-        if kind == "owner" and target.owner_id:
-            users.extend(active.filter(pk=target.owner_id))
-        elif kind == "managers":
-            users.extend(managers_of(customer.team_id if customer else None))
-        elif kind == "role":
-            users.extend(active.filter(role=value))
-        elif kind == "team":
-            users.extend(active.filter(team_id=int(value)))
-        elif kind == "user":
-            users.extend(active.filter(pk=int(value)))
+        if who == "owner":
+            if target.owner_id:
+                users.extend(User.objects.filter(is_active=True, pk=target.owner_id))
+        else:
+            users.extend(_named(who, customer.team_id if customer else None))
     if customer is None:
         return [user for user in users if user.role == Role.ADMIN]
     seen: set[int] = set()
@@ -150,7 +203,7 @@ def recipients(to: list[str], target: Target) -> list[User]:
         if user.pk in seen:
             continue
         seen.add(user.pk)
-        if scope_for(user, Customer.objects.filter(pk=customer.pk)).exists():
+        if _may_see(user, customer.pk):
             allowed.append(user)
     return allowed
 

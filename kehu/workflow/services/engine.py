@@ -27,7 +27,7 @@ from kehu.opportunities.models import Opportunity
 
 from ..conditions import conditions_q, customer_matches
 from ..models import EventCursor, Rule, RuleFiring, Webhook
-from .actions import Target, action_apply
+from .actions import Target, action_apply, batch_of
 from .webhooks import deliveries_for_entry
 
 logger = logging.getLogger(__name__)
@@ -321,28 +321,33 @@ def _fire_all(rule: Rule, rows: Iterable[tuple[int, Any]], model: str) -> int:
     fired = 0
     for ids in _chunks(sorted(states)):
         with transaction.atomic():
-            targets: Iterable[Target]
+            targets: list[Target]
             if model == "customer":
-                targets = map(customer_target, Customer.objects.filter(pk__in=ids))
+                targets = [customer_target(c) for c in Customer.objects.filter(pk__in=ids)]
             elif model == "task":
-                targets = map(
-                    task_target, FollowUp.objects.select_related("customer").filter(pk__in=ids)
-                )
+                tasks = FollowUp.objects.select_related("customer").filter(pk__in=ids)
+                targets = [task_target(task) for task in tasks]
             else:
-                targets = map(
-                    opportunity_target,
-                    Opportunity.objects.select_related("customer").filter(pk__in=ids),
-                )
-            for target in targets:
-                state = states[target.obj.pk]
-                is_moment = isinstance(state, datetime)
-                fired += rule_fire(
-                    rule,
-                    target,
-                    occurrence=state.isoformat(),
-                    state_at=state if is_moment else None,
-                    state_on=None if is_moment else state,
-                )
+                opportunities = Opportunity.objects.select_related("customer").filter(pk__in=ids)
+                targets = [opportunity_target(o) for o in opportunities]
+            customer_ids = [t.customer.pk for t in targets if t.customer is not None]
+            with batch_of(customer_ids):
+                fired += _fire_batch(rule, targets, states)
+    return fired
+
+
+def _fire_batch(rule: Rule, targets: list[Target], states: dict[int, Any]) -> int:
+    fired = 0
+    for target in targets:
+        state = states[target.obj.pk]
+        is_moment = isinstance(state, datetime)
+        fired += rule_fire(
+            rule,
+            target,
+            occurrence=state.isoformat(),
+            state_at=state if is_moment else None,
+            state_on=None if is_moment else state,
+        )
     return fired
 
 

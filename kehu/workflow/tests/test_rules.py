@@ -188,3 +188,34 @@ def test_rule_pages_for_admin(client, admin_user, rep) -> None:
     client.post(f"/settings/rules/{rule.pk}/toggle/")
     rule.refresh_from_db()
     assert rule.is_enabled is False
+
+
+def test_stage_won_notifies_support_who_may_see_the_customer(
+    api, customer_factory, rep, support
+) -> None:
+    customer = customer_factory(name="赢单通知有限公司", status="won")
+    api.login(rep)
+    created = api.post(
+        f"/api/v1/customers/{customer.customer_no}/opportunities",
+        {"title": "二期项目", "stage": "negotiation"},
+    )
+    assert created.status_code == 201, created.content
+    opportunity_id = created.json()["id"]
+    moved = api.patch(f"/api/v1/opportunities/{opportunity_id}", {"stage": "won"})
+    assert moved.status_code == 200, moved.content
+    tick()
+    tick()
+    assert len([m for m in notes_of(api, support) if "二期项目" in m]) == 1
+    rule = Rule.objects.get(key="deal_won_to_support")
+    assert rule.fire_count == 1 and "二期项目" in rule.last_fired_label
+
+
+def test_stage_changed_matches_the_pipeline_audit_action() -> None:
+    """The pipeline records `opportunity.stage_changed` {"stage": [from, to]}: the same rule."""
+    from kehu.workflow.services.engine import event_matches
+
+    rule = Rule.objects.get(key="deal_won_to_support")
+    won = AuditEntry(action="opportunity.stage_changed", changes={"stage": ["proposal", "won"]})
+    lost = AuditEntry(action="opportunity.stage_changed", changes={"stage": ["proposal", "lost"]})
+    assert event_matches(rule, won)
+    assert not event_matches(rule, lost)

@@ -148,3 +148,14 @@ def test_audit_hook_queues_one_task_per_transaction(
     with django_capture_on_commit_callbacks(execute=True), CaptureQueriesContext(connection):
         customer_factory(name="队列测试二有限公司")
     assert queued.count() == 1  # one is queued and not started: no second one
+
+
+def test_the_periodic_tick_is_queued_once() -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from kehu.workflow.tasks import tick_schedule
+
+    assert tick_schedule() is True
+    assert tick_schedule() is False  # one is queued already
+    queued = DBTaskResult.objects.get(task_path__endswith="workflow_tick_task")
+    assert queued.run_after is not None and queued.args_kwargs["kwargs"] == {"repeat": True}

@@ -5,6 +5,7 @@
 - SIGTERM, SIGINT or SIGQUIT: the library finishes the task that is running before it exits; a
   resumable job (an import) is told to stop at its next progress report instead, after its last
   whole batch, and is queued again for the next worker (kehu.core.jobs.job_stop_request).
+- Unless --batch, the workflow's periodic tick is queued (kehu.workflow.tasks.tick_schedule).
 - After each task, a job the task left running (a second signal stopped it hard) is queued
   again or marked failed, so that no job shows "running" for ever.
 The options are the library's.
@@ -25,6 +26,7 @@ from django_tasks_db.models import DBTaskResult
 
 from kehu.core.jobs import job_stop_request
 from kehu.portal.job_reaper import jobs_reap_audited, jobs_settle_audited
+from kehu.workflow.tasks import tick_schedule
 
 REAP_SECONDS = 60
 
@@ -46,6 +48,11 @@ class KehuWorker(Worker):
 
     def run(self) -> None:
         self.reap(force=True)
+        if not self.batch:
+            try:
+                tick_schedule()  # the workflow's time rules, every few minutes (kehu.workflow)
+            except Exception:
+                logger.exception("Scheduling the workflow tick failed")
         super().run()
 
     def run_task(self, db_task_result: DBTaskResult[Any, Any]) -> None:
