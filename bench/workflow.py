@@ -12,6 +12,8 @@ opportunity in 20 with a close date in the last 30 days. Then, timed:
   would have them; what fires is the last day's newly stale customers, newly unclaimed leads and
   overdue opportunities, with their actions (back to the pool, notifications);
 - steady tick: the same again at once (nothing new: every candidate has fired).
+The two ticks run inside one transaction that is rolled back (unless --keep), so the prepared
+database is left as it was for the other modules; each batch is then a savepoint, not a commit.
 
 Run by bench/run.py as `python -m bench.workflow --json OUT`, or alone against any database:
     KEHU_DATA_DIR=/tmp/wf .venv/bin/kehu migrate
@@ -142,8 +144,11 @@ def main() -> None:
     parser.add_argument("--json", type=Path, required=True)
     parser.add_argument("--customers", type=int, default=0, help="top the database up to this")
     parser.add_argument("--requests", type=int, default=0, help="(bench/run.py passes it; unused)")
+    parser.add_argument("--keep", action="store_true", help="commit what the ticks did")
+    parser.add_argument("--seed-only", action="store_true", help="top up, then stop")
     args = parser.parse_args()
     django_setup()
+    from django.db import transaction
     from django.utils import timezone
 
     from kehu.core.db import db_analyze
@@ -158,6 +163,9 @@ def main() -> None:
     added = top_up(args.customers)
     seeded = time.monotonic() - started
     db_analyze()
+    if args.seed_only:
+        print(f"  seeded {added:,} in {seeded:.0f} s", flush=True)
+        return
     now = timezone.now()
     total = Customer.objects.count()
     evaluate = []
@@ -175,16 +183,21 @@ def main() -> None:
             {"rule": rule.name, "candidates": count, "seconds": round(time.monotonic() - began, 2)}
         )
         print(f"  evaluate {rule.trigger}: {count:,} in {evaluate[-1]['seconds']} s", flush=True)
-    prepared = fired_before(now)
-    db_analyze()
-    began = time.monotonic()
-    first = engine.time_rules_run(now=now)
-    first_seconds = time.monotonic() - began
-    print(f"  first tick: {sum(first.values()):,} fired in {first_seconds:.1f} s", flush=True)
-    began = time.monotonic()
-    steady = engine.time_rules_run(now=now)
-    steady_seconds = time.monotonic() - began
-    print(f"  steady tick: {sum(steady.values()):,} fired in {steady_seconds:.1f} s", flush=True)
+    with transaction.atomic():  # rolled back unless --keep: the other modules' data stays
+        prepared = fired_before(now)
+        db_analyze()
+        began = time.monotonic()
+        first = engine.time_rules_run(now=now)
+        first_seconds = time.monotonic() - began
+        print(f"  first tick: {sum(first.values()):,} fired in {first_seconds:.1f} s", flush=True)
+        began = time.monotonic()
+        steady = engine.time_rules_run(now=now)
+        steady_seconds = time.monotonic() - began
+        print(
+            f"  steady tick: {sum(steady.values()):,} fired in {steady_seconds:.1f} s", flush=True
+        )
+        if not args.keep:
+            transaction.set_rollback(True)
     fired = sum(first.values())
     result = {
         "module": "workflow",

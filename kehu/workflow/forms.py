@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from kehu.accounts.models import Role
 from kehu.customers.models import Customer
 from kehu.opportunities.models import Opportunity
 
@@ -74,8 +75,30 @@ class RuleForm(forms.Form):
             "`gt`, `lt`, `empty`; fields: a customer field, `tag`, or `custom.<key>`."
         ),
     )
+    notify_to = forms.MultipleChoiceField(
+        label=gettext_lazy("then notify"),
+        required=False,
+        choices=[],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("Only those who may see the customer are told."),
+    )
+    notify_message = forms.CharField(label=gettext_lazy("message"), required=False, max_length=300)
+    task_title = forms.CharField(
+        label=gettext_lazy("then create a task for the owner"), required=False, max_length=200
+    )
+    task_due_days = forms.IntegerField(
+        label=gettext_lazy("due in (days)"), required=False, min_value=0, max_value=365
+    )
+    pool_reason = forms.CharField(
+        label=gettext_lazy("then return to the team pool, because"), required=False, max_length=200
+    )
+    tag_add = forms.CharField(label=gettext_lazy("then add the tag"), required=False, max_length=50)
+    tag_remove = forms.CharField(
+        label=gettext_lazy("then remove the tag"), required=False, max_length=50
+    )
     actions = JSONListField(
-        label=gettext_lazy("then (actions)"),
+        label=gettext_lazy("more actions (JSON)"),
+        required=False,
         help_text=gettext_lazy(
             'e.g. `[{"type": "notify", "to": ["owner", "managers", "role:support"]}, '
             '{"type": "create_task", "title": "…", "due_in_days": 3}, {"type": '
@@ -98,9 +121,12 @@ class RuleForm(forms.Form):
                 "stage_to": to if rule.trigger == Rule.Trigger.STAGE_CHANGED else "",
                 "field": params.get("field", ""),
                 "conditions": json.dumps(rule.conditions, ensure_ascii=False),
-                "actions": json.dumps(rule.actions, ensure_ascii=False),
+                **_structured(rule.actions),
             }
         super().__init__(*args, **kwargs)
+        notify_to = self.fields["notify_to"]
+        assert isinstance(notify_to, forms.MultipleChoiceField)
+        notify_to.choices = notify_choices()
 
     def payload(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -116,14 +142,76 @@ class RuleForm(forms.Form):
             params["to"] = data["stage_to"]
         if data.get("field"):
             params["field"] = data["field"]
+        actions: list[dict[str, Any]] = []
+        if data.get("notify_to"):
+            actions.append(
+                {"type": "notify", "to": data["notify_to"], "message": data.get("notify_message")}
+            )
+        if data.get("task_title"):
+            due = data.get("task_due_days")
+            actions.append(
+                {
+                    "type": "create_task",
+                    "title": data["task_title"],
+                    "due_in_days": 1 if due is None else due,
+                }
+            )
+        if data.get("pool_reason"):
+            actions.append({"type": "return_to_pool", "reason": data["pool_reason"]})
+        if data.get("tag_add"):
+            actions.append({"type": "add_tag", "tag": data["tag_add"]})
+        if data.get("tag_remove"):
+            actions.append({"type": "remove_tag", "tag": data["tag_remove"]})
         return {
             "name": data["name"],
             "is_enabled": data.get("is_enabled", False),
             "trigger": trigger,
             "params": params,
             "conditions": data.get("conditions") or [],
-            "actions": data.get("actions") or [],
+            "actions": actions + list(data.get("actions") or []),
         }
+
+
+def notify_choices() -> list[tuple[str, Any]]:
+    """Whom the form's checkboxes notify: the owner, the team's managers, each role."""
+    return [
+        ("owner", gettext_lazy("the owner")),
+        ("managers", gettext_lazy("the team's managers")),
+        *((f"role:{value}", label) for value, label in Role.choices),
+    ]
+
+
+def _structured(actions: list[dict[str, Any]]) -> dict[str, Any]:
+    """The form's fields for the actions it has fields for; the rest stay JSON."""
+    initial: dict[str, Any] = {}
+    rest = []
+    simple_recipients = {value for value, _label in notify_choices()}
+    for action in actions:
+        kind = action.get("type")
+        if (
+            kind == "notify"
+            and "notify_to" not in initial
+            and set(action.get("to", [])) <= simple_recipients
+        ):
+            initial["notify_to"] = action.get("to", [])
+            initial["notify_message"] = action.get("message", "")
+        elif (
+            kind == "create_task"
+            and "task_title" not in initial
+            and action.get("assignee", "owner") == "owner"
+        ):
+            initial["task_title"] = action.get("title", "")
+            initial["task_due_days"] = action.get("due_in_days")
+        elif kind == "return_to_pool" and "pool_reason" not in initial:
+            initial["pool_reason"] = action.get("reason", "")
+        elif kind == "add_tag" and "tag_add" not in initial:
+            initial["tag_add"] = action.get("tag", "")
+        elif kind == "remove_tag" and "tag_remove" not in initial:
+            initial["tag_remove"] = action.get("tag", "")
+        else:
+            rest.append(action)
+    initial["actions"] = json.dumps(rest, ensure_ascii=False) if rest else ""
+    return initial
 
 
 class WebhookForm(forms.Form):

@@ -14,6 +14,7 @@ from kehu.accounts.requests import AuthedRequest
 from kehu.core.errors import ValidationFailed
 from kehu.customers.forms import apply_service_errors
 
+from .display import rule_rows
 from .forms import RuleForm, WebhookForm
 from .models import Rule, Webhook
 from .services import rules as rule_services
@@ -37,7 +38,7 @@ def rule_list(request: AuthedRequest) -> HttpResponse:
             messages.success(request, _("Rule %(name)s added.") % {"name": rule.name})
             return redirect("rule-list")
     status = 422 if form.is_bound and form.errors else 200
-    context = {"form": form, "rules": Rule.objects.order_by("id")}
+    context = {"form": form, "rows": rule_rows(Rule.objects.order_by("id"))}
     return render(request, "workflow/rules.html", context, status=status)
 
 

@@ -219,3 +219,28 @@ def test_stage_changed_matches_the_pipeline_audit_action() -> None:
     lost = AuditEntry(action="opportunity.stage_changed", changes={"stage": ["proposal", "lost"]})
     assert event_matches(rule, won)
     assert not event_matches(rule, lost)
+
+
+def test_rule_form_without_json(client, admin_user) -> None:
+    client.force_login(admin_user)
+    response = client.post(
+        "/settings/rules/",
+        {
+            "name": "成交后打标签并提醒",
+            "trigger": "status_changed",
+            "status_to": "won",
+            "is_enabled": "on",
+            "notify_to": ["owner", "role:support"],
+            "task_title": "回访",
+            "task_due_days": "2",
+            "tag_add": "已成交",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    rule = Rule.objects.get(name="成交后打标签并提醒")
+    assert rule.params == {"to": "won"}
+    assert [a["type"] for a in rule.actions] == ["notify", "create_task", "add_tag"]
+    page = client.get(f"/settings/rules/{rule.pk}/").content.decode()
+    assert 'value="回访"' in page and 'value="已成交"' in page
+    listing = client.get("/settings/rules/").content.decode()
+    assert "状态变为" in listing or "Status becomes" in listing
