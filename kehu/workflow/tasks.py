@@ -18,13 +18,16 @@ from django.conf import settings
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 
-from .services.engine import events_process, workflow_tick
+from .services.engine import EVENT_LIMIT, events_process, workflow_tick
 from .services.webhooks import delivery_attempt
 
 
 @task()
 def workflow_events() -> int:
-    return events_process()
+    done = events_process()
+    if done >= EVENT_LIMIT:  # more than one run's worth (an import): continue in a new run
+        workflow_events.enqueue()
+    return done
 
 
 @task()

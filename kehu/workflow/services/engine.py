@@ -34,7 +34,8 @@ logger = logging.getLogger(__name__)
 
 Trigger = Rule.Trigger
 CURSOR_KEY = "workflow-events"
-EVENT_BATCH = 500
+EVENT_BATCH = 200  # entries per transaction: on SQLite the cursor's lock holds every writer
+EVENT_LIMIT = 50_000  # entries per task run; the task queues itself again for the rest
 TIME_BATCH = 500
 CLOSED_STAGES = (Opportunity.Stage.WON, Opportunity.Stage.LOST)
 EVENT_TRIGGERS = (
@@ -195,7 +196,7 @@ def _cursor_locked() -> EventCursor:
     return EventCursor.objects.select_for_update().get(key=CURSOR_KEY)
 
 
-def events_process(*, limit: int = 50_000) -> int:
+def events_process(*, limit: int = EVENT_LIMIT) -> int:
     """Evaluate event rules and webhook subscriptions on the log's entries after the cursor, in
     batches, each batch in one transaction holding the cursor row (SELECT … FOR UPDATE; on
     SQLite the IMMEDIATE transaction), so that several workers take each entry exactly once.
