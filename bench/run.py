@@ -38,6 +38,8 @@ MODULES = {
     "search": "bench.search",
     "desk": "bench.desk",  # the list's sorts and filters, a rep owning 20% (issue 15)
     "ocr": "bench.ocr",
+    # The workflow's time rules over every customer (issue 16); its changes are rolled back.
+    "workflow": "bench.workflow",
     # One rep owning 20% of 1,000,000 customers (issue 14.12). It keeps its own databases
     # (bench/out/skewed/, kehu_perf_bench), prepared on its first run (about an hour on two
     # shared cores) and reused while their stamp matches; the env's engine picks which.
@@ -250,7 +252,29 @@ def render(results: dict[str, Any], modules: list[str], args: Any, seconds: floa
         lines += imports_table(results)
     if "skewed" in modules:
         lines += skewed_table(results)
+    if "workflow" in modules:
+        lines += workflow_table(results)
     return "\n".join(lines)
+
+
+def workflow_table(results: dict[str, Any]) -> list[str]:
+    """bench/workflow.py: the time rules over every customer (issue 16; target 5 minutes)."""
+    lines = ["", "## Workflow time rules (seconds; target <= 300)", ""]
+    lines += [
+        "| database | customers | evaluate | first tick (fired) | steady tick |",
+        "|---|---|---|---|---|",
+    ]
+    for db, result in results.items():
+        found = result.get("workflow")
+        if not found:
+            continue
+        evaluate = sum(row["seconds"] for row in found["evaluate"])
+        first, steady = found["first_tick"], found["steady_tick"]
+        lines.append(
+            f"| {LABELS[db]} | {found['customers']:,} | {evaluate:.1f} | "
+            f"{first['seconds']} ({first['fired']:,}) | {steady['seconds']} |"
+        )
+    return lines
 
 
 def skewed_table(results: dict[str, Any]) -> list[str]:

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "kehu.reports",
     "kehu.dedupe",
     "kehu.collab",
+    "kehu.workflow",
 ]
 
 MIDDLEWARE = [
@@ -229,6 +230,8 @@ EMAIL_USE_TLS = env_bool("KEHU_SMTP_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("KEHU_EMAIL_FROM", "kehu@localhost")
 # The address links in e-mails start with.
 KEHU_SITE_URL = os.environ.get("KEHU_SITE_URL", "http://127.0.0.1:8000")
+# How often a running `kehu db_worker` evaluates the workflow's time rules (kehu.workflow.tasks).
+KEHU_WORKFLOW_TICK_SECONDS = env_int("KEHU_WORKFLOW_TICK_SECONDS", 300)
 
 # --- Domain settings.
 KEHU_DEFAULT_REGION = os.environ.get("KEHU_DEFAULT_REGION", "CN")

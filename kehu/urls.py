@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("kehu.search.urls")),
     path("", include("kehu.dedupe.urls")),
     path("", include("kehu.collab.urls")),
+    path("", include("kehu.workflow.urls")),
 ]

@@ -318,6 +318,25 @@ def integration_user(*, username: str, display_name: str) -> User:
     return user
 
 
+SYSTEM_USERNAME = "kehu-workflow"
+
+
+def system_user() -> User:
+    """The account workflow rules act as (returning a customer to the pool, tagging): it cannot
+    log in (inactive, no usable password) and has an administrator's rights, so that a rule an
+    administrator wrote is never refused half-way."""
+    user, _created = User.objects.get_or_create(
+        username=SYSTEM_USERNAME,
+        defaults={
+            "display_name": _("Workflow rules"),
+            "role": Role.ADMIN,
+            "password": make_password(None),
+            "is_active": False,  # never told anything, never offered as an assignee
+        },
+    )
+    return user
+
+
 # --- A user's own preferences.
 
 TIME_ZONES = (

@@ -84,6 +84,14 @@ class AuditAction(models.TextChoices):
     REVIEW_REJECTED = "review.rejected", _("Held change rejected")
     REVIEW_RULE_CHANGED = "review.rule_changed", _("Review rule changed")
     REVIEW_ITEMS_MOVED = "review.items_moved", _("Review items moved to another customer")
+    # Workflow rules and webhooks
+    RULE_CREATED = "rule.created", _("Workflow rule created")
+    RULE_CHANGED = "rule.changed", _("Workflow rule changed")
+    RULE_DELETED = "rule.deleted", _("Workflow rule deleted")
+    WEBHOOK_CREATED = "webhook.created", _("Webhook created")
+    WEBHOOK_CHANGED = "webhook.changed", _("Webhook changed")
+    WEBHOOK_DELETED = "webhook.deleted", _("Webhook deleted")
+    WEBHOOK_TESTED = "webhook.tested", _("Webhook test sent")
     # Imports, web-form leads
     IMPORT_STARTED = "import.started", _("Import started")
     IMPORT_FINISHED = "import.finished", _("Import finished")

@@ -12,21 +12,30 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 from django_tasks import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
 
 
-def periodic_ensure(task: Any, *, every_seconds: int, now: datetime | None = None) -> bool:
-    """Queue the next run of `task` (a django-tasks Task) in every_seconds, unless one waits
-    already or every_seconds is 0; returns whether it queued one."""
-    if every_seconds <= 0:
+def queued_already(task: Any) -> bool:
+    """Is a run of this task queued and not started yet? Known on the database backend only;
+    elsewhere (RQ) False: a second run does no harm, the work is idempotent."""
+    if settings.TASKS["default"]["BACKEND"] != "django_tasks_db.DatabaseBackend":
         return False
-    waiting = DBTaskResult.objects.filter(
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(
         task_path=task.module_path, status=TaskResultStatus.READY
     ).exists()
-    if waiting:
+
+
+def periodic_ensure(
+    task: Any, *, every_seconds: int, now: datetime | None = None, **kwargs: Any
+) -> bool:
+    """Queue the next run of `task` (a django-tasks Task, with `kwargs`) in every_seconds, unless
+    one waits already or every_seconds is 0; returns whether it queued one."""
+    if every_seconds <= 0 or queued_already(task):
         return False
     moment = (now or timezone.now()) + timedelta(seconds=every_seconds)
-    task.using(run_after=moment).enqueue()
+    task.using(run_after=moment).enqueue(**kwargs)
     return True

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
 from kehu.accounts.policy import scope_for, sees_amount_bands
@@ -182,6 +182,12 @@ class OpportunityLineOut(Schema):
 class OpportunityDetailOut(OpportunityOut):
     stage_history: list[StageChangeOut]
     lines: list[OpportunityLineOut]
+    customer_won: str = Field(
+        "",
+        description="After a move to won: the customer's status became 成交客户 ('changed'), "
+        "waits for the manager's approval ('held'), was already ('already') or cannot move "
+        "('refused'); empty otherwise.",
+    )
 
     @staticmethod
     def resolve_lines(obj: Opportunity) -> list[OpportunityLine]:

@@ -9,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 class Opportunity(models.Model):
     SCOPE_CUSTOMER = "customer"
+    # Set by opportunity_update on a move to Won: what became of the customer's status
+    # ("already", "changed", "held" for approval, "refused"); not stored.
+    customer_won: str = ""
 
     class Stage(models.TextChoices):
         INITIAL_CONTACT = "initial_contact", _("Initial contact")

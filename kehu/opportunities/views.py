@@ -13,6 +13,7 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kehu.accounts.models import Team, User
@@ -167,6 +168,15 @@ def _is_htmx(request: AuthedRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+WON_NOTES = {
+    "changed": gettext_lazy("%(customer)s is now a won customer (成交客户); support is told."),
+    "held": gettext_lazy(
+        "%(customer)s becomes a won customer (成交客户) when the manager approves; "
+        "the change waits in the review queue."
+    ),
+}
+
+
 @login_required
 @require_POST
 def opportunity_stage(request: AuthedRequest, opportunity_id: int) -> HttpResponse:
@@ -187,6 +197,9 @@ def opportunity_stage(request: AuthedRequest, opportunity_id: int) -> HttpRespon
         context = _detail_context(request, opportunity, exc.errors)
         context["chosen_stage"] = request.POST.get("stage") or opportunity.stage
         return render(request, "opportunities/detail.html", context, status=422)
+    won_note = WON_NOTES.get(opportunity.customer_won)
+    if won_note:
+        messages.info(request, str(won_note) % {"customer": opportunity.customer.name})
     if _is_htmx(request):
         context = {"card": opportunities_related().get(pk=opportunity.pk), "can_edit": True}
         context.update(_filter_context(request, {}))

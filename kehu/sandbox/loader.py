@@ -65,6 +65,7 @@ from kehu.opportunities.models import Order, OrderLine
 from kehu.opportunities.services import ORDER_STATUS_ALIASES, orders_bulk_add
 from kehu.sandbox.desk import desk_seed
 from kehu.sandbox.pipeline import load_pipeline
+from kehu.sandbox.workflow import workflow_sandbox
 
 BATCH = 2000
 
@@ -317,6 +318,7 @@ def load(folder: Path, *, created_by: User | None = None, today: Any = None) -> 
             since=lambda customer: incomplete_since_of(customer, now),
         )
         desk_seed(now=now)  # tasks, reminders and calendar entries (kehu.sandbox.desk)
+        workflow_sandbox()  # kehu/sandbox/workflow.py
     return report
 
 

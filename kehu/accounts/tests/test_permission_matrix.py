@@ -228,6 +228,10 @@ POST_PAGES = {
     "lost-reason-save",
     "stage-probability-save",
     "product-save",
+    "rule-toggle",
+    "rule-delete",
+    "webhook-test",
+    "webhook-delete",
 }
 EDIT_PAGES = {
     "customer-edit",

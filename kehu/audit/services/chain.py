@@ -19,6 +19,7 @@ from kehu.core.models import Counter
 from kehu.core.numbering import next_in_sequence
 
 from ..actions import AuditAction, audit_action
+from ..events import entries_written
 from ..models import AuditEntry
 
 if TYPE_CHECKING:
@@ -90,6 +91,7 @@ def audit_record(
     entry.prev_hash = _hash_of(entry.seq - 1)
     entry.entry_hash = entry_hash(entry)
     entry.save()
+    entries_written()
     return entry
 
 
@@ -149,6 +151,7 @@ def audit_record_many(
         prev_hash = entry.entry_hash
         rows.append(entry)
     AuditEntry.objects.bulk_create(rows, batch_size=1000)
+    entries_written()
     return len(rows)
 
 

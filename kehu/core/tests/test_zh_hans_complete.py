@@ -34,6 +34,7 @@ from kehu.dedupe.models import DuplicatePair, Merge
 from kehu.intake.models import ImportRun
 from kehu.opportunities.models import LostReason, Product
 from kehu.review.models import ReviewItem
+from kehu.workflow.models import Rule, Webhook
 
 from .zh_hans import build_world, data_words, english_words, sentences_around, visible_text
 
@@ -113,7 +114,8 @@ def _args(world: dict[str, Any]) -> dict[str, Any]:
         "file_format": "csv",
         "token_id": 0,
         "preset_id": 0,
-        "rule_id": 0,
+        "rule_id": _first_pk(Rule),
+        "webhook_id": _first_pk(Webhook),
         "notification_id": 0,
         "decision": "approve",
         "context": "create",

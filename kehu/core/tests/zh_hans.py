@@ -159,6 +159,10 @@ def data_words() -> set[str]:
             words.update(w.lower() for w in re.findall(r"[A-Za-z]+", value or ""))
     for key in CustomField.objects.values_list("key", flat=True):  # an admin's field keys
         words.update(w.lower() for w in re.findall(r"[A-Za-z]+", key))
+    from kehu.workflow.models import Rule  # an admin's rules, edited as JSON codes
+
+    for conditions, actions in Rule.objects.values_list("conditions", "actions"):
+        words.update(w.lower() for w in re.findall(r"[A-Za-z]+", json.dumps([conditions, actions])))
     return words
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,10 +18,11 @@ from kehu.accounts.policy import assert_finance_editable
 from kehu.audit.actions import AuditAction
 from kehu.audit.services import PendingEntry, audit_record, audit_record_many, diff_fields
 from kehu.core.cleaning import FieldCleaner
-from kehu.core.errors import ValidationFailed
+from kehu.core.errors import ChangeHeld, ValidationFailed
 from kehu.core.numbering import next_number
 from kehu.core.validators import build_aliases, parse_amount, parse_choice, parse_date
 from kehu.customers.models import Customer
+from kehu.customers.services import customer_change_status
 
 from ..models import Opportunity, Order, OrderLine
 from ..validators import STAGE_ALIASES
@@ -213,7 +215,31 @@ def opportunity_update(
         stage_record(
             actor=actor, opportunity=opportunity, from_stage=from_stage, note=reason or "", now=at
         )
+        if opportunity.stage == Opportunity.Stage.WON:
+            opportunity.customer_won = customer_won(actor=actor, opportunity=opportunity)
     return opportunity
+
+
+def customer_won(*, actor: User | None, opportunity: Opportunity) -> str:
+    """A won deal makes its customer 成交客户 through the customers' write path and its guards:
+    at once for a manager, after the manager's approval for a rep (the change waits in the
+    review queue; the deal stays won). The status change is what tells support (the workflow's
+    成交客户 rule), who see only won customers. Returns "already", "changed", "held" or
+    "refused" (the status cannot move, e.g. a merged-away customer; the deal stays won)."""
+    customer = opportunity.customer
+    if customer.status == Customer.Status.WON:
+        return "already"
+    reason = _("Opportunity won: %(title)s") % {"title": opportunity.title}
+    try:
+        customer_change_status(
+            actor=actor, customer=customer, status=Customer.Status.WON, reason=reason
+        )
+    except ChangeHeld:
+        return "held"
+    except (ValidationFailed, PermissionDenied):
+        return "refused"
+    customer.refresh_from_db(fields=["status"])
+    return "changed"
 
 
 @transaction.atomic

@@ -1,0 +1,1 @@
+"""The workflow's one write path: rules, their firings, the event cursor, webhooks."""
