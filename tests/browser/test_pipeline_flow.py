@@ -7,6 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kehu.opportunities.models import Opportunity, OpportunityStageChange
 from kehu.opportunities.services import opportunity_create
@@ -37,13 +39,12 @@ def _deal(rep: Any, customer_factory: Any) -> Opportunity:
     )
 
 
-def test_drag_a_card_to_won(
-    live_server: Any, desktop_page: Any, rep: Any, customer_factory: Any
+def _drag_to_won(
+    page: Any, base: str, deal: Opportunity, username: str, device: Any = None
 ) -> None:
-    deal = _deal(rep, customer_factory)
-    page = desktop_page
-    sign_in(page, live_server.url, "rep")
-    page.goto(f"{live_server.url}/opportunities/")
+    """Sign in, drag the deal's card to 赢单 on the board, give the won amount, create the order."""
+    sign_in(page, base, username, device=device)
+    page.goto(f"{base}/opportunities/")
     card = page.locator(f"#card-{deal.pk}")
     target = page.locator('.pipeline-cards[data-stage="won"]')
     page.wait_for_function("typeof Sortable !== 'undefined'")
@@ -62,12 +63,45 @@ def test_drag_a_card_to_won(
     dialog.locator("input[name=create_order]").check()
     page.locator("#stage-dialog-save").click()
     page.wait_for_selector(f'.pipeline-cards[data-stage="won"] #card-{deal.pk}')
+
+
+def test_drag_a_card_to_won(
+    live_server: Any, desktop_page: Any, rep: Any, customer_factory: Any
+) -> None:
+    deal = _deal(rep, customer_factory)
+    _drag_to_won(desktop_page, live_server.url, deal, "rep")
     deal.refresh_from_db()
     assert deal.stage == "won"
     assert deal.expected_amount == Decimal("190000")
     assert deal.won_order is not None
     move = OpportunityStageChange.objects.get(opportunity=deal, to_stage="won")
     assert (move.from_stage, move.changed_by) == ("negotiation", rep)
+
+
+def test_a_won_deal_reaches_support(
+    live_server: Any,
+    desktop_page: Any,
+    rep: Any,
+    manager: Any,
+    support: Any,
+    customer_factory: Any,
+) -> None:
+    """A manager drags the deal to 赢单: the customer becomes 成交客户, the worker runs the rules,
+    and support finds the notification on its notifications page, linked to the customer."""
+    deal = _deal(rep, customer_factory)
+    page = desktop_page
+    device = TOTPDevice.objects.create(user=manager, name="手机", confirmed=True)
+    _drag_to_won(page, live_server.url, deal, "manager", device=device)
+    deal.customer.refresh_from_db()
+    assert deal.customer.status == "won"
+    call_command("workflow_tick", verbosity=0)  # what the worker's tick does
+    page.context.clear_cookies()
+    sign_in(page, live_server.url, "support")
+    page.goto(f"{live_server.url}/notifications/")
+    notice = page.locator("main").get_by_text("拖拽测试机械有限公司").first
+    notice.wait_for()
+    page.locator(f'main a[href*="/customers/{deal.customer.customer_no}/"]').first.click()
+    page.wait_for_url(f"**/customers/{deal.customer.customer_no}/**")
 
 
 def test_stage_menu_at_phone_size(
