@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
 from kehu.audit.models import AuditEntry
@@ -30,6 +31,7 @@ from kehu.core.company import company_settings
 from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_stale_q
 from kehu.customers.services.quality import customer_set_quality
+from kehu.customers.validators import FIELD_LABELS
 
 from .models import FollowUp
 from .selectors import followup_open_exists
@@ -114,8 +116,12 @@ def rule_incomplete_overdue(now: datetime) -> int:
                         actor=None,
                         customer=customer,
                         kind=FollowUp.Kind.COMPLETE_INFO,
-                        title=f"补全信息: {customer.name}"[:200],
-                        note=", ".join(customer.missing_fields),
+                        title=(_("Complete the information: %(name)s") % {"name": customer.name})[
+                            :200
+                        ],
+                        note="、".join(
+                            str(FIELD_LABELS.get(f, f)) for f in customer.missing_fields
+                        ),
                         due_date=add_business_days(today, window),
                         source=RULE,
                     )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from kehu.accounts.models import Role, Team, User
 from kehu.customers.models import Customer
-from kehu.opportunities.models import Opportunity
+from kehu.opportunities.selectors import stage_label
 
 from .models import Rule, Webhook
 
@@ -41,7 +41,7 @@ def trigger_text(rule: Rule) -> str:
     if rule.trigger == Trigger.STATUS_CHANGED and params.get("to"):
         return _("Status becomes %(status)s") % {"status": _label(Customer.Status, params["to"])}
     if rule.trigger == Trigger.STAGE_CHANGED and params.get("to"):
-        return _("Stage becomes %(stage)s") % {"stage": _label(Opportunity.Stage, params["to"])}
+        return _("Stage becomes %(stage)s") % {"stage": stage_label(params["to"])}
     if rule.trigger == Trigger.FIELD_CHANGED and params.get("field"):
         return _("%(field)s changes") % {"field": field_label(params["field"])}
     if "days" in params:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from kehu.accounts.models import Role
 from kehu.customers.models import Customer
 from kehu.opportunities.models import Opportunity
+from kehu.opportunities.selectors import stage_label
 
 from .models import Rule, Webhook
 
@@ -58,7 +59,7 @@ class RuleForm(forms.Form):
     stage_to = forms.ChoiceField(
         label=gettext_lazy("stage becomes"),
         required=False,
-        choices=BLANK + Opportunity.Stage.choices,
+        choices=BLANK + [(value, stage_label(value)) for value in Opportunity.Stage.values],
     )
     field = forms.CharField(
         label=gettext_lazy("field"),
