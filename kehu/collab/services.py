@@ -17,6 +17,7 @@ kehu.customers.services.customers_reassign (bulk, one audit entry per customer).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -338,6 +339,44 @@ def pool_claim(*, actor: User, customer: Customer) -> Customer:
     opportunities_reassign(actor=actor, plan=dict.fromkeys(opportunity_ids, actor), note=note)
     followups_reassign(actor=actor, plan=dict.fromkeys(task_ids, actor), note=note)
     return customer
+
+
+@transaction.atomic
+def pool_returns_bulk(
+    *, actor: User, customer_ids: Iterable[int], reason: str, source: str | None = None
+) -> list[int]:
+    """pool_return for many customers at once (a workflow rule's batch): one bulk owner change
+    (customers_reassign: an audit entry per customer, search documents and completeness in
+    step) and the previous owners' open opportunities and tasks with them, in bulk. Customers
+    already in a pool, or without a team, are left alone. Returns the ids returned."""
+    owners = dict(
+        Customer.objects.select_for_update(of=("self",))
+        .filter(pk__in=list(customer_ids), owner__isnull=False, team__isnull=False)
+        .values_list("pk", "owner_id")
+    )
+    if not owners:
+        return []
+    note = _("Returned to the team pool: %(reason)s") % {"reason": reason.strip()}
+    customer_services.customers_reassign(
+        actor=actor,
+        plan=dict.fromkeys(owners, None),
+        note=reason.strip(),  # as customer_return writes it
+        source=source,
+        pooled_action=AuditAction.CUSTOMER_RETURNED,
+    )
+    opportunities = (
+        Opportunity.objects.filter(customer_id__in=list(owners))
+        .exclude(stage__in=CLOSED_STAGES)
+        .values_list("pk", "customer_id", "owner_id")
+    )
+    tasks = FollowUp.objects.filter(customer_id__in=list(owners), done_at__isnull=True).values_list(
+        "pk", "customer_id", "owner_id"
+    )
+    follow = [pk for pk, customer_id, owner_id in opportunities if owners[customer_id] == owner_id]
+    opportunities_reassign(actor=actor, plan=dict.fromkeys(follow, None), note=note, source=source)
+    follow = [pk for pk, customer_id, owner_id in tasks if owners[customer_id] == owner_id]
+    followups_reassign(actor=actor, plan=dict.fromkeys(follow, None), note=note, source=source)
+    return list(owners)
 
 
 @transaction.atomic

@@ -134,12 +134,13 @@ def customers_reassign(
     plan: Mapping[int, User | None],
     note: str,
     source: str | None = None,
+    pooled_action: AuditAction = POOLED,
 ) -> dict[int | None, list[Customer]]:
     """Give each customer of `plan` ({customer id: new owner, or None for its team's pool}) to
     its new owner, in bulk: one UPDATE per new owner, one audit entry per customer
     ("customer.updated", or "customer.pooled" into the pool: owner and team before and after,
-    `note`), the search documents and
-    completeness in step, all in the caller's transaction. A new owner brings their team (as
+    `note`; `pooled_action` "customer.returned" for a return with a reason), the search
+    documents and completeness in step, all in the caller's transaction. A new owner brings their team (as
     a form edit does); the pool keeps the customer's team, so a customer without a team cannot
     go there. Returns {new owner id (None: the pool): customers moved}.
     """
@@ -189,7 +190,7 @@ def customers_reassign(
         customer.updated_at = now
         groups.setdefault((owner.pk if owner else None, team_id), []).append(customer.pk)
         moved.setdefault(owner.pk if owner else None, []).append(customer)
-        action = POOLED if owner is None else AuditAction.CUSTOMER_UPDATED
+        action = pooled_action if owner is None else AuditAction.CUSTOMER_UPDATED
         entries.append(PendingEntry(action=action, target=customer, changes=changes, note=note))
         changed.append(customer)
     for (owner_id, team_id), ids in groups.items():

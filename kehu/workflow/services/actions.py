@@ -27,7 +27,7 @@ from kehu.accounts.models import Role, User
 from kehu.accounts.policy import scope_for
 from kehu.accounts.services import managers_of, notification_send, system_user
 from kehu.audit.models import AuditEntry
-from kehu.collab.services import pool_return
+from kehu.collab.services import pool_return, pool_returns_bulk
 from kehu.core.errors import ValidationFailed
 from kehu.customers.models import Customer
 from kehu.customers.services import customers_reassign
@@ -138,6 +138,9 @@ class Batch:
     customer_ids: set[int]
     users: dict[tuple[str, int | None], list[User]] = field(default_factory=dict)
     visible: dict[int, set[int]] = field(default_factory=dict)
+    # "Return to the pool" of the batch's customers, by reason: done in bulk at the batch's end
+    # (batch_returns_apply), one owner change for them all instead of one per firing.
+    pool_returns: dict[str, list[int]] = field(default_factory=dict)
 
 
 _batch: ContextVar[Batch | None] = ContextVar("workflow_batch", default=None)
@@ -151,6 +154,19 @@ def batch_of(customer_ids: Iterable[int]) -> Iterator[Batch]:
         yield batch
     finally:
         _batch.reset(token)
+
+
+def batch_returns_apply(batch: Batch) -> int:
+    """The batch's deferred returns to the pool, in bulk (kehu.collab.pool_returns_bulk), in the
+    batch's transaction: should they fail, the batch's firings are undone with them and the next
+    tick tries again. Returns how many customers went back."""
+    returned = 0
+    for reason, ids in batch.pool_returns.items():
+        returned += len(
+            pool_returns_bulk(actor=system_user(), customer_ids=ids, reason=reason, source=RULE)
+        )
+    batch.pool_returns.clear()
+    return returned
 
 
 def _may_see(user: User, customer_id: int) -> bool:
@@ -256,6 +272,12 @@ def action_apply(rule_name: str, action: dict[str, Any], target: Target) -> str:
         return _("webhook queued")
     if customer is None:
         return ""
+    batch = _batch.get()
+    if kind == "return_to_pool" and batch is not None and customer.pk in batch.customer_ids:
+        if customer.owner_id is None or customer.team_id is None:
+            return ""
+        batch.pool_returns.setdefault(action["reason"], []).append(customer.pk)
+        return _("returned to the pool")
     customer.refresh_from_db()
     if kind == "assign":
         user = User.objects.filter(pk=action["user"], is_active=True).first()

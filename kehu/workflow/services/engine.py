@@ -27,7 +27,7 @@ from kehu.opportunities.models import Opportunity
 
 from ..conditions import conditions_q, customer_matches
 from ..models import EventCursor, Rule, RuleFiring, Webhook
-from .actions import Target, action_apply, batch_of
+from .actions import Target, action_apply, batch_of, batch_returns_apply
 from .webhooks import deliveries_for_entry
 
 logger = logging.getLogger(__name__)
@@ -317,23 +317,38 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
 
 
 def _fire_all(rule: Rule, rows: Iterable[tuple[int, Any]], model: str) -> int:
-    """Fire the rule on each (id, state) row, a batch of targets per transaction."""
+    """Fire the rule on each (id, state) row, a batch of targets per transaction; a batch whose
+    bulk returns to the pool fail is undone whole (its firings too) and tried on the next tick."""
     states = dict(rows)
     fired = 0
     for ids in _chunks(sorted(states)):
-        with transaction.atomic():
-            targets: list[Target]
-            if model == "customer":
-                targets = [customer_target(c) for c in Customer.objects.filter(pk__in=ids)]
-            elif model == "task":
-                tasks = FollowUp.objects.select_related("customer").filter(pk__in=ids)
-                targets = [task_target(task) for task in tasks]
-            else:
-                opportunities = Opportunity.objects.select_related("customer").filter(pk__in=ids)
-                targets = [opportunity_target(o) for o in opportunities]
-            customer_ids = [t.customer.pk for t in targets if t.customer is not None]
-            with batch_of(customer_ids):
-                fired += _fire_batch(rule, targets, states)
+        try:
+            with transaction.atomic():
+                fired += _fire_chunk(rule, ids, states, model)
+        except Exception as exc:  # one batch never stops the others
+            logger.warning("Rule %s: a batch failed, tried again next tick: %s", rule.pk, exc)
+    return fired
+
+
+def _fire_chunk(rule: Rule, ids: list[int], states: dict[int, Any], model: str) -> int:
+    targets: list[Target]
+    if model == "customer":
+        targets = [customer_target(c) for c in Customer.objects.filter(pk__in=ids)]
+    elif model == "task":
+        tasks = FollowUp.objects.select_related("customer").filter(pk__in=ids)
+        targets = [task_target(task) for task in tasks]
+    else:
+        opportunities = Opportunity.objects.select_related("customer").filter(pk__in=ids)
+        targets = [opportunity_target(o) for o in opportunities]
+    customer_ids = [t.customer.pk for t in targets if t.customer is not None]
+    with batch_of(customer_ids) as batch:
+        fired = _fire_batch(rule, targets, states)
+        source = current_source()
+        try:
+            set_source(AuditEntry.Source.RULE)
+            batch_returns_apply(batch)
+        finally:
+            set_source(source)
     return fired
 
 
