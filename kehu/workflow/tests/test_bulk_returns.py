@@ -31,9 +31,7 @@ def test_a_batch_goes_back_to_the_pool_with_its_open_work(
     assert deal.status_code == 201, deal.content
     won = api.post(f"/api/v1/customers/{first}/opportunities", {"title": "已输", "stage": "lost"})
     assert won.status_code == 201, won.content
-    task = api.post(
-        "/api/v1/follow-ups", {"customer_no": first, "title": "回访", "kind": "other"}
-    )
+    task = api.post("/api/v1/follow-ups", {"customer_no": first, "title": "回访", "kind": "other"})
     assert task.status_code == 201, task.content
     old = timezone.now() - timedelta(days=91)
     Customer.objects.filter(pk__in=[c.pk for c in customers]).update(last_interaction_at=old)
