@@ -65,7 +65,9 @@ def pipeline_list(request: AuthedRequest, filters: Query[OpportunityFilters]) ->
     filtered = opportunity_filter(opportunities_related(), params, user=request.user)
     return paged(
         opportunities_related(scoped & filtered),
-        order=ORDERINGS[filters.order],
+        order=ORDERINGS[
+            filters.order or "newest"
+        ],  # empty (e.g. only control characters): the default
         cursor=filters.cursor,
         limit=filters.limit,
         arms=arms,

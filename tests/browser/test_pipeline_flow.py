@@ -10,7 +10,8 @@ import pytest
 from django.core.management import call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from kehu.opportunities.models import Opportunity, OpportunityStageChange
+from kehu.opportunities.models import LostReason, Opportunity, OpportunityStageChange
+from kehu.workflow.services.setup import rules_defaults_ensure
 from kehu.opportunities.services import opportunity_create
 
 from .helpers import sign_in
@@ -19,6 +20,15 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
+
+
+@pytest.fixture(autouse=True)
+def shipped_defaults(db: Any) -> None:
+    """The lost reasons and the workflow's rules the migrations ship. A transactional test's
+    serialized rollback should restore them, but after a run of non-transactional tests it was
+    seen not to (the tables were empty); the tests make sure of their own data."""
+    LostReason.objects.get_or_create(name="预算不足", defaults={"position": 3})
+    rules_defaults_ensure()
 
 
 @pytest.fixture

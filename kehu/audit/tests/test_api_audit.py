@@ -152,7 +152,7 @@ def test_contact_interaction_opportunity_and_order_writes(caller, rep, customer_
         (
             "patch",
             f"/api/v1/opportunities/{opportunity_id}",
-            {"stage": "赢单"},
+            {"stage": "商务谈判"},  # (赢单 also asks for the customer's 成交: test_won_deal.py)
             "opportunity.stage_changed",  # issue 16: a move of stage is its own action
             200,
         ),
