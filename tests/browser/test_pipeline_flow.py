@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kehu.opportunities.models import LostReason, Opportunity, OpportunityStageChange
-from kehu.workflow.services.setup import rules_defaults_ensure
 from kehu.opportunities.services import opportunity_create
+from kehu.workflow.services.setup import rules_defaults_ensure
 
 from .helpers import sign_in
 
