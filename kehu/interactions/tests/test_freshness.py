@@ -13,6 +13,7 @@ from django.test import override_settings
 from kehu.audit.models import AuditEntry
 from kehu.customers.models import Customer
 from kehu.customers.services import customer_update
+from kehu.customers.validators import FIELD_LABELS
 from kehu.interactions.freshness import add_business_days, quality_rules_run
 from kehu.interactions.models import FollowUp
 from kehu.interactions.services import interaction_log
@@ -73,7 +74,7 @@ def test_incomplete_becomes_needs_info_after_three_business_days_over_a_weekend(
     [task] = tasks(customer, FollowUp.Kind.COMPLETE_INFO)
     assert task.owner == rep
     assert task.done_at is None
-    assert "industry" in task.note
+    assert str(FIELD_LABELS["industry"]) in task.note  # the missing fields by their labels
     entry = AuditEntry.objects.filter(action="customer.quality_changed").get()
     assert entry.source == AuditEntry.Source.RULE
     assert entry.changes == {"quality": ["incomplete", "needs_info"]}
