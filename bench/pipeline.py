@@ -106,6 +106,10 @@ def main() -> int:
 
     prepare(args.demo_customers)
     added = fill(args.opportunities, args.team_open)
+    if added:  # a bulk load leaves the planner without statistics (kehu.core.db)
+        from kehu.core.db import db_analyze
+
+        db_analyze()
     manager = User.objects.get(username="zhou")
     client = Client()
     client.force_login(manager)
