@@ -9,14 +9,10 @@ from typing import Any
 from django.utils.translation import pgettext_lazy
 
 from kehu.interactions.models import Interaction
-from kehu.opportunities.models import Opportunity
+from kehu.opportunities.selectors import stage_label  # the pipeline's words (赢单/输单)
 
 FEEDBACK_LABELS: dict[str, Any] = {
     Interaction.Feedback.INTERESTED: pgettext_lazy("interaction feedback", "Interested"),
-}
-STAGE_LABELS: dict[str, Any] = {
-    Opportunity.Stage.WON: pgettext_lazy("opportunity stage", "Won"),
-    Opportunity.Stage.LOST: pgettext_lazy("opportunity stage", "Lost"),
 }
 
 
@@ -24,8 +20,7 @@ def feedback_label(value: str) -> Any:
     return FEEDBACK_LABELS.get(value) or dict(Interaction.Feedback.choices).get(value, value)
 
 
-def stage_label(value: str) -> Any:
-    return STAGE_LABELS.get(value) or dict(Opportunity.Stage.choices).get(value, value)
+__all__ = ["feedback_choices", "feedback_label", "stage_label"]
 
 
 def feedback_choices() -> list[tuple[str, Any]]:
