@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "kehu.search",
     "kehu.reports",
     "kehu.dedupe",
+    "kehu.value",
     "kehu.collab",
     "kehu.workflow",
 ]
