@@ -405,6 +405,10 @@ AXES_CLIENT_IP_CALLABLE = "kehu.core.middleware.client_ip"
 AXES_ENABLED = env_bool("KEHU_LOGIN_LOCKOUT", True)
 # Production (KEHU_PRODUCTION=true, behind HTTPS): passes `kehu check --deploy`.
 KEHU_PRODUCTION = env_bool("KEHU_PRODUCTION", False)
+# `kehu backup` on the worker: every this many seconds (production: daily; the sandbox: off),
+# keeping the newest KEHU_BACKUP_KEEP archives in DATA_DIR/backups.
+KEHU_BACKUP_EVERY_SECONDS = env_int("KEHU_BACKUP_EVERY_SECONDS", 86400 if KEHU_PRODUCTION else 0)
+KEHU_BACKUP_KEEP = env_int("KEHU_BACKUP_KEEP", 7)
 if KEHU_PRODUCTION:
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("KEHU_SSL_REDIRECT", True)
