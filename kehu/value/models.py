@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .settings_model import ValueSettings  # noqa: F401  (a model of this app)
+
 
 class Level(models.TextChoices):
     HIGH = "high", _("High")
@@ -40,6 +42,7 @@ class CustomerValue(models.Model):
         verbose_name=_("customer"),
     )
     # RFM (null without orders)
+    first_order_date = models.DateField(_("first order"), null=True, blank=True)
     last_order_date = models.DateField(_("last order"), null=True, blank=True)
     order_count = models.PositiveIntegerField(_("orders"), default=0)
     revenue = models.DecimalField(_("revenue"), max_digits=16, decimal_places=2, default=0)
