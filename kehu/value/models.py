@@ -34,6 +34,10 @@ class Grade(models.TextChoices):
 
 
 class CustomerValue(models.Model):
+    # Derived: a merge lets the merged customer's row go with it (cascade) and the survivor's
+    # is recomputed from the rows moved to it (kehu.customers.services.merge).
+    MERGE_DERIVED = True
+
     customer = models.OneToOneField(
         "customers.Customer",
         primary_key=True,
