@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .octants import OCTANT_NAMES
 from .settings_model import ValueSettings  # noqa: F401  (a model of this app)
 
 
@@ -37,6 +38,8 @@ class CustomerValue(models.Model):
     # Derived: a merge lets the merged customer's row go with it (cascade) and the survivor's
     # is recomputed from the rows moved to it (kehu.customers.services.merge).
     MERGE_DERIVED = True
+    # The octants as choices, for the customer list's filter (kehu.customers reads it by name).
+    OCTANT_CHOICES = [(code, name) for code, name in OCTANT_NAMES.items()]
 
     customer = models.OneToOneField(
         "customers.Customer",

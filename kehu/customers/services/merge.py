@@ -71,7 +71,8 @@ from .write import FINANCE_MODEL, customer_snapshot
 
 # Fields a steward picks between (the rest stays the survivor's), by column name.
 MERGE_FIELDS = (
-    "name", "kind", "credit_code", "industry_id", "sub_industry_id", "size", "province", "city",
+    "name", "kind", "credit_code", "industry_id", "sub_industry_id", "size", "ownership",
+    "province", "city",
     "district", "address", "phone", "email", "source_id", "first_contact_date", "status",
     "owner_id", "team_id", "budget_band", "budget_amount", "notes",
 )  # fmt: skip
