@@ -44,6 +44,7 @@ from kehu.reports.api import router as reports_router
 from kehu.review.api import router as review_router
 from kehu.search.api import router as search_router
 from kehu.tags.api import router as tags_router
+from kehu.value.api import router as value_router
 from kehu.workflow.api import router as workflow_router
 
 logger = logging.getLogger(__name__)
@@ -148,6 +149,7 @@ api = KehuAPI(
 
 # Before the customers router: its /customers/{customer_no} would take /customers/bulk.
 api.add_router("/", collab_bulk_router)
+api.add_router("/", value_router)  # before customers: /customers/{no}/value
 api.add_router("/", customers_router)
 api.add_router("/", access_router)
 api.add_router("/", saved_views_router)

@@ -214,6 +214,9 @@ KEHU_JOB_STALE_SECONDS = env_int("KEHU_JOB_STALE_SECONDS", 600)
 # Task reminders: the worker scans for tasks that fell due this often (0: never; then run
 # `kehu reminders_scan` from cron instead).
 KEHU_REMINDER_SCAN_SECONDS = env_int("KEHU_REMINDER_SCAN_SECONDS", 60)
+# The customer value recomputation for all customers (kehu.value), from the worker; 0: off
+# (run `kehu value_recompute` from cron instead).
+KEHU_VALUE_RECOMPUTE_SECONDS = env_int("KEHU_VALUE_RECOMPUTE_SECONDS", 86400)
 
 # --- E-mail (reminders): SMTP when KEHU_SMTP_HOST is set, else printed on the console (sandbox).
 KEHU_SMTP_HOST = os.environ.get("KEHU_SMTP_HOST", "")

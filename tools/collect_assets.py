@@ -22,6 +22,8 @@ REPO_DIR = Path(__file__).resolve().parent.parent
 ASSETS: dict[str, list[str]] = {
     # kehu/templates/base.html
     "htmx.org": ["dist/htmx.min.js"],
+    # /value/ (kehu/value/templates/value/octants.html): the octant chart
+    "echarts": ["dist/echarts.min.js", "LICENSE", "NOTICE"],
     # /opportunities/ (kehu/opportunities/templates/opportunities/board.html): drag between stages
     "sortablejs": ["Sortable.min.js", "LICENSE"],
     # /api/v1/docs (kehu/templates/api/docs.html); the licence texts travel with the bundle

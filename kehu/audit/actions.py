@@ -84,6 +84,9 @@ class AuditAction(models.TextChoices):
     REVIEW_REJECTED = "review.rejected", _("Held change rejected")
     REVIEW_RULE_CHANGED = "review.rule_changed", _("Review rule changed")
     REVIEW_ITEMS_MOVED = "review.items_moved", _("Review items moved to another customer")
+    # Customer value (issue 17)
+    VALUE_LIFECYCLE_CHANGED = "value.lifecycle_changed", _("Customer lifecycle changed")
+    VALUE_SETTINGS_CHANGED = "value.settings_changed", _("Customer value settings changed")
     # Workflow rules and webhooks
     RULE_CREATED = "rule.created", _("Workflow rule created")
     RULE_CHANGED = "rule.changed", _("Workflow rule changed")

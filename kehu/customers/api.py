@@ -30,6 +30,7 @@ from .schemas import (
     ContactIn,
     ContactOut,
     ContactPage,
+    CustomerDetailOut,
     CustomerIn,
     CustomerOut,
     CustomerPage,
@@ -76,6 +77,11 @@ class CustomerFilters(Schema):
     pool: bool | None = None  # true: no owner (unassigned, or in a team's pool)
     tag: list[str] | None = None  # repeatable; with tag_mode all (default), any or none
     tag_mode: str | None = None
+    octant: list[str] | None = None  # the value row (kehu.value, issue 17): repeatable
+    grade: list[str] | None = None
+    lifecycle: list[str] | None = None
+    rfm_min: str | None = None
+    rfm_max: str | None = None
     created_from: str | None = None  # dates, inclusive, in the user's time zone
     created_to: str | None = None
     last_contact_from: str | None = None
@@ -148,7 +154,7 @@ class MovedOut(Schema):
 
 @router.get(
     "/customers/{customer_no}",
-    response={200: CustomerOut, 302: MovedOut, **errors(404)},
+    response={200: CustomerDetailOut, 302: MovedOut, **errors(404)},
     summary="One customer",
 )
 def customer_detail(request: AuthedRequest, customer_no: str, response: HttpResponse) -> Any:

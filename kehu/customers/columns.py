@@ -40,6 +40,10 @@ COLUMNS: dict[str, Column] = {
         Column("last_interaction", _("last interaction"), "last_interaction"),
         Column("created", _("created at"), "created_at"),
         Column("updated", _("updated at"), "updated_at"),
+        Column("octant", _("value octant")),  # the value row (kehu.value, issue 17)
+        Column("grade", _("grade")),
+        Column("lifecycle", _("lifecycle")),
+        Column("rfm", _("RFM score")),
     )
 }
 DEFAULT_COLUMNS = ["status", "industry", "owner", "completeness", "last_interaction"]

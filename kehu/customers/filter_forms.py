@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.apps import apps
 from django.http import QueryDict
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -69,6 +70,19 @@ class CustomerFilterForm(forms.Form):
     budget_max = forms.CharField(
         label=_("Budget to"), required=False, widget=forms.TextInput(attrs={"inputmode": "decimal"})
     )
+    octant = forms.ChoiceField(label=_("value octant"), required=False)
+    grade = forms.ChoiceField(label=_("grade"), required=False)
+    lifecycle = forms.ChoiceField(label=_("lifecycle"), required=False)
+    rfm_min = forms.CharField(
+        label=_("RFM score from"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    rfm_max = forms.CharField(
+        label=_("RFM score to"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
     tag = forms.CharField(
         label=_("tags"),
         required=False,
@@ -116,6 +130,13 @@ class CustomerFilterForm(forms.Form):
 
     def __init__(self, *args: Any, owners: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        value = apps.get_model("value", "CustomerValue")  # kehu.value sits above (issue 17)
+        for name, choices in (
+            ("octant", value.OCTANT_CHOICES),
+            ("grade", value._meta.get_field("grade").choices),
+            ("lifecycle", value._meta.get_field("lifecycle").choices),
+        ):
+            cast(forms.ChoiceField, self.fields[name]).choices = BLANK + list(choices)
         self.columns = all_columns()  # the built-in ones and the custom fields' (issue 15)
         cast(forms.MultipleChoiceField, self.fields["cols"]).choices = [
             (c.key, c.label) for c in self.columns.values()

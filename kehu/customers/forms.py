@@ -154,7 +154,7 @@ class CustomerForm(forms.Form):
     SERVICE_FIELDS = (
         "kind", "name", "credit_code", "industry", "sub_industry", "size", "province", "city",
         "district", "address", "phone", "email", "source", "first_contact_date", "status",
-        "owner", "budget_band", "budget_amount", "notes",
+        "owner", "budget_band", "budget_amount", "notes", "ownership",
     )  # fmt: skip
 
     kind = forms.ChoiceField(label=_("kind"), choices=Customer.Kind.choices)
@@ -165,6 +165,9 @@ class CustomerForm(forms.Form):
     industry = forms.ChoiceField(label=_("industry"), required=False)
     sub_industry = forms.ChoiceField(label=_("sub-industry"), required=False)
     size = forms.ChoiceField(label=_("size"), required=False, choices=BLANK + Customer.Size.choices)
+    ownership = forms.ChoiceField(
+        label=_("ownership"), required=False, choices=BLANK + Customer.Ownership.choices
+    )
     # 省 › 市 › 区 by GB/T 2260 code (kehu.core.regions); each level's choices follow the one
     # above (htmx: /dictionaries/regions/, or the "show" button without JavaScript).
     province = forms.ChoiceField(label=_("province"), required=False)
@@ -330,7 +333,7 @@ class CustomerForm(forms.Form):
 
     @staticmethod
     def initial_for(customer: Customer) -> dict[str, Any]:
-        initial = {name: getattr(customer, name) for name in ("kind", "name", "credit_code", "size",
+        initial = {name: getattr(customer, name) for name in ("kind", "name", "credit_code", "size", "ownership",
                    "province", "city", "district", "address", "phone", "email", "status",
                    "budget_band", "notes")}  # fmt: skip
         initial["phone"] = format_phone(customer.phone)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import ConfigDict
@@ -51,6 +52,7 @@ class CustomerIn(StrictIn):
     industry: str | None = None
     sub_industry: str | None = None
     size: str | None = None
+    ownership: str | None = None  # 企业性质: state / private / foreign / other (or 国企, 民企 …)
     region: RegionIn | str | None = None
     region_code: str | int | None = None  # GB/T 2260 (440305); fills province/city/district
     province: str | None = None
@@ -191,6 +193,7 @@ class CustomerOut(Schema):
     industry: str | None
     sub_industry: str | None
     size: str
+    ownership: str
     region: RegionOut
     region_code: str  # the most specific GB/T 2260 code of region, "" if its names do not resolve
     address: str
@@ -361,3 +364,26 @@ class HistoryPage(Paged):
 
 def label_for_missing(field: str) -> str:
     return _(str(FIELD_LABELS.get(field, field)))
+
+
+class CustomerDetailOut(CustomerOut):
+    """One customer: also its value (kehu.value, issue 17) — {rfm: {r, f, m, score}, octant,
+    grade, lifecycle, computed_at}, null before its first computation."""
+
+    value: dict[str, Any] | None
+
+    @staticmethod
+    def resolve_value(obj: Customer) -> dict[str, Any] | None:
+        try:
+            row = obj.value  # type: ignore[attr-defined]  # the reverse of value.CustomerValue
+        except ObjectDoesNotExist:
+            return None
+        return {
+            "rfm": {"r": row.r, "f": row.f, "m": row.m, "score": row.rfm_score},
+            "octant": row.octant,
+            "grade": row.grade,
+            "lifecycle": row.lifecycle,
+            "interaction_level": row.interaction_level,
+            "repurchase_level": row.repurchase_level,
+            "computed_at": row.computed_at,
+        }

@@ -293,6 +293,7 @@ def customer_filter(queryset: QuerySet[Customer], params: dict[str, Any]) -> Que
         else:
             qs = qs.filter(customer_no__in=numbers)
     qs = _tag_filter(qs, params, errors)
+    qs = _value_filter(qs, params, errors)  # octant=, grade=, lifecycle=, rfm_min/max (issue 17)
     qs = custom_fields_filter(qs, params, errors)  # cf_<key>=value (issue 15)
     for key, field in (
         ("created_from", "created_at__gte"),
@@ -350,6 +351,38 @@ def _tag_filter(
         return qs
     having = Exists(rows.filter(tag_id__in=list(known.values())))
     return qs.filter(having) if mode == "any" else qs.filter(~having)
+
+
+def _value_filter(
+    qs: QuerySet[Customer], params: dict[str, Any], errors: dict[str, list[str]]
+) -> QuerySet[Customer]:
+    """The value row's octant / grade / lifecycle (repeatable or comma-separated: any of them)
+    and RFM score range; read by name, kehu.value sits above this app."""
+    model = apps.get_model("value", "CustomerValue")
+    allowed = {
+        "octant": [code for code, _label in model.OCTANT_CHOICES],
+        "grade": [code for code, _label in model._meta.get_field("grade").choices],
+        "lifecycle": [code for code, _label in model._meta.get_field("lifecycle").choices],
+    }
+    for key, codes in allowed.items():
+        raw = params.get(key) or []
+        picked = list(dict.fromkeys(v for n in ([raw] if isinstance(raw, str) else raw)
+                                    for v in split_list(str(n))))  # fmt: skip
+        if not picked:
+            continue
+        if any(v not in codes for v in picked):
+            errors[key] = [one_of(codes)]
+            continue
+        qs = qs.filter(**{f"value__{key}__in": picked})
+    for key, lookup in (("rfm_min", "gte"), ("rfm_max", "lte")):
+        raw = str(params.get(key) or "").strip()
+        if not raw:
+            continue
+        if not (raw.isascii() and raw.isdigit() and 3 <= int(raw) <= 15):
+            errors[key] = [_("A whole number from 3 to 15.")]
+            continue
+        qs = qs.filter(**{f"value__rfm_score__{lookup}": int(raw)})
+    return qs
 
 
 def _amount_filter(amount: Decimal, lookup: str) -> Q:

@@ -26,6 +26,15 @@ from .models import Customer
 KIND_ALIASES = build_aliases(
     Customer.Kind, {"company": ["企业", "公司", "企业客户"], "individual": ["个人", "个人客户"]}
 )
+OWNERSHIP_ALIASES = build_aliases(
+    Customer.Ownership,
+    {
+        "state": ["国企", "国有企业", "央企", "国有"],
+        "private": ["民企", "民营企业", "私营企业", "民营"],
+        "foreign": ["外企", "外资企业", "外商投资企业", "合资企业", "外资"],
+        "other": ["其他", "其它"],
+    },
+)
 SIZE_ALIASES = build_aliases(
     Customer.Size,
     {

@@ -45,7 +45,7 @@ from .selectors import (
     saved_views_for,
 )
 
-LIST_RELATED = ("industry", "sub_industry", "owner", "team", "source")
+LIST_RELATED = ("industry", "sub_industry", "owner", "team", "source", "value")
 
 
 def is_htmx(request: HttpRequest) -> bool:

@@ -58,7 +58,7 @@ _ERROR_ORDER = {
     key: rank
     for rank, key in enumerate(
         (
-            "kind", "name", "credit_code", "size", "address", "mobile", "phone", "email",
+            "kind", "name", "credit_code", "size", "ownership", "address", "mobile", "phone", "email",
             "first_contact_date", "status", "status_reason", "budget_band", "budget_amount",
             "external_source", "external_id", "notes", "region_code", "province", "city",
             "district", "owner", "industry", "sub_industry", "source",

@@ -11,6 +11,9 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .octants import OCTANT_NAMES
+from .settings_model import ValueSettings  # noqa: F401  (a model of this app)
+
 
 class Level(models.TextChoices):
     HIGH = "high", _("High")
@@ -32,6 +35,12 @@ class Grade(models.TextChoices):
 
 
 class CustomerValue(models.Model):
+    # Derived: a merge lets the merged customer's row go with it (cascade) and the survivor's
+    # is recomputed from the rows moved to it (kehu.customers.services.merge).
+    MERGE_DERIVED = True
+    # The octants as choices, for the customer list's filter (kehu.customers reads it by name).
+    OCTANT_CHOICES = [(code, name) for code, name in OCTANT_NAMES.items()]
+
     customer = models.OneToOneField(
         "customers.Customer",
         primary_key=True,
@@ -40,6 +49,7 @@ class CustomerValue(models.Model):
         verbose_name=_("customer"),
     )
     # RFM (null without orders)
+    first_order_date = models.DateField(_("first order"), null=True, blank=True)
     last_order_date = models.DateField(_("last order"), null=True, blank=True)
     order_count = models.PositiveIntegerField(_("orders"), default=0)
     revenue = models.DecimalField(_("revenue"), max_digits=16, decimal_places=2, default=0)

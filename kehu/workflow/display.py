@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from kehu.accounts.models import Role, Team, User
 from kehu.customers.models import Customer
 from kehu.opportunities.selectors import stage_label
+from kehu.value.models import Lifecycle
 
 from .models import Rule, Webhook
 
@@ -40,6 +41,8 @@ def trigger_text(rule: Rule) -> str:
     text = str(rule.get_trigger_display())
     if rule.trigger == Trigger.STATUS_CHANGED and params.get("to"):
         return _("Status becomes %(status)s") % {"status": _label(Customer.Status, params["to"])}
+    if rule.trigger == Trigger.LIFECYCLE_CHANGED and params.get("to"):
+        return _("Lifecycle becomes %(stage)s") % {"stage": _label(Lifecycle, params["to"])}
     if rule.trigger == Trigger.STAGE_CHANGED and params.get("to"):
         return _("Stage becomes %(stage)s") % {"stage": stage_label(params["to"])}
     if rule.trigger == Trigger.FIELD_CHANGED and params.get("field"):

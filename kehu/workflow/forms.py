@@ -12,6 +12,7 @@ from kehu.accounts.models import Role
 from kehu.customers.models import Customer
 from kehu.opportunities.models import Opportunity
 from kehu.opportunities.selectors import stage_label
+from kehu.value.models import Lifecycle
 
 from .models import Rule, Webhook
 
@@ -50,6 +51,11 @@ class RuleForm(forms.Form):
         min_value=0,
         max_value=3650,
         help_text=gettext_lazy("For a lead unclaimed in the pool."),
+    )
+    lifecycle_to = forms.ChoiceField(
+        label=gettext_lazy("lifecycle becomes"),
+        required=False,
+        choices=BLANK + Lifecycle.choices,
     )
     status_to = forms.ChoiceField(
         label=gettext_lazy("status becomes"),
@@ -120,6 +126,7 @@ class RuleForm(forms.Form):
                 "hours": params.get("hours"),
                 "status_to": to if rule.trigger == Rule.Trigger.STATUS_CHANGED else "",
                 "stage_to": to if rule.trigger == Rule.Trigger.STAGE_CHANGED else "",
+                "lifecycle_to": to if rule.trigger == Rule.Trigger.LIFECYCLE_CHANGED else "",
                 "field": params.get("field", ""),
                 "conditions": json.dumps(rule.conditions, ensure_ascii=False),
                 **_structured(rule.actions),
@@ -141,6 +148,8 @@ class RuleForm(forms.Form):
             params["to"] = data["status_to"]
         if trigger == Rule.Trigger.STAGE_CHANGED and data.get("stage_to"):
             params["to"] = data["stage_to"]
+        if trigger == Rule.Trigger.LIFECYCLE_CHANGED and data.get("lifecycle_to"):
+            params["to"] = data["lifecycle_to"]
         if data.get("field"):
             params["field"] = data["field"]
         actions: list[dict[str, Any]] = []

@@ -17,6 +17,7 @@ class Rule(models.Model):
         NO_INTERACTION = "no_interaction", _("No interaction for N days")
         LEAD_UNCLAIMED = "lead_unclaimed", _("Lead unclaimed in the team pool for N hours")
         OPPORTUNITY_OVERDUE = "opportunity_overdue", _("Opportunity past its close date")
+        LIFECYCLE_CHANGED = "lifecycle_changed", _("Customer lifecycle changed")
 
     name = models.CharField(_("name"), max_length=200)
     key = models.CharField(_("key"), max_length=50, blank=True, default="")  # shipped defaults

@@ -220,6 +220,9 @@ PAGES: dict[str, Any] = {
     "opportunity-lines": Write(WRITABLE, {"remove": "0"}, subject="opportunity"),
     # Administrators only: lost reasons, stage probabilities, products.
     "pipeline-settings": Global(),
+    # Customer value (issue 17): the chart of the visible base; the settings are the admin's.
+    "value-octants": Listing(),
+    "value-settings": Global(),
     "lost-reason-save": Global(),
     "stage-probability-save": Global(),
     "product-save": Global(),
@@ -233,6 +236,10 @@ API: dict[str, Any] = {
     "DELETE /api/v1/saved-views/{view_id}": Global({"view_id": 999999}),
     "POST /api/v1/customers": Global(),
     "GET /api/v1/customers/{customer_no}": Read(),
+    "GET /api/v1/customers/{customer_no}/value": Read(),
+    "GET /api/v1/value/octants": Listing(),
+    "GET /api/v1/value/settings": Global(),
+    "PATCH /api/v1/value/settings": Global(),
     "PATCH /api/v1/customers/{customer_no}": Write(WRITABLE, {"notes": "矩阵改动"}),
     "DELETE /api/v1/customers/{customer_no}": Write(DELETERS),
     "POST /api/v1/customers/{customer_no}/status": Write(

@@ -32,6 +32,7 @@ from ..selectors import industry_lookup, source_lookup
 from ..validators import (
     BUDGET_BAND_ALIASES,
     KIND_ALIASES,
+    OWNERSHIP_ALIASES,
     STATUS_ALIASES,
     budget_band_for,
     parse_size,
@@ -167,6 +168,7 @@ def customer_clean(
         c.error("name", _("The customer's name is required."))
     c.field("credit_code", normalize_credit_code)
     c.field("size", parse_size)
+    c.field("ownership", _choice(OWNERSHIP_ALIASES))
     c.field("address", max_length=300)
     for alias in ("mobile", "phone"):
         c.field(alias, normalize_phone, target="phone")

@@ -71,7 +71,8 @@ from .write import FINANCE_MODEL, customer_snapshot
 
 # Fields a steward picks between (the rest stays the survivor's), by column name.
 MERGE_FIELDS = (
-    "name", "kind", "credit_code", "industry_id", "sub_industry_id", "size", "province", "city",
+    "name", "kind", "credit_code", "industry_id", "sub_industry_id", "size", "ownership",
+    "province", "city",
     "district", "address", "phone", "email", "source_id", "first_contact_date", "status",
     "owner_id", "team_id", "budget_band", "budget_amount", "notes",
 )  # fmt: skip
@@ -242,6 +243,8 @@ def _assert_nothing_left(customer: Customer) -> None:
         model = cast(type[Model], rel.related_model)
         if rel.many_to_many:
             continue  # none today; a link table row would not stop the delete anyway
+        if getattr(model, "MERGE_DERIVED", False):
+            continue  # derived from the customer's rows (value.CustomerValue): recomputed
         if model._base_manager.filter(**{rel.field.name: customer}).exists():
             left.append(str(model._meta.verbose_name_plural))
     if left:

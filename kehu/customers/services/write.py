@@ -51,8 +51,8 @@ from .duplicates import duplicate_guard, duplicate_queue
 from .review_rules import Hold, customer_change_hold
 
 CUSTOMER_AUDIT_FIELDS = (
-    "kind", "name", "credit_code", "industry_id", "sub_industry_id", "size", "province", "city",
-    "district", "region_code", "address", "phone", "email", "source_id", "first_contact_date", "status",
+    "kind", "name", "credit_code", "industry_id", "sub_industry_id", "size", "ownership",
+    "province", "city", "district", "region_code", "address", "phone", "email", "source_id", "first_contact_date", "status",
     "owner_id", "team_id", "budget_band", "budget_amount", "external_source", "external_id",
     "notes",
 )  # fmt: skip

@@ -43,6 +43,7 @@ EVENT_TRIGGERS = (
     Trigger.STAGE_CHANGED,
     Trigger.CUSTOMER_CREATED,
     Trigger.FIELD_CHANGED,
+    Trigger.LIFECYCLE_CHANGED,
 )
 STAGE_ACTIONS = ("opportunity.stage_changed", AuditAction.OPPORTUNITY_UPDATED.value)
 POOL_ENTRY_ACTIONS = (
@@ -167,6 +168,13 @@ def event_matches(rule: Rule, entry: AuditEntry) -> bool:
         change = _change(entry, "status")
         return (
             action == AuditAction.CUSTOMER_UPDATED
+            and change is not None
+            and _ends_match(change, params)
+        )
+    if rule.trigger == Trigger.LIFECYCLE_CHANGED:  # kehu.value's recomputation (issue 17)
+        change = _change(entry, "lifecycle")
+        return (
+            action == AuditAction.VALUE_LIFECYCLE_CHANGED
             and change is not None
             and _ends_match(change, params)
         )

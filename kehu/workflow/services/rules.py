@@ -14,6 +14,7 @@ from kehu.core.errors import PermissionDenied, ValidationFailed
 from kehu.core.text import clean_text
 from kehu.customers.models import Customer
 from kehu.opportunities.models import Opportunity
+from kehu.value.models import Lifecycle
 
 from ..conditions import conditions_clean, customer_fields
 from ..models import Rule
@@ -51,12 +52,12 @@ def params_clean(trigger: str, raw: Any) -> dict[str, Any]:
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 3650:
             raise ValidationFailed({f"params.{unit}": [_("A whole number from 0 to 3650.")]})
         params[unit] = value
-    elif trigger in (Trigger.STATUS_CHANGED, Trigger.STAGE_CHANGED):
-        values = (
-            Customer.Status.values
-            if trigger == Trigger.STATUS_CHANGED
-            else Opportunity.Stage.values
-        )
+    elif trigger in (Trigger.STATUS_CHANGED, Trigger.STAGE_CHANGED, Trigger.LIFECYCLE_CHANGED):
+        values = {
+            Trigger.STATUS_CHANGED: Customer.Status.values,
+            Trigger.STAGE_CHANGED: Opportunity.Stage.values,
+            Trigger.LIFECYCLE_CHANGED: Lifecycle.values,
+        }[Trigger(trigger)]
         for end in ("from", "to"):
             value = raw.get(end) or ""
             if value and value not in values:

@@ -30,6 +30,7 @@ from kehu.core.jobs import job_stop_request
 from kehu.core.tasks import backup_schedule
 from kehu.interactions.tasks import reminders_schedule
 from kehu.portal.job_reaper import jobs_reap_audited, jobs_settle_audited
+from kehu.value.tasks import value_schedule
 from kehu.workflow.tasks import tick_schedule
 
 REAP_SECONDS = 60
@@ -65,6 +66,10 @@ class KehuWorker(Worker):
                 tick_schedule()  # the workflow's time rules, every few minutes (kehu.workflow)
             except Exception:
                 logger.exception("Scheduling the workflow tick failed")
+            try:
+                value_schedule()  # the nightly customer value recomputation (kehu.value)
+            except Exception:
+                logger.exception("Scheduling the value recomputation failed")
         super().run()
 
     def run_task(self, db_task_result: DBTaskResult[Any, Any]) -> None:
