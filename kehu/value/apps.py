@@ -6,3 +6,10 @@ class ValueConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "kehu.value"
     verbose_name = _("Customer value")
+
+    def ready(self) -> None:
+        from kehu.audit.events import listen
+
+        from .tasks import events_wake
+
+        listen(events_wake)
