@@ -31,6 +31,12 @@ def propensity_train_task(repeat: bool = False) -> dict[str, str]:
 
 
 def propensity_schedule() -> bool:
+    """Queue the weekly training; the first one at once when no model was ever trained."""
+    from .models import PropensityRun
+
+    if not PropensityRun.objects.exists() and not queued_already(propensity_train_task):
+        propensity_train_task.enqueue(repeat=True)
+        return True
     return periodic_ensure(
         propensity_train_task, every_seconds=settings.KEHU_PROPENSITY_TRAIN_SECONDS, repeat=True
     )

@@ -14,6 +14,7 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
+from kehu.core.bulk import insert_rows
 from kehu.customers.models import Customer
 from kehu.interactions.models import Interaction
 from kehu.opportunities.models import Order
@@ -90,7 +91,7 @@ def history_synthesize(
                             topic="回访",
                         )
                     )
-            Order.objects.bulk_create(orders, batch_size=BATCH)
-            Interaction.objects.bulk_create(interactions, batch_size=BATCH)
+            insert_rows(Order, orders, with_ids=False)  # COPY on PostgreSQL
+            insert_rows(Interaction, interactions, with_ids=False)
         ids.extend(c.pk for c in created)
     return ids
