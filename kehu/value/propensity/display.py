@@ -68,6 +68,30 @@ def models_state() -> dict[str, Any]:
     return state
 
 
+def customer_panel(customer_id: int) -> dict[str, Any]:
+    """The 360 partial's bands: one query when the customer has no likelihood (the models are
+    off: their scores are cleared then), and one more for the model's date when it has one."""
+    value = (
+        CustomerValue.objects.filter(customer_id=customer_id)
+        .values("churn_probability", "repurchase_probability")
+        .first()
+    )
+    out: dict[str, Any] = {"churn": None, "repurchase": None, "trained_at": None}
+    if not value or (
+        value["churn_probability"] is None and value["repurchase_probability"] is None
+    ):
+        return out
+    out["churn"] = band(value["churn_probability"])
+    out["repurchase"] = band(value["repurchase_probability"])
+    out["trained_at"] = (
+        PropensityRun.objects.filter(status=PropensityRun.Status.OK)
+        .order_by("-trained_at", "-id")
+        .values_list("trained_at", flat=True)
+        .first()
+    )
+    return out
+
+
 def customer_propensity(customer_id: int) -> dict[str, Any]:
     state = models_state()
     value = CustomerValue.objects.filter(customer_id=customer_id).first()

@@ -6,11 +6,11 @@ from typing import Any
 
 from django import template
 
-from kehu.value.propensity.display import customer_propensity as _customer_propensity
+from kehu.value.propensity.display import customer_panel
 
 register = template.Library()
 
 
 @register.simple_tag
 def customer_propensity(customer: Any) -> dict[str, Any]:
-    return _customer_propensity(customer.pk)
+    return customer_panel(customer.pk)
