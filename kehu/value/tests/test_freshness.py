@@ -156,3 +156,27 @@ def test_settings_api_admin_only(admin_user, rep, api):
         {"name": "下载白皮书", "event_kind": "download", "task_title": "跟进下载"},
     )
     assert created.status_code == 201
+
+
+def test_new_events_queue_the_triggers_and_the_worker_schedules(
+    graded, rep, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from kehu.value.tasks import (
+        freshness_schedule,
+        propensity_schedule,
+        propensity_train_task,
+        triggers_task,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):  # one commit: the customer, events
+        customer = graded("B")
+        with at(T0 + timedelta(days=1)):
+            _events(customer, rep, "email_open", [T0])
+    queued = DBTaskResult.objects.filter(task_path=triggers_task.module_path, status="READY")
+    assert queued.count() == 1
+    assert propensity_schedule() is True  # never trained: at once
+    assert propensity_schedule() is False  # one waits already
+    assert DBTaskResult.objects.filter(task_path=propensity_train_task.module_path).count() == 1
+    assert freshness_schedule() is True

@@ -7,7 +7,8 @@
   whole batch, and is queued again for the next worker (kehu.core.jobs.job_stop_request).
 - When it starts, the periodic scans (task reminders) are queued unless one waits already; each
   run queues the next (kehu.core.periodic).
-- Unless --batch, the workflow's periodic tick is queued (kehu.workflow.tasks.tick_schedule).
+- Unless --batch, the workflow's periodic tick is queued (kehu.workflow.tasks.tick_schedule),
+  and kehu.value's weekly propensity training and daily freshness run.
 - After each task, a job the task left running (a second signal stopped it hard) is queued
   again or marked failed, so that no job shows "running" for ever.
 The options are the library's.
@@ -56,16 +57,18 @@ class KehuWorker(Worker):
             reminders_schedule()
         except Exception:  # the worker runs its tasks all the same
             logger.exception("Queueing the reminder scan failed")
-        for schedule in (propensity_schedule, freshness_schedule):  # weekly, daily (kehu.value)
-            try:
-                schedule()
-            except Exception:
-                logger.exception("Queueing %s failed", schedule.__name__)
         if not self.batch:
             try:
                 tick_schedule()  # the workflow's time rules, every few minutes (kehu.workflow)
             except Exception:
                 logger.exception("Scheduling the workflow tick failed")
+            # The propensity models (weekly; at once if never trained) and the freshness by
+            # value (daily): kehu.value.tasks.
+            for schedule in (propensity_schedule, freshness_schedule):
+                try:
+                    schedule()
+                except Exception:
+                    logger.exception("Queueing %s failed", schedule.__name__)
         super().run()
 
     def run_task(self, db_task_result: DBTaskResult[Any, Any]) -> None:
