@@ -60,7 +60,9 @@ def _trigger_data(post: Any) -> dict[str, Any]:
     }
 
 
-def _freshness_render(request: AuthedRequest, errors: dict[str, list[str]] | None = None):
+def _freshness_render(
+    request: AuthedRequest, errors: dict[str, list[str]] | None = None
+) -> HttpResponse:
     days = cadences()
     context = {
         "cadences": [(key, VerificationCadence.Key(key).label, days[key]) for key in days],

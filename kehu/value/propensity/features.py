@@ -37,9 +37,12 @@ FEATURE_NAMES = (
 )
 
 
-def _count(idx: np.ndarray, mask: np.ndarray, n: int, weights: np.ndarray | None = None):
+def _count(
+    idx: np.ndarray, mask: np.ndarray, n: int, weights: np.ndarray | None = None
+) -> np.ndarray:
     w = None if weights is None else weights[mask]
-    return np.bincount(idx[mask], weights=w, minlength=n).astype(np.float64)
+    counts: np.ndarray = np.bincount(idx[mask], weights=w, minlength=n).astype(np.float64)
+    return counts
 
 
 def _last(idx: np.ndarray, day: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
@@ -49,7 +52,8 @@ def _last(idx: np.ndarray, day: np.ndarray, mask: np.ndarray, n: int) -> np.ndar
 
 
 def _recency(last: np.ndarray, cutoff: int) -> np.ndarray:
-    return np.log1p(np.clip(cutoff - last, 0, CAP).astype(np.float64))
+    days: np.ndarray = np.log1p(np.clip(cutoff - last, 0, CAP).astype(np.float64))
+    return days
 
 
 def features_at(h: History, cutoff: int) -> np.ndarray:
@@ -80,8 +84,8 @@ def features_at(h: History, cutoff: int) -> np.ndarray:
     for code in range(len(FEEDBACKS)):
         cols.append(_count(h.inter_idx, year_i & (h.inter_feedback == code), n) / answered)
     cols.append(np.log1p(np.clip(cutoff - h.start_day, 0, None).astype(np.float64)))
-    for code in TAG_TYPES:
-        idx, day = h.tag_idx[code], h.tag_day[code]
+    for tag_type in TAG_TYPES:
+        idx, day = h.tag_idx[tag_type], h.tag_day[tag_type]
         cols.append((_count(idx, day <= cutoff, n) > 0).astype(np.float64))
     open_mask = (h.task_open_day <= cutoff) & (h.task_done_day > cutoff)
     cols.append(np.log1p(_count(h.task_idx, open_mask, n)))

@@ -42,7 +42,7 @@ def _case(column: str, values: list[str]) -> str:
 
 
 def _fetch(sql: str, width: int, dtype: type = np.int64) -> np.ndarray:
-    parts = []
+    parts: list[np.ndarray] = []
     with connection.cursor() as cursor:
         cursor.execute(sql)
         while True:

@@ -103,7 +103,8 @@ def model_predict(model: dict[str, Any], x: np.ndarray) -> np.ndarray:
     """The stored model's probabilities (no scikit-learn needed to score)."""
     mean, scale = np.asarray(model["mean"]), np.asarray(model["scale"])
     z = ((x - mean) / np.where(scale == 0, 1, scale)) @ np.asarray(model["coef"])
-    return 1.0 / (1.0 + np.exp(-(z + model["intercept"])))
+    probabilities: np.ndarray = 1.0 / (1.0 + np.exp(-(z + model["intercept"])))
+    return probabilities
 
 
 def insufficient_message(have_customers: int, have_months: float) -> str:

@@ -24,7 +24,9 @@ from kehu.interactions.services.followups import followup_create
 from ..models import BehaviourTrigger, TriggerFiring
 
 
-def _fire(trigger: BehaviourTrigger, customer: Customer, event: BehaviourEvent, now: datetime):
+def _fire(
+    trigger: BehaviourTrigger, customer: Customer, event: BehaviourEvent, now: datetime
+) -> None:
     with transaction.atomic():
         TriggerFiring.objects.create(
             trigger=trigger,

@@ -4,6 +4,7 @@ behaviour triggers at their boundaries, each task linked to the event that fired
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -34,7 +35,7 @@ def verify_tasks(customer: Customer) -> list[FollowUp]:
 
 @pytest.fixture
 def graded(customer_factory):
-    def make(grade: str, **data) -> Customer:
+    def make(grade: str, **data: Any) -> Any:
         with at(T0):
             customer = customer_factory(**data)
         CustomerValue.objects.update_or_create(customer=customer, defaults={"grade": grade})
