@@ -46,16 +46,16 @@ def training_cutoffs(today: int, horizon: int, first_day: int) -> tuple[list[int
 
 def _rows(history: History, cutoffs: list[int], kind: str, horizon: int, cap: int) -> Dataset:
     xs, ys, cs = [], [], []
+    rng = np.random.default_rng(SEED)
+    each = max(1, cap // len(cutoffs))  # a seeded sample per snapshot bounds time and memory
     for cutoff in cutoffs:
-        mask = populations_at(history, cutoff)[kind]
-        xs.append(features_at(history, cutoff)[mask])
-        ys.append(labels_at(history, cutoff, horizon)[kind][mask])
-        cs.append(np.full(int(mask.sum()), cutoff, dtype=np.int64))
-    x, y, c = np.concatenate(xs), np.concatenate(ys).astype(np.int8), np.concatenate(cs)
-    if len(y) > cap:  # a seeded sample keeps training within the weekly window
-        keep = np.sort(np.random.default_rng(SEED).choice(len(y), cap, replace=False))
-        x, y, c = x[keep], y[keep], c[keep]
-    return Dataset(x, y, c)
+        rows = np.flatnonzero(populations_at(history, cutoff)[kind])
+        if len(rows) > each:
+            rows = np.sort(rng.choice(rows, each, replace=False))
+        xs.append(features_at(history, cutoff)[rows])
+        ys.append(labels_at(history, cutoff, horizon)[kind][rows])
+        cs.append(np.full(len(rows), cutoff, dtype=np.int64))
+    return Dataset(np.concatenate(xs), np.concatenate(ys).astype(np.int8), np.concatenate(cs))
 
 
 def calibration_table(p: np.ndarray, y: np.ndarray, bins: int = 10) -> list[dict[str, Any]]:
