@@ -45,6 +45,8 @@ from kehu.review.api import router as review_router
 from kehu.search.api import router as search_router
 from kehu.tags.api import router as tags_router
 from kehu.value.api import router as value_router
+from kehu.value.freshness_api import router as freshness_router
+from kehu.value.propensity_api import router as propensity_router
 from kehu.workflow.api import router as workflow_router
 
 logger = logging.getLogger(__name__)
@@ -173,6 +175,8 @@ api.add_router("/", capture_router)
 api.add_router("/", tags_router)
 api.add_router("/", collab_router)
 api.add_router("/", workflow_router)
+api.add_router("/", propensity_router)
+api.add_router("/", freshness_router)
 
 
 # Where ninja found a value (the first element of an error's `loc`), and the names of the

@@ -255,6 +255,19 @@ KEHU_DEDUPE_THREADS = env_int("KEHU_DEDUPE_THREADS", 0)
 # Data quality (freshness rules, dashboard): every window is a setting.
 KEHU_INCOMPLETE_BUSINESS_DAYS = env_int("KEHU_INCOMPLETE_BUSINESS_DAYS", 3)  # 待补全 -> 信息待完善
 KEHU_STALE_DAYS = env_int("KEHU_STALE_DAYS", 180)  # no interaction -> 待验证
+# Propensity (kehu.value.propensity): the horizon of the churn / repurchase labels, and the least
+# history it trains on (else it is off, and says why); retrained every
+# KEHU_PROPENSITY_TRAIN_SECONDS while `kehu db_worker` runs (0: only `kehu propensity_train`).
+KEHU_PROPENSITY_HORIZON_DAYS = env_int("KEHU_PROPENSITY_HORIZON_DAYS", 180)
+KEHU_PROPENSITY_MIN_CUSTOMERS = env_int("KEHU_PROPENSITY_MIN_CUSTOMERS", 100)
+KEHU_PROPENSITY_MIN_MONTHS = env_int("KEHU_PROPENSITY_MIN_MONTHS", 18)
+KEHU_PROPENSITY_MIN_POSITIVES = env_int("KEHU_PROPENSITY_MIN_POSITIVES", 20)
+KEHU_PROPENSITY_SNAPSHOTS = env_int("KEHU_PROPENSITY_SNAPSHOTS", 4)
+KEHU_PROPENSITY_MAX_ROWS = env_int("KEHU_PROPENSITY_MAX_ROWS", 400_000)
+KEHU_PROPENSITY_TRAIN_SECONDS = env_int("KEHU_PROPENSITY_TRAIN_SECONDS", 7 * 24 * 3600)
+# Freshness by value (kehu.value.freshness): verification cadences and behaviour triggers run
+# every KEHU_FRESHNESS_SECONDS while `kehu db_worker` runs (0: only `kehu freshness_run`).
+KEHU_FRESHNESS_SECONDS = env_int("KEHU_FRESHNESS_SECONDS", 24 * 3600)
 # The company calendar's defaults until an administrator saves /settings/company/ (kehu.core.company).
 KEHU_HOLIDAYS = env_list("KEHU_HOLIDAYS", "")  # ISO dates that are not business days
 KEHU_EXTRA_WORKDAYS = env_list("KEHU_EXTRA_WORKDAYS", "")  # weekend dates worked (调休)

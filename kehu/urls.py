@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("kehu.collab.urls")),
     path("", include("kehu.workflow.urls")),
     path("", include("kehu.value.urls")),
+    path("", include("kehu.value.propensity_urls")),
 ]

@@ -95,6 +95,11 @@ class AuditAction(models.TextChoices):
     WEBHOOK_CHANGED = "webhook.changed", _("Webhook changed")
     WEBHOOK_DELETED = "webhook.deleted", _("Webhook deleted")
     WEBHOOK_TESTED = "webhook.tested", _("Webhook test sent")
+    # Value: propensity models, verification cadences, behaviour triggers (issue 17)
+    PROPENSITY_TRAINED = "propensity.trained", _("Propensity model trained")
+    CADENCE_CHANGED = "cadence.changed", _("Verification cadence changed")
+    BEHAVIOUR_TRIGGER_SAVED = "behaviour_trigger.saved", _("Behaviour trigger saved")
+    BEHAVIOUR_TRIGGER_FIRED = "behaviour_trigger.fired", _("Behaviour trigger fired")
     # Imports, web-form leads
     IMPORT_STARTED = "import.started", _("Import started")
     IMPORT_FINISHED = "import.finished", _("Import finished")

@@ -163,6 +163,15 @@ class FollowUp(models.Model):
         on_delete=models.SET_NULL,
         related_name="tasks",
     )
+    # The behaviour event that fired the task (a behaviour trigger, kehu.value.freshness).
+    event = models.ForeignKey(
+        BehaviourEvent,
+        verbose_name=_("behaviour event"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -19,7 +19,7 @@ def followup_queryset_for(user: Any) -> QuerySet[FollowUp]:
     visible = scope_for(user, FollowUp.objects.all())
     if getattr(user, "is_authenticated", False):
         visible = FollowUp.objects.filter(Q(pk__in=visible.values("pk")) | Q(owner=user))
-    return visible.select_related("customer", "owner", "done_by", "interaction")
+    return visible.select_related("customer", "owner", "done_by", "interaction", "event")
 
 
 def followup_list_mine(user: Any, *, include_done: bool = False) -> QuerySet[FollowUp]:

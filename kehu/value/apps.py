@@ -10,6 +10,7 @@ class ValueConfig(AppConfig):
     def ready(self) -> None:
         from kehu.audit.events import listen
 
-        from .tasks import changes_wake
+        from .tasks import changes_wake, events_wake
 
-        listen(changes_wake)
+        listen(changes_wake)  # recompute the customers whose orders, interactions, … changed
+        listen(events_wake)  # behaviour triggers over the events that arrived

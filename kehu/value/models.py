@@ -92,3 +92,108 @@ class CustomerValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.octant or '-'} {self.grade or '-'}"
+
+
+# --- Propensity (churn / repurchase likelihood) and freshness by value (issue 17)
+
+
+class PropensityRun(models.Model):
+    """One training of a propensity model: its honest evaluation on a time-based hold-out (the
+    last snapshot, never seen in training), and the fitted model (scaler + logistic regression
+    as plain numbers) the scores were written with."""
+
+    class Kind(models.TextChoices):
+        CHURN = "churn", _("Churn")
+        REPURCHASE = "repurchase", _("Repurchase")
+
+    class Status(models.TextChoices):
+        OK = "ok", _("Trained")
+        INSUFFICIENT = "insufficient_data", _("Not enough history")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
+    trained_at = models.DateTimeField(_("trained at"))
+    status = models.CharField(_("status"), max_length=20, choices=Status)
+    message = models.TextField(_("message"), blank=True)
+    horizon_days = models.PositiveIntegerField(_("horizon (days)"), default=180)
+    test_cutoff = models.DateField(_("hold-out cutoff"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("training rows"), default=0)
+    positives = models.PositiveIntegerField(_("positives"), default=0)
+    test_rows = models.PositiveIntegerField(_("hold-out rows"), default=0)
+    test_positives = models.PositiveIntegerField(_("hold-out positives"), default=0)
+    auc = models.FloatField("AUC", null=True, blank=True)
+    brier = models.FloatField("Brier", null=True, blank=True)
+    calibration = models.JSONField(_("calibration"), default=list, blank=True)
+    model = models.JSONField(_("model"), default=dict, blank=True)
+    scored = models.PositiveIntegerField(_("customers scored"), default=0)
+    seconds = models.FloatField(_("seconds"), default=0)
+
+    class Meta:
+        ordering = ["-trained_at", "-id"]
+        indexes = [models.Index(fields=["kind", "-trained_at"], name="propensity_run_idx")]
+        verbose_name = _("propensity training")
+        verbose_name_plural = _("propensity trainings")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.trained_at:%Y-%m-%d} {self.status}"
+
+
+class VerificationCadence(models.Model):
+    """How often a customer of a grade (or with the VIP tag) must be verified."""
+
+    class Key(models.TextChoices):
+        VIP = "vip", _("VIP tag")
+        A = "A", _("Grade A")
+        B = "B", _("Grade B")
+        C = "C", _("Grade C")
+        NONE = "none", _("No grade")
+
+    key = models.CharField(_("grade"), max_length=8, choices=Key, unique=True)
+    days = models.PositiveIntegerField(_("every (days)"), default=0)  # 0: never
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("verification cadence")
+        verbose_name_plural = _("verification cadences")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.days}"
+
+
+class BehaviourTrigger(models.Model):
+    """min_count events of a kind within window_days (optionally only for customers at a
+    lifecycle stage) -> a review task for the owner, linked to the event that fired it."""
+
+    name = models.CharField(_("name"), max_length=100)
+    event_kind = models.CharField(_("event kind"), max_length=16)
+    min_count = models.PositiveIntegerField(_("at least (events)"), default=1)
+    window_days = models.PositiveIntegerField(_("within (days)"), default=7)
+    lifecycle = models.CharField(_("lifecycle"), max_length=16, choices=Lifecycle, blank=True)
+    task_title = models.CharField(_("task title"), max_length=150)
+    is_enabled = models.BooleanField(_("enabled"), default=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("behaviour trigger")
+        verbose_name_plural = _("behaviour triggers")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TriggerFiring(models.Model):
+    """A trigger fired for a customer on an event (once per trigger window)."""
+
+    trigger = models.ForeignKey(BehaviourTrigger, on_delete=models.CASCADE, related_name="firings")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(
+        "interactions.BehaviourEvent", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    event_at = models.DateTimeField(_("event at"))
+    fired_at = models.DateTimeField(_("fired at"))
+
+    class Meta:
+        indexes = [models.Index(fields=["trigger", "customer", "-event_at"], name="firing_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.trigger_id} {self.customer_id} {self.event_at:%Y-%m-%d}"

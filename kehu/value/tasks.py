@@ -6,6 +6,14 @@
   status, budget; a merge's survivor); past FULL_RUN_FROM customers, everyone, set-based.
 - value_nightly: every customer, every KEHU_VALUE_RECOMPUTE_SECONDS (default a day) while the
   worker runs (value_schedule, called when it starts), or `kehu value_recompute` from cron.
+
+- propensity_train_task: train both propensity models and score every customer; weekly
+  (KEHU_PROPENSITY_TRAIN_SECONDS, queued when the worker starts and by each run), or now
+  (`kehu propensity_train [--enqueue]`, the button on /settings/value/propensity/).
+- freshness_task: the verification cadences and the behaviour triggers over the last window,
+  daily (KEHU_FRESHNESS_SECONDS), or now (`kehu freshness_run`).
+- triggers_task: the behaviour triggers over events that arrived (queued by events_wake, the
+  audit log's listener, after a commit that stored new events).
 """
 
 from __future__ import annotations
@@ -57,3 +65,67 @@ def value_schedule() -> bool:
 def changes_wake() -> None:
     if not queued_already(value_changes):
         value_changes.enqueue()
+
+
+from .freshness.cadence import cadence_run
+from .services.propensity import propensity_train
+from .services.triggers import triggers_run
+
+
+@task()
+def propensity_train_task(repeat: bool = False) -> dict[str, str]:
+    try:
+        runs = propensity_train()
+        return {str(run.kind): str(run.status) for run in runs}
+    finally:
+        if repeat:
+            propensity_schedule()
+
+
+def propensity_schedule() -> bool:
+    """Queue the weekly training; the first one at once when no model was ever trained."""
+    from .models import PropensityRun
+
+    if not PropensityRun.objects.exists() and not queued_already(propensity_train_task):
+        propensity_train_task.enqueue(repeat=True)
+        return True
+    return periodic_ensure(
+        propensity_train_task, every_seconds=settings.KEHU_PROPENSITY_TRAIN_SECONDS, repeat=True
+    )
+
+
+@task()
+def freshness_task(repeat: bool = False) -> dict[str, int]:
+    try:
+        return {"verify_tasks": cadence_run(), "trigger_tasks": triggers_run()}
+    finally:
+        if repeat:
+            freshness_schedule()
+
+
+def freshness_schedule() -> bool:
+    return periodic_ensure(
+        freshness_task, every_seconds=settings.KEHU_FRESHNESS_SECONDS, repeat=True
+    )
+
+
+@task()
+def triggers_task(since_id: int) -> int:
+    return triggers_run(since_id=since_id)
+
+
+_seen: dict[str, int] = {}
+
+
+def events_wake() -> None:
+    """After a commit that wrote audit entries: if behaviour events arrived since the last
+    look (a primary-key probe), queue the triggers over them."""
+    from kehu.interactions.models import BehaviourEvent
+
+    newest = BehaviourEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    # A process's first look takes the last batch's worth as new (a second look is harmless).
+    seen = _seen.get("event", max(0, newest - settings.KEHU_EVENT_BATCH_MAX))
+    _seen["event"] = newest
+    if newest <= seen or queued_already(triggers_task):
+        return
+    triggers_task.enqueue(since_id=seen)

@@ -29,7 +29,7 @@ from kehu.core.errors import InvalidTransition
 from kehu.core.validators import build_aliases, parse_choice, parse_date, parse_datetime
 from kehu.customers.models import Customer
 
-from ..models import FollowUp
+from ..models import BehaviourEvent, FollowUp
 
 if TYPE_CHECKING:
     from ..models import Interaction
@@ -127,6 +127,7 @@ def followup_create(
     note: str = "",
     interaction: Interaction | None = None,
     source: str | None = None,
+    event: BehaviourEvent | None = None,
 ) -> FollowUp:
     """A task for `owner` (default: the customer's owner), who must work on the customer
     (kehu.accounts.assignees); one audit entry. @mentions in the note notify those colleagues."""
@@ -140,6 +141,7 @@ def followup_create(
         due_date=timezone.localdate(due_at) if due_at is not None else due_date,
         due_at=due_at,
         interaction=interaction,
+        event=event,
         created_by=actor,
     )
     task.remind_at = followup_remind_at(task)

@@ -13,4 +13,8 @@ is the middle of its tie group, pct = (below + equal / 2) / n, and its quintile 
 (at most 5). Ties get the same quintile, a lone customer or an all-equal base gets 3, and five
 distinct customers get 1..5. R ranks by the last order date (older = lower), F by the number of
 orders, M by their total. NTILE is not used: it splits ties across buckets.
+
+kehu.value's writes (kehu/core/write_path.py): the propensity runs and scores
+(services.propensity), the freshness settings (services.freshness) and the behaviour triggers'
+firings (services.triggers).
 """

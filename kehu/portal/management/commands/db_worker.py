@@ -7,7 +7,8 @@
   whole batch, and is queued again for the next worker (kehu.core.jobs.job_stop_request).
 - When it starts, the periodic scans (task reminders) are queued unless one waits already; each
   run queues the next (kehu.core.periodic).
-- Unless --batch, the workflow's periodic tick is queued (kehu.workflow.tasks.tick_schedule).
+- Unless --batch, the workflow's periodic tick is queued (kehu.workflow.tasks.tick_schedule),
+  and kehu.value's weekly propensity training and daily freshness run.
 - After each task, a job the task left running (a second signal stopped it hard) is queued
   again or marked failed, so that no job shows "running" for ever.
 The options are the library's.
@@ -30,7 +31,7 @@ from kehu.core.jobs import job_stop_request
 from kehu.core.tasks import backup_schedule
 from kehu.interactions.tasks import reminders_schedule
 from kehu.portal.job_reaper import jobs_reap_audited, jobs_settle_audited
-from kehu.value.tasks import value_schedule
+from kehu.value.tasks import freshness_schedule, propensity_schedule, value_schedule
 from kehu.workflow.tasks import tick_schedule
 
 REAP_SECONDS = 60
@@ -70,6 +71,13 @@ class KehuWorker(Worker):
                 value_schedule()  # the nightly customer value recomputation (kehu.value)
             except Exception:
                 logger.exception("Scheduling the value recomputation failed")
+            # The propensity models (weekly; at once if never trained) and the freshness by
+            # value (daily): kehu.value.tasks.
+            for schedule in (propensity_schedule, freshness_schedule):
+                try:
+                    schedule()
+                except Exception:
+                    logger.exception("Queueing %s failed", schedule.__name__)
         super().run()
 
     def run_task(self, db_task_result: DBTaskResult[Any, Any]) -> None:

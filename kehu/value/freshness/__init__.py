@@ -1,0 +1,1 @@
+"""Freshness by value (issue 17): verification cadences by grade, and behaviour triggers."""
