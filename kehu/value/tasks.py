@@ -23,9 +23,12 @@ from django_tasks import task
 
 from kehu.core.periodic import periodic_ensure, queued_already
 
+from .freshness.cadence import cadence_run
 from .services.events import FULL_RUN_FROM, cursor_advance, touched_customers
 from .services.nightly import values_recompute_all
+from .services.propensity import propensity_train
 from .services.single import values_recompute
+from .services.triggers import triggers_run
 
 
 def changes_process() -> int:
@@ -65,11 +68,6 @@ def value_schedule() -> bool:
 def changes_wake() -> None:
     if not queued_already(value_changes):
         value_changes.enqueue()
-
-
-from .freshness.cadence import cadence_run
-from .services.propensity import propensity_train
-from .services.triggers import triggers_run
 
 
 @task()
