@@ -76,6 +76,7 @@ class CustomerFilters(Schema):
     pool: bool | None = None  # true: no owner (unassigned, or in a team's pool)
     tag: list[str] | None = None  # repeatable; with tag_mode all (default), any or none
     tag_mode: str | None = None
+    tag_type: str | None = None  # a tag type's code (GET /api/v1/tag-types): any tag of it
     created_from: str | None = None  # dates, inclusive, in the user's time zone
     created_to: str | None = None
     last_contact_from: str | None = None

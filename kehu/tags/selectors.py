@@ -47,7 +47,7 @@ def provenance(link: CustomerTag) -> str:
     """人工·张三 / 关键词规则「预算有限」 / 导入「…」 / 工作流「…」."""
     if link.source == CustomerTag.Source.USER:
         who = link.added_by.label if link.added_by else _("a former user")
-        return f"{_('By hand')}·{who}"
+        return f"{link.get_source_display()}·{who}"
     label = link.get_source_display()
     return f"{label}「{link.source_label}」" if link.source_label else str(label)
 

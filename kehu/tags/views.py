@@ -18,7 +18,7 @@ from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_get_for
 
 from .models import Tag, TagType
-from .selectors import can_tag, customer_for_tagging, tag_items_for
+from .selectors import SEEING_TAGGERS, can_tag, customer_for_tagging, tag_items_for
 from .services import tag_apply, tag_remove
 from .services.library import (
     can_maintain_library,
@@ -172,19 +172,35 @@ def tag_request_view(request: AuthedRequest) -> HttpResponse:
     return render(request, "tags/request_form.html", context, status=422 if errors else 200)
 
 
-def panel_context(user: Any, customer: Customer, **extra: Any) -> dict[str, Any]:
+def picker_groups() -> list[dict[str, Any]]:
+    """The active library grouped by type, for the 360 page's picker: one query, no counts."""
+    groups: dict[Any, dict[str, Any]] = {}
+    for tag in (
+        Tag.objects.filter(is_active=True)
+        .select_related("type")
+        .order_by("type__position", "type_id", "name")
+    ):
+        groups.setdefault(tag.type_id, {"type": tag.type, "tags": []})["tags"].append(tag)
+    return sorted(groups.values(), key=lambda g: g["type"] is None)
+
+
+def panel_context(
+    user: Any, customer: Customer, *, allowed: bool | None = None, **extra: Any
+) -> dict[str, Any]:
     """What the 360 page's tags panel shows: tags grouped by type with provenance, and (for who
-    may tag) the library grouped by type to apply from."""
+    may tag) the library grouped by type to apply from. `allowed`: whether the user may tag,
+    when the caller knows (the 360 page's can_edit; marketing and support always)."""
     items = tag_items_for(customer)
     grouped: dict[str, list[dict[str, Any]]] = {}
     for item in items:
         grouped.setdefault(item["type"] or _("Unclassified"), []).append(item)
-    allowed = can_tag(user, customer)
+    if allowed is None or getattr(user, "role", None) in SEEING_TAGGERS:
+        allowed = can_tag(user, customer)
     return {
         "customer": customer,
         "tag_groups": list(grouped.items()),
         "can_tag": allowed,
-        "library": library_groups() if allowed else [],
+        "library": picker_groups() if allowed else [],
         "applied": {item["tag"] for item in items},
         **extra,
     }

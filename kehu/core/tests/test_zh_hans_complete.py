@@ -34,6 +34,7 @@ from kehu.dedupe.models import DuplicatePair, Merge
 from kehu.intake.models import ImportRun
 from kehu.opportunities.models import LostReason, Product
 from kehu.review.models import ReviewItem
+from kehu.tags.models import Tag, TagType
 from kehu.workflow.models import Rule, Webhook
 
 from .zh_hans import build_world, data_words, english_words, sentences_around, visible_text
@@ -122,6 +123,8 @@ def _args(world: dict[str, Any]) -> dict[str, Any]:
         "kind": "amount_jump",
         "reason_id": _first_pk(LostReason),
         "product_id": _first_pk(Product),
+        "tag_id": _first_pk(Tag),
+        "type_id": _first_pk(TagType),
     }
 
 

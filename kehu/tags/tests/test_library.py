@@ -209,7 +209,7 @@ def test_provenance_in_api_and_on_the_page(api: Any, rep: Any, customer_factory:
     assert items["价格敏感型"]["provenance"] == "关键词规则「预算有限」"
     assert items["价格敏感型"]["evidence"] == "客户说今年预算有限，希望打折"
     assert items["VIP"]["provenance"] == "工作流规则「大客户打标签」"
-    by_hand = f"{_('By hand')}·张销售"
+    by_hand = f"{CustomerTag.Source.USER.label}·张销售"
     assert items["展会"]["provenance"] == by_hand and items["展会"]["applied_by"] == "张销售"
     html = api.client.get(f"/customers/{customer.customer_no}/").content.decode()
     for text in ("关键词规则「预算有限」", "客户说今年预算有限", by_hand, "进博会认识", "渠道标签"):
