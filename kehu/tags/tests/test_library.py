@@ -277,3 +277,21 @@ def test_settings_page_and_request_form(
     old = Tag.objects.get(name="旧标签")
     assert client.post(f"/settings/tags/{old.pk}/retire/").status_code == 302
     assert not Tag.objects.get(pk=old.pk).is_active
+
+
+def test_customers_filter_by_tag_type_and_the_list_offers_the_library(
+    api: Any, rep: Any, customer_factory: Any
+) -> None:
+    risky = customer_factory(name="有风险的贸易有限公司")
+    calm = customer_factory(name="没风险的贸易有限公司")
+    tag_apply(actor=rep, customer=risky, name="回款风险")
+    tag_apply(actor=rep, customer=calm, name="展会")
+    api.login(rep)
+    names = [c["name"] for c in api.get("/api/v1/customers", tag_type="risk").json()["items"]]
+    assert names == ["有风险的贸易有限公司"]
+    assert api.get("/api/v1/customers", tag_type="nope").status_code == 422
+    both = api.get("/api/v1/customers", tag=["回款风险", "展会"], tag_mode="any").json()
+    assert len(both["items"]) == 2
+    page = api.client.get("/customers/?tag_type=risk").content.decode()
+    assert "有风险的贸易有限公司" in page and "没风险的贸易有限公司" not in page
+    assert '<datalist id="tag-library">' in page and '<option value="高价值">' in page
