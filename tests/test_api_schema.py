@@ -224,18 +224,18 @@ def _good_bodies(values: dict[str, list[Any]]) -> dict[str, dict[str, Any]]:
         "PUT /api/v1/leads/rules/{rule_id}": {"name": "华南线索", "priority": 0},
         "POST /api/v1/leads/domains": {"domain": "example.cn", "company": "示例有限公司"},
         "POST /api/v1/capture/chat-rules": {
-            "tag": "大单",
+            "tag": "批量采购",
             "field": "budget_amount",
             "op": "gte",
             "value": "1000000",
         },
         "PUT /api/v1/capture/chat-rules/{rule_id}": {
-            "tag": "小单",
+            "tag": "价格敏感型",
             "field": "quantity",
             "op": "lte",
             "value": "5",
         },
-        "POST /api/v1/customers/{customer_no}/tags": {"tag": "重点客户"},
+        "POST /api/v1/customers/{customer_no}/tags": {"tag": "VIP"},  # a library tag
         "POST /api/v1/users/{user_id}/handover/plan": {"default": "pool"},
         "POST /api/v1/pool/{customer_no}/return": {"reason": "暂无需求"},
         "PATCH /api/v1/teams/{team_id}": {"pool_claim_daily_limit": 5},
