@@ -28,4 +28,5 @@ urlpatterns = [
     path("", include("kehu.workflow.urls")),
     path("", include("kehu.value.urls")),
     path("", include("kehu.value.propensity_urls")),
+    path("", include("kehu.tags.urls")),
 ]

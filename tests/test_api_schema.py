@@ -41,6 +41,7 @@ from kehu.interactions.services.followups import followup_create
 from kehu.interactions.tests.helpers import STANDARD
 from kehu.opportunities.services import opportunity_create, order_create
 from kehu.review.models import ReviewRule
+from kehu.tags.models import Tag, TagType
 
 EXAMPLES = 12  # generated cases per operation and persona
 SEED = 20261114
@@ -141,13 +142,15 @@ def _build_world() -> dict[str, Any]:
         remember("preset_id", preset.pk)
         remember("import_id", run.pk)
     remember("job_id", dedupe_scan_start(actor=admin).pk)
+    remember("tag_id", *Tag.objects.values_list("pk", flat=True)[:3])  # the library (issue 17)
+    remember("type_id", *TagType.objects.values_list("pk", flat=True)[:3])
     remember(
         "rule_id",
         capture_rule_save(actor=admin, kind="assignment", data={"name": "华东线索"}).pk,
         capture_rule_save(
             actor=admin,
             kind="chat",
-            data={"tag": "大单", "field": "quantity", "op": "gte", "value": "100"},
+            data={"tag": "批量采购", "field": "quantity", "op": "gte", "value": "100"},
         ).pk,
         match_rule_save(actor=admin, data={"name": "模糊规则", "min_score": 0.9}).pk,
     )
@@ -221,18 +224,18 @@ def _good_bodies(values: dict[str, list[Any]]) -> dict[str, dict[str, Any]]:
         "PUT /api/v1/leads/rules/{rule_id}": {"name": "华南线索", "priority": 0},
         "POST /api/v1/leads/domains": {"domain": "example.cn", "company": "示例有限公司"},
         "POST /api/v1/capture/chat-rules": {
-            "tag": "大单",
+            "tag": "批量采购",
             "field": "budget_amount",
             "op": "gte",
             "value": "1000000",
         },
         "PUT /api/v1/capture/chat-rules/{rule_id}": {
-            "tag": "小单",
+            "tag": "价格敏感型",
             "field": "quantity",
             "op": "lte",
             "value": "5",
         },
-        "POST /api/v1/customers/{customer_no}/tags": {"tag": "重点客户"},
+        "POST /api/v1/customers/{customer_no}/tags": {"tag": "VIP"},  # a library tag
         "POST /api/v1/users/{user_id}/handover/plan": {"default": "pool"},
         "POST /api/v1/pool/{customer_no}/return": {"reason": "暂无需求"},
         "PATCH /api/v1/teams/{team_id}": {"pool_claim_daily_limit": 5},

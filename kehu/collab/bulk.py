@@ -21,6 +21,7 @@ from kehu.customers import services as customer_services
 from kehu.customers.models import Customer
 from kehu.customers.selectors import MAX_CHOSEN, customer_get_for
 from kehu.tags.services import tag_apply, tag_remove
+from kehu.tags.services.library import tag_library_check
 
 ACTIONS = ("assign", "status", "tag", "untag")
 
@@ -92,6 +93,11 @@ def customers_bulk_act(
             errors["reason"] = [_("Give a reason when the status changes.")]
     if action in ("tag", "untag") and not names:
         errors["tags"] = [_("Name at least one tag.")]
+    elif action == "tag":
+        try:
+            tag_library_check(names, field="tags")  # library only (issue 17)
+        except ValidationFailed as failed:
+            errors.update(failed.errors)
     if errors:
         raise ValidationFailed(errors)
     customers = customers_chosen(actor, customer_nos)

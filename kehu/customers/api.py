@@ -82,6 +82,7 @@ class CustomerFilters(Schema):
     lifecycle: list[str] | None = None
     rfm_min: str | None = None
     rfm_max: str | None = None
+    tag_type: str | None = None  # a tag type's code (GET /api/v1/tag-types): any tag of it
     created_from: str | None = None  # dates, inclusive, in the user's time zone
     created_to: str | None = None
     last_contact_from: str | None = None

@@ -86,8 +86,12 @@ class CustomerFilterForm(forms.Form):
     tag = forms.CharField(
         label=_("tags"),
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": _("e.g. 高价值, 制造业")}),
+        # list: the tag library's names (a datalist on the list page) to pick from.
+        widget=forms.TextInput(
+            attrs={"placeholder": _("e.g. 高价值, 制造业"), "list": "tag-library"}
+        ),
     )
+    tag_type = forms.ChoiceField(label=_("tag type"), required=False, choices=BLANK)
     tag_mode = forms.ChoiceField(
         label=_("Tag match"),
         required=False,
@@ -159,6 +163,14 @@ class CustomerFilterForm(forms.Form):
         tops, _subs = industry_choices()
         cast(forms.ChoiceField, self.fields["industry"]).choices = tops
         cast(forms.ChoiceField, self.fields["source"]).choices = source_choices()
+        tag_types = apps.get_model("tags", "TagType")._default_manager.values_list("code", "name")
+        cast(forms.ChoiceField, self.fields["tag_type"]).choices = BLANK + list(tag_types)
+        self.tag_library = list(
+            apps.get_model("tags", "Tag")
+            ._default_manager.filter(is_active=True)
+            .order_by("type__position", "name")
+            .values_list("name", flat=True)
+        )
         self.fields["owner"].widget = forms.Select(choices=owners)
         teams = Team.objects.order_by("name").values_list("name", flat=True)
         cast(forms.ChoiceField, self.fields["team"]).choices = [("", "—")] + [(t, t) for t in teams]

@@ -326,7 +326,8 @@ def _tag_filter(
     qs: QuerySet[Customer], params: dict[str, Any], errors: dict[str, list[str]]
 ) -> QuerySet[Customer]:
     """tag= (repeatable, or comma-separated) with tag_mode all (default) / any / none: one
-    EXISTS per tag (all) or one for the set, answered from the customer's tag rows."""
+    EXISTS per tag (all) or one for the set, answered from the customer's tag rows; tag_type=
+    (a tag type's code) keeps the customers with a tag of that type."""
     raw = params.get("tag") or []
     names = [raw] if isinstance(raw, str) else list(raw)
     tags = list(dict.fromkeys(t for n in names for t in split_list(n)))
@@ -334,10 +335,20 @@ def _tag_filter(
     if mode not in TAG_MODES:
         errors["tag_mode"] = [one_of(TAG_MODES)]
         return qs
-    if not tags:
-        return qs
     # Looked up by name: the tags app sits above this one.
     customer_tag = apps.get_model("tags", "CustomerTag")
+    type_code = str(params.get("tag_type") or "").strip()
+    if type_code:  # tag_type=<code>: customers with any tag of that type (issue 17)
+        codes = list(
+            apps.get_model("tags", "TagType")._default_manager.values_list("code", flat=True)
+        )
+        if type_code not in codes:
+            errors["tag_type"] = [one_of(codes)]
+            return qs
+        of_type = customer_tag._default_manager.filter(customer=OuterRef("pk"))
+        qs = qs.filter(Exists(of_type.filter(tag__type__code=type_code)))
+    if not tags:
+        return qs
     tag_model = apps.get_model("tags", "Tag")
     known = dict(tag_model._default_manager.filter(name__in=tags).values_list("name", "pk"))
     unknown = [t for t in tags if t not in known]

@@ -33,6 +33,7 @@ class ReviewRule(models.Model):
         BULK_CHANGE = "bulk_change", _("Bulk status or owner change")
         EXPORT_SPIKE = "export_spike", _("Unusually large export")
         DUPLICATE = "duplicate", _("Probable duplicate, queued for the data steward")
+        TAG_REQUEST = "tag_request", _("A new tag for the library, for the data steward")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind, unique=True)
     threshold = models.DecimalField(_("threshold"), max_digits=16, decimal_places=2, default=0)
@@ -64,6 +65,7 @@ class ReviewItem(models.Model):
         BULK_UPDATE = "bulk_update", _("Bulk change")
         EXPORT = "export", _("Export")
         DUPLICATE = "duplicate", _("Probable duplicate")
+        TAG_REQUEST = "tag_request", _("New tag request")
 
     action = models.CharField(_("action"), max_length=16, choices=Action)
     rule = models.CharField(_("rule"), max_length=16, choices=ReviewRule.Kind)

@@ -12,9 +12,10 @@ from kehu.core.errors import NotFound
 
 from .models import ReviewItem
 
-# Items a data steward decides (duplicates queued by the on-save check); the rest go to the
+# Items a data steward decides (duplicates queued by the on-save check, requests for a new
+# library tag, kehu.tags.requests); the rest go to the
 # requester's team manager (or an administrator).
-STEWARD_ACTIONS = ("duplicate",)
+STEWARD_ACTIONS = ("duplicate", "tag_request")
 
 
 def review_queue_for(user: User | Any) -> QuerySet[ReviewItem]:

@@ -44,6 +44,9 @@ WRITABLE: dict[str, frozenset[str]] = {
 }
 # Who logs interactions and follow-ups: writers, and support on won customers.
 LOGGABLE = {**WRITABLE, "support": frozenset({"won"})}
+# Who tags a customer (issue 17): who may change it, and marketing and support on the
+# customers they see (marketing owns the tags).
+TAGGERS = {**WRITABLE, "support": frozenset({"won"}), "marketing": frozenset({"prospect"})}
 # Who deletes customers.
 DELETERS = {**WRITABLE, "rep": NONE, "steward": NONE}
 # Who shares a customer (owner, team manager, admin) and reveals its masked fields.
@@ -233,6 +236,15 @@ PAGES: dict[str, Any] = {
     "lost-reason-save": Global(),
     "stage-probability-save": Global(),
     "product-save": Global(),
+    # The tag library (issue 17): everyone reads it and requests tags; administrators and data
+    # stewards maintain tags, administrators types. kehu/tags/tests/test_library.py
+    "tag-settings": Global(),
+    "tag-edit": Global({"tag_id": 999999}),
+    "tag-retire": Global({"tag_id": 999999}),
+    "tag-type-edit": Global({"type_id": 999999}),
+    "tag-request": Global(),
+    # The 360 page's tags panel: apply a library tag (POST).
+    "customer-tags": Write(TAGGERS, {"tag": "VIP"}),
 }
 
 API: dict[str, Any] = {
@@ -395,7 +407,17 @@ API: dict[str, Any] = {
     "POST /api/v1/capture/card/save": Global(),
     "POST /api/v1/capture/chat": Global(),
     "GET /api/v1/customers/{customer_no}/tags": Read(),
-    "POST /api/v1/customers/{customer_no}/tags": Global(),
+    "POST /api/v1/customers/{customer_no}/tags": Write(TAGGERS, {"tag": "VIP"}),
+    # The tag library (issue 17): kehu/tags/tests/test_library.py
+    "GET /api/v1/tags": Global(),
+    "POST /api/v1/tags": Global(),
+    "PATCH /api/v1/tags/{tag_id}": Global({"tag_id": 999999}),
+    "POST /api/v1/tags/{tag_id}/retire": Global({"tag_id": 999999}),
+    "POST /api/v1/tags/requests": Global(),
+    "GET /api/v1/tag-types": Global(),
+    "POST /api/v1/tag-types": Global(),
+    "PATCH /api/v1/tag-types/{type_id}": Global({"type_id": 999999}),
+    "DELETE /api/v1/tag-types/{type_id}": Global({"type_id": 999999}),
     "GET /api/v1/leads/domains": Global(),
     "POST /api/v1/leads/domains": Global(),
     "GET /api/v1/leads/rules": Global(),

@@ -232,6 +232,7 @@ POST_PAGES = {
     "rule-delete",
     "webhook-test",
     "webhook-delete",
+    "customer-tags",
 }
 EDIT_PAGES = {
     "customer-edit",

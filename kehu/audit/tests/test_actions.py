@@ -15,6 +15,7 @@ from kehu.audit.actions import AuditAction, action_label
 from kehu.audit.models import AuditEntry, ReadEntry
 from kehu.audit.services import PendingEntry, audit_record, audit_record_many, read_record
 from kehu.conftest import make_user
+from kehu.tags.tests.helpers import library
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +83,7 @@ def tagged_and_merged(api: Any, rep: Any, customer_factory: Any) -> Any:
     """A customer tagged through the API, then another customer merged into it."""
     survivor = customer_factory(name="深圳市华信软件有限公司", city="深圳市")
     merged = customer_factory(name="华信软件（深圳）股份有限公司")
+    library("重点")  # tags come from the library (issue 17)
     response = api.login(rep).post(
         f"/api/v1/customers/{survivor.customer_no}/tags", {"tag": "重点"}
     )

@@ -13,9 +13,16 @@ from kehu.audit.models import AuditEntry
 from kehu.customers.models import Customer
 from kehu.review.models import ReviewItem
 from kehu.tags.models import CustomerTag
+from kehu.tags.tests.helpers import library
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/customers/bulk"
+
+
+@pytest.fixture(autouse=True)
+def _library_tags(db: Any) -> None:
+    """Tags are applied from the library only (issue 17): these tests' tags are in it."""
+    library("重点跟进", "甲", "乙", "a")
 
 
 @pytest.fixture

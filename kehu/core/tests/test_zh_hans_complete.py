@@ -34,6 +34,7 @@ from kehu.dedupe.models import DuplicatePair, Merge
 from kehu.intake.models import ImportRun
 from kehu.opportunities.models import LostReason, Product
 from kehu.review.models import ReviewItem
+from kehu.tags.models import Tag, TagType
 from kehu.value.models import BehaviourTrigger
 from kehu.workflow.models import Rule, Webhook
 
@@ -124,6 +125,8 @@ def _args(world: dict[str, Any]) -> dict[str, Any]:
         "reason_id": _first_pk(LostReason),
         "product_id": _first_pk(Product),
         "trigger_id": _first_pk(BehaviourTrigger),
+        "tag_id": _first_pk(Tag),
+        "type_id": _first_pk(TagType),
     }
 
 

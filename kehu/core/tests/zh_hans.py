@@ -220,7 +220,7 @@ def _work_through_the_api(customer: Customer) -> None:
     by the manager, a share, a merge by the steward, a decided review, a hand-over."""
     number = customer.customer_no
     zhang, zhou, steward = _client("zhang"), _client("zhou"), _client("he")
-    _post(zhang, f"/api/v1/customers/{number}/tags", {"tag": "重点"})
+    _post(zhang, f"/api/v1/customers/{number}/tags", {"tag": "VIP"})  # a library tag
     _post(zhou, f"/api/v1/customers/{number}", {"owner": "li", "city": "成都市"}, "patch")
     _post(zhou, f"/api/v1/customers/{number}/shares", {"user": "wang"})
     li = User.objects.get(username="li")

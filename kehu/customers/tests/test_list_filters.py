@@ -11,6 +11,7 @@ import pytest
 
 from kehu.customers.models import Customer
 from kehu.tags.services import tag_apply
+from kehu.tags.tests.helpers import library
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -29,6 +30,7 @@ def three(customer_factory: Any, rep: Any) -> dict[str, Customer]:
         "b": customer_factory(name="上海乙方贸易有限公司"),
         "c": customer_factory(name="上海丙方物流有限公司"),
     }
+    library("制造业")
     tag_apply(actor=rep, customer=made["a"], name="高价值")
     tag_apply(actor=rep, customer=made["a"], name="制造业")
     tag_apply(actor=rep, customer=made["b"], name="高价值")

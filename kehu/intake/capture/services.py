@@ -23,6 +23,7 @@ from kehu.opportunities.services import opportunity_create
 from kehu.review.models import ReviewRule
 from kehu.review.services import review_rule_change
 from kehu.tags.services import tag_apply
+from kehu.tags.services.library import tag_library_check
 
 from .chat import ChatDraft, parse_chat
 from .models import AssignmentRule, ChatTagRule, EmailDomain, Lead
@@ -177,6 +178,7 @@ def capture_rule_save(*, actor: User, kind: str, data: Any, rule_id: int | None 
             raise ValidationFailed({"op": [_("Choose one of the listed values.")]})
         row = _existing(ChatTagRule, rule_id)
         row.tag = _fits(values["tag"], "tag", 50)
+        tag_library_check([row.tag], field="tag")  # library only (issue 17)
         row.field, row.op = values["field"], values["op"]
         row.value = _fits(values["value"], "value", 100)
         row.is_active = _is_active(data)

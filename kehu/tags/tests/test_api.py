@@ -8,6 +8,7 @@ import pytest
 
 from kehu.audit.models import AuditEntry
 from kehu.tags.models import CustomerTag, Tag
+from kehu.tags.tests.helpers import library
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,9 @@ def test_apply_list_and_remove_a_tag(api: Any, rep: Any, customer_factory: Any) 
     api.login(rep)
     response = api.post(_url(customer), {"tag": " 批量采购 "})
     assert response.status_code == 200, response.content
-    assert response.json() == {"customer_no": customer.customer_no, "tags": ["批量采购"]}
+    body = response.json()
+    assert body["tags"] == ["批量采购"] and body["replaced"] == []
+    assert body["items"][0]["type"] == "需求标签" and body["items"][0]["source"] == "user"
     assert api.get(_url(customer)).json()["tags"] == ["批量采购"]
     link = CustomerTag.objects.get(customer=customer)
     assert link.tag.name == "批量采购" and link.added_by == rep
@@ -69,6 +72,7 @@ def test_outsider_gets_404_and_reader_gets_403_and_nothing_changes(
     api: Any, rep: Any, outsider: Any, executive: Any, customer_factory: Any
 ) -> None:
     customer = customer_factory()
+    library("重点")
     api.login(rep).post(_url(customer), {"tag": "重点"})
     entries = AuditEntry.objects.count()
     assert api.login(outsider).get(_url(customer)).status_code == 404

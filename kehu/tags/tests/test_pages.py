@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from kehu.tags.tests.helpers import library
+
 pytestmark = pytest.mark.django_db
 
 
@@ -18,6 +20,7 @@ def _tags_on_page(client: Any, customer: Any) -> list[str]:
 
 def test_the_360_page_shows_the_tags(api: Any, rep: Any, customer_factory: Any) -> None:
     customer = customer_factory()
+    library("重点客户")
     url = f"/api/v1/customers/{customer.customer_no}/tags"
     api.login(rep)
     assert _tags_on_page(api.client, customer) == ["暂无标签"]
@@ -32,6 +35,7 @@ def test_the_page_of_a_customer_out_of_scope_shows_no_tags(
     api: Any, rep: Any, outsider: Any, customer_factory: Any
 ) -> None:
     customer = customer_factory()
+    library("内部标签")
     api.login(rep).post(f"/api/v1/customers/{customer.customer_no}/tags", {"tag": "内部标签"})
     api.login(outsider)
     response = api.client.get(f"/customers/{customer.customer_no}/")

@@ -33,7 +33,9 @@ from kehu.customers.models import Customer
 from kehu.customers.services import customers_reassign
 from kehu.interactions.models import FollowUp
 from kehu.interactions.services.followups import followup_create
+from kehu.tags.models import CustomerTag, Tag
 from kehu.tags.services import tag_apply, tag_remove
+from kehu.tags.services.library import not_in_library
 
 from ..models import Webhook
 
@@ -116,6 +118,11 @@ def actions_clean(raw: Any) -> list[dict[str, Any]]:
             action["tag"] = str(item.get("tag") or "").strip()[:50]
             if not action["tag"]:
                 raise _error(number, _("Name the tag."))
+            known = Tag.objects.filter(name=action["tag"])
+            if kind == "add_tag":
+                known = known.filter(is_active=True)
+            if not known.exists():
+                raise _error(number, not_in_library(action["tag"]))
         else:
             webhook = item.get("webhook")
             if not isinstance(webhook, int) or not Webhook.objects.filter(pk=webhook).exists():
@@ -291,7 +298,14 @@ def action_apply(rule_name: str, action: dict[str, Any], target: Target) -> str:
         pool_return(actor=actor, customer=customer, reason=action["reason"])
         return _("returned to the pool")
     if kind == "add_tag":
-        tag_apply(actor=actor, customer=customer, name=action["tag"], source=RULE)
+        tag_apply(
+            actor=actor,
+            customer=customer,
+            name=action["tag"],
+            source=RULE,
+            applied_by=CustomerTag.Source.WORKFLOW,
+            label=rule_name,
+        )
         return _("tagged")
     tag_remove(actor=actor, customer=customer, name=action["tag"])
     return _("tag removed")

@@ -13,9 +13,16 @@ from kehu.accounts.models import Notification
 from kehu.audit.models import AuditEntry
 from kehu.customers.models import Customer
 from kehu.interactions.models import FollowUp
+from kehu.tags.tests.helpers import library
 from kehu.workflow.models import Rule, RuleFiring
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _library_tags(db) -> None:
+    """A rule's tag must be a library tag (issue 17)."""
+    library("华南", "已成交")
 
 
 def tick() -> None:

@@ -16,6 +16,8 @@ from kehu.intake.capture.models import ChatTagRule, EmailDomain, Lead
 from kehu.intake.capture.tests.cardgen import FONT, cards
 from kehu.interactions.models import Interaction
 from kehu.opportunities.models import Opportunity
+from kehu.tags.services.library import not_in_library
+from kehu.tags.tests.helpers import library
 
 pytestmark = pytest.mark.django_db
 
@@ -227,6 +229,13 @@ def test_admin_adds_a_domain_and_a_chat_rule(client: Any, admin_user: Any) -> No
     )
     assert response.status_code == 302
     assert EmailDomain.objects.get().domain == "hdjm.com.cn"
+    refused = client.post(
+        "/capture/rules/",
+        {"kind": "chat", "tag": "大单", "field": "budget_amount", "op": "gte", "value": "1000000"},
+    )
+    assert refused.status_code == 422 and not_in_library("大单") in refused.content.decode()
+    assert not ChatTagRule.objects.filter(tag="大单").exists()
+    library("大单")  # library only (issue 17): a rule's tag must be a library tag
     client.post(
         "/capture/rules/",
         {"kind": "chat", "tag": "大单", "field": "budget_amount", "op": "gte", "value": "1000000"},

@@ -8,25 +8,18 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
 from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
-from kehu.core.errors import ValidationFailed
-from kehu.core.text import clean_text
 from kehu.customers.models import Customer
 
-from .models import CustomerTag, Tag
+from ..models import CustomerTag, Tag
+from .library import tag_from_library, tag_name_clean
 
 
 def _tag_name(raw: Any) -> str:
-    name = clean_text(raw)
-    if not name:
-        raise ValidationFailed({"tag": [_("Name the tag.")]})
-    if len(name) > 50:
-        raise ValidationFailed({"tag": [_("A tag has at most 50 characters.")]})
-    return name
+    return tag_name_clean(raw, "tag")
 
 
 class TagApplied:
@@ -51,12 +44,15 @@ def tag_apply(
     label: str = "",
     note: str = "",
     evidence: str = "",
+    field: str = "tag",
 ) -> TagApplied:
     """Put the tag on the customer. `applied_by` (a CustomerTag.Source) and `label` (the rule's or
     import's name) record what applied it, `evidence` the sentence a rule matched; `source` is the
     audit entry's source. A tag of an exclusive group replaces the customer's other tag of that
-    group. Applied again, the link is kept and its last_triggered_at (and evidence) refreshed."""
-    tag, _created = Tag.objects.get_or_create(name=_tag_name(name))
+    group. Applied again, the link is kept and its last_triggered_at (and evidence) refreshed.
+    Only an active library tag can be applied: anything else is a ValidationFailed naming
+    `field` ("“xyz” 不在标签库中，可以申请新标签")."""
+    tag = tag_from_library(name, field=field)
     now = timezone.now()
     link = CustomerTag.objects.filter(customer=customer, tag=tag).first()
     if link is not None:
@@ -122,8 +118,9 @@ def tag_remove(*, actor: User, customer: Customer, name: str) -> bool:
 def customer_tags_move(
     *, actor: User, ids: Iterable[int], customer: Customer
 ) -> tuple[list[int], list[dict[str, Any]]]:
-    """Give these tag links to `customer`. A tag the customer has already is not put on twice:
-    that link is removed and returned (id, tag, who added it, when) for an undo to restore.
+    """Give these tag links to `customer`. A tag the customer has already is not put on twice,
+    and a tag of an exclusive group the customer has a tag of does not join it (the survivor's
+    高价值 wins over the merged one's 低价值): that link is removed and returned (id, tag, who added it, when) for an undo to restore.
     Returns (moved ids, removed links); each tag the customer gains is a "customer.tagged" entry."""
     links = list(
         CustomerTag.objects.filter(pk__in=list(ids))
@@ -131,10 +128,15 @@ def customer_tags_move(
         .select_related("tag")
         .order_by("pk")
     )
-    has = set(CustomerTag.objects.filter(customer=customer).values_list("tag_id", flat=True))
+    own = CustomerTag.objects.filter(customer=customer).values_list(
+        "tag_id", "tag__exclusive_group"
+    )
+    has = {tag_id for tag_id, _group in own}
+    groups = {group for _tag_id, group in own if group}
     moved, removed = [], []
     for link in links:
-        if link.tag_id in has:
+        group = link.tag.exclusive_group
+        if link.tag_id in has or (group and group in groups):
             removed.append(
                 {
                     "id": link.pk,
@@ -146,6 +148,8 @@ def customer_tags_move(
             )
         else:
             has.add(link.tag_id)
+            if group:
+                groups.add(group)
             moved.append(link)
     if removed:
         CustomerTag.objects.filter(pk__in=[r["id"] for r in removed]).delete()
