@@ -214,6 +214,9 @@ KEHU_JOB_STALE_SECONDS = env_int("KEHU_JOB_STALE_SECONDS", 600)
 # Task reminders: the worker scans for tasks that fell due this often (0: never; then run
 # `kehu reminders_scan` from cron instead).
 KEHU_REMINDER_SCAN_SECONDS = env_int("KEHU_REMINDER_SCAN_SECONDS", 60)
+# Tag decay rules (kehu.tags.tasks): the worker runs them nightly at this local hour (-1: never;
+# then run `kehu tags_decay` from cron instead).
+KEHU_TAG_DECAY_HOUR = env_int("KEHU_TAG_DECAY_HOUR", 2)
 
 # --- E-mail (reminders): SMTP when KEHU_SMTP_HOST is set, else printed on the console (sandbox).
 KEHU_SMTP_HOST = os.environ.get("KEHU_SMTP_HOST", "")

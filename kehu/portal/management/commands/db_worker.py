@@ -7,6 +7,7 @@
   whole batch, and is queued again for the next worker (kehu.core.jobs.job_stop_request).
 - When it starts, the periodic scans (task reminders) are queued unless one waits already; each
   run queues the next (kehu.core.periodic).
+- When it starts, the nightly tag decay run is queued unless one waits (kehu.tags.tasks).
 - Unless --batch, the workflow's periodic tick is queued (kehu.workflow.tasks.tick_schedule).
 - After each task, a job the task left running (a second signal stopped it hard) is queued
   again or marked failed, so that no job shows "running" for ever.
@@ -29,6 +30,7 @@ from django_tasks_db.models import DBTaskResult
 from kehu.core.jobs import job_stop_request
 from kehu.interactions.tasks import reminders_schedule
 from kehu.portal.job_reaper import jobs_reap_audited, jobs_settle_audited
+from kehu.tags.tasks import decay_schedule
 from kehu.workflow.tasks import tick_schedule
 
 REAP_SECONDS = 60
@@ -55,6 +57,10 @@ class KehuWorker(Worker):
             reminders_schedule()
         except Exception:  # the worker runs its tasks all the same
             logger.exception("Queueing the reminder scan failed")
+        try:
+            decay_schedule()  # the tag decay rules, nightly (kehu.tags.tasks)
+        except Exception:
+            logger.exception("Scheduling the tag decay run failed")
         if not self.batch:
             try:
                 tick_schedule()  # the workflow's time rules, every few minutes (kehu.workflow)
