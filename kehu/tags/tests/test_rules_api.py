@@ -84,7 +84,7 @@ def test_rules_take_library_tags_and_sane_values(api: Any, admin_user: Any) -> N
 def test_preview_apply_and_history(
     api: Any, admin_user: Any, rep: Any, outsider: Any, customer_factory: Any
 ) -> None:
-    customer = customer_factory(notes="客户明年有招标计划")
+    customer_factory(notes="客户明年有招标计划")
     api.login(admin_user)
     rule = api.post("/api/v1/tag-rules", RULE).json()
     preview = api.post(f"/api/v1/tag-rules/{rule['id']}/preview")
