@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from kehu.accounts.requests import AuthedRequest
@@ -149,20 +150,20 @@ def _changes_out(rows: Any) -> list[dict[str, Any]]:
 
 def _editor(request: AuthedRequest) -> None:
     if not can_edit_tag_rules(request.user):
-        raise PermissionDenied("Only administrators and data stewards may change tag rules.")
+        raise PermissionDenied(_("Only administrators and data stewards may change tag rules."))
 
 
 def _keyword(rule_id: int) -> KeywordTagRule:
     rule = KeywordTagRule.objects.select_related("tag").filter(pk=rule_id).first()
     if rule is None:
-        raise NotFound("No such rule.")
+        raise NotFound(_("No such rule."))
     return rule
 
 
 def _decay(rule_id: int) -> TagDecayRule:
     rule = TagDecayRule.objects.select_related("tag", "replace_with").filter(pk=rule_id).first()
     if rule is None:
-        raise NotFound("No such rule.")
+        raise NotFound(_("No such rule."))
     return rule
 
 
