@@ -15,7 +15,7 @@ from kehu.customers.models import Customer
 from ..models import CustomerTag, KeywordTagRule, TagChange
 from ..services import tag_apply
 from .keywords import Matcher
-from .texts import texts_iter
+from .texts import scan_kinds, texts_iter
 
 BATCH = 2_000
 SAMPLES = 5
@@ -70,7 +70,7 @@ def rule_scan(rule: KeywordTagRule, *, progress: Progress | None = None) -> dict
     matcher = Matcher.of(rule)
     found: dict[int, str] = {}
     read = 0
-    for kind in rule.texts or []:
+    for kind in scan_kinds(rule.texts or []):
         for customer_id, text in texts_iter(kind, matcher.keywords):
             read += 1
             if customer_id not in found:

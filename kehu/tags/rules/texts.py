@@ -29,8 +29,25 @@ def _contains_any(field: str, keywords: Sequence[str]) -> Q:
     return reduce(or_, (Q(**{f"{field}__contains": k}) for k in keywords), Q(pk__in=[]))
 
 
+BOTH_INTERACTIONS = "interaction+chat"  # one scan of the interactions for both kinds
+
+
+def scan_kinds(kinds: Sequence[str]) -> list[str]:
+    """The kinds a run reads, interactions and chat captures merged into one scan."""
+    kinds = list(dict.fromkeys(kinds))
+    if Text.INTERACTION in kinds and Text.CHAT in kinds:
+        kinds = [BOTH_INTERACTIONS, *(k for k in kinds if k not in (Text.INTERACTION, Text.CHAT))]
+    return kinds
+
+
 def text_rows(kind: str, keywords: Sequence[str]) -> QuerySet:
     """(customer_id, text) of every row of this kind whose text contains one of the keywords."""
+    if kind == BOTH_INTERACTIONS:
+        return (
+            Interaction.objects.filter(_contains_any("summary", keywords))
+            .order_by()
+            .values_list("customer_id", "summary")
+        )
     if kind in (Text.INTERACTION, Text.CHAT):
         rows = Interaction.objects.filter(_contains_any("summary", keywords))
         wechat = Q(method=Interaction.Method.WECHAT)
