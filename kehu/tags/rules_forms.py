@@ -50,7 +50,8 @@ class KeywordRuleForm(forms.Form):
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
     def __init__(self, *args: Any, rule: KeywordTagRule | None = None, **kwargs: Any) -> None:
-        if rule is not None and not args:
+        bound = bool(args and args[0] is not None)
+        if rule is not None and not bound:
             kwargs["initial"] = {
                 "name": rule.name,
                 "tag": rule.tag.name,
@@ -59,7 +60,7 @@ class KeywordRuleForm(forms.Form):
                 "texts": rule.texts,
                 "is_active": rule.is_active,
             }
-        elif rule is None and not args:
+        elif rule is None and not bound:
             kwargs["initial"] = {
                 "negations": ", ".join(KeywordTagRule._meta.get_field("negations").default()),
                 "texts": KeywordTagRule.Text.values,
@@ -88,7 +89,8 @@ class DecayRuleForm(forms.Form):
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
     def __init__(self, *args: Any, rule: TagDecayRule | None = None, **kwargs: Any) -> None:
-        if rule is not None and not args:
+        bound = bool(args and args[0] is not None)
+        if rule is not None and not bound:
             kwargs["initial"] = {
                 "name": rule.name,
                 "kind": rule.kind,
@@ -99,7 +101,7 @@ class DecayRuleForm(forms.Form):
                 "outcomes": rule.outcomes,
                 "is_active": rule.is_active,
             }
-        elif rule is None and not args:
+        elif rule is None and not bound:
             kwargs["initial"] = {"is_active": True, "outcomes": ["no_answer", "refused"]}
         super().__init__(*args, **kwargs)
         self.fields["tag"].choices = _tag_choices()

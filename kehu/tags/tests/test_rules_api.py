@@ -140,6 +140,7 @@ def test_the_pages(client: Any, rep: Any, steward: Any) -> None:
     assert rule.keywords == ["招标", "采购计划"] and rule.negations == ["不", "没有"]
     edit = client.get(f"/settings/tag-rules/{rule.pk}/")
     assert edit.status_code == 200
+    assert 'value="提到招标"' in edit.content.decode()  # the form shows the rule
     preview = client.post(f"/settings/tag-rules/{rule.pk}/preview/", HTTP_HX_REQUEST="true")
     assert preview.status_code == 200 and "rule-preview" in preview.content.decode()
     assert client.post(f"/settings/tag-rules/{rule.pk}/run/").status_code == 302
