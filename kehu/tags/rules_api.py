@@ -181,7 +181,7 @@ def keyword_rule_create(request: AuthedRequest, payload: KeywordRuleIn) -> Statu
     return Status(201, _keyword_out(rule))
 
 
-@router.get("/tag-rules/{rule_id}", response={200: KeywordRuleOut, **errors(404)})
+@router.get("/tag-rules/{rule_id}", response={200: KeywordRuleOut, **errors(404, 422)})
 def keyword_rule_get(request: AuthedRequest, rule_id: int) -> dict[str, Any]:
     return _keyword_out(_keyword(rule_id))
 
@@ -195,21 +195,23 @@ def keyword_rule_change(
     return _keyword_out(rule)
 
 
-@router.delete("/tag-rules/{rule_id}", response={204: None, **errors(403, 404)})
+@router.delete("/tag-rules/{rule_id}", response={204: None, **errors(403, 404, 422)})
 def keyword_rule_delete(request: AuthedRequest, rule_id: int) -> Status:
     _editor(request)
     tag_rule_delete(actor=request.user, rule=_keyword(rule_id))
     return Status(204, None)
 
 
-@router.post("/tag-rules/{rule_id}/preview", response={200: KeywordPreviewOut, **errors(403, 404)})
+@router.post(
+    "/tag-rules/{rule_id}/preview", response={200: KeywordPreviewOut, **errors(403, 404, 422)}
+)
 def keyword_rule_preview(request: AuthedRequest, rule_id: int) -> dict[str, Any]:
     """How many customers a run over every existing text would tag, with sample sentences."""
     _editor(request)
     return rule_preview(_keyword(rule_id))
 
 
-@router.post("/tag-rules/{rule_id}/apply", response={202: JobRef, **errors(403, 404)})
+@router.post("/tag-rules/{rule_id}/apply", response={202: JobRef, **errors(403, 404, 422)})
 def keyword_rule_apply(request: AuthedRequest, rule_id: int) -> Status:
     """Queue a run over every existing text on the task worker; follow it at the job's url."""
     _editor(request)
@@ -217,7 +219,9 @@ def keyword_rule_apply(request: AuthedRequest, rule_id: int) -> Status:
     return Status(202, {"job_id": job.pk, "url": f"/api/v1/jobs/{job.pk}"})
 
 
-@router.get("/tag-rules/{rule_id}/changes", response={200: list[TagChangeOut], **errors(403, 404)})
+@router.get(
+    "/tag-rules/{rule_id}/changes", response={200: list[TagChangeOut], **errors(403, 404, 422)}
+)
 def keyword_rule_changes(request: AuthedRequest, rule_id: int) -> list[dict[str, Any]]:
     """The latest customers the rule tagged (administrators and data stewards)."""
     _editor(request)
@@ -238,7 +242,7 @@ def decay_rule_create(request: AuthedRequest, payload: DecayRuleIn) -> Status:
     return Status(201, _decay_out(rule))
 
 
-@router.get("/tag-decay-rules/{rule_id}", response={200: DecayRuleOut, **errors(404)})
+@router.get("/tag-decay-rules/{rule_id}", response={200: DecayRuleOut, **errors(404, 422)})
 def decay_rule_get(request: AuthedRequest, rule_id: int) -> dict[str, Any]:
     return _decay_out(_decay(rule_id))
 
@@ -250,7 +254,7 @@ def decay_rule_change(request: AuthedRequest, rule_id: int, payload: DecayRuleIn
     return _decay_out(rule)
 
 
-@router.delete("/tag-decay-rules/{rule_id}", response={204: None, **errors(403, 404)})
+@router.delete("/tag-decay-rules/{rule_id}", response={204: None, **errors(403, 404, 422)})
 def decay_rule_delete(request: AuthedRequest, rule_id: int) -> Status:
     _editor(request)
     tag_rule_delete(actor=request.user, rule=_decay(rule_id))
@@ -258,7 +262,7 @@ def decay_rule_delete(request: AuthedRequest, rule_id: int) -> Status:
 
 
 @router.post(
-    "/tag-decay-rules/{rule_id}/preview", response={200: DecayPreviewOut, **errors(403, 404)}
+    "/tag-decay-rules/{rule_id}/preview", response={200: DecayPreviewOut, **errors(403, 404, 422)}
 )
 def decay_rule_preview(request: AuthedRequest, rule_id: int) -> dict[str, Any]:
     """How many customers the rule would change if it ran now (a dry run)."""
@@ -267,7 +271,8 @@ def decay_rule_preview(request: AuthedRequest, rule_id: int) -> dict[str, Any]:
 
 
 @router.get(
-    "/tag-decay-rules/{rule_id}/changes", response={200: list[TagChangeOut], **errors(403, 404)}
+    "/tag-decay-rules/{rule_id}/changes",
+    response={200: list[TagChangeOut], **errors(403, 404, 422)},
 )
 def decay_rule_changes(request: AuthedRequest, rule_id: int) -> list[dict[str, Any]]:
     _editor(request)
