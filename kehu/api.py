@@ -44,6 +44,7 @@ from kehu.reports.api import router as reports_router
 from kehu.review.api import router as review_router
 from kehu.search.api import router as search_router
 from kehu.tags.api import router as tags_router
+from kehu.tags.rules_api import router as tag_rules_router
 from kehu.value.api import router as value_router
 from kehu.value.freshness_api import router as freshness_router
 from kehu.value.propensity_api import router as propensity_router
@@ -173,6 +174,7 @@ api.add_router("/", intake_router)
 api.add_router("/", search_router)
 api.add_router("/", capture_router)
 api.add_router("/", tags_router)
+api.add_router("/", tag_rules_router)
 api.add_router("/", collab_router)
 api.add_router("/", workflow_router)
 api.add_router("/", propensity_router)

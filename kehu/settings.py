@@ -217,6 +217,9 @@ KEHU_REMINDER_SCAN_SECONDS = env_int("KEHU_REMINDER_SCAN_SECONDS", 60)
 # The customer value recomputation for all customers (kehu.value), from the worker; 0: off
 # (run `kehu value_recompute` from cron instead).
 KEHU_VALUE_RECOMPUTE_SECONDS = env_int("KEHU_VALUE_RECOMPUTE_SECONDS", 86400)
+# Tag decay rules (kehu.tags.tasks): the worker runs them nightly at this local hour (-1: never;
+# then run `kehu tags_decay` from cron instead).
+KEHU_TAG_DECAY_HOUR = env_int("KEHU_TAG_DECAY_HOUR", 2)
 
 # --- E-mail (reminders): SMTP when KEHU_SMTP_HOST is set, else printed on the console (sandbox).
 KEHU_SMTP_HOST = os.environ.get("KEHU_SMTP_HOST", "")

@@ -29,4 +29,5 @@ urlpatterns = [
     path("", include("kehu.value.urls")),
     path("", include("kehu.value.propensity_urls")),
     path("", include("kehu.tags.urls")),
+    path("", include("kehu.tags.rules_urls")),
 ]

@@ -50,12 +50,17 @@ def owner_app(model: type[models.Model]) -> str | None:
     return ".".join(parts[1:-1])  # kehu.intake.capture.models -> intake.capture
 
 
+# Packages that are services of their app under another name: kehu.tags.rules (the keyword and
+# decay rules' writes, issue 17).
+SERVICE_PACKAGES = {"tags": ("kehu.tags.rules",)}
+
+
 def allowed(writer: str, app: str) -> bool:
     if writer.startswith(ALLOWED_ANYWHERE) or any(part in writer + "." for part in ALLOWED_PARTS):
         return True
-    services = f"kehu.{app}.services"
-    if writer == services or writer.startswith(services + "."):
-        return True
+    for services in (f"kehu.{app}.services", *SERVICE_PACKAGES.get(app, ())):
+        if writer == services or writer.startswith(services + "."):
+            return True
     return app == "core" and writer.startswith("kehu.core.")
 
 

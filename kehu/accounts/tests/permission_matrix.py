@@ -182,6 +182,14 @@ PAGES: dict[str, Any] = {
     "rule-edit": Global({"rule_id": 999999}),
     "rule-toggle": Global({"rule_id": 999999}),
     "rule-delete": Global({"rule_id": 999999}),
+    # Tag rules (issue 17): administrators and data stewards; others 403
+    # (kehu/tags/tests/test_rules_api.py).
+    "tag-rule-list": Global(),
+    "tag-rule-edit": Global({"rule_id": 999999}),
+    "tag-rule-preview": Global({"rule_id": 999999}),
+    "tag-rule-run": Global({"rule_id": 999999}),
+    "tag-decay-edit": Global({"rule_id": 999999}),
+    "tag-decay-preview": Global({"rule_id": 999999}),
     "webhook-list": Global(),
     # Propensity models and freshness by value (issue 17): administrators only
     # (kehu/value/tests/test_propensity.py, test_freshness.py).
@@ -418,6 +426,24 @@ API: dict[str, Any] = {
     "POST /api/v1/tag-types": Global(),
     "PATCH /api/v1/tag-types/{type_id}": Global({"type_id": 999999}),
     "DELETE /api/v1/tag-types/{type_id}": Global({"type_id": 999999}),
+    # Tag rules (issue 17): everyone reads; administrators and data stewards change, preview
+    # and run (kehu/tags/tests/test_rules_api.py). The history is scoped by its customer.
+    "GET /api/v1/customers/{customer_no}/tag-changes": Read(),
+    "GET /api/v1/tag-rules": Global(),
+    "POST /api/v1/tag-rules": Global(),
+    "GET /api/v1/tag-rules/{rule_id}": Global({"rule_id": 999999}),
+    "PUT /api/v1/tag-rules/{rule_id}": Global({"rule_id": 999999}),
+    "DELETE /api/v1/tag-rules/{rule_id}": Global({"rule_id": 999999}),
+    "POST /api/v1/tag-rules/{rule_id}/preview": Global({"rule_id": 999999}),
+    "POST /api/v1/tag-rules/{rule_id}/apply": Global({"rule_id": 999999}),
+    "GET /api/v1/tag-rules/{rule_id}/changes": Global({"rule_id": 999999}),
+    "GET /api/v1/tag-decay-rules": Global(),
+    "POST /api/v1/tag-decay-rules": Global(),
+    "GET /api/v1/tag-decay-rules/{rule_id}": Global({"rule_id": 999999}),
+    "PUT /api/v1/tag-decay-rules/{rule_id}": Global({"rule_id": 999999}),
+    "DELETE /api/v1/tag-decay-rules/{rule_id}": Global({"rule_id": 999999}),
+    "POST /api/v1/tag-decay-rules/{rule_id}/preview": Global({"rule_id": 999999}),
+    "GET /api/v1/tag-decay-rules/{rule_id}/changes": Global({"rule_id": 999999}),
     "GET /api/v1/leads/domains": Global(),
     "POST /api/v1/leads/domains": Global(),
     "GET /api/v1/leads/rules": Global(),

@@ -7,6 +7,7 @@
   whole batch, and is queued again for the next worker (kehu.core.jobs.job_stop_request).
 - When it starts, the periodic scans (task reminders) are queued unless one waits already; each
   run queues the next (kehu.core.periodic).
+- When it starts, the nightly tag decay run is queued unless one waits (kehu.tags.tasks).
 - Unless --batch, the workflow's periodic tick is queued (kehu.workflow.tasks.tick_schedule),
   and kehu.value's weekly propensity training and daily freshness run.
 - After each task, a job the task left running (a second signal stopped it hard) is queued
@@ -31,6 +32,7 @@ from kehu.core.jobs import job_stop_request
 from kehu.core.tasks import backup_schedule
 from kehu.interactions.tasks import reminders_schedule
 from kehu.portal.job_reaper import jobs_reap_audited, jobs_settle_audited
+from kehu.tags.tasks import decay_schedule
 from kehu.value.tasks import freshness_schedule, propensity_schedule, value_schedule
 from kehu.workflow.tasks import tick_schedule
 
@@ -54,30 +56,26 @@ class KehuWorker(Worker):
 
     def run(self) -> None:
         self.reap(force=True)
-        try:
-            reminders_schedule()
-        except Exception:  # the worker runs its tasks all the same
-            logger.exception("Queueing the reminder scan failed")
-        try:
-            backup_schedule()  # nightly backups when KEHU_BACKUP_EVERY_SECONDS is set
-        except Exception:
-            logger.exception("Queueing the backup failed")
+        # Each app's periodic work queues its next run (kehu.core.periodic): one chain each
+        # however many workers run. A failing one is logged; the worker runs its tasks all the
+        # same. Under --batch (tests, one-off runs) only the ones that come due at once.
+        schedules = [
+            reminders_schedule,  # due reminders, every minute (kehu.interactions)
+            backup_schedule,  # backups when KEHU_BACKUP_EVERY_SECONDS is set (kehu.core)
+            decay_schedule,  # the tag decay rules, nightly (kehu.tags)
+        ]
         if not self.batch:
+            schedules += [
+                tick_schedule,  # the workflow's time rules, every few minutes (kehu.workflow)
+                value_schedule,  # the customer value recomputation, nightly (kehu.value)
+                propensity_schedule,  # weekly; at once if never trained (kehu.value)
+                freshness_schedule,  # verification cadences, behaviour triggers (kehu.value)
+            ]
+        for schedule in schedules:
             try:
-                tick_schedule()  # the workflow's time rules, every few minutes (kehu.workflow)
+                schedule()
             except Exception:
-                logger.exception("Scheduling the workflow tick failed")
-            try:
-                value_schedule()  # the nightly customer value recomputation (kehu.value)
-            except Exception:
-                logger.exception("Scheduling the value recomputation failed")
-            # The propensity models (weekly; at once if never trained) and the freshness by
-            # value (daily): kehu.value.tasks.
-            for schedule in (propensity_schedule, freshness_schedule):
-                try:
-                    schedule()
-                except Exception:
-                    logger.exception("Queueing %s failed", schedule.__name__)
+                logger.exception("Queueing %s failed", schedule.__name__)
         super().run()
 
     def run_task(self, db_task_result: DBTaskResult[Any, Any]) -> None:
