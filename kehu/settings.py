@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "kehu.dedupe",
     "kehu.collab",
     "kehu.workflow",
+    "kehu.segments",
 ]
 
 MIDDLEWARE = [
@@ -213,6 +214,9 @@ KEHU_JOB_STALE_SECONDS = env_int("KEHU_JOB_STALE_SECONDS", 600)
 # Task reminders: the worker scans for tasks that fell due this often (0: never; then run
 # `kehu reminders_scan` from cron instead).
 KEHU_REMINDER_SCAN_SECONDS = env_int("KEHU_REMINDER_SCAN_SECONDS", 60)
+# Segments' recurring follow-up rules: the worker checks for a new period this often (0: never;
+# then run `kehu segments_followup` from cron instead). Each period runs once whatever the rate.
+KEHU_SEGMENT_FOLLOWUP_SECONDS = env_int("KEHU_SEGMENT_FOLLOWUP_SECONDS", 3600)
 
 # --- E-mail (reminders): SMTP when KEHU_SMTP_HOST is set, else printed on the console (sandbox).
 KEHU_SMTP_HOST = os.environ.get("KEHU_SMTP_HOST", "")

@@ -24,4 +24,5 @@ urlpatterns = [
     path("", include("kehu.dedupe.urls")),
     path("", include("kehu.collab.urls")),
     path("", include("kehu.workflow.urls")),
+    path("", include("kehu.segments.urls")),
 ]

@@ -30,6 +30,7 @@ from kehu.core.validators import AMOUNT_BANDS, parse_amount, parse_choice, parse
 
 from .custom_fields import custom_fields_filter, custom_sort_field, custom_sorted
 from .models import Customer, Industry, SavedView, Source
+from .segment_filter import segment_filter_for
 from .validators import (
     BUDGET_BAND_ALIASES,
     SIZE_ALIASES,
@@ -196,6 +197,13 @@ def customer_filter(queryset: QuerySet[Customer], params: dict[str, Any]) -> Que
         raw = params.get(key)
         return "" if raw is None else str(raw).strip()
 
+    if value("segment"):  # a saved segment's filters (kehu.segments), then the others beside it
+        try:
+            segment = segment_filter_for(params.get("_user"), value("segment"))
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
+        else:
+            qs = customer_filter(qs, {**segment.params, "_user": params.get("_user")})
     if value("industry"):
         top, sub = industry_lookup(value("industry"))
         if top is None:
@@ -310,6 +318,13 @@ def customer_filter(queryset: QuerySet[Customer], params: dict[str, Any]) -> Que
                 day += timedelta(days=1)
             start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
             qs = qs.filter(**{field: start})
+    if value("idle_days"):  # no interaction for at least N days (never contacted included)
+        days = value("idle_days")
+        if not (days.isdecimal() and days.isascii() and 0 < int(days) <= 36500):
+            errors["idle_days"] = [_("A number of days from 1 to 36500.")]
+        else:
+            cutoff = timezone.now() - timedelta(days=int(days))
+            qs = qs.filter(Q(last_interaction_at__lt=cutoff) | Q(last_interaction_at__isnull=True))
     if value("q"):
         qs = customer_search(qs, value("q"), user=params.get("_user"))
     if errors:

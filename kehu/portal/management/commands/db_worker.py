@@ -7,7 +7,8 @@
   whole batch, and is queued again for the next worker (kehu.core.jobs.job_stop_request).
 - When it starts, the periodic scans (task reminders) are queued unless one waits already; each
   run queues the next (kehu.core.periodic).
-- Unless --batch, the workflow's periodic tick is queued (kehu.workflow.tasks.tick_schedule).
+- Unless --batch, the workflow's periodic tick is queued (kehu.workflow.tasks.tick_schedule),
+  and so is the check of the segments' follow-up rules (kehu.segments.tasks).
 - After each task, a job the task left running (a second signal stopped it hard) is queued
   again or marked failed, so that no job shows "running" for ever.
 The options are the library's.
@@ -29,6 +30,7 @@ from django_tasks_db.models import DBTaskResult
 from kehu.core.jobs import job_stop_request
 from kehu.interactions.tasks import reminders_schedule
 from kehu.portal.job_reaper import jobs_reap_audited, jobs_settle_audited
+from kehu.segments.tasks import segments_followup_schedule
 from kehu.workflow.tasks import tick_schedule
 
 REAP_SECONDS = 60
@@ -60,6 +62,10 @@ class KehuWorker(Worker):
                 tick_schedule()  # the workflow's time rules, every few minutes (kehu.workflow)
             except Exception:
                 logger.exception("Scheduling the workflow tick failed")
+            try:
+                segments_followup_schedule()  # segments' recurring follow-up rules
+            except Exception:
+                logger.exception("Scheduling the segments' follow-up rules failed")
         super().run()
 
     def run_task(self, db_task_result: DBTaskResult[Any, Any]) -> None:
