@@ -66,9 +66,7 @@ def segment_list(request: AuthedRequest) -> list[dict[str, Any]]:
     return [segment_out(request.user, s) for s in segments_for(request.user)]
 
 
-@router.post(
-    "/segments", response={201: SegmentOut, **errors(422)}, summary="Create a segment"
-)
+@router.post("/segments", response={201: SegmentOut, **errors(422)}, summary="Create a segment")
 def segment_create(request: AuthedRequest, payload: SegmentIn) -> Status:
     segment = services.segment_create(actor=request.user, data=payload.model_dump())
     return Status(201, segment_out(request.user, segment_get_for(request.user, segment.pk)))

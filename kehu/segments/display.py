@@ -26,4 +26,3 @@ def segment_filter_labels(query: str) -> list[tuple[str, str]]:
             label = key
         shown.append((str(label), text))
     return shown
-

@@ -94,3 +94,6 @@ class SegmentTask(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["segment", "customer"], name="segment_task_customer_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.segment_id}/{self.period}/{self.customer_id}"

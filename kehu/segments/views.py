@@ -52,9 +52,7 @@ def segment_detail(request: AuthedRequest, segment_id: int) -> HttpResponse:
     return redirect(f"{reverse('customer-list')}?{urlencode({'segment': segment.pk})}")
 
 
-def _editor(
-    request: AuthedRequest, form: SegmentForm, segment: Segment | None
-) -> HttpResponse:
+def _editor(request: AuthedRequest, form: SegmentForm, segment: Segment | None) -> HttpResponse:
     query = str(form["query"].value() or "")
     return render(
         request,

@@ -37,6 +37,8 @@ def followups_bulk_create(
         }
         if task.due_date is not None:
             changes["due_date"] = task.due_date.isoformat()
-        entries.append(PendingEntry(action=AuditAction.FOLLOWUP_CREATED, target=task, changes=changes))
+        entries.append(
+            PendingEntry(action=AuditAction.FOLLOWUP_CREATED, target=task, changes=changes)
+        )
     audit_record_many(actor=actor, entries=entries, source=source)
     return created

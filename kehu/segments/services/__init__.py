@@ -68,7 +68,9 @@ def segment_clean(
             ]
         elif visibility == Segment.Visibility.COMPANY and actor.role not in COMPANY_ROLES:
             errors["visibility"] = [
-                _("Only managers, executives, data stewards and administrators share with the whole company.")
+                _(
+                    "Only managers, executives, data stewards and administrators share with the whole company."
+                )
             ]
         out["visibility"] = visibility
     if "query" in data or segment is None:

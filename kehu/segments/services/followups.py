@@ -128,7 +128,9 @@ def _generate(segment: Segment, owner: User, period: date, today: date) -> int:
         made = followups_bulk_create(actor=None, tasks=tasks, source=SOURCE)
         SegmentTask.objects.bulk_create(
             [
-                SegmentTask(segment=segment, follow_up=task, customer_id=task.customer_id, period=period)
+                SegmentTask(
+                    segment=segment, follow_up=task, customer_id=task.customer_id, period=period
+                )
                 for task in made
             ],
             batch_size=BATCH,
