@@ -66,10 +66,13 @@ def segment_query_clean(query: str, *, actor: Any) -> str:
         kept.append((key, value))
     if not errors and not kept:
         errors["query"] = [_("Set at least one filter.")]
-    if errors:
-        raise ValidationFailed(errors)
     canonical = urlencode(sorted(kept))
     if len(canonical) > MAX_QUERY:
-        raise ValidationFailed({"query": [_("These filters are too long to keep.")]})
-    customer_filter(Customer.objects.none(), {**segment_params(canonical), "_user": actor})
+        errors["query"] = [_("These filters are too long to keep.")]
+    try:  # the list's own parser names every bad value
+        customer_filter(Customer.objects.none(), {**segment_params(canonical), "_user": actor})
+    except ValidationFailed as exc:
+        errors = {**exc.errors, **errors}
+    if errors:
+        raise ValidationFailed(errors)
     return canonical
