@@ -68,7 +68,7 @@ def _owners(extra_reps: int) -> list[tuple[int, int]]:
     from kehu.accounts.models import Role, User
 
     people = User.objects.filter(role__in=(Role.REP, Role.MANAGER), team__isnull=False)
-    teams = sorted({u.team_id for u in people})
+    teams = sorted({u.team_id for u in people if u.team_id is not None})
     have = User.objects.filter(username__startswith="bench-rep-").count()
     for index in range(have, extra_reps):
         User.objects.create_user(
@@ -79,7 +79,7 @@ def _owners(extra_reps: int) -> list[tuple[int, int]]:
             display_name=f"压测销售{index:03d}",
         )
     people = User.objects.filter(role__in=(Role.REP, Role.MANAGER), team__isnull=False)
-    return [(u.pk, u.team_id) for u in people]
+    return [(u.pk, u.team_id) for u in people if u.team_id is not None]
 
 
 def _indexes_drop(tables: tuple[str, ...]) -> list[str]:
@@ -142,9 +142,8 @@ def fill(total: int, extra_reps: int, seed: int = 17) -> int:
         customers, tags = [], []
         for offset in range(batch):
             pk = next_id + added + offset
-            owner_id, team_id = rng.choice(owners)
-            if rng.random() < 0.03:  # some in their team's pool
-                owner_id = None
+            chosen, team_id = rng.choice(owners)
+            owner_id = None if rng.random() < 0.03 else chosen  # some in their team's pool
             status = rng.choice(STATUSES)
             contacted = (
                 None if rng.random() < 0.2 else now - timedelta(minutes=rng.randrange(1_051_200))

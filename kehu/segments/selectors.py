@@ -36,7 +36,7 @@ def segments_for(user: Any) -> QuerySet[Segment]:
 
 
 def segment_may_change(user: Any, segment: Segment) -> bool:
-    return segment.owner_id == user.pk or user.role == Role.ADMIN
+    return bool(segment.owner_id == user.pk or user.role == Role.ADMIN)
 
 
 def segment_get_for(user: Any, segment_id: int, *, for_change: bool = False) -> Segment:

@@ -62,7 +62,7 @@ def test_save_the_list_as_a_segment_and_open_it(
     # the export takes the segment (export link carries the query string)
     export = client.get(f"/exports/customers.csv?segment={segment.pk}")
     assert export.status_code == 200
-    text = b"".join(export.streaming_content).decode("utf-8-sig")
+    text = b"".join(export.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
     assert "广州甲制造有限公司" in text and "杭州乙贸易有限公司" not in text
     listing = client.get("/segments/").content.decode()
     assert "广东客户" in listing
