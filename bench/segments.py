@@ -208,6 +208,7 @@ def main() -> int:
     parser.add_argument("--demo-customers", type=int, default=500)
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--only", nargs="*", help="segment names to time (default: all)")
+    parser.add_argument("--roles", nargs="*", help="roles to time (default: all)")
     parser.add_argument("--json", type=Path)
     parser.add_argument(
         "--load-only", action="store_true", help="load and analyze, time nothing (no lock needed)"
@@ -240,7 +241,7 @@ def main() -> int:
             users[role] = User.objects.filter(role=role, is_active=True).order_by("pk").first()
     results: dict[str, Any] = {}
     for role, user in users.items():
-        if user is None:
+        if user is None or (args.roles and role not in args.roles):
             continue
         client = Client()
         client.force_login(user)

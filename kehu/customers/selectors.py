@@ -324,7 +324,10 @@ def customer_filter(queryset: QuerySet[Customer], params: dict[str, Any]) -> Que
             errors["idle_days"] = [_("A number of days from 1 to 36500.")]
         else:
             cutoff = timezone.now() - timedelta(days=int(days))
-            qs = qs.filter(Q(last_interaction_at__lt=cutoff) | Q(last_interaction_at__isnull=True))
+            # NOT (at >= cutoff AND at IS NOT NULL): one walk of the last-contact index; the OR
+            # of "< cutoff" and "IS NULL" made SQLite gather every row id into a set first
+            # (1.5 s to count 900,000 of 1,000,000 customers, against 0.3 s).
+            qs = qs.exclude(last_interaction_at__gte=cutoff)
     if value("q"):
         qs = customer_search(qs, value("q"), user=params.get("_user"))
     if errors:
@@ -358,13 +361,18 @@ def _tag_filter(
     if unknown:
         errors["tag"] = [_("Unknown tag: %(tags)s.") % {"tags": "、".join(unknown)}]
         return qs
-    rows = customer_tag._default_manager.filter(customer=OuterRef("pk"))
+    # all / any: the customers of the tags' rows (pk IN (SELECT customer_id ... WHERE tag_id
+    # ...)), which SQLite reads through the tag's index and probes by id; an EXISTS per customer
+    # walked every customer in scope (3 s to count "any of two tags" at 1,000,000, issue 17).
+    rows = customer_tag._default_manager.order_by()
     if mode == "all":
         for pk in known.values():
-            qs = qs.filter(Exists(rows.filter(tag_id=pk)))
+            qs = qs.filter(pk__in=rows.filter(tag_id=pk).values("customer_id"))
         return qs
-    having = Exists(rows.filter(tag_id__in=list(known.values())))
-    return qs.filter(having) if mode == "any" else qs.filter(~having)
+    if mode == "any":
+        return qs.filter(pk__in=rows.filter(tag_id__in=list(known.values())).values("customer_id"))
+    having = Exists(rows.filter(customer=OuterRef("pk"), tag_id__in=list(known.values())))
+    return qs.filter(~having)
 
 
 def _amount_filter(amount: Decimal, lookup: str) -> Q:

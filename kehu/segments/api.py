@@ -84,7 +84,7 @@ def segment_preview(request: AuthedRequest, payload: PreviewIn) -> dict[str, Any
 
 
 @router.get(
-    "/segments/{segment_id}", response={200: SegmentOut, **errors(404)}, summary="One segment"
+    "/segments/{segment_id}", response={200: SegmentOut, **errors(404, 422)}, summary="One segment"
 )
 def segment_detail(request: AuthedRequest, segment_id: int) -> dict[str, Any]:
     return segment_out(request.user, segment_get_for(request.user, segment_id))
@@ -103,7 +103,7 @@ def segment_update(request: AuthedRequest, segment_id: int, payload: SegmentPatc
 
 @router.delete(
     "/segments/{segment_id}",
-    response={204: None, **errors(403, 404)},
+    response={204: None, **errors(403, 404, 422)},
     summary="Delete a segment (its owner or an administrator)",
 )
 def segment_delete(request: AuthedRequest, segment_id: int) -> Status:
