@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
+from django.utils.translation import gettext as _
+
 from kehu.customers.custom_fields import FILTER_PREFIX, custom_fields_of
 from kehu.customers.filter_forms import CustomerFilterForm
 from kehu.customers.models import CustomField
@@ -20,6 +23,14 @@ def segment_filter_labels(query: str) -> list[tuple[str, str]]:
         text = "、".join(value) if isinstance(value, list) else str(value)
         if key in fields:
             label: Any = fields[key].label or key
+            choices = dict(getattr(fields[key], "choices", None) or [])
+            if choices:  # a status, a size, a tag match: the list's own words
+                text = "、".join(
+                    str(choices.get(v) or choices.get("" if v == "all" else v) or v)
+                    for v in text.split(",")
+                )
+            elif isinstance(fields[key], forms.BooleanField):
+                text = str(_("yes"))
         elif key.startswith(FILTER_PREFIX):
             label = custom.get(key.removeprefix(FILTER_PREFIX), key)
         else:

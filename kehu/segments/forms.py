@@ -23,7 +23,7 @@ class SegmentForm(forms.Form):
         label=_("filters"),
         max_length=2000,
         help_text=_(
-            "The customer list's filters, e.g. status=won&province=广东省. Easiest: set the "
+            "The customer list's filters, as its address carries them. Easiest: set the "
             "filters on the customer list and press “Save as segment”."
         ),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
