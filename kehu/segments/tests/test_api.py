@@ -176,3 +176,25 @@ def test_followup_rule_fields(api: Any, rep: User, executive: User) -> None:
     api.login(executive)  # changes no customer: sets no rule
     response = create(api, followup_cadence="weekly")
     assert response.status_code == 422 and "followup_cadence" in response.json()["errors"]
+
+
+def test_idle_days_counts_the_never_contacted_too(
+    api: Any, rep: User, customer_factory: Any
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    never = customer_factory(name="从未联系有限公司")
+    old = customer_factory(name="久未联系有限公司")
+    recent = customer_factory(name="最近联系有限公司")
+    now = timezone.now()
+    # set as the interactions' service would have (tests may write rows directly)
+    Customer.objects.filter(pk=old.pk).update(last_interaction_at=now - timedelta(days=200))
+    Customer.objects.filter(pk=recent.pk).update(last_interaction_at=now - timedelta(days=10))
+    api.login(rep)
+    listed = api.get("/api/v1/customers", idle_days="90").json()
+    assert sorted(c["name"] for c in listed["items"]) == sorted([never.name, old.name])
+    assert api.post("/api/v1/segments/preview", {"query": "idle_days=90"}).json()["count"] == 2
+    assert api.post("/api/v1/segments/preview", {"query": "idle_days=300"}).json()["count"] == 1
+    assert recent.name not in {c["name"] for c in listed["items"]}
