@@ -18,7 +18,7 @@ from kehu.accounts.requests import AuthedRequest
 from kehu.core.errors import ValidationFailed
 
 from . import services
-from .display import segment_filter_labels
+from .display import segment_filter_labels, segment_query_readable
 from .forms import SegmentForm
 from .models import Segment
 from .selectors import (
@@ -81,7 +81,8 @@ def segment_new(request: AuthedRequest) -> HttpResponse:
                 messages.success(request, _("Segment saved."))
                 return redirect("segment-detail", segment_id=segment.pk)
     else:
-        initial = {"query": request.GET.get("query", ""), "visibility": "private"}
+        query = segment_query_readable(request.GET.get("query", ""))
+        initial = {"query": query, "visibility": "private"}
         form = SegmentForm(initial=initial, user=request.user)
     return _editor(request, form, None)
 
@@ -106,6 +107,7 @@ def segment_edit(request: AuthedRequest, segment_id: int) -> HttpResponse:
             for name in SegmentForm.base_fields
             if hasattr(segment, name)
         }
+        initial["query"] = segment_query_readable(segment.query)
         form = SegmentForm(initial=initial, user=segment.owner)
     return _editor(request, form, segment)
 

@@ -34,7 +34,7 @@ def test_save_the_list_as_a_segment_and_open_it(
     body = listed.content.decode()
     assert 'id="save-segment"' in body
     assert "/segments/new/?query=province%3D" in body
-    form = client.get("/segments/new/", {"query": "province=广东省"})
+    form = client.get("/segments/new/", {"query": "province=%E5%B9%BF%E4%B8%9C%E7%9C%81"})
     assert form.status_code == 200
     assert 'value="province=广东省"' in form.content.decode()
     assert 'id="segment-preview-count">1<' in form.content.decode()  # the rep's one
@@ -104,6 +104,7 @@ def test_edit_and_delete_only_by_the_owner(
     client.force_login(rep)
     edit = client.get(f"/segments/{segment.pk}/edit/")
     assert edit.status_code == 200
+    assert 'value="province=广东省"' in edit.content.decode()  # readable, not %E5%B9%BF…
     response = client.post(
         f"/segments/{segment.pk}/edit/",
         {
