@@ -33,16 +33,25 @@ from .validators import segment_query_clean
 
 @login_required
 def segment_list(request: AuthedRequest) -> HttpResponse:
+    # The counts come one by one after the page (segment_count_cell, htmx): each is exact, and
+    # a few over a large book would hold the whole page back.
     rows = [
         {
             "segment": segment,
-            "count": segment_count_or_none(request.user, segment),
             "filters": segment_filter_labels(segment.query),
             "may_change": segment_may_change(request.user, segment),
         }
         for segment in segments_for(request.user)
     ]
     return render(request, "segments/list.html", {"rows": rows})
+
+
+@login_required
+def segment_count_cell(request: AuthedRequest, segment_id: int) -> HttpResponse:
+    """One segment's count as the caller sees its customers (the list page's cell, htmx)."""
+    segment = segment_get_for(request.user, segment_id)
+    count = segment_count_or_none(request.user, segment)
+    return render(request, "segments/_count.html", {"segment": segment, "count": count})
 
 
 @login_required

@@ -128,6 +128,7 @@ PAGES: dict[str, Any] = {
     "segment-new": Global(),
     "segment-preview": Global(),
     "segment-detail": Global({"segment_id": 999999}),
+    "segment-count": Global({"segment_id": 999999}),
     "segment-edit": Global({"segment_id": 999999}),
     "segment-delete": Global({"segment_id": 999999}),
     "sub-industry-options": Global(),

@@ -66,7 +66,8 @@ def test_save_the_list_as_a_segment_and_open_it(
     assert "广州甲制造有限公司" in text and "杭州乙贸易有限公司" not in text
     listing = client.get("/segments/").content.decode()
     assert "广东客户" in listing
-    assert '<td class="segment-count">1</td>' in listing
+    cell = client.get(f"/segments/{segment.pk}/count/").content.decode()
+    assert f'<td class="segment-count" id="segment-count-{segment.pk}">1</td>' in cell
 
 
 def test_preview_names_bad_filters(client: Client, rep: User) -> None:
