@@ -361,10 +361,21 @@ def _tag_filter(
     if unknown:
         errors["tag"] = [_("Unknown tag: %(tags)s.") % {"tags": "、".join(unknown)}]
         return qs
-    # all / any: the customers of the tags' rows (pk IN (SELECT customer_id ... WHERE tag_id
-    # ...)), which SQLite reads through the tag's index and probes by id; an EXISTS per customer
-    # walked every customer in scope (3 s to count "any of two tags" at 1,000,000, issue 17).
+    # all / any over a wide scope (everyone, a team, support's or marketing's statuses): the
+    # customers of the tags' rows (pk IN (SELECT customer_id ... WHERE tag_id ...)), which SQLite
+    # reads through the tag's index and probes by id; an EXISTS per customer walked every
+    # customer in scope (3 s to count "any of two tags" at 1,000,000, issue 17). A rep's own book
+    # is narrow: there the owner index leads and an EXISTS per customer is cheaper (SQLite took
+    # the id list first otherwise: 1.2 s against 0.16 s).
     rows = customer_tag._default_manager.order_by()
+    if getattr(params.get("_user"), "role", None) == Role.REP:
+        linked = rows.filter(customer=OuterRef("pk"))
+        if mode == "all":
+            for pk in known.values():
+                qs = qs.filter(Exists(linked.filter(tag_id=pk)))
+            return qs
+        having = Exists(linked.filter(tag_id__in=list(known.values())))
+        return qs.filter(having) if mode == "any" else qs.filter(~having)
     if mode == "all":
         for pk in known.values():
             qs = qs.filter(pk__in=rows.filter(tag_id=pk).values("customer_id"))
