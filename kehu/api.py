@@ -43,6 +43,7 @@ from kehu.opportunities.pipeline_api import router as pipeline_router
 from kehu.reports.api import router as reports_router
 from kehu.review.api import router as review_router
 from kehu.search.api import router as search_router
+from kehu.segments.api import router as segments_router
 from kehu.tags.api import router as tags_router
 from kehu.tags.rules_api import router as tag_rules_router
 from kehu.value.api import router as value_router
@@ -179,6 +180,7 @@ api.add_router("/", collab_router)
 api.add_router("/", workflow_router)
 api.add_router("/", propensity_router)
 api.add_router("/", freshness_router)
+api.add_router("/", segments_router)
 
 
 # Where ninja found a value (the first element of an error's `loc`), and the names of the

@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "kehu.value",
     "kehu.collab",
     "kehu.workflow",
+    "kehu.segments",
 ]
 
 MIDDLEWARE = [
@@ -220,6 +221,9 @@ KEHU_VALUE_RECOMPUTE_SECONDS = env_int("KEHU_VALUE_RECOMPUTE_SECONDS", 86400)
 # Tag decay rules (kehu.tags.tasks): the worker runs them nightly at this local hour (-1: never;
 # then run `kehu tags_decay` from cron instead).
 KEHU_TAG_DECAY_HOUR = env_int("KEHU_TAG_DECAY_HOUR", 2)
+# Segments' recurring follow-up rules: the worker checks for a new period this often (0: never;
+# then run `kehu segments_followup` from cron instead). Each period runs once whatever the rate.
+KEHU_SEGMENT_FOLLOWUP_SECONDS = env_int("KEHU_SEGMENT_FOLLOWUP_SECONDS", 3600)
 
 # --- E-mail (reminders): SMTP when KEHU_SMTP_HOST is set, else printed on the console (sandbox).
 KEHU_SMTP_HOST = os.environ.get("KEHU_SMTP_HOST", "")

@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("kehu.value.propensity_urls")),
     path("", include("kehu.tags.urls")),
     path("", include("kehu.tags.rules_urls")),
+    path("", include("kehu.segments.urls")),
 ]

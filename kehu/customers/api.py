@@ -87,8 +87,10 @@ class CustomerFilters(Schema):
     created_to: str | None = None
     last_contact_from: str | None = None
     last_contact_to: str | None = None
+    idle_days: str | None = None  # no interaction for at least this many days (or never)
     external_id: str | None = None
     customer_no: str | None = None  # comma-separated customer numbers (at most 1,000)
+    segment: str | None = None  # a saved segment's id (/api/v1/segments): its filters, and these
     order: str = "newest"
     cursor: str | None = None
     limit: int | None = None

@@ -105,6 +105,12 @@ class CustomerFilterForm(forms.Form):
     created_to = _date_filter(_("Created to"))
     last_contact_from = _date_filter(_("Last contact from"))
     last_contact_to = _date_filter(_("Last contact to"))
+    idle_days = forms.IntegerField(
+        label=_("No contact for at least (days)"),
+        required=False,
+        min_value=1,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "placeholder": "90"}),
+    )
     incomplete = forms.BooleanField(label=_("Incomplete only"), required=False)
     pool = forms.BooleanField(label=_("Unassigned / team pool only"), required=False)
     order = forms.ChoiceField(

@@ -30,6 +30,7 @@ from kehu.core.validators import AMOUNT_BANDS, parse_amount, parse_choice, parse
 
 from .custom_fields import custom_fields_filter, custom_sort_field, custom_sorted
 from .models import Customer, Industry, SavedView, Source
+from .segment_filter import segment_filter_for
 from .validators import (
     BUDGET_BAND_ALIASES,
     SIZE_ALIASES,
@@ -196,6 +197,13 @@ def customer_filter(queryset: QuerySet[Customer], params: dict[str, Any]) -> Que
         raw = params.get(key)
         return "" if raw is None else str(raw).strip()
 
+    if value("segment"):  # a saved segment's filters (kehu.segments), then the others beside it
+        try:
+            segment = segment_filter_for(params.get("_user"), value("segment"))
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
+        else:
+            qs = customer_filter(qs, {**segment.params, "_user": params.get("_user")})
     if value("industry"):
         top, sub = industry_lookup(value("industry"))
         if top is None:
@@ -311,6 +319,16 @@ def customer_filter(queryset: QuerySet[Customer], params: dict[str, Any]) -> Que
                 day += timedelta(days=1)
             start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
             qs = qs.filter(**{field: start})
+    if value("idle_days"):  # no interaction for at least N days (never contacted included)
+        days = value("idle_days")
+        if not (days.isdecimal() and days.isascii() and 0 < int(days) <= 36500):
+            errors["idle_days"] = [_("A number of days from 1 to 36500.")]
+        else:
+            cutoff = timezone.now() - timedelta(days=int(days))
+            # NOT (at >= cutoff AND at IS NOT NULL): one walk of the last-contact index; the OR
+            # of "< cutoff" and "IS NULL" made SQLite gather every row id into a set first
+            # (1.5 s to count 900,000 of 1,000,000 customers, against 0.3 s).
+            qs = qs.exclude(last_interaction_at__gte=cutoff)
     if value("q"):
         qs = customer_search(qs, value("q"), user=params.get("_user"))
     if errors:
@@ -355,13 +373,29 @@ def _tag_filter(
     if unknown:
         errors["tag"] = [_("Unknown tag: %(tags)s.") % {"tags": "、".join(unknown)}]
         return qs
-    rows = customer_tag._default_manager.filter(customer=OuterRef("pk"))
+    # all / any over a wide scope (everyone, a team, support's or marketing's statuses): the
+    # customers of the tags' rows (pk IN (SELECT customer_id ... WHERE tag_id ...)), which SQLite
+    # reads through the tag's index and probes by id; an EXISTS per customer walked every
+    # customer in scope (3 s to count "any of two tags" at 1,000,000, issue 17). A rep's own book
+    # is narrow: there the owner index leads and an EXISTS per customer is cheaper (SQLite took
+    # the id list first otherwise: 1.2 s against 0.16 s).
+    rows = customer_tag._default_manager.order_by()
+    if getattr(params.get("_user"), "role", None) == Role.REP:
+        linked = rows.filter(customer=OuterRef("pk"))
+        if mode == "all":
+            for pk in known.values():
+                qs = qs.filter(Exists(linked.filter(tag_id=pk)))
+            return qs
+        having = Exists(linked.filter(tag_id__in=list(known.values())))
+        return qs.filter(having) if mode == "any" else qs.filter(~having)
     if mode == "all":
         for pk in known.values():
-            qs = qs.filter(Exists(rows.filter(tag_id=pk)))
+            qs = qs.filter(pk__in=rows.filter(tag_id=pk).values("customer_id"))
         return qs
-    having = Exists(rows.filter(tag_id__in=list(known.values())))
-    return qs.filter(having) if mode == "any" else qs.filter(~having)
+    if mode == "any":
+        return qs.filter(pk__in=rows.filter(tag_id__in=list(known.values())).values("customer_id"))
+    having = Exists(rows.filter(customer=OuterRef("pk"), tag_id__in=list(known.values())))
+    return qs.filter(~having)
 
 
 def _value_filter(

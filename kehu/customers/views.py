@@ -35,6 +35,7 @@ from .columns import NAME_SORT, Column, chosen_columns, sort_link
 from .filter_forms import CustomerFilterForm
 from .forms import BLANK, CustomerForm, region_options, sub_industry_choices_of
 from .models import Customer
+from .segment_filter import segment_filter_for
 from .selectors import (
     customer_filter,
     customer_get_for,
@@ -103,6 +104,13 @@ def customer_list(request: AuthedRequest) -> HttpResponse:
     form = CustomerFilterForm(request.GET, owners=owner_filter_choices(request.user))
     params = form.params()
     filter_errors: dict[str, list[str]] = {}
+    segment = None  # ?segment=<id>: a saved segment's customers (kehu.segments), as a list
+    if request.GET.get("segment", "").strip():
+        params["segment"] = request.GET["segment"].strip()
+        try:
+            segment = segment_filter_for(request.user, params["segment"])
+        except ValidationFailed:
+            pass  # customer_filter names it below
     page = None
     order_key = params.get("order") or "newest"
     total: dict[str, Any] = {}
@@ -166,6 +174,11 @@ def customer_list(request: AuthedRequest) -> HttpResponse:
         "current_view": request.GET.get("view", ""),
         "list_query": urlencode(params),
         "columns": columns,  # the chosen ones, custom fields' among them (issue 15)
+        "segment": segment,
+        # The list's filters without the segment: what "save as a segment" starts from.
+        "segment_query": urlencode(
+            {k: v for k, v in params.items() if k not in ("segment", "order", "cols")}
+        ),
         **total,
     }
     template = "customers/partials/_rows.html" if is_htmx(request) else "customers/list.html"

@@ -34,6 +34,7 @@ from kehu.dedupe.models import DuplicatePair, Merge
 from kehu.intake.models import ImportRun
 from kehu.opportunities.models import LostReason, Product
 from kehu.review.models import ReviewItem
+from kehu.segments.models import Segment
 from kehu.tags.models import Tag, TagType
 from kehu.value.models import BehaviourTrigger
 from kehu.workflow.models import Rule, Webhook
@@ -92,7 +93,13 @@ def _args(world: dict[str, Any]) -> dict[str, Any]:
     view = SavedView.objects.order_by("id").first() or SavedView.objects.create(
         owner=zhang, team=zhang.team, name="华东线索", query="status=lead&order=-last_interaction"
     )
+    segment = Segment.objects.order_by("id").first() or Segment.objects.create(
+        owner=zhang, team=zhang.team, visibility="team", name="广东意向客户",
+        query="province=%E5%B9%BF%E4%B8%9C%E7%9C%81&status=intent",
+        followup_cadence="weekly", followup_title="每周跟进广东意向客户",
+    )  # fmt: skip
     return {
+        "segment_id": segment.pk,
         "field_id": field.pk,
         "view_id": view.pk,
         "customer_no": customer.customer_no,

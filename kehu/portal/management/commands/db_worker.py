@@ -9,7 +9,8 @@
   run queues the next (kehu.core.periodic).
 - When it starts, the nightly tag decay run is queued unless one waits (kehu.tags.tasks).
 - Unless --batch, the workflow's periodic tick is queued (kehu.workflow.tasks.tick_schedule),
-  and kehu.value's weekly propensity training and daily freshness run.
+  kehu.value's weekly propensity training and daily freshness run, and the check of the
+  segments' follow-up rules (kehu.segments.tasks).
 - After each task, a job the task left running (a second signal stopped it hard) is queued
   again or marked failed, so that no job shows "running" for ever.
 The options are the library's.
@@ -32,6 +33,7 @@ from kehu.core.jobs import job_stop_request
 from kehu.core.tasks import backup_schedule
 from kehu.interactions.tasks import reminders_schedule
 from kehu.portal.job_reaper import jobs_reap_audited, jobs_settle_audited
+from kehu.segments.tasks import segments_followup_schedule
 from kehu.tags.tasks import decay_schedule
 from kehu.value.tasks import freshness_schedule, propensity_schedule, value_schedule
 from kehu.workflow.tasks import tick_schedule
@@ -70,6 +72,7 @@ class KehuWorker(Worker):
                 value_schedule,  # the customer value recomputation, nightly (kehu.value)
                 propensity_schedule,  # weekly; at once if never trained (kehu.value)
                 freshness_schedule,  # verification cadences, behaviour triggers (kehu.value)
+                segments_followup_schedule,  # segments' recurring follow-up rules
             ]
         for schedule in schedules:
             try:
