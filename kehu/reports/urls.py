@@ -1,8 +1,13 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
+from .analyses import settings_views as analyses_settings
+from .analyses import views as analyses
 
 urlpatterns = [
+    path("", analyses.analyses_index, name="analyses-index"),
+    path("source-costs/", analyses_settings.source_costs_page, name="source-costs"),
+    path("targets/", analyses_settings.targets_page, name="targets"),
     path("quality/", views.quality_dashboard, name="quality-dashboard"),
     path("quality/audit/", views.quality_audit, name="quality-audit"),
     path(
@@ -16,5 +21,11 @@ urlpatterns = [
         views.quality_audit_export,
         {"file_format": "xlsx"},
         name="quality-audit-xlsx",
+    ),
+    # The six analyses, by name.
+    re_path(
+        r"^(?P<name>acquisition|activity|funnel|value|distribution|team)/$",
+        analyses.analysis_page,
+        name="analysis",
     ),
 ]

@@ -1,0 +1,187 @@
+"""Activity: interactions per rep and per customer, by method; follow-up frequency; response
+rate; share entered within 24 h; average entry delay against the 48-hour rule.
+
+The interactions counted are those that happened (occurred_at) in the period, on customers the
+caller may see; the filters apply to the customer (its owner, team, industry, region, source).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Max, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kehu.accounts.models import User
+from kehu.interactions.models import Interaction
+
+from .db import reporting_alias
+from .filters import Filters, scoped
+from .result import Chart, Figure, Result, bucket, buckets, pivot, rate
+
+ENTRY_THRESHOLD_HOURS = 48  # the requirements: an interaction is entered within 48 hours
+TIMELY_HOURS = 24
+
+# Feedback that means nobody answered. Until the 未接通/拒接 values exist, an empty feedback
+# counts as no answer; `answered_q` is the one place that decides.
+NO_ANSWER_FEEDBACK = ("", "no_answer", "refused")
+
+
+def answered_q() -> Q:
+    """Interactions that reached the customer (feedback other than no answer)."""
+    return ~Q(feedback__in=NO_ANSWER_FEEDBACK)
+
+
+def _delay() -> ExpressionWrapper:
+    return ExpressionWrapper(F("created_at") - F("occurred_at"), output_field=DurationField())
+
+
+def _hours(value: object) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, timedelta):
+        return round(value.total_seconds() / 3600, 1)
+    return round(float(str(value)) / 3_600_000_000, 1)  # microseconds (SQLite)
+
+
+def _counts() -> dict[str, object]:
+    return {
+        "n": Count("id"),
+        "answered": Count("id", filter=answered_q()),
+        "timely": Count(
+            "id", filter=Q(created_at__lte=F("occurred_at") + timedelta(hours=TIMELY_HOURS))
+        ),
+        "late": Count(
+            "id",
+            filter=Q(created_at__gt=F("occurred_at") + timedelta(hours=ENTRY_THRESHOLD_HOURS)),
+        ),
+        "delay": Avg(_delay()),
+    }
+
+
+def activity(user: User, filters: Filters) -> Result:
+    rows = scoped(user, Interaction.objects.all(), filters, prefix="customer__").filter(
+        occurred_at__gte=filters.since, occurred_at__lt=filters.until
+    )
+    tz = timezone.get_current_timezone()
+    methods = dict(Interaction.Method.choices)
+    daily = (
+        rows.annotate(day=TruncDate("occurred_at", tzinfo=tz))
+        .values("day", "method")
+        .annotate(n=Count("id"))
+    )
+    names = [str(label) for label in methods.values()]
+    counts = [
+        (bucket(r["day"], filters.group), str(methods.get(r["method"], r["method"])), r["n"])
+        for r in daily
+    ]
+    overall = rows.aggregate(**_counts(), customers=Count("customer_id", distinct=True))  # type: ignore[arg-type]
+
+    per_rep = list(
+        rows.values("performed_by_id")
+        .annotate(**_counts(), customers=Count("customer_id", distinct=True))  # type: ignore[arg-type]
+        .order_by("-n")
+    )
+    users = {
+        u.pk: u.label
+        for u in User.objects.using(reporting_alias()).filter(
+            pk__in=[r["performed_by_id"] for r in per_rep if r["performed_by_id"]]
+        )
+    }
+    nobody = _("(nobody)")
+    rep_rows = [
+        [
+            users.get(r["performed_by_id"], nobody),
+            r["n"],
+            r["customers"],
+            rate(r["n"], r["customers"]),
+            rate(r["answered"], r["n"]),
+            rate(r["timely"], r["n"]),
+            _hours(r["delay"]),
+        ]
+        for r in per_rep
+    ]
+    by_method = rows.values("method").annotate(**_counts()).order_by("-n")  # type: ignore[arg-type]
+    method_rows = [
+        [str(methods.get(r["method"], r["method"])), r["n"], rate(r["answered"], r["n"])]
+        for r in by_method
+    ]
+    top = list(
+        rows.values("customer_id", "customer__name")
+        .annotate(n=Count("id"), last=Max("occurred_at"))
+        .order_by("-n", "customer_id")[:20]
+    )
+    customer_rows = [
+        [
+            r["customer__name"],
+            r["n"],
+            timezone.localtime(r["last"]).strftime("%Y-%m-%d %H:%M") if r["last"] else None,
+        ]
+        for r in top
+    ]
+    n = overall["n"]
+    figures = [
+        Figure("interactions", _("Interactions"), n),
+        Figure("customers", _("Customers followed up"), overall["customers"]),
+        Figure(
+            "frequency", _("Interactions per customer followed up"), rate(n, overall["customers"])
+        ),
+        Figure("response_rate", _("Response rate"), rate(overall["answered"], n), "percent"),
+        Figure("timely_rate", _("Entered within 24 h"), rate(overall["timely"], n), "percent"),
+        Figure("entry_delay", _("Average entry delay"), _hours(overall["delay"]), "hours"),
+        Figure("late_rate", _("Entered after 48 h"), rate(overall["late"], n), "percent"),
+    ]
+    periods = buckets(filters.start, filters.end, filters.group)
+    charts = [
+        Chart(
+            "by_method",
+            _("Interactions by method over time"),
+            "stack",
+            [_("Period"), *names],
+            pivot(counts, periods, names),
+        ),
+        Chart(
+            "per_rep",
+            _("Interactions per rep"),
+            "bar",
+            [
+                _("Sales rep"),
+                _("Interactions"),
+                _("Customers followed up"),
+                _("Interactions per customer"),
+                _("Response rate"),
+                _("Entered within 24 h"),
+                _("Average entry delay (hours)"),
+            ],
+            rep_rows,  # type: ignore[arg-type]
+            series=[1, 2],
+            percent=[4, 5],
+            note=_("The requirements ask for every interaction to be entered within 48 hours."),
+        ),
+        Chart(
+            "method_share",
+            _("Interactions by method"),
+            "pie",
+            [_("Method"), _("Interactions"), _("Response rate")],
+            method_rows,  # type: ignore[arg-type]
+            series=[1],
+            percent=[2],
+        ),
+        Chart(
+            "per_customer",
+            _("Most followed-up customers"),
+            "bar",
+            [_("Customer"), _("Interactions"), _("Last interaction")],
+            customer_rows,  # type: ignore[arg-type]
+            series=[1],
+        ),
+    ]
+    notes = [
+        _(
+            "Response rate: the share of interactions whose feedback is not “no answer” (empty "
+            "feedback counts as no answer)."
+        )
+    ]
+    return Result("activity", _("Activity"), filters.as_query(), figures, charts, notes)
