@@ -12,8 +12,6 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncDate
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import Role, User
@@ -24,6 +22,7 @@ from .db import reporting_alias
 from .filters import Filters, scoped
 from .models import SourceCost
 from .result import Chart, Figure, Result, bucket, buckets, pivot, rate
+from .sql import LocalDate
 
 COST_ROLES = {Role.ADMIN, Role.EXECUTIVE, Role.MARKETING, Role.MANAGER, Role.STEWARD}
 
@@ -36,11 +35,8 @@ def acquisition(user: User, filters: Filters) -> Result:
     new = scoped(user, Customer.objects.all(), filters, prefix="").filter(
         created_at__gte=filters.since, created_at__lt=filters.until
     )
-    tz = timezone.get_current_timezone()
     daily = (
-        new.annotate(day=TruncDate("created_at", tzinfo=tz))
-        .values("day", "source_id")
-        .annotate(n=Count("id"))
+        new.annotate(day=LocalDate("created_at")).values("day", "source_id").annotate(n=Count("id"))
     )
     source_names = {s.pk: s.name for s in Source.objects.using(reporting_alias()).all()}
     none_label = _("(no source)")

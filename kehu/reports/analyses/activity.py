@@ -7,10 +7,7 @@ caller may see; the filters apply to the customer (its owner, team, industry, re
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Max, Q
-from django.db.models.functions import TruncDate
+from django.db.models import Avg, Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +17,7 @@ from kehu.interactions.models import Interaction
 from .db import reporting_alias
 from .filters import Filters, scoped
 from .result import Chart, Figure, Result, bucket, buckets, pivot, rate
+from .sql import HoursBetween, LocalDate
 
 ENTRY_THRESHOLD_HOURS = 48  # the requirements: an interaction is entered within 48 hours
 TIMELY_HOURS = 24
@@ -34,41 +32,28 @@ def answered_q() -> Q:
     return ~Q(feedback__in=NO_ANSWER_FEEDBACK)
 
 
-def _delay() -> ExpressionWrapper:
-    return ExpressionWrapper(F("created_at") - F("occurred_at"), output_field=DurationField())
-
-
-def _hours(value: object) -> float | None:
-    if value is None:
-        return None
-    if isinstance(value, timedelta):
-        return round(value.total_seconds() / 3600, 1)
-    return round(float(str(value)) / 3_600_000_000, 1)  # microseconds (SQLite)
+def _hours(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
 
 
 def _counts() -> dict[str, object]:
     return {
         "n": Count("id"),
         "answered": Count("id", filter=answered_q()),
-        "timely": Count(
-            "id", filter=Q(created_at__lte=F("occurred_at") + timedelta(hours=TIMELY_HOURS))
-        ),
-        "late": Count(
-            "id",
-            filter=Q(created_at__gt=F("occurred_at") + timedelta(hours=ENTRY_THRESHOLD_HOURS)),
-        ),
-        "delay": Avg(_delay()),
+        "timely": Count("id", filter=Q(entry_hours__lte=TIMELY_HOURS)),
+        "late": Count("id", filter=Q(entry_hours__gt=ENTRY_THRESHOLD_HOURS)),
+        "delay": Avg("entry_hours"),
     }
 
 
 def activity(user: User, filters: Filters) -> Result:
-    rows = scoped(user, Interaction.objects.all(), filters, prefix="customer__").filter(
+    period = scoped(user, Interaction.objects.all(), filters, prefix="customer__").filter(
         occurred_at__gte=filters.since, occurred_at__lt=filters.until
     )
-    tz = timezone.get_current_timezone()
+    rows = period.annotate(entry_hours=HoursBetween("created_at", "occurred_at"))
     methods = dict(Interaction.Method.choices)
     daily = (
-        rows.annotate(day=TruncDate("occurred_at", tzinfo=tz))
+        period.annotate(day=LocalDate("occurred_at"))
         .values("day", "method")
         .annotate(n=Count("id"))
     )
@@ -109,7 +94,7 @@ def activity(user: User, filters: Filters) -> Result:
         for r in by_method
     ]
     top = list(
-        rows.values("customer_id", "customer__name")
+        period.values("customer_id", "customer__name")
         .annotate(n=Count("id"), last=Max("occurred_at"))
         .order_by("-n", "customer_id")[:20]
     )
