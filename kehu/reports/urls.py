@@ -1,8 +1,9 @@
-from django.urls import path, re_path
+from django.urls import path
 
 from . import views
 from .analyses import settings_views as analyses_settings
 from .analyses import views as analyses
+from .analyses.registry import ANALYSES
 
 urlpatterns = [
     path("", analyses.analyses_index, name="analyses-index"),
@@ -22,10 +23,9 @@ urlpatterns = [
         {"file_format": "xlsx"},
         name="quality-audit-xlsx",
     ),
-    # The six analyses, by name.
-    re_path(
-        r"^(?P<name>acquisition|activity|funnel|value|distribution|team)/$",
-        analyses.analysis_page,
-        name="analysis",
+    # The six analyses (kehu/reports/analyses/registry.py), each its own page name.
+    *(
+        path(f"{name}/", analyses.analysis_page, {"name": name}, name=f"analysis-{name}")
+        for name in ANALYSES
     ),
 ]

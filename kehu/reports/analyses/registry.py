@@ -27,6 +27,10 @@ class Analysis:
     summary: Promise
     compute: Callable[[User, Filters], Result]
 
+    @property
+    def url_name(self) -> str:
+        return f"analysis-{self.name}"
+
 
 ANALYSES = {
     a.name: a
