@@ -7,7 +7,7 @@ caller may see; the filters apply to the customer (its owner, team, industry, re
 
 from __future__ import annotations
 
-from django.db.models import Avg, Count, Max, Q
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,33 +42,52 @@ def _counts() -> dict[str, object]:
         "answered": Count("id", filter=answered_q()),
         "timely": Count("id", filter=Q(entry_hours__lte=TIMELY_HOURS)),
         "late": Count("id", filter=Q(entry_hours__gt=ENTRY_THRESHOLD_HOURS)),
-        "delay": Avg("entry_hours"),
+        "delay": Sum("entry_hours"),
     }
+
+
+SUMS = ("n", "answered", "timely", "late", "delay")
+
+
+def _add(into: dict[str, float], row: dict[str, object]) -> None:
+    for key in SUMS:
+        into[key] = into.get(key, 0) + float(row[key] or 0)  # type: ignore[arg-type]
 
 
 def activity(user: User, filters: Filters) -> Result:
     period = scoped(user, Interaction.objects.all(), filters, prefix="customer__").filter(
         occurred_at__gte=filters.since, occurred_at__lt=filters.until
     )
-    rows = period.annotate(entry_hours=HoursBetween("created_at", "occurred_at"))
     methods = dict(Interaction.Method.choices)
-    daily = (
-        period.annotate(day=LocalDate("occurred_at"))
-        .values("day", "method")
-        .annotate(n=Count("id"))
-    )
     names = [str(label) for label in methods.values()]
-    counts = [
-        (bucket(r["day"], filters.group), str(methods.get(r["method"], r["method"])), r["n"])
-        for r in daily
-    ]
-    overall = rows.aggregate(**_counts(), customers=Count("customer_id", distinct=True))  # type: ignore[arg-type]
-
-    per_rep = list(
-        rows.values("performed_by_id")
-        .annotate(**_counts(), customers=Count("customer_id", distinct=True))  # type: ignore[arg-type]
-        .order_by("-n")
+    # One pass over the period's interactions: day × method × rep, every count summed.
+    grouped = (
+        period.annotate(
+            day=LocalDate("occurred_at"), entry_hours=HoursBetween("created_at", "occurred_at")
+        )
+        .values("day", "method", "performed_by_id")
+        .annotate(**_counts())  # type: ignore[arg-type]
     )
+    counts: list[tuple[str, str, int]] = []
+    overall: dict[str, float] = {}
+    reps: dict[int | None, dict[str, float]] = {}
+    by_method: dict[str, dict[str, float]] = {}
+    for row in grouped:
+        label = str(methods.get(row["method"], row["method"]))
+        counts.append((bucket(row["day"], filters.group), label, row["n"]))
+        _add(overall, row)
+        _add(reps.setdefault(row["performed_by_id"], {}), row)
+        _add(by_method.setdefault(label, {}), row)
+    distinct = dict(
+        period.values("performed_by_id")
+        .annotate(customers=Count("customer_id", distinct=True))
+        .values_list("performed_by_id", "customers")
+    )
+    per_rep = sorted(
+        ({"performed_by_id": k, "customers": distinct.get(k, 0), **v} for k, v in reps.items()),
+        key=lambda r: -r["n"],
+    )
+    overall["customers"] = period.aggregate(c=Count("customer_id", distinct=True))["c"]
     users = {
         u.pk: u.label
         for u in User.objects.using(reporting_alias()).filter(
@@ -79,19 +98,18 @@ def activity(user: User, filters: Filters) -> Result:
     rep_rows = [
         [
             users.get(r["performed_by_id"], nobody),
-            r["n"],
+            int(r["n"]),
             r["customers"],
             rate(r["n"], r["customers"]),
             rate(r["answered"], r["n"]),
             rate(r["timely"], r["n"]),
-            _hours(r["delay"]),
+            _hours(rate(r["delay"], r["n"])),
         ]
         for r in per_rep
     ]
-    by_method = rows.values("method").annotate(**_counts()).order_by("-n")  # type: ignore[arg-type]
     method_rows = [
-        [str(methods.get(r["method"], r["method"])), r["n"], rate(r["answered"], r["n"])]
-        for r in by_method
+        [label, int(r["n"]), rate(r["answered"], r["n"])]
+        for label, r in sorted(by_method.items(), key=lambda kv: -kv[1]["n"])
     ]
     top = list(
         period.values("customer_id", "customer__name")
@@ -106,17 +124,19 @@ def activity(user: User, filters: Filters) -> Result:
         ]
         for r in top
     ]
-    n = overall["n"]
+    n = int(overall.get("n", 0))
     figures = [
         Figure("interactions", _("Interactions"), n),
         Figure("customers", _("Customers followed up"), overall["customers"]),
         Figure(
             "frequency", _("Interactions per customer followed up"), rate(n, overall["customers"])
         ),
-        Figure("response_rate", _("Response rate"), rate(overall["answered"], n), "percent"),
-        Figure("timely_rate", _("Entered within 24 h"), rate(overall["timely"], n), "percent"),
-        Figure("entry_delay", _("Average entry delay"), _hours(overall["delay"]), "hours"),
-        Figure("late_rate", _("Entered after 48 h"), rate(overall["late"], n), "percent"),
+        Figure("response_rate", _("Response rate"), rate(overall.get("answered"), n), "percent"),
+        Figure("timely_rate", _("Entered within 24 h"), rate(overall.get("timely"), n), "percent"),
+        Figure(
+            "entry_delay", _("Average entry delay"), _hours(rate(overall.get("delay"), n)), "hours"
+        ),
+        Figure("late_rate", _("Entered after 48 h"), rate(overall.get("late"), n), "percent"),
     ]
     periods = buckets(filters.start, filters.end, filters.group)
     charts = [
