@@ -67,6 +67,7 @@ class ChartOut(Schema):
     rows: list[list[Cell]]
     series: list[int]
     percent: list[int]
+    hidden: list[int]
     note: str
 
 

@@ -47,6 +47,7 @@ def distribution(user: User, filters: Filters) -> Result:
             [_("Province"), _("Customers"), _("Map name")],
             province_rows,  # type: ignore[arg-type]
             series=[1],
+            hidden=[2],
             note=_("Click a province to see its cities."),
         )
     ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import Any
 
 from django.db import transaction
 from django.http import HttpResponse
@@ -126,6 +127,11 @@ def _cell(value: object) -> object:
     return value if isinstance(value, int | float) else neutralise(value)
 
 
+def _shown(chart: dict[str, Any], cells: list[Any]) -> list[Any]:
+    """The table's cells: without the columns only the chart uses (the map's region names)."""
+    return [v for i, v in enumerate(cells) if i not in chart["hidden"]]
+
+
 def csv_bytes(result: Result) -> bytes:
     """Each table under its title, a blank line between; UTF-8 with a BOM for Excel."""
     buffer = io.StringIO()
@@ -134,9 +140,9 @@ def csv_bytes(result: Result) -> bytes:
         if index:
             writer.writerow([])
         writer.writerow([neutralise(chart["title"])])
-        writer.writerow([neutralise(c) for c in chart["columns"]])
+        writer.writerow(_shown(chart, [neutralise(c) for c in chart["columns"]]))
         for row in chart["rows"]:
-            writer.writerow([_cell(v) for v in row])
+            writer.writerow(_shown(chart, [_cell(v) for v in row]))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -150,9 +156,9 @@ def xlsx_bytes(result: Result) -> bytes:
             title = title[:26] + f"_{len(used)}"
         used.add(title)
         sheet = workbook.create_sheet(title=title)
-        sheet.append([neutralise(c) for c in chart["columns"]])
+        sheet.append(_shown(chart, [neutralise(c) for c in chart["columns"]]))
         for row in chart["rows"]:
-            sheet.append([_cell(v) for v in row])
+            sheet.append(_shown(chart, [_cell(v) for v in row]))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -72,7 +72,7 @@ class Target(models.Model):
     period = models.CharField(_("period"), max_length=8, choices=Period)
     period_start = models.DateField(_("period start"))
     metric = models.CharField(_("metric"), max_length=16, choices=Metric)
-    amount = models.DecimalField(_("target"), max_digits=14, decimal_places=2)
+    amount = models.DecimalField(_("target value"), max_digits=14, decimal_places=2)
     # 'user:<id>' or 'team:<id>': one target per holder, period and metric.
     key = models.CharField(max_length=32, editable=False)
     created_by = models.ForeignKey(
@@ -87,8 +87,8 @@ class Target(models.Model):
                 fields=["key", "period", "period_start", "metric"], name="target_unique_holder"
             )
         ]
-        verbose_name = _("target")
-        verbose_name_plural = _("targets")
+        verbose_name = _("sales target")
+        verbose_name_plural = _("sales targets")
 
     def __str__(self) -> str:
         return f"{self.key} {self.period} {self.period_start} {self.metric} {self.amount}"

@@ -49,6 +49,7 @@ class Chart:
     series: list[int] | None = None
     note: str = ""
     percent: list[int] = field(default_factory=list)  # columns holding shares (0-1)
+    hidden: list[int] = field(default_factory=list)  # columns for the chart only, not the table
 
     def as_dict(self) -> dict[str, Any]:
         series = self.series
@@ -62,6 +63,7 @@ class Chart:
             "rows": [[number(v) for v in row] for row in self.rows],
             "series": series,
             "percent": self.percent,
+            "hidden": self.hidden,
             "note": str(self.note),
         }
 
