@@ -141,7 +141,7 @@ def acquisition(user: User, filters: Filters) -> Result:
                 _("Cost per new customer"),
                 _("Cost per won customer"),
             ],
-            conversion,  # type: ignore[arg-type]
+            conversion,
             series=[1, 3],
             percent=[4],
             note="" if show_costs else _("Costs are shown to managers, marketing and executives."),

@@ -7,6 +7,8 @@ caller may see; the filters apply to the customer (its owner, team, industry, re
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +26,7 @@ TIMELY_HOURS = 24
 
 # Feedback that means nobody answered. Until the 未接通/拒接 values exist, an empty feedback
 # counts as no answer; `answered_q` is the one place that decides.
-NO_ANSWER_FEEDBACK = ("", "no_answer", "refused")
+NO_ANSWER_FEEDBACK: tuple[str, ...] = ("", "no_answer", "refused")
 
 
 def answered_q() -> Q:
@@ -49,9 +51,9 @@ def _counts() -> dict[str, object]:
 SUMS = ("n", "answered", "timely", "late", "delay")
 
 
-def _add(into: dict[str, float], row: dict[str, object]) -> None:
+def _add(into: dict[str, float], row: dict[str, Any]) -> None:
     for key in SUMS:
-        into[key] = into.get(key, 0) + float(row[key] or 0)  # type: ignore[arg-type]
+        into[key] = into.get(key, 0) + float(row[key] or 0)
 
 
 def activity(user: User, filters: Filters) -> Result:
@@ -66,11 +68,11 @@ def activity(user: User, filters: Filters) -> Result:
             day=LocalDate("occurred_at"), entry_hours=HoursBetween("created_at", "occurred_at")
         )
         .values("day", "method", "performed_by_id")
-        .annotate(**_counts())  # type: ignore[arg-type]
+        .annotate(**_counts())
     )
     counts: list[tuple[str, str, int]] = []
     overall: dict[str, float] = {}
-    reps: dict[int | None, dict[str, float]] = {}
+    reps: dict[Any, dict[str, float]] = {}
     by_method: dict[str, dict[str, float]] = {}
     for row in grouped:
         label = str(methods.get(row["method"], row["method"]))
@@ -160,7 +162,7 @@ def activity(user: User, filters: Filters) -> Result:
                 _("Entered within 24 h"),
                 _("Average entry delay (hours)"),
             ],
-            rep_rows,  # type: ignore[arg-type]
+            rep_rows,
             series=[1, 2],
             percent=[4, 5],
             note=_("The requirements ask for every interaction to be entered within 48 hours."),
@@ -170,7 +172,7 @@ def activity(user: User, filters: Filters) -> Result:
             _("Interactions by method"),
             "pie",
             [_("Method"), _("Interactions"), _("Response rate")],
-            method_rows,  # type: ignore[arg-type]
+            method_rows,
             series=[1],
             percent=[2],
         ),
@@ -179,7 +181,7 @@ def activity(user: User, filters: Filters) -> Result:
             _("Most followed-up customers"),
             "bar",
             [_("Customer"), _("Interactions"), _("Last interaction")],
-            customer_rows,  # type: ignore[arg-type]
+            customer_rows,
             series=[1],
         ),
     ]

@@ -45,7 +45,7 @@ def distribution(user: User, filters: Filters) -> Result:
             _("Customers by province"),
             "map",
             [_("Province"), _("Customers"), _("Map name")],
-            province_rows,  # type: ignore[arg-type]
+            province_rows,
             series=[1],
             hidden=[2],
             note=_("Click a province to see its cities."),
@@ -79,7 +79,7 @@ def distribution(user: User, filters: Filters) -> Result:
             ]
             for r in grouped
         ),
-        key=lambda r: (-top[str(r[0])], -int(r[2])),  # type: ignore[call-overload]
+        key=lambda r: (-top[str(r[0])], -int(r[2] or 0)),
     )
     charts += [
         Chart(
@@ -87,14 +87,14 @@ def distribution(user: User, filters: Filters) -> Result:
             _("Customers by industry"),
             "pie",
             [_("Industry"), _("Customers")],
-            sorted(([k, v] for k, v in top.items()), key=lambda r: -int(r[1])),  # type: ignore[call-overload]
+            sorted(([k, v] for k, v in top.items()), key=lambda r: -int(r[1])),
         ),
         Chart(
             "by_sub_industry",
             _("Customers by industry and sub-industry"),
             "bar",
             [_("Industry"), _("Sub-industry"), _("Customers")],
-            two_level,  # type: ignore[arg-type]
+            two_level,
             series=[2],
         ),
     ]

@@ -118,7 +118,7 @@ def opportunity_funnel(user: User, filters: Filters) -> tuple[list[list[object]]
         .values_list("from_stage", "days_in_previous_stage")
     )
     for stage, days in changed:
-        durations[stage].append(float(days))
+        durations[stage].append(float(days or 0))
     labels = dict(Opportunity.Stage.choices)
     rows: list[list[object]] = []
     for i, stage in enumerate(STAGES):
@@ -165,7 +165,7 @@ def funnel(user: User, filters: Filters) -> Result:
             _("Customer status funnel"),
             "funnel",
             columns,
-            customer_rows,  # type: ignore[arg-type]
+            customer_rows,
             series=[1],
             percent=[2],
             note=_(
@@ -177,7 +177,7 @@ def funnel(user: User, filters: Filters) -> Result:
             _("Opportunity stage funnel"),
             "funnel",
             columns,
-            opportunity_rows,  # type: ignore[arg-type]
+            opportunity_rows,
             series=[1],
             percent=[2],
             note=_("Median days spent in the stage, over the stage changes in the period."),

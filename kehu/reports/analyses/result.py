@@ -45,7 +45,7 @@ class Chart:
     title: str
     kind: str
     columns: list[str]
-    rows: list[list[Cell]]
+    rows: list[list[Any]]
     series: list[int] | None = None
     note: str = ""
     percent: list[int] = field(default_factory=list)  # columns holding shares (0-1)
@@ -72,7 +72,7 @@ class Chart:
 class Figure:
     key: str
     label: str
-    value: Cell
+    value: Any
     kind: str = "number"  # number, percent, money, hours, days
 
     def as_dict(self) -> dict[str, Any]:

@@ -121,7 +121,9 @@ def targets_page(request: AuthedRequest) -> HttpResponse:
     holders: list[tuple[str, str]] = []
     if editable:
         teams = (
-            Team.objects.all() if user.role == Role.ADMIN else Team.objects.filter(pk=user.team_id)
+            Team.objects.all()
+            if user.role == Role.ADMIN
+            else Team.objects.filter(pk=user.team_id or 0)
         )
         users = User.objects.filter(is_active=True, role__in=(Role.REP, Role.MANAGER))
         if user.role != Role.ADMIN:

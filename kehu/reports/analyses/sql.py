@@ -6,6 +6,7 @@ row: 8,790 interactions took 190 ms per query); these stay in SQL on both databa
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import DateField, F, FloatField, Func
@@ -23,7 +24,7 @@ class LocalDate(Func):
         super().__init__(F(column))
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        offset = int(timezone.localtime().utcoffset().total_seconds())  # type: ignore[union-attr]
+        offset = int((timezone.localtime().utcoffset() or timedelta()).total_seconds())
         sql, params = compiler.compile(self.source_expressions[0])
         return f"date({sql}, '{offset:+d} seconds')", params
 
@@ -32,7 +33,7 @@ class LocalDate(Func):
         zone = str(timezone.get_current_timezone())
         return f"(({sql}) AT TIME ZONE %s)::date", [*params, zone]
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # other databases
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
         return compiler.compile(TruncDate(self.source_expressions[0]))
 
 
@@ -49,7 +50,7 @@ class HoursBetween(Func):
         earlier, ep = compiler.compile(self.source_expressions[1])
         return f"((julianday({later}) - julianday({earlier})) * 24.0)", [*lp, *ep]
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
         later, lp = compiler.compile(self.source_expressions[0])
         earlier, ep = compiler.compile(self.source_expressions[1])
         return f"(EXTRACT(EPOCH FROM ({later} - {earlier})) / 3600.0)", [*lp, *ep]

@@ -96,10 +96,10 @@ def team(user: User, filters: Filters) -> Result:
     targets = targets_for(keys, period, period_start)
     nobody = _("(no owner)")
 
-    def line(kind: str, pk: int | None, name: str) -> list[object]:
+    def line(kind: str, pk: int | None, name: str) -> list[Any]:
         got = figures_by[(kind, pk)]
         key = f"{kind}:{pk}"
-        cells: list[object] = [name]
+        cells: list[Any] = [name]
         for metric in METRICS:
             target = targets.get((key, metric))
             value = got[metric]
@@ -117,7 +117,7 @@ def team(user: User, filters: Filters) -> Result:
             for (kind, pk) in list(figures_by)
             if kind == "user"
         ),
-        key=lambda r: -float(r[1] or 0),  # type: ignore[arg-type]
+        key=lambda r: -float(r[1] or 0),
     )
     team_rows = sorted(
         (
@@ -125,7 +125,7 @@ def team(user: User, filters: Filters) -> Result:
             for (kind, pk) in list(figures_by)
             if kind == "team"
         ),
-        key=lambda r: -float(r[1] or 0),  # type: ignore[arg-type]
+        key=lambda r: -float(r[1] or 0),
     )
     columns = [_("Name")]
     for label in (_("Revenue (CNY)"), _("Won deals"), _("New customers")):
@@ -162,7 +162,7 @@ def team(user: User, filters: Filters) -> Result:
             series=[1, 4],
             percent=[3, 6, 9],
             note=note,
-        ),  # type: ignore[arg-type]
+        ),
         Chart(
             "per_team",
             _("Results per team"),
@@ -172,6 +172,6 @@ def team(user: User, filters: Filters) -> Result:
             series=[1, 4],
             percent=[3, 6, 9],
             note=note,
-        ),  # type: ignore[arg-type]
+        ),
     ]
     return Result("team", _("Team performance"), filters.as_query(), figures, charts)

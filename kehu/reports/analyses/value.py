@@ -53,7 +53,7 @@ def value_segments(user: User, filters: Filters) -> list[Chart]:
                 [_("Segment"), _("Customers")],
                 table,
             )
-        )  # type: ignore[arg-type]
+        )
     return charts
 
 
@@ -104,7 +104,7 @@ def value(user: User, filters: Filters) -> Result:
     revenue_rows = [
         [p, _money(user, m), c]
         for (p, m), (_p, c) in zip(
-            pivot(money_series, periods, ["revenue"]),  # type: ignore[arg-type]
+            pivot(money_series, periods, ["revenue"]),
             pivot(count_series, periods, ["orders"]),
             strict=True,
         )
@@ -137,7 +137,7 @@ def value(user: User, filters: Filters) -> Result:
             _("Revenue over time"),
             "bar",
             [_("Period"), _("Revenue (CNY)"), _("Orders")],
-            revenue_rows,  # type: ignore[arg-type]
+            revenue_rows,
             series=[1],
         ),
         Chart(
@@ -153,7 +153,7 @@ def value(user: User, filters: Filters) -> Result:
             _("Open pipeline by stage"),
             "bar",
             [_("Stage"), _("Opportunities"), _("Expected amount (CNY)"), _("Weighted (CNY)")],
-            stage_rows,  # type: ignore[arg-type]
+            stage_rows,
             series=[2, 3],
         ),
         *value_segments(user, filters),
