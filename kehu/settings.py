@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "kehu.search",
     "kehu.reports",
     "kehu.dedupe",
+    "kehu.value",
     "kehu.collab",
     "kehu.workflow",
 ]
@@ -357,10 +358,24 @@ for _proxy in KEHU_TRUSTED_PROXIES:
 
 NINJA_PAGINATION_PER_PAGE = KEHU_PAGE_SIZE
 
+# One line per record with the request id; personal values masked (kehu.core.logs).
+# KEHU_LOG_FORMAT=json (the default under `kehu serve`) writes JSON lines.
+KEHU_LOG_FORMAT = os.environ.get("KEHU_LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "kehu.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "kehu.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request"],
+            "formatter": "json" if KEHU_LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("KEHU_LOG_LEVEL", "WARNING")},
 }
 

@@ -24,9 +24,13 @@ from .sql import HoursBetween, LocalDate
 ENTRY_THRESHOLD_HOURS = 48  # the requirements: an interaction is entered within 48 hours
 TIMELY_HOURS = 24
 
-# Feedback that means nobody answered. Until the 未接通/拒接 values exist, an empty feedback
-# counts as no answer; `answered_q` is the one place that decides.
-NO_ANSWER_FEEDBACK: tuple[str, ...] = ("", "no_answer", "refused")
+# Feedback that means the customer was not reached: 未接通, 拒接, and no feedback recorded at all.
+# `answered_q` is the one place that decides.
+NO_ANSWER_FEEDBACK: tuple[str, ...] = (
+    "",
+    Interaction.Feedback.NO_ANSWER.value,
+    Interaction.Feedback.REFUSED.value,
+)
 
 
 def answered_q() -> Q:

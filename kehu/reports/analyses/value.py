@@ -11,7 +11,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.apps import apps
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
@@ -32,28 +31,33 @@ def _money(user: User, value: Any) -> Any:
 
 
 def value_segments(user: User, filters: Filters) -> list[Chart]:
-    """Octants and grades of kehu.value's CustomerValue rows, once that app is installed."""
-    if not apps.is_installed("kehu.value"):
-        return []
-    model = apps.get_model("value", "CustomerValue")
-    rows = scoped(user, model.objects.all(), filters, prefix="customer__")
+    """Grades, octants and lifecycle stages of kehu.value's CustomerValue rows (one per
+    customer) of the customers in scope; empty charts until the value job has run."""
+    import kehu.value.models as value_models
+
+    customers = scoped(user, Customer.objects.all(), filters, prefix="")
+    rows = value_models.CustomerValue.objects.using(customers.db).filter(
+        customer__in=customers.values("id")
+    )
+    octant_labels = getattr(value_models, "OCTANT_LABELS", {})
+    labels = {
+        "grade": dict(value_models.Grade.choices),
+        "octant": octant_labels,
+        "lifecycle": dict(value_models.Lifecycle.choices),
+    }
+    unplaced = _("(not placed)")
     charts: list[Chart] = []
-    for field, key, title in (
-        ("grade", "grades", _("Customers by value grade")),
-        ("octant", "octants", _("Customers by value octant")),
+    for field, key, title, kind in (
+        ("grade", "grades", _("Customers by value grade"), "pie"),
+        ("octant", "octants", _("Customers by value octant"), "bar"),
+        ("lifecycle", "lifecycle", _("Customers by lifecycle stage"), "bar"),
     ):
-        choices = dict(model._meta.get_field(field).choices or [])
-        counted = rows.values(field).annotate(n=Count("id")).order_by(field)
-        table = [[str(choices.get(r[field], r[field] or "—")), r["n"]] for r in counted]
-        charts.append(
-            Chart(
-                key,
-                title,
-                "pie" if field == "grade" else "bar",
-                [_("Segment"), _("Customers")],
-                table,
-            )
-        )
+        counted = rows.values(field).annotate(n=Count("pk")).order_by(field)
+        table = [
+            [str(labels[field].get(r[field], r[field])) if r[field] else unplaced, r["n"]]
+            for r in counted
+        ]
+        charts.append(Chart(key, title, kind, [_("Segment"), _("Customers")], table))
     return charts
 
 

@@ -143,6 +143,24 @@ def test_response_rate_counts_no_answer(dataset, rep):
         activity.NO_ANSWER_FEEDBACK = original
 
 
+def test_unanswered_calls_lower_the_response_rate(dataset, rep):
+    interaction_log(
+        actor=rep,
+        customer=dataset["A"],
+        data={**STANDARD, "method": "phone", "feedback": "no_answer"},
+    )
+    interaction_log(
+        actor=rep,
+        customer=dataset["A"],
+        data={**STANDARD, "method": "phone", "feedback": "refused"},
+    )
+    mine = run(rep, "activity")
+    assert figures(mine)["interactions"] == 4
+    assert figures(mine)["response_rate"] == 0.5
+    rows = mine.chart("method_share").rows
+    assert any(r[1] == 3 and r[2] == 0.3333 for r in rows)  # 3 calls, 1 answered
+
+
 def test_funnel_per_role(dataset, rep, manager, executive):
     mine = run(rep, "funnel")
     rows = mine.chart("customer_status").rows
@@ -166,6 +184,22 @@ def test_value_per_role(dataset, rep, manager, executive, support):
     assert everyone["churn_rate"] == 0.25  # D lost, of 4
     assert figures(run(manager, "value"))["churn_rate"] == 0.0
     assert figures(run(support, "value"))["revenue_to_date"] is None  # amounts as bands
+
+
+def test_value_grades_and_octants(dataset, rep, executive):
+    from kehu.value.models import CustomerValue
+
+    CustomerValue.objects.create(
+        customer=dataset["B"], grade="A", octant="diamond", lifecycle="active"
+    )
+    CustomerValue.objects.create(customer=dataset["C"], grade="B", octant="", lifecycle="new")
+    CustomerValue.objects.create(customer=dataset["D"], grade="C", octant="watch", lifecycle="lost")
+    mine = run(rep, "value")
+    assert mine.chart("grades").rows == [["A", 1]]
+    everyone = run(executive, "value")
+    assert everyone.chart("grades").rows == [["A", 1], ["B", 1], ["C", 1]]
+    assert sum(r[1] for r in everyone.chart("octants").rows) == 3
+    assert len(everyone.chart("lifecycle").rows) == 3
 
 
 def test_distribution_per_role(dataset, rep, executive):
