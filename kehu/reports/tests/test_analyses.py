@@ -323,3 +323,21 @@ def test_targets_api_permissions(dataset, api, rep, rep2, manager, outsider, adm
     )
     assert api.login(manager).delete(f"/api/v1/targets/{target_id}").status_code == 204
     assert api.login(rep).get("/api/v1/targets", period="2026-13").status_code == 422
+
+
+def test_a_large_export_waits_for_the_manager(dataset, client, rep, settings):
+    from kehu.review.models import ReviewItem, ReviewRule
+
+    settings.KEHU_EXPORT_BASELINE_ROWS = 1
+    ReviewRule.objects.update_or_create(
+        kind="export_spike", defaults={"threshold": Decimal(2), "is_active": True}
+    )
+    client.force_login(rep)
+    before = AuditEntry.objects.filter(action="report.exported").count()
+    held = client.get("/api/v1/reports/activity", {**PERIOD, "format": "csv"})
+    assert held.status_code == 202 and held.json()["code"] == "pending_review"
+    item = ReviewItem.objects.get(status="pending")
+    assert item.rule == "export_spike" and item.payload["analysis"] == "activity"
+    assert AuditEntry.objects.filter(action="report.exported").count() == before
+    page = client.get("/reports/activity/", {**PERIOD, "format": "xlsx"})
+    assert page.status_code == 202
