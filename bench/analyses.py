@@ -46,7 +46,7 @@ def _sql(vendor: str) -> dict[str, str]:
     """Dialect pieces: the number sequence and timestamps from a day / hour offset."""
     if vendor == "postgresql":
         return {
-            "seq": "SELECT generate_series(%(lo)s, %(hi)s) AS i",
+            "seq": "SELECT generate_series(%(lo)s::bigint, %(hi)s::bigint) AS i",
             "ts": "(timestamp '2024-01-01' + ({day}) * interval '1 day' + ({sec}) * interval '1 second')",
             "date": "(date '2024-01-01' + ({day}))",
             "cat": "||",
@@ -196,6 +196,7 @@ def main() -> int:
     parser.add_argument("--demo-customers", type=int, default=2000)
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--only", default="", help="comma-separated analyses")
+    parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--load-only", action="store_true", help="load and ANALYZE, time nothing")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
@@ -226,7 +227,7 @@ def main() -> int:
         client.force_login(User.objects.get(username=username))
         for name in names:
             url = f"/reports/{name}/?{PERIOD}"
-            times, cpu, statuses = time_requests(client.get, [url] * args.requests, warmup=2)
+            times, cpu, statuses = time_requests(client.get, [url] * args.requests, warmup=args.warmup)
             key = f"{username}:{name}"
             results[key] = {
                 **summarize(times),
