@@ -227,7 +227,9 @@ def main() -> int:
         client.force_login(User.objects.get(username=username))
         for name in names:
             url = f"/reports/{name}/?{PERIOD}"
-            times, cpu, statuses = time_requests(client.get, [url] * args.requests, warmup=args.warmup)
+            times, cpu, statuses = time_requests(
+                client.get, [url] * args.requests, warmup=args.warmup
+            )
             key = f"{username}:{name}"
             results[key] = {
                 **summarize(times),
