@@ -83,6 +83,21 @@
     });
     var categoryAxis = { type: "category", data: names, axisLabel: { hideOverlap: true } };
     var valueAxis = { type: "value" };
+    // Two series of very different size (revenue and deals): the second gets its own axis.
+    if (series.length === 2 && !horizontal && kind !== "stack") {
+      var peak = series.map(function (s) { return Math.max.apply(null, s.data.concat([0])); });
+      if (peak[1] > 0 && peak[0] / peak[1] > 20) {
+        series[1].yAxisIndex = 1;
+        return {
+          tooltip: tooltip,
+          legend: { type: "scroll", top: 0 },
+          grid: { left: 8, right: 8, top: 32, bottom: 8, containLabel: true },
+          xAxis: categoryAxis,
+          yAxis: [valueAxis, { type: "value", splitLine: { show: false } }],
+          series: series
+        };
+      }
+    }
     return {
       tooltip: tooltip,
       legend: { type: "scroll", top: 0 },
