@@ -40,6 +40,8 @@ from kehu.interactions.desk_api import router as desk_router
 from kehu.interactions.followup_api import router as followups_router
 from kehu.opportunities.api import router as opportunities_router
 from kehu.opportunities.pipeline_api import router as pipeline_router
+from kehu.reports.analyses.api import reports_router as analyses_reports_router
+from kehu.reports.analyses.api import router as analyses_router
 from kehu.reports.api import router as reports_router
 from kehu.review.api import router as review_router
 from kehu.search.api import router as search_router
@@ -165,6 +167,8 @@ api.add_router("/", interactions_router)
 api.add_router("/", followups_router)
 api.add_router("/", desk_router)
 api.add_router("/reports/", reports_router)
+api.add_router("/reports/", analyses_reports_router)
+api.add_router("/", analyses_router)
 api.add_router("/", pipeline_router)  # before /opportunities/{id}: /opportunities/forecast
 api.add_router("/", opportunities_router)
 api.add_router("/", accounts_router)

@@ -157,6 +157,14 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 else:
     _db["TEST"] = {"TEMPLATE": "template0", "CHARSET": "UTF8"}
 DATABASES = {"default": _db}
+# A read replica for the analyses and BI tools (docs/REPORTING.md); without it the analyses read
+# the default database (kehu.reports.analyses.db.reporting_alias).
+REPORTING_DATABASE_URL = os.environ.get("KEHU_REPORTING_DATABASE_URL", "")
+if REPORTING_DATABASE_URL:
+    DATABASES["reporting"] = dj_database_url.parse(
+        REPORTING_DATABASE_URL, conn_max_age=env_int("KEHU_DB_CONN_MAX_AGE", 60)
+    )
+    DATABASES["reporting"]["TEST"] = {"MIRROR": "default"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

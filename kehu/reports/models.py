@@ -136,3 +136,7 @@ class QualityAlert(models.Model):
         """Completeness and timely entry should go up; duplicates and stale records down."""
         higher_is_better = self.metric in ("completeness_rate", "timely_rate")
         return (self.value < self.baseline) if higher_is_better else (self.value > self.baseline)
+
+
+# --- The analyses (issue 18): source costs and targets, written by kehu.reports.analyses.services.
+from .analyses.models import SourceCost, Target  # noqa: E402, F401

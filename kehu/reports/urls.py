@@ -1,8 +1,14 @@
 from django.urls import path
 
 from . import views
+from .analyses import settings_views as analyses_settings
+from .analyses import views as analyses
+from .analyses.registry import ANALYSES
 
 urlpatterns = [
+    path("", analyses.analyses_index, name="analyses-index"),
+    path("source-costs/", analyses_settings.source_costs_page, name="source-costs"),
+    path("targets/", analyses_settings.targets_page, name="targets"),
     path("quality/", views.quality_dashboard, name="quality-dashboard"),
     path("quality/audit/", views.quality_audit, name="quality-audit"),
     path(
@@ -16,5 +22,10 @@ urlpatterns = [
         views.quality_audit_export,
         {"file_format": "xlsx"},
         name="quality-audit-xlsx",
+    ),
+    # The six analyses (kehu/reports/analyses/registry.py), each its own page name.
+    *(
+        path(f"{name}/", analyses.analysis_page, {"name": name}, name=f"analysis-{name}")
+        for name in ANALYSES
     ),
 ]

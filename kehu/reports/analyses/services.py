@@ -1,0 +1,196 @@
+"""The write path of the analyses' own data: source costs and targets. Atomic and audited.
+
+Source costs: administrators and marketing. Targets: administrators for anyone, a manager for
+their own team and its members.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from kehu.accounts.models import Role, Team, User
+from kehu.audit.actions import AuditAction
+from kehu.audit.services import audit_record
+from kehu.core.errors import Conflict, PermissionDenied, ValidationFailed
+from kehu.customers.models import Source
+
+from .models import SourceCost, Target
+
+COST_WRITERS = {Role.ADMIN, Role.MARKETING}
+MAX_AMOUNT = Decimal("999999999999.99")
+
+
+def can_edit_source_costs(user: User) -> bool:
+    return user.role in COST_WRITERS
+
+
+def can_edit_targets(user: User) -> bool:
+    return user.role == Role.ADMIN or (user.role == Role.MANAGER and bool(user.team_id))
+
+
+def _amount(value: Any, field: str = "amount") -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except ArithmeticError:
+        raise ValidationFailed({field: [_("Enter an amount.")]}) from None
+    if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:
+        raise ValidationFailed({field: [_("Enter an amount between 0 and 999,999,999,999.99.")]})
+    return amount.quantize(Decimal("0.01"))
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied(_("Your role may not change this."))
+
+
+@transaction.atomic
+def source_cost_save(
+    *, actor: User, source: Source, month: date, amount: Any, note: str = ""
+) -> SourceCost:
+    """Create or replace the cost of a source in a month (month: any day of it)."""
+    _require(can_edit_source_costs(actor))
+    month = month.replace(day=1)
+    value = _amount(amount)
+    cost, created = SourceCost.objects.get_or_create(
+        source=source,
+        month=month,
+        defaults={"amount": value, "note": note[:200], "updated_by": actor},
+    )
+    before = None if created else str(cost.amount)
+    if not created:
+        cost.amount, cost.note, cost.updated_by = value, note[:200], actor
+        cost.save(update_fields=["amount", "note", "updated_by", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.SOURCE_COST_SAVED,
+        target=cost,
+        changes={"source": source.name, "month": f"{month:%Y-%m}", "amount": [before, str(value)]},
+    )
+    return cost
+
+
+@transaction.atomic
+def source_cost_update(
+    *, actor: User, cost: SourceCost, amount: Any, note: str | None
+) -> SourceCost:
+    _require(can_edit_source_costs(actor))
+    before = str(cost.amount)
+    cost.amount = _amount(amount)
+    if note is not None:
+        cost.note = note[:200]
+    cost.updated_by = actor
+    cost.save(update_fields=["amount", "note", "updated_by", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.SOURCE_COST_SAVED,
+        target=cost,
+        changes={"amount": [before, str(cost.amount)]},
+    )
+    return cost
+
+
+@transaction.atomic
+def source_cost_delete(*, actor: User, cost: SourceCost) -> None:
+    _require(can_edit_source_costs(actor))
+    audit_record(
+        actor=actor,
+        action=AuditAction.SOURCE_COST_DELETED,
+        target=cost,
+        changes={"month": f"{cost.month:%Y-%m}", "amount": [str(cost.amount), None]},
+    )
+    cost.delete()
+
+
+def may_set_target_for(actor: User, *, user: User | None, team: Team | None) -> bool:
+    if actor.role == Role.ADMIN:
+        return True
+    if actor.role != Role.MANAGER or not actor.team_id:
+        return False
+    if team is not None:
+        return team.pk == actor.team_id
+    return user is not None and user.team_id == actor.team_id
+
+
+@transaction.atomic
+def target_create(
+    *,
+    actor: User,
+    user: User | None,
+    team: Team | None,
+    period: str,
+    period_start: date,
+    metric: str,
+    amount: Any,
+) -> Target:
+    if (user is None) == (team is None):
+        raise ValidationFailed({"user": [_("Give either a sales rep or a team.")]})
+    if period not in Target.Period.values:
+        raise ValidationFailed({"period": [_("Choose month or quarter.")]})
+    if metric not in Target.Metric.values:
+        raise ValidationFailed({"metric": [_("Choose revenue, won_deals or new_customers.")]})
+    _require(may_set_target_for(actor, user=user, team=team))
+    start = period_start.replace(day=1)
+    if period == "quarter":
+        start = start.replace(month=3 * ((start.month - 1) // 3) + 1)
+    scope = Target.ScopeKind.USER if user is not None else Target.ScopeKind.TEAM
+    key = f"user:{user.pk}" if user is not None else f"team:{team.pk if team else ''}"
+    try:
+        with transaction.atomic():
+            target = Target.objects.create(
+                scope=scope,
+                user=user,
+                team=team,
+                period=period,
+                period_start=start,
+                metric=metric,
+                amount=_amount(amount),
+                key=key,
+                created_by=actor,
+            )
+    except IntegrityError:
+        raise Conflict(_("A target for this holder, period and metric exists already.")) from None
+    audit_record(
+        actor=actor,
+        action=AuditAction.TARGET_SAVED,
+        target=target,
+        changes={
+            "key": key,
+            "period": period,
+            "start": start.isoformat(),
+            "metric": metric,
+            "amount": [None, str(target.amount)],
+        },
+    )
+    return target
+
+
+@transaction.atomic
+def target_update(*, actor: User, target: Target, amount: Any) -> Target:
+    _require(may_set_target_for(actor, user=target.user, team=target.team))
+    before = str(target.amount)
+    target.amount = _amount(amount)
+    target.save(update_fields=["amount", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.TARGET_SAVED,
+        target=target,
+        changes={"amount": [before, str(target.amount)]},
+    )
+    return target
+
+
+@transaction.atomic
+def target_delete(*, actor: User, target: Target) -> None:
+    _require(may_set_target_for(actor, user=target.user, team=target.team))
+    audit_record(
+        actor=actor,
+        action=AuditAction.TARGET_DELETED,
+        target=target,
+        changes={"key": target.key, "metric": target.metric, "amount": [str(target.amount), None]},
+    )
+    target.delete()
