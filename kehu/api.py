@@ -41,6 +41,8 @@ from kehu.interactions.followup_api import router as followups_router
 from kehu.opportunities.api import router as opportunities_router
 from kehu.opportunities.pipeline_api import router as pipeline_router
 from kehu.reports.api import router as reports_router
+from kehu.reports.dashboard.api import router as dashboard_router
+from kehu.reports.health.api import router as named_reports_router
 from kehu.review.api import router as review_router
 from kehu.search.api import router as search_router
 from kehu.tags.api import router as tags_router
@@ -159,6 +161,8 @@ api.add_router("/", interactions_router)
 api.add_router("/", followups_router)
 api.add_router("/", desk_router)
 api.add_router("/reports/", reports_router)
+api.add_router("/reports/", named_reports_router)  # health, churn, dormancy, kpi (issue 18)
+api.add_router("/dashboard", dashboard_router)
 api.add_router("/", pipeline_router)  # before /opportunities/{id}: /opportunities/forecast
 api.add_router("/", opportunities_router)
 api.add_router("/", accounts_router)

@@ -24,6 +24,9 @@ ASSETS: dict[str, list[str]] = {
     "htmx.org": ["dist/htmx.min.js"],
     # /opportunities/ (kehu/opportunities/templates/opportunities/board.html): drag between stages
     "sortablejs": ["Sortable.min.js", "LICENSE"],
+    # The dashboards and reports' charts (kehu/reports/static/kehu/charts.js); Apache-2.0, its
+    # NOTICE travels with it.
+    "echarts": ["dist/echarts.min.js", "LICENSE", "NOTICE"],
     # /api/v1/docs (kehu/templates/api/docs.html); the licence texts travel with the bundle
     # (Apache-2.0 §4; the bundle's header points at its .LICENSE.txt).
     "swagger-ui-dist": [

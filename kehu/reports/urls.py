@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .health import views as health_views
 
 urlpatterns = [
     path("quality/", views.quality_dashboard, name="quality-dashboard"),
@@ -17,4 +18,12 @@ urlpatterns = [
         {"file_format": "xlsx"},
         name="quality-audit-xlsx",
     ),
+]
+
+# The named reports (issue 18): customer health, high-value churn, dormancy, the KPI sheet.
+urlpatterns += [
+    path("health/", health_views.report_health, name="report-health"),
+    path("churn/", health_views.report_churn, name="report-churn"),
+    path("dormancy/", health_views.report_dormancy, name="report-dormancy"),
+    path("kpi/", health_views.report_kpi, name="report-kpi"),
 ]

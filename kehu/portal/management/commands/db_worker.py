@@ -29,6 +29,7 @@ from django_tasks_db.models import DBTaskResult
 from kehu.core.jobs import job_stop_request
 from kehu.interactions.tasks import reminders_schedule
 from kehu.portal.job_reaper import jobs_reap_audited, jobs_settle_audited
+from kehu.reports.dashboard.tasks import reports_schedule
 from kehu.workflow.tasks import tick_schedule
 
 REAP_SECONDS = 60
@@ -55,6 +56,10 @@ class KehuWorker(Worker):
             reminders_schedule()
         except Exception:  # the worker runs its tasks all the same
             logger.exception("Queueing the reminder scan failed")
+        try:
+            reports_schedule()  # dashboards' company figures, weekly reports (kehu.reports)
+        except Exception:
+            logger.exception("Queueing the dashboard refresh failed")
         if not self.batch:
             try:
                 tick_schedule()  # the workflow's time rules, every few minutes (kehu.workflow)
