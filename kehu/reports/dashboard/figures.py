@@ -7,9 +7,9 @@ index, a manager's team index); company-wide figures come from a snapshot (selec
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
-from collections.abc import Callable
 from typing import Any
 
 from django.apps import apps

@@ -7,8 +7,8 @@ is computed live over their book or team. A report's page shows when its figures
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
