@@ -26,8 +26,8 @@
       base.series = [{type: "pie", radius: ["35%", "65%"], data: data,
                       label: {formatter: "{b}: {c}"}}];
     } else if (kind === "funnel") {
-      base.series = [{type: "funnel", sort: "none", left: "10%", width: "80%", data: data,
-                      label: {formatter: "{b}: {c}"}}];
+      base.series = [{type: "funnel", sort: "none", left: "5%", width: "90%", minSize: "20%",
+                      data: data, label: {position: "inside", formatter: "{b}: {c}"}}];
     } else {
       base.grid = {left: 8, right: 8, top: 16, bottom: 8, containLabel: true};
       base.xAxis = {type: "category", data: rows.map(function (r) { return r.label; }),
