@@ -124,20 +124,26 @@ def pipeline_tile(user: User, *, owner: str = "") -> Tile:
     )
 
 
-def lifecycle_tile(user: User, customers: QuerySet[Customer], *, owner: str = "") -> Tile | None:
-    """Customers by lifecycle (kehu.value's CustomerValue), once that app is installed."""
+def lifecycle_counts(customers: QuerySet[Customer] | None) -> dict[str, int] | None:
+    """Customers by lifecycle (kehu.value's CustomerValue; None: every one); None until that
+    app is installed."""
     if not apps.is_installed("kehu.value"):
         return None
     try:
         model = apps.get_model("value", "CustomerValue")
     except LookupError:
         return None
-    counts = dict(
-        model.objects.filter(customer__in=customers.values("pk"))
-        .order_by()
-        .values_list("lifecycle")
-        .annotate(n=Count("pk"))
-    )
+    rows = model.objects.all()
+    if customers is not None:
+        rows = rows.filter(customer__in=customers.values("pk"))
+    return {
+        str(k): int(v) for k, v in rows.order_by().values_list("lifecycle").annotate(n=Count("pk"))
+    }
+
+
+def lifecycle_tile(counts: dict[str, int] | None, *, owner: str = "") -> Tile | None:
+    if counts is None:
+        return None
     labels = {
         "new": _("New"),
         "active": _("Active"),
@@ -180,8 +186,12 @@ def completeness_tile(user: User, customers: QuerySet[Customer], *, owner: str =
 # --- Manager: the team's funnel, activity per rep, review queue, the 红黑榜
 
 
-def funnel_tile(user: User, customers: QuerySet[Customer]) -> Tile:
-    counts = dict(customers.order_by().values_list("status").annotate(n=Count("id")))
+def status_counts(customers: QuerySet[Customer]) -> dict[str, int]:
+    return dict(customers.order_by().values_list("status").annotate(n=Count("id")))
+
+
+def funnel_tile(counts: dict[str, int]) -> Tile:
+    """Customers by status (潜在 → 意向 → 成交, and 流失) with the conversion between stages."""
     items = [
         Item(s.value, s.label, counts.get(s.value, 0), link("customer-list", status=s.value))
         for s in Customer.Status
@@ -258,24 +268,39 @@ def review_tile(user: User) -> Tile:
     )
 
 
-def quality_board_tile(user: User, customers: QuerySet[Customer]) -> Tile:
-    """The data-quality 红黑榜: each rep's completeness rate, best first."""
-    rows = (
-        customers.filter(owner__isnull=False)
+BOARD_SIZE = 5  # the 红黑榜 shows the best and the worst five when there are more
+
+
+def quality_rows(customers: QuerySet[Customer]) -> list[dict[str, Any]]:
+    """Each owner's customers and complete customers, best completeness first."""
+    rows = [
+        {
+            "owner": r["owner"],
+            "label": r["owner__display_name"] or r["owner__username"],
+            "n": r["n"],
+            "complete": r["complete"],
+        }
+        for r in customers.filter(owner__isnull=False)
         .order_by()
         .values("owner", "owner__display_name", "owner__username")
         .annotate(n=Count("id"), complete=Count("id", filter=complete_q()))
-    )
-    ranked = sorted(
-        rows, key=lambda r: (-(r["complete"] / r["n"]) if r["n"] else 0, r["owner__username"])
-    )
+    ]
+    rows.sort(key=lambda r: (-(r["complete"] / r["n"]) if r["n"] else 0, r["label"]))
+    return rows
+
+
+def quality_board_tile(rows: list[dict[str, Any]]) -> Tile:
+    """The data-quality 红黑榜: each rep's completeness rate, best first (the best and the worst
+    BOARD_SIZE when there are more than twice as many)."""
+    if len(rows) > 2 * BOARD_SIZE:
+        rows = rows[:BOARD_SIZE] + rows[-BOARD_SIZE:]
     items = []
-    for row in ranked:
+    for row in rows:
         rate = percent(row["complete"], row["n"])
         items.append(
             Item(
                 f"owner:{row['owner']}",
-                row["owner__display_name"] or row["owner__username"],
+                row["label"],
                 rate,
                 link("customer-list", owner=row["owner"], quality="incomplete"),
                 display=f"{percent_display(rate)} ({row['complete']}/{row['n']})",

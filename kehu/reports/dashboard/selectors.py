@@ -54,6 +54,9 @@ def company_kpis(today: date) -> dict[str, Any]:
         }
     out["pipeline"] = figures.open_pipeline(Opportunity.objects.all())
     out["by_source"] = figures.company_by_source()
+    out["status_counts"] = figures.status_counts(customers)
+    out["quality_rows"] = figures.quality_rows(customers)
+    out["lifecycle"] = figures.lifecycle_counts(None)
     return out
 
 
@@ -70,8 +73,12 @@ def company_snapshot(*, now: datetime | None = None) -> ReportSnapshot:
     now = now or timezone.now()
     snapshot = ReportSnapshot.objects.filter(kind=KIND, key="all").first()
     month = str(month_bounds(timezone.localdate(now))[0])
-    if snapshot is None or snapshot.data.get("periods", {}).get("month", [""])[0] != month:
-        snapshot = snapshot_refresh(now=now)
+    if (
+        snapshot is None
+        or "quality_rows" not in snapshot.data  # stored by an older version
+        or snapshot.data.get("periods", {}).get("month", [""])[0] != month
+    ):
+        return snapshot_refresh(now=now)
     return snapshot
 
 
@@ -146,24 +153,25 @@ def dashboard_for(user: User, *, now: datetime | None = None) -> dict[str, Any]:
     now = now or timezone.now()
     today = timezone.localdate(now)
     role = user.role
-    customers = figures.customers_for(user)
+    customers = figures.customers_for(user)  # lazy: only the roles counted live query it
     tiles: list[Tile | None] = []
     generated_at = None
     if role == Role.REP:
+        mine = customers.filter(owner=user)
         tiles = [
             figures.my_day_tile(user, today),
             figures.pipeline_tile(user, owner="me"),
-            figures.lifecycle_tile(user, customers.filter(owner=user), owner="me"),
-            figures.completeness_tile(user, customers.filter(owner=user), owner="me"),
+            figures.lifecycle_tile(figures.lifecycle_counts(mine), owner="me"),
+            figures.completeness_tile(user, mine, owner="me"),
         ]
     elif role == Role.MANAGER:
         tiles = [
-            figures.funnel_tile(user, customers),
+            figures.funnel_tile(figures.status_counts(customers)),
             figures.pipeline_tile(user),
             figures.activity_tile(user, today),
             figures.targets_slot(user, today),
             figures.review_tile(user),
-            figures.quality_board_tile(user, customers),
+            figures.quality_board_tile(figures.quality_rows(customers)),
             figures.my_day_tile(user, today),
         ]
     elif role in READ_ALL:
@@ -173,11 +181,12 @@ def dashboard_for(user: User, *, now: datetime | None = None) -> dict[str, Any]:
             kpi_tile(snapshot.data, period="month"),
             kpi_tile(snapshot.data, period="quarter"),
             pipeline_kpi_tile(snapshot.data),
-            figures.funnel_tile(user, customers),
+            figures.funnel_tile(snapshot.data["status_counts"]),
         ]
         if role in (Role.ADMIN, Role.STEWARD):
-            tiles += [figures.review_tile(user), figures.quality_board_tile(user, customers)]
-        tiles.append(figures.lifecycle_tile(user, customers))
+            board = figures.quality_board_tile(snapshot.data["quality_rows"])
+            tiles += [figures.review_tile(user), board]
+        tiles.append(figures.lifecycle_tile(snapshot.data.get("lifecycle")))
     elif role == Role.SUPPORT:
         tiles = [
             figures.onboarding_tile(user, today),
@@ -189,7 +198,7 @@ def dashboard_for(user: User, *, now: datetime | None = None) -> dict[str, Any]:
         generated_at = snapshot.generated_at
         tiles = [
             figures.sources_tile(user, snapshot.data.get("by_source")),
-            figures.funnel_tile(user, customers),
+            figures.funnel_tile(figures.status_counts(customers)),
         ]
     return {
         "role": role,
