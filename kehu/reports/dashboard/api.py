@@ -14,7 +14,7 @@ from .selectors import dashboard_for
 router = Router(tags=["dashboard"])
 
 
-class ItemOut(Schema):
+class DashboardItemOut(Schema):
     key: str
     label: str
     value: float | None
@@ -25,23 +25,23 @@ class ItemOut(Schema):
     in_chart: bool
 
 
-class TileOut(Schema):
+class DashboardTileOut(Schema):
     key: str
     title: str
     chart: str
     note: str
     link: str
-    items: list[ItemOut]
+    items: list[DashboardItemOut]
 
 
-class DashboardOut(Schema):
+class HomeDashboardOut(Schema):
     role: str
     generated_at: datetime | None
     refresh_seconds: int
-    tiles: list[TileOut]
+    tiles: list[DashboardTileOut]
 
 
-@router.get("", response=DashboardOut, summary="The caller's home dashboard")
+@router.get("", response=HomeDashboardOut, summary="The caller's home dashboard")
 def dashboard(request: AuthedRequest) -> dict[str, Any]:
     """The tiles of the caller's role, over the customers they may see. `generated_at` is when
     company-wide figures were computed (on the worker); null when everything was counted now."""
