@@ -86,7 +86,12 @@ def insert(model: Any, columns: list[str], rows: Iterable[tuple[Any, ...]]) -> i
 
 
 def _pg(value: Any) -> Any:
-    return getattr(value, "obj", value) if type(value).__name__ == "Jsonb" else value
+    """A value as COPY's text format takes it (JSON as its text)."""
+    if type(value).__name__ == "Jsonb":
+        value = value.obj
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return value
 
 
 def when(moment: datetime, vendor: str) -> Any:
@@ -117,9 +122,15 @@ def load(args: argparse.Namespace) -> dict[str, Any]:
             team = Team.objects.create(name=f"压测{t + 1}部")
             User.objects.create_user(f"mgr{t}", role=Role.MANAGER, team=team, password="x")
             for r in range(args.reps_per_team):
-                user = User.objects.create_user(f"rep{t}_{r}", role=Role.REP, team=team, password="x")
+                user = User.objects.create_user(
+                    f"rep{t}_{r}", role=Role.REP, team=team, password="x"
+                )
                 reps.append((user.pk, team.pk))
-        for name, role in (("boss", Role.EXECUTIVE), ("help", Role.SUPPORT), ("mkt", Role.MARKETING)):
+        for name, role in (
+            ("boss", Role.EXECUTIVE),
+            ("help", Role.SUPPORT),
+            ("mkt", Role.MARKETING),
+        ):
             User.objects.create_user(name, role=role, password="x")
     sources = list(Source.objects.values_list("pk", flat=True)) or [None]
     n = args.customers
@@ -212,8 +223,14 @@ def load(args: argparse.Namespace) -> dict[str, Any]:
     counts["interactions"] = insert(
         Interaction,
         [
-            "interaction_no", "customer_id", "occurred_at", "method", "topic",
-            "performed_by_id", "is_late_entry", "created_at",
+            "interaction_no",
+            "customer_id",
+            "occurred_at",
+            "method",
+            "topic",
+            "performed_by_id",
+            "is_late_entry",
+            "created_at",
         ],  # fmt: skip
         interactions(),
     )
@@ -221,8 +238,14 @@ def load(args: argparse.Namespace) -> dict[str, Any]:
     counts["opportunities"] = insert(
         Opportunity,
         [
-            "customer_id", "owner_id", "title", "stage", "expected_amount",
-            "expected_close_date", "created_at", "updated_at",
+            "customer_id",
+            "owner_id",
+            "title",
+            "stage",
+            "expected_amount",
+            "expected_close_date",
+            "created_at",
+            "updated_at",
         ],  # fmt: skip
         (
             (
@@ -265,6 +288,63 @@ def load(args: argparse.Namespace) -> dict[str, Any]:
     return counts
 
 
+def top_up(args: argparse.Namespace) -> dict[str, int]:
+    """Complete a load that was stopped after its customers (a slow machine): opportunities and
+    open tasks when there are none, over the customers and owners in the database."""
+    from django.db import connection
+
+    from kehu.customers.models import Customer
+    from kehu.interactions.models import FollowUp
+    from kehu.opportunities.models import Opportunity
+
+    vendor = connection.vendor
+    rng = random.Random(19)
+    owned = list(Customer.objects.filter(owner__isnull=False).values_list("pk", "owner_id"))
+    added: dict[str, int] = {}
+    if not Opportunity.objects.exists():
+        added["opportunities"] = insert(
+            Opportunity,
+            [
+                "customer_id",
+                "owner_id",
+                "title",
+                "stage",
+                "expected_amount",
+                "expected_close_date",
+                "created_at",
+                "updated_at",
+            ],  # fmt: skip
+            (
+                (
+                    *owned[rng.randrange(len(owned))],
+                    "压测商机",
+                    STAGES[rng.randrange(len(STAGES))],
+                    Decimal(rng.randrange(10, 5000) * 1000),
+                    date.today() + timedelta(days=rng.randrange(-200, 400)),
+                    when(NOW, vendor),
+                    when(NOW, vendor),
+                )
+                for _ in range(args.opportunities)
+            ),
+        )
+    if not FollowUp.objects.exists():
+        added["follow_ups"] = insert(
+            FollowUp,
+            ["customer_id", "owner_id", "kind", "title", "due_date", "created_at"],
+            (
+                (
+                    *owned[rng.randrange(len(owned))],
+                    "other",
+                    "压测任务",
+                    date.today() + timedelta(days=rng.randrange(-30, 30)),
+                    when(NOW, vendor),
+                )
+                for _ in range(len(owned) // 5)
+            ),
+        )
+    return added
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--customers", type=int, default=1_000_000)
@@ -297,6 +377,9 @@ def main() -> int:
     if not Customer.objects.exists():
         loaded = load(args)
         loaded["analyze_seconds"] = round(db_analyze(), 1)
+        print(json.dumps(loaded), flush=True)
+    elif added := top_up(args):  # a load stopped after the customers
+        loaded = {**added, "analyze_seconds": round(db_analyze(), 1)}
         print(json.dumps(loaded), flush=True)
     if args.load_only:
         return 0

@@ -261,3 +261,14 @@ def test_report_pages_render(client, rep, executive, dataset):
     assert response.status_code == 302
     assert ReportSetting.objects.get(key="kpi_timeliness_target").value == 0.9
     assert Decimal("0.9") == Decimal(str(ReportSetting.objects.get().value))
+
+
+def test_weekly_reports_are_due_after_the_first_import_and_weekly(dataset, frozen, settings):
+    from kehu.reports.dashboard.tasks import reports_due
+    from kehu.reports.health.services import report_store
+
+    assert reports_due() is False  # no import finished, nothing stored yet
+    report_store("health")
+    assert reports_due() is False
+    frozen.shift(timedelta(seconds=settings.KEHU_WEEKLY_REPORT_SECONDS))
+    assert reports_due() is True
