@@ -132,7 +132,7 @@ def load(args: argparse.Namespace) -> dict[str, Any]:
             ("mkt", Role.MARKETING),
         ):
             User.objects.create_user(name, role=role, password="x")
-    sources = list(Source.objects.values_list("pk", flat=True)) or [None]
+    sources: list[int | None] = [*Source.objects.values_list("pk", flat=True)] or [None]
     n = args.customers
     owner_of = [reps[i % len(reps)] for i in range(n)]
     status_of = [STATUSES[rng.randrange(len(STATUSES))] for _ in range(n)]
@@ -176,7 +176,7 @@ def load(args: argparse.Namespace) -> dict[str, Any]:
         )
     else:
         customer_rows = customers()
-    counts = {"customers": insert(Customer, columns, customer_rows)}
+    counts: dict[str, float] = {"customers": insert(Customer, columns, customer_rows)}
     print(f"customers {counts['customers']} ({time.monotonic() - started:.0f} s)", flush=True)
     won = [i for i in range(n) if status_of[i] == "won"]
     counts["status_changes"] = insert(
