@@ -17,7 +17,7 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from kehu.accounts.models import User
+from kehu.accounts.models import Role, User
 from kehu.accounts.policy import scope_for, sees_amount_bands
 from kehu.core.validators import amount_band
 from kehu.customers.models import Customer, CustomerStatusChange, Source
@@ -42,6 +42,7 @@ from .tiles import (
 )
 
 FUNNEL = (Customer.Status.LEAD, Customer.Status.INTENT, Customer.Status.WON)
+PROSPECTS = (Customer.Status.LEAD, Customer.Status.INTENT)
 ONBOARDING_DAYS = 30
 LIFECYCLES = ("new", "active", "dormant", "lost")
 
@@ -380,15 +381,23 @@ def service_tasks_tile(user: User, today: date) -> Tile:
 
 
 def sources_tile(user: User, company_by_source: dict[str, dict[str, int]] | None) -> Tile:
-    """Leads by source (the viewer's scope), and each source's conversion to 成交 (counts over
-    all customers of that source: a rate, no customer named)."""
-    visible = dict(
-        customers_for(user)
-        .filter(status__in=(Customer.Status.LEAD, Customer.Status.INTENT))
-        .order_by()
-        .values_list("source")
-        .annotate(n=Count("id"))
-    )
+    """Leads (潜在 and 意向) by source, and each source's conversion to 成交 (counts over all
+    customers of that source: a rate, no customer named). Marketing sees exactly the prospects
+    (policy), so the company snapshot's prospect counts are its scope; other roles count live."""
+    if user.role == Role.MARKETING and company_by_source is not None:
+        visible: dict[int | None, int] = {
+            (None if key == "None" else int(key)): row.get("prospects", 0)
+            for key, row in company_by_source.items()
+            if row.get("prospects")
+        }
+    else:
+        visible = dict(
+            customers_for(user)
+            .filter(status__in=(Customer.Status.LEAD, Customer.Status.INTENT))
+            .order_by()
+            .values_list("source")
+            .annotate(n=Count("id"))
+        )
     names = dict(Source.objects.values_list("pk", "name"))
     items = []
     for source_id, n in sorted(visible.items(), key=lambda kv: -kv[1]):
@@ -412,9 +421,16 @@ def company_by_source() -> dict[str, dict[str, int]]:
     rows = (
         Customer.objects.order_by()
         .values("source")
-        .annotate(total=Count("id"), won=Count("id", filter=Q(status=Customer.Status.WON)))
+        .annotate(
+            total=Count("id"),
+            won=Count("id", filter=Q(status=Customer.Status.WON)),
+            prospects=Count("id", filter=Q(status__in=PROSPECTS)),
+        )
     )
-    return {str(r["source"]): {"total": r["total"], "won": r["won"]} for r in rows}
+    return {
+        str(r["source"]): {"total": r["total"], "won": r["won"], "prospects": r["prospects"]}
+        for r in rows
+    }
 
 
 def interactions_between(queryset: QuerySet[Interaction], start: date, end: date) -> int:

@@ -198,7 +198,10 @@ def dashboard_for(user: User, *, now: datetime | None = None) -> dict[str, Any]:
         generated_at = snapshot.generated_at
         tiles = [
             figures.sources_tile(user, snapshot.data.get("by_source")),
-            figures.funnel_tile(figures.status_counts(customers)),
+            # marketing sees exactly the prospects (policy): the company's counts of them
+            figures.funnel_tile(
+                {s: n for s, n in snapshot.data["status_counts"].items() if s in figures.PROSPECTS}
+            ),
         ]
     return {
         "role": role,
