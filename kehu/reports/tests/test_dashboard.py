@@ -272,3 +272,14 @@ def test_weekly_reports_are_due_after_the_first_import_and_weekly(dataset, froze
     assert reports_due() is False
     frozen.shift(timedelta(seconds=settings.KEHU_WEEKLY_REPORT_SECONDS))
     assert reports_due() is True
+
+
+def test_manager_reads_the_team_snapshot_when_fresh(api, manager, dataset, frozen):
+    snapshot_refresh()
+    got, body = tiles(api, manager)
+    assert body["generated_at"] is not None  # the team's figures came from the worker
+    assert got["funnel"]["lead"]["value"] == 2 and got["funnel"]["won"]["value"] == 1
+    assert got["quality_board"][f"owner:{dataset['A'].owner_id}"]["value"] == 0.75
+    frozen.shift(timedelta(hours=1))  # older than two refresh periods: counted live again
+    _got, body = tiles(api, manager)
+    assert body["generated_at"] is None
