@@ -43,6 +43,8 @@ from kehu.opportunities.pipeline_api import router as pipeline_router
 from kehu.reports.analyses.api import reports_router as analyses_reports_router
 from kehu.reports.analyses.api import router as analyses_router
 from kehu.reports.api import router as reports_router
+from kehu.reports.dashboard.api import router as dashboard_router
+from kehu.reports.health.api import router as named_reports_router
 from kehu.review.api import router as review_router
 from kehu.search.api import router as search_router
 from kehu.segments.api import router as segments_router
@@ -169,6 +171,8 @@ api.add_router("/", desk_router)
 api.add_router("/reports/", reports_router)
 api.add_router("/reports/", analyses_reports_router)
 api.add_router("/", analyses_router)
+api.add_router("/reports/", named_reports_router)  # health, churn, dormancy, kpi (issue 18)
+api.add_router("/dashboard", dashboard_router)
 api.add_router("/", pipeline_router)  # before /opportunities/{id}: /opportunities/forecast
 api.add_router("/", opportunities_router)
 api.add_router("/", accounts_router)

@@ -169,7 +169,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "customer-list"
+LOGIN_REDIRECT_URL = "home"  # the dashboard of the role
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -287,6 +287,11 @@ KEHU_FRESHNESS_SECONDS = env_int("KEHU_FRESHNESS_SECONDS", 24 * 3600)
 KEHU_HOLIDAYS = env_list("KEHU_HOLIDAYS", "")  # ISO dates that are not business days
 KEHU_EXTRA_WORKDAYS = env_list("KEHU_EXTRA_WORKDAYS", "")  # weekend dates worked (调休)
 KEHU_QUALITY_ENTRY_WINDOW_DAYS = env_int("KEHU_QUALITY_ENTRY_WINDOW_DAYS", 28)
+# Dashboards and named reports (issue 18): the worker refreshes the company-wide figures every
+# KEHU_DASHBOARD_REFRESH_SECONDS (0: never; pages then compute them when missing) and the weekly
+# reports (health, dormancy) every KEHU_WEEKLY_REPORT_SECONDS.
+KEHU_DASHBOARD_REFRESH_SECONDS = env_int("KEHU_DASHBOARD_REFRESH_SECONDS", 900)
+KEHU_WEEKLY_REPORT_SECONDS = env_int("KEHU_WEEKLY_REPORT_SECONDS", 7 * 24 * 3600)
 KEHU_QUALITY_ALERT_PERCENT = env_int("KEHU_QUALITY_ALERT_PERCENT", 15)
 KEHU_QUALITY_BASELINE_DAYS = env_int("KEHU_QUALITY_BASELINE_DAYS", 28)
 KEHU_QUALITY_BASELINE_MIN_DAYS = env_int("KEHU_QUALITY_BASELINE_MIN_DAYS", 7)

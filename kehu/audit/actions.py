@@ -151,6 +151,7 @@ class AuditAction(models.TextChoices):
     USER_PASSWORD_RESET = "user.password_reset", _("Password reset")
     TEAM_UPDATED = "team.updated", _("Team changed")
     COMPANY_SETTINGS_UPDATED = "company_settings.updated", _("Company settings changed")
+    REPORT_SETTINGS_UPDATED = "report_settings.updated", _("Report settings changed")
     API_TOKEN_CREATED = "api_token.created", _("API token created")
     API_TOKEN_REVOKED = "api_token.revoked", _("API token revoked")
     CALENDAR_FEED_CREATED = "calendar_feed.created", _("Calendar feed address created")

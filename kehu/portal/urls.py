@@ -1,9 +1,11 @@
 from django.urls import path
 
+from kehu.reports.dashboard.views import home
+
 from . import contact_views, job_views, views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home, name="home"),  # the dashboard of the role (kehu.reports.dashboard)
     path("customers/<str:customer_no>/", views.customer_detail, name="customer-detail"),
     path(
         "customers/<str:customer_no>/interactions/",

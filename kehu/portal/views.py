@@ -51,11 +51,6 @@ SECTION_SIZE = 20
 TIMELINE_RELATED = ("contact", "performed_by", "next_action_owner")
 
 
-@login_required
-def home(request: AuthedRequest) -> HttpResponse:
-    return redirect("customer-list")
-
-
 def _can_write(user: Any, customer: Customer) -> bool:
     return customer_queryset_for(user, for_write=True).filter(pk=customer.pk).exists()
 

@@ -140,3 +140,43 @@ class QualityAlert(models.Model):
 
 # --- The analyses (issue 18): source costs and targets, written by kehu.reports.analyses.services.
 from .analyses.models import SourceCost, Target  # noqa: E402, F401
+
+# --- Dashboards and named reports (issue 18): stored figures and their settings.
+
+
+class ReportSnapshot(models.Model):
+    """Figures computed on the worker for a whole scope (key 'all', 'team:<id>'), so that a page
+    over a million customers reads one row; the page shows `generated_at` as its freshness."""
+
+    kind = models.CharField(_("kind"), max_length=32)
+    key = models.CharField(max_length=32, default="all")
+    data = models.JSONField(_("data"), default=dict)
+    generated_at = models.DateTimeField(_("generated at"))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="report_snapshot_unique_kind_key")
+        ]
+        verbose_name = _("report snapshot")
+        verbose_name_plural = _("report snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key} {self.generated_at:%Y-%m-%d %H:%M}"
+
+
+class ReportSetting(models.Model):
+    """One editable report setting (a KPI target, the dormancy window); defaults in code."""
+
+    key = models.CharField(_("setting"), max_length=48, unique=True)
+    value = models.FloatField(_("value"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("report setting")
+        verbose_name_plural = _("report settings")
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -16,7 +17,7 @@ from kehu.customers.models import Customer
 from kehu.interactions.models import Interaction
 
 from .metrics import Figures, quality_figures
-from .models import METRICS, QualityAlert, QualitySnapshot, Scope
+from .models import METRICS, QualityAlert, QualitySnapshot, ReportSetting, ReportSnapshot, Scope
 
 COUNT_FIELDS = ("customers", "complete", "duplicates", "stale", "interactions", "timely")
 
@@ -128,3 +129,25 @@ def quality_nightly(*, now: datetime | None = None) -> dict[str, int]:
     snapshots = quality_snapshot_take(now=now)
     alerts = quality_alerts_check(snapshots)
     return {"snapshots": len(snapshots), "alerts": len(alerts)}
+
+
+# --- Dashboards and named reports (issue 18): the one write path of their stored rows.
+
+
+def report_snapshot_store(
+    *, kind: str, data: dict[str, Any], now: datetime, key: str = "all"
+) -> ReportSnapshot:
+    """Store (replace) the figures of report `kind` for scope `key`, computed at `now`."""
+    with transaction.atomic():
+        snapshot, _created = ReportSnapshot.objects.update_or_create(
+            kind=kind, key=key, defaults={"data": data, "generated_at": now}
+        )
+    return snapshot
+
+
+def report_setting_save(*, actor: User | None, key: str, value: float) -> ReportSetting:
+    """One setting's row (the caller checks the value and audits the change)."""
+    setting, _created = ReportSetting.objects.update_or_create(
+        key=key, defaults={"value": value, "updated_by": actor}
+    )
+    return setting

@@ -4,6 +4,7 @@ from . import views
 from .analyses import settings_views as analyses_settings
 from .analyses import views as analyses
 from .analyses.registry import ANALYSES
+from .health import views as health_views
 
 urlpatterns = [
     path("", analyses.analyses_index, name="analyses-index"),
@@ -28,4 +29,12 @@ urlpatterns = [
         path(f"{name}/", analyses.analysis_page, {"name": name}, name=f"analysis-{name}")
         for name in ANALYSES
     ),
+]
+
+# The named reports (issue 18): customer health, high-value churn, dormancy, the KPI sheet.
+urlpatterns += [
+    path("health/", health_views.report_health, name="report-health"),
+    path("churn/", health_views.report_churn, name="report-churn"),
+    path("dormancy/", health_views.report_dormancy, name="report-dormancy"),
+    path("kpi/", health_views.report_kpi, name="report-kpi"),
 ]

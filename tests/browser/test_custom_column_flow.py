@@ -37,6 +37,7 @@ def test_choose_a_custom_column_and_sort_it(
     page = context.new_page()
     page.set_default_timeout(15_000)
     sign_in(page, live_server.url, rep.username)
+    page.goto(f"{live_server.url}/customers/")
 
     page.locator("#customer-filters details summary").click()
     page.locator("input[name=cols][value=cf_seats]").check()

@@ -26,7 +26,8 @@ def test_rep_logs_interaction_from_360_page_on_phone(
     page.locator("form:has(#id_password)").locator(
         "button[type=submit], input[type=submit]"
     ).first.click()
-    page.wait_for_url(f"{live_server.url}/customers/**")
+    page.wait_for_url(f"{live_server.url}/")  # the dashboard
+    page.goto(f"{live_server.url}/customers/")
 
     page.locator("a.customer-link", has_text="杭州云帆软件有限公司").first.click()
     page.wait_for_url(f"**/customers/{customer.customer_no}/")

@@ -34,6 +34,7 @@ def test_sort_filter_bulk_assign_and_save_the_view(
     page.set_default_timeout(15_000)
     device = TOTPDevice.objects.create(user=manager, name="手机", confirmed=True)
     sign_in(page, live_server.url, manager.username, device=device)
+    page.goto(f"{live_server.url}/customers/")
 
     # Sort: the status header puts 意向 (intent) before 线索 (lead); again, the other way.
     page.locator("#sort-status").click()

@@ -20,12 +20,13 @@ def customer_links(response) -> list[str]:
     )
 
 
-def test_root_redirects_to_login_then_list(client, rep):
+def test_root_redirects_to_login_then_shows_the_dashboard(client, rep):
     assert client.get("/").url.startswith("/login/")
     client.force_login(rep)
     response = client.get("/")
-    assert response.status_code == 302
-    assert response.url == "/customers/"
+    assert response.status_code == 200  # the rep's dashboard (kehu.reports.dashboard)
+    assert 'id="dashboard-tiles"' in response.content.decode()
+    assert client.get("/customers/").status_code == 200
 
 
 def test_login_page_renders_and_logs_in(client, rep):
@@ -36,7 +37,7 @@ def test_login_page_renders_and_logs_in(client, rep):
     assert "vendor/htmx.org/dist/htmx.min.js" in body
     response = client.post("/login/", {"username": "rep", "password": "pass-for-tests-2026"})
     assert response.status_code == 302
-    assert response.url == "/customers/"
+    assert response.url == "/"  # the home dashboard
 
 
 def test_list_shows_only_visible_customers(client, customer_factory, rep, rep2, outsider):

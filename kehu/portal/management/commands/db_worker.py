@@ -33,6 +33,7 @@ from kehu.core.jobs import job_stop_request
 from kehu.core.tasks import backup_schedule
 from kehu.interactions.tasks import reminders_schedule
 from kehu.portal.job_reaper import jobs_reap_audited, jobs_settle_audited
+from kehu.reports.dashboard.tasks import reports_schedule
 from kehu.segments.tasks import segments_followup_schedule
 from kehu.tags.tasks import decay_schedule
 from kehu.value.tasks import freshness_schedule, propensity_schedule, value_schedule
@@ -65,6 +66,7 @@ class KehuWorker(Worker):
             reminders_schedule,  # due reminders, every minute (kehu.interactions)
             backup_schedule,  # backups when KEHU_BACKUP_EVERY_SECONDS is set (kehu.core)
             decay_schedule,  # the tag decay rules, nightly (kehu.tags)
+            reports_schedule,  # dashboards' company figures, weekly reports (kehu.reports)
         ]
         if not self.batch:
             schedules += [

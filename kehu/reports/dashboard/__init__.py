@@ -1,0 +1,1 @@
+"""The home dashboard per role (issue 18)."""

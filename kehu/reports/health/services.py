@@ -1,0 +1,134 @@
+"""The named reports' writes: stored runs (ReportSnapshot), the weekly dormancy notice, settings.
+
+For the roles that read every customer a report over the whole company is read from its stored
+run (computed weekly on the worker, and after the company's first import); for everyone else it
+is computed live over their book or team. A report's page shows when its figures were computed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kehu.accounts.models import Role, User
+from kehu.accounts.policy import READ_ALL
+from kehu.accounts.services import notification_send
+from kehu.audit.actions import AuditAction
+from kehu.audit.services import audit_record
+from kehu.core.errors import PermissionDenied, ValidationFailed
+from kehu.customers.models import Customer
+
+from ..models import ReportSnapshot
+from ..services import report_setting_save, report_snapshot_store
+from . import figures
+
+STORED: dict[str, Callable[[QuerySet[Customer], datetime], dict[str, Any]]] = {
+    "health": figures.health_report,
+    "churn": figures.churn_report,
+    "dormancy": figures.dormancy_report,
+}
+
+
+def report_store(kind: str, *, now: datetime | None = None) -> ReportSnapshot:
+    """Compute report `kind` over every customer and store it (key 'all')."""
+    now = now or timezone.now()
+    data = STORED[kind](Customer.objects.all(), now)
+    return report_snapshot_store(kind=kind, data=data, now=now)
+
+
+def report_for(user: User, kind: str, *, now: datetime | None = None) -> dict[str, Any]:
+    """{generated_at, data} of report `kind` for this viewer (stored for read-all roles)."""
+    now = now or timezone.now()
+    if user.role in READ_ALL:
+        snapshot = ReportSnapshot.objects.filter(kind=kind, key="all").first()
+        if snapshot is None:
+            snapshot = report_store(kind, now=now)
+        return {"generated_at": snapshot.generated_at, "stored": True, "data": snapshot.data}
+    data = STORED[kind](figures.customers_for(user), now)
+    return {"generated_at": now, "stored": False, "data": data}
+
+
+def kpi_for(user: User, month: date, *, now: datetime | None = None) -> dict[str, Any]:
+    now = now or timezone.now()
+    data = figures.kpi_sheet(figures.customers_for(user), month, now)
+    return {"generated_at": now, "stored": False, "data": data}
+
+
+def report_settings_update(*, actor: User, values: dict[str, Any]) -> dict[str, float]:
+    """Change the KPI targets / the dormancy window (administrators and executives); audited."""
+    if actor.role not in (Role.ADMIN, Role.EXECUTIVE):
+        raise PermissionDenied(_("Only administrators and executives change report settings."))
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, float] = {}
+    for key, raw in values.items():
+        if key not in figures.DEFAULTS:
+            errors[key] = [_("Unknown setting.")]
+            continue
+        try:
+            value = float(str(raw).strip().rstrip("%"))
+        except ValueError:
+            errors[key] = [_("Enter a number.")]
+            continue
+        if key == "dormancy_days":
+            if not (1 <= value <= 3650) or value != int(value):
+                errors[key] = [_("Enter a whole number of days from 1 to 3650.")]
+                continue
+        else:
+            value = value / 100 if value > 1 else value
+            if not 0 <= value <= 1:
+                errors[key] = [_("Enter a percentage from 0 to 100.")]
+                continue
+        cleaned[key] = value
+    if errors:
+        raise ValidationFailed(errors)
+    before = figures.settings_all()
+    with transaction.atomic():
+        for key, value in cleaned.items():
+            report_setting_save(actor=actor, key=key, value=value)
+        changes = {k: [before[k], v] for k, v in cleaned.items() if before[k] != v}
+        if changes:
+            audit_record(actor=actor, action=AuditAction.REPORT_SETTINGS_UPDATED, changes=changes)
+    return figures.settings_all()
+
+
+def dormancy_notify(*, now: datetime | None = None) -> int:
+    """The weekly dormancy report: each manager gets their team's rate, executives and admins
+    the company's, as a notification (and an e-mail when KEHU_SMTP_HOST is set)."""
+    now = now or timezone.now()
+    snapshot = report_store("dormancy", now=now)
+    sent = 0
+    link = reverse("report-dormancy")
+    people = User.objects.filter(
+        is_active=True, role__in=(Role.MANAGER, Role.EXECUTIVE, Role.ADMIN)
+    ).order_by("id")
+    for person in people:
+        data = (
+            snapshot.data
+            if person.role != Role.MANAGER
+            else figures.dormancy_report(figures.customers_for(person), now)
+        )
+        rate = data["rate"]
+        message = _(
+            "Dormancy report: %(dormant)s of %(total)s customers (%(rate)s) had no interaction "
+            "for %(days)s days."
+        ) % {
+            "dormant": data["dormant"],
+            "total": data["total"],
+            "rate": "—" if rate is None else f"{rate * 100:.1f}%",
+            "days": data["window_days"],
+        }
+        sent += notification_send(users=[person], message=message, link=link)
+        if settings.KEHU_SMTP_HOST and person.email:
+            send_mail(
+                _("Weekly dormancy report"), message, None, [person.email], fail_silently=True
+            )
+    return sent
