@@ -301,3 +301,16 @@ def test_customers_filter_by_tag_type_and_the_list_offers_the_library(
     page = api.client.get("/customers/?tag_type=risk").content.decode()
     assert "有风险的贸易有限公司" in page and "没风险的贸易有限公司" not in page
     assert '<datalist id="tag-library">' in page and '<option value="高价值">' in page
+
+
+def test_the_search_page_offers_the_tag_filter(
+    client: Any, rep: Any, customer_factory: Any
+) -> None:
+    wanted = customer_factory(name="华东标签搜索有限公司")
+    customer_factory(name="华东别的搜索有限公司")
+    tag_apply(actor=rep, customer=wanted, name="投诉")
+    client.force_login(rep)
+    page = client.get("/search/", {"q": "华东"}).content.decode()
+    assert 'id="search-by-tag"' in page and '<option value="投诉">' in page
+    listed = client.get("/customers/", {"q": "华东", "tag": "投诉"}).content.decode()
+    assert "华东标签搜索有限公司" in listed and "华东别的搜索有限公司" not in listed
