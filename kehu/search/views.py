@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from kehu.accounts.requests import AuthedRequest
+from kehu.tags.models import Tag
 
 from .services import search_logged
 
@@ -15,9 +16,9 @@ from .services import search_logged
 def search_page(request: AuthedRequest) -> HttpResponse:
     q = request.GET.get("q", "")
     results = search_logged(actor=request.user, query=q, limit=10) if q.strip() else None
-    template = (
-        "search/partials/_results.html"
-        if request.headers.get("HX-Request")
-        else "search/search.html"
-    )
-    return render(request, template, {"q": q, "results": results})
+    if request.headers.get("HX-Request"):
+        return render(request, "search/partials/_results.html", {"q": q, "results": results})
+    # The tag picker: the search words and library tags open the customer list filtered by both.
+    library = Tag.objects.filter(is_active=True).order_by("type__position", "name")
+    context = {"q": q, "results": results, "tag_library": library.values_list("name", flat=True)}
+    return render(request, "search/search.html", context)

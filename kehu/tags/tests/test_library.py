@@ -137,7 +137,12 @@ def test_request_approved_by_the_steward_joins_the_library_and_tags_the_customer
     decided = api.login(steward).post(f"/api/v1/review/{item.pk}/approve", {})
     assert decided.status_code == 200, decided.content
     tag = Tag.objects.get(name="出口退税")
-    assert tag.type.code == "need" and tag.is_active and tag.created_by == steward
+    assert (
+        tag.type is not None
+        and tag.type.code == "need"
+        and tag.is_active
+        and tag.created_by == steward
+    )
     link = CustomerTag.objects.get(customer=customer, tag=tag)
     assert link.added_by == rep
     assert Notification.objects.filter(user=rep, message__contains="出口退税").exists()
@@ -258,7 +263,7 @@ def test_settings_page_and_request_form(
     assert "行业标签" in page and "高价值" in page and "?tag=" in page
     assert 'id="tag-form"' not in page
     assert client.post("/settings/tags/", {"name": "偷建"}).status_code == 403
-    assert client.get(f"/settings/tags/{Tag.objects.first().pk}/").status_code == 403
+    assert client.get(f"/settings/tags/{Tag.objects.get(name='VIP').pk}/").status_code == 403
     form = client.get(f"/tags/request/?customer={customer.customer_no}")
     assert form.status_code == 200
     sent = client.post(
@@ -272,7 +277,8 @@ def test_settings_page_and_request_form(
     added = client.post(
         "/settings/tags/", {"op": "tag", "name": "直播带货", "type": "channel"}, follow=True
     )
-    assert added.status_code == 200 and Tag.objects.get(name="直播带货").type.code == "channel"
+    made = Tag.objects.get(name="直播带货")
+    assert added.status_code == 200 and made.type is not None and made.type.code == "channel"
     library("旧标签")
     old = Tag.objects.get(name="旧标签")
     assert client.post(f"/settings/tags/{old.pk}/retire/").status_code == 302
@@ -295,3 +301,16 @@ def test_customers_filter_by_tag_type_and_the_list_offers_the_library(
     page = api.client.get("/customers/?tag_type=risk").content.decode()
     assert "有风险的贸易有限公司" in page and "没风险的贸易有限公司" not in page
     assert '<datalist id="tag-library">' in page and '<option value="高价值">' in page
+
+
+def test_the_search_page_offers_the_tag_filter(
+    client: Any, rep: Any, customer_factory: Any
+) -> None:
+    wanted = customer_factory(name="华东标签搜索有限公司")
+    customer_factory(name="华东别的搜索有限公司")
+    tag_apply(actor=rep, customer=wanted, name="投诉")
+    client.force_login(rep)
+    page = client.get("/search/", {"q": "华东"}).content.decode()
+    assert 'id="search-by-tag"' in page and '<option value="投诉">' in page
+    listed = client.get("/customers/", {"q": "华东", "tag": "投诉"}).content.decode()
+    assert "华东标签搜索有限公司" in listed and "华东别的搜索有限公司" not in listed
