@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "kehu.search",
     "kehu.reports",
     "kehu.dedupe",
+    "kehu.value",
     "kehu.collab",
     "kehu.workflow",
 ]
@@ -354,10 +355,24 @@ for _proxy in KEHU_TRUSTED_PROXIES:
 
 NINJA_PAGINATION_PER_PAGE = KEHU_PAGE_SIZE
 
+# One line per record with the request id; personal values masked (kehu.core.logs).
+# KEHU_LOG_FORMAT=json (the default under `kehu serve`) writes JSON lines.
+KEHU_LOG_FORMAT = os.environ.get("KEHU_LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "kehu.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "kehu.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request"],
+            "formatter": "json" if KEHU_LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("KEHU_LOG_LEVEL", "WARNING")},
 }
 
@@ -395,6 +410,10 @@ AXES_CLIENT_IP_CALLABLE = "kehu.core.middleware.client_ip"
 AXES_ENABLED = env_bool("KEHU_LOGIN_LOCKOUT", True)
 # Production (KEHU_PRODUCTION=true, behind HTTPS): passes `kehu check --deploy`.
 KEHU_PRODUCTION = env_bool("KEHU_PRODUCTION", False)
+# `kehu backup` on the worker: every this many seconds (production: daily; the sandbox: off),
+# keeping the newest KEHU_BACKUP_KEEP archives in DATA_DIR/backups.
+KEHU_BACKUP_EVERY_SECONDS = env_int("KEHU_BACKUP_EVERY_SECONDS", 86400 if KEHU_PRODUCTION else 0)
+KEHU_BACKUP_KEEP = env_int("KEHU_BACKUP_KEEP", 7)
 if KEHU_PRODUCTION:
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("KEHU_SSL_REDIRECT", True)

@@ -3,8 +3,10 @@ from django.urls import include, path
 
 from kehu.api import api
 from kehu.collab.views import customer_bulk
+from kehu.core.health import healthz
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

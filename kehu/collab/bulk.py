@@ -125,7 +125,7 @@ def customers_bulk_act(
             changed = False
             for name in names:
                 if action == "tag":
-                    changed |= tag_apply(actor=actor, customer=customer, name=name)
+                    changed |= bool(tag_apply(actor=actor, customer=customer, name=name))
                 else:
                     changed |= tag_remove(actor=actor, customer=customer, name=name)
             if changed:

@@ -4,6 +4,8 @@ which address a request comes from (`client_ip`)."""
 from __future__ import annotations
 
 import ipaddress
+import re
+import uuid
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from functools import lru_cache
@@ -17,6 +19,9 @@ from django.utils import translation
 from .text import without_controls
 
 _request_ip: ContextVar[str | None] = ContextVar("kehu_request_ip", default=None)
+_request_id: ContextVar[str] = ContextVar("kehu_request_id", default="")
+# An id a proxy sent (X-Request-ID) is kept when it is short and plain; otherwise a new one.
+_REQUEST_ID_OK = re.compile(r"[A-Za-z0-9._-]{8,64}")
 _request_source: ContextVar[str] = ContextVar("kehu_request_source", default="system")
 
 
@@ -74,6 +79,12 @@ def current_ip() -> str | None:
     return _request_ip.get()
 
 
+def current_request_id() -> str:
+    """The id of the request being served ("" outside one): in every log line and the
+    X-Request-ID response header, so a user's report can be found in the logs."""
+    return _request_id.get()
+
+
 def current_source() -> str:
     return _request_source.get()
 
@@ -89,13 +100,19 @@ class RequestContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         ip = client_ip(request)
         source = "api" if request.path.startswith("/api/") else "web"
+        sent = request.headers.get("X-Request-ID", "")
+        request_id = sent if _REQUEST_ID_OK.fullmatch(sent) else uuid.uuid4().hex
         ip_token = _request_ip.set(ip)
         source_token = _request_source.set(source)
+        id_token = _request_id.set(request_id)
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            return response
         finally:
             _request_ip.reset(ip_token)
             _request_source.reset(source_token)
+            _request_id.reset(id_token)
 
 
 class ChineseFirstLocaleMiddleware(LocaleMiddleware):

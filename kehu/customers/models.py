@@ -76,6 +76,14 @@ class Customer(models.Model):
         FROM_100K_TO_500K = "100k_500k", _("100k-500k")
         OVER_500K = "over_500k", _(">500k")
 
+    class Ownership(models.TextChoices):
+        """企业性质 (the standard's basic attributes, issue 17)."""
+
+        STATE = "state", _("State-owned")
+        PRIVATE = "private", _("Private")
+        FOREIGN = "foreign", _("Foreign-invested")
+        OTHER = "other", _("Other")
+
     class Quality(models.TextChoices):
         COMPLETE = "complete", _("Complete")
         INCOMPLETE = "incomplete", _("Incomplete")
@@ -108,6 +116,9 @@ class Customer(models.Model):
         related_name="+",
     )
     size = models.CharField(_("size"), max_length=16, choices=Size, blank=True)
+    ownership = models.CharField(
+        _("ownership"), max_length=16, choices=Ownership, blank=True, default=""
+    )
     province = models.CharField(_("province"), max_length=50, blank=True)
     city = models.CharField(_("city"), max_length=50, blank=True)
     district = models.CharField(_("district"), max_length=50, blank=True)

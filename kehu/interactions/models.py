@@ -24,6 +24,10 @@ class Interaction(models.Model):
         NOT_NOW = "not_now", _("Not for now")
         REJECTED = "rejected", _("Declined")
         OBJECTION = "objection", _("Raised an objection")
+        # Outcomes of a call that did not get through (decay rules count them: three in a row
+        # turn 高活跃度 into 休眠客户; the activity analysis leaves them out of its response rate).
+        NO_ANSWER = "no_answer", _("No answer")
+        REFUSED = "refused", _("Call refused")
 
     interaction_no = models.CharField(_("interaction number"), max_length=32, unique=True)
     customer = models.ForeignKey(

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
@@ -28,26 +29,76 @@ def _tag_name(raw: Any) -> str:
     return name
 
 
+class TagApplied:
+    """What tag_apply did: truthy when the tag is new on the customer; `replaced` names the tags
+    of the same exclusive group it took off (高价值 replaces 中价值)."""
+
+    def __init__(self, *, created: bool, tag: Tag, replaced: list[str]) -> None:
+        self.created, self.tag, self.replaced = created, tag, replaced
+
+    def __bool__(self) -> bool:
+        return self.created
+
+
 @transaction.atomic
 def tag_apply(
-    *, actor: User | None, customer: Customer, name: str, source: str | None = None
-) -> bool:
-    """Put the tag on the customer (creating the tag if new); False when it was there already."""
+    *,
+    actor: User | None,
+    customer: Customer,
+    name: str,
+    source: str | None = None,
+    applied_by: str = CustomerTag.Source.USER,
+    label: str = "",
+    note: str = "",
+    evidence: str = "",
+) -> TagApplied:
+    """Put the tag on the customer. `applied_by` (a CustomerTag.Source) and `label` (the rule's or
+    import's name) record what applied it, `evidence` the sentence a rule matched; `source` is the
+    audit entry's source. A tag of an exclusive group replaces the customer's other tag of that
+    group. Applied again, the link is kept and its last_triggered_at (and evidence) refreshed."""
     tag, _created = Tag.objects.get_or_create(name=_tag_name(name))
-    _link, created = CustomerTag.objects.get_or_create(
+    now = timezone.now()
+    link = CustomerTag.objects.filter(customer=customer, tag=tag).first()
+    if link is not None:
+        link.last_triggered_at = now
+        fields = ["last_triggered_at"]
+        if evidence:
+            link.evidence, fields = evidence, [*fields, "evidence"]
+        link.save(update_fields=fields)
+        return TagApplied(created=False, tag=tag, replaced=[])
+    replaced: list[str] = []
+    if tag.exclusive_group:
+        others = CustomerTag.objects.filter(
+            customer=customer, tag__exclusive_group=tag.exclusive_group
+        ).select_related("tag")
+        for other in others:
+            replaced.append(other.tag.name)
+            other.delete()
+            audit_record(
+                actor=actor,
+                action=AuditAction.CUSTOMER_UNTAGGED,
+                target=customer,
+                changes={"tags": [other.tag.name, None]},
+                source=source,
+            )
+    CustomerTag.objects.create(
         customer=customer,
         tag=tag,
-        defaults={"added_by": actor},
+        added_by=actor,
+        source=applied_by,
+        source_label=label[:100],
+        note=note[:300],
+        evidence=evidence,
+        last_triggered_at=now,
     )
-    if created:
-        audit_record(
-            actor=actor,
-            action=AuditAction.CUSTOMER_TAGGED,
-            target=customer,
-            changes={"tags": [None, tag.name]},
-            source=source,
-        )
-    return created
+    audit_record(
+        actor=actor,
+        action=AuditAction.CUSTOMER_TAGGED,
+        target=customer,
+        changes={"tags": [None, tag.name]},
+        source=source,
+    )
+    return TagApplied(created=True, tag=tag, replaced=replaced)
 
 
 @transaction.atomic

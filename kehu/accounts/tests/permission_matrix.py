@@ -165,6 +165,7 @@ PAGES: dict[str, Any] = {
     "dedupe-check": Global(),
     "dedupe-customer-link": Read(subject="customer_pk"),
     "login": Exempt("the public sign-in page; kehu/accounts/tests/test_two_factor.py"),
+    "healthz": Exempt("counts only, for load balancers; kehu/core/tests/test_serving.py"),
     "otp-verify": Global(),
     "otp-setup": Global(),
     # Administrators only; kehu/accounts/tests/test_two_factor_devices.py

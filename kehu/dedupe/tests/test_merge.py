@@ -161,16 +161,22 @@ def test_tags_move_and_a_shared_tag_comes_back_on_undo(
     from kehu.tags.models import CustomerTag, Tag
 
     survivor, merged = pair_of_customers
-    shared, own = Tag.objects.create(name="重点客户"), Tag.objects.create(name="展会")
+    shared, own = Tag.objects.create(name="重点客户"), Tag.objects.create(name="展会客户")
     CustomerTag.objects.create(customer=survivor, tag=shared)
     CustomerTag.objects.create(customer=merged, tag=shared)
     CustomerTag.objects.create(customer=merged, tag=own)
     merge = customer_merge(actor=steward, survivor=survivor, merged=merged)
-    assert set(survivor.customer_tags.values_list("tag__name", flat=True)) == {"重点客户", "展会"}
+    assert set(survivor.customer_tags.values_list("tag__name", flat=True)) == {
+        "重点客户",
+        "展会客户",
+    }
     merge_undo(actor=steward, merge=merge)
     assert set(survivor.customer_tags.values_list("tag__name", flat=True)) == {"重点客户"}
     restored = Customer.objects.get(pk=merged.pk)
-    assert set(restored.customer_tags.values_list("tag__name", flat=True)) == {"重点客户", "展会"}
+    assert set(restored.customer_tags.values_list("tag__name", flat=True)) == {
+        "重点客户",
+        "展会客户",
+    }
 
 
 def test_custom_field_values_the_survivor_lacks_come_along_and_go_back_on_undo(

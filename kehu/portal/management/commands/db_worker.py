@@ -27,6 +27,7 @@ from django_tasks_db.management.commands.db_worker import Worker, logger
 from django_tasks_db.models import DBTaskResult
 
 from kehu.core.jobs import job_stop_request
+from kehu.core.tasks import backup_schedule
 from kehu.interactions.tasks import reminders_schedule
 from kehu.portal.job_reaper import jobs_reap_audited, jobs_settle_audited
 from kehu.reports.dashboard.tasks import reports_schedule
@@ -60,6 +61,10 @@ class KehuWorker(Worker):
             reports_schedule()  # dashboards' company figures, weekly reports (kehu.reports)
         except Exception:
             logger.exception("Queueing the dashboard refresh failed")
+        try:
+            backup_schedule()  # nightly backups when KEHU_BACKUP_EVERY_SECONDS is set
+        except Exception:
+            logger.exception("Queueing the backup failed")
         if not self.batch:
             try:
                 tick_schedule()  # the workflow's time rules, every few minutes (kehu.workflow)
