@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -67,7 +67,7 @@ class KeywordRuleForm(forms.Form):
                 "is_active": True,
             }
         super().__init__(*args, **kwargs)
-        self.fields["tag"].choices = _tag_choices()
+        cast(forms.ChoiceField, self.fields["tag"]).choices = _tag_choices()
 
     def payload(self) -> dict[str, Any]:
         return dict(self.cleaned_data)
@@ -104,8 +104,10 @@ class DecayRuleForm(forms.Form):
         elif rule is None and not bound:
             kwargs["initial"] = {"is_active": True, "outcomes": ["no_answer", "refused"]}
         super().__init__(*args, **kwargs)
-        self.fields["tag"].choices = _tag_choices()
-        self.fields["replace_with"].choices = _tag_choices(str(_("(remove the tag)")))
+        cast(forms.ChoiceField, self.fields["tag"]).choices = _tag_choices()
+        cast(forms.ChoiceField, self.fields["replace_with"]).choices = _tag_choices(
+            str(_("(remove the tag)"))
+        )
 
     def payload(self) -> dict[str, Any]:
         return dict(self.cleaned_data)

@@ -59,13 +59,14 @@ def events_process(*, limit: int = LIMIT) -> int:
     while done < limit:
         with transaction.atomic():
             cursor = _cursor_locked()
-            entries = list(
-                AuditEntry.objects.filter(seq__gt=cursor.seq)
+            entries: list[dict[str, Any]] = [
+                dict(row)
+                for row in AuditEntry.objects.filter(seq__gt=cursor.seq)
                 .order_by("seq")
                 .values("seq", "action", "target_type", "target_id", "customer_id", "changes")[
                     :BATCH
                 ]
-            )
+            ]
             if not entries:
                 return done
             _entries_apply([e for e in entries if e["action"] in ACTIONS])

@@ -52,6 +52,12 @@ def _words(raw: Any, field: str, *, required: bool) -> list[str]:
     return words
 
 
+def _library_tag(raw: Any, field: str) -> Tag:
+    tag = _tag(raw, field)
+    assert tag is not None  # required: _tag raised otherwise
+    return tag
+
+
 def _tag(raw: Any, field: str, *, required: bool = True) -> Tag | None:
     name = clean_text(raw)
     if not name:
@@ -87,9 +93,9 @@ def keyword_rule_save(
     *, actor: User, data: dict[str, Any], rule_id: int | None = None
 ) -> KeywordTagRule:
     _require_editor(actor)
-    rule = _get(KeywordTagRule, rule_id)
+    rule: KeywordTagRule = _get(KeywordTagRule, rule_id)
     rule.name = _name(data.get("name"), KeywordTagRule, rule_id)
-    rule.tag = _tag(data.get("tag"), "tag")
+    rule.tag = _library_tag(data.get("tag"), "tag")
     rule.keywords = _words(data.get("keywords"), "keywords", required=True)
     negations = data.get("negations")
     if negations is not None:
@@ -112,13 +118,13 @@ def decay_rule_save(
     *, actor: User, data: dict[str, Any], rule_id: int | None = None
 ) -> TagDecayRule:
     _require_editor(actor)
-    rule = _get(TagDecayRule, rule_id)
+    rule: TagDecayRule = _get(TagDecayRule, rule_id)
     rule.name = _name(data.get("name"), TagDecayRule, rule_id)
     kind = data.get("kind")
     if kind not in TagDecayRule.Kind.values:
         raise ValidationFailed({"kind": [_("Choose the kind of rule.")]})
     rule.kind = kind
-    rule.tag = _tag(data.get("tag"), "tag")
+    rule.tag = _library_tag(data.get("tag"), "tag")
     rule.replace_with = _tag(data.get("replace_with"), "replace_with", required=False)
     if rule.replace_with is not None and rule.replace_with.pk == rule.tag.pk:
         raise ValidationFailed({"replace_with": [_("A tag cannot be replaced by itself.")]})

@@ -175,3 +175,24 @@ def test_the_commands(rep: Any, customer_factory: Any) -> None:
         assert "潜在需求" in _tags(customer)
         call_command("tags_decay", stdout=out)
     assert "潜在需求" not in _tags(customer)
+
+
+def test_the_nightly_schedule() -> None:
+    from kehu.tags.tasks import seconds_to_hour
+
+    evening = datetime(2026, 1, 5, 23, 0, tzinfo=SHANGHAI)
+    assert seconds_to_hour(2, evening) == 3 * 3600
+    assert seconds_to_hour(2, datetime(2026, 1, 5, 2, 0, tzinfo=SHANGHAI)) == 24 * 3600
+    assert seconds_to_hour(-1, evening) == 0  # off
+
+
+def test_the_worker_queues_the_nightly_run(settings: Any) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from kehu.tags.tasks import decay_schedule
+
+    settings.KEHU_TAG_DECAY_HOUR = 2
+    assert decay_schedule() is True
+    assert decay_schedule() is False  # one waits already
+    queued = DBTaskResult.objects.filter(task_path__endswith="tags_decay_task", status="READY")
+    assert queued.count() == 1

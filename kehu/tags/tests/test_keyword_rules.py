@@ -50,7 +50,7 @@ def _log(actor: Any, customer: Any, summary: str, **extra: Any) -> Any:
     return interaction_log(actor=actor, customer=customer, data=data)
 
 
-def _link(customer: Any, tag: str) -> CustomerTag | None:
+def _link(customer: Any, tag: str) -> Any:
     return CustomerTag.objects.filter(customer=customer, tag__name=tag).first()
 
 

@@ -145,7 +145,7 @@ def test_the_pages(client: Any, rep: Any, steward: Any) -> None:
     assert preview.status_code == 200 and "rule-preview" in preview.content.decode()
     assert client.post(f"/settings/tag-rules/{rule.pk}/run/").status_code == 302
     assert Job.objects.filter(kind="tags.keyword_rule_run").count() == 1
-    decay = TagDecayRule.objects.first()
+    decay = TagDecayRule.objects.get(kind="streak")
     assert client.get(f"/settings/tag-rules/decay/{decay.pk}/").status_code == 200
     bad = client.post(
         "/settings/tag-rules/",
