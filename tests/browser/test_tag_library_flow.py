@@ -19,7 +19,7 @@ pytestmark = [
 
 
 def test_rep_applies_a_library_tag_on_a_phone(
-    live_server: Any, phone_page: Any, rep: Any, customer_factory: Any
+    live_server: Any, shipped_tags: None, phone_page: Any, rep: Any, customer_factory: Any
 ) -> None:
     customer = customer_factory(name="苏州云启智能科技有限公司")
     tag_apply(actor=rep, customer=customer, name="中价值")

@@ -34,15 +34,15 @@ def value_segments(user: User, filters: Filters) -> list[Chart]:
     """Grades, octants and lifecycle stages of kehu.value's CustomerValue rows (one per
     customer) of the customers in scope; empty charts until the value job has run."""
     import kehu.value.models as value_models
+    from kehu.value.octants import OCTANT_NAMES
 
     customers = scoped(user, Customer.objects.all(), filters, prefix="")
     rows = value_models.CustomerValue.objects.using(customers.db).filter(
         customer__in=customers.values("id")
     )
-    octant_labels = getattr(value_models, "OCTANT_LABELS", {})
     labels = {
         "grade": dict(value_models.Grade.choices),
-        "octant": octant_labels,
+        "octant": OCTANT_NAMES,
         "lifecycle": dict(value_models.Lifecycle.choices),
     }
     unplaced = _("(not placed)")

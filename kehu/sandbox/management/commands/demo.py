@@ -25,6 +25,8 @@ from kehu.interactions.freshness import incomplete_overdue_run
 from kehu.sandbox.loader import generate, load
 from kehu.sandbox.personas import PERSONAS, TEAMS
 from kehu.sandbox.reset import sandbox_wipe
+from kehu.value.services.nightly import values_recompute_all
+from kehu.value.services.propensity import propensity_train
 
 
 class Command(BaseCommand):
@@ -66,6 +68,10 @@ class Command(BaseCommand):
         shared, pooled = self.share_and_pool(users)
         held = self.hold_for_review(users)
         db_analyze()  # planner statistics for the loaded data (kehu.core.db)
+        # What the worker computes nightly or weekly, now, so that the sandbox opens complete:
+        # every customer's value row (RFM, octant, grade, lifecycle) and the propensity models.
+        values = values_recompute_all()
+        trained = propensity_train(actor=users["admin"])
         audit_record(
             actor=users["admin"],
             action=AuditAction.SANDBOX_LOADED,
@@ -90,6 +96,11 @@ class Command(BaseCommand):
             f"Examples: {shared} of zhang's customers shared with li; {pooled} customers in the "
             "华东 team pool (no owner: every 华东 rep sees them); "
             f"{held} of zhang's changes wait for 周经理 in the review queue (/review/)."
+        )
+        self.stdout.write(
+            f"Customer value computed for {values['customers']} customers; propensity models: "
+            + ", ".join(f"{run.kind} {run.status}" for run in trained)
+            + "."
         )
         self.print_logins()
 
