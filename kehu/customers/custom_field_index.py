@@ -8,12 +8,13 @@ administrator adds the field (or brings it back) and dropped when it is archived
 (kehu.customers.services.custom_fields calls custom_field_index_sync):
 
     SQLite      CREATE INDEX customer_cf_<key> ON customers_customer
-                    (JSON_EXTRACT(custom_fields, '$."<key>"'), team_id, owner_id, status)
+                    (JSON_EXTRACT(custom_fields, '$."<key>"'), status, team_id, owner_id)
     PostgreSQL  CREATE INDEX customer_cf_<key> ON customers_customer
-                    ((custom_fields -> '<key>'), team_id, owner_id, status)
+                    ((custom_fields -> '<key>'), status, team_id, owner_id)
 
-The scope's columns (a manager's team, a rep's own and their team's pool, support's and
-marketing's statuses) follow the value so a count under any role reads the index alone. A
+The scope's columns (support's and marketing's statuses, a manager's team, a rep's own and
+their team's pool) follow the value so a count under any role is decided in the index (SQLite
+seeks the row only when it needs a column the index lacks; a count needs none). A
 planner uses an expression index only for the very expression it was built on: on SQLite the
 filter is `key_equals` below (the path written out, not a bound parameter, which the planner
 cannot match); on PostgreSQL Django's own `custom_fields__<key>__exact` is `(custom_fields ->
@@ -34,7 +35,7 @@ from django.db.models import BooleanField, Expression, F, Q
 from .models import Customer, CustomField
 
 SAFE_KEY = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
-SCOPE_COLUMNS = ("team_id", "owner_id", "status")
+SCOPE_COLUMNS = ("status", "team_id", "owner_id")
 
 
 def index_name(key: str) -> str:
