@@ -66,6 +66,10 @@ def custom_field_index_sync(field: CustomField, *, using: Any = None) -> None:
     table = Customer._meta.db_table
     name = index_name(field.key)
     with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            # Rows written earlier in this transaction leave deferred foreign-key checks
+            # pending, and PostgreSQL refuses DDL on the table until they have run.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         if indexed(field):
             columns = ", ".join(
                 [_key_sql('"custom_fields"', field.key, conn.vendor), *SCOPE_COLUMNS]
@@ -73,6 +77,8 @@ def custom_field_index_sync(field: CustomField, *, using: Any = None) -> None:
             cursor.execute(f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" ({columns})')
         else:
             cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
+        if conn.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def custom_field_indexes_sync(*, using: Any = None) -> None:
