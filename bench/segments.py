@@ -174,6 +174,9 @@ def fill(total: int, extra_reps: int, seed: int = 17) -> int:
         added += batch
         print(f"  {have + added:,} customers ({time.monotonic() - started:.0f} s)", flush=True)
     _indexes_create(indexes)
+    from kehu.customers.custom_field_index import custom_field_indexes_sync
+
+    custom_field_indexes_sync()  # grade's filter index (made by the service, not get_or_create)
     print(f"  indexes rebuilt ({time.monotonic() - started:.0f} s)", flush=True)
     if connection.vendor == "postgresql":
         from django.core.management.color import no_style

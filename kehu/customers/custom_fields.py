@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 from kehu.core.text import clean_text, split_list
 from kehu.core.validators import parse_amount, parse_date
 
+from .custom_field_index import key_equals
 from .models import CustomField
 
 PREFIX = "custom_fields"
@@ -344,8 +345,8 @@ def custom_fields_filter(
                 queryset = queryset.filter(_array_has(field.key, _choice(field, text)))
             else:
                 value = custom_field_value(field, text)
-                # __exact: a key such as "contains" or "range" is read as the key, not a lookup
-                queryset = queryset.filter(**{f"custom_fields__{field.key}__exact": value})
+                # its index's expression (custom_field_index)
+                queryset = queryset.filter(key_equals(field.key, value))
         except ValidationError as exc:
             errors[name] = [f"{field.label}: {message}" for message in exc.messages]
     return queryset

@@ -205,6 +205,14 @@ class Customer(models.Model):
             models.Index(
                 fields=["owner", "last_interaction_at", "id"], name="customer_owner_contact_idx"
             ),
+            # A manager's team and support's / marketing's statuses counted by "idle N days"
+            # (issue 17): the last contact beside the scope column, read from the index alone.
+            models.Index(
+                fields=["team", "last_interaction_at", "id"], name="customer_team_contact_idx"
+            ),
+            models.Index(
+                fields=["status", "last_interaction_at", "id"], name="customer_status_contact_idx"
+            ),
             # A rep's own branch under the other sorts: without these SQLite sorted the whole
             # book per page (a rep owning 20% of 100,000: 70 ms a page, bench/desk.py).
             models.Index(fields=["owner", "name_sort", "id"], name="customer_owner_name_idx"),

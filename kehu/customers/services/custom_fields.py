@@ -19,6 +19,7 @@ from kehu.audit.services import audit_record, diff_fields
 from kehu.core.errors import PermissionDenied, ValidationFailed
 from kehu.core.text import clean_text
 
+from ..custom_field_index import custom_field_index_sync
 from ..models import CustomField
 
 # No "__": the cf_ filters read the key through Django's JSON key lookups.
@@ -147,6 +148,7 @@ def custom_field_create(*, actor: User, data: dict[str, Any]) -> CustomField:
         last = CustomField.objects.filter(entity=values["entity"]).order_by("-position").first()
         values["position"] = (last.position + 1) if last else 1
     field = CustomField.objects.create(**values)
+    custom_field_index_sync(field)  # the cf_<key> filter's index (custom_field_index)
     audit_record(
         actor=actor,
         action=AuditAction.CUSTOM_FIELD_CREATED,
@@ -168,6 +170,8 @@ def custom_field_update(*, actor: User, field: CustomField, data: dict[str, Any]
     for name, value in values.items():
         setattr(field, name, value)
     field.save()
+    if field.is_active != before.get("is_active"):  # archived or brought back
+        custom_field_index_sync(field)
     changes = diff_fields(before, _snapshot(field))
     if changes:
         action = (

@@ -12,6 +12,7 @@ from kehu.accounts.models import Role, Team, User
 from kehu.conftest import make_user
 from kehu.customers.models import Customer
 from kehu.customers.services import customer_assign_pool, customer_share
+from kehu.customers.services.custom_fields import custom_field_create
 from kehu.interactions.services import interaction_log
 from kehu.segments.models import Segment
 from kehu.tags.services import tag_apply
@@ -23,7 +24,9 @@ QUERIES = [
     "status=intent&province=广东省",
     "status=won",
     "province=广东省",
-    "tag=高价值&tag=重点&tag_mode=any",
+    "tag=高价值&tag=VIP&tag_mode=any",
+    "cf_grade=甲级",  # an indexed custom field (kehu.customers.custom_field_index)
+    "cf_grade=乙级&status=lead,intent",
     "tag=高价值&tag_mode=none",
     "idle_days=90",
     "status=lead,intent&industry=制造业",
@@ -42,6 +45,11 @@ def world(
 ) -> list[Customer]:
     made: list[Customer] = []
     boss = make_user("world-admin", Role.ADMIN)
+    custom_field_create(
+        actor=boss,
+        data={"entity": "customer", "key": "grade", "label": "客户等级", "kind": "choice",
+              "choices": ["甲级", "乙级"]},
+    )  # fmt: skip
     statuses = ["lead", "intent", "won", "intent", "lost"]
     provinces = ["广东省", "浙江省", "广东省"]
     library("重点")  # 高价值 is a preset
@@ -54,12 +62,13 @@ def world(
                 status=statuses[i % 5],
                 province=provinces[i % 3],
                 industry="制造业" if i % 2 else "批发和零售业",
+                custom_fields={"grade": "甲级"} if i % 3 else ({"grade": "乙级"} if i else {}),
             )
             made.append(customer)
             if i % 3 == 0:
                 tag_apply(actor=None, customer=customer, name="高价值")
             if i % 4 == 1:
-                tag_apply(actor=None, customer=customer, name="重点")
+                tag_apply(actor=None, customer=customer, name="VIP")  # a library tag
             if i % 2:
                 interaction_log(
                     actor=None,
