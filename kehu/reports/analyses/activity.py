@@ -14,9 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
+from kehu.customers.models import Customer
 from kehu.interactions.models import Interaction
 
 from .db import reporting_alias
+from .facts import activity_fact_rows, facts_fresh_at
 from .filters import Filters, scoped
 from .result import Chart, Figure, Result, bucket, buckets, pivot, rate
 from .sql import HoursBetween, LocalDate
@@ -66,14 +68,19 @@ def activity(user: User, filters: Filters) -> Result:
     )
     methods = dict(Interaction.Method.choices)
     names = [str(label) for label in methods.values()]
-    # One pass over the period's interactions: day × method × rep, every count summed.
-    grouped = (
-        period.annotate(
-            day=LocalDate("occurred_at"), entry_hours=HoursBetween("created_at", "occurred_at")
+    # One pass over the period's interactions: day × method × rep, every count summed; from the
+    # daily facts when they can answer this scope and these filters exactly (facts.py), else live.
+    grouped = activity_fact_rows(user, filters)
+    fresh_at = facts_fresh_at() if grouped is not None else None
+    if grouped is None:
+        grouped = (
+            period.annotate(
+                day=LocalDate("occurred_at"),
+                entry_hours=HoursBetween("created_at", "occurred_at"),
+            )
+            .values("day", "method", "performed_by_id")
+            .annotate(**_counts())
         )
-        .values("day", "method", "performed_by_id")
-        .annotate(**_counts())
-    )
     counts: list[tuple[str, str, int]] = []
     overall: dict[str, float] = {}
     reps: dict[Any, dict[str, float]] = {}
@@ -91,7 +98,7 @@ def activity(user: User, filters: Filters) -> Result:
     )
     per_rep = sorted(
         ({"performed_by_id": k, "customers": distinct.get(k, 0), **v} for k, v in reps.items()),
-        key=lambda r: -r["n"],
+        key=lambda r: (-r["n"], r["performed_by_id"] or 0),  # ties: the same order, facts or live
     )
     overall["customers"] = period.aggregate(c=Count("customer_id", distinct=True))["c"]
     users = {
@@ -115,16 +122,22 @@ def activity(user: User, filters: Filters) -> Result:
     ]
     method_rows = [
         [label, int(r["n"]), rate(r["answered"], r["n"])]
-        for label, r in sorted(by_method.items(), key=lambda kv: -kv[1]["n"])
+        for label, r in sorted(by_method.items(), key=lambda kv: (-kv[1]["n"], kv[0]))
     ]
+    # Grouped by the customer's id alone (the occurred_at index covers it); names for the 20.
     top = list(
-        period.values("customer_id", "customer__name")
+        period.values("customer_id")
         .annotate(n=Count("id"), last=Max("occurred_at"))
         .order_by("-n", "customer_id")[:20]
     )
+    customer_names = dict(
+        Customer.objects.using(reporting_alias())
+        .filter(pk__in=[r["customer_id"] for r in top])
+        .values_list("pk", "name")
+    )
     customer_rows = [
         [
-            r["customer__name"],
+            customer_names.get(r["customer_id"], ""),
             r["n"],
             timezone.localtime(r["last"]).strftime("%Y-%m-%d %H:%M") if r["last"] else None,
         ]
@@ -195,4 +208,6 @@ def activity(user: User, filters: Filters) -> Result:
             "feedback counts as no answer)."
         )
     ]
-    return Result("activity", _("Activity"), filters.as_query(), figures, charts, notes)
+    return Result(
+        "activity", _("Activity"), filters.as_query(), figures, charts, notes, fresh_at=fresh_at
+    )
