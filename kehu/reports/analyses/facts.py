@@ -58,6 +58,31 @@ class InteractionDayFact(models.Model):
         return f"{self.day} {self.method} {self.performed_by_id} {self.n}"
 
 
+class CustomerDimFact(models.Model):
+    """Customers as they are at the refresh, counted per owner, team, province and industry
+    pair: what the distribution analysis groups. Rebuilt in full at each refresh (one grouped
+    pass over the customers)."""
+
+    owner_id = models.BigIntegerField(null=True)
+    team_id = models.BigIntegerField(null=True)
+    province = models.CharField(_("province"), max_length=32, blank=True)
+    industry_id = models.BigIntegerField(null=True)
+    sub_industry_id = models.BigIntegerField(null=True)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        app_label = "reports"
+        indexes = [
+            models.Index(fields=["owner_id"], name="cfact_owner_idx"),
+            models.Index(fields=["team_id"], name="cfact_team_idx"),
+        ]
+        verbose_name = _("customer fact")
+        verbose_name_plural = _("customer facts")
+
+    def __str__(self) -> str:
+        return f"{self.owner_id} {self.province} {self.n}"
+
+
 def facts_state() -> Any:
     from ..models import ReportSnapshot
 
@@ -139,3 +164,17 @@ def activity_fact_rows(user: Any, filters: Any) -> list[dict[str, Any]] | None:
             groups=Count("id"),
         )
     )
+
+
+def distribution_facts(user: Any, filters: Any) -> Any:
+    """The distribution analysis's customers as fact rows (owner, team, province, industry
+    pair, n), or None when the facts cannot answer exactly: never built, a region (its cities
+    are read live) or source filter, a scope with shared customers."""
+    if filters.region or filters.source is not None or facts_state() is None:
+        return None
+    scope = fact_scope_q(user)
+    if scope is None:
+        return None
+    from .db import reporting_alias
+
+    return CustomerDimFact.objects.using(reporting_alias()).filter(scope, filters.customer_q(""))

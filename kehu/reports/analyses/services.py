@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +23,14 @@ from kehu.core.errors import Conflict, PermissionDenied, ValidationFailed
 from kehu.customers.models import Source
 
 from ..services import report_snapshot_store
-from .facts import BATCH, FACTS_KEY, FACTS_KIND, InteractionDayFact, facts_state
+from .facts import (
+    BATCH,
+    FACTS_KEY,
+    FACTS_KIND,
+    CustomerDimFact,
+    InteractionDayFact,
+    facts_state,
+)
 from .models import SourceCost, Target
 
 COST_WRITERS = {Role.ADMIN, Role.MARKETING}
@@ -250,6 +258,29 @@ def _day_range(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
+def _customers_store() -> int:
+    """Rebuild the customer facts in full: one grouped pass over the customers."""
+    from kehu.customers.models import Customer
+
+    CustomerDimFact.objects.all().delete()
+    rows = (
+        Customer.objects.order_by()
+        .values("owner_id", "team_id", "province", "industry_id", "sub_industry_id")
+        .annotate(n=Count("id"))
+        .iterator(chunk_size=BATCH)
+    )
+    batch: list[CustomerDimFact] = []
+    stored = 0
+    for row in rows:
+        batch.append(CustomerDimFact(**row))
+        if len(batch) >= BATCH:
+            CustomerDimFact.objects.bulk_create(batch)
+            stored += len(batch)
+            batch = []
+    CustomerDimFact.objects.bulk_create(batch)
+    return stored + len(batch)
+
+
 def facts_refresh(*, full: bool = False, now: datetime | None = None) -> dict[str, int]:
     """Rebuild the facts: every day (full, or when never built), else the days of interactions
     recorded since the last refresh plus today and yesterday. Set-based, in one transaction."""
@@ -283,7 +314,11 @@ def facts_refresh(*, full: bool = False, now: datetime | None = None) -> dict[st
                 )
             days = len(touched)
             full_at = state.data.get("full_at", "")
+        customers_stored = _customers_store()
         report_snapshot_store(
-            kind=FACTS_KIND, key=FACTS_KEY, now=now, data={"full_at": full_at, "rows": stored}
+            kind=FACTS_KIND,
+            key=FACTS_KEY,
+            now=now,
+            data={"full_at": full_at, "rows": stored, "customers": customers_stored},
         )
     return {"rows": stored, "days": days}

@@ -130,3 +130,26 @@ def test_the_worker_task_refreshes_and_queues_the_next(dataset, settings):
     result = analysis_facts_refresh.call()
     assert result["rows"] > 0
     assert facts_fresh_at() == NOW
+
+
+def test_distribution_facts_equal_live(dataset, rep, rep2, manager, executive, outsider):
+    industry = str(dataset["A"].industry_id or "")
+    cases = [
+        (rep, {}),
+        (rep2, {}),
+        (manager, {}),
+        (manager, {"owner": str(rep2.pk)}),
+        (executive, {}),
+        (executive, {"team": str(outsider.team_id)}),
+        (outsider, {}),
+    ]
+    if industry:
+        cases.append((executive, {"industry": industry}))
+    live = [_shape(run(user, "distribution", **params)) for user, params in cases]
+    facts_refresh()
+    for (user, params), expected in zip(cases, live, strict=True):
+        result = run(user, "distribution", **params)
+        assert result.fresh_at == NOW, (user.username, params)
+        assert _shape(result) == expected, (user.username, params)
+    assert run(executive, "distribution", region="广东省").fresh_at is None  # cities: live
+    assert figures(run(executive, "distribution"))["customers"] == 4
