@@ -7,6 +7,7 @@ caller may see; the filters apply to the customer (its owner, team, industry, re
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Max, Q, Sum
@@ -18,7 +19,7 @@ from kehu.customers.models import Customer
 from kehu.interactions.models import Interaction
 
 from .db import reporting_alias
-from .facts import activity_fact_rows, facts_fresh_at
+from .facts import activity_customer_figures, activity_fact_rows, facts_fresh_at
 from .filters import Filters, scoped
 from .result import Chart, Figure, Result, bucket, buckets, pivot, rate
 from .sql import HoursBetween, LocalDate
@@ -91,16 +92,27 @@ def activity(user: User, filters: Filters) -> Result:
         _add(overall, row)
         _add(reps.setdefault(row["performed_by_id"], {}), row)
         _add(by_method.setdefault(label, {}), row)
-    distinct = dict(
-        period.values("performed_by_id")
-        .annotate(customers=Count("customer_id", distinct=True))
-        .values_list("performed_by_id", "customers")
+    # Customers followed up and the top 20: from the worker's per-scope figures when they hold
+    # this period and scope (facts.py), else live.
+    stored = activity_customer_figures(user, filters) if fresh_at else None
+    distinct = (
+        stored["per_rep"]
+        if stored
+        else dict(
+            period.values("performed_by_id")
+            .annotate(customers=Count("customer_id", distinct=True))
+            .values_list("performed_by_id", "customers")
+        )
     )
     per_rep = sorted(
         ({"performed_by_id": k, "customers": distinct.get(k, 0), **v} for k, v in reps.items()),
         key=lambda r: (-r["n"], r["performed_by_id"] or 0),  # ties: the same order, facts or live
     )
-    overall["customers"] = period.aggregate(c=Count("customer_id", distinct=True))["c"]
+    overall["customers"] = (
+        stored["customers"]
+        if stored
+        else period.aggregate(c=Count("customer_id", distinct=True))["c"]
+    )
     users = {
         u.pk: u.label
         for u in User.objects.using(reporting_alias()).filter(
@@ -125,10 +137,17 @@ def activity(user: User, filters: Filters) -> Result:
         for label, r in sorted(by_method.items(), key=lambda kv: (-kv[1]["n"], kv[0]))
     ]
     # Grouped by the customer's id alone (the occurred_at index covers it); names for the 20.
-    top = list(
-        period.values("customer_id")
-        .annotate(n=Count("id"), last=Max("occurred_at"))
-        .order_by("-n", "customer_id")[:20]
+    top = (
+        [
+            {"customer_id": c, "n": n, "last": datetime.fromisoformat(last) if last else None}
+            for c, n, last in stored["top"]
+        ]
+        if stored
+        else list(
+            period.values("customer_id")
+            .annotate(n=Count("id"), last=Max("occurred_at"))
+            .order_by("-n", "customer_id")[:20]
+        )
     )
     customer_names = dict(
         Customer.objects.using(reporting_alias())

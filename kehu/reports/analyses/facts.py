@@ -16,7 +16,7 @@ the page as "数据更新于 …".
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import models
@@ -178,3 +178,72 @@ def distribution_facts(user: Any, filters: Any) -> Any:
     from .db import reporting_alias
 
     return CustomerDimFact.objects.using(reporting_alias()).filter(scope, filters.customer_q(""))
+
+
+# --- Per-customer activity figures (customers followed up, per rep and in all; the 20 most
+# followed-up customers): distinct counts do not add up over days, so the worker stores them per
+# scope part for the current and the previous quarter (ReportSnapshot kind 'activity_customers',
+# key '<part>|<from>|<to>'). The parts are disjoint sets of customers: 'all', 'team:<id>',
+# 'owner:<id>' and 'pool:<team id>' (no owner); a rep's scope is its owner part plus its team's
+# pool part, whose counts add up exactly and whose top 20 merge exactly.
+CUSTOMERS_KIND = "activity_customers"
+
+
+def customer_parts(user: Any) -> list[str] | None:
+    """The stored parts that make up this user's scope, or None when they cannot (see
+    fact_scope_q)."""
+    scope = fact_scope_q(user)
+    if scope is None:
+        return None
+    if not scope.children:
+        return ["all"]
+    from kehu.accounts.models import Role
+
+    if user.role == Role.MANAGER and user.team_id:
+        return [f"team:{user.team_id}"]
+    parts = [f"owner:{user.pk}"]
+    if len(scope.children) > 1:
+        parts.append(f"pool:{user.team_id}")
+    return parts
+
+
+def activity_customer_figures(user: Any, filters: Any) -> dict[str, Any] | None:
+    """{'per_rep': {performer id: customers}, 'customers': n, 'top': [[customer id, n, last]]}
+    from the stored parts, or None (live) when a filter narrows the customers or the period is
+    not one the worker stores."""
+    if any(
+        v not in (None, "")
+        for v in (filters.team, filters.owner, filters.industry, filters.region, filters.source)
+    ):
+        return None
+    parts = customer_parts(user)
+    if parts is None or facts_state() is None:
+        return None
+    from ..models import ReportSnapshot
+    from .db import reporting_alias
+
+    suffix = period_suffix(filters.start, filters.end)
+    stored = {
+        s.key: s.data
+        for s in ReportSnapshot.objects.using(reporting_alias()).filter(
+            kind=CUSTOMERS_KIND, key__in=[p + suffix for p in {"all", *parts}]
+        )
+    }
+    if "all" + suffix not in stored:
+        return None  # a period the worker does not store
+    per_rep: dict[Any, int] = {}
+    total = 0
+    top: list[list[Any]] = []
+    for part in parts:
+        data = stored.get(part + suffix, {"per_rep": [], "customers": 0, "top": []})
+        for rep, n in data["per_rep"]:
+            per_rep[rep] = per_rep.get(rep, 0) + n
+        total += data["customers"]
+        top += data["top"]
+    top.sort(key=lambda r: (-r[1], r[0]))
+    return {"per_rep": per_rep, "customers": total, "top": top[:20]}
+
+
+def period_suffix(start: date, end: date) -> str:
+    """The period's part of a stored key (ReportSnapshot keys are 32 characters at most)."""
+    return f"|{start:%y%m%d}{end:%y%m%d}"

@@ -22,7 +22,7 @@ from kehu.audit.services import audit_record
 from kehu.core.errors import Conflict, PermissionDenied, ValidationFailed
 from kehu.customers.models import Source
 
-from ..services import report_snapshot_store
+from ..services import report_snapshot_store, report_snapshots_delete
 from .facts import (
     BATCH,
     FACTS_KEY,
@@ -281,6 +281,67 @@ def _customers_store() -> int:
     return stored + len(batch)
 
 
+def _quarters(now: datetime) -> list[tuple[date, date]]:
+    from .filters import quarter_end, quarter_start
+
+    this = quarter_start(timezone.localdate(now))
+    last = quarter_start(this - timedelta(days=1))
+    return [(this, quarter_end(this)), (last, quarter_end(last))]
+
+
+def _activity_customers_store(now: datetime) -> int:
+    """Store the per-customer activity figures of each scope part (facts.py) for this and the
+    previous quarter: one grouped pass over each quarter's interactions."""
+    from collections import defaultdict
+
+    from django.db.models import Max
+
+    from kehu.interactions.models import Interaction
+
+    from .facts import CUSTOMERS_KIND, period_suffix
+
+    stored = 0
+    for start, end in _quarters(now):
+        since = timezone.make_aware(datetime.combine(start, datetime.min.time()))
+        until = timezone.make_aware(datetime.combine(end + timedelta(days=1), datetime.min.time()))
+        rows = (
+            Interaction.objects.filter(occurred_at__gte=since, occurred_at__lt=until)
+            .order_by()
+            .values("customer_id", "performed_by_id", "customer__owner_id", "customer__team_id")
+            .annotate(n=Count("id"), last=Max("occurred_at"))
+            .iterator(chunk_size=BATCH)
+        )
+        reps: dict[str, dict[Any, set[int]]] = defaultdict(lambda: defaultdict(set))
+        counts: dict[str, dict[int, list[Any]]] = defaultdict(dict)
+        for row in rows:
+            owner, team = row["customer__owner_id"], row["customer__team_id"]
+            parts = ["all", f"owner:{owner}" if owner else f"pool:{team}"]
+            if team:
+                parts.append(f"team:{team}")
+            for part in parts:
+                reps[part][row["performed_by_id"]].add(row["customer_id"])
+                entry = counts[part].setdefault(row["customer_id"], [row["customer_id"], 0, None])
+                entry[1] += row["n"]
+                if entry[2] is None or row["last"] > entry[2]:
+                    entry[2] = row["last"]
+        suffix = period_suffix(start, end)
+        report_snapshots_delete(kind=CUSTOMERS_KIND, key_suffix=suffix)
+        for part in {"all", *counts}:
+            top = sorted(counts[part].values(), key=lambda r: (-r[1], r[0]))[:20]
+            report_snapshot_store(
+                kind=CUSTOMERS_KIND,
+                key=part + suffix,
+                now=now,
+                data={
+                    "per_rep": [[rep, len(ids)] for rep, ids in reps[part].items()],
+                    "customers": len(counts[part]),
+                    "top": [[c, n, last.isoformat() if last else None] for c, n, last in top],
+                },
+            )
+            stored += 1
+    return stored
+
+
 def facts_refresh(*, full: bool = False, now: datetime | None = None) -> dict[str, int]:
     """Rebuild the facts: every day (full, or when never built), else the days of interactions
     recorded since the last refresh plus today and yesterday. Set-based, in one transaction."""
@@ -315,6 +376,7 @@ def facts_refresh(*, full: bool = False, now: datetime | None = None) -> dict[st
             days = len(touched)
             full_at = state.data.get("full_at", "")
         customers_stored = _customers_store()
+        _activity_customers_store(now)
         report_snapshot_store(
             kind=FACTS_KIND,
             key=FACTS_KEY,
