@@ -7,7 +7,6 @@ caller may see; the filters apply to the customer (its owner, team, industry, re
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Max, Q, Sum
@@ -19,7 +18,12 @@ from kehu.customers.models import Customer
 from kehu.interactions.models import Interaction
 
 from .db import reporting_alias
-from .facts import activity_customer_figures, activity_fact_rows, facts_fresh_at
+from .facts import (
+    activity_customer_figures,
+    activity_fact_rows,
+    facts_fresh_at,
+    shared_extra,
+)
 from .filters import Filters, scoped
 from .result import Chart, Figure, Result, bucket, buckets, pivot, rate
 from .sql import HoursBetween, LocalDate
@@ -63,6 +67,46 @@ def _add(into: dict[str, float], row: dict[str, Any]) -> None:
         into[key] = into.get(key, 0) + float(row[key] or 0)
 
 
+def _grouped_live(period: Any) -> Any:
+    return (
+        period.annotate(
+            day=LocalDate("occurred_at"), entry_hours=HoursBetween("created_at", "occurred_at")
+        )
+        .values("day", "method", "performed_by_id")
+        .annotate(**_counts())
+    )
+
+
+def _per_customer_live(period: Any) -> dict[str, Any]:
+    """Customers followed up per rep and in all, and the 20 most followed-up customers
+    ([customer id, interactions, last]), read live. Grouped by the customer's id alone (the
+    occurred_at index covers it); the page looks up the 20 names."""
+    per_rep = dict(
+        period.values("performed_by_id")
+        .annotate(customers=Count("customer_id", distinct=True))
+        .values_list("performed_by_id", "customers")
+    )
+    top = (
+        period.values("customer_id")
+        .annotate(n=Count("id"), last=Max("occurred_at"))
+        .order_by("-n", "customer_id")[:20]
+    )
+    return {
+        "per_rep": per_rep,
+        "customers": period.aggregate(c=Count("customer_id", distinct=True))["c"],
+        "top": [[r["customer_id"], r["n"], r["last"]] for r in top],
+    }
+
+
+def _merge(one: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    """Per-customer figures of two disjoint sets of customers, added up."""
+    per_rep = dict(one["per_rep"])
+    for rep, n in other["per_rep"].items():
+        per_rep[rep] = per_rep.get(rep, 0) + n
+    top = sorted([*one["top"], *other["top"]], key=lambda r: (-r[1], r[0]))[:20]
+    return {"per_rep": per_rep, "customers": one["customers"] + other["customers"], "top": top}
+
+
 def activity(user: User, filters: Filters) -> Result:
     period = scoped(user, Interaction.objects.all(), filters, prefix="customer__").filter(
         occurred_at__gte=filters.since, occurred_at__lt=filters.until
@@ -71,17 +115,15 @@ def activity(user: User, filters: Filters) -> Result:
     names = [str(label) for label in methods.values()]
     # One pass over the period's interactions: day × method × rep, every count summed; from the
     # daily facts when they can answer this scope and these filters exactly (facts.py), else live.
-    grouped = activity_fact_rows(user, filters)
+    # A rep's or manager's shared customers are not in the facts: read live and added (their
+    # customers are disjoint from the facts' scope, so the sums stay exact).
+    grouped: Any = activity_fact_rows(user, filters)
     fresh_at = facts_fresh_at() if grouped is not None else None
+    extra = shared_extra(user) if grouped is not None else None
     if grouped is None:
-        grouped = (
-            period.annotate(
-                day=LocalDate("occurred_at"),
-                entry_hours=HoursBetween("created_at", "occurred_at"),
-            )
-            .values("day", "method", "performed_by_id")
-            .annotate(**_counts())
-        )
+        grouped = _grouped_live(period)
+    elif extra is not None:
+        grouped = [*grouped, *_grouped_live(period.filter(customer__in=extra))]
     counts: list[tuple[str, str, int]] = []
     overall: dict[str, float] = {}
     reps: dict[Any, dict[str, float]] = {}
@@ -93,26 +135,18 @@ def activity(user: User, filters: Filters) -> Result:
         _add(reps.setdefault(row["performed_by_id"], {}), row)
         _add(by_method.setdefault(label, {}), row)
     # Customers followed up and the top 20: from the worker's per-scope figures when they hold
-    # this period and scope (facts.py), else live.
+    # this period and scope (facts.py), plus the shared customers live; else all live.
     stored = activity_customer_figures(user, filters) if fresh_at else None
-    distinct = (
-        stored["per_rep"]
-        if stored
-        else dict(
-            period.values("performed_by_id")
-            .annotate(customers=Count("customer_id", distinct=True))
-            .values_list("performed_by_id", "customers")
-        )
-    )
+    if stored is not None and extra is not None:
+        stored = _merge(stored, _per_customer_live(period.filter(customer__in=extra)))
+    if stored is None:
+        stored = _per_customer_live(period)
+    distinct = stored["per_rep"]
     per_rep = sorted(
         ({"performed_by_id": k, "customers": distinct.get(k, 0), **v} for k, v in reps.items()),
         key=lambda r: (-r["n"], r["performed_by_id"] or 0),  # ties: the same order, facts or live
     )
-    overall["customers"] = (
-        stored["customers"]
-        if stored
-        else period.aggregate(c=Count("customer_id", distinct=True))["c"]
-    )
+    overall["customers"] = stored["customers"]
     users = {
         u.pk: u.label
         for u in User.objects.using(reporting_alias()).filter(
@@ -136,19 +170,7 @@ def activity(user: User, filters: Filters) -> Result:
         [label, int(r["n"]), rate(r["answered"], r["n"])]
         for label, r in sorted(by_method.items(), key=lambda kv: (-kv[1]["n"], kv[0]))
     ]
-    # Grouped by the customer's id alone (the occurred_at index covers it); names for the 20.
-    top = (
-        [
-            {"customer_id": c, "n": n, "last": datetime.fromisoformat(last) if last else None}
-            for c, n, last in stored["top"]
-        ]
-        if stored
-        else list(
-            period.values("customer_id")
-            .annotate(n=Count("id"), last=Max("occurred_at"))
-            .order_by("-n", "customer_id")[:20]
-        )
-    )
+    top = [{"customer_id": c, "n": n, "last": last} for c, n, last in stored["top"]]
     customer_names = dict(
         Customer.objects.using(reporting_alias())
         .filter(pk__in=[r["customer_id"] for r in top])

@@ -105,13 +105,15 @@ def full_due(now: datetime | None = None) -> bool:
     return (now or timezone.now()) - last >= timedelta(days=1)
 
 
-def fact_scope_q(user: Any) -> Q | None:
+def fact_scope_q(user: Any, *, with_shares: bool = False) -> Q | None:
     """The facts a user may sum, as a filter on the facts' owner/team, or None when the scope
     cannot be expressed by owner and team alone (then the caller reads live). Mirrors
     kehu.accounts.policy.visibility_q for viewing: executives and admins (None → every row:
     Q()); a manager's team; a rep's own customers and the team pool (owner empty, the rep's
     team). Customers shared with the user (CustomerShare) are per customer, which the facts do
-    not keep: such a user reads live so the figures stay exact."""
+    not keep: such a user reads live so the figures stay exact, unless `with_shares`: then this
+    is the scope without the shares, and the caller adds the shared customers read live
+    (shared_extra)."""
     from kehu.accounts.policy import _has_shares_and_pool, visibility_q
     from kehu.customers.models import Customer
 
@@ -124,7 +126,7 @@ def fact_scope_q(user: Any) -> Q | None:
     if user.role not in (Role.REP, Role.MANAGER):
         return None  # support / marketing see by status, which the facts do not keep
     has_shares, has_pool = _has_shares_and_pool(user)
-    if has_shares:
+    if has_shares and not with_shares:
         return None
     if user.role == Role.MANAGER and user.team_id:
         return Q(team_id=user.team_id)
@@ -132,6 +134,26 @@ def fact_scope_q(user: Any) -> Q | None:
     if has_pool and user.role == Role.REP and user.team_id:
         q |= Q(team_id=user.team_id, owner_id__isnull=True)
     return q
+
+
+def shared_extra(user: Any) -> Any:
+    """The customers shared with a rep or manager that its facts scope (fact_scope_q with
+    shares) does not already hold, or None when there are none to add: the activity analysis
+    reads their interactions live and adds them to the facts (the two sets of customers are
+    disjoint, so every count and distinct count adds up exactly)."""
+    from kehu.accounts.models import Role
+    from kehu.accounts.policy import _has_shares_and_pool
+    from kehu.customers.models import Customer
+
+    if getattr(user, "role", None) not in (Role.REP, Role.MANAGER):
+        return None
+    if not _has_shares_and_pool(user)[0]:
+        return None
+    own = fact_scope_q(user, with_shares=True)
+    if own is None:
+        return None
+    shared = user.customer_shares.values("customer_id")
+    return Customer.objects.filter(pk__in=shared).exclude(own).values("pk")
 
 
 def activity_fact_rows(user: Any, filters: Any) -> list[dict[str, Any]] | None:
@@ -142,7 +164,7 @@ def activity_fact_rows(user: Any, filters: Any) -> list[dict[str, Any]] | None:
         return None
     if facts_state() is None:
         return None
-    scope = fact_scope_q(user)
+    scope = fact_scope_q(user, with_shares=True)  # the caller adds shared_extra live
     if scope is None:
         return None
     from .db import reporting_alias
@@ -192,7 +214,7 @@ CUSTOMERS_KIND = "activity_customers"
 def customer_parts(user: Any) -> list[str] | None:
     """The stored parts that make up this user's scope, or None when they cannot (see
     fact_scope_q)."""
-    scope = fact_scope_q(user)
+    scope = fact_scope_q(user, with_shares=True)  # the caller adds shared_extra live
     if scope is None:
         return None
     if not scope.children:
@@ -241,7 +263,8 @@ def activity_customer_figures(user: Any, filters: Any) -> dict[str, Any] | None:
         total += data["customers"]
         top += data["top"]
     top.sort(key=lambda r: (-r[1], r[0]))
-    return {"per_rep": per_rep, "customers": total, "top": top[:20]}
+    top = [[c, n, datetime.fromisoformat(last) if last else None] for c, n, last in top[:20]]
+    return {"per_rep": per_rep, "customers": total, "top": top}
 
 
 def period_suffix(start: date, end: date) -> str:

@@ -68,12 +68,30 @@ def test_filters_the_facts_do_not_keep_read_live(dataset, rep, executive):
     assert figures(by_source)["interactions"] == 4
 
 
-def test_a_rep_with_shared_customers_reads_live(dataset, rep, rep2, manager):
-    customer_share(actor=rep2, customer=dataset["C"], user=rep)
+def test_shared_customers_are_added_live_to_the_facts(
+    dataset, rep, rep2, manager, outsider, executive
+):
+    customer_share(actor=rep2, customer=dataset["C"], user=rep)  # another rep's, same team
+    customer_share(actor=outsider, customer=dataset["D"], user=manager)  # another team's
+    cases = [
+        (rep, {}),
+        (manager, {}),
+        (manager, {"owner": str(outsider.pk)}),
+        (rep, {"group": "week"}),
+    ]
+    live = [_shape(run(user, "activity", **params)) for user, params in cases]
     facts_refresh()
-    mine = run(rep, "activity")
-    assert mine.fresh_at is None  # shares are per customer: the facts cannot express them
-    assert figures(mine)["interactions"] == 3  # A twice, and C shared by rep2
+    for (user, params), expected in zip(cases, live, strict=True):
+        result = run(user, "activity", **params)
+        assert result.fresh_at == NOW, (user.username, params)  # facts, plus the shares live
+        assert _shape(result) == expected, (user.username, params)
+    mine = figures(run(rep, "activity"))
+    assert mine["interactions"] == 3  # A twice, and C shared by rep2
+    assert mine["customers"] == 2
+    assert figures(run(manager, "activity"))["interactions"] == 4  # the team's 3, and D
+    dist = run(rep, "distribution")
+    assert dist.fresh_at is None  # the distribution reads a user with shares live
+    assert figures(dist)["customers"] == 3
 
 
 def test_incremental_refresh_picks_up_new_interactions(dataset, frozen, rep, executive):
