@@ -15,7 +15,7 @@ from kehu.core.api_utils import errors
 
 from . import services
 from .models import SavedView
-from .selectors import saved_view_get_for, saved_views_for
+from .saved_view_selectors import saved_view_get_for, saved_views_for
 
 router = Router(tags=["customers"])
 

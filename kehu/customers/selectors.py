@@ -23,13 +23,14 @@ from kehu.accounts.policy import (
 )
 from kehu.contacts.models import Contact
 from kehu.contacts.selectors import contact_get_for
-from kehu.core.errors import NotFound, ValidationFailed, one_of
+from kehu.core.errors import ValidationFailed, one_of
 from kehu.core.regions import DISTRICT, Region, region_get
 from kehu.core.text import split_list
 from kehu.core.validators import AMOUNT_BANDS, parse_amount, parse_choice, parse_date
 
 from .custom_fields import custom_fields_filter, custom_sort_field, custom_sorted
-from .models import Customer, Industry, SavedView, Source
+from .models import Customer, Industry, Source
+from .saved_view_selectors import saved_view_get_for, saved_views_for  # noqa: F401 (their home)
 from .segment_filter import segment_filter_for
 from .validators import (
     BUDGET_BAND_ALIASES,
@@ -38,6 +39,7 @@ from .validators import (
     industry_name,
     source_name,
 )
+from .value_filter import value_filter
 
 __all__ = ["contact_get_for", "customer_get_for", "customer_queryset_for"]
 
@@ -301,7 +303,7 @@ def customer_filter(queryset: QuerySet[Customer], params: dict[str, Any]) -> Que
         else:
             qs = qs.filter(customer_no__in=numbers)
     qs = _tag_filter(qs, params, errors)
-    qs = _value_filter(qs, params, errors)  # octant=, grade=, lifecycle=, rfm_min/max (issue 17)
+    qs = value_filter(qs, params, errors)  # octant=, grade=, lifecycle=, rfm_min/max (issue 17)
     qs = custom_fields_filter(qs, params, errors)  # cf_<key>=value (issue 15)
     for key, field in (
         ("created_from", "created_at__gte"),
@@ -398,38 +400,6 @@ def _tag_filter(
     return qs.filter(~having)
 
 
-def _value_filter(
-    qs: QuerySet[Customer], params: dict[str, Any], errors: dict[str, list[str]]
-) -> QuerySet[Customer]:
-    """The value row's octant / grade / lifecycle (repeatable or comma-separated: any of them)
-    and RFM score range; read by name, kehu.value sits above this app."""
-    model = apps.get_model("value", "CustomerValue")
-    allowed = {
-        "octant": [code for code, _label in model.OCTANT_CHOICES],
-        "grade": [code for code, _label in model._meta.get_field("grade").choices],
-        "lifecycle": [code for code, _label in model._meta.get_field("lifecycle").choices],
-    }
-    for key, codes in allowed.items():
-        raw = params.get(key) or []
-        picked = list(dict.fromkeys(v for n in ([raw] if isinstance(raw, str) else raw)
-                                    for v in split_list(str(n))))  # fmt: skip
-        if not picked:
-            continue
-        if any(v not in codes for v in picked):
-            errors[key] = [one_of(codes)]
-            continue
-        qs = qs.filter(**{f"value__{key}__in": picked})
-    for key, lookup in (("rfm_min", "gte"), ("rfm_max", "lte")):
-        raw = str(params.get(key) or "").strip()
-        if not raw:
-            continue
-        if not (raw.isascii() and raw.isdigit() and 3 <= int(raw) <= 15):
-            errors[key] = [_("A whole number from 3 to 15.")]
-            continue
-        qs = qs.filter(**{f"value__rfm_score__{lookup}": int(raw)})
-    return qs
-
-
 def _amount_filter(amount: Decimal, lookup: str) -> Q:
     return Q(**{f"budget_amount__{lookup}": amount})
 
@@ -516,19 +486,3 @@ def customer_simple_search(
         whole = _contact_details_q(user)
         condition |= details if whole is None else details & whole
     return queryset.filter(condition)
-
-
-def saved_views_for(user: User | Any) -> QuerySet[SavedView]:
-    """The list views `user` may open: their own and those shared with their team."""
-    condition = Q(owner=user.pk)
-    if getattr(user, "team_id", None):
-        condition |= Q(team=user.team_id)
-    return SavedView.objects.filter(condition).select_related("owner", "team")
-
-
-def saved_view_get_for(user: User | Any, view_id: int) -> SavedView:
-    """One view `user` may open (NotFound, 404, otherwise: someone else's private view)."""
-    view = saved_views_for(user).filter(pk=view_id).first()
-    if view is None:
-        raise NotFound(_("No such saved view."))
-    return view

@@ -32,8 +32,8 @@ from kehu.interactions.services import events_move, interaction_contacts_move, i
 from kehu.interactions.services.followups import followups_move
 from kehu.opportunities.models import Opportunity, Order
 from kehu.opportunities.services import opportunities_move, orders_move
-from kehu.tags.models import CustomerTag
-from kehu.tags.services import customer_tags_move, customer_tags_restore
+from kehu.tags.models import CustomerTag, TagChange
+from kehu.tags.services import customer_tags_move, customer_tags_restore, tag_changes_move
 
 from . import tasks
 from .models import DuplicatePair, Merge
@@ -164,6 +164,7 @@ CHILDREN: tuple[tuple[str, Any, Any], ...] = (
     ("interactions.followup", FollowUp, followups_move),
     ("opportunities.opportunity", Opportunity, opportunities_move),
     ("opportunities.order", Order, orders_move),
+    ("tags.tagchange", TagChange, tag_changes_move),
 )
 
 

@@ -32,6 +32,7 @@ def standard_row(n: int, **overrides: str) -> dict[str, str]:
         "客户状态": "潜在客户",
         "负责人": "张销售",
         "年合作预算": "80000",
+        "企业性质": "民营企业",
     }
     row.update(overrides)
     return row

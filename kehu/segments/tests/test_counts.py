@@ -15,6 +15,7 @@ from kehu.customers.services import customer_assign_pool, customer_share
 from kehu.interactions.services import interaction_log
 from kehu.segments.models import Segment
 from kehu.tags.services import tag_apply
+from kehu.tags.tests.helpers import library
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +44,7 @@ def world(
     boss = make_user("world-admin", Role.ADMIN)
     statuses = ["lead", "intent", "won", "intent", "lost"]
     provinces = ["广东省", "浙江省", "广东省"]
+    library("重点")  # 高价值 is a preset
     for actor, n in ((rep, 8), (rep2, 5), (outsider, 6), (manager, 3)):
         for i in range(n):
             customer = customer_factory(

@@ -191,3 +191,15 @@ def customer_tags_restore(*, actor: User, rows: Iterable[dict[str, Any]]) -> int
             changes={"tags": [None, Tag.objects.get(pk=row["tag_id"]).name]},
         )
     return restored
+
+
+def tag_changes_move(*, actor: User, ids: list[int], customer: Customer) -> list[int]:
+    """Give these tag-history rows to another customer (a merge, or its undo): the history
+    follows the tags it explains. No audit entry of its own: the merge's entry names them."""
+    from ..models import TagChange
+
+    moved = list(
+        TagChange.objects.filter(pk__in=ids).exclude(customer=customer).values_list("pk", flat=True)
+    )
+    TagChange.objects.filter(pk__in=moved).update(customer=customer)
+    return moved

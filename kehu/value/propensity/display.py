@@ -68,21 +68,19 @@ def models_state() -> dict[str, Any]:
     return state
 
 
-def customer_panel(customer_id: int) -> dict[str, Any]:
-    """The 360 partial's bands: one query when the customer has no likelihood (the models are
-    off: their scores are cleared then), and one more for the model's date when it has one."""
-    value = (
-        CustomerValue.objects.filter(customer_id=customer_id)
-        .values("churn_probability", "repurchase_probability")
-        .first()
-    )
+def customer_panel(customer: Any) -> dict[str, Any]:
+    """The 360 partial's bands. The value row is the customer's cached `value` (the value panel
+    on the same page has read it already); one more query for the model's date when there is a
+    likelihood (the models are off, their scores cleared, when there is none)."""
+    try:
+        value = customer.value
+    except CustomerValue.DoesNotExist:
+        value = None
     out: dict[str, Any] = {"churn": None, "repurchase": None, "trained_at": None}
-    if not value or (
-        value["churn_probability"] is None and value["repurchase_probability"] is None
-    ):
+    if value is None or (value.churn_probability is None and value.repurchase_probability is None):
         return out
-    out["churn"] = band(value["churn_probability"])
-    out["repurchase"] = band(value["repurchase_probability"])
+    out["churn"] = band(value.churn_probability)
+    out["repurchase"] = band(value.repurchase_probability)
     out["trained_at"] = (
         PropensityRun.objects.filter(status=PropensityRun.Status.OK)
         .order_by("-trained_at", "-id")

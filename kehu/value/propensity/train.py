@@ -109,8 +109,9 @@ def model_predict(model: dict[str, Any], x: np.ndarray) -> np.ndarray:
 
 def insufficient_message(have_customers: int, have_months: float) -> str:
     return _(
-        "历史数据不足：需要至少 %(customers)s 个有订单的客户和 %(months)s 个月的历史"
-        "（现有 %(have_customers)s 个客户、%(have_months)s 个月）。"
+        "Not enough history: the model needs at least %(customers)s customers with orders "
+        "and %(months)s months of history (there are %(have_customers)s customers and "
+        "%(have_months)s months)."
     ) % {
         "customers": settings.KEHU_PROPENSITY_MIN_CUSTOMERS,
         "months": settings.KEHU_PROPENSITY_MIN_MONTHS,
@@ -157,7 +158,8 @@ def train_kind(
     if min(counts) < least or run.test_rows - run.test_positives < least:
         run.status = PropensityRun.Status.INSUFFICIENT
         run.message = _(
-            "历史数据不足：训练集或检验集中的正例或反例少于 %(least)s 个，无法可靠训练。"
+            "Not enough history: the training or the hold-out set has fewer than %(least)s "
+            "positive or negative cases, too few to train reliably."
         ) % {"least": least}
         return run, None
     assert int(train.cutoffs.max()) + horizon <= test_cutoff  # no test-period label in training

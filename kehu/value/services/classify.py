@@ -52,13 +52,13 @@ def grade_of(cfg: Config, octant: str) -> str:
 
 
 def lifecycle_of(cfg: Config, fig: Figures, now: datetime, today: date) -> str:
-    """lost (status 流失) > new (created or first order within new_days) > active (an order or
-    interaction within active_days) > dormant (within dormant_days) > lost."""
+    """lost (status 流失) > new (the relationship began within new_days: the first order, else
+    the first contact, else the record's creation — an imported book of old customers is not
+    new because its rows are) > active (an order or interaction within active_days) > dormant
+    (within dormant_days) > lost."""
     if fig.status == LOST_STATUS:
         return "lost"
-    if fig.created_at >= now - timedelta(days=cfg.new_days) or (
-        fig.first_order is not None and fig.first_order >= today - timedelta(days=cfg.new_days)
-    ):
+    if fig.tenure_start >= today - timedelta(days=cfg.new_days):
         return "new"
     for window, stage in ((cfg.active_days, "active"), (cfg.dormant_days, "dormant")):
         if (fig.last_order is not None and fig.last_order >= today - timedelta(days=window)) or (

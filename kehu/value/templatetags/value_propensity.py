@@ -13,4 +13,4 @@ register = template.Library()
 
 @register.simple_tag
 def customer_propensity(customer: Any) -> dict[str, Any]:
-    return customer_panel(customer.pk)
+    return customer_panel(customer)

@@ -127,3 +127,25 @@ def test_levels(customer_factory: Any) -> None:
     assert v.tenure_band == "lt1y"
     q = CustomerValue.objects.get(customer=quiet)
     assert (q.interaction_level, q.channel_preference, q.repurchase_level) == ("low", "email", "")
+
+
+def test_an_imported_book_of_old_customers_is_not_new(customer_factory: Any) -> None:
+    """Rows created today for a relationship that began long ago (an import of the whole book,
+    the sandbox): the first order or first contact decides, not the row's creation."""
+    today = timezone.localdate()
+    ordered = customer_factory(name="三年前就下单的客户")
+    order(ordered, 5000, today - timedelta(days=3 * 365))
+    type(ordered).objects.filter(pk=ordered.pk).update(
+        last_interaction_at=timezone.now() - timedelta(days=20)
+    )
+    old_contact = customer_factory(name="去年就接触的客户")
+    CustomerValue.objects.all().delete()
+    type(old_contact).objects.filter(pk=old_contact.pk).update(
+        first_contact_date=today - timedelta(days=400), last_interaction_at=None
+    )
+    fresh = customer_factory(name="刚录入的新客户")
+    got = both_paths([ordered.pk, old_contact.pk, fresh.pk])
+    lifecycle = FIELDS.index("lifecycle")
+    assert got[ordered.pk][lifecycle] == "active"  # an interaction 20 days ago
+    assert got[old_contact.pk][lifecycle] == "lost"  # nothing for 400 days
+    assert got[fresh.pk][lifecycle] == "new"
