@@ -291,6 +291,9 @@ KEHU_QUALITY_ENTRY_WINDOW_DAYS = env_int("KEHU_QUALITY_ENTRY_WINDOW_DAYS", 28)
 # KEHU_DASHBOARD_REFRESH_SECONDS (0: never; pages then compute them when missing) and the weekly
 # reports (health, dormancy) every KEHU_WEEKLY_REPORT_SECONDS.
 KEHU_DASHBOARD_REFRESH_SECONDS = env_int("KEHU_DASHBOARD_REFRESH_SECONDS", 900)
+# The analyses' daily interaction facts (kehu.reports.analyses.facts): refreshed on the worker
+# every KEHU_ANALYSIS_FACTS_SECONDS (0: never; the analyses then read live), in full once a day.
+KEHU_ANALYSIS_FACTS_SECONDS = env_int("KEHU_ANALYSIS_FACTS_SECONDS", 600)
 KEHU_WEEKLY_REPORT_SECONDS = env_int("KEHU_WEEKLY_REPORT_SECONDS", 7 * 24 * 3600)
 KEHU_QUALITY_ALERT_PERCENT = env_int("KEHU_QUALITY_ALERT_PERCENT", 15)
 KEHU_QUALITY_BASELINE_DAYS = env_int("KEHU_QUALITY_BASELINE_DAYS", 28)

@@ -77,6 +77,11 @@ class Interaction(models.Model):
                 fields=["customer", "-occurred_at", "-id"], name="interaction_timeline_idx"
             ),
             models.Index(fields=["performed_by", "-occurred_at"], name="interaction_rep_idx"),
+            # The analyses' period reads (issue 18): a quarter reads a quarter, and the per-
+            # customer and per-rep counts are answered from the index alone.
+            models.Index(
+                fields=["occurred_at", "customer", "performed_by"], name="interaction_period_idx"
+            ),
         ]
         verbose_name = _("interaction")
         verbose_name_plural = _("interactions")

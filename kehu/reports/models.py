@@ -180,3 +180,6 @@ class ReportSetting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.value}"
+
+
+from .analyses.facts import InteractionDayFact  # noqa: E402, F401

@@ -145,6 +145,12 @@ def report_snapshot_store(
     return snapshot
 
 
+def report_snapshots_delete(*, kind: str, key_suffix: str) -> int:
+    """Remove the stored figures of report `kind` whose key ends with `key_suffix`."""
+    deleted, _by_model = ReportSnapshot.objects.filter(kind=kind, key__endswith=key_suffix).delete()
+    return deleted
+
+
 def report_setting_save(*, actor: User | None, key: str, value: float) -> ReportSetting:
     """One setting's row (the caller checks the value and audits the change)."""
     setting, _created = ReportSetting.objects.update_or_create(

@@ -14,9 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
+from kehu.customers.models import Customer
 from kehu.interactions.models import Interaction
 
 from .db import reporting_alias
+from .facts import (
+    activity_customer_figures,
+    activity_fact_rows,
+    facts_fresh_at,
+    shared_extra,
+)
 from .filters import Filters, scoped
 from .result import Chart, Figure, Result, bucket, buckets, pivot, rate
 from .sql import HoursBetween, LocalDate
@@ -60,20 +67,63 @@ def _add(into: dict[str, float], row: dict[str, Any]) -> None:
         into[key] = into.get(key, 0) + float(row[key] or 0)
 
 
-def activity(user: User, filters: Filters) -> Result:
-    period = scoped(user, Interaction.objects.all(), filters, prefix="customer__").filter(
-        occurred_at__gte=filters.since, occurred_at__lt=filters.until
-    )
-    methods = dict(Interaction.Method.choices)
-    names = [str(label) for label in methods.values()]
-    # One pass over the period's interactions: day × method × rep, every count summed.
-    grouped = (
+def _grouped_live(period: Any) -> Any:
+    return (
         period.annotate(
             day=LocalDate("occurred_at"), entry_hours=HoursBetween("created_at", "occurred_at")
         )
         .values("day", "method", "performed_by_id")
         .annotate(**_counts())
     )
+
+
+def _per_customer_live(period: Any) -> dict[str, Any]:
+    """Customers followed up per rep and in all, and the 20 most followed-up customers
+    ([customer id, interactions, last]), read live. Grouped by the customer's id alone (the
+    occurred_at index covers it); the page looks up the 20 names."""
+    per_rep = dict(
+        period.values("performed_by_id")
+        .annotate(customers=Count("customer_id", distinct=True))
+        .values_list("performed_by_id", "customers")
+    )
+    top = (
+        period.values("customer_id")
+        .annotate(n=Count("id"), last=Max("occurred_at"))
+        .order_by("-n", "customer_id")[:20]
+    )
+    return {
+        "per_rep": per_rep,
+        "customers": period.aggregate(c=Count("customer_id", distinct=True))["c"],
+        "top": [[r["customer_id"], r["n"], r["last"]] for r in top],
+    }
+
+
+def _merge(one: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    """Per-customer figures of two disjoint sets of customers, added up."""
+    per_rep = dict(one["per_rep"])
+    for rep, n in other["per_rep"].items():
+        per_rep[rep] = per_rep.get(rep, 0) + n
+    top = sorted([*one["top"], *other["top"]], key=lambda r: (-r[1], r[0]))[:20]
+    return {"per_rep": per_rep, "customers": one["customers"] + other["customers"], "top": top}
+
+
+def activity(user: User, filters: Filters) -> Result:
+    period = scoped(user, Interaction.objects.all(), filters, prefix="customer__").filter(
+        occurred_at__gte=filters.since, occurred_at__lt=filters.until
+    )
+    methods = dict(Interaction.Method.choices)
+    names = [str(label) for label in methods.values()]
+    # One pass over the period's interactions: day × method × rep, every count summed; from the
+    # daily facts when they can answer this scope and these filters exactly (facts.py), else live.
+    # A rep's or manager's shared customers are not in the facts: read live and added (their
+    # customers are disjoint from the facts' scope, so the sums stay exact).
+    grouped: Any = activity_fact_rows(user, filters)
+    fresh_at = facts_fresh_at() if grouped is not None else None
+    extra = shared_extra(user) if grouped is not None else None
+    if grouped is None:
+        grouped = _grouped_live(period)
+    elif extra is not None:
+        grouped = [*grouped, *_grouped_live(period.filter(customer__in=extra))]
     counts: list[tuple[str, str, int]] = []
     overall: dict[str, float] = {}
     reps: dict[Any, dict[str, float]] = {}
@@ -84,16 +134,19 @@ def activity(user: User, filters: Filters) -> Result:
         _add(overall, row)
         _add(reps.setdefault(row["performed_by_id"], {}), row)
         _add(by_method.setdefault(label, {}), row)
-    distinct = dict(
-        period.values("performed_by_id")
-        .annotate(customers=Count("customer_id", distinct=True))
-        .values_list("performed_by_id", "customers")
-    )
+    # Customers followed up and the top 20: from the worker's per-scope figures when they hold
+    # this period and scope (facts.py), plus the shared customers live; else all live.
+    stored = activity_customer_figures(user, filters) if fresh_at else None
+    if stored is not None and extra is not None:
+        stored = _merge(stored, _per_customer_live(period.filter(customer__in=extra)))
+    if stored is None:
+        stored = _per_customer_live(period)
+    distinct = stored["per_rep"]
     per_rep = sorted(
         ({"performed_by_id": k, "customers": distinct.get(k, 0), **v} for k, v in reps.items()),
-        key=lambda r: -r["n"],
+        key=lambda r: (-r["n"], r["performed_by_id"] or 0),  # ties: the same order, facts or live
     )
-    overall["customers"] = period.aggregate(c=Count("customer_id", distinct=True))["c"]
+    overall["customers"] = stored["customers"]
     users = {
         u.pk: u.label
         for u in User.objects.using(reporting_alias()).filter(
@@ -115,16 +168,17 @@ def activity(user: User, filters: Filters) -> Result:
     ]
     method_rows = [
         [label, int(r["n"]), rate(r["answered"], r["n"])]
-        for label, r in sorted(by_method.items(), key=lambda kv: -kv[1]["n"])
+        for label, r in sorted(by_method.items(), key=lambda kv: (-kv[1]["n"], kv[0]))
     ]
-    top = list(
-        period.values("customer_id", "customer__name")
-        .annotate(n=Count("id"), last=Max("occurred_at"))
-        .order_by("-n", "customer_id")[:20]
+    top = [{"customer_id": c, "n": n, "last": last} for c, n, last in stored["top"]]
+    customer_names = dict(
+        Customer.objects.using(reporting_alias())
+        .filter(pk__in=[r["customer_id"] for r in top])
+        .values_list("pk", "name")
     )
     customer_rows = [
         [
-            r["customer__name"],
+            customer_names.get(r["customer_id"], ""),
             r["n"],
             timezone.localtime(r["last"]).strftime("%Y-%m-%d %H:%M") if r["last"] else None,
         ]
@@ -195,4 +249,6 @@ def activity(user: User, filters: Filters) -> Result:
             "feedback counts as no answer)."
         )
     ]
-    return Result("activity", _("Activity"), filters.as_query(), figures, charts, notes)
+    return Result(
+        "activity", _("Activity"), filters.as_query(), figures, charts, notes, fresh_at=fresh_at
+    )

@@ -7,13 +7,14 @@ the city table shows that province's cities.
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
 from kehu.customers.models import Customer, Industry
 
 from .db import reporting_alias
+from .facts import distribution_facts, facts_fresh_at
 from .filters import Filters, scoped
 from .result import Chart, Figure, Result
 
@@ -31,10 +32,14 @@ def map_name(province: str) -> str:
 
 def distribution(user: User, filters: Filters) -> Result:
     customers = scoped(user, Customer.objects.all(), filters, prefix="")
+    # From the worker's customer facts when they answer this scope and these filters exactly
+    # (facts.py: not a region or source filter, not a scope with shared customers), else live.
+    facts = distribution_facts(user, filters)
+    source = customers if facts is None else facts
+    count = Count("id") if facts is None else Sum("n")
+    fresh_at = None if facts is None else facts_fresh_at()
     unknown = _("(not given)")
-    provinces = list(
-        customers.values("province").annotate(n=Count("id")).order_by("-n", "province")
-    )
+    provinces = list(source.values("province").annotate(n=count).order_by("-n", "province"))
     province_rows = [
         [r["province"] or unknown, r["n"], map_name(r["province"]) if r["province"] else None]
         for r in provinces
@@ -64,7 +69,9 @@ def distribution(user: User, filters: Filters) -> Result:
         )
     industries = {i.pk: i.name for i in Industry.objects.using(reporting_alias()).all()}
     grouped = list(
-        customers.values("industry_id", "sub_industry_id").annotate(n=Count("id")).order_by("-n")
+        source.values("industry_id", "sub_industry_id")
+        .annotate(n=count)
+        .order_by("-n", "industry_id", "sub_industry_id")
     )
     top: dict[str, int] = {}
     for row in grouped:
@@ -105,4 +112,12 @@ def distribution(user: User, filters: Filters) -> Result:
         Figure("industries", _("Industries"), sum(1 for k in top if k != unknown)),
     ]
     notes = [_("Customers as they are today; the period does not apply.")]
-    return Result("distribution", _("Distribution"), filters.as_query(), figures, charts, notes)
+    return Result(
+        "distribution",
+        _("Distribution"),
+        filters.as_query(),
+        figures,
+        charts,
+        notes,
+        fresh_at=fresh_at,
+    )

@@ -6,11 +6,14 @@ their own team and its members.
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import Role, Team, User
@@ -19,6 +22,15 @@ from kehu.audit.services import audit_record
 from kehu.core.errors import Conflict, PermissionDenied, ValidationFailed
 from kehu.customers.models import Source
 
+from ..services import report_snapshot_store, report_snapshots_delete
+from .facts import (
+    BATCH,
+    FACTS_KEY,
+    FACTS_KIND,
+    CustomerDimFact,
+    InteractionDayFact,
+    facts_state,
+)
 from .models import SourceCost, Target
 
 COST_WRITERS = {Role.ADMIN, Role.MARKETING}
@@ -194,3 +206,181 @@ def target_delete(*, actor: User, target: Target) -> None:
         changes={"key": target.key, "metric": target.metric, "amount": [str(target.amount), None]},
     )
     target.delete()
+
+
+# --- The daily facts the analyses read (facts.py): refreshed set-based on the worker.
+
+
+def _grouped(interactions: Any) -> Iterable[dict[str, Any]]:
+    """The fact rows of these interactions, grouped in SQL."""
+    from .activity import _counts
+    from .sql import HoursBetween, LocalDate
+
+    return (
+        interactions.order_by()
+        .annotate(
+            day=LocalDate("occurred_at"), entry_hours=HoursBetween("created_at", "occurred_at")
+        )
+        .values("day", "method", "performed_by_id", "customer__owner_id", "customer__team_id")
+        .annotate(**_counts())
+        .iterator(chunk_size=BATCH)
+    )
+
+
+def _store(rows: Iterable[dict[str, Any]]) -> int:
+    batch: list[InteractionDayFact] = []
+    stored = 0
+    for row in rows:
+        batch.append(
+            InteractionDayFact(
+                day=row["day"],
+                method=row["method"],
+                performed_by_id=row["performed_by_id"],
+                owner_id=row["customer__owner_id"],
+                team_id=row["customer__team_id"],
+                n=row["n"],
+                answered=row["answered"],
+                timely=row["timely"],
+                late=row["late"],
+                delay=float(row["delay"] or 0),
+            )
+        )
+        if len(batch) >= BATCH:
+            InteractionDayFact.objects.bulk_create(batch)
+            stored += len(batch)
+            batch = []
+    InteractionDayFact.objects.bulk_create(batch)
+    return stored + len(batch)
+
+
+def _day_range(day: date) -> tuple[datetime, datetime]:
+    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    return start, start + timedelta(days=1)
+
+
+def _customers_store() -> int:
+    """Rebuild the customer facts in full: one grouped pass over the customers."""
+    from kehu.customers.models import Customer
+
+    CustomerDimFact.objects.all().delete()
+    rows = (
+        Customer.objects.order_by()
+        .values("owner_id", "team_id", "province", "industry_id", "sub_industry_id")
+        .annotate(n=Count("id"))
+        .iterator(chunk_size=BATCH)
+    )
+    batch: list[CustomerDimFact] = []
+    stored = 0
+    for row in rows:
+        batch.append(CustomerDimFact(**row))
+        if len(batch) >= BATCH:
+            CustomerDimFact.objects.bulk_create(batch)
+            stored += len(batch)
+            batch = []
+    CustomerDimFact.objects.bulk_create(batch)
+    return stored + len(batch)
+
+
+def _quarters(now: datetime) -> list[tuple[date, date]]:
+    from .filters import quarter_end, quarter_start
+
+    this = quarter_start(timezone.localdate(now))
+    last = quarter_start(this - timedelta(days=1))
+    return [(this, quarter_end(this)), (last, quarter_end(last))]
+
+
+def _activity_customers_store(now: datetime) -> int:
+    """Store the per-customer activity figures of each scope part (facts.py) for this and the
+    previous quarter: one grouped pass over each quarter's interactions."""
+    from collections import defaultdict
+
+    from django.db.models import Max
+
+    from kehu.interactions.models import Interaction
+
+    from .facts import CUSTOMERS_KIND, period_suffix
+
+    stored = 0
+    for start, end in _quarters(now):
+        since = timezone.make_aware(datetime.combine(start, datetime.min.time()))
+        until = timezone.make_aware(datetime.combine(end + timedelta(days=1), datetime.min.time()))
+        rows = (
+            Interaction.objects.filter(occurred_at__gte=since, occurred_at__lt=until)
+            .order_by()
+            .values("customer_id", "performed_by_id", "customer__owner_id", "customer__team_id")
+            .annotate(n=Count("id"), last=Max("occurred_at"))
+            .iterator(chunk_size=BATCH)
+        )
+        reps: dict[str, dict[Any, set[int]]] = defaultdict(lambda: defaultdict(set))
+        counts: dict[str, dict[int, list[Any]]] = defaultdict(dict)
+        for row in rows:
+            owner, team = row["customer__owner_id"], row["customer__team_id"]
+            parts = ["all", f"owner:{owner}" if owner else f"pool:{team}"]
+            if team:
+                parts.append(f"team:{team}")
+            for part in parts:
+                reps[part][row["performed_by_id"]].add(row["customer_id"])
+                entry = counts[part].setdefault(row["customer_id"], [row["customer_id"], 0, None])
+                entry[1] += row["n"]
+                if entry[2] is None or row["last"] > entry[2]:
+                    entry[2] = row["last"]
+        suffix = period_suffix(start, end)
+        report_snapshots_delete(kind=CUSTOMERS_KIND, key_suffix=suffix)
+        for part in {"all", *counts}:
+            top = sorted(counts[part].values(), key=lambda r: (-r[1], r[0]))[:20]
+            report_snapshot_store(
+                kind=CUSTOMERS_KIND,
+                key=part + suffix,
+                now=now,
+                data={
+                    "per_rep": [[rep, len(ids)] for rep, ids in reps[part].items()],
+                    "customers": len(counts[part]),
+                    "top": [[c, n, last.isoformat() if last else None] for c, n, last in top],
+                },
+            )
+            stored += 1
+    return stored
+
+
+def facts_refresh(*, full: bool = False, now: datetime | None = None) -> dict[str, int]:
+    """Rebuild the facts: every day (full, or when never built), else the days of interactions
+    recorded since the last refresh plus today and yesterday. Set-based, in one transaction."""
+    from kehu.interactions.models import Interaction
+
+    now = now or timezone.now()
+    state = facts_state()
+    full = full or state is None
+    with transaction.atomic():
+        if full:
+            InteractionDayFact.objects.all().delete()
+            stored = _store(_grouped(Interaction.objects.all()))
+            days = -1
+            full_at = now.isoformat()
+        else:
+            since = state.generated_at
+            today = timezone.localdate(now)
+            touched = {today, today - timedelta(days=1)}
+            recorded = Interaction.objects.filter(created_at__gte=since).values_list(
+                "occurred_at", flat=True
+            )
+            touched |= {timezone.localdate(at) for at in recorded.iterator(chunk_size=BATCH)}
+            stored = 0
+            for day in sorted(touched):
+                start, end = _day_range(day)
+                InteractionDayFact.objects.filter(day=day).delete()
+                stored += _store(
+                    _grouped(
+                        Interaction.objects.filter(occurred_at__gte=start, occurred_at__lt=end)
+                    )
+                )
+            days = len(touched)
+            full_at = state.data.get("full_at", "")
+        customers_stored = _customers_store()
+        _activity_customers_store(now)
+        report_snapshot_store(
+            kind=FACTS_KIND,
+            key=FACTS_KEY,
+            now=now,
+            data={"full_at": full_at, "rows": stored, "customers": customers_stored},
+        )
+    return {"rows": stored, "days": days}

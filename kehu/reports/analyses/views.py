@@ -64,7 +64,8 @@ def analysis_page(request: AuthedRequest, name: str) -> HttpResponse:
         .replace("<", "\\u003c")
         .replace(">", "\\u003e")
         .replace("&", "\\u0026"),
-        "computed_at": timezone.localtime(),
+        # Read from the worker's daily facts: their refresh time; read live: now.
+        "computed_at": timezone.localtime(result.fresh_at or timezone.now()),
         "query": filters.as_query(),
     }
     return render(request, "reports/analyses/analysis.html", context, status=422 if error else 200)

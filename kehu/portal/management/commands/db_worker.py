@@ -34,6 +34,7 @@ from kehu.core.tasks import backup_schedule
 from kehu.interactions.tasks import reminders_schedule
 from kehu.portal.job_reaper import jobs_reap_audited, jobs_settle_audited
 from kehu.reports.dashboard.tasks import reports_schedule
+from kehu.reports.tasks import analysis_facts_schedule
 from kehu.segments.tasks import segments_followup_schedule
 from kehu.tags.tasks import decay_schedule
 from kehu.value.tasks import freshness_schedule, propensity_schedule, value_schedule
@@ -75,6 +76,7 @@ class KehuWorker(Worker):
                 propensity_schedule,  # weekly; at once if never trained (kehu.value)
                 freshness_schedule,  # verification cadences, behaviour triggers (kehu.value)
                 segments_followup_schedule,  # segments' recurring follow-up rules
+                analysis_facts_schedule,  # the analyses' daily facts (kehu.reports.analyses)
             ]
         for schedule in schedules:
             try:
