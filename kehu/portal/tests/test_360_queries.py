@@ -22,7 +22,9 @@ from kehu.interactions.tests.helpers import STANDARD
 # adds its lines' prefetch), and the read log's one INSERT (who looked at whose personal data,
 # issue 14 item 17); the history's people (its actors and the users its changes name, issue 15:
 # names, not ids).
-EXECUTIVE = 16
+# The value panel (issue 17): the customer's value row (and the settings' recommended actions
+# when it has an octant).
+EXECUTIVE = 17
 # The rep: one look-up of shares and team pool, one query for the edit and log checks.
 REP = EXECUTIVE + 2
 
