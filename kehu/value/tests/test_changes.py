@@ -124,3 +124,21 @@ def test_a_merge_recomputes_the_survivor(customer_factory: Any) -> None:
     value = CustomerValue.objects.get(customer=survivor)
     assert (value.order_count, value.revenue) == (2, 1000)
     assert not CustomerValue.objects.filter(customer_id=merged.pk).exists()
+
+
+def test_the_command_recomputes_all_or_the_customers_named(customer_factory: Any) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    customer = customer_factory(name="命令客户")
+    order(customer, 300, timezone.localdate())
+    out = StringIO()
+    call_command("value_recompute", "--customer", customer.customer_no, stdout=out)
+    assert "1" in out.getvalue()
+    assert CustomerValue.objects.get(customer=customer).order_count == 1
+    call_command("value_recompute", stdout=out)
+    assert "'customers': 1" in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("value_recompute", "--customer", "CX000000000")
