@@ -45,7 +45,7 @@ def value_summary(row: CustomerValue | None) -> dict[str, Any] | None:
 def value_detail(customer: Customer) -> dict[str, Any]:
     """Everything: the summary, the figures, the recommended action and the three levels."""
     row = value_row(customer)
-    actions = config_load(settings_row()).actions
+    actions = config_load(settings_row()).actions if row and row.octant else {}
     summary = value_summary(row) or {
         "rfm": {"r": None, "f": None, "m": None, "score": None},
         "octant": "",

@@ -22,9 +22,9 @@ from kehu.interactions.tests.helpers import STANDARD
 # adds its lines' prefetch), and the read log's one INSERT (who looked at whose personal data,
 # issue 14 item 17); the history's people (its actors and the users its changes name, issue 15:
 # names, not ids); the value panel (issue 17: the customer's value row, which the propensity
-# bands reuse, and the value settings for the octant's recommended action; the model's date
+# bands reuse, and the settings' recommended actions when it has an octant; the model's date
 # only when there is a likelihood).
-EXECUTIVE = 18
+EXECUTIVE = 17
 # The rep: one look-up of shares and team pool, one query for the edit and log checks, and the
 # tag library for the tags panel's picker (issue 17: shown to who may tag).
 REP = EXECUTIVE + 3

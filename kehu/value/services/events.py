@@ -45,6 +45,10 @@ def touched_customers(limit: int = 50_000) -> tuple[set[int], int | None]:
     """The customers of the log's entries after the cursor that may change a value row, and
     the last seq read (None: nothing new)."""
     cursor = ValueSettings.objects.get_or_create(pk=1)[0].event_seq
+    top = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    if cursor > top:  # the log was wiped (the training sandbox's reset): start again
+        ValueSettings.objects.filter(pk=1).update(event_seq=0)
+        cursor = 0
     rows = list(
         AuditEntry.objects.filter(seq__gt=cursor, customer_id__isnull=False)
         .exclude(action__in=OWN_ACTIONS)
