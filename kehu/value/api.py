@@ -11,9 +11,11 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from pydantic import ConfigDict
 
+from kehu.accounts.policy import sees_amount_bands
 from kehu.accounts.requests import AuthedRequest
 from kehu.core.api_utils import errors, payload_data
 from kehu.core.errors import PermissionDenied
+from kehu.core.validators import amount_band
 from kehu.customers.selectors import customer_get_for
 
 from .selectors import value_counts_for, value_detail
@@ -39,8 +41,10 @@ class ValueOut(Schema):
     lifecycle_label: str
     recommended_action: str
     order_count: int
-    revenue: Decimal
-    avg_order_value: Decimal
+    # Null for the roles that see amounts only as bands (support): revenue_band instead.
+    revenue: Decimal | None
+    avg_order_value: Decimal | None
+    revenue_band: str = ""
     first_order_date: date | None
     last_order_date: date | None
     churn_probability: float | None
@@ -99,7 +103,11 @@ class SettingsPatch(Schema):
     summary="A customer's value: RFM, octant, grade, lifecycle and the three levels",
 )
 def customer_value(request: AuthedRequest, customer_no: str) -> dict[str, Any]:
-    return value_detail(customer_get_for(request.user, customer_no))
+    detail = value_detail(customer_get_for(request.user, customer_no))
+    if sees_amount_bands(request.user):
+        detail["revenue_band"] = amount_band(detail["revenue"]) if detail["order_count"] else ""
+        detail["revenue"] = detail["avg_order_value"] = None
+    return detail
 
 
 @router.get(

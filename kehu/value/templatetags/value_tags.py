@@ -17,6 +17,7 @@ def octant_label(code: str) -> str:
     return octant_name(code or "")
 
 
-@register.inclusion_tag("value/_panel.html")
-def value_panel(customer: Any) -> dict[str, Any]:
-    return {"customer": customer, "v": value_detail(customer)}
+@register.inclusion_tag("value/_panel.html", takes_context=True)
+def value_panel(context: Any, customer: Any) -> dict[str, Any]:
+    # The request: amounts are shown as bands to the roles that see only bands (support).
+    return {"customer": customer, "v": value_detail(customer), "request": context["request"]}

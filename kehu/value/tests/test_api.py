@@ -111,3 +111,20 @@ def test_pages(client: Any, rep: Any, admin_user: Any, valued: Any) -> None:
     saved = client.post("/settings/value/", {"new_days": "60", "action_watch": "电话回访"})
     assert saved.status_code == 302
     assert client.post("/settings/value/", {"new_days": "x"}).status_code == 422
+
+
+def test_support_sees_the_revenue_as_a_band(
+    api: Any, client: Any, rep: Any, support: Any, valued: Any
+) -> None:
+    from kehu.customers.models import Customer
+
+    c = valued["mine"][3]  # four orders of 16,000
+    Customer.objects.filter(pk=c.pk).update(status="won")  # support sees won customers
+    exact = api.login(rep).get(f"/api/v1/customers/{c.customer_no}/value").json()
+    assert exact["revenue"] == "64000.00" and exact["revenue_band"] == ""
+    body = api.login(support).get(f"/api/v1/customers/{c.customer_no}/value").json()
+    assert body["revenue"] is None and body["avg_order_value"] is None
+    assert body["revenue_band"]
+    client.force_login(support)
+    page = client.get(f"/customers/{c.customer_no}/").content.decode()
+    assert "64,000" not in page and body["revenue_band"] in page
