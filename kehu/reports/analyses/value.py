@@ -19,8 +19,10 @@ from kehu.accounts.policy import sees_amount_bands
 from kehu.customers.models import Customer
 from kehu.opportunities.models import Opportunity, Order, StageProbability
 
+from .facts import facts_fresh_at
 from .filters import Filters, scoped
 from .result import Chart, Figure, Result, bucket, buckets, pivot, rate
+from .value_facts import value_customer_figures
 
 OPEN = ("initial_contact", "needs_confirmed", "proposal", "negotiation")
 
@@ -66,16 +68,24 @@ def value(user: User, filters: Filters) -> Result:
     orders = scoped(user, Order.objects.all(), filters, prefix="customer__").exclude(
         status=Order.Status.CANCELLED
     )
-    per_customer = orders.values("customer_id").annotate(n=Count("id"), total=Sum("amount"))
-    buyers = repeat = 0
-    revenue = Decimal(0)
-    for row in per_customer:
-        buyers += 1
-        repeat += row["n"] >= 2
-        revenue += row["total"] or 0
-    counts = customers.aggregate(
-        n=Count("id"), lost=Count("id", filter=Q(status=Customer.Status.LOST))
-    )
+    # The figures about the customers as they are today: stored per scope part by the worker
+    # when they answer this scope exactly (value_facts.py), else live.
+    stored = value_customer_figures(user, filters)
+    fresh_at = facts_fresh_at() if stored is not None else None
+    if stored is not None:
+        buyers, repeat, revenue = stored["buyers"], stored["repeat"], stored["revenue"]
+        counts = {"n": stored["n"], "lost": stored["lost"]}
+    else:
+        per_customer = orders.values("customer_id").annotate(n=Count("id"), total=Sum("amount"))
+        buyers = repeat = 0
+        revenue = Decimal(0)
+        for row in per_customer:
+            buyers += 1
+            repeat += row["n"] >= 2
+            revenue += row["total"] or 0
+        counts = customers.aggregate(
+            n=Count("id"), lost=Count("id", filter=Q(status=Customer.Status.LOST))
+        )
     percent = dict(StageProbability.objects.using(customers.db).values_list("stage", "probability"))
     pipeline = (
         scoped(user, Opportunity.objects.all(), filters, prefix="customer__")
@@ -113,10 +123,14 @@ def value(user: User, filters: Filters) -> Result:
             strict=True,
         )
     ]
-    top = list(
-        orders.values("customer_id", "customer__name")
-        .annotate(total=Sum("amount"), n=Count("id"))
-        .order_by("-total", "customer_id")[:20]
+    top = (
+        stored["top"]
+        if stored is not None
+        else list(
+            orders.values("customer_id", "customer__name")
+            .annotate(total=Sum("amount"), n=Count("id"))
+            .order_by("-total", "customer_id")[:20]
+        )
     )
     period_revenue = sum((r[1] or 0) for r in revenue_rows) if not sees_amount_bands(user) else None
     figures = [
@@ -170,4 +184,6 @@ def value(user: User, filters: Filters) -> Result:
     ]
     if sees_amount_bands(user):
         notes.append(_("Amounts are not shown to your role."))
-    return Result("value", _("Customer value"), filters.as_query(), figures, charts, notes)
+    return Result(
+        "value", _("Customer value"), filters.as_query(), figures, charts, notes, fresh_at=fresh_at
+    )

@@ -171,3 +171,21 @@ def test_distribution_facts_equal_live(dataset, rep, rep2, manager, executive, o
         assert _shape(result) == expected, (user.username, params)
     assert run(executive, "distribution", region="广东省").fresh_at is None  # cities: live
     assert figures(run(executive, "distribution"))["customers"] == 4
+
+
+def test_value_facts_equal_live(dataset, rep, rep2, manager, executive, outsider):
+    cases = [
+        (rep, {}),
+        (rep2, {}),
+        (manager, {}),
+        (executive, {}),
+        (executive, {"group": "week"}),
+        (outsider, {}),
+    ]
+    live = [_shape(run(user, "value", **params)) for user, params in cases]
+    facts_refresh()
+    for (user, params), expected in zip(cases, live, strict=True):
+        result = run(user, "value", **params)
+        assert result.fresh_at == NOW, (user.username, params)
+        assert _shape(result) == expected, (user.username, params)
+    assert run(executive, "value", owner=str(rep.pk)).fresh_at is None  # a filter: live

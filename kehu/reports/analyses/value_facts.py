@@ -1,0 +1,131 @@
+"""Per-customer value figures stored by scope part (issue 18: the value analysis at 1,000,000
+customers).
+
+Revenue to date, customers with orders, repeat buyers, the customers in scope and the lost ones,
+and the 20 customers with the most revenue are about the customers as they are today: grouped
+over all orders and customers, they cost seconds at a million customers. The worker stores them
+at each facts refresh (facts_refresh) per scope part, like the per-customer activity figures
+(facts.py): 'all', 'team:<id>', 'owner:<id>' and 'pool:<team id>' (no owner) are disjoint sets
+of customers, so a rep's owner part plus its team's pool part add up exactly and their top 20
+merge exactly (ReportSnapshot kind 'value_customers'). The value analysis reads them only when no
+filter narrows the customers and the scope is made of parts alone (no shared customers);
+otherwise it reads live. Revenue in the period, the open pipeline and the segments stay live.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Sum
+
+VALUE_KIND = "value_customers"
+BATCH = 5000
+
+
+def _parts(owner: Any, team: Any) -> list[str]:
+    parts = ["all", f"owner:{owner}" if owner else f"pool:{team}"]
+    if team:
+        parts.append(f"team:{team}")
+    return parts
+
+
+def value_customers_store(now: Any) -> int:
+    """Store each part's figures: one grouped pass over the orders that are not cancelled and
+    one over the customers."""
+    from kehu.customers.models import Customer
+    from kehu.opportunities.models import Order
+
+    from ..services import report_snapshot_store, report_snapshots_delete
+
+    figures: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {"buyers": 0, "repeat": 0, "revenue": Decimal(0), "n": 0, "lost": 0}
+    )
+    tops: dict[str, list[tuple[Decimal, int, str, int]]] = defaultdict(list)
+    rows = (
+        Order.objects.exclude(status=Order.Status.CANCELLED)
+        .order_by()
+        .values("customer_id", "customer__name", "customer__owner_id", "customer__team_id")
+        .annotate(n=Count("id"), total=Sum("amount"))
+        .iterator(chunk_size=BATCH)
+    )
+    for row in rows:
+        total = row["total"] or Decimal(0)
+        for part in _parts(row["customer__owner_id"], row["customer__team_id"]):
+            f = figures[part]
+            f["buyers"] += 1
+            f["repeat"] += row["n"] >= 2
+            f["revenue"] += total
+            tops[part].append((total, row["customer_id"], row["customer__name"], row["n"]))
+    counted = (
+        Customer.objects.order_by()
+        .values("owner_id", "team_id", "status")
+        .annotate(n=Count("id"))
+        .iterator(chunk_size=BATCH)
+    )
+    for row in counted:
+        for part in _parts(row["owner_id"], row["team_id"]):
+            figures[part]["n"] += row["n"]
+            if row["status"] == Customer.Status.LOST:
+                figures[part]["lost"] += row["n"]
+    report_snapshots_delete(kind=VALUE_KIND, key_suffix="")
+    for part in {"all", *figures}:
+        f = figures[part]
+        top = sorted(tops[part], key=lambda r: (-r[0], r[1]))[:20]
+        report_snapshot_store(
+            kind=VALUE_KIND,
+            key=part,
+            now=now,
+            data={
+                **{k: f[k] for k in ("buyers", "repeat", "n", "lost")},
+                "revenue": str(f["revenue"]),
+                "top": [[str(t), c, name, n] for t, c, name, n in top],
+            },
+        )
+    return len(figures)
+
+
+def value_customer_figures(user: Any, filters: Any) -> dict[str, Any] | None:
+    """{'buyers', 'repeat', 'revenue', 'n', 'lost', 'top': [{customer_id, customer__name, total,
+    n}]} from the stored parts, or None (live) when a filter narrows the customers, the scope
+    has shared customers, or the worker has not stored them."""
+    from .facts import customer_parts, fact_scope_q, facts_state
+
+    if any(
+        v not in (None, "")
+        for v in (filters.team, filters.owner, filters.industry, filters.region, filters.source)
+    ):
+        return None
+    if fact_scope_q(user) is None or facts_state() is None:
+        return None
+    parts = customer_parts(user)
+    if parts is None:
+        return None
+    from ..models import ReportSnapshot
+    from .db import reporting_alias
+
+    stored = {
+        s.key: s.data
+        for s in ReportSnapshot.objects.using(reporting_alias()).filter(
+            kind=VALUE_KIND, key__in=["all", *parts]
+        )
+    }
+    if "all" not in stored:
+        return None
+    out: dict[str, Any] = {"buyers": 0, "repeat": 0, "revenue": Decimal(0), "n": 0, "lost": 0}
+    top: list[dict[str, Any]] = []
+    for part in parts:
+        data = stored.get(part)
+        if data is None:
+            continue
+        for key in ("buyers", "repeat", "n", "lost"):
+            out[key] += data[key]
+        out["revenue"] += Decimal(data["revenue"])
+        top += [
+            {"customer_id": c, "customer__name": name, "total": Decimal(t), "n": n}
+            for t, c, name, n in data["top"]
+        ]
+    top.sort(key=lambda r: (-r["total"], r["customer_id"]))
+    out["top"] = top[:20]
+    return out
