@@ -32,9 +32,12 @@ def _money(user: User, value: Any) -> Any:
     return None if sees_amount_bands(user) else value
 
 
-def value_segments(user: User, filters: Filters) -> list[Chart]:
+def value_segments(
+    user: User, filters: Filters, stored: dict[str, Any] | None = None
+) -> list[Chart]:
     """Grades, octants and lifecycle stages of kehu.value's CustomerValue rows (one per
-    customer) of the customers in scope; empty charts until the value job has run."""
+    customer) of the customers in scope; empty charts until the value job has run. `stored`:
+    the counts per field from the value facts (value_facts.py), else read live."""
     import kehu.value.models as value_models
     from kehu.value.octants import OCTANT_NAMES
 
@@ -54,7 +57,11 @@ def value_segments(user: User, filters: Filters) -> list[Chart]:
         ("octant", "octants", _("Customers by value octant"), "bar"),
         ("lifecycle", "lifecycle", _("Customers by lifecycle stage"), "bar"),
     ):
-        counted = rows.values(field).annotate(n=Count("pk")).order_by(field)
+        counted = (
+            stored[field]
+            if stored is not None
+            else rows.values(field).annotate(n=Count("pk")).order_by(field)
+        )
         table = [
             [str(labels[field].get(r[field], r[field])) if r[field] else unplaced, r["n"]]
             for r in counted
@@ -88,7 +95,9 @@ def value(user: User, filters: Filters) -> Result:
         )
     percent = dict(StageProbability.objects.using(customers.db).values_list("stage", "probability"))
     pipeline = (
-        scoped(user, Opportunity.objects.all(), filters, prefix="customer__")
+        stored["pipeline"]
+        if stored is not None
+        else scoped(user, Opportunity.objects.all(), filters, prefix="customer__")
         .filter(stage__in=OPEN, expected_amount__isnull=False)
         .values("stage")
         .annotate(total=Sum("expected_amount"), n=Count("id"))
@@ -174,7 +183,7 @@ def value(user: User, filters: Filters) -> Result:
             stage_rows,
             series=[2, 3],
         ),
-        *value_segments(user, filters),
+        *value_segments(user, filters, stored["segments"] if stored is not None else None),
     ]
     notes = [
         _(

@@ -9,7 +9,8 @@ at each facts refresh (facts_refresh) per scope part, like the per-customer acti
 of customers, so a rep's owner part plus its team's pool part add up exactly and their top 20
 merge exactly (ReportSnapshot kind 'value_customers'). The value analysis reads them only when no
 filter narrows the customers and the scope is made of parts alone (no shared customers);
-otherwise it reads live. Revenue in the period, the open pipeline and the segments stay live.
+otherwise it reads live. The open pipeline per stage and the kehu.value segment counts
+(grade, octant, lifecycle) are stored the same way. Revenue in the period stays live.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 from django.db.models import Count, Sum
 
 VALUE_KIND = "value_customers"
+SEGMENT_FIELDS = ("grade", "octant", "lifecycle")
 BATCH = 5000
 
 
@@ -69,6 +71,7 @@ def value_customers_store(now: Any) -> int:
             figures[part]["n"] += row["n"]
             if row["status"] == Customer.Status.LOST:
                 figures[part]["lost"] += row["n"]
+    _pipeline_and_segments(figures)
     report_snapshots_delete(kind=VALUE_KIND, key_suffix="")
     for part in {"all", *figures}:
         f = figures[part]
@@ -80,15 +83,50 @@ def value_customers_store(now: Any) -> int:
             data={
                 **{k: f[k] for k in ("buyers", "repeat", "n", "lost")},
                 "revenue": str(f["revenue"]),
+                "pipeline": {k: [str(t), n] for k, (t, n) in f.get("pipeline", {}).items()},
+                "segments": f.get("segments", {}),
                 "top": [[str(t), c, name, n] for t, c, name, n in top],
             },
         )
     return len(figures)
 
 
+def _pipeline_and_segments(figures: dict[str, dict[str, Any]]) -> None:
+    """Add each part's open pipeline per stage ([expected total, opportunities], of those with an
+    expected amount) and its kehu.value segment counts ({field: {value: customers}})."""
+    import kehu.value.models as value_models
+    from kehu.opportunities.models import Opportunity
+
+    from .value import OPEN
+
+    opportunities = (
+        Opportunity.objects.filter(stage__in=OPEN, expected_amount__isnull=False)
+        .order_by()
+        .values("stage", "customer__owner_id", "customer__team_id")
+        .annotate(total=Sum("expected_amount"), n=Count("id"))
+    )
+    for row in opportunities:
+        for part in _parts(row["customer__owner_id"], row["customer__team_id"]):
+            pipeline = figures[part].setdefault("pipeline", {})
+            total, n = pipeline.get(row["stage"], (Decimal(0), 0))
+            pipeline[row["stage"]] = (total + (row["total"] or Decimal(0)), n + row["n"])
+    segments = (
+        value_models.CustomerValue.objects.order_by()
+        .values("grade", "octant", "lifecycle", "customer__owner_id", "customer__team_id")
+        .annotate(n=Count("pk"))
+        .iterator(chunk_size=BATCH)
+    )
+    for row in segments:
+        for part in _parts(row["customer__owner_id"], row["customer__team_id"]):
+            counts = figures[part].setdefault("segments", {})
+            for field in SEGMENT_FIELDS:
+                by_value = counts.setdefault(field, {})
+                by_value[row[field]] = by_value.get(row[field], 0) + row["n"]
+
+
 def value_customer_figures(user: Any, filters: Any) -> dict[str, Any] | None:
     """{'buyers', 'repeat', 'revenue', 'n', 'lost', 'top': [{customer_id, customer__name, total,
-    n}]} from the stored parts, or None (live) when a filter narrows the customers, the scope
+    n}], 'pipeline': [{stage, total, n}], 'segments': {field: [{field: value, n}]}} from the stored parts, or None (live) when a filter narrows the customers, the scope
     has shared customers, or the worker has not stored them."""
     from .facts import customer_parts, fact_scope_q, facts_state
 
@@ -115,10 +153,19 @@ def value_customer_figures(user: Any, filters: Any) -> dict[str, Any] | None:
         return None
     out: dict[str, Any] = {"buyers": 0, "repeat": 0, "revenue": Decimal(0), "n": 0, "lost": 0}
     top: list[dict[str, Any]] = []
+    pipeline: dict[str, list[Any]] = {}
+    segments: dict[str, dict[str, int]] = {field: {} for field in SEGMENT_FIELDS}
     for part in parts:
         data = stored.get(part)
         if data is None:
             continue
+        for stage, (total, n) in data.get("pipeline", {}).items():
+            entry = pipeline.setdefault(stage, [Decimal(0), 0])
+            entry[0] += Decimal(total)
+            entry[1] += n
+        for field, by_value in data.get("segments", {}).items():
+            for key, n in by_value.items():
+                segments[field][key] = segments[field].get(key, 0) + n
         for key in ("buyers", "repeat", "n", "lost"):
             out[key] += data[key]
         out["revenue"] += Decimal(data["revenue"])
@@ -128,4 +175,11 @@ def value_customer_figures(user: Any, filters: Any) -> dict[str, Any] | None:
         ]
     top.sort(key=lambda r: (-r["total"], r["customer_id"]))
     out["top"] = top[:20]
+    out["pipeline"] = [
+        {"stage": stage, "total": total, "n": n} for stage, (total, n) in pipeline.items()
+    ]
+    out["segments"] = {
+        field: [{field: key, "n": n} for key, n in sorted(by_value.items())]
+        for field, by_value in segments.items()
+    }
     return out
