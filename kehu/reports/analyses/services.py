@@ -32,7 +32,7 @@ from .facts import (
     facts_state,
 )
 from .models import SourceCost, Target
-from .value_facts import value_customers_store
+from .value_facts import value_customers_store, value_daily_store
 
 COST_WRITERS = {Role.ADMIN, Role.MARKETING}
 MAX_AMOUNT = Decimal("999999999999.99")
@@ -386,6 +386,7 @@ def facts_refresh(*, full: bool = False, now: datetime | None = None) -> dict[st
         customers_stored = _customers_store()
         _activity_customers_store(now)
         value_customers_store(now)
+        value_daily_store(now)
         report_snapshot_store(
             kind=FACTS_KIND,
             key=FACTS_KEY,

@@ -10,7 +10,9 @@ of customers, so a rep's owner part plus its team's pool part add up exactly and
 merge exactly (ReportSnapshot kind 'value_customers'). The value analysis reads them only when no
 filter narrows the customers and the scope is made of parts alone (no shared customers);
 otherwise it reads live. The open pipeline per stage and the kehu.value segment counts
-(grade, octant, lifecycle) are stored the same way. Revenue in the period stays live.
+(grade, octant, lifecycle) are stored the same way. Revenue in the
+period per signed day is stored per part for this and the previous quarter (kind
+'value_daily'); another period reads live.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 from django.db.models import Count, Sum
 
 VALUE_KIND = "value_customers"
+DAILY_KIND = "value_daily"
 SEGMENT_FIELDS = ("grade", "octant", "lifecycle")
 BATCH = 5000
 
@@ -122,6 +125,85 @@ def _pipeline_and_segments(figures: dict[str, dict[str, Any]]) -> None:
             for field in SEGMENT_FIELDS:
                 by_value = counts.setdefault(field, {})
                 by_value[row[field]] = by_value.get(row[field], 0) + row["n"]
+
+
+def value_daily_store(now: Any) -> int:
+    """Store each part's revenue and orders per signed day (orders not cancelled) for this and
+    the previous quarter (kind 'value_daily', key '<part>|<from>|<to>')."""
+    from kehu.opportunities.models import Order
+
+    from ..services import report_snapshot_store, report_snapshots_delete
+    from .facts import period_suffix
+    from .services import _quarters
+
+    stored = 0
+    for start, end in _quarters(now):
+        days: dict[str, dict[str, list[Any]]] = defaultdict(dict)
+        rows = (
+            Order.objects.exclude(status=Order.Status.CANCELLED)
+            .filter(signed_on__gte=start, signed_on__lte=end)
+            .order_by()
+            .values("signed_on", "customer__owner_id", "customer__team_id")
+            .annotate(total=Sum("amount"), n=Count("id"))
+        )
+        for row in rows:
+            for part in _parts(row["customer__owner_id"], row["customer__team_id"]):
+                entry = days[part].setdefault(row["signed_on"].isoformat(), [Decimal(0), 0])
+                entry[0] += row["total"] or Decimal(0)
+                entry[1] += row["n"]
+        suffix = period_suffix(start, end)
+        report_snapshots_delete(kind=DAILY_KIND, key_suffix=suffix)
+        for part in {"all", *days}:
+            report_snapshot_store(
+                kind=DAILY_KIND,
+                key=part + suffix,
+                now=now,
+                data={"days": [[d, str(t), n] for d, (t, n) in sorted(days[part].items())]},
+            )
+            stored += 1
+    return stored
+
+
+def value_daily_rows(user: Any, filters: Any) -> list[dict[str, Any]] | None:
+    """The revenue in the period per signed day ({signed_on, total, n}) from the stored parts,
+    or None (live) when a filter narrows the customers, the scope has shared customers, or the
+    period is not a quarter the worker stores."""
+    from datetime import date
+
+    from .facts import customer_parts, fact_scope_q, facts_state, period_suffix
+
+    if any(
+        v not in (None, "")
+        for v in (filters.team, filters.owner, filters.industry, filters.region, filters.source)
+    ):
+        return None
+    if fact_scope_q(user) is None or facts_state() is None:
+        return None
+    parts = customer_parts(user)
+    if parts is None:
+        return None
+    from ..models import ReportSnapshot
+    from .db import reporting_alias
+
+    suffix = period_suffix(filters.start, filters.end)
+    stored = {
+        s.key: s.data
+        for s in ReportSnapshot.objects.using(reporting_alias()).filter(
+            kind=DAILY_KIND, key__in=[p + suffix for p in ("all", *parts)]
+        )
+    }
+    if "all" + suffix not in stored:
+        return None
+    days: dict[str, list[Any]] = {}
+    for part in parts:
+        for day, total, n in stored.get(part + suffix, {"days": []})["days"]:
+            entry = days.setdefault(day, [Decimal(0), 0])
+            entry[0] += Decimal(total)
+            entry[1] += n
+    return [
+        {"signed_on": date.fromisoformat(d), "total": t, "n": n}
+        for d, (t, n) in sorted(days.items())
+    ]
 
 
 def value_customer_figures(user: Any, filters: Any) -> dict[str, Any] | None:

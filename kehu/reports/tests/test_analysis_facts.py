@@ -192,5 +192,9 @@ def test_value_facts_equal_live(dataset, rep, rep2, manager, executive, outsider
         assert result.fresh_at == NOW, (user.username, params)
         assert _shape(result) == expected, (user.username, params)
     assert run(executive, "value", owner=str(rep.pk)).fresh_at is None  # a filter: live
+    from kehu.reports.analyses.filters import parse_filters
+    from kehu.reports.analyses.value_facts import value_daily_rows
+
+    assert value_daily_rows(executive, parse_filters(dict(PERIOD))) is not None  # stored
     charts = {c["key"]: c["rows"] for c in run(executive, "value").as_dict()["charts"]}
     assert charts["grades"] and charts["pipeline"] and charts["top_customers"]
