@@ -49,8 +49,12 @@ def customer_funnel(user: User, filters: Filters) -> tuple[list[list[object]], d
     cohort = scoped(user, Customer.objects.all(), filters, prefix="").filter(
         created_at__gte=filters.since, created_at__lt=filters.until
     )
-    current = dict(cohort.values_list("id", "status"))
-    created = dict(cohort.values_list("id", "created_at"))
+    # One pass over the cohort (its status and creation time together).
+    current: dict[int, str] = {}
+    created: dict[int, datetime] = {}
+    for pk, status, created_at in cohort.order_by().values_list("id", "status", "created_at"):
+        current[pk] = status
+        created[pk] = created_at
     firsts: dict[int, dict[str, datetime]] = defaultdict(dict)
     changes = (
         CustomerStatusChange.objects.using(cohort.db)
@@ -93,11 +97,12 @@ def opportunity_funnel(user: User, filters: Filters) -> tuple[list[list[object]]
         created_at__gte=filters.since, created_at__lt=filters.until
     )
     furthest: dict[int, int] = {}
-    for pk, stage in cohort.values_list("id", "stage"):
+    for pk, stage in cohort.order_by().values_list("id", "stage"):
         furthest[pk] = STAGE_INDEX.get(stage, 0)
     history = (
         OpportunityStageChange.objects.using(cohort.db)
         .filter(opportunity__in=cohort.values("id"))
+        .order_by()  # else the model's ordering joins the DISTINCT and nothing is deduplicated
         .values_list("opportunity_id", "to_stage")
         .distinct()
     )

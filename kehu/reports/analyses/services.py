@@ -32,6 +32,7 @@ from .facts import (
     facts_state,
 )
 from .models import SourceCost, Target
+from .value_facts import value_customers_store, value_daily_store
 
 COST_WRITERS = {Role.ADMIN, Role.MARKETING}
 MAX_AMOUNT = Decimal("999999999999.99")
@@ -384,6 +385,8 @@ def facts_refresh(*, full: bool = False, now: datetime | None = None) -> dict[st
             full_at = state.data.get("full_at", "")
         customers_stored = _customers_store()
         _activity_customers_store(now)
+        value_customers_store(now)
+        value_daily_store(now)
         report_snapshot_store(
             kind=FACTS_KIND,
             key=FACTS_KEY,

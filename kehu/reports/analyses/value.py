@@ -19,8 +19,10 @@ from kehu.accounts.policy import sees_amount_bands
 from kehu.customers.models import Customer
 from kehu.opportunities.models import Opportunity, Order, StageProbability
 
+from .facts import facts_fresh_at
 from .filters import Filters, scoped
 from .result import Chart, Figure, Result, bucket, buckets, pivot, rate
+from .value_facts import value_customer_figures, value_daily_rows
 
 OPEN = ("initial_contact", "needs_confirmed", "proposal", "negotiation")
 
@@ -30,9 +32,12 @@ def _money(user: User, value: Any) -> Any:
     return None if sees_amount_bands(user) else value
 
 
-def value_segments(user: User, filters: Filters) -> list[Chart]:
+def value_segments(
+    user: User, filters: Filters, stored: dict[str, Any] | None = None
+) -> list[Chart]:
     """Grades, octants and lifecycle stages of kehu.value's CustomerValue rows (one per
-    customer) of the customers in scope; empty charts until the value job has run."""
+    customer) of the customers in scope; empty charts until the value job has run. `stored`:
+    the counts per field from the value facts (value_facts.py), else read live."""
     import kehu.value.models as value_models
     from kehu.value.octants import OCTANT_NAMES
 
@@ -52,7 +57,11 @@ def value_segments(user: User, filters: Filters) -> list[Chart]:
         ("octant", "octants", _("Customers by value octant"), "bar"),
         ("lifecycle", "lifecycle", _("Customers by lifecycle stage"), "bar"),
     ):
-        counted = rows.values(field).annotate(n=Count("pk")).order_by(field)
+        counted = (
+            stored[field]
+            if stored is not None
+            else rows.values(field).annotate(n=Count("pk")).order_by(field)
+        )
         table = [
             [str(labels[field].get(r[field], r[field])) if r[field] else unplaced, r["n"]]
             for r in counted
@@ -66,19 +75,29 @@ def value(user: User, filters: Filters) -> Result:
     orders = scoped(user, Order.objects.all(), filters, prefix="customer__").exclude(
         status=Order.Status.CANCELLED
     )
-    per_customer = orders.values("customer_id").annotate(n=Count("id"), total=Sum("amount"))
-    buyers = repeat = 0
-    revenue = Decimal(0)
-    for row in per_customer:
-        buyers += 1
-        repeat += row["n"] >= 2
-        revenue += row["total"] or 0
-    counts = customers.aggregate(
-        n=Count("id"), lost=Count("id", filter=Q(status=Customer.Status.LOST))
-    )
+    # The figures about the customers as they are today: stored per scope part by the worker
+    # when they answer this scope exactly (value_facts.py), else live.
+    stored = value_customer_figures(user, filters)
+    fresh_at = facts_fresh_at() if stored is not None else None
+    if stored is not None:
+        buyers, repeat, revenue = stored["buyers"], stored["repeat"], stored["revenue"]
+        counts = {"n": stored["n"], "lost": stored["lost"]}
+    else:
+        per_customer = orders.values("customer_id").annotate(n=Count("id"), total=Sum("amount"))
+        buyers = repeat = 0
+        revenue = Decimal(0)
+        for row in per_customer:
+            buyers += 1
+            repeat += row["n"] >= 2
+            revenue += row["total"] or 0
+        counts = customers.aggregate(
+            n=Count("id"), lost=Count("id", filter=Q(status=Customer.Status.LOST))
+        )
     percent = dict(StageProbability.objects.using(customers.db).values_list("stage", "probability"))
     pipeline = (
-        scoped(user, Opportunity.objects.all(), filters, prefix="customer__")
+        stored["pipeline"]
+        if stored is not None
+        else scoped(user, Opportunity.objects.all(), filters, prefix="customer__")
         .filter(stage__in=OPEN, expected_amount__isnull=False)
         .values("stage")
         .annotate(total=Sum("expected_amount"), n=Count("id"))
@@ -99,7 +118,9 @@ def value(user: User, filters: Filters) -> Result:
         )
 
     in_period = orders.filter(signed_on__gte=filters.start, signed_on__lte=filters.end)
-    daily = in_period.values("signed_on").annotate(total=Sum("amount"), n=Count("id"))
+    daily = value_daily_rows(user, filters)
+    if daily is None:
+        daily = in_period.values("signed_on").annotate(total=Sum("amount"), n=Count("id"))
     money_series = [
         (bucket(r["signed_on"], filters.group), "revenue", r["total"] or 0) for r in daily
     ]
@@ -113,10 +134,14 @@ def value(user: User, filters: Filters) -> Result:
             strict=True,
         )
     ]
-    top = list(
-        orders.values("customer_id", "customer__name")
-        .annotate(total=Sum("amount"), n=Count("id"))
-        .order_by("-total", "customer_id")[:20]
+    top = (
+        stored["top"]
+        if stored is not None
+        else list(
+            orders.values("customer_id", "customer__name")
+            .annotate(total=Sum("amount"), n=Count("id"))
+            .order_by("-total", "customer_id")[:20]
+        )
     )
     period_revenue = sum((r[1] or 0) for r in revenue_rows) if not sees_amount_bands(user) else None
     figures = [
@@ -160,7 +185,7 @@ def value(user: User, filters: Filters) -> Result:
             stage_rows,
             series=[2, 3],
         ),
-        *value_segments(user, filters),
+        *value_segments(user, filters, stored["segments"] if stored is not None else None),
     ]
     notes = [
         _(
@@ -170,4 +195,6 @@ def value(user: User, filters: Filters) -> Result:
     ]
     if sees_amount_bands(user):
         notes.append(_("Amounts are not shown to your role."))
-    return Result("value", _("Customer value"), filters.as_query(), figures, charts, notes)
+    return Result(
+        "value", _("Customer value"), filters.as_query(), figures, charts, notes, fresh_at=fresh_at
+    )

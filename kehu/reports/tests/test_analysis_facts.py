@@ -171,3 +171,30 @@ def test_distribution_facts_equal_live(dataset, rep, rep2, manager, executive, o
         assert _shape(result) == expected, (user.username, params)
     assert run(executive, "distribution", region="广东省").fresh_at is None  # cities: live
     assert figures(run(executive, "distribution"))["customers"] == 4
+
+
+def test_value_facts_equal_live(dataset, rep, rep2, manager, executive, outsider):
+    from kehu.value.services.nightly import values_recompute_all
+
+    values_recompute_all(audit=False)  # the segments charts have rows to compare
+    cases = [
+        (rep, {}),
+        (rep2, {}),
+        (manager, {}),
+        (executive, {}),
+        (executive, {"group": "week"}),
+        (outsider, {}),
+    ]
+    live = [_shape(run(user, "value", **params)) for user, params in cases]
+    facts_refresh()
+    for (user, params), expected in zip(cases, live, strict=True):
+        result = run(user, "value", **params)
+        assert result.fresh_at == NOW, (user.username, params)
+        assert _shape(result) == expected, (user.username, params)
+    assert run(executive, "value", owner=str(rep.pk)).fresh_at is None  # a filter: live
+    from kehu.reports.analyses.filters import parse_filters
+    from kehu.reports.analyses.value_facts import value_daily_rows
+
+    assert value_daily_rows(executive, parse_filters(dict(PERIOD))) is not None  # stored
+    charts = {c["key"]: c["rows"] for c in run(executive, "value").as_dict()["charts"]}
+    assert charts["grades"] and charts["pipeline"] and charts["top_customers"]
