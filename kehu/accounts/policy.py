@@ -45,7 +45,7 @@ def _customer_id_path(model: type[Model]) -> str:
     return _path(model, "pk")
 
 
-def _has_shares_and_pool(user: Any) -> tuple[bool, bool]:
+def has_shares_and_pool(user: Any) -> tuple[bool, bool]:
     """Whether anything is shared with the user, and (reps) whether their team pool holds a
     customer: one query, each EXISTS answered from an index (the shares' user index; the pool's
     team + no owner). A yes is kept on the user object: including a branch that has since
@@ -70,7 +70,7 @@ def _shared_and_pool(user: Any, model: type[Model], owner: str, team: str) -> Q 
     Checked first so the usual case keeps the simple owner filter (the search index answers
     it from scope tokens alone).
     """
-    has_shares, has_pool = _has_shares_and_pool(user)
+    has_shares, has_pool = has_shares_and_pool(user)
     extra: Q | None = None
     if has_shares:
         extra = Q(**{f"{_customer_id_path(model)}__in": user.customer_shares.values("customer_id")})

@@ -114,7 +114,7 @@ def fact_scope_q(user: Any, *, with_shares: bool = False) -> Q | None:
     not keep: such a user reads live so the figures stay exact, unless `with_shares`: then this
     is the scope without the shares, and the caller adds the shared customers read live
     (shared_extra)."""
-    from kehu.accounts.policy import _has_shares_and_pool, visibility_q
+    from kehu.accounts.policy import has_shares_and_pool, visibility_q
     from kehu.customers.models import Customer
 
     if visibility_q(user, Customer) is None:
@@ -125,7 +125,7 @@ def fact_scope_q(user: Any, *, with_shares: bool = False) -> Q | None:
         return None
     if user.role not in (Role.REP, Role.MANAGER):
         return None  # support / marketing see by status, which the facts do not keep
-    has_shares, has_pool = _has_shares_and_pool(user)
+    has_shares, has_pool = has_shares_and_pool(user)
     if has_shares and not with_shares:
         return None
     if user.role == Role.MANAGER and user.team_id:
@@ -142,12 +142,12 @@ def shared_extra(user: Any) -> Any:
     reads their interactions live and adds them to the facts (the two sets of customers are
     disjoint, so every count and distinct count adds up exactly)."""
     from kehu.accounts.models import Role
-    from kehu.accounts.policy import _has_shares_and_pool
+    from kehu.accounts.policy import has_shares_and_pool
     from kehu.customers.models import Customer
 
     if getattr(user, "role", None) not in (Role.REP, Role.MANAGER):
         return None
-    if not _has_shares_and_pool(user)[0]:
+    if not has_shares_and_pool(user)[0]:
         return None
     own = fact_scope_q(user, with_shares=True)
     if own is None:
