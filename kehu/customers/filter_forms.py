@@ -141,12 +141,12 @@ class CustomerFilterForm(forms.Form):
     def __init__(self, *args: Any, owners: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         value = apps.get_model("value", "CustomerValue")  # kehu.value sits above (issue 17)
-        for name, choices in (
+        for name, value_choices in (
             ("octant", value.OCTANT_CHOICES),
             ("grade", value._meta.get_field("grade").choices),
             ("lifecycle", value._meta.get_field("lifecycle").choices),
         ):
-            cast(forms.ChoiceField, self.fields[name]).choices = BLANK + list(choices)
+            cast(forms.ChoiceField, self.fields[name]).choices = BLANK + list(value_choices)
         self.columns = all_columns()  # the built-in ones and the custom fields' (issue 15)
         cast(forms.MultipleChoiceField, self.fields["cols"]).choices = [
             (c.key, c.label) for c in self.columns.values()

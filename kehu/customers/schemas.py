@@ -375,7 +375,7 @@ class CustomerDetailOut(CustomerOut):
     @staticmethod
     def resolve_value(obj: Customer) -> dict[str, Any] | None:
         try:
-            row = obj.value  # type: ignore[attr-defined]  # the reverse of value.CustomerValue
+            row = obj.value  # the reverse of value.CustomerValue
         except ObjectDoesNotExist:
             return None
         return {

@@ -30,7 +30,8 @@ from kehu.core.validators import AMOUNT_BANDS, parse_amount, parse_choice, parse
 
 from .custom_fields import custom_fields_filter, custom_sort_field, custom_sorted
 from .models import Customer, Industry, Source
-from .saved_view_selectors import saved_view_get_for, saved_views_for  # noqa: F401 (their home)
+from .saved_view_selectors import saved_view_get_for as saved_view_get_for  # their home
+from .saved_view_selectors import saved_views_for as saved_views_for
 from .segment_filter import segment_filter_for
 from .validators import (
     BUDGET_BAND_ALIASES,

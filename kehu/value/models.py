@@ -12,7 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .octants import OCTANT_NAMES
-from .settings_model import ValueSettings  # noqa: F401  (a model of this app)
+from .settings_model import ValueSettings as ValueSettings  # a model of this app
 
 
 class Level(models.TextChoices):

@@ -22,7 +22,7 @@ def _label(choices: Any, value: str) -> str:
 
 def value_row(customer: Customer) -> CustomerValue | None:
     try:
-        return customer.value  # type: ignore[attr-defined, no-any-return]
+        return customer.value
     except CustomerValue.DoesNotExist:
         return None
 

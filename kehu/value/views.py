@@ -47,6 +47,12 @@ def value_octants_page(request: AuthedRequest) -> HttpResponse:
                                                   "list_url": list_url})  # fmt: skip
 
 
+def _label(name: str) -> Any:
+    """The settings field's verbose name."""
+    field = ValueSettings._meta.get_field(name)
+    return getattr(field, "verbose_name", name)
+
+
 def _number(raw: str) -> Any:
     raw = (raw or "").strip()
     if raw == "":
@@ -84,10 +90,7 @@ def value_settings_page(request: AuthedRequest) -> HttpResponse:
     context = {
         "s": current,
         "errors": errors,
-        "numbers": [
-            (name, ValueSettings._meta.get_field(name).verbose_name, current[name])
-            for name in (*THRESHOLDS, *DAYS, *COUNTS)
-        ],
+        "numbers": [(name, _label(name), current[name]) for name in (*THRESHOLDS, *DAYS, *COUNTS)],
         "octants": [
             (code, octant_name(code), current["octant_actions"][code], current["grade_rules"][code])
             for code in OCTANTS

@@ -217,7 +217,7 @@ def _grouped(interactions: Any) -> Iterable[dict[str, Any]]:
     from .activity import _counts
     from .sql import HoursBetween, LocalDate
 
-    return (
+    grouped: Iterable[dict[str, Any]] = (
         interactions.order_by()
         .annotate(
             day=LocalDate("occurred_at"), entry_hours=HoursBetween("created_at", "occurred_at")
@@ -226,6 +226,7 @@ def _grouped(interactions: Any) -> Iterable[dict[str, Any]]:
         .annotate(**_counts())
         .iterator(chunk_size=BATCH)
     )
+    return grouped
 
 
 def _store(rows: Iterable[dict[str, Any]]) -> int:

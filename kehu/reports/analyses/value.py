@@ -8,6 +8,7 @@ revenue in the period use the orders signed in the period.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -45,7 +46,7 @@ def value_segments(
     rows = value_models.CustomerValue.objects.using(customers.db).filter(
         customer__in=customers.values("id")
     )
-    labels = {
+    labels: dict[str, dict[str, Any]] = {
         "grade": dict(value_models.Grade.choices),
         "octant": OCTANT_NAMES,
         "lifecycle": dict(value_models.Lifecycle.choices),
@@ -118,9 +119,12 @@ def value(user: User, filters: Filters) -> Result:
         )
 
     in_period = orders.filter(signed_on__gte=filters.start, signed_on__lte=filters.end)
-    daily = value_daily_rows(user, filters)
-    if daily is None:
-        daily = in_period.values("signed_on").annotate(total=Sum("amount"), n=Count("id"))
+    stored_daily = value_daily_rows(user, filters)
+    daily: Iterable[dict[str, Any]] = (
+        stored_daily
+        if stored_daily is not None
+        else in_period.values("signed_on").annotate(total=Sum("amount"), n=Count("id"))
+    )
     money_series = [
         (bucket(r["signed_on"], filters.group), "revenue", r["total"] or 0) for r in daily
     ]

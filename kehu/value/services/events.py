@@ -57,7 +57,7 @@ def touched_customers(limit: int = 50_000) -> tuple[set[int], int | None]:
     )
     if not rows:
         return set(), None
-    ids = {pk for _seq, action, pk in rows if action.startswith(TOUCHING)}
+    ids = {pk for _seq, action, pk in rows if pk is not None and action.startswith(TOUCHING)}
     return ids, rows[-1][0]
 
 

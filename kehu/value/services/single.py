@@ -197,7 +197,7 @@ def _row(
         "r": r,
         "f": f,
         "m": m,
-        "rfm_score": (r + f + m) if rfm else None,
+        "rfm_score": sum(rfm) if rfm else None,
         "octant": octant,
         "grade": rules.grade_of(cfg, octant),
         "lifecycle": rules.lifecycle_of(cfg, fig, now, today),
