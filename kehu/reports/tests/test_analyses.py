@@ -173,6 +173,27 @@ def test_funnel_per_role(dataset, rep, manager, executive):
     assert [r[1] for r in run(executive, "funnel").chart("customer_status").rows] == [4, 1, 1]
 
 
+def test_funnel_cycle_medians(frozen, customer_factory, rep):
+    """Days from creation to 意向 and from 意向 (or creation, when a customer skipped it) to 成交:
+    medians over the cohort, the two middle values averaged when the count is even."""
+    from kehu.customers.services import customer_change_status
+
+    both = customer_factory(name="两步客户有限公司")
+    direct = customer_factory(name="直接成交有限公司")
+    customer_factory(name="未动客户有限公司")
+    frozen.shift(timedelta(days=2))
+    customer_change_status(actor=None, customer=both, status="intent", reason="要了报价")
+    frozen.shift(timedelta(days=2))
+    customer_change_status(actor=None, customer=direct, status="won", reason="签约")
+    frozen.shift(timedelta(days=3))
+    both.refresh_from_db()
+    customer_change_status(actor=None, customer=both, status="won", reason="签约")
+    rows = run(rep, "funnel").chart("customer_status").rows
+    assert [r[1] for r in rows] == [3, 2, 2]
+    assert rows[1][3] == 2.0  # only the first went through 意向, two days after creation
+    assert rows[2][3] == 4.5  # 5 days from 意向 (the first), 4 from creation (the second)
+
+
 def test_value_per_role(dataset, rep, manager, executive, support):
     mine = figures(run(rep, "value"))
     assert mine["revenue_to_date"] == Decimal("150000")

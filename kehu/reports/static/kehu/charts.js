@@ -19,7 +19,14 @@
     }
   }
 
-  function option(kind, rows) {
+  // Display width of a label in average Latin characters (a CJK character counts two).
+  function labelWidth(text) {
+    var width = 0;
+    for (var i = 0; i < text.length; i++) { width += text.charCodeAt(i) > 0x2e7f ? 2 : 1; }
+    return width;
+  }
+
+  function option(kind, rows, width) {
     var data = rows.map(function (r) { return {name: r.label, value: r.value, link: r.link}; });
     var base = {animation: false, tooltip: {trigger: kind === "bar" ? "axis" : "item"}};
     if (kind === "pie") {
@@ -29,11 +36,22 @@
       base.series = [{type: "funnel", sort: "none", left: "5%", width: "90%", minSize: "20%",
                       data: data, label: {position: "inside", formatter: "{b}: {c}"}}];
     } else {
-      base.grid = {left: 8, right: 8, top: 16, bottom: 8, containLabel: true};
-      base.xAxis = {type: "category", data: rows.map(function (r) { return r.label; }),
-                    axisLabel: {interval: 0, rotate: rows.length > 4 ? 30 : 0}};
-      base.yAxis = {type: "value"};
+      var labels = rows.map(function (r) { return String(r.label); });
+      var widest = Math.max.apply(null, labels.map(labelWidth));
+      base.grid = {left: 8, right: 16, top: 16, bottom: 8, containLabel: true};
       base.series = [{type: "bar", data: data, itemStyle: {color: "#1d5fbf"}}];
+      // Labels that do not fit side by side (about 7 px a Latin character) lie down: the bars
+      // run across and each label gets its own line, cut with "…" past 40% of the width
+      // (the full label is in the tooltip and the table beside the chart).
+      if (widest * 7 * labels.length > (width || 320) * 0.9) {
+        base.yAxis = {type: "category", data: labels, inverse: true,
+                      axisLabel: {interval: 0, width: Math.round((width || 320) * 0.4),
+                                  overflow: "truncate"}};
+        base.xAxis = {type: "value", minInterval: 1};
+      } else {
+        base.xAxis = {type: "category", data: labels, axisLabel: {interval: 0}};
+        base.yAxis = {type: "value", minInterval: 1};
+      }
     }
     return base;
   }
@@ -43,7 +61,7 @@
     var rows = items(el);
     if (!rows.length) { el.hidden = true; return; }
     var chart = window.echarts.init(el, null, {renderer: "svg"});
-    chart.setOption(option(el.getAttribute("data-chart"), rows));
+    chart.setOption(option(el.getAttribute("data-chart"), rows, el.clientWidth));
     chart.on("click", function (params) {
       var link = params.data && params.data.link;
       if (link) { window.location.href = link; }
