@@ -273,6 +273,10 @@ class CustomerStatusChange(models.Model):
 
     class Meta:
         ordering = ["-id"]
+        indexes = [
+            # The recent 成交 (or any status) changes: support's onboarding tile, the funnel.
+            models.Index(fields=["to_status", "changed_at"], name="customer_won_change_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.from_status or '-'} → {self.to_status}"

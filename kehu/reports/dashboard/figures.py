@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -337,29 +337,29 @@ TARGET_PROVIDERS: list[Callable[[User, date], Tile | None]] = []
 def onboarding_tile(user: User, today: date) -> Tile:
     """Won customers (成交 in the last ONBOARDING_DAYS) with no interaction since they were won."""
     since = start_of(today - timedelta(days=ONBOARDING_DAYS))
-    won = (
-        CustomerStatusChange.objects.filter(to_status=Customer.Status.WON, changed_at__gte=since)
-        .order_by()
-        .values("customer")
-        .annotate(won_at=Max("changed_at"))
+    recent = CustomerStatusChange.objects.filter(
+        to_status=Customer.Status.WON, changed_at__gte=since
+    ).order_by()
+    last_won = recent.filter(customer=OuterRef("pk")).order_by("-changed_at").values("changed_at")
+    # Driven by the recent 成交 changes (customer_won_change_idx), counted and cut in SQL.
+    waiting = (
+        customers_for(user)
+        .filter(status=Customer.Status.WON, pk__in=recent.values("customer"))
+        .annotate(won_at=Subquery(last_won[:1]))
+        .filter(Q(last_interaction_at__isnull=True) | Q(last_interaction_at__lt=F("won_at")))
     )
-    won_at = {r["customer"]: r["won_at"] for r in won}
-    customers = customers_for(user).filter(status=Customer.Status.WON, pk__in=list(won_at))
-    waiting = [
-        c
-        for c in customers.only("pk", "customer_no", "name", "last_interaction_at")
-        if c.last_interaction_at is None or c.last_interaction_at < won_at[c.pk]
-    ]
+    count = waiting.count()
+    latest = waiting.order_by("-won_at", "-pk").only("pk", "customer_no", "name")[:10]
     items = [
         Item(c.customer_no, c.name, None, reverse("customer-detail", args=[c.customer_no]))
-        for c in waiting[:10]
+        for c in latest
     ]
     items.insert(
         0,
         Item(
             "count",
             _("Won customers waiting for onboarding"),
-            len(waiting),
+            count,
             link("customer-list", status="won"),
         ),
     )
