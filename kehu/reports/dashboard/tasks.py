@@ -1,6 +1,7 @@
 """Periodic work of the dashboards and named reports, on the task worker (kehu.core.periodic).
 
-- dashboard_refresh: the company-wide dashboard figures, every KEHU_DASHBOARD_REFRESH_SECONDS;
+- dashboard_refresh: the company-wide dashboard figures and this and last month's KPI sheets,
+  every KEHU_DASHBOARD_REFRESH_SECONDS;
 - reports_weekly: the health and churn reports and the dormancy report with its notifications,
   every KEHU_WEEKLY_REPORT_SECONDS; the first run after the company's first finished import
   comes at the next refresh (reports_due).
@@ -18,7 +19,7 @@ from django_tasks import task
 
 from kehu.core.periodic import periodic_ensure
 
-from ..health.services import dormancy_notify, report_store
+from ..health.services import dormancy_notify, kpi_store, report_store
 from ..models import ReportSnapshot
 from .selectors import snapshot_refresh
 
@@ -47,6 +48,9 @@ def reports_weekly_run() -> dict[str, int]:
 def dashboard_refresh() -> dict[str, int]:
     """Refresh the company-wide figures; run the weekly reports when due; queue the next run."""
     snapshot_refresh()
+    this_month = timezone.localdate().replace(day=1)
+    for month in (this_month, (this_month - timedelta(days=1)).replace(day=1)):
+        kpi_store(month)  # the company's KPI sheets read-all roles open (kpi_for)
     result = reports_weekly_run() if reports_due() else {}
     reports_schedule()
     return {"refreshed": 1, **result}

@@ -8,7 +8,7 @@ is computed live over their book or team. A report's page shows when its figures
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -28,7 +28,7 @@ from kehu.core.errors import PermissionDenied, ValidationFailed
 from kehu.customers.models import Customer
 
 from ..models import ReportSnapshot
-from ..services import report_setting_save, report_snapshot_store
+from ..services import report_setting_save, report_snapshot_store, report_snapshots_delete
 from . import figures
 
 STORED: dict[str, Callable[[QuerySet[Customer], datetime], dict[str, Any]]] = {
@@ -57,8 +57,32 @@ def report_for(user: User, kind: str, *, now: datetime | None = None) -> dict[st
     return {"generated_at": now, "stored": False, "data": data}
 
 
-def kpi_for(user: User, month: date, *, now: datetime | None = None) -> dict[str, Any]:
+def kpi_store(month: date, *, now: datetime | None = None) -> ReportSnapshot:
+    """Compute the company's KPI sheet of `month` and store it (key 'all|YYYY-MM')."""
     now = now or timezone.now()
+    data = figures.kpi_sheet(Customer.objects.all(), month, now)
+    return report_snapshot_store(kind="kpi", key=f"all|{month:%Y-%m}", data=data, now=now)
+
+
+def kpi_for(user: User, month: date, *, now: datetime | None = None) -> dict[str, Any]:
+    """The KPI sheet of `month` for this viewer. Read-all roles get the company's sheet as the
+    worker stored it (this month's and last month's at each dashboard refresh), or as the first
+    reader of another month stored it, while younger than two refresh intervals: over a million
+    customers the live sheet takes seconds."""
+    now = now or timezone.now()
+    if user.role in READ_ALL:
+        fresh_since = now - timedelta(seconds=2 * settings.KEHU_DASHBOARD_REFRESH_SECONDS)
+        snapshot = ReportSnapshot.objects.filter(
+            kind="kpi", key=f"all|{month:%Y-%m}", generated_at__gte=fresh_since
+        ).first()
+        if snapshot is None:
+            snapshot = kpi_store(month, now=now)
+        return {
+            "generated_at": snapshot.generated_at,
+            "stored": True,
+            "often": True,
+            "data": snapshot.data,
+        }
     data = figures.kpi_sheet(figures.customers_for(user), month, now)
     return {"generated_at": now, "stored": False, "data": data}
 
@@ -95,6 +119,7 @@ def report_settings_update(*, actor: User, values: dict[str, Any]) -> dict[str, 
         for key, value in cleaned.items():
             report_setting_save(actor=actor, key=key, value=value)
         changes = {k: [before[k], v] for k, v in cleaned.items() if before[k] != v}
+        report_snapshots_delete(kind="kpi", key_suffix="")  # stored sheets carry the targets
         if changes:
             audit_record(actor=actor, action=AuditAction.REPORT_SETTINGS_UPDATED, changes=changes)
     return figures.settings_all()

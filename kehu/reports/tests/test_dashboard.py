@@ -229,6 +229,35 @@ def test_kpi_sheet_against_targets(api, rep, dataset):
     assert api.get("/api/v1/reports/kpi", month="x\x07").status_code == 422
 
 
+def test_kpi_sheet_is_stored_for_read_all_roles(api, rep, executive, dataset, frozen):
+    """The company's sheet is stored on the worker and read while fresh; a target change
+    drops the stored sheets so the next read carries the new target."""
+    from django.utils import timezone
+
+    from kehu.customers.models import Customer
+    from kehu.reports.health.figures import kpi_sheet
+    from kehu.reports.models import ReportSnapshot
+
+    month = date.today().strftime("%Y-%m")
+    dashboard_refresh.call()
+    assert ReportSnapshot.objects.filter(kind="kpi", key=f"all|{month}").exists()
+    body = api.login(executive).get("/api/v1/reports/kpi", month="2026-11").json()
+    assert body["stored"] is True
+    live = kpi_sheet(Customer.objects.all(), date(2026, 11, 1), timezone.now())
+    assert body["data"]["overall"] == live["overall"] and body["data"]["reps"] == live["reps"]
+    assert len(body["data"]["reps"]) > 1  # the whole company's, not one book
+    assert "（后台定时刷新）" in api.client.get("/reports/kpi/?month=2026-11").text
+    assert api.patch("/api/v1/reports/settings", {"kpi_update_rate_target": 80}).status_code == 200
+    body = api.get("/api/v1/reports/kpi", month="2026-11").json()
+    assert {m["key"]: m for m in body["data"]["overall"]}["update_rate"]["target"] == 0.8
+    frozen.shift(timedelta(days=1))  # older than two refresh intervals: computed again
+    assert (
+        api.get("/api/v1/reports/kpi", month="2026-11").json()["generated_at"]
+        != body["generated_at"]
+    )
+    assert api.login(rep).get("/api/v1/reports/kpi", month="2026-11").json()["stored"] is False
+
+
 def test_report_settings_only_for_admins_and_executives(api, rep, executive, dataset):
     before = AuditEntry.objects.count()
     response = api.login(rep).patch("/api/v1/reports/settings", {"kpi_update_rate_target": 90})
