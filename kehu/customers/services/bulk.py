@@ -24,6 +24,7 @@ from kehu.core.search_index import (
     search_index_bulk,
     search_unindex,
 )
+from kehu.core.versioning import version_next
 from kehu.review.models import ReviewItem
 from kehu.review.services import review_hold
 
@@ -207,7 +208,7 @@ def customer_restore(
             "name_normalized": normalize_company_name(fields["name"]),
             "name_sort": name_sort_key(fields["name"]),
         }
-    Customer.objects.filter(pk=customer.pk).update(**fields)
+    Customer.objects.filter(pk=customer.pk).update(**fields, version=version_next())
     if maker:
         contact = Contact.objects.filter(pk=maker["id"], customer=customer).first()
         if contact is not None:
