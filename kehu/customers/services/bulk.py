@@ -74,7 +74,10 @@ def customer_bulk_update(
     with transaction.atomic():
         for customer in customers:
             try:
-                customer_update(actor=actor, customer=customer, data=dict(changes))
+                # One version cannot stand for many customers: a bulk change is never checked,
+                # but raises each customer's version (open forms then conflict).
+                data = {k: v for k, v in changes.items() if k != "version"}
+                customer_update(actor=actor, customer=customer, data=data)
             except ChangeHeld as exc:
                 held.append({"customer_no": customer.customer_no, "pending_id": exc.pending_id})
             else:
