@@ -78,3 +78,8 @@ def conflict_shown(
     except VersionConflict as conflict:
         data = {k: v for k, v in yours.items() if k != "version"}
         raise conflict_explain(conflict, yours=data, current=current()) from None
+
+
+def conflict_time(conflict: VersionConflict) -> str:
+    """When the other change was saved, as a page shows it ("2026-12-07 10:12", local time)."""
+    return conflict.changed_at[:16].replace("T", " ")

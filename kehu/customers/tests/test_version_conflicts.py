@@ -115,9 +115,7 @@ def test_a_client_that_sends_no_version_is_not_checked(two, customer_factory):
     assert Customer.objects.get(pk=customer.pk).notes == "乙"
 
 
-def test_bulk_change_raises_the_version_so_an_open_edit_conflicts(
-    two, customer_factory, rep2
-):
+def test_bulk_change_raises_the_version_so_an_open_edit_conflicts(two, customer_factory, rep2):
     customers = [customer_factory(name=f"批量客户{i}") for i in range(2)]
     first, second = two
     url = f"/api/v1/customers/{customers[0].customer_no}"

@@ -38,7 +38,9 @@ def test_opportunity_edit_conflict(two, customer_factory):
     opened = first.get(url)
     version = opened.json()["version"]
     assert opened.headers["ETag"] == f'W/"{version}"'
-    assert patch(second, url, {"title": "二期产线自动化改造", "version": version}).status_code == 200
+    assert (
+        patch(second, url, {"title": "二期产线自动化改造", "version": version}).status_code == 200
+    )
     stale = patch(first, url, {"expected_close_date": "2026-06-30", "version": version})
     assert stale.status_code == 409, stale.content
     body = stale.json()
