@@ -42,6 +42,13 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+def _as_sent(field: forms.Field | None, value: Any) -> str:
+    """A value as the browser sends it back: a ticked box is "on" (True, "true" alike)."""
+    if isinstance(field, forms.BooleanField):
+        return "on" if field.to_python(value) else ""
+    return _text(value)
+
+
 def form_base(initial: Mapping[str, Any], names: Iterable[str]) -> str:
     """The `base` hidden value: the form's fields as it was opened (text, as a browser sends)."""
     return json.dumps({name: _text(initial.get(name)) for name in names}, ensure_ascii=False)
@@ -91,14 +98,14 @@ def conflict_merge(
     merged: dict[str, Any] = {}
     clashes: list[FieldClash] = []
     for name in names:
-        theirs = _text(current.get(name))
-        yours = _text(posted.get(name))
-        before = base.get(name, yours) if base is not None else None
+        field = form.fields.get(name)
+        theirs = _as_sent(field, current.get(name))
+        yours = _as_sent(field, posted.get(name))
+        before = _as_sent(field, base.get(name, yours)) if base is not None else None
         they_changed = theirs != before if before is not None else theirs != yours
         you_changed = yours != before if before is not None else theirs != yours
         merged[name] = yours if you_changed else theirs
         if they_changed:
-            field = form.fields.get(name)
             clashes.append(
                 FieldClash(
                     name=name,

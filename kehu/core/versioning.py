@@ -18,10 +18,11 @@ A client that sends no version is not checked (last write wins, as before versio
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from collections.abc import Collection, Iterable
+from typing import Any, ClassVar, Self, cast
 
 from django.db import models
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.db.models.expressions import CombinedExpression
 from django.utils.translation import gettext_lazy as _
 
@@ -48,24 +49,25 @@ class Versioned(models.Model):
 
     def _do_update(
         self,
-        base_qs: Any,
-        using: Any,
+        base_qs: QuerySet[Self],
+        using: str | None,
         pk_val: Any,
-        values: list[tuple[Any, Any, Any]],
-        update_fields: Any,
-        forced_update: Any,
+        values: Collection[tuple[models.Field[Any, Any], type[models.Model] | None, Any]],
+        update_fields: Iterable[str] | None,
+        forced_update: bool,
     ) -> bool:
         names = {field.name for field, _model, _value in values}
         if not values or not (names - self.UNVERSIONED_FIELDS - {"version"}):
             return bool(
                 super()._do_update(base_qs, using, pk_val, values, update_fields, forced_update)
             )
-        version_field = self._meta.get_field("version")
-        values = [(f, m, v) for f, m, v in values if f.name != "version"]
-        values.append((version_field, None, F("version") + 1))
+        version_field = cast(models.Field[Any, Any], self._meta.get_field("version"))
+        bumped = [(f, m, v) for f, m, v in values if f.name != "version"]
+        bumped.append((version_field, None, F("version") + 1))
         read_at = self.version
         filtered = base_qs.filter(pk=pk_val, version=read_at)
-        if filtered._update(values) > 0:
+        # The UPDATE Django's own _do_update runs, with the version in its WHERE and SET.
+        if filtered._update(bumped) > 0:  # type: ignore[attr-defined]
             self.version = read_at + 1
             return True
         current = base_qs.filter(pk=pk_val).values_list("version", flat=True).first()

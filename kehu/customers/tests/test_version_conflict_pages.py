@@ -105,3 +105,33 @@ def test_logging_a_call_meanwhile_is_no_conflict(customer_factory, rep, manager)
     )
     form["notes"] = "电话后补充"
     assert client.post(url, form).status_code == 302
+
+
+def test_contact_edit_page_conflict(customer_factory, rep, manager):
+    from kehu.customers.models import Contact
+
+    customer = customer_factory()
+    contact = Contact.objects.get(customer=customer)
+    url = f"/contacts/{contact.pk}/edit/"
+    mine, theirs = Client(), Client()
+    mine.force_login(manager)
+    theirs.force_login(rep)
+    my_form, their_form = opened(mine, url), opened(theirs, url)
+    assert my_form["version"] == "1"
+    their_form["title"] = "董事长"
+    assert theirs.post(url, their_form).status_code == 302
+    my_form["department"] = "采购部"
+    response = mine.post(url, my_form)
+    assert response.status_code == 409
+    assert 'id="version-conflict"' in response.content.decode()
+    assert [(c.name, c.theirs, c.yours) for c in response.context["clashes"]] == [
+        ("title", "董事长", "总经理")
+    ]
+    contact.refresh_from_db()
+    assert (contact.title, contact.department) == ("董事长", "")
+    again = {
+        k: ("" if v is None else str(v)) for k, v in response.context["form"].initial.items()
+    }
+    assert mine.post(url, again).status_code == 302
+    contact.refresh_from_db()
+    assert (contact.title, contact.department, contact.version) == ("董事长", "采购部", 3)
