@@ -98,3 +98,37 @@ def test_hand_over_raises_the_versions(rep, rep2, manager, customer_factory):
     )
     assert stale.status_code == 409
     assert stale.json()["changed_fields"] == ["owner"]
+
+
+def test_stage_form_opened_before_another_change_conflicts(rep, manager, customer_factory):
+    from kehu.opportunities.services import opportunity_create
+
+    customer = customer_factory()
+    deal = opportunity_create(actor=rep, customer=customer, data={"title": "三期扩产"})
+    mine = Client()
+    mine.force_login(manager)
+    page = mine.get(f"/opportunities/{deal.pk}/")
+    version = page.context["opportunity"].version
+    assert f'name="version" value="{version}"' in page.content.decode()
+    theirs = Client()
+    theirs.force_login(rep)
+    assert (
+        patch(theirs, f"/api/v1/opportunities/{deal.pk}", {"stage": "proposal"}).status_code == 200
+    )
+    response = mine.post(
+        f"/opportunities/{deal.pk}/stage/", {"stage": "negotiation", "version": version}
+    )
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert 'id="version-conflict"' in body and "张销售" in body
+    [clash] = response.context["clashes"]
+    assert (clash.name, clash.theirs, clash.yours) == ("stage", "方案报价", "商务谈判")
+    assert Opportunity.objects.get(pk=deal.pk).stage == "proposal"
+    # The page again carries the current version: sending the move again applies it.
+    fresh = response.context["opportunity"].version
+    assert fresh == version + 1
+    again = mine.post(
+        f"/opportunities/{deal.pk}/stage/", {"stage": "negotiation", "version": fresh}
+    )
+    assert again.status_code == 302
+    assert Opportunity.objects.get(pk=deal.pk).stage == "negotiation"
