@@ -129,9 +129,7 @@ def test_contact_edit_page_conflict(customer_factory, rep, manager):
     ]
     contact.refresh_from_db()
     assert (contact.title, contact.department) == ("董事长", "")
-    again = {
-        k: ("" if v is None else str(v)) for k, v in response.context["form"].initial.items()
-    }
+    again = {k: ("" if v is None else str(v)) for k, v in response.context["form"].initial.items()}
     assert mine.post(url, again).status_code == 302
     contact.refresh_from_db()
     assert (contact.title, contact.department, contact.version) == ("董事长", "采购部", 3)
