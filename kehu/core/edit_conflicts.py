@@ -32,6 +32,7 @@ class FieldClash:
     theirs: str
     yours: str
     both: bool  # you changed it too (to another value)
+    you_changed: bool = False  # else saving keeps theirs
 
 
 def _text(value: Any) -> str:
@@ -113,6 +114,7 @@ def conflict_merge(
                     theirs=_shown(form, name, theirs),
                     yours=_shown(form, name, yours),
                     both=you_changed and yours != theirs,
+                    you_changed=you_changed,
                 )
             )
     return merged, clashes

@@ -13,7 +13,7 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from kehu.accounts.models import Team, User
@@ -190,7 +190,9 @@ def _conflict_page(
             yours = stage_label(str(data["stage"]))
         elif name == "expected_amount" and data.get("won_amount"):
             yours = str(data["won_amount"])
-        clashes.append(FieldClash(name, str(label), theirs, yours, both=bool(yours)))
+        clashes.append(
+            FieldClash(name, str(label), theirs, yours, both=bool(yours), you_changed=bool(yours))
+        )
     context = _detail_context(request, fresh)
     context.update(
         {
@@ -206,7 +208,7 @@ def _conflict_page(
 
 # What a conflict names of an opportunity: its audited fields, as the page labels them.
 CONFLICT_FIELDS = {
-    "title": gettext_lazy("title"),
+    "title": pgettext_lazy("opportunity", "title"),
     "expected_amount": gettext_lazy("expected amount"),
     "stage": gettext_lazy("stage"),
     "expected_close_date": gettext_lazy("expected close date"),
