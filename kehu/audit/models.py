@@ -38,6 +38,9 @@ class AuditEntry(models.Model):
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     entry_hash = models.CharField(max_length=64)
+    # The target's version after this entry (kehu.core.versioning), for a versioned target: what
+    # a conflict shows as "changed since your version" (kehu.audit.conflicts).
+    target_version = models.PositiveIntegerField(_("target version"), null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -70,6 +73,8 @@ class AuditEntry(models.Model):
             "source": self.source,
             "ip": self.ip,
             "prev_hash": self.prev_hash,
+            # Entries from before versions keep the content (and hash) they were written with.
+            **({"target_version": self.target_version} if self.target_version is not None else {}),
         }
 
 

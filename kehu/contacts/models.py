@@ -11,8 +11,11 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.versioning import Versioned
 
-class Contact(models.Model):
+
+class Contact(Versioned):
+    UNVERSIONED_FIELDS = frozenset({"updated_at"})
     SCOPE_CUSTOMER = "customer"
 
     class Gender(models.TextChoices):

@@ -19,6 +19,7 @@ from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record, diff_fields
 from kehu.core.normalize import name_pinyin
 from kehu.core.search_index import search_index_contact, search_unindex
+from kehu.core.versioning import version_next
 
 from .models import Contact
 
@@ -48,7 +49,7 @@ def contact_snapshot(
 def _unset_other_primaries(contact: Contact) -> None:
     Contact.objects.filter(customer_id=contact.customer_id, is_primary=True).exclude(
         pk=contact.pk
-    ).update(is_primary=False)
+    ).update(is_primary=False, version=version_next())
 
 
 @transaction.atomic
@@ -198,6 +199,7 @@ def contact_unfold(*, actor: User | None, record: dict[str, Any]) -> Contact:
         if f.attname in record
     }
     contact = Contact(**values)
+    contact.version += 1  # a form opened before the merge is stale
     contact.save(force_insert=True)
     Contact.objects.filter(pk=contact.pk).update(  # auto_now(_add) stamped them afresh
         created_at=values["created_at"], updated_at=values["updated_at"]
@@ -226,6 +228,6 @@ def contacts_bulk_add(contacts: list[Contact]) -> None:
 
 def contact_values_restore(*, contact: Contact, values: dict[str, Any]) -> None:
     """Put back values an import overwrote (its revert; the customer's entry records it)."""
-    Contact.objects.filter(pk=contact.pk).update(**values)
+    Contact.objects.filter(pk=contact.pk).update(**values, version=version_next())
     contact.refresh_from_db()
     search_index_contact(contact)

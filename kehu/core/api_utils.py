@@ -3,6 +3,7 @@ actually sent."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -41,6 +42,21 @@ class ErrorOut(Schema):
     )
     hidden: int | None = Field(
         default=None, description="probable_duplicate: matches this user may not see."
+    )
+    yours: dict[str, Any] | None = Field(
+        default=None, description="version_conflict: what you sent, with the version you edited."
+    )
+    current: dict[str, Any] | None = Field(
+        default=None, description="version_conflict: the record as it is now, with its version."
+    )
+    changed_fields: list[str] | None = Field(
+        default=None, description="version_conflict: the fields changed since your version."
+    )
+    changed_by: str | None = Field(
+        default=None, description="version_conflict: who changed them last (a name)."
+    )
+    changed_at: str | None = Field(
+        default=None, description="version_conflict: when, in your local time (ISO 8601)."
     )
 
 
@@ -153,3 +169,31 @@ def payload_data(payload: Schema | None) -> dict[str, Any]:
     if payload is None:
         return {}
     return payload.model_dump(exclude_unset=True)
+
+
+_ETAG = re.compile(r'^\s*(?:W/)?"(\d+)"\s*$')
+
+
+def etag_of(version: int) -> str:
+    """The ETag of a versioned record's answer: its version (weak: the body depends on who
+    reads it, masking for one)."""
+    return f'W/"{version}"'
+
+
+def version_edited(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
+    """The PATCH data with `version` the client edits: the body's `version`, else the version
+    of an `If-Match` ETag (as a GET returned it). Neither: no version (last write wins)."""
+    header = request.headers.get("If-Match", "").strip()
+    data = dict(data)
+    if data.get("version") is None:
+        data.pop("version", None)
+    if not header or header == "*":
+        return data
+    match = _ETAG.match(header)
+    if match is None:
+        raise ValidationFailed({"If-Match": [_('Give the ETag a GET returned, such as W/"3".')]})
+    version = int(match.group(1))
+    if "version" in data and int(data["version"]) != version:
+        raise ValidationFailed({"If-Match": [_("The ETag and the version in the body disagree.")]})
+    data["version"] = version
+    return data

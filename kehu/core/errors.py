@@ -8,7 +8,8 @@
     ├── Conflict                409  clashes with what exists
     │   ├── InvalidTransition   409  not allowed from the record's current state
     │   ├── AlreadyDecided      409  a review item was approved or rejected already
-    │   └── ProbableDuplicate   409  looks like an existing customer (matches + reasons)
+    │   ├── ProbableDuplicate   409  looks like an existing customer (matches + reasons)
+    │   └── VersionConflict     409  someone changed the record since the editor read it
     └── ChangeHeld              202  waits for a reviewer; nothing was saved yet
 
 Every service raises these; edges never build their own error types.
@@ -137,6 +138,39 @@ class ProbableDuplicate(Conflict):
 
     def payload(self) -> dict[str, Any]:
         return {"matches": self.matches, "blocked": self.blocked, "hidden": self.hidden}
+
+
+class VersionConflict(Conflict):
+    """Someone changed the record since you opened it; nothing of yours was saved.
+
+    The service knows the row and the versions; `details` (filled by the service that caught
+    it, kehu.audit.conflicts) adds what each side has and what the other person changed."""
+
+    code = "version_conflict"
+    default_message = _(
+        "Someone else changed this record since you opened it; nothing of yours was saved."
+    )
+
+    def __init__(self, *, model: str, pk: Any, expected: int, current: int) -> None:
+        super().__init__()
+        self.model = model
+        self.pk = pk
+        self.expected = expected
+        self.current = current
+        self.yours: dict[str, Any] = {}
+        self.current_values: dict[str, Any] = {}
+        self.changed_fields: list[str] = []
+        self.changed_by = ""
+        self.changed_at = ""
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "yours": {"version": self.expected, **self.yours},
+            "current": {"version": self.current, **self.current_values},
+            "changed_fields": self.changed_fields,
+            "changed_by": self.changed_by,
+            "changed_at": self.changed_at,
+        }
 
 
 class ChangeHeld(DomainError):

@@ -14,7 +14,12 @@ from django.db import migrations, models
 
 
 def _add_columns(
-    app_label: str, model_name: str, fields: dict[str, Any], default_sql: str
+    app_label: str,
+    model_name: str,
+    fields: dict[str, Any],
+    default_sql: str,
+    *,
+    with_check: bool = False,
 ) -> migrations.SeparateDatabaseAndState:
     """ALTER TABLE ... ADD COLUMN ... NOT NULL DEFAULT <default_sql> for each field (and its
     index), undone by dropping them by name; the migration state gets ordinary AddFields."""
@@ -28,6 +33,9 @@ def _add_columns(
             field.model = model
             quoted = schema_editor.quote_name(field.column)
             kind = field.db_type(schema_editor.connection)
+            check = field.db_parameters(schema_editor.connection).get("check")
+            if with_check and check:
+                kind = f"{kind} CHECK ({check})"
             schema_editor.execute(
                 f"ALTER TABLE {schema_editor.quote_name(table)} "
                 f"ADD COLUMN {quoted} {kind} NOT NULL DEFAULT {default_sql}"
@@ -71,3 +79,11 @@ def add_json_object_columns(
 ) -> migrations.SeparateDatabaseAndState:
     """add_text_columns for JSON objects (default {}): no table copy on SQLite either."""
     return _add_columns(app_label, model_name, fields, "'{}'")
+
+
+def add_version_columns(
+    app_label: str, model_name: str, fields: dict[str, models.PositiveIntegerField[Any, Any]]
+) -> migrations.SeparateDatabaseAndState:
+    """add_text_columns for a version counter (default 1, kehu.core.versioning): no table copy
+    on SQLite either; its `>= 0` check comes along."""
+    return _add_columns(app_label, model_name, fields, "1", with_check=True)

@@ -13,9 +13,17 @@ from ninja import Query, Router, Schema, Status
 from kehu.accounts.models import Role
 from kehu.accounts.requests import AuthedRequest
 from kehu.audit.actions import action_label
+from kehu.audit.conflicts import conflict_shown
 from kehu.audit.display import names_for, note_label
 from kehu.audit.models import AuditEntry
-from kehu.core.api_utils import capped_count_arms, errors, paged, payload_data
+from kehu.core.api_utils import (
+    capped_count_arms,
+    errors,
+    etag_of,
+    paged,
+    payload_data,
+    version_edited,
+)
 from kehu.core.errors import NotFound, PermissionDenied, ValidationFailed, one_of
 from kehu.core.regions import LEVEL_NAMES, region_children, region_get
 
@@ -30,6 +38,7 @@ from .schemas import (
     ContactIn,
     ContactOut,
     ContactPage,
+    ContactPatch,
     CustomerDetailOut,
     CustomerIn,
     CustomerOut,
@@ -163,7 +172,9 @@ class MovedOut(Schema):
 def customer_detail(request: AuthedRequest, customer_no: str, response: HttpResponse) -> Any:
     """The customer; a number merged into another answers 302 with the survivor's address."""
     try:
-        return customer_get_for(request.user, customer_no)
+        customer = customer_get_for(request.user, customer_no)
+        response["ETag"] = etag_of(customer.version)
+        return customer
     except NotFound:
         survivor = customer_merged_into_for(request.user, customer_no)
         if survivor is None:
@@ -187,10 +198,24 @@ def customer_detail(request: AuthedRequest, customer_no: str, response: HttpResp
     response={200: CustomerOut, **errors(202, 403, 404, 409, 422)},
     summary="Change a customer",
 )
-def customer_update(request: AuthedRequest, customer_no: str, payload: CustomerPatch) -> Customer:
+def customer_update(
+    request: AuthedRequest, customer_no: str, payload: CustomerPatch, response: HttpResponse
+) -> Customer:
+    """Send `version` (or `If-Match` with the ETag the GET returned) to be told of another
+    person's change in between: 409 `version_conflict` with both versions, nothing saved.
+    Without it the change applies to whatever is current (last write wins)."""
     customer = customer_get_for(request.user, customer_no, for_change=True)
-    services.customer_update(actor=request.user, customer=customer, data=payload_data(payload))
-    return customer_get_for(request.user, customer_no)
+    data = version_edited(request, payload_data(payload))
+    with conflict_shown(yours=data, current=lambda: _customer_now(request, customer_no)):
+        services.customer_update(actor=request.user, customer=customer, data=data)
+    customer = customer_get_for(request.user, customer_no)
+    response["ETag"] = etag_of(customer.version)
+    return customer
+
+
+def _customer_now(request: AuthedRequest, customer_no: str) -> dict[str, Any]:
+    customer = customer_get_for(request.user, customer_no)
+    return CustomerOut.from_orm(customer, context={"request": request}).model_dump(mode="json")
 
 
 @router.post(
@@ -321,8 +346,10 @@ def contact_create(request: AuthedRequest, customer_no: str, payload: ContactIn)
 @router.get(
     "/contacts/{contact_id}", response={200: ContactOut, **errors(404, 422)}, tags=["contacts"]
 )
-def contact_detail(request: AuthedRequest, contact_id: int) -> Contact:
-    return contact_get_for(request.user, contact_id)
+def contact_detail(request: AuthedRequest, contact_id: int, response: HttpResponse) -> Contact:
+    contact = contact_get_for(request.user, contact_id)
+    response["ETag"] = etag_of(contact.version)
+    return contact
 
 
 @router.patch(
@@ -330,9 +357,21 @@ def contact_detail(request: AuthedRequest, contact_id: int) -> Contact:
     response={200: ContactOut, **errors(202, 403, 404, 409, 422)},
     tags=["contacts"],
 )
-def contact_update(request: AuthedRequest, contact_id: int, payload: ContactIn) -> Contact:
+def contact_update(
+    request: AuthedRequest, contact_id: int, payload: ContactPatch, response: HttpResponse
+) -> Contact:
+    """`version` or `If-Match`: as for a customer's change (409 `version_conflict`)."""
     contact = contact_get_for(request.user, contact_id, for_change=True)
-    return services.contact_update(actor=request.user, contact=contact, data=payload_data(payload))
+    data = version_edited(request, payload_data(payload))
+    with conflict_shown(yours=data, current=lambda: _contact_now(request, contact_id)):
+        contact = services.contact_update(actor=request.user, contact=contact, data=data)
+    response["ETag"] = etag_of(contact.version)
+    return contact
+
+
+def _contact_now(request: AuthedRequest, contact_id: int) -> dict[str, Any]:
+    contact = contact_get_for(request.user, contact_id)
+    return ContactOut.from_orm(contact, context={"request": request}).model_dump(mode="json")
 
 
 @router.delete(

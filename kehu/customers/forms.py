@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.accounts.models import Role, User
 from kehu.contacts.selectors import decision_maker_of
+from kehu.core.edit_conflicts import form_base
 from kehu.core.errors import ValidationFailed
 from kehu.core.regions import is_region_code, region_children, region_get, region_path
 from kehu.core.validators import format_phone
@@ -224,6 +225,10 @@ class CustomerForm(forms.Form):
         label=_("email"), required=False, max_length=254, widget=forms.EmailInput()
     )
     dm_wechat = forms.CharField(label=_("WeChat"), required=False, max_length=64)
+    # Optimistic locking (kehu.core.versioning): the version the form was opened at, and its
+    # values then (kehu.core.edit_conflicts merges them with the record's after a conflict).
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    base = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(
         self,
@@ -238,6 +243,8 @@ class CustomerForm(forms.Form):
         self.shown: list[str] = []  # with complete: the missing fields' form fields
         if customer is not None and "initial" not in kwargs:
             kwargs["initial"] = self.initial_for(customer)
+            kwargs["initial"]["version"] = customer.version
+            kwargs["initial"]["base"] = form_base(kwargs["initial"], self.SERVICE_FIELDS)
         super().__init__(*args, **kwargs)
         self.custom_fields = add_custom_fields(
             self, CustomField.Entity.CUSTOMER, customer.custom_fields if customer else None

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kehu.contacts.models import Contact as Contact  # moved to kehu.contacts; re-exported
+from kehu.core.versioning import Versioned
 
 
 class Industry(models.Model):
@@ -53,7 +54,17 @@ class Source(models.Model):
         return self.name
 
 
-class Customer(models.Model):
+class Customer(Versioned):
+    UNVERSIONED_FIELDS = frozenset(
+        {
+            "updated_at",
+            "completeness",
+            "missing_fields",
+            "quality",
+            "incomplete_since",
+            "last_interaction_at",
+        }
+    )
     SCOPE_CUSTOMER = ""
 
     class Kind(models.TextChoices):

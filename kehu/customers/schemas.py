@@ -81,6 +81,10 @@ class CustomerIn(StrictIn):
 
 class CustomerPatch(CustomerIn):
     customer_no: str | None = None
+    version: int | None = Field(
+        default=None,
+        description="The version you edited (the GET's `version`): 409 if it changed since.",
+    )
 
 
 class StatusIn(StrictIn):
@@ -108,6 +112,13 @@ class ContactIn(StrictIn):
     custom_fields: dict[str, Any] | None = None  # as CustomerIn.custom_fields
 
 
+class ContactPatch(ContactIn):
+    version: int | None = Field(
+        default=None,
+        description="The version you edited (the GET's `version`): 409 if it changed since.",
+    )
+
+
 def _user(context: Any) -> Any:
     request = (context or {}).get("request")
     return getattr(request, "user", None)
@@ -115,6 +126,7 @@ def _user(context: Any) -> Any:
 
 class ContactOut(Schema):
     id: int
+    version: int
     customer_no: str
     name: str
     name_pinyin: str
@@ -187,6 +199,7 @@ class CompletenessOut(Schema):
 
 class CustomerOut(Schema):
     customer_no: str
+    version: int
     kind: str
     name: str
     credit_code: str

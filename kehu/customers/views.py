@@ -20,13 +20,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kehu.accounts.models import Role, User
 from kehu.accounts.policy import READ_ALL, can_create_customer
 from kehu.accounts.requests import AuthedRequest
+from kehu.audit.conflicts import conflict_explain, conflict_time
 from kehu.core.api_utils import capped_count_arms
+from kehu.core.edit_conflicts import conflict_merge, form_base
 from kehu.core.errors import (
     ChangeHeld,
     DomainError,
     PermissionDenied,
     ProbableDuplicate,
     ValidationFailed,
+    VersionConflict,
 )
 from kehu.core.pagination import keyset_page
 
@@ -45,6 +48,7 @@ from .selectors import (
     saved_view_get_for,
     saved_views_for,
 )
+from .services import CUSTOMER_AUDIT_FIELDS
 
 LIST_RELATED = ("industry", "sub_industry", "owner", "team", "source", "value")
 
@@ -194,11 +198,16 @@ def _save(
     the duplicate panel, "sent for approval"); never a 500."""
     data = form.payload()
     data["allow_duplicate"] = form.cleaned_data.get("allow_duplicate", False)
+    if customer is not None:
+        data["version"] = form.cleaned_data.get("version")
     try:
         if customer is None:
             saved = services.customer_create(actor=request.user, data=data)
         else:
             saved = services.customer_update(actor=request.user, customer=customer, data=data)
+    except VersionConflict as conflict:
+        assert customer is not None
+        return _conflict_page(request, form, customer, conflict), None
     except ValidationFailed as exc:
         form.add_service_errors(exc)
     except ProbableDuplicate as exc:
@@ -224,6 +233,33 @@ def _save(
             messages.success(request, _("Changes saved."))
         return redirect("customer-detail", customer_no=saved.customer_no), None
     return None, None
+
+
+def _conflict_page(
+    request: AuthedRequest, form: CustomerForm, customer: Customer, conflict: VersionConflict
+) -> HttpResponse:
+    """Someone saved the customer since the form was opened: show what they changed (their
+    value against yours) and the form again, merged onto the current version (409)."""
+    fresh = customer_get_for(request.user, customer.customer_no, for_change=True)
+    current = CustomerForm.initial_for(fresh)
+    merged, clashes = conflict_merge(
+        form, posted=request.POST, current=current, names=CustomerForm.SERVICE_FIELDS
+    )
+    audited = [Customer._meta.get_field(name).name for name in CUSTOMER_AUDIT_FIELDS]
+    conflict_explain(conflict, yours={}, current={}, fields=audited)
+    initial = {**request.POST.dict(), **merged, "version": fresh.version}
+    initial["base"] = form_base(current, CustomerForm.SERVICE_FIELDS)
+    refilled = CustomerForm(initial=initial, actor=request.user, customer=fresh)
+    context = {
+        "form": refilled,
+        "customer": fresh,
+        "duplicate": None,
+        "conflict": conflict,
+        "conflict_time": conflict_time(conflict),
+        "clashes": clashes,
+        "discard_url": reverse("customer-edit", args=[fresh.customer_no]),
+    }
+    return render(request, "customers/form.html", context, status=409)
 
 
 def _form_page(

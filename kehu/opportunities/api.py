@@ -7,14 +7,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Model, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
 from kehu.accounts.policy import scope_for, sees_amount_bands
 from kehu.accounts.requests import AuthedRequest
-from kehu.core.api_utils import Paged, errors, paged, payload_data
+from kehu.audit.conflicts import conflict_shown
+from kehu.core.api_utils import Paged, errors, etag_of, paged, payload_data, version_edited
 from kehu.core.validators import amount_band
 from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_get_for
@@ -59,8 +60,16 @@ class OpportunityIn(Schema):
     lines: list[OpportunityLineIn] | None = None
 
 
+class OpportunityPatch(OpportunityIn):
+    version: int | None = Field(
+        default=None,
+        description="The version you edited (the GET's `version`): 409 if it changed since.",
+    )
+
+
 class OpportunityOut(Schema):
     id: int
+    version: int
     customer_no: str
     customer_name: str
     title: str
@@ -218,6 +227,13 @@ class OrderIn(Schema):
     lines: list[OrderLineIn] | None = None
 
 
+class OrderPatch(OrderIn):
+    version: int | None = Field(
+        default=None,
+        description="The version you edited (the GET's `version`): 409 if it changed since.",
+    )
+
+
 class OrderLineOut(Schema):
     product: str
     quantity: Decimal
@@ -240,6 +256,7 @@ class OrderLineOut(Schema):
 
 class OrderOut(Schema):
     order_no: str
+    version: int
     customer_no: str
     signed_on: date
     amount: Decimal | None
@@ -324,23 +341,40 @@ def opportunity_create(request: AuthedRequest, customer_no: str, payload: Opport
 @router.get(
     "/opportunities/{opportunity_id}", response={200: OpportunityDetailOut, **errors(404, 422)}
 )
-def opportunity_detail(request: AuthedRequest, opportunity_id: int) -> Model:
-    return _get(request, _opportunities(), pk=opportunity_id)
+def opportunity_detail(
+    request: AuthedRequest, opportunity_id: int, response: HttpResponse
+) -> Model:
+    opportunity = _get(request, _opportunities(), pk=opportunity_id)
+    assert isinstance(opportunity, Opportunity)
+    response["ETag"] = etag_of(opportunity.version)
+    return opportunity
 
 
 @router.patch(
     "/opportunities/{opportunity_id}",
-    response={200: OpportunityDetailOut, **errors(403, 404, 422)},
+    response={200: OpportunityDetailOut, **errors(403, 404, 409, 422)},
 )
 def opportunity_update(
-    request: AuthedRequest, opportunity_id: int, payload: OpportunityIn
+    request: AuthedRequest, opportunity_id: int, payload: OpportunityPatch, response: HttpResponse
 ) -> Opportunity:
+    """`version` or `If-Match` (the GET's ETag): 409 `version_conflict` with both versions if
+    someone changed the opportunity since; without them, last write wins."""
     opportunity = _get(request, _opportunities(), pk=opportunity_id)
     assert isinstance(opportunity, Opportunity)
     _check_write(request, opportunity.customer_id)
-    return services.opportunity_update(
-        actor=request.user, opportunity=opportunity, data=payload_data(payload)
-    )
+    data = version_edited(request, payload_data(payload))
+
+    def now() -> dict[str, Any]:
+        fresh = _get(request, _opportunities(), pk=opportunity_id)
+        out = OpportunityDetailOut.from_orm(fresh, context={"request": request})
+        return out.model_dump(mode="json")
+
+    with conflict_shown(yours=data, current=now):
+        opportunity = services.opportunity_update(
+            actor=request.user, opportunity=opportunity, data=data
+        )
+    response["ETag"] = etag_of(opportunity.version)
+    return opportunity
 
 
 @router.delete("/opportunities/{opportunity_id}", response={204: None, **errors(403, 404, 422)})
@@ -377,8 +411,11 @@ def order_create(request: AuthedRequest, customer_no: str, payload: OrderIn) -> 
 
 
 @router.get("/orders/{order_no}", response={200: OrderOut, **errors(404)}, tags=["orders"])
-def order_detail(request: AuthedRequest, order_no: str) -> Model:
-    return _get(request, _orders(), order_no=order_no.strip())
+def order_detail(request: AuthedRequest, order_no: str, response: HttpResponse) -> Model:
+    order = _get(request, _orders(), order_no=order_no.strip())
+    assert isinstance(order, Order)
+    response["ETag"] = etag_of(order.version)
+    return order
 
 
 @router.patch(
@@ -386,12 +423,26 @@ def order_detail(request: AuthedRequest, order_no: str) -> Model:
     response={200: OrderOut, **errors(403, 404, 409, 422)},
     tags=["orders"],
 )
-def order_update(request: AuthedRequest, order_no: str, payload: OrderIn) -> Model:
+def order_update(
+    request: AuthedRequest, order_no: str, payload: OrderPatch, response: HttpResponse
+) -> Model:
+    """`version` or `If-Match` (the GET's ETag): 409 `version_conflict` with both versions if
+    someone changed the order since; without them, last write wins."""
     order = _get(request, _orders(), order_no=order_no.strip())
     assert isinstance(order, Order)
     _check_write(request, order.customer_id)
-    services.order_update(actor=request.user, order=order, data=payload_data(payload))
-    return _get(request, _orders(), pk=order.pk)
+    data = version_edited(request, payload_data(payload))
+
+    def now() -> dict[str, Any]:
+        fresh = _get(request, _orders(), pk=order.pk)
+        return OrderOut.from_orm(fresh, context={"request": request}).model_dump(mode="json")
+
+    with conflict_shown(yours=data, current=now):
+        services.order_update(actor=request.user, order=order, data=data)
+    order = _get(request, _orders(), pk=order.pk)
+    assert isinstance(order, Order)
+    response["ETag"] = etag_of(order.version)
+    return order
 
 
 @router.delete("/orders/{order_no}", response={204: None, **errors(403, 404)}, tags=["orders"])

@@ -6,8 +6,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.versioning import Versioned
 
-class Opportunity(models.Model):
+
+class Opportunity(Versioned):
+    UNVERSIONED_FIELDS = frozenset({"updated_at", "stage_changed_at"})
     SCOPE_CUSTOMER = "customer"
     # Set by opportunity_update on a move to Won: what became of the customer's status
     # ("already", "changed", "held" for approval, "refused"); not stored.
@@ -92,7 +95,8 @@ class Opportunity(models.Model):
         return self.title
 
 
-class Order(models.Model):
+class Order(Versioned):
+    UNVERSIONED_FIELDS = frozenset({"updated_at"})
     SCOPE_CUSTOMER = "customer"
 
     class Status(models.TextChoices):

@@ -13,13 +13,15 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from kehu.accounts.models import Team, User
 from kehu.accounts.policy import scope_for, sees_amount_bands
 from kehu.accounts.requests import AuthedRequest
-from kehu.core.errors import PermissionDenied, ValidationFailed
+from kehu.audit.conflicts import conflict_explain, conflict_time
+from kehu.core.edit_conflicts import FieldClash
+from kehu.core.errors import PermissionDenied, ValidationFailed, VersionConflict
 from kehu.core.pagination import keyset_page
 
 from .forecast import forecast
@@ -168,6 +170,71 @@ def _is_htmx(request: AuthedRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def _conflict_page(
+    request: AuthedRequest,
+    opportunity: Opportunity,
+    conflict: VersionConflict,
+    data: dict[str, Any],
+) -> HttpResponse:
+    """Someone changed the opportunity since the page was opened: who, when, each field they
+    changed (its value now against what this form sent), and the page again at the current
+    version, the form keeping the stage chosen (409)."""
+    fresh = _for_change(request, opportunity.pk)
+    conflict_explain(conflict, yours={}, current={}, fields=CONFLICT_FIELDS)
+    clashes = []
+    for name in conflict.changed_fields:
+        label = CONFLICT_FIELDS[name]
+        theirs = _shown(fresh, name)
+        yours = ""
+        if name == "stage" and data.get("stage"):
+            yours = stage_label(str(data["stage"]))
+        elif name == "expected_amount" and data.get("won_amount"):
+            yours = str(data["won_amount"])
+        clashes.append(
+            FieldClash(name, str(label), theirs, yours, both=bool(yours), you_changed=bool(yours))
+        )
+    context = _detail_context(request, fresh)
+    context.update(
+        {
+            "conflict": conflict,
+            "conflict_time": conflict_time(conflict),
+            "clashes": clashes,
+            "discard_url": reverse("opportunity-detail", args=[fresh.pk]),
+            "chosen_stage": data.get("stage") or fresh.stage,
+        }
+    )
+    return render(request, "opportunities/detail.html", context, status=409)
+
+
+# What a conflict names of an opportunity: its audited fields, as the page labels them.
+CONFLICT_FIELDS = {
+    "title": pgettext_lazy("opportunity", "title"),
+    "expected_amount": gettext_lazy("expected amount"),
+    "stage": gettext_lazy("stage"),
+    "expected_close_date": gettext_lazy("expected close date"),
+    "owner": gettext_lazy("owner"),
+    "owner_id": gettext_lazy("owner"),
+    "source": gettext_lazy("source"),
+    "lost_reason": gettext_lazy("lost reason"),
+    "products": gettext_lazy("products"),
+}
+
+
+def _shown(opportunity: Opportunity, name: str) -> str:
+    if name == "stage":
+        return stage_label(opportunity.stage)
+    if name in ("owner", "owner_id"):
+        return str(opportunity.owner) if opportunity.owner else ""
+    if name == "lost_reason":
+        return opportunity.lost_reason.name if opportunity.lost_reason else ""
+    if name == "products":
+        return "、".join(line.product.name for line in opportunity.lines.select_related("product"))
+    if name == "source":
+        return str(opportunity.get_source_display())
+    value = getattr(opportunity, name, "")
+    return "" if value is None else str(value)
+
+
 WON_NOTES = {
     "changed": gettext_lazy("%(customer)s is now a won customer (成交客户); support is told."),
     "held": gettext_lazy(
@@ -187,8 +254,11 @@ def opportunity_stage(request: AuthedRequest, opportunity_id: int) -> HttpRespon
         key: request.POST[key] for key in STAGE_FIELDS if request.POST.get(key, "") != ""
     }
     data["create_order"] = request.POST.get("create_order") in ("1", "on", "true")
+    data["version"] = request.POST.get("version")  # the detail page's form; the board sends none
     try:
         opportunity = opportunity_update(actor=request.user, opportunity=opportunity, data=data)
+    except VersionConflict as conflict:
+        return _conflict_page(request, opportunity, conflict, data)
     except ValidationFailed as exc:
         if _is_htmx(request):
             context = {"card": opportunity, "errors": exc.errors, "can_edit": True}
@@ -230,8 +300,11 @@ def opportunity_lines(request: AuthedRequest, opportunity_id: int) -> HttpRespon
     else:
         line = {key: request.POST.get(key, "") for key in ("product", "quantity", "unit_price")}
         lines.append({k: v for k, v in line.items() if v.strip()})
+    data = {"lines": lines, "version": request.POST.get("version")}
     try:
-        opportunity_update(actor=request.user, opportunity=opportunity, data={"lines": lines})
+        opportunity_update(actor=request.user, opportunity=opportunity, data=data)
+    except VersionConflict as conflict:
+        return _conflict_page(request, opportunity, conflict, {})
     except ValidationFailed as exc:
         context = _detail_context(request, opportunity, exc.errors)
         return render(request, "opportunities/detail.html", context, status=422)

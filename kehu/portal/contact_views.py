@@ -17,7 +17,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kehu.accounts.policy import can_see_pii
 from kehu.accounts.requests import AuthedRequest
-from kehu.core.errors import ChangeHeld, PermissionDenied, ValidationFailed
+from kehu.audit.conflicts import conflict_explain, conflict_time
+from kehu.core.edit_conflicts import conflict_merge, form_base
+from kehu.core.errors import ChangeHeld, PermissionDenied, ValidationFailed, VersionConflict
 from kehu.core.validators import format_phone, mask_email, mask_identifier, mask_phone
 from kehu.customers.models import Contact
 from kehu.customers.selectors import contact_get_for, customer_queryset_for
@@ -53,7 +55,9 @@ def _masked(kind: str, value: str) -> str:
 
 def _initial(contact: Contact, sees_pii: bool) -> dict[str, Any]:
     initial: dict[str, Any] = {
-        name: getattr(contact, name) for name in ContactEditForm.base_fields if name != "left_on"
+        name: getattr(contact, name)
+        for name in ContactEditForm.base_fields
+        if name not in ("left_on", "base")
     }
     for name, kind in _PII.items():
         value = getattr(contact, name) or ""
@@ -95,6 +99,8 @@ def contact_edit(request: AuthedRequest, contact_id: int) -> HttpResponse:
                 _apply(
                     request, contact, data, _("Contact %(name)s saved.") % {"name": data["name"]}
                 )
+            except VersionConflict as conflict:
+                return _conflict_page(request, form, contact, conflict, placeholders)
             except ValidationFailed as exc:
                 form.add_service_errors(exc)
             else:
@@ -106,9 +112,42 @@ def contact_edit(request: AuthedRequest, contact_id: int) -> HttpResponse:
             placeholders=placeholders,
             custom_values=contact.custom_fields,
         )
+        form.initial["base"] = form_base(form.initial, form.compared)
         status = 200
     context = {"contact": contact, "customer": contact.customer, "form": form}
     return render(request, "portal/contact_edit.html", context, status=status)
+
+
+def _conflict_page(
+    request: AuthedRequest,
+    form: ContactEditForm,
+    contact: Contact,
+    conflict: VersionConflict,
+    placeholders: dict[str, str],
+) -> HttpResponse:
+    """Someone saved the contact since the form was opened: what they changed (their value
+    against yours) and the form again, merged onto the current version (409)."""
+    fresh = _writable_contact(request, contact.pk)
+    current = _initial(fresh, can_see_pii(request.user, fresh.customer))
+    merged, clashes = conflict_merge(
+        form, posted=request.POST, current=current, names=form.compared
+    )
+    conflict_explain(conflict, yours={}, current={}, fields=form.compared)
+    initial = {**request.POST.dict(), **merged, "version": fresh.version}
+    initial["base"] = form_base(current, form.compared)
+    refilled = ContactEditForm(
+        initial=initial, placeholders=placeholders, custom_values=fresh.custom_fields
+    )
+    context = {
+        "contact": fresh,
+        "customer": fresh.customer,
+        "form": refilled,
+        "conflict": conflict,
+        "conflict_time": conflict_time(conflict),
+        "clashes": clashes,
+        "discard_url": reverse("contact-edit", args=[fresh.pk]),
+    }
+    return render(request, "portal/contact_edit.html", context, status=409)
 
 
 def _set_and_return(

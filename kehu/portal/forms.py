@@ -155,11 +155,27 @@ class ContactEditForm(ContactForm):
     """Change a contact (the service validates; its errors land on the fields). Phones, e-mail
     and WeChat that the user sees masked are shown as placeholders and kept when left empty."""
 
+    # Optimistic locking (kehu.core.versioning): the version the form was opened at, and its
+    # values then (kehu.core.edit_conflicts merges them with the contact's after a conflict).
+    version = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    base = forms.CharField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args: Any, placeholders: dict[str, str] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         for name, shown in (placeholders or {}).items():
             self.fields[name].widget.attrs["placeholder"] = shown
             self.fields[name].help_text = _("Shown masked; leave empty to keep it.")
 
+    @property
+    def compared(self) -> list[str]:
+        """The fields a version conflict compares (all but the hidden ones)."""
+        return [name for name in self.fields if name not in ("version", "base")]
+
     def clean(self) -> dict[str, Any] | None:
         return forms.Form.clean(self)
+
+    def payload(self) -> dict[str, Any]:
+        data = super().payload()
+        data.pop("base", None)
+        data["version"] = self.cleaned_data.get("version")
+        return data

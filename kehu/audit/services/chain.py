@@ -17,6 +17,7 @@ from django.utils import timezone
 from kehu.core.middleware import current_ip, current_source
 from kehu.core.models import Counter
 from kehu.core.numbering import next_in_sequence
+from kehu.core.versioning import Versioned
 
 from ..actions import AuditAction, audit_action
 from ..events import entries_written
@@ -84,6 +85,7 @@ def audit_record(
         source=source or current_source(),
         ip=current_ip(),
         created_at=timezone.now(),
+        target_version=target.version if isinstance(target, Versioned) else None,
     )
     # Chain: the chain's counter row (kehu.core.numbering, locked: SELECT ... FOR UPDATE; SQLite's
     # IMMEDIATE transactions serialise) gives consecutive numbers; each entry hashes its predecessor.
@@ -146,6 +148,7 @@ def audit_record_many(
             created_at=now,
             seq=seq,
             prev_hash=prev_hash,
+            target_version=target.version if isinstance(target, Versioned) else None,
         )
         entry.entry_hash = entry_hash(entry)
         prev_hash = entry.entry_hash

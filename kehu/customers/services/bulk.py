@@ -24,6 +24,7 @@ from kehu.core.search_index import (
     search_index_bulk,
     search_unindex,
 )
+from kehu.core.versioning import version_next
 from kehu.review.models import ReviewItem
 from kehu.review.services import review_hold
 
@@ -73,7 +74,10 @@ def customer_bulk_update(
     with transaction.atomic():
         for customer in customers:
             try:
-                customer_update(actor=actor, customer=customer, data=dict(changes))
+                # One version cannot stand for many customers: a bulk change is never checked,
+                # but raises each customer's version (open forms then conflict).
+                data = {k: v for k, v in changes.items() if k != "version"}
+                customer_update(actor=actor, customer=customer, data=data)
             except ChangeHeld as exc:
                 held.append({"customer_no": customer.customer_no, "pending_id": exc.pending_id})
             else:
@@ -207,7 +211,7 @@ def customer_restore(
             "name_normalized": normalize_company_name(fields["name"]),
             "name_sort": name_sort_key(fields["name"]),
         }
-    Customer.objects.filter(pk=customer.pk).update(**fields)
+    Customer.objects.filter(pk=customer.pk).update(**fields, version=version_next())
     if maker:
         contact = Contact.objects.filter(pk=maker["id"], customer=customer).first()
         if contact is not None:

@@ -13,6 +13,7 @@ from kehu.contacts.models import Contact
 from kehu.contacts.services import contact_add, contact_change, contact_remove
 from kehu.contacts.validators import contact_clean
 from kehu.core.errors import ChangeHeld, ValidationFailed
+from kehu.core.versioning import version_check, version_pop
 from kehu.review.models import ReviewItem
 from kehu.review.services import review_hold
 
@@ -81,9 +82,14 @@ def contact_update(
     source: str | None = None,
     approved: ReviewItem | None = None,
 ) -> Contact:
+    """Change a contact. `version` in data: the version the editor started from (another one is
+    a VersionConflict, 409); without it the change is not checked (last write wins)."""
+    data = dict(data)
+    expected = version_pop(data)
     item = None
     with transaction.atomic():
         contact = Contact.objects.select_for_update().select_related("customer").get(pk=contact.pk)
+        version_check(contact, expected)
         values = contact_values_clean(data, creating=False, current=contact)
         hold = (
             None

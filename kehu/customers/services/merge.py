@@ -62,6 +62,7 @@ from kehu.core.normalize import (
 from kehu.core.normalize.pinyin import name_sort_key
 from kehu.core.regions import region_resolve
 from kehu.core.search_index import search_unindex_customer
+from kehu.core.versioning import Versioned
 from kehu.review.services import review_items_move
 
 from ..models import Customer, CustomerShare, CustomerStatusChange
@@ -373,6 +374,8 @@ def _restore_row(model: type[M], record: dict[str, Any]) -> M:
         if f.attname in record
     }
     row = model(**values)
+    if isinstance(row, Versioned):
+        row.version += 1  # a form opened before the merge is stale
     row.save(force_insert=True)
     stamps = {k: values[k] for k in ("created_at", "updated_at") if values.get(k)}
     if stamps:  # auto_now(_add) stamped them afresh

@@ -30,6 +30,7 @@ from kehu.audit.services import PendingEntry, audit_record, audit_record_many
 from kehu.core.company import company_settings
 from kehu.core.errors import Conflict, PermissionDenied, ValidationFailed
 from kehu.core.search_index import search_rescope_customers
+from kehu.core.versioning import version_next
 
 from ..models import Customer, CustomerShare
 from .derived import customer_refresh_quality
@@ -188,6 +189,7 @@ def customers_reassign(
         customer.owner = owner
         customer.team_id = team_id
         customer.updated_at = now
+        customer.version += 1  # the UPDATE below raises it too (an open form is stale)
         groups.setdefault((owner.pk if owner else None, team_id), []).append(customer.pk)
         moved.setdefault(owner.pk if owner else None, []).append(customer)
         action = pooled_action if owner is None else AuditAction.CUSTOMER_UPDATED
@@ -195,7 +197,7 @@ def customers_reassign(
         changed.append(customer)
     for (owner_id, team_id), ids in groups.items():
         Customer.objects.filter(pk__in=ids).update(
-            owner_id=owner_id, team_id=team_id, updated_at=now
+            owner_id=owner_id, team_id=team_id, updated_at=now, version=version_next()
         )
     _after_owner_change(changed, quality=quality)
     audit_record_many(actor=actor, entries=entries, source=source)

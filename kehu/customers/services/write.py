@@ -33,6 +33,7 @@ from kehu.core.errors import ChangeHeld, PermissionDenied, ValidationFailed
 from kehu.core.normalize.pinyin import name_sort_key
 from kehu.core.numbering import next_number
 from kehu.core.search_index import search_unindex_customer
+from kehu.core.versioning import version_check, version_pop
 from kehu.review.models import ReviewItem
 from kehu.review.services import review_hold, review_item_customer_set
 
@@ -330,14 +331,18 @@ def customer_update(
     """Change the given fields. A status change needs `status_reason`; the number never changes.
 
     `duplicate_context` picks the duplicate policy: "edit", or "import" for an import's update.
+    `version` in data is the version the editor started from: another one is a VersionConflict
+    (409) and nothing is saved; without it the change is not checked (last write wins).
     """
     if "customer_no" in data and str(data["customer_no"]).strip().upper() != customer.customer_no:
         raise ValidationFailed({"customer_no": [_("The customer number cannot be changed.")]})
     data = {k: v for k, v in data.items() if k != "customer_no"}
+    expected = version_pop(data)
     allow_duplicate = bool(data.pop("allow_duplicate", False))
     item = None
     with transaction.atomic():
         customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        version_check(customer, expected)
         values = customer_clean(data, actor=actor)
         if "name" in data and not values.get("name"):
             raise ValidationFailed({"name": [_("The customer's name is required.")]})

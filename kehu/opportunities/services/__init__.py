@@ -21,6 +21,7 @@ from kehu.core.cleaning import FieldCleaner
 from kehu.core.errors import ChangeHeld, ValidationFailed
 from kehu.core.numbering import next_number
 from kehu.core.validators import build_aliases, parse_amount, parse_choice, parse_date
+from kehu.core.versioning import version_check, version_next, version_pop
 from kehu.customers.models import Customer
 from kehu.customers.services import customer_change_status
 
@@ -180,7 +181,12 @@ def opportunity_update(
     data: dict[str, Any],
     at: datetime | None = None,
 ) -> Opportunity:
-    """Change fields, lines or the stage (a move is recorded in the stage history, `at` then)."""
+    """Change fields, lines or the stage (a move is recorded in the stage history, `at` then).
+
+    `version` in data: the version the editor started from (another one is a VersionConflict,
+    409); without it the change is not checked (last write wins)."""
+    data = dict(data)
+    version_check(opportunity, version_pop(data))
     cleaned = _Cleaned(data, creating=False, stage=opportunity.stage)
     assert_finance_editable(
         actor,
@@ -259,6 +265,7 @@ def opportunities_reassign(
         if owner_id == row.owner_id:
             continue
         groups.setdefault(owner_id, []).append(row.pk)
+        row.version += 1  # the UPDATE below raises it too (an open form is stale)
         entries.append(
             PendingEntry(
                 action=AuditAction.OPPORTUNITY_UPDATED,
@@ -269,7 +276,9 @@ def opportunities_reassign(
         )
     now = timezone.now()
     for owner_id, ids in groups.items():
-        Opportunity.objects.filter(pk__in=ids).update(owner_id=owner_id, updated_at=now)
+        Opportunity.objects.filter(pk__in=ids).update(
+            owner_id=owner_id, updated_at=now, version=version_next()
+        )
     audit_record_many(actor=actor, entries=entries, source=source)
     return len(entries)
 
@@ -398,6 +407,10 @@ def order_create(*, actor: User, customer: Customer, data: dict[str, Any]) -> Or
 
 @transaction.atomic
 def order_update(*, actor: User, order: Order, data: dict[str, Any]) -> Order:
+    """Change an order. `version` in data: the version the editor started from (another one is
+    a VersionConflict, 409); without it the change is not checked (last write wins)."""
+    data = dict(data)
+    version_check(order, version_pop(data))
     if "order_no" in data and str(data["order_no"]).strip() != order.order_no:
         raise ValidationFailed({"order_no": [_("The order number cannot be changed.")]})
     values, lines = order_clean(data, creating=False)
@@ -458,11 +471,12 @@ def _move(
         )
     )
     model.objects.filter(pk__in=[r.pk for r in rows]).update(
-        customer=customer, updated_at=timezone.now()
+        customer=customer, updated_at=timezone.now(), version=version_next()
     )
     entries = []
     for row in rows:
         old = numbers.get(row.customer_id)
+        row.version += 1
         row.customer = customer  # the entry joins the history of the customer it now belongs to
         entries.append(
             PendingEntry(
