@@ -7,7 +7,7 @@ from kehu.core.migration_ops import add_version_columns
 
 
 class Migration(migrations.Migration):
-    dependencies = [("customers", "0025_segment_count_indexes")]
+    dependencies = [("customers", "0026_status_change_index")]
 
     operations = [
         add_version_columns(
