@@ -323,6 +323,22 @@ KEHU_IMPORT_RETENTION_DAYS = env_int("KEHU_IMPORT_RETENTION_DAYS", 30)
 # The read log (360 pages opened, searches, exports, reveals): kept this many days, then purged
 # by `kehu audit_purge_reads` (whole sealed days; the change log is kept). 180 days: 等保 2.0.
 KEHU_AUDIT_READ_RETENTION_DAYS = env_int("KEHU_AUDIT_READ_RETENTION_DAYS", 180)
+# Audit anchoring (kehu.audit.services.anchor): a daily Ed25519-signed checkpoint of the change
+# log's hash chain, kept outside the database. The signing key: KEHU_AUDIT_SIGNING_KEY (PEM or
+# base64 of the 32 raw bytes), else the file (0600, created at the first checkpoint); never in the
+# database. Checkpoints go to the folder and/or are POSTed to the webhook (JSON).
+KEHU_AUDIT_SIGNING_KEY = os.environ.get("KEHU_AUDIT_SIGNING_KEY", "")
+KEHU_AUDIT_SIGNING_KEY_FILE = Path(
+    os.environ.get("KEHU_AUDIT_SIGNING_KEY_FILE", DATA_DIR / "audit-signing.key")
+)
+KEHU_AUDIT_CHECKPOINT_DIR = os.environ.get(
+    "KEHU_AUDIT_CHECKPOINT_DIR", str(DATA_DIR / "audit-checkpoints")
+)
+KEHU_AUDIT_CHECKPOINT_WEBHOOK = os.environ.get("KEHU_AUDIT_CHECKPOINT_WEBHOOK", "")
+KEHU_AUDIT_CHECKPOINT_HOUR = env_int("KEHU_AUDIT_CHECKPOINT_HOUR", 1)  # local time; -1: off
+# A checkpoint also keeps the hash of every Nth entry since the previous one, so that a rewrite
+# found by `kehu audit_verify --checkpoint` is named within N entries.
+KEHU_AUDIT_CHECKPOINT_STRIDE = env_int("KEHU_AUDIT_CHECKPOINT_STRIDE", 100)
 # The export volume rule (review rule export_spike): a user may pull threshold x their usual daily
 # rows (list API pages, search results and exports together), the usual being at least this.
 KEHU_EXPORT_BASELINE_ROWS = env_int("KEHU_EXPORT_BASELINE_ROWS", 500)
@@ -429,6 +445,9 @@ AUTHENTICATION_BACKENDS = [
 ]
 # Managers, administrators and data stewards sign in with a TOTP code (kehu.accounts.two_factor).
 KEHU_REQUIRE_2FA = env_bool("KEHU_REQUIRE_2FA", True)
+# Which roles, until an administrator chooses on /settings/company/ ("all": every role).
+# KEHU_REQUIRE_2FA=false overrides both (a local sandbox).
+KEHU_2FA_ROLES = env_list("KEHU_2FA_ROLES", "manager,admin,steward")
 OTP_TOTP_ISSUER = "Kehu"
 # django-axes: lock a username out, for this long, after KEHU_LOGIN_FAILURE_LIMIT failures from
 # one address or KEHU_LOGIN_USER_FAILURE_LIMIT from any addresses (kehu.accounts.lockout).

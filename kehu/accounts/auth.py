@@ -21,22 +21,25 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
+from kehu.core.company import company_settings
+
 from .errors import InvalidToken, OtpRequired, ReadOnlyToken, SessionRequired
-from .models import ApiToken, Role, User
+from .models import ApiToken, User
 from .services import api_token_authenticate
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-REQUIRED_ROLES = {Role.MANAGER, Role.ADMIN, Role.STEWARD}
 _TOKEN_ATTRIBUTE = "kehu_api_token"
 
 
 def requires_2fa(user: object) -> TypeGuard[User]:
-    """Managers, administrators and data stewards sign in with a second factor, and users an
-    administrator asked it of (`user` is the request's: anonymous, or a User)."""
+    """The roles the company settings name (two_factor_roles, default KEHU_2FA_ROLES: managers,
+    administrators, data stewards; or every role) sign in with a second factor, and users an
+    administrator asked it of (`user` is the request's: anonymous, or a User).
+    KEHU_REQUIRE_2FA=false turns it off for everyone."""
     return bool(
         settings.KEHU_REQUIRE_2FA
         and isinstance(user, User)
-        and (user.role in REQUIRED_ROLES or user.requires_two_factor)
+        and (user.requires_two_factor or company_settings().two_factor_for(user.role))
     )
 
 

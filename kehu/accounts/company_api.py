@@ -24,6 +24,7 @@ class CompanySettingsOut(Schema):
     holidays: list[str]  # ISO dates that are not business days
     extra_workdays: list[str]  # weekend dates worked (调休)
     pool_claim_limit: int  # pool claims per person a day, whatever a team allows
+    two_factor_roles: list[str]  # roles signing in with a second factor, or ["all"]
     is_saved: bool  # false: every value still comes from the server's environment
 
 
@@ -39,6 +40,9 @@ class CompanySettingsPatch(Schema):
     holidays: list[str] | str | None = None
     extra_workdays: list[str] | str | None = None
     pool_claim_limit: int | str | None = None
+    # Role codes that sign in with a second factor (rep, manager, support, marketing,
+    # executive, steward, admin, finance), or ["all"] for every role; [] for none.
+    two_factor_roles: list[str] | str | None = None
 
 
 def _out(values: CompanyValues) -> dict[str, Any]:

@@ -109,9 +109,21 @@ class CompanySettingsForm(forms.Form):
         help_text=_("A team's own limit applies when it is lower; 0 turns claiming off."),
     )
 
+    two_factor_roles = forms.MultipleChoiceField(
+        label=_("two-factor sign-in for"),
+        required=False,
+        choices=[("all", _("All roles")), *Role.choices],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "These roles sign in with a password and a code from an authenticator app; "
+            '"All roles" includes roles added later.'
+        ),
+    )
+
     @staticmethod
     def initial_from(values: Any) -> dict[str, Any]:
         return {
+            "two_factor_roles": list(values.two_factor_roles),
             "name": values.name,
             "time_zone": values.time_zone,
             "working_days": [str(d) for d in values.working_days],

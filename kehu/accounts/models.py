@@ -25,6 +25,7 @@ class Role(models.TextChoices):
     EXECUTIVE = "executive", _("Executive")
     STEWARD = "steward", _("Data steward")
     ADMIN = "admin", _("Administrator")
+    FINANCE = "finance", _("Finance")
 
 
 class Team(models.Model):

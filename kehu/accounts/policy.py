@@ -23,8 +23,9 @@ from .models import Role, Team, User
 
 M = TypeVar("M", bound=Model)
 
-# Roles that read every customer.
-READ_ALL = {Role.ADMIN, Role.EXECUTIVE, Role.STEWARD}
+# Roles that read every customer. Finance reads them for their orders, contracts and amounts
+# (in full); it sees personal contact data masked (not in PII_ROLES) and changes nothing.
+READ_ALL = {Role.ADMIN, Role.EXECUTIVE, Role.STEWARD, Role.FINANCE}
 # Roles that may create customers.
 CREATE_ROLES = {Role.REP, Role.MANAGER, Role.ADMIN, Role.STEWARD}
 WON = "won"
@@ -217,6 +218,21 @@ def can_see_pii(user: Any, customer: Any) -> bool:
 def can_reveal_pii(user: Any, customer: Any) -> bool:
     """May ask for one whole value (the caller audits it): those who see it, and grantees."""
     return can_see_pii(user, customer) or bool(getattr(user, "can_reveal_pii", False))
+
+
+# Fields support may reveal to call a won customer (with a reason, audited).
+CALL_FIELDS = frozenset({"phone", "mobile", "landline"})
+
+
+def can_reveal_to_call(user: Any, customer: Any) -> bool:
+    """Support reveals a won (成交) customer's phone numbers to call them, one at a time and
+    giving a reason (customers.access.pii_reveal audits it). Only CALL_FIELDS; a whole number
+    typed into search is not such a reveal (search_masked keeps can_reveal_pii)."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.role == Role.SUPPORT
+        and customer.status == WON
+    )
 
 
 # The one list of finance fields, per model: changed only by FINANCE_ROLES or users granted

@@ -1,7 +1,8 @@
 """Two-factor sign-in (TOTP, django-otp): password first, then a 6-digit code.
 
-Managers, administrators and data stewards must pass it (auth.REQUIRED_ROLES, unless
-settings.KEHU_REQUIRE_2FA is false). Until they do, pages redirect to the code page (or to
+The roles the company settings name must pass it (auth.requires_2fa: by default managers,
+administrators and data stewards, KEHU_2FA_ROLES; "all" for every role), unless
+settings.KEHU_REQUIRE_2FA is false. Until they do, pages redirect to the code page (or to
 the setup page when they have no device yet) and session API calls answer 403 otp_required.
 On /api/ a Bearer header is the whole credential: an unknown token is 401 invalid_token and
 the session is not consulted (kehu.accounts.auth).

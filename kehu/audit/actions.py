@@ -159,6 +159,7 @@ class AuditAction(models.TextChoices):
     # The system
     AUDIT_READS_SEALED = "audit.reads_sealed", _("Read log sealed")
     AUDIT_READS_PURGED = "audit.reads_purged", _("Old read log entries deleted")
+    AUDIT_CHECKPOINT_SIGNED = "audit.checkpoint_signed", _("Audit log checkpoint signed")
     JOB_STALE_RESUMED = "job.stale_resumed", _("Stalled job queued again")
     JOB_STALE_FAILED = "job.stale_failed", _("Stalled job failed")
     SANDBOX_LOADED = "sandbox.loaded", _("Sample data loaded")

@@ -172,3 +172,34 @@ class DailyVolume(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.day}: {self.row_count}"
+
+
+class AuditCheckpoint(models.Model):
+    """One signed checkpoint of the change log's hash chain (kehu.audit.services.anchor): the
+    last entry's number and hash at that moment, signed with the Ed25519 key that lives outside
+    the database, written to KEHU_AUDIT_CHECKPOINT_DIR and/or POSTed to the webhook. This row
+    lists it for the audit pages; the proof is the signed copy outside the database."""
+
+    class Delivery(models.TextChoices):
+        NONE = "", _("Not configured")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    created_at = models.DateTimeField(_("time"), db_index=True)
+    seq = models.PositiveBigIntegerField(_("up to entry"))
+    entry_hash = models.CharField(_("entry hash"), max_length=64)
+    key_fingerprint = models.CharField(_("key fingerprint"), max_length=64)
+    signature = models.TextField(_("signature"))
+    file_name = models.CharField(_("file"), max_length=255, blank=True)
+    webhook = models.CharField(
+        _("webhook"), max_length=8, choices=Delivery, default=Delivery.NONE, blank=True
+    )
+    webhook_error = models.CharField(_("webhook error"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.created_at:%Y-%m-%d %H:%M}"

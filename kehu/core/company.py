@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
@@ -34,7 +35,16 @@ from .validators import parse_date
 CACHE_KEY = "kehu:company_settings"
 COMPANY_SETTINGS_TTL = 10.0  # seconds another process may still answer with the old values
 ABSENT = "absent"
-FIELDS = ("name", "time_zone", "working_days", "holidays", "extra_workdays", "pool_claim_limit")
+FIELDS = (
+    "name",
+    "time_zone",
+    "working_days",
+    "holidays",
+    "extra_workdays",
+    "pool_claim_limit",
+    "two_factor_roles",
+)
+ALL_ROLES = "all"  # in two_factor_roles: every role, those added later too
 POOL_CLAIM_LIMIT_MAX = 1000
 _SPLIT = re.compile(r"[\s,，;；、]+")
 
@@ -49,6 +59,8 @@ class CompanyValues:
     holidays: frozenset[str]
     extra_workdays: frozenset[str]
     pool_claim_limit: int
+    # Role codes that sign in with a second factor, or ("all",) (kehu.accounts.auth).
+    two_factor_roles: tuple[str, ...]
     is_saved: bool  # whether a row exists (False: all of it comes from the environment)
 
     def as_dict(self) -> dict[str, Any]:
@@ -56,7 +68,12 @@ class CompanyValues:
         data["working_days"] = list(self.working_days)
         data["holidays"] = sorted(self.holidays)
         data["extra_workdays"] = sorted(self.extra_workdays)
+        data["two_factor_roles"] = list(self.two_factor_roles)
         return data
+
+    def two_factor_for(self, role: str) -> bool:
+        """Whether users of this role sign in with a second factor (KEHU_REQUIRE_2FA aside)."""
+        return ALL_ROLES in self.two_factor_roles or role in self.two_factor_roles
 
     def is_business_day(self, day: date) -> bool:
         iso = day.isoformat()
@@ -73,6 +90,7 @@ def _defaults() -> CompanyValues:
         holidays=frozenset(settings.KEHU_HOLIDAYS),
         extra_workdays=frozenset(settings.KEHU_EXTRA_WORKDAYS),
         pool_claim_limit=CompanySettings.DEFAULT_POOL_CLAIM_LIMIT,
+        two_factor_roles=tuple(settings.KEHU_2FA_ROLES),
         is_saved=False,
     )
 
@@ -85,6 +103,9 @@ def _from_row(row: dict[str, Any]) -> CompanyValues:
         holidays=frozenset(row["holidays"]),
         extra_workdays=frozenset(row["extra_workdays"]),
         pool_claim_limit=int(row["pool_claim_limit"]),
+        two_factor_roles=tuple(
+            settings.KEHU_2FA_ROLES if row["two_factor_roles"] is None else row["two_factor_roles"]
+        ),
         is_saved=True,
     )
 
@@ -128,7 +149,7 @@ def company_settings_forget_local() -> None:
 
 
 def _forget_on_setting_change(setting: str, **kwargs: Any) -> None:
-    if setting in ("TIME_ZONE", "KEHU_HOLIDAYS", "KEHU_EXTRA_WORKDAYS", "CACHES"):
+    if setting in ("TIME_ZONE", "KEHU_HOLIDAYS", "KEHU_EXTRA_WORKDAYS", "KEHU_2FA_ROLES", "CACHES"):
         company_settings_forget_local()
 
 
@@ -240,13 +261,17 @@ PARSERS = {
 }
 
 
-def company_settings_clean(data: dict[str, Any]) -> dict[str, Any]:
+def company_settings_clean(
+    data: dict[str, Any], *, parsers: dict[str, Callable[[Any], Any]] | None = None
+) -> dict[str, Any]:
     """The given fields parsed; {field: [message]} for every bad one (ValidationError's
-    error_dict), all at once. Unknown fields are errors too."""
+    error_dict), all at once. Unknown fields are errors too. `parsers` adds the fields whose
+    rules a higher app knows (two_factor_roles: kehu.accounts.company, which knows the roles)."""
     values: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
+    known = {**PARSERS, **(parsers or {})}
     for key, raw in data.items():
-        parser = PARSERS.get(key)
+        parser = known.get(key)
         if parser is None:
             errors[key] = [_("Unknown field.")]
             continue
@@ -292,4 +317,5 @@ def _as_row(values: CompanyValues) -> dict[str, Any]:
         "holidays": sorted(values.holidays),
         "extra_workdays": sorted(values.extra_workdays),
         "pool_claim_limit": values.pool_claim_limit,
+        "two_factor_roles": None,  # the server's KEHU_2FA_ROLES until an administrator sets it
     }

@@ -160,6 +160,9 @@ class CompanySettings(models.Model):
     pool_claim_limit = models.PositiveIntegerField(
         _("pool claims per person a day"), default=DEFAULT_POOL_CLAIM_LIMIT
     )
+    # Roles that sign in with a second factor (role codes, or ["all"]); NULL: the server's
+    # KEHU_2FA_ROLES. KEHU_REQUIRE_2FA=false turns two-factor sign-in off whatever this says.
+    two_factor_roles = models.JSONField(_("two-factor sign-in for"), null=True, blank=True)
     updated_at = models.DateTimeField(_("changed at"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -1,5 +1,6 @@
 """GET /api/v1/audit: the change log; GET /api/v1/audit/reads: the read log (360 pages opened,
-searches, exports, reveals). Filtered, keyset-paginated; admin, executive, steward."""
+searches, exports, reveals); GET /api/v1/audit/checkpoints: the chain's signed checkpoints.
+Filtered, keyset-paginated; admin, executive, steward."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from ninja import Query, Router, Schema
 
 from kehu.accounts.requests import AuthedRequest
 from kehu.audit.actions import AuditAction
+from kehu.audit.models import AuditCheckpoint
 from kehu.core.api_utils import Paged, errors, paged
 
 from .audit_log import assert_can_read_audit, audit_filter, audit_rows, read_filter, read_rows
@@ -114,3 +116,41 @@ def audit_reads(request: AuthedRequest, filters: Query[ReadFilters]) -> dict[str
         limit=filters.limit,
         items=lambda rows: read_rows(request.user, rows),
     )
+
+
+class CheckpointOut(Schema):
+    """A signed checkpoint of the chain (kehu.audit.services.anchor); the proof is the signed
+    copy outside the database (the file, or what the webhook received)."""
+
+    id: int
+    created_at: datetime
+    seq: int  # the checkpoint vouches for entries #1..#seq
+    entry_hash: str
+    key_fingerprint: str  # SHA-256 of the Ed25519 public key
+    signature: str
+    file_name: str
+    webhook: str  # "", "sent" or "failed"
+    webhook_error: str
+
+
+class CheckpointPage(Paged):
+    items: list[CheckpointOut]
+
+
+class CheckpointFilters(Schema):
+    cursor: str | None = None
+    limit: int | None = None
+
+
+@router.get(
+    "/audit/checkpoints",
+    response={200: CheckpointPage, **errors(403, 422)},
+    summary="Signed checkpoints of the audit log",
+)
+def audit_checkpoints(
+    request: AuthedRequest, filters: Query[CheckpointFilters]
+) -> dict[str, object]:
+    """Newest first. `kehu audit_verify --checkpoint FILE` proves no entry up to a checkpoint's
+    seq was rewritten."""
+    assert_can_read_audit(request.user)
+    return paged(AuditCheckpoint.objects.all(), cursor=filters.cursor, limit=filters.limit)

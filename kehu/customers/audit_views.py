@@ -1,5 +1,6 @@
 """/audit/: the audit log page with filters (admin, executive, data steward; others 403): the
-change log, or with log=reads the read log (360 pages opened, searches, exports, reveals)."""
+change log, or with log=reads the read log (360 pages opened, searches, exports, reveals);
+/audit/checkpoints/: the chain's signed checkpoints."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from django.utils.http import urlencode
 
 from kehu.accounts.requests import AuthedRequest
 from kehu.audit.actions import AuditAction
-from kehu.audit.models import AuditEntry, ReadEntry
+from kehu.audit.models import AuditCheckpoint, AuditEntry, ReadEntry
+from kehu.audit.services.anchor_keys import KeyProblem, fingerprint, signing_key
 from kehu.core.errors import PermissionDenied, ValidationFailed
 from kehu.core.pagination import keyset_page
 
@@ -80,3 +82,33 @@ def _for_people(rows: list[dict[str, Any]], log: str) -> None:
         row["actor_display"] = row["actor_name"]
         if log != "reads":
             row["shown"] = row["changes_shown"]
+
+
+@login_required
+def audit_checkpoints_page(request: AuthedRequest) -> HttpResponse:
+    """/audit/checkpoints/: the chain's signed checkpoints (kehu.audit.services.anchor), newest
+    first, with the key in force and where checkpoints go."""
+    if not can_read_audit(request.user):
+        raise PermissionDenied
+    page = keyset_page(
+        AuditCheckpoint.objects.all(),
+        order="-id",
+        cursor=request.GET.get("cursor") or None,
+        limit=settings.KEHU_PAGE_SIZE,
+    )
+    try:
+        key_fingerprint = fingerprint(signing_key().public_key())
+    except KeyProblem:
+        key_fingerprint = ""
+    next_url = "?" + urlencode({"cursor": page.next_cursor}) if page.next_cursor else ""
+    return render(
+        request,
+        "customers/audit_checkpoints.html",
+        {
+            "checkpoints": list(page.items),
+            "next_url": next_url,
+            "key_fingerprint": key_fingerprint,
+            "folder": settings.KEHU_AUDIT_CHECKPOINT_DIR,
+            "has_webhook": bool(settings.KEHU_AUDIT_CHECKPOINT_WEBHOOK),
+        },
+    )

@@ -63,9 +63,10 @@ def mask_changes(user: Any, customer: Customer, changes: dict[str, Any]) -> dict
     bands = sees_amount_bands(user)
     masked: dict[str, Any] = {}
     for name, value in (changes or {}).items():
-        if name in PII_FIELDS and not whole:
-            value = _map(value, lambda v, n=name: mask_value(n, v) if isinstance(v, str) else v)
-        elif name in FINANCE_FIELDS and bands:
+        base = name.rsplit(".", 1)[-1]  # "decision_maker.mobile": the decision maker's mobile
+        if base in PII_FIELDS and not whole:
+            value = _map(value, lambda v, n=base: mask_value(n, v) if isinstance(v, str) else v)
+        elif base in FINANCE_FIELDS and bands:
             value = _map(value, lambda v: amount_band(v) if v not in (None, "") else v)
         masked[name] = value
     return masked

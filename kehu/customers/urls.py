@@ -4,6 +4,7 @@ from . import audit_views, custom_field_views, views
 
 urlpatterns = [
     path("audit/", audit_views.audit_page, name="audit-log"),
+    path("audit/checkpoints/", audit_views.audit_checkpoints_page, name="audit-checkpoints"),
     path("customers/", views.customer_list, name="customer-list"),
     path("dictionaries/sub-industries/", views.sub_industry_options, name="sub-industry-options"),
     path("dictionaries/regions/", views.region_select_options, name="region-options"),

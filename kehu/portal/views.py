@@ -225,12 +225,17 @@ def _detail_url(customer: Customer) -> str:
 def _revealed(request: AuthedRequest, obj: Customer | Contact) -> HttpResponse:
     """The whole value of one masked field, for the "reveal" button; audited by the service."""
     field = request.GET.get("field") or request.POST.get("field") or ""
+    reason = request.POST.get("reason") or ""  # support's reason to call a won customer
     try:
-        value = access.pii_reveal(actor=request.user, obj=obj, field=field)
-    except ValidationFailed:
-        return HttpResponseBadRequest(_("This field cannot be revealed."))
+        value = access.pii_reveal(actor=request.user, obj=obj, field=field, reason=reason)
+    except ValidationFailed as exc:
+        problems = exc.errors.get("reason") or [_("This field cannot be revealed.")]
+        return HttpResponseBadRequest(" ".join(str(p) for p in problems))
     if PII_FIELDS[field] == "phone":
-        value = format_phone(value)
+        number = value.split(";ext=")[0]
+        return HttpResponse(
+            format_html('<a class="tel revealed" href="tel:{}">{}</a>', number, format_phone(value))
+        )
     return HttpResponse(format_html('<span class="revealed">{}</span>', value))
 
 

@@ -29,4 +29,5 @@ PERSONAS: tuple[Persona, ...] = (
     Persona("zheng", "郑市场", "marketing", None),
     Persona("feng", "冯总", "executive", None),
     Persona("he", "何数据", "steward", None),
+    Persona("qian", "钱会计", "finance", None),
 )

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 OBJECTS = ("own", "team", "other", "won", "prospect")
-ROLES = ("rep", "manager", "support", "marketing", "executive", "steward", "admin")
+ROLES = ("rep", "manager", "support", "marketing", "executive", "steward", "admin", "finance")
 ALL = frozenset(OBJECTS)
 NONE: frozenset[str] = frozenset()
 
@@ -31,6 +31,7 @@ VISIBLE: dict[str, frozenset[str]] = {
     "executive": ALL,
     "steward": ALL,
     "admin": ALL,
+    "finance": ALL,  # orders, contracts and amounts of every customer; contact data masked
 }
 # Who changes which object (edit customer, contacts, opportunities, orders).
 WRITABLE: dict[str, frozenset[str]] = {
@@ -41,6 +42,7 @@ WRITABLE: dict[str, frozenset[str]] = {
     "executive": NONE,
     "steward": ALL,
     "admin": ALL,
+    "finance": NONE,
 }
 # Who logs interactions and follow-ups: writers, and support on won customers.
 LOGGABLE = {**WRITABLE, "support": frozenset({"won"})}
@@ -51,7 +53,9 @@ TAGGERS = {**WRITABLE, "support": frozenset({"won"}), "marketing": frozenset({"p
 DELETERS = {**WRITABLE, "rep": NONE, "steward": NONE}
 # Who shares a customer (owner, team manager, admin) and reveals its masked fields.
 SHARERS = {**WRITABLE, "steward": NONE}
-REVEALERS = SHARERS
+# Reveal: the sharers, and support a won customer's phone numbers to call them (a reason is
+# required: the matrix's empty reason is a 422, past the permission check).
+REVEALERS = {**SHARERS, "support": frozenset({"won"})}
 # Who puts a customer into a team pool (marketing: unowned prospects only; all ours are owned).
 POOLERS = SHARERS | {"rep": NONE}
 # Who claims a customer from the team pool: a rep or manager of its team, while it has no owner;
@@ -237,6 +241,8 @@ PAGES: dict[str, Any] = {
     # Admin, executive and data steward read the whole log (they see every customer); others
     # get 403. kehu/customers/tests/test_audit_log.py
     "audit-log": Global(),
+    # The chain's signed checkpoints: the log's readers; kehu/audit/tests/test_anchor.py
+    "audit-checkpoints": Global(),
     # Hand-over and notifications (kehu/collab): user-scoped; kehu/collab/tests/test_handover.py
     "collab-users": Global(),
     "collab-handover": Global({"user_id": 999999}),
@@ -514,6 +520,8 @@ API: dict[str, Any] = {
     # The read log (360 pages opened, searches, exports, reveals): the same readers as the change
     # log, 403 for the rest; kehu/customers/tests/test_audit_reads.py
     "GET /api/v1/audit/reads": Global(),
+    # The chain's signed checkpoints: the log's readers; kehu/audit/tests/test_anchor.py
+    "GET /api/v1/audit/checkpoints": Global(),
     "GET /api/v1/users/{user_id}/handover": Global({"user_id": 999999}),
     "POST /api/v1/users/{user_id}/handover": Global({"user_id": 999999}),
     "POST /api/v1/users/{user_id}/handover/plan": Global({"user_id": 999999}),

@@ -97,6 +97,7 @@ def _build_world() -> dict[str, Any]:
         "executive": make_user("executive", Role.EXECUTIVE),
         "steward": make_user("steward", Role.STEWARD),
         "admin": make_user("admin", Role.ADMIN),
+        "finance": make_user("finance", Role.FINANCE),
     }
     objects: dict[str, dict[str, Any]] = {}
     for n, (key, (owner, status)) in enumerate(SPEC.items()):

@@ -11,7 +11,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kehu.accounts.policy import can_reveal_pii, can_see_pii, sees_amount_bands
+from kehu.accounts.policy import (
+    CALL_FIELDS,
+    can_reveal_pii,
+    can_reveal_to_call,
+    can_see_pii,
+    sees_amount_bands,
+)
 from kehu.core.validators import amount_band, format_phone
 from kehu.customers.display import status_reason_label
 from kehu.customers.masking import PII_FIELDS, customer_of, pii_value
@@ -87,12 +93,30 @@ def pii(context: Any, obj: Any, field: str) -> str:
         if kind == "email":
             return format_html('<a class="mailto" href="mailto:{}">{}</a>', raw, shown)
         return format_html("<span>{}</span>", shown)
-    if not can_reveal_pii(user, customer):
+    may_reveal = can_reveal_pii(user, customer)
+    to_call = not may_reveal and field in CALL_FIELDS and can_reveal_to_call(user, customer)
+    if not may_reveal and not to_call:
         return format_html("<span>{}</span>", shown)
     if isinstance(obj, Customer):
         url = reverse("customer-reveal", args=[obj.customer_no])
     else:
         url = reverse("contact-reveal", args=[obj.pk])
+    if to_call:
+        # Support calls a won customer: the number is shown once a reason is given (audited).
+        return format_html(
+            '<span class="masked">{} <details class="reveal-call"><summary class="link">{}'
+            '</summary><form hx-post="{}?field={}" hx-target="closest .masked" '
+            'hx-swap="outerHTML"><input type="text" name="reason" required maxlength="200" '
+            'placeholder="{}" aria-label="{}"> <button type="submit" class="link reveal">{}'
+            "</button></form></details></span>",
+            shown,
+            _("Reveal to call"),
+            url,
+            field,
+            _("e.g. after-sales call"),
+            _("reason"),
+            _("Reveal"),
+        )
     return format_html(
         '<span class="masked">{} <button type="button" class="link reveal" hx-post="{}?field={}" '
         'hx-target="closest .masked" hx-swap="outerHTML">{}</button></span>',

@@ -208,6 +208,15 @@ def dashboard_for(user: User, *, now: datetime | None = None) -> dict[str, Any]:
             figures.quality_board_tile(rows),
             figures.my_day_tile(user, today),
         ]
+    elif role == Role.FINANCE:
+        # Finance: the company's revenue (orders) and open pipeline, amounts in full.
+        snapshot = company_snapshot(now=now)
+        generated_at = snapshot.generated_at
+        tiles = [
+            kpi_tile(snapshot.data, period="month"),
+            kpi_tile(snapshot.data, period="quarter"),
+            pipeline_kpi_tile(snapshot.data),
+        ]
     elif role in READ_ALL:
         snapshot = company_snapshot(now=now)
         generated_at = snapshot.generated_at

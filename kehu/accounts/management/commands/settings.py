@@ -4,7 +4,7 @@ source "cli", as the system).
     kehu settings show
     kehu settings set [--name N] [--time-zone Asia/Shanghai] [--working-days 0,1,2,3,4]
                       [--holidays 2026-10-01,2026-10-02] [--extra-workdays 2026-09-27]
-                      [--pool-claim-limit 10]
+                      [--pool-claim-limit 10] [--two-factor-roles manager,admin,steward|all]
 
 Dates and weekdays are comma-separated; an empty --holidays "" clears the list.
 """
@@ -23,7 +23,10 @@ from kehu.core.middleware import current_source, set_source
 
 
 class Command(BaseCommand):
-    help = "Show or change the company's settings (name, time zone, calendar, pool limit)."
+    help = (
+        "Show or change the company's settings (name, time zone, calendar, pool limit, "
+        "the roles that sign in with two factors)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         commands = parser.add_subparsers(dest="action", required=True)

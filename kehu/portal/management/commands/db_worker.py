@@ -7,7 +7,8 @@
   whole batch, and is queued again for the next worker (kehu.core.jobs.job_stop_request).
 - When it starts, the periodic scans (task reminders) are queued unless one waits already; each
   run queues the next (kehu.core.periodic).
-- When it starts, the nightly tag decay run is queued unless one waits (kehu.tags.tasks).
+- When it starts, the nightly tag decay run is queued unless one waits (kehu.tags.tasks), and
+  the audit chain's daily signed checkpoint (kehu.audit.tasks).
 - Unless --batch, the workflow's periodic tick is queued (kehu.workflow.tasks.tick_schedule),
   kehu.value's weekly propensity training and daily freshness run, and the check of the
   segments' follow-up rules (kehu.segments.tasks).
@@ -29,6 +30,7 @@ from django_tasks_db.management.commands.db_worker import Command as LibraryComm
 from django_tasks_db.management.commands.db_worker import Worker, logger
 from django_tasks_db.models import DBTaskResult
 
+from kehu.audit.tasks import audit_checkpoint_schedule
 from kehu.core.jobs import job_stop_request
 from kehu.core.tasks import backup_schedule
 from kehu.interactions.tasks import reminders_schedule
@@ -68,6 +70,7 @@ class KehuWorker(Worker):
             backup_schedule,  # backups when KEHU_BACKUP_EVERY_SECONDS is set (kehu.core)
             decay_schedule,  # the tag decay rules, nightly (kehu.tags)
             reports_schedule,  # dashboards' company figures, weekly reports (kehu.reports)
+            audit_checkpoint_schedule,  # the audit chain's signed checkpoint, daily (kehu.audit)
         ]
         if not self.batch:
             schedules += [

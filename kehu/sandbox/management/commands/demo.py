@@ -169,7 +169,8 @@ class Command(BaseCommand):
             )
         if settings.KEHU_REQUIRE_2FA:
             self.stdout.write(
-                "Managers, stewards and the admin set up two-factor sign-in (any TOTP app) at "
-                "first login; KEHU_REQUIRE_2FA=false turns it off for a local sandbox."
+                "Managers, stewards and the admin (the roles the company settings name) set up "
+                "two-factor sign-in (any TOTP app) at first login; KEHU_REQUIRE_2FA=false turns "
+                "it off for a local sandbox."
             )
         self.stdout.write("")
