@@ -67,12 +67,13 @@ class KehuRQWorker(SimpleWorker):
 
 def rq_worker_run(*, queue_names: list[str], batch: bool, max_tasks: int | None = None) -> bool:
     """Run an RQ worker on `queue_names` until stopped (or, with batch, until the queues are
-    empty: runs queued for later wait for the next worker). True if it did any work."""
+    empty: runs queued for later that are due are run, the others wait). True if it did any
+    work."""
     queues = [django_rq.get_queue(name, job_class=TaskJob) for name in queue_names]
     worker = KehuRQWorker(queues, connection=django_rq.get_connection(), job_class=TaskJob)
     worker.reap(force=True)
     periodic_start(batch=batch)
     close_old_connections()
     return bool(
-        worker.work(burst=batch, with_scheduler=not batch, max_jobs=max_tasks, logging_level="INFO")
+        worker.work(burst=batch, with_scheduler=True, max_jobs=max_tasks, logging_level="INFO")
     )
