@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "kehu.core.middleware.ControlFreeRequestMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kehu.core.replica.ReplicaMiddleware",  # reports and exports on the replica, if any
     "kehu.accounts.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -165,6 +166,21 @@ if REPORTING_DATABASE_URL:
         REPORTING_DATABASE_URL, conn_max_age=env_int("KEHU_DB_CONN_MAX_AGE", 60)
     )
     DATABASES["reporting"]["TEST"] = {"MIRROR": "default"}
+# A streaming replica of the default database (PostgreSQL): the reports' and the customer
+# export's reads go there (kehu.core.replica), except for KEHU_REPLICA_STICKY_SECONDS after the
+# reader's own last write. In tests it mirrors the test database (the replica of its server).
+REPLICA_DATABASE_URL = os.environ.get("KEHU_REPLICA_DATABASE_URL", "")
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        REPLICA_DATABASE_URL, conn_max_age=env_int("KEHU_DB_CONN_MAX_AGE", 60)
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["kehu.core.replica.ReplicaRouter"]
+KEHU_REPLICA_STICKY_SECONDS = env_int("KEHU_REPLICA_STICKY_SECONDS", 30)
+KEHU_REPLICA_PATHS = env_list(
+    "KEHU_REPLICA_PATHS",
+    "/reports/,/api/v1/reports/,/api/v1/dashboard,/exports/customers.",
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
