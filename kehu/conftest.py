@@ -47,6 +47,23 @@ def _company_settings_fresh() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _task_queue_empty() -> Any:
+    """On the RQ backend (KEHU_TASK_BACKEND=rq) each test starts and ends with an empty Redis
+    database (KEHU_REDIS_URL: CI gives the tests a database number of their own)."""
+    from django.conf import settings
+
+    if settings.KEHU_TASK_BACKEND != "rq":
+        yield
+        return
+    import django_rq
+
+    connection = django_rq.get_connection()
+    connection.flushdb()
+    yield
+    connection.flushdb()
+
+
+@pytest.fixture(autouse=True)
 def _two_factor_off(settings: Any) -> None:
     """Most tests are about data, not sign-in: 2FA is on only where a test turns it on."""
     settings.KEHU_REQUIRE_2FA = False

@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "kehu.core.middleware.ControlFreeRequestMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kehu.core.replica.ReplicaMiddleware",  # reports and exports on the replica, if any
     "kehu.accounts.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -165,6 +166,21 @@ if REPORTING_DATABASE_URL:
         REPORTING_DATABASE_URL, conn_max_age=env_int("KEHU_DB_CONN_MAX_AGE", 60)
     )
     DATABASES["reporting"]["TEST"] = {"MIRROR": "default"}
+# A streaming replica of the default database (PostgreSQL): the reports' and the customer
+# export's reads go there (kehu.core.replica), except for KEHU_REPLICA_STICKY_SECONDS after the
+# reader's own last write. In tests it mirrors the test database (the replica of its server).
+REPLICA_DATABASE_URL = os.environ.get("KEHU_REPLICA_DATABASE_URL", "")
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        REPLICA_DATABASE_URL, conn_max_age=env_int("KEHU_DB_CONN_MAX_AGE", 60)
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["kehu.core.replica.ReplicaRouter"]
+KEHU_REPLICA_STICKY_SECONDS = env_int("KEHU_REPLICA_STICKY_SECONDS", 30)
+KEHU_REPLICA_PATHS = env_list(
+    "KEHU_REPLICA_PATHS",
+    "/reports/,/api/v1/reports/,/api/v1/dashboard,/exports/customers.",
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -210,12 +226,27 @@ SESSION_COOKIE_SECURE = env_bool("KEHU_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 
-# --- Background work: Django's tasks API (django-tasks backport) on the database backend.
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get("KEHU_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+# --- Background work: Django's tasks API (django-tasks backport). KEHU_TASK_BACKEND=db (default:
+# the queue is a table of the database, `kehu worker` = `kehu db_worker`) or rq (the queue is in
+# Redis at KEHU_REDIS_URL, through django-tasks-rq; `kehu worker` runs an RQ worker). Either way
+# several workers can take from one queue (docs/ARCHITECTURE.md).
+TASK_BACKENDS = {"db": "django_tasks_db.DatabaseBackend", "rq": "django_tasks_rq.RQBackend"}
+KEHU_TASK_BACKEND = os.environ.get("KEHU_TASK_BACKEND", "db")
+if KEHU_TASK_BACKEND == TASK_BACKENDS["db"]:  # the dotted path older settings named
+    KEHU_TASK_BACKEND = "db"
+if KEHU_TASK_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfigured(f"KEHU_TASK_BACKEND must be db or rq, not {KEHU_TASK_BACKEND!r}")
+KEHU_REDIS_URL = os.environ.get("KEHU_REDIS_URL", "redis://127.0.0.1:6379/0")
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[KEHU_TASK_BACKEND]}}
+if KEHU_TASK_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")
+    # A task may run for hours (a million-row import): RQ's default limit is 180 s.
+    RQ_QUEUES = {
+        "default": {
+            "URL": KEHU_REDIS_URL,
+            "DEFAULT_TIMEOUT": env_int("KEHU_RQ_JOB_TIMEOUT", 24 * 3600),
+        }
     }
-}
 # A running job with no sign of life (progress, heartbeat) for this long, from a worker on another
 # host, is stale: resumed or marked failed (kehu.core.jobs). On the worker's own host a job whose
 # process is gone is stale at once.

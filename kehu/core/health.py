@@ -11,6 +11,7 @@ personal data, only counts and ages.
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
@@ -29,16 +30,30 @@ def _database() -> dict[str, Any]:
     return {"status": "ok", "ms": round((time.perf_counter() - started) * 1000, 1)}
 
 
-def _tasks() -> dict[str, Any]:
+def _waiting() -> tuple[int, datetime | None]:
+    """How many tasks wait to run now, and when the oldest was queued (either backend)."""
+    if settings.KEHU_TASK_BACKEND == "rq":
+        import django_rq
+
+        queue = django_rq.get_queue("default")
+        first = queue.get_jobs(0, 0)
+        return queue.count, first[0].enqueued_at if first else None
     from django_tasks_db.models import DBTaskResult
 
     waiting = DBTaskResult.objects.ready()
     oldest = waiting.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+    return waiting.count(), oldest
+
+
+def _tasks() -> dict[str, Any]:
+    count, oldest = _waiting()
+    if oldest is not None and timezone.is_naive(oldest):  # RQ's times are UTC, without a zone
+        oldest = oldest.replace(tzinfo=UTC)
     lag = (timezone.now() - oldest).total_seconds() if oldest else 0.0
     limit = getattr(settings, "KEHU_HEALTH_TASK_LAG", 900)
     return {
         "status": "degraded" if lag > limit else "ok",
-        "waiting": waiting.count(),
+        "waiting": count,
         "oldest_waiting_seconds": round(lag),
     }
 

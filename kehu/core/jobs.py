@@ -260,9 +260,37 @@ def _enqueue(job: Job) -> str:
     return str(task.enqueue(job_id=job.pk, **job.task_kwargs).id)
 
 
+def _on_database_backend() -> bool:
+    return bool(settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend")
+
+
+def _ended_task_ids(task_result_ids: list[str]) -> set[str]:
+    """Which of these task results have ended (succeeded or failed), on either backend; on RQ a
+    result Redis no longer holds has ended too (RQ keeps them for minutes)."""
+    if _on_database_backend():
+        ended = DBTaskResult.objects.filter(
+            id__in=task_result_ids,
+            status__in=(TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED),
+        ).values_list("id", flat=True)
+        return {str(task_id) for task_id in ended}
+    from django_tasks import default_task_backend
+    from django_tasks.exceptions import TaskResultDoesNotExist
+
+    ended_ids = set()
+    for task_result_id in task_result_ids:
+        try:
+            status = default_task_backend.get_result(task_result_id).status
+        except TaskResultDoesNotExist:
+            status = TaskResultStatus.FAILED
+        if status in (TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED):
+            ended_ids.add(task_result_id)
+    return ended_ids
+
+
 def _end_task_result(task_result_id: str, note: str) -> None:
-    """The task result of a stopped attempt: failed, not 'running' for ever in the task table."""
-    if task_result_id:
+    """The task result of a stopped attempt: failed, not 'running' for ever in the task table
+    (RQ moves a task whose worker died to its failed registry itself)."""
+    if task_result_id and _on_database_backend():
         DBTaskResult.objects.filter(id=task_result_id, status=TaskResultStatus.RUNNING).update(
             status=TaskResultStatus.FAILED,
             finished_at=timezone.now(),
@@ -337,13 +365,7 @@ def jobs_stale(*, now: datetime | None = None) -> list[tuple[Job, Job.Stop]]:
     now = now or timezone.now()
     stale: list[tuple[Job, Job.Stop]] = []
     waiting = list(Job.objects.filter(status__in=(Job.Status.QUEUED, Job.Status.RUNNING)))
-    ended = set(
-        DBTaskResult.objects.filter(
-            id__in=[job.task_result_id for job in waiting if job.task_result_id],
-            status__in=(TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED),
-        ).values_list("id", flat=True)
-    )
-    ended_ids = {str(task_id) for task_id in ended}
+    ended_ids = _ended_task_ids([job.task_result_id for job in waiting if job.task_result_id])
     for job in waiting:
         if job.pk in _claims:
             continue  # running in this very process

@@ -177,3 +177,21 @@ class CompanySettings(models.Model):
 
     def __str__(self) -> str:
         return self.name or "company settings"
+
+
+class PeriodClaim(models.Model):
+    """One row per (periodic task, period) that some worker queued: the unique pair is what
+    makes a nightly run, a snapshot or a reminder scan run once per period however many workers
+    start at once, on either task backend (kehu.core.periodic)."""
+
+    key = models.CharField(max_length=255)  # the task's path and its arguments
+    period = models.BigIntegerField()  # the run's moment (seconds since 1970) // the period
+    claimed_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "period"], name="core_period_claim_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}@{self.period}"

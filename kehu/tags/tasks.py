@@ -79,5 +79,8 @@ def decay_schedule() -> bool:
     """Queue the next nightly decay run (KEHU_TAG_DECAY_HOUR) unless one waits; `kehu db_worker`
     calls this when it starts, each run queues the next."""
     return periodic_ensure(
-        tags_decay_task, every_seconds=seconds_to_hour(settings.KEHU_TAG_DECAY_HOUR), repeat=True
+        tags_decay_task,
+        every_seconds=seconds_to_hour(settings.KEHU_TAG_DECAY_HOUR),
+        period_seconds=86400,  # once a night, whichever worker queues it
+        repeat=True,
     )

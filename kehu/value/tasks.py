@@ -19,9 +19,10 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils import timezone
 from django_tasks import task
 
-from kehu.core.periodic import periodic_ensure, queued_already
+from kehu.core.periodic import period_claim, periodic_ensure, queued_already
 
 from .freshness.cadence import cadence_run
 from .services.events import FULL_RUN_FROM, cursor_advance, touched_customers
@@ -85,6 +86,13 @@ def propensity_schedule() -> bool:
     from .models import PropensityRun
 
     if not PropensityRun.objects.exists() and not queued_already(propensity_train_task):
+        # at once, claimed like a periodic run: one first training however many workers start
+        if not period_claim(
+            f"{propensity_train_task.module_path}:first",
+            moment=timezone.now(),
+            period_seconds=settings.KEHU_PROPENSITY_TRAIN_SECONDS or 7 * 24 * 3600,
+        ):
+            return False
         propensity_train_task.enqueue(repeat=True)
         return True
     return periodic_ensure(

@@ -9,7 +9,10 @@ from kehu.customers.models import Customer
 from kehu.customers.tasks import customer_quality_refresh
 
 # The worker closes its connection after a task, so the test cannot run inside a transaction.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.tasks,
+]  # run on both task backends (.ci/run)
 
 
 def test_quality_refresh_runs_on_the_worker_and_reports_progress(customer_factory, admin_user):
@@ -25,7 +28,7 @@ def test_quality_refresh_runs_on_the_worker_and_reports_progress(customer_factor
     assert job.status == Job.Status.QUEUED
     assert job.task_result_id
 
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    call_command("worker", "--batch", "--no-startup-delay", verbosity=0)
 
     job.refresh_from_db()
     assert job.status == Job.Status.SUCCEEDED, job.message

@@ -14,7 +14,7 @@ from kehu.core.models import Job
 from kehu.customers.models import Customer
 from kehu.dedupe.models import DuplicatePair
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.tasks]  # run on both task backends (.ci/run)
 
 
 @pytest.fixture
@@ -94,7 +94,7 @@ def test_the_steward_starts_a_scan_and_follows_it(
     again = client.post("/dedupe/scan/", follow=True)  # one at a time
     assert Job.objects.count() == 1 and f"#{job.pk}" in again.content.decode()
 
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    call_command("worker", "--batch", "--no-startup-delay", verbosity=0)
     job.refresh_from_db()
     assert job.status == "succeeded" and job.result["new"] == 1
     progress = client.get(f"/jobs/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()

@@ -22,7 +22,7 @@ from kehu.intake.models import ImportRun
 from kehu.intake.validators import INTERACTION_HEADERS
 from kehu.interactions.models import Interaction
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.tasks]  # run on both task backends (.ci/run)
 HEADERS = list(INTERACTION_HEADERS)
 SUMMARY = "created={} updated={} skipped={} failed={} incomplete={}"
 
@@ -172,7 +172,7 @@ def test_support_logs_only_on_won_customers_and_marketing_not_at_all(
 
 
 def _work() -> None:
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    call_command("worker", "--batch", "--no-startup-delay", verbosity=0)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)

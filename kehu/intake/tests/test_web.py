@@ -13,7 +13,10 @@ from kehu.intake.models import ImportRun, MappingPreset
 from .helpers import csv_text, standard_row
 
 # Committed data: the worker (db_worker) closes and reopens connections on PostgreSQL.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.tasks,
+]  # run on both task backends (.ci/run)
 
 
 @pytest.fixture(autouse=True)
@@ -28,7 +31,7 @@ def _upload(client, text: str, name: str = "customers.csv", **data):
 
 
 def _work() -> None:
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    call_command("worker", "--batch", "--no-startup-delay", verbosity=0)
 
 
 def test_upload_map_dry_run_commit_report_and_revert(
@@ -62,7 +65,7 @@ def test_upload_map_dry_run_commit_report_and_revert(
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/imports/{run.pk}/dry-run/")
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    call_command("worker", "--batch", "--no-startup-delay", verbosity=0)
     run.refresh_from_db()
     assert run.preview["created"] == 2 and run.preview["failed"] == 1
     assert run.preview["problems"][0]["row"] == 3
@@ -76,7 +79,7 @@ def test_upload_map_dry_run_commit_report_and_revert(
     assert run.status == ImportRun.Status.QUEUED
     progress = client.get(f"/imports/{run.pk}/progress/", HTTP_HX_REQUEST="true")
     assert 'hx-trigger="every 1s"' in progress.content.decode()
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    call_command("worker", "--batch", "--no-startup-delay", verbosity=0)
     run.refresh_from_db()
     assert run.status == ImportRun.Status.FINISHED, run.message
     assert (run.created, run.failed) == (2, 1)
@@ -139,6 +142,6 @@ def test_api_upload_mapping_and_commit(client, rep, django_capture_on_commit_cal
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/api/v1/imports/{body['id']}/commit")
     assert response.status_code == 202
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    call_command("worker", "--batch", "--no-startup-delay", verbosity=0)
     assert client.get(f"/api/v1/imports/{body['id']}").json()["created"] == 1
     assert Customer.objects.get().phone == "+862164001234"

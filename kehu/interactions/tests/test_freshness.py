@@ -19,7 +19,7 @@ from kehu.interactions.models import FollowUp
 from kehu.interactions.services import interaction_log
 from kehu.interactions.tests.helpers import STANDARD
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.tasks]  # run on both task backends (.ci/run)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FRIDAY = datetime(2026, 11, 27, 10, 0, tzinfo=SHANGHAI)  # a Friday
 COMPLETE = {
@@ -196,5 +196,5 @@ def test_rules_run_as_a_background_task_on_the_worker(customer_factory):
         customer = customer_factory(name="夜间贸易有限公司")
     call_command("quality_rules", "--enqueue")
     with at(FRIDAY + timedelta(days=200)):
-        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+        call_command("worker", "--batch", "--no-startup-delay", verbosity=0)
     assert quality_of(customer) == Customer.Quality.TO_VERIFY

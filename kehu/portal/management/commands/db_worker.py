@@ -45,6 +45,36 @@ from kehu.workflow.tasks import tick_schedule
 REAP_SECONDS = 60
 
 
+def periodic_start(*, batch: bool) -> None:
+    """Queue each app's periodic work (this period's run, claimed once however many
+    workers start: kehu.core.periodic); both `kehu db_worker` and the RQ worker of
+    `kehu worker` call it when they start."""
+    # Each app's periodic work queues its next run (kehu.core.periodic): one chain each
+    # however many workers run. A failing one is logged; the worker runs its tasks all the
+    # same. Under --batch (tests, one-off runs) only the ones that come due at once.
+    schedules = [
+        reminders_schedule,  # due reminders, every minute (kehu.interactions)
+        backup_schedule,  # backups when KEHU_BACKUP_EVERY_SECONDS is set (kehu.core)
+        decay_schedule,  # the tag decay rules, nightly (kehu.tags)
+        reports_schedule,  # dashboards' company figures, weekly reports (kehu.reports)
+        audit_checkpoint_schedule,  # the audit chain's signed checkpoint, daily (kehu.audit)
+    ]
+    if not batch:
+        schedules += [
+            tick_schedule,  # the workflow's time rules, every few minutes (kehu.workflow)
+            value_schedule,  # the customer value recomputation, nightly (kehu.value)
+            propensity_schedule,  # weekly; at once if never trained (kehu.value)
+            freshness_schedule,  # verification cadences, behaviour triggers (kehu.value)
+            segments_followup_schedule,  # segments' recurring follow-up rules
+            analysis_facts_schedule,  # the analyses' daily facts (kehu.reports.analyses)
+        ]
+    for schedule in schedules:
+        try:
+            schedule()
+        except Exception:
+            logger.exception("Queueing %s failed", schedule.__name__)
+
+
 class KehuWorker(Worker):
     reaped_at: float | None = None
 
@@ -62,30 +92,7 @@ class KehuWorker(Worker):
 
     def run(self) -> None:
         self.reap(force=True)
-        # Each app's periodic work queues its next run (kehu.core.periodic): one chain each
-        # however many workers run. A failing one is logged; the worker runs its tasks all the
-        # same. Under --batch (tests, one-off runs) only the ones that come due at once.
-        schedules = [
-            reminders_schedule,  # due reminders, every minute (kehu.interactions)
-            backup_schedule,  # backups when KEHU_BACKUP_EVERY_SECONDS is set (kehu.core)
-            decay_schedule,  # the tag decay rules, nightly (kehu.tags)
-            reports_schedule,  # dashboards' company figures, weekly reports (kehu.reports)
-            audit_checkpoint_schedule,  # the audit chain's signed checkpoint, daily (kehu.audit)
-        ]
-        if not self.batch:
-            schedules += [
-                tick_schedule,  # the workflow's time rules, every few minutes (kehu.workflow)
-                value_schedule,  # the customer value recomputation, nightly (kehu.value)
-                propensity_schedule,  # weekly; at once if never trained (kehu.value)
-                freshness_schedule,  # verification cadences, behaviour triggers (kehu.value)
-                segments_followup_schedule,  # segments' recurring follow-up rules
-                analysis_facts_schedule,  # the analyses' daily facts (kehu.reports.analyses)
-            ]
-        for schedule in schedules:
-            try:
-                schedule()
-            except Exception:
-                logger.exception("Queueing %s failed", schedule.__name__)
+        periodic_start(batch=self.batch)
         super().run()
 
     def run_task(self, db_task_result: DBTaskResult[Any, Any]) -> None:
