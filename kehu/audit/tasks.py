@@ -59,5 +59,6 @@ def audit_checkpoint_schedule() -> bool:
     return periodic_ensure(
         audit_checkpoint_daily,
         every_seconds=seconds_to_hour(settings.KEHU_AUDIT_CHECKPOINT_HOUR),
+        period_seconds=86400,  # once a day, whichever worker queues it
         repeat=True,
     )
