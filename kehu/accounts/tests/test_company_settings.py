@@ -45,6 +45,7 @@ def test_without_a_row_the_environment_gives_the_values_and_everyone_reads_them(
         "holidays": [],
         "extra_workdays": [],
         "pool_claim_limit": Team.DEFAULT_CLAIM_LIMIT,
+        "two_factor_roles": ["manager", "admin", "steward"],  # KEHU_2FA_ROLES
         "is_saved": False,
     }
 
