@@ -49,7 +49,7 @@ def _export(client: Client) -> tuple[str, int, int]:
         with CaptureQueriesContext(connections["default"]) as on_primary:
             response = client.get("/exports/customers.csv")
             assert response.status_code == 200
-            text = b"".join(response.streaming_content).decode("utf-8-sig")
+            text = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
     replica_reads = [q for q in on_replica.captured_queries if "customers_customer" in q["sql"]]
     primary_reads = [q for q in on_primary.captured_queries if "customers_customer" in q["sql"]]
     return text, len(replica_reads), len(primary_reads)

@@ -12,8 +12,8 @@ from django.core import mail
 from django.core.management import call_command
 
 from kehu.accounts.models import Notification
-from kehu.core.periodic import waiting_runs
 from kehu.audit.models import AuditEntry
+from kehu.core.periodic import waiting_runs
 from kehu.interactions.models import FollowUp
 from kehu.interactions.services.followups import (
     followup_complete,
