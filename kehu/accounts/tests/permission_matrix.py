@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 OBJECTS = ("own", "team", "other", "won", "prospect")
-ROLES = ("rep", "manager", "support", "marketing", "executive", "steward", "admin")
+ROLES = ("rep", "manager", "support", "marketing", "executive", "steward", "unit_steward", "admin")
 ALL = frozenset(OBJECTS)
 NONE: frozenset[str] = frozenset()
 
@@ -30,6 +30,8 @@ VISIBLE: dict[str, frozenset[str]] = {
     "marketing": frozenset({"prospect"}),
     "executive": ALL,
     "steward": ALL,
+    # A data steward limited to the rep's team (User.steward_unit, issue 20): that unit only.
+    "unit_steward": frozenset({"own", "team"}),
     "admin": ALL,
 }
 # Who changes which object (edit customer, contacts, opportunities, orders).
@@ -40,6 +42,7 @@ WRITABLE: dict[str, frozenset[str]] = {
     "marketing": NONE,
     "executive": NONE,
     "steward": ALL,
+    "unit_steward": frozenset({"own", "team"}),
     "admin": ALL,
 }
 # Who logs interactions and follow-ups: writers, and support on won customers.
@@ -48,9 +51,9 @@ LOGGABLE = {**WRITABLE, "support": frozenset({"won"})}
 # customers they see (marketing owns the tags).
 TAGGERS = {**WRITABLE, "support": frozenset({"won"}), "marketing": frozenset({"prospect"})}
 # Who deletes customers.
-DELETERS = {**WRITABLE, "rep": NONE, "steward": NONE}
+DELETERS = {**WRITABLE, "rep": NONE, "steward": NONE, "unit_steward": NONE}
 # Who shares a customer (owner, team manager, admin) and reveals its masked fields.
-SHARERS = {**WRITABLE, "steward": NONE}
+SHARERS = {**WRITABLE, "steward": NONE, "unit_steward": NONE}
 REVEALERS = SHARERS
 # Who puts a customer into a team pool (marketing: unowned prospects only; all ours are owned).
 POOLERS = SHARERS | {"rep": NONE}
@@ -275,6 +278,12 @@ PAGES: dict[str, Any] = {
     "tag-request": Global(),
     # The 360 page's tags panel: apply a library tag (POST).
     "customer-tags": Write(TAGGERS, {"tag": "VIP"}),
+    # In-app help (issue 20): the same for every signed-in user; kehu/help/tests.
+    "help-index": Global(),
+    "help-panel": Global({"page": "customer-list"}),
+    "help-page": Global({"name": "customer-list"}),
+    "help-whatsnew": Global(),
+    "help-standard": Global(),
 }
 
 API: dict[str, Any] = {
@@ -526,4 +535,10 @@ API: dict[str, Any] = {
     "POST /api/v1/notifications/{notification_id}/read": Global({"notification_id": 999999}),
     "POST /api/v1/change-requests/{request_id}/approve": Global({"request_id": 999999}),
     "POST /api/v1/change-requests/{request_id}/reject": Global({"request_id": 999999}),
+    # In-app help (issue 20): the same for every signed-in user; kehu/help/tests.
+    "GET /api/v1/help/pages": Global(),
+    "GET /api/v1/help/pages/{name}": Global({"name": "customer-list"}),
+    "GET /api/v1/help/whatsnew": Global(),
+    "POST /api/v1/help/whatsnew/seen": Global(),
+    "GET /api/v1/help/standard": Global(),
 }
