@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kehu.contacts.models import Contact
 from kehu.core.regions import RegionsMissing, region_children
@@ -56,6 +57,8 @@ SYSTEM = frozenset(
         "region_code",
     }
 )
+# Labels of fields whose models leave Django's default (the name with spaces, in English).
+DEFAULT_LABELS = {"customer": gettext_lazy("customer"), "created_by": gettext_lazy("created by")}
 # The decision maker's fields the standard requires (STANDARD_FIELDS' decision_maker_*).
 DECISION_MAKER_FIELDS = {"decision_maker_name": "name", "decision_maker_title": "title"}
 DECISION_MAKER_PHONE = "decision_maker_phone"
@@ -155,6 +158,13 @@ def _type(model_field: models.Field[Any, Any]) -> str:
     return "text"
 
 
+def _label(model_field: models.Field[Any, Any]) -> str:
+    label = str(model_field.verbose_name)
+    if label == model_field.name.replace("_", " "):
+        return str(DEFAULT_LABELS.get(model_field.name, label))
+    return label
+
+
 def _required_names(key: str) -> set[str]:
     standard = {f.name for f in STANDARD_FIELDS}
     if key == "customer":
@@ -188,7 +198,7 @@ def _table(key: str, model: type[models.Model], rules: dict[str, str]) -> Entity
         table.fields.append(
             FieldRow(
                 name=name,
-                label=str(model_field.verbose_name),
+                label=_label(model_field),
                 type=_type(model_field),
                 required=is_required and name not in SYSTEM,
                 system=name in SYSTEM,

@@ -200,3 +200,18 @@ def test_admin_page_sets_the_unit(client: Any, admin_user: Any, team_east: Any) 
     assert response.status_code == 302, response.content.decode()[:2000]
     steward.refresh_from_db()
     assert steward.steward_unit == team_east
+
+
+def test_cli_sets_and_clears_the_unit(team_east: Any) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    steward = make_user("he", Role.STEWARD, None)
+    call_command("user", "set", "he", "--steward-unit", "华东销售部")
+    steward.refresh_from_db()
+    assert steward.steward_unit == team_east
+    with pytest.raises(CommandError, match="steward_unit"):
+        call_command("user", "set", "he", "--steward-unit", "没有这个部门")
+    call_command("user", "set", "he", "--no-steward-unit")
+    steward.refresh_from_db()
+    assert steward.steward_unit is None
