@@ -9,9 +9,10 @@ from ninja import Query, Router, Schema
 from pydantic import ConfigDict
 
 from kehu.accounts.requests import AuthedRequest
-from kehu.core.errors import NotFound
+from kehu.core.api_utils import errors
+from kehu.core.errors import NotFound, ValidationFailed, one_of
 
-from .content import help_index, language_of, newer_than, page_help, whatsnew
+from .content import LANGUAGES, help_index, language_of, newer_than, page_help, whatsnew
 from .selectors import whatsnew_seen_version
 from .services import whatsnew_mark_seen
 from .standard import standard_document
@@ -21,6 +22,13 @@ router = Router(tags=["help"])
 
 class LanguageQuery(Schema):
     language: str | None = None  # "zh-hans" or "en"; the request's language when absent
+
+    def chosen(self) -> str | None:
+        if self.language is None:
+            return None
+        if self.language.lower() not in LANGUAGES:
+            raise ValidationFailed({"language": [one_of(list(LANGUAGES))]})
+        return self.language.lower()
 
 
 class HelpPageOut(Schema):
@@ -98,16 +106,22 @@ class StandardOut(Schema):
     tags: list[TagOut]
 
 
-@router.get("/help/pages", response=list[HelpIndexOut], summary="Every page's help")
+@router.get(
+    "/help/pages", response={200: list[HelpIndexOut], **errors(422)}, summary="Every page's help"
+)
 def help_page_list(request: AuthedRequest, query: Query[LanguageQuery]) -> list[dict[str, str]]:
-    return [{"name": h.name, "title": h.title} for h in help_index(query.language)]
+    return [{"name": h.name, "title": h.title} for h in help_index(query.chosen())]
 
 
-@router.get("/help/pages/{name}", response=HelpPageOut, summary="A page's help, by URL name")
+@router.get(
+    "/help/pages/{name}",
+    response={200: HelpPageOut, **errors(404, 422)},
+    summary="A page's help, by URL name",
+)
 def help_page_detail(
     request: AuthedRequest, name: str, query: Query[LanguageQuery]
 ) -> dict[str, str]:
-    found = page_help(name, query.language)
+    found = page_help(name, query.chosen())
     if found is None:
         raise NotFound(_("There is no help for this page yet."))
     return {
@@ -119,13 +133,18 @@ def help_page_detail(
     }
 
 
-@router.get("/help/whatsnew", response=WhatsNewOut, summary="Release notes, newest first")
+@router.get(
+    "/help/whatsnew",
+    response={200: WhatsNewOut, **errors(422)},
+    summary="Release notes, newest first",
+)
 def help_whatsnew(request: AuthedRequest, query: Query[LanguageQuery]) -> dict[str, Any]:
-    notes = whatsnew(query.language)
+    language = query.chosen()
+    notes = whatsnew(language)
     seen = whatsnew_seen_version(request.user)
     new = {n.version for n in newer_than(seen, notes)}
     return {
-        "language": language_of(query.language),
+        "language": language_of(language),
         "seen_version": seen,
         "unseen": len(new),
         "notes": [
@@ -141,7 +160,11 @@ def help_whatsnew(request: AuthedRequest, query: Query[LanguageQuery]) -> dict[s
     }
 
 
-@router.post("/help/whatsnew/seen", response=SeenOut, summary="Mark release notes as read")
+@router.post(
+    "/help/whatsnew/seen",
+    response={200: SeenOut, **errors(422)},
+    summary="Mark release notes as read",
+)
 def help_whatsnew_seen(request: AuthedRequest, payload: SeenIn) -> dict[str, str | None]:
     return {"seen_version": whatsnew_mark_seen(actor=request.user, version=payload.version)}
 

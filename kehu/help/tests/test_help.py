@@ -113,3 +113,10 @@ def test_api_page_help(api: Any, rep: Any) -> None:
     assert missing.status_code == 404 and "暂无帮助" in missing.json()["detail"]
     names = {row["name"] for row in api.get("/api/v1/help/pages").json()}
     assert {"customer-list", "import-list", "review-list"} <= names
+
+
+def test_api_names_a_bad_language(api: Any, rep: Any) -> None:
+    api.login(rep)
+    response = api.get("/api/v1/help/pages/home?language=fr")
+    assert response.status_code == 422 and "language" in response.json()["errors"]
+    assert api.get("/api/v1/help/whatsnew?language=EN").json()["language"] == "en"
