@@ -16,6 +16,21 @@ SAFE_LINK = re.compile(r"^(https?:|mailto:|/|#)", re.IGNORECASE)
 HREF = re.compile(r'(href|src)="([^"]*)"')
 
 
+LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+\.)\s")
+
+
+def _lists_apart(text: str) -> str:
+    """A blank line before a list that follows a paragraph line: Python-Markdown needs one, and
+    the help is written like chat ("**How**" then "- step") without it."""
+    lines: list[str] = []
+    for line in text.splitlines():
+        previous = lines[-1] if lines else ""
+        if LIST_ITEM.match(line) and previous.strip() and not LIST_ITEM.match(previous):
+            lines.append("")
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def _converter() -> markdown.Markdown:
     converter = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
     converter.preprocessors.deregister("html_block")
@@ -31,5 +46,5 @@ def _safe_link(match: re.Match[str]) -> str:
 
 def markdown_html(text: str) -> SafeString:
     """The HTML of a Markdown text, raw HTML escaped and unsafe links dropped."""
-    html = _converter().convert(text)
+    html = _converter().convert(_lists_apart(text))
     return mark_safe(HREF.sub(_safe_link, html))  # raw HTML escaped above

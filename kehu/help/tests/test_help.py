@@ -61,6 +61,7 @@ def test_every_page_has_the_help_button_and_the_panel_opens_in_the_users_languag
     assert panel.status_code == 200
     text = panel.content.decode()
     assert "客户列表" in text and "待补全" in text and "<h2" in text
+    assert text.count("<li>") >= 5  # lists right after a paragraph line are lists
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     text = client.get("/help/panel/", {"page": "customer-list"}).content.decode()
     assert "Customers" in text and "Typical mistakes" in text
@@ -98,6 +99,7 @@ def test_markdown_is_rendered_with_raw_html_escaped() -> None:
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "<img" not in html and "javascript:" not in html
     assert "<strong>b</strong>" in html and 'href="/help/"' in html
+    assert markdown_html("**Steps**\n1. one\n2. two").count("<li>") == 2
 
 
 def test_api_page_help(api: Any, rep: Any) -> None:
