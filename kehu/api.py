@@ -33,6 +33,7 @@ from kehu.customers.audit_api import router as audit_router
 from kehu.customers.custom_fields_api import router as custom_fields_router
 from kehu.customers.saved_views_api import router as saved_views_router
 from kehu.dedupe.api import router as dedupe_router
+from kehu.help.api import router as help_router
 from kehu.intake.api import router as intake_router
 from kehu.intake.capture.api import router as capture_router
 from kehu.interactions.api import router as interactions_router
@@ -189,6 +190,7 @@ api.add_router("/", workflow_router)
 api.add_router("/", propensity_router)
 api.add_router("/", freshness_router)
 api.add_router("/", segments_router)
+api.add_router("/", help_router)
 
 
 # Where ninja found a value (the first element of an error's `loc`), and the names of the

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "kehu.collab",
     "kehu.workflow",
     "kehu.segments",
+    "kehu.help",
 ]
 
 MIDDLEWARE = [

@@ -32,6 +32,11 @@ class UserAdminForm(forms.Form):
     )
     role = forms.ChoiceField(label=_("role"), choices=Role.choices, initial=Role.REP)
     team = forms.ChoiceField(label=_("team"), required=False)
+    steward_unit = forms.ChoiceField(
+        label=_("business unit (data stewards)"),
+        required=False,
+        help_text=_("A data steward with a unit sees and merges only that team's customers."),
+    )
     can_reveal_pii = forms.BooleanField(
         label=_("may reveal masked contact details"), required=False
     )
@@ -52,6 +57,7 @@ class UserAdminForm(forms.Form):
         super().__init__(*args, **kwargs)
         teams = [("", "—"), *((t.name, t.name) for t in Team.objects.order_by("name"))]
         cast(forms.ChoiceField, self.fields["team"]).choices = teams
+        cast(forms.ChoiceField, self.fields["steward_unit"]).choices = teams
         if editing:
             del self.fields["username"]
         else:
@@ -60,6 +66,7 @@ class UserAdminForm(forms.Form):
     def payload(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
         data["team"] = data.get("team") or None
+        data["steward_unit"] = data.get("steward_unit") or None
         return data
 
 

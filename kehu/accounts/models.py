@@ -81,6 +81,16 @@ class User(AbstractUser):
         on_delete=models.SET_NULL,
         related_name="members",
     )
+    # A data steward's business unit (kehu.accounts.policy): set, the steward sees, changes and
+    # merges only that team's customers (its members' and its pool); unset, the whole company.
+    steward_unit = models.ForeignKey(
+        Team,
+        verbose_name=_("business unit (data stewards)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="unit_stewards",
+    )
     # Grants beyond the role (kehu.accounts.policy): reveal masked phones, e-mails and ID
     # numbers (each reveal is audited), and edit finance fields (budgets, amounts).
     can_reveal_pii = models.BooleanField(_("may reveal masked contact details"), default=False)

@@ -5,9 +5,11 @@ itself, "customer" for contacts, interactions, ...). Rows outside the caller's s
 as missing (404), never as forbidden.
 
 A rep sees the customers they own, those shared with them (CustomerShare, read only) and their
-team's pool (team set, no owner). Field-level rules live here too: who sees phones, e-mails and
-ID numbers whole (can_see_pii), who may reveal them (can_reveal_pii, audited by the caller),
-who may edit finance fields and who sees amounts only as bands.
+team's pool (team set, no owner). A data steward given a business unit (User.steward_unit) sees
+and changes only that team's customers; without one, every customer. Field-level rules live
+here too: who sees phones, e-mails and ID numbers whole (can_see_pii), who may reveal them
+(can_reveal_pii, audited by the caller), who may edit finance fields and who sees amounts only
+as bands.
 """
 
 from __future__ import annotations
@@ -81,6 +83,20 @@ def _shared_and_pool(user: Any, model: type[Model], owner: str, team: str) -> Q 
     return extra
 
 
+def steward_unit_id(user: Any) -> int | None:
+    """The team a data steward is limited to (User.steward_unit); None: not a steward, or a
+    steward with the whole company's reach."""
+    if getattr(user, "role", None) != Role.STEWARD:
+        return None
+    unit: int | None = getattr(user, "steward_unit_id", None)
+    return unit
+
+
+def reads_all(user: Any) -> bool:
+    """Whether the user sees every customer: READ_ALL roles, less a steward limited to a unit."""
+    return getattr(user, "role", None) in READ_ALL and steward_unit_id(user) is None
+
+
 def visibility_q(user: Any, model: type[Model], *, for_write: bool = False) -> Q | None:
     """The filter for rows this user may see (or change); None means every row."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -89,6 +105,9 @@ def visibility_q(user: Any, model: type[Model], *, for_write: bool = False) -> Q
     owner = _path(model, "owner")
     team = _path(model, "team")
     status = _path(model, "status")
+    unit = steward_unit_id(user)
+    if unit is not None:
+        return Q(**{team: unit})  # a unit's steward: its members' customers and its pool
     if not for_write and role in (Role.REP, Role.MANAGER):
         own = (
             Q(**{team: user.team_id})

@@ -26,7 +26,7 @@ from .services import _revoke_sessions, user_deactivate
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.@+-]{2,150}$")
 FLAGS = ("can_reveal_pii", "can_edit_finance", "requires_two_factor")
-FIELDS = ("display_name", "email", "role", "team", *FLAGS, "is_active")
+FIELDS = ("display_name", "email", "role", "team", "steward_unit", *FLAGS, "is_active")
 
 
 def can_manage_users(actor: User | None) -> bool:
@@ -97,6 +97,11 @@ def user_clean(data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
             values["team"] = _team(data["team"])
         except LookupError:
             errors["team"] = [_("No team named %(name)s.") % {"name": data["team"]}]
+    if "steward_unit" in data:
+        try:
+            values["steward_unit"] = _team(data["steward_unit"])
+        except LookupError:
+            errors["steward_unit"] = [_("No team named %(name)s.") % {"name": data["steward_unit"]}]
     for name in (*FLAGS, "is_active"):
         if name in data:
             try:
@@ -114,8 +119,21 @@ def user_clean(data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
     return values
 
 
+def _unit_check(values: dict[str, Any], *, role: str, unit: Team | None) -> None:
+    """Only a data steward has a business unit: giving one to another role is an error; a
+    steward who changes role loses theirs."""
+    if role == Role.STEWARD:
+        return
+    if values.get("steward_unit") is not None:
+        raise ValidationFailed(
+            {"steward_unit": [_("Only a data steward is limited to a business unit.")]}
+        )
+    if unit is not None:
+        values["steward_unit"] = None
+
+
 def _shown(name: str, value: Any) -> Any:
-    if name == "team":
+    if name in ("team", "steward_unit"):
         return value.name if value is not None else None
     if name == "role":
         return str(Role(value).label) if value in Role.values else value
@@ -133,6 +151,7 @@ def user_create(*, actor: User | None, data: dict[str, Any]) -> tuple[User, str]
     generated: shown once, never stored in clear or audited)."""
     _require(actor)
     values = user_clean(data, creating=True)
+    _unit_check(values, role=values["role"], unit=None)
     password = values.pop("password", "") or temporary_password()
     is_active = values.pop("is_active", True)
     user = User(**values, is_active=is_active)
@@ -162,6 +181,7 @@ def user_update(*, actor: User | None, user: User, data: dict[str, Any]) -> User
     if "password" in values:
         raise ValidationFailed({"password": [_("Reset a password with its own action.")]})
     user = User.objects.select_for_update().get(pk=user.pk)
+    _unit_check(values, role=values.get("role", user.role), unit=user.steward_unit)
     changes = {
         k: [_shown(k, getattr(user, k)), _shown(k, v)]
         for k, v in values.items()

@@ -28,6 +28,7 @@ class UserOut(Schema):
     role: str
     role_label: str
     team: str | None
+    steward_unit: str | None
     is_active: bool
     can_reveal_pii: bool
     can_edit_finance: bool
@@ -51,6 +52,7 @@ class UserPatch(Schema):
     email: str | None = None
     role: str | None = None
     team: str | None = None
+    steward_unit: str | None = None
     can_reveal_pii: bool | None = None
     can_edit_finance: bool | None = None
     requires_two_factor: bool | None = None
@@ -90,6 +92,7 @@ def user_out(user: User) -> dict[str, object]:
         "role": user.role,
         "role_label": str(user.get_role_display()),
         "team": user.team.name if user.team else None,
+        "steward_unit": user.steward_unit.name if user.steward_unit else None,
         "is_active": user.is_active,
         "can_reveal_pii": user.can_reveal_pii,
         "can_edit_finance": user.can_edit_finance,
@@ -105,7 +108,7 @@ def _admin(request: AuthedRequest) -> None:
 
 
 def _user(username: str) -> User:
-    user = User.objects.select_related("team").filter(username=username).first()
+    user = User.objects.select_related("team", "steward_unit").filter(username=username).first()
     if user is None:
         raise NotFound(_("No user named %(name)s.") % {"name": username})
     return user
@@ -114,7 +117,7 @@ def _user(username: str) -> User:
 @router.get("/users", response={200: UserPage, **errors(403, 422)}, summary="List users")
 def user_list(request: AuthedRequest, filters: Query[UserFilters]) -> dict[str, object]:
     _admin(request)
-    queryset = User.objects.select_related("team")
+    queryset = User.objects.select_related("team", "steward_unit")
     if filters.q:
         queryset = queryset.filter(
             Q(username__icontains=filters.q) | Q(display_name__icontains=filters.q)
@@ -155,7 +158,7 @@ def user_detail(request: AuthedRequest, username: str) -> dict[str, object]:
 def user_update(request: AuthedRequest, username: str, payload: UserPatch) -> dict[str, object]:
     _admin(request)
     user = users.user_update(actor=request.user, user=_user(username), data=payload_data(payload))
-    return user_out(User.objects.select_related("team").get(pk=user.pk))
+    return user_out(User.objects.select_related("team", "steward_unit").get(pk=user.pk))
 
 
 @router.post(

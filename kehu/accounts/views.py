@@ -139,12 +139,13 @@ def user_create(request: AuthedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def user_edit(request: AuthedRequest, user_id: int) -> HttpResponse:
     _require_admin(request)
-    subject = get_object_or_404(User.objects.select_related("team"), pk=user_id)
+    subject = get_object_or_404(User.objects.select_related("team", "steward_unit"), pk=user_id)
     initial = {
         "display_name": subject.display_name,
         "email": subject.email,
         "role": subject.role,
         "team": subject.team.name if subject.team else "",
+        "steward_unit": subject.steward_unit.name if subject.steward_unit else "",
         "can_reveal_pii": subject.can_reveal_pii,
         "can_edit_finance": subject.can_edit_finance,
         "requires_two_factor": subject.requires_two_factor,

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import Role, User
-from kehu.accounts.policy import PII_ROLES
+from kehu.accounts.policy import PII_ROLES, steward_unit_id
 from kehu.audit.actions import AuditAction, action_label
 from kehu.audit.display import Names, names_for, note_label, readable_changes
 from kehu.audit.models import AuditEntry, ReadEntry
@@ -40,7 +40,12 @@ LOGS = ("changes", "reads")
 
 
 def can_read_audit(user: Any) -> bool:
-    return getattr(user, "is_authenticated", False) and user.role in AUDIT_ROLES
+    """The whole log names every customer: not for a steward limited to a unit."""
+    return (
+        getattr(user, "is_authenticated", False)
+        and user.role in AUDIT_ROLES
+        and steward_unit_id(user) is None
+    )
 
 
 def assert_can_read_audit(user: Any) -> None:

@@ -234,6 +234,10 @@ def customer_merge(
     the same person on both sides as one contact, every row of every app moved, the search index
     changed with it; `merged` is deleted and its number leads to the survivor until an undo."""
     require_steward(actor)
+    both = {survivor.pk, merged.pk}
+    changeable = scope_for(actor, Customer.objects.filter(pk__in=both), for_write=True)
+    if changeable.count() != len(both):  # a unit's steward merges only the unit's customers
+        raise PermissionDenied(_("You may not change this customer."))
     survivor = Customer.objects.select_for_update().get(pk=survivor.pk)
     merged = Customer.objects.select_for_update().get(pk=merged.pk)
     values = merge_values(survivor, merged, merge_picks(survivor, merged, choices, actor=actor))

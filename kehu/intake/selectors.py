@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import Role, User
+from kehu.accounts.policy import steward_unit_id
 from kehu.customers.services import PermissionDenied
 
 from .models import ImportRow, ImportRun, MappingPreset
@@ -18,8 +19,12 @@ SEE_ALL = (Role.ADMIN, Role.STEWARD)
 
 
 def import_runs_for(user: Any) -> QuerySet[ImportRun]:
-    """Imports a user may see: their own; administrators and data stewards see every import."""
+    """Imports a user may see: their own; administrators and data stewards see every import (a
+    unit's steward: those of the unit's members)."""
     runs = ImportRun.objects.select_related("created_by", "job")
+    unit = steward_unit_id(user)
+    if unit is not None:
+        return runs.filter(Q(created_by=user) | Q(created_by__team_id=unit))
     if getattr(user, "role", None) in SEE_ALL:
         return runs
     return runs.filter(created_by=user)

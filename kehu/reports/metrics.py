@@ -23,7 +23,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from kehu.accounts.models import Role, Team, User
-from kehu.accounts.policy import READ_ALL, scope_for
+from kehu.accounts.policy import reads_all, scope_for, steward_unit_id
 from kehu.customers.models import Customer
 from kehu.interactions.freshness import stale_q
 from kehu.interactions.models import Interaction
@@ -205,8 +205,10 @@ def _history_q(user: Any) -> Q | None:
     """Which snapshot / alert keys the user may see; None means all of them."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Q(pk__in=[])
-    if user.role in READ_ALL:
+    if reads_all(user):
         return None
+    if steward_unit_id(user):  # a unit's data steward: the unit's figures
+        return Q(team_id=steward_unit_id(user))
     if user.role == Role.MANAGER and user.team_id:
         return Q(team_id=user.team_id)
     if user.role in (Role.REP, Role.MANAGER):
@@ -222,8 +224,10 @@ def snapshot_queryset_for(user: Any) -> QuerySet[QualitySnapshot]:
 
 def home_key_for(user: Any) -> str:
     """The snapshot key whose trend the viewer's dashboard shows by default."""
-    if user.role in READ_ALL:
+    if reads_all(user):
         return "all"
+    if steward_unit_id(user):
+        return f"team:{steward_unit_id(user)}"
     if user.role == Role.MANAGER and user.team_id:
         return f"team:{user.team_id}"
     return f"owner:{user.pk}"

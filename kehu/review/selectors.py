@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import Role, User
+from kehu.accounts.policy import steward_unit_id
 from kehu.core.errors import NotFound
 
 from .models import ReviewItem
@@ -18,9 +19,19 @@ from .models import ReviewItem
 STEWARD_ACTIONS = ("duplicate", "tag_request")
 
 
+def _steward_items(user: User | Any) -> Q:
+    """The items a steward decides: all of STEWARD_ACTIONS, or for a unit's steward those about
+    the unit's customers and (no customer, e.g. a tag request) those its members asked for."""
+    unit = steward_unit_id(user)
+    mine = Q(action__in=STEWARD_ACTIONS)
+    if unit is None:
+        return mine
+    return mine & (Q(customer__team_id=unit) | Q(customer__isnull=True, requested_by__team_id=unit))
+
+
 def review_queue_for(user: User | Any) -> QuerySet[ReviewItem]:
     """Administrators see every item; managers their team's and their own; stewards the
-    duplicates; everyone else what they asked for."""
+    duplicates (a unit's steward: its unit's); everyone else what they asked for."""
     queryset = ReviewItem.objects.select_related("requested_by", "customer", "reviewed_by", "team")
     role = getattr(user, "role", None)
     if role == Role.ADMIN:
@@ -29,7 +40,7 @@ def review_queue_for(user: User | Any) -> QuerySet[ReviewItem]:
     if role == Role.MANAGER and user.team_id:
         return queryset.filter(Q(team_id=user.team_id) | mine)
     if role == Role.STEWARD:
-        return queryset.filter(Q(action__in=STEWARD_ACTIONS) | mine)
+        return queryset.filter(_steward_items(user) | mine)
     return queryset.filter(mine)
 
 
@@ -47,7 +58,9 @@ def can_decide(user: User | Any, item: ReviewItem) -> bool:
     if user.role == Role.ADMIN:
         return True
     if item.action in STEWARD_ACTIONS:
-        return bool(user.role == Role.STEWARD)
+        if user.role != Role.STEWARD:
+            return False
+        return ReviewItem.objects.filter(_steward_items(user), pk=item.pk).exists()
     return bool(user.role == Role.MANAGER and user.team_id and user.team_id == item.team_id)
 
 
@@ -60,5 +73,5 @@ def review_pending_count(user: User | Any) -> int:
     if role == Role.MANAGER and user.team_id:
         return pending.filter(team_id=user.team_id).exclude(requested_by=user).count()
     if role == Role.STEWARD:
-        return pending.filter(action__in=STEWARD_ACTIONS).count()
+        return pending.filter(_steward_items(user)).count()
     return 0

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,7 +33,11 @@ def reviewers_for(item: ReviewItem) -> list[User]:
     """Who is told: stewards for duplicates; else the team's active managers, else the admins."""
     active = User.objects.filter(is_active=True).exclude(pk=item.requested_by_id)
     if item.action in STEWARD_ACTIONS:
-        people: QuerySet[User] = active.filter(role=Role.STEWARD)
+        # A unit's steward hears only of its unit's items (kehu.review.selectors).
+        unit = item.customer.team_id if item.customer is not None else item.requested_by.team_id
+        people: QuerySet[User] = active.filter(role=Role.STEWARD).filter(
+            Q(steward_unit__isnull=True) | Q(steward_unit_id=unit)
+        )
     elif item.team_id:
         people = active.filter(team_id=item.team_id, role=Role.MANAGER)
     else:

@@ -18,7 +18,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 OBJECTS = ("own", "team", "other", "won", "prospect")
-ROLES = ("rep", "manager", "support", "marketing", "executive", "steward", "admin", "finance")
+ROLES = (
+    "rep",
+    "manager",
+    "support",
+    "marketing",
+    "executive",
+    "steward",
+    "unit_steward",
+    "admin",
+    "finance",
+)
 ALL = frozenset(OBJECTS)
 NONE: frozenset[str] = frozenset()
 
@@ -30,6 +40,8 @@ VISIBLE: dict[str, frozenset[str]] = {
     "marketing": frozenset({"prospect"}),
     "executive": ALL,
     "steward": ALL,
+    # A data steward limited to the rep's team (User.steward_unit, issue 20): that unit only.
+    "unit_steward": frozenset({"own", "team"}),
     "admin": ALL,
     "finance": ALL,  # orders, contracts and amounts of every customer; contact data masked
 }
@@ -41,6 +53,7 @@ WRITABLE: dict[str, frozenset[str]] = {
     "marketing": NONE,
     "executive": NONE,
     "steward": ALL,
+    "unit_steward": frozenset({"own", "team"}),
     "admin": ALL,
     "finance": NONE,
 }
@@ -50,9 +63,9 @@ LOGGABLE = {**WRITABLE, "support": frozenset({"won"})}
 # customers they see (marketing owns the tags).
 TAGGERS = {**WRITABLE, "support": frozenset({"won"}), "marketing": frozenset({"prospect"})}
 # Who deletes customers.
-DELETERS = {**WRITABLE, "rep": NONE, "steward": NONE}
+DELETERS = {**WRITABLE, "rep": NONE, "steward": NONE, "unit_steward": NONE}
 # Who shares a customer (owner, team manager, admin) and reveals its masked fields.
-SHARERS = {**WRITABLE, "steward": NONE}
+SHARERS = {**WRITABLE, "steward": NONE, "unit_steward": NONE}
 # Reveal: the sharers, and support a won customer's phone numbers to call them (a reason is
 # required: the matrix's empty reason is a 422, past the permission check).
 REVEALERS = {**SHARERS, "support": frozenset({"won"})}
@@ -281,6 +294,12 @@ PAGES: dict[str, Any] = {
     "tag-request": Global(),
     # The 360 page's tags panel: apply a library tag (POST).
     "customer-tags": Write(TAGGERS, {"tag": "VIP"}),
+    # In-app help (issue 20): the same for every signed-in user; kehu/help/tests.
+    "help-index": Global(),
+    "help-panel": Global({"page": "customer-list"}),
+    "help-page": Global({"name": "customer-list"}),
+    "help-whatsnew": Global(),
+    "help-standard": Global(),
 }
 
 API: dict[str, Any] = {
@@ -534,4 +553,10 @@ API: dict[str, Any] = {
     "POST /api/v1/notifications/{notification_id}/read": Global({"notification_id": 999999}),
     "POST /api/v1/change-requests/{request_id}/approve": Global({"request_id": 999999}),
     "POST /api/v1/change-requests/{request_id}/reject": Global({"request_id": 999999}),
+    # In-app help (issue 20): the same for every signed-in user; kehu/help/tests.
+    "GET /api/v1/help/pages": Global(),
+    "GET /api/v1/help/pages/{name}": Global({"name": "customer-list"}),
+    "GET /api/v1/help/whatsnew": Global(),
+    "POST /api/v1/help/whatsnew/seen": Global(),
+    "GET /api/v1/help/standard": Global(),
 }

@@ -96,6 +96,7 @@ def _build_world() -> dict[str, Any]:
         "marketing": make_user("marketing", Role.MARKETING),
         "executive": make_user("executive", Role.EXECUTIVE),
         "steward": make_user("steward", Role.STEWARD),
+        "unit_steward": make_user("unit_steward", Role.STEWARD, steward_unit=east),
         "admin": make_user("admin", Role.ADMIN),
         "finance": make_user("finance", Role.FINANCE),
     }

@@ -134,6 +134,7 @@ def _args(world: dict[str, Any]) -> dict[str, Any]:
         "trigger_id": _first_pk(BehaviourTrigger),
         "tag_id": _first_pk(Tag),
         "type_id": _first_pk(TagType),
+        "name": "customer-list",  # a help page (kehu.help)
     }
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -113,7 +114,12 @@ def duplicate_scope(actor: User | None, matches: list[Match], *, about: str = ""
     visible = [m for m in matches if m.customer.pk in visible_ids]
     hidden = len(matches) - len(visible)
     if hidden:
-        stewards = User.objects.filter(role=Role.STEWARD, is_active=True).exclude(pk=actor.pk)
+        teams = {m.customer.team_id for m in matches if m not in visible}
+        stewards = (
+            User.objects.filter(role=Role.STEWARD, is_active=True)
+            .filter(Q(steward_unit__isnull=True) | Q(steward_unit_id__in=teams))
+            .exclude(pk=actor.pk)
+        )
         names = "、".join(f"{m.customer.customer_no}" for m in matches if m not in visible)
         notification_send(
             users=stewards,

@@ -136,3 +136,20 @@ def test_the_dry_run_preview_is_masked_for_anyone_but_the_importer(
         assert response.status_code == 200 and "74103153" not in text and "741*3153" in text
     run.refresh_from_db()
     assert "74103153" in str(run.preview)  # what is stored stays whole: only the view masks
+
+
+def test_a_units_steward_sees_only_the_units_imports(
+    api: Any, client: Any, rep: Any, outsider: Any, team_east: Any, tmp_path: Path
+) -> None:
+    """Issue 20: a data steward limited to a business unit reads the imports of its members."""
+    unit_steward = make_user("east-steward", Role.STEWARD, None, steward_unit=team_east)
+    _import(write_csv(tmp_path / "a.csv", [standard_row(1)]), "--dry-run", "--user", "rep")
+    _import(write_csv(tmp_path / "b.csv", [standard_row(2)]), "--dry-run", "--user", "outsider")
+    east = ImportRun.objects.get(created_by=rep)
+    south = ImportRun.objects.get(created_by=outsider)
+    api.login(unit_steward)
+    assert api.get(f"/api/v1/imports/{east.pk}").status_code == 200
+    assert api.get(f"/api/v1/imports/{south.pk}").status_code == 404
+    client.force_login(unit_steward)
+    assert client.get(f"/imports/{south.pk}/").status_code == 404
+    assert client.get(f"/imports/{south.pk}/failed.csv").status_code == 404

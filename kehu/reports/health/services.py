@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import Role, User
-from kehu.accounts.policy import READ_ALL
+from kehu.accounts.policy import reads_all
 from kehu.accounts.services import notification_send
 from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
@@ -48,7 +48,7 @@ def report_store(kind: str, *, now: datetime | None = None) -> ReportSnapshot:
 def report_for(user: User, kind: str, *, now: datetime | None = None) -> dict[str, Any]:
     """{generated_at, data} of report `kind` for this viewer (stored for read-all roles)."""
     now = now or timezone.now()
-    if user.role in READ_ALL:
+    if reads_all(user):
         snapshot = ReportSnapshot.objects.filter(kind=kind, key="all").first()
         if snapshot is None:
             snapshot = report_store(kind, now=now)

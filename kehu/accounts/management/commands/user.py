@@ -4,6 +4,7 @@
     kehu user create USERNAME [--role rep] [--team 华东] [--display-name 张三] [--email E]
                      [--grant reveal_pii|edit_finance ...] [--require-2fa] [--password-stdin]
     kehu user set USERNAME [--role R] [--team T|--no-team] [--display-name N] [--email E]
+                  [--steward-unit TEAM|--no-steward-unit]
                   [--grant G ...] [--revoke G ...] [--require-2fa|--no-require-2fa]
     kehu user deactivate USERNAME
     kehu user reactivate USERNAME
@@ -43,11 +44,13 @@ class Command(BaseCommand):
         for sub in (create, setting):
             sub.add_argument("--role")
             sub.add_argument("--team")
+            sub.add_argument("--steward-unit", help="a data steward's business unit (a team)")
             sub.add_argument("--display-name")
             sub.add_argument("--email")
             sub.add_argument("--grant", action="append", choices=sorted(GRANTS), default=[])
             sub.add_argument("--require-2fa", action="store_true", default=None)
         setting.add_argument("--no-team", action="store_true")
+        setting.add_argument("--no-steward-unit", action="store_true")
         setting.add_argument("--revoke", action="append", choices=sorted(GRANTS), default=[])
         setting.add_argument("--no-require-2fa", action="store_true")
         create.add_argument("--password-stdin", action="store_true")
@@ -78,13 +81,20 @@ class Command(BaseCommand):
 
     def _data(self, options: dict[str, Any]) -> dict[str, Any]:
         data: dict[str, Any] = {}
-        for option, field in (("role", "role"), ("team", "team"), ("display_name", "display_name")):
+        for option, field in (
+            ("role", "role"),
+            ("team", "team"),
+            ("steward_unit", "steward_unit"),
+            ("display_name", "display_name"),
+        ):
             if options.get(option) is not None:
                 data[field] = options[option]
         if options.get("email") is not None:
             data["email"] = options["email"]
         if options.get("no_team"):
             data["team"] = None
+        if options.get("no_steward_unit"):
+            data["steward_unit"] = None
         for grant in options.get("grant") or []:
             data[GRANTS[grant]] = True
         for grant in options.get("revoke") or []:
@@ -116,6 +126,8 @@ class Command(BaseCommand):
             parts.append("grants=" + ",".join(grants))
         if user.requires_two_factor:
             parts.append("2fa")
+        if user.steward_unit_id:
+            parts.append("unit=" + str(user.steward_unit))
         return "\t".join(parts)
 
     def _list(self, options: dict[str, Any]) -> None:
