@@ -15,6 +15,7 @@ from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
 from kehu.contacts.models import Contact
 from kehu.core.errors import Conflict, PermissionDenied, ValidationFailed
+from kehu.core.gates import gate_check
 from kehu.core.jobs import job_start
 from kehu.core.models import Job
 from kehu.customers.models import Customer
@@ -234,6 +235,7 @@ def customer_merge(
     the same person on both sides as one contact, every row of every app moved, the search index
     changed with it; `merged` is deleted and its number leads to the survivor until an undo."""
     require_steward(actor)
+    gate_check("merge", actor)  # e.g. a training certificate first (kehu.training)
     survivor = Customer.objects.select_for_update().get(pk=survivor.pk)
     merged = Customer.objects.select_for_update().get(pk=merged.pk)
     values = merge_values(survivor, merged, merge_picks(survivor, merged, choices, actor=actor))

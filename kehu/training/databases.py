@@ -30,8 +30,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.utils import load_backend
 from django.db.migrations.loader import MigrationLoader
+from django.db.utils import load_backend
 
 # Bump when the recipe of the template (sandbox size, seed, planted records) changes.
 RECIPE_VERSION = "1"
@@ -76,6 +76,11 @@ def database_name(suffix: str) -> str:
     return str(folder() / f"{suffix}.sqlite3")
 
 
+def workspace_database(workspace_id: int) -> str:
+    """A workspace's database (a file on SQLite, a database on PostgreSQL)."""
+    return database_name(f"ws_{workspace_id}")
+
+
 def _config(name: str) -> dict[str, Any]:
     config = copy.deepcopy(connections.databases[DEFAULT_DB_ALIAS])
     config["NAME"] = name
@@ -89,7 +94,7 @@ def activated(name: str) -> Iterator[None]:
     """Run the block against the workspace database `name` (database_name()): it is
     `connections["default"]` meanwhile, under the alias "default" itself, so code that reads
     `connection.alias` or a row's `_state.db` sees nothing unusual."""
-    live = getattr(connections._connections, DEFAULT_DB_ALIAS, None)
+    live = getattr(connections._connections, DEFAULT_DB_ALIAS, None)  # type: ignore[attr-defined]
     config = _config(name)
     workspace = load_backend(config["ENGINE"]).DatabaseWrapper(config, DEFAULT_DB_ALIAS)
     connections[DEFAULT_DB_ALIAS] = workspace
@@ -109,7 +114,7 @@ def activated(name: str) -> Iterator[None]:
 
 def exists(name: str) -> bool:
     if is_postgres():
-        with connections[DEFAULT_DB_ALIAS]._nodb_cursor() as cursor:  # type: ignore[attr-defined]
+        with connections[DEFAULT_DB_ALIAS]._nodb_cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
             return cursor.fetchone() is not None
     return Path(name).is_file()
@@ -117,7 +122,7 @@ def exists(name: str) -> bool:
 
 def drop(name: str) -> None:
     if is_postgres():
-        with connections[DEFAULT_DB_ALIAS]._nodb_cursor() as cursor:  # type: ignore[attr-defined]
+        with connections[DEFAULT_DB_ALIAS]._nodb_cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         return
     for path in (Path(name), Path(f"{name}-wal"), Path(f"{name}-shm")):
@@ -127,9 +132,9 @@ def drop(name: str) -> None:
 def _create_empty(name: str) -> None:
     drop(name)
     if is_postgres():
-        with connections[DEFAULT_DB_ALIAS]._nodb_cursor() as cursor:  # type: ignore[attr-defined]
+        with connections[DEFAULT_DB_ALIAS]._nodb_cursor() as cursor:
             cursor.execute(
-                f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\' '
+                f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' "
                 "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
             )
 
@@ -138,7 +143,7 @@ def copy_database(source: str, target: str) -> None:
     """`target` becomes a copy of `source` (which nobody may be connected to on PostgreSQL)."""
     drop(target)
     if is_postgres():
-        with connections[DEFAULT_DB_ALIAS]._nodb_cursor() as cursor:  # type: ignore[attr-defined]
+        with connections[DEFAULT_DB_ALIAS]._nodb_cursor() as cursor:
             cursor.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
         return
     src = sqlite3.connect(source)
@@ -182,7 +187,7 @@ def template_ensure(fill: Callable[[], Any]) -> tuple[str, str]:
                 _start_ids_high()
                 fill()
             if is_postgres():
-                with connections[DEFAULT_DB_ALIAS]._nodb_cursor() as cursor:  # type: ignore[attr-defined]
+                with connections[DEFAULT_DB_ALIAS]._nodb_cursor() as cursor:
                     cursor.execute(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
             else:
                 with sqlite3.connect(building) as raw:

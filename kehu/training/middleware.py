@@ -55,9 +55,7 @@ class TrainingWorkspaceMiddleware:
         request.training_workspace = workspace  # type: ignore[attr-defined]
         if workspace is None or request.path.startswith(LIVE_PREFIXES):
             return self.get_response(request)
-        from .services import workspace_alias
-
-        with databases.activated(workspace_alias(workspace)):
+        with databases.activated(databases.workspace_database(workspace.pk)):
             response = self.get_response(request)
             if response.streaming:  # an export: read it while the workspace is in use
                 body = b"".join(response.streaming_content)  # type: ignore[attr-defined]

@@ -55,6 +55,11 @@ class CheckRun(models.Model):
         ordering = ["-id"]
         indexes = [models.Index(fields=["trainee", "scenario_id"], name="training_run_trainee_idx")]
 
+    def __str__(self) -> str:
+        return (
+            f"{self.scenario_id} v{self.scenario_version}: {self.steps_passed}/{self.steps_total}"
+        )
+
 
 class Assessment(models.Model):
     """A timed assessment: the scenarios it is made of, fixed when it starts."""
@@ -74,6 +79,9 @@ class Assessment(models.Model):
     class Meta:
         ordering = ["-id"]
 
+    def __str__(self) -> str:
+        return f"#{self.pk}: {self.score}/{self.max_score}"
+
 
 class Certificate(models.Model):
     trainee = models.ForeignKey(
@@ -89,3 +97,6 @@ class Certificate(models.Model):
 
     class Meta:
         ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}: {self.score}/{self.max_score}"

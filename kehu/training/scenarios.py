@@ -140,7 +140,9 @@ def scenarios_load() -> dict[str, Scenario]:
             raw = json.loads(path.read_text(encoding="utf-8"))
             scenario = scenario_parse(raw, path.name)
             found[scenario.id] = scenario
-    return dict(sorted(found.items(), key=lambda item: (STAGES.index(item[1].stage), item[1].order)))
+    return dict(
+        sorted(found.items(), key=lambda item: (STAGES.index(item[1].stage), item[1].order))
+    )
 
 
 def scenarios_for(role: str) -> list[Scenario]:

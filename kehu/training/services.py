@@ -19,8 +19,8 @@ from kehu.core.errors import Conflict, PermissionDenied, ValidationFailed
 
 from . import databases
 from .checks import CheckContext, check_run
-from .runner import workspace_tasks_run
 from .models import Assessment, Certificate, CheckRun, Workspace
+from .runner import workspace_tasks_run
 from .sandbox import sandbox_fill, workspace_prepare
 from .scenarios import Scenario, scenarios_for
 
@@ -32,23 +32,22 @@ def can_manage_workspaces(user: User) -> bool:
     return user.role in MANAGE_ROLES
 
 
-def workspace_alias(workspace: Workspace) -> str:
-    """The workspace's database (a file on SQLite, a database on PostgreSQL)."""
-    return databases.database_name(f"ws_{workspace.pk}")
-
-
 def _populate(workspace: Workspace) -> None:
     """Copy the current template into the workspace's database and prepare it for its trainee."""
     key, template = databases.template_ensure(sandbox_fill)
-    databases.copy_database(template, workspace_alias(workspace))
+    databases.copy_database(template, databases.workspace_database(workspace.pk))
     trainee = workspace.trainee
     team = trainee.team
-    with databases.activated(workspace_alias(workspace)):
+    with databases.activated(databases.workspace_database(workspace.pk)):
         workspace_prepare(trainee=trainee, team=team, today=timezone.localdate())
         workspace_tasks_run()
     if workspace.template_key != key:
         workspace.template_key = key
         workspace.save(update_fields=["template_key"])
+
+
+def _drop_on_commit(name: str) -> None:
+    transaction.on_commit(lambda: databases.drop(name))
 
 
 def workspace_create(*, actor: User, trainee: User) -> Workspace:
@@ -62,7 +61,7 @@ def workspace_create(*, actor: User, trainee: User) -> Workspace:
         for old in Workspace.objects.filter(trainee=trainee, is_active=True):
             old.is_active = False
             old.save(update_fields=["is_active"])
-            transaction.on_commit(lambda name=workspace_alias(old): databases.drop(name))
+            _drop_on_commit(databases.workspace_database(old.pk))
         workspace = Workspace.objects.create(trainee=trainee, created_by=actor, template_key="")
         audit_record(
             actor=actor,
@@ -110,7 +109,7 @@ def scenario_check(
         raise PermissionDenied(_("This scenario is not available to your role."))
     context = CheckContext(trainee=actor, since=workspace_since(workspace), answers=answers)
     results = []
-    with databases.activated(workspace_alias(workspace)):
+    with databases.activated(databases.workspace_database(workspace.pk)):
         for step in scenario.steps:
             outcome = check_run(step.check, context, step.params)
             results.append(

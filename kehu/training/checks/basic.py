@@ -62,7 +62,9 @@ def customer_standard_fields(context: CheckContext) -> CheckResult:
     link = _customer_link(customer)
     if customer.missing_fields:
         labels = "、".join(str(FIELD_LABELS.get(name, name)) for name in customer.missing_fields)
-        return CheckResult(False, _("Required fields missing: %(fields)s") % {"fields": labels}, link)
+        return CheckResult(
+            False, _("Required fields missing: %(fields)s") % {"fields": labels}, link
+        )
     return CheckResult(True, _("Every required field is filled."), link)
 
 
@@ -125,7 +127,7 @@ def interaction_fields(context: CheckContext, fields: list[str]) -> CheckResult:
         return CheckResult(False, _("You have not logged an interaction in the workspace yet."))
     link = _interaction_link(interaction)
     missing = [
-        str(Interaction._meta.get_field(name).verbose_name)
+        str(getattr(Interaction._meta.get_field(name), "verbose_name", name))
         for name in fields
         if not getattr(interaction, name)
     ]
