@@ -42,8 +42,12 @@ def messages(body):
 
 def test_the_shipped_scenarios_load_with_both_languages():
     scenarios = scenarios_load()
-    assert {"basic-create-customer", "basic-log-interaction", "drill-merge-duplicate",
-            "analysis-best-source"} <= set(scenarios)
+    assert {
+        "basic-create-customer",
+        "basic-log-interaction",
+        "drill-merge-duplicate",
+        "analysis-best-source",
+    } <= set(scenarios)
     for scenario in scenarios.values():
         assert scenario.titles["zh-hans"] and scenario.titles["en"]
         assert all(step.hints["zh-hans"] and step.hints["en"] for step in scenario.steps)
