@@ -48,9 +48,9 @@ from kehu.reports.health.api import router as named_reports_router
 from kehu.review.api import router as review_router
 from kehu.search.api import router as search_router
 from kehu.segments.api import router as segments_router
-from kehu.training.api import router as training_router
 from kehu.tags.api import router as tags_router
 from kehu.tags.rules_api import router as tag_rules_router
+from kehu.training.api import router as training_router
 from kehu.value.api import router as value_router
 from kehu.value.freshness_api import router as freshness_router
 from kehu.value.propensity_api import router as propensity_router
