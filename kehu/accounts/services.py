@@ -441,7 +441,9 @@ def user_mirror(*, user: User, team: Team | None) -> User:
         for other in Team.objects.filter(name=team.name).exclude(pk=team.pk):
             other.name = f"{other.name}（{other.pk}）"[:100]
             other.save(update_fields=["name"])
-        Team.objects.update_or_create(pk=team.pk, defaults={"name": team.name, "region": team.region})
+        Team.objects.update_or_create(
+            pk=team.pk, defaults={"name": team.name, "region": team.region}
+        )
     for other_user in User.objects.filter(username=user.username).exclude(pk=user.pk):
         other_user.username = f"{other_user.username}-{other_user.pk}"[:150]
         other_user.save(update_fields=["username"])
