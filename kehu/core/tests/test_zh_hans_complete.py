@@ -134,6 +134,10 @@ def _args(world: dict[str, Any]) -> dict[str, Any]:
         "trigger_id": _first_pk(BehaviourTrigger),
         "tag_id": _first_pk(Tag),
         "type_id": _first_pk(TagType),
+        "scenario_id": "basic-create-customer",
+        "workspace_id": 0,
+        "assessment_id": 0,
+        "certificate_id": 0,
     }
 
 
