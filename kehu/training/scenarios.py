@@ -14,6 +14,7 @@ names (no roles: every role); a check it names must be registered (kehu.training
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ from django.conf import settings
 from django.utils.translation import get_language
 
 from .checks.registry import CHECKS
+
+logger = logging.getLogger(__name__)
 
 SHIPPED = Path(__file__).resolve().parent / "scenarios"
 STAGES = ("basic", "drill", "analysis")
@@ -129,16 +132,26 @@ def scenario_parse(raw: dict[str, Any], where: str) -> Scenario:
         raise ScenarioError(f"{where}: {exc!r}") from exc
 
 
-def scenarios_load() -> dict[str, Scenario]:
-    """Every scenario by id, shipped ones first, then the administrators' folders."""
+def scenarios_load(*, strict: bool = False) -> dict[str, Scenario]:
+    """Every scenario by id, shipped ones first, then the administrators' folders. A file that
+    cannot be used is logged and left out (`strict`: raised, naming the file and the problem)."""
     found: dict[str, Scenario] = {}
     folders = [SHIPPED, *(Path(d) for d in settings.KEHU_TRAINING_SCENARIO_DIRS)]
     for folder in folders:
         if not folder.is_dir():
             continue
         for path in sorted(folder.glob("*.json")):
-            raw = json.loads(path.read_text(encoding="utf-8"))
-            scenario = scenario_parse(raw, path.name)
+            try:
+                try:
+                    raw = json.loads(path.read_text(encoding="utf-8"))
+                except (OSError, ValueError) as exc:
+                    raise ScenarioError(f"{path.name}: {exc}") from exc
+                scenario = scenario_parse(raw, path.name)
+            except ScenarioError:
+                if strict:
+                    raise
+                logger.exception("Scenario file %s left out", path)
+                continue
             found[scenario.id] = scenario
     return dict(
         sorted(found.items(), key=lambda item: (STAGES.index(item[1].stage), item[1].order))

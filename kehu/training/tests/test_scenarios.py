@@ -4,6 +4,7 @@ pass once the trainee has done the work in it through the product's API."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -41,7 +42,7 @@ def messages(body):
 
 
 def test_the_shipped_scenarios_load_with_both_languages():
-    scenarios = scenarios_load()
+    scenarios = scenarios_load(strict=True)
     assert {
         "basic-create-customer",
         "basic-log-interaction",
@@ -180,3 +181,42 @@ def test_analysis_answer_is_computed_from_the_workspace(api, workspace_for, db):
     assert messages(check(api, "analysis-best-source", {}))["answer"][0] is False
     passed = [check(api, "analysis-best-source", {"source": code})["passed"] for code in right]
     assert any(passed)
+
+
+def test_an_administrators_folder_adds_scenarios_and_a_bad_file_names_its_problem(
+    settings, tmp_path, api, rep
+):
+    import json
+
+    import pytest
+
+    from kehu.training.scenarios import ScenarioError
+
+    own: dict[str, Any] = {
+        "id": "own-first-customer",
+        "version": 3,
+        "stage": "basic",
+        "needs": {"roles": ["rep"]},
+        "title": {"zh-hans": "本公司的第一课", "en": "Our first lesson"},
+        "goal": {"zh-hans": "新建一个客户。", "en": "Create a customer."},
+        "steps": [
+            {
+                "name": "created",
+                "title": {"zh-hans": "新建客户", "en": "Create it"},
+                "hint": {"zh-hans": "点击新建客户。", "en": "Choose New customer."},
+                "check": {"name": "customer_created"},
+            }
+        ],
+    }
+    (tmp_path / "own.json").write_text(json.dumps(own, ensure_ascii=False), encoding="utf-8")
+    settings.KEHU_TRAINING_SCENARIO_DIRS = [str(tmp_path)]
+    api.login(rep)
+    listed = {s["id"]: s for s in api.get("/api/v1/training/scenarios").json()}
+    assert listed["own-first-customer"]["title"] == "本公司的第一课"
+    assert listed["own-first-customer"]["version"] == 3
+    own["steps"][0]["check"]["name"] = "no_such_check"
+    (tmp_path / "own.json").write_text(json.dumps(own, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(ScenarioError, match="own.json step 1: unknown check 'no_such_check'"):
+        scenarios_load(strict=True)
+    ids = [s["id"] for s in api.get("/api/v1/training/scenarios").json()]
+    assert "own-first-customer" not in ids and "basic-create-customer" in ids
