@@ -51,6 +51,7 @@ from kehu.search.api import router as search_router
 from kehu.segments.api import router as segments_router
 from kehu.tags.api import router as tags_router
 from kehu.tags.rules_api import router as tag_rules_router
+from kehu.training.api import router as training_router
 from kehu.value.api import router as value_router
 from kehu.value.freshness_api import router as freshness_router
 from kehu.value.propensity_api import router as propensity_router
@@ -191,6 +192,7 @@ api.add_router("/", propensity_router)
 api.add_router("/", freshness_router)
 api.add_router("/", segments_router)
 api.add_router("/", help_router)
+api.add_router("/training/", training_router)
 
 
 # Where ninja found a value (the first element of an error's `loc`), and the names of the

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "kehu.workflow",
     "kehu.segments",
     "kehu.help",
+    "kehu.training",
 ]
 
 MIDDLEWARE = [
@@ -109,6 +110,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kehu.core.middleware.RequestContextMiddleware",
+    "kehu.training.middleware.TrainingWorkspaceMiddleware",
 ]
 
 ROOT_URLCONF = "kehu.urls"
@@ -341,6 +343,14 @@ KEHU_GENERATOR = Path(
     )
 )
 KEHU_DEMO_PASSWORD = os.environ.get("KEHU_DEMO_PASSWORD", "kehu-demo-2026")
+# Training (kehu.training): workspaces copy a small sandbox of this many customers; scenario
+# files in these folders join the shipped ones; an assessment lasts this long and passes at this
+# share of its steps; with REQUIRE_CERTIFICATION a user imports or merges only once certified.
+KEHU_TRAINING_SANDBOX_CUSTOMERS = env_int("KEHU_TRAINING_SANDBOX_CUSTOMERS", 60)
+KEHU_TRAINING_SCENARIO_DIRS = env_list("KEHU_TRAINING_SCENARIO_DIRS", "")
+KEHU_TRAINING_ASSESSMENT_MINUTES = env_int("KEHU_TRAINING_ASSESSMENT_MINUTES", 60)
+KEHU_TRAINING_PASS_PERCENT = env_int("KEHU_TRAINING_PASS_PERCENT", 80)
+KEHU_TRAINING_REQUIRE_CERTIFICATION = env_bool("KEHU_TRAINING_REQUIRE_CERTIFICATION", False)
 # Imports: rows per transaction (the resume point), where uploads are kept and for how long.
 KEHU_IMPORT_BATCH_SIZE = env_int("KEHU_IMPORT_BATCH_SIZE", 1000)
 # SQLite: WAL pages written before a checkpoint while an import runs (the default is 1,000: a

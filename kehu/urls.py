@@ -32,4 +32,5 @@ urlpatterns = [
     path("", include("kehu.tags.rules_urls")),
     path("", include("kehu.segments.urls")),
     path("", include("kehu.help.urls")),
+    path("", include("kehu.training.urls")),
 ]

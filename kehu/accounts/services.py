@@ -430,3 +430,36 @@ def calendar_feed_user(raw: str) -> User | None:
     if feed.last_used_at is None or now - feed.last_used_at > timedelta(minutes=10):
         CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=now)
     return feed.user
+
+
+@transaction.atomic
+def user_mirror(*, user: User, team: Team | None) -> User:
+    """Write a live user's row (same id, username, name, role and team) into the database in use:
+    a training workspace's copy of its trainee (kehu.training). A sandbox user or team of the
+    same username or name steps aside, renamed with a suffix. Nobody signs in with the copy."""
+    if team is not None:
+        for other in Team.objects.filter(name=team.name).exclude(pk=team.pk):
+            other.name = f"{other.name}（{other.pk}）"[:100]
+            other.save(update_fields=["name"])
+        Team.objects.update_or_create(
+            pk=team.pk, defaults={"name": team.name, "region": team.region}
+        )
+    for other_user in User.objects.filter(username=user.username).exclude(pk=user.pk):
+        other_user.username = f"{other_user.username}-{other_user.pk}"[:150]
+        other_user.save(update_fields=["username"])
+    copy, _created = User.objects.update_or_create(
+        pk=user.pk,
+        defaults={
+            "username": user.username,
+            "display_name": user.display_name,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "role": user.role,
+            "team_id": team.pk if team is not None else None,
+            "is_active": True,
+            "is_staff": user.is_staff,
+            "is_superuser": user.is_superuser,
+            "password": "!",
+        },
+    )
+    return copy

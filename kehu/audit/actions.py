@@ -163,6 +163,11 @@ class AuditAction(models.TextChoices):
     JOB_STALE_RESUMED = "job.stale_resumed", _("Stalled job queued again")
     JOB_STALE_FAILED = "job.stale_failed", _("Stalled job failed")
     SANDBOX_LOADED = "sandbox.loaded", _("Sample data loaded")
+    # Training (kehu.training)
+    TRAINING_WORKSPACE_CREATED = "training.workspace_created", _("Training workspace created")
+    TRAINING_WORKSPACE_RESET = "training.workspace_reset", _("Training workspace reset")
+    TRAINING_ASSESSMENT_STARTED = "training.assessment_started", _("Training assessment started")
+    TRAINING_CERTIFIED = "training.certified", _("Training certificate issued")
 
 
 _VALUES = frozenset(AuditAction.values)

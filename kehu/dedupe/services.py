@@ -15,6 +15,7 @@ from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
 from kehu.contacts.models import Contact
 from kehu.core.errors import Conflict, PermissionDenied, ValidationFailed
+from kehu.core.gates import gate_check
 from kehu.core.jobs import job_start
 from kehu.core.models import Job
 from kehu.customers.models import Customer
@@ -238,6 +239,7 @@ def customer_merge(
     changeable = scope_for(actor, Customer.objects.filter(pk__in=both), for_write=True)
     if changeable.count() != len(both):  # a unit's steward merges only the unit's customers
         raise PermissionDenied(_("You may not change this customer."))
+    gate_check("merge", actor)  # e.g. a training certificate first (kehu.training)
     survivor = Customer.objects.select_for_update().get(pk=survivor.pk)
     merged = Customer.objects.select_for_update().get(pk=merged.pk)
     values = merge_values(survivor, merged, merge_picks(survivor, merged, choices, actor=actor))

@@ -135,6 +135,10 @@ def _args(world: dict[str, Any]) -> dict[str, Any]:
         "tag_id": _first_pk(Tag),
         "type_id": _first_pk(TagType),
         "name": "customer-list",  # a help page (kehu.help)
+        "scenario_id": "basic-create-customer",
+        "workspace_id": 0,
+        "assessment_id": 0,
+        "certificate_id": 0,
     }
 
 

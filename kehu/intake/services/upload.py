@@ -19,6 +19,7 @@ from kehu.accounts.models import User
 from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
 from kehu.core.errors import ValidationFailed, one_of
+from kehu.core.gates import gate_check
 from kehu.core.text import clean_text
 from kehu.customers.services import PermissionDenied
 
@@ -61,6 +62,8 @@ def import_upload(
         raise ValidationFailed({"kind": [one_of(ImportRun.Kind.values)]})
     if actor is not None and not can_import(actor, kind):
         raise PermissionDenied(refused_kind_message(kind))
+    if actor is not None:
+        gate_check("import", actor)  # e.g. a training certificate first (kehu.training)
     if on_duplicate not in ImportRun.OnDuplicate.values:
         raise ValidationFailed({"on_duplicate": [_("Choose update, skip or create.")]})
     safe_name = upload_name(name)
