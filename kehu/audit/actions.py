@@ -162,6 +162,7 @@ class AuditAction(models.TextChoices):
     OAUTH_GRANTED = "oauth.granted", _("Application authorised")
     OAUTH_DENIED = "oauth.denied", _("Application authorisation refused")
     OAUTH_GRANT_REVOKED = "oauth.grant_revoked", _("Application authorisation revoked")
+    OAUTH_TOKEN_REVOKED = "oauth.token_revoked", _("Application token revoked by the application")
     # The system
     AUDIT_READS_SEALED = "audit.reads_sealed", _("Read log sealed")
     AUDIT_READS_PURGED = "audit.reads_purged", _("Old read log entries deleted")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from kehu.accounts.models import User
@@ -42,9 +43,7 @@ class ApplicationForm(forms.Form):
         help_text=_("One address a line, where users return after authorising."),
     )
     scopes = forms.MultipleChoiceField(
-        label=_("allowed scopes"),
-        choices=[(scope, f"{scope} · {label}") for scope, label in SCOPES.items()],
-        widget=forms.CheckboxSelectMultiple,
+        label=_("allowed scopes"), choices=[], widget=forms.CheckboxSelectMultiple
     )
     acts_as = UserChoiceField(
         label=_("acts as"),
@@ -56,6 +55,13 @@ class ApplicationForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        scopes = self.fields["scopes"]
+        assert isinstance(scopes, forms.MultipleChoiceField)
+        # Built per form, so the labels are in the request's language.
+        scopes.choices = [
+            (scope, format_html("{} <code>{}</code>", label, scope))
+            for scope, label in SCOPES.items()
+        ]
         field = self.fields["acts_as"]
         assert isinstance(field, UserChoiceField)
         field.queryset = User.objects.filter(is_active=True).order_by("username")

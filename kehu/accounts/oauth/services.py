@@ -122,14 +122,8 @@ def oauth_application_register(
         actor=actor,
         action=AuditAction.OAUTH_APP_REGISTERED,
         target=application,
-        changes={
-            "name": [None, name],
-            "scopes": [None, " ".join(allowed)],
-            "redirect_uris": [None, " ".join(uris)],
-            "grant_type": [None, grant_type],
-            "client_type": [None, client_type],
-            "acts_as": [None, acts_as.get_username() if acts_as else None],
-        },
+        changes={"name": [None, name], "redirect_uris": [None, " ".join(uris)]},
+        note=f"scopes={' '.join(allowed)}",
     )
     return application, secret
 
@@ -197,4 +191,14 @@ def oauth_consent_record(
         action=AuditAction.OAUTH_GRANTED if allowed else AuditAction.OAUTH_DENIED,
         target=application,
         note=f"scopes={' '.join(parse_scopes(scopes))}",
+    )
+
+
+def oauth_token_revoked_record(*, application: Application, user: User | None, kind: str) -> None:
+    """Audit a token the application revoked itself (/oauth/revoke_token/)."""
+    audit_record(
+        actor=user,
+        action=AuditAction.OAUTH_TOKEN_REVOKED,
+        target=application,
+        changes={"token_type": [kind, None]},
     )

@@ -25,7 +25,11 @@ def test_an_administrator_registers_an_application_and_sees_the_secret_once(clie
     response = post(
         client,
         URL,
-        {"name": "ERP 同步", "redirect_uris": [REDIRECT], "scopes": ["customers:read", "tags:read"]},
+        {
+            "name": "ERP 同步",
+            "redirect_uris": [REDIRECT],
+            "scopes": ["customers:read", "tags:read"],
+        },
     )
     assert response.status_code == 201, response.content.decode()
     body = response.json()
@@ -36,7 +40,8 @@ def test_an_administrator_registers_an_application_and_sees_the_secret_once(clie
     assert body["client_secret"] not in application.client_secret  # only a hash is stored
     entry = AuditEntry.objects.get(action="oauth_app.registered")
     assert entry.actor_id == admin_user.pk
-    assert entry.changes["scopes"] == [None, "customers:read tags:read"]
+    assert entry.note == "scopes=customers:read tags:read"
+    assert entry.changes["name"] == [None, "ERP 同步"]
     listed = client.get(URL).json()
     assert [a["name"] for a in listed] == ["ERP 同步"]
     assert "client_secret" not in listed[0]
@@ -47,12 +52,38 @@ def test_an_administrator_registers_an_application_and_sees_the_secret_once(clie
     [
         ({"name": " ", "redirect_uris": [REDIRECT], "scopes": ["customers:read"]}, "name"),
         ({"name": "A", "redirect_uris": [], "scopes": ["customers:read"]}, "redirect_uris"),
-        ({"name": "A", "redirect_uris": ["ftp://x.example.com/cb"], "scopes": ["customers:read"]}, "redirect_uris"),
+        (
+            {
+                "name": "A",
+                "redirect_uris": ["ftp://x.example.com/cb"],
+                "scopes": ["customers:read"],
+            },
+            "redirect_uris",
+        ),
         ({"name": "A", "redirect_uris": [REDIRECT], "scopes": ["customers:admin"]}, "scopes"),
         ({"name": "A", "redirect_uris": [REDIRECT], "scopes": []}, "scopes"),
-        ({"name": "A", "redirect_uris": [REDIRECT], "scopes": ["customers:read"], "grant_type": "password"}, "grant_type"),
-        ({"name": "A", "scopes": ["customers:read"], "grant_type": "client-credentials"}, "acts_as"),
-        ({"name": "A", "scopes": ["customers:read"], "grant_type": "client-credentials", "acts_as": "nobody"}, "acts_as"),
+        (
+            {
+                "name": "A",
+                "redirect_uris": [REDIRECT],
+                "scopes": ["customers:read"],
+                "grant_type": "password",
+            },
+            "grant_type",
+        ),
+        (
+            {"name": "A", "scopes": ["customers:read"], "grant_type": "client-credentials"},
+            "acts_as",
+        ),
+        (
+            {
+                "name": "A",
+                "scopes": ["customers:read"],
+                "grant_type": "client-credentials",
+                "acts_as": "nobody",
+            },
+            "acts_as",
+        ),
     ],
 )
 def test_bad_registrations_name_the_field_and_store_nothing(client, admin_user, data, field):
@@ -68,7 +99,12 @@ def test_only_administrators_manage_applications(client, manager, admin_user):
     application, _secret = register(admin_user, ["customers:read"])
     client.force_login(manager)
     assert client.get(URL).status_code == 403
-    assert post(client, URL, {"name": "X", "redirect_uris": [REDIRECT], "scopes": ["customers:read"]}).status_code == 403
+    assert (
+        post(
+            client, URL, {"name": "X", "redirect_uris": [REDIRECT], "scopes": ["customers:read"]}
+        ).status_code
+        == 403
+    )
     assert client.get(f"{URL}/{application.pk}").status_code == 403
     assert client.post(f"{URL}/{application.pk}/revoke").status_code == 403
     assert Application.objects.count() == 1

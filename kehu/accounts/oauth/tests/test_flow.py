@@ -233,3 +233,17 @@ def test_an_unknown_bearer_is_still_401(client, rep):
     response = client.get("/api/v1/customers", **bearer("not-a-token"))
     assert response.status_code == 401
     assert response.json()["code"] == "invalid_token"
+
+
+def test_the_application_revokes_its_own_token_and_it_is_audited(client, rep, admin_user):
+    application, secret = register(admin_user, ["customers:read"])
+    token = token_for(client, rep, application, secret, ["customers:read"])["access_token"]
+    response = client.post(
+        "/oauth/revoke_token/",
+        {"token": token, "client_id": application.client_id, "client_secret": secret},
+    )
+    assert response.status_code == 200
+    assert client.get("/api/v1/customers", **bearer(token)).status_code == 401
+    entry = AuditEntry.objects.get(action="oauth.token_revoked")
+    assert entry.actor_id == rep.pk
+    assert entry.changes == {"token_type": ["access_token", None]}

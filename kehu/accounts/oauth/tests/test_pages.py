@@ -38,7 +38,9 @@ def test_a_bad_authorisation_request_is_explained(client, rep):
 def test_consent_needs_a_signed_in_user(client, admin_user):
     application, _secret = register(admin_user, ["customers:read"])
     _verifier, challenge = pkce_pair()
-    page = client.get("/oauth/authorize/", authorize_params(application, ["customers:read"], challenge))
+    page = client.get(
+        "/oauth/authorize/", authorize_params(application, ["customers:read"], challenge)
+    )
     assert page.status_code == 302
     assert page["Location"].startswith("/login/")
 
@@ -75,7 +77,12 @@ def test_a_bad_registration_form_names_the_field(client, admin_user):
     client.force_login(admin_user)
     response = client.post(
         "/oauth/applications/",
-        {"name": "X", "grant_type": "authorization-code", "client_type": "confidential", "scopes": ["customers:read"]},
+        {
+            "name": "X",
+            "grant_type": "authorization-code",
+            "client_type": "confidential",
+            "scopes": ["customers:read"],
+        },
     )
     assert response.status_code == 422
     assert 'id="error-redirect_uris"' in response.content.decode()
