@@ -35,6 +35,7 @@ ALLOWED = {
     "wechat",
     "json",
     "openapi",
+    "oauth",  # the standard connected applications sign in with (kehu.accounts.oauth)
     "swagger",
     "ui",
     "ip",
