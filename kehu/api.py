@@ -19,6 +19,7 @@ from ninja.renderers import JSONRenderer
 from kehu.accounts.api import router as accounts_router
 from kehu.accounts.auth import api_auth
 from kehu.accounts.company_api import router as company_router
+from kehu.accounts.oauth.api import router as oauth_router
 from kehu.accounts.users_api import router as users_router
 from kehu.collab.api import bulk_router as collab_bulk_router
 from kehu.collab.api import router as collab_router
@@ -64,7 +65,8 @@ logger = logging.getLogger(__name__)
 # operations declare only what they answer themselves (kehu.core.api_utils.errors).
 SIGNED_IN = {
     401: "No credentials, or an unknown, expired or revoked token.",
-    403: "A read-only token that tries to change something; a session without its second factor.",
+    403: "A read-only token that tries to change something; a session without its second factor;"
+    " a connected application's token without the scope the operation needs.",
 }
 WITH_BODY = {
     400: "The body cannot be read: not JSON (`bad_json`), or a malformed multipart body.",
@@ -193,6 +195,7 @@ api.add_router("/", freshness_router)
 api.add_router("/", segments_router)
 api.add_router("/", help_router)
 api.add_router("/training/", training_router)
+api.add_router("/", oauth_router)  # connected applications (OAuth 2.0)
 
 
 # Where ninja found a value (the first element of an error's `loc`), and the names of the

@@ -519,3 +519,37 @@ if KEHU_PRODUCTION:
     SECURE_REFERRER_POLICY = "same-origin"
     if env_bool("KEHU_BEHIND_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Connected applications: OAuth 2.0 through django-oauth-toolkit (kehu.accounts.oauth).
+# Authorization code with PKCE (required), client credentials for server-to-server; the scopes
+# and what each opens are kehu/accounts/oauth/scopes.py. Redirect URIs must be https://, or
+# also http:// outside production (a developer's localhost).
+INSTALLED_APPS += ["oauth2_provider", "kehu.accounts.oauth"]
+OAUTH2_PROVIDER = {
+    "SCOPES_BACKEND_CLASS": "kehu.accounts.oauth.scopes.ApplicationScopes",
+    "OAUTH2_VALIDATOR_CLASS": "kehu.accounts.oauth.validators.KehuOAuth2Validator",
+    "PKCE_REQUIRED": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if KEHU_PRODUCTION else ["https", "http"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("KEHU_OAUTH_ACCESS_TOKEN_SECONDS", 3600),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env_int("KEHU_OAUTH_REFRESH_TOKEN_SECONDS", 30 * 86400),
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REQUEST_APPROVAL_PROMPT": "force",
+    # RFC 9700 (OAuth 2.0 Security BCP), so that `kehu check --deploy` passes: no implicit or
+    # password grant, PKCE S256 only, tokens only in the Authorization header, `iss` in the
+    # authorization response, tokens stored as hashes only, a replayed refresh token revokes
+    # its whole family.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+}
+# The toolkit's own models (named so that migrations can depend on them).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"

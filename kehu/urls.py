@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("kehu.accounts.urls")),
+    path("oauth/", include("kehu.accounts.oauth.urls")),  # connected applications (OAuth 2.0)
     # Before the pages under customers/<number>/: the list's bulk actions.
     path("customers/bulk/", customer_bulk, name="customer-bulk"),
     path("", include("kehu.interactions.urls")),

@@ -5,6 +5,9 @@
   never looked at (ninja tries auths in order; the session must not catch what the token drops).
 - Without one, the browser session (with CSRF), which must have passed two-factor sign-in when
   the user's role requires it (403 `otp_required`).
+- A connected application's OAuth access token (kehu.accounts.oauth) is a Bearer token too: it
+  acts as the user who authorised the application, and only within its scopes (403
+  `insufficient_scope` naming the missing one; `not_for_applications` where no scope grants it).
 - Sign-in credentials (new tokens, device resets) are changed only from a session, verified when
   the role requires it (403 `session_required` for a token).
 
@@ -20,15 +23,18 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
+from oauth2_provider.models import AccessToken
 
 from kehu.core.company import company_settings
 
 from .errors import InvalidToken, OtpRequired, ReadOnlyToken, SessionRequired
-from .models import ApiToken, User
+from .models import ApiToken, Role, User
+from .oauth.selectors import oauth_require_scope, oauth_token_authenticate, oauth_token_checksum
 from .services import api_token_authenticate
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 _TOKEN_ATTRIBUTE = "kehu_api_token"
+_OAUTH_ATTRIBUTE = "kehu_oauth_token"
 
 
 def requires_2fa(user: object) -> TypeGuard[User]:
@@ -61,16 +67,39 @@ def request_api_token(request: HttpRequest) -> ApiToken | None:
     return getattr(request, _TOKEN_ATTRIBUTE, None)
 
 
+def request_oauth_token(request: HttpRequest) -> AccessToken | None:
+    """The connected application's access token this request was authenticated with, if any."""
+    found = getattr(request, _OAUTH_ATTRIBUTE, None)
+    return found[1] if found is not None else None
+
+
 def authenticate_bearer(request: HttpRequest, raw: str) -> Any:
-    """Make the token's user the request's user, or raise InvalidToken. Looked up once a request."""
+    """Make the token's user the request's user, or raise InvalidToken. Looked up once a request.
+
+    A personal API token first; else a connected application's OAuth access token
+    (kehu.accounts.oauth), which acts as the user who authorised the application."""
+    oauth = getattr(request, _OAUTH_ATTRIBUTE, None)
+    if oauth is not None and oauth[1].token_checksum == oauth_token_checksum(raw.strip()):
+        return _as_token_user(request, oauth[0])
     token = request_api_token(request)
     if token is None or token.token_hash != ApiToken.hash_token(raw.strip()):
         found = api_token_authenticate(raw) if raw else None
         if found is None:
-            raise InvalidToken()
+            return _authenticate_oauth(request, raw.strip())
         token = found[1]
         setattr(request, _TOKEN_ATTRIBUTE, token)
-    user = token.user
+    return _as_token_user(request, token.user)
+
+
+def _authenticate_oauth(request: HttpRequest, raw: str) -> Any:
+    found = oauth_token_authenticate(raw) if raw else None
+    if found is None:
+        raise InvalidToken()
+    setattr(request, _OAUTH_ATTRIBUTE, found)
+    return _as_token_user(request, found[0])
+
+
+def _as_token_user(request: HttpRequest, user: User) -> User:
     # A token is its own credential, not a second factor: the user is not "verified".
     user.otp_device = None
     user.is_verified = _not_verified
@@ -99,6 +128,11 @@ class BearerTokenAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = authenticate_bearer(request, token)
+        oauth_token = request_oauth_token(request)
+        if oauth_token is not None:
+            # A connected application: only what its scopes grant (kehu.accounts.oauth.scopes).
+            oauth_require_scope(oauth_token, request.method or "GET", request.path_info)
+            return user
         api_token = request_api_token(request)
         if (
             api_token is not None

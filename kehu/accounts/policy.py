@@ -313,3 +313,8 @@ def can_assign_pool(user: Any, customer: Any) -> bool:
     if role == Role.MARKETING:
         return customer.owner_id is None and customer.status in PROSPECT_STATUSES
     return bool(role == Role.MANAGER and user.team_id and customer.team_id == user.team_id)
+
+
+def can_manage_oauth_applications(user: Any) -> bool:
+    """Administrators register connected applications (OAuth), see their grants, revoke them."""
+    return getattr(user, "is_authenticated", False) and user.role == Role.ADMIN

@@ -156,6 +156,13 @@ class AuditAction(models.TextChoices):
     API_TOKEN_REVOKED = "api_token.revoked", _("API token revoked")
     CALENDAR_FEED_CREATED = "calendar_feed.created", _("Calendar feed address created")
     CALENDAR_FEED_REVOKED = "calendar_feed.revoked", _("Calendar feed address revoked")
+    # Connected applications (OAuth 2.0, kehu.accounts.oauth)
+    OAUTH_APP_REGISTERED = "oauth_app.registered", _("Connected application registered")
+    OAUTH_APP_REVOKED = "oauth_app.revoked", _("Connected application revoked")
+    OAUTH_GRANTED = "oauth.granted", _("Application authorised")
+    OAUTH_DENIED = "oauth.denied", _("Application authorisation refused")
+    OAUTH_GRANT_REVOKED = "oauth.grant_revoked", _("Application authorisation revoked")
+    OAUTH_TOKEN_REVOKED = "oauth.token_revoked", _("Application token revoked by the application")
     # The system
     AUDIT_READS_SEALED = "audit.reads_sealed", _("Read log sealed")
     AUDIT_READS_PURGED = "audit.reads_purged", _("Old read log entries deleted")

@@ -383,6 +383,18 @@ _NOTES: list[tuple[re.Pattern[str], Promise]] = [
         _("Web-form lead #%(id)s matches this customer (score %(score)s)."),
     ),
     (re.compile(r"^scope=(?P<scope>\w+)$"), _("Scope: %(scope)s")),
+    # Connected applications (kehu.accounts.oauth): scopes are codes (customers:read).
+    (re.compile(r"^scopes=(?P<scopes>[a-z:_ ]*)$"), _("Scopes: %(scopes)s")),
+    (
+        re.compile(r"^access_tokens=(?P<access>\d+) refresh_tokens=(?P<refresh>\d+)$"),
+        _("%(access)s access tokens and %(refresh)s refresh tokens deleted"),
+    ),
+    (
+        re.compile(
+            r"^user=(?P<user>\S+) access_tokens=(?P<access>\d+) refresh_tokens=(?P<refresh>\d+)$"
+        ),
+        _("%(user)s: %(access)s access tokens and %(refresh)s refresh tokens deleted"),
+    ),
     (
         re.compile(r"^(?P<context>create|edit|import)=(?P<action>allow|alert|block|queue)$"),
         _("%(context)s: %(action)s"),

@@ -285,6 +285,14 @@ PAGES: dict[str, Any] = {
     "team-settings": Global(),
     # Administrators only: the company settings; kehu/accounts/tests/test_company_settings.py
     "company-settings": Global(),
+    # Connected applications (OAuth, issue 19): the consent page is every user's own; the
+    # applications pages administrators only; kehu/accounts/oauth/tests/test_pages.py
+    "oauth-authorize": Global(),
+    "oauth-application-list": Global(),
+    "oauth-application-detail": Global({"application_id": 999999}),
+    "oauth-application-revoke": Global({"application_id": 999999}),
+    "oauth-connected": Global(),
+    "oauth-connected-revoke": Global({"application_id": 999999}),
     # The pipeline (issue 16): kehu/opportunities/tests/test_pages.py
     "opportunity-board": Listing(),
     "opportunity-forecast": Listing(),
@@ -482,6 +490,15 @@ API: dict[str, Any] = {
     "GET /api/v1/tokens": Global(),
     "POST /api/v1/tokens": Global(),
     "DELETE /api/v1/tokens/{token_id}": Global({"token_id": 999999}),
+    # Connected applications (OAuth, issue 19): administrators register and revoke, everyone
+    # reads the scopes and their own grants; kehu/accounts/oauth/tests/test_api.py
+    "GET /api/v1/oauth/scopes": Global(),
+    "GET /api/v1/oauth/applications": Global(),
+    "POST /api/v1/oauth/applications": Global(),
+    "GET /api/v1/oauth/applications/{application_id}": Global({"application_id": 999999}),
+    "POST /api/v1/oauth/applications/{application_id}/revoke": Global({"application_id": 999999}),
+    "GET /api/v1/oauth/connections": Global(),
+    "DELETE /api/v1/oauth/connections/{application_id}": Global({"application_id": 999999}),
     "POST /api/v1/users/{user_id}/otp/reset": Global({"user_id": 999999}),
     # Every signed-in user reads the company settings, administrators change them;
     # kehu/accounts/tests/test_company_settings.py

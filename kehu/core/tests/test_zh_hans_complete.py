@@ -25,7 +25,9 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import get_resolver, reverse
+from oauth2_provider.models import Application
 
+from kehu.accounts.oauth.services import oauth_application_register
 from kehu.api import api
 from kehu.core.models import Job
 from kehu.core.tests.routes import walk
@@ -98,7 +100,12 @@ def _args(world: dict[str, Any]) -> dict[str, Any]:
         query="province=%E5%B9%BF%E4%B8%9C%E7%9C%81&status=intent",
         followup_cadence="weekly", followup_title="每周跟进广东意向客户",
     )  # fmt: skip
+    application = Application.objects.order_by("id").first() or oauth_application_register(
+        actor=world["users"]["admin"], name="ERP 同步", scopes=["customers:read"],
+        redirect_uris=["https://erp.example.com/callback"],
+    )[0]  # fmt: skip
     return {
+        "application_id": application.pk,
         "segment_id": segment.pk,
         "field_id": field.pk,
         "view_id": view.pk,

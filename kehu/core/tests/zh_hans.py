@@ -35,6 +35,7 @@ ALLOWED = {
     "wechat",
     "json",
     "openapi",
+    "oauth",  # the standard connected applications sign in with (kehu.accounts.oauth)
     "swagger",
     "ui",
     "ip",
@@ -97,6 +98,7 @@ _EMAIL = re.compile(r"[\w.+\-*]+@[\w\-]+(?:\.[\w\-]+)+")
 _DOMAIN = re.compile(r"\b[\w\-]+(?:\.[a-z]{2,})+\b")
 _QUOTED = re.compile(r"'[\w.\-]*'|`[^`]*`")
 _TIME_ZONE = re.compile(r"\b[A-Z][a-z]+/[A-Za-z_]+\b")
+_OAUTH_SCOPE = re.compile(r"\b[a-z]+:(?:read|write)\b")  # OAuth scopes: customers:read
 _WORD = re.compile(r"(?<![\w\-.@/])[A-Za-z][A-Za-z'’]*(?![\w@/])")
 
 
@@ -125,6 +127,7 @@ def english_words(text: str, allowed: set[str]) -> list[str]:
     text = _QUOTED.sub(" ", text)  # codes a client sends: 'csv', `bad_json`
     text = _EMAIL.sub(" ", text)
     text = _TIME_ZONE.sub(" ", text)
+    text = _OAUTH_SCOPE.sub(" ", text)
     text = _URL.sub(" ", text)
     text = _DOMAIN.sub(" ", text)
     found = []
