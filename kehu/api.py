@@ -40,6 +40,7 @@ from kehu.interactions.desk_api import router as desk_router
 from kehu.interactions.followup_api import router as followups_router
 from kehu.opportunities.api import router as opportunities_router
 from kehu.opportunities.pipeline_api import router as pipeline_router
+from kehu.privacy.api import router as privacy_router
 from kehu.reports.analyses.api import reports_router as analyses_reports_router
 from kehu.reports.analyses.api import router as analyses_router
 from kehu.reports.api import router as reports_router
@@ -189,6 +190,7 @@ api.add_router("/", workflow_router)
 api.add_router("/", propensity_router)
 api.add_router("/", freshness_router)
 api.add_router("/", segments_router)
+api.add_router("/", privacy_router)
 
 
 # Where ninja found a value (the first element of an error's `loc`), and the names of the

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "kehu.collab",
     "kehu.workflow",
     "kehu.segments",
+    "kehu.privacy",
 ]
 
 MIDDLEWARE = [
@@ -458,3 +459,7 @@ if KEHU_PRODUCTION:
     SECURE_REFERRER_POLICY = "same-origin"
     if env_bool("KEHU_BEHIND_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Data-subject requests (issue 19, kehu.privacy): days until a request is due. PIPL gives 15
+# working days, GDPR 30 days; the default counts 15 calendar days, the stricter reading.
+KEHU_PRIVACY_REQUEST_DAYS = env_int("KEHU_PRIVACY_REQUEST_DAYS", 15)

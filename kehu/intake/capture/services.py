@@ -295,3 +295,12 @@ def assignment_rule_advance(*, rule: AssignmentRule, user: User) -> None:
     """Move a round-robin rule's cursor to the rep it just gave a lead."""
     rule.last_assigned = user
     rule.save(update_fields=["last_assigned"])
+
+
+@transaction.atomic
+def leads_anonymise(*, lead_ids: list[int], tombstone: str) -> int:
+    """Erasure (issue 19): a web-form lead keeps its date, outcome and consent wording; the
+    person's name, numbers, message and address go."""
+    return Lead.objects.filter(pk__in=lead_ids).update(
+        name=tombstone, email="", mobile="", message="", ip=None
+    )
