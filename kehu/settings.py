@@ -463,3 +463,5 @@ if KEHU_PRODUCTION:
 # Data-subject requests (issue 19, kehu.privacy): days until a request is due. PIPL gives 15
 # working days, GDPR 30 days; the default counts 15 calendar days, the stricter reading.
 KEHU_PRIVACY_REQUEST_DAYS = env_int("KEHU_PRIVACY_REQUEST_DAYS", 15)
+# Local hour at which a running `kehu db_worker` runs the enabled retention policies (-1: never).
+KEHU_RETENTION_HOUR = env_int("KEHU_RETENTION_HOUR", 3)

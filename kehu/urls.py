@@ -31,4 +31,5 @@ urlpatterns = [
     path("", include("kehu.tags.urls")),
     path("", include("kehu.tags.rules_urls")),
     path("", include("kehu.segments.urls")),
+    path("", include("kehu.privacy.urls")),
 ]

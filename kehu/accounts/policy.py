@@ -278,3 +278,12 @@ def can_assign_pool(user: Any, customer: Any) -> bool:
     if role == Role.MARKETING:
         return customer.owner_id is None and customer.status in PROSPECT_STATUSES
     return bool(role == Role.MANAGER and user.team_id and customer.team_id == user.team_id)
+
+
+# Personal-data requests (issue 19): the register, a person's export, correction and erasure,
+# retention policies. The data steward and administrators only.
+PRIVACY_ROLES = {Role.ADMIN, Role.STEWARD}
+
+
+def can_handle_privacy(user: Any) -> bool:
+    return getattr(user, "role", None) in PRIVACY_ROLES

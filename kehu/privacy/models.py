@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Consent(models.Model):
@@ -16,9 +17,9 @@ class Consent(models.Model):
     SCOPE_CUSTOMER = "customer"
 
     class Purpose(models.TextChoices):
-        MARKETING = "marketing", _("Marketing")
-        SERVICE = "service", _("Service")
-        ANALYSIS = "analysis", _("Analysis")
+        MARKETING = "marketing", pgettext_lazy("consent purpose", "Marketing")
+        SERVICE = "service", pgettext_lazy("consent purpose", "Service")
+        ANALYSIS = "analysis", pgettext_lazy("consent purpose", "Analysis")
         SENSITIVE = "sensitive", _("Sensitive personal information (separate consent)")
         THIRD_PARTY = "third_party", _("Transfer to third parties (separate consent)")
         CROSS_BORDER = "cross_border", _("Transfer abroad (separate consent)")

@@ -10,7 +10,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kehu.accounts.models import Role, User
+from kehu.accounts.models import User
+from kehu.accounts.policy import can_handle_privacy
 from kehu.audit.models import AuditEntry
 from kehu.contacts.models import Contact
 from kehu.core.errors import NotFound, PermissionDenied
@@ -22,16 +23,15 @@ from kehu.opportunities.models import Order
 
 from .models import Consent, Erasure, RetentionPolicy, SubjectRequest
 
-# Who works the register, finds, exports, corrects and erases people: the data steward and the
-# administrator (kehu.accounts.policy.can_handle_privacy says the same for pages).
-PRIVACY_ROLES = {Role.ADMIN, Role.STEWARD}
 # A web-form lead agreed to be contacted about products and services (the form's wording, kept
 # with the lead): a live consent for these purposes until one of them is withdrawn.
 LEAD_PURPOSES = (Consent.Purpose.MARKETING, Consent.Purpose.SERVICE)
 
 
 def assert_privacy_role(user: Any) -> None:
-    if getattr(user, "role", None) not in PRIVACY_ROLES:
+    """Who works the register, finds, exports, corrects and erases people, and runs retention
+    policies (kehu.accounts.policy.can_handle_privacy: the data steward and administrators)."""
+    if not can_handle_privacy(user):
         raise PermissionDenied(
             _("Only a data steward or an administrator handles personal-data requests.")
         )
@@ -319,4 +319,4 @@ def retention_policy_get(policy_id: int) -> RetentionPolicy:
 
 
 def is_privacy_user(user: User | Any) -> bool:
-    return getattr(user, "role", None) in PRIVACY_ROLES
+    return can_handle_privacy(user)

@@ -295,4 +295,9 @@ def customers_anonymise_for_policy(
                 customer_anonymise(actor=None, customer=customer, whole=True, contact_ids=[])
             for key, value in _erase_rows(actor=None, held=held, policy=policy).items():
                 totals[key] += value
+            Erasure.objects.update_or_create(
+                kind=Erasure.Kind.CUSTOMER,
+                object_id=customer.pk,
+                defaults={"policy": policy, "erased_at": timezone.now()},
+            )
     return dict(totals)
