@@ -182,3 +182,22 @@ def test_retention_policies_validate_and_are_for_stewards(
         {"name": "读取日志90天", "kind": "read_audit", "days": 90},
     )
     assert made.status_code == 201 and made.json()["is_enabled"] is False
+
+
+def test_segment_count_says_how_many_a_marketing_action_leaves_out(
+    api: Any, rep: Any, customer_factory: Any
+) -> None:
+    agreed = customer_factory(name="温州同意分群有限公司", province="浙江省")
+    customer_factory(name="温州无同意分群有限公司", province="浙江省")
+    api.login(rep)
+    api.post(
+        "/api/v1/privacy/consents",
+        {"customer_no": agreed.customer_no, "purpose": "marketing", "channel": "email"},
+    )
+    made = api.post("/api/v1/segments", {"name": "浙江", "query": "province=浙江省"})
+    assert made.status_code == 201, made.content
+    sid = made.json()["id"]
+    assert api.get(f"/api/v1/segments/{sid}/count").json() == {"count": 2}
+    gated = api.get(f"/api/v1/segments/{sid}/count", purpose="marketing").json()
+    assert gated == {"count": 2, "reachable": 1, "left_out": 1}
+    assert api.get(f"/api/v1/segments/{sid}/count", purpose="x").status_code == 422
