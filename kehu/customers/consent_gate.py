@@ -8,9 +8,11 @@ registers its look-up here in its AppConfig.ready(), as segments register theirs
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from kehu.core.errors import ValidationFailed, one_of
 
@@ -27,6 +29,48 @@ _gates: list[Gate] = []
 def register_consent_gate(gate: Gate) -> None:
     if gate not in _gates:
         _gates.append(gate)
+
+
+# (actor, customer, contact, purposes, channel, basis) -> None: records one consent per purpose
+# (kehu.privacy's consent_record), raising ValidationFailed naming the field.
+Recorder = Callable[..., None]
+_recorders: list[Recorder] = []
+
+
+def register_consent_recorder(recorder: Recorder) -> None:
+    if recorder not in _recorders:
+        _recorders.append(recorder)
+
+
+def consent_basis_record(
+    *,
+    actor: Any,
+    customer: Customer,
+    contact: Any,
+    purposes: Sequence[str],
+    channel: str,
+    basis: str,
+) -> None:
+    """Record the consent the user states on a capture path (a business card, issue 19): one
+    consent per purpose, with the basis; the purposes and a missing basis are checked first."""
+    if not purposes:
+        return
+    unknown = [p for p in purposes if p not in PURPOSES]
+    if unknown:
+        raise ValidationFailed({"consent_purposes": [one_of(PURPOSES)]})
+    if not basis.strip():
+        raise ValidationFailed(
+            {"consent_basis": [_("Say on what basis the person agreed (how and when).")]}
+        )
+    for recorder in _recorders:
+        recorder(
+            actor=actor,
+            customer=customer,
+            contact=contact,
+            purposes=list(purposes),
+            channel=channel,
+            basis=basis,
+        )
 
 
 def consent_gate(queryset: QuerySet[Customer], purpose: str) -> tuple[QuerySet[Customer], int]:

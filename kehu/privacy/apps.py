@@ -8,8 +8,10 @@ class PrivacyConfig(AppConfig):
     verbose_name = _("Privacy")
 
     def ready(self) -> None:
-        from kehu.customers.consent_gate import register_consent_gate
+        from kehu.customers.consent_gate import register_consent_gate, register_consent_recorder
 
         from .selectors import customers_with_consent
+        from .services.consent import consents_record_basis
 
         register_consent_gate(customers_with_consent)
+        register_consent_recorder(consents_record_basis)

@@ -123,3 +123,25 @@ def consent_withdraw_lead(
         lead=lead,
     )
     return consent_withdraw(actor=actor, consent=consent, note=note)
+
+
+def consents_record_basis(
+    *,
+    actor: User | None,
+    customer: Customer,
+    contact: Contact | None,
+    purposes: list[str],
+    channel: str,
+    basis: str,
+) -> None:
+    """The capture paths' consent (kehu.customers.consent_gate.consent_basis_record): one
+    consent per purpose the user ticked, with the basis they stated."""
+    for purpose in purposes:
+        consent_record(
+            actor=actor,
+            customer=customer,
+            contact=contact,
+            purpose=purpose,
+            channel=channel,
+            basis=basis,
+        )

@@ -201,3 +201,30 @@ def test_segment_count_says_how_many_a_marketing_action_leaves_out(
     gated = api.get(f"/api/v1/segments/{sid}/count", purpose="marketing").json()
     assert gated == {"count": 2, "reachable": 1, "left_out": 1}
     assert api.get(f"/api/v1/segments/{sid}/count", purpose="x").status_code == 422
+
+
+def test_card_capture_records_the_stated_consent(api: Any, rep: Any) -> None:
+    api.login(rep)
+    card = {"name": "马名片", "company": "厦门名片科技有限公司", "mobile": "13500002222"}
+    missing = api.post("/api/v1/capture/card/save", {**card, "consent_purposes": ["marketing"]})
+    assert missing.status_code == 422 and "consent_basis" in missing.json()["errors"]
+    assert not Customer.objects.filter(name="厦门名片科技有限公司").exists()  # atomic
+    saved = api.post(
+        "/api/v1/capture/card/save",
+        {**card, "consent_purposes": ["marketing", "service"], "consent_basis": "展会当面同意"},
+    )
+    assert saved.status_code == 201, saved.content
+    consents = Consent.objects.filter(customer__customer_no=saved.json()["customer_no"])
+    assert sorted(c.purpose for c in consents) == ["marketing", "service"]
+    assert {c.channel for c in consents} == {"card"}
+    assert {c.contact_id for c in consents} == {saved.json()["contact_id"]}
+    page = api.client.post(
+        "/capture/card/",
+        {"step": "save", **card, "name": "牛名片", "mobile": "13500003333",
+         "company": "厦门页面名片有限公司", "consent_purposes": "marketing",
+         "consent_basis": "名片背面签字"},
+    )  # fmt: skip
+    assert page.status_code == 302
+    assert (
+        Consent.objects.filter(customer__name="厦门页面名片有限公司", channel="card").count() == 1
+    )
