@@ -42,6 +42,7 @@ from kehu.interactions.desk_api import router as desk_router
 from kehu.interactions.followup_api import router as followups_router
 from kehu.opportunities.api import router as opportunities_router
 from kehu.opportunities.pipeline_api import router as pipeline_router
+from kehu.privacy.api import router as privacy_router
 from kehu.reports.analyses.api import reports_router as analyses_reports_router
 from kehu.reports.analyses.api import router as analyses_router
 from kehu.reports.api import router as reports_router
@@ -196,6 +197,7 @@ api.add_router("/", segments_router)
 api.add_router("/", help_router)
 api.add_router("/training/", training_router)
 api.add_router("/", oauth_router)  # connected applications (OAuth 2.0)
+api.add_router("/", privacy_router)
 
 
 # Where ninja found a value (the first element of an error's `loc`), and the names of the

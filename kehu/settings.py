@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "kehu.segments",
     "kehu.help",
     "kehu.training",
+    "kehu.privacy",
 ]
 
 MIDDLEWARE = [
@@ -553,3 +554,8 @@ OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
 OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"
 OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
 OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"
+# Data-subject requests (issue 19, kehu.privacy): days until a request is due. PIPL gives 15
+# working days, GDPR 30 days; the default counts 15 calendar days, the stricter reading.
+KEHU_PRIVACY_REQUEST_DAYS = env_int("KEHU_PRIVACY_REQUEST_DAYS", 15)
+# Local hour at which a running `kehu db_worker` runs the enabled retention policies (-1: never).
+KEHU_RETENTION_HOUR = env_int("KEHU_RETENTION_HOUR", 3)

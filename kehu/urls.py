@@ -34,4 +34,5 @@ urlpatterns = [
     path("", include("kehu.segments.urls")),
     path("", include("kehu.help.urls")),
     path("", include("kehu.training.urls")),
+    path("", include("kehu.privacy.urls")),
 ]

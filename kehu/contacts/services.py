@@ -231,3 +231,25 @@ def contact_values_restore(*, contact: Contact, values: dict[str, Any]) -> None:
     Contact.objects.filter(pk=contact.pk).update(**values, version=version_next())
     contact.refresh_from_db()
     search_index_contact(contact)
+
+
+# Personal fields of a contact that erasure (kehu.privacy) empties; the name becomes the tombstone.
+CONTACT_PERSONAL_FIELDS = (
+    "name_pinyin", "gender", "mobile", "landline", "email", "wechat", "qq", "address",
+    "phone_unusable", "phone_partial",
+)  # fmt: skip
+
+
+def contacts_anonymise(*, contact_ids: Collection[int], tombstone: str) -> int:
+    """Erase the contacts' identity in place: the rows (and what points at them) stay, with the
+    tombstone for a name and no number, address or custom value. The caller (the customer's
+    anonymisation) audits it, without the values."""
+    contacts = list(Contact.objects.select_for_update().filter(pk__in=list(contact_ids)))
+    for contact in contacts:
+        contact.name = tombstone
+        for field in CONTACT_PERSONAL_FIELDS:
+            setattr(contact, field, "")
+        contact.custom_fields = {}
+        contact.save(update_fields=["name", *CONTACT_PERSONAL_FIELDS, "custom_fields"])
+        search_index_contact(contact)
+    return len(contacts)

@@ -289,18 +289,25 @@ def import_failed(request: AuthedRequest, import_id: int) -> HttpResponseBase:
 
 @router.get("/exports/customers", response={200: None, **errors(202, 403, 422)})
 def export_customers(request: AuthedRequest, format: str = "csv") -> HttpResponseBase:
-    """Every customer the caller may see that matches the list filters (status, industry, …)."""
+    """Every customer the caller may see that matches the list filters (status, industry, …).
+    `purpose=marketing` (a marketing export) keeps only customers with a live consent for it;
+    the header X-Kehu-Left-Out says how many were left out."""
     params = {k: v for k, v in request.GET.items()}
     export_guard(actor=request.user, params=params, file_format=format)
-    _count, lines = customer_export(actor=request.user, params=params, file_format=format)
+    _count, lines, left_out = customer_export(actor=request.user, params=params, file_format=format)
+    response: HttpResponseBase
     if format == "csv":
-        return _csv(lines, "customers.csv")
-    return FileResponse(
-        xlsx_file(lines),
-        as_attachment=True,
-        filename="customers.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+        response = _csv(lines, "customers.csv")
+    else:
+        response = FileResponse(
+            xlsx_file(lines),
+            as_attachment=True,
+            filename="customers.xlsx",
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    if "purpose" in params:
+        response["X-Kehu-Left-Out"] = str(left_out)
+    return response
 
 
 @router.get("/import-template", response={200: None, **errors(422)})

@@ -26,6 +26,7 @@ from kehu.audit.models import ReadEntry
 from kehu.audit.services import audit_record, read_record
 from kehu.core.errors import ValidationFailed
 from kehu.core.validators import amount_band, format_phone, mask_phone
+from kehu.customers.consent_gate import consent_gate
 from kehu.customers.custom_fields import custom_fields_by_entity
 from kehu.customers.models import Contact, Customer, CustomField
 from kehu.customers.pull_volume import pull_rows
@@ -71,8 +72,20 @@ def may_see_contact_details(user: Any, customer: Customer) -> bool:
 
 
 def customer_export_queryset(user: Any, params: dict[str, Any]) -> QuerySet[Customer]:
-    filters = {k: v for k, v in params.items() if k not in ("format", "cursor", "limit")}
-    return customer_filter(customer_queryset_for(user), {**filters, "_user": user})
+    return customer_export_gated(user, params)[0]
+
+
+def customer_export_gated(user: Any, params: dict[str, Any]) -> tuple[QuerySet[Customer], int]:
+    """(the customers the export writes, how many of the list's were left out for want of a
+    live consent): `purpose=marketing` (or another purpose, kehu.privacy) keeps only customers
+    with a live consent for it (issue 19)."""
+    skip = ("format", "cursor", "limit", "purpose")
+    filters = {k: v for k, v in params.items() if k not in skip}
+    queryset = customer_filter(customer_queryset_for(user), {**filters, "_user": user})
+    purpose = str(params.get("purpose") or "").strip()
+    if not purpose:
+        return queryset, 0
+    return consent_gate(queryset, purpose)
 
 
 def _rows(
@@ -153,20 +166,20 @@ def _line(user: Any, c: Customer, maker: Contact | None) -> list[Any]:
 
 def customer_export(
     *, actor: User, params: dict[str, Any], file_format: str
-) -> tuple[int, Iterator[list[Any]]]:
-    """(row count, lines with the header first); records the export in the audit log (the change
-    log's chain, kept for good, and the read log) and counts its rows in the day's volume."""
+) -> tuple[int, Iterator[list[Any]], int]:
+    """(row count, lines with the header first, customers left out for want of consent);
+    records the export in the audit log (the change log's chain, kept for good, and the read
+    log) and counts its rows in the day's volume."""
     if file_format not in FORMATS:
         raise ValidationFailed({"format": [_("Choose csv or xlsx.")]})
-    queryset = customer_export_queryset(actor, params)
+    queryset, left_out = customer_export_gated(actor, params)
     count = queryset.count()
     filters = {k: str(v) for k, v in params.items() if k != "format"}
+    changes: dict[str, Any] = {"format": file_format, "rows": count, "filters": filters}
+    if "purpose" in params:
+        changes["left_out_no_consent"] = left_out
     with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action=AuditAction.CUSTOMERS_EXPORTED,
-            changes={"format": file_format, "rows": count, "filters": filters},
-        )
+        audit_record(actor=actor, action=AuditAction.CUSTOMERS_EXPORTED, changes=changes)
         read_record(
             actor=actor,
             kind=ReadEntry.Kind.EXPORT,
@@ -185,7 +198,7 @@ def customer_export(
         for line in _rows(actor, queryset, custom, maker_custom):
             yield [neutralize_cell(str(v)) if isinstance(v, str) else v for v in line]
 
-    return count, lines()
+    return count, lines(), left_out
 
 
 def _xlsx_value(value: Any) -> Any:

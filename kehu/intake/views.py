@@ -255,7 +255,9 @@ def customer_export_view(request: AuthedRequest, file_format: str) -> HttpRespon
     params = {k: v for k, v in request.GET.items()}
     try:
         export_guard(actor=request.user, params=params, file_format=file_format)
-        _count, lines = customer_export(actor=request.user, params=params, file_format=file_format)
+        _count, lines, left_out = customer_export(
+            actor=request.user, params=params, file_format=file_format
+        )
     except ChangeHeld as held:
         return HttpResponse(held.message, status=202, content_type="text/plain; charset=utf-8")
     except ValidationFailed as exc:  # plain text: the messages repeat what the URL said
@@ -264,11 +266,16 @@ def customer_export_view(request: AuthedRequest, file_format: str) -> HttpRespon
             status=422,
             content_type="text/plain; charset=utf-8",
         )
+    response: HttpResponseBase
     if file_format == "csv":
-        return _csv_response(lines, "customers.csv")
-    return FileResponse(
-        xlsx_file(lines),
-        as_attachment=True,
-        filename="customers.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+        response = _csv_response(lines, "customers.csv")
+    else:
+        response = FileResponse(
+            xlsx_file(lines),
+            as_attachment=True,
+            filename="customers.xlsx",
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    if "purpose" in params:  # a marketing export: how many lacked a live consent (issue 19)
+        response["X-Kehu-Left-Out"] = str(left_out)
+    return response

@@ -11,6 +11,7 @@ from kehu.accounts.requests import AuthedRequest
 from kehu.core.api_utils import capped_count_arms, errors, paged, payload_data
 from kehu.core.errors import ValidationFailed, one_of
 from kehu.customers.api import customers_for_output, decision_maker_prefetch
+from kehu.customers.consent_gate import consent_gate
 from kehu.customers.pull_volume import pull_rows
 from kehu.customers.schemas import CustomerPage
 from kehu.customers.selectors import ORDERINGS, customer_order_known, customer_ordered
@@ -116,10 +117,20 @@ def segment_delete(request: AuthedRequest, segment_id: int) -> Status:
     "/segments/{segment_id}/count",
     response={200: CountOut, **errors(404, 422)},
     summary="How many customers the segment holds for the caller",
+    exclude_none=True,
 )
-def segment_count(request: AuthedRequest, segment_id: int) -> dict[str, int]:
+def segment_count(
+    request: AuthedRequest, segment_id: int, purpose: str = ""
+) -> dict[str, int | None]:
+    """`purpose=marketing` (issue 19): also how many of them a marketing action would leave out
+    for want of a live consent (`reachable` and `left_out`)."""
     segment = segment_get_for(request.user, segment_id)
-    return {"count": segment_count_for(request.user, segment.query)}
+    count = segment_count_for(request.user, segment.query)
+    if not purpose:
+        return {"count": count}
+    customers, _arms = segment_customers_for(request.user, segment.query)
+    _gated, left_out = consent_gate(customers, purpose)
+    return {"count": count, "reachable": count - left_out, "left_out": left_out}
 
 
 class PageQuery(Schema):

@@ -69,6 +69,8 @@ class SegmentOut(Schema):
 
 class CountOut(Schema):
     count: int
+    reachable: int | None = Field(None, description="with ?purpose=: customers with a live consent")
+    left_out: int | None = Field(None, description="with ?purpose=: customers without one")
 
 
 class PreviewIn(Schema):

@@ -158,6 +158,15 @@ PAGES: dict[str, Any] = {
     "saved-view-save": Global(),
     "saved-view-delete": Global({"view_id": 999999}),
     # Segments (issue 17): anyone's own, counted in their own scope; kehu/segments/tests.
+    # Privacy (issue 19): the register and retention for the steward and administrators (403 for
+    # the rest: test_permission_matrix_privacy.py); a customer's consents in its scope.
+    "privacy-requests": Global(),
+    "privacy-request": Global({"request_id": 999999}),
+    "privacy-request-export": Global({"request_id": 999999}),
+    "retention-settings": Global(),
+    "customer-consents": Read(),
+    "customer-consent-record": Write(WRITABLE, {"purpose": "marketing", "channel": "phone"}),
+    "customer-consent-withdraw": Write(WRITABLE),
     "segment-list": Global(),
     "segment-new": Global(),
     "segment-preview": Global(),
@@ -332,6 +341,26 @@ API: dict[str, Any] = {
     "DELETE /api/v1/saved-views/{view_id}": Global({"view_id": 999999}),
     # Segments (issue 17): counts in the caller's own scope; kehu/segments/tests/test_counts.py
     "GET /api/v1/segments": Global(),
+    # Privacy (issue 19): consents in the customer's scope (record and withdraw: who changes the
+    # customer); the request register and retention policies are for the data steward and
+    # administrators only (403 for the rest): kehu/privacy/tests, test_permission_matrix_privacy.
+    "GET /api/v1/privacy/consents": Global(),
+    "POST /api/v1/privacy/consents": Global(),
+    "POST /api/v1/privacy/consents/{consent_id}/withdraw": Global({"consent_id": 999999}),
+    "POST /api/v1/privacy/leads/{lead_id}/withdraw": Global({"lead_id": 999999}),
+    "GET /api/v1/privacy/requests": Global(),
+    "POST /api/v1/privacy/requests": Global(),
+    "GET /api/v1/privacy/requests/{request_id}": Global({"request_id": 999999}),
+    "PATCH /api/v1/privacy/requests/{request_id}": Global({"request_id": 999999}),
+    "GET /api/v1/privacy/requests/{request_id}/holdings": Global({"request_id": 999999}),
+    "GET /api/v1/privacy/requests/{request_id}/export": Global({"request_id": 999999}),
+    "POST /api/v1/privacy/requests/{request_id}/correct": Global({"request_id": 999999}),
+    "POST /api/v1/privacy/requests/{request_id}/erase": Global({"request_id": 999999}),
+    "GET /api/v1/privacy/retention-policies": Global(),
+    "POST /api/v1/privacy/retention-policies": Global(),
+    "PATCH /api/v1/privacy/retention-policies/{policy_id}": Global({"policy_id": 999999}),
+    "POST /api/v1/privacy/retention-policies/{policy_id}/run": Global({"policy_id": 999999}),
+    "GET /api/v1/privacy/retention-policies/{policy_id}/runs": Global({"policy_id": 999999}),
     "POST /api/v1/segments": Global(),
     "POST /api/v1/segments/preview": Global(),
     "GET /api/v1/segments/{segment_id}": Global({"segment_id": 999999}),

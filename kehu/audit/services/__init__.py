@@ -18,6 +18,7 @@ from .chain import (
     entry_hash,
 )
 from .reads import ReadsReport, audit_reads_purge, audit_reads_seal, read_record
+from .redact import TOMBSTONE, audit_redact
 from .verify import audit_verify
 from .volume import Volume, volume_add, volume_lift, volume_set_limit
 
@@ -27,7 +28,9 @@ __all__ = [
     "PendingEntry",
     "ReadsReport",
     "Volume",
+    "TOMBSTONE",
     "audit_reads_purge",
+    "audit_redact",
     "audit_reads_seal",
     "audit_record",
     "audit_record_many",

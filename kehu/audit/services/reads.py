@@ -210,16 +210,20 @@ def _seal(day: _Day) -> int:
     return day.count
 
 
-def audit_reads_purge(*, now: datetime | None = None) -> dict[str, int]:
+def audit_reads_purge(
+    *, now: datetime | None = None, retention_days: int | None = None
+) -> dict[str, int]:
     """Seal what is unsealed, then delete whole sealed days past the retention
     (KEHU_AUDIT_READ_RETENTION_DAYS): the purge is recorded in the chain first ("audit.reads_purged",
     up to which id), then the entries go in small batches, so the read log's writers are never
-    blocked for long. Re-running finishes a purge that was cut short."""
+    blocked for long. Re-running finishes a purge that was cut short. `retention_days` overrides
+    the setting (a retention policy's own days, kehu.privacy)."""
     now = now or timezone.now()
+    days = settings.KEHU_AUDIT_READ_RETENTION_DAYS if retention_days is None else retention_days
     with transaction.atomic():
         sealed = audit_reads_seal(now=now)
         _lock()
-        cutoff = now - timedelta(days=settings.KEHU_AUDIT_READ_RETENTION_DAYS)
+        cutoff = now - timedelta(days=days)
         purged = _purged_up_to()
         up_to = purged
         for seal in _markers(SEAL_ACTION):
@@ -236,7 +240,7 @@ def audit_reads_purge(*, now: datetime | None = None) -> dict[str, int]:
                     "after_id": purged,
                     "up_to_id": up_to,
                     "before": cutoff.isoformat(),
-                    "retention_days": settings.KEHU_AUDIT_READ_RETENTION_DAYS,
+                    "retention_days": days,
                 },
                 source="system",
             )

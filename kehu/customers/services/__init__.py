@@ -19,6 +19,7 @@ in one documented order (write.py). Modules:
 
 from kehu.core.errors import PermissionDenied
 
+from .anonymise import CUSTOMER_PERSONAL_FIELDS, customer_anonymise, erased_name
 from .bulk import contacts_bulk_create, customer_bulk_update, customers_bulk_create
 from .clean import customer_clean
 from .contacts import contact_create, contact_delete, contact_update, contact_values_clean
@@ -61,6 +62,9 @@ from .write import (
 )
 
 __all__ = [
+    "CUSTOMER_PERSONAL_FIELDS",
+    "customer_anonymise",
+    "erased_name",
     "saved_view_delete",
     "saved_view_params",
     "saved_view_save",

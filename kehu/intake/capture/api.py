@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import ConfigDict, ValidationError
 
@@ -56,6 +56,11 @@ class CardSaveIn(Schema):
     address: str = ""
     website: str = ""
     customer_no: str = ""
+    consent_purposes: list[str] = Field(
+        default_factory=list,
+        description="the consent the person gave (marketing, service, …), recorded with the basis",
+    )
+    consent_basis: str = Field("", description="how and when they agreed; needed with purposes")
 
 
 class CardSavedOut(Schema):
@@ -77,10 +82,17 @@ def capture_card(request: AuthedRequest, image: File[UploadedFile]) -> dict[str,
 @router.post("/capture/card/save", response={201: CardSavedOut, **errors(202, 403, 404, 409, 422)})
 def capture_card_save(request: AuthedRequest, payload: CardSaveIn) -> Status:
     data = payload.model_dump()
+    purposes, basis = data.pop("consent_purposes"), data.pop("consent_basis")
     customer = None
     if data.pop("customer_no"):
         customer = _writable(request, payload.customer_no)
-    customer, contact = card_save(actor=request.user, fields=data, customer=customer)
+    customer, contact = card_save(
+        actor=request.user,
+        fields=data,
+        customer=customer,
+        consent_purposes=purposes,
+        consent_basis=basis,
+    )
     contact_id = contact.pk if contact is not None else None
     return Status(201, {"customer_no": customer.customer_no, "contact_id": contact_id})
 

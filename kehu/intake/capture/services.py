@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -14,6 +15,7 @@ from kehu.accounts.policy import can_log_interaction
 from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
 from kehu.core.errors import NotFound, ValidationFailed
+from kehu.customers.consent_gate import consent_basis_record
 from kehu.customers.models import Contact, Customer, Industry
 from kehu.customers.services import PermissionDenied, contact_create, customer_create
 from kehu.interactions.models import Interaction
@@ -75,10 +77,32 @@ def chat_commit(
 
 
 @transaction.atomic
+@transaction.atomic
 def card_save(
-    *, actor: User, fields: dict[str, str], customer: Customer | None = None
+    *,
+    actor: User,
+    fields: dict[str, str],
+    customer: Customer | None = None,
+    consent_purposes: Sequence[str] = (),
+    consent_basis: str = "",
 ) -> tuple[Customer, Contact | None]:
-    """Save a confirmed card: a contact on the given customer, or a new customer with it."""
+    """Save a confirmed card: a contact on the given customer, or a new customer with it; with
+    `consent_purposes`, the consent the user states (and its basis) is recorded (issue 19)."""
+    saved, contact = _card_save(actor=actor, fields=fields, customer=customer)
+    consent_basis_record(
+        actor=actor,
+        customer=saved,
+        contact=contact,
+        purposes=consent_purposes,
+        channel="card",
+        basis=consent_basis,
+    )
+    return saved, contact
+
+
+def _card_save(
+    *, actor: User, fields: dict[str, str], customer: Customer | None
+) -> tuple[Customer, Contact | None]:
     person = {
         key: fields.get(key, "")
         for key in ("name", "title", "mobile", "email", "address")
@@ -295,3 +319,12 @@ def assignment_rule_advance(*, rule: AssignmentRule, user: User) -> None:
     """Move a round-robin rule's cursor to the rep it just gave a lead."""
     rule.last_assigned = user
     rule.save(update_fields=["last_assigned"])
+
+
+@transaction.atomic
+def leads_anonymise(*, lead_ids: list[int], tombstone: str) -> int:
+    """Erasure (issue 19): a web-form lead keeps its date, outcome and consent wording; the
+    person's name, numbers, message and address go."""
+    return Lead.objects.filter(pk__in=lead_ids).update(
+        name=tombstone, email="", mobile="", message="", ip=None
+    )

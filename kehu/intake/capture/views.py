@@ -103,7 +103,11 @@ def card_capture(request: AuthedRequest) -> HttpResponse:
         target = _writable_customer(request.user, customer_no) if customer_no else None
         try:
             customer, _contact = services.card_save(
-                actor=request.user, fields=fields, customer=target
+                actor=request.user,
+                fields=fields,
+                customer=target,
+                consent_purposes=request.POST.getlist("consent_purposes"),
+                consent_basis=request.POST.get("consent_basis", ""),
             )
         except ValidationFailed as exc:
             context["errors"] = _errors_by_field(exc)

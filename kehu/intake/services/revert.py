@@ -94,9 +94,11 @@ def _reverted(actor: User | None, run: ImportRun, result: dict[str, int]) -> Non
 # --- Retention
 
 
-def import_purge_files(*, now: Any = None) -> int:
-    """Delete uploaded files older than KEHU_IMPORT_RETENTION_DAYS; the runs and reports stay."""
-    cutoff = (now or timezone.now()) - timedelta(days=settings.KEHU_IMPORT_RETENTION_DAYS)
+def import_purge_files(*, now: Any = None, days: int | None = None) -> int:
+    """Delete uploaded files older than KEHU_IMPORT_RETENTION_DAYS (or `days`: a retention
+    policy's, kehu.privacy); the runs and reports stay."""
+    days = settings.KEHU_IMPORT_RETENTION_DAYS if days is None else days
+    cutoff = (now or timezone.now()) - timedelta(days=days)
     purged = 0
     for run in ImportRun.objects.filter(created_at__lt=cutoff, file_purged_at=None).exclude(
         status=ImportRun.Status.RUNNING

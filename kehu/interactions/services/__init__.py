@@ -391,3 +391,29 @@ def events_bulk_add(*, events: list[BehaviourEvent]) -> int:
     """Insert behaviour events of new customers (the training sandbox)."""
     BehaviourEvent.objects.bulk_create(events, batch_size=2000)
     return len(events)
+
+
+# --- Erasure (issue 19): what was said with or about a person goes, the dated record stays.
+
+
+@transaction.atomic
+def interactions_anonymise(
+    *, customer_id: int, contact_ids: Iterable[int] | None, tombstone: str
+) -> int:
+    """Anonymise the texts of the customer's interactions (only those with the given contacts
+    unless None), of its follow-ups and behaviour events (when the whole customer goes)."""
+    interactions = Interaction.objects.select_for_update().filter(customer_id=customer_id)
+    if contact_ids is not None:
+        interactions = interactions.filter(contact_id__in=list(contact_ids))
+    count = 0
+    for interaction in interactions:
+        for field in ("topic", "summary", "next_action"):
+            if getattr(interaction, field):
+                setattr(interaction, field, tombstone)
+        interaction.save(update_fields=["topic", "summary", "next_action"])
+        search_index_interaction(interaction)
+        count += 1
+    if contact_ids is None:
+        FollowUp.objects.filter(customer_id=customer_id).exclude(note="").update(note=tombstone)
+        BehaviourEvent.objects.filter(customer_id=customer_id).update(properties={})
+    return count

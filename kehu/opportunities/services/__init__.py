@@ -508,3 +508,10 @@ def orders_bulk_add(*, orders: list[Order], lines: list[OrderLine]) -> int:
     Order.objects.bulk_create(orders, batch_size=2000)
     OrderLine.objects.bulk_create(lines, batch_size=2000)
     return len(orders)
+
+
+@transaction.atomic
+def orders_anonymise(*, customer_id: int, tombstone: str) -> int:
+    """Erasure (issue 19): an individual customer's order notes go; amounts and lines stay, so
+    revenue keeps its totals."""
+    return Order.objects.filter(customer_id=customer_id).exclude(notes="").update(notes=tombstone)

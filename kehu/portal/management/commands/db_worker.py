@@ -35,6 +35,7 @@ from kehu.core.jobs import job_stop_request
 from kehu.core.tasks import backup_schedule
 from kehu.interactions.tasks import reminders_schedule
 from kehu.portal.job_reaper import jobs_reap_audited, jobs_settle_audited
+from kehu.privacy.tasks import retention_schedule
 from kehu.reports.dashboard.tasks import reports_schedule
 from kehu.reports.tasks import analysis_facts_schedule
 from kehu.segments.tasks import segments_followup_schedule
@@ -67,6 +68,7 @@ def periodic_start(*, batch: bool) -> None:
             freshness_schedule,  # verification cadences, behaviour triggers (kehu.value)
             segments_followup_schedule,  # segments' recurring follow-up rules
             analysis_facts_schedule,  # the analyses' daily facts (kehu.reports.analyses)
+            retention_schedule,  # the enabled retention policies, nightly (kehu.privacy)
         ]
     for schedule in schedules:
         try:

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PrivacyConfig(AppConfig):
+    name = "kehu.privacy"
+    label = "privacy"
+    verbose_name = _("Privacy")
+
+    def ready(self) -> None:
+        from kehu.customers.consent_gate import register_consent_gate, register_consent_recorder
+
+        from .selectors import customers_with_consent
+        from .services.consent import consents_record_basis
+
+        register_consent_gate(customers_with_consent)
+        register_consent_recorder(consents_record_basis)
