@@ -202,6 +202,9 @@ def decrypt(stored: str, aad: str) -> str:
     if version is None:
         return stored
     ring = keyring()
+    if version not in ring.keys and ring.source != "environment":
+        keyring_reset()  # `kehu rotate_keys` added a version since this process read the file
+        ring = keyring()
     if version not in ring.keys:
         raise DecryptionFailed(f"no key version {version} for {aad}")
     raw = base64.urlsafe_b64decode(stored[stored.index("$") + 1 :] + "==")
@@ -360,6 +363,28 @@ class BlindIndexed(models.Model):
 
 
 # --- Re-encryption in batches (the encryption migration, `kehu rotate_keys`)
+
+
+def encrypted_models() -> list[type[models.Model]]:
+    """Every installed model with encrypted columns."""
+    from django.apps import apps
+
+    return [m for m in apps.get_models() if encrypted_fields(m)]
+
+
+def stale_count(model: type[models.Model]) -> int:
+    """Values of model not under the current key version (plaintext or older versions)."""
+    qn = connection.ops.quote_name
+    current = f"{PREFIX}{keyring().current}$%"
+    checks = " OR ".join(
+        f"({qn(f.column)} <> '' AND {qn(f.column)} NOT LIKE %s)" for f in encrypted_fields(model)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM {qn(model._meta.db_table)} WHERE {checks}",
+            [current] * len(encrypted_fields(model)),
+        )
+        return int(cursor.fetchone()[0])
 
 
 def reencrypt_model(

@@ -25,10 +25,21 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
 ORDINARY = "ordinary"
 PERSONAL = "personal"
 SENSITIVE = "sensitive"
 CLASSES = (ORDINARY, PERSONAL, SENSITIVE)
+
+
+class PersonalClass(models.TextChoices):
+    """The classes as choices (custom field definitions carry one)."""
+
+    ORDINARY = ORDINARY, _("Ordinary")
+    PERSONAL = PERSONAL, _("Personal information")
+    SENSITIVE = SENSITIVE, _("Sensitive personal information")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.contacts.models import Contact as Contact  # moved to kehu.contacts; re-exported
 from kehu.core.crypto import BlindIndexed, BlindIndexField, EncryptedCharField
+from kehu.core.personal import PersonalClass
 
 
 class Industry(models.Model):
@@ -418,6 +419,13 @@ class CustomField(models.Model):
     help_text = models.CharField(_("help text"), max_length=300, blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
     show_in_list = models.BooleanField(_("show in the customer list"), default=False)
+    # What its values are (kehu.core.personal): retention, export and erasure follow it.
+    personal_class = models.CharField(
+        _("personal data class"),
+        max_length=16,
+        choices=PersonalClass,
+        default=PersonalClass.ORDINARY,
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -25,7 +25,6 @@ from kehu.contacts.models import Contact
 from kehu.contacts.selectors import contact_get_for
 from kehu.core.crypto import blind
 from kehu.core.errors import ValidationFailed, one_of
-from kehu.core.normalize import phone_digits
 from kehu.core.regions import DISTRICT, Region, region_get
 from kehu.core.text import split_list
 from kehu.core.validators import AMOUNT_BANDS, parse_amount, parse_choice, parse_date
@@ -457,6 +456,10 @@ def customer_search(
     return queryset.filter(condition)
 
 
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
 def customer_ids_by_phone_suffix(digits: str) -> list[int]:
     """Customers whose phone or a contact's mobile ends with digits (4 or more): the blind index
     of the last 4 digits finds the few candidates, whose decrypted numbers are then compared."""
@@ -466,10 +469,10 @@ def customer_ids_by_phone_suffix(digits: str) -> list[int]:
     ids = {
         pk
         for pk, phone in Customer.objects.filter(phone_tail_bidx=tail).values_list("pk", "phone")
-        if phone_digits(phone.split(";", 1)[0]).endswith(digits)
+        if _digits(phone.split(";", 1)[0]).endswith(digits)
     }
     contacts = Contact.objects.filter(mobile_tail_bidx=tail).values_list("customer_id", "mobile")
-    ids.update(pk for pk, mobile in contacts if phone_digits(mobile).endswith(digits))
+    ids.update(pk for pk, mobile in contacts if _digits(mobile).endswith(digits))
     return sorted(ids)
 
 
