@@ -38,6 +38,9 @@ MODULES = {
     "search": "bench.search",
     "desk": "bench.desk",  # the list's sorts and filters, a rep owning 20% (issue 15)
     "ocr": "bench.ocr",
+    # Encryption of personal fields on and off (issue 19): list, 360, search, import; its own
+    # small SQLite database under /tmp/kehu-bench-crypto.
+    "crypto": "bench.crypto",
     # The workflow's time rules over every customer (issue 16); its changes are rolled back.
     "workflow": "bench.workflow",
     # One rep owning 20% of 1,000,000 customers (issue 14.12). It keeps its own databases

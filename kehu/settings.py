@@ -559,3 +559,14 @@ OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"
 KEHU_PRIVACY_REQUEST_DAYS = env_int("KEHU_PRIVACY_REQUEST_DAYS", 15)
 # Local hour at which a running `kehu db_worker` runs the enabled retention policies (-1: never).
 KEHU_RETENTION_HOUR = env_int("KEHU_RETENTION_HOUR", 3)
+# Encryption at rest of personal fields (kehu.core.crypto, issue 19): AES-256-GCM keys by version
+# ("1:<base64 32 bytes>,2:<...>", the highest is current) and the HMAC key of the blind indexes,
+# from the environment; else from KEHU_ENCRYPTION_KEY_FILE (created at first use, 0600), never in
+# the database. KEHU_ENCRYPTION=false stores new values in clear (bench comparison only); values
+# already encrypted stay readable.
+KEHU_ENCRYPTION = env_bool("KEHU_ENCRYPTION", True)
+KEHU_ENCRYPTION_KEYS = os.environ.get("KEHU_ENCRYPTION_KEYS", "")
+KEHU_BLIND_INDEX_KEY = os.environ.get("KEHU_BLIND_INDEX_KEY", "")
+KEHU_ENCRYPTION_KEY_FILE = Path(
+    os.environ.get("KEHU_ENCRYPTION_KEY_FILE", DATA_DIR / "encryption_keys.json")
+)

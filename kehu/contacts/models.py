@@ -11,10 +11,11 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.crypto import BlindIndexed, BlindIndexField, EncryptedCharField
 from kehu.core.versioning import Versioned
 
 
-class Contact(Versioned):
+class Contact(Versioned, BlindIndexed):
     UNVERSIONED_FIELDS = frozenset({"updated_at"})
     SCOPE_CUSTOMER = "customer"
 
@@ -47,16 +48,18 @@ class Contact(Versioned):
     gender = models.CharField(_("gender"), max_length=8, choices=Gender, blank=True)
     title = models.CharField(_("title"), max_length=100, blank=True)
     department = models.CharField(_("department"), max_length=100, blank=True)
-    mobile = models.CharField(_("mobile"), max_length=40, blank=True, db_index=True)
-    landline = models.CharField(_("landline"), max_length=40, blank=True)
-    email = models.CharField(_("email"), max_length=254, blank=True, db_index=True)
-    wechat = models.CharField(_("WeChat"), max_length=64, blank=True)
-    qq = models.CharField(_("QQ"), max_length=16, blank=True)
-    address = models.CharField(_("address"), max_length=300, blank=True)
+    # Personal fields are stored encrypted (kehu.core.crypto; kehu.core.personal lists them);
+    # look-ups go through their blind indexes (the *_bidx fields below).
+    mobile = EncryptedCharField(_("mobile"), max_length=40, blank=True)
+    landline = EncryptedCharField(_("landline"), max_length=40, blank=True)
+    email = EncryptedCharField(_("email"), max_length=254, blank=True)
+    wechat = EncryptedCharField(_("WeChat"), max_length=64, blank=True)
+    qq = EncryptedCharField(_("QQ"), max_length=16, blank=True)
+    address = EncryptedCharField(_("address"), max_length=300, blank=True)
     # A phone that could not be used (masked 138****5678, no area code), kept aside as given:
     # never a way to reach the person; a masked one's visible digits help duplicate matching.
-    phone_unusable = models.CharField(_("unusable phone"), max_length=64, blank=True)
-    phone_partial = models.CharField(_("partial phone"), max_length=32, blank=True, db_index=True)
+    phone_unusable = EncryptedCharField(_("unusable phone"), max_length=64, blank=True)
+    phone_partial = EncryptedCharField(_("partial phone"), max_length=32, blank=True)
     contact_type = models.CharField(
         _("contact type"), max_length=16, choices=ContactType, default=ContactType.CUSTOMER
     )
@@ -70,13 +73,19 @@ class Contact(Versioned):
     custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Keyed tokens (HMAC) of the encrypted values: exact phone and e-mail look-ups, the last 4
+    # digits of a mobile, an e-mail's domain (duplicate checks, search, web-form leads).
+    mobile_bidx = BlindIndexField(source="mobile", kind="phone", db_index=True)
+    mobile_tail_bidx = BlindIndexField(source="mobile", kind="tail", db_index=True)
+    landline_bidx = BlindIndexField(source="landline", kind="phone", db_index=True)
+    email_bidx = BlindIndexField(source="email", kind="email", db_index=True)
+    email_domain_bidx = BlindIndexField(source="email", kind="domain", db_index=True)
 
     class Meta:
         db_table = "customers_contact"
         ordering = ["-is_primary", "has_left", "id"]
         indexes = [
             models.Index(fields=["customer", "is_primary"], name="contact_customer_idx"),
-            models.Index(fields=["landline"], name="contact_landline_idx"),  # duplicate check
         ]
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")

@@ -17,6 +17,7 @@ from django.utils import timezone
 from kehu.accounts.models import User
 from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record, diff_fields
+from kehu.core.crypto import blind_values
 from kehu.core.normalize import name_pinyin
 from kehu.core.search_index import search_index_contact, search_unindex
 from kehu.core.versioning import version_next
@@ -228,7 +229,9 @@ def contacts_bulk_add(contacts: list[Contact]) -> None:
 
 def contact_values_restore(*, contact: Contact, values: dict[str, Any]) -> None:
     """Put back values an import overwrote (its revert; the customer's entry records it)."""
-    Contact.objects.filter(pk=contact.pk).update(**values, version=version_next())
+    Contact.objects.filter(pk=contact.pk).update(
+        **blind_values(Contact, values), version=version_next()
+    )
     contact.refresh_from_db()
     search_index_contact(contact)
 

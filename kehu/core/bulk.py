@@ -20,6 +20,8 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models.base import ModelState
 from django.utils import timezone
 
+from .crypto import blind_fill
+
 _PLAIN = {
     "AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "ForeignKey",
     "IntegerField", "PositiveIntegerField", "PositiveSmallIntegerField", "SlugField",
@@ -42,7 +44,7 @@ def _columns(
         kind = field.get_internal_type()
         stamped = bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
         converter: Callable[[Any], Any] | None
-        if kind in _PLAIN:
+        if kind in _PLAIN and not getattr(field, "encrypted", False):
             converter = _plain_str if field.choices else None
         elif kind == "JSONField":
             converter = _json_converter(partial(field.get_db_prep_save, connection=db))
@@ -123,6 +125,7 @@ def insert_rows(
         WRITE_CHECK(model, "insert_rows")
     if not objects:
         return
+    blind_fill(objects)  # blind indexes of encrypted fields (kehu.core.crypto)
     db = connections[DEFAULT_DB_ALIAS]  # the connection itself, not the per-call proxy
     columns = _columns(model, with_ids, db)
     now = timezone.now()

@@ -12,6 +12,7 @@ import re
 from datetime import UTC, datetime
 
 from .middleware import current_request_id
+from .personal import scrub_named
 
 # Runs of 7+ digits not glued to letters (phones, ID and bank numbers; an ID may end in X), a
 # mobile written 138 1234 5678 / 138-1234-5678, and e-mail addresses. Record numbers
@@ -23,7 +24,9 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def scrub(text: str) -> str:
-    """The text with personal values masked: 13812345678 -> 138****5678, a@b.cn -> ***@b.cn."""
+    """The text with personal values masked: 13812345678 -> 138****5678, a@b.cn -> ***@b.cn,
+    and the value of any field the registry encrypts when named (wechat=zhang_san -> wechat=***;
+    kehu.core.personal)."""
 
     def digits(match: re.Match[str]) -> str:
         raw = match.group(0)
@@ -32,6 +35,7 @@ def scrub(text: str) -> str:
             return raw
         return plain[:3] + "*" * (len(plain) - 7) + plain[-4:]
 
+    text = scrub_named(text)
     text = _EMAIL.sub(lambda m: "***@" + m.group(0).split("@", 1)[1], text)
     return _DIGITS.sub(digits, text)
 

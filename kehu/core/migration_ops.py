@@ -87,3 +87,63 @@ def add_version_columns(
     """add_text_columns for a version counter (default 1, kehu.core.versioning): no table copy
     on SQLite either; its `>= 0` check comes along."""
     return _add_columns(app_label, model_name, fields, "1", with_check=True)
+
+
+def encrypt_columns(
+    app_label: str,
+    model_name: str,
+    fields: dict[str, models.Field[Any, Any]],
+    *,
+    remove_indexes: tuple[str, ...] = (),
+) -> migrations.SeparateDatabaseAndState:
+    """Turn columns into kehu.core.crypto.EncryptedCharFields without copying the table: drop
+    their single-column indexes (useless on ciphertext), widen them to text on PostgreSQL
+    (varchar -> text rewrites nothing; SQLite ignores lengths), and give the state the new
+    fields. The rows are encrypted afterwards by `encrypt_rows` (in batches)."""
+
+    def forwards(apps: Any, schema_editor: Any) -> None:
+        model = apps.get_model(app_label, model_name)
+        table = model._meta.db_table
+        columns = {model._meta.get_field(name).column for name in fields}
+        connection = schema_editor.connection
+        with connection.cursor() as cursor:
+            constraints = connection.introspection.get_constraints(cursor, table)
+        for name, info in constraints.items():
+            if (
+                info.get("index")
+                and not info.get("unique")
+                and not info.get("primary_key")
+                and len(info["columns"]) == 1
+                and info["columns"][0] in columns
+            ):
+                schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")
+        if connection.vendor == "postgresql":
+            for column in sorted(columns):
+                schema_editor.execute(
+                    f"ALTER TABLE {schema_editor.quote_name(table)} "
+                    f"ALTER COLUMN {schema_editor.quote_name(column)} TYPE text"
+                )
+
+    state: list[Any] = [
+        migrations.RemoveIndex(model_name=model_name, name=name) for name in remove_indexes
+    ]
+    state += [
+        migrations.AlterField(model_name=model_name, name=name, field=field)
+        for name, field in fields.items()
+    ]
+    return migrations.SeparateDatabaseAndState(
+        database_operations=[migrations.RunPython(forwards, migrations.RunPython.noop)],
+        state_operations=state,
+    )
+
+
+def encrypt_rows(app_label: str, model_name: str) -> migrations.RunPython:
+    """Encrypt the model's personal columns and fill their blind indexes, 1,000 rows a batch."""
+
+    def forwards(apps: Any, schema_editor: Any) -> None:
+        from .crypto import reencrypt_model
+
+        model = apps.get_model(app_label, model_name)
+        reencrypt_model(model, using=schema_editor.connection)
+
+    return migrations.RunPython(forwards, migrations.RunPython.noop, elidable=False)

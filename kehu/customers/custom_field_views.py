@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from kehu.accounts.models import Role
 from kehu.accounts.requests import AuthedRequest
 from kehu.core.errors import PermissionDenied, ValidationFailed
+from kehu.core.personal import PersonalClass
 
 from . import services
 from .forms import apply_service_errors
@@ -49,6 +50,14 @@ class CustomFieldForm(forms.Form):
     show_in_list = forms.BooleanField(
         label=gettext_lazy("show in the customer list (a column and a filter)"), required=False
     )
+    personal_class = forms.ChoiceField(
+        label=gettext_lazy("personal data class"),
+        choices=[("", "—"), *PersonalClass.choices],
+        help_text=gettext_lazy(
+            "Does the field hold information about a person? Sensitive personal information "
+            "(ID numbers, bank accounts, health) needs separate consent."
+        ),
+    )
     is_active = forms.BooleanField(label=gettext_lazy("active"), required=False)
 
     def __init__(self, *args: Any, field: CustomField | None = None, **kwargs: Any) -> None:
@@ -63,6 +72,7 @@ class CustomFieldForm(forms.Form):
                 "help_text": field.help_text,
                 "position": field.position,
                 "show_in_list": field.show_in_list,
+                "personal_class": field.personal_class,
                 "is_active": field.is_active,
             }
         super().__init__(*args, **kwargs)

@@ -36,6 +36,7 @@ class CustomFieldOut(Schema):
     help_text: str
     position: int
     show_in_list: bool
+    personal_class: str  # ordinary, personal or sensitive (kehu.core.personal)
     is_active: bool
     created_at: datetime
     updated_at: datetime
@@ -53,6 +54,7 @@ class CustomFieldIn(Schema):
     help_text: str | None = None
     position: int | None = None
     show_in_list: bool | None = None
+    personal_class: str | None = None  # ordinary (default), personal, sensitive
 
 
 class CustomFieldPatch(Schema):
@@ -66,6 +68,7 @@ class CustomFieldPatch(Schema):
     help_text: str | None = None
     position: int | None = None
     show_in_list: bool | None = None
+    personal_class: str | None = None  # ordinary (default), personal, sensitive
     is_active: bool | None = None  # true brings an archived field back
 
 

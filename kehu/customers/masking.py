@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from kehu.accounts.policy import can_see_pii, sees_amount_bands
+from kehu.core.personal import mask_kinds
 from kehu.core.validators import (
     amount_band,
     format_phone,
@@ -19,14 +20,10 @@ from kehu.core.validators import (
 
 from .models import Contact, Customer
 
-# Field -> how it is masked. Customers and contacts share the names.
+# Field -> how it is masked (the field registry, kehu.core.personal, says). Customers and
+# contacts share the names; an ID number is masked wherever a payload carries one.
 PII_FIELDS: dict[str, str] = {
-    "phone": "phone",
-    "mobile": "phone",
-    "landline": "phone",
-    "email": "email",
-    "wechat": "identifier",
-    "qq": "identifier",
+    **mask_kinds("customers.customer", "contacts.contact"),
     "id_number": "identifier",
 }
 

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kehu.contacts.models import Contact as Contact  # moved to kehu.contacts; re-exported
 from kehu.core.versioning import Versioned
+from kehu.core.crypto import BlindIndexed, BlindIndexField, EncryptedCharField
+from kehu.core.personal import PersonalClass
 
 
 class Industry(models.Model):
@@ -54,7 +56,7 @@ class Source(models.Model):
         return self.name
 
 
-class Customer(Versioned):
+class Customer(Versioned, BlindIndexed):
     UNVERSIONED_FIELDS = frozenset(
         {
             "updated_at",
@@ -136,12 +138,13 @@ class Customer(Versioned):
     # The most specific GB/T 2260 code of province/city/district (kehu.core.regions), "" when
     # the names do not resolve; indexed by customer_region_idx (filters by prefix as a range).
     region_code = models.CharField(_("region code"), max_length=6, blank=True)
-    address = models.CharField(_("address"), max_length=300, blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
-    email = models.CharField(_("email"), max_length=254, blank=True)
+    # Stored encrypted, looked up through the blind indexes below (kehu.core.crypto).
+    address = EncryptedCharField(_("address"), max_length=300, blank=True)
+    phone = EncryptedCharField(_("phone"), max_length=40, blank=True)
+    email = EncryptedCharField(_("email"), max_length=254, blank=True)
     # A phone that could not be used, kept aside (see contacts.Contact.phone_unusable).
-    phone_unusable = models.CharField(_("unusable phone"), max_length=64, blank=True)
-    phone_partial = models.CharField(_("partial phone"), max_length=32, blank=True, db_index=True)
+    phone_unusable = EncryptedCharField(_("unusable phone"), max_length=64, blank=True)
+    phone_partial = EncryptedCharField(_("partial phone"), max_length=32, blank=True)
     source = models.ForeignKey(
         Source, verbose_name=_("source"), null=True, blank=True, on_delete=models.PROTECT
     )
@@ -187,6 +190,11 @@ class Customer(Versioned):
     custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Keyed tokens of the encrypted phone and e-mail (see contacts.Contact).
+    phone_bidx = BlindIndexField(source="phone", kind="phone", db_index=True)
+    phone_tail_bidx = BlindIndexField(source="phone", kind="tail", db_index=True)
+    email_bidx = BlindIndexField(source="email", kind="email", db_index=True)
+    email_domain_bidx = BlindIndexField(source="email", kind="domain", db_index=True)
 
     class Meta:
         ordering = ["-id"]
@@ -235,10 +243,6 @@ class Customer(Versioned):
             # by its own, or SQLite walked the rep's whole book: 65 ms at 20,000 customers).
             models.Index(fields=["created_at"], name="customer_created_idx"),
             models.Index(fields=["owner", "created_at"], name="customer_owner_created_idx"),
-            # The duplicate check's phone and e-mail look-ups (without them a full scan per
-            # value: 0.2 s at a million customers).
-            models.Index(fields=["phone"], name="customer_phone_idx"),
-            models.Index(fields=["email"], name="customer_email_idx"),
             # A scoped list reads each branch of the scope (own, team, team pool) newest first
             # by walking one of these (kehu.core.pagination, arms): a rep who owns 200,000 of
             # 1,000,000 customers otherwise had all of them sorted for every page (0.5 s).
@@ -430,6 +434,13 @@ class CustomField(models.Model):
     help_text = models.CharField(_("help text"), max_length=300, blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
     show_in_list = models.BooleanField(_("show in the customer list"), default=False)
+    # What its values are (kehu.core.personal): retention, export and erasure follow it.
+    personal_class = models.CharField(
+        _("personal data class"),
+        max_length=16,
+        choices=PersonalClass,
+        default=PersonalClass.ORDINARY,
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -23,6 +23,7 @@ from kehu.accounts.policy import (
 )
 from kehu.contacts.models import Contact
 from kehu.contacts.selectors import contact_get_for
+from kehu.core.crypto import blind
 from kehu.core.errors import ValidationFailed, one_of
 from kehu.core.regions import DISTRICT, Region, region_get
 from kehu.core.text import split_list
@@ -456,6 +457,26 @@ def customer_search(
     return queryset.filter(condition)
 
 
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def customer_ids_by_phone_suffix(digits: str) -> list[int]:
+    """Customers whose phone or a contact's mobile ends with digits (4 or more): the blind index
+    of the last 4 digits finds the few candidates, whose decrypted numbers are then compared."""
+    tail = blind("tail", digits)
+    if not tail:
+        return []
+    ids = {
+        pk
+        for pk, phone in Customer.objects.filter(phone_tail_bidx=tail).values_list("pk", "phone")
+        if _digits(phone.split(";", 1)[0]).endswith(digits)
+    }
+    contacts = Contact.objects.filter(mobile_tail_bidx=tail).values_list("customer_id", "mobile")
+    ids.update(pk for pk, mobile in contacts if _digits(mobile).endswith(digits))
+    return sorted(ids)
+
+
 def customer_simple_search(
     queryset: QuerySet[Customer], q: str, *, user: Any = None
 ) -> QuerySet[Customer]:
@@ -476,12 +497,11 @@ def customer_simple_search(
     details = Q()
     digits = "".join(ch for ch in q if ch.isdigit())
     if len(digits) >= 7 and len(digits) == len(q.replace(" ", "").replace("-", "").lstrip("+")):
-        details |= Q(
-            pk__in=Contact.objects.filter(mobile__endswith=digits).values("customer_id")
-        ) | Q(phone__endswith=digits)
+        details |= Q(pk__in=customer_ids_by_phone_suffix(digits))
     if "@" in q:
-        details |= Q(pk__in=Contact.objects.filter(email=q.lower()).values("customer_id")) | Q(
-            email=q.lower()
+        email = blind("email", q)
+        details |= Q(pk__in=Contact.objects.filter(email_bidx=email).values("customer_id")) | Q(
+            email_bidx=email
         )
     if details:
         whole = _contact_details_q(user)

@@ -106,7 +106,7 @@ def duplicate_q() -> Q:
     return (
         Q(name_normalized__in=duplicate_keys("name_normalized"))
         | Q(credit_code__in=duplicate_keys("credit_code"))
-        | Q(phone__in=duplicate_keys("phone"))
+        | Q(phone_bidx__in=duplicate_keys("phone_bidx"))  # the phone is encrypted
     )
 
 

@@ -2,9 +2,9 @@
 
 One statement finds them through indexed columns: name_normalized (the company core; prefixes as
 B-tree ranges, not LIKE, which SQLite cannot serve from an index), the credit code, contacts'
-mobiles and e-mails, and the search index's keys (kehu.core.search_index, kept in step by the
-services: customers' phones, e-mails and name pinyin; contacts' names). Contacts' landlines have
-no index: that branch scans them.
+and the blind indexes of customers' and contacts' phones and e-mails (kehu.core.crypto), and the
+search index's keys (kehu.core.search_index, kept in step by the services: name pinyin;
+contacts' names).
 pairwise.blocked_together() then keeps exactly the pairs the scan would compare.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import connection
 
-from kehu.core.normalize import phone_digits
+from kehu.core.crypto import blind, blind_many
 
 from .features import INDIVIDUAL
 
@@ -53,24 +53,23 @@ def _marks(values: list[Any]) -> str:
 
 def holders(phone_bases: list[str], emails: list[str]) -> dict[str, set[int]]:
     """Customers holding each phone (by its base: extensions aside) or e-mail, a few past the
-    limit at most; one statement."""
+    limit at most; one statement, through the blind indexes (kehu.core.crypto)."""
     query = _Union(MAX_SHARED_VALUE + 2)
     for base in phone_bases:
-        ext = [base + ";", base + ";" + _TOP]
+        token = blind("phone", base)
+        query.add("SELECT id FROM customers_customer WHERE phone_bidx = %s", [token], tag=base)
         query.add(
-            "SELECT id FROM customers_customer WHERE phone = %s OR (phone >= %s AND phone < %s)",
-            [base, *ext],
-            tag=base,
-        )
-        query.add(
-            "SELECT customer_id FROM customers_contact WHERE mobile = %s OR landline = %s "
-            "OR (landline >= %s AND landline < %s)",
-            [base, base, *ext],
+            "SELECT customer_id FROM customers_contact WHERE mobile_bidx = %s "
+            "OR landline_bidx = %s",
+            [token, token],
             tag=base,
         )
     for email in emails:
-        query.add("SELECT id FROM customers_customer WHERE email = %s", [email], tag=email)
-        query.add("SELECT customer_id FROM customers_contact WHERE email = %s", [email], tag=email)
+        token = blind("email", email)
+        query.add("SELECT id FROM customers_customer WHERE email_bidx = %s", [token], tag=email)
+        query.add(
+            "SELECT customer_id FROM customers_contact WHERE email_bidx = %s", [token], tag=email
+        )
     out: dict[str, set[int]] = {value: set() for value in [*phone_bases, *emails]}
     for tag, customer_id in query.rows():
         out[tag].add(customer_id)
@@ -114,32 +113,23 @@ def candidate_ids(row: dict[str, Any], exclude_id: int | None) -> list[int]:
     if row["credit_code"]:
         query.add(customer + "credit_code = %s", [row["credit_code"]])
     bases, emails = row["phone_bases"], row["emails"]
-    if bases:
-        # Customers' own phones through the search index (reversed digits, indexed).
-        reversed_digits = sorted({phone_digits(b)[::-1][:32] for b in bases} - {""})
+    phones = blind_many("phone", bases)
+    if phones:
+        # Phones and e-mails are encrypted: their blind indexes (kehu.core.crypto) match.
+        marks = _marks(phones)
+        query.add(customer + f"phone_bidx IN ({marks})", phones)
         query.add(
-            "SELECT object_id FROM core_searchdocument WHERE kind = 'customer' "
-            f"AND phone_rev IN ({_marks(reversed_digits)})",
-            reversed_digits,
+            f"SELECT customer_id FROM customers_contact WHERE mobile_bidx IN ({marks})", phones
         )
         query.add(
-            f"SELECT customer_id FROM customers_contact WHERE mobile IN ({_marks(bases)})", bases
+            f"SELECT customer_id FROM customers_contact WHERE landline_bidx IN ({marks})", phones
         )
-        ranges = [v for b in bases for v in (b + ";", b + ";" + _TOP)]
-        extension = " OR ".join(["(landline >= %s AND landline < %s)"] * len(bases))
+    addresses = blind_many("email", emails)
+    if addresses:
+        marks = _marks(addresses)
+        query.add(customer + f"email_bidx IN ({marks})", addresses)
         query.add(
-            f"SELECT customer_id FROM customers_contact WHERE landline IN ({_marks(bases)}) "
-            f"OR {extension}",
-            [*bases, *ranges],
-        )
-    if emails:
-        query.add(
-            "SELECT object_id FROM core_searchdocument WHERE kind = 'customer' "
-            f"AND email IN ({_marks(emails)})",
-            emails,
-        )
-        query.add(
-            f"SELECT customer_id FROM customers_contact WHERE email IN ({_marks(emails)})", emails
+            f"SELECT customer_id FROM customers_contact WHERE email_bidx IN ({marks})", addresses
         )
     people = _person_variants(row)
     if people:

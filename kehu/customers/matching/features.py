@@ -14,6 +14,7 @@ from typing import Any
 from django.db import connection
 
 from kehu.core import normalize as norm
+from kehu.core.crypto import decrypt
 from kehu.core.normalize.email import FREE_MAIL, ROLE_MAILBOXES
 from kehu.core.text import clean_text
 from kehu.core.validators import parse_phone
@@ -80,6 +81,21 @@ CUSTOMER_FIELDS = ("id", "kind", "name", "credit_code", "city", "address", "phon
 CONTACT_SQL = (
     "SELECT customer_id, name, title, mobile, landline, email, phone_partial FROM customers_contact"
 )
+
+# Columns stored encrypted (kehu.core.crypto): the raw reads below open them.
+_SEALED = frozenset({"address", "phone", "email", "phone_partial", "mobile", "landline"})
+_CUSTOMER_SEALED = {
+    i: f"customers.customer.{n}" for i, n in enumerate(CUSTOMER_FIELDS) if n in _SEALED
+}
+_CONTACT_FIELDS = ("customer_id", "name", "title", "mobile", "landline", "email", "phone_partial")
+_CONTACT_SEALED = {
+    i: f"contacts.contact.{n}" for i, n in enumerate(_CONTACT_FIELDS) if n in _SEALED
+}
+
+
+def _opened(row: tuple[Any, ...], sealed: dict[int, str]) -> tuple[Any, ...]:
+    return tuple(decrypt(v, sealed[i]) if v and i in sealed else v for i, v in enumerate(row))
+
 
 INDIVIDUAL = "individual"
 _INDIVIDUAL_WORDS = frozenset({INDIVIDUAL, "个人", "个人客户"})
@@ -241,8 +257,9 @@ def customer_features(customer_ids: Iterable[int]) -> Features:
     marks = ",".join(["%s"] * len(ids))
     contacts: dict[int, list[tuple[Any, ...]]] = {}
     for row in fetch(CONTACT_SQL + f" WHERE customer_id IN ({marks})", ids):
-        contacts.setdefault(row[0], []).append(row[1:])
+        contacts.setdefault(row[0], []).append(_opened(row, _CONTACT_SEALED)[1:])
     for row in fetch(CUSTOMER_SQL + f" WHERE id IN ({marks}) ORDER BY id", ids):
+        row = _opened(row, _CUSTOMER_SEALED)
         features.add(dict(zip(CUSTOMER_FIELDS, row, strict=True)), contacts.get(row[0], []))
     return features
 
@@ -251,9 +268,10 @@ def range_features(lo: int, hi: int) -> Features:
     """Features of the customers with lo <= id < hi (the scan reads the table in ranges)."""
     contacts: dict[int, list[tuple[Any, ...]]] = {}
     for row in fetch(CONTACT_SQL + " WHERE customer_id >= %s AND customer_id < %s", [lo, hi]):
-        contacts.setdefault(row[0], []).append(row[1:])
+        contacts.setdefault(row[0], []).append(_opened(row, _CONTACT_SEALED)[1:])
     features = Features()
     for row in fetch(CUSTOMER_SQL + " WHERE id >= %s AND id < %s", [lo, hi]):
+        row = _opened(row, _CUSTOMER_SEALED)
         features.add(dict(zip(CUSTOMER_FIELDS, row, strict=True)), contacts.get(row[0], []))
     return features
 

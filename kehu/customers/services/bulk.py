@@ -15,6 +15,7 @@ from kehu.audit.services import PendingEntry, audit_record, audit_record_many, d
 from kehu.contacts.models import Contact
 from kehu.contacts.services import contact_remove, contact_values_restore, contacts_bulk_add
 from kehu.core.bulk import insert_rows, reserve_ids, unsaved
+from kehu.core.crypto import blind_values
 from kehu.core.errors import ChangeHeld
 from kehu.core.models import SearchDocument
 from kehu.core.normalize.pinyin import name_sort_key
@@ -211,7 +212,9 @@ def customer_restore(
             "name_normalized": normalize_company_name(fields["name"]),
             "name_sort": name_sort_key(fields["name"]),
         }
-    Customer.objects.filter(pk=customer.pk).update(**fields, version=version_next())
+    Customer.objects.filter(pk=customer.pk).update(
+        **blind_values(Customer, fields), version=version_next()
+    )
     if maker:
         contact = Contact.objects.filter(pk=maker["id"], customer=customer).first()
         if contact is not None:

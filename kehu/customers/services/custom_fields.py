@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from kehu.accounts.models import Role, User
 from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record, diff_fields
-from kehu.core.errors import PermissionDenied, ValidationFailed
+from kehu.core.errors import PermissionDenied, ValidationFailed, one_of
+from kehu.core.personal import PersonalClass
 from kehu.core.text import clean_text
 
 from ..custom_field_index import custom_field_index_sync
@@ -35,7 +36,7 @@ CHOICES_MAX = 200
 CHOICE_KINDS = (CustomField.Kind.CHOICE, CustomField.Kind.MULTI_CHOICE)
 AUDITED = (
     "entity", "key", "label", "kind", "choices", "required", "help_text", "position",
-    "show_in_list", "is_active",
+    "show_in_list", "is_active", "personal_class",
 )  # fmt: skip
 
 
@@ -129,6 +130,13 @@ def _clean(
             errors["position"] = [_("A whole number from 0 to 1,000,000.")]
         else:
             values["position"] = int(text)
+    if "personal_class" in data and data.get("personal_class") is not None:
+        # The page asks for it; an API client that leaves it out gets "ordinary".
+        level = clean_text(data.get("personal_class"))
+        if level not in PersonalClass.values:
+            errors["personal_class"] = [one_of(PersonalClass.values)]
+        else:
+            values["personal_class"] = level
     for flag in ("required", "show_in_list", "is_active"):
         if flag in data and data.get(flag) is not None:
             values[flag] = _flag(data.get(flag))

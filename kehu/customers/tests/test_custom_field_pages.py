@@ -66,28 +66,39 @@ def test_the_administrator_adds_edits_and_archives_fields_on_the_page(client, ad
     page = client.get(PAGE)
     assert page.status_code == 200 and 'id="nav-custom-fields"' in page.content.decode()
     bad = client.post(
-        PAGE, {"entity": "customer", "key": "Bad Key", "label": "X", "kind": "choice"}
-    )
+        PAGE,
+        {"entity": "customer", "key": "Bad Key", "label": "X", "kind": "choice",
+         "personal_class": "ordinary"},
+    )  # fmt: skip
     assert bad.status_code == 422
     body = bad.content.decode()
     assert 'id="error-key"' in body and 'id="error-choices"' in body
+    # The page asks whether the field holds personal information (kehu.core.personal).
+    unclassed = client.post(PAGE, {"entity": "customer", "key": "x", "label": "X", "kind": "text"})
+    assert unclassed.status_code == 422
+    assert 'id="error-personal_class"' in unclassed.content.decode()
     response = client.post(
         PAGE,
         {"entity": "customer", "key": "tier", "label": "Tier", "kind": "choice",
-         "choices": "A\nB\n\nA", "required": "on", "show_in_list": "on"},
+         "choices": "A\nB\n\nA", "required": "on", "show_in_list": "on",
+         "personal_class": "ordinary"},
     )  # fmt: skip
     assert response.status_code == 302
     field = CustomField.objects.get()
     assert (field.key, field.choices, field.required, field.show_in_list) == (
         "tier", ["A", "B"], True, True)  # fmt: skip
+    assert field.personal_class == "ordinary"
     edit = client.get(f"{PAGE}{field.pk}/")
     assert edit.status_code == 200 and "A\nB" in edit.content.decode()
     saved = client.post(
         f"{PAGE}{field.pk}/",
-        {"label": "Level", "choices": "A\nB\nC", "is_active": "on", "key": "other"},
-    )
+        {"label": "Level", "choices": "A\nB\nC", "is_active": "on", "key": "other",
+         "personal_class": "sensitive"},
+    )  # fmt: skip
     assert saved.status_code == 302
     field.refresh_from_db()
+    assert field.personal_class == "sensitive"
+    assert "敏感个人信息" in client.get(PAGE).content.decode()
     assert (field.label, field.key, field.choices, field.required) == (
         "Level", "tier", ["A", "B", "C"], False)  # fmt: skip
     assert client.post(f"{PAGE}{field.pk}/archive/").status_code == 302

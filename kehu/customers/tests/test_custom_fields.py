@@ -293,3 +293,19 @@ def test_a_held_change_shows_custom_fields_by_label_in_its_diff(api, rep, fields
     } in item.diff
     customer.refresh_from_db()
     assert customer.custom_fields == {"tier": "C"}  # nothing saved while it waits
+
+
+def test_a_field_carries_its_personal_data_class(api, admin_user):
+    """Issue 19: a custom field is classed like the built-in fields (kehu.core.personal)."""
+    plain = add_field(api, admin_user)
+    assert plain["personal_class"] == "ordinary"  # an API client that does not say
+    field = add_field(api, admin_user, key="id_card", label="ID card", personal_class="sensitive")
+    assert field["personal_class"] == "sensitive"
+    api.login(admin_user)
+    bad = api.patch(f"{URL}/{field['id']}", {"personal_class": "secret"})
+    assert bad.status_code == 422 and "personal_class" in bad.content.decode()
+    assert CustomField.objects.get(pk=field["id"]).personal_class == "sensitive"
+    changed = api.patch(f"{URL}/{field['id']}", {"personal_class": "personal"})
+    assert changed.status_code == 200 and changed.json()["personal_class"] == "personal"
+    entry = AuditEntry.objects.filter(action="custom_field.updated").latest("id")
+    assert entry.changes["personal_class"] == ["sensitive", "personal"]

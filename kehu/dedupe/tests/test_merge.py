@@ -9,6 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from kehu.audit.models import AuditEntry
+from kehu.core.crypto import blind_values
 from kehu.customers.models import Contact, Customer
 from kehu.dedupe.models import DuplicatePair, Merge
 from kehu.dedupe.services import customer_merge, merge_undo
@@ -49,7 +50,9 @@ def _give_children(customer: Customer) -> None:
 def test_merge_moves_every_child_and_undo_restores_it(pair_of_customers: Any, steward: Any) -> None:
     survivor, merged = pair_of_customers
     _give_children(merged)
-    Customer.objects.filter(pk=merged.pk).update(email="info@huaxin.cn")
+    Customer.objects.filter(pk=merged.pk).update(
+        **blind_values(Customer, {"email": "info@huaxin.cn"})
+    )
     merged.refresh_from_db()
     before_survivor = _children(survivor)
     before_merged = _children(merged)

@@ -28,6 +28,7 @@ from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
 from kehu.contacts.models import Contact
 from kehu.core.cleaning import FieldCleaner
+from kehu.core.crypto import blind
 from kehu.core.validators import normalize_email, normalize_mobile
 from kehu.customers.models import Customer, Industry, Source
 from kehu.customers.services import (
@@ -74,13 +75,13 @@ def company_for_domain(domain: str) -> str:
     entry = EmailDomain.objects.filter(domain=domain).first()
     if entry:
         return entry.company
-    suffix = f"@{domain}"
+    token = blind("domain", f"@{domain}")  # e-mails are encrypted: their domains' blind index
     names = list(
-        Customer.objects.filter(email__iendswith=suffix).values_list("name", flat=True)[:50]
+        Customer.objects.filter(email_domain_bidx=token).values_list("name", flat=True)[:50]
     )
     names += list(
         Contact.objects.filter(
-            email__iendswith=suffix, customer__kind=Customer.Kind.COMPANY
+            email_domain_bidx=token, customer__kind=Customer.Kind.COMPANY
         ).values_list("customer__name", flat=True)[:50]
     )
     if not names:
@@ -171,11 +172,11 @@ def _exact_duplicate(lead: LeadInput) -> Customer | None:
     query = Q(pk__in=[])
     contact_query = Q(pk__in=[])
     if lead.email:
-        query |= Q(email__iexact=lead.email)
-        contact_query |= Q(email__iexact=lead.email)
+        query |= Q(email_bidx=blind("email", lead.email))
+        contact_query |= Q(email_bidx=blind("email", lead.email))
     if lead.mobile:
-        query |= Q(phone=lead.mobile)
-        contact_query |= Q(mobile=lead.mobile)
+        query |= Q(phone_bidx=blind("phone", lead.mobile))
+        contact_query |= Q(mobile_bidx=blind("phone", lead.mobile))
     customer = Customer.objects.filter(query).order_by("id").first()
     if customer is None:
         contact = Contact.objects.filter(contact_query).select_related("customer").first()
@@ -234,8 +235,8 @@ def lead_submit(*, data: dict[str, Any], ip: str | None) -> Lead:
     }
     if existing is not None:
         known = existing.contacts.filter(
-            (Q(email__iexact=lead.email) if lead.email else Q(pk__in=[]))
-            | (Q(mobile=lead.mobile) if lead.mobile else Q(pk__in=[]))
+            (Q(email_bidx=blind("email", lead.email)) if lead.email else Q(pk__in=[]))
+            | (Q(mobile_bidx=blind("phone", lead.mobile)) if lead.mobile else Q(pk__in=[]))
         ).first()
         contact = known or contact_create(
             actor=actor,

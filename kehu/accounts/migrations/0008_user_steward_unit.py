@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0006_calendar_feed'),
+        ('accounts', '0007_finance_role'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0002_reads_and_volume'),
+        ('audit', '0003_auditentry_target_version'),
     ]
 
     operations = [

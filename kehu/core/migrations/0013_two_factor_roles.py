@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0011_company_settings"),
+        ("core", "0012_period_claim"),
     ]
 
     operations = [
