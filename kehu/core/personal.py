@@ -176,7 +176,7 @@ _SPEC: dict[str, dict[str, str]] = {
     "customers.customfield": {
         "ordinary": (
             "id entity key label kind choices required help_text position show_in_list "
-            "is_active created_at updated_at"
+            "is_active created_at updated_at personal_class"
         ),
     },
     "tags.tagtype": {

@@ -148,7 +148,12 @@ def duplicate_rows(user: Any) -> Iterator[AuditRow]:
     if pairs is not None:
         yield from _pair_rows(user, pairs)
         return
-    for column in ("credit_code", "phone", "name_normalized"):
+    # The phone is encrypted: customers sharing one share its blind index (kehu.core.crypto).
+    for field, column in (
+        ("credit_code", "credit_code"),
+        ("phone", "phone_bidx"),
+        ("name_normalized", "name_normalized"),
+    ):
         keys = duplicate_keys(column)
         customers = list(_base(user).filter(**{f"{column}__in": keys}))
         if not customers:
@@ -171,12 +176,12 @@ def duplicate_rows(user: Any) -> Iterator[AuditRow]:
             shown = [n for pk, n in same if pk in visible]
             hidden = len(same) - len(shown)
             detail = _("same %(field)s as %(customers)s") % {
-                "field": field_label(Customer, column),
+                "field": field_label(Customer, field),
                 "customers": ", ".join(shown[:5]) or "-",
             }
             if hidden:  # their numbers stay out of scope
                 detail += _(" (+%(count)s outside your view)") % {"count": hidden}
-            yield _row("duplicate", customer, column, detail)
+            yield _row("duplicate", customer, field, detail)
 
 
 def _pair_rows(user: Any, pairs: QuerySet[Any]) -> Iterator[AuditRow]:
