@@ -70,7 +70,7 @@ def kpi_for(user: User, month: date, *, now: datetime | None = None) -> dict[str
     reader of another month stored it, while younger than two refresh intervals: over a million
     customers the live sheet takes seconds."""
     now = now or timezone.now()
-    if user.role in READ_ALL:
+    if reads_all(user):
         fresh_since = now - timedelta(seconds=2 * settings.KEHU_DASHBOARD_REFRESH_SECONDS)
         snapshot = ReportSnapshot.objects.filter(
             kind="kpi", key=f"all|{month:%Y-%m}", generated_at__gte=fresh_since
