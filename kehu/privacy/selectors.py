@@ -14,6 +14,7 @@ from kehu.accounts.models import User
 from kehu.accounts.policy import can_handle_privacy
 from kehu.audit.models import AuditEntry
 from kehu.contacts.models import Contact
+from kehu.core.crypto import blind, blind_many
 from kehu.core.errors import NotFound, PermissionDenied
 from kehu.core.validators import normalize_phone
 from kehu.customers.models import Customer
@@ -237,13 +238,16 @@ def person_find(*, phone: str = "", email: str = "", name: str = "") -> Holdings
     contact_q = Q(pk__in=[])
     customer_q = Q(pk__in=[])
     lead_q = Q(pk__in=[])
+    # Customers' and contacts' phones and e-mails are encrypted: found by their blind indexes
+    # (kehu.core.crypto); a web-form lead keeps what the form sent.
     if phones:
-        contact_q |= Q(mobile__in=phones) | Q(landline__in=phones)
-        customer_q |= Q(phone__in=phones)
+        tokens = blind_many("phone", phones)
+        contact_q |= Q(mobile_bidx__in=tokens) | Q(landline_bidx__in=tokens)
+        customer_q |= Q(phone_bidx__in=tokens)
         lead_q |= Q(mobile__in=phones)
     if email:
-        contact_q |= Q(email__iexact=email)
-        customer_q |= Q(email__iexact=email)
+        contact_q |= Q(email_bidx=blind("email", email))
+        customer_q |= Q(email_bidx=blind("email", email))
         lead_q |= Q(email__iexact=email)
     if name:
         contact_q |= Q(name=name)
