@@ -82,7 +82,10 @@ def test_merge_moves_every_child_and_undo_restores_it(pair_of_customers: Any, st
     merge_undo(actor=steward, merge=merge)
 
     restored = Customer.objects.filter(pk=merged.pk).values().get()
-    assert restored == merged_row
+    # Every column as it was, but the version: the undo is an edit, forms opened before it are
+    # stale (kehu.core.versioning).
+    assert restored["version"] == merged_row["version"] + 1
+    assert {**restored, "version": 0} == {**merged_row, "version": 0}
     survivor.refresh_from_db()
     assert survivor.name == survivor_name and survivor.email == ""
     assert _children(survivor) == before_survivor
