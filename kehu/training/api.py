@@ -31,19 +31,19 @@ from .selectors import (
 router = Router(tags=["training"])
 
 
-class StepOut(Schema):
+class TrainingStepOut(Schema):
     name: str
     title: str
     hint: str
 
 
-class ScenarioOut(Schema):
+class TrainingScenarioOut(Schema):
     id: str
     version: int
     stage: str
     title: str
     goal: str
-    steps: list[StepOut]
+    steps: list[TrainingStepOut]
     answer: str
     passed: bool
 
@@ -68,14 +68,14 @@ def scenario_get_for(user: User, scenario_id: str) -> Scenario:
     raise NotFound()
 
 
-@router.get("/scenarios", response=list[ScenarioOut])
+@router.get("/scenarios", response=list[TrainingScenarioOut])
 def scenario_list(request: AuthedRequest) -> list[dict[str, Any]]:
     workspace = workspace_active_for(request.user)
     runs = latest_runs(request.user, workspace) if workspace else {}
     return [scenario_out(s, runs.get(s.id)) for s in scenarios_for(request.user.role)]
 
 
-@router.get("/scenarios/{scenario_id}", response={200: ScenarioOut, **errors(404)})
+@router.get("/scenarios/{scenario_id}", response={200: TrainingScenarioOut, **errors(404)})
 def scenario_detail(request: AuthedRequest, scenario_id: str) -> dict[str, Any]:
     scenario = scenario_get_for(request.user, scenario_id)
     workspace = workspace_active_for(request.user)
@@ -83,11 +83,11 @@ def scenario_detail(request: AuthedRequest, scenario_id: str) -> dict[str, Any]:
     return scenario_out(scenario, runs.get(scenario.id))
 
 
-class CheckIn(Schema):
+class TrainingAnswersIn(Schema):
     answers: dict[str, str] = {}
 
 
-class StepResultOut(Schema):
+class TrainingStepResultOut(Schema):
     step: str
     title: str
     passed: bool
@@ -95,13 +95,13 @@ class StepResultOut(Schema):
     link: str
 
 
-class CheckOut(Schema):
+class TrainingCheckOut(Schema):
     scenario: str
     version: int
     passed: bool
     steps_passed: int
     steps_total: int
-    results: list[StepResultOut]
+    results: list[TrainingStepResultOut]
     checked_at: datetime
 
 
@@ -126,8 +126,12 @@ def active_workspace(user: User) -> Workspace:
     return workspace
 
 
-@router.post("/scenarios/{scenario_id}/check", response={200: CheckOut, **errors(404, 409, 422)})
-def scenario_check(request: AuthedRequest, scenario_id: str, payload: CheckIn) -> dict[str, Any]:
+@router.post(
+    "/scenarios/{scenario_id}/check", response={200: TrainingCheckOut, **errors(404, 409, 422)}
+)
+def scenario_check(
+    request: AuthedRequest, scenario_id: str, payload: TrainingAnswersIn
+) -> dict[str, Any]:
     scenario = scenario_get_for(request.user, scenario_id)
     run = services.scenario_check(
         actor=request.user,
@@ -138,11 +142,11 @@ def scenario_check(request: AuthedRequest, scenario_id: str, payload: CheckIn) -
     return check_out(run)
 
 
-class WorkspaceIn(Schema):
+class TrainingWorkspaceIn(Schema):
     trainee: str  # username or id
 
 
-class WorkspaceOut(Schema):
+class TrainingWorkspaceOut(Schema):
     id: int
     trainee: str
     trainee_name: str
@@ -166,13 +170,13 @@ def workspace_out(workspace: Workspace) -> dict[str, Any]:
     }
 
 
-@router.get("/workspaces", response=list[WorkspaceOut])
+@router.get("/workspaces", response=list[TrainingWorkspaceOut])
 def workspace_list(request: AuthedRequest) -> list[dict[str, Any]]:
     return [workspace_out(w) for w in workspaces_for(request.user)[:200]]
 
 
-@router.post("/workspaces", response={201: WorkspaceOut, **errors(403, 422)})
-def workspace_create(request: AuthedRequest, payload: WorkspaceIn) -> Status:
+@router.post("/workspaces", response={201: TrainingWorkspaceOut, **errors(403, 422)})
+def workspace_create(request: AuthedRequest, payload: TrainingWorkspaceIn) -> Status:
     raw = payload.trainee.strip()
     users = User.objects.filter(is_active=True)
     trainee = (
@@ -187,14 +191,15 @@ def workspace_create(request: AuthedRequest, payload: WorkspaceIn) -> Status:
 
 
 @router.post(
-    "/workspaces/{workspace_id}/reset", response={200: WorkspaceOut, **errors(403, 404, 409)}
+    "/workspaces/{workspace_id}/reset",
+    response={200: TrainingWorkspaceOut, **errors(403, 404, 409, 422)},
 )
 def workspace_reset(request: AuthedRequest, workspace_id: int) -> dict[str, Any]:
     workspace = workspace_get_for(request.user, workspace_id)
     return workspace_out(services.workspace_reset(actor=request.user, workspace=workspace))
 
 
-class ProgressItemOut(Schema):
+class TrainingProgressItemOut(Schema):
     scenario: str
     version: int
     stage: str
@@ -205,15 +210,17 @@ class ProgressItemOut(Schema):
     checked_at: datetime | None
 
 
-class ProgressOut(Schema):
+class TrainingProgressOut(Schema):
     workspace: int
     trainee: str
     passed: int
     total: int
-    scenarios: list[ProgressItemOut]
+    scenarios: list[TrainingProgressItemOut]
 
 
-@router.get("/workspaces/{workspace_id}/progress", response={200: ProgressOut, **errors(404)})
+@router.get(
+    "/workspaces/{workspace_id}/progress", response={200: TrainingProgressOut, **errors(404, 422)}
+)
 def workspace_progress(request: AuthedRequest, workspace_id: int) -> dict[str, Any]:
     workspace = workspace_get_for(request.user, workspace_id)
     items = []
@@ -240,7 +247,7 @@ def workspace_progress(request: AuthedRequest, workspace_id: int) -> dict[str, A
     }
 
 
-class AssessmentOut(Schema):
+class TrainingAssessmentOut(Schema):
     id: int
     started_at: datetime
     deadline: datetime
@@ -267,7 +274,7 @@ def assessment_out(assessment: Assessment) -> dict[str, Any]:
     }
 
 
-@router.post("/assessments", response={201: AssessmentOut, **errors(403, 409)})
+@router.post("/assessments", response={201: TrainingAssessmentOut, **errors(403, 409)})
 def assessment_start(request: AuthedRequest) -> Status:
     assessment = services.assessment_start(
         actor=request.user, workspace=active_workspace(request.user)
@@ -276,10 +283,11 @@ def assessment_start(request: AuthedRequest) -> Status:
 
 
 @router.post(
-    "/assessments/{assessment_id}/finish", response={200: AssessmentOut, **errors(403, 404, 409)}
+    "/assessments/{assessment_id}/finish",
+    response={200: TrainingAssessmentOut, **errors(403, 404, 409, 422)},
 )
 def assessment_finish(
-    request: AuthedRequest, assessment_id: int, payload: CheckIn
+    request: AuthedRequest, assessment_id: int, payload: TrainingAnswersIn
 ) -> dict[str, Any]:
     assessment = assessment_get_for(request.user, assessment_id)
     finished = services.assessment_finish(
@@ -288,7 +296,7 @@ def assessment_finish(
     return assessment_out(finished)
 
 
-class CertificateOut(Schema):
+class TrainingCertificateOut(Schema):
     id: int
     trainee: str
     trainee_name: str
@@ -298,7 +306,9 @@ class CertificateOut(Schema):
     scenario_versions: list[dict[str, Any]]
 
 
-@router.get("/certificates/{certificate_id}", response={200: CertificateOut, **errors(404)})
+@router.get(
+    "/certificates/{certificate_id}", response={200: TrainingCertificateOut, **errors(404, 422)}
+)
 def certificate_detail(request: AuthedRequest, certificate_id: int) -> dict[str, Any]:
     certificate = certificate_get_for(request.user, certificate_id)
     return {
