@@ -166,7 +166,7 @@ def _no_user(username: str) -> str:
 
 @router.get(
     "/oauth/applications/{application_id}",
-    response={200: ApplicationDetailOut, **errors(403, 404)},
+    response={200: ApplicationDetailOut, **errors(403, 404, 422)},
     summary="An application with who has authorised it",
 )
 def application_detail(request: AuthedRequest, application_id: int) -> dict[str, Any]:
@@ -178,7 +178,7 @@ def application_detail(request: AuthedRequest, application_id: int) -> dict[str,
 
 @router.post(
     "/oauth/applications/{application_id}/revoke",
-    response={200: ApplicationOut, **errors(403, 404)},
+    response={200: ApplicationOut, **errors(403, 404, 422)},
     summary="Revoke an application: all its tokens stop working at once",
 )
 def application_revoke(request: AuthedRequest, application_id: int) -> dict[str, Any]:
@@ -199,7 +199,7 @@ def connection_list(request: AuthedRequest) -> list[dict[str, Any]]:
 
 @router.delete(
     "/oauth/connections/{application_id}",
-    response={204: None, **errors(404)},
+    response={204: None, **errors(404, 422)},
     summary="Withdraw an application's access to your account",
 )
 def connection_revoke(request: AuthedRequest, application_id: int) -> Status:
