@@ -22,7 +22,11 @@ from .test_fast_clean import _edge_rows, _generated
 pytestmark = pytest.mark.django_db
 
 NUMBER = re.compile(r"cx\d+", re.IGNORECASE)
-SKIP_FIELDS = {"id", "customer_no", "created_at", "updated_at", "incomplete_since", "team_id"}
+# The version counts edits (optimistic locking): the second import edits rows the first one's
+# revert edited already, so it is higher there without any difference in what was written.
+SKIP_FIELDS = {
+    "id", "customer_no", "created_at", "updated_at", "incomplete_since", "team_id", "version"
+}  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
