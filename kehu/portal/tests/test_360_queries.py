@@ -23,8 +23,9 @@ from kehu.interactions.tests.helpers import STANDARD
 # issue 14 item 17); the history's people (its actors and the users its changes name, issue 15:
 # names, not ids); the value panel (issue 17: the customer's value row, which the propensity
 # bands reuse, and the settings' recommended actions when it has an octant; the model's date
-# only when there is a likelihood).
-EXECUTIVE = 17
+# only when there is a likelihood); the menu's what's-new badge (issue 20: the last release
+# notes the reader saw, kehu.help).
+EXECUTIVE = 18
 # The rep: one look-up of shares and team pool, one query for the edit and log checks, and the
 # tag library for the tags panel's picker (issue 17: shown to who may tag).
 REP = EXECUTIVE + 3
