@@ -28,6 +28,8 @@ from functools import cache
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .personal_more import SPEC_MORE
+
 ORDINARY = "ordinary"
 PERSONAL = "personal"
 SENSITIVE = "sensitive"
@@ -417,7 +419,7 @@ _LEVELS = {
 def registry() -> dict[str, dict[str, FieldClass]]:
     """{model label: {field name: FieldClass}} of every Kehu model."""
     out: dict[str, dict[str, FieldClass]] = {}
-    for label, groups in _SPEC.items():
+    for label, groups in [*_SPEC.items(), *SPEC_MORE.items()]:
         fields = out.setdefault(label, {})
         for group, names in groups.items():
             level, encrypted = _LEVELS[group]
