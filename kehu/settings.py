@@ -41,7 +41,7 @@ def private_dir(path: Path) -> Path:
     return path
 
 
-DATA_DIR = Path(os.environ.get("KEHU_DATA_DIR", REPO_DIR / "data")).resolve()
+DATA_DIR: Path = Path(os.environ.get("KEHU_DATA_DIR", REPO_DIR / "data")).resolve()
 DEBUG = env_bool("KEHU_DEBUG", False)
 _secret = os.environ.get("KEHU_SECRET_KEY", "")
 if not _secret:
@@ -344,14 +344,6 @@ KEHU_GENERATOR = Path(
     )
 )
 KEHU_DEMO_PASSWORD = os.environ.get("KEHU_DEMO_PASSWORD", "kehu-demo-2026")
-# Training (kehu.training): workspaces copy a small sandbox of this many customers; scenario
-# files in these folders join the shipped ones; an assessment lasts this long and passes at this
-# share of its steps; with REQUIRE_CERTIFICATION a user imports or merges only once certified.
-KEHU_TRAINING_SANDBOX_CUSTOMERS = env_int("KEHU_TRAINING_SANDBOX_CUSTOMERS", 60)
-KEHU_TRAINING_SCENARIO_DIRS = env_list("KEHU_TRAINING_SCENARIO_DIRS", "")
-KEHU_TRAINING_ASSESSMENT_MINUTES = env_int("KEHU_TRAINING_ASSESSMENT_MINUTES", 60)
-KEHU_TRAINING_PASS_PERCENT = env_int("KEHU_TRAINING_PASS_PERCENT", 80)
-KEHU_TRAINING_REQUIRE_CERTIFICATION = env_bool("KEHU_TRAINING_REQUIRE_CERTIFICATION", False)
 # Imports: rows per transaction (the resume point), where uploads are kept and for how long.
 KEHU_IMPORT_BATCH_SIZE = env_int("KEHU_IMPORT_BATCH_SIZE", 1000)
 # SQLite: WAL pages written before a checkpoint while an import runs (the default is 1,000: a
@@ -366,22 +358,6 @@ KEHU_IMPORT_RETENTION_DAYS = env_int("KEHU_IMPORT_RETENTION_DAYS", 30)
 # The read log (360 pages opened, searches, exports, reveals): kept this many days, then purged
 # by `kehu audit_purge_reads` (whole sealed days; the change log is kept). 180 days: 等保 2.0.
 KEHU_AUDIT_READ_RETENTION_DAYS = env_int("KEHU_AUDIT_READ_RETENTION_DAYS", 180)
-# Audit anchoring (kehu.audit.services.anchor): a daily Ed25519-signed checkpoint of the change
-# log's hash chain, kept outside the database. The signing key: KEHU_AUDIT_SIGNING_KEY (PEM or
-# base64 of the 32 raw bytes), else the file (0600, created at the first checkpoint); never in the
-# database. Checkpoints go to the folder and/or are POSTed to the webhook (JSON).
-KEHU_AUDIT_SIGNING_KEY = os.environ.get("KEHU_AUDIT_SIGNING_KEY", "")
-KEHU_AUDIT_SIGNING_KEY_FILE = Path(
-    os.environ.get("KEHU_AUDIT_SIGNING_KEY_FILE", DATA_DIR / "audit-signing.key")
-)
-KEHU_AUDIT_CHECKPOINT_DIR = os.environ.get(
-    "KEHU_AUDIT_CHECKPOINT_DIR", str(DATA_DIR / "audit-checkpoints")
-)
-KEHU_AUDIT_CHECKPOINT_WEBHOOK = os.environ.get("KEHU_AUDIT_CHECKPOINT_WEBHOOK", "")
-KEHU_AUDIT_CHECKPOINT_HOUR = env_int("KEHU_AUDIT_CHECKPOINT_HOUR", 1)  # local time; -1: off
-# A checkpoint also keeps the hash of every Nth entry since the previous one, so that a rewrite
-# found by `kehu audit_verify --checkpoint` is named within N entries.
-KEHU_AUDIT_CHECKPOINT_STRIDE = env_int("KEHU_AUDIT_CHECKPOINT_STRIDE", 100)
 # The export volume rule (review rule export_spike): a user may pull threshold x their usual daily
 # rows (list API pages, search results and exports together), the usual being at least this.
 KEHU_EXPORT_BASELINE_ROWS = env_int("KEHU_EXPORT_BASELINE_ROWS", 500)
@@ -488,9 +464,6 @@ AUTHENTICATION_BACKENDS = [
 ]
 # Managers, administrators and data stewards sign in with a TOTP code (kehu.accounts.two_factor).
 KEHU_REQUIRE_2FA = env_bool("KEHU_REQUIRE_2FA", True)
-# Which roles, until an administrator chooses on /settings/company/ ("all": every role).
-# KEHU_REQUIRE_2FA=false overrides both (a local sandbox).
-KEHU_2FA_ROLES = env_list("KEHU_2FA_ROLES", "manager,admin,steward")
 OTP_TOTP_ISSUER = "Kehu"
 # django-axes: lock a username out, for this long, after KEHU_LOGIN_FAILURE_LIMIT failures from
 # one address or KEHU_LOGIN_USER_FAILURE_LIMIT from any addresses (kehu.accounts.lockout).
@@ -505,7 +478,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "kehu.core.middleware.client_ip"
 AXES_ENABLED = env_bool("KEHU_LOGIN_LOCKOUT", True)
 # Production (KEHU_PRODUCTION=true, behind HTTPS): passes `kehu check --deploy`.
-KEHU_PRODUCTION = env_bool("KEHU_PRODUCTION", False)
+KEHU_PRODUCTION: bool = env_bool("KEHU_PRODUCTION", False)
 # `kehu backup` on the worker: every this many seconds (production: daily; the sandbox: off),
 # keeping the newest KEHU_BACKUP_KEEP archives in DATA_DIR/backups.
 KEHU_BACKUP_EVERY_SECONDS = env_int("KEHU_BACKUP_EVERY_SECONDS", 86400 if KEHU_PRODUCTION else 0)
@@ -521,52 +494,7 @@ if KEHU_PRODUCTION:
     if env_bool("KEHU_BEHIND_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# --- Connected applications: OAuth 2.0 through django-oauth-toolkit (kehu.accounts.oauth).
-# Authorization code with PKCE (required), client credentials for server-to-server; the scopes
-# and what each opens are kehu/accounts/oauth/scopes.py. Redirect URIs must be https://, or
-# also http:// outside production (a developer's localhost).
+# --- Privacy, connected applications, audit anchoring, training (issues 19 and 20): their
+# settings are in kehu/settings_privacy.py (this module's 500-line limit).
 INSTALLED_APPS += ["oauth2_provider", "kehu.accounts.oauth"]
-OAUTH2_PROVIDER = {
-    "SCOPES_BACKEND_CLASS": "kehu.accounts.oauth.scopes.ApplicationScopes",
-    "OAUTH2_VALIDATOR_CLASS": "kehu.accounts.oauth.validators.KehuOAuth2Validator",
-    "PKCE_REQUIRED": True,
-    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"] if KEHU_PRODUCTION else ["https", "http"],
-    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("KEHU_OAUTH_ACCESS_TOKEN_SECONDS", 3600),
-    "REFRESH_TOKEN_EXPIRE_SECONDS": env_int("KEHU_OAUTH_REFRESH_TOKEN_SECONDS", 30 * 86400),
-    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
-    "ROTATE_REFRESH_TOKEN": True,
-    "REQUEST_APPROVAL_PROMPT": "force",
-    # RFC 9700 (OAuth 2.0 Security BCP), so that `kehu check --deploy` passes: no implicit or
-    # password grant, PKCE S256 only, tokens only in the Authorization header, `iss` in the
-    # authorization response, tokens stored as hashes only, a replayed refresh token revokes
-    # its whole family.
-    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
-    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
-    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
-    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
-    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
-    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
-    "REFRESH_TOKEN_REUSE_PROTECTION": True,
-}
-# The toolkit's own models (named so that migrations can depend on them).
-OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
-OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
-OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"
-OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
-OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"
-# Data-subject requests (issue 19, kehu.privacy): days until a request is due. PIPL gives 15
-# working days, GDPR 30 days; the default counts 15 calendar days, the stricter reading.
-KEHU_PRIVACY_REQUEST_DAYS = env_int("KEHU_PRIVACY_REQUEST_DAYS", 15)
-# Local hour at which a running `kehu db_worker` runs the enabled retention policies (-1: never).
-KEHU_RETENTION_HOUR = env_int("KEHU_RETENTION_HOUR", 3)
-# Encryption at rest of personal fields (kehu.core.crypto, issue 19): AES-256-GCM keys by version
-# ("1:<base64 32 bytes>,2:<...>", the highest is current) and the HMAC key of the blind indexes,
-# from the environment; else from KEHU_ENCRYPTION_KEY_FILE (created at first use, 0600), never in
-# the database. KEHU_ENCRYPTION=false stores new values in clear (bench comparison only); values
-# already encrypted stay readable.
-KEHU_ENCRYPTION = env_bool("KEHU_ENCRYPTION", True)
-KEHU_ENCRYPTION_KEYS = os.environ.get("KEHU_ENCRYPTION_KEYS", "")
-KEHU_BLIND_INDEX_KEY = os.environ.get("KEHU_BLIND_INDEX_KEY", "")
-KEHU_ENCRYPTION_KEY_FILE = Path(
-    os.environ.get("KEHU_ENCRYPTION_KEY_FILE", DATA_DIR / "encryption_keys.json")
-)
+from kehu.settings_privacy import *  # noqa: E402, F403

@@ -28,7 +28,7 @@ from oauth2_provider.models import AccessToken
 from kehu.core.company import company_settings
 
 from .errors import InvalidToken, OtpRequired, ReadOnlyToken, SessionRequired
-from .models import ApiToken, Role, User
+from .models import ApiToken, User
 from .oauth.selectors import oauth_require_scope, oauth_token_authenticate, oauth_token_checksum
 from .services import api_token_authenticate
 

@@ -8,9 +8,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kehu.contacts.models import Contact as Contact  # moved to kehu.contacts; re-exported
-from kehu.core.versioning import Versioned
 from kehu.core.crypto import BlindIndexed, BlindIndexField, EncryptedCharField
 from kehu.core.personal import PersonalClass
+from kehu.core.versioning import Versioned
 
 
 class Industry(models.Model):

@@ -31,6 +31,7 @@ from kehu.core.validators import AMOUNT_BANDS, parse_amount, parse_choice, parse
 
 from .custom_fields import custom_fields_filter, custom_sort_field, custom_sorted
 from .models import Customer, Industry, Source
+from .phone_suffix import customer_ids_by_phone_suffix as customer_ids_by_phone_suffix
 from .saved_view_selectors import saved_view_get_for as saved_view_get_for  # their home
 from .saved_view_selectors import saved_views_for as saved_views_for
 from .segment_filter import segment_filter_for
@@ -455,26 +456,6 @@ def customer_search(
     if len(q) < 2 or (q.isascii() and len(q) < 3):  # too short for the substring index
         condition |= Q(name__icontains=q)
     return queryset.filter(condition)
-
-
-def _digits(text: str) -> str:
-    return "".join(ch for ch in text if ch.isdigit())
-
-
-def customer_ids_by_phone_suffix(digits: str) -> list[int]:
-    """Customers whose phone or a contact's mobile ends with digits (4 or more): the blind index
-    of the last 4 digits finds the few candidates, whose decrypted numbers are then compared."""
-    tail = blind("tail", digits)
-    if not tail:
-        return []
-    ids = {
-        pk
-        for pk, phone in Customer.objects.filter(phone_tail_bidx=tail).values_list("pk", "phone")
-        if _digits(phone.split(";", 1)[0]).endswith(digits)
-    }
-    contacts = Contact.objects.filter(mobile_tail_bidx=tail).values_list("customer_id", "mobile")
-    ids.update(pk for pk, mobile in contacts if _digits(mobile).endswith(digits))
-    return sorted(ids)
 
 
 def customer_simple_search(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -28,6 +28,10 @@ from kehu.customers.services import customer_change_status
 from ..models import Opportunity, Order, OrderLine
 from ..validators import STAGE_ALIASES
 from .lines import lines_snapshot, opportunity_lines_clean, opportunity_lines_write
+from .moves import opportunities_move as opportunities_move
+from .moves import orders_anonymise as orders_anonymise
+from .moves import orders_bulk_add as orders_bulk_add
+from .moves import orders_move as orders_move
 from .stages import STAGE_EXTRAS, stage_extras_clean, stage_record, won_amount_of
 
 ORIGIN_ALIASES = build_aliases(
@@ -454,64 +458,3 @@ def order_delete(*, actor: User, order: Order) -> None:
         changes=diff_fields(_snapshot(order, ORDER_FIELDS), {}),
     )
     order.delete()
-
-
-# --- Merges: rows given to another customer (kehu.dedupe's merge and its undo)
-
-
-def _move(
-    model: Any, action: AuditAction, *, actor: User, ids: Iterable[int], customer: Customer
-) -> list[int]:
-    rows = list(model.objects.filter(pk__in=list(ids)).exclude(customer=customer))
-    if not rows:
-        return []
-    numbers = dict(
-        Customer.objects.filter(pk__in={r.customer_id for r in rows}).values_list(
-            "pk", "customer_no"
-        )
-    )
-    model.objects.filter(pk__in=[r.pk for r in rows]).update(
-        customer=customer, updated_at=timezone.now(), version=version_next()
-    )
-    entries = []
-    for row in rows:
-        old = numbers.get(row.customer_id)
-        row.version += 1
-        row.customer = customer  # the entry joins the history of the customer it now belongs to
-        entries.append(
-            PendingEntry(
-                action=action, target=row, changes={"customer": [old, customer.customer_no]}
-            )
-        )
-    audit_record_many(actor=actor, entries=entries)
-    return [row.pk for row in rows]
-
-
-@transaction.atomic
-def opportunities_move(*, actor: User, ids: Iterable[int], customer: Customer) -> list[int]:
-    """Give these opportunities to `customer`; owners and amounts stay. One audit entry each."""
-    return _move(
-        Opportunity, AuditAction.OPPORTUNITY_MOVED, actor=actor, ids=ids, customer=customer
-    )
-
-
-@transaction.atomic
-def orders_move(*, actor: User, ids: Iterable[int], customer: Customer) -> list[int]:
-    """Give these orders (with their lines) to `customer`; numbers and amounts stay."""
-    return _move(Order, AuditAction.ORDER_MOVED, actor=actor, ids=ids, customer=customer)
-
-
-@transaction.atomic
-def orders_bulk_add(*, orders: list[Order], lines: list[OrderLine]) -> int:
-    """Insert orders of new customers with their lines (the training sandbox's history); the
-    customers' own "customer.created" entries stand for them in the log."""
-    Order.objects.bulk_create(orders, batch_size=2000)
-    OrderLine.objects.bulk_create(lines, batch_size=2000)
-    return len(orders)
-
-
-@transaction.atomic
-def orders_anonymise(*, customer_id: int, tombstone: str) -> int:
-    """Erasure (issue 19): an individual customer's order notes go; amounts and lines stay, so
-    revenue keeps its totals."""
-    return Order.objects.filter(customer_id=customer_id).exclude(notes="").update(notes=tombstone)
