@@ -318,6 +318,8 @@ def can_assign_pool(user: Any, customer: Any) -> bool:
 def can_manage_oauth_applications(user: Any) -> bool:
     """Administrators register connected applications (OAuth), see their grants, revoke them."""
     return getattr(user, "is_authenticated", False) and user.role == Role.ADMIN
+
+
 # Personal-data requests (issue 19): the register, a person's export, correction and erasure,
 # retention policies. The data steward and administrators only.
 PRIVACY_ROLES = {Role.ADMIN, Role.STEWARD}
