@@ -255,7 +255,7 @@ def request_create(request: AuthedRequest, payload: RequestIn) -> Status:
 
 @router.get(
     "/privacy/requests/{request_id}",
-    response={200: RequestOut, **errors(403, 404)},
+    response={200: RequestOut, **errors(403, 404, 422)},
     summary="One request",
 )
 def request_detail(request: AuthedRequest, request_id: int) -> dict[str, Any]:
@@ -277,7 +277,7 @@ def request_update(request: AuthedRequest, request_id: int, payload: RequestPatc
 
 @router.get(
     "/privacy/requests/{request_id}/holdings",
-    response={200: HoldingsOut, **errors(403, 404)},
+    response={200: HoldingsOut, **errors(403, 404, 422)},
     summary="What is held about the request's person (found by phone, e-mail or name)",
 )
 def request_holdings(request: AuthedRequest, request_id: int) -> dict[str, Any]:
@@ -292,7 +292,7 @@ def request_holdings(request: AuthedRequest, request_id: int) -> dict[str, Any]:
 
 @router.get(
     "/privacy/requests/{request_id}/export",
-    response={200: None, **errors(403, 404)},
+    response={200: None, **errors(403, 404, 422)},
     summary="Everything held about the person, as machine-readable JSON (a download)",
 )
 def request_export(request: AuthedRequest, request_id: int) -> HttpResponse:
@@ -442,7 +442,7 @@ def policy_update(request: AuthedRequest, policy_id: int, payload: PolicyPatch) 
 
 @router.post(
     "/privacy/retention-policies/{policy_id}/run",
-    response={200: RunOut, **errors(403, 404)},
+    response={200: RunOut, **errors(403, 404, 422)},
     summary="Run a policy now, or preview it (dry_run, the default)",
 )
 def policy_run(request: AuthedRequest, policy_id: int, payload: RunIn) -> dict[str, Any]:
@@ -455,7 +455,7 @@ def policy_run(request: AuthedRequest, policy_id: int, payload: RunIn) -> dict[s
 
 @router.get(
     "/privacy/retention-policies/{policy_id}/runs",
-    response={200: list[RunOut], **errors(403, 404)},
+    response={200: list[RunOut], **errors(403, 404, 422)},
     summary="A policy's runs (reports), newest first",
 )
 def policy_runs(request: AuthedRequest, policy_id: int) -> list[dict[str, Any]]:
