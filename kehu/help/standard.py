@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kehu.contacts.models import Contact
+from kehu.core.crypto import BlindIndexField
 from kehu.core.regions import RegionsMissing, region_children
 from kehu.customers.models import Customer, Industry, Source
 from kehu.customers.validators import BUDGET_LIMITS, SIZE_LIMITS, STANDARD_FIELDS
@@ -179,7 +180,8 @@ def _table(key: str, model: type[models.Model], rules: dict[str, str]) -> Entity
     table = EntityTable(key=key, label=str(model._meta.verbose_name))
     for model_field in model._meta.concrete_fields:
         name = model_field.name
-        if name in INTERNAL:
+        # Kehu's own bookkeeping: the edit counter and the blind indexes of encrypted values.
+        if name in INTERNAL or name == "version" or isinstance(model_field, BlindIndexField):
             continue
         is_required = name in required or (
             not model_field.blank and model_field.editable and not model_field.has_default()
