@@ -5,13 +5,11 @@ schedules; KEHU_AUDIT_CHECKPOINT_HOUR)."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.utils import timezone
 from django_tasks import task
 
-from kehu.core.periodic import periodic_ensure
+from kehu.core.periodic import periodic_ensure, seconds_to_hour
 
 from .services import audit_reads_purge
 from .services.anchor import CheckpointRefused, audit_checkpoint_write
@@ -24,17 +22,6 @@ logger = logging.getLogger(__name__)
 def audit_reads_nightly() -> dict[str, int]:
     """Seal the read log's days into the chain; delete the days past their retention."""
     return audit_reads_purge()
-
-
-def seconds_to_hour(hour: int, now: datetime | None = None) -> int:
-    """Seconds from now to the next time the local clock shows `hour`:00 (0: never, hour < 0)."""
-    if hour < 0:
-        return 0
-    now = timezone.localtime(now or timezone.now())
-    moment = now.replace(hour=hour % 24, minute=0, second=0, microsecond=0)
-    if moment <= now:
-        moment += timedelta(days=1)
-    return max(1, int((moment - now).total_seconds()))
 
 
 @task()

@@ -108,3 +108,14 @@ def periodic_ensure(
             return False
         task.using(run_after=moment).enqueue(**kwargs)
     return True
+
+
+def seconds_to_hour(hour: int, now: datetime | None = None) -> int:
+    """Seconds from now to the next time the local clock shows `hour`:00 (0: never, hour < 0)."""
+    if hour < 0:
+        return 0
+    now = timezone.localtime(now or timezone.now())
+    moment = now.replace(hour=hour % 24, minute=0, second=0, microsecond=0)
+    if moment <= now:
+        moment += timedelta(days=1)
+    return max(1, int((moment - now).total_seconds()))

@@ -6,8 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django_tasks import task
 
-from kehu.core.periodic import periodic_ensure
-from kehu.tags.tasks import seconds_to_hour
+from kehu.core.periodic import periodic_ensure, seconds_to_hour
 
 
 @task()

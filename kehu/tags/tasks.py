@@ -8,15 +8,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
 from django_tasks import task
 
 from kehu.core.jobs import job_finish, job_progress, job_running
-from kehu.core.periodic import periodic_ensure, queued_already
+from kehu.core.periodic import periodic_ensure, queued_already, seconds_to_hour
 
 
 @task()
@@ -62,17 +60,6 @@ def tags_decay_task(repeat: bool = False) -> dict[str, int]:
     finally:
         if repeat:
             decay_schedule()
-
-
-def seconds_to_hour(hour: int, now: datetime | None = None) -> int:
-    """Seconds from now to the next time the local clock shows `hour`:00 (-1: never, 0)."""
-    if hour < 0:
-        return 0
-    now = timezone.localtime(now or timezone.now())
-    moment = now.replace(hour=hour % 24, minute=0, second=0, microsecond=0)
-    if moment <= now:
-        moment += timedelta(days=1)
-    return max(1, int((moment - now).total_seconds()))
 
 
 def decay_schedule() -> bool:

@@ -178,7 +178,7 @@ def test_the_commands(rep: Any, customer_factory: Any) -> None:
 
 
 def test_the_nightly_schedule() -> None:
-    from kehu.tags.tasks import seconds_to_hour
+    from kehu.core.periodic import seconds_to_hour
 
     evening = datetime(2026, 1, 5, 23, 0, tzinfo=SHANGHAI)
     assert seconds_to_hour(2, evening) == 3 * 3600
