@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import Role, Team, User
-from kehu.accounts.policy import READ_ALL
+from kehu.accounts.policy import READ_ALL, reads_all
 from kehu.customers.models import Customer, CustomerStatusChange
 from kehu.interactions.models import Interaction
 from kehu.opportunities.models import Opportunity, Order
@@ -216,6 +216,14 @@ def dashboard_for(user: User, *, now: datetime | None = None) -> dict[str, Any]:
             kpi_tile(snapshot.data, period="month"),
             kpi_tile(snapshot.data, period="quarter"),
             pipeline_kpi_tile(snapshot.data),
+        ]
+    elif role == Role.STEWARD and not reads_all(user):
+        # A unit's data steward (issue 20): the unit's figures, counted live; never the company's.
+        tiles = [
+            figures.funnel_tile(figures.status_counts(customers)),
+            figures.review_tile(user),
+            figures.quality_board_tile(figures.quality_rows(customers)),
+            figures.lifecycle_tile(figures.lifecycle_counts(customers)),
         ]
     elif role in READ_ALL:
         snapshot = company_snapshot(now=now)

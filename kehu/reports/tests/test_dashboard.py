@@ -144,6 +144,17 @@ def test_executive_dashboard_company_kpis(api, executive, dataset):
     assert got["funnel"]["lead"]["value"] == 3  # A, S, E
 
 
+def test_a_unit_steward_sees_the_unit_not_the_company(api, rep, executive, dataset):
+    from kehu.accounts.models import Role
+    from kehu.conftest import make_user
+
+    steward = make_user("east-steward", Role.STEWARD, None, steward_unit=rep.team)
+    got, body = tiles(api, steward)
+    assert body["generated_at"] is None  # counted live over the unit, not the company snapshot
+    assert got["funnel"]["lead"]["value"] == 2  # A and S; E is the south team's
+    assert tiles(api, executive)[0]["funnel"]["lead"]["value"] == 3
+
+
 def test_snapshot_freshness_and_refresh(api, executive, dataset, frozen):
     snapshot_refresh()
     frozen.shift(timedelta(minutes=5))
