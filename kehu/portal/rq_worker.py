@@ -17,7 +17,6 @@ honest as `kehu db_worker` does.
 from __future__ import annotations
 
 import logging
-import time
 from types import FrameType
 from typing import Any
 
@@ -27,24 +26,14 @@ from django_tasks_rq.backend import Job as TaskJob
 from rq import Queue, SimpleWorker
 
 from kehu.core.jobs import job_stop_request
-from kehu.portal.job_reaper import jobs_reap_audited, jobs_settle_audited
+from kehu.portal.job_reaper import Reaping, jobs_settle_audited
 
-from .management.commands.db_worker import REAP_SECONDS, periodic_start
+from .management.commands.db_worker import periodic_start
 
 logger = logging.getLogger("kehu.worker")
 
 
-class KehuRQWorker(SimpleWorker):
-    reaped_at: float | None = None
-
-    def reap(self, *, force: bool = False) -> None:
-        now = time.monotonic()
-        if not force and self.reaped_at is not None and now - self.reaped_at < REAP_SECONDS:
-            return
-        self.reaped_at = now
-        for job, outcome in jobs_reap_audited():
-            logger.warning("Stale job %s (%s): %s", job.pk, job.kind, outcome)
-
+class KehuRQWorker(Reaping, SimpleWorker):
     def request_stop(self, signum: int, frame: FrameType | None) -> None:
         job_stop_request()
         super().request_stop(signum, frame)  # type: ignore[no-untyped-call]

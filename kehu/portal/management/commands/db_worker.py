@@ -20,7 +20,6 @@ The options are the library's.
 from __future__ import annotations
 
 import os
-import time
 from types import FrameType
 from typing import Any
 
@@ -34,7 +33,7 @@ from kehu.audit.tasks import audit_checkpoint_schedule
 from kehu.core.jobs import job_stop_request
 from kehu.core.tasks import backup_schedule
 from kehu.interactions.tasks import reminders_schedule
-from kehu.portal.job_reaper import jobs_reap_audited, jobs_settle_audited
+from kehu.portal.job_reaper import Reaping, jobs_settle_audited
 from kehu.privacy.tasks import retention_schedule
 from kehu.reports.dashboard.tasks import reports_schedule
 from kehu.reports.tasks import analysis_facts_schedule
@@ -42,8 +41,6 @@ from kehu.segments.tasks import segments_followup_schedule
 from kehu.tags.tasks import decay_schedule
 from kehu.value.tasks import freshness_schedule, propensity_schedule, value_schedule
 from kehu.workflow.tasks import tick_schedule
-
-REAP_SECONDS = 60
 
 
 def periodic_start(*, batch: bool) -> None:
@@ -77,20 +74,10 @@ def periodic_start(*, batch: bool) -> None:
             logger.exception("Queueing %s failed", schedule.__name__)
 
 
-class KehuWorker(Worker):
-    reaped_at: float | None = None
-
+class KehuWorker(Reaping, Worker):
     def shutdown(self, signum: int, frame: FrameType | None) -> None:
         job_stop_request()
         super().shutdown(signum, frame)
-
-    def reap(self, *, force: bool = False) -> None:
-        now = time.monotonic()
-        if not force and self.reaped_at is not None and now - self.reaped_at < REAP_SECONDS:
-            return
-        self.reaped_at = now
-        for job, outcome in jobs_reap_audited():
-            logger.warning("Stale job %s (%s): %s", job.pk, job.kind, outcome)
 
     def run(self) -> None:
         self.reap(force=True)
