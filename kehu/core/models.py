@@ -91,7 +91,8 @@ class SearchDocument(models.Model):
     """One searchable thing (a customer, a contact, an interaction summary, later a tag).
 
     Written by kehu.core.search_index in the same transaction as the record it describes; read
-    by kehu.search. Text is stored simplified, lower case. owner/team/status copy the customer's,
+    by kehu.search. Text is stored simplified, lower case; encrypted fields of the record only
+    as blind terms (`tokens`, issue 19). owner/team/status copy the customer's,
     so kehu.accounts.policy.visibility_q scopes documents like customers (SCOPE_CUSTOMER = "").
     """
 
@@ -117,15 +118,16 @@ class SearchDocument(models.Model):
     name_key = models.CharField(max_length=200, blank=True, db_index=True)
     pinyin = models.CharField(max_length=200, blank=True, db_index=True)
     initials = models.CharField(max_length=100, blank=True, db_index=True)
-    phone_rev = models.CharField(max_length=32, blank=True, db_index=True)
-    email = models.CharField(max_length=254, blank=True, db_index=True)
-    codes = models.CharField(max_length=300, blank=True)  # numbers, credit code, WeChat id, phones
+    codes = models.CharField(max_length=300, blank=True)  # customer number, credit code
     tags = models.TextField(blank=True)  # filled by a tags app through search_set_tags()
     # Everything searchable, for the substring engines (FTS5 trigram / pg_trgm).
     text = models.TextField(blank=True)
-    # CJK bigrams of `text` and the scope words (PostgreSQL only; SQLite keeps them in the
-    # search_bigram FTS5 table).
+    # CJK bigrams of `text`, the blind terms and the scope words (PostgreSQL only; SQLite keeps
+    # them in the search_bigram FTS5 table).
     grams = models.TextField(blank=True)
+    # Blind terms of the record's encrypted values (phones, e-mails, ids, address), space
+    # separated (kehu.core.search_index.tokens): no plaintext of them is in the document.
+    tokens = models.TextField(blank=True)
 
     class Meta:
         constraints = [

@@ -69,7 +69,8 @@ _SPEC: dict[str, dict[str, str]] = {
         ),
     },
     "core.searchdocument": {
-        "personal": "title subtitle name_key pinyin initials phone_rev email codes text grams",
+        # tokens: keyed terms of encrypted values (pseudonymous, like the *_bidx columns).
+        "personal": "title subtitle name_key pinyin initials codes text grams tokens",
         "ordinary": "id kind object_id customer_id owner team status tags",
     },
     "core.companysettings": {

@@ -15,6 +15,12 @@ and the ids merged per kind (like the customer list's per-branch pages):
   words on each one (SQLite: an FTS5 lookup by rowid);
 - any other arm walks the word's matches and tests its SQL on each.
 The selector re-applies the whole visibility SQL to the rows it reads.
+
+Besides the words, a query's blind terms (kehu.core.search_index.tokens: the keyed words of a
+phone, its prefixes and suffixes, an e-mail, an id, an address) are looked up in the same pass:
+SQLite's search_bigram and PostgreSQL's `grams` hold a document's terms beside its bigrams and
+scope tokens, so "this term AND the rep's scope" is one index lookup too. `Groups` is an OR of
+ANDs of terms (an address query needs all its bigram terms).
 """
 
 from __future__ import annotations
@@ -36,6 +42,8 @@ Scope = dict[str, list[Any]]
 # Several scopes, any of which admits a document (SQLite merges a rep's token branches: one walk).
 AnyScope = Scope | list[Scope]
 Visibility = tuple[str, list[Any]]
+Groups = list[tuple[str, ...]]  # any group matches; a group needs every one of its terms
+_TERMS = "\tterms"  # _run's key suffix for the blind-term selects of a kind
 
 
 @dataclass(frozen=True)
@@ -120,6 +128,11 @@ class _Engine:
     def _documents_fuzzy(self, word: str, kind: str, arm: Visibility, cap: int) -> Select:
         raise NotImplementedError
 
+    def _terms_select(
+        self, groups: Groups, kind: str, scope: AnyScope | None, visibility: Visibility, cap: int
+    ) -> Select:
+        raise NotImplementedError
+
     def ids(
         self, words: list[str], *, kinds: list[str], arms: list[Arm], cap: int
     ) -> dict[str, list[int]]:
@@ -129,6 +142,49 @@ class _Engine:
             cap,
             lambda kind, arm: self._documents_select(words, kind, arm.sql, cap),
             lambda kind, arm: self._select(words, kind, arm.scope, arm.sql, cap),
+        )
+
+    def search(
+        self, words: list[str], groups: Groups, *, kinds: list[str], arms: list[Arm], cap: int
+    ) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+        """Per kind, the ids matching the words (when they can use an index: is_indexed) and
+        the ids matching the blind-term groups, as one statement."""
+        planned = self._plan(arms)
+        selects: dict[str, list[Select]] = {}
+        for kind in kinds:
+            if is_indexed(words):
+                selects[kind] = [
+                    self._documents_select(words, kind, arm.sql, cap)
+                    if arm.by_documents
+                    else self._select(words, kind, arm.scope, arm.sql, cap)
+                    for arm in planned
+                ]
+            if groups:
+                selects[kind + _TERMS] = [
+                    self._documents_terms(groups, kind, arm.sql, cap)
+                    if arm.by_documents
+                    else self._terms_select(groups, kind, arm.scope, arm.sql, cap)
+                    for arm in planned
+                ]
+        found = _run(selects, cap)
+        by_words = {kind: found.get(kind, []) for kind in kinds}
+        by_terms = {kind: found.get(kind + _TERMS, []) for kind in kinds}
+        return by_words, by_terms
+
+    @staticmethod
+    def _documents_terms(groups: Groups, kind: str, arm: Visibility, cap: int) -> Select:
+        """The arm's documents (the shares) whose stored terms hold a group (LIKE: the terms
+        are fixed-length words that no other text contains)."""
+        tests, params = [], []
+        for group in groups:
+            tests.append(
+                "(" + " AND ".join([f"({TABLE}.tokens || '') LIKE %s"] * len(group)) + ")"
+            )
+            params += [f"%{term}%" for term in group]
+        return (
+            f"SELECT {TABLE}.id FROM {TABLE} WHERE {arm[0]} AND ({TABLE}.kind || '') = %s "
+            f"AND ({' OR '.join(tests)}) LIMIT {cap}",
+            [*arm[1], kind, *params],
         )
 
     def fuzzy_ids(
@@ -258,6 +314,26 @@ class SqliteEngine(_Engine):
             params,
         )
 
+    def _terms_select(
+        self, groups: Groups, kind: str, scope: AnyScope | None, visibility: Visibility, cap: int
+    ) -> Select:
+        """The blind terms, kind and scope in one search_bigram lookup (the visibility SQL on
+        each match when a scope value has no token)."""
+        expression = " OR ".join("(" + " AND ".join(_fts_phrase(t) for t in g) + ")" for g in groups)
+        terms = self._scope_terms(kind, scope, "") if scope is not None else None
+        if terms is not None:
+            return (
+                f"SELECT rowid AS id FROM search_bigram WHERE search_bigram MATCH %s LIMIT {cap}",
+                [" AND ".join([f"({expression})", *terms])],
+            )
+        kind_only = self._scope_terms(kind, {}, "") or []
+        return (
+            f"SELECT {TABLE}.id FROM search_bigram CROSS JOIN {TABLE} "
+            f"ON {TABLE}.id = search_bigram.rowid WHERE search_bigram MATCH %s "
+            f"AND {visibility[0]} LIMIT {cap}",
+            [" AND ".join([f"({expression})", *kind_only]), *visibility[1]],
+        )
+
     def _fuzzy_select(
         self, word: str, kind: str, scope: AnyScope | None, visibility: Visibility, cap: int
     ) -> Select:
@@ -378,6 +454,26 @@ class PostgresEngine(_Engine):
             params,
         )
 
+    def _terms_select(
+        self, groups: Groups, kind: str, scope: AnyScope | None, visibility: Visibility, cap: int
+    ) -> Select:
+        """The blind terms, kind and scope in one GIN full-text lookup on `grams`."""
+        assert not isinstance(scope, list)
+        expression = " | ".join("(" + " & ".join(g) + ")" for g in groups)
+        scope_query = self._scope_query(kind, scope if scope is not None else {})
+        if scope_query is not None and scope is not None:
+            return (
+                f"SELECT {TABLE}.id FROM {TABLE} WHERE {self._TSV} @@ "
+                f"to_tsquery('simple'::regconfig, %s) LIMIT {cap}",
+                [f"({expression}) & {scope_query}"],
+            )
+        kind_query = self._scope_query(kind, {})
+        return (
+            f"SELECT {TABLE}.id FROM {TABLE} WHERE {self._TSV} @@ "
+            f"to_tsquery('simple'::regconfig, %s) AND {visibility[0]} LIMIT {cap}",
+            [f"({expression}) & {kind_query}", *visibility[1]],
+        )
+
     def _fuzzy_select(
         self, word: str, kind: str, scope: AnyScope | None, visibility: Visibility, cap: int
     ) -> Select:
@@ -412,6 +508,7 @@ def engine() -> SqliteEngine | PostgresEngine:
 __all__ = [
     "EVERYTHING",
     "Arm",
+    "Groups",
     "Scope",
     "Visibility",
     "engine",

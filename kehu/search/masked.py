@@ -1,11 +1,13 @@
 """Search matches a value only as far as the user may see it (issue 14.17).
 
-A search document carries its record's phones, e-mail, WeChat and QQ ids (kehu.core.search_index).
-Whoever sees them whole (kehu.accounts.policy.can_see_pii: the owner, the owner's team manager,
-administrators) may match on any part of them. Everyone else sees them masked on every page
-(139****2166, b***@jia.cn, wxi*****f8d2), and may match only on what the mask shows: the document
-is read as it would be shown to them (`masked_row`) and the query must match that. A query of
-Chinese characters only never touches these values (they hold none), so it is not checked.
+A search document holds no phone, e-mail, WeChat or QQ id or address in clear (issue 19): only
+blind terms of the forms people type (kehu.core.search_index.tokens), and each reading of a
+query (`QueryTerm`) says which form it matches. Whoever sees a record's values whole
+(kehu.accounts.policy.can_see_pii: the owner, the owner's team manager, administrators) may
+match any of them. Everyone else sees them masked on every page (139****2166, b***@jia.cn,
+wxi*****f8d2), and may match only what the mask shows (QueryTerm.shown_masked: the first 3
+digits, the last 4, the e-mail's domain, an id's first 3 characters; addresses are not masked).
+Words matched in the document's text (names, pinyin, numbers, tags) hold nothing masked.
 
 One exception, counted as a reveal: a user allowed to reveal masked values (can_reveal_pii) who
 types a whole value (the full number a customer calls from) finds its record; the search's caller
@@ -14,72 +16,27 @@ audits the reveal (kehu.search.services.search_logged).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
 from kehu.accounts.models import Role
 from kehu.accounts.policy import PII_ROLES, can_reveal_pii, can_see_pii
-from kehu.core.validators import mask_email, mask_identifier
+from kehu.core.search_index.tokens import WHOLE, QueryTerm, matched_terms
 
-from .engines import TABLE, _like  # the engines' LIKE escaping
+from .engines import TABLE
 
 Row = dict[str, Any]
 
 
-def pii_tokens(row: Row) -> list[str]:
-    """The values of a document that are masked for most users, as the index holds them."""
-    if row["kind"] == "customer":
-        tokens = [row["phone_rev"][::-1]] if row["phone_rev"] else []
-    elif row["kind"] == "contact":
-        tokens = row["codes"].split()  # mobile, landline, WeChat id, QQ: all contact details
-    else:
-        tokens = []
-    if row["email"]:
-        tokens.append(row["email"])
-    return [t for t in tokens if t]
-
-
-def mask_token(token: str) -> str:
-    """A value as masked pages show it: the first 3 and last 4 digits of a number, the first
-    letter and the domain of an e-mail, an id's first 3 and last 4 characters."""
-    if "@" in token:
-        return mask_email(token)
-    if token.isdigit() and len(token) >= 7:
-        return token[:3] + "*" * (len(token) - 7) + token[-4:]
-    return mask_identifier(token)
-
-
-def masked_row(row: Row) -> Row:
-    """The document as a user who sees its contact details masked reads it."""
-    tokens = sorted(set(pii_tokens(row)), key=len, reverse=True)
-    if not tokens:
-        return row
-    masks = {token: mask_token(token) for token in tokens}
-    text = row["text"] or ""
-    for token in tokens:  # the longest first: a number inside another
-        text = text.replace(token, masks[token])
-    phone = row["phone_rev"][::-1]
-    return {
-        **row,
-        "text": text,
-        "codes": " ".join(masks.get(t, t) for t in row["codes"].split()),
-        "email": masks.get(row["email"], row["email"]),
-        "phone_rev": masks.get(phone, phone)[::-1],
-    }
-
-
 class Viewer:
-    """One user's search: which matches they may make, and which of them are reveals."""
+    """One user's search: which blind-term matches they may make, and which are reveals."""
 
-    def __init__(self, user: Any, words: list[str], key: str, tier: Callable[[Row], int]) -> None:
+    def __init__(self, user: Any, terms: list[QueryTerm]) -> None:
         self.user = user
-        self.key = key
-        self.tier = tier
-        self.words = [w for w in words if w.isascii()]
+        self.terms = terms
         sees_all = getattr(user, "role", None) in PII_ROLES
-        # Only Latin letters and digits can meet a phone, e-mail or id.
-        self.checks_rows = not sees_all and bool(self.words or (key and key.isascii()))
+        # Rows matched by a term the mask hides are checked; none else need be read.
+        self.checks_rows = not sees_all and any(not t.shown_masked for t in terms)
 
     def masked_sql(self) -> tuple[str, list[Any]]:
         """SQL true for the documents whose contact details this user sees masked (the
@@ -93,57 +50,33 @@ class Viewer:
             params.append(user.team_id)
         return sql, params
 
-    def suspect_sql(self) -> tuple[str, list[Any]]:
-        """SQL true for the documents a query word may have met in a value this user sees
-        masked: the user does not see the document's contact details whole, and a word occurs
-        in its phone, e-mail or (a contact's) ids. Only those are read and checked (allows)."""
-        parts, params = [], []
-        for word in self.words:
-            like, reversed_like = _like(word), _like(word[::-1])
-            parts.append(
-                f"({TABLE}.email LIKE %s ESCAPE '\\' OR ({TABLE}.kind = 'contact' AND "
-                f"{TABLE}.codes LIKE %s ESCAPE '\\') OR ({TABLE}.kind = 'customer' AND "
-                f"{TABLE}.phone_rev LIKE %s ESCAPE '\\'))"
-            )
-            params += [like, like, reversed_like]
-        masked, masked_params = self.masked_sql()
-        touched = " OR ".join(parts) or "1=0"
-        return f"{masked} AND ({touched})", [*masked_params, *params]
-
-    def allows(self, row: Row, *, reveal: bool = True) -> bool:
-        """Whether the engine's match of a document that suspect_sql() returned (one whose
-        contact details the user sees masked) is one they may make; for counting, so cheap:
-        match() also ranks, for the few rows shown.
-
-        A word is visible when it occurs in the text more often than inside the masked values
-        (so at least once outside them: words hold no spaces and values are whole words of the
-        text, so no occurrence straddles one), or inside what a value's mask shows."""
-        tokens = pii_tokens(row)
-        text = row["text"] or ""
-        for word in self.words:
-            inside = [token for token in tokens if word in token]
-            if not inside or text.count(word) > sum(t.count(word) for t in inside):
-                continue
-            if not any(word in mask_token(token) for token in inside):
-                # A whole masked value typed by one allowed to reveal it: a reveal, unless the
-                # caller does not audit one (reveal=False, the customer list).
-                return (
-                    reveal and self.key in tokens and can_reveal_pii(self.user, self._customer(row))
-                )
-        return True
+    def term_match(self, row: Row, *, reveal: bool = True) -> tuple[int, bool] | None:
+        """(tier, is a reveal) of the best blind-term match of a document this user may make;
+        None when there is none (no term matched, or only ones they see masked)."""
+        matched = matched_terms(self.terms, row.get("tokens") or "")
+        if not matched:
+            return None
+        if not self.checks_rows or can_see_pii(self.user, self._customer(row)):
+            return min(t.tier for t in matched), False
+        shown = [t.tier for t in matched if t.shown_masked]
+        if shown:
+            return min(shown), False
+        if reveal and any(t.form == WHOLE for t in matched):
+            if can_reveal_pii(self.user, self._customer(row)):
+                return 0, True
+        return None
 
     def _customer(self, row: Row) -> SimpleNamespace:
         return SimpleNamespace(owner_id=row["owner"], team_id=row["team"])
 
-    def match(self, row: Row) -> tuple[int, bool] | None:
-        """(tier, is a reveal) of this document for this user; None when the match would need a
-        value they see masked."""
-        if not self.checks_rows or can_see_pii(self.user, self._customer(row)):
-            return self.tier(row), False
-        seen = masked_row(row)
-        tier = self.tier(seen)
-        if tier < 2 or all(word in seen["text"] for word in self.words):
-            return tier, False
-        if self.key in pii_tokens(row) and can_reveal_pii(self.user, self._customer(row)):
-            return 0, True
-        return None
+    def match(
+        self, row: Row, text_tier: int | None, *, reveal: bool = True
+    ) -> tuple[int, bool] | None:
+        """(tier, is a reveal) of this document for this user: its text match (`text_tier`,
+        None when the words did not match its text) or its best allowed term match."""
+        term = self.term_match(row, reveal=reveal) if self.terms else None
+        if term is None:
+            return None if text_tier is None else (text_tier, False)
+        if text_tier is not None and text_tier <= term[0]:
+            return text_tier, False
+        return term

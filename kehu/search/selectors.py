@@ -13,13 +13,16 @@ Per query, at a million customers, every step reads a bounded number of rows:
 3. the candidates' rows are read by id, with the visibility condition applied again, and ranked
    in Python; fuzzy matching (trigram overlap + rapidfuzz) only runs when nothing matched.
 
-A user matches on a value only as far as they may see it (kehu.search.masked): on a document
-whose phones, e-mails and ids they see masked (138****5678, b***@jia.cn), a query with Latin
-letters or digits must match what the mask shows, else the document is neither shown nor
-counted. So a phone-suffix search cannot rebuild a masked number digit by digit: "2166" finds
-139****2166, "12166" does not. A user allowed to reveal values (User.can_reveal_pii) who types
-a whole number or address finds its customer, and that match is a reveal, audited as one
-(SearchResults.revealed; kehu.search.services.search_logged writes the entries).
+Phones, e-mails, ids and addresses are not in the documents in clear (issue 19): a query is
+also turned into blind terms (kehu.core.search_index.tokens: a whole number, its prefix or
+suffix, an e-mail, its local part's prefix, its domain, address bigrams), looked up beside the
+words in step 2. A user matches on a value only as far as they may see it (kehu.search.masked):
+on a document whose phones, e-mails and ids they see masked (138****5678, b***@jia.cn), a term
+must match what the mask shows, else the document is neither shown nor counted. So a
+phone-suffix search cannot rebuild a masked number digit by digit: "2166" finds 139****2166,
+"12166" does not. A user allowed to reveal values (User.can_reveal_pii) who types a whole number
+finds its customer, and that match is a reveal, audited as one (SearchResults.revealed;
+kehu.search.services.search_logged writes the entries).
 """
 
 from __future__ import annotations
@@ -37,9 +40,10 @@ from kehu.accounts.policy import scope_arms, visibility_q
 from kehu.core.db import ids_in
 from kehu.core.models import SearchDocument
 from kehu.core.search_index import compact, search_normalize
+from kehu.core.search_index.tokens import QueryTerm, query_terms
 from kehu.customers.models import Customer
 
-from .engines import EVERYTHING, TABLE, Arm, Scope, Visibility, engine, is_indexed
+from .engines import EVERYTHING, TABLE, Arm, Groups, Scope, Visibility, engine, is_indexed
 from .masked import Viewer
 
 SEARCH_COUNT_CAP = 1000
@@ -48,7 +52,7 @@ KIND_LABELS = dict(SearchDocument.Kind.choices)
 MATCHES = ("exact", "prefix", "partial", "fuzzy")
 _COLUMNS = [
     "id", "kind", "object_id", "customer_id", "title", "subtitle", "name_key", "pinyin",
-    "initials", "phone_rev", "email", "codes", "owner", "team", "text",
+    "initials", "codes", "owner", "team", "text", "tokens",
 ]  # fmt: skip
 # The customer number rides along (a primary-key lookup per returned row, no extra query).
 _SELECT = ", ".join(f"{TABLE}.{c}" for c in _COLUMNS) + (
@@ -113,7 +117,11 @@ class _Query:
     text: str  # normalised, spaces kept
     words: list[str]  # for the substring engines
     key: str  # compact form for the exact and prefix tiers
-    reversed_digits: str  # a phone suffix, reversed, when the query is 4+ digits
+    terms: list[QueryTerm]  # its readings as blind terms (a phone, its suffix, an e-mail, ...)
+
+    @property
+    def groups(self) -> Groups:
+        return list(dict.fromkeys(term.terms for term in self.terms))
 
 
 _PHONE_PUNCT = re.compile(r"[\s()+\-]")
@@ -145,9 +153,9 @@ def _parse(raw: str) -> _Query:
         text = _PHONE_PUNCT.sub("", text)  # '138 0013 8000' is one number
     keys = [w for w in (_word(part) for part in text.split()) if w]
     key = "".join(keys)
-    digits = key if key.isdigit() and len(key) >= 4 else ""
     words = [w for k in keys for w in _substrings(k)]
-    return _Query(text=text, words=words, key=key, reversed_digits=digits[::-1])
+    terms = query_terms(key, text) if key else []
+    return _Query(text=text, words=words, key=key, terms=terms)
 
 
 def _sql(condition: Q | None) -> Visibility | None:
@@ -227,13 +235,10 @@ def _arms(user: Any) -> list[Arm]:
 def _key_ranges(query: _Query) -> list[tuple[str, str, str]]:
     """(column, low, high) B-tree ranges for the exact and prefix tiers."""
     high = query.key + "\U0010ffff"
-    columns = ["name_key", "pinyin", "initials", "email"] if query.key.isascii() else ["name_key"]
+    columns = ["name_key", "pinyin", "initials"] if query.key.isascii() else ["name_key"]
     if query.key.isdigit():
         columns = ["name_key"]
-    ranges = [(column, query.key, high) for column in columns]
-    if query.reversed_digits:
-        ranges.append(("phone_rev", query.reversed_digits, query.reversed_digits + "\U0010ffff"))
-    return ranges
+    return [(column, query.key, high) for column in columns]
 
 
 def _key_rows(
@@ -262,22 +267,37 @@ def _key_rows(
         return [dict(zip(_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
 
 
-_SUSPECT_COLUMNS = ["id", "kind", "phone_rev", "email", "codes", "text", "owner", "team"]
+_SUSPECT_COLUMNS = ["id", "kind", "tokens", "owner", "team"]
 
 
-def _suspects(ids: list[int], visibility: Visibility, only: Visibility) -> list[dict[str, Any]]:
-    """Of these documents, those `only` names (Viewer.suspect_sql), with what Viewer.allows
-    reads: one statement, primary-key look-ups."""
-    if not ids:
-        return []
-    among = ids_in(f"{TABLE}.id", ids)
+def _refused(
+    by_words: dict[str, list[int]],
+    by_terms: dict[str, list[int]],
+    visibility: Visibility,
+    viewer: Viewer,
+    *,
+    reveal: bool,
+) -> dict[str, list[int]]:
+    """Per kind, the matching ids the user may count: the word matches, and the term matches
+    that Viewer.term_match allows. Only the documents matched by terms alone whose details the
+    user sees masked are read (one statement, primary-key look-ups)."""
+    found = {kind: sorted(set(by_words[kind]) | set(by_terms[kind])) for kind in by_words}
+    if not viewer.checks_rows:
+        return found
+    only_terms = [pk for kind in by_terms for pk in set(by_terms[kind]) - set(by_words[kind])]
+    if not only_terms:
+        return found
+    among = ids_in(f"{TABLE}.id", only_terms)
+    masked = viewer.masked_sql()
     columns = ", ".join(f"{TABLE}.{c}" for c in _SUSPECT_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {columns} FROM {TABLE} WHERE {among[0]} AND {visibility[0]} AND {only[0]}",
-            [*among[1], *visibility[1], *only[1]],
+            f"SELECT {columns} FROM {TABLE} WHERE {among[0]} AND {visibility[0]} AND {masked[0]}",
+            [*among[1], *visibility[1], *masked[1]],
         )
-        return [dict(zip(_SUSPECT_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+        suspects = [dict(zip(_SUSPECT_COLUMNS, row, strict=True)) for row in cursor.fetchall()]
+    refused = {row["id"] for row in suspects if viewer.term_match(row, reveal=reveal) is None}
+    return {kind: [pk for pk in ids if pk not in refused] for kind, ids in found.items()}
 
 
 def _rows_by_id(ids: list[int], visibility: Visibility) -> list[dict[str, Any]]:
@@ -294,14 +314,13 @@ def _rows_by_id(ids: list[int], visibility: Visibility) -> list[dict[str, Any]]:
 
 
 def _tier(row: dict[str, Any], query: _Query) -> int:
-    """0 exact, 1 prefix (a phone suffix counts as a prefix), 2 partial."""
-    keys = [row["name_key"], row["pinyin"], row["initials"], row["email"], *row["codes"].split()]
+    """Of a match on the document's text: 0 exact, 1 prefix, 2 partial (a blind term's match
+    has its own tier: QueryTerm.tier, a phone suffix counts as a prefix)."""
+    keys = [row["name_key"], row["pinyin"], row["initials"], *row["codes"].split()]
     keys = [k for k in keys if k]
     if query.key in keys:
         return 0
     if any(k.startswith(query.key) for k in keys):
-        return 1
-    if query.reversed_digits and row["phone_rev"].startswith(query.reversed_digits):
         return 1
     return 2
 
@@ -341,8 +360,9 @@ def search_for(
     arms: list[Arm] = []  # read when the substring index is asked (the shares cost a query)
     cap = SEARCH_COUNT_CAP + 1
     rows: dict[int, tuple[tuple[Any, ...], dict[str, Any], str]] = {}
-    viewer = Viewer(user, query.words, query.key, tier=lambda row: _tier(row, query))
+    viewer = Viewer(user, query.terms)
     revealed: set[int] = set()
+    by_text: set[int] = set()  # documents whose text the words matched
 
     def consider(found: list[dict[str, Any]], *, fuzzy: bool = False) -> None:
         for row in found:
@@ -351,7 +371,8 @@ def search_for(
             if fuzzy:  # a fuzzy match is on the name, never on a phone or an e-mail
                 tier = 3
             else:
-                matched = viewer.match(row)
+                text_tier = _tier(row, query) if row["id"] in by_text else None
+                matched = viewer.match(row, text_tier)
                 if matched is None:
                     continue
                 tier, is_reveal = matched
@@ -360,19 +381,20 @@ def search_for(
             rows[row["id"]] = (_order(row, query, tier), row, MATCHES[tier])
 
     key_rows = _key_rows(query, visibility, kinds, limit=_KEY_CANDIDATES)
+    by_text.update(row["id"] for row in key_rows)
     consider(key_rows)
     counts = {kind: 0 for kind in kinds}
-    if is_indexed(query.words):
+    if is_indexed(query.words) or query.terms:
         arms = _arms(user)
-        found = the_engine.ids(query.words, kinds=kinds, arms=arms, cap=cap)
-        if viewer.checks_rows:  # only matches the user may make are counted
-            every = [pk for ids in found.values() for pk in ids]
-            suspects = _suspects(every, visibility, viewer.suspect_sql())
-            refused = {row["id"] for row in suspects if not viewer.allows(row)}
-            found = {kind: [pk for pk in ids if pk not in refused] for kind, ids in found.items()}
+        by_words, by_terms = the_engine.search(
+            query.words, query.groups, kinds=kinds, arms=arms, cap=cap
+        )
+        by_text.update(pk for ids in by_words.values() for pk in ids)
+        # Only matches the user may make are counted.
+        found = _refused(by_words, by_terms, visibility, viewer, reveal=True)
         candidates = []
         for kind, ids in found.items():
-            counts[kind] = len(ids)
+            counts[kind] = len(ids[:cap])
             candidates += [pk for pk in ids[:_CANDIDATES] if pk not in rows]
         consider(_rows_by_id(candidates, visibility))
     if not rows and len(query.key) >= 3 and not query.key.isdigit():  # typos
@@ -429,28 +451,22 @@ def customer_ids_matching(user: Any, raw_query: str, *, cap: int = SEARCH_COUNT_
     visibility = _visibility(user)
     if not query.key or visibility is None:
         return []
-    viewer = Viewer(user, query.words, query.key, tier=lambda row: _tier(row, query))
     customers: dict[int, None] = {}
-
-    def consider(rows: list[dict[str, Any]]) -> None:
-        for row in rows:
-            matched = viewer.match(row)
-            if matched is not None and not matched[1]:
-                customers.setdefault(row["customer_id"])
-
-    # Exact and prefix keys first (initials, a phone suffix); the substring engine finds the
-    # rest, so a short walk of each key range is enough (1,000 per range cost 0.1 s).
-    consider(_key_rows(query, visibility, LIST_KINDS, limit=4 * _KEY_CANDIDATES))
+    # Exact and prefix keys first (names, pinyin, initials); the substring engine and the
+    # blind terms find the rest, so a short walk of each key range is enough (1,000 per range
+    # cost 0.1 s). Key rows match the text: no term check.
+    for row in _key_rows(query, visibility, LIST_KINDS, limit=4 * _KEY_CANDIDATES):
+        customers.setdefault(row["customer_id"])
     the_engine = engine()
     arms: list[Arm] = []
-    if is_indexed(query.words):
+    if is_indexed(query.words) or query.terms:
         arms = _arms(user)
-        found = the_engine.ids(query.words, kinds=LIST_KINDS, arms=arms, cap=cap)
+        by_words, by_terms = the_engine.search(
+            query.words, query.groups, kinds=LIST_KINDS, arms=arms, cap=cap
+        )
+        viewer = Viewer(user, query.terms)
+        found = _refused(by_words, by_terms, visibility, viewer, reveal=False)
         every = [pk for ids in found.values() for pk in ids]
-        if viewer.checks_rows:
-            suspects = _suspects(every, visibility, viewer.suspect_sql())
-            refused = {row["id"] for row in suspects if not viewer.allows(row, reveal=False)}
-            every = [pk for pk in every if pk not in refused]
         for customer_id in SearchDocument.objects.filter(pk__any_of=every).values_list(
             "customer_id", flat=True
         ):

@@ -15,6 +15,7 @@ from kehu.accounts.models import User
 from kehu.audit.actions import AuditAction
 from kehu.audit.models import ReadEntry
 from kehu.audit.services import audit_record, read_record
+from kehu.core import crypto
 from kehu.core.models import SearchDocument
 from kehu.core.search_index import (
     contact_document,
@@ -73,12 +74,19 @@ def _records(
 
 
 @transaction.atomic
-def search_reindex(*, batch_size: int = 2000, progress: bool = False) -> dict[str, int]:
+def search_reindex(
+    *, batch_size: int = 2000, progress: bool = False, models: tuple[Any, Any, Any] | None = None
+) -> dict[str, int]:
     """Empty the index and write every document again, in one transaction; tags are kept.
 
     Contacts and interactions get a light stand-in of their customer (name, owner, team,
-    status, read once per customer) instead of a joined model instance per row.
+    status, read once per customer) instead of a joined model instance per row. `models`:
+    (Customer, Contact, Interaction) of a migration's state (search migration 0001), else the
+    installed ones. On SQLite the FTS5 tables are emptied ('delete-all') and merged
+    ('optimize'), so no segment keeps an old entry; the pages they freed keep their bytes until
+    a VACUUM (search_vacuum).
     """
+    customer_model, contact_model, interaction_model = models or (Customer, Contact, Interaction)
     tags = {
         (kind, object_id): value
         for kind, object_id, value in SearchDocument.objects.exclude(tags="").values_list(
@@ -94,10 +102,10 @@ def search_reindex(*, batch_size: int = 2000, progress: bool = False) -> dict[st
             cursor.execute("SET LOCAL work_mem = '256MB'")  # the sorts of _records
             for name in gin_indexes:
                 cursor.execute(f'DROP INDEX "{name}"')
-    customers = _records(Customer, _CUSTOMER_FIELDS, "")
-    contacts = _records(Contact, _CONTACT_FIELDS, "customer__")
-    interactions = _records(Interaction, _INTERACTION_FIELDS, "customer__")
-    total = Customer.objects.count() + Contact.objects.count() + Interaction.objects.count()
+    customers = _records(customer_model, _CUSTOMER_FIELDS, "")
+    contacts = _records(contact_model, _CONTACT_FIELDS, "customer__")
+    interactions = _records(interaction_model, _INTERACTION_FIELDS, "customer__")
+    total = sum(m.objects.count() for m in (customer_model, contact_model, interaction_model))
     bar = tqdm(total=total, unit="doc", disable=not progress, desc="search_reindex")
     owners: dict[int, SimpleNamespace] = {}
 
@@ -138,6 +146,39 @@ def search_reindex(*, batch_size: int = 2000, progress: bool = False) -> dict[st
     }
 
 
+def search_vacuum() -> None:
+    """After a rebuild that replaced plaintext (issue 19): SQLite keeps the bytes of deleted
+    rows and FTS5 segments in free pages until VACUUM rewrites the file (then the WAL is
+    checkpointed and truncated). PostgreSQL's reindex TRUNCATEs, which drops the old files;
+    VACUUM there only tidies. Outside a transaction."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("VACUUM")
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        else:
+            cursor.execute(f"VACUUM {SearchDocument._meta.db_table}")
+
+
+def logged_query(query: str) -> str:
+    """The search as the read log keeps it: a query that reads as a phone number, an e-mail or
+    an id (4+ digits, an '@', letters mixed with digits or '_') is kept as its blind-index token
+    ("blind:" + kehu.core.crypto.blind("exact", ...) of its compact lower-case form: whoever
+    holds the key can check whether a given value was searched for), not in clear."""
+    text = query.strip()[:200]
+    compact = "".join(text.lower().split())
+    digits = compact.replace("-", "").replace("+", "").replace("(", "").replace(")", "")
+    personal = not compact.startswith("cx") and (  # a customer number is not personal
+        (digits.isdigit() and len(digits) >= 4)
+        or "@" in compact
+        or (
+            compact.isascii()
+            and any(c.isdigit() for c in compact)
+            and (any(c.isalpha() for c in compact) or "_" in compact)
+        )
+    )
+    return f"blind:{crypto.blind('exact', compact)}" if personal and compact else text
+
+
 def search_logged(
     *,
     actor: User,
@@ -157,7 +198,7 @@ def search_logged(
     pull_rows(actor=actor, rows=shown, refuse=refuse_over_volume)
     for hit in results.revealed:
         _reveal(actor, hit, query)
-    read_record(actor=actor, kind=ReadEntry.Kind.SEARCH, query=query.strip()[:200], rows=shown)
+    read_record(actor=actor, kind=ReadEntry.Kind.SEARCH, query=logged_query(query), rows=shown)
     return results
 
 

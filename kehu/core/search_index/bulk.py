@@ -4,15 +4,17 @@ substring indexes, and tidying the index after large writes."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from django.db import connection
 
 from ..models import SearchDocument
-from .documents import cjk_grams, scope_tokens
+from .documents import scope_tokens
 from .fts import (
     _ROW_FIELDS,
     IndexRow,
     _bigram_tokens,
+    _grams,
     _fts_insert,
     _fts_unwrite,
     _fts_write,
@@ -24,13 +26,14 @@ _TERMS = "_search_terms"  # where search_prepare keeps its result on a document
 
 
 def search_prepare(document: SearchDocument) -> tuple[str, str]:
-    """(scope tokens, CJK bigrams) of a new document for this engine: what search_index_bulk
-    derives from its kind, owner, team, status and text. Computed ahead (the import's worker
-    processes do) it is kept on the document and search_index_bulk does not compute it again.
-    ASCII in the text (a customer number filled in later) changes neither."""
+    """(scope tokens, CJK bigrams and blind terms) of a new document for this engine: what
+    search_index_bulk derives from its kind, owner, team, status, text and tokens. Computed
+    ahead (the import's worker processes do) it is kept on the document and search_index_bulk
+    does not compute it again. ASCII in the text (a customer number filled in later) changes
+    neither."""
     d = document
     engine = "sqlite" if _is_sqlite() else "postgresql"
-    terms = (scope_tokens(d.kind, d.owner, d.team, d.status, engine=engine), cjk_grams(d.text))
+    terms = (scope_tokens(d.kind, d.owner, d.team, d.status, engine=engine), _grams(d.text, d.tokens))
     d.__dict__[_TERMS] = terms
     return terms
 
@@ -133,16 +136,28 @@ def _batches(items: Iterable[SearchDocument], size: int) -> Iterator[list[Search
         yield batch
 
 
+def _stored(queryset: Any, batch_size: int) -> list[IndexRow]:
+    """The next batch of stored documents as index rows, in id order. Core migrations 0004 and
+    0010 run this before 0014 added `tokens`: without the column a document has no terms."""
+    with connection.cursor() as cursor:
+        columns = {
+            c.name for c in connection.introspection.get_table_description(cursor, _TABLE)
+        }
+    if "tokens" in columns:
+        return list(queryset.order_by("pk").values_list(*_ROW_FIELDS)[:batch_size])
+    fields = [f for f in _ROW_FIELDS if f != "tokens"]
+    return [(*row, "") for row in queryset.order_by("pk").values_list(*fields)[:batch_size]]
+
+
+_TABLE = SearchDocument._meta.db_table
+
+
 def search_index_refill(*, batch_size: int = 20_000) -> int:
     """Write the substring-index entries of every stored document again (SQLite: into emptied
     FTS5 tables; PostgreSQL: the `grams` column). Used by migrations and the reindex."""
     sqlite, last, total = _is_sqlite(), 0, 0
     while True:
-        rows: list[IndexRow] = list(
-            SearchDocument.objects.filter(pk__gt=last)
-            .order_by("pk")
-            .values_list(*_ROW_FIELDS)[:batch_size]
-        )
+        rows = _stored(SearchDocument.objects.filter(pk__gt=last), batch_size)
         if not rows:
             return total
         if sqlite:
@@ -151,12 +166,12 @@ def search_index_refill(*, batch_size: int = 20_000) -> int:
             grams = [
                 (
                     _pg_grams(
-                        cjk_grams(text),
+                        _grams(text, tokens),
                         scope_tokens(kind, owner, team, status, engine="postgresql"),
                     ),
                     pk,
                 )
-                for pk, text, kind, owner, team, status in rows
+                for pk, text, kind, owner, team, status, tokens in rows
             ]
             with connection.cursor() as cursor:
                 cursor.executemany("UPDATE core_searchdocument SET grams = %s WHERE id = %s", grams)
@@ -206,27 +221,24 @@ def search_pool_tokens(*, batch_size: int = 5000, forward: bool = True) -> int:
             carrying = {row[0] for row in cursor.fetchall()}
     last, total = 0, 0
     while True:
-        rows: list[IndexRow] = list(
-            SearchDocument.objects.filter(pk__gt=last, owner__isnull=True)
-            .order_by("pk")
-            .values_list(*_ROW_FIELDS)[:batch_size]
-        )
+        rows = _stored(SearchDocument.objects.filter(pk__gt=last, owner__isnull=True), batch_size)
         if not rows:
             return total
         last = rows[-1][0]
         if not sqlite:
             grams = []
-            for pk, text, kind, owner, team, status in rows:
+            for pk, text, kind, owner, team, status, tokens in rows:
                 scope = scope_tokens(kind, owner, team, status, engine=engine)
-                grams.append((_pg_grams(cjk_grams(text), scope if forward else without(scope)), pk))
+                words = _grams(text, tokens)
+                grams.append((_pg_grams(words, scope if forward else without(scope)), pk))
             with connection.cursor() as cursor:
                 cursor.executemany("UPDATE core_searchdocument SET grams = %s WHERE id = %s", grams)
             total += len(rows)
             continue
         todo = [row for row in rows if (row[0] in carrying) != forward]
         old_trigram, old_bigram, new_trigram, new_bigram = [], [], [], []
-        for pk, text, kind, owner, team, status in todo:
-            grams_text = cjk_grams(text)
+        for pk, text, kind, owner, team, status, tokens in todo:
+            grams_text = _grams(text, tokens)
             scope = scope_tokens(kind, owner, team, status)
             old, new = (without(scope), scope) if forward else (scope, without(scope))
             old_trigram.append((pk, text, old))

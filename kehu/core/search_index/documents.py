@@ -7,9 +7,10 @@ import zlib
 from typing import Any
 
 from ..models import SearchDocument
-from ..normalize import compact, phone_digits, pinyin_keys, search_normalize
+from ..normalize import compact, pinyin_keys, search_normalize
 from ..normalize import company_core as _company_core
 from ..normalize.text import CJK_RUN as _CJK_RUN
+from .tokens import address_terms, email_terms, id_terms, phone_terms, tokens_text
 
 Kind = SearchDocument.Kind
 
@@ -93,21 +94,18 @@ def scope_tokens(
 
 
 def customer_document(customer: Any, *, tags: str = "") -> SearchDocument:
-    """The unsaved document of a customer (name, number, credit code, phone, e-mail, address)."""
+    """The unsaved document of a customer: name, number, credit code and region in clear; its
+    phone, e-mail and address (encrypted fields) only as blind terms (tokens.py)."""
     name = search_normalize(customer.name)
     core = company_core(name, normalized=True)
     full_pinyin, initials = pinyin_keys(core)
-    phone = phone_digits(customer.phone or "")
-    email = search_normalize(customer.email)
     codes = " ".join(
-        c for c in (customer.customer_no.lower(), (customer.credit_code or "").lower(), phone) if c
+        c for c in (customer.customer_no.lower(), (customer.credit_code or "").lower()) if c
     )
-    address = search_normalize(
+    region = search_normalize(
         " ".join(p for p in (customer.province, customer.city, customer.district) if p)
-        + " "
-        + (customer.address or "")
     ).strip()
-    text = _join(compact(name), core, full_pinyin, initials, codes, email, address, tags)
+    text = _join(compact(name), core, full_pinyin, initials, codes, region, tags)
     return SearchDocument(
         kind=Kind.CUSTOMER,
         object_id=customer.pk,
@@ -116,33 +114,25 @@ def customer_document(customer: Any, *, tags: str = "") -> SearchDocument:
         name_key=core,
         pinyin=full_pinyin,
         initials=initials,
-        phone_rev=phone[::-1][:32],
-        email=email[:254],
         codes=codes[:300],
         tags=tags,
         text=text,
+        tokens=tokens_text(
+            phone_terms(customer.phone),
+            email_terms(customer.email),
+            address_terms(customer.address),
+        ),
         **_scope_of(customer),
     )
 
 
 def contact_document(contact: Any, *, customer: Any = None, tags: str = "") -> SearchDocument:
-    """A contact: name (and its pinyin), mobile and landline, e-mail, WeChat id, address."""
+    """A contact: its name (and pinyin) in clear; mobile, landline, e-mail, WeChat and QQ ids and
+    address only as blind terms (tokens.py)."""
     customer = customer if customer is not None else contact.customer
     name = compact(search_normalize(contact.name))
     full_pinyin, initials = pinyin_keys(name)
-    mobile, landline = phone_digits(contact.mobile or ""), phone_digits(contact.landline or "")
-    email = search_normalize(contact.email)
-    wechat = search_normalize(contact.wechat)
-    codes = " ".join(c for c in (mobile, landline, wechat, (contact.qq or "")) if c)
-    text = _join(
-        name,
-        full_pinyin,
-        initials,
-        codes,
-        email,
-        search_normalize(contact.address),
-        tags,
-    )
+    text = _join(name, full_pinyin, initials, tags)
     return SearchDocument(
         kind=Kind.CONTACT,
         object_id=contact.pk,
@@ -151,11 +141,16 @@ def contact_document(contact: Any, *, customer: Any = None, tags: str = "") -> S
         name_key=name,
         pinyin=full_pinyin,
         initials=initials,
-        phone_rev=(mobile or landline)[::-1][:32],
-        email=email[:254],
-        codes=codes[:300],
         tags=tags,
         text=text,
+        tokens=tokens_text(
+            phone_terms(contact.mobile),
+            phone_terms(contact.landline),
+            email_terms(contact.email),
+            id_terms(contact.wechat),
+            id_terms(contact.qq),
+            address_terms(contact.address),
+        ),
         **_scope_of(customer),
     )
 

@@ -1,9 +1,11 @@
 """The substring indexes beside the documents, kept in step with each write.
 
 SQLite: two contentless FTS5 tables keyed by the document id, search_fts (trigram: text, scope)
-and search_bigram (unicode61, detail=none: CJK bigrams and scope tokens in one column); a
-contentless table forgets its input, so a delete hands back exactly what was inserted.
-PostgreSQL: the `grams` column (bigrams and scope words) under a GIN full-text index.
+and search_bigram (unicode61, detail=none: CJK bigrams, the document's blind terms and scope
+tokens in one column); a contentless table forgets its input, so a delete hands back exactly
+what was inserted (hence the terms are stored in `SearchDocument.tokens`).
+PostgreSQL: the `grams` column (bigrams, blind terms and scope words) under a GIN full-text
+index.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from django.db import connection
 from ..models import SearchDocument
 from .documents import cjk_grams, scope_tokens
 
-# (id, text, kind, owner, team, status): what the index needs of a document.
-IndexRow = tuple[int, str, str, "int | None", "int | None", str]
-_ROW_FIELDS = ("id", "text", "kind", "owner", "team", "status")
+# (id, text, kind, owner, team, status, tokens): what the index needs of a document.
+IndexRow = tuple[int, str, str, "int | None", "int | None", str, str]
+_ROW_FIELDS = ("id", "text", "kind", "owner", "team", "status", "tokens")
 
 
 def _is_sqlite() -> bool:
@@ -27,14 +29,20 @@ def _is_sqlite() -> bool:
 
 def _index_row(document: SearchDocument) -> IndexRow:
     d = document
-    return (d.pk, d.text, d.kind, d.owner, d.team, d.status)
+    return (d.pk, d.text, d.kind, d.owner, d.team, d.status, d.tokens)
 
 
 def pg_grams(document: SearchDocument) -> str:
-    """PostgreSQL's `grams`: the CJK bigrams of the text, then the scope words."""
+    """PostgreSQL's `grams`: the CJK bigrams of the text, the blind terms, the scope words."""
     d = document
     words = scope_tokens(d.kind, d.owner, d.team, d.status, engine="postgresql")
-    return _pg_grams(cjk_grams(d.text), words)
+    return _pg_grams(_grams(d.text, d.tokens), words)
+
+
+def _grams(text: str, tokens: str) -> str:
+    """The words of a document beside its scope in search_bigram / `grams`."""
+    grams = cjk_grams(text)
+    return f"{grams} {tokens}" if tokens else grams
 
 
 def _pg_grams(grams: str, words: str) -> str:
@@ -42,16 +50,17 @@ def _pg_grams(grams: str, words: str) -> str:
 
 
 def _bigram_tokens(grams: str, scope: str) -> str:
-    """What search_bigram holds for a document (an FTS5 delete must repeat it exactly)."""
+    """What search_bigram holds for a document (an FTS5 delete must repeat it exactly); grams:
+    _grams()."""
     return f"{grams} {scope}"
 
 
 def _fts_values(rows: Sequence[IndexRow]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     trigram, bigram = [], []
-    for pk, text, kind, owner, team, status in rows:
+    for pk, text, kind, owner, team, status, tokens in rows:
         scope = scope_tokens(kind, owner, team, status)
         trigram.append((pk, text, scope))
-        bigram.append((pk, _bigram_tokens(cjk_grams(text), scope)))
+        bigram.append((pk, _bigram_tokens(_grams(text, tokens), scope)))
     return trigram, bigram
 
 

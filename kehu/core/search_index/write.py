@@ -14,7 +14,6 @@ from .documents import (
     _SEPARATOR,
     _join,
     _scope_of,
-    cjk_grams,
     contact_document,
     customer_document,
     interaction_document,
@@ -28,6 +27,7 @@ from .fts import (
     _fts_insert,
     _fts_unwrite,
     _fts_write,
+    _grams,
     _index_row,
     _is_sqlite,
     _pg_grams,
@@ -96,7 +96,7 @@ def search_rescope_customers(customers: Iterable[Any], *, chunk: int = 500) -> i
         changed += [
             row
             for row in rows.order_by().values_list(*_ROW_FIELDS, "customer_id")
-            if tuple(row[3:6]) != scopes[row[6]]
+            if tuple(row[3:6]) != scopes[row[7]]
         ]
     if not changed:
         return 0
@@ -111,8 +111,8 @@ def search_rescope_customers(customers: Iterable[Any], *, chunk: int = 500) -> i
         return tokens[key]
 
     old_trigram, old_bigram, new_trigram, new_bigram, updates = [], [], [], [], []
-    for pk, text, kind, owner, team, status, customer_id in changed:
-        grams = cjk_grams(text)
+    for pk, text, kind, owner, team, status, terms, customer_id in changed:
+        grams = _grams(text, terms)
         new_owner, new_team, new_status = scopes[customer_id]
         scope = scope_of(kind, new_owner, new_team, new_status)
         if sqlite:
