@@ -80,13 +80,22 @@ def _queries(count: int) -> list[str]:
     from kehu.core.models import SearchDocument
 
     rng = random.Random(2026)
+    from kehu.contacts.models import Contact
+    from kehu.core.normalize import phone_digits
+
     rows = list(
         SearchDocument.objects.exclude(pinyin="")
         .order_by("?")
-        .values_list("name_key", "pinyin", "initials", "phone_rev", "email")[: count * 2]
+        .values_list("name_key", "pinyin", "initials")[: count * 2]
     )
+    # The documents hold no phone or e-mail in clear (issue 19): take them from contacts.
+    details = list(
+        Contact.objects.exclude(mobile="").order_by("?").values_list("mobile", "email")[: len(rows)]
+    )
+    details += [("", "")] * (len(rows) - len(details))
     queries: list[str] = []
-    for name_key, pinyin, initials, phone_rev, email in rows:
+    for (name_key, pinyin, initials), (mobile, email) in zip(rows, details, strict=True):
+        phone_rev = phone_digits(mobile)[::-1]
         pick = rng.choice(["pinyin", "initials", "phone", "email", "name"])
         if pick == "pinyin" and pinyin:
             queries.append(pinyin[: rng.randint(4, 8)])

@@ -177,9 +177,7 @@ class _Engine:
         are fixed-length words that no other text contains)."""
         tests, params = [], []
         for group in groups:
-            tests.append(
-                "(" + " AND ".join([f"({TABLE}.tokens || '') LIKE %s"] * len(group)) + ")"
-            )
+            tests.append("(" + " AND ".join([f"({TABLE}.tokens || '') LIKE %s"] * len(group)) + ")")
             params += [f"%{term}%" for term in group]
         return (
             f"SELECT {TABLE}.id FROM {TABLE} WHERE {arm[0]} AND ({TABLE}.kind || '') = %s "
@@ -319,7 +317,9 @@ class SqliteEngine(_Engine):
     ) -> Select:
         """The blind terms, kind and scope in one search_bigram lookup (the visibility SQL on
         each match when a scope value has no token)."""
-        expression = " OR ".join("(" + " AND ".join(_fts_phrase(t) for t in g) + ")" for g in groups)
+        expression = " OR ".join(
+            "(" + " AND ".join(_fts_phrase(t) for t in g) + ")" for g in groups
+        )
         terms = self._scope_terms(kind, scope, "") if scope is not None else None
         if terms is not None:
             return (

@@ -44,8 +44,7 @@ class Migration(migrations.Migration):
         migrations.SeparateDatabaseAndState(
             database_operations=[migrations.RunPython(_drop, _restore)],
             state_operations=[
-                migrations.RemoveField(model_name="searchdocument", name=name)
-                for name in _DROPPED
+                migrations.RemoveField(model_name="searchdocument", name=name) for name in _DROPPED
             ],
         ),
         add_text_columns("core", "searchdocument", {"tokens": models.TextField(blank=True)}),

@@ -14,10 +14,10 @@ from .fts import (
     _ROW_FIELDS,
     IndexRow,
     _bigram_tokens,
-    _grams,
     _fts_insert,
     _fts_unwrite,
     _fts_write,
+    _grams,
     _is_sqlite,
     _pg_grams,
 )
@@ -33,7 +33,10 @@ def search_prepare(document: SearchDocument) -> tuple[str, str]:
     neither."""
     d = document
     engine = "sqlite" if _is_sqlite() else "postgresql"
-    terms = (scope_tokens(d.kind, d.owner, d.team, d.status, engine=engine), _grams(d.text, d.tokens))
+    terms = (
+        scope_tokens(d.kind, d.owner, d.team, d.status, engine=engine),
+        _grams(d.text, d.tokens),
+    )
     d.__dict__[_TERMS] = terms
     return terms
 
@@ -140,9 +143,7 @@ def _stored(queryset: Any, batch_size: int) -> list[IndexRow]:
     """The next batch of stored documents as index rows, in id order. Core migrations 0004 and
     0010 run this before 0014 added `tokens`: without the column a document has no terms."""
     with connection.cursor() as cursor:
-        columns = {
-            c.name for c in connection.introspection.get_table_description(cursor, _TABLE)
-        }
+        columns = {c.name for c in connection.introspection.get_table_description(cursor, _TABLE)}
     if "tokens" in columns:
         return list(queryset.order_by("pk").values_list(*_ROW_FIELDS)[:batch_size])
     fields = [f for f in _ROW_FIELDS if f != "tokens"]
