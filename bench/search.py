@@ -413,7 +413,9 @@ def _queries(rep: Any, n: int) -> list[tuple[str, str]]:
     for doc in sample("customer", round(n * share["initials"]), "initials"):
         mix.append(("initials", doc.initials[: rng.choice((3, 4))]))
     # The documents hold no phone or e-mail in clear (issue 19): read them from the contacts.
-    for phone in _contact_values(sample("contact", round(n * share["phone"]), "name_key"), "mobile"):
+    for phone in _contact_values(
+        sample("contact", round(n * share["phone"]), "name_key"), "mobile"
+    ):
         digits = phone_digits(phone)
         mix.append(("phone", digits[-rng.choice((4, 5, 6)) :]))
     wanted = max(n - len(mix), 0)

@@ -111,9 +111,7 @@ def _write_an_old_document() -> int:
             "'', %s, '', '')",
             [pk, 10**9, customer.pk, OLD_PHONE, text],
         )
-        cursor.execute(
-            "INSERT INTO search_fts(rowid, text, scope) VALUES(%s, %s, '')", [pk, text]
-        )
+        cursor.execute("INSERT INTO search_fts(rowid, text, scope) VALUES(%s, %s, '')", [pk, text])
     return pk
 
 

@@ -248,22 +248,33 @@ def blind_many(kind: str, values: Iterable[str]) -> list[str]:
     return sorted({token for token in (blind(kind, v) for v in values) if token})
 
 
-_TERM_KEYS: dict[bytes, bytes] = {}
+_TERM_BASES: dict[tuple[bytes, str], Any] = {}
+
+
+def search_terms(label: str, normals: Iterable[str]) -> list[str]:
+    """The search index's keyed words for already normalised values of one form (`label`,
+    kehu.core.search_index.tokens): 'h' and 16 hex digits of keyed BLAKE2b under a key derived
+    from the blind-index key, so they differ from the *_bidx tokens of the same value. One word
+    for FTS5's unicode61 and PostgreSQL's 'simple' parser (letters and digits only). BLAKE2b
+    rather than HMAC, from a keyed state kept per form and copied per value: a contact has ~45
+    terms and the reindex computes tens of millions."""
+    ring = keyring()
+    base = _TERM_BASES.get((ring.blind_key, label))
+    if base is None:
+        key = hmac.new(ring.blind_key, b"search-index-terms", hashlib.sha256).digest()
+        base = hashlib.blake2b(key=key, digest_size=8)
+        base.update(f"{label}\0".encode())
+        _TERM_BASES[(ring.blind_key, label)] = base
+    out = []
+    for normal in normals:
+        digest = base.copy()
+        digest.update(normal.encode())
+        out.append("h" + digest.hexdigest())
+    return out
 
 
 def search_term(label: str, normal: str) -> str:
-    """The search index's keyed word for an already normalised value (kehu.core.search_index
-    .tokens): 'h' and 16 hex digits of keyed BLAKE2b under a key derived from the blind-index
-    key, so it differs from the *_bidx tokens of the same value. One word for FTS5's unicode61
-    and PostgreSQL's 'simple' parser (letters and digits only). BLAKE2b rather than HMAC: a
-    document has dozens of these and the reindex computes millions (~0.6 us each)."""
-    ring = keyring()
-    key = _TERM_KEYS.get(ring.blind_key)
-    if key is None:
-        key = hmac.new(ring.blind_key, b"search-index-terms", hashlib.sha256).digest()
-        _TERM_KEYS[ring.blind_key] = key
-    digest = hashlib.blake2b(f"{label}\0{normal}".encode(), key=key, digest_size=8)
-    return "h" + digest.hexdigest()
+    return search_terms(label, (normal,))[0]
 
 
 # --- Model fields

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..crypto import search_term
+from ..crypto import search_term, search_terms
 from ..normalize import phone_digits, search_normalize
 from ..normalize.text import CJK_RUN
 
@@ -46,12 +46,12 @@ def _term(field: str, form: str, value: str) -> str:
     return search_term(f"{field}.{form}", value)
 
 
-def _affixes(field: str, value: str, *, suffixes: bool = False, whole: bool = True) -> list[str]:
-    terms = [_term(field, WHOLE, value)] if whole else []
+def _affixes(field: str, value: str, *, suffixes: bool = False) -> list[str]:
+    terms = [_term(field, WHOLE, value)]
     top = min(len(value), _MAX_AFFIX + 1)
-    terms += [_term(field, PREFIX, value[:n]) for n in range(_MIN_PREFIX, top)]
+    terms += search_terms(f"{field}.{PREFIX}", (value[:n] for n in range(_MIN_PREFIX, top)))
     if suffixes:
-        terms += [_term(field, SUFFIX, value[-n:]) for n in range(_MIN_SUFFIX, top)]
+        terms += search_terms(f"{field}.{SUFFIX}", (value[-n:] for n in range(_MIN_SUFFIX, top)))
     return terms
 
 
@@ -67,7 +67,7 @@ def email_terms(value: str | None) -> list[str]:
     local, _at, domain = email.partition("@")
     terms = [_term(EMAIL, WHOLE, email)]
     top = min(len(local), _MAX_AFFIX) + 1
-    terms += [_term(EMAIL, PREFIX, local[:n]) for n in range(_MIN_PREFIX, top)]
+    terms += search_terms(f"{EMAIL}.{PREFIX}", (local[:n] for n in range(_MIN_PREFIX, top)))
     if domain:
         terms.append(_term(EMAIL, DOMAIN, domain))
     return terms
@@ -87,7 +87,7 @@ def _address_words(text: str) -> list[str]:
 
 def address_terms(value: str | None) -> list[str]:
     text = search_normalize(value or "")
-    return [_term(ADDRESS, PART, word) for word in _address_words(text)] if text else []
+    return search_terms(f"{ADDRESS}.{PART}", _address_words(text)) if text else []
 
 
 def tokens_text(*groups: list[str]) -> str:
@@ -150,7 +150,7 @@ def query_terms(key: str, text: str) -> list[QueryTerm]:
         out.append(_one(IDENT, WHOLE, key))
     words = _address_words(text)
     if words:
-        terms = tuple(_term(ADDRESS, PART, word) for word in words)
+        terms = tuple(search_terms(f"{ADDRESS}.{PART}", words))
         out.append(QueryTerm(ADDRESS, PART, len(key), terms))
     return out
 
