@@ -18,7 +18,6 @@ from kehu.core.normalize import phone_digits
 from kehu.core.search_index.tokens import email_terms, phone_terms
 from kehu.customers.models import Customer
 from kehu.search.selectors import search_for
-from kehu.search.services import logged_query
 
 pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's file")
 
@@ -138,13 +137,3 @@ def test_the_terms_differ_from_the_values_and_between_fields() -> None:
     assert len(terms) == 1 + 8 + 7  # the number, its prefixes of 3-10 digits, suffixes of 4-10
     assert all(t.startswith("h") and len(t) == 17 and "2166" not in t for t in terms)
     assert set(terms).isdisjoint(email_terms("13912342166@qq.com"))
-
-
-def test_the_read_log_keeps_a_searched_number_or_e_mail_blinded() -> None:
-    for query in ("13912342166", "139 1234 2166", "Zhao.Ming@JiaMi.cn", "wx_zhao88", "2166"):
-        kept = logged_query(query)
-        assert kept.startswith("blind:") and "2166" not in kept and "zhao" not in kept
-    assert logged_query("  腾讯科技 ") == "腾讯科技"
-    assert logged_query("tengxun") == "tengxun"
-    assert logged_query("CX2026120001") == "CX2026120001"  # a customer number: not personal
-    assert logged_query("139 1234 2166") == logged_query("13912342166")

@@ -15,7 +15,6 @@ from kehu.accounts.models import User
 from kehu.audit.actions import AuditAction
 from kehu.audit.models import ReadEntry
 from kehu.audit.services import audit_record, read_record
-from kehu.core import crypto
 from kehu.core.models import SearchDocument
 from kehu.core.search_index import (
     contact_document,
@@ -159,26 +158,6 @@ def search_vacuum() -> None:
             cursor.execute(f"VACUUM {SearchDocument._meta.db_table}")
 
 
-def logged_query(query: str) -> str:
-    """The search as the read log keeps it: a query that reads as a phone number, an e-mail or
-    an id (4+ digits, an '@', letters mixed with digits or '_') is kept as its blind-index token
-    ("blind:" + kehu.core.crypto.blind("exact", ...) of its compact lower-case form: whoever
-    holds the key can check whether a given value was searched for), not in clear."""
-    text = query.strip()[:200]
-    compact = "".join(text.lower().split())
-    digits = compact.replace("-", "").replace("+", "").replace("(", "").replace(")", "")
-    personal = not compact.startswith("cx") and (  # a customer number is not personal
-        (digits.isdigit() and len(digits) >= 4)
-        or "@" in compact
-        or (
-            compact.isascii()
-            and any(c.isdigit() for c in compact)
-            and (any(c.isalpha() for c in compact) or "_" in compact)
-        )
-    )
-    return f"blind:{crypto.blind('exact', compact)}" if personal and compact else text
-
-
 def search_logged(
     *,
     actor: User,
@@ -198,7 +177,7 @@ def search_logged(
     pull_rows(actor=actor, rows=shown, refuse=refuse_over_volume)
     for hit in results.revealed:
         _reveal(actor, hit, query)
-    read_record(actor=actor, kind=ReadEntry.Kind.SEARCH, query=logged_query(query), rows=shown)
+    read_record(actor=actor, kind=ReadEntry.Kind.SEARCH, query=query.strip()[:200], rows=shown)
     return results
 
 

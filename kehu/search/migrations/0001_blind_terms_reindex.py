@@ -16,7 +16,7 @@ def _rebuild(apps: Any, schema_editor: Any) -> None:
         apps.get_model(label)
         for label in ("customers.Customer", "contacts.Contact", "interactions.Interaction")
     )
-    search_reindex(models=models)  # type: ignore[arg-type]
+    search_reindex(models=models)
 
 
 class Migration(migrations.Migration):
