@@ -23,16 +23,12 @@ from kehu.customers.services import duplicate_check
 SAMPLE = 1000
 ENCRYPTED_TABLES = ("customers_customer", "customers_contact")
 # Where a sampled value may still be found in clear: copies this change has not reached yet
-# (the search index and its substring tables, the audit log's before/after values, import
-# rows, the dedupe scan's snapshots). A value found in any other table fails the test.
+# (the search index and its substring tables). A value found in any other table fails the test:
+# the audit log's before/after values, import rows, merge records and held changes are sealed
+# (kehu.core.sealed), web-form leads encrypted.
 NOT_YET_COVERED = (
     "core_searchdocument",
     "search_",
-    "audit_auditentry",
-    "intake_importrow",
-    "dedupe_",
-    "review_reviewitem",
-    "capture_lead",
 )
 
 
