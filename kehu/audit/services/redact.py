@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
+from kehu.core.normalize.phone import phone_digits
+
 from ..models import AuditEntry, ReadEntry
 from .chain import REDACT_ACTION, audit_record, entry_hash
 from .reads import SEAL_ACTION, _purged_up_to, day_digest
@@ -37,6 +39,17 @@ if TYPE_CHECKING:
 
 TOMBSTONE = "[erased]"
 _MIN_SECRET = 2  # a one-character identifier would match too much text
+
+
+def _secrets(identifiers: Iterable[str]) -> set[str]:
+    """The identifiers as text is searched for them: case-folded, a phone also as people type
+    it (+8613912345678 -> 13912345678)."""
+    secrets = set()
+    for value in identifiers:
+        value = value.strip()
+        forms = {value, phone_digits(value)} if value.startswith("+") else {value}
+        secrets |= {form.casefold() for form in forms if len(form) >= _MIN_SECRET}
+    return secrets
 
 
 def _contains(text: str, secrets: Collection[str]) -> bool:
@@ -97,7 +110,7 @@ def audit_redact(
     `targets`: (target_type, target_id) of the erased rows: their target label goes too.
     Returns the "audit.redacted" entry, or None when no entry held anything personal.
     """
-    secrets = {s.strip().casefold() for s in identifiers if len(s.strip()) >= _MIN_SECRET}
+    secrets = _secrets(identifiers)
     committed: dict[str, dict[str, str]] = {}
     ids = [entry.pk for entry in entries]
     for entry in AuditEntry.objects.select_for_update().filter(pk__in=ids).order_by("seq"):
@@ -149,7 +162,7 @@ def audit_reads_redact(
     would no longer match its seal, so one "audit.redacted" entry commits to each such day's new
     digest ({"reads": {seal seq: {digest, count}}}); `kehu audit_verify` checks the day against
     it. Returns that entry, or None when no read named the person."""
-    secrets = {s.strip().casefold() for s in identifiers if len(s.strip()) >= _MIN_SECRET}
+    secrets = _secrets(identifiers)
     if not customer_ids and not secrets:
         return None
     changed: list[ReadEntry] = []
