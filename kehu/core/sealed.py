@@ -157,8 +157,7 @@ def reseal_model(
     table, pk = model._meta.db_table, model._meta.pk.column
     qn = db.ops.quote_name
     columns = ", ".join(f"CAST({qn(f.column)} AS text)" for f in fields)
-    manager = model._base_manager.db_manager(db.alias)
-    total = manager.count()
+    total = model._base_manager.db_manager(db.alias).count()
     done = changed = 0
     last = None
     while True:
@@ -172,18 +171,23 @@ def reseal_model(
             rows = cursor.fetchall()
         if not rows:
             break
-        with transaction.atomic(using=db.alias):
-            for row in rows:
-                values = {}
-                for field, text in zip(fields, row[1:], strict=True):
-                    stored = json.loads(text) if text is not None else None
-                    if is_stale(stored, whole=field.whole):
-                        values[field.attname] = open_sealed(
-                            stored, field.context(), whole=field.whole
-                        )
-                if values:
-                    manager.filter(pk=row[0]).update(**values)
-                    changed += 1
+        updates = []
+        for row in rows:
+            stored = [json.loads(text) if text is not None else None for text in row[1:]]
+            if not any(is_stale(v, whole=f.whole) for f, v in zip(fields, stored, strict=True)):
+                continue
+            sealed = [
+                f.get_db_prep_save(open_sealed(v, f.context(), whole=f.whole), connection=db)
+                for f, v in zip(fields, stored, strict=True)
+            ]
+            updates.append([*sealed, row[0]])
+        if updates:  # in SQL, as crypto.reencrypt_model: the audit log has no ORM writer here
+            sets = ", ".join(f"{qn(f.column)} = %s" for f in fields)
+            with transaction.atomic(using=db.alias), db.cursor() as cursor:
+                cursor.executemany(
+                    f"UPDATE {qn(table)} SET {sets} WHERE {qn(pk)} = %s", updates
+                )
+            changed += len(updates)
         done += len(rows)
         last = rows[-1][0]
         if progress is not None:

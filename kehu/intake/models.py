@@ -93,7 +93,8 @@ class ImportRun(models.Model):
     skipped = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
     incomplete = models.PositiveIntegerField(default=0)
-    preview = models.JSONField(default=dict, blank=True)  # the last dry run: counts and problems
+    # The last dry run: counts and problems (which quote cells: sealed, kehu.core.sealed).
+    preview = SealedJSONField(default=dict, blank=True, whole=True)
     job = models.ForeignKey(
         "core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -1,4 +1,5 @@
-"""Import rows' cells, before values and messages sealed (issue 19, kehu.core.sealed)."""
+"""Import rows' cells, before values and messages, and a run's dry-run preview, sealed (issue 19,
+kehu.core.sealed)."""
 
 from django.db import migrations
 
@@ -10,6 +11,11 @@ class Migration(migrations.Migration):
     dependencies = [("intake", "0005_importrun_kind")]
 
     operations = [
+        migrations.AlterField(
+            model_name="importrun",
+            name="preview",
+            field=kehu.core.sealed.SealedJSONField(blank=True, default=dict, whole=True),
+        ),
         migrations.AlterField(
             model_name="importrow",
             name="errors",
@@ -30,5 +36,6 @@ class Migration(migrations.Migration):
             name="warnings",
             field=kehu.core.sealed.SealedJSONField(blank=True, default=dict, whole=True),
         ),
+        seal_rows("intake", "importrun"),
         seal_rows("intake", "importrow"),
     ]
