@@ -184,9 +184,7 @@ def reseal_model(
         if updates:  # in SQL, as crypto.reencrypt_model: the audit log has no ORM writer here
             sets = ", ".join(f"{qn(f.column)} = %s" for f in fields)
             with transaction.atomic(using=db.alias), db.cursor() as cursor:
-                cursor.executemany(
-                    f"UPDATE {qn(table)} SET {sets} WHERE {qn(pk)} = %s", updates
-                )
+                cursor.executemany(f"UPDATE {qn(table)} SET {sets} WHERE {qn(pk)} = %s", updates)
             changed += len(updates)
         done += len(rows)
         last = rows[-1][0]

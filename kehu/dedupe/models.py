@@ -72,9 +72,7 @@ class Merge(models.Model):
     merged_snapshot = SealedJSONField(_("merged record"), default=dict, whole=True)
     survivor_before = SealedJSONField(_("survivor before"), default=dict, whole=True)
     # {column: [before, after]} of what the merge changed on the survivor.
-    survivor_changes = SealedJSONField(
-        _("survivor changes"), null=True, blank=True, whole=True
-    )
+    survivor_changes = SealedJSONField(_("survivor changes"), null=True, blank=True, whole=True)
     # {label: [ids]} of the rows given to the survivor.
     moved = models.JSONField(_("moved rows"), default=dict)
     # What customers.services.merge.customer_contacts_absorb returned: moved, primary, folded
