@@ -38,22 +38,58 @@ def sealed_names() -> frozenset[str]:
     return scrubbed_names()
 
 
+_KEYS: dict[str, bool] = {}
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _is_sealed_key(key: str) -> bool:
     """A key named like an encrypted field, or ending so ("decision_maker.mobile")."""
-    names = sealed_names()
-    return key in names or key.rpartition(".")[2] in names
+    hit = _KEYS.get(key)
+    if hit is None:
+        names = sealed_names()
+        hit = key in names or key.rpartition(".")[2] in names
+        if len(_KEYS) < 10_000:  # keys are field names: a few hundred at most
+            _KEYS[key] = hit
+    return hit
 
 
 def _walk(value: Any, leaf: Callable[[str, str], Any], key: str | None) -> Any:
-    """value with every string under a sealed key (`key` once inside one) passed to leaf."""
-    if isinstance(value, str):
-        return leaf(value, key) if key is not None and value else value
-    if isinstance(value, list):
-        return [_walk(item, leaf, key) for item in value]
-    if isinstance(value, dict):
-        if key is not None:
-            return {k: _walk(v, leaf, key) for k, v in value.items()}
-        return {k: _walk(v, leaf, k if _is_sealed_key(k) else None) for k, v in value.items()}
+    """value with every string under a sealed key (`key` once inside one) passed to leaf.
+    Hot (every audit entry, every import row): copy-on-write, so a payload without personal
+    values comes back as the same object, and scalars outside sealed keys are not visited."""
+    kind = type(value)
+    if kind is dict:
+        out = None
+        for k, v in value.items():
+            if key is None and not _is_sealed_key(k):
+                if type(v) in _SCALARS or (  # the common {field: [before, after]}
+                    type(v) is list
+                    and len(v) == 2
+                    and type(v[0]) in _SCALARS
+                    and type(v[1]) in _SCALARS
+                ):
+                    continue
+                new = _walk(v, leaf, None)
+            else:
+                new = _walk(v, leaf, k if key is None else key)
+            if new is not v:
+                if out is None:
+                    out = dict(value)
+                out[k] = new
+        return value if out is None else out
+    if kind is list:
+        copied = None
+        for index, v in enumerate(value):
+            if key is None and type(v) in _SCALARS:
+                continue
+            new = _walk(v, leaf, key)
+            if new is not v:
+                if copied is None:
+                    copied = list(value)
+                copied[index] = new
+        return value if copied is None else copied
+    if key is not None and isinstance(value, str) and value:
+        return leaf(value, key)
     return value
 
 
