@@ -26,9 +26,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import connection, models
 
-from .crypto import decrypt, encrypt, is_encrypted, keyring, version_of
+from .crypto import decrypt, encrypt, is_encrypted, keyring, rewrite_rows, version_of
 
 
 def sealed_names() -> frozenset[str]:
@@ -190,43 +190,26 @@ def reseal_model(
     fields = sealed_fields(model)
     if not fields:
         return 0
-    table, pk = model._meta.db_table, model._meta.pk.column
+
+    def rewrite(row: tuple[Any, ...]) -> list[Any] | None:
+        stored = [json.loads(text) if text is not None else None for text in row]
+        if not any(is_stale(v, whole=f.whole) for f, v in zip(fields, stored, strict=True)):
+            return None
+        return [
+            f.get_db_prep_save(open_sealed(v, f.context(), whole=f.whole), connection=db)
+            for f, v in zip(fields, stored, strict=True)
+        ]
+
     qn = db.ops.quote_name
-    columns = ", ".join(f"CAST({qn(f.column)} AS text)" for f in fields)
-    total = model._base_manager.db_manager(db.alias).count()
-    done = changed = 0
-    last = None
-    while True:
-        with db.cursor() as cursor:
-            where = "" if last is None else f" WHERE {qn(pk)} > %s"
-            cursor.execute(
-                f"SELECT {qn(pk)}, {columns} FROM {qn(table)}{where} "
-                f"ORDER BY {qn(pk)} LIMIT {int(batch_size)}",
-                [] if last is None else [last],
-            )
-            rows = cursor.fetchall()
-        if not rows:
-            break
-        updates = []
-        for row in rows:
-            stored = [json.loads(text) if text is not None else None for text in row[1:]]
-            if not any(is_stale(v, whole=f.whole) for f, v in zip(fields, stored, strict=True)):
-                continue
-            sealed = [
-                f.get_db_prep_save(open_sealed(v, f.context(), whole=f.whole), connection=db)
-                for f, v in zip(fields, stored, strict=True)
-            ]
-            updates.append([*sealed, row[0]])
-        if updates:  # in SQL, as crypto.reencrypt_model: the audit log has no ORM writer here
-            sets = ", ".join(f"{qn(f.column)} = %s" for f in fields)
-            with transaction.atomic(using=db.alias), db.cursor() as cursor:
-                cursor.executemany(f"UPDATE {qn(table)} SET {sets} WHERE {qn(pk)} = %s", updates)
-            changed += len(updates)
-        done += len(rows)
-        last = rows[-1][0]
-        if progress is not None:
-            progress(done, total)
-    return changed
+    return rewrite_rows(
+        model,
+        select=[f"CAST({qn(f.column)} AS text)" for f in fields],
+        sets=[f.column for f in fields],
+        rewrite=rewrite,
+        batch_size=batch_size,
+        progress=progress,
+        using=db,
+    )
 
 
 def stale_sealed_count(model: type[models.Model]) -> int:
