@@ -231,10 +231,15 @@ def _erase_rows(
         actor=actor, entries=list(around), fields=(), identifiers=held.identifiers, note=note
     )
     redacted += len(entry.changes["entries"]) if entry else 0
-    # The read log: reads of an erased individual (labelled with their name), and any label or
-    # search query that holds one of the person's identifiers.
+    # The read log: reads of an erased individual (labelled with their name), and for a
+    # request any label or search query that holds one of the person's identifiers (a scan of
+    # the read log: a retention policy erasing customer after customer looks up by customer).
     audit_reads_redact(
-        actor=actor, customer_ids=set(individuals), identifiers=held.identifiers, note=note
+        actor=actor,
+        customer_ids=set(individuals),
+        identifiers=held.identifiers,
+        note=note,
+        texts=request is not None,
     )
     now = timezone.now()
     marks = [(Erasure.Kind.CUSTOMER, pk) for pk in individuals]
