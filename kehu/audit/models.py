@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.sealed import SealedJSONField
+
 
 class AuditEntry(models.Model):
     class Source(models.TextChoices):
@@ -32,7 +34,7 @@ class AuditEntry(models.Model):
     target_id = models.CharField(_("target id"), max_length=64, blank=True)
     target_label = models.CharField(_("target"), max_length=255, blank=True)
     customer_id = models.BigIntegerField(_("customer"), null=True, blank=True)
-    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    changes = SealedJSONField(_("changes"), default=dict, blank=True)
     note = models.TextField(_("note"), blank=True)
     source = models.CharField(_("source"), max_length=16, choices=Source, default=Source.SYSTEM)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)

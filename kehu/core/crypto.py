@@ -416,6 +416,58 @@ def stale_count(model: type[models.Model]) -> int:
         return int(cursor.fetchone()[0])
 
 
+def rewrite_rows(
+    model: type[models.Model],
+    *,
+    select: list[str],
+    sets: list[str],
+    rewrite: Callable[[tuple[Any, ...]], list[Any] | None],
+    batch_size: int = 1000,
+    progress: Callable[[int, int], None] | None = None,
+    using: Any = None,
+) -> int:
+    """Walk model's table in primary-key order, `batch_size` rows at a time, reading the SQL
+    expressions `select`; `rewrite` returns the new values of the columns `sets` for a row (None:
+    leave it). One UPDATE batch and transaction per batch, in SQL (no ORM writer: this runs in
+    migrations and on the audit log), so it runs beside the application and may be stopped and
+    run again. Returns rows changed."""
+    db = using or connection
+    table, pk = model._meta.db_table, model._meta.pk.column
+    qn = db.ops.quote_name
+    with db.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {qn(table)}")
+        total = int(cursor.fetchone()[0])
+    select_sql = f"SELECT {qn(pk)}, {', '.join(select)} FROM {qn(table)}"
+    assignments = ", ".join(f"{qn(c)} = %s" for c in sets)
+    update_sql = f"UPDATE {qn(table)} SET {assignments} WHERE {qn(pk)} = %s"
+    done = changed = 0
+    last = None
+    while True:
+        with db.cursor() as cursor:
+            where = "" if last is None else f" WHERE {qn(pk)} > %s"
+            cursor.execute(
+                f"{select_sql}{where} ORDER BY {qn(pk)} LIMIT {int(batch_size)}",
+                [] if last is None else [last],
+            )
+            rows = cursor.fetchall()
+        if not rows:
+            break
+        updates = []
+        for row in rows:
+            values = rewrite(tuple(row[1:]))
+            if values is not None:
+                updates.append([*values, row[0]])
+        if updates:
+            with transaction.atomic(using=db.alias), db.cursor() as cursor:
+                cursor.executemany(update_sql, updates)
+        changed += len(updates)
+        done += len(rows)
+        last = rows[-1][0]
+        if progress is not None:
+            progress(done, total)
+    return changed
+
+
 def reencrypt_model(
     model: type[models.Model],
     *,
@@ -428,57 +480,26 @@ def reencrypt_model(
     so it runs beside the application and may be stopped and run again. Returns rows changed."""
     db = using or connection
     fields = encrypted_fields(model)
-    blinds = blind_fields(model)
     if not fields:
         return 0
-    table, pk = model._meta.db_table, model._meta.pk.column
-    qn = db.ops.quote_name
-    columns = [f.column for f in fields]
-    sources = {f.name: f for f in fields}
+    names = [f.name for f in fields]
+    blinds = [b for b in blind_fields(model) if b.source in names]
     current = f"{PREFIX}{keyring().current}$"
-    with db.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM {qn(table)}")
-        total = int(cursor.fetchone()[0])
-    done = changed = 0
-    last = None
-    select = f"SELECT {qn(pk)}, {', '.join(qn(c) for c in columns)} FROM {qn(table)}"
-    while True:
-        with db.cursor() as cursor:
-            where = "" if last is None else f" WHERE {qn(pk)} > %s"
-            cursor.execute(
-                f"{select}{where} ORDER BY {qn(pk)} LIMIT {int(batch_size)}",
-                [] if last is None else [last],
-            )
-            rows = cursor.fetchall()
-        if not rows:
-            break
-        updates = []
-        for row in rows:
-            values = dict(zip([f.name for f in fields], row[1:], strict=True))
-            if all(not v or v.startswith(current) for v in values.values()):
-                continue
-            plain = {
-                name: decrypt(v, sources[name].aad()) if v else "" for name, v in values.items()
-            }
-            sealed = [encrypt(plain[f.name], f.aad()) if plain[f.name] else "" for f in fields]
-            tokens = [
-                blind(b.kind, plain.get(b.source, "")) if b.source in plain else None
-                for b in blinds
-            ]
-            updates.append((sealed, tokens, row[0]))
-        if updates:
-            sets = [f"{qn(c)} = %s" for c in columns]
-            sets += [f"{qn(b.column)} = %s" for b in blinds if b.source in sources]
-            sql = f"UPDATE {qn(table)} SET {', '.join(sets)} WHERE {qn(pk)} = %s"
-            params = [
-                [*sealed, *[t for t in tokens if t is not None], pk_value]
-                for sealed, tokens, pk_value in updates
-            ]
-            with transaction.atomic(using=db.alias), db.cursor() as cursor:
-                cursor.executemany(sql, params)
-        changed += len(updates)
-        done += len(rows)
-        last = rows[-1][0]
-        if progress is not None:
-            progress(done, total)
-    return changed
+
+    def rewrite(row: tuple[Any, ...]) -> list[Any] | None:
+        values = dict(zip(names, row, strict=True))
+        if all(not v or v.startswith(current) for v in values.values()):
+            return None
+        plain = {f.name: decrypt(values[f.name], f.aad()) if values[f.name] else "" for f in fields}
+        sealed = [encrypt(plain[f.name], f.aad()) if plain[f.name] else "" for f in fields]
+        return [*sealed, *[blind(b.kind, plain[b.source]) for b in blinds]]
+
+    return rewrite_rows(
+        model,
+        select=[db.ops.quote_name(f.column) for f in fields],
+        sets=[f.column for f in fields] + [b.column for b in blinds],
+        rewrite=rewrite,
+        batch_size=batch_size,
+        progress=progress,
+        using=db,
+    )

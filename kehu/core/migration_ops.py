@@ -147,3 +147,16 @@ def encrypt_rows(app_label: str, model_name: str) -> migrations.RunPython:
         reencrypt_model(model, using=schema_editor.connection)
 
     return migrations.RunPython(forwards, migrations.RunPython.noop, elidable=False)
+
+
+def seal_rows(app_label: str, model_name: str) -> migrations.RunPython:
+    """Seal the personal values of the model's SealedJSONFields (kehu.core.sealed) that were
+    written in clear before, 1,000 rows a batch."""
+
+    def forwards(apps: Any, schema_editor: Any) -> None:
+        from .sealed import reseal_model
+
+        model = apps.get_model(app_label, model_name)
+        reseal_model(model, using=schema_editor.connection)
+
+    return migrations.RunPython(forwards, migrations.RunPython.noop, elidable=False)

@@ -284,7 +284,8 @@ _SPEC: dict[str, dict[str, str]] = {
         "ordinary": "id domain company",
     },
     "capture.lead": {
-        "personal": "name company email mobile message ip",
+        "encrypted": "email:email mobile:phone",
+        "personal": "name company message ip email_bidx mobile_bidx",
         "ordinary": (
             "id customer contact outcome company_autofilled province industry consent_purpose "
             "consent_at assigned_to rule duplicate_score created_at"

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.sealed import SealedJSONField
+
 
 class DuplicatePair(models.Model):
     """Two customers that may be one company: score, explanation and the steward's decision."""
@@ -67,17 +69,17 @@ class Merge(models.Model):
     merged_customer_id = models.BigIntegerField(_("merged customer id"))
     merged_customer_no = models.CharField(_("merged customer number"), max_length=24, db_index=True)
     # Every column of the merged customer ({column: value}; older rows: Django's serializer).
-    merged_snapshot = models.JSONField(_("merged record"), default=dict)
-    survivor_before = models.JSONField(_("survivor before"), default=dict)
+    merged_snapshot = SealedJSONField(_("merged record"), default=dict, whole=True)
+    survivor_before = SealedJSONField(_("survivor before"), default=dict, whole=True)
     # {column: [before, after]} of what the merge changed on the survivor.
-    survivor_changes = models.JSONField(_("survivor changes"), null=True, blank=True)
+    survivor_changes = SealedJSONField(_("survivor changes"), null=True, blank=True, whole=True)
     # {label: [ids]} of the rows given to the survivor.
     moved = models.JSONField(_("moved rows"), default=dict)
     # What customers.services.merge.customer_contacts_absorb returned: moved, primary, folded
     # (each fold: the contact kept, the merged one's columns, the fields it filled, its links).
-    contacts = models.JSONField(_("contacts"), default=dict, blank=True)
+    contacts = SealedJSONField(_("contacts"), default=dict, blank=True, whole=True)
     # {label: [rows]} removed because the survivor had their like (a tag, a share, a pair).
-    dropped = models.JSONField(_("dropped rows"), default=dict, blank=True)
+    dropped = SealedJSONField(_("dropped rows"), default=dict, blank=True, whole=True)
     # A later merge that took this one's survivor away: undo that one first.
     superseded_by = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.sealed import SealedJSONField
+
 
 class MappingPreset(models.Model):
     """A saved column mapping {source header: target field}; the built-in ones live in code.
@@ -91,7 +93,8 @@ class ImportRun(models.Model):
     skipped = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
     incomplete = models.PositiveIntegerField(default=0)
-    preview = models.JSONField(default=dict, blank=True)  # the last dry run: counts and problems
+    # The last dry run: counts and problems (which quote cells: sealed, kehu.core.sealed).
+    preview = SealedJSONField(default=dict, blank=True, whole=True)
     job = models.ForeignKey(
         "core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -161,12 +164,13 @@ class ImportRow(models.Model):
     customer_id = models.BigIntegerField(null=True, blank=True)
     customer_no = models.CharField(max_length=24, blank=True)
     is_incomplete = models.BooleanField(default=False)
-    errors = models.JSONField(default=dict, blank=True)  # {column: [messages]}
+    errors = SealedJSONField(default=dict, blank=True, whole=True)  # {column: [messages]}
     note = models.CharField(max_length=300, blank=True)  # e.g. which customer it duplicates
-    raw = models.JSONField(default=dict, blank=True)  # failed rows only: the cells, to fix
-    before = models.JSONField(null=True, blank=True)  # updated rows only
+    # Failed rows only: the cells, to fix.
+    raw = SealedJSONField(default=dict, blank=True, whole=True)
+    before = SealedJSONField(null=True, blank=True, whole=True)  # updated rows only
     # Kept although something in it could not be used (a masked phone): {column: [messages]}.
-    warnings = models.JSONField(default=dict, blank=True)
+    warnings = SealedJSONField(default=dict, blank=True, whole=True)
 
     class Meta:
         ordering = ["run", "row_number"]

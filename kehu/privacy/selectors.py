@@ -239,16 +239,16 @@ def person_find(*, phone: str = "", email: str = "", name: str = "") -> Holdings
     customer_q = Q(pk__in=[])
     lead_q = Q(pk__in=[])
     # Customers' and contacts' phones and e-mails are encrypted: found by their blind indexes
-    # (kehu.core.crypto); a web-form lead keeps what the form sent.
+    # (kehu.core.crypto), and so are web-form leads'.
     if phones:
         tokens = blind_many("phone", phones)
         contact_q |= Q(mobile_bidx__in=tokens) | Q(landline_bidx__in=tokens)
         customer_q |= Q(phone_bidx__in=tokens)
-        lead_q |= Q(mobile__in=phones)
+        lead_q |= Q(mobile_bidx__in=tokens)
     if email:
         contact_q |= Q(email_bidx=blind("email", email))
         customer_q |= Q(email_bidx=blind("email", email))
-        lead_q |= Q(email__iexact=email)
+        lead_q |= Q(email_bidx=blind("email", email))
     if name:
         contact_q |= Q(name=name)
         customer_q |= Q(name=name)

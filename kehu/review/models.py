@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.sealed import SealedJSONField
+
 
 class ReviewRule(models.Model):
     """A kind of change that waits for a person. `threshold` means, per kind:
@@ -88,9 +90,9 @@ class ReviewItem(models.Model):
         related_name="review_items",
     )
     # What the owning service replays on approval (its own input, JSON-ready).
-    payload = models.JSONField(_("payload"), default=dict)
+    payload = SealedJSONField(_("payload"), default=dict)
     # [{"field": "budget_amount", "label": "年度预算", "before": "5万", "after": "500万"}, ...]
-    diff = models.JSONField(_("changes"), default=list)
+    diff = SealedJSONField(_("changes"), default=list, whole=True)
     reason = models.TextField(_("reason"))
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

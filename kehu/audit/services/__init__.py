@@ -18,7 +18,7 @@ from .chain import (
     entry_hash,
 )
 from .reads import ReadsReport, audit_reads_purge, audit_reads_seal, read_record
-from .redact import TOMBSTONE, audit_redact
+from .redact import TOMBSTONE, audit_reads_redact, audit_redact
 from .verify import audit_verify
 from .volume import Volume, volume_add, volume_lift, volume_set_limit
 
@@ -30,6 +30,7 @@ __all__ = [
     "Volume",
     "TOMBSTONE",
     "audit_reads_purge",
+    "audit_reads_redact",
     "audit_redact",
     "audit_reads_seal",
     "audit_record",

@@ -270,11 +270,24 @@ class ReadsReport:
     purged_up_to: int = 0
 
 
+def day_digest(after_id: int, last_id: int) -> tuple[str, int]:
+    """(SHA-256 over the read entries of (after_id, last_id], their count): what a seal holds."""
+    digest, count = hashlib.sha256(), 0
+    for values in _entries(after_id, last_id):
+        digest.update(_line(values))
+        count += 1
+    return digest.hexdigest(), count
+
+
 def reads_verify(
-    seals: Iterable[AuditEntry], purges: Iterable[AuditEntry], report: ReadsReport
+    seals: Iterable[AuditEntry],
+    purges: Iterable[AuditEntry],
+    report: ReadsReport,
+    resealed: dict[int, dict[str, Any]] | None = None,
 ) -> Iterator[ChainProblem]:
     """Recompute every seal above the highest purge marker; yield each day whose entries were
-    changed, deleted or inserted, and each purge that cut a sealed day in two."""
+    changed, deleted or inserted, and each purge that cut a sealed day in two. `resealed`:
+    {seal seq: {digest, count}} a later erasure committed to (kehu.audit.services.redact)."""
     purged = max((int((p.changes or {}).get("up_to_id") or 0) for p in purges), default=0)
     report.purged_up_to = purged
     last_sealed = 0
@@ -289,11 +302,9 @@ def reads_verify(
                 seal.seq, seal.pk, f"read entries {after + 1}..{last} were purged in part"
             )
             continue
-        digest, count = hashlib.sha256(), 0
-        for values in _entries(after, last):
-            digest.update(_line(values))
-            count += 1
-        if count != changes.get("count") or digest.hexdigest() != changes.get("digest"):
+        expected = {**changes, **(resealed or {}).get(seal.seq, {})}
+        digest, count = day_digest(after, last)
+        if count != expected.get("count") or digest != expected.get("digest"):
             yield ChainProblem(
                 seal.seq,
                 seal.pk,

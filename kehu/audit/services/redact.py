@@ -16,6 +16,9 @@ still has to take a person's identity out of the before/after values. `audit_red
 "audit.redacted" entry (itself in the chain, so neither forged nor edited) commits to exactly
 its present content: a redacted entry edited afterwards, or an entry edited and passed off as
 redacted, is still reported.
+
+The read log is erased the same way (`audit_reads_redact`): a redacted read that a seal already
+covers is committed to by the new digest of its day, in an "audit.redacted" entry.
 """
 
 from __future__ import annotations
@@ -25,14 +28,28 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
-from ..models import AuditEntry
+from kehu.core.normalize.phone import phone_digits
+
+from ..models import AuditEntry, ReadEntry
 from .chain import REDACT_ACTION, audit_record, entry_hash
+from .reads import SEAL_ACTION, _purged_up_to, day_digest
 
 if TYPE_CHECKING:
     from kehu.accounts.models import User
 
 TOMBSTONE = "[erased]"
 _MIN_SECRET = 2  # a one-character identifier would match too much text
+
+
+def _secrets(identifiers: Iterable[str]) -> set[str]:
+    """The identifiers as text is searched for them: case-folded, a phone also as people type
+    it (+8613912345678 -> 13912345678)."""
+    secrets = set()
+    for value in identifiers:
+        value = value.strip()
+        forms = {value, phone_digits(value)} if value.startswith("+") else {value}
+        secrets |= {form.casefold() for form in forms if len(form) >= _MIN_SECRET}
+    return secrets
 
 
 def _contains(text: str, secrets: Collection[str]) -> bool:
@@ -93,7 +110,7 @@ def audit_redact(
     `targets`: (target_type, target_id) of the erased rows: their target label goes too.
     Returns the "audit.redacted" entry, or None when no entry held anything personal.
     """
-    secrets = {s.strip().casefold() for s in identifiers if len(s.strip()) >= _MIN_SECRET}
+    secrets = _secrets(identifiers)
     committed: dict[str, dict[str, str]] = {}
     ids = [entry.pk for entry in entries]
     for entry in AuditEntry.objects.select_for_update().filter(pk__in=ids).order_by("seq"):
@@ -119,4 +136,69 @@ def audit_redact(
         action=REDACT_ACTION,
         changes={"entries": committed},
         note=note,
+    )
+
+
+def _read_candidates(
+    customer_ids: Collection[int], secrets: Collection[str], *, texts: bool
+) -> Any:
+    """The reads of these customers (by index), and with `texts` any read whose label or query
+    holds a secret (a scan of the read log: fine for one request, not per customer of a batch)."""
+    from django.db.models import Q
+
+    query = Q(customer_id__in=list(customer_ids))
+    for secret in secrets if texts else ():
+        query |= Q(query__icontains=secret) | Q(target_label__icontains=secret)
+    return ReadEntry.objects.filter(query).order_by("id")
+
+
+@transaction.atomic
+def audit_reads_redact(
+    *,
+    actor: User | None,
+    customer_ids: Collection[int],
+    identifiers: Iterable[str],
+    note: str = "",
+    texts: bool = True,
+) -> AuditEntry | None:
+    """Erase a person from the read log: the target label of every read of the erased
+    individual customers (`customer_ids`: the label is their name), and any label or query
+    holding one of their identifiers, become the tombstone. A day already sealed into the chain
+    would no longer match its seal, so one "audit.redacted" entry commits to each such day's new
+    digest ({"reads": {seal seq: {digest, count}}}); `kehu audit_verify` checks the day against
+    it. `texts=False` looks only at the reads of `customer_ids` (a retention policy erasing
+    customer after customer). Returns that entry, or None when no read named the person."""
+    secrets = _secrets(identifiers)
+    if not customer_ids and not secrets:
+        return None
+    changed: list[ReadEntry] = []
+    for read in _read_candidates(customer_ids, secrets, texts=texts).select_for_update():
+        label = read.target_label
+        if label and (read.customer_id in customer_ids or _contains(label, secrets)):
+            label = TOMBSTONE
+        query = TOMBSTONE if read.query and _contains(read.query, secrets) else read.query
+        if (label, query) != (read.target_label, read.query):
+            read.target_label, read.query = label, query
+            changed.append(read)
+    if not changed:
+        return None
+    ReadEntry.objects.bulk_update(changed, ["target_label", "query"], batch_size=1000)
+    return _reads_reseal(actor=actor, ids=[read.pk for read in changed], note=note)
+
+
+def _reads_reseal(*, actor: User | None, ids: list[int], note: str) -> AuditEntry | None:
+    """Commit in the chain to the new digest of each sealed, unpurged day holding one of ids."""
+    purged = _purged_up_to()
+    resealed: dict[str, dict[str, Any]] = {}
+    for seal in AuditEntry.objects.filter(action=SEAL_ACTION).order_by("seq"):
+        changes = seal.changes if isinstance(seal.changes, dict) else {}
+        after, last = int(changes.get("after_id", -1)), int(changes.get("last_id", -1))
+        if last <= purged or not any(after < pk <= last for pk in ids):
+            continue
+        digest, count = day_digest(after, last)
+        resealed[str(seal.seq)] = {"digest": digest, "count": count}
+    if not resealed:
+        return None  # none of them sealed yet: the next seal covers the redacted entries
+    return audit_record(
+        actor=actor, action=REDACT_ACTION, changes={"entries": {}, "reads": resealed}, note=note
     )

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kehu.core.crypto import BlindIndexed, BlindIndexField, EncryptedCharField
+
 
 class AssignmentRule(models.Model):
     """Who gets a web-form lead: the first active rule (by priority) whose conditions match.
@@ -65,8 +67,9 @@ class EmailDomain(models.Model):
         return f"{self.domain} → {self.company}"
 
 
-class Lead(models.Model):
-    """One web-form submission, with its consent and what became of it."""
+class Lead(BlindIndexed):
+    """One web-form submission, with its consent and what became of it. Its e-mail and mobile
+    are encrypted at rest (kehu.core.crypto); look-ups use their blind indexes."""
 
     SCOPE_CUSTOMER = "customer"
 
@@ -84,8 +87,10 @@ class Lead(models.Model):
     name = models.CharField(_("name"), max_length=100)
     company = models.CharField(_("company"), max_length=200, blank=True)
     company_autofilled = models.BooleanField(_("company auto-filled"), default=False)
-    email = models.CharField(_("email"), max_length=254, blank=True)
-    mobile = models.CharField(_("mobile"), max_length=40, blank=True)
+    email = EncryptedCharField(_("email"), max_length=254, blank=True)
+    mobile = EncryptedCharField(_("mobile"), max_length=40, blank=True)
+    email_bidx = BlindIndexField(source="email", kind="email", db_index=True)
+    mobile_bidx = BlindIndexField(source="mobile", kind="phone", db_index=True)
     province = models.CharField(_("province"), max_length=50, blank=True)
     industry = models.CharField(_("industry"), max_length=100, blank=True)
     message = models.TextField(_("message"), blank=True)

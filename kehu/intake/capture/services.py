@@ -14,6 +14,7 @@ from kehu.accounts.models import Role, Team, User
 from kehu.accounts.policy import can_log_interaction
 from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
+from kehu.core.crypto import blind_values
 from kehu.core.errors import NotFound, ValidationFailed
 from kehu.customers.consent_gate import consent_basis_record
 from kehu.customers.models import Contact, Customer, Industry
@@ -325,6 +326,5 @@ def assignment_rule_advance(*, rule: AssignmentRule, user: User) -> None:
 def leads_anonymise(*, lead_ids: list[int], tombstone: str) -> int:
     """Erasure (issue 19): a web-form lead keeps its date, outcome and consent wording; the
     person's name, numbers, message and address go."""
-    return Lead.objects.filter(pk__in=lead_ids).update(
-        name=tombstone, email="", mobile="", message="", ip=None
-    )
+    values = {"name": tombstone, "email": "", "mobile": "", "message": "", "ip": None}
+    return Lead.objects.filter(pk__in=lead_ids).update(**blind_values(Lead, values))

@@ -3,7 +3,8 @@
 Erasure anonymises in place: the rows stay (so counts, order amounts and revenue keep their
 totals), the identity goes: an individual customer's name and numbers, the person's contacts,
 what was written in their interactions, their web-form leads, and the change log's before and
-after values about them (kehu.audit.services.redact: tombstones the hash chain still verifies).
+after values about them and the read log's labels and queries naming them
+(kehu.audit.services.redact: tombstones the hash chain and the read seals still verify).
 The search index is rewritten for every row touched, so no search finds the person again.
 """
 
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 from kehu.accounts.models import User
 from kehu.audit.actions import AuditAction, action_label
 from kehu.audit.models import AuditEntry
-from kehu.audit.services import TOMBSTONE, audit_record, audit_redact
+from kehu.audit.services import TOMBSTONE, audit_reads_redact, audit_record, audit_redact
 from kehu.contacts.models import Contact
 from kehu.core.errors import ValidationFailed
 from kehu.customers.models import Customer
@@ -230,6 +231,16 @@ def _erase_rows(
         actor=actor, entries=list(around), fields=(), identifiers=held.identifiers, note=note
     )
     redacted += len(entry.changes["entries"]) if entry else 0
+    # The read log: reads of an erased individual (labelled with their name), and for a
+    # request any label or search query that holds one of the person's identifiers (a scan of
+    # the read log: a retention policy erasing customer after customer looks up by customer).
+    audit_reads_redact(
+        actor=actor,
+        customer_ids=set(individuals),
+        identifiers=held.identifiers,
+        note=note,
+        texts=request is not None,
+    )
     now = timezone.now()
     marks = [(Erasure.Kind.CUSTOMER, pk) for pk in individuals]
     marks += [(Erasure.Kind.CONTACT, pk) for pk in erased_contacts]

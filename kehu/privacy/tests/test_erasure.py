@@ -4,15 +4,18 @@ revenue keeps its totals; the hash chain still verifies (issue 19)."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.management import call_command
+from django.utils import timezone
 
-from kehu.audit.models import AuditEntry
-from kehu.audit.services import audit_verify
+from kehu.audit.models import AuditEntry, ReadEntry
+from kehu.audit.services import audit_reads_seal, audit_verify
 from kehu.customers.models import Customer
 from kehu.interactions.services import interaction_log
 from kehu.opportunities.services import order_create
@@ -216,3 +219,50 @@ def test_request_register_validates_and_sets_the_deadline(
     assert row["due_at"].startswith("2026-12-01")
     done = api.patch(f"/api/v1/privacy/requests/{row['id']}", {"status": "rejected"})
     assert done.json()["status"] == "rejected" and done.json()["completed_at"]
+
+
+def test_erasure_takes_the_person_out_of_the_read_log_and_its_seals_still_verify(
+    api: Any, client: Any, admin_user: Any, steward: Any, people: dict[str, Any]
+) -> None:
+    """The read log names people too: a 360 page of an individual is labelled with their name,
+    a search holds what was typed. After erasure no read-log view or API shows them, and the
+    days already sealed into the chain verify against the erasure's new digests."""
+    client.force_login(admin_user)
+    assert client.get(f"/customers/{people['person'].customer_no}/").status_code == 200
+    api.login(admin_user)
+    for query in (PERSON_MOBILE, PERSON_EMAIL, INDIVIDUAL_MOBILE):
+        assert api.get("/api/v1/search", q=query).status_code == 200
+    reads = ReadEntry.objects.values_list("target_label", "query")
+    assert any(INDIVIDUAL in label for label, _query in reads)
+    with time_machine.travel(timezone.now() + timedelta(hours=1)):
+        assert audit_reads_seal() >= 4  # sealed into the chain before the erasure
+    api.client.get(f"/customers/{people['company'].customer_no}/")  # not sealed yet
+
+    for data in ({"phone": PERSON_MOBILE}, {"name": INDIVIDUAL}):
+        request = _register(api, steward, **data)
+        erased = api.post(f"/api/v1/privacy/requests/{request['id']}/erase", {"confirm": True})
+        assert erased.status_code == 200, erased.content
+
+    api.login(admin_user)
+    shown = "\n".join(
+        [
+            api.get("/api/v1/audit/reads", limit=100).content.decode(),
+            client.get("/audit/", {"log": "reads"}).content.decode(),
+            json.dumps(list(ReadEntry.objects.values()), ensure_ascii=False, default=str),
+        ]
+    )
+    assert "[erased]" in shown
+    for value in (PERSON_MOBILE, PERSON_EMAIL, INDIVIDUAL, INDIVIDUAL_MOBILE):
+        assert value not in shown, value
+    assert "华南精密仪器有限公司" in shown  # the company's own reads keep their label
+    assert list(audit_verify()) == []
+    out = StringIO()
+    call_command("audit_verify", stdout=out)
+    assert "chain intact" in out.getvalue()
+
+    # A redacted read edited afterwards no longer matches the erasure's digest.
+    redacted = ReadEntry.objects.filter(query="[erased]").first()
+    assert redacted is not None
+    ReadEntry.objects.filter(pk=redacted.pk).update(query="something else")
+    problems = list(audit_verify())
+    assert problems and "do not match their seal" in problems[0].problem

@@ -1,5 +1,7 @@
 """`kehu rotate_keys [--resume] [--batch-size N]`: a new encryption key version, then every
-encrypted value re-encrypted under it, online, in batches, with progress (kehu.core.crypto).
+encrypted value re-encrypted under it, online, in batches, with progress (kehu.core.crypto):
+the encrypted columns, then the values sealed inside JSON payloads (kehu.core.sealed: the audit
+log's before/after values, import rows, merge records, held changes).
 
 Older versions stay readable until no value uses them. Stopped midway, `--resume` continues
 without adding another version. With keys from KEHU_ENCRYPTION_KEYS, add the version there,
@@ -19,6 +21,7 @@ from kehu.core.crypto import (
     reencrypt_model,
     stale_count,
 )
+from kehu.core.sealed import reseal_model, sealed_models, stale_sealed_count
 
 
 class Command(BaseCommand):
@@ -41,15 +44,18 @@ class Command(BaseCommand):
             self.stdout.write(f"key version {version} added ({keyring().source})")
         version = keyring().current
         self.stdout.write(f"re-encrypting under key version {version}")
-        for model in encrypted_models():
+        jobs = [(m, reencrypt_model) for m in encrypted_models()]
+        jobs += [(m, reseal_model) for m in sealed_models()]
+        for model, rewrite in jobs:
             label = model._meta.label_lower
 
             def progress(done: int, total: int, label: str = label) -> None:
                 self.stdout.write(f"  {label}: {done:,} / {total:,} rows")
 
-            changed = reencrypt_model(model, batch_size=options["batch_size"], progress=progress)
+            changed = rewrite(model, batch_size=options["batch_size"], progress=progress)
             self.stdout.write(f"{label}: {changed:,} rows re-encrypted")
         left = sum(stale_count(model) for model in encrypted_models())
+        left += sum(stale_sealed_count(model) for model in sealed_models())
         if left:
             self.stdout.write(
                 f"{left:,} rows were written under an older version meanwhile: "
