@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from kehu.audit.models import AuditEntry
 from kehu.audit.services import audit_verify
@@ -216,3 +217,15 @@ def test_request_register_validates_and_sets_the_deadline(
     assert row["due_at"].startswith("2026-12-01")
     done = api.patch(f"/api/v1/privacy/requests/{row['id']}", {"status": "rejected"})
     assert done.json()["status"] == "rejected" and done.json()["completed_at"]
+
+
+def test_a_request_keeps_the_requesters_phone_and_email_encrypted(
+    api: Any, steward: Any
+) -> None:
+    row = _register(api, steward, kind="access", phone="13912345678", email="Qing.Li@example.cn")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT phone, email FROM privacy_subjectrequest WHERE id = %s", [row["id"]])
+        stored = cursor.fetchone()
+    assert "13912345678" not in str(stored) and "Qing.Li" not in str(stored)
+    shown = api.get(f"/api/v1/privacy/requests/{row['id']}").json()
+    assert shown["phone"].endswith("13912345678") and shown["email"] == "Qing.Li@example.cn"
