@@ -87,7 +87,6 @@ def test_the_sqlite_file_holds_no_personal_value_in_clear(tmp_path: Path) -> Non
     assert found == [], f"{len(found)} of {len(values)} values in clear, e.g. {found[:5]}"
 
 
-@pytest.mark.django_db
 def test_a_pg_dump_holds_no_personal_value_in_clear(tmp_path: Path) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("the suite runs on SQLite (KEHU_DATABASE_URL names no PostgreSQL)")
@@ -101,10 +100,10 @@ def test_a_pg_dump_holds_no_personal_value_in_clear(tmp_path: Path) -> None:
         (params.get("user") or "postgres"),
     )
     url = f"postgres://{user}@{host}:{port}/{name}"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C.UTF-8'"
-        )
+    import psycopg
+
+    admin = psycopg.connect(host=host, port=port, user=user, dbname="postgres", autocommit=True)
+    admin.execute(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C.UTF-8'")
     try:
         values = _load_sandbox(_env(KEHU_DATA_DIR=str(tmp_path / "data"), KEHU_DATABASE_URL=url))
         dump = subprocess.run(
@@ -117,5 +116,5 @@ def test_a_pg_dump_holds_no_personal_value_in_clear(tmp_path: Path) -> None:
         found = _found(values, dump)
         assert found == [], f"{len(found)} of {len(values)} values in clear, e.g. {found[:5]}"
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
