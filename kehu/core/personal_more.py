@@ -46,7 +46,8 @@ SPEC_MORE: dict[str, dict[str, str]] = {
     },
     # The requester's own phone, e-mail and name, cleared when the request is done (erasure).
     "privacy.subjectrequest": {
-        "personal": "phone email name note result",
+        "encrypted": "phone:phone email:email",
+        "personal": "name note result",
         "ordinary": ("id kind status received_at due_at completed_at created_by handled_by"),
     },
     "privacy.retentionpolicy": {

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from kehu.core.crypto import EncryptedCharField
+
 
 class Consent(models.Model):
     """One consent a person gave for one purpose, through one channel, under one wording; live
@@ -92,8 +94,8 @@ class SubjectRequest(models.Model):
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind)
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.OPEN)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
-    email = models.CharField(_("email"), max_length=254, blank=True)
+    phone = EncryptedCharField(_("phone"), max_length=40, blank=True)
+    email = EncryptedCharField(_("email"), max_length=254, blank=True)
     name = models.CharField(_("name"), max_length=100, blank=True)
     note = models.TextField(_("note"), blank=True)
     received_at = models.DateTimeField(_("received at"), default=timezone.now)

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from kehu.audit.models import AuditEntry, ReadEntry
@@ -266,3 +267,13 @@ def test_erasure_takes_the_person_out_of_the_read_log_and_its_seals_still_verify
     ReadEntry.objects.filter(pk=redacted.pk).update(query="something else")
     problems = list(audit_verify())
     assert problems and "do not match their seal" in problems[0].problem
+
+
+def test_a_request_keeps_the_requesters_phone_and_email_encrypted(api: Any, steward: Any) -> None:
+    row = _register(api, steward, kind="access", phone="13912345678", email="Qing.Li@example.cn")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT phone, email FROM privacy_subjectrequest WHERE id = %s", [row["id"]])
+        stored = cursor.fetchone()
+    assert "13912345678" not in str(stored) and "Qing.Li" not in str(stored)
+    shown = api.get(f"/api/v1/privacy/requests/{row['id']}").json()
+    assert shown["phone"].endswith("13912345678") and shown["email"] == "Qing.Li@example.cn"
