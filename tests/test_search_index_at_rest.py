@@ -19,7 +19,7 @@ from kehu.core.search_index.tokens import email_terms, phone_terms
 from kehu.customers.models import Customer
 from kehu.search.selectors import search_for
 
-pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's file")
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's file")
 
 # Tables another change is sealing (their JSON payloads still copy values in clear): a value
 # found in the file's bytes that one of them holds is not the index's.
@@ -73,6 +73,7 @@ def _index_forms() -> list[str]:
     return sorted(values)
 
 
+@sqlite_only
 @pytest.mark.django_db(transaction=True)
 def test_the_file_of_a_loaded_sandbox_holds_no_value_of_the_search_index(tmp_path: Path) -> None:
     call_command("demo", "--customers", "60", stdout=StringIO())
@@ -114,6 +115,7 @@ def _write_an_old_document() -> int:
     return pk
 
 
+@sqlite_only
 @pytest.mark.django_db(transaction=True)
 def test_a_rebuild_with_vacuum_leaves_no_old_plaintext_in_the_file(
     tmp_path: Path, customer_factory: Any, rep: Any
