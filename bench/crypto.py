@@ -78,7 +78,6 @@ def _urls(limit: int) -> dict[str, list[tuple[Any, str]]]:
     from kehu.accounts.models import Role, User
     from kehu.contacts.models import Contact
     from kehu.customers.models import Customer
-    from kehu.intake.models import ImportRun
 
     reps = list(User.objects.filter(role=Role.REP, is_active=True).order_by("id"))
     out: dict[str, list[tuple[Any, str]]] = {"list": [], "360": [], "search": []}
@@ -147,8 +146,10 @@ def _import_copy(snapshot: Path, csv: Path, *, encrypted: bool) -> dict[str, Any
     env = {**os.environ, "KEHU_DATA_DIR": str(target), "KEHU_ENCRYPTION": str(encrypted).lower()}
     done = subprocess.run(
         [sys.executable, "-m", "bench.crypto", "--import-into", str(csv)],
-        check=True, env=env, capture_output=True, text=True,
+        env=env, capture_output=True, text=True,
     )  # fmt: skip
+    if done.returncode:
+        raise RuntimeError(f"the import into {target} failed:\n{done.stderr[-3000:]}")
     shutil.rmtree(target, ignore_errors=True)
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
@@ -162,6 +163,7 @@ def _import_here(csv: Path) -> None:
     from django.core.management import call_command
 
     from kehu.customers.models import Customer
+    from kehu.intake.models import ImportRun
 
     if not settings.KEHU_ENCRYPTION:
         _decrypt_in_place()
