@@ -41,6 +41,8 @@ FIELD_LABELS = {
     "purpose": _("purpose"),
     "channel": _("channel"),
     "basis": _("basis stated"),
+    "lawful_basis": _("lawful basis"),
+    "wording_version": _("wording version"),
     "days": _("after days"),
     "request": _("request"),
     "confirm": _("confirm"),
@@ -209,6 +211,7 @@ def _consents_section(request: AuthedRequest, customer_no: str) -> HttpResponse:
             "may_record": can_change(request.user, customer),
             "purposes": Consent.Purpose.choices,
             "channels": Consent.Channel.choices,
+            "lawful_bases": Consent._meta.get_field("lawful_basis").choices,
             "contacts": list(customer.contacts.all()),
         },
     )
@@ -237,6 +240,7 @@ def customer_consent_record(request: AuthedRequest, customer_no: str) -> HttpRes
             channel=request.POST.get("channel", ""),
             basis=request.POST.get("basis", ""),
             wording_version=request.POST.get("wording_version", ""),
+            lawful_basis=request.POST.get("lawful_basis") or "consent",
         )
     except ValidationFailed as exc:
         response = _consents_section(request, customer_no)
