@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -20,7 +21,7 @@ from kehu.core.errors import Conflict, ValidationFailed
 from kehu.customers.selectors import customer_get_for
 
 from . import services
-from .models import Consent, SubjectRequest
+from .models import Consent, RetentionPolicy, RetentionRun, SubjectRequest
 from .selectors import (
     assert_privacy_role,
     consent_get,
@@ -194,7 +195,25 @@ def retention_settings(request: AuthedRequest) -> HttpResponse:
         {"policy": policy, "runs": list(policy.runs.select_related("actor")[:5])}
         for policy in retention_policies()
     ]
-    return render(request, "privacy/retention.html", {"rows": rows})
+    return render(request, "privacy/retention.html", {"rows": rows, "labels": _retention_labels()})
+
+
+def _retention_labels() -> dict[str, str]:
+    """The page's labels: the fields' verbose names (lower case, as Django names fields) with a
+    capital first letter, as Django's own forms and admin show them (zh-hans: unchanged)."""
+    policy, run = RetentionPolicy._meta, RetentionRun._meta
+    return {
+        **{name: capfirst(policy.get_field(name).verbose_name) for name in ("days", "is_enabled")},
+        "last_run_at": capfirst(policy.get_field("last_run_at").verbose_name),
+        **{
+            name: capfirst(run.get_field(name).verbose_name)
+            for name in ("started_at", "is_dry_run", "matched", "processed")
+        },
+        "actor": capfirst(_("by")),
+        "nightly": capfirst(_("nightly")),
+        "yes": capfirst(_("yes")),
+        "no": capfirst(_("no")),
+    }
 
 
 # --- Consents on the customer's page -----------------------------------------------------------
