@@ -64,6 +64,13 @@ class LawfulBasis(models.TextChoices):
 NON_CONSENT_PURPOSES = ("service",)
 
 
+def service_only_message() -> str:
+    return _(
+        "A contract or an existing customer relationship covers service only; "
+        "marketing, analysis and the separate consents need consent."
+    )
+
+
 @dataclass(frozen=True)
 class ConsentBasis:
     """A checked basis choice: what to record for each person brought in."""
@@ -105,12 +112,7 @@ def consent_basis_clean(
         errors["consent_purposes"] = [_("Tick the purposes the people agreed to.")]
     elif lawful_basis in (LawfulBasis.CONTRACT, LawfulBasis.EXISTING_CUSTOMER):
         if any(p not in NON_CONSENT_PURPOSES for p in purposes):
-            errors["consent_purposes"] = [
-                _(
-                    "A contract or an existing customer relationship covers service only; "
-                    "marketing, analysis and the separate consents need consent."
-                )
-            ]
+            errors["consent_purposes"] = [service_only_message()]
         purposes = purposes or list(NON_CONSENT_PURPOSES)
     if lawful_basis != LawfulBasis.NONE and not basis:
         errors["consent_basis"] = [_("Say on what basis the person agreed (how and when).")]

@@ -59,7 +59,12 @@ class Consent(models.Model):
     )
     # The import that brought the person in and recorded this (channel import).
     import_run = models.ForeignKey(
-        "intake.ImportRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "intake.ImportRun",
+        verbose_name=_("import"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

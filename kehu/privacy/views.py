@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Model
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import capfirst
@@ -201,18 +202,20 @@ def retention_settings(request: AuthedRequest) -> HttpResponse:
 def _retention_labels() -> dict[str, str]:
     """The page's labels: the fields' verbose names (lower case, as Django names fields) with a
     capital first letter, as Django's own forms and admin show them (zh-hans: unchanged)."""
-    policy, run = RetentionPolicy._meta, RetentionRun._meta
+
+    def label(model: type[Model], name: str) -> str:
+        return capfirst(str(getattr(model._meta.get_field(name), "verbose_name", name)))
+
     return {
-        **{name: capfirst(policy.get_field(name).verbose_name) for name in ("days", "is_enabled")},
-        "last_run_at": capfirst(policy.get_field("last_run_at").verbose_name),
+        **{name: label(RetentionPolicy, name) for name in ("days", "is_enabled", "last_run_at")},
         **{
-            name: capfirst(run.get_field(name).verbose_name)
+            name: label(RetentionRun, name)
             for name in ("started_at", "is_dry_run", "matched", "processed")
         },
-        "actor": capfirst(_("by")),
-        "nightly": capfirst(_("nightly")),
-        "yes": capfirst(_("yes")),
-        "no": capfirst(_("no")),
+        "actor": capfirst(str(_("by"))),
+        "nightly": capfirst(str(_("nightly"))),
+        "yes": capfirst(str(_("yes"))),
+        "no": capfirst(str(_("no"))),
     }
 
 

@@ -16,7 +16,7 @@ from kehu.audit.actions import AuditAction
 from kehu.audit.services import PendingEntry, audit_record, audit_record_many
 from kehu.contacts.models import Contact
 from kehu.core.errors import Conflict, ValidationFailed, one_of
-from kehu.customers.consent_gate import ConsentBasis, LawfulBasis
+from kehu.customers.consent_gate import ConsentBasis, LawfulBasis, service_only_message
 from kehu.customers.models import Customer
 from kehu.intake.capture.models import Lead
 
@@ -64,12 +64,7 @@ def consent_record(
     if lawful_basis not in LawfulBasis.values or lawful_basis == LawfulBasis.NONE:
         errors["lawful_basis"] = [one_of([v for v in LawfulBasis.values if v != "none"])]
     elif lawful_basis != LawfulBasis.CONSENT and purpose != "service":
-        errors["lawful_basis"] = [
-            _(
-                "A contract or an existing customer relationship covers service only; "
-                "marketing, analysis and the separate consents need consent."
-            )
-        ]
+        errors["lawful_basis"] = [service_only_message()]
     if len(wording_version) > 40:
         errors["wording_version"] = [_("At most 40 characters.")]
     if given_at is not None and given_at > timezone.now():
@@ -207,7 +202,7 @@ def consents_record_bulk(
                     "contact_id": consent.contact_id,
                     "wording_version": consent.wording_version,
                     "lawful_basis": consent.lawful_basis,
-                    "import_id": import_run.pk if import_run is not None else None,
+                    "import_run": import_run.pk if import_run is not None else None,
                 },
             )
             for consent in consents

@@ -77,7 +77,7 @@ def test_cli_import_records_the_basis_per_contact_and_gates_marketing(
     assert not Consent.objects.filter(customer__name__startswith="温州导入").exists()
     entries = AuditEntry.objects.filter(action="consent.recorded")
     assert entries.count() == 2
-    assert {e.changes["import_id"] for e in entries} == {run.pk}
+    assert {e.changes["import_run"] for e in entries} == {run.pk}
     started = AuditEntry.objects.get(action="import.started", target_id=str(run.pk))
     assert started.changes["consent_lawful_basis"] == "consent"
 
