@@ -6,9 +6,13 @@ target: at most 20% slower.
 
 It works in a database of its own (SQLite under /tmp/kehu-bench-crypto, made afresh each run):
 `kehu demo` loads the sandbox encrypted, then each page and query is timed as the sandbox's reps
-see them; the columns are then decrypted in place and the same requests timed again. The import
-brings in a generator file of --import-rows customers in each mode (two seeds, so neither run
-meets the other's rows as duplicates). Prints a JSON summary (--json PATH writes it too).
+see them; the columns are then decrypted in place and the same requests timed again.
+
+The import is compared fairly: the data folder is copied twice right after the sandbox is
+loaded (same database, same keys), one copy is decrypted in place, and ONE generator file of
+--import-rows customers is imported into each copy by a fresh process (`--import-into`), with
+KEHU_ENCRYPTION=true and =false. Both runs meet the same existing rows, so the same duplicates.
+Prints a JSON summary (--json PATH writes it too).
 """
 
 from __future__ import annotations
@@ -121,12 +125,8 @@ def _client(clients: dict[int, Any], user: Any) -> Any:
     return clients[user.pk]
 
 
-def _import(rows: int, seed: int) -> dict[str, Any]:
-    """Import a generator file of `rows` customers; customers per second."""
-    from io import StringIO
-
-    from django.core.management import call_command
-
+def _generate(rows: int, seed: int) -> Path:
+    """A generator file of `rows` customers (no interactions, orders or events)."""
     folder = Path(tempfile.mkdtemp(prefix="kehu-crypto-import-"))
     generator = Path(__file__).resolve().parent.parent / "kehu" / "sandbox" / "gen_cn_customers.py"
     subprocess.run(
@@ -134,12 +134,58 @@ def _import(rows: int, seed: int) -> dict[str, Any]:
          "--orders", "0", "--events", "0", "--seed", str(seed), "--out", str(folder)],
         check=True, stdout=subprocess.DEVNULL,
     )  # fmt: skip
+    return folder / "customers.csv"
+
+
+def _import_copy(snapshot: Path, csv: Path, *, encrypted: bool) -> dict[str, Any]:
+    """Copy the snapshot data folder, then import `csv` into the copy in a fresh process with
+    KEHU_ENCRYPTION on or off (off: the copy's columns decrypted in place first)."""
+    target = Path(f"{DATA_DIR}-import-{'on' if encrypted else 'off'}")
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(snapshot, target)
+    env = {**os.environ, "KEHU_DATA_DIR": str(target), "KEHU_ENCRYPTION": str(encrypted).lower()}
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.crypto", "--import-into", str(csv)],
+        env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    if done.returncode:
+        raise RuntimeError(f"the import into {target} failed:\n{done.stderr[-3000:]}")
+    shutil.rmtree(target, ignore_errors=True)
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _import_here(csv: Path) -> None:
+    """The child of _import_copy: (decrypt when off,) import, print one JSON line."""
+    from io import StringIO
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from kehu.customers.models import Customer
+    from kehu.intake.models import ImportRun
+
+    if not settings.KEHU_ENCRYPTION:
+        _decrypt_in_place()
+    before = Customer.objects.count()
     started = time.perf_counter()
     out = StringIO()
-    call_command("import", str(folder / "customers.csv"), stdout=out)
+    call_command("import", str(csv), stdout=out)
     seconds = time.perf_counter() - started
-    shutil.rmtree(folder, ignore_errors=True)
-    return {"rows": rows, "seconds": round(seconds, 2), "rows_per_s": round(rows / seconds, 1)}
+    rows = ImportRun.objects.order_by("-id").values_list("total_rows", flat=True).first() or 1
+    summary = out.getvalue().strip().splitlines()
+    print(
+        json.dumps(
+            {
+                "rows": rows,
+                "new_customers": Customer.objects.count() - before,
+                "seconds": round(seconds, 2),
+                "rows_per_s": round(rows / seconds, 1),
+                "summary": summary[-1] if summary else "",
+            },
+            ensure_ascii=False,
+        )
+    )
 
 
 def main() -> None:
@@ -148,7 +194,14 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="timed requests per scenario")
     parser.add_argument("--import-rows", type=int, default=1000)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--import-into", type=Path, help=argparse.SUPPRESS)  # the child run
     args = parser.parse_args()
+    if args.import_into:
+        from bench.common import django_setup
+
+        django_setup()
+        _import_here(args.import_into)
+        return
     shutil.rmtree(DATA_DIR, ignore_errors=True)
     os.environ["KEHU_DATA_DIR"] = str(DATA_DIR)
     os.environ.pop("KEHU_DATABASE_URL", None)  # SQLite: its own file
@@ -157,17 +210,26 @@ def main() -> None:
 
     django_setup()
     from django.conf import settings
+    from django.db import connections
 
     _prepare(args.customers)
+    connections.close_all()  # the WAL checkpointed: the folder is one consistent copy
+    snapshot = Path(f"{DATA_DIR}-snapshot")
+    shutil.rmtree(snapshot, ignore_errors=True)
+    shutil.copytree(DATA_DIR, snapshot)
     scenarios = _urls(args.requests)
     result: dict[str, Any] = {"customers": args.customers, "engine": "sqlite"}
     result["on"] = _time(scenarios)
-    result["on"]["import"] = _import(args.import_rows, seed=11)
     result["decrypted_rows"] = _decrypt_in_place()
     settings.KEHU_ENCRYPTION = False
     result["off"] = _time(scenarios)
-    result["off"]["import"] = _import(args.import_rows, seed=12)
     settings.KEHU_ENCRYPTION = True
+    connections.close_all()
+    csv = _generate(args.import_rows, seed=11)
+    result["on"]["import"] = _import_copy(snapshot, csv, encrypted=True)
+    result["off"]["import"] = _import_copy(snapshot, csv, encrypted=False)
+    shutil.rmtree(csv.parent, ignore_errors=True)
+    shutil.rmtree(snapshot, ignore_errors=True)
     result["cost_p50_pct"] = {
         name: round(100 * (result["on"][name]["p50"] / result["off"][name]["p50"] - 1), 1)
         for name in scenarios

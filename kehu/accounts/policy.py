@@ -326,4 +326,8 @@ PRIVACY_ROLES = {Role.ADMIN, Role.STEWARD}
 
 
 def can_handle_privacy(user: Any) -> bool:
-    return getattr(user, "role", None) in PRIVACY_ROLES
+    """A request is answered over everything held about the person, whichever unit holds it,
+    and a retention policy runs over the whole company: a steward limited to a business unit
+    (issue 20) sees only the unit's customers, so these stay with the stewards who see the
+    whole company and the administrators."""
+    return getattr(user, "role", None) in PRIVACY_ROLES and steward_unit_id(user) is None

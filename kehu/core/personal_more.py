@@ -15,6 +15,11 @@ SPEC_MORE: dict[str, dict[str, str]] = {
         ),
     },
     "accounts.user": {"ordinary": "steward_unit"},
+    # The basis an import records for the people it brings in (issue 19): a statement about
+    # the file, not about one person.
+    "intake.importrun": {
+        "ordinary": ("consent_lawful_basis consent_purposes consent_basis consent_wording_version"),
+    },
     "contacts.contact": {"ordinary": "version"},
     "customers.customer": {"ordinary": "version"},
     "opportunities.opportunity": {"ordinary": "version"},
@@ -41,7 +46,7 @@ SPEC_MORE: dict[str, dict[str, str]] = {
         "personal": "basis withdrawal_note",
         "ordinary": (
             "id customer contact purpose channel wording_version given_at withdrawn_at lead "
-            "recorded_by created_at"
+            "recorded_by created_at lawful_basis import_run"
         ),
     },
     # The requester's own phone, e-mail and name, cleared when the request is done (erasure).

@@ -7,7 +7,8 @@ every export. The day's limit is `threshold` Ã— the user's usual daily volume â€
 daily totals over the previous 90 days (a day without pulls counts as 0, so a few large days do
 not raise it), and at least KEHU_EXPORT_BASELINE_ROWS. It is fixed at the day's first pull.
 
-Past the limit, an export is held for the manager (kehu/intake/export_guard.py) and list pages of
+Past the limit, an export is held for the manager (export_hold_past_limit: the customer export's
+kehu/intake/export_guard.py and an analysis's kehu/reports/analyses/export.py) and list pages of
 the API are refused (403, saying so); an export approved today lifts the limit for the rest of the
 day. Administrators, and everyone while the rule is switched off, have no limit. The search page
 and exports are counted but never refused here (a search returns at most 50 hits a kind, each
@@ -17,6 +18,7 @@ query is in the read log; an export has its own hold).
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable
 from datetime import datetime, time
 from decimal import Decimal
 from typing import Any
@@ -28,9 +30,10 @@ from django.utils.translation import gettext as _
 from kehu.accounts.models import Role, User
 from kehu.audit.selectors import volume_history
 from kehu.audit.services import Volume, volume_add, volume_lift, volume_set_limit
-from kehu.core.errors import PermissionDenied
+from kehu.core.errors import ChangeHeld, PermissionDenied
 from kehu.review.models import ReviewItem, ReviewRule
 from kehu.review.rules import active_rule
+from kehu.review.services import review_approved_unused, review_hold, review_mark_used
 
 HISTORY_DAYS = 90
 
@@ -98,3 +101,46 @@ def over_limit_message(volume: Volume) -> str:
         "request an export of what you need, and once it is approved the list works again "
         "for the rest of the day."
     ) % {"rows": f"{volume.rows:,}", "limit": f"{volume.limit or 0:,}"}
+
+
+def export_hold_past_limit(
+    *,
+    actor: User,
+    count: Callable[[], int],
+    reason: Callable[[int, Volume, ReviewRule], str],
+    payload: dict[str, Any],
+) -> None:
+    """The one export-limit check of every export (customers, analyses): raise ChangeHeld when
+    an export of count() rows would take today's volume past the limit and no approved export
+    covers it. An approved one is marked used and lifts the limit for the rest of the day.
+    `reason(count, today, rule)` says what is held (the review item's reason); `payload` is
+    what the export was asked with (kept on the item beside the count and today's rows).
+    count() is asked only while the rule is on (administrators have no limit)."""
+    if actor.role == Role.ADMIN:
+        return
+    rule = active_rule(ReviewRule.Kind.EXPORT_SPIKE)
+    if rule is None:
+        return
+    rows = count()
+    today = pull_today(actor)
+    if today.limit is None or today.rows + rows <= today.limit:
+        return
+    approved = review_approved_unused(actor=actor, action=ReviewItem.Action.EXPORT, at_least=rows)
+    if approved is not None:
+        review_mark_used(approved)
+        pull_lift(actor)
+        return
+    text = reason(rows, today, rule)
+    item = review_hold(
+        actor=actor,
+        action=ReviewItem.Action.EXPORT,
+        rule=rule.kind,
+        reason=text,
+        payload={"count": rows, **payload, "today": today.rows},
+        diff=[{"field": "rows", "label": _("rows"), "before": "", "after": str(rows)}],
+    )
+    raise ChangeHeld(
+        _("This change waits for review by your manager (#%(id)s): %(reason)s")
+        % {"id": item.pk, "reason": text},
+        pending_id=item.pk,
+    )

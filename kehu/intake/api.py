@@ -76,6 +76,12 @@ class ImportOut(Schema):
     job_id: int | None
     created_at: datetime
     finished_at: datetime | None
+    # The lawful basis recorded for the people the file brings in (issue 19): each created
+    # customer's contacts get one consent per purpose, channel import (none with "none").
+    consent_lawful_basis: str  # consent, contract, existing_customer or none
+    consent_purposes: list[str]
+    consent_basis: str  # how and when, as the importer stated it
+    consent_wording_version: str
 
     @staticmethod
     def resolve_unknown_columns(obj: ImportRun) -> list[str]:
@@ -92,6 +98,11 @@ class MappingIn(Schema):
     on_duplicate: str = ""
     save_as: str = ""
     share: bool = False  # the saved preset is shared with the user's team
+    # The basis for the people the file brings in ("" leaves it as it is): POST /imports' fields.
+    consent_lawful_basis: str = ""
+    consent_purposes: list[str] = []
+    consent_basis: str = ""
+    consent_wording_version: str = ""
 
 
 class PresetIn(Schema):
@@ -208,13 +219,22 @@ def import_create(
     preset: Form[str] = "",
     on_duplicate: Form[str] = "update",
     kind: Form[str] = "customers",
+    consent_lawful_basis: Form[str] = "",
+    consent_purposes: Form[list[str]] = [],  # noqa: B006 (ninja reads it, never mutates it)
+    consent_basis: Form[str] = "",
+    consent_wording_version: Form[str] = "",
 ) -> Status:
     """Upload a CSV, XLSX or VCF file (at most KEHU_UPLOAD_MAX_BYTES; 413 past it). The file is
     read in the background: GET /imports/{id} shows status "inspecting" (its job counts the rows
     read), then "uploaded" with the proposed mapping and the unknown columns, or "refused" with
     file_errors naming the limit, row and column. `kind`: customers (default) or interactions
     (CSV or XLSX; GET /import-template?kind=interactions; each row names its customer by
-    number, registered name, credit code or external id)."""
+    number, registered name, credit code or external id).
+
+    The lawful basis of the people the file brings in (issue 19): `consent_lawful_basis`
+    consent (tick `consent_purposes`: marketing, service, …; give `consent_wording_version`),
+    contract or existing_customer (service only), or none (the default: nothing recorded, and
+    gated exports leave them out); `consent_basis` says how and when."""
     run = import_upload(
         actor=request.user,
         name=file.name or "upload",
@@ -223,6 +243,10 @@ def import_create(
         preset=preset,
         on_duplicate=on_duplicate,
         kind=kind,
+        consent_lawful_basis=consent_lawful_basis,
+        consent_purposes=consent_purposes,
+        consent_basis=consent_basis,
+        consent_wording_version=consent_wording_version,
     )
     import_read_queue(actor=request.user, run=run)
     return Status(202, run)

@@ -14,52 +14,32 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from kehu.accounts.models import Role, User
-from kehu.core.errors import ChangeHeld
-from kehu.customers.pull_volume import pull_lift, pull_today
-from kehu.review.models import ReviewItem, ReviewRule
-from kehu.review.rules import active_rule
-from kehu.review.services import review_approved_unused, review_hold, review_mark_used
+from kehu.accounts.models import User
+from kehu.audit.services import Volume
+from kehu.customers.pull_volume import export_hold_past_limit
+from kehu.review.models import ReviewRule
 
 from .exports import customer_export_queryset
 
 
 def export_guard(*, actor: User, params: dict[str, Any], file_format: str) -> None:
     """Raise ChangeHeld when this export would take today's volume past the limit and no
-    approved export covers it."""
-    if actor.role == Role.ADMIN:
-        return
-    rule = active_rule(ReviewRule.Kind.EXPORT_SPIKE)
-    if rule is None:
-        return
-    count = customer_export_queryset(actor, params).count()
-    today = pull_today(actor)
-    if today.limit is None or today.rows + count <= today.limit:
-        return
-    approved = review_approved_unused(actor=actor, action=ReviewItem.Action.EXPORT, at_least=count)
-    if approved is not None:
-        review_mark_used(approved)
-        pull_lift(actor)
-        return
-    reason = _(
-        "Export of %(count)s customers; with the %(today)s rows pulled today that passes the "
-        "daily limit of %(limit)s (%(factor)s× the usual volume)"
-    ) % {
-        "count": f"{count:,}",
-        "today": f"{today.rows:,}",
-        "limit": f"{today.limit:,}",
-        "factor": f"{rule.threshold:g}",
-    }
-    item = review_hold(
+    approved export covers it (kehu.customers.pull_volume.export_hold_past_limit)."""
+
+    def reason(count: int, today: Volume, rule: ReviewRule) -> str:
+        return _(
+            "Export of %(count)s customers; with the %(today)s rows pulled today that passes the "
+            "daily limit of %(limit)s (%(factor)s× the usual volume)"
+        ) % {
+            "count": f"{count:,}",
+            "today": f"{today.rows:,}",
+            "limit": f"{today.limit:,}",
+            "factor": f"{rule.threshold:g}",
+        }
+
+    export_hold_past_limit(
         actor=actor,
-        action=ReviewItem.Action.EXPORT,
-        rule=rule.kind,
+        count=lambda: customer_export_queryset(actor, params).count(),
         reason=reason,
-        payload={"count": count, "format": file_format, "filters": params, "today": today.rows},
-        diff=[{"field": "rows", "label": _("rows"), "before": "", "after": str(count)}],
-    )
-    raise ChangeHeld(
-        _("This change waits for review by your manager (#%(id)s): %(reason)s")
-        % {"id": item.pk, "reason": reason},
-        pending_id=item.pk,
+        payload={"format": file_format, "filters": params},
     )

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kehu.core.sealed import SealedJSONField
+from kehu.customers.consent_gate import ConsentBasis, LawfulBasis
 
 
 class MappingPreset(models.Model):
@@ -108,6 +109,14 @@ class ImportRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     reverted_at = models.DateTimeField(null=True, blank=True)
     file_purged_at = models.DateTimeField(null=True, blank=True)
+    # The lawful basis the importer records for the people the file brings in (issue 19): each
+    # created customer's contacts get one consent per purpose (channel import), none with "none".
+    consent_lawful_basis = models.CharField(
+        _("lawful basis"), max_length=20, choices=LawfulBasis, default=LawfulBasis.NONE
+    )
+    consent_purposes = models.JSONField(_("purposes"), default=list, blank=True)
+    consent_basis = models.TextField(_("basis stated"), blank=True)
+    consent_wording_version = models.CharField(_("wording version"), max_length=40, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -140,6 +149,17 @@ class ImportRun(models.Model):
             "failed": self.failed,
             "incomplete": self.incomplete,
         }
+
+    @property
+    def consent_choice(self) -> ConsentBasis:
+        if self.consent_lawful_basis == LawfulBasis.NONE:
+            return ConsentBasis()
+        return ConsentBasis(
+            self.consent_lawful_basis,
+            tuple(self.consent_purposes),
+            self.consent_basis,
+            self.consent_wording_version,
+        )
 
     @property
     def percent(self) -> int:

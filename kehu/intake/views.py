@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from kehu.accounts.requests import AuthedRequest
 from kehu.core.errors import ChangeHeld, DomainError, NotFound, PermissionDenied, ValidationFailed
+from kehu.customers.consent_gate import consent_basis_context
 
 from .export_guard import export_guard
 from .exports import customer_export, xlsx_file
@@ -81,6 +82,7 @@ def import_list(request: AuthedRequest) -> HttpResponse:
                     preset=request.POST.get("preset", ""),
                     on_duplicate=request.POST.get("on_duplicate") or "update",
                     kind=request.POST.get("kind") or kinds[0][0],
+                    **_consent_fields(request),
                 )
             except ValidationFailed as exc:
                 errors, status = exc.errors, exc.status_code
@@ -95,8 +97,19 @@ def import_list(request: AuthedRequest) -> HttpResponse:
         "on_duplicate_choices": ImportRun.OnDuplicate.choices,
         "kinds": kinds,
         "errors": errors,
+        **consent_basis_context(None),
     }
     return render(request, "intake/import_list.html", context, status=status if errors else 200)
+
+
+def _consent_fields(request: AuthedRequest) -> dict[str, Any]:
+    """The basis form's fields (intake/partials/_consent_fields.html), as the services take them."""
+    return {
+        "consent_lawful_basis": request.POST.get("consent_lawful_basis", ""),
+        "consent_purposes": request.POST.getlist("consent_purposes"),
+        "consent_basis": request.POST.get("consent_basis", ""),
+        "consent_wording_version": request.POST.get("consent_wording_version", ""),
+    }
 
 
 def _preset_names(presets: list[Any]) -> list[str]:
@@ -152,6 +165,7 @@ def import_detail(request: AuthedRequest, run_id: int) -> HttpResponse:
                 on_duplicate=request.POST.get("on_duplicate", ""),
                 save_as=request.POST.get("save_as", ""),
                 share=request.POST.get("share") == "on",
+                **_consent_fields(request),
             )
         except (ValidationFailed, DomainError) as exc:
             errors = getattr(exc, "errors", {"": [exc.message]})
@@ -172,6 +186,7 @@ def import_detail(request: AuthedRequest, run_id: int) -> HttpResponse:
         "errors": errors,
         "on_duplicate_choices": ImportRun.OnDuplicate.choices,
         "can_revert": run.status == ImportRun.Status.FINISHED,
+        **consent_basis_context(run.consent_choice),
     }
     return render(request, "intake/import_detail.html", context, status=422 if errors else 200)
 

@@ -53,6 +53,10 @@ class ConsentOut(Schema):
     withdrawn_at: datetime | None
     is_live: bool
     lead_id: int | None
+    lawful_basis: str = Field(description="consent, contract or existing_customer")
+    lawful_basis_label: str
+    import_id: int | None = Field(description="the import that recorded it (channel import)")
+    recorded_by: str = Field(description="who recorded it ('' for the system or a web form)")
 
 
 class ConsentIn(Schema):
@@ -71,6 +75,10 @@ class ConsentIn(Schema):
     basis: str = ""
     wording_version: str = ""
     given_at: datetime | None = None
+    lawful_basis: str = Field(
+        "consent",
+        description="consent (default); contract or existing_customer cover purpose service only",
+    )
 
 
 class WithdrawIn(Schema):
@@ -116,6 +124,7 @@ def consent_create(request: AuthedRequest, payload: ConsentIn) -> Status:
         basis=payload.basis,
         wording_version=payload.wording_version,
         given_at=payload.given_at,
+        lawful_basis=payload.lawful_basis,
     )
     return Status(201, _consent_row(consent))
 

@@ -6,7 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+
+from kehu.customers.consent_gate import ConsentPurpose, LawfulBasis
 
 from kehu.core.crypto import EncryptedCharField
 
@@ -18,13 +19,7 @@ class Consent(models.Model):
 
     SCOPE_CUSTOMER = "customer"
 
-    class Purpose(models.TextChoices):
-        MARKETING = "marketing", pgettext_lazy("consent purpose", "Marketing")
-        SERVICE = "service", pgettext_lazy("consent purpose", "Service")
-        ANALYSIS = "analysis", pgettext_lazy("consent purpose", "Analysis")
-        SENSITIVE = "sensitive", _("Sensitive personal information (separate consent)")
-        THIRD_PARTY = "third_party", _("Transfer to third parties (separate consent)")
-        CROSS_BORDER = "cross_border", _("Transfer abroad (separate consent)")
+    Purpose = ConsentPurpose  # kehu.customers.consent_gate: the capture paths check them too
 
     class Channel(models.TextChoices):
         WEB_FORM = "web_form", _("Web form")
@@ -49,12 +44,29 @@ class Consent(models.Model):
     purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose)
     channel = models.CharField(_("channel"), max_length=16, choices=Channel)
     basis = models.TextField(_("basis stated"), blank=True)
+    # The lawful basis the record stands on (issue 19): consent, or for service only a contract
+    # or an existing customer relationship (what an import or a card capture states).
+    lawful_basis = models.CharField(
+        _("lawful basis"),
+        max_length=20,
+        choices=[c for c in LawfulBasis.choices if c[0] != LawfulBasis.NONE],
+        default=LawfulBasis.CONSENT,
+    )
     wording_version = models.CharField(_("wording version"), max_length=40, blank=True)
     given_at = models.DateTimeField(_("given at"), default=timezone.now)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     withdrawal_note = models.TextField(_("withdrawal note"), blank=True)
     lead = models.ForeignKey(
         "capture.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The import that brought the person in and recorded this (channel import).
+    import_run = models.ForeignKey(
+        "intake.ImportRun",
+        verbose_name=_("import"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

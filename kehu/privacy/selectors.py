@@ -17,6 +17,7 @@ from kehu.contacts.models import Contact
 from kehu.core.crypto import blind, blind_many
 from kehu.core.errors import NotFound, PermissionDenied
 from kehu.core.validators import normalize_phone
+from kehu.customers.consent_gate import LawfulBasis
 from kehu.customers.models import Customer
 from kehu.intake.capture.models import Lead
 from kehu.interactions.models import Interaction
@@ -81,12 +82,16 @@ class ConsentRow:
     withdrawn_at: Any
     is_live: bool
     lead_id: int | None = None
+    lawful_basis: str = "consent"
+    lawful_basis_label: str = ""
+    import_id: int | None = None  # the import that recorded it (channel import)
+    recorded_by: str = ""  # who recorded it: a name
 
 
 def consents_for_customer(customer: Customer, *, contact_id: int | None = None) -> list[ConsentRow]:
     """Every consent of the customer (of one contact when given), newest first: the recorded
     ones, then web-form leads' consents that no recorded row stands for yet."""
-    consents = Consent.objects.filter(customer=customer).select_related("contact")
+    consents = Consent.objects.filter(customer=customer).select_related("contact", "recorded_by")
     if contact_id is not None:
         consents = consents.filter(contact_id=contact_id)
     rows = [
@@ -105,6 +110,10 @@ def consents_for_customer(customer: Customer, *, contact_id: int | None = None) 
             withdrawn_at=c.withdrawn_at,
             is_live=c.is_live,
             lead_id=c.lead_id,
+            lawful_basis=c.lawful_basis,
+            lawful_basis_label=c.get_lawful_basis_display(),
+            import_id=c.import_run_id,
+            recorded_by=c.recorded_by.label if c.recorded_by else "",
         )
         for c in consents
     ]
@@ -133,6 +142,7 @@ def consents_for_customer(customer: Customer, *, contact_id: int | None = None) 
                     withdrawn_at=None,
                     is_live=purpose not in ended,
                     lead_id=lead.pk,
+                    lawful_basis_label=str(LawfulBasis.CONSENT.label),
                 )
             )
     rows.sort(key=lambda r: r.given_at, reverse=True)

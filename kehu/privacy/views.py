@@ -8,8 +8,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Model
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -20,7 +22,7 @@ from kehu.core.errors import Conflict, ValidationFailed
 from kehu.customers.selectors import customer_get_for
 
 from . import services
-from .models import Consent, SubjectRequest
+from .models import Consent, RetentionPolicy, RetentionRun, SubjectRequest
 from .selectors import (
     assert_privacy_role,
     consent_get,
@@ -41,6 +43,8 @@ FIELD_LABELS = {
     "purpose": _("purpose"),
     "channel": _("channel"),
     "basis": _("basis stated"),
+    "lawful_basis": _("lawful basis"),
+    "wording_version": _("wording version"),
     "days": _("after days"),
     "request": _("request"),
     "confirm": _("confirm"),
@@ -192,7 +196,27 @@ def retention_settings(request: AuthedRequest) -> HttpResponse:
         {"policy": policy, "runs": list(policy.runs.select_related("actor")[:5])}
         for policy in retention_policies()
     ]
-    return render(request, "privacy/retention.html", {"rows": rows})
+    return render(request, "privacy/retention.html", {"rows": rows, "labels": _retention_labels()})
+
+
+def _retention_labels() -> dict[str, str]:
+    """The page's labels: the fields' verbose names (lower case, as Django names fields) with a
+    capital first letter, as Django's own forms and admin show them (zh-hans: unchanged)."""
+
+    def label(model: type[Model], name: str) -> str:
+        return capfirst(str(getattr(model._meta.get_field(name), "verbose_name", name)))
+
+    return {
+        **{name: label(RetentionPolicy, name) for name in ("days", "is_enabled", "last_run_at")},
+        **{
+            name: label(RetentionRun, name)
+            for name in ("started_at", "is_dry_run", "matched", "processed")
+        },
+        "actor": capfirst(str(_("by"))),
+        "nightly": capfirst(str(_("nightly"))),
+        "yes": capfirst(str(_("yes"))),
+        "no": capfirst(str(_("no"))),
+    }
 
 
 # --- Consents on the customer's page -----------------------------------------------------------
@@ -209,6 +233,7 @@ def _consents_section(request: AuthedRequest, customer_no: str) -> HttpResponse:
             "may_record": can_change(request.user, customer),
             "purposes": Consent.Purpose.choices,
             "channels": Consent.Channel.choices,
+            "lawful_bases": Consent._meta.get_field("lawful_basis").choices,
             "contacts": list(customer.contacts.all()),
         },
     )
@@ -237,6 +262,7 @@ def customer_consent_record(request: AuthedRequest, customer_no: str) -> HttpRes
             channel=request.POST.get("channel", ""),
             basis=request.POST.get("basis", ""),
             wording_version=request.POST.get("wording_version", ""),
+            lawful_basis=request.POST.get("lawful_basis") or "consent",
         )
     except ValidationFailed as exc:
         response = _consents_section(request, customer_no)

@@ -61,6 +61,12 @@ class CardSaveIn(Schema):
         description="the consent the person gave (marketing, service, …), recorded with the basis",
     )
     consent_basis: str = Field("", description="how and when they agreed; needed with purposes")
+    consent_lawful_basis: str = Field(
+        "",
+        description="consent, contract, existing_customer (service only) or none; default: "
+        "consent with purposes, else none",
+    )
+    consent_wording_version: str = Field("", description="the version of the wording agreed to")
 
 
 class CardSavedOut(Schema):
@@ -83,6 +89,8 @@ def capture_card(request: AuthedRequest, image: File[UploadedFile]) -> dict[str,
 def capture_card_save(request: AuthedRequest, payload: CardSaveIn) -> Status:
     data = payload.model_dump()
     purposes, basis = data.pop("consent_purposes"), data.pop("consent_basis")
+    lawful_basis = data.pop("consent_lawful_basis")
+    wording_version = data.pop("consent_wording_version")
     customer = None
     if data.pop("customer_no"):
         customer = _writable(request, payload.customer_no)
@@ -92,6 +100,8 @@ def capture_card_save(request: AuthedRequest, payload: CardSaveIn) -> Status:
         customer=customer,
         consent_purposes=purposes,
         consent_basis=basis,
+        consent_lawful_basis=lawful_basis,
+        consent_wording_version=wording_version,
     )
     contact_id = contact.pk if contact is not None else None
     return Status(201, {"customer_no": customer.customer_no, "contact_id": contact_id})

@@ -16,7 +16,7 @@ from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
 from kehu.core.crypto import blind_values
 from kehu.core.errors import NotFound, ValidationFailed
-from kehu.customers.consent_gate import consent_basis_record
+from kehu.customers.consent_gate import consent_basis_clean, consent_basis_record
 from kehu.customers.models import Contact, Customer, Industry
 from kehu.customers.services import PermissionDenied, contact_create, customer_create
 from kehu.interactions.models import Interaction
@@ -78,7 +78,6 @@ def chat_commit(
 
 
 @transaction.atomic
-@transaction.atomic
 def card_save(
     *,
     actor: User,
@@ -86,17 +85,28 @@ def card_save(
     customer: Customer | None = None,
     consent_purposes: Sequence[str] = (),
     consent_basis: str = "",
+    consent_lawful_basis: str = "",
+    consent_wording_version: str = "",
 ) -> tuple[Customer, Contact | None]:
-    """Save a confirmed card: a contact on the given customer, or a new customer with it; with
-    `consent_purposes`, the consent the user states (and its basis) is recorded (issue 19)."""
+    """Save a confirmed card: a contact on the given customer, or a new customer with it; the
+    lawful basis the user records (consent with `consent_purposes`, contract or existing
+    customer for service, or none) is stored as the person's consents, channel card (issue 19)."""
+    choice = consent_basis_clean(
+        lawful_basis=consent_lawful_basis,
+        purposes=consent_purposes,
+        basis=consent_basis,
+        wording_version=consent_wording_version,
+    )  # checked before anything is written
     saved, contact = _card_save(actor=actor, fields=fields, customer=customer)
     consent_basis_record(
         actor=actor,
         customer=saved,
         contact=contact,
-        purposes=consent_purposes,
+        purposes=choice.purposes,
         channel="card",
-        basis=consent_basis,
+        basis=choice.basis,
+        lawful_basis=choice.lawful_basis,
+        wording_version=choice.wording_version,
     )
     return saved, contact
 

@@ -23,6 +23,7 @@ from kehu.accounts.policy import can_create_customer, can_log_interaction
 from kehu.accounts.requests import AuthedRequest
 from kehu.core.errors import DomainError, PermissionDenied, ValidationFailed
 from kehu.core.middleware import client_ip
+from kehu.customers.consent_gate import ConsentBasis, consent_basis_context
 from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_get_for
 from kehu.review.models import ReviewRule
@@ -95,11 +96,22 @@ def card_capture(request: AuthedRequest) -> HttpResponse:
     """Upload or photograph a card -> OCR -> confirm the prefilled form -> saved."""
     if not can_create_customer(request.user):
         raise PermissionDenied(_("Your role may not create customers."))
-    context: dict[str, Any] = {"fields": None, "errors": {}, "customer_no": ""}
+    context: dict[str, Any] = {
+        "fields": None,
+        "errors": {},
+        "customer_no": "",
+        **consent_basis_context(None),
+    }
     if request.method == "POST" and request.POST.get("step") == "save":
         fields = {key: request.POST.get(key, "").strip() for key in CARD_FIELDS}
         customer_no = request.POST.get("customer_no", "").strip()
         context.update(fields=fields, customer_no=customer_no)
+        context["consent_choice"] = ConsentBasis(
+            request.POST.get("consent_lawful_basis", ""),
+            tuple(request.POST.getlist("consent_purposes")),
+            request.POST.get("consent_basis", ""),
+            request.POST.get("consent_wording_version", ""),
+        )  # shown again as entered
         target = _writable_customer(request.user, customer_no) if customer_no else None
         try:
             customer, _contact = services.card_save(
@@ -108,6 +120,8 @@ def card_capture(request: AuthedRequest) -> HttpResponse:
                 customer=target,
                 consent_purposes=request.POST.getlist("consent_purposes"),
                 consent_basis=request.POST.get("consent_basis", ""),
+                consent_lawful_basis=request.POST.get("consent_lawful_basis", ""),
+                consent_wording_version=request.POST.get("consent_wording_version", ""),
             )
         except ValidationFailed as exc:
             context["errors"] = _errors_by_field(exc)

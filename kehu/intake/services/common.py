@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from kehu.accounts.policy import can_create_customer, can_log_interaction
 from kehu.core.errors import DomainError, ValidationFailed
+from kehu.customers.consent_gate import consent_basis_clean
 
 from ..models import ImportRow, ImportRun
 
@@ -65,3 +67,28 @@ def import_paused(*, run: ImportRun, note: str) -> None:
     ImportRun.objects.filter(pk=run.pk, status=ImportRun.Status.RUNNING).update(
         status=ImportRun.Status.QUEUED, message=note
     )
+
+
+def import_consent_apply(
+    run: ImportRun,
+    *,
+    lawful_basis: str,
+    purposes: Sequence[str] = (),
+    basis: str = "",
+    wording_version: str = "",
+) -> None:
+    """Set (not save) the lawful basis the importer records for the people the file brings in,
+    checked (consent_basis_clean: the errors name consent_lawful_basis, consent_purposes,
+    consent_basis, consent_wording_version). An interactions import brings no one in: only
+    "none" fits it."""
+    choice = consent_basis_clean(
+        lawful_basis=lawful_basis, purposes=purposes, basis=basis, wording_version=wording_version
+    )
+    if run.kind == ImportRun.Kind.INTERACTIONS and choice.records_anything:
+        raise ValidationFailed(
+            {"consent_lawful_basis": [_("An interactions import brings no people in.")]}
+        )
+    run.consent_lawful_basis = choice.lawful_basis
+    run.consent_purposes = list(choice.purposes)
+    run.consent_basis = choice.basis
+    run.consent_wording_version = choice.wording_version

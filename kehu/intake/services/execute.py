@@ -24,13 +24,15 @@ from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
 from kehu.core.db import db_analyze
 from kehu.core.tasks import search_tidy
+from kehu.customers.consent_gate import consent_basis_record_bulk
+from kehu.customers.models import Contact
 
 from ..models import ImportRow, ImportRun
 from ..pipeline import Context, default_workers, prepared
 from ..readers import FileInfo, read_rows
 from ..rows import CleanMemo, Dictionaries
 from ..writes import insert_rows
-from .common import ImportStateError, import_check_read
+from .common import ImportStateError, Outcome, import_check_read
 from .interactions import interaction_rows
 from .plan import _plan
 from .upload import unknown_columns
@@ -92,6 +94,7 @@ def import_execute(
                     action=AuditAction.IMPORT_STARTED,
                     target=run,
                     note=run.original_name,
+                    changes=_consent_changes(run),
                 )
             ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING, message="")
         run.status = ImportRun.Status.RUNNING
@@ -141,6 +144,7 @@ def import_execute(
                         raise ImportStateError(_("Another process is running this import."))
                     results = plan(cleaned, built, documents, dry=False)
                     insert_rows(ImportRow, results, with_ids=False)
+                    _consents_record(run, results, actor=actor)
                     tally = {key: 0 for key in counts}
                     for result in results:
                         tally[result.outcome] += 1
@@ -174,6 +178,43 @@ def import_execute(
     if run.created + run.updated >= settings.KEHU_IMPORT_SEARCH_TIDY_ROWS:
         db_analyze()  # a large import reshapes the customers: fresh planner statistics
     return run
+
+
+def _consent_changes(run: ImportRun) -> dict[str, Any]:
+    """The basis the importer recorded for the people the file brings in (the start's entry)."""
+    if run.kind != ImportRun.Kind.CUSTOMERS:
+        return {}
+    return {
+        "consent_lawful_basis": run.consent_lawful_basis,
+        "consent_purposes": list(run.consent_purposes),
+        "consent_wording_version": run.consent_wording_version,
+    }
+
+
+def _consents_record(run: ImportRun, results: list[ImportRow], *, actor: User | None) -> None:
+    """The importer's basis for each person the batch brought in: every contact of each
+    customer the batch created (the customer itself when it came without one), in the
+    batch's transaction. Updated customers keep what they had: the file did not bring them."""
+    choice = run.consent_choice
+    if run.kind != ImportRun.Kind.CUSTOMERS or not choice.records_anything:
+        return
+    created = [r.customer_id for r in results if r.outcome == Outcome.CREATED and r.customer_id]
+    if not created:
+        return
+    people: list[tuple[int, int | None]] = list(
+        Contact.objects.filter(customer_id__in=created)
+        .order_by("customer_id", "id")
+        .values_list("customer_id", "id")
+    )
+    with_contact = {customer_id for customer_id, _contact in people}
+    people += [(customer_id, None) for customer_id in created if customer_id not in with_contact]
+    consent_basis_record_bulk(
+        actor=actor if actor is not None else run.created_by,
+        people=people,
+        choice=choice,
+        channel="import",
+        import_run=run,
+    )
 
 
 def _commit_without_waiting() -> None:

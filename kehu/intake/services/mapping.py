@@ -7,6 +7,8 @@ own, then those shared in their team (the oldest first), then the system's.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -26,7 +28,7 @@ from ..validators import (
     preset_guess,
     validate_mapping,
 )
-from .common import ImportStateError, import_check_read
+from .common import ImportStateError, import_check_read, import_consent_apply
 
 SOURCE_KEY = "__source__"
 
@@ -96,9 +98,14 @@ def import_set_mapping(
     on_duplicate: str = "",
     save_as: str = "",
     share: bool = False,
+    consent_lawful_basis: str = "",
+    consent_purposes: Sequence[str] = (),
+    consent_basis: str = "",
+    consent_wording_version: str = "",
 ) -> ImportRun:
     """Choose a preset or an explicit mapping; optionally save the mapping as a named preset
-    of the actor's (shared with their team with `share`)."""
+    of the actor's (shared with their team with `share`). With `consent_lawful_basis`, the
+    basis recorded for the people the file brings in changes too (import_consent_apply)."""
     import_check_read(run)
     if run.status not in (ImportRun.Status.UPLOADED,):
         raise ImportStateError(_("The mapping can change only before the import is committed."))
@@ -114,6 +121,14 @@ def import_set_mapping(
         if on_duplicate not in ImportRun.OnDuplicate.values:
             raise ValidationFailed({"on_duplicate": [_("Choose update, skip or create.")]})
         run.on_duplicate = on_duplicate
+    if consent_lawful_basis:
+        import_consent_apply(
+            run,
+            lawful_basis=consent_lawful_basis,
+            purposes=consent_purposes,
+            basis=consent_basis,
+            wording_version=consent_wording_version,
+        )
     run.preview = {}
     run.save()
     if save_as:

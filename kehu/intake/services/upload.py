@@ -8,7 +8,7 @@ import hashlib
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from django.conf import settings
@@ -27,7 +27,7 @@ from ..limits import FileTooLarge, check_bytes
 from ..models import ImportRun
 from ..readers import count_rows, file_format_of, inspect_file
 from ..validators import KIND_PRESETS
-from .common import can_import, refused_kind_message
+from .common import can_import, import_consent_apply, refused_kind_message
 from .mapping import _apply_preset, preset_check
 
 
@@ -52,11 +52,16 @@ def import_upload(
     on_duplicate: str = ImportRun.OnDuplicate.UPDATE,
     inspect: bool = False,
     kind: str = ImportRun.Kind.CUSTOMERS,
+    consent_lawful_basis: str = "",
+    consent_purposes: Sequence[str] = (),
+    consent_basis: str = "",
+    consent_wording_version: str = "",
 ) -> ImportRun:
     """Keep the file (at most KEHU_UPLOAD_MAX_BYTES) and return its import, status inspecting:
     the caller queues import_inspect (tasks.import_read_queue), or with `inspect` it is read
     here (the CLI). Nothing of the file is parsed in a request. `kind`: customers (CSV, XLSX or
-    vCard) or interactions (CSV or XLSX)."""
+    vCard) or interactions (CSV or XLSX). The consent_* arguments record the lawful basis of the
+    people the file brings in (import_consent_apply; default none recorded)."""
     kind = kind or ImportRun.Kind.CUSTOMERS
     if kind not in ImportRun.Kind.values:
         raise ValidationFailed({"kind": [one_of(ImportRun.Kind.values)]})
@@ -71,6 +76,14 @@ def import_upload(
     if kind == ImportRun.Kind.INTERACTIONS and file_format == "vcf":
         raise ValidationFailed({"file": [_("Interactions are imported from CSV or XLSX files.")]})
     preset_check(preset, actor)
+    run = ImportRun(kind=kind)
+    import_consent_apply(
+        run,
+        lawful_basis=consent_lawful_basis,
+        purposes=consent_purposes,
+        basis=consent_basis,
+        wording_version=consent_wording_version,
+    )
     if size is not None:
         check_bytes(size)
     folder = Path(settings.KEHU_IMPORT_DIR) / uuid.uuid4().hex
@@ -89,17 +102,15 @@ def import_upload(
     except (FileTooLarge, OSError):
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    run = ImportRun.objects.create(
-        original_name=safe_name,
-        file_path=str(path),
-        file_sha256=digest.hexdigest(),
-        file_format=file_format,
-        status=ImportRun.Status.INSPECTING,
-        kind=kind,
-        preset=preset,
-        on_duplicate=on_duplicate,
-        created_by=actor,
-    )
+    run.original_name = safe_name
+    run.file_path = str(path)
+    run.file_sha256 = digest.hexdigest()
+    run.file_format = file_format
+    run.status = ImportRun.Status.INSPECTING
+    run.preset = preset
+    run.on_duplicate = on_duplicate
+    run.created_by = actor
+    run.save(force_insert=True)
     if inspect:
         import_inspect(run)
     return run

@@ -3,25 +3,30 @@ person in the entry beyond the purpose and channel."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
 from kehu.audit.actions import AuditAction
-from kehu.audit.services import audit_record
+from kehu.audit.services import PendingEntry, audit_record, audit_record_many
 from kehu.contacts.models import Contact
 from kehu.core.errors import Conflict, ValidationFailed, one_of
+from kehu.customers.consent_gate import ConsentBasis, LawfulBasis, service_only_message
 from kehu.customers.models import Customer
 from kehu.intake.capture.models import Lead
 
 from ..models import Consent
 
+if TYPE_CHECKING:
+    from kehu.intake.models import ImportRun
 
-def _choice(value: Any, choices: type[Consent.Purpose] | type[Consent.Channel], name: str) -> str:
+
+def _choice(value: Any, choices: type[models.TextChoices], name: str) -> str:
     if value not in choices.values:
         raise ValidationFailed({name: [one_of(choices.values)]})
     return str(value)
@@ -39,6 +44,7 @@ def consent_record(
     wording_version: str = "",
     given_at: datetime | None = None,
     lead: Lead | None = None,
+    lawful_basis: str = LawfulBasis.CONSENT,
 ) -> Consent:
     """Record one consent; the basis is what the user states (a signed form, a call on a date).
     Imports and card captures record theirs with channel import / card and a basis."""
@@ -55,6 +61,10 @@ def consent_record(
         errors["contact_id"] = [_("This contact belongs to another customer.")]
     if channel in (Consent.Channel.IMPORT, Consent.Channel.CARD) and not basis.strip():
         errors["basis"] = [_("Say on what basis the person agreed (how and when).")]
+    if lawful_basis not in LawfulBasis.values or lawful_basis == LawfulBasis.NONE:
+        errors["lawful_basis"] = [one_of([v for v in LawfulBasis.values if v != "none"])]
+    elif lawful_basis != LawfulBasis.CONSENT and purpose != "service":
+        errors["lawful_basis"] = [service_only_message()]
     if len(wording_version) > 40:
         errors["wording_version"] = [_("At most 40 characters.")]
     if given_at is not None and given_at > timezone.now():
@@ -67,6 +77,7 @@ def consent_record(
         purpose=purpose,
         channel=channel,
         basis=basis.strip(),
+        lawful_basis=lawful_basis,
         wording_version=wording_version.strip(),
         given_at=given_at or timezone.now(),
         lead=lead,
@@ -82,6 +93,7 @@ def consent_record(
             "channel": channel,
             "contact_id": contact.pk if contact else None,
             "wording_version": consent.wording_version,
+            "lawful_basis": lawful_basis,
         },
     )
     return consent
@@ -130,18 +142,70 @@ def consents_record_basis(
     actor: User | None,
     customer: Customer,
     contact: Contact | None,
-    purposes: list[str],
+    choice: ConsentBasis,
     channel: str,
-    basis: str,
 ) -> None:
     """The capture paths' consent (kehu.customers.consent_gate.consent_basis_record): one
-    consent per purpose the user ticked, with the basis they stated."""
-    for purpose in purposes:
+    consent per purpose of the checked choice, with its lawful basis and the basis stated."""
+    for purpose in choice.purposes:
         consent_record(
             actor=actor,
             customer=customer,
             contact=contact,
             purpose=purpose,
             channel=channel,
-            basis=basis,
+            basis=choice.basis,
+            wording_version=choice.wording_version,
+            lawful_basis=choice.lawful_basis,
         )
+
+
+@transaction.atomic
+def consents_record_bulk(
+    *,
+    actor: User | None,
+    people: Sequence[tuple[int, int | None]],
+    choice: ConsentBasis,
+    channel: str,
+    import_run: ImportRun | None = None,
+) -> int:
+    """The import's consent (kehu.customers.consent_gate.consent_basis_record_bulk): one
+    consent per (customer id, contact id or None) and purpose of the checked choice, written
+    in bulk with one audit entry each, in the caller's transaction (the import's batch)."""
+    now = timezone.now()
+    consents = [
+        Consent(
+            customer_id=customer_id,
+            contact_id=contact_id,
+            purpose=purpose,
+            channel=channel,
+            basis=choice.basis,
+            lawful_basis=choice.lawful_basis,
+            wording_version=choice.wording_version,
+            given_at=now,
+            import_run=import_run,
+            recorded_by=actor,
+        )
+        for customer_id, contact_id in people
+        for purpose in choice.purposes
+    ]
+    Consent.objects.bulk_create(consents, batch_size=1000)
+    audit_record_many(
+        actor=actor,
+        entries=[
+            PendingEntry(
+                action=AuditAction.CONSENT_RECORDED,
+                target=consent,
+                changes={
+                    "purpose": consent.purpose,
+                    "channel": channel,
+                    "contact_id": consent.contact_id,
+                    "wording_version": consent.wording_version,
+                    "lawful_basis": consent.lawful_basis,
+                    "import_run": import_run.pk if import_run is not None else None,
+                },
+            )
+            for consent in consents
+        ],
+    )
+    return len(consents)

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from django.conf import settings
 
 from kehu.audit.services import audit_verify
 from kehu.privacy.models import Consent, RetentionPolicy, RetentionRun, SubjectRequest
@@ -64,6 +65,22 @@ def test_retention_page_previews_saves_and_runs(client: Any, admin_user: Any) ->
     )
     assert "试运行：将处理0条" in shown.content.decode()
     assert RetentionRun.objects.filter(policy=policy, is_dry_run=True).count() == 1
+
+
+def test_retention_page_labels_are_capitalised_in_english(client: Any, admin_user: Any) -> None:
+    policy = RetentionPolicy.objects.get(kind="import_files")
+    RetentionRun.objects.create(policy=policy, is_dry_run=True)
+    client.force_login(admin_user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/settings/retention/").content.decode()
+    for label in ("After days", "Enabled", "Started at", "Dry run", "Matched", "Processed"):
+        assert f">{label}<" in page or f"> {label}<" in page, label
+    assert ">Yes<" in page and ">Nightly<" in page
+    for lower in ("after days", ">enabled<", "started at", ">matched<", ">processed<"):
+        assert lower not in page, lower
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    chinese = client.get("/settings/retention/").content.decode()
+    assert "After days" not in chinese and "Started at" not in chinese
 
 
 def test_consents_section_records_and_withdraws(

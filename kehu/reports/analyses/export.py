@@ -2,8 +2,8 @@
 
 An export is audited like the customer export: a change-log entry, a read-log entry, and its
 rows counted in the day's volume; past the daily limit (review rule "export_spike") it waits
-for the manager, as the customer export does (kehu/intake/export_guard.py), and an approved one
-may be downloaded once.
+for the manager, as the customer export does (both through
+kehu.customers.pull_volume.export_hold_past_limit), and an approved one may be downloaded once.
 """
 
 from __future__ import annotations
@@ -18,15 +18,13 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from kehu.accounts.models import Role, User
+from kehu.accounts.models import User
 from kehu.audit.actions import AuditAction
 from kehu.audit.models import ReadEntry
-from kehu.audit.services import audit_record, read_record
-from kehu.core.errors import ChangeHeld, ValidationFailed, one_of
-from kehu.customers.pull_volume import pull_lift, pull_rows, pull_today
-from kehu.review.models import ReviewItem, ReviewRule
-from kehu.review.rules import active_rule
-from kehu.review.services import review_approved_unused, review_hold, review_mark_used
+from kehu.audit.services import Volume, audit_record, read_record
+from kehu.core.errors import ValidationFailed, one_of
+from kehu.customers.pull_volume import export_hold_past_limit, pull_rows
+from kehu.review.models import ReviewRule
 
 from ..exports import CSV_TYPE, XLSX_TYPE, neutralise
 from .result import Result
@@ -40,48 +38,25 @@ def export_rows(result: Result) -> int:
 
 def analysis_export_guard(*, actor: User, result: Result, file_format: str) -> None:
     """Raise ChangeHeld when this export would take today's volume past the limit and no
-    approved export covers it (the customer export's rule, for an analysis's rows)."""
-    if actor.role == Role.ADMIN:
-        return
-    rule = active_rule(ReviewRule.Kind.EXPORT_SPIKE)
-    if rule is None:
-        return
-    count = export_rows(result)
-    today = pull_today(actor)
-    if today.limit is None or today.rows + count <= today.limit:
-        return
-    approved = review_approved_unused(actor=actor, action=ReviewItem.Action.EXPORT, at_least=count)
-    if approved is not None:
-        review_mark_used(approved)
-        pull_lift(actor)
-        return
-    reason = _(
-        "Export of %(count)s rows of the analysis “%(title)s”; with the %(today)s rows pulled "
-        "today that passes the daily limit of %(limit)s"
-    ) % {
-        "count": f"{count:,}",
-        "title": result.title,
-        "today": f"{today.rows:,}",
-        "limit": f"{today.limit:,}",
-    }
-    item = review_hold(
+    approved export covers it (the customer export's rule, for an analysis's rows:
+    kehu.customers.pull_volume.export_hold_past_limit)."""
+
+    def reason(count: int, today: Volume, _rule: ReviewRule) -> str:
+        return _(
+            "Export of %(count)s rows of the analysis “%(title)s”; with the %(today)s rows pulled "
+            "today that passes the daily limit of %(limit)s"
+        ) % {
+            "count": f"{count:,}",
+            "title": result.title,
+            "today": f"{today.rows:,}",
+            "limit": f"{today.limit:,}",
+        }
+
+    export_hold_past_limit(
         actor=actor,
-        action=ReviewItem.Action.EXPORT,
-        rule=rule.kind,
+        count=lambda: export_rows(result),
         reason=reason,
-        payload={
-            "count": count,
-            "format": file_format,
-            "analysis": result.analysis,
-            "filters": result.filters,
-            "today": today.rows,
-        },
-        diff=[{"field": "rows", "label": _("rows"), "before": "", "after": str(count)}],
-    )
-    raise ChangeHeld(
-        _("This change waits for review by your manager (#%(id)s): %(reason)s")
-        % {"id": item.pk, "reason": reason},
-        pending_id=item.pk,
+        payload={"format": file_format, "analysis": result.analysis, "filters": result.filters},
     )
 
 

@@ -2,7 +2,13 @@
 customer it is for); the request is an item in the one review queue (kehu.review, action
 tag_request) that a data steward (or an administrator) decides. Approved, the tag joins the
 library (and, when the request came from a customer's page, goes on that customer); the
-requester is told either way (kehu.review.services.review_decide and the applier below)."""
+requester is told either way (kehu.review.services.review_decide and the applier below).
+
+Who decides (issue 20): a request for a customer is an item about that customer, so a data
+steward limited to a business unit decides it only when the customer is the unit's
+(kehu.review.selectors). A library-level request (no customer) touches no unit's customers; it
+goes to the requester's unit's steward, as adding the tag directly would (any steward maintains
+the shared library), and to the stewards with the whole company and the administrators."""
 
 from __future__ import annotations
 
@@ -70,7 +76,7 @@ def tag_request_create(
             "customer_id": customer.pk if customer is not None else None,
         },
         diff=diff,
-        customer=None,
+        customer=customer,  # scopes the item: a unit's steward decides its unit's customers only
     )
 
 
@@ -92,7 +98,9 @@ def tag_request_apply(item: ReviewItem) -> None:
         )
     elif not tag.is_active:
         tag = tag_update(actor=approver, tag=tag, data={"is_active": True})
-    customer = Customer.objects.filter(pk=payload.get("customer_id") or 0).first()
+    customer = item.customer  # followed through merges (review_items_move)
+    if customer is None and payload.get("customer_id"):
+        customer = Customer.objects.filter(pk=payload["customer_id"]).first()
     if customer is not None:
         tag_apply(
             actor=item.requested_by,

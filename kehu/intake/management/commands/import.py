@@ -55,6 +55,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--resume", type=int, default=0, help="continue the stopped import with this id"
         )
+        parser.add_argument(
+            "--consent-lawful-basis",
+            choices=["consent", "contract", "existing_customer", "none"],
+            default="none",
+            help="the lawful basis of the people the file brings in (default: none recorded)",
+        )
+        parser.add_argument(
+            "--consent-purpose",
+            action="append",
+            default=[],
+            help="a purpose they agreed to (repeat): marketing, service, analysis, sensitive, "
+            "third_party, cross_border; contract and existing_customer cover service only",
+        )
+        parser.add_argument("--consent-basis", default="", help="how and when they agreed")
+        parser.add_argument(
+            "--consent-wording-version", default="", help="the version of the wording agreed to"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         actor = None
@@ -73,6 +90,10 @@ class Command(BaseCommand):
             f"{f', sheet {run.sheet + 1}' if run.sheet else ''}), preset {run.preset}, "
             f"{run.total_rows} rows"
         )
+        if run.consent_lawful_basis != "none":
+            self.stdout.write(
+                f"consent: {run.consent_lawful_basis} for {', '.join(run.consent_purposes)}"
+            )
         if unknown:
             self.stdout.write(f"unknown columns (not imported): {', '.join(unknown)}")
         dry_rows: list[ImportRow] = []
@@ -135,6 +156,10 @@ class Command(BaseCommand):
             preset=options["mapping"],
             on_duplicate=options["on_duplicate"],
             kind=options["kind"],
+            consent_lawful_basis=options["consent_lawful_basis"],
+            consent_purposes=options["consent_purpose"],
+            consent_basis=options["consent_basis"],
+            consent_wording_version=options["consent_wording_version"],
             inspect=True,  # read here: the CLI waits for the file anyway
         )
 
