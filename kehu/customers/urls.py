@@ -5,9 +5,7 @@ from . import audit_views, custom_field_views, views
 urlpatterns = [
     path("audit/", audit_views.audit_page, name="audit-log"),
     path("audit/checkpoints/", audit_views.audit_checkpoints_page, name="audit-checkpoints"),
-    path(
-        "audit/export-reports/", audit_views.export_reports_page, name="audit-export-reports"
-    ),
+    path("audit/export-reports/", audit_views.export_reports_page, name="audit-export-reports"),
     path(
         "audit/<int:entry_id>/report/",
         audit_views.export_report_create,

@@ -79,7 +79,9 @@ def messy_customers(trainee: User) -> bytes:
             "决策人联系方式": mobile,
             "省份": "浙江省",
             "城市": IMPORT_CITIES[number - 1],
-            "客户地址": f"浙江省{city}经济开发区培训路{number}号" if (city := IMPORT_CITIES[number - 1]) else "",
+            "客户地址": f"浙江省{city}经济开发区培训路{number}号"
+            if (city := IMPORT_CITIES[number - 1])
+            else "",
             "客户来源": source,
             "首次接触时间": "2026年3月5日",
             "客户状态": "潜在客户",

@@ -7,13 +7,12 @@ The import and card drills plant nothing: their files are kehu.training.material
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from io import StringIO
 
 from django.conf import settings
 from django.core.management import call_command
-
-import json
 
 from kehu.accounts.models import Role, Team, User
 from kehu.accounts.services import user_mirror

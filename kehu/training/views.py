@@ -155,7 +155,8 @@ def scenario_material(request: AuthedRequest, scenario_id: str, file: str) -> Ht
     try:
         body = made.make(request.user)
     except OSError as exc:  # the card needs fonts-wqy-microhei on the server
-        raise NotFound(_("This file cannot be made on this server: %(error)s") % {"error": exc})
+        message = _("This file cannot be made on this server: %(error)s") % {"error": exc}
+        raise NotFound(message) from exc
     response = HttpResponse(body, content_type=made.content_type)
     response["Content-Disposition"] = f'attachment; filename="{item.file}"'
     return response

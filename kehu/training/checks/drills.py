@@ -158,9 +158,7 @@ def import_to_standard(
 
 def _card_customer(context: CheckContext, company: str) -> Customer | None:
     return (
-        Customer.objects.filter(name=company, created_at__gte=context.since)
-        .order_by("-id")
-        .first()
+        Customer.objects.filter(name=company, created_at__gte=context.since).order_by("-id").first()
     )
 
 

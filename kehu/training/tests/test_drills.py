@@ -118,6 +118,18 @@ def test_import_drill_names_the_mobile_still_missing(client, api, workspace_for,
     assert body["results"][2]["link"] == f"/customers/{customer.customer_no}/"
 
 
+def solve_card(api) -> None:
+    response = api.post("/api/v1/capture/card/save", CARD)
+    assert response.status_code == 201, response.content
+
+
+def solve_export(client, workspace) -> None:
+    suspicious = _export_entries(workspace)["train-fengxd"]
+    client.post("/training/enter/")
+    response = client.post(f"/audit/{suspicious}/report/", {"reason": "销售代表导出了全部客户"})
+    assert response.status_code == 302, response.content
+
+
 def test_card_drill_fails_unsolved_and_passes_solved(client, api, workspace_for, steward):
     workspace_for(steward)
     api.login(steward)
@@ -182,9 +194,9 @@ def test_handover_drill_fails_unsolved_and_passes_solved(client, api, workspace_
         leaving = User.objects.get(username="train-luoxj")
         number = Customer.objects.get(name="常州培训交接精密轴承有限公司").customer_no
         others = list(
-            Customer.objects.filter(owner=leaving).exclude(customer_no=number).values_list(
-                "customer_no", flat=True
-            )
+            Customer.objects.filter(owner=leaving)
+            .exclude(customer_no=number)
+            .values_list("customer_no", flat=True)
         )
     assert body["results"][0]["link"] == f"/users/{leaving.pk}/handover/"
     client.post("/training/enter/")
@@ -254,7 +266,12 @@ def test_export_drill_fails_unsolved_and_passes_solved(client, api, workspace_fo
         f"/audit/{entries['train-fengxd']}/report/", {"reason": "销售代表导出了全部客户，且未筛选"}
     )
     assert response.status_code == 302 and response["Location"] == "/audit/export-reports/"
-    assert api.post("/api/v1/audit/export-reports", {"entry": ordinary, "reason": "也看看"}).status_code == 201
+    assert (
+        api.post(
+            "/api/v1/audit/export-reports", {"entry": ordinary, "reason": "也看看"}
+        ).status_code
+        == 201
+    )
     results = messages(check(api, "drill-report-export"))
     assert results["reported"][0] is True
     assert results["only-suspicious"][0] is False
