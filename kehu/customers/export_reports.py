@@ -62,10 +62,14 @@ def export_report(*, actor: User, entry: AuditEntry, reason: str) -> ExportRepor
     notification_send(
         users=User.objects.filter(role=Role.ADMIN, is_active=True).exclude(pk=actor.pk),
         message=_("%(user)s reported an export by %(exporter)s as suspicious: %(reason)s")
-        % {"user": actor.label, "exporter": entry.actor_name, "reason": reason[:200]},
+        % {"user": actor.label, "exporter": exporter_label(entry), "reason": reason[:200]},
         link=reverse("audit-export-reports"),
     )
     return report
+
+
+def exporter_label(entry: AuditEntry) -> str:
+    return entry.actor.label if entry.actor else entry.actor_name
 
 
 def _reported_already(report: ExportReport) -> Conflict:
@@ -90,7 +94,7 @@ def export_report_row(report: ExportReport) -> dict[str, Any]:
         "id": report.pk,
         "entry": entry.pk,
         "exported_at": entry.created_at,
-        "exported_by": entry.actor.label if entry.actor else entry.actor_name,
+        "exported_by": exporter_label(entry),
         "action": entry.action,
         "action_label": action_label(entry.action),
         "rows": changes.get("rows"),

@@ -14,6 +14,7 @@ from kehu.audit.actions import AuditAction
 from kehu.audit.models import AuditEntry, ExportReport
 from kehu.collab.models import HandOver
 from kehu.contacts.models import Contact
+from kehu.customers.export_reports import exporter_label
 from kehu.customers.models import Customer
 from kehu.customers.validators import FIELD_LABELS
 from kehu.intake.models import ImportRun
@@ -311,14 +312,14 @@ def export_only_suspicious(context: CheckContext, exporter: str) -> CheckResult:
     others = (
         ExportReport.objects.filter(entry__action=AuditAction.CUSTOMERS_EXPORTED)
         .exclude(entry__actor__username=exporter)
-        .select_related("entry")
+        .select_related("entry", "entry__actor")
         .first()
     )
     if others is not None:
         return CheckResult(
             False,
             _("%(user)s's export was ordinary work (a few filtered rows), not suspicious.")
-            % {"user": others.entry.actor_name},
+            % {"user": exporter_label(others.entry)},
             reverse("audit-export-reports"),
         )
     return CheckResult(True, _("Only the suspicious export was reported."))

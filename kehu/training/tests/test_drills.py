@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 from openpyxl import load_workbook
 
@@ -28,7 +29,7 @@ def _upload(client, body: bytes, name: str) -> int:
     return int(response.json()["id"])
 
 
-def _commit(api, run_id: int) -> dict:
+def _commit(api, run_id: int) -> Any:
     assert api.post(f"/api/v1/imports/{run_id}/commit").status_code == 202
     return api.get(f"/api/v1/imports/{run_id}").json()
 
