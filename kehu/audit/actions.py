@@ -167,6 +167,7 @@ class AuditAction(models.TextChoices):
     AUDIT_READS_SEALED = "audit.reads_sealed", _("Read log sealed")
     AUDIT_READS_PURGED = "audit.reads_purged", _("Old read log entries deleted")
     AUDIT_CHECKPOINT_SIGNED = "audit.checkpoint_signed", _("Audit log checkpoint signed")
+    EXPORT_REPORTED = "audit.export_reported", _("Export reported as suspicious")
     JOB_STALE_RESUMED = "job.stale_resumed", _("Stalled job queued again")
     JOB_STALE_FAILED = "job.stale_failed", _("Stalled job failed")
     SANDBOX_LOADED = "sandbox.loaded", _("Sample data loaded")

@@ -205,3 +205,33 @@ class AuditCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ExportReport(models.Model):
+    """An export someone reported as suspicious (kehu.customers.export_reports): the change log's
+    export entry, who reported it and why. One report per export; administrators, executives
+    and data stewards list them at /audit/export-reports/."""
+
+    entry = models.OneToOneField(
+        AuditEntry,
+        verbose_name=_("export"),
+        on_delete=models.CASCADE,
+        related_name="export_report",
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("reported export")
+        verbose_name_plural = _("reported exports")
+
+    def __str__(self) -> str:
+        return str(_("Suspicious export #%(id)s")) % {"id": self.entry_id}

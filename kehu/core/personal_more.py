@@ -14,6 +14,7 @@ SPEC_MORE: dict[str, dict[str, str]] = {
             "id created_at seq entry_hash key_fingerprint signature file_name webhook webhook_error"
         ),
     },
+    "audit.exportreport": {"ordinary": "id entry reported_by created_at", "personal": "reason"},
     "accounts.user": {"ordinary": "steward_unit"},
     # The basis an import records for the people it brings in (issue 19): a statement about
     # the file, not about one person.

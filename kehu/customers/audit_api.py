@@ -1,13 +1,14 @@
 """GET /api/v1/audit: the change log; GET /api/v1/audit/reads: the read log (360 pages opened,
 searches, exports, reveals); GET /api/v1/audit/checkpoints: the chain's signed checkpoints.
-Filtered, keyset-paginated; admin, executive, steward."""
+Filtered, keyset-paginated; admin, executive, steward. POST/GET /api/v1/audit/export-reports:
+report an export as suspicious, and the reports (kehu.customers.export_reports)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from kehu.accounts.requests import AuthedRequest
 from kehu.audit.actions import AuditAction
@@ -15,6 +16,12 @@ from kehu.audit.models import AuditCheckpoint
 from kehu.core.api_utils import Paged, errors, paged
 
 from .audit_log import assert_can_read_audit, audit_filter, audit_rows, read_filter, read_rows
+from .export_reports import (
+    export_entry_get,
+    export_report,
+    export_report_row,
+    export_reports_for,
+)
 
 router = Router(tags=["audit"])
 
@@ -154,3 +161,43 @@ def audit_checkpoints(
     seq was rewritten."""
     assert_can_read_audit(request.user)
     return paged(AuditCheckpoint.objects.all(), cursor=filters.cursor, limit=filters.limit)
+
+
+class ExportReportIn(Schema):
+    entry: int  # the export's id in the change log (AuditOut.id)
+    reason: str
+
+
+class ExportReportOut(Schema):
+    id: int
+    entry: int
+    exported_at: datetime
+    exported_by: str
+    action: str
+    action_label: str
+    rows: int | None
+    format: str
+    filters: dict[str, Any]
+    reason: str
+    reported_by: str
+    reported_at: datetime
+
+
+@router.post(
+    "/audit/export-reports",
+    response={201: ExportReportOut, **errors(403, 404, 409, 422)},
+    summary="Report an export as suspicious",
+)
+def export_report_create(request: AuthedRequest, payload: ExportReportIn) -> Status:
+    entry = export_entry_get(request.user, payload.entry)
+    report = export_report(actor=request.user, entry=entry, reason=payload.reason)
+    return Status(201, export_report_row(report))
+
+
+@router.get(
+    "/audit/export-reports",
+    response={200: list[ExportReportOut], **errors(403)},
+    summary="Exports reported as suspicious",
+)
+def export_report_list(request: AuthedRequest) -> list[dict[str, Any]]:
+    return [export_report_row(r) for r in export_reports_for(request.user)[:200]]

@@ -5,6 +5,12 @@ from . import audit_views, custom_field_views, views
 urlpatterns = [
     path("audit/", audit_views.audit_page, name="audit-log"),
     path("audit/checkpoints/", audit_views.audit_checkpoints_page, name="audit-checkpoints"),
+    path("audit/export-reports/", audit_views.export_reports_page, name="audit-export-reports"),
+    path(
+        "audit/<int:entry_id>/report/",
+        audit_views.export_report_create,
+        name="audit-export-report",
+    ),
     path("customers/", views.customer_list, name="customer-list"),
     path("dictionaries/sub-industries/", views.sub_industry_options, name="sub-industry-options"),
     path("dictionaries/regions/", views.region_select_options, name="region-options"),

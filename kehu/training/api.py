@@ -37,6 +37,12 @@ class TrainingStepOut(Schema):
     hint: str
 
 
+class TrainingMaterialOut(Schema):
+    file: str
+    title: str
+    url: str
+
+
 class TrainingScenarioOut(Schema):
     id: str
     version: int
@@ -45,6 +51,7 @@ class TrainingScenarioOut(Schema):
     goal: str
     steps: list[TrainingStepOut]
     answer: str
+    materials: list[TrainingMaterialOut]
     passed: bool
 
 
@@ -57,6 +64,14 @@ def scenario_out(scenario: Scenario, run: CheckRun | None) -> dict[str, Any]:
         "goal": scenario.goal,
         "steps": [{"name": s.name, "title": s.title, "hint": s.hint} for s in scenario.steps],
         "answer": scenario.answer.get("name", ""),
+        "materials": [
+            {
+                "file": m.file,
+                "title": m.title,
+                "url": reverse("training-scenario-material", args=[scenario.id, m.file]),
+            }
+            for m in scenario.materials
+        ],
         "passed": bool(run and run.passed),
     }
 

@@ -7,9 +7,11 @@ A file holds one scenario:
      "title": {"zh-hans": "…", "en": "…"}, "goal": {"zh-hans": "…", "en": "…"},
      "steps": [{"name": "mobile", "title": {…}, "hint": {…},
                 "check": {"name": "customer_contact_mobile", "params": {}}}],
-     "answer": {"name": "source", "choices": "sources"}}          # analysis only
+     "answer": {"name": "source", "choices": "sources"},          # analysis only
+     "materials": [{"file": "list.xlsx", "maker": "messy_customers", "title": {…}}]}
 A scenario is listed only when the apps it needs are installed and the trainee's role is one it
-names (no roles: every role); a check it names must be registered (kehu.training.checks)."""
+names (no roles: every role); a check it names must be registered (kehu.training.checks), and so must the maker of a file it
+hands the trainee (kehu.training.materials)."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from django.conf import settings
 from django.utils.translation import get_language
 
 from .checks.registry import CHECKS
+from .materials import MATERIALS
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +66,19 @@ class Step:
 
 
 @dataclass(frozen=True)
+class MaterialFile:
+    """A file the trainee downloads from the scenario page (made by a registered maker)."""
+
+    file: str
+    maker: str
+    titles: dict[str, str]
+
+    @property
+    def title(self) -> str:
+        return _local(self.titles)
+
+
+@dataclass(frozen=True)
 class Scenario:
     id: str
     version: int
@@ -74,6 +90,7 @@ class Scenario:
     apps: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()
     answer: dict[str, str] = field(default_factory=dict)
+    materials: tuple[MaterialFile, ...] = ()
     path: str = ""
 
     @property
@@ -83,6 +100,9 @@ class Scenario:
     @property
     def goal(self) -> str:
         return _local(self.goals)
+
+    def material(self, file: str) -> MaterialFile | None:
+        return next((m for m in self.materials if m.file == file), None)
 
     def is_available_to(self, role: str) -> bool:
         if any(not apps.is_installed(name) for name in self.apps):
@@ -110,6 +130,15 @@ def scenario_parse(raw: dict[str, Any], where: str) -> Scenario:
         stage = str(raw["stage"])
         if stage not in STAGES:
             raise ScenarioError(f"{where}: stage must be one of {', '.join(STAGES)}")
+        materials = []
+        for index, item in enumerate(raw.get("materials", [])):
+            at = f"{where} material {index + 1}"
+            if item["maker"] not in MATERIALS:
+                raise ScenarioError(f"{at}: unknown maker {item['maker']!r}")
+            name = str(item["file"])
+            if not name or "/" in name or name.startswith("."):
+                raise ScenarioError(f"{at}: a file name without folders")
+            materials.append(MaterialFile(name, str(item["maker"]), _text(item["title"], at)))
         needs = raw.get("needs", {})
         if not steps:
             raise ScenarioError(f"{where}: a scenario needs at least one step")
@@ -124,6 +153,7 @@ def scenario_parse(raw: dict[str, Any], where: str) -> Scenario:
             apps=tuple(needs.get("apps", ())),
             roles=tuple(needs.get("roles", ())),
             answer=dict(raw.get("answer", {})),
+            materials=tuple(materials),
             path=where,
         )
     except (KeyError, TypeError, ValueError) as exc:

@@ -14,6 +14,11 @@ urlpatterns = [
     ),
     path("training/scenarios/<str:scenario_id>/", views.scenario, name="training-scenario"),
     path(
+        "training/scenarios/<str:scenario_id>/materials/<str:file>",
+        views.scenario_material,
+        name="training-scenario-material",
+    ),
+    path(
         "training/scenarios/<str:scenario_id>/check/",
         views.scenario_check,
         name="training-scenario-check",

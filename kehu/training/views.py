@@ -16,6 +16,7 @@ from kehu.accounts.requests import AuthedRequest
 from kehu.core.errors import DomainError, NotFound
 
 from . import services
+from .materials import MATERIALS
 from .middleware import SESSION_KEY
 from .pdf import certificate_pdf_bytes, pdf_available
 from .scenarios import STAGES, Scenario, scenarios_for
@@ -141,6 +142,24 @@ def scenario(request: AuthedRequest, scenario_id: str) -> HttpResponse:
         "choices": answer_choices(found, workspace) if workspace is not None else [],
     }
     return render(request, "training/scenario.html", context)
+
+
+@login_required
+def scenario_material(request: AuthedRequest, scenario_id: str, file: str) -> HttpResponse:
+    """A file the scenario hands its trainee (kehu.training.materials), made for them now."""
+    found = _scenario_for(request.user, scenario_id)
+    item = found.material(file)
+    if item is None:
+        raise NotFound()
+    made = MATERIALS[item.maker]
+    try:
+        body = made.make(request.user)
+    except OSError as exc:  # the card needs fonts-wqy-microhei on the server
+        message = _("This file cannot be made on this server: %(error)s") % {"error": exc}
+        raise NotFound(message) from exc
+    response = HttpResponse(body, content_type=made.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{item.file}"'
+    return response
 
 
 @login_required

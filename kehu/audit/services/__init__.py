@@ -3,6 +3,7 @@
 - chain: the change log (audit_record, audit_record_many), a hash chain; audit_verify walks it.
 - reads: the read log (read_record: one insert per read), its seals in the chain and its purge.
 - volume: rows a user pulled today (the export volume rule's counter, one upsert per request).
+- export_reports: an export reported as suspicious (the row and its entry in the chain).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from .chain import (
     diff_fields,
     entry_hash,
 )
+from .export_reports import export_report_write
 from .reads import ReadsReport, audit_reads_purge, audit_reads_seal, read_record
 from .redact import TOMBSTONE, audit_reads_redact, audit_redact
 from .verify import audit_verify
@@ -39,6 +41,7 @@ __all__ = [
     "chain_verify",
     "diff_fields",
     "entry_hash",
+    "export_report_write",
     "read_record",
     "volume_add",
     "volume_lift",

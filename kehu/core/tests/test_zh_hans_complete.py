@@ -143,6 +143,8 @@ def _args(world: dict[str, Any]) -> dict[str, Any]:
         "type_id": _first_pk(TagType),
         "name": "customer-list",  # a help page (kehu.help)
         "scenario_id": "basic-create-customer",
+        "file": "trade-fair-customers.xlsx",  # a drill's file (none for this scenario: 404)
+        "entry_id": 0,  # reporting an export: POST only
         "workspace_id": 0,
         "assessment_id": 0,
         "certificate_id": 0,

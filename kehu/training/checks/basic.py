@@ -11,16 +11,36 @@ from kehu.contacts.models import Contact
 from kehu.core.normalize.company import is_registered_full_name
 from kehu.customers.models import Customer
 from kehu.customers.validators import FIELD_LABELS
+from kehu.intake.models import ImportRow
 from kehu.interactions.models import Interaction
 
 from .registry import CheckContext, CheckResult, check
 
+CANDIDATES = 20  # the trainee's latest customers looked at for one to the standard
+
+
+def _meets_standard(customer: Customer) -> bool:
+    if customer.kind == Customer.Kind.COMPANY and not is_registered_full_name(customer.name):
+        return False
+    if customer.missing_fields:
+        return False
+    mobiles = Contact.objects.filter(customer=customer).values_list("mobile", flat=True)
+    return any(m.startswith("+861") for m in mobiles)
+
 
 def _latest_customer(context: CheckContext) -> Customer | None:
-    return (
+    """The customer the trainee created by hand: the latest one to the standard, else the
+    latest. Imported customers (the import drill's) are not created by hand, and a drill's
+    customer made after a good one (a business card's) does not hide it."""
+    imported = ImportRow.objects.filter(customer_id__isnull=False).values("customer_id")
+    mine = (
         Customer.objects.filter(created_by=context.trainee, created_at__gte=context.since)
+        .exclude(pk__in=imported)
         .order_by("-id")
-        .first()
+    )
+    candidates = list(mine[:CANDIDATES])
+    return next((c for c in candidates if _meets_standard(c)), None) or (
+        candidates[0] if candidates else None
     )
 
 

@@ -18,6 +18,7 @@ from kehu.training.models import Certificate
 from kehu.training.pdf import pdf_available
 
 from .conftest import inside
+from .test_drills import solve_card, solve_export, solve_import
 from .test_scenarios import STANDARD
 
 
@@ -37,14 +38,19 @@ def test_the_score_is_the_steps_passed_and_a_low_score_earns_no_certificate(
     started = api.post("/api/v1/training/assessments")
     assert started.status_code == 201, started.content
     body = started.json()
-    assert body["max_score"] == 4 + 5 + 2 + 1  # the four shipped scenarios' steps
+    # The steward's scenarios' steps: create, log, merge, import, card, export, analysis.
+    assert body["max_score"] == 4 + 5 + 2 + 3 + 2 + 2 + 1
     assert api.post("/api/v1/training/assessments").status_code == 409  # one at a time
     solve_merge(client, api, workspace)
+    solve_export(client, workspace)
     finished = api.post(f"/api/v1/training/assessments/{body['id']}/finish", {"answers": {}})
     assert finished.status_code == 200, finished.content
     result = finished.json()
     passed = sum(s["passed"] for item in result["results"] for s in item["steps"])
-    assert result["score"] == passed == 2
+    assert result["score"] == passed == 2 + 2
+    by_scenario = {r["scenario"]: [s["passed"] for s in r["steps"]] for r in result["results"]}
+    assert by_scenario["drill-report-export"] == [True, True]
+    assert by_scenario["drill-import-fix"] == [False, False, False]
     assert result["certificate"] is None
     assert not Certificate.objects.exists()
 
@@ -70,6 +76,9 @@ def test_a_full_score_earns_the_certificate_page_and_pdf(client, api, workspace_
     )
     assert response.status_code == 201, response.content
     solve_merge(client, api, workspace)
+    solve_import(client, api, workspace)
+    solve_card(api)
+    solve_export(client, workspace)
     choices = [""]
     from kehu.training.checks.analysis import best_source_this_quarter
 
@@ -86,20 +95,23 @@ def test_a_full_score_earns_the_certificate_page_and_pdf(client, api, workspace_
         s["message"] for item in finished["results"] for s in item["steps"] if not s["passed"]
     ]
     assert failed == []
-    assert finished["score"] == passed == finished["max_score"] == 12
+    assert finished["score"] == passed == finished["max_score"] == 19
     certificate = Certificate.objects.get(pk=finished["certificate"])
     assert certificate.score == passed and certificate.trainee == steward
     assert {v["id"]: v["version"] for v in certificate.scenario_versions} == {
         "basic-create-customer": 1,
         "basic-log-interaction": 1,
         "drill-merge-duplicate": 1,
+        "drill-import-fix": 1,
+        "drill-capture-card": 1,
+        "drill-report-export": 1,
         "analysis-best-source": 1,
     }
     assert AuditEntry.objects.filter(action="training.certified").count() == 1
     page = client.get(f"/training/certificates/{certificate.pk}/").content.decode()
-    assert "何数据" in page and "12/12" in page and "v1" in page
+    assert "何数据" in page and "19/19" in page and "v1" in page
     api_body = api.get(f"/api/v1/training/certificates/{certificate.pk}").json()
-    assert api_body["score"] == 12
+    assert api_body["score"] == 19
     if not pdf_available():
         pytest.skip("fonts-wqy-microhei is not installed: no PDF")
     pdf = client.get(f"/training/certificates/{certificate.pk}/pdf/")

@@ -47,6 +47,10 @@ def test_the_shipped_scenarios_load_with_both_languages():
         "basic-create-customer",
         "basic-log-interaction",
         "drill-merge-duplicate",
+        "drill-import-fix",
+        "drill-capture-card",
+        "drill-handover",
+        "drill-report-export",
         "analysis-best-source",
     } <= set(scenarios)
     for scenario in scenarios.values():
