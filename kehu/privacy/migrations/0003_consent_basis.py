@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0006_consent_basis'),
+        ('intake', '0007_consent_basis'),
         ('privacy', '0002_shipped_policies'),
     ]
 

@@ -23,7 +23,7 @@ def forwards(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("review", "0003_tag_request"),
+        ("review", "0004_sealed_payloads"),
         ("customers", "0001_initial"),
     ]
 

@@ -7,7 +7,7 @@ from kehu.core.migration_ops import encrypt_columns, encrypt_rows
 
 
 class Migration(migrations.Migration):
-    dependencies = [("privacy", "0002_shipped_policies")]
+    dependencies = [("privacy", "0003_consent_basis")]
 
     operations = [
         encrypt_columns(

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0005_importrun_kind'),
+        ('intake', '0006_sealed_rows'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0004_checkpoints'),
+        ('audit', '0005_sealed_changes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
