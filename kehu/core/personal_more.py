@@ -17,6 +17,7 @@ SPEC_MORE: dict[str, dict[str, str]] = {
     "accounts.user": {"ordinary": "steward_unit"},
     "contacts.contact": {"ordinary": "version"},
     "customers.customer": {"ordinary": "version"},
+    "intake.importrun": {"ordinary": "bulk bulk_indexes"},
     "opportunities.opportunity": {"ordinary": "version"},
     "opportunities.order": {"ordinary": "version"},
     "help.whatsnewseen": {"ordinary": "id user version seen_at"},
