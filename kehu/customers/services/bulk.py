@@ -203,6 +203,13 @@ def customers_index_fill(ids: Collection[int]) -> int:
         .order_by("pk")
         .values_list(*_INDEX_CONTACT_FIELDS)
     ]
+    # A contact indexed already: an update of its customer by a later row of the same load.
+    indexed = set(
+        SearchDocument.objects.filter(
+            kind=kinds.CONTACT, object_id__in=[c.pk for c in contacts]
+        ).values_list("object_id", flat=True)
+    )
+    contacts = [c for c in contacts if c.pk not in indexed]
     return search_index_bulk(
         [
             *(customer_document(c) for c in customers),

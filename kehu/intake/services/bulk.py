@@ -27,7 +27,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from kehu.core.db import indexes_drop, indexes_restore, secondary_indexes
-from kehu.core.jobs import JobInterrupted, job_finish, job_progress, job_requeue, job_running
+from kehu.core.jobs import JobInterrupted, job_finish, job_here, job_progress, job_requeue
 from kehu.core.models import Job, SearchDocument
 from kehu.core.search_index import CATCH_UP_JOB
 from kehu.customers.models import Customer
@@ -90,15 +90,14 @@ def catch_up_pending(run: ImportRun) -> bool:
 def catch_up_job(run: ImportRun) -> Job:
     """The job of this run's catch-up, claimed by this process (the reaper queues
     tasks.import_index if the process dies)."""
-    job = Job.objects.create(
+    return job_here(
         kind=CATCH_UP_JOB,
         title=f"Search index of import #{run.pk}: {run.original_name}",
         started_by_id=run.created_by_id,
-        task_path="kehu.intake.tasks.import_index",
-        task_kwargs={"run_id": run.pk},
-        is_resumable=True,
+        task="kehu.intake.tasks.import_index",
+        total=run.created,
+        run_id=run.pk,
     )
-    return job_running(job.pk, total=run.created)
 
 
 def import_index_catch_up(
@@ -113,7 +112,6 @@ def import_index_catch_up(
         .values_list("customer_id", flat=True)
     )
     total = len(ids)
-    Job.objects.filter(pk=job.pk).update(total=total)
     # A first load's documents: the index's own secondary indexes, too, are built after.
     aside: list[str] = []
     if SearchDocument.objects.count() < total:
