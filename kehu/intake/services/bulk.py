@@ -106,11 +106,13 @@ def import_index_catch_up(
     """Write the search documents of the customers this bulk load created (and their decision
     makers), CATCH_UP_BATCH customers per transaction, in key order, reporting done / total on
     `job`; then tidy the index. Returns how many documents it wrote."""
-    ids = list(
-        run.rows.filter(outcome=Outcome.CREATED, customer_id__isnull=False)
+    ids = [
+        pk
+        for pk in run.rows.filter(outcome=Outcome.CREATED, customer_id__isnull=False)
         .order_by("customer_id")
         .values_list("customer_id", flat=True)
-    )
+        if pk is not None
+    ]
     total = len(ids)
     # A first load's documents: the index's own secondary indexes, too, are built after.
     aside: list[str] = []
