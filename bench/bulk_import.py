@@ -157,12 +157,33 @@ def timed(source: Path, env: dict[str, str]) -> dict[str, Any]:
     return result
 
 
+def compare(source: Path, db: str, rows: int) -> dict[str, Any]:
+    """CPU and wall time of the same `rows` rows into an empty book, normal path and bulk."""
+    sample = OUT / "data" / f"bulk-sample-{rows}.csv"
+    with source.open(encoding="utf-8") as handle, sample.open("w", encoding="utf-8") as out:
+        for number, line in enumerate(handle):
+            if number > rows:
+                break
+            out.write(line)
+    out_: dict[str, Any] = {"db": db, "rows": rows}
+    for path, threshold in (("normal", str(10**9)), ("bulk", "1")):
+        env = {**empty_book(db), "KEHU_IMPORT_BULK_ROWS": threshold}
+        out_[path] = timed(sample, env)
+    return out_
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="")
     parser.add_argument("--rows", type=int, default=0, help="first load (default 1,000,000)")
     parser.add_argument("--more", type=int, default=100_000, help="then this many (0: none)")
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--compare",
+        type=int,
+        default=0,
+        help="only: the first N rows of the file into two empty books, normal path and bulk",
+    )
     parser.add_argument(
         "--prepare", action="store_true", help="make the files and the empty book, then stop"
     )
@@ -178,6 +199,9 @@ def main() -> None:
     empty_template(db)
     if args.prepare:
         print(f"files and the empty {db} book ready in {time.monotonic() - started:.0f} s")
+        return
+    if args.compare:
+        print(json.dumps(compare(first, db, args.compare), ensure_ascii=False, indent=2))
         return
     env = empty_book(db)
     result: dict[str, Any] = {"db": db, "cores": os.cpu_count()}
