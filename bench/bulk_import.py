@@ -17,7 +17,6 @@ and its workers (PostgreSQL's server not counted) and the load average around ea
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import shutil
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.imports import OUT, ROOT, generate, run_import
+from bench.search import _import_file
 
 PG_EMPTY, PG_EMPTY_TEMPLATE = "kehu_bulkload_bench", "kehu_bulkload_bench_empty"
 
@@ -35,26 +35,9 @@ PG_EMPTY, PG_EMPTY_TEMPLATE = "kehu_bulkload_bench", "kehu_bulkload_bench_empty"
 def second_file(rows: int) -> Path:
     """A file of about `rows` records of other companies (seed 5), external ids B…."""
     folder = OUT / "data" / f"bulk-more-{rows}"
-    target = folder / "customers.csv"
-    if target.exists():
-        return target
-    generator = ROOT.parent / "shared" / "data" / "gen_cn_customers.py"
-    subprocess.run(
-        [sys.executable, str(generator), "--customers", str(int(rows / 1.13)), "--seed", "5",
-         "--contacts", "0", "--interactions", "0", "--orders", "0", "--events", "0",
-         "--out", str(folder / "raw")],
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
-    with (folder / "raw" / "customers.csv").open(encoding="utf-8", newline="") as source:
-        with target.open("w", encoding="utf-8", newline="") as out:
-            reader = csv.DictReader(source)
-            writer = csv.DictWriter(out, fieldnames=reader.fieldnames or [])
-            writer.writeheader()
-            for row in reader:
-                row["外部编号"] = "B" + row["外部编号"]
-                writer.writerow(row)
-    return target
+    if (folder / "customers.csv").exists():
+        return folder / "customers.csv"
+    return _import_file(generate(rows, seed=5, name="bulk-raw").parent, folder)
 
 
 def _people(env: dict[str, str]) -> None:

@@ -169,11 +169,11 @@ def customers_bulk_create(
 
 
 # What the document functions read of each record (plain rows: no model instance per record).
-_INDEX_CUSTOMER_FIELDS = (
+INDEX_CUSTOMER_FIELDS = (
     "pk", "name", "owner_id", "team_id", "status", "phone", "email", "customer_no",
     "credit_code", "province", "city", "district", "address",
 )  # fmt: skip
-_INDEX_CONTACT_FIELDS = (
+INDEX_CONTACT_FIELDS = (
     "pk", "customer_id", "name", "title", "mobile", "landline", "email", "wechat", "qq", "address",
 )  # fmt: skip
 
@@ -194,14 +194,14 @@ def customers_index_fill(ids: Collection[int]) -> int:
     todo = sorted(set(ids) - done)
     if not todo:
         return 0
-    rows = Customer.objects.filter(pk__in=todo).order_by("pk").values_list(*_INDEX_CUSTOMER_FIELDS)
-    customers = [SimpleNamespace(**dict(zip(_INDEX_CUSTOMER_FIELDS, r, strict=True))) for r in rows]
+    rows = Customer.objects.filter(pk__in=todo).order_by("pk").values_list(*INDEX_CUSTOMER_FIELDS)
+    customers = [SimpleNamespace(**dict(zip(INDEX_CUSTOMER_FIELDS, r, strict=True))) for r in rows]
     by_pk = {c.pk: c for c in customers}
     contacts = [
-        SimpleNamespace(**dict(zip(_INDEX_CONTACT_FIELDS, r, strict=True)))
+        SimpleNamespace(**dict(zip(INDEX_CONTACT_FIELDS, r, strict=True)))
         for r in Contact.objects.filter(customer_id__in=list(by_pk))
         .order_by("pk")
-        .values_list(*_INDEX_CONTACT_FIELDS)
+        .values_list(*INDEX_CONTACT_FIELDS)
     ]
     # A contact indexed already: an update of its customer by a later row of the same load.
     indexed = set(
