@@ -179,9 +179,11 @@ def test_api_commit_of_a_large_file_takes_the_bulk_path(
 def test_search_page_says_the_index_is_catching_up(client, rep):
     client.force_login(rep)
     assert "catching up" not in client.get("/search/").content.decode()
+    assert client.get("/api/v1/search", {"q": "杭州"}).json()["index_catching_up"] is None
     Job.objects.create(kind=CATCH_UP_JOB, title="t", status=Job.Status.RUNNING, total=8, done=2)
     page = client.get("/search/").content.decode()
     assert "Index catching up, 25%" in page or "索引追赶中，25%" in page
+    assert client.get("/api/v1/search", {"q": "杭州"}).json()["index_catching_up"] == 25
 
 
 def test_a_stopped_bulk_load_puts_its_indexes_back_and_resumes_its_index(tmp_path, rep):
