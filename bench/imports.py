@@ -31,16 +31,16 @@ GENERATOR = ROOT.parent / "shared" / "data" / "gen_cn_customers.py"
 PG_BENCH, PG_CLONE = "kehu_bench", "kehu_bench_imports"
 
 
-def generate(rows: int) -> Path:
+def generate(rows: int, *, seed: int = 99, name: str = "imports") -> Path:
     """customers.csv with about `rows` records (cached under bench/out/data/)."""
-    folder = OUT / "data" / f"imports-{rows}"
+    folder = OUT / "data" / f"{name}-{rows}"
     target = folder / "customers.csv"
     if target.exists():
         return target
     generator = GENERATOR if GENERATOR.exists() else ROOT / "kehu/sandbox/gen_cn_customers.py"
     companies = int(rows / 1.13)  # duplicates and hard negatives add ~13% records
     subprocess.run(
-        [sys.executable, str(generator), "--customers", str(companies), "--seed", "99",
+        [sys.executable, str(generator), "--customers", str(companies), "--seed", str(seed),
          "--contacts", "0", "--interactions", "0", "--orders", "0", "--events", "0",
          "--out", str(folder)],
         check=True,

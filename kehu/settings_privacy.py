@@ -86,3 +86,8 @@ KEHU_ENCRYPTION_KEY_FILE = Path(
 # Two-factor sign-in: which roles, until an administrator chooses on /settings/company/ ("all":
 # every role). KEHU_REQUIRE_2FA=false (kehu.settings) overrides both (a local sandbox).
 KEHU_2FA_ROLES = env_list("KEHU_2FA_ROLES", "manager,admin,steward")
+# The import's bulk path (issue 21, kehu/intake/services/execute.py): files of at least this many
+# rows (or `kehu import --bulk`) load without search documents or per-customer audit entries in
+# step, in batches of KEHU_IMPORT_BULK_BATCH_SIZE rows; the search index catches up after the load.
+KEHU_IMPORT_BULK_ROWS = env_int("KEHU_IMPORT_BULK_ROWS", 50_000)
+KEHU_IMPORT_BULK_BATCH_SIZE = env_int("KEHU_IMPORT_BULK_BATCH_SIZE", 5000)

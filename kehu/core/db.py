@@ -13,11 +13,12 @@ large import and `kehu search_reindex --tidy`.
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Field, Lookup, Model
 
 # The table every scoped page reads first; its statistics say whether the others were analyzed.
@@ -99,3 +100,71 @@ class AnyOf(Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         sql, params = ids_in(lhs, self.rhs, vendor=connection.vendor)
         return sql, [*lhs_params, *params]
+
+
+# --- Secondary indexes set aside during a bulk load (the import's bulk path, issue 21)
+
+_ON_COLUMN = re.compile(r'\sON\s+\S+(?:\s+USING\s+\w+)?\s*\(\s*"?(\w+)"?', re.IGNORECASE)
+
+
+def secondary_indexes(tables: Sequence[str], *, keep: Collection[str] = ()) -> list[str]:
+    """The CREATE INDEX statements of the tables' non-unique indexes, but those whose first
+    column is in `keep` (what the load itself reads). Unique indexes and keys always stay."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                "AND tablename = ANY(%s) ORDER BY tablename, indexname",
+                [list(tables)],
+            )
+        else:
+            marks = ", ".join(["%s"] * len(tables))
+            cursor.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                f"AND tbl_name IN ({marks}) ORDER BY tbl_name, name",
+                list(tables),
+            )
+        statements = [row[0] for row in cursor.fetchall()]
+    out = []
+    for sql in statements:
+        if not sql.upper().startswith("CREATE INDEX"):
+            continue  # CREATE UNIQUE INDEX: a constraint, kept
+        column = _ON_COLUMN.search(sql)
+        if column is None or column.group(1) in keep:
+            continue
+        out.append(sql)
+    return out
+
+
+def _index_name(sql: str) -> str:
+    name = sql.split()[2]  # CREATE INDEX <name> ON ...
+    return name if name.startswith('"') else f'"{name}"'
+
+
+def _checks_now(cursor: Any) -> None:
+    """PostgreSQL: run the transaction's deferred foreign-key checks now; a table with pending
+    trigger events can neither lose nor gain an index (nothing pends between a load's batches,
+    each its own transaction; inside one, as in a test, it does)."""
+    if connection.vendor == "postgresql":
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def indexes_drop(statements: Sequence[str]) -> None:
+    """Drop the indexes these CREATE INDEX statements made (those still there)."""
+    with connection.cursor() as cursor:
+        _checks_now(cursor)
+        for sql in statements:
+            cursor.execute(f"DROP INDEX IF EXISTS {_index_name(sql)}")
+
+
+def indexes_restore(statements: Sequence[str]) -> None:
+    """Build the indexes again (those missing), each in one pass over its table: sorted, far
+    cheaper than the same entries written row by row."""
+    with connection.cursor() as cursor:
+        _checks_now(cursor)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        for sql in statements:
+            cursor.execute(
+                re.sub(r"^CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", sql, flags=re.IGNORECASE)
+            )

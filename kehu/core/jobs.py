@@ -169,6 +169,22 @@ def job_start(
     return job
 
 
+def job_here(
+    *, kind: str, title: str, started_by_id: int | None, task: str, total: int, **kwargs: Any
+) -> Job:
+    """A resumable job that this process runs now (created and claimed, nothing enqueued): if
+    the process dies, the reaper enqueues `task` (its dotted path) with job_id and `kwargs`."""
+    job = Job.objects.create(
+        kind=kind,
+        title=title,
+        started_by_id=started_by_id,
+        task_path=task,
+        task_kwargs=kwargs,
+        is_resumable=True,
+    )
+    return job_running(job.pk, total=total)
+
+
 def job_running(job_id: int, *, total: int) -> Job:
     """Claim the queued job for this process (JobLost if another process has it or it has
     ended; JobGaveUp, with the job failed, after MAX_RESUMES resumes)."""

@@ -23,6 +23,7 @@ SPEC_MORE: dict[str, dict[str, str]] = {
     },
     "contacts.contact": {"ordinary": "version"},
     "customers.customer": {"ordinary": "version"},
+    "intake.importrun": {"ordinary": "bulk bulk_indexes"},
     "opportunities.opportunity": {"ordinary": "version"},
     "opportunities.order": {"ordinary": "version"},
     "help.whatsnewseen": {"ordinary": "id user version seen_at"},

@@ -72,6 +72,7 @@ class ImportOut(Schema):
     skipped: int
     failed: int
     incomplete: int
+    bulk: bool  # the bulk path (≥ KEHU_IMPORT_BULK_ROWS rows): the search index catches up after
     preview: dict[str, Any]
     job_id: int | None
     created_at: datetime

@@ -96,6 +96,11 @@ class ImportRun(models.Model):
     incomplete = models.PositiveIntegerField(default=0)
     # The last dry run: counts and problems (which quote cells: sealed, kehu.core.sealed).
     preview = SealedJSONField(default=dict, blank=True, whole=True)
+    # The bulk path (issue 21): no search documents or per-customer audit entries in step; the
+    # index catches up after the load. `bulk_indexes`: the secondary indexes dropped for the
+    # load (their DDL), put back when it ends (or when it is resumed after a crash).
+    bulk = models.BooleanField(_("bulk load"), default=False)
+    bulk_indexes = models.JSONField(default=list, blank=True)
     job = models.ForeignKey(
         "core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

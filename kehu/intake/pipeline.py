@@ -72,6 +72,7 @@ class Context:
     external_source: str
     created_by: Any
     memo: CleanMemo
+    documents: bool = True  # build the search documents (not on the bulk path: built after)
 
 
 def quality_unsaved(customer: Customer, maker: Contact | None) -> None:
@@ -321,7 +322,7 @@ def _instance(model: type[models.Model], values: tuple[Any, ...] | None) -> Any:
 def _work(chunk: Chunk) -> list[Packed]:
     assert _CONTEXT is not None
     rows, built = prepare(chunk, _CONTEXT)
-    documents = pending_documents(built)
+    documents = pending_documents(built) if _CONTEXT.documents else {}
     out: list[Packed] = []
     for row in rows:
         if not row.is_valid:

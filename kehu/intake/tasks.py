@@ -30,6 +30,7 @@ from .models import ImportRow, ImportRun
 from .pipeline import pool_shutdown
 from .services import (
     import_execute,
+    import_index_catch_up,
     import_mark_stopped,
     import_paused,
     import_purge_files,
@@ -121,6 +122,19 @@ def import_dry_run(job_id: int, run_id: int) -> dict[str, int]:
     }
     job_finish(job_id, result=result)
     return result
+
+
+@task()
+def import_index(job_id: int, run_id: int) -> dict[str, int]:
+    """Finish a bulk import's search index (its catch-up job, queued again by the reaper when
+    the process running it died); customers indexed already are skipped."""
+    run = ImportRun.objects.get(pk=run_id)
+    try:
+        job = job_running(job_id, total=run.created)
+        written = import_index_catch_up(run, job=job)
+    except JobInterrupted:  # requeued by the catch-up itself
+        return {"stopped": 1}
+    return {"documents": written}
 
 
 @task()

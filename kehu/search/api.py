@@ -8,6 +8,7 @@ from ninja import Query, Router, Schema
 from kehu.accounts.requests import AuthedRequest
 from kehu.core.api_utils import errors
 from kehu.core.errors import ValidationFailed, quoted
+from kehu.core.search_index import search_catching_up
 
 from .selectors import KINDS, SearchResults
 from .services import search_logged
@@ -46,6 +47,8 @@ class SearchOut(Schema):
     total_label: str
     is_capped: bool
     groups: list[SearchGroupOut]
+    # After a bulk import, until its search index has caught up: how far, in percent (else null).
+    index_catching_up: int | None = None
 
 
 def hit_url(customer_no: str) -> str:
@@ -69,6 +72,7 @@ def search(request: AuthedRequest, params: Query[SearchParams]) -> dict[str, obj
         "total": results.total,
         "total_label": results.total_label,
         "is_capped": results.is_capped,
+        "index_catching_up": search_catching_up(),
         "groups": [
             {
                 "kind": g.kind,

@@ -25,6 +25,7 @@ from kehu.core.search_index import (
 )
 from kehu.customers.models import Contact, Customer
 from kehu.customers.pull_volume import pull_rows
+from kehu.customers.services.bulk import INDEX_CONTACT_FIELDS, INDEX_CUSTOMER_FIELDS
 from kehu.interactions.models import Interaction
 
 from .selectors import SearchHit, SearchResults, search_for
@@ -45,13 +46,8 @@ def _pg_gin_indexes() -> dict[str, str]:
 
 
 # What the document functions read of each record (plain rows: no model instance per record).
-_CUSTOMER_FIELDS = (
-    "pk", "name", "owner_id", "team_id", "status", "phone", "email", "customer_no",
-    "credit_code", "province", "city", "district", "address",
-)  # fmt: skip
-_CONTACT_FIELDS = (
-    "pk", "customer_id", "name", "title", "mobile", "landline", "email", "wechat", "qq", "address",
-)  # fmt: skip
+_CUSTOMER_FIELDS = INDEX_CUSTOMER_FIELDS
+_CONTACT_FIELDS = INDEX_CONTACT_FIELDS
 _INTERACTION_FIELDS = ("pk", "customer_id", "topic", "summary", "interaction_no")
 
 

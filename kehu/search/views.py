@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from kehu.accounts.requests import AuthedRequest
+from kehu.core.search_index import search_catching_up
 from kehu.tags.models import Tag
 
 from .services import search_logged
@@ -20,5 +21,10 @@ def search_page(request: AuthedRequest) -> HttpResponse:
         return render(request, "search/partials/_results.html", {"q": q, "results": results})
     # The tag picker: the search words and library tags open the customer list filtered by both.
     library = Tag.objects.filter(is_active=True).order_by("type__position", "name")
-    context = {"q": q, "results": results, "tag_library": library.values_list("name", flat=True)}
+    context = {
+        "q": q,
+        "results": results,
+        "tag_library": library.values_list("name", flat=True),
+        "catching_up": search_catching_up(),  # after a bulk import (kehu.intake)
+    }
     return render(request, "search/search.html", context)

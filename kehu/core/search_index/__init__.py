@@ -18,6 +18,8 @@ from ..normalize import compact as compact
 from ..normalize import has_cjk as has_cjk  # kehu.search.engines reads it from here
 from ..normalize import search_normalize as search_normalize
 from .bulk import (
+    CATCH_UP_JOB,
+    search_catching_up,
     search_index_bulk,
     search_index_clear,
     search_index_refill,
@@ -49,6 +51,7 @@ from .write import (
 )
 
 __all__ = [
+    "CATCH_UP_JOB",
     "IndexRow",
     "Kind",
     "cjk_grams",
@@ -61,6 +64,7 @@ __all__ = [
     "pg_grams",
     "scope_token",
     "scope_tokens",
+    "search_catching_up",
     "search_index_bulk",
     "search_index_clear",
     "search_index_contact",

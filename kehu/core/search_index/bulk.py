@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import connection
 
-from ..models import SearchDocument
+from ..models import Job, SearchDocument
 from .documents import scope_tokens
 from .fts import (
     _ROW_FIELDS,
@@ -23,6 +23,21 @@ from .fts import (
 )
 
 _TERMS = "_search_terms"  # where search_prepare keeps its result on a document
+# The job of a bulk import's catch-up (kehu.intake.services.bulk): the index is behind until it ends.
+CATCH_UP_JOB = "search.catch_up"
+
+
+def search_catching_up() -> int | None:
+    """How far the index has caught up after a bulk load, in percent; None when it is not behind."""
+    jobs = list(
+        Job.objects.filter(
+            kind=CATCH_UP_JOB, status__in=(Job.Status.QUEUED, Job.Status.RUNNING)
+        ).values_list("done", "total")
+    )
+    if not jobs:
+        return None
+    done, total = sum(d for d, _t in jobs), sum(t for _d, t in jobs)
+    return min(99, int(done * 100 / total)) if total else 0
 
 
 def search_prepare(document: SearchDocument) -> tuple[str, str]:

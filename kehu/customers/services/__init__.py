@@ -20,7 +20,12 @@ in one documented order (write.py). Modules:
 from kehu.core.errors import PermissionDenied
 
 from .anonymise import CUSTOMER_PERSONAL_FIELDS, customer_anonymise, erased_name
-from .bulk import contacts_bulk_create, customer_bulk_update, customers_bulk_create
+from .bulk import (
+    contacts_bulk_create,
+    customer_bulk_update,
+    customers_bulk_create,
+    customers_index_fill,
+)
 from .clean import customer_clean
 from .contacts import contact_create, contact_delete, contact_update, contact_values_clean
 from .custom_fields import custom_field_archive, custom_field_create, custom_field_update
@@ -105,6 +110,7 @@ __all__ = [
     "customer_unshare",
     "customer_update",
     "customers_bulk_create",
+    "customers_index_fill",
     "customers_reassign",
     "duplicate_check",
     "duplicate_guard",

@@ -3,7 +3,8 @@ through customer_update), and the import's creates (batched inserts, still audit
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
+from types import SimpleNamespace
 from typing import Any
 
 from django.db import transaction
@@ -113,13 +114,16 @@ def customers_bulk_create(
     reason: str,
     documents: Callable[[], Iterable[SearchDocument]] | None = None,
     source: str = "import",
+    in_step: bool = True,
 ) -> None:
     """Insert new customers (numbered, cleaned and guarded by the caller) with their decision
     makers, status history, search documents and one audit entry each ("customer.created",
     listing the decision maker too), in batches: the import's write path.
 
     `documents` builds the search documents once the rows have their keys (the import's workers
-    prepare them); by default they are built here."""
+    prepare them); by default they are built here. `in_step=False` (the import's bulk path)
+    writes neither documents nor audit entries: the caller audits the whole load in one entry
+    and fills the index afterwards (customers_index_fill)."""
     if not items:
         return
     customers = [customer for customer, _maker in items]
@@ -139,6 +143,8 @@ def customers_bulk_create(
         [status_change_row(c.pk, c.status, reason, actor_id) for c in customers],
         with_ids=False,
     )
+    if not in_step:
+        return
     if documents is not None:
         search_index_bulk(documents())
     else:
@@ -160,6 +166,56 @@ def customers_bulk_create(
             )
         )
     audit_record_many(actor=actor, entries=entries, source=source)
+
+
+# What the document functions read of each record (plain rows: no model instance per record).
+INDEX_CUSTOMER_FIELDS = (
+    "pk", "name", "owner_id", "team_id", "status", "phone", "email", "customer_no",
+    "credit_code", "province", "city", "district", "address",
+)  # fmt: skip
+INDEX_CONTACT_FIELDS = (
+    "pk", "customer_id", "name", "title", "mobile", "landline", "email", "wechat", "qq", "address",
+)  # fmt: skip
+
+
+@transaction.atomic
+def customers_index_fill(ids: Collection[int]) -> int:
+    """Write the search documents of these customers and their contacts, those not indexed
+    yet (a bulk load's catch-up; run again, it writes nothing twice). Read as plain rows in key
+    order, built, written by search_index_bulk. Returns how many documents it wrote."""
+    if not ids:
+        return 0
+    kinds = SearchDocument.Kind
+    done = set(
+        SearchDocument.objects.filter(kind=kinds.CUSTOMER, object_id__in=ids).values_list(
+            "object_id", flat=True
+        )
+    )
+    todo = sorted(set(ids) - done)
+    if not todo:
+        return 0
+    rows = Customer.objects.filter(pk__in=todo).order_by("pk").values_list(*INDEX_CUSTOMER_FIELDS)
+    customers = [SimpleNamespace(**dict(zip(INDEX_CUSTOMER_FIELDS, r, strict=True))) for r in rows]
+    by_pk = {c.pk: c for c in customers}
+    contacts = [
+        SimpleNamespace(**dict(zip(INDEX_CONTACT_FIELDS, r, strict=True)))
+        for r in Contact.objects.filter(customer_id__in=list(by_pk))
+        .order_by("pk")
+        .values_list(*INDEX_CONTACT_FIELDS)
+    ]
+    # A contact indexed already: an update of its customer by a later row of the same load.
+    indexed = set(
+        SearchDocument.objects.filter(
+            kind=kinds.CONTACT, object_id__in=[c.pk for c in contacts]
+        ).values_list("object_id", flat=True)
+    )
+    contacts = [c for c in contacts if c.pk not in indexed]
+    return search_index_bulk(
+        [
+            *(customer_document(c) for c in customers),
+            *(contact_document(c, customer=by_pk[c.customer_id]) for c in contacts),
+        ]
+    )
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ batch; revert.py undoes an import and purges kept files. Callers import from her
 """
 
 from ..selectors import mapping_preset_get_for, mapping_presets_for
+from .bulk import catch_up_pending, import_index_catch_up, import_index_resume
 from .common import (
     MAKER_FIELDS,
     ImportStateError,
@@ -33,6 +34,9 @@ __all__ = [
     "ImportStateError",
     "Outcome",
     "can_import",
+    "catch_up_pending",
+    "import_index_catch_up",
+    "import_index_resume",
     "import_check_read",
     "import_execute",
     "import_inspect",

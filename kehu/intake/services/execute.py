@@ -32,6 +32,13 @@ from ..pipeline import Context, default_workers, prepared
 from ..readers import FileInfo, read_rows
 from ..rows import CleanMemo, Dictionaries
 from ..writes import insert_rows
+from .bulk import (
+    bulk_begin,
+    bulk_indexes_restore,
+    bulk_wanted,
+    catch_up_job,
+    import_index_catch_up,
+)
 from .common import ImportStateError, Outcome, import_check_read
 from .interactions import interaction_rows
 from .plan import _plan
@@ -60,18 +67,24 @@ def import_execute(
     on_batch: Callable[[ImportRun, list[ImportRow]], None] | None = None,
     keep_rows: int = 500,
     workers: int | None = None,
+    bulk: bool | None = None,
+    on_index: Callable[[int, int], None] | None = None,
 ) -> ImportRun:
     """Dry-run or commit (from run.position on) the whole file; returns the run with its counts.
 
     A dry run writes nothing and keeps the first `keep_rows` problems in run.preview.
     `workers` processes clean and build the rows (default: default_workers(run.total_rows)).
+    `bulk`: the bulk path (services/bulk.py; default: for files of ≥ KEHU_IMPORT_BULK_ROWS
+    rows); its search index catches up once the run has finished, reporting (done, total)
+    customers to `on_index`.
     """
     import_check_read(run)
     if not run.file_path or not Path(run.file_path).exists():
         raise ImportStateError(_("The uploaded file is no longer kept; upload it again."))
     if not dry_run and run.status in (ImportRun.Status.FINISHED, ImportRun.Status.REVERTED):
         raise ImportStateError(_("This import has finished already."))
-    size = max(1, settings.KEHU_IMPORT_BATCH_SIZE)
+    bulk = not dry_run and run.kind == ImportRun.Kind.CUSTOMERS and bulk_wanted(run, bulk)
+    size = max(1, settings.KEHU_IMPORT_BULK_BATCH_SIZE if bulk else settings.KEHU_IMPORT_BATCH_SIZE)
     context = Context(
         mapping=run.mapping,
         dictionaries=Dictionaries(),
@@ -79,6 +92,7 @@ def import_execute(
         external_source=run.external_source,
         created_by=actor if actor is not None else run.created_by,
         memo=CleanMemo(),
+        documents=not bulk,
     )
     if workers is None:
         workers = default_workers(run.total_rows)
@@ -96,6 +110,8 @@ def import_execute(
                     note=run.original_name,
                     changes=_consent_changes(run),
                 )
+            if bulk:
+                bulk_begin(run)
             ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING, message="")
         run.status = ImportRun.Status.RUNNING
     rows = read_rows(Path(run.file_path), info, skip=0 if dry_run else run.position)
@@ -120,6 +136,7 @@ def import_execute(
                 seen=seen if dry else None,
                 documents=None if dry else documents,
                 context=context,
+                bulk=bulk,
             )
 
     with _checkpoints_spaced(not dry_run):
@@ -163,18 +180,20 @@ def import_execute(
         for key, value in counts.items():
             setattr(run, key, value)  # in memory only: the CLI prints them
         return run
+    if bulk:
+        bulk_indexes_restore(run)  # before the run is finished: its pages read them
     with transaction.atomic():
         run.status = ImportRun.Status.FINISHED
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "finished_at"])
-        audit_record(
-            actor=actor,
-            action=AuditAction.IMPORT_FINISHED,
-            target=run,
-            changes={k: getattr(run, k) for k in counts},
-        )
-        if run.created + run.updated >= settings.KEHU_IMPORT_SEARCH_TIDY_ROWS:
+        changes: dict[str, Any] = {k: getattr(run, k) for k in counts}
+        if bulk:  # this entry stands for the customers the load created (services/bulk.py)
+            changes["bulk"] = True
+        audit_record(actor=actor, action=AuditAction.IMPORT_FINISHED, target=run, changes=changes)
+        if not bulk and run.created + run.updated >= settings.KEHU_IMPORT_SEARCH_TIDY_ROWS:
             transaction.on_commit(search_tidy.enqueue)
+    if bulk and run.created:
+        import_index_catch_up(run, job=catch_up_job(run), on_progress=on_index)
     if run.created + run.updated >= settings.KEHU_IMPORT_SEARCH_TIDY_ROWS:
         db_analyze()  # a large import reshapes the customers: fresh planner statistics
     return run
@@ -273,3 +292,8 @@ def _problem(result: ImportRow) -> dict[str, Any]:
 
 def import_mark_stopped(run: ImportRun, message: str) -> None:
     ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.FAILED, message=message)
+    run.refresh_from_db(fields=["bulk_indexes"])
+    try:
+        bulk_indexes_restore(run)  # a stopped bulk load leaves the book with all its indexes
+    except DatabaseError:
+        pass  # a broken connection: the indexes come back when the import is resumed

@@ -111,6 +111,7 @@ def _plan(
     seen: dict[str, int] | None,
     documents: Documents | None = None,
     context: Context | None = None,
+    bulk: bool = False,
 ) -> list[ImportRow]:
     keys_of = {number: duplicate_keys(c, m) for number, (c, m) in built.items()}
     by_ext, by_key = _existing(run, rows, built, keys_of)
@@ -216,7 +217,7 @@ def _plan(
         )
     if to_create and not dry_run:
         raw = {row.number: row.raw for row in rows}
-        _create(run, to_create, actor=actor, documents=documents or {}, raw=raw)
+        _create(run, to_create, actor=actor, documents=documents or {}, raw=raw, bulk=bulk)
         queue_duplicates(actor, to_create, queued)
     return results
 
@@ -287,6 +288,7 @@ def _create(
     actor: User | None,
     documents: Documents,
     raw: dict[int, dict[str, str]],
+    bulk: bool = False,
 ) -> None:
     """Write new customers, decision makers, status history and search documents (the ones the
     workers built, else built here).
@@ -315,6 +317,7 @@ def _create(
         items=[(customer, maker) for _r, customer, maker, _n in items],
         reason=f"Imported (#{run.pk})",
         documents=built_documents,
+        in_step=not bulk,  # the bulk path: documents after the load, one audit entry for it
     )
     for result, customer, _maker, _number in items:
         result.customer_id, result.customer_no = customer.pk, customer.customer_no
