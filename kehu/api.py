@@ -23,7 +23,7 @@ from kehu.accounts.oauth.api import router as oauth_router
 from kehu.accounts.users_api import router as users_router
 from kehu.collab.api import bulk_router as collab_bulk_router
 from kehu.collab.api import router as collab_router
-from kehu.core import request_errors
+from kehu.core import outage, request_errors
 from kehu.core.api import router as core_router
 from kehu.core.api_utils import ControlFreeParser, ErrorOut
 from kehu.core.errors import DomainError, ValidationFailed
@@ -325,3 +325,4 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 request_errors.register(api)  # bodies too large, malformed multipart, lone surrogates: 4xx
+outage.register(api)  # the database down or restarting: 503, not 500 (kehu.core.outage)

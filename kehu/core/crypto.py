@@ -412,44 +412,49 @@ def reencrypt_model(
         total = int(cursor.fetchone()[0])
     done = changed = 0
     last = None
+    # Each batch is read and written in one transaction, its rows locked (FOR UPDATE; SQLite's
+    # IMMEDIATE transactions lock the whole database): a person's edit between the read and the
+    # write would otherwise be overwritten by the value read before it.
+    lock = " FOR UPDATE" if db.features.has_select_for_update else ""
     select = f"SELECT {qn(pk)}, {', '.join(qn(c) for c in columns)} FROM {qn(table)}"
+    sets = [f"{qn(c)} = %s" for c in columns]
+    sets += [f"{qn(b.column)} = %s" for b in blinds if b.source in sources]
+    update = f"UPDATE {qn(table)} SET {', '.join(sets)} WHERE {qn(pk)} = %s"
     while True:
-        with db.cursor() as cursor:
+        with transaction.atomic(using=db.alias), db.cursor() as cursor:
             where = "" if last is None else f" WHERE {qn(pk)} > %s"
             cursor.execute(
-                f"{select}{where} ORDER BY {qn(pk)} LIMIT {int(batch_size)}",
+                f"{select}{where} ORDER BY {qn(pk)} LIMIT {int(batch_size)}{lock}",
                 [] if last is None else [last],
             )
             rows = cursor.fetchall()
-        if not rows:
-            break
-        updates = []
-        for row in rows:
-            values = dict(zip([f.name for f in fields], row[1:], strict=True))
-            if all(not v or v.startswith(current) for v in values.values()):
-                continue
-            plain = {
-                name: decrypt(v, sources[name].aad()) if v else "" for name, v in values.items()
-            }
-            sealed = [encrypt(plain[f.name], f.aad()) if plain[f.name] else "" for f in fields]
-            tokens = [
-                blind(b.kind, plain.get(b.source, "")) if b.source in plain else None
-                for b in blinds
-            ]
-            updates.append((sealed, tokens, row[0]))
-        if updates:
-            sets = [f"{qn(c)} = %s" for c in columns]
-            sets += [f"{qn(b.column)} = %s" for b in blinds if b.source in sources]
-            sql = f"UPDATE {qn(table)} SET {', '.join(sets)} WHERE {qn(pk)} = %s"
-            params = [
-                [*sealed, *[t for t in tokens if t is not None], pk_value]
-                for sealed, tokens, pk_value in updates
-            ]
-            with transaction.atomic(using=db.alias), db.cursor() as cursor:
-                cursor.executemany(sql, params)
-        changed += len(updates)
+            if not rows:
+                break
+            updates = [_resealed(row, fields, blinds, sources, current) for row in rows]
+            params = [each for each in updates if each is not None]
+            if params:
+                cursor.executemany(update, params)
+        changed += len(params)
         done += len(rows)
         last = rows[-1][0]
         if progress is not None:
             progress(done, total)
     return changed
+
+
+def _resealed(
+    row: tuple[Any, ...],
+    fields: list[EncryptedCharField],
+    blinds: list[BlindIndexField],
+    sources: dict[str, EncryptedCharField],
+    current: str,
+) -> list[Any] | None:
+    """The UPDATE's parameters for one row (values under the current key, fresh blind
+    indexes, the primary key), or None when every value is under the current key already."""
+    values = dict(zip([f.name for f in fields], row[1:], strict=True))
+    if all(not v or v.startswith(current) for v in values.values()):
+        return None
+    plain = {name: decrypt(v, sources[name].aad()) if v else "" for name, v in values.items()}
+    sealed = [encrypt(plain[f.name], f.aad()) if plain[f.name] else "" for f in fields]
+    tokens = [blind(b.kind, plain.get(b.source, "")) for b in blinds if b.source in plain]
+    return [*sealed, *tokens, row[0]]
