@@ -185,7 +185,7 @@ class Person(threading.Thread):
             if action == "search":
                 self.request(action, "GET", f"/search/?q={quote(self.rng.choice(words))}")
             elif action == "list":
-                self.request(action, "GET", f"/customers/?page={self.rng.randint(1, 5)}")
+                self.request(action, "GET", "/customers/")
             elif action == "360":
                 self.request(action, "GET", f"/customers/{number}/")
             elif action == "interaction":

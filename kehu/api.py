@@ -313,6 +313,9 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 @api.exception_handler(Exception)
 def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    unavailable = outage.outage_response(request, exc)  # e.g. wrapped by pydantic: still a 503
+    if unavailable is not None:
+        return unavailable
     logger.exception("Unhandled API error", exc_info=exc)
     return api.create_response(
         request,

@@ -25,7 +25,7 @@ import errno
 import logging
 import sys
 
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -58,10 +58,42 @@ def database_unavailable_page() -> HttpResponse:
     return response
 
 
+def _connection_lost() -> bool:
+    """A connection of this request met a database error and no longer answers: what is left
+    when the error itself was wrapped in another (pydantic reports an attribute that could not be
+    read as its own ValidationError)."""
+    return any(
+        db.errors_occurred and db.connection is not None and not db.is_usable()
+        for db in connections.all(initialized_only=True)
+    )
+
+
+def is_outage(error: BaseException | None) -> bool:
+    """Whether error comes from the database being unreachable (itself, what caused it, or a
+    connection of this request found broken after it)."""
+    seen: set[int] = set()
+    cause = error
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, OUTAGE_ERRORS):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return error is not None and _connection_lost()
+
+
+def outage_response(request: HttpRequest, error: BaseException) -> HttpResponse | None:
+    """The 503 for an unexpected error that is an outage (None if it is not): for the API's
+    catch-all handler (kehu/api.py)."""
+    if not is_outage(error):
+        return None
+    _log(request, error)
+    return database_unavailable_json()
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: a database outage is a 503 (JSON under /api/, a page elsewhere)."""
     error = sys.exc_info()[1]
-    if not isinstance(error, OUTAGE_ERRORS):
+    if not is_outage(error):
         return django_server_error(request)
     _log(request, error)
     response = (
@@ -74,8 +106,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _log(request: HttpRequest, error: BaseException) -> None:
-    first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+def _log(request: HttpRequest, error: BaseException | None) -> None:
+    text = str(error).strip()
+    first = text.splitlines()[0] if text else type(error).__name__
     logger.warning("Database unavailable (%s %s): %s", request.method, request.path, first)
 
 

@@ -23,7 +23,7 @@ WEB_PORT = 8161  # the fault tests' ports: 8161-8169 (the load bench uses 8160)
 PG_PORT = 8162
 
 
-def test_database_url() -> str:
+def shared_database_url() -> str:
     data = connection.settings_dict
     return (
         f"postgres://{data['USER']}@{data['HOST'] or '127.0.0.1'}:{data['PORT'] or 5432}"

@@ -71,6 +71,13 @@ class Traffic:
             self._one(kind)
             time.sleep(0.05)
 
+    def wait_for_creates(self, phase: str, count: int, timeout: float = 60) -> None:
+        """Until `count` customers sent in `phase` were acknowledged (a loaded machine is slow)."""
+        deadline = time.monotonic() + timeout
+        while len([s for s in self.of(phase, "create") if s["status"] == 201]) < count:
+            assert time.monotonic() < deadline, f"fewer than {count} creations {phase}"
+            time.sleep(0.1)
+
     def of(self, phase: str, kind: str, ended: str | None = None) -> list[dict[str, Any]]:
         """The requests of `kind` sent in `phase` (and answered before it ended, if `ended`)."""
         return [
@@ -94,7 +101,7 @@ def test_postgresql_restarted_under_load(rep: Any, tmp_path: Path) -> None:
         ]
         for thread in threads:
             thread.start()
-        time.sleep(2)
+        traffic.wait_for_creates("before", 3)
         traffic.phase = "stopping"
         cluster.stop("fast")  # connections are cut, new ones refused
         traffic.phase = "down"
@@ -102,7 +109,7 @@ def test_postgresql_restarted_under_load(rep: Any, tmp_path: Path) -> None:
         traffic.phase = "restarting"
         cluster.start()  # -w: returns once it accepts connections
         traffic.phase = "after"
-        time.sleep(3)
+        traffic.wait_for_creates("after", 3)
         traffic.done.set()
         for thread in threads:
             thread.join(timeout=30)
@@ -154,5 +161,5 @@ def test_postgresql_restarted_under_load(rep: Any, tmp_path: Path) -> None:
     assert set(s["name"] for s in acknowledged) <= set(rows)
     assert set(rows) <= {s["name"] for s in traffic.seen if s["kind"] == "create"}
     assert set(rows.values()) == {"1"}, rows
-    assert len(acknowledged) >= 10, out[-2000:]
+    assert len(acknowledged) >= 6, out[-2000:]
     assert "Traceback" not in "".join(s["text"] for s in traffic.seen)

@@ -43,7 +43,17 @@ def test_a_killed_import_leaves_whole_batches_and_the_next_worker_finishes_it(
     position = _scalar(copy, "SELECT position FROM intake_importrun")
     customers = _scalar(copy, "SELECT COUNT(*) FROM customers_customer")
     assert 0 < position < ROWS and position % BATCH == 0  # midway, at a batch boundary
-    assert customers == position  # whole batches, nothing of the one that was running
+    details = {
+        sql: _scalar(copy, sql)
+        for sql in (
+            "SELECT created FROM intake_importrun",
+            "SELECT COUNT(*) FROM intake_importrow",
+            "SELECT COUNT(*) FROM customers_contact",
+            "SELECT COUNT(*) FROM core_searchdocument",
+            "SELECT status FROM intake_importrun",
+        )
+    }
+    assert customers == position, details  # whole batches, nothing of the running one
     assert _scalar(copy, "SELECT COUNT(*) FROM customers_contact") == customers
     imported_rows = "SELECT COUNT(*) FROM intake_importrow WHERE customer_id IS NOT NULL"
     assert _scalar(copy, imported_rows) == customers

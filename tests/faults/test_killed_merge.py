@@ -23,7 +23,7 @@ from kehu.core.models import SearchDocument
 from kehu.customers.models import Customer
 from kehu.dedupe.models import Merge
 
-from .helpers import WEB_PORT, Session, get, kehu_env, serve, stop, test_database_url
+from .helpers import WEB_PORT, Session, get, kehu_env, serve, shared_database_url, stop
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -65,7 +65,7 @@ def test_a_merge_killed_midway_is_wholly_absent_and_can_be_done_again(
     assert Contact.objects.filter(customer=merged).exists()  # its decision maker
     before = _state()
     session = Session(admin_user)
-    server = serve(kehu_env(test_database_url(), tmp_path), tmp_path / "serve.log", workers=1)
+    server = serve(kehu_env(shared_database_url(), tmp_path), tmp_path / "serve.log", workers=1)
     replies: list[Any] = []
 
     def merge() -> None:
@@ -83,14 +83,14 @@ def test_a_merge_killed_midway_is_wholly_absent_and_can_be_done_again(
             replies.append(error)
 
     try:
-        with psycopg.connect(test_database_url(), autocommit=False) as blocker:
+        with psycopg.connect(shared_database_url(), autocommit=False) as blocker:
             blocker.execute(
                 "SELECT id FROM customers_contact WHERE customer_id = %s FOR UPDATE", [merged.pk]
             )
             request = threading.Thread(target=merge)
             request.start()
             deadline = time.monotonic() + 60
-            with psycopg.connect(test_database_url(), autocommit=True) as watcher:
+            with psycopg.connect(shared_database_url(), autocommit=True) as watcher:
                 while not watcher.execute(MIDWAY).fetchall():
                     assert time.monotonic() < deadline, "the merge never reached the lock"
                     assert request.is_alive(), replies

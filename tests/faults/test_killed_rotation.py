@@ -20,7 +20,7 @@ from kehu.contacts.models import Contact
 from kehu.core import crypto
 from kehu.customers.models import Customer
 
-from .helpers import kehu, kehu_env, test_database_url
+from .helpers import kehu, kehu_env, shared_database_url
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -59,7 +59,7 @@ def test_a_rotation_killed_midway_leaves_every_value_readable_and_resumes(
             name=f"密钥轮换{n:03d}号有限公司", phone=f"+861390000{n:04d}", email=f"r{n}@x.cn"
         )
     before = _values()
-    env = kehu_env(test_database_url(), tmp_path, KEHU_ENCRYPTION_KEY_FILE=str(key_file))
+    env = kehu_env(shared_database_url(), tmp_path, KEHU_ENCRYPTION_KEY_FILE=str(key_file))
 
     rotation = kehu("rotate_keys", "--batch-size", "5", env=env)
     assert rotation.stdout is not None

@@ -76,3 +76,28 @@ def test_other_errors_stay_a_500() -> None:
         raise OperationalError("the server closed the connection unexpectedly")
     except OperationalError:
         assert server_error(request).status_code == 503
+
+
+def test_a_full_disk_is_told_apart_from_other_errors() -> None:
+    import errno
+    import sqlite3
+
+    from kehu.core.outage import is_disk_full
+
+    class PgDiskFull(Exception):
+        sqlstate = "53100"  # psycopg.errors.DiskFull
+
+    try:
+        try:
+            raise PgDiskFull('could not extend file "base/16384/16385": No space left on device')
+        except PgDiskFull as cause:
+            raise OperationalError("could not extend file") from cause  # as Django wraps it
+    except OperationalError as wrapped:
+        assert is_disk_full(wrapped)
+    full = sqlite3.OperationalError("database or disk is full")
+    full.sqlite_errorcode = 13  # type: ignore[attr-defined]
+    assert is_disk_full(full)
+    assert is_disk_full(OSError(errno.ENOSPC, "No space left on device"))
+    assert not is_disk_full(OSError(errno.EACCES, "Permission denied"))
+    assert not is_disk_full(OperationalError("connection refused"))
+    assert not is_disk_full(None)
