@@ -189,7 +189,13 @@ class Person(threading.Thread):
             elif action == "360":
                 self.request(action, "GET", f"/customers/{number}/")
             elif action == "interaction":
-                body = {"method": "phone", "summary": "负载测试：电话回访，客户有意向。"}
+                body = {
+                    "method": "phone",
+                    "topic": "需求沟通",
+                    "summary": "负载测试：电话回访，客户介绍了采购计划。",
+                    "feedback": "interested",
+                    "next_action": "下周发送报价",
+                }
                 self.request(action, "POST", f"/api/v1/customers/{number}/interactions", body)
             else:
                 body = {"notes": f"负载测试备注 {self.rng.randint(1, 10**6)}"}
