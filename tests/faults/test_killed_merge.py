@@ -22,6 +22,7 @@ from kehu.contacts.models import Contact
 from kehu.core.models import SearchDocument
 from kehu.customers.models import Customer
 from kehu.dedupe.models import Merge
+from kehu.intake.tests.test_worker_signals import _children
 
 from .helpers import WEB_PORT, Session, get, kehu_env, serve, shared_database_url, stop
 
@@ -33,19 +34,6 @@ JOIN pg_locks l ON l.pid = a.pid AND l.granted AND l.mode = 'RowExclusiveLock'
 JOIN pg_class c ON c.oid = l.relation AND c.relname = 'dedupe_merge'
 WHERE a.wait_event_type = 'Lock' AND a.pid <> pg_backend_pid()
 """
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
 
 
 def _state() -> dict[str, Any]:

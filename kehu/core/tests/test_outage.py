@@ -95,7 +95,7 @@ def test_a_full_disk_is_told_apart_from_other_errors() -> None:
     except OperationalError as wrapped:
         assert is_disk_full(wrapped)
     full = sqlite3.OperationalError("database or disk is full")
-    full.sqlite_errorcode = 13  # type: ignore[attr-defined]
+    full.sqlite_errorcode = 13
     assert is_disk_full(full)
     assert is_disk_full(OSError(errno.ENOSPC, "No space left on device"))
     assert not is_disk_full(OSError(errno.EACCES, "Permission denied"))
