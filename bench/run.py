@@ -48,6 +48,9 @@ MODULES = {
     # (bench/out/skewed/, kehu_perf_bench), prepared on its first run (about an hour on two
     # shared cores) and reused while their stamp matches; the env's engine picks which.
     "skewed": "bench.skewed",
+    # 50 people for 60 s against `kehu serve --workers 4` (issue 21; PostgreSQL only). Alone,
+    # `bench/load.py` builds and keeps a database of its own (kehu_load_bench).
+    "load": "bench.load",
 }
 PG_HOST, PG_USER, PG_DB = "127.0.0.1", "postgres", "kehu_bench"
 SEED = 2026

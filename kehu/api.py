@@ -23,7 +23,7 @@ from kehu.accounts.oauth.api import router as oauth_router
 from kehu.accounts.users_api import router as users_router
 from kehu.collab.api import bulk_router as collab_bulk_router
 from kehu.collab.api import router as collab_router
-from kehu.core import request_errors
+from kehu.core import outage, request_errors
 from kehu.core.api import router as core_router
 from kehu.core.api_utils import ControlFreeParser, ErrorOut
 from kehu.core.errors import DomainError, ValidationFailed
@@ -313,6 +313,9 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 @api.exception_handler(Exception)
 def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    unavailable = outage.outage_response(request, exc)  # e.g. wrapped by pydantic: still a 503
+    if unavailable is not None:
+        return unavailable
     logger.exception("Unhandled API error", exc_info=exc)
     return api.create_response(
         request,
@@ -325,3 +328,4 @@ def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 request_errors.register(api)  # bodies too large, malformed multipart, lone surrogates: 4xx
+outage.register(api)  # the database down or restarting: 503, not 500 (kehu.core.outage)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from kehu.settings import DATA_DIR, KEHU_PRODUCTION, env_bool, env_int, env_list
+from kehu.settings import DATA_DIR, DATABASES, KEHU_PRODUCTION, env_bool, env_int, env_list
 
 # Training (kehu.training): workspaces copy a small sandbox of this many customers; scenario
 # files in these folders join the shipped ones; an assessment lasts this long and passes at this
@@ -91,3 +91,9 @@ KEHU_2FA_ROLES = env_list("KEHU_2FA_ROLES", "manager,admin,steward")
 # step, in batches of KEHU_IMPORT_BULK_BATCH_SIZE rows; the search index catches up after the load.
 KEHU_IMPORT_BULK_ROWS = env_int("KEHU_IMPORT_BULK_ROWS", 50_000)
 KEHU_IMPORT_BULK_BATCH_SIZE = env_int("KEHU_IMPORT_BULK_BATCH_SIZE", 5000)
+
+# A database restart (issue 21): a kept connection (CONN_MAX_AGE) is checked before a request
+# reuses it, so the first request after PostgreSQL comes back reconnects instead of failing on
+# the dead connection; while it is down, requests answer 503 (kehu.core.outage).
+for _database in DATABASES.values():
+    _database["CONN_HEALTH_CHECKS"] = env_bool("KEHU_DB_CONN_HEALTH_CHECKS", True)

@@ -5,6 +5,9 @@ from kehu.api import api
 from kehu.collab.views import customer_bulk
 from kehu.core.health import healthz
 
+# A database outage is a 503 page (or JSON under /api/), any other error Django's 500.
+handler500 = "kehu.core.outage.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/v1/", api.urls),

@@ -186,3 +186,46 @@ def test_rotation_adds_a_version_and_leaves_every_value_readable(
     target = customers[0]
     assert Customer.objects.filter(phone_bidx=crypto.blind("phone", target.phone)).get() == target
     crypto.keyring_reset()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_edit_while_a_rotation_batch_runs_is_not_overwritten(
+    settings: Any, tmp_path: Any, customer_factory: Any, rep: Any, monkeypatch: Any
+) -> None:
+    """The batch reads and writes its rows in one transaction, locked: a person's edit between
+    the read and the write waits for the batch instead of being overwritten by the old value."""
+    import threading
+
+    from kehu.customers.services import customer_update
+
+    settings.KEHU_ENCRYPTION_KEYS = ""
+    settings.KEHU_ENCRYPTION_KEY_FILE = tmp_path / "keys" / "encryption_keys.json"
+    crypto.keyring_reset()
+    customer = customer_factory(name="轮换并发验证有限公司", phone="+8613900000001")
+    crypto.key_version_add()
+    edits: list[threading.Thread] = []
+
+    def edit() -> None:
+        try:
+            mine = Customer.objects.get(pk=customer.pk)
+            customer_update(actor=rep, customer=mine, data={"phone": "+8613900000002"})
+        finally:
+            connection.close()
+
+    real_decrypt = crypto.decrypt
+
+    def decrypt(value: str, aad: str) -> str:  # the batch has read its rows: someone edits one
+        if not edits:
+            edits.append(threading.Thread(target=edit))
+            edits[0].start()
+            edits[0].join(timeout=2)  # it waits for the batch's lock (before: it went through)
+        return real_decrypt(value, aad)
+
+    monkeypatch.setattr(crypto, "decrypt", decrypt)
+    crypto.reencrypt_model(Customer, batch_size=100)
+    edits[0].join(timeout=30)
+    assert not edits[0].is_alive()
+    monkeypatch.setattr(crypto, "decrypt", real_decrypt)
+    customer.refresh_from_db()
+    assert customer.phone == "+8613900000002"
+    crypto.keyring_reset()

@@ -442,23 +442,26 @@ def rewrite_rows(
     update_sql = f"UPDATE {qn(table)} SET {assignments} WHERE {qn(pk)} = %s"
     done = changed = 0
     last = None
+    # Each batch is read and written in one transaction, its rows locked (FOR UPDATE; SQLite's
+    # IMMEDIATE transactions lock the whole database): a person's edit between the read and the
+    # write would otherwise be overwritten by the value read before it.
+    lock = " FOR UPDATE" if db.features.has_select_for_update else ""
     while True:
-        with db.cursor() as cursor:
+        with transaction.atomic(using=db.alias), db.cursor() as cursor:
             where = "" if last is None else f" WHERE {qn(pk)} > %s"
             cursor.execute(
-                f"{select_sql}{where} ORDER BY {qn(pk)} LIMIT {int(batch_size)}",
+                f"{select_sql}{where} ORDER BY {qn(pk)} LIMIT {int(batch_size)}{lock}",
                 [] if last is None else [last],
             )
             rows = cursor.fetchall()
-        if not rows:
-            break
-        updates = []
-        for row in rows:
-            values = rewrite(tuple(row[1:]))
-            if values is not None:
-                updates.append([*values, row[0]])
-        if updates:
-            with transaction.atomic(using=db.alias), db.cursor() as cursor:
+            if not rows:
+                break
+            updates = []
+            for row in rows:
+                values = rewrite(tuple(row[1:]))
+                if values is not None:
+                    updates.append([*values, row[0]])
+            if updates:
                 cursor.executemany(update_sql, updates)
         changed += len(updates)
         done += len(rows)

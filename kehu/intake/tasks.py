@@ -25,6 +25,7 @@ from kehu.core.jobs import (
     job_stop_requested,
 )
 from kehu.core.models import Job
+from kehu.core.outage import is_disk_full
 
 from .models import ImportRow, ImportRun
 from .pipeline import pool_shutdown
@@ -56,6 +57,16 @@ def _pause(job_id: int, run: ImportRun, *, dry_run: bool) -> None:
         import_paused(run=run, note=note)
 
 
+def _disk_full_note(run: ImportRun) -> str:
+    """What a full disk means for this import, and what to do (the batch was rolled back)."""
+    position = ImportRun.objects.filter(pk=run.pk).values_list("position", flat=True).first()
+    return _(
+        "The database's disk is full: the import stopped after row %(position)s, and nothing of "
+        "the batch that failed was saved. Free space on the database server (or give it a "
+        "larger disk), then resume the import: it continues from row %(position)s."
+    ) % {"position": position or 0}
+
+
 @task()
 def import_commit(job_id: int, run_id: int) -> dict[str, int]:
     """Commit (or resume) an import in batches, reporting progress on its job."""
@@ -76,8 +87,9 @@ def import_commit(job_id: int, run_id: int) -> dict[str, int]:
             _pause(job_id, run, dry_run=False)
             return {"stopped_at": run.position}
         if job_is_mine(job_id):  # not when another worker runs the import now
-            import_mark_stopped(run, str(exc))
-            job_finish(job_id, error=str(exc))
+            message = _disk_full_note(run) if is_disk_full(exc) else str(exc)
+            import_mark_stopped(run, message)
+            job_finish(job_id, error=message)
         raise
     except (SystemExit, KeyboardInterrupt):  # a second signal: stopped mid-batch (rolled back)
         _pause(job_id, run, dry_run=False)
