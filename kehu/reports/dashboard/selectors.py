@@ -1,6 +1,10 @@
 """The home dashboard of a viewer: the tiles of their role, over what they may see.
 
-A rep's and a manager's tiles are counted live on their scope (owner / team indexes). The
+A rep's and a manager's tiles are counted on their scope (owner / team indexes); the same
+refresh stores each team's funnel and 红黑榜 and each rep's pipeline, lifecycle and completeness
+counts (keys "team:<id>", "rep:<id>"), which their pages read while fresh (two refresh periods)
+and when nothing is shared with them, else count live: at a million customers a book or a team
+is too large to count per request. The
 company-wide figures of the roles that read everything (executive, steward, admin) and each
 source's conversion come from one stored snapshot (ReportSnapshot kind "dashboard", key
 "all"), refreshed on the worker every KEHU_DASHBOARD_REFRESH_SECONDS (dashboard.tasks); the
@@ -65,6 +69,7 @@ def snapshot_refresh(*, now: datetime | None = None) -> ReportSnapshot:
     now = now or timezone.now()
     data = company_kpis(timezone.localdate(now))
     team_snapshots_store(now=now)
+    rep_snapshots_store(now=now)
     return report_snapshot_store(kind=KIND, data=data, now=now)
 
 
@@ -82,17 +87,35 @@ def team_snapshots_store(*, now: datetime) -> int:
     return len(teams)
 
 
-def team_snapshot(user: User, now: datetime) -> ReportSnapshot | None:
-    """The manager's team figures from the worker, when fresh (two refresh periods) and when the
-    manager's scope is just the team (nothing shared with them); else None: count live."""
+def rep_snapshots_store(*, now: datetime) -> int:
+    """Each active rep's pipeline, lifecycle and completeness counts over their own book (key
+    'rep:<id>'), computed as their page would; returns how many reps were stored."""
+    reps = User.objects.filter(role=Role.REP, is_active=True).order_by("id")
+    for rep in reps:
+        mine = figures.customers_for(rep).filter(owner=rep)
+        data = {
+            "pipeline": figures.pipeline_figures(rep, owner="me"),
+            "lifecycle": figures.lifecycle_counts(mine),
+            "quality": figures.quality_counts(mine),
+        }
+        report_snapshot_store(kind=KIND, key=f"rep:{rep.pk}", data=data, now=now)
+    return len(reps)
+
+
+def fresh_snapshot(user: User, key: str, now: datetime) -> ReportSnapshot | None:
+    """The worker's figures under `key` when fresh (two refresh periods) and when the viewer's
+    scope is just their book or team (nothing shared with them); else None: count live."""
     refresh = settings.KEHU_DASHBOARD_REFRESH_SECONDS
-    if not user.team_id or refresh <= 0 or user.customer_shares.exists():
+    if refresh <= 0 or user.customer_shares.exists():
         return None
     return ReportSnapshot.objects.filter(
-        kind=KIND,
-        key=f"team:{user.team_id}",
-        generated_at__gte=now - timedelta(seconds=2 * refresh),
+        kind=KIND, key=key, generated_at__gte=now - timedelta(seconds=2 * refresh)
     ).first()
+
+
+def team_snapshot(user: User, now: datetime) -> ReportSnapshot | None:
+    """The manager's team figures from the worker (fresh_snapshot)."""
+    return fresh_snapshot(user, f"team:{user.team_id}", now) if user.team_id else None
 
 
 def company_snapshot(*, now: datetime | None = None) -> ReportSnapshot:
@@ -186,11 +209,18 @@ def dashboard_for(user: User, *, now: datetime | None = None) -> dict[str, Any]:
     generated_at = None
     if role == Role.REP:
         mine = customers.filter(owner=user)
+        book = fresh_snapshot(user, f"rep:{user.pk}", now)
+        if book is not None:
+            generated_at = book.generated_at
+            pipeline, lifecycle = book.data["pipeline"], book.data["lifecycle"]
+            quality: dict[str, int] | None = book.data["quality"]
+        else:
+            pipeline, lifecycle, quality = None, figures.lifecycle_counts(mine), None
         tiles = [
             figures.my_day_tile(user, today),
-            figures.pipeline_tile(user, owner="me"),
-            figures.lifecycle_tile(figures.lifecycle_counts(mine), owner="me"),
-            figures.completeness_tile(user, mine, owner="me"),
+            figures.pipeline_tile(user, owner="me", stored=pipeline),
+            figures.lifecycle_tile(lifecycle, owner="me"),
+            figures.completeness_tile(user, mine, owner="me", counts=quality),
         ]
     elif role == Role.MANAGER:
         team = team_snapshot(user, now)
