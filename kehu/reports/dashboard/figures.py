@@ -248,8 +248,9 @@ def funnel_tile(counts: dict[str, int]) -> Tile:
     return Tile(key="funnel", title=_("Customer funnel"), items=items, chart="funnel")
 
 
-def activity_tile(user: User, today: date) -> Tile:
-    """Interactions per rep of the team, this week and this month (by who performed them)."""
+def activity_figures(user: User, today: date) -> dict[str, list[int]]:
+    """{performer id: [this week's, this month's interactions]} in the viewer's scope, as JSON
+    so that a snapshot can store them."""
     month_start = start_of(month_bounds(today)[0])
     week = start_of(week_start(today))
     members = User.objects.filter(team_id=user.team_id, is_active=True) if user.team_id else None
@@ -265,11 +266,19 @@ def activity_tile(user: User, today: date) -> Tile:
             week=Count("id", filter=Q(occurred_at__gte=week)),
         )
     )
-    by_rep = {r["performed_by"]: r for r in rows}
+    return {str(r["performed_by"]): [r["week"], r["month"]] for r in rows}
+
+
+def activity_tile(user: User, today: date, *, stored: dict[str, list[int]] | None = None) -> Tile:
+    """Interactions per rep of the team, this week and this month (by who performed them):
+    `stored` (activity_figures from the worker's snapshot of today), else counted now."""
+    by_rep = stored if stored is not None else activity_figures(user, today)
+    members = User.objects.filter(team_id=user.team_id, is_active=True) if user.team_id else None
     people = list(members.order_by("id")) if members is not None else [user]
     items = []
     for person in people:
-        row = by_rep.get(person.pk, {"month": 0, "week": 0})
+        week, month = by_rep.get(str(person.pk), [0, 0])
+        row = {"week": week, "month": month}
         items.append(
             Item(
                 f"rep:{person.pk}",

@@ -1,8 +1,9 @@
 """The home dashboard of a viewer: the tiles of their role, over what they may see.
 
 A rep's and a manager's tiles are counted on their scope (owner / team indexes); the same
-refresh stores each team's funnel and 红黑榜 and each rep's pipeline, lifecycle and completeness
-counts (keys "team:<id>", "rep:<id>"), which their pages read while fresh (two refresh periods)
+refresh stores each team's funnel and 红黑榜, each rep's pipeline, lifecycle and completeness
+counts and each manager's pipeline and activity per rep (keys "team:<id>", "rep:<id>",
+"manager:<id>"), which their pages read while fresh (two refresh periods)
 and when nothing is shared with them, else count live: at a million customers a book or a team
 is too large to count per request. The
 company-wide figures of the roles that read everything (executive, steward, admin) and each
@@ -69,7 +70,7 @@ def snapshot_refresh(*, now: datetime | None = None) -> ReportSnapshot:
     now = now or timezone.now()
     data = company_kpis(timezone.localdate(now))
     team_snapshots_store(now=now)
-    rep_snapshots_store(now=now)
+    people_snapshots_store(now=now)
     return report_snapshot_store(kind=KIND, data=data, now=now)
 
 
@@ -87,19 +88,28 @@ def team_snapshots_store(*, now: datetime) -> int:
     return len(teams)
 
 
-def rep_snapshots_store(*, now: datetime) -> int:
+def people_snapshots_store(*, now: datetime) -> int:
     """Each active rep's pipeline, lifecycle and completeness counts over their own book (key
-    'rep:<id>'), computed as their page would; returns how many reps were stored."""
-    reps = User.objects.filter(role=Role.REP, is_active=True).order_by("id")
-    for rep in reps:
-        mine = figures.customers_for(rep).filter(owner=rep)
-        data = {
-            "pipeline": figures.pipeline_figures(rep, owner="me"),
-            "lifecycle": figures.lifecycle_counts(mine),
-            "quality": figures.quality_counts(mine),
-        }
-        report_snapshot_store(kind=KIND, key=f"rep:{rep.pk}", data=data, now=now)
-    return len(reps)
+    'rep:<id>'), and each active manager's pipeline and activity per rep of today (key
+    'manager:<id>'), computed as their pages would; returns how many were stored."""
+    today = timezone.localdate(now)
+    people = User.objects.filter(role__in=[Role.REP, Role.MANAGER], is_active=True)
+    for person in people.order_by("id"):
+        if person.role == Role.REP:
+            mine = figures.customers_for(person).filter(owner=person)
+            data: dict[str, Any] = {
+                "pipeline": figures.pipeline_figures(person, owner="me"),
+                "lifecycle": figures.lifecycle_counts(mine),
+                "quality": figures.quality_counts(mine),
+            }
+        else:
+            data = {
+                "pipeline": figures.pipeline_figures(person),
+                "activity": figures.activity_figures(person, today),
+                "today": today.isoformat(),
+            }
+        report_snapshot_store(kind=KIND, key=f"{person.role}:{person.pk}", data=data, now=now)
+    return len(people)
 
 
 def fresh_snapshot(user: User, key: str, now: datetime) -> ReportSnapshot | None:
@@ -229,10 +239,15 @@ def dashboard_for(user: User, *, now: datetime | None = None) -> dict[str, Any]:
             counts, rows = team.data["status_counts"], team.data["quality_rows"]
         else:
             counts, rows = figures.status_counts(customers), figures.quality_rows(customers)
+        own = fresh_snapshot(user, f"manager:{user.pk}", now)
+        pipeline = activity = None
+        if own is not None and own.data["today"] == today.isoformat():
+            generated_at = min(filter(None, (generated_at, own.generated_at)))
+            pipeline, activity = own.data["pipeline"], own.data["activity"]
         tiles = [
             figures.funnel_tile(counts),
-            figures.pipeline_tile(user),
-            figures.activity_tile(user, today),
+            figures.pipeline_tile(user, stored=pipeline),
+            figures.activity_tile(user, today, stored=activity),
             figures.targets_slot(user, today),
             figures.review_tile(user),
             figures.quality_board_tile(rows),

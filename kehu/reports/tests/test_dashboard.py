@@ -332,7 +332,11 @@ def test_rep_reads_the_book_snapshot_when_fresh(api, rep, dataset, frozen):
 
 
 def test_manager_reads_the_team_snapshot_when_fresh(api, manager, dataset, frozen):
+    live, _body = tiles(api, manager)
     snapshot_refresh()
+    stored, _body = tiles(api, manager)
+    assert stored == live  # the pipeline, forecast and activity per rep included
+    assert stored["activity"] and stored["pipeline"]["proposal"]["value"] == 1
     got, body = tiles(api, manager)
     assert body["generated_at"] is not None  # the team's figures came from the worker
     assert got["funnel"]["lead"]["value"] == 2 and got["funnel"]["won"]["value"] == 1
