@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from kehu.settings import DATA_DIR, KEHU_PRODUCTION, env_bool, env_int, env_list
+from kehu.settings import DATA_DIR, DATABASES, KEHU_PRODUCTION, env_bool, env_int, env_list
 
 # Training (kehu.training): workspaces copy a small sandbox of this many customers; scenario
 # files in these folders join the shipped ones; an assessment lasts this long and passes at this
@@ -86,3 +86,14 @@ KEHU_ENCRYPTION_KEY_FILE = Path(
 # Two-factor sign-in: which roles, until an administrator chooses on /settings/company/ ("all":
 # every role). KEHU_REQUIRE_2FA=false (kehu.settings) overrides both (a local sandbox).
 KEHU_2FA_ROLES = env_list("KEHU_2FA_ROLES", "manager,admin,steward")
+
+# PostgreSQL: no JIT compilation on Kehu's connections unless KEHU_PG_JIT. Its queries are short;
+# PostgreSQL compiles a plan whenever the planner's cost estimate passes jit_above_cost, and
+# correlated subqueries inflate that estimate: at 1,000,000 customers the funnel's 0.2 s query
+# spent 2.0 s compiling (docs/PERFORMANCE.md, issue 18).
+KEHU_PG_JIT = env_bool("KEHU_PG_JIT", False)
+if not KEHU_PG_JIT:
+    for _database in DATABASES.values():
+        if "postgresql" in _database["ENGINE"]:
+            _options = _database.setdefault("OPTIONS", {})
+            _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
