@@ -136,7 +136,8 @@ def opportunity_funnel(user: User, filters: Filters) -> tuple[list[list[object]]
     for stage_from, stage_days in changed.order_by().values_list(
         "from_stage", "days_in_previous_stage"
     ):
-        spent[stage_from].append(float(stage_days))
+        if stage_days is not None:  # excluded above; the column may hold none
+            spent[stage_from].append(float(stage_days))
     labels = dict(Opportunity.Stage.choices)
     rows: list[list[object]] = []
     for i, stage in enumerate(STAGES):
