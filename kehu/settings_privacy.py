@@ -97,3 +97,14 @@ KEHU_IMPORT_BULK_BATCH_SIZE = env_int("KEHU_IMPORT_BULK_BATCH_SIZE", 5000)
 # the dead connection; while it is down, requests answer 503 (kehu.core.outage).
 for _database in DATABASES.values():
     _database["CONN_HEALTH_CHECKS"] = env_bool("KEHU_DB_CONN_HEALTH_CHECKS", True)
+
+# PostgreSQL: no JIT compilation on Kehu's connections unless KEHU_PG_JIT. Its queries are short;
+# PostgreSQL compiles a plan whenever the planner's cost estimate passes jit_above_cost, and
+# correlated subqueries inflate that estimate: at 1,000,000 customers the funnel's 0.2 s query
+# spent 2.0 s compiling (docs/PERFORMANCE.md, issue 18).
+KEHU_PG_JIT = env_bool("KEHU_PG_JIT", False)
+if not KEHU_PG_JIT:
+    for _database in DATABASES.values():
+        if "postgresql" in _database["ENGINE"]:
+            _options = _database.setdefault("OPTIONS", {})
+            _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()

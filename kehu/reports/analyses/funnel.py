@@ -10,10 +10,12 @@ days_in_previous_stage of the stage changes in the period.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from statistics import median
 from typing import Any
 
 from django.db.models import Case, Count, Exists, FloatField, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Cast, Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
@@ -22,7 +24,7 @@ from kehu.opportunities.models import Opportunity, OpportunityStageChange
 
 from .filters import Filters, scoped
 from .result import Chart, Figure, Result, rate
-from .sql import HoursBetween, sql_median
+from .sql import HoursBetween
 
 CUSTOMER_STEPS = (Customer.Status.LEAD, Customer.Status.INTENT, Customer.Status.WON)
 OPEN_STAGES = (
@@ -47,6 +49,11 @@ def _days_after(later: str, earlier: Any) -> Any:
     )
 
 
+def _median(values: list[float]) -> float | None:
+    """The middle value, or the mean of the middle two; None when there are none."""
+    return median(values) if values else None
+
+
 def _rounded(value: float | None) -> float | None:
     return round(value, 1) if value is not None else None
 
@@ -60,8 +67,9 @@ def _first_change(status: str) -> Subquery:
 
 
 def customer_funnel(user: User, filters: Filters) -> tuple[list[list[object]], dict[str, int]]:
-    """Counted and the medians taken in SQL: a quarter's cohort at a million customers is tens
-    of thousands of rows, which cost most of a second to bring into Python."""
+    """Counted in SQL: a quarter's cohort at a million customers is tens of thousands of rows,
+    which cost most of a second to bring into Python; only the customers with a change come
+    back, with their days to 意向 and to 成交, for the medians."""
     cohort = (
         scoped(user, Customer.objects.all(), filters, prefix="")
         .filter(created_at__gte=filters.since, created_at__lt=filters.until)
@@ -73,8 +81,25 @@ def customer_funnel(user: User, filters: Filters) -> tuple[list[list[object]], d
     reached = cohort.aggregate(
         lead=Count("pk"), intent=Count("pk", filter=interested), won=Count("pk", filter=won)
     )
-    to_intent = sql_median(cohort, _days_after("intent_at", "created_at"))
-    to_won = sql_median(cohort, _days_after("won_at", Coalesce("intent_at", "created_at")))
+    # The medians' values: only customers with a 意向 or 成交 change have one, read in one pass
+    # (each pass over a quarter's cohort re-reads its rows: at a million customers a rep's
+    # cohort took ~0.5 s a pass on PostgreSQL, and a count and a read per median made five).
+    days = (
+        cohort.filter(Q(intent_at__isnull=False) | Q(won_at__isnull=False))
+        .annotate(
+            to_intent=_days_after("intent_at", "created_at"),
+            to_won=_days_after("won_at", Coalesce("intent_at", "created_at")),
+        )
+        .values_list("to_intent", "to_won")
+    )
+    to_intents: list[float] = []
+    to_wons: list[float] = []
+    for intent_days, won_days in days:
+        if intent_days is not None:
+            to_intents.append(float(intent_days))
+        if won_days is not None:
+            to_wons.append(float(won_days))
+    to_intent, to_won = _median(to_intents), _median(to_wons)
     labels = dict(Customer.Status.choices)
     rows: list[list[object]] = []
     previous = None
@@ -107,17 +132,18 @@ def opportunity_funnel(user: User, filters: Filters) -> tuple[list[list[object]]
         .filter(changed_at__gte=filters.since, changed_at__lt=filters.until)
         .exclude(days_in_previous_stage__isnull=True)
     )
+    spent: dict[str, list[float]] = defaultdict(list)  # one pass for every stage's median
+    for stage_from, stage_days in changed.order_by().values_list(
+        "from_stage", "days_in_previous_stage"
+    ):
+        if stage_days is not None:  # excluded above; the column may hold none
+            spent[stage_from].append(float(stage_days))
     labels = dict(Opportunity.Stage.choices)
     rows: list[list[object]] = []
     for i, stage in enumerate(STAGES):
         cycle = None
         if stage != Opportunity.Stage.WON:
-            cycle = _rounded(
-                sql_median(
-                    changed.filter(from_stage=stage.value),
-                    Cast("days_in_previous_stage", FloatField()),
-                )
-            )
+            cycle = _rounded(_median(spent[stage.value]))
         reached = reached_by[stage.value]
         previous = reached_by[STAGES[i - 1].value] if i else None
         rows.append([str(labels[stage]), reached, rate(reached, previous) if i else None, cycle])

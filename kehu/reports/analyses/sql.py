@@ -57,16 +57,3 @@ class HoursBetween(Func):
         later, lp = compiler.compile(self.source_expressions[0])
         earlier, ep = compiler.compile(self.source_expressions[1])
         return f"(EXTRACT(EPOCH FROM ({later} - {earlier})) / 3600.0)", [*lp, *ep]
-
-
-def sql_median(rows: Any, expression: Any) -> float | None:
-    """The median of `expression` over the queryset `rows` (None when empty), sorted by the
-    database: one count and one read of the middle value or two, instead of every value."""
-    values = rows.annotate(_m=expression).exclude(_m__isnull=True).order_by("_m")
-    count = values.count()
-    if not count:
-        return None
-    middle = [
-        float(v) for v in values.values_list("_m", flat=True)[(count - 1) // 2 : count // 2 + 1]
-    ]
-    return sum(middle) / len(middle)

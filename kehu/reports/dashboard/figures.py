@@ -81,34 +81,47 @@ def my_day_tile(user: User, today: date) -> Tile:
     )
 
 
-def pipeline_tile(user: User, *, owner: str = "") -> Tile:
-    """Open opportunities by stage (count and expected amount) and the weighted forecast."""
+def pipeline_figures(user: User, *, owner: str = "") -> dict[str, Any]:
+    """Open opportunities by stage ({stage: [count, expected amount]}) and the weighted
+    forecast, as JSON (amounts as text) so that a snapshot can store them."""
     opportunities = opportunity_scope_by_customers(user)
     if owner:
         opportunities = opportunities.filter(owner=user)
-    rows = {
-        r["stage"]: r
+    stages = {
+        r["stage"]: [r["n"], None if r["amount"] is None else str(r["amount"])]
         for r in opportunities.filter(stage__in=OPEN_STAGES)
         .order_by()
         .values("stage")
         .annotate(n=Count("id"), amount=Sum("expected_amount"))
     }
+    total = forecast(opportunities.filter(stage__in=OPEN_STAGES), bands=sees_amount_bands(user))
+    weighted = total["total"]["weighted"]
+    return {
+        "stages": stages,
+        "weighted": None if weighted is None else str(weighted),
+        "weighted_band": total["total"]["weighted_band"],
+    }
+
+
+def pipeline_tile(user: User, *, owner: str = "", stored: dict[str, Any] | None = None) -> Tile:
+    """Open opportunities by stage (count and expected amount) and the weighted forecast:
+    `stored` (pipeline_figures from the worker's snapshot), else counted now."""
+    data = stored if stored is not None else pipeline_figures(user, owner=owner)
     items = []
     for stage in OPEN_STAGES:
-        row = rows.get(stage, {"n": 0, "amount": None})
-        _value, shown = _amount(user, row["amount"])
+        n, amount = data["stages"].get(stage, [0, None])
+        _value, shown = _amount(user, None if amount is None else Decimal(amount))
         items.append(
             Item(
                 stage,
                 stage_label(stage),
-                row["n"],
+                n,
                 link("opportunity-board", stage=stage, owner=owner),
-                display=f"{row['n']:,} · {shown}",
+                display=f"{n:,} · {shown}",
             )
         )
-    total = forecast(opportunities.filter(stage__in=OPEN_STAGES), bands=sees_amount_bands(user))
-    weighted = total["total"]["weighted"]
-    shown = total["total"]["weighted_band"] if weighted is None else f"¥{money(weighted):,.2f}"
+    weighted = None if data["weighted"] is None else Decimal(data["weighted"])
+    shown = data["weighted_band"] if weighted is None else f"¥{money(weighted):,.2f}"
     items.append(
         Item(
             "weighted_forecast",
@@ -159,8 +172,19 @@ def lifecycle_tile(counts: dict[str, int] | None, *, owner: str = "") -> Tile | 
     return Tile(key="lifecycle", title=title, items=items, chart="pie")
 
 
-def completeness_tile(user: User, customers: QuerySet[Customer], *, owner: str = "") -> Tile:
-    counts = dict(customers.order_by().values_list("quality").annotate(n=Count("id")))
+def quality_counts(customers: QuerySet[Customer]) -> dict[str, int]:
+    return dict(customers.order_by().values_list("quality").annotate(n=Count("id")))
+
+
+def completeness_tile(
+    user: User,
+    customers: QuerySet[Customer],
+    *,
+    owner: str = "",
+    counts: dict[str, int] | None = None,
+) -> Tile:
+    """Customers by completeness: `counts` (quality_counts from a snapshot), else counted now."""
+    counts = counts if counts is not None else quality_counts(customers)
     total = sum(counts.values())
     items = [
         Item(
@@ -224,8 +248,9 @@ def funnel_tile(counts: dict[str, int]) -> Tile:
     return Tile(key="funnel", title=_("Customer funnel"), items=items, chart="funnel")
 
 
-def activity_tile(user: User, today: date) -> Tile:
-    """Interactions per rep of the team, this week and this month (by who performed them)."""
+def activity_figures(user: User, today: date) -> dict[str, list[int]]:
+    """{performer id: [this week's, this month's interactions]} in the viewer's scope, as JSON
+    so that a snapshot can store them."""
     month_start = start_of(month_bounds(today)[0])
     week = start_of(week_start(today))
     members = User.objects.filter(team_id=user.team_id, is_active=True) if user.team_id else None
@@ -241,11 +266,19 @@ def activity_tile(user: User, today: date) -> Tile:
             week=Count("id", filter=Q(occurred_at__gte=week)),
         )
     )
-    by_rep = {r["performed_by"]: r for r in rows}
+    return {str(r["performed_by"]): [r["week"], r["month"]] for r in rows}
+
+
+def activity_tile(user: User, today: date, *, stored: dict[str, list[int]] | None = None) -> Tile:
+    """Interactions per rep of the team, this week and this month (by who performed them):
+    `stored` (activity_figures from the worker's snapshot of today), else counted now."""
+    by_rep = stored if stored is not None else activity_figures(user, today)
+    members = User.objects.filter(team_id=user.team_id, is_active=True) if user.team_id else None
     people = list(members.order_by("id")) if members is not None else [user]
     items = []
     for person in people:
-        row = by_rep.get(person.pk, {"month": 0, "week": 0})
+        week, month = by_rep.get(str(person.pk), [0, 0])
+        row = {"week": week, "month": month}
         items.append(
             Item(
                 f"rep:{person.pk}",

@@ -1,6 +1,11 @@
 """The home dashboard of a viewer: the tiles of their role, over what they may see.
 
-A rep's and a manager's tiles are counted live on their scope (owner / team indexes). The
+A rep's and a manager's tiles are counted on their scope (owner / team indexes); the same
+refresh stores each team's funnel and 红黑榜, each rep's pipeline, lifecycle and completeness
+counts and each manager's pipeline and activity per rep (keys "team:<id>", "rep:<id>",
+"manager:<id>"), which their pages read while fresh (two refresh periods)
+and when nothing is shared with them, else count live: at a million customers a book or a team
+is too large to count per request. The
 company-wide figures of the roles that read everything (executive, steward, admin) and each
 source's conversion come from one stored snapshot (ReportSnapshot kind "dashboard", key
 "all"), refreshed on the worker every KEHU_DASHBOARD_REFRESH_SECONDS (dashboard.tasks); the
@@ -65,6 +70,7 @@ def snapshot_refresh(*, now: datetime | None = None) -> ReportSnapshot:
     now = now or timezone.now()
     data = company_kpis(timezone.localdate(now))
     team_snapshots_store(now=now)
+    people_snapshots_store(now=now)
     return report_snapshot_store(kind=KIND, data=data, now=now)
 
 
@@ -82,17 +88,44 @@ def team_snapshots_store(*, now: datetime) -> int:
     return len(teams)
 
 
-def team_snapshot(user: User, now: datetime) -> ReportSnapshot | None:
-    """The manager's team figures from the worker, when fresh (two refresh periods) and when the
-    manager's scope is just the team (nothing shared with them); else None: count live."""
+def people_snapshots_store(*, now: datetime) -> int:
+    """Each active rep's pipeline, lifecycle and completeness counts over their own book (key
+    'rep:<id>'), and each active manager's pipeline and activity per rep of today (key
+    'manager:<id>'), computed as their pages would; returns how many were stored."""
+    today = timezone.localdate(now)
+    people = User.objects.filter(role__in=[Role.REP, Role.MANAGER], is_active=True)
+    for person in people.order_by("id"):
+        if person.role == Role.REP:
+            mine = figures.customers_for(person).filter(owner=person)
+            data: dict[str, Any] = {
+                "pipeline": figures.pipeline_figures(person, owner="me"),
+                "lifecycle": figures.lifecycle_counts(mine),
+                "quality": figures.quality_counts(mine),
+            }
+        else:
+            data = {
+                "pipeline": figures.pipeline_figures(person),
+                "activity": figures.activity_figures(person, today),
+                "today": today.isoformat(),
+            }
+        report_snapshot_store(kind=KIND, key=f"{person.role}:{person.pk}", data=data, now=now)
+    return len(people)
+
+
+def fresh_snapshot(user: User, key: str, now: datetime) -> ReportSnapshot | None:
+    """The worker's figures under `key` when fresh (two refresh periods) and when the viewer's
+    scope is just their book or team (nothing shared with them); else None: count live."""
     refresh = settings.KEHU_DASHBOARD_REFRESH_SECONDS
-    if not user.team_id or refresh <= 0 or user.customer_shares.exists():
+    if refresh <= 0 or user.customer_shares.exists():
         return None
     return ReportSnapshot.objects.filter(
-        kind=KIND,
-        key=f"team:{user.team_id}",
-        generated_at__gte=now - timedelta(seconds=2 * refresh),
+        kind=KIND, key=key, generated_at__gte=now - timedelta(seconds=2 * refresh)
     ).first()
+
+
+def team_snapshot(user: User, now: datetime) -> ReportSnapshot | None:
+    """The manager's team figures from the worker (fresh_snapshot)."""
+    return fresh_snapshot(user, f"team:{user.team_id}", now) if user.team_id else None
 
 
 def company_snapshot(*, now: datetime | None = None) -> ReportSnapshot:
@@ -186,11 +219,18 @@ def dashboard_for(user: User, *, now: datetime | None = None) -> dict[str, Any]:
     generated_at = None
     if role == Role.REP:
         mine = customers.filter(owner=user)
+        book = fresh_snapshot(user, f"rep:{user.pk}", now)
+        if book is not None:
+            generated_at = book.generated_at
+            pipeline, lifecycle = book.data["pipeline"], book.data["lifecycle"]
+            quality: dict[str, int] | None = book.data["quality"]
+        else:
+            pipeline, lifecycle, quality = None, figures.lifecycle_counts(mine), None
         tiles = [
             figures.my_day_tile(user, today),
-            figures.pipeline_tile(user, owner="me"),
-            figures.lifecycle_tile(figures.lifecycle_counts(mine), owner="me"),
-            figures.completeness_tile(user, mine, owner="me"),
+            figures.pipeline_tile(user, owner="me", stored=pipeline),
+            figures.lifecycle_tile(lifecycle, owner="me"),
+            figures.completeness_tile(user, mine, owner="me", counts=quality),
         ]
     elif role == Role.MANAGER:
         team = team_snapshot(user, now)
@@ -199,10 +239,15 @@ def dashboard_for(user: User, *, now: datetime | None = None) -> dict[str, Any]:
             counts, rows = team.data["status_counts"], team.data["quality_rows"]
         else:
             counts, rows = figures.status_counts(customers), figures.quality_rows(customers)
+        own = fresh_snapshot(user, f"manager:{user.pk}", now)
+        pipeline = activity = None
+        if own is not None and own.data["today"] == today.isoformat():
+            generated_at = min(filter(None, (generated_at, own.generated_at)))
+            pipeline, activity = own.data["pipeline"], own.data["activity"]
         tiles = [
             figures.funnel_tile(counts),
-            figures.pipeline_tile(user),
-            figures.activity_tile(user, today),
+            figures.pipeline_tile(user, stored=pipeline),
+            figures.activity_tile(user, today, stored=activity),
             figures.targets_slot(user, today),
             figures.review_tile(user),
             figures.quality_board_tile(rows),

@@ -317,8 +317,26 @@ def test_weekly_reports_are_due_after_the_first_import_and_weekly(dataset, froze
     assert reports_due() is True
 
 
-def test_manager_reads_the_team_snapshot_when_fresh(api, manager, dataset, frozen):
+def test_rep_reads_the_book_snapshot_when_fresh(api, rep, dataset, frozen):
+    live, body = tiles(api, rep)
+    assert body["generated_at"] is None
     snapshot_refresh()
+    stored, body = tiles(api, rep)
+    assert body["generated_at"] is not None  # the book's counts came from the worker
+    assert stored == live  # the same figures, the pipeline's amounts and forecast included
+    assert stored["pipeline"]["proposal"]["value"] == 1
+    assert stored["completeness"]["complete"]["value"] == 3
+    frozen.shift(timedelta(hours=1))  # older than two refresh periods: counted live again
+    _got, body = tiles(api, rep)
+    assert body["generated_at"] is None
+
+
+def test_manager_reads_the_team_snapshot_when_fresh(api, manager, dataset, frozen):
+    live, _body = tiles(api, manager)
+    snapshot_refresh()
+    stored, _body = tiles(api, manager)
+    assert stored == live  # the pipeline, forecast and activity per rep included
+    assert stored["activity"] and stored["pipeline"]["proposal"]["value"] == 1
     got, body = tiles(api, manager)
     assert body["generated_at"] is not None  # the team's figures came from the worker
     assert got["funnel"]["lead"]["value"] == 2 and got["funnel"]["won"]["value"] == 1
