@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -161,7 +162,7 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["TEST"] = {"NAME": os.environ.get("KEHU_TEST_SQLITE_NAME") or None}
 else:
     _db["TEST"] = {"TEMPLATE": "template0", "CHARSET": "UTF8"}
-DATABASES = {"default": _db}
+DATABASES: dict[str, Any] = {"default": _db}
 # A read replica for the analyses and BI tools (docs/REPORTING.md); without it the analyses read
 # the default database (kehu.reports.analyses.db.reporting_alias).
 REPORTING_DATABASE_URL = os.environ.get("KEHU_REPORTING_DATABASE_URL", "")
@@ -261,8 +262,7 @@ KEHU_REMINDER_SCAN_SECONDS = env_int("KEHU_REMINDER_SCAN_SECONDS", 60)
 # The customer value recomputation for all customers (kehu.value), from the worker; 0: off
 # (run `kehu value_recompute` from cron instead).
 KEHU_VALUE_RECOMPUTE_SECONDS = env_int("KEHU_VALUE_RECOMPUTE_SECONDS", 86400)
-# Tag decay rules (kehu.tags.tasks): the worker runs them nightly at this local hour (-1: never;
-# then run `kehu tags_decay` from cron instead).
+# Tag decay rules (kehu.tags.tasks): nightly at this local hour (-1: never; cron `kehu tags_decay`).
 KEHU_TAG_DECAY_HOUR = env_int("KEHU_TAG_DECAY_HOUR", 2)
 # Segments' recurring follow-up rules: the worker checks for a new period this often (0: never;
 # then run `kehu segments_followup` from cron instead). Each period runs once whatever the rate.

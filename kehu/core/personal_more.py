@@ -19,11 +19,13 @@ SPEC_MORE: dict[str, dict[str, str]] = {
     # The basis an import records for the people it brings in (issue 19): a statement about
     # the file, not about one person.
     "intake.importrun": {
-        "ordinary": ("consent_lawful_basis consent_purposes consent_basis consent_wording_version"),
+        "ordinary": (
+            "consent_lawful_basis consent_purposes consent_basis consent_wording_version "
+            "bulk bulk_indexes"
+        ),
     },
     "contacts.contact": {"ordinary": "version"},
     "customers.customer": {"ordinary": "version"},
-    "intake.importrun": {"ordinary": "bulk bulk_indexes"},
     "opportunities.opportunity": {"ordinary": "version"},
     "opportunities.order": {"ordinary": "version"},
     "help.whatsnewseen": {"ordinary": "id user version seen_at"},

@@ -7,9 +7,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kehu.customers.consent_gate import ConsentPurpose, LawfulBasis
-
 from kehu.core.crypto import EncryptedCharField
+from kehu.customers.consent_gate import ConsentPurpose, LawfulBasis
 
 
 class Consent(models.Model):

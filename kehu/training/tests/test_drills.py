@@ -38,7 +38,7 @@ def import_as_is(client, api) -> dict:
     """The drill's file imported as it is: two customers, three rows failed."""
     xlsx = client.get(MATERIAL.format(id="drill-import-fix", file="trade-fair-customers.xlsx"))
     client.post("/training/enter/")
-    first = _commit(api, _upload(client, xlsx.content, "trade-fair-customers.xlsx"))
+    first: dict[str, Any] = _commit(api, _upload(client, xlsx.content, "trade-fair-customers.xlsx"))
     assert (first["status"], first["created"], first["failed"]) == ("finished", 2, 3), first
     return first
 
