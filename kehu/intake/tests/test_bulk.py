@@ -142,6 +142,8 @@ def test_cli_bulk_flag_reports_bad_rows_by_row_and_field_and_reverts(tmp_path, r
     assert not SearchDocument.objects.filter(kind="customer").exists()
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.tasks
 def test_api_commit_of_a_large_file_takes_the_bulk_path(
     client, rep, settings, django_capture_on_commit_callbacks
 ):
