@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
-from kehu.settings import DATA_DIR, DATABASES, KEHU_PRODUCTION, env_bool, env_int, env_list
+from kehu import settings as _base
+from kehu.settings import DATA_DIR, KEHU_PRODUCTION, env_bool, env_int, env_list
 
 # Training (kehu.training): workspaces copy a small sandbox of this many customers; scenario
 # files in these folders join the shipped ones; an assessment lasts this long and passes at this
@@ -104,7 +106,8 @@ for _database in DATABASES.values():
 # spent 2.0 s compiling (docs/PERFORMANCE.md, issue 18).
 KEHU_PG_JIT = env_bool("KEHU_PG_JIT", False)
 if not KEHU_PG_JIT:
-    for _database in DATABASES.values():
+    _databases: dict[str, dict[str, Any]] = vars(_base)["DATABASES"]  # read while it imports us
+    for _database in _databases.values():
         if "postgresql" in _database["ENGINE"]:
             _options = _database.setdefault("OPTIONS", {})
             _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()

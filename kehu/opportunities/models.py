@@ -87,6 +87,12 @@ class Opportunity(Versioned):
             models.Index(
                 fields=["stage", "expected_close_date", "id"], name="opportunity_stage_close_idx"
             ),
+            # The analyses (issue 18): a period's new opportunities (funnel) and deals won in
+            # a period (team), read as a range instead of every opportunity.
+            models.Index(fields=["created_at"], name="opportunity_created_idx"),
+            models.Index(
+                fields=["stage", "stage_changed_at"], name="opportunity_stage_changed_idx"
+            ),
         ]
         verbose_name = _("opportunity")
         verbose_name_plural = _("opportunities")
@@ -118,7 +124,11 @@ class Order(Versioned):
 
     class Meta:
         ordering = ["-signed_on", "-id"]
-        indexes = [models.Index(fields=["customer", "-signed_on"], name="order_customer_idx")]
+        indexes = [
+            models.Index(fields=["customer", "-signed_on"], name="order_customer_idx"),
+            # The analyses (issue 18): a period's orders (team, value) as a range.
+            models.Index(fields=["signed_on"], name="order_signed_idx"),
+        ]
         verbose_name = _("order")
         verbose_name_plural = _("orders")
 
