@@ -97,7 +97,8 @@ KEHU_IMPORT_BULK_BATCH_SIZE = env_int("KEHU_IMPORT_BULK_BATCH_SIZE", 5000)
 # A database restart (issue 21): a kept connection (CONN_MAX_AGE) is checked before a request
 # reuses it, so the first request after PostgreSQL comes back reconnects instead of failing on
 # the dead connection; while it is down, requests answer 503 (kehu.core.outage).
-for _database in DATABASES.values():
+_databases: dict[str, dict[str, Any]] = vars(_base)["DATABASES"]  # read while it imports us
+for _database in _databases.values():
     _database["CONN_HEALTH_CHECKS"] = env_bool("KEHU_DB_CONN_HEALTH_CHECKS", True)
 
 # PostgreSQL: no JIT compilation on Kehu's connections unless KEHU_PG_JIT. Its queries are short;
@@ -106,7 +107,6 @@ for _database in DATABASES.values():
 # spent 2.0 s compiling (docs/PERFORMANCE.md, issue 18).
 KEHU_PG_JIT = env_bool("KEHU_PG_JIT", False)
 if not KEHU_PG_JIT:
-    _databases: dict[str, dict[str, Any]] = vars(_base)["DATABASES"]  # read while it imports us
     for _database in _databases.values():
         if "postgresql" in _database["ENGINE"]:
             _options = _database.setdefault("OPTIONS", {})
