@@ -183,6 +183,7 @@ PAGES: dict[str, Any] = {
     "training-workspace-reset": Global({"workspace_id": 999999}),
     "training-scenario": Global({"scenario_id": "unknown"}),
     "training-scenario-check": Global({"scenario_id": "unknown"}),
+    "training-scenario-material": Global({"scenario_id": "unknown", "file": "x.xlsx"}),
     "training-assessment-start": Global(),
     "training-assessment": Global({"assessment_id": 999999}),
     "training-assessment-finish": Global({"assessment_id": 999999}),
@@ -279,6 +280,10 @@ PAGES: dict[str, Any] = {
     "audit-log": Global(),
     # The chain's signed checkpoints: the log's readers; kehu/audit/tests/test_anchor.py
     "audit-checkpoints": Global(),
+    # Reporting a suspicious export, and the reports: the log's readers, 403 for the rest;
+    # kehu/customers/tests/test_export_reports.py
+    "audit-export-reports": Global(),
+    "audit-export-report": Global({"entry_id": 999999}),
     # Hand-over and notifications (kehu/collab): user-scoped; kehu/collab/tests/test_handover.py
     "collab-users": Global(),
     "collab-handover": Global({"user_id": 999999}),
@@ -612,6 +617,8 @@ API: dict[str, Any] = {
     "GET /api/v1/audit/reads": Global(),
     # The chain's signed checkpoints: the log's readers; kehu/audit/tests/test_anchor.py
     "GET /api/v1/audit/checkpoints": Global(),
+    "GET /api/v1/audit/export-reports": Global(),
+    "POST /api/v1/audit/export-reports": Global(),
     "GET /api/v1/users/{user_id}/handover": Global({"user_id": 999999}),
     "POST /api/v1/users/{user_id}/handover": Global({"user_id": 999999}),
     "POST /api/v1/users/{user_id}/handover/plan": Global({"user_id": 999999}),
