@@ -49,7 +49,8 @@ def _decrypt_in_place() -> int:
     """Every encrypted column back to plaintext (the blind indexes stay): the 'off' database."""
     from django.db import connection, transaction
 
-    from kehu.core.crypto import decrypt, encrypted_fields, encrypted_models
+    from kehu.core.crypto import decrypt, encrypted_fields
+    from kehu.core.crypto_batches import encrypted_models
 
     changed = 0
     for model in encrypted_models():

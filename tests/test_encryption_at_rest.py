@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from kehu.contacts.models import Contact
-from kehu.core import crypto
+from kehu.core import crypto, crypto_batches
 from kehu.customers.models import Customer
 from kehu.customers.services import duplicate_check
 
@@ -224,7 +224,7 @@ def test_an_edit_while_a_rotation_batch_runs_is_not_overwritten(
         return real_decrypt(value, aad)
 
     monkeypatch.setattr(crypto, "decrypt", decrypt)
-    crypto.reencrypt_model(Customer, batch_size=100)
+    crypto_batches.reencrypt_model(Customer, batch_size=100)
     edits[0].join(timeout=30)
     assert not edits[0].is_alive()
     monkeypatch.setattr(crypto, "decrypt", real_decrypt)

@@ -24,7 +24,8 @@ SAMPLE = 1000
 # Run inside the loaded database: every encrypted personal value, decrypted, as JSON.
 _SAMPLER = """
 import json
-from kehu.core.crypto import encrypted_fields, encrypted_models
+from kehu.core.crypto import encrypted_fields
+from kehu.core.crypto_batches import encrypted_models
 values = set()
 for model in encrypted_models():
     names = [f.name for f in encrypted_fields(model)]

@@ -1,6 +1,7 @@
 """Issue 19, the search index: the bytes of the SQLite database (its pages, free ones included, and
-the WAL) hold no phone or e-mail the index was given, after a sandbox load and after a rebuild
-that replaced an index of the old kind (plaintext in the documents and in FTS5's segments)."""
+the WAL) hold no phone or e-mail after a rebuild that replaced an index of the old kind
+(plaintext in the documents and in FTS5's segments). The whole sandbox's file and a pg_dump are
+searched by tests/test_plaintext_files.py."""
 
 from __future__ import annotations
 
@@ -13,17 +14,11 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from kehu.contacts.models import Contact
-from kehu.core.normalize import phone_digits
 from kehu.core.search_index.tokens import email_terms, phone_terms
 from kehu.customers.models import Customer
 from kehu.search.selectors import search_for
 
 sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's file")
-
-# Tables another change is sealing (their JSON payloads still copy values in clear): a value
-# found in the file's bytes that one of them holds is not the index's.
-OTHERS = ("audit_", "intake_", "dedupe_", "review_", "capture_")
 
 
 def _raw_bytes(tmp_path: Path) -> bytes:
@@ -43,54 +38,6 @@ def _raw_bytes(tmp_path: Path) -> bytes:
     raw.backup(target)
     target.close()
     return copy.read_bytes()
-
-
-def _held_by_others(values: list[str]) -> set[str]:
-    found: set[str] = set()
-    with connection.cursor() as cursor:
-        for table in connection.introspection.table_names(cursor):
-            if not table.startswith(OTHERS):
-                continue
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
-            text = "\n".join(str(cell) for row in cursor.fetchall() for cell in row)
-            found.update(v for v in values if v in text)
-    return found
-
-
-def _index_forms() -> list[str]:
-    """The values as the old index wrote them: national digits, lower-case e-mails, ids."""
-    values: set[str] = set()
-    for mobile, landline, email, wechat in Contact.objects.values_list(
-        "mobile", "landline", "email", "wechat"
-    ):
-        values.update(phone_digits(p) for p in (mobile, landline) if len(phone_digits(p)) >= 7)
-        values.update(v.lower() for v in (email, wechat) if v and len(v) >= 6)
-    for phone, email in Customer.objects.values_list("phone", "email"):
-        if len(phone_digits(phone)) >= 7:
-            values.add(phone_digits(phone))
-        if email:
-            values.add(email.lower())
-    return sorted(values)
-
-
-@sqlite_only
-@pytest.mark.django_db  # not transactional: a flush empties the pipeline's shipped lost reasons
-def test_the_file_of_a_loaded_sandbox_holds_no_value_of_the_search_index(tmp_path: Path) -> None:
-    call_command("demo", "--customers", "60", stdout=StringIO())
-    values = _index_forms()
-    assert len(values) > 100
-    data = _raw_bytes(tmp_path)
-    in_file = {v for v in values if v.encode() in data}
-    # What the file still shows is held by the tables another change seals, never the index's
-    # alone; the index's tables hold none of them (SQL).
-    assert in_file  # the copy holds the loaded rows (the audit log's copies, for now)
-    held = _held_by_others(values)
-    assert len(values) - len(held) > 50  # values only the index would have copied: the check bites
-    assert in_file - held == set()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT text, codes, tokens, title, subtitle FROM core_searchdocument")
-        index_text = "\n".join(" ".join(row) for row in cursor.fetchall())
-    assert [v for v in values if v in index_text] == []
 
 
 OLD_PHONE, OLD_EMAIL = "13987650001", "old.index.marker@plain.cn"

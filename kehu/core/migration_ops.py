@@ -141,7 +141,7 @@ def encrypt_rows(app_label: str, model_name: str) -> migrations.RunPython:
     """Encrypt the model's personal columns and fill their blind indexes, 1,000 rows a batch."""
 
     def forwards(apps: Any, schema_editor: Any) -> None:
-        from .crypto import reencrypt_model
+        from .crypto_batches import reencrypt_model
 
         model = apps.get_model(app_label, model_name)
         reencrypt_model(model, using=schema_editor.connection)

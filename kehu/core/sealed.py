@@ -28,7 +28,8 @@ from typing import Any
 
 from django.db import connection, models
 
-from .crypto import decrypt, encrypt, is_encrypted, keyring, rewrite_rows, version_of
+from .crypto import decrypt, encrypt, is_encrypted, keyring, version_of
+from .crypto_batches import rewrite_rows
 
 
 def sealed_names() -> frozenset[str]:

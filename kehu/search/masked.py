@@ -23,7 +23,7 @@ from kehu.accounts.models import Role
 from kehu.accounts.policy import PII_ROLES, can_reveal_pii, can_see_pii
 from kehu.core.search_index.tokens import WHOLE, QueryTerm, matched_terms
 
-from .engines import TABLE
+from .engine_parts import TABLE
 
 Row = dict[str, Any]
 

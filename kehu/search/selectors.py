@@ -43,7 +43,8 @@ from kehu.core.search_index import compact, search_normalize
 from kehu.core.search_index.tokens import QueryTerm, query_terms
 from kehu.customers.models import Customer
 
-from .engines import EVERYTHING, TABLE, Arm, Groups, Scope, Visibility, engine, is_indexed
+from .engine_parts import EVERYTHING, TABLE, Arm, Groups, Scope, Visibility, is_indexed
+from .engines import engine
 from .masked import Viewer
 
 SEARCH_COUNT_CAP = 1000

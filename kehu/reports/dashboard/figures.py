@@ -21,10 +21,9 @@ from kehu.accounts.models import Role, User
 from kehu.accounts.policy import scope_for, sees_amount_bands
 from kehu.core.validators import amount_band
 from kehu.customers.models import Customer, CustomerStatusChange, Source
-from kehu.interactions.models import FollowUp, Interaction
+from kehu.interactions.models import Interaction
 from kehu.interactions.selectors import followup_list_mine, followup_queryset_for
 from kehu.opportunities.forecast import forecast
-from kehu.opportunities.models import Opportunity, Order
 from kehu.opportunities.selectors import OPEN_STAGES, opportunity_scope_by_customers, stage_label
 from kehu.review.selectors import review_pending_count
 
@@ -464,41 +463,3 @@ def company_by_source() -> dict[str, dict[str, int]]:
         str(r["source"]): {"total": r["total"], "won": r["won"], "prospects": r["prospects"]}
         for r in rows
     }
-
-
-def interactions_between(queryset: QuerySet[Interaction], start: date, end: date) -> int:
-    return queryset.filter(occurred_at__gte=start_of(start), occurred_at__lt=start_of(end)).count()
-
-
-def orders_between(queryset: QuerySet[Order], start: date, end: date) -> Decimal:
-    total = (
-        queryset.filter(signed_on__gte=start, signed_on__lt=end)
-        .exclude(status=Order.Status.CANCELLED)
-        .aggregate(s=Sum("amount"))["s"]
-    )
-    return total or Decimal(0)
-
-
-def won_between(queryset: QuerySet[CustomerStatusChange], start: date, end: date) -> int:
-    return (
-        queryset.filter(
-            to_status=Customer.Status.WON,
-            changed_at__gte=start_of(start),
-            changed_at__lt=start_of(end),
-        )
-        .values("customer")
-        .distinct()
-        .count()
-    )
-
-
-def open_pipeline(opportunities: QuerySet[Opportunity]) -> dict[str, Any]:
-    result = forecast(opportunities.filter(stage__in=OPEN_STAGES), bands=False)
-    amount = (
-        opportunities.filter(stage__in=OPEN_STAGES).aggregate(s=Sum("expected_amount"))["s"] or 0
-    )
-    return {"amount": money(amount), "weighted": money(result["total"]["weighted"])}
-
-
-def open_followups(queryset: QuerySet[FollowUp]) -> int:
-    return queryset.filter(done_at__isnull=True).count()

@@ -30,6 +30,7 @@ from kehu.opportunities.models import Opportunity, Order
 from ..models import ReportSnapshot
 from ..services import report_snapshot_store
 from . import figures
+from . import periods as period_figures
 from .tiles import Item, Tile, link, money, month_bounds, quarter_bounds, start_of
 
 KIND = "dashboard"
@@ -53,11 +54,11 @@ def company_kpis(today: date) -> dict[str, Any]:
             "new_customers": customers.filter(
                 created_at__gte=start_of(start), created_at__lt=start_of(end)
             ).count(),
-            "won_customers": figures.won_between(changes, start, end),
-            "revenue": money(figures.orders_between(orders, start, end)),
-            "interactions": figures.interactions_between(interactions, start, end),
+            "won_customers": period_figures.won_between(changes, start, end),
+            "revenue": money(period_figures.orders_between(orders, start, end)),
+            "interactions": period_figures.interactions_between(interactions, start, end),
         }
-    out["pipeline"] = figures.open_pipeline(Opportunity.objects.all())
+    out["pipeline"] = period_figures.open_pipeline(Opportunity.objects.all())
     out["by_source"] = figures.company_by_source()
     out["status_counts"] = figures.status_counts(customers)
     out["quality_rows"] = figures.quality_rows(customers)

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from kehu.search import engines
+from kehu.search import engine_parts, engines
 from kehu.search.selectors import search_for
 
 pytestmark = [
@@ -46,9 +46,9 @@ def test_reindex_drops_and_recreates_the_gin_indexes(company: Any, rep: Any) -> 
 def test_rep_query_is_answered_inside_the_index(company: Any, rep: Any, monkeypatch: Any) -> None:
     """The owner is an index condition (a bigint: btree_gin has no int8 = int4 operator)."""
     plans: list[str] = []
-    run = engines._run
+    run = engine_parts._run
 
-    def explain(selects: dict[str, list[engines.Select]], cap: int) -> dict[str, list[int]]:
+    def explain(selects: dict[str, list[engine_parts.Select]], cap: int) -> dict[str, list[int]]:
         for kind, arms in selects.items():
             if kind != "contact":
                 continue

@@ -14,13 +14,8 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kehu.core.crypto import (
-    encrypted_models,
-    key_version_add,
-    keyring,
-    reencrypt_model,
-    stale_count,
-)
+from kehu.core.crypto import key_version_add, keyring
+from kehu.core.crypto_batches import encrypted_models, reencrypt_model, stale_count
 from kehu.core.sealed import reseal_model, sealed_models, stale_sealed_count
 
 
