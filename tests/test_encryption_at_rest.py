@@ -223,11 +223,11 @@ def test_an_edit_while_a_rotation_batch_runs_is_not_overwritten(
             edits[0].join(timeout=2)  # it waits for the batch's lock (before: it went through)
         return real_decrypt(value, aad)
 
-    monkeypatch.setattr(crypto, "decrypt", decrypt)
+    monkeypatch.setattr(crypto_batches, "decrypt", decrypt)
     crypto_batches.reencrypt_model(Customer, batch_size=100)
     edits[0].join(timeout=30)
     assert not edits[0].is_alive()
-    monkeypatch.setattr(crypto, "decrypt", real_decrypt)
+    monkeypatch.setattr(crypto_batches, "decrypt", real_decrypt)
     customer.refresh_from_db()
     assert customer.phone == "+8613900000002"
     crypto.keyring_reset()
