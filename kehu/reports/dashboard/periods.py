@@ -1,5 +1,5 @@
 """The company snapshot's period figures (kehu.reports.dashboard.selectors): interactions,
-revenue and won customers between two dates, the open pipeline, open follow-ups."""
+revenue and won customers between two dates, the open pipeline."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import QuerySet, Sum
 
 from kehu.customers.models import Customer, CustomerStatusChange
-from kehu.interactions.models import FollowUp, Interaction
+from kehu.interactions.models import Interaction
 from kehu.opportunities.forecast import forecast
 from kehu.opportunities.models import Opportunity, Order
 from kehu.opportunities.selectors import OPEN_STAGES
@@ -50,7 +50,3 @@ def open_pipeline(opportunities: QuerySet[Opportunity]) -> dict[str, Any]:
         opportunities.filter(stage__in=OPEN_STAGES).aggregate(s=Sum("expected_amount"))["s"] or 0
     )
     return {"amount": money(amount), "weighted": money(result["total"]["weighted"])}
-
-
-def open_followups(queryset: QuerySet[FollowUp]) -> int:
-    return queryset.filter(done_at__isnull=True).count()
