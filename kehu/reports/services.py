@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from kehu.accounts.models import Role, User
@@ -148,6 +149,15 @@ def report_snapshot_store(
 def report_snapshots_delete(*, kind: str, key_suffix: str) -> int:
     """Remove the stored figures of report `kind` whose key ends with `key_suffix`."""
     deleted, _by_model = ReportSnapshot.objects.filter(kind=kind, key__endswith=key_suffix).delete()
+    return deleted
+
+
+def report_snapshots_delete_people(*, kinds: tuple[str, ...]) -> int:
+    """Remove the stored per-person rows (keys 'rep:…', 'manager:…') of these report kinds."""
+    rows = ReportSnapshot.objects.filter(kind__in=kinds).filter(
+        Q(key__startswith="rep:") | Q(key__startswith="manager:")
+    )
+    deleted, _by_model = rows.delete()
     return deleted
 
 

@@ -4,7 +4,9 @@
   every KEHU_DASHBOARD_REFRESH_SECONDS;
 - reports_weekly: the health and churn reports and the dormancy report with its notifications,
   every KEHU_WEEKLY_REPORT_SECONDS; the first run after the company's first finished import
-  comes at the next refresh (reports_due).
+  comes at the next refresh (reports_due). It also stores the four named reports over each
+  active rep's book and manager's team (people_reports_store), which the dashboard refresh
+  stores again once they are older than KEHU_PEOPLE_REPORT_SECONDS (a day).
 `kehu db_worker` queues both when it starts (reports_schedule).
 """
 
@@ -19,7 +21,13 @@ from django_tasks import task
 
 from kehu.core.periodic import periodic_ensure
 
-from ..health.services import dormancy_notify, kpi_store, report_store
+from ..health.services import (
+    dormancy_notify,
+    kpi_store,
+    people_reports_due,
+    people_reports_store,
+    report_store,
+)
 from ..models import ReportSnapshot
 from .selectors import snapshot_refresh
 
@@ -41,7 +49,8 @@ def reports_due() -> bool:
 def reports_weekly_run() -> dict[str, int]:
     report_store("health")
     report_store("churn")
-    return {"notified": dormancy_notify()}
+    people = people_reports_store()  # before the notices: a manager's is read from it
+    return {"notified": dormancy_notify(), "people_reports": people}
 
 
 @task()
@@ -52,6 +61,8 @@ def dashboard_refresh() -> dict[str, int]:
     for month in (this_month, (this_month - timedelta(days=1)).replace(day=1)):
         kpi_store(month)  # the company's KPI sheets read-all roles open (kpi_for)
     result = reports_weekly_run() if reports_due() else {}
+    if not result and people_reports_due():
+        result = {"people_reports": people_reports_store()}
     reports_schedule()
     return {"refreshed": 1, **result}
 

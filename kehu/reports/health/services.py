@@ -1,8 +1,11 @@
 """The named reports' writes: stored runs (ReportSnapshot), the weekly dormancy notice, settings.
 
 For the roles that read every customer a report over the whole company is read from its stored
-run (computed weekly on the worker, and after the company's first import); for everyone else it
-is computed live over their book or team. A report's page shows when its figures were computed.
+run (computed weekly on the worker, and after the company's first import). For each active rep
+and manager the worker stores the same reports over their book or team (kehu.reports.people:
+at the weekly run, and daily by the dashboard refresh), read while fresh and while their scope
+is unchanged; anyone else, or a rep whose row is missing or old, gets them computed live. A
+report's page shows when its figures were computed.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,10 +30,18 @@ from kehu.core.errors import PermissionDenied, ValidationFailed
 from kehu.customers.models import Customer
 
 from ..models import ReportSnapshot
-from ..services import report_setting_save, report_snapshot_store, report_snapshots_delete
+from ..people import people, scope_key, scope_mark, visible_rows
+from ..services import (
+    report_setting_save,
+    report_snapshot_store,
+    report_snapshots_delete,
+    report_snapshots_delete_people,
+)
 from . import figures
 
-STORED: dict[str, Callable[[QuerySet[Customer], datetime], dict[str, Any]]] = {
+PEOPLE_KIND = "people_reports"  # the marker of the last per-person run (key 'all')
+
+STORED: dict[str, Callable[..., dict[str, Any]]] = {
     "health": figures.health_report,
     "churn": figures.churn_report,
     "dormancy": figures.dormancy_report,
@@ -53,8 +63,81 @@ def report_for(user: User, kind: str, *, now: datetime | None = None) -> dict[st
         if snapshot is None:
             snapshot = report_store(kind, now=now)
         return {"generated_at": snapshot.generated_at, "stored": True, "data": snapshot.data}
-    data = STORED[kind](figures.customers_for(user), now)
+    stored = person_stored(user, kind, "", now)
+    if stored is not None:
+        return stored
+    data = STORED[kind](
+        figures.customers_for(user), now, interactions=figures.interactions_for(user)
+    )
     return {"generated_at": now, "stored": False, "data": data}
+
+
+# --- Per person: each active rep's book and manager's team (kehu.reports.people).
+
+
+def people_months(now: datetime) -> list[date]:
+    """The KPI sheets stored per person: this month's and last month's."""
+    this = timezone.localdate(now).replace(day=1)
+    return [this, (this - timedelta(days=1)).replace(day=1)]
+
+
+def person_reports_store(person: User, *, now: datetime) -> int:
+    """Store health, churn, dormancy and this and last month's KPI sheets over the person's
+    scope, computed by the functions the pages call (so stored equals live at `now`)."""
+    key, mark = scope_key(person), scope_mark(person)
+    if key is None or key == "all":
+        return 0
+    customers, interactions = figures.customers_for(person), figures.interactions_for(person)
+    stored = 0
+    for kind, compute in STORED.items():
+        data = {"scope": mark, "report": compute(customers, now, interactions=interactions)}
+        report_snapshot_store(kind=kind, key=key, data=data, now=now)
+        stored += 1
+    for month in people_months(now):
+        data = {
+            "scope": mark,
+            "report": figures.kpi_sheet(customers, month, now, interactions=interactions),
+        }
+        report_snapshot_store(kind="kpi", key=f"{key}|{month:%Y-%m}", data=data, now=now)
+        stored += 1
+    return stored
+
+
+def people_reports_store(*, now: datetime | None = None) -> int:
+    """The named reports of every active rep and manager (the worker); returns rows stored."""
+    now = now or timezone.now()
+    if settings.KEHU_PEOPLE_REPORT_SECONDS <= 0:
+        return 0
+    stored = sum(person_reports_store(person, now=now) for person in people())
+    report_snapshot_store(kind=PEOPLE_KIND, data={"rows": stored}, now=now)
+    return stored
+
+
+def people_reports_due(now: datetime | None = None) -> bool:
+    """Whether the dashboard refresh should store the per-person reports again: they were
+    stored once (by the weekly run) and are older than KEHU_PEOPLE_REPORT_SECONDS."""
+    every = settings.KEHU_PEOPLE_REPORT_SECONDS
+    last = ReportSnapshot.objects.filter(kind=PEOPLE_KIND, key="all").first()
+    if every <= 0 or last is None:
+        return False
+    return (now or timezone.now()) - last.generated_at >= timedelta(seconds=every)
+
+
+def person_stored(user: User, kind: str, suffix: str, now: datetime) -> dict[str, Any] | None:
+    """The viewer's stored report `kind` (key + suffix) when younger than twice
+    KEHU_PEOPLE_REPORT_SECONDS and computed over the scope the viewer has now; else None."""
+    key, every = scope_key(user), settings.KEHU_PEOPLE_REPORT_SECONDS
+    if key is None or key == "all" or every <= 0:
+        return None
+    row = ReportSnapshot.objects.filter(
+        kind=kind, key=key + suffix, generated_at__gte=now - timedelta(seconds=2 * every)
+    ).first()
+    if row is None or row.data.get("scope") != scope_mark(user):
+        return None
+    data = row.data["report"]
+    if kind in ("health", "churn"):
+        data["customers"] = visible_rows(user, data["customers"])
+    return {"generated_at": row.generated_at, "stored": True, "people": True, "data": data}
 
 
 def kpi_store(month: date, *, now: datetime | None = None) -> ReportSnapshot:
@@ -83,7 +166,11 @@ def kpi_for(user: User, month: date, *, now: datetime | None = None) -> dict[str
             "often": True,
             "data": snapshot.data,
         }
-    data = figures.kpi_sheet(figures.customers_for(user), month, now)
+    stored = person_stored(user, "kpi", f"|{month:%Y-%m}", now)
+    if stored is not None:
+        return stored
+    customers, interactions = figures.customers_for(user), figures.interactions_for(user)
+    data = figures.kpi_sheet(customers, month, now, interactions=interactions)
     return {"generated_at": now, "stored": False, "data": data}
 
 
@@ -120,6 +207,8 @@ def report_settings_update(*, actor: User, values: dict[str, Any]) -> dict[str, 
             report_setting_save(actor=actor, key=key, value=value)
         changes = {k: [before[k], v] for k, v in cleaned.items() if before[k] != v}
         report_snapshots_delete(kind="kpi", key_suffix="")  # stored sheets carry the targets
+        if "dormancy_days" in changes:  # a rep's or manager's stored rows counted the old window
+            report_snapshots_delete_people(kinds=("churn", "dormancy"))
         if changes:
             audit_record(actor=actor, action=AuditAction.REPORT_SETTINGS_UPDATED, changes=changes)
     return figures.settings_all()
@@ -136,10 +225,11 @@ def dormancy_notify(*, now: datetime | None = None) -> int:
         is_active=True, role__in=(Role.MANAGER, Role.EXECUTIVE, Role.ADMIN)
     ).order_by("id")
     for person in people:
+        # a manager's team: as stored for them by the weekly run just before (report_for)
         data = (
             snapshot.data
             if person.role != Role.MANAGER
-            else figures.dormancy_report(figures.customers_for(person), now)
+            else report_for(person, "dormancy", now=now)["data"]
         )
         rate = data["rate"]
         message = _(
