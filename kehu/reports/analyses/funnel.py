@@ -25,6 +25,7 @@ from kehu.opportunities.models import Opportunity, OpportunityStageChange
 from .filters import Filters, scoped
 from .result import Chart, Figure, Result, rate
 from .sql import HoursBetween
+from .stored import stored_numbers
 
 CUSTOMER_STEPS = (Customer.Status.LEAD, Customer.Status.INTENT, Customer.Status.WON)
 OPEN_STAGES = (
@@ -66,7 +67,7 @@ def _first_change(status: str) -> Subquery:
     )
 
 
-def customer_funnel(user: User, filters: Filters) -> tuple[list[list[object]], dict[str, int]]:
+def customer_numbers(user: User, filters: Filters) -> dict[str, Any]:
     """Counted in SQL: a quarter's cohort at a million customers is tens of thousands of rows,
     which cost most of a second to bring into Python; only the customers with a change come
     back, with their days to 意向 and to 成交, for the medians."""
@@ -100,19 +101,21 @@ def customer_funnel(user: User, filters: Filters) -> tuple[list[list[object]], d
         if won_days is not None:
             to_wons.append(float(won_days))
     to_intent, to_won = _median(to_intents), _median(to_wons)
+    return {"reached": reached, "cycles": [None, _rounded(to_intent), _rounded(to_won)]}
+
+
+def customer_rows(numbers: dict[str, Any]) -> list[list[object]]:
     labels = dict(Customer.Status.choices)
     rows: list[list[object]] = []
     previous = None
-    for step, cycle in zip(
-        CUSTOMER_STEPS, (None, _rounded(to_intent), _rounded(to_won)), strict=True
-    ):
-        count = reached[step.value]
+    for step, cycle in zip(CUSTOMER_STEPS, numbers["cycles"], strict=True):
+        count = numbers["reached"][step.value]
         rows.append([str(labels[step]), count, rate(count, previous), cycle])
         previous = count
-    return rows, reached
+    return rows
 
 
-def opportunity_funnel(user: User, filters: Filters) -> tuple[list[list[object]], dict[str, int]]:
+def opportunity_numbers(user: User, filters: Filters) -> dict[str, Any]:
     """An opportunity reached a stage when it is at it or beyond, or its history went there."""
     cohort = (
         scoped(user, Opportunity.objects.all(), filters, prefix="customer__")
@@ -138,21 +141,39 @@ def opportunity_funnel(user: User, filters: Filters) -> tuple[list[list[object]]
     ):
         if stage_days is not None:  # excluded above; the column may hold none
             spent[stage_from].append(float(stage_days))
+    cycles = {
+        stage.value: _rounded(_median(spent[stage.value]))
+        for stage in STAGES
+        if stage != Opportunity.Stage.WON
+    }
+    return {"reached": {s.value: reached_by[s.value] for s in STAGES}, "cycles": cycles}
+
+
+def opportunity_rows(numbers: dict[str, Any]) -> list[list[object]]:
     labels = dict(Opportunity.Stage.choices)
+    reached_by = numbers["reached"]
     rows: list[list[object]] = []
     for i, stage in enumerate(STAGES):
-        cycle = None
-        if stage != Opportunity.Stage.WON:
-            cycle = _rounded(_median(spent[stage.value]))
+        cycle = numbers["cycles"].get(stage.value)
         reached = reached_by[stage.value]
         previous = reached_by[STAGES[i - 1].value] if i else None
         rows.append([str(labels[stage]), reached, rate(reached, previous) if i else None, cycle])
-    return rows, {s.value: reached_by[s.value] for s in STAGES}
+    return rows
+
+
+def funnel_numbers(user: User, filters: Filters) -> dict[str, Any]:
+    """What the funnel counts (JSON: the worker stores it per scope, stored.py)."""
+    return {
+        "customers": customer_numbers(user, filters),
+        "opportunities": opportunity_numbers(user, filters),
+    }
 
 
 def funnel(user: User, filters: Filters) -> Result:
-    customer_rows, customers = customer_funnel(user, filters)
-    opportunity_rows, opportunities = opportunity_funnel(user, filters)
+    stored = stored_numbers(user, "funnel", filters)
+    numbers = stored[0] if stored else funnel_numbers(user, filters)
+    customers = numbers["customers"]["reached"]
+    opportunities = numbers["opportunities"]["reached"]
     figures = [
         Figure("customers", _("New customers"), customers["lead"]),
         Figure(
@@ -182,7 +203,7 @@ def funnel(user: User, filters: Filters) -> Result:
             _("Customer status funnel"),
             "funnel",
             columns,
-            customer_rows,
+            customer_rows(numbers["customers"]),
             series=[1],
             percent=[2],
             note=_(
@@ -194,10 +215,11 @@ def funnel(user: User, filters: Filters) -> Result:
             _("Opportunity stage funnel"),
             "funnel",
             columns,
-            opportunity_rows,
+            opportunity_rows(numbers["opportunities"]),
             series=[1],
             percent=[2],
             note=_("Median days spent in the stage, over the stage changes in the period."),
         ),
     ]
-    return Result("funnel", _("Funnel"), filters.as_query(), figures, charts)
+    fresh_at = stored[1] if stored else None
+    return Result("funnel", _("Funnel"), filters.as_query(), figures, charts, fresh_at=fresh_at)

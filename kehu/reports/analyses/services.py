@@ -32,6 +32,7 @@ from .facts import (
     facts_state,
 )
 from .models import SourceCost, Target
+from .stored import analyses_store
 from .value_facts import value_customers_store, value_daily_store
 
 COST_WRITERS = {Role.ADMIN, Role.MARKETING}
@@ -388,6 +389,7 @@ def facts_refresh(*, full: bool = False, now: datetime | None = None) -> dict[st
         _activity_customers_store(now)
         value_customers_store(now)
         value_daily_store(now)
+        analyses_store(_quarters(now), now=now)  # the funnel and team counts per scope
         report_snapshot_store(
             kind=FACTS_KIND,
             key=FACTS_KEY,

@@ -25,6 +25,7 @@ from .db import reporting_alias
 from .filters import Filters, quarter_end, quarter_start, scoped
 from .models import Target
 from .result import Chart, Figure, Result, rate
+from .stored import stored_numbers
 
 METRICS = ("revenue", "won_deals", "new_customers")
 
@@ -84,8 +85,28 @@ def targets_for(keys: list[str], period: str, period_start: date) -> dict[tuple[
     return {(t.key, t.metric): t.amount for t in rows}
 
 
+def actuals_json(got: dict[tuple[str, int | None], dict[str, Any]]) -> list[list[Any]]:
+    """actuals as JSON (the worker stores them per scope, stored.py); revenue exact, as text."""
+    return [
+        [kind, pk, str(v["revenue"]), v["won_deals"], v["new_customers"]]
+        for (kind, pk), v in got.items()
+    ]
+
+
+def actuals_from(rows: list[list[Any]]) -> dict[tuple[str, int | None], dict[str, Any]]:
+    out: dict[tuple[str, int | None], dict[str, Any]] = defaultdict(
+        lambda: {"revenue": Decimal(0), "won_deals": 0, "new_customers": 0}
+    )
+    for kind, pk, revenue, won, new in rows:
+        out[(kind, pk)] = {"revenue": Decimal(revenue), "won_deals": won, "new_customers": new}
+    return out
+
+
 def team(user: User, filters: Filters) -> Result:
-    figures_by = actuals(user, filters)
+    """The actuals are counted live, or read from the worker's store of this scope and quarter
+    (stored.py); names and targets are read now, so a new target shows at once."""
+    stored = stored_numbers(user, "team", filters)
+    figures_by = actuals_from(stored[0]) if stored else actuals(user, filters)
     bands = sees_amount_bands(user)
     period, period_start = target_period(filters)
     user_ids = [k[1] for k in figures_by if k[0] == "user" and k[1] is not None]
@@ -174,4 +195,7 @@ def team(user: User, filters: Filters) -> Result:
             note=note,
         ),
     ]
-    return Result("team", _("Team performance"), filters.as_query(), figures, charts)
+    fresh_at = stored[1] if stored else None
+    return Result(
+        "team", _("Team performance"), filters.as_query(), figures, charts, fresh_at=fresh_at
+    )

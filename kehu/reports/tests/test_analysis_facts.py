@@ -6,6 +6,7 @@ incrementally; the page shows their freshness; scopes the facts cannot express r
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -198,3 +199,42 @@ def test_value_facts_equal_live(dataset, rep, rep2, manager, executive, outsider
     assert value_daily_rows(executive, parse_filters(dict(PERIOD))) is not None  # stored
     charts = {c["key"]: c["rows"] for c in run(executive, "value").as_dict()["charts"]}
     assert charts["grades"] and charts["pipeline"] and charts["top_customers"]
+
+
+def test_funnel_and_team_stored_equal_live(dataset, rep, rep2, manager, executive, outsider):
+    """The worker's per-scope counts (stored.py) give the live figures and charts; a filter,
+    another period or a changed scope counts live; a new target shows at once."""
+    from kehu.customers.models import CustomerShare
+    from kehu.reports.analyses.services import target_create
+
+    cases: list[tuple[Any, dict[str, str]]] = [
+        (u, {}) for u in (rep, rep2, manager, executive, outsider)
+    ]
+    cases += [(manager, {"group": "week"})]
+    names = ("funnel", "team")
+    live = {(n, i): _shape(run(u, n, **p)) for n in names for i, (u, p) in enumerate(cases)}
+    assert all(run(u, n, **p).fresh_at is None for n in names for u, p in cases)
+    facts_refresh()
+    for n in names:
+        for i, (user, params) in enumerate(cases):
+            result = run(user, n, **params)
+            assert result.fresh_at == NOW, (n, user.username)  # read from the store
+            assert _shape(result) == live[(n, i)], (n, user.username, params)
+    assert [r[1] for r in run(rep, "funnel").chart("customer_status").rows] == [2, 1, 1]
+    assert run(manager, "funnel", owner=str(rep.pk)).fresh_at is None  # a filter: live
+    assert run(rep, "funnel", **{"from": "2026-11-01", "to": "2026-11-30"}).fresh_at is None
+    share = CustomerShare.objects.create(customer=dataset["C"], user=rep)
+    assert run(rep, "team").fresh_at is None  # the scope changed since: live
+    share.delete()
+    target_create(
+        actor=manager,
+        user=rep,
+        team=None,
+        period="quarter",
+        period_start=NOW.date(),
+        metric="revenue",
+        amount="300000",
+    )
+    result = run(rep, "team")
+    assert result.fresh_at == NOW
+    assert result.chart("per_rep").rows[0][2] == 300000.0  # the target, read now
