@@ -20,8 +20,10 @@ SQLite); a rerun finds the sizes reached and loads nothing (the database is the 
 ANALYZE after the load.
 
 Then the worker's refreshes, timed once each (when missing or older than the dashboard's
-freshness window; --refresh always|never): the analyses' facts in full, the company and team
-dashboard snapshots, this and last month's KPI sheets, the health, churn and dormancy reports.
+freshness window; --refresh always|never): the analyses' facts in full (with the funnel's and
+team analysis's counts per scope), the company, team and per-person dashboard snapshots, this
+and last month's KPI sheets, the health, churn and dormancy reports, and the four named reports
+per active rep and manager.
 Then it times, for every demo role (admin, rep 张, manager 周经理, support, marketing,
 executive 冯总, steward, finance), the home page `/` and GET /api/v1/dashboard; for the rep,
 the manager and the executive, each analysis for the fourth quarter of 2026 and the named
@@ -258,7 +260,16 @@ def fill(customers: int, interactions: int, opportunities: int, orders: int) -> 
     return added
 
 
-WORKER = ("facts_full", "dashboard_snapshot", "kpi_store", "health", "churn", "dormancy")
+WORKER = (
+    "facts_full",
+    "facts_incremental",
+    "dashboard_snapshot",
+    "kpi_store",
+    "health",
+    "churn",
+    "dormancy",
+    "people_reports",
+)
 ROLES = {  # the demo's people, one per role
     "rep": "zhang",
     "manager": "zhou",
@@ -279,7 +290,7 @@ def worker_refresh(*, facts: bool = True) -> dict[str, float]:
 
     from kehu.reports.analyses.services import facts_refresh
     from kehu.reports.dashboard.selectors import snapshot_refresh
-    from kehu.reports.health.services import kpi_store, report_store
+    from kehu.reports.health.services import kpi_store, people_reports_store, report_store
 
     def kpi_months() -> None:
         month = timezone.localdate().replace(day=1)
@@ -288,14 +299,16 @@ def worker_refresh(*, facts: bool = True) -> dict[str, float]:
 
     jobs: dict[str, Any] = {
         "facts_full": lambda: facts_refresh(full=True),
+        "facts_incremental": facts_refresh,  # the 600 s run: touched days, the rest in full
         "dashboard_snapshot": snapshot_refresh,
         "kpi_store": kpi_months,
         "health": lambda: report_store("health"),
         "churn": lambda: report_store("churn"),
         "dormancy": lambda: report_store("dormancy"),
+        "people_reports": people_reports_store,  # each rep's and manager's four named reports
     }
     if not facts:
-        del jobs["facts_full"]
+        del jobs["facts_full"], jobs["facts_incremental"]
     took: dict[str, float] = {}
     for name, job in jobs.items():
         began = time.perf_counter()

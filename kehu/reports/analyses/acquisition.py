@@ -9,7 +9,9 @@ converted means 成交 (won) today.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
@@ -23,6 +25,7 @@ from .filters import Filters, scoped
 from .models import SourceCost
 from .result import Chart, Figure, Result, bucket, buckets, pivot, rate
 from .sql import LocalDate
+from .stored import stored_numbers
 
 COST_ROLES = {Role.ADMIN, Role.EXECUTIVE, Role.MARKETING, Role.MANAGER, Role.STEWARD}
 
@@ -31,23 +34,16 @@ def sees_costs(user: User) -> bool:
     return user.role in COST_ROLES and not sees_amount_bands(user)
 
 
-def acquisition(user: User, filters: Filters) -> Result:
+def acquisition_numbers(user: User, filters: Filters) -> dict[str, list[list[Any]]]:
+    """What the analysis counts over the period's new customers, as JSON (the worker stores it
+    per scope and quarter, stored.py): per local day and source; per source the customers,
+    leads and won; per channel the customers and leads."""
     new = scoped(user, Customer.objects.all(), filters, prefix="").filter(
         created_at__gte=filters.since, created_at__lt=filters.until
     )
     daily = (
         new.annotate(day=LocalDate("created_at")).values("day", "source_id").annotate(n=Count("id"))
     )
-    source_names = {s.pk: s.name for s in Source.objects.using(reporting_alias()).all()}
-    none_label = _("(no source)")
-    counts = [
-        (
-            bucket(row["day"], filters.group),
-            source_names.get(row["source_id"], none_label),
-            row["n"],
-        )
-        for row in daily
-    ]
     by_source = (
         new.values("source_id")
         .annotate(
@@ -55,9 +51,37 @@ def acquisition(user: User, filters: Filters) -> Result:
             leads=Count("id", filter=Q(status=Customer.Status.LEAD)),
             won=Count("id", filter=Q(status=Customer.Status.WON)),
         )
-        .order_by("-n")
+        .order_by("-n", "source_id")
     )
-    source_rows = list(by_source)
+    channels = (
+        new.values("external_source")
+        .annotate(n=Count("id"), leads=Count("id", filter=Q(status=Customer.Status.LEAD)))
+        .order_by("-n", "external_source")
+    )
+    return {
+        "daily": [[r["day"].isoformat(), r["source_id"], r["n"]] for r in daily],
+        "sources": [[r["source_id"], r["n"], r["leads"], r["won"]] for r in by_source],
+        "channels": [[r["external_source"], r["n"], r["leads"]] for r in channels],
+    }
+
+
+def acquisition(user: User, filters: Filters) -> Result:
+    stored = stored_numbers(user, "acquisition", filters)
+    numbers = stored[0] if stored else acquisition_numbers(user, filters)
+    source_names = {s.pk: s.name for s in Source.objects.using(reporting_alias()).all()}
+    none_label = _("(no source)")
+    counts = [
+        (
+            bucket(date.fromisoformat(day), filters.group),
+            source_names.get(source_id, none_label),
+            n,
+        )
+        for day, source_id, n in numbers["daily"]
+    ]
+    source_rows = [
+        {"source_id": source_id, "n": n, "leads": leads, "won": won}
+        for source_id, n, leads, won in numbers["sources"]
+    ]
     names = [source_names.get(r["source_id"], none_label) for r in source_rows]
     periods = buckets(filters.start, filters.end, filters.group)
 
@@ -89,17 +113,12 @@ def acquisition(user: User, filters: Filters) -> Result:
             ]
         )
 
-    channels = (
-        new.values("external_source")
-        .annotate(n=Count("id"), leads=Count("id", filter=Q(status=Customer.Status.LEAD)))
-        .order_by("-n")
-    )
     by_hand = _("Entered by hand")
     channel_rows: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for row in channels:
-        key = row["external_source"] or by_hand
-        channel_rows[key][0] += row["n"]
-        channel_rows[key][1] += row["leads"]
+    for external_source, n, leads in numbers["channels"]:
+        key = external_source or by_hand
+        channel_rows[key][0] += n
+        channel_rows[key][1] += leads
 
     total = sum(r["n"] for r in source_rows)
     won = sum(r["won"] for r in source_rows)
@@ -155,4 +174,7 @@ def acquisition(user: User, filters: Filters) -> Result:
             series=[1],
         ),
     ]
-    return Result("acquisition", _("Acquisition"), filters.as_query(), figures, charts)
+    fresh_at = stored[1] if stored else None
+    return Result(
+        "acquisition", _("Acquisition"), filters.as_query(), figures, charts, fresh_at=fresh_at
+    )

@@ -201,7 +201,9 @@ def test_value_facts_equal_live(dataset, rep, rep2, manager, executive, outsider
     assert charts["grades"] and charts["pipeline"] and charts["top_customers"]
 
 
-def test_funnel_and_team_stored_equal_live(dataset, rep, rep2, manager, executive, outsider):
+def test_acquisition_funnel_and_team_stored_equal_live(
+    dataset, rep, rep2, manager, executive, outsider
+):
     """The worker's per-scope counts (stored.py) give the live figures and charts; a filter,
     another period or a changed scope counts live; a new target shows at once."""
     from kehu.customers.models import CustomerShare
@@ -211,7 +213,7 @@ def test_funnel_and_team_stored_equal_live(dataset, rep, rep2, manager, executiv
         (u, {}) for u in (rep, rep2, manager, executive, outsider)
     ]
     cases += [(manager, {"group": "week"})]
-    names = ("funnel", "team")
+    names = ("acquisition", "funnel", "team")
     live = {(n, i): _shape(run(u, n, **p)) for n in names for i, (u, p) in enumerate(cases)}
     assert all(run(u, n, **p).fresh_at is None for n in names for u, p in cases)
     facts_refresh()
