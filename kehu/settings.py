@@ -330,10 +330,6 @@ KEHU_DASHBOARD_REFRESH_SECONDS = env_int("KEHU_DASHBOARD_REFRESH_SECONDS", 900)
 # every KEHU_ANALYSIS_FACTS_SECONDS (0: never; the analyses then read live), in full once a day.
 KEHU_ANALYSIS_FACTS_SECONDS = env_int("KEHU_ANALYSIS_FACTS_SECONDS", 600)
 KEHU_WEEKLY_REPORT_SECONDS = env_int("KEHU_WEEKLY_REPORT_SECONDS", 7 * 24 * 3600)
-# The named reports over each active rep's book and manager's team (kehu.reports.people): stored
-# at the weekly run and again by the dashboard refresh once older than this (0: never stored;
-# reps and managers then get them live); read while younger than twice this.
-KEHU_PEOPLE_REPORT_SECONDS = env_int("KEHU_PEOPLE_REPORT_SECONDS", 24 * 3600)
 KEHU_QUALITY_ALERT_PERCENT = env_int("KEHU_QUALITY_ALERT_PERCENT", 15)
 KEHU_QUALITY_BASELINE_DAYS = env_int("KEHU_QUALITY_BASELINE_DAYS", 28)
 KEHU_QUALITY_BASELINE_MIN_DAYS = env_int("KEHU_QUALITY_BASELINE_MIN_DAYS", 7)

@@ -111,3 +111,8 @@ if not KEHU_PG_JIT:
         if "postgresql" in _database["ENGINE"]:
             _options = _database.setdefault("OPTIONS", {})
             _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+
+# The named reports over each active rep's book and manager's team (kehu.reports.people, issue
+# 18): stored at the weekly run and again by the dashboard refresh once older than this (0: never
+# stored; reps and managers then get them live); read while younger than twice this.
+KEHU_PEOPLE_REPORT_SECONDS = env_int("KEHU_PEOPLE_REPORT_SECONDS", 24 * 3600)

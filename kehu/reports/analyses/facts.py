@@ -204,7 +204,8 @@ def distribution_facts(user: Any, filters: Any) -> Any:
 
 # --- Per-customer activity figures (customers followed up, per rep and in all; the 20 most
 # followed-up customers): distinct counts do not add up over days, so the worker stores them per
-# scope part for the current and the previous quarter (ReportSnapshot kind 'activity_customers',
+# scope part for the current and the previous quarter (the previous one only at the daily full
+# rebuild, or when an interaction recorded since the last refresh falls in it) (ReportSnapshot kind 'activity_customers',
 # key '<part>|<from>|<to>'). The parts are disjoint sets of customers: 'all', 'team:<id>',
 # 'owner:<id>' and 'pool:<team id>' (no owner); a rep's scope is its owner part plus its team's
 # pool part, whose counts add up exactly and whose top 20 merge exactly.

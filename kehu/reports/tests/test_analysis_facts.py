@@ -240,3 +240,29 @@ def test_acquisition_funnel_and_team_stored_equal_live(
     result = run(rep, "team")
     assert result.fresh_at == NOW
     assert result.chart("per_rep").rows[0][2] == 300000.0  # the target, read now
+
+
+def test_incremental_refresh_keeps_the_previous_quarter_unless_touched(dataset, frozen, rep):
+    """The previous quarter's per-customer figures are rebuilt at the daily full rebuild, or
+    when an interaction recorded since falls in that quarter; the current quarter's each time."""
+    from kehu.reports.models import ReportSnapshot
+
+    def stored_at(suffix):
+        return ReportSnapshot.objects.get(
+            kind="activity_customers", key="all" + suffix
+        ).generated_at
+
+    facts_refresh()  # full
+    first = stored_at("|260701260930")
+    frozen.shift(timedelta(hours=1))
+    facts_refresh()
+    assert stored_at("|260701260930") == first
+    assert stored_at("|261001261231") > first
+    interaction_log(
+        actor=rep,
+        customer=dataset["A"],
+        data={**STANDARD, "method": "phone", "occurred_at": "2026-09-20T10:00:00+08:00"},
+    )
+    frozen.shift(timedelta(hours=1))
+    facts_refresh()
+    assert stored_at("|260701260930") > first
