@@ -161,6 +161,43 @@ def report_snapshots_delete_people(*, kinds: tuple[str, ...]) -> int:
     return deleted
 
 
+# The stored reports that list customers by name, with their last interactions.
+LISTING_KINDS = ("health", "churn", "dormancy")
+
+
+def _scrub(value: Any, customers: dict[str, str | None]) -> bool:
+    changed = False
+    if isinstance(value, dict):
+        number = value.get("customer_no")
+        if isinstance(number, str) and number in customers:
+            name = customers[number]
+            if name is not None and value.get("name") not in (None, name):
+                value["name"], changed = name, True
+            if value.get("last_interactions"):
+                value["last_interactions"], changed = [], True
+        for item in value.values():
+            changed = _scrub(item, customers) or changed
+    elif isinstance(value, list):
+        for item in value:
+            changed = _scrub(item, customers) or changed
+    return changed
+
+
+def report_rows_scrub(*, customers: dict[str, str | None]) -> int:
+    """Erasure: the stored reports' rows about these customers (customer number → the name to
+    show now, or None to keep it) lose the erased name and their last interactions' texts, in
+    every scope; the next run lists them afresh. Returns the stored reports rewritten."""
+    if not customers:
+        return 0
+    rewritten = 0
+    with transaction.atomic():
+        for snapshot in ReportSnapshot.objects.select_for_update().filter(kind__in=LISTING_KINDS):
+            if _scrub(snapshot.data, customers):
+                snapshot.save(update_fields=["data"])
+                rewritten += 1
+    return rewritten
+
+
 def report_setting_save(*, actor: User | None, key: str, value: float) -> ReportSetting:
     """One setting's row (the caller checks the value and audits the change)."""
     setting, _created = ReportSetting.objects.update_or_create(

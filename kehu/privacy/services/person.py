@@ -34,6 +34,7 @@ from kehu.customers.services import (
 from kehu.intake.capture.services import leads_anonymise
 from kehu.interactions.services import interactions_anonymise
 from kehu.opportunities.services import orders_anonymise
+from kehu.reports.services import report_rows_scrub
 
 from ..models import Erasure, RetentionPolicy, SubjectRequest
 from ..selectors import Holdings, assert_privacy_role, holdings_complete
@@ -202,6 +203,14 @@ def _erase_rows(
             customer_id=customer_id, contact_ids=ids, tombstone=TOMBSTONE
         )
     leads = leads_anonymise(lead_ids=[lead.pk for lead in held.leads], tombstone=TOMBSTONE)
+    # The worker's stored reports (health, churn, dormancy) list customers by name.
+    listed: dict[str, str | None] = dict.fromkeys(
+        Customer.objects.filter(pk__in=list(by_customer)).values_list("customer_no", flat=True)
+    )
+    listed.update(
+        Customer.objects.filter(pk__in=list(individuals)).values_list("customer_no", "name")
+    )
+    report_rows_scrub(customers=listed)
     # The change log: entries about the person lose every personal value; other entries of the
     # customers they belong to lose any text that names them.
     targets = {("customers.customer", str(pk)) for pk in individuals}

@@ -277,3 +277,33 @@ def test_a_request_keeps_the_requesters_phone_and_email_encrypted(api: Any, stew
     assert "13912345678" not in str(stored) and "Qing.Li" not in str(stored)
     shown = api.get(f"/api/v1/privacy/requests/{row['id']}").json()
     assert shown["phone"].endswith("13912345678") and shown["email"] == "Qing.Li@example.cn"
+
+
+def test_erasure_scrubs_the_stored_reports(
+    api: Any, admin_user: Any, steward: Any, rep: Any, people: dict[str, Any]
+) -> None:
+    from kehu.reports.health.services import people_reports_store, report_store
+    from kehu.reports.models import ReportSnapshot
+
+    Customer.objects.filter(pk=people["company"].pk).update(status=Customer.Status.WON)
+    report_store("health")
+    report_store("churn", now=timezone.now() + timedelta(days=200))  # both dormant by then
+    people_reports_store()
+
+    def stored() -> str:
+        rows = ReportSnapshot.objects.filter(kind__in=("health", "churn", "dormancy"))
+        return json.dumps([s.data for s in rows], ensure_ascii=False)
+
+    assert INDIVIDUAL in stored()
+    assert '"topic": "报价"' in stored()  # the company's last interaction, with its contact
+    for data in ({"name": INDIVIDUAL}, {"phone": PERSON_MOBILE}):
+        request = _register(api, steward, **data)
+        erased = api.post(f"/api/v1/privacy/requests/{request['id']}/erase", {"confirm": True})
+        assert erased.status_code == 200, erased.content
+    after = stored()
+    assert INDIVIDUAL not in after
+    assert f"[erased] {people['person'].customer_no}" in after
+    assert '"topic": "报价"' not in after
+    assert "华南精密仪器有限公司" in after  # the company stays listed
+    health = api.login(admin_user).get("/api/v1/reports/health").content.decode()
+    assert INDIVIDUAL not in health and "华南精密仪器有限公司" in health
