@@ -24,6 +24,7 @@ from django.utils.timezone import template_localtime  # type: ignore[attr-define
 
 WIDGETS = "django/forms/widgets/"
 OPTION = WIDGETS + "select_option.html"
+CHOICE_OPTIONS = (WIDGETS + "radio_option.html", WIDGETS + "checkbox_option.html")
 
 
 class _Fallback(Exception):
@@ -103,6 +104,43 @@ def _select(widget: Mapping[str, Any]) -> str:
     return "".join(parts)
 
 
+def _input_option(option: Mapping[str, Any]) -> str:
+    """radio_option.html / checkbox_option.html: input_option.html, with their newlines."""
+    html = _input(option) + "\n"
+    if option["wrap_label"]:
+        label_id = option["attrs"].get("id")
+        label_for = f' for="{_text(label_id)}"' if label_id else ""
+        html = f"<label{label_for}>{html} {_text(option['label'])}</label>"
+    return html + "\n\n"
+
+
+def _lone_option(option: Mapping[str, Any]) -> str:
+    return _input_option(option).strip()
+
+
+def _multiple_input(widget: Mapping[str, Any]) -> str:
+    """radio.html / checkbox_select.html: multiple_input.html with its options inlined."""
+    attrs = _plain(widget["attrs"])
+    widget_id, widget_class = attrs.get("id"), attrs.get("class")
+    parts = ["<div"]
+    if widget_id:
+        parts.append(f' id="{_text(widget_id)}"')
+    if widget_class:
+        parts.append(f' class="{_text(widget_class)}"')
+    parts.append(">")
+    for group, options, _index in _plain(widget["optgroups"]):
+        if group:
+            parts.append(f"\n  <div><label>{_text(group)}</label>")
+        for option in options:
+            if option.get("template_name") not in CHOICE_OPTIONS:
+                raise _Fallback
+            parts.append(f"<div>\n    {_input_option(option)}</div>")
+        if group:
+            parts.append("\n  </div>")
+    parts.append("\n</div>")
+    return "".join(parts)
+
+
 def _textarea(widget: Mapping[str, Any]) -> str:
     """textarea.html."""
     value = _plain(widget["value"])
@@ -122,6 +160,10 @@ FAST: dict[str, Callable[[Mapping[str, Any]], str]] = {
     WIDGETS + "select.html": _select,
     OPTION: _option,
     WIDGETS + "textarea.html": _textarea,
+    WIDGETS + "radio.html": _multiple_input,
+    WIDGETS + "checkbox_select.html": _multiple_input,
+    **{name: _lone_option for name in CHOICE_OPTIONS},  # `{% for radio in field %}`
+    WIDGETS + "input_option.html": _lone_option,
 }
 
 

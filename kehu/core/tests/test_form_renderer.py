@@ -63,6 +63,9 @@ WIDGETS: list[Any] = [
 ]
 
 
+RENDERERS = (FastWidgetRenderer(), DjangoTemplates())
+
+
 def _pair(widget: forms.Widget, name: str, value: Any) -> tuple[str, str]:
     fast = widget.render(name, value, renderer=FastWidgetRenderer())
     slow = widget.render(name, value, renderer=DjangoTemplates())
@@ -87,6 +90,19 @@ def test_selects_render_as_the_templates_do(attrs: Any, multiple: bool) -> None:
         fast, slow = _pair(widget_class(attrs=dict(attrs), choices=CHOICES), "owner", value)
         assert fast == slow, value
         assert fast.count("<option") == 6
+
+
+@pytest.mark.parametrize("attrs", [*ATTRS, {"id": "id_<x>", "class": "choices"}])
+@pytest.mark.parametrize("widget_class", [forms.RadioSelect, forms.CheckboxSelectMultiple])
+def test_radios_and_checkboxes_render_as_the_templates_do(attrs: Any, widget_class: Any) -> None:
+    for value in [None, "a", 2, ["a", "g1"], "missing"]:
+        fast, slow = _pair(widget_class(attrs=dict(attrs), choices=CHOICES), "pick", value)
+        assert fast == slow, value
+        assert fast.count("<input") == 6
+        form_field = forms.MultipleChoiceField(choices=CHOICES, widget=widget_class(attrs=attrs))
+        form_class: Any = type("PickForm", (forms.Form,), {"pick": form_field})
+        pair = [form_class({"pick": ["a"]}, renderer=r)["pick"] for r in RENDERERS]
+        assert [str(radio) for radio in pair[0]] == [str(radio) for radio in pair[1]]
 
 
 def test_a_bound_form_with_errors_renders_as_the_templates_do() -> None:
