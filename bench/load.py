@@ -11,7 +11,9 @@ locust's `between(1, 3)`) has: search (the search page), list (a page of the cus
 360 page of one of their customers, log an interaction (the API) and edit a customer (the API,
 a PATCH of the notes). Every response is checked: a status other than 2xx, or a connection
 error, is an error. It prints, and writes with --json, errors and p50/p95/p99 per action and the
-machine's load average; it exits 1 on any error or a p95 above --p95-limit (300 ms).
+machine's load average, and the CPU time `kehu serve`'s processes used a request (other jobs on
+the machine stretch the latencies, not that); it exits 1 on any error or a p95 above
+--p95-limit (300 ms).
 
 The database (default PostgreSQL `kehu_load_bench`) is built once from the generator's files
 (bench/prepare.py, then `kehu search_reindex`) and reused while its stamp in the data folder
@@ -219,6 +221,20 @@ def _wait_healthy(port: int, server: subprocess.Popen[bytes], timeout: float = 1
     sys.exit("kehu serve did not answer /healthz")
 
 
+def _server_cpu(group: int) -> float:
+    """CPU seconds used so far by the processes of this process group (gunicorn's master and
+    workers): a figure other jobs on the machine do not inflate, unlike the latencies."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group:  # pgrp; utime and stime follow at 11 and 12
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -267,6 +283,7 @@ def main() -> int:
     try:
         _wait_healthy(args.port, server)
         load_before = os.getloadavg()
+        cpu_before = _server_cpu(server.pid)
         until = time.monotonic() + args.seconds
         threads = [Person(args.port, s, until, seed) for seed, s in enumerate(people)]
         started = time.monotonic()
@@ -276,6 +293,7 @@ def main() -> int:
             thread.join(timeout=args.seconds + 60)
         took = time.monotonic() - started
         load_after = os.getloadavg()
+        server_cpu = _server_cpu(server.pid) - cpu_before
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=60)
@@ -320,6 +338,7 @@ def main() -> int:
     result["all"] = {
         "requests": len(everything),
         "per_second": round(len(everything) / took, 1),
+        "server_cpu_ms_per_request": round(server_cpu * 1000 / max(len(everything), 1), 1),
         "p50": round(percentile(everything, 0.50), 1),
         "p95": round(percentile(everything, 0.95), 1),
         "p99": round(percentile(everything, 0.99), 1),
@@ -328,6 +347,7 @@ def main() -> int:
         f"{'all':<12}{len(everything):>9}{'':>8}{result['all']['p50']:>9}"
         f"{result['all']['p95']:>9}{result['all']['p99']:>9}  ({result['all']['per_second']}/s)"
     )
+    print(f"kehu serve's CPU: {result['all']['server_cpu_ms_per_request']} ms a request")
     if args.json:
         write_json(args.json, result)
     return 1 if failed else 0

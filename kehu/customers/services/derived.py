@@ -90,8 +90,12 @@ def assert_reachable(customer: Customer) -> None:
         )
 
 
-def customer_reindex(customer: Customer) -> None:
-    """Keep the search index in step: the customer and its contacts (they show its name)."""
+def customer_reindex(customer: Customer, *, contacts: bool = True) -> None:
+    """Keep the search index in step: the customer and its contacts (they show its name).
+    `contacts=False` when the name did not change: a contact's document takes nothing else from
+    its customer but the scope, which search_index_customer carries to every document."""
     search_index_customer(customer)
+    if not contacts:
+        return
     for contact in customer.contacts.all():
         search_index_contact(contact)

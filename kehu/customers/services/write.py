@@ -388,7 +388,7 @@ def _update(
 ) -> None:
     maker_values = values.pop("decision_maker", None)
     before = customer_snapshot(customer)
-    old_status = customer.status
+    old_status, old_name = customer.status, customer.name
     _apply(customer, values)
     if customer.status != old_status:
         reason = values.get("status_reason", "")
@@ -415,7 +415,7 @@ def _update(
             contact_change(actor=actor, contact=maker, values=maker_values, source=source)
     assert_reachable(customer)
     customer_refresh_quality(customer)
-    customer_reindex(customer)
+    customer_reindex(customer, contacts=customer.name != old_name)
     changes = diff_fields(before, customer_snapshot(customer))
     if changes:
         audit_record(

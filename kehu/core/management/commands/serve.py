@@ -48,6 +48,8 @@ class Command(BaseCommand):
             "-m",
             "gunicorn",
             "kehu.wsgi:application",
+            "--config",
+            "python:kehu.core.gunicorn_conf",  # preloaded and warmed up before the fork
             "--bind",
             options["bind"],
             "--workers",
