@@ -25,7 +25,7 @@ import signal
 import time
 import traceback
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -197,8 +197,10 @@ def _serve(
     parent: int,
     mask: set[signal.Signals],
     inherited: list[Connection],
+    work: Callable[[Any], Any],
 ) -> None:
-    """A worker: clean each batch that comes, send its rows back; leave when the pipe closes."""
+    """A worker: clean each batch that comes (`work`: _work, or the catch-up's
+    catch_up.documents_packed), send its rows back; leave when the pipe closes."""
     _worker_start(parent, mask, inherited)
     while True:
         try:
@@ -206,7 +208,7 @@ def _serve(
         except (EOFError, OSError):
             return
         try:
-            answer: tuple[str, Any] = ("rows", _work(chunk))
+            answer: tuple[str, Any] = ("rows", work(chunk))
         except Exception as exc:
             text = traceback.format_exc()
             try:
@@ -225,7 +227,7 @@ class _Workers:
     worker died never returned. Here a dead worker is the end of its pipe (WorkerDied), and
     close() always ends them."""
 
-    def __init__(self, count: int) -> None:
+    def __init__(self, count: int, work: Callable[[Any], Any] | None = None) -> None:
         context = multiprocessing.get_context("fork")
         self.processes: list[Any] = []
         self.outboxes: list[Connection] = []
@@ -240,7 +242,7 @@ class _Workers:
                 inherited = [*self.outboxes, *self.inboxes]
                 process = context.Process(
                     target=_serve,
-                    args=(batch_reader, result_writer, os.getpid(), mask, inherited),
+                    args=(batch_reader, result_writer, os.getpid(), mask, inherited, work or _work),
                     name="kehu-import-worker",
                     daemon=True,
                 )
@@ -263,13 +265,13 @@ class _Workers:
             f"Import worker process {process.pid} stopped (exit code {process.exitcode})."
         )
 
-    def send(self, index: int, chunk: Chunk) -> None:
+    def send(self, index: int, chunk: Any) -> None:
         try:
             self.outboxes[index].send(chunk)
         except OSError as exc:  # BrokenPipeError: the worker is gone
             raise self._died(index) from exc
 
-    def receive(self, index: int) -> list[Packed]:
+    def receive(self, index: int) -> Any:
         try:
             kind, value = self.inboxes[index].recv()
         except (EOFError, OSError) as exc:
@@ -277,7 +279,7 @@ class _Workers:
         if kind == "error":
             error, text = value
             raise error from WorkerFailed(text)
-        return value  # type: ignore[no-any-return]
+        return value
 
     def close(self) -> None:
         """Close the pipes (an idle worker leaves at once), then kill what is still running."""

@@ -24,7 +24,10 @@ from .bulk import (
     contacts_bulk_create,
     customer_bulk_update,
     customers_bulk_create,
+    customers_index_documents,
     customers_index_fill,
+    customers_index_rows,
+    customers_index_write,
 )
 from .clean import customer_clean
 from .contacts import contact_create, contact_delete, contact_update, contact_values_clean
@@ -110,7 +113,10 @@ __all__ = [
     "customer_unshare",
     "customer_update",
     "customers_bulk_create",
+    "customers_index_documents",
     "customers_index_fill",
+    "customers_index_rows",
+    "customers_index_write",
     "customers_reassign",
     "duplicate_check",
     "duplicate_guard",

@@ -185,6 +185,17 @@ def customers_index_fill(ids: Collection[int]) -> int:
     order, built, written by search_index_bulk. Returns how many documents it wrote."""
     if not ids:
         return 0
+    customers, contacts = customers_index_rows(ids)
+    return search_index_bulk(customers_index_documents(customers, contacts))
+
+
+IndexRows = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]
+
+
+def customers_index_rows(ids: Collection[int]) -> IndexRows:
+    """The plain rows (INDEX_CUSTOMER_FIELDS, INDEX_CONTACT_FIELDS) of these customers and
+    their contacts that have no search document yet, in key order: what
+    customers_index_documents builds from (in another process, if the caller likes)."""
     kinds = SearchDocument.Kind
     done = set(
         SearchDocument.objects.filter(kind=kinds.CUSTOMER, object_id__in=ids).values_list(
@@ -193,29 +204,55 @@ def customers_index_fill(ids: Collection[int]) -> int:
     )
     todo = sorted(set(ids) - done)
     if not todo:
-        return 0
-    rows = Customer.objects.filter(pk__in=todo).order_by("pk").values_list(*INDEX_CUSTOMER_FIELDS)
-    customers = [SimpleNamespace(**dict(zip(INDEX_CUSTOMER_FIELDS, r, strict=True))) for r in rows]
-    by_pk = {c.pk: c for c in customers}
-    contacts = [
-        SimpleNamespace(**dict(zip(INDEX_CONTACT_FIELDS, r, strict=True)))
-        for r in Contact.objects.filter(customer_id__in=list(by_pk))
+        return [], []
+    customers = list(
+        Customer.objects.filter(pk__in=todo).order_by("pk").values_list(*INDEX_CUSTOMER_FIELDS)
+    )
+    contacts = list(
+        Contact.objects.filter(customer_id__in=[c[0] for c in customers])
         .order_by("pk")
         .values_list(*INDEX_CONTACT_FIELDS)
-    ]
+    )
     # A contact indexed already: an update of its customer by a later row of the same load.
     indexed = set(
         SearchDocument.objects.filter(
-            kind=kinds.CONTACT, object_id__in=[c.pk for c in contacts]
+            kind=kinds.CONTACT, object_id__in=[c[0] for c in contacts]
         ).values_list("object_id", flat=True)
     )
-    contacts = [c for c in contacts if c.pk not in indexed]
-    return search_index_bulk(
-        [
-            *(customer_document(c) for c in customers),
-            *(contact_document(c, customer=by_pk[c.customer_id]) for c in contacts),
-        ]
-    )
+    return customers, [c for c in contacts if c[0] not in indexed]
+
+
+def customers_index_documents(
+    customer_rows: list[tuple[Any, ...]], contact_rows: list[tuple[Any, ...]]
+) -> list[SearchDocument]:
+    """The unsaved documents of customers_index_rows' rows (no query: a worker process may
+    build them)."""
+    customers = [
+        SimpleNamespace(**dict(zip(INDEX_CUSTOMER_FIELDS, r, strict=True))) for r in customer_rows
+    ]
+    by_pk = {c.pk: c for c in customers}
+    contacts = [
+        SimpleNamespace(**dict(zip(INDEX_CONTACT_FIELDS, r, strict=True))) for r in contact_rows
+    ]
+    return [
+        *(customer_document(c) for c in customers),
+        *(contact_document(c, customer=by_pk[c.customer_id]) for c in contacts),
+    ]
+
+
+@transaction.atomic
+def customers_index_write(documents: list[SearchDocument]) -> int:
+    """Write documents customers_index_documents built (elsewhere, from rows read earlier),
+    but those whose record has been indexed since (a change made meanwhile indexed it)."""
+    for kind in {d.kind for d in documents}:
+        done = set(
+            SearchDocument.objects.filter(
+                kind=kind, object_id__in=[d.object_id for d in documents if d.kind == kind]
+            ).values_list("object_id", flat=True)
+        )
+        if done:
+            documents = [d for d in documents if d.kind != kind or d.object_id not in done]
+    return search_index_bulk(documents)
 
 
 @transaction.atomic

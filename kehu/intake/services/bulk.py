@@ -31,8 +31,8 @@ from kehu.core.jobs import JobInterrupted, job_finish, job_here, job_progress, j
 from kehu.core.models import Job, SearchDocument
 from kehu.core.search_index import CATCH_UP_JOB
 from kehu.customers.models import Customer
-from kehu.customers.services import customers_index_fill
 
+from ..catch_up import catch_up_documents
 from ..models import ImportRun
 from .common import Outcome
 
@@ -101,7 +101,11 @@ def catch_up_job(run: ImportRun) -> Job:
 
 
 def import_index_catch_up(
-    run: ImportRun, *, job: Job, on_progress: Callable[[int, int], None] | None = None
+    run: ImportRun,
+    *,
+    job: Job,
+    on_progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
 ) -> int:
     """Write the search documents of the customers this bulk load created (and their decision
     makers), CATCH_UP_BATCH customers per transaction, in key order, reporting done / total on
@@ -120,14 +124,14 @@ def import_index_catch_up(
         aside = secondary_indexes([SearchDocument._meta.db_table])
         with transaction.atomic():
             indexes_drop(aside)
-    written = 0
-    try:
-        for start in range(0, total, CATCH_UP_BATCH):
-            written += customers_index_fill(ids[start : start + CATCH_UP_BATCH])
-            done = min(total, start + CATCH_UP_BATCH)
-            job_progress(job.pk, done=done)
-            if on_progress is not None:
-                on_progress(done, total)
+
+    def progress(done: int) -> None:
+        job_progress(job.pk, done=done)
+        if on_progress is not None:
+            on_progress(done, total)
+
+    try:  # the documents built by the import's worker processes (catch_up.py) for a large load
+        written = catch_up_documents(ids, batch=CATCH_UP_BATCH, on_batch=progress, workers=workers)
     except JobInterrupted:  # the worker is shutting down: the next one continues
         job_requeue(
             job.pk,

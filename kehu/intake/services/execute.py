@@ -73,7 +73,8 @@ def import_execute(
     """Dry-run or commit (from run.position on) the whole file; returns the run with its counts.
 
     A dry run writes nothing and keeps the first `keep_rows` problems in run.preview.
-    `workers` processes clean and build the rows (default: default_workers(run.total_rows)).
+    `workers` processes clean and build the rows, and build the search documents of a bulk
+    load (default: default_workers(run.total_rows)).
     `bulk`: the bulk path (services/bulk.py; default: for files of ≥ KEHU_IMPORT_BULK_ROWS
     rows); its search index catches up once the run has finished, reporting (done, total)
     customers to `on_index`.
@@ -193,7 +194,7 @@ def import_execute(
         if not bulk and run.created + run.updated >= settings.KEHU_IMPORT_SEARCH_TIDY_ROWS:
             transaction.on_commit(search_tidy.enqueue)
     if bulk and run.created:
-        import_index_catch_up(run, job=catch_up_job(run), on_progress=on_index)
+        import_index_catch_up(run, job=catch_up_job(run), on_progress=on_index, workers=workers)
     if run.created + run.updated >= settings.KEHU_IMPORT_SEARCH_TIDY_ROWS:
         db_analyze()  # a large import reshapes the customers: fresh planner statistics
     return run
