@@ -26,25 +26,32 @@ _TOP = "\U0010ffff"
 
 
 class _Union:
-    """SELECT id ... UNION SELECT id ...: one branch per key, each with its own LIMIT."""
+    """SELECT id ... UNION SELECT id ...: one branch per key, each with its own LIMIT; run in
+    statements of at most COMPOUND branches (SQLite allows 500 in one compound SELECT)."""
+
+    COMPOUND = 400
 
     def __init__(self, limit: int) -> None:
-        self.parts: list[str] = []
-        self.params: list[Any] = []
+        self.parts: list[tuple[str, list[Any]]] = []
         self.limit = limit
 
     def add(self, sql: str, params: list[Any], *, tag: str = "") -> None:
         alias = f"b{len(self.parts)}"
         columns = f"%s AS tag, {alias}.*" if tag else "*"
-        self.parts.append(f"SELECT {columns} FROM ({sql} LIMIT {int(self.limit)}) AS {alias}")
-        self.params += [tag, *params] if tag else params
+        part = f"SELECT {columns} FROM ({sql} LIMIT {int(self.limit)}) AS {alias}"
+        self.parts.append((part, [tag, *params] if tag else list(params)))
 
     def rows(self) -> list[tuple[Any, ...]]:
-        if not self.parts:
-            return []
+        out: list[tuple[Any, ...]] = []
         with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(self.parts), self.params)
-            return list(cursor.fetchall())
+            for start in range(0, len(self.parts), self.COMPOUND):
+                chunk = self.parts[start : start + self.COMPOUND]
+                cursor.execute(
+                    " UNION ALL ".join(sql for sql, _params in chunk),
+                    [value for _sql, params in chunk for value in params],
+                )
+                out += cursor.fetchall()
+        return out
 
 
 def _marks(values: list[Any]) -> str:
