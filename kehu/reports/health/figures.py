@@ -200,6 +200,15 @@ def customer_figures(chosen: list[Customer], now: datetime) -> list[dict[str, An
     return rows
 
 
+def labelled(data: dict[str, Any]) -> dict[str, Any]:
+    """A stored report's rows with their band labels in the reader's language (the worker
+    stores them in its own)."""
+    for row in data.get("customers", []):
+        if row.get("band") in BANDS:
+            row["band_label"] = str(BANDS[row["band"]])
+    return data
+
+
 def health_report(
     customers: QuerySet[Customer],
     now: datetime,

@@ -62,9 +62,11 @@ def report_for(user: User, kind: str, *, now: datetime | None = None) -> dict[st
         snapshot = ReportSnapshot.objects.filter(kind=kind, key="all").first()
         if snapshot is None:
             snapshot = report_store(kind, now=now)
-        return {"generated_at": snapshot.generated_at, "stored": True, "data": snapshot.data}
+        data = figures.labelled(snapshot.data)
+        return {"generated_at": snapshot.generated_at, "stored": True, "data": data}
     stored = person_stored(user, kind, "", now)
     if stored is not None:
+        stored["data"] = figures.labelled(stored["data"])
         return stored
     data = STORED[kind](
         figures.customers_for(user), now, interactions=figures.interactions_for(user)

@@ -103,3 +103,20 @@ def test_a_new_dormancy_window_drops_the_stored_rows(api, rep, admin_user, datas
         body = api.login(rep).get(f"/api/v1/reports/{kind}").json()
         assert body["stored"] is False and body["data"]["window_days"] == 30
     assert api.get("/api/v1/reports/health").json()["stored"] is True
+
+
+def test_stored_bands_read_in_the_readers_language(client, rep, admin_user, dataset):
+    from django.utils import translation
+
+    from kehu.reports.health.services import report_store
+
+    with translation.override("zh-hans"):  # the worker's language
+        people_reports_store()
+        report_store("health")
+    client.cookies["django_language"] = "en"  # the reader chose English
+    for user in (rep, admin_user):
+        client.force_login(user)
+        body = client.get("/api/v1/reports/health").json()
+        assert body["stored"] is True
+        labels = {row["band_label"] for row in body["data"]["customers"]}
+        assert labels and labels <= {"Healthy", "Watch", "At risk"}, labels
