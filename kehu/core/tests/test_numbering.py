@@ -9,6 +9,7 @@ import pytest
 from kehu.core.models import Counter
 from kehu.core.numbering import (
     SequenceExhausted,
+    monthly_spread,
     next_number,
     reserve_in_sequence,
 )
@@ -32,3 +33,22 @@ def test_reserve_grants_what_is_left():
     assert reserve_in_sequence("CX202611", count=25, limit=9999) == (9991, 9)
     assert reserve_in_sequence("CX202611", count=5, limit=9999) == (10000, 0)
     assert Counter.objects.get(key="CX202611").last == 9999
+
+
+def test_full_months_borrow_the_nearest_months_numbers_in_their_order():
+    Counter.objects.bulk_create(
+        [
+            Counter(key="CX202601", last=9998),
+            Counter(key="CX202602", last=9999),
+            Counter(key="CX202603", last=9997),
+            Counter(key="CX202512", last=9999),
+        ]
+    )
+    spread = monthly_spread("CX", {"CX202601": 3, "CX202602": 4}, today=date(2026, 3, 9))
+    # January: its last one, then March (later, up to this month): 9998, 9999 ...
+    assert spread["CX202601"] == ["CX2026019999", "CX2026039998", "CX2026039999"]
+    # February is full and March is used up: back to January (full), then December (full),
+    # then November 2025.
+    assert spread["CX202602"] == [f"CX20251100{n:02d}" for n in range(1, 5)]
+    assert Counter.objects.get(key="CX202511").last == 4
+    assert all(len(n) == 12 for numbers in spread.values() for n in numbers)

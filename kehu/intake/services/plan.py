@@ -14,7 +14,7 @@ from kehu.accounts.models import User
 from kehu.accounts.policy import scope_for
 from kehu.audit.display import field_label
 from kehu.core.errors import ChangeHeld, DomainError, ValidationFailed
-from kehu.core.numbering import MONTHLY_LIMIT, monthly_key, monthly_number, reserve_in_sequence
+from kehu.core.numbering import monthly_key, monthly_spread
 from kehu.core.search_index import (
     contact_document,
     customer_document,
@@ -294,8 +294,8 @@ def _create(
     workers built, else built here).
 
     A customer is numbered in the month it was first contacted (its history: CX202303…), or in
-    this month when that date is missing or later; a month has 9,999 numbers, and a row for a
-    month that has none left fails, naming the limit (kehu/core/numbering.py)."""
+    this month when that date is missing or later; a month has 9,999 numbers, and a month that
+    has none left lends its rows the nearest month's (kehu/core/numbering.py monthly_spread)."""
     numbered = _numbers(items, raw)
     items = [item for item in items if item[0].outcome == Outcome.CREATED]
     if not items:
@@ -326,30 +326,26 @@ def _create(
 def _numbers(
     items: list[tuple[ImportRow, Customer, Contact | None, int]], raw: dict[int, dict[str, str]]
 ) -> dict[int, str]:
-    """{row number: customer number} of the rows to create, reserved month by month; a row whose
-    month has no number left is marked failed here."""
+    """{row number: customer number} of the rows to create, month by month (monthly_spread: a
+    full month lends the nearest one's numbers); a row left without one (every month from 1900
+    on is full) is marked failed here."""
     today = timezone.localdate()
     by_month: dict[str, list[int]] = {}
     for _result, customer, _maker, number in items:
         first_contact = customer.first_contact_date
         month = first_contact if first_contact is not None and first_contact <= today else today
         by_month.setdefault(monthly_key("CX", month), []).append(number)
+    spread = monthly_spread("CX", {key: len(rows) for key, rows in by_month.items()}, today=today)
     numbered: dict[int, str] = {}
-    for key in sorted(by_month):  # one lock order for every import: no deadlock between two
-        numbers = by_month[key]
-        first, granted = reserve_in_sequence(key, count=len(numbers), limit=MONTHLY_LIMIT)
-        for offset, number in enumerate(numbers[:granted]):
-            numbered[number] = monthly_number(key, first + offset)
+    for key, rows in by_month.items():
+        numbered.update(zip(rows, spread[key], strict=False))
     message = _(
-        "No customer number is left for %(month)s: a month has at most %(limit)s "
-        "(CX + year and month + 4 digits). Import this row again next month."
+        "No customer number is left: every month has its %(limit)s (CX + year and month + 4 digits)."
     )
     for result, _customer, _maker, number in items:
         if number not in numbered:
-            key = next(k for k, rows in by_month.items() if number in rows)
-            label = f"{key[2:6]}-{key[6:8]}"
             result.outcome, result.is_incomplete, result.raw = Outcome.FAILED, False, raw[number]
-            result.errors = {"customer_no": [message % {"month": label, "limit": "9,999"}]}
+            result.errors = {"customer_no": [message % {"limit": "9,999"}]}
     return numbered
 
 

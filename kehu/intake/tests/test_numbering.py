@@ -1,4 +1,5 @@
-"""Imported history is numbered by its first-contact month; a full month fails its rows by name."""
+"""Imported history is numbered by its first-contact month; a full month lends the nearest one's
+numbers (4 digits kept), and a row fails by name only when no month has one left."""
 
 from __future__ import annotations
 
@@ -51,18 +52,47 @@ def test_history_is_numbered_by_first_contact_month(tmp_path, rep):
 
 
 @time_machine.travel(NOW, tick=False)
-def test_a_full_month_fails_the_rows_it_cannot_number(tmp_path, rep):
-    Counter.objects.create(key="CX202611", last=9998)
+def test_a_full_month_lends_its_rows_the_nearest_months_numbers(tmp_path, rep):
+    """9,999 a month stays the format; a full month's rows take the nearest later month's
+    numbers up to this month, then the nearest earlier month's: no row fails for a number."""
+    Counter.objects.bulk_create(
+        [
+            Counter(key="CX202611", last=9998),  # this month: one left
+            Counter(key="CX202610", last=9999),  # full: the rows go on to September
+            Counter(key="CX202506", last=9999),  # full: July 2025 is the nearest later one
+            Counter(key="CX202507", last=3),
+        ]
+    )
     rows = [standard_row(n, 首次接触时间="") for n in (1, 2, 3)]
-    rows.append(standard_row(4, 首次接触时间="2025-06-01"))
+    rows += [standard_row(4, 首次接触时间="2025-06-01"), standard_row(5, 首次接触时间="2025-06-30")]
     summary = _import(write_csv(tmp_path / "many.csv", rows))
-    assert summary.startswith("created=2 updated=0 skipped=0 failed=2")
-    assert sorted(Customer.objects.values_list("customer_no", flat=True)) == [
-        "CX2025060001",
-        "CX2026119999",
-    ]
-    failed = ImportRow.objects.filter(outcome="failed").order_by("row_number")
-    assert [r.row_number for r in failed] == [3, 4]
-    assert "9,999" in failed[0].errors["customer_no"][0]
-    assert failed[0].raw["外部编号"] == "EXT00000002"
-    assert Counter.objects.get(key="CX202611").last == 9999
+    assert summary.startswith("created=5 updated=0 skipped=0 failed=0")
+    numbers = dict(Customer.objects.values_list("external_id", "customer_no"))
+    assert numbers == {
+        "EXT00000001": "CX2026119999",
+        "EXT00000002": "CX2026090001",
+        "EXT00000003": "CX2026090002",
+        "EXT00000004": "CX2025070004",
+        "EXT00000005": "CX2025070005",
+    }
+    assert Customer.objects.get(external_id="EXT00000004").first_contact_date.isoformat() == (
+        "2025-06-01"
+    )  # the date is the customer's own; only the number is borrowed
+    last = dict(Counter.objects.values_list("key", "last"))
+    assert (last["CX202611"], last["CX202609"], last["CX202507"]) == (9999, 2, 5)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_rows_fail_by_name_only_when_every_month_is_full(tmp_path, rep):
+    Counter.objects.bulk_create(
+        Counter(key=f"CX{year:04d}{month:02d}", last=9999)
+        for year in range(1900, 2027)
+        for month in range(1, 13)
+        if (year, month) <= (2026, 11)
+    )
+    summary = _import(write_csv(tmp_path / "full.csv", [standard_row(1, 首次接触时间="")]))
+    assert summary.startswith("created=0 updated=0 skipped=0 failed=1")
+    row = ImportRow.objects.get(outcome="failed")
+    assert "9,999" in row.errors["customer_no"][0]
+    assert row.raw["外部编号"] == "EXT00000001"
+    assert not Customer.objects.exists()
