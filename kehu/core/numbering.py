@@ -176,8 +176,8 @@ def _spread_plan(
     wanted = {key: count for key, count in wanted.items() if count > 0}
     if not wanted:
         return {}
-    months = Counter.objects.filter(key__regex=rf"^{prefix}[0-9]{{6}}$")
-    used = dict(months.values_list("key", "last"))
+    counters = Counter.objects.filter(key__regex=rf"^{prefix}[0-9]{{6}}$")
+    used: dict[str, int] = dict(counters.values_list("key", "last"))
     plan: dict[str, list[tuple[str, int]]] = {}
 
     def take(target: str, key: str, count: int) -> int:

@@ -68,28 +68,61 @@ def _rare(column: str, values: list[Any]) -> str:
     return f"likelihood({term}, 0.001)" if connection.vendor == "sqlite" else term
 
 
+# Where a phone's or e-mail's blind index is held: (kind, table, customer column, column).
+_HELD = (
+    ("phone", "customers_customer", "id", "phone_bidx"),
+    ("phone", "customers_contact", "customer_id", "mobile_bidx"),
+    ("phone", "customers_contact", "customer_id", "landline_bidx"),
+    ("email", "customers_customer", "id", "email_bidx"),
+    ("email", "customers_contact", "customer_id", "email_bidx"),
+)
+
+
 def holders(phone_bases: list[str], emails: list[str]) -> dict[str, set[int]]:
     """Customers holding each phone (by its base: extensions aside) or e-mail, a few past the
     limit at most; one statement, through the blind indexes (kehu.core.crypto)."""
+    if connection.vendor == "postgresql":
+        return _holders_listed(phone_bases, emails)
     query = _Union(MAX_SHARED_VALUE + 2)
-    for base in phone_bases:
-        token = [blind("phone", base)]
-        for sql in (  # a branch each: SQLite weighs no likelihood() inside an OR
-            f"SELECT id FROM customers_customer WHERE {_rare('phone_bidx', token)}",
-            f"SELECT customer_id FROM customers_contact WHERE {_rare('mobile_bidx', token)}",
-            f"SELECT customer_id FROM customers_contact WHERE {_rare('landline_bidx', token)}",
-        ):
-            query.add(sql, token, tag=base)
-    for email in emails:
-        token = [blind("email", email)]
-        for sql in (
-            f"SELECT id FROM customers_customer WHERE {_rare('email_bidx', token)}",
-            f"SELECT customer_id FROM customers_contact WHERE {_rare('email_bidx', token)}",
-        ):
-            query.add(sql, token, tag=email)
+    values = {"phone": phone_bases, "email": emails}
+    for kind, table, customer, column in _HELD:  # a branch each: SQLite weighs no likelihood()
+        for value in values[kind]:  # inside an OR
+            token = [blind(kind, value)]
+            query.add(
+                f"SELECT {customer} FROM {table} WHERE {_rare(column, token)}", token, tag=value
+            )
     out: dict[str, set[int]] = {value: set() for value in [*phone_bases, *emails]}
     for tag, customer_id in query.rows():
         out[tag].add(customer_id)
+    return out
+
+
+def _holders_listed(phone_bases: list[str], emails: list[str]) -> dict[str, set[int]]:
+    """holders() on PostgreSQL: the values as two arrays and a LATERAL look-up per column,
+    one statement planned once. The UNION of a branch per value (SQLite's form) spent ~0.2 ms
+    planning each branch: 95 ms for a bulk batch's 400, more than the look-ups themselves.
+    `column > ''` changes no answer (a blind index is never empty) but tells the planner the
+    look-up is selective: with most rows empty (no e-mail) it otherwise expects every row to
+    match an unknown token and scans the table once per value (1.2 s for 300 e-mails)."""
+    values = {"phone": phone_bases, "email": emails}
+    tokens = {kind: [blind(kind, v) for v in listed] for kind, listed in values.items()}
+    parts: list[str] = []
+    params: list[Any] = []
+    for kind, table, customer, column in _HELD:
+        if not values[kind]:
+            continue
+        parts.append(
+            f"SELECT v.tag, h.cid FROM unnest(%s::text[], %s::text[]) AS v(tag, token) "
+            f"CROSS JOIN LATERAL (SELECT {customer} AS cid FROM {table} "
+            f"WHERE {column} = v.token AND {column} > '' LIMIT %s) AS h"
+        )
+        params += [values[kind], tokens[kind], MAX_SHARED_VALUE + 2]
+    out: dict[str, set[int]] = {value: set() for value in [*phone_bases, *emails]}
+    if parts:
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            for tag, customer_id in cursor.fetchall():
+                out[tag].add(customer_id)
     return out
 
 
