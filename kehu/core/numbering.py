@@ -185,7 +185,7 @@ def _spread_plan(
         if taken > 0:
             plan.setdefault(target, []).append((key, taken))
             used[target] = used.get(target, 0) + taken
-        return max(taken, 0)
+        return int(max(taken, 0))
 
     left = {key: count - take(key, key, count) for key, count in sorted(wanted.items())}
     for key in sorted(left):
