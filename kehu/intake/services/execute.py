@@ -23,9 +23,10 @@ from kehu.accounts.models import User
 from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
 from kehu.core.db import db_analyze
+from kehu.core.models import Counter, SearchDocument
 from kehu.core.tasks import search_tidy
 from kehu.customers.consent_gate import consent_basis_record_bulk
-from kehu.customers.models import Contact
+from kehu.customers.models import Contact, Customer, CustomerStatusChange
 
 from ..models import ImportRow, ImportRun
 from ..pipeline import Context, default_workers, prepared
@@ -196,7 +197,9 @@ def import_execute(
     if bulk and run.created:
         import_index_catch_up(run, job=catch_up_job(run), on_progress=on_index, workers=workers)
     if run.created + run.updated >= settings.KEHU_IMPORT_SEARCH_TIDY_ROWS:
-        db_analyze()  # a large import reshapes the customers: fresh planner statistics
+        # A large import reshapes the tables it wrote: fresh planner statistics for those only
+        # (every table of the database took 3.8 s on PostgreSQL whatever the import's size).
+        db_analyze(Customer, Contact, CustomerStatusChange, SearchDocument, ImportRow, Counter)
     return run
 
 
