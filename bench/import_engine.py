@@ -21,7 +21,7 @@ import json
 import os
 import re
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +48,8 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    seconds: Counter[str] = Counter()  # wall
-    cpu_seconds: Counter[str] = Counter()  # this process's CPU: SQLite's own, not PostgreSQL's
+    seconds: defaultdict[str, float] = defaultdict(float)  # wall
+    cpu_seconds: defaultdict[str, float] = defaultdict(float)  # this process's CPU (SQLite's)
     calls: defaultdict[str, int] = defaultdict(int)
 
     def count(kind: str, started: float, cpu_started: float) -> None:
@@ -64,7 +64,8 @@ def main() -> None:
         finally:
             count(statement_kind(sql), started, cpu_started)
 
-    commit = connection._commit
+    wrapper: Any = connection
+    commit = wrapper._commit
 
     def timed_commit() -> None:
         started, cpu_started = time.perf_counter(), time.process_time()
@@ -73,7 +74,7 @@ def main() -> None:
         finally:
             count("COMMIT", started, cpu_started)
 
-    connection._commit = timed_commit  # type: ignore[method-assign]
+    wrapper._commit = timed_commit
     started, cpu = time.perf_counter(), time.process_time()
     with connection.execute_wrapper(timed):
         call_command("import", str(args.file), "--bulk", verbosity=0)
@@ -92,7 +93,7 @@ def main() -> None:
         "rows_per_s_if_python_took_nothing": round(rows / engine) if engine else None,
         "by_statement": {
             kind: {"s": round(s, 2), "cpu_s": round(cpu_seconds[kind], 2), "calls": calls[kind]}
-            for kind, s in seconds.most_common()
+            for kind, s in sorted(seconds.items(), key=lambda item: -item[1])
         },
         "load": [round(x, 2) for x in os.getloadavg()],
     }
