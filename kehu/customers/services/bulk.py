@@ -16,7 +16,7 @@ from kehu.audit.services import PendingEntry, audit_record, audit_record_many, d
 from kehu.contacts.models import Contact
 from kehu.contacts.services import contact_remove, contact_values_restore, contacts_bulk_add
 from kehu.core.bulk import insert_rows, reserve_ids, unsaved
-from kehu.core.crypto import blind_values
+from kehu.core.crypto import blind_values, decrypt
 from kehu.core.errors import ChangeHeld
 from kehu.core.models import SearchDocument
 from kehu.core.normalize.pinyin import name_sort_key
@@ -210,14 +210,8 @@ def customers_index_rows(ids: Collection[int]) -> IndexRows:
     todo = sorted(set(ids) - done)
     if not todo:
         return [], []
-    customers = list(
-        Customer.objects.filter(pk__in=todo).order_by("pk").values_list(*INDEX_CUSTOMER_FIELDS)
-    )
-    contacts = list(
-        Contact.objects.filter(customer_id__in=[c[0] for c in customers])
-        .order_by("pk")
-        .values_list(*INDEX_CONTACT_FIELDS)
-    )
+    customers = _index_read(Customer, INDEX_CUSTOMER_FIELDS, "id", todo)
+    contacts = _index_read(Contact, INDEX_CONTACT_FIELDS, "customer_id", [c[0] for c in customers])
     # A contact indexed already: an update of its customer by a later row of the same load.
     indexed = set(
         SearchDocument.objects.filter(
@@ -225,6 +219,36 @@ def customers_index_rows(ids: Collection[int]) -> IndexRows:
         ).values_list("object_id", flat=True)
     )
     return customers, [c for c in contacts if c[0] not in indexed]
+
+
+def _index_read(
+    model: type[Customer | Contact], names: tuple[str, ...], column: str, keys: list[int]
+) -> list[tuple[Any, ...]]:
+    """values_list(*names) (the first: "pk") of the rows whose `column` is in keys, in key
+    order, read with one plain statement (the ORM's per-row work costs more than the
+    statement), the encrypted fields opened as their from_db_value does."""
+    if not keys:
+        return []
+    meta, quote = model._meta, connection.ops.quote_name
+    fields: list[Any] = [meta.pk if name == "pk" else meta.get_field(name) for name in names]
+    columns = ", ".join(quote(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(keys))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(column)} IN ({marks}) "
+            f"ORDER BY {quote(fields[0].column)}",
+            keys,
+        )
+        rows = cursor.fetchall()
+    sealed = [(i, f.aad()) for i, f in enumerate(fields) if getattr(f, "encrypted", False)]
+    out = []
+    for row in rows:
+        values = list(row)
+        for i, aad in sealed:
+            if values[i]:
+                values[i] = decrypt(values[i], aad)
+        out.append(tuple(values))
+    return out
 
 
 # The rows as records with the attributes the document builders read (no model instance).
