@@ -5,8 +5,8 @@ the personal fields decrypted) and writes their documents (customers_index_write
 transaction a batch, in key order); the documents themselves, the pure-Python part (search
 normalisation, pinyin, bigrams, blind terms), are built by the import's forked workers
 (pipeline._Workers), one batch per worker in flight, and sent back as field values with their
-search terms (search_prepare), as the load's workers send theirs. While the workers build, the
-main process writes the batch before and reads the one after, so both cores are busy.
+search terms (customers_index_prepared: no model instance on either side). While the workers
+build, the main process writes the batch before and reads the one after, so both cores are busy.
 
 A batch read before the previous one was written may meet a record indexed meanwhile (a change
 a person made during the catch-up indexes it): customers_index_write drops its document.
@@ -19,28 +19,21 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from kehu.core.models import SearchDocument
-from kehu.core.search_index import search_prepare, search_prepared
+from kehu.core.search_index import Prepared
 from kehu.customers.services import (
-    customers_index_documents,
     customers_index_fill,
+    customers_index_prepared,
     customers_index_rows,
     customers_index_write,
 )
 
 from .pipeline import _Workers, default_workers
-from .writes import field_values, unsaved
-
-Packed = list[tuple[tuple[Any, ...], tuple[str, str]]]
 
 
-def documents_packed(rows: tuple[list[Any], list[Any]]) -> Packed:
-    """In a worker: the documents of a batch's rows, as (field values, search terms)."""
-    return [(field_values(d), search_prepare(d)) for d in customers_index_documents(*rows)]
-
-
-def documents_unpacked(packed: Packed) -> list[SearchDocument]:
-    return [search_prepared(unsaved(SearchDocument, values), terms) for values, terms in packed]
+def documents_packed(rows: tuple[list[Any], list[Any]]) -> list[Prepared]:
+    """In a worker: the documents of a batch's rows, as (field values, search terms); the kind
+    as a plain string (an enum member costs the main process a look-up a document to unpickle)."""
+    return [((v[0], str(v[1]), *v[2:]), terms) for v, terms in customers_index_prepared(*rows)]
 
 
 def catch_up_documents(
@@ -85,7 +78,7 @@ def catch_up_documents(
                 following, rows = read(after)
                 pool.send(index, rows)
                 in_flight.append((index, following))
-            written += customers_index_write(documents_unpacked(packed))
+            written += customers_index_write(packed)
             on_batch(done)
     finally:
         pool.close()

@@ -4,12 +4,13 @@ substring indexes, and tidying the index after large writes."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection
 
+from ..bulk import field_values
 from ..models import Job, SearchDocument
-from .documents import scope_tokens
+from .documents import Values, scope_tokens
 from .fts import (
     _ROW_FIELDS,
     IndexRow,
@@ -22,6 +23,7 @@ from .fts import (
     _pg_grams,
 )
 
+_Item = TypeVar("_Item")
 _TERMS = "_search_terms"  # where search_prepare keeps its result on a document
 # The job of a bulk import's catch-up (kehu.intake.services.bulk): the index is behind until it ends.
 CATCH_UP_JOB = "search.catch_up"
@@ -40,23 +42,41 @@ def search_catching_up() -> int | None:
     return min(99, int(done * 100 / total)) if total else 0
 
 
-def search_prepare(document: SearchDocument) -> tuple[str, str]:
+Terms = tuple[str, str]
+# A document as its field values (SearchDocument's order, documents.FIELDS) and its terms: what
+# a bulk load's catch-up builds, sends between processes and writes, without model instances.
+Prepared = tuple[Values, Terms]
+
+
+def _engine() -> str:
+    return "sqlite" if _is_sqlite() else "postgresql"
+
+
+def search_prepare_values(values: Values, *, engine: str | None = None) -> Terms:
+    """search_prepare's terms of a document given as its field values (documents.FIELDS)."""
+    _pk, kind, _o, _c, owner, team, status, *_middle, text, _grams_value, tokens = values
+    return (
+        scope_tokens(kind, owner, team, status, engine=engine or _engine()),
+        _grams(text, tokens),
+    )
+
+
+def search_prepare(document: SearchDocument) -> Terms:
     """(scope tokens, CJK bigrams and blind terms) of a new document for this engine: what
     search_index_bulk derives from its kind, owner, team, status, text and tokens. Computed
     ahead (the import's worker processes do) it is kept on the document and search_index_bulk
     does not compute it again. ASCII in the text (a customer number filled in later) changes
     neither."""
     d = document
-    engine = "sqlite" if _is_sqlite() else "postgresql"
     terms = (
-        scope_tokens(d.kind, d.owner, d.team, d.status, engine=engine),
+        scope_tokens(d.kind, d.owner, d.team, d.status, engine=_engine()),
         _grams(d.text, d.tokens),
     )
     d.__dict__[_TERMS] = terms
     return terms
 
 
-def search_prepared(document: SearchDocument, terms: tuple[str, str]) -> SearchDocument:
+def search_prepared(document: SearchDocument, terms: Terms) -> SearchDocument:
     """Give a document the terms search_prepare computed for it elsewhere (another process)."""
     document.__dict__[_TERMS] = terms
     return document
@@ -69,21 +89,22 @@ def search_index_bulk(documents: Iterable[SearchDocument], *, batch_size: int = 
     the ORM's per-field preparation costs more than building the documents.
     """
     total = 0
-    sqlite = _is_sqlite()
     for batch in _batches(documents, batch_size):
-        terms = [d.__dict__.get(_TERMS) or search_prepare(d) for d in batch]
-        if not sqlite:
-            for document, (scope, grams) in zip(batch, terms, strict=True):
-                document.grams = _pg_grams(grams, scope)  # = pg_grams(document)
-        _insert_new(batch)
-        if sqlite:  # = _fts_insert([_index_row(d) for d in batch])
-            _fts_write(
-                [(d.pk, d.text, scope) for d, (scope, _g) in zip(batch, terms, strict=True)],
-                [
-                    (d.pk, _bigram_tokens(g, scope))
-                    for d, (scope, g) in zip(batch, terms, strict=True)
-                ],
-            )
+        prepared = [(field_values(d), d.__dict__.get(_TERMS) or search_prepare(d)) for d in batch]
+        for document, (pk, grams) in zip(batch, _insert_prepared(prepared), strict=True):
+            document.pk = pk
+            document.grams = grams
+            document._state.adding = False
+        total += len(batch)
+    return total
+
+
+def search_index_values(prepared: Iterable[Prepared], *, batch_size: int = 2000) -> int:
+    """search_index_bulk for documents given as (field values, terms) (search_prepare_values):
+    the same rows, without a model instance a document. Returns the count."""
+    total = 0
+    for batch in _batches(prepared, batch_size):
+        _insert_prepared(batch)
         total += len(batch)
     return total
 
@@ -92,9 +113,11 @@ _ALL_FIELDS = list(SearchDocument._meta.concrete_fields)
 _COLUMNS_SQL = ", ".join(f.column for f in _ALL_FIELDS)
 
 
-def _insert_new(batch: list[SearchDocument]) -> None:
+def _insert_prepared(batch: list[Prepared]) -> list[tuple[int, str]]:
+    """Insert the documents and their substring-index entries; (id, grams) of each."""
+    sqlite = _is_sqlite()
     with connection.cursor() as cursor:
-        if _is_sqlite():
+        if sqlite:
             # Inside the caller's transaction, which has written already (the records, or the
             # reindex's delete), SQLite's write lock is held: no one else takes these ids.
             cursor.execute(
@@ -103,30 +126,32 @@ def _insert_new(batch: list[SearchDocument]) -> None:
                 "WHERE name = 'core_searchdocument'), 0))"
             )
             first = int(cursor.fetchone()[0]) + 1
-            ids: Iterable[int] = range(first, first + len(batch))
-        else:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence('core_searchdocument', 'id')) "
-                "FROM generate_series(1, %s)",
-                [len(batch)],
-            )
-            ids = [row[0] for row in cursor.fetchall()]
-        for document, pk in zip(batch, ids, strict=True):
-            document.pk = pk
-        rows = [tuple(getattr(d, f.attname) for f in _ALL_FIELDS) for d in batch]
-        if _is_sqlite():
+            ids: list[int] = list(range(first, first + len(batch)))
+            rows = [(pk, *values[1:]) for pk, (values, _t) in zip(ids, batch, strict=True)]
             marks = ", ".join(["%s"] * len(_ALL_FIELDS))
             cursor.executemany(
                 f"INSERT INTO core_searchdocument ({_COLUMNS_SQL}) VALUES ({marks})", rows
             )
-        else:
-            with cursor.cursor.copy(
-                f"COPY core_searchdocument ({_COLUMNS_SQL}) FROM STDIN"
-            ) as copy:
-                for row in rows:
-                    copy.write_row(row)
-    for document in batch:
-        document._state.adding = False
+            pairs = list(zip(ids, batch, strict=True))
+            _fts_write(
+                [(pk, values[14], scope) for pk, (values, (scope, _g)) in pairs],
+                [(pk, _bigram_tokens(grams, scope)) for pk, (_v, (scope, grams)) in pairs],
+            )
+            return [(pk, row[15]) for pk, row in zip(ids, rows, strict=True)]
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence('core_searchdocument', 'id')) "
+            "FROM generate_series(1, %s)",
+            [len(batch)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        rows = [
+            (pk, *values[1:15], _pg_grams(grams, scope), values[16])  # = pg_grams(document)
+            for pk, (values, (scope, grams)) in zip(ids, batch, strict=True)
+        ]
+        with cursor.cursor.copy(f"COPY core_searchdocument ({_COLUMNS_SQL}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    return [(pk, row[15]) for pk, row in zip(ids, rows, strict=True)]
 
 
 def search_index_clear() -> None:
@@ -143,8 +168,8 @@ def search_index_clear() -> None:
         cursor.execute("INSERT INTO search_bigram(search_bigram) VALUES('delete-all')")
 
 
-def _batches(items: Iterable[SearchDocument], size: int) -> Iterator[list[SearchDocument]]:
-    batch: list[SearchDocument] = []
+def _batches(items: Iterable[_Item], size: int) -> Iterator[list[_Item]]:
+    batch: list[_Item] = []
     for item in items:
         batch.append(item)
         if len(batch) >= size:

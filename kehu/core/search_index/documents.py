@@ -4,13 +4,20 @@ kind, owner, team and status inside the substring indexes."""
 from __future__ import annotations
 
 import zlib
+from functools import lru_cache
 from typing import Any
 
+from ..bulk import unsaved
 from ..models import SearchDocument
 from ..normalize import compact, pinyin_keys, search_normalize
 from ..normalize import company_core as _company_core
-from ..normalize.text import CJK_RUN as _CJK_RUN
-from .tokens import address_terms, email_terms, id_terms, phone_terms, tokens_text
+from .tokens import (
+    address_terms,
+    email_terms,
+    id_terms,
+    phone_terms,
+    tokens_text,
+)
 
 Kind = SearchDocument.Kind
 
@@ -22,19 +29,6 @@ def company_core(name: str, *, normalized: bool = False) -> str:
     core, kehu.core.normalize.company_core); the whole name when nothing is left."""
     text = name if normalized else search_normalize(name)
     return _company_core(text)[:200] or compact(text)
-
-
-def cjk_grams(text: str) -> str:
-    """Space-separated CJK bigrams of text (a lone character stands for itself)."""
-    grams: list[str] = []
-    seen: set[str] = set()
-    for run in _CJK_RUN.findall(text):
-        parts = [run] if len(run) == 1 else [run[i : i + 2] for i in range(len(run) - 1)]
-        for gram in parts:
-            if gram not in seen:
-                seen.add(gram)
-                grams.append(gram)
-    return " ".join(grams)
 
 
 def _join(*parts: str) -> str:
@@ -85,6 +79,7 @@ def scope_token(field: str, value: Any, *, engine: str = "sqlite") -> str:
     return _MARKS[field] + chr(_BASE + number // _RADIX) + chr(_BASE + number % _RADIX)
 
 
+@lru_cache(maxsize=65_536)  # a few owners, teams and statuses stand for every document
 def scope_tokens(
     kind: str, owner: int | None, team: int | None, status: str, *, engine: str = "sqlite"
 ) -> str:
@@ -93,57 +88,63 @@ def scope_tokens(
     return " ".join(t for t in tokens if t)
 
 
-def customer_document(customer: Any, *, tags: str = "") -> SearchDocument:
-    """The unsaved document of a customer: name, number, credit code and region in clear; its
-    phone, e-mail and address (encrypted fields) only as blind terms (tokens.py)."""
+# --- Documents. Built as their field values, in SearchDocument's field order (a bulk load
+# writes these without a model instance); customer_document and contact_document wrap them.
+# What repeats from record to record (a region, a person's name, a company core's pinyin) is
+# worked out once; test_document_values.py compares them with the documents built plainly.
+
+FIELDS = tuple(f.attname for f in SearchDocument._meta.concrete_fields)
+_ORDER = (
+    "id", "kind", "object_id", "customer_id", "owner", "team", "status", "title", "subtitle",
+    "name_key", "pinyin", "initials", "codes", "tags", "text", "grams", "tokens",
+)  # fmt: skip
+if FIELDS != _ORDER:  # the builders below write the values in this order
+    raise RuntimeError(f"SearchDocument's fields changed: {FIELDS}")
+Values = tuple[Any, ...]
+_pinyin_keys = lru_cache(maxsize=65_536)(pinyin_keys)
+
+
+@lru_cache(maxsize=4096)
+def _region(province: str | None, city: str | None, district: str | None) -> str:
+    return search_normalize(" ".join(p for p in (province, city, district) if p)).strip()
+
+
+@lru_cache(maxsize=65_536)
+def _person(name: str) -> tuple[str, str, str]:
+    key = compact(search_normalize(name))
+    return (key, *_pinyin_keys(key))
+
+
+def customer_values(customer: Any, *, tags: str = "") -> Values:
+    """customer_document's field values."""
     name = search_normalize(customer.name)
     core = company_core(name, normalized=True)
-    full_pinyin, initials = pinyin_keys(core)
-    codes = " ".join(
-        c for c in (customer.customer_no.lower(), (customer.credit_code or "").lower()) if c
-    )
-    region = search_normalize(
-        " ".join(p for p in (customer.province, customer.city, customer.district) if p)
-    ).strip()
+    full_pinyin, initials = _pinyin_keys(core)
+    number = customer.customer_no
+    codes = " ".join(c for c in (number.lower(), (customer.credit_code or "").lower()) if c)
+    region = _region(customer.province, customer.city, customer.district)
     text = _join(compact(name), core, full_pinyin, initials, codes, region, tags)
-    return SearchDocument(
-        kind=Kind.CUSTOMER,
-        object_id=customer.pk,
-        title=customer.name[:200],
-        subtitle=customer.customer_no,
-        name_key=core,
-        pinyin=full_pinyin,
-        initials=initials,
-        codes=codes[:300],
-        tags=tags,
-        text=text,
-        tokens=tokens_text(
-            phone_terms(customer.phone),
-            email_terms(customer.email),
-            address_terms(customer.address),
-        ),
-        **_scope_of(customer),
+    tokens = tokens_text(
+        phone_terms(customer.phone), email_terms(customer.email), address_terms(customer.address)
     )
+    pk = customer.pk
+    return (
+        None, Kind.CUSTOMER, pk, pk, customer.owner_id, customer.team_id, customer.status or "",
+        customer.name[:200], number, core, full_pinyin, initials, codes[:300], tags, text, "",
+        tokens,
+    )  # fmt: skip
 
 
-def contact_document(contact: Any, *, customer: Any = None, tags: str = "") -> SearchDocument:
-    """A contact: its name (and pinyin) in clear; mobile, landline, e-mail, WeChat and QQ ids and
-    address only as blind terms (tokens.py)."""
-    customer = customer if customer is not None else contact.customer
-    name = compact(search_normalize(contact.name))
-    full_pinyin, initials = pinyin_keys(name)
-    text = _join(name, full_pinyin, initials, tags)
-    return SearchDocument(
-        kind=Kind.CONTACT,
-        object_id=contact.pk,
-        title=contact.name[:200],
-        subtitle=f"{customer.name} · {contact.title}" if contact.title else customer.name,
-        name_key=name,
-        pinyin=full_pinyin,
-        initials=initials,
-        tags=tags,
-        text=text,
-        tokens=tokens_text(
+def contact_values(contact: Any, customer: Any, *, tags: str = "") -> Values:
+    """contact_document's field values."""
+    name, full_pinyin, initials = _person(contact.name)
+    title = contact.title
+    return (
+        None, Kind.CONTACT, contact.pk, customer.pk, customer.owner_id, customer.team_id,
+        customer.status or "", contact.name[:200],
+        f"{customer.name} · {title}" if title else customer.name, name, full_pinyin, initials,
+        "", tags, _join(name, full_pinyin, initials, tags), "",
+        tokens_text(
             phone_terms(contact.mobile),
             phone_terms(contact.landline),
             email_terms(contact.email),
@@ -151,8 +152,20 @@ def contact_document(contact: Any, *, customer: Any = None, tags: str = "") -> S
             id_terms(contact.qq),
             address_terms(contact.address),
         ),
-        **_scope_of(customer),
-    )
+    )  # fmt: skip
+
+
+def customer_document(customer: Any, *, tags: str = "") -> SearchDocument:
+    """The unsaved document of a customer: name, number, credit code and region in clear; its
+    phone, e-mail and address (encrypted fields) only as blind terms (tokens.py)."""
+    return unsaved(SearchDocument, customer_values(customer, tags=tags))  # type: ignore[no-any-return]
+
+
+def contact_document(contact: Any, *, customer: Any = None, tags: str = "") -> SearchDocument:
+    """A contact: its name (and pinyin) in clear; mobile, landline, e-mail, WeChat and QQ ids and
+    address only as blind terms (tokens.py)."""
+    customer = customer if customer is not None else contact.customer
+    return unsaved(SearchDocument, contact_values(contact, customer, tags=tags))  # type: ignore[no-any-return]
 
 
 def interaction_document(interaction: Any, *, customer: Any = None) -> SearchDocument:

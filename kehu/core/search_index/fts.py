@@ -16,7 +16,8 @@ from typing import Any
 from django.db import connection
 
 from ..models import SearchDocument
-from .documents import cjk_grams, scope_tokens
+from .documents import scope_tokens
+from .tokens import cjk_grams
 
 # (id, text, kind, owner, team, status, tokens): what the index needs of a document.
 IndexRow = tuple[int, str, str, "int | None", "int | None", str, str]

@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import chain
 
 from ..crypto import search_term, search_terms
 from ..normalize import phone_digits, search_normalize
@@ -47,52 +49,75 @@ def _term(field: str, form: str, value: str) -> str:
 
 
 def _affixes(field: str, value: str, *, suffixes: bool = False) -> list[str]:
-    terms = [_term(field, WHOLE, value)]
+    terms = search_terms(f"{field}.{WHOLE}", [value])
     top = min(len(value), _MAX_AFFIX + 1)
-    terms += search_terms(f"{field}.{PREFIX}", (value[:n] for n in range(_MIN_PREFIX, top)))
+    terms += search_terms(f"{field}.{PREFIX}", [value[:n] for n in range(_MIN_PREFIX, top)])
     if suffixes:
-        terms += search_terms(f"{field}.{SUFFIX}", (value[-n:] for n in range(_MIN_SUFFIX, top)))
+        terms += search_terms(f"{field}.{SUFFIX}", [value[-n:] for n in range(_MIN_SUFFIX, top)])
     return terms
 
 
+# Each *_terms function: no value, no terms (most contacts have no e-mail, WeChat or address).
+
+
 def phone_terms(value: str | None) -> list[str]:
-    digits = phone_digits(value or "")
+    digits = phone_digits(value) if value else ""
     return _affixes(PHONE, digits, suffixes=True) if digits else []
 
 
 def email_terms(value: str | None) -> list[str]:
-    email = search_normalize(value or "").strip()
+    email = search_normalize(value).strip() if value else ""
     if not email:
         return []
     local, _at, domain = email.partition("@")
-    terms = [_term(EMAIL, WHOLE, email)]
+    terms = search_terms(f"{EMAIL}.{WHOLE}", [email])
     top = min(len(local), _MAX_AFFIX) + 1
-    terms += search_terms(f"{EMAIL}.{PREFIX}", (local[:n] for n in range(_MIN_PREFIX, top)))
+    terms += search_terms(f"{EMAIL}.{PREFIX}", [local[:n] for n in range(_MIN_PREFIX, top)])
     if domain:
         terms.append(_term(EMAIL, DOMAIN, domain))
     return terms
 
 
 def id_terms(value: str | None) -> list[str]:
-    ident = "".join(search_normalize(value or "").split())
+    ident = "".join(search_normalize(value).split()) if value else ""
     return _affixes(IDENT, ident) if ident else []
 
 
-def _address_words(text: str) -> list[str]:
-    from .documents import cjk_grams
+@lru_cache(maxsize=65_536)
+def _run_grams(run: str) -> tuple[str, ...]:
+    """The bigrams of one CJK run, once each, in order (a lone character stands for itself).
+    Runs repeat across records (regions, the words of addresses and names): computed once."""
+    if len(run) == 1:
+        return (run,)
+    return tuple(dict.fromkeys(map(str.__add__, run[:-1], run[1:])))
 
-    grams = [gram for gram in cjk_grams(text).split() if len(gram) == 2]
+
+def cjk_gram_list(text: str) -> list[str]:
+    """The CJK bigrams of text, each once, in the order they first occur."""
+    runs = CJK_RUN.findall(text)
+    if len(runs) == 1:
+        return list(_run_grams(runs[0]))
+    return list(dict.fromkeys(chain.from_iterable(map(_run_grams, runs))))
+
+
+def cjk_grams(text: str) -> str:
+    """Space-separated CJK bigrams of text (a lone character stands for itself)."""
+    return " ".join(cjk_gram_list(text))
+
+
+def _address_words(text: str) -> list[str]:
+    grams = [gram for gram in cjk_gram_list(text) if len(gram) == 2]
     return [*grams, *dict.fromkeys(_ASCII_WORD.findall(CJK_RUN.sub(" ", text)))]
 
 
 def address_terms(value: str | None) -> list[str]:
-    text = search_normalize(value or "")
+    text = search_normalize(value) if value else ""
     return search_terms(f"{ADDRESS}.{PART}", _address_words(text)) if text else []
 
 
 def tokens_text(*groups: list[str]) -> str:
     """A document's `tokens`: its terms, once each, space-separated."""
-    return " ".join(dict.fromkeys(term for group in groups for term in group))
+    return " ".join(dict.fromkeys(chain.from_iterable(groups)))
 
 
 @dataclass(frozen=True)

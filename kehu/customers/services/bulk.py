@@ -3,11 +3,11 @@ through customer_update), and the import's creates (batched inserts, still audit
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable, Collection, Iterable
-from types import SimpleNamespace
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
@@ -16,14 +16,19 @@ from kehu.audit.services import PendingEntry, audit_record, audit_record_many, d
 from kehu.contacts.models import Contact
 from kehu.contacts.services import contact_remove, contact_values_restore, contacts_bulk_add
 from kehu.core.bulk import insert_rows, reserve_ids, unsaved
-from kehu.core.crypto import blind_values
+from kehu.core.crypto import blind_values, decrypt
 from kehu.core.errors import ChangeHeld
 from kehu.core.models import SearchDocument
 from kehu.core.normalize.pinyin import name_sort_key
 from kehu.core.search_index import (
+    Prepared,
     contact_document,
+    contact_values,
     customer_document,
+    customer_values,
     search_index_bulk,
+    search_index_values,
+    search_prepare_values,
     search_unindex,
 )
 from kehu.core.versioning import version_next
@@ -182,11 +187,11 @@ INDEX_CONTACT_FIELDS = (
 def customers_index_fill(ids: Collection[int]) -> int:
     """Write the search documents of these customers and their contacts, those not indexed
     yet (a bulk load's catch-up; run again, it writes nothing twice). Read as plain rows in key
-    order, built, written by search_index_bulk. Returns how many documents it wrote."""
+    order, built, written by search_index_values. Returns how many documents it wrote."""
     if not ids:
         return 0
     customers, contacts = customers_index_rows(ids)
-    return search_index_bulk(customers_index_documents(customers, contacts))
+    return search_index_values(customers_index_prepared(customers, contacts))
 
 
 IndexRows = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]
@@ -195,7 +200,7 @@ IndexRows = tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]
 def customers_index_rows(ids: Collection[int]) -> IndexRows:
     """The plain rows (INDEX_CUSTOMER_FIELDS, INDEX_CONTACT_FIELDS) of these customers and
     their contacts that have no search document yet, in key order: what
-    customers_index_documents builds from (in another process, if the caller likes)."""
+    customers_index_prepared builds from (in another process, if the caller likes)."""
     kinds = SearchDocument.Kind
     done = set(
         SearchDocument.objects.filter(kind=kinds.CUSTOMER, object_id__in=ids).values_list(
@@ -205,14 +210,8 @@ def customers_index_rows(ids: Collection[int]) -> IndexRows:
     todo = sorted(set(ids) - done)
     if not todo:
         return [], []
-    customers = list(
-        Customer.objects.filter(pk__in=todo).order_by("pk").values_list(*INDEX_CUSTOMER_FIELDS)
-    )
-    contacts = list(
-        Contact.objects.filter(customer_id__in=[c[0] for c in customers])
-        .order_by("pk")
-        .values_list(*INDEX_CONTACT_FIELDS)
-    )
+    customers = _index_read(Customer, INDEX_CUSTOMER_FIELDS, "id", todo)
+    contacts = _index_read(Contact, INDEX_CONTACT_FIELDS, "customer_id", [c[0] for c in customers])
     # A contact indexed already: an update of its customer by a later row of the same load.
     indexed = set(
         SearchDocument.objects.filter(
@@ -222,37 +221,69 @@ def customers_index_rows(ids: Collection[int]) -> IndexRows:
     return customers, [c for c in contacts if c[0] not in indexed]
 
 
-def customers_index_documents(
+def _index_read(
+    model: type[Customer | Contact], names: tuple[str, ...], column: str, keys: list[int]
+) -> list[tuple[Any, ...]]:
+    """values_list(*names) (the first: "pk") of the rows whose `column` is in keys, in key
+    order, read with one plain statement (the ORM's per-row work costs more than the
+    statement), the encrypted fields opened as their from_db_value does."""
+    if not keys:
+        return []
+    meta, quote = model._meta, connection.ops.quote_name
+    fields: list[Any] = [meta.pk if name == "pk" else meta.get_field(name) for name in names]
+    columns = ", ".join(quote(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(keys))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {quote(column)} IN ({marks}) "
+            f"ORDER BY {quote(fields[0].column)}",
+            keys,
+        )
+        rows = cursor.fetchall()
+    sealed = [(i, f.aad()) for i, f in enumerate(fields) if getattr(f, "encrypted", False)]
+    out = []
+    for row in rows:
+        values = list(row)
+        for i, aad in sealed:
+            if values[i]:
+                values[i] = decrypt(values[i], aad)
+        out.append(tuple(values))
+    return out
+
+
+# The rows as records with the attributes the document builders read (no model instance).
+_CustomerRow = namedtuple("_CustomerRow", INDEX_CUSTOMER_FIELDS)  # type: ignore[misc]
+_ContactRow = namedtuple("_ContactRow", INDEX_CONTACT_FIELDS)  # type: ignore[misc]
+
+
+def customers_index_prepared(
     customer_rows: list[tuple[Any, ...]], contact_rows: list[tuple[Any, ...]]
-) -> list[SearchDocument]:
-    """The unsaved documents of customers_index_rows' rows (no query: a worker process may
-    build them)."""
-    customers = [
-        SimpleNamespace(**dict(zip(INDEX_CUSTOMER_FIELDS, r, strict=True))) for r in customer_rows
-    ]
+) -> list[Prepared]:
+    """The documents of customers_index_rows' rows, customers first, as (field values, search
+    terms): what customer_document / contact_document and search_prepare give, without model
+    instances (no query: a worker process may build them)."""
+    customers: list[Any] = [_CustomerRow._make(r) for r in customer_rows]
     by_pk = {c.pk: c for c in customers}
-    contacts = [
-        SimpleNamespace(**dict(zip(INDEX_CONTACT_FIELDS, r, strict=True))) for r in contact_rows
-    ]
-    return [
-        *(customer_document(c) for c in customers),
-        *(contact_document(c, customer=by_pk[c.customer_id]) for c in contacts),
-    ]
+    contacts: list[Any] = [_ContactRow._make(r) for r in contact_rows]
+    values = [customer_values(c) for c in customers]
+    values += [contact_values(c, by_pk[c.customer_id]) for c in contacts]
+    engine = "sqlite" if connection.vendor == "sqlite" else "postgresql"
+    return [(v, search_prepare_values(v, engine=engine)) for v in values]
 
 
 @transaction.atomic
-def customers_index_write(documents: list[SearchDocument]) -> int:
-    """Write documents customers_index_documents built (elsewhere, from rows read earlier),
+def customers_index_write(prepared: list[Prepared]) -> int:
+    """Write documents customers_index_prepared built (elsewhere, from rows read earlier),
     but those whose record has been indexed since (a change made meanwhile indexed it)."""
-    for kind in {d.kind for d in documents}:
+    for kind in {values[1] for values, _terms in prepared}:
         done = set(
             SearchDocument.objects.filter(
-                kind=kind, object_id__in=[d.object_id for d in documents if d.kind == kind]
+                kind=kind, object_id__in=[v[2] for v, _t in prepared if v[1] == kind]
             ).values_list("object_id", flat=True)
         )
         if done:
-            documents = [d for d in documents if d.kind != kind or d.object_id not in done]
-    return search_index_bulk(documents)
+            prepared = [(v, t) for v, t in prepared if v[1] != kind or v[2] not in done]
+    return search_index_values(prepared)
 
 
 @transaction.atomic
