@@ -18,6 +18,7 @@ from django.test import override_settings
 from kehu.contacts.models import Contact
 from kehu.core import crypto
 from kehu.core.bulk import _columns, field_values, fresh
+from kehu.core.normalize import name_pinyin
 from kehu.core.normalize.pinyin import name_sort_key
 from kehu.core.normalize.text import has_cjk
 from kehu.core.text import clean_text
@@ -32,6 +33,7 @@ from kehu.intake.rows import (
     Dictionaries,
     _name_pinyin,
     _resolve,
+    _word_syllables,
     build_customer,
     clean_row,
 )
@@ -275,3 +277,22 @@ def test_remembered_look_ups_equal_resolving_each_row(
         for messages in errors.values():
             messages.append("changed by the caller")  # the memo keeps its own lists
     assert len(dictionaries.resolved) < 4000
+
+
+def test_name_pinyin_by_words_equals_name_pinyin(tmp_path: Path) -> None:
+    rows = _generated(tmp_path, 1500)
+    texts = [r["关键决策人姓名"] for r in rows] + [r["客户名称"] for r in rows[:500]]
+    texts += [r["客户地址"] for r in rows[:100]]
+    chars = sorted({c for text in texts for c in text})
+    rng = random.Random(11)
+    odd = ["", " ", "王", "Smith John", "张 三", "李2号", "曾国藩", "单于", "长孙无忌", "重庆银行行长",
+           "O'Neil 王", "王·小明", "ＡＢ王", "欧阳", "乐乐乐", "〇", "\U00020000王"]  # fmt: skip
+    samples = texts + odd
+    for text in texts[:1500]:  # pieces of names and addresses: dictionary phrases cut apart
+        start = rng.randrange(len(text) or 1)
+        samples.append(text[start : start + rng.randint(1, 6)])
+    samples += ["".join(rng.choice(chars) for _ in range(rng.randint(1, 6))) for _ in range(2000)]
+    _name_pinyin.cache_clear()
+    _word_syllables.cache_clear()
+    for text in samples:
+        assert _name_pinyin(text) == name_pinyin(text), text
