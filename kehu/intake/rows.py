@@ -14,11 +14,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from pypinyin import lazy_pinyin
+from pypinyin.seg.simpleseg import seg as pinyin_segments
 
 from kehu.accounts.models import Role, User
+from kehu.core.bulk import fresh
 from kehu.core.errors import ValidationFailed
 from kehu.core.normalize.pinyin import name_sort_key
-from kehu.core.normalize.text import has_cjk
 from kehu.core.text import clean_text
 from kehu.core.validators import parse_phones, phone_partial, phone_problem
 from kehu.customers.custom_fields import custom_fields_of
@@ -26,13 +28,11 @@ from kehu.customers.models import Contact, Customer, CustomField, Industry, Sour
 from kehu.customers.services import customer_clean
 from kehu.customers.validators import (
     industry_name,
-    name_pinyin,
     normalize_company_name,
     source_name,
 )
 
-from .row_parts import MAKER_CELLS, keep_aside, maker_custom_fields
-from .validators import MAKER_CUSTOM_TARGET, english_date
+from .row_parts import keep_aside, maker_custom_fields, row_payload
 
 DICTIONARY_FIELDS = ("industry", "sub_industry", "source", "owner")
 CONTACT_ERROR = "contact"
@@ -72,7 +72,21 @@ _MEMO_LIMIT = 20_000  # distinct values remembered per group (memory stays flat)
 
 @lru_cache(maxsize=100_000)
 def _name_pinyin(name: str) -> str:
-    return name_pinyin(name)  # people's names repeat; the function is pure
+    """name_pinyin(name), from its words' syllables, each word's remembered: people's names
+    repeat little, their surnames and characters a lot. lazy_pinyin segments a text
+    (simpleseg.seg: runs of Chinese, cut into dictionary phrases and single characters) and
+    converts word by word; a word so cut is cut into itself again (test_bulk_rows.py)."""
+    if not name:
+        return ""
+    syllables = [s for word in pinyin_segments(name) for s in _word_syllables(word)]
+    if len(syllables) >= 2 and all(s.isalpha() for s in syllables):
+        return (syllables[0] + " " + "".join(syllables[1:])).lower()[:200]
+    return " ".join(syllables).lower()[:200]
+
+
+@lru_cache(maxsize=50_000)
+def _word_syllables(word: str) -> tuple[str, ...]:
+    return tuple(lazy_pinyin(word))
 
 
 class Dictionaries:
@@ -100,6 +114,23 @@ class Dictionaries:
         # The active custom fields of customers: checked on every row without a query each.
         self.custom_fields = custom_fields_of(CustomField.Entity.CUSTOMER)
         self.contact_fields = custom_fields_of(CustomField.Entity.CONTACT)  # decision makers
+        self.resolved: dict[tuple[Any, ...], tuple[dict[str, Any], dict[str, list[str]]]] = {}
+
+    def resolve(
+        self, lookups: dict[str, str], values: dict[str, Any], actor: User | None
+    ) -> dict[str, list[str]]:
+        """_resolve, remembered by the cells' values (they repeat: a few industries, sources
+        and owners): the same values set in the same order, the same errors (new lists)."""
+        key = (*lookups.items(), id(actor))
+        found = self.resolved.get(key)
+        if found is None:
+            assigned: dict[str, Any] = {}
+            found = (assigned, _resolve(lookups, assigned, self, actor))
+            if len(self.resolved) >= _MEMO_LIMIT:
+                self.resolved.clear()
+            self.resolved[key] = found
+        values.update(found[0])
+        return {key: list(messages) for key, messages in found[1].items()}
 
     def industry(self, value: str) -> tuple[Industry | None, Industry | None]:
         """Same forms as customers.selectors.industry_lookup: '制造业', '汽车零部件', '制造业/汽车零部件'."""
@@ -153,73 +184,6 @@ class CleanRow:
         return not self.errors
 
 
-def _payload(raw: dict[str, str], mapping: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
-    """The customer payload of a row, and {payload key: column} to name columns in errors."""
-    payload: dict[str, Any] = {}
-    maker: dict[str, str] = {}
-    columns: dict[str, str] = {}
-    first = last = ""
-    for header, target in mapping.items():
-        if not target or header not in raw:
-            continue
-        text = clean_text(raw[header])
-        if target == "first_contact_date" and text:
-            text = english_date(text)
-        if target == "budget_amount_wan":
-            target = "budget_amount"  # a number of 万元; a cell with its own unit keeps it
-            if text and not any(
-                unit in text.lower() for unit in ("万", "千", "亿", "元", "k", "w")
-            ):
-                text = f"{text}万"
-        if target.startswith("custom_fields."):
-            key = target.removeprefix("custom_fields.")
-            payload.setdefault("custom_fields", {})[key] = text
-            columns[target] = header
-        elif target.startswith(MAKER_CUSTOM_TARGET):  # a contact's field (row_parts)
-            payload.setdefault(MAKER_CELLS, {})[target.removeprefix("decision_maker.")] = text
-            columns[target] = header
-        elif target.startswith("decision_maker."):
-            key = target.removeprefix("decision_maker.")
-            columns[f"decision_maker.{key}"] = header
-            if key == "first_name":
-                first = text
-                columns.setdefault("decision_maker.name", header)
-            elif key == "last_name":
-                last = text
-                columns["decision_maker.name"] = columns.get("decision_maker.name", header)
-            else:
-                maker[key] = text
-        else:
-            payload[target] = text
-            columns[target] = header
-    if first or last:
-        joined = f"{last}{first}" if has_cjk(last + first) else f"{first} {last}".strip()
-        maker.setdefault("name", joined)
-        if not maker["name"]:
-            maker["name"] = joined
-    if maker.get("name") and not any(
-        k in columns for k in ("name", "external_id", "credit_code", "kind")
-    ):
-        # A list of people without a company column (a phone's contacts as CSV): each person is
-        # an individual customer, as a vCard without a company is. A company column left empty
-        # in a row stays an error, and a file keyed by external id or credit code (a partial
-        # update of companies) never renames them after their contact.
-        payload["name"], payload["kind"] = maker["name"], "individual"
-        columns["name"] = columns.get("decision_maker.name", "")
-    if any(maker.values()):
-        if maker.get("name"):
-            payload["decision_maker"] = {k: v for k, v in maker.items() if v}
-        else:
-            # A number or address without a person belongs to the customer itself.
-            if maker.get("mobile") and not payload.get("phone"):
-                payload["phone"] = maker["mobile"]
-                columns["phone"] = columns.get("decision_maker.mobile", "")
-            if maker.get("email") and not payload.get("email"):
-                payload["email"] = maker["email"]
-                columns["email"] = columns.get("decision_maker.email", "")
-    return payload, columns
-
-
 def clean_row(
     number: int,
     raw: dict[str, str],
@@ -234,7 +198,7 @@ def clean_row(
 
     With `memo` (one per import), the repeating field groups are cleaned once per distinct value.
     """
-    payload, columns = _payload(raw, mapping)
+    payload, columns = row_payload(raw, mapping)
     maker_custom, errors = maker_custom_fields(payload, dictionaries.contact_fields)
     aside = _set_aside(payload)
     external_id = payload.get("external_id", "")
@@ -250,7 +214,7 @@ def clean_row(
         values = clean(payload, actor, dictionaries.custom_fields)
     except ValidationFailed as exc:
         errors = {**exc.errors, **errors}
-    errors_lookup = _resolve(lookups, values, dictionaries, actor)
+    errors_lookup = dictionaries.resolve(lookups, values, actor)
     for key, messages in errors_lookup.items():
         errors.setdefault(key, []).extend(messages)
     if errors:  # the row fails anyway: name every problem at once, the phones too
@@ -321,7 +285,7 @@ def aside_warnings(
     numbers = [customer.phone, *((maker.mobile, maker.landline) if maker is not None else ())]
     if not filled or len([n for n in numbers if n]) >= len(filled):
         return {}, []
-    payload, columns = _payload(raw, mapping)
+    payload, columns = row_payload(raw, mapping)
     aside = _set_aside(payload)
     warnings: dict[str, list[str]] = {}
     for target, _value, _partial, message in aside:
@@ -474,7 +438,8 @@ def _resolve(
 
 def build_customer(row: CleanRow, *, created_by: Any) -> tuple[Customer, Contact | None]:
     """Unsaved Customer and decision maker of a valid row (as customer_create would fill them)."""
-    customer = Customer(created_by=created_by if getattr(created_by, "pk", None) else None)
+    customer = fresh(Customer)  # Customer(created_by=…) without the constructor's work
+    customer.created_by = created_by if getattr(created_by, "pk", None) else None
     for key, value in row.values.items():
         if key == "custom_fields":  # an empty cell leaves the field unset
             customer.custom_fields = {k: v for k, v in value.items() if v is not None}
@@ -485,7 +450,10 @@ def build_customer(row: CleanRow, *, created_by: Any) -> tuple[Customer, Contact
     customer.team = customer.owner.team if customer.owner else None
     maker = None
     if row.maker:
-        maker = Contact(name_pinyin=_name_pinyin(row.maker["name"]), **row.maker)
+        maker = fresh(Contact)  # Contact(name_pinyin=…, **row.maker), as fresh() explains
+        maker.name_pinyin = _name_pinyin(row.maker["name"])
+        for key, value in row.maker.items():
+            setattr(maker, key, value)
     for target, value, partial in row.aside:
         keep_aside(
             maker if target.startswith("decision_maker.") and maker else customer, value, partial

@@ -4,12 +4,32 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from kehu.intake.validators import STANDARD_HEADERS
 
 HEADERS = list(STANDARD_HEADERS)
+GENERATOR = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "gen_cn_customers.py"
+
+
+def generated_rows(tmp_path: Path, companies: int, *, seed: int = 7) -> list[dict[str, str]]:
+    """The rows of the shared generator's customers.csv (standard template), or a skip."""
+    if not GENERATOR.exists():
+        pytest.skip("the shared data generator is not here")
+    subprocess.run(
+        [sys.executable, str(GENERATOR), "--customers", str(companies), "--seed", str(seed),
+         "--contacts", "0", "--interactions", "0", "--orders", "0", "--events", "0",
+         "--out", str(tmp_path)],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    with (tmp_path / "customers.csv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
 
 
 def standard_row(n: int, **overrides: str) -> dict[str, str]:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,25 +9,13 @@ import pytest
 from kehu.intake.rows import CleanMemo, Dictionaries, clean_row
 from kehu.intake.validators import PRESETS, mapping_for_headers
 
-from .helpers import standard_row
+from .helpers import generated_rows, standard_row
 
 pytestmark = pytest.mark.django_db
 
-GENERATOR = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "gen_cn_customers.py"
-
 
 def _generated(tmp_path: Path, companies: int) -> list[dict[str, str]]:
-    if not GENERATOR.exists():
-        pytest.skip("the shared data generator is not here")
-    subprocess.run(
-        [sys.executable, str(GENERATOR), "--customers", str(companies), "--seed", "7",
-         "--contacts", "0", "--interactions", "0", "--orders", "0", "--events", "0",
-         "--out", str(tmp_path)],
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
-    with (tmp_path / "customers.csv").open(encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+    return generated_rows(tmp_path, companies, seed=7)
 
 
 def _edge_rows() -> list[dict[str, str]]:
