@@ -118,3 +118,25 @@ def test_search_tidy_leaves_statistics(customer_factory: Any, rep: User) -> None
     forget_statistics()
     call_command("search_reindex", "--tidy", stdout=StringIO())
     assert statistics_rows() > 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's planner takes the index")
+def test_a_long_load_refreshes_the_statistics_each_time_its_rows_double(
+    customer_factory: Any, rep: User
+) -> None:
+    """kehu.core.db.StatisticsAsTheyGrow: a load into an empty table is otherwise planned as if
+    the table were still empty until its end (150-800 ms sequential scans at 1,000,000)."""
+    from kehu.core.db import StatisticsAsTheyGrow
+
+    some_customers(customer_factory, rep, count=3)
+    forget_statistics()
+    statistics = StatisticsAsTheyGrow(Customer, first=2)
+    statistics.written(1)
+    assert statistics_rows() == 0  # under the first threshold: nothing
+    statistics.written(3)
+    assert statistics_rows() > 0  # analyzed, and the next one waits for twice as many rows
+    forget_statistics()
+    statistics.written(5)
+    assert statistics_rows() == 0
+    statistics.written(6)
+    assert statistics_rows() > 0

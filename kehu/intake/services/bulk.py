@@ -26,7 +26,12 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from kehu.core.db import indexes_drop, indexes_restore, secondary_indexes
+from kehu.core.db import (
+    StatisticsAsTheyGrow,
+    indexes_drop,
+    indexes_restore,
+    secondary_indexes,
+)
 from kehu.core.jobs import JobInterrupted, job_finish, job_here, job_progress, job_requeue
 from kehu.core.models import Job, SearchDocument
 from kehu.core.search_index import CATCH_UP_JOB
@@ -125,7 +130,10 @@ def import_index_catch_up(
         with transaction.atomic():
             indexes_drop(aside)
 
+    statistics = StatisticsAsTheyGrow(SearchDocument)  # the "indexed already?" check's plan
+
     def progress(done: int) -> None:
+        statistics.written(done)
         job_progress(job.pk, done=done)
         if on_progress is not None:
             on_progress(done, total)

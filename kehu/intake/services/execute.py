@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from kehu.accounts.models import User
 from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record
-from kehu.core.db import db_analyze
+from kehu.core.db import StatisticsAsTheyGrow, db_analyze
 from kehu.core.models import Counter, SearchDocument
 from kehu.core.tasks import search_tidy
 from kehu.customers.consent_gate import consent_basis_record_bulk
@@ -141,6 +141,7 @@ def import_execute(
                 bulk=bulk,
             )
 
+    statistics = StatisticsAsTheyGrow(Customer, Contact, CustomerStatusChange, ImportRow)
     with _checkpoints_spaced(not dry_run):
         for chunk_size, cleaned, built, documents in batches:
             if dry_run:
@@ -172,6 +173,7 @@ def import_execute(
                     for key, value in tally.items():
                         setattr(run, key, getattr(run, key) + value)
                     run.save(update_fields=["position", *counts])
+                    statistics.written(run.position)
                     if settings.KEHU_IMPORT_BATCH_PAUSE_MS:
                         time.sleep(settings.KEHU_IMPORT_BATCH_PAUSE_MS / 1000)
             if on_batch is not None:
