@@ -14,8 +14,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from pypinyin import lazy_pinyin
-from pypinyin.seg.simpleseg import seg as pinyin_segments
 
 from kehu.accounts.models import Role, User
 from kehu.core.bulk import fresh
@@ -28,6 +26,7 @@ from kehu.customers.models import Contact, Customer, CustomField, Industry, Sour
 from kehu.customers.services import customer_clean
 from kehu.customers.validators import (
     industry_name,
+    name_pinyin,
     normalize_company_name,
     source_name,
 )
@@ -72,21 +71,7 @@ _MEMO_LIMIT = 20_000  # distinct values remembered per group (memory stays flat)
 
 @lru_cache(maxsize=100_000)
 def _name_pinyin(name: str) -> str:
-    """name_pinyin(name), from its words' syllables, each word's remembered: people's names
-    repeat little, their surnames and characters a lot. lazy_pinyin segments a text
-    (simpleseg.seg: runs of Chinese, cut into dictionary phrases and single characters) and
-    converts word by word; a word so cut is cut into itself again (test_bulk_rows.py)."""
-    if not name:
-        return ""
-    syllables = [s for word in pinyin_segments(name) for s in _word_syllables(word)]
-    if len(syllables) >= 2 and all(s.isalpha() for s in syllables):
-        return (syllables[0] + " " + "".join(syllables[1:])).lower()[:200]
-    return " ".join(syllables).lower()[:200]
-
-
-@lru_cache(maxsize=50_000)
-def _word_syllables(word: str) -> tuple[str, ...]:
-    return tuple(lazy_pinyin(word))
+    return name_pinyin(name)  # people's names repeat; the function is pure
 
 
 class Dictionaries:

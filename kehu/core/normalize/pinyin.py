@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin, pinyin
 from pypinyin.seg.mmseg import seg as _mmseg
+from pypinyin.seg.simpleseg import seg as _simpleseg
 
 from .text import CJK_RUN, has_cjk, is_cjk
 
@@ -65,11 +66,22 @@ def name_sort_key(name: str) -> str:
     return pinyin_of(name or "", sep=" ")[:400]
 
 
+@lru_cache(maxsize=50_000)
+def _word_syllables(word: str) -> tuple[str, ...]:
+    return tuple(lazy_pinyin(word))
+
+
 def name_pinyin(name: str) -> str:
-    """'王建国' -> 'wang jianguo' (surname, then the given name); other scripts pass through."""
+    """'王建国' -> 'wang jianguo' (surname, then the given name); other scripts pass through.
+
+    lazy_pinyin(name), word by word with each word's syllables remembered: people's names
+    repeat little, their surnames and characters a lot. lazy_pinyin itself segments a text
+    (simpleseg: runs of Chinese cut into dictionary phrases and single characters) and converts
+    word by word, and a word so cut is cut into itself again (kehu/intake/tests/
+    test_bulk_rows.py compares the two over a generated file's names and random text)."""
     if not name:
         return ""
-    syllables = lazy_pinyin(name)
+    syllables = [s for word in _simpleseg(name) for s in _word_syllables(word)]
     if len(syllables) >= 2 and all(s.isalpha() for s in syllables):
         return (syllables[0] + " " + "".join(syllables[1:])).lower()[:200]
     return " ".join(syllables).lower()[:200]

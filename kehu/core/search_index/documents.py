@@ -91,7 +91,8 @@ def scope_tokens(
 # --- Documents. Built as their field values, in SearchDocument's field order (a bulk load
 # writes these without a model instance); customer_document and contact_document wrap them.
 # What repeats from record to record (a region, a person's name, a company core's pinyin) is
-# worked out once; test_document_values.py compares them with the documents built plainly.
+# worked out once; kehu/intake/tests/test_catch_up_documents.py compares them with the
+# documents built plainly.
 
 FIELDS = tuple(f.attname for f in SearchDocument._meta.concrete_fields)
 _ORDER = (

@@ -14,12 +14,13 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test import override_settings
+from pypinyin import lazy_pinyin
 
 from kehu.contacts.models import Contact
 from kehu.core import crypto
 from kehu.core.bulk import _columns, field_values, fresh
 from kehu.core.normalize import name_pinyin
-from kehu.core.normalize.pinyin import name_sort_key
+from kehu.core.normalize.pinyin import _word_syllables, name_sort_key
 from kehu.core.normalize.text import has_cjk
 from kehu.core.text import clean_text
 from kehu.customers.models import Customer
@@ -33,7 +34,6 @@ from kehu.intake.rows import (
     Dictionaries,
     _name_pinyin,
     _resolve,
-    _word_syllables,
     build_customer,
     clean_row,
 )
@@ -292,7 +292,16 @@ def test_name_pinyin_by_words_equals_name_pinyin(tmp_path: Path) -> None:
         start = rng.randrange(len(text) or 1)
         samples.append(text[start : start + rng.randint(1, 6)])
     samples += ["".join(rng.choice(chars) for _ in range(rng.randint(1, 6))) for _ in range(2000)]
-    _name_pinyin.cache_clear()
     _word_syllables.cache_clear()
     for text in samples:
-        assert _name_pinyin(text) == name_pinyin(text), text
+        assert name_pinyin(text) == _name_pinyin_whole(text), text
+
+
+def _name_pinyin_whole(name: str) -> str:
+    """name_pinyin before its words were remembered (kehu/core/normalize/pinyin.py at 4ea29b6)."""
+    if not name:
+        return ""
+    syllables = lazy_pinyin(name)
+    if len(syllables) >= 2 and all(s.isalpha() for s in syllables):
+        return (syllables[0] + " " + "".join(syllables[1:])).lower()[:200]
+    return " ".join(syllables).lower()[:200]
