@@ -16,7 +16,7 @@ from kehu.audit.services import PendingEntry, audit_record, audit_record_many, d
 from kehu.contacts.models import Contact
 from kehu.contacts.services import contact_remove, contact_values_restore, contacts_bulk_add
 from kehu.core.bulk import insert_rows, reserve_ids, unsaved
-from kehu.core.crypto import blind_values, decrypt
+from kehu.core.crypto import blind_values
 from kehu.core.errors import ChangeHeld
 from kehu.core.models import SearchDocument
 from kehu.core.normalize.pinyin import name_sort_key
@@ -226,7 +226,7 @@ def _index_read(
 ) -> list[tuple[Any, ...]]:
     """values_list(*names) (the first: "pk") of the rows whose `column` is in keys, in key
     order, read with one plain statement (the ORM's per-row work costs more than the
-    statement), the encrypted fields opened as their from_db_value does."""
+    statement), each field's from_db_value applied (the encrypted ones open)."""
     if not keys:
         return []
     meta, quote = model._meta, connection.ops.quote_name
@@ -240,13 +240,14 @@ def _index_read(
             keys,
         )
         rows = cursor.fetchall()
-    sealed = [(i, f.aad()) for i, f in enumerate(fields) if getattr(f, "encrypted", False)]
+    opened = [(i, f.from_db_value) for i, f in enumerate(fields) if hasattr(f, "from_db_value")]
+    if not opened:
+        return list(rows)
     out = []
     for row in rows:
         values = list(row)
-        for i, aad in sealed:
-            if values[i]:
-                values[i] = decrypt(values[i], aad)
+        for i, from_db_value in opened:
+            values[i] = from_db_value(values[i], None, connection)
         out.append(tuple(values))
     return out
 
