@@ -9,6 +9,8 @@ phone_partial_matches tests a full number against them; both are re-exported her
 
 from __future__ import annotations
 
+import re
+
 from kehu.core.validators import phone_partial as phone_partial
 from kehu.core.validators import phone_partial_matches as phone_partial_matches
 
@@ -24,12 +26,20 @@ def is_mobile(e164: str) -> bool:
     return base.startswith("+86") and len(base) == 14 and base[3] == "1"
 
 
+# National numbers dialled without a trunk 0: mobiles (1[3-9] and nine digits) and the nationwide
+# service numbers (400 / 800 and seven digits).
+_NO_TRUNK = re.compile(r"1[3-9]\d{9}|[48]00\d{7}")
+
+
 def phone_digits(phone: str) -> str:
-    """'+8613800138000' -> '13800138000'; extensions dropped; '' when there are no digits."""
+    """The digits people dial at home: '+8613800138000' -> '13800138000', '+8675512345678' ->
+    '075512345678', '+864008008888' -> '4008008888'; extensions dropped; '' when there are no
+    digits. Every landline gets its trunk 0 back, whatever the lengths of its area code (2-3
+    digits) and number (7-8 digits): 0755 and eight digits is as long as a mobile."""
     number = phone.split(";")[0].split("转")[0].split("ext")[0]
     digits = "".join(ch for ch in number if ch.isdigit())
     if number.strip().startswith("+86") and digits.startswith("86"):
         digits = digits[2:]
-        if len(digits) < 11 and not digits.startswith("0"):
+        if digits and not digits.startswith("0") and not _NO_TRUNK.fullmatch(digits):
             digits = "0" + digits  # a landline: +86 10 8888 8888 -> 01088888888
     return digits

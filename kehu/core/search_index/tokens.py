@@ -158,15 +158,24 @@ def query_terms(key: str, text: str) -> list[QueryTerm]:
     a WeChat id, a domain, words of an address."""
     out: list[QueryTerm] = []
     if key.isdigit():
-        numbers = [key, key[2:]] if len(key) == 13 and key.startswith("86") else [key]
-        for number in numbers:  # +86 typed without its plus
+        numbers = [key]
+        for country in ("86", "0086"):  # +86 typed without its plus, or dialled from abroad
+            if len(key) in (len(country) + 10, len(country) + 11) and key.startswith(country):
+                numbers.append(phone_digits("+86" + key[len(country) :]))
+        for number in dict.fromkeys(numbers):
             out.append(_one(PHONE, WHOLE, number))
             if len(number) >= _MIN_PREFIX:
                 out.append(_one(PHONE, PREFIX, number))
             if len(number) >= _MIN_SUFFIX:
                 out.append(_one(PHONE, SUFFIX, number))
     if key.isascii() and "@" in key:
-        out.append(_one(EMAIL, WHOLE, key))
+        local, _at, domain = key.partition("@")
+        if local and domain:
+            out.append(_one(EMAIL, WHOLE, key))
+        elif domain and "." in domain.strip("."):
+            out.append(_one(EMAIL, DOMAIN, domain))  # "@qq.com": every address at that domain
+        elif len(local) >= _MIN_PREFIX:
+            out.append(_one(EMAIL, PREFIX, local))  # "li.lei@": the address being typed
     elif key.isascii():
         if len(key) >= _MIN_PREFIX:
             out += [_one(EMAIL, PREFIX, key), _one(IDENT, PREFIX, key)]

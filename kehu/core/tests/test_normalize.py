@@ -99,6 +99,15 @@ def test_nicknames_and_soundex() -> None:
 def test_phone_digits_for_search() -> None:
     assert phone_digits("+861088888888;ext=12") == "01088888888"
     assert phone_digits("+8613812345678") == "13812345678"
+    # Every landline keeps its trunk 0, an eight-digit number behind a four-digit area code too
+    # (as long as a mobile); the nationwide 400 / 800 numbers have none.
+    assert phone_digits("+8675512345678;ext=123") == "075512345678"
+    assert phone_digits("+8657186001234") == "057186001234"
+    assert phone_digits("+8675586001234") == "075586001234"
+    assert phone_digits("+862087654321") == "02087654321"
+    assert phone_digits("+864008008888") == "4008008888"
+    assert phone_digits("+868008101234") == "8008101234"
+    assert phone_digits("0755-12345678") == "075512345678"
 
 
 def test_role_mailboxes() -> None:
