@@ -36,7 +36,7 @@ from .person import (
     soundex,
 )
 from .phone import is_mobile, phone_base, phone_digits, phone_partial, phone_partial_matches
-from .pinyin import name_pinyin, pinyin_keys, pinyin_of
+from .pinyin import name_pinyin, person_pinyin_keys, pinyin_keys, pinyin_of
 from .regions import leading_region, strip_leading_regions, trailing_region
 from .text import compact, fold, has_cjk, is_cjk, search_normalize, to_simplified, unify_brackets
 
@@ -47,7 +47,7 @@ __all__ = [
     "email_domain", "email_key", "fold", "has_cjk", "is_cjk", "is_mobile", "is_role_mailbox",
     "leading_region",
     "looks_like_title", "name_pinyin", "nickname_of", "person_forms", "person_keys",
-    "person_name", "phone_base", "phone_digits", "phone_partial", "phone_partial_matches", "pinyin_keys",
+    "person_name", "person_pinyin_keys", "phone_base", "phone_digits", "phone_partial", "phone_partial_matches", "pinyin_keys",
     "pinyin_of", "search_normalize", "soundex", "strip_leading_regions", "to_simplified",
     "trailing_region", "unify_brackets",
 ]  # fmt: skip

@@ -53,10 +53,55 @@ def pinyin_keys(value: str) -> tuple[str, str]:
     """('tengxunkeji', 'txkj') for a Chinese key; ('', '') when it has no Chinese."""
     if not value or not has_cjk(value):
         return "", ""
-    syllables = [
-        s for run in CJK_RUN.findall(value) for w in _mmseg.cut(run) for s in word_pinyin(w)
-    ]
+    syllables = [s for run in CJK_RUN.findall(value) for s in _syllables(run)]
     return "".join(syllables)[:200], "".join(s[0] for s in syllables)[:100]
+
+
+# Surnames read otherwise as a surname than pypinyin's commonest reading of the character (曾 is
+# zeng in 曾志伟, ceng in 曾经): a person's name is read with these, and its search document keeps
+# the common reading too (person_pinyin_keys). Compound surnames are read as a pair.
+_SURNAMES = {
+    "曾": "zeng", "翟": "zhai", "单": "shan", "解": "xie", "仇": "qiu", "区": "ou", "查": "zha",
+    "朴": "piao", "覃": "qin", "乐": "yue", "缪": "miao", "盖": "ge", "种": "chong", "召": "shao",
+    "员": "yun", "秘": "bi", "繁": "po", "句": "gou", "宿": "su", "隗": "wei", "冼": "xian",
+    "洗": "xian", "尉": "wei", "折": "she", "蕃": "pi", "亓": "qi", "阚": "kan", "谌": "chen",
+    "逄": "pang", "眭": "sui", "啜": "chuai", "相": "xiang", "长": "chang", "重": "chong",
+    "藏": "zang", "都": "du", "薄": "bo", "沈": "shen", "贾": "jia", "柏": "bai", "纪": "ji",
+}  # fmt: skip
+_COMPOUND_SURNAMES = {
+    "尉迟": ("yu", "chi"), "单于": ("chan", "yu"), "万俟": ("mo", "qi"), "长孙": ("zhang", "sun"),
+    "澹台": ("tan", "tai"), "令狐": ("ling", "hu"), "皇甫": ("huang", "fu"), "欧阳": ("ou", "yang"),
+}  # fmt: skip
+
+
+def surname_read(name: str, syllables: list[str]) -> list[str]:
+    """syllables (one per character, from the name's first character on) with the surname read as
+    a surname: '曾志伟', [ceng, zhi, wei] -> [zeng, zhi, wei]."""
+    if not syllables:
+        return syllables
+    compound = _COMPOUND_SURNAMES.get(name[:2])
+    if compound and len(syllables) >= 2:
+        return [*compound, *syllables[2:]]
+    reading = _SURNAMES.get(name[:1])
+    return [reading, *syllables[1:]] if reading else syllables
+
+
+def person_pinyin_keys(value: str) -> tuple[str, str, str]:
+    """pinyin_keys of a person's name with its surname read as one ('zengzhiwei', 'zzw'), and the
+    common reading when it differs ('cengzhiwei czw'; '' when it does not), so both are found."""
+    full, initials = pinyin_keys(value)
+    if not full or not is_cjk(value[:1]):
+        return full, initials, ""
+    syllables = [s for run in CJK_RUN.findall(value) for s in _syllables(run)]
+    read = surname_read(value, syllables)
+    if read == syllables:
+        return full, initials, ""
+    surnamed = ("".join(read)[:200], "".join(s[0] for s in read)[:100])
+    return (*surnamed, f"{full} {initials}")
+
+
+def _syllables(run: str) -> list[str]:
+    return [s for w in _mmseg.cut(run) for s in word_pinyin(w)]
 
 
 def name_sort_key(name: str) -> str:
@@ -82,6 +127,8 @@ def name_pinyin(name: str) -> str:
     if not name:
         return ""
     syllables = [s for word in _simpleseg(name) for s in _word_syllables(word)]
+    if is_cjk(name[:1]):
+        syllables = surname_read(name, syllables)
     if len(syllables) >= 2 and all(s.isalpha() for s in syllables):
         return (syllables[0] + " " + "".join(syllables[1:])).lower()[:200]
     return " ".join(syllables).lower()[:200]

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..bulk import unsaved
 from ..models import SearchDocument
-from ..normalize import compact, pinyin_keys, search_normalize
+from ..normalize import compact, person_pinyin_keys, pinyin_keys, search_normalize
 from ..normalize import company_core as _company_core
 from .tokens import (
     address_terms,
@@ -111,9 +111,11 @@ def _region(province: str | None, city: str | None, district: str | None) -> str
 
 
 @lru_cache(maxsize=65_536)
-def _person(name: str) -> tuple[str, str, str]:
+def _person(name: str) -> tuple[str, str, str, str]:
+    """A person's name key, its pinyin and initials with the surname read as one (曾 zeng), and
+    the common reading when it differs (ceng), which the text keeps."""
     key = compact(search_normalize(name))
-    return (key, *_pinyin_keys(key))
+    return (key, *person_pinyin_keys(key))
 
 
 def customer_values(customer: Any, *, tags: str = "") -> Values:
@@ -138,13 +140,13 @@ def customer_values(customer: Any, *, tags: str = "") -> Values:
 
 def contact_values(contact: Any, customer: Any, *, tags: str = "") -> Values:
     """contact_document's field values."""
-    name, full_pinyin, initials = _person(contact.name)
+    name, full_pinyin, initials, read_otherwise = _person(contact.name)
     title = contact.title
     return (
         None, Kind.CONTACT, contact.pk, customer.pk, customer.owner_id, customer.team_id,
         customer.status or "", contact.name[:200],
         f"{customer.name} · {title}" if title else customer.name, name, full_pinyin, initials,
-        "", tags, _join(name, full_pinyin, initials, tags), "",
+        "", tags, _join(name, full_pinyin, initials, read_otherwise, tags), "",
         tokens_text(
             phone_terms(contact.mobile),
             phone_terms(contact.landline),

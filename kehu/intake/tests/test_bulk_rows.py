@@ -20,8 +20,8 @@ from kehu.contacts.models import Contact
 from kehu.core import crypto
 from kehu.core.bulk import _columns, field_values, fresh
 from kehu.core.normalize import name_pinyin
-from kehu.core.normalize.pinyin import _word_syllables, name_sort_key
-from kehu.core.normalize.text import has_cjk
+from kehu.core.normalize.pinyin import _word_syllables, name_sort_key, surname_read
+from kehu.core.normalize.text import has_cjk, is_cjk
 from kehu.core.text import clean_text
 from kehu.customers.models import Customer
 from kehu.customers.validators import normalize_company_name
@@ -302,6 +302,8 @@ def _name_pinyin_whole(name: str) -> str:
     if not name:
         return ""
     syllables = lazy_pinyin(name)
+    if is_cjk(name[:1]):  # a surname read as one (曾 zeng): added after, on both sides
+        syllables = surname_read(name, syllables)
     if len(syllables) >= 2 and all(s.isalpha() for s in syllables):
         return (syllables[0] + " " + "".join(syllables[1:])).lower()[:200]
     return " ".join(syllables).lower()[:200]

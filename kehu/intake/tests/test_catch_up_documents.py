@@ -13,7 +13,7 @@ from django.db import connection
 
 from kehu.core import crypto
 from kehu.core.models import SearchDocument
-from kehu.core.normalize import compact, pinyin_keys, search_normalize
+from kehu.core.normalize import compact, person_pinyin_keys, pinyin_keys, search_normalize
 from kehu.core.normalize.text import CJK_RUN
 from kehu.core.search_index import (
     cjk_grams,
@@ -88,7 +88,7 @@ def _customer_before(customer: Any, tags: str = "") -> SearchDocument:
 
 def _contact_before(contact: Any, customer: Any, tags: str = "") -> SearchDocument:
     name = compact(search_normalize(contact.name))
-    full_pinyin, initials = pinyin_keys(name)
+    full_pinyin, initials, read_otherwise = person_pinyin_keys(name)
     return SearchDocument(
         kind=SearchDocument.Kind.CONTACT,
         object_id=contact.pk,
@@ -98,7 +98,7 @@ def _contact_before(contact: Any, customer: Any, tags: str = "") -> SearchDocume
         pinyin=full_pinyin,
         initials=initials,
         tags=tags,
-        text=_join_before(name, full_pinyin, initials, tags),
+        text=_join_before(name, full_pinyin, initials, read_otherwise, tags),
         tokens=tokens.tokens_text(
             tokens.phone_terms(contact.mobile),
             tokens.phone_terms(contact.landline),

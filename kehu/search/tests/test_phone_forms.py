@@ -66,7 +66,7 @@ def test_the_migration_mends_what_was_stored_under_the_old_digits(
     Customer.objects.filter(pk=shenzhen.pk).update(phone_bidx=crypto._b64encode(old[:16]))
     contact = Contact.objects.get(customer=shenzhen)
     Contact.objects.filter(pk=contact.pk).update(landline_bidx="stale")
-    migration = importlib.import_module("kehu.search.migrations.0002_landline_digits")
+    migration = importlib.import_module("kehu.search.migrations.0002_phone_digits_and_surnames")
     migration._renew(apps, None)
     shenzhen.refresh_from_db()
     assert shenzhen.phone_bidx == crypto.blind("phone", shenzhen.phone)
@@ -74,3 +74,19 @@ def test_the_migration_mends_what_was_stored_under_the_old_digits(
         "phone", contact.landline
     )
     assert "深圳市南山座机测试有限公司" in _found(rep, "0755-12345678")
+
+
+def test_a_surname_is_read_as_one_and_the_common_reading_still_finds(
+    customer_factory: Any, rep: Any
+) -> None:
+    customer = customer_factory(
+        name="曾氏姓名测试有限公司",
+        decision_maker={"name": "曾志伟", "title": "总经理", "mobile": "13912340066"},
+    )
+    for query in ("zzw", "zengzhiwei", "zengz", "cengzhiwei"):
+        assert "曾志伟" in _found(rep, query), query
+    assert Contact.objects.get(customer=customer).name_pinyin == "zeng zhiwei"
+    Contact.objects.filter(customer=customer).update(name_pinyin="ceng zhiwei")  # stored before
+    migration = importlib.import_module("kehu.search.migrations.0002_phone_digits_and_surnames")
+    migration._renew(apps, None)
+    assert Contact.objects.get(customer=customer).name_pinyin == "zeng zhiwei"
