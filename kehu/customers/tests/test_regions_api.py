@@ -91,6 +91,23 @@ def test_names_resolve_to_the_code(api: Any, rep: Any) -> None:
         {"name": "文本地区公司", "phone": "0755-86001236", "region": "广东省深圳市南山区"},
     ).json()
     assert text["region_code"] == "440305"
+    # The province left out, or traditional characters: resolved, stored by canonical names.
+    for number, region, code in (
+        ("0755-86001238", "深圳市", "440300"),
+        ("0755-86001239", "深圳南山", "440305"),
+        ("0755-86001240", "廣東 深圳 南山", "440305"),
+    ):
+        body = api.post(
+            "/api/v1/customers",
+            {"name": f"地区{code}{number[-2:]}公司", "phone": number, "region": region},
+        ).json()
+        assert body["region_code"] == code, region
+        assert body["region"]["province"] == "广东省", region
+    body = api.post(
+        "/api/v1/customers",
+        {"name": "繁体省份公司", "phone": "0755-86001241", "province": "廣東省", "city": "深圳市"},
+    ).json()
+    assert body["region_code"] == "440300"
 
 
 def test_unresolvable_names_are_kept_without_a_code(api: Any, rep: Any) -> None:
