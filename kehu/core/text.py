@@ -13,6 +13,13 @@ _SPACES = re.compile(r"\s+")
 _HALFWIDTH: dict[int, str | int] = {0x3000: " "}
 _HALFWIDTH.update({code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)})
 _FULL_WIDTH = re.compile("[\uff01-\uff5e]")  # what _HALFWIDTH changes in printable text
+# Free text (notes, summaries) keeps its Chinese punctuation (，：（）！？); only full-width
+# letters, digits and the ideographic space are made ASCII.
+_ALNUM_HALFWIDTH: dict[int, str | int] = {
+    code: half
+    for code, half in _HALFWIDTH.items()
+    if not isinstance(half, int) or chr(half).isalnum()
+}
 
 # Removed from every text: C0 and C1 control characters other than whitespace (a BEL or ESC in a
 # name broke every XLSX export holding it), bidi embeddings, overrides and isolates and the
@@ -80,11 +87,15 @@ def clean_text(value: Any) -> str:
 
 
 def clean_multiline(value: Any) -> str:
-    """Like clean_text, but keeps line breaks (notes, summaries); tabs become spaces."""
+    """Like clean_text, but for free text (notes, summaries): keeps line breaks and the Chinese
+    punctuation people write (，：（）), only full-width letters and digits become ASCII; tabs
+    become spaces."""
     if value is None:
         return ""
     text = strip_invisible(str(value))
-    lines = [_SPACES.sub(" ", to_halfwidth(line)).strip() for line in text.splitlines()]
+    lines = [
+        _SPACES.sub(" ", line.translate(_ALNUM_HALFWIDTH)).strip() for line in text.splitlines()
+    ]
     return "\n".join(lines).strip()
 
 

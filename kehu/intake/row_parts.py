@@ -10,7 +10,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from kehu.core.normalize.text import has_cjk
-from kehu.core.text import clean_text
+from kehu.core.text import clean_multiline, clean_text
 from kehu.customers.custom_fields import custom_fields_clean
 from kehu.customers.models import CustomField
 
@@ -60,7 +60,8 @@ def keep_aside(record: Any, value: str, partial: str) -> None:
 
 _UNITS = ("万", "千", "亿", "元", "k", "w")  # a budget cell with its own unit
 # How row_payload places a mapped column's text: its kind, and the key it goes under.
-_PLAIN, _DATE, _WAN, _CUSTOM, _MAKER_CUSTOM, _FIRST, _LAST, _MAKER = range(8)
+_PLAIN, _DATE, _WAN, _CUSTOM, _MAKER_CUSTOM, _FIRST, _LAST, _MAKER, _FREE = range(9)
+_FREE_TEXT = frozenset({"notes"})  # free text: lines and Chinese punctuation kept
 _PLANS: dict[tuple[tuple[str, str], ...], list[tuple[str, int, str, str]]] = {}
 
 
@@ -75,7 +76,9 @@ def _payload_plan(mapping: dict[str, str]) -> list[tuple[str, int, str, str]]:
         if not target:
             continue
         kind, key = _PLAIN, ""
-        if target == "first_contact_date":
+        if target in _FREE_TEXT:
+            kind = _FREE
+        elif target == "first_contact_date":
             kind = _DATE
         elif target == "budget_amount_wan":
             kind, target = _WAN, "budget_amount"
@@ -108,6 +111,10 @@ def row_payload(
     first = last = ""
     for header, kind, target, key in _payload_plan(mapping):
         if header not in raw:
+            continue
+        if kind == _FREE:
+            payload[target] = clean_multiline(raw[header])
+            columns[target] = header
             continue
         text = clean_text(raw[header])
         if kind == _PLAIN:

@@ -22,7 +22,7 @@ from kehu.core.bulk import _columns, field_values, fresh
 from kehu.core.normalize import name_pinyin
 from kehu.core.normalize.pinyin import _word_syllables, name_sort_key, surname_read
 from kehu.core.normalize.text import has_cjk, is_cjk
-from kehu.core.text import clean_text
+from kehu.core.text import clean_multiline, clean_text
 from kehu.customers.models import Customer
 from kehu.customers.validators import normalize_company_name
 from kehu.intake.models import ImportRow
@@ -63,6 +63,8 @@ def _payload_before(
         if not target or header not in raw:
             continue
         text = clean_text(raw[header])
+        if target == "notes":  # free text: its lines and Chinese punctuation kept (7 Dec 2026)
+            text = clean_multiline(raw[header])
         if target == "first_contact_date" and text:
             text = english_date(text)
         if target == "budget_amount_wan":
@@ -132,7 +134,8 @@ def test_payload_by_plan_equals_the_code_before(tmp_path: Path) -> None:
         "电话": "phone", "备注": "notes",
     }  # fmt: skip
     cells = ["", " ", "张", "Smith", "12", "12万", "3k", "15 Mar 2024", "03/15/2024", "x",
-             "13800138000", "a@b.cn", "　全角　", "Ａ１", "王 小明", "\u200b", "2024-01-02"]  # fmt: skip
+             "13800138000", "a@b.cn", "　全角　", "Ａ１", "王 小明", "\u200b", "2024-01-02",
+             "第一行，说明：\n第二行（备注）"]  # fmt: skip
     rng = random.Random(3)
     for raw in rows:
         assert row_payload(raw, standard) == _payload_before(raw, standard)
