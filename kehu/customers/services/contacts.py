@@ -12,6 +12,7 @@ from kehu.accounts.models import User
 from kehu.contacts.models import Contact
 from kehu.contacts.services import contact_add, contact_change, contact_remove
 from kehu.contacts.validators import contact_clean
+from kehu.core.crypto import blind
 from kehu.core.errors import ChangeHeld, ValidationFailed
 from kehu.core.versioning import version_check, version_pop
 from kehu.review.models import ReviewItem
@@ -59,10 +60,48 @@ def contact_values_clean(
 
 
 @transaction.atomic
+def contact_same_person(customer: Customer, values: dict[str, Any]) -> None:
+    """ValidationFailed naming the field when the customer already has this person: a contact
+    with the same mobile or e-mail, or of the same name when nothing else tells them apart (two
+    saves of one form, a card scanned twice)."""
+    theirs = Contact.objects.filter(customer=customer)
+    for field, index, kind in (
+        ("mobile", "mobile_bidx", "phone"),
+        ("email", "email_bidx", "email"),
+    ):
+        token = blind(kind, values.get(field))
+        same = theirs.filter(**{index: token}).first() if token else None
+        if same is not None:
+            raise ValidationFailed(
+                {
+                    field: _("%(name)s, a contact of this customer, already has this %(field)s.")
+                    % {
+                        "name": same.name,
+                        "field": _("mobile") if field == "mobile" else _("e-mail"),
+                    }
+                }
+            )
+    details = ("mobile", "landline", "email", "wechat", "qq")
+    name = values.get("name")
+    if name and not any(values.get(key) for key in details):
+        same = theirs.filter(name=name).first()
+        if same is not None:
+            raise ValidationFailed(
+                {
+                    "name": _(
+                        "This customer already has a contact named %(name)s. If this is another "
+                        "person, give their mobile or e-mail to tell them apart."
+                    )
+                    % {"name": name}
+                }
+            )
+
+
 def contact_create(
     *, actor: User | None, customer: Customer, data: dict[str, Any], source: str | None = None
 ) -> Contact:
     values = contact_values_clean(data, creating=True, require=source != "system")
+    contact_same_person(customer, values)
     contact = contact_add(
         actor=actor,
         customer=customer,
