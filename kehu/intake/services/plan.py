@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from kehu.accounts.models import User
 from kehu.accounts.policy import scope_for
 from kehu.audit.display import field_label
+from kehu.core.crypto import blind
 from kehu.core.errors import ChangeHeld, DomainError, ValidationFailed
 from kehu.core.numbering import monthly_key, monthly_spread
 from kehu.core.search_index import (
@@ -74,26 +75,29 @@ def _existing(
     candidates = list(
         Customer.objects.filter(Q(credit_code__in=codes) | Q(name_normalized__in=names))
         .order_by("-pk")
-        .values_list("pk", "credit_code", "name_normalized", "phone")
+        .values_list("pk", "credit_code", "name_normalized", "phone", "email_bidx")
     )
-    phones: dict[int, set[str]] = {pk: {phone} for pk, _code, _name, phone in candidates}
-    named = [pk for pk, _code, name, _phone in candidates if name in names]
+    phones: dict[int, set[str]] = {pk: {phone} for pk, _code, _name, phone, _e in candidates}
+    emails: dict[int, set[str]] = {pk: {email} for pk, _code, _name, _p, email in candidates}
+    named = [pk for pk, _code, name, _phone, _e in candidates if name in names]
     for start in range(0, len(named), 5000):
-        for customer_id, mobile, landline in (
+        for customer_id, mobile, landline, email in (
             Contact.objects.filter(customer_id__in=named[start : start + 5000])
             .order_by()
-            .values_list("customer_id", "mobile", "landline")
+            .values_list("customer_id", "mobile", "landline", "email_bidx")
         ):
             phones[customer_id] |= {mobile, landline}
+            emails[customer_id].add(email)
     wanted = {key for row_keys in keys.values() for key in row_keys}
     key_to_pk: dict[str, int] = {}
-    for pk, code, name, _phone in candidates:  # highest key first: the lowest one wins
+    for pk, code, name, _phone, _email in candidates:  # highest key first: the lowest one wins
         if code in codes and f"credit:{code}" in wanted:
             key_to_pk[f"credit:{code}"] = pk
         if name in names:
-            for phone in phones[pk]:
-                key = f"name:{name}|{phone}"
-                if phone and key in wanted:
+            held = [f"name:{name}|{p}" for p in phones[pk] if p]
+            held += [f"mail:{name}|{e}" for e in emails[pk] if e]
+            for key in held:
+                if key in wanted:
                     key_to_pk[key] = pk
     found = Customer.objects.filter(pk__in=set(key_to_pk.values())).prefetch_related("contacts")
     by_pk = {c.pk: c for c in found}
@@ -251,6 +255,8 @@ def _mark_incomplete(customer: Customer) -> None:
 
 
 def _reason(key: str) -> str:
+    if key.startswith("mail:"):
+        return "same name and e-mail"
     return "same credit code" if key.startswith("credit:") else "same name and phone"
 
 
@@ -258,6 +264,7 @@ def _reason_label(reason: str) -> str:
     labels = {
         "same credit code": _("same credit code"),
         "same name and phone": _("same name and phone"),
+        "same name and e-mail": _("same name and e-mail"),
         "same external id": _("same external id"),
     }
     return labels.get(reason, reason)
@@ -473,10 +480,17 @@ def _plan_update(
 
 
 def duplicate_keys(customer: Customer, maker: Contact | None) -> list[str]:
-    """Keys of a certain duplicate: the same credit code, or the same normalised name + phone."""
+    """Keys of a certain duplicate: the same credit code, or the same normalised name and a
+    phone or an e-mail (its blind index: a row with no usable phone is matched again on its
+    e-mail, so that importing it twice does not create it twice)."""
     keys = [f"credit:{customer.credit_code}"] if customer.credit_code else []
     phones = {customer.phone}
+    emails = {customer.email}
     if maker is not None:
         phones |= {maker.mobile, maker.landline}
-    keys += [f"name:{customer.name_normalized}|{p}" for p in sorted(phones) if p]
+        emails.add(maker.email)
+    name = customer.name_normalized
+    keys += [f"name:{name}|{p}" for p in sorted(phones) if p]
+    tokens = {blind("email", e) for e in emails if e}
+    keys += [f"mail:{name}|{token}" for token in sorted(tokens) if token]
     return keys
