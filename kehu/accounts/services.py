@@ -339,26 +339,6 @@ def system_user() -> User:
 
 # --- A user's own preferences.
 
-TIME_ZONES = (
-    "Asia/Shanghai",
-    "Asia/Hong_Kong",
-    "Asia/Taipei",
-    "Asia/Urumqi",
-    "Asia/Singapore",
-    "Asia/Tokyo",
-    "Asia/Seoul",
-    "Asia/Bangkok",
-    "Asia/Dubai",
-    "Europe/London",
-    "Europe/Berlin",
-    "Europe/Moscow",
-    "America/New_York",
-    "America/Chicago",
-    "America/Los_Angeles",
-    "Australia/Sydney",
-    "UTC",
-)
-
 
 @transaction.atomic
 def user_time_zone_set(*, actor: User, time_zone: str) -> User:

@@ -22,13 +22,13 @@ from .forms import ApiTokenForm, UserAdminForm
 from .models import ApiToken, User
 from .requests import AuthedRequest
 from .services import (
-    TIME_ZONES,
     api_token_create,
     api_token_revoke,
     can_reset_two_factor,
     otp_devices_reset,
     user_time_zone_set,
 )
+from .time_zones import TIME_ZONES, time_zone_label
 
 NEW_TOKEN_SESSION_KEY = "kehu_new_api_token"
 
@@ -54,8 +54,9 @@ def profile(request: AuthedRequest) -> HttpResponse:
         "form": form,
         "tokens": list(request.user.api_tokens.all()),
         "new_token": new_token,
-        "time_zones": TIME_ZONES,
-        "company_time_zone": company_settings().time_zone,
+        "time_zones": [(zone, str(label)) for zone, label in TIME_ZONES.items()],
+        "time_zone_offered": request.user.time_zone in TIME_ZONES,
+        "company_time_zone": time_zone_label(company_settings().time_zone),
     }
     return render(request, "accounts/profile.html", context)
 

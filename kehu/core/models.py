@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .job_results import job_result_lines
 
 
 class Counter(models.Model):
@@ -85,6 +89,11 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def result_lines(self) -> list[tuple[str, Any]]:
+        """The result as [(label, value)] in the active language ("Candidate pairs", 352)."""
+        return job_result_lines(self.kind, self.result or {})
 
 
 class SearchDocument(models.Model):

@@ -436,16 +436,25 @@ def parse_amount(raw: str | int | float | Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"))
 
 
+class ChoiceAliases(dict[str, str]):
+    """An alias table (build_aliases) that keeps its choices' labels, to name them in errors."""
+
+    labels: dict[str, Any]
+
+
 def parse_choice(raw: str, aliases: dict[str, str], *, field_label: str = "") -> str:
-    """One value of a value list, given as its code or any of its labels (Chinese or English)."""
+    """One value of a value list, given as its code or any of its labels (Chinese or English).
+    The error lists the labels in the request's language (each is accepted as given)."""
     text = clean_text(raw)
     key = _choice_key(text)
     if key in aliases:
         return aliases[key]
-    allowed = sorted({v for v in aliases.values()})
+    labels = getattr(aliases, "labels", None)
+    allowed = [str(label) for label in labels.values()] if labels else sorted(set(aliases.values()))
     raise ValidationError(
         _("'%(value)s' is not one of the allowed values: %(allowed)s.")
-        % {"value": text, "allowed": ", ".join(allowed)},
+        # Translators: between the items of a list of values (Chinese: 、).
+        % {"value": text, "allowed": str(_(", ")).join(allowed)},
         code="invalid_choice",
     )
 
@@ -458,7 +467,8 @@ def build_aliases(choices: type, extra: dict[str, list[str]] | None = None) -> d
     """Alias table for a TextChoices class: code, English label, plus extra labels per code."""
     from django.utils.translation import override
 
-    aliases: dict[str, str] = {}
+    aliases = ChoiceAliases()
+    aliases.labels = dict(choices.choices)  # type: ignore[attr-defined]
     for value, label in choices.choices:  # type: ignore[attr-defined]
         aliases[_choice_key(value)] = value
         with override("en"):

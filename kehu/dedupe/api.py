@@ -20,6 +20,7 @@ from kehu.customers.services.duplicates import (
     duplicate_action_set,
     duplicate_check,
     duplicate_scope,
+    hidden_duplicates_message,
     match_rule_save,
 )
 
@@ -183,11 +184,7 @@ def dedupe_check(request: AuthedRequest, payload: CheckIn) -> dict[str, Any]:
             for m in scoped.visible
         ],
         "hidden": scoped.hidden,
-        "message": _(
-            "A probable duplicate exists that you cannot see; the data steward has been told."
-        )
-        if scoped.hidden
-        else "",
+        "message": hidden_duplicates_message(scoped.hidden) if scoped.hidden else "",
     }
 
 

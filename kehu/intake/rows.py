@@ -32,9 +32,18 @@ from kehu.customers.validators import (
 )
 
 from .row_parts import keep_aside, maker_custom_fields, row_payload
+from .validators import TARGETS
 
 DICTIONARY_FIELDS = ("industry", "sub_industry", "source", "owner")
-CONTACT_ERROR = "contact"
+# The payload keys that give a way to reach the customer (a row needs one of them).
+REACH_TARGETS = (
+    "decision_maker.mobile",
+    "decision_maker.landline",
+    "phone",
+    "decision_maker.email",
+    "email",
+    "address",
+)
 
 # --- Speed without a second rule set. An import's rows repeat a few values in most columns
 # (size, status, date, budget, region), so customer_clean is called on those field groups once
@@ -217,8 +226,8 @@ def clean_row(
             for target, _value, _partial, message in aside:  # the phone was the only way
                 errors.setdefault(target, []).append(message)
         elif not reachable:
-            errors[CONTACT_ERROR] = [
-                "Give at least one way to reach the customer: a phone, an e-mail or an address."
+            errors[_reach_columns(columns)] = [
+                _("Give at least one way to reach the customer: a phone, an e-mail or an address.")
             ]
         elif aside:
             for target, _value, _partial, message in aside:
@@ -368,6 +377,15 @@ def _merge_errors(parts: list[dict[str, list[str]]]) -> dict[str, list[str]]:
 
 def _column(key: str, columns: dict[str, str]) -> str:
     return columns.get(key) or key
+
+
+def _reach_columns(columns: dict[str, str]) -> str:
+    """Where a row with no way to reach the customer is reported: the file's columns that could
+    have given one (决策人联系方式/邮箱/客户地址), else the fields to map a column to."""
+    found = [columns[key] for key in REACH_TARGETS if columns.get(key)]
+    if found:
+        return "/".join(dict.fromkeys(found))
+    return "/".join(str(TARGETS[key]) for key in ("phone", "email", "address"))
 
 
 def _resolve(

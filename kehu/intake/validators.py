@@ -343,12 +343,19 @@ def validate_mapping(
         if not target:
             continue
         if header not in headers:
-            errors.setdefault(header, []).append(f"No column '{header}' in the file.")
+            errors.setdefault(header, []).append(
+                str(_("No column '%(column)s' in the file.") % {"column": header})
+            )
         if target not in targets:
-            errors.setdefault(header, []).append(f"Unknown target field '{target}'.")
+            errors.setdefault(header, []).append(
+                str(_("Unknown target field '%(field)s'.") % {"field": target})
+            )
         elif target in seen:
             errors.setdefault(header, []).append(
-                f"'{target}' is already filled from column '{seen[target]}'."
+                str(
+                    _("'%(field)s' is already filled from column '%(column)s'.")
+                    % {"field": targets[target], "column": seen[target]}
+                )
             )
         seen.setdefault(target, header)
     if kind == KIND_INTERACTIONS:
@@ -358,7 +365,7 @@ def validate_mapping(
             )
         return errors
     if "name" not in seen:
-        errors.setdefault("name", []).append("Map a column to the customer name.")
+        errors.setdefault("name", []).append(str(_("Map a column to the customer name.")))
     return errors
 
 

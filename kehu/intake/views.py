@@ -177,13 +177,17 @@ def import_detail(request: AuthedRequest, run_id: int) -> HttpResponse:
         {"index": i, "header": h, "target": run.mapping.get(h, "")}
         for i, h in enumerate(run.headers)
     ]
+    targets = import_targets(run.kind)
     context = {
         "run": run,
         "columns": columns,
-        "targets": import_targets(run.kind),
+        "targets": targets,
         "presets": [*PRESETS, *_preset_names(list(mapping_presets_for(request.user)))],
         "unknown": unknown_columns(run),
-        "errors": errors,
+        # A mapping error about a field (no column for the customer name) names its label.
+        "errors": {
+            (k if k in run.headers else str(targets.get(k, k))): v for k, v in errors.items()
+        },
         "on_duplicate_choices": ImportRun.OnDuplicate.choices,
         "can_revert": run.status == ImportRun.Status.FINISHED,
         **consent_basis_context(run.consent_choice),

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Router, Schema
 
@@ -141,7 +142,9 @@ def quality_trend(
 ) -> list[QualitySnapshot]:
     """Daily snapshots for a scope key ('all', 'team:<id>', 'owner:<id>'); default: the caller's."""
     if days < 1 or days > 3660:
-        raise ValidationFailed({"days": ["Between 1 and 3660."]})
+        raise ValidationFailed(
+            {"days": [_("Between %(low)s and %(high)s.") % {"low": 1, "high": 3660}]}
+        )
     return trend_for(request.user, key=key, days=days)
 
 

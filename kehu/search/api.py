@@ -58,7 +58,7 @@ def hit_url(customer_no: str) -> str:
 @router.get("/search", response={200: SearchOut, **errors(403, 422)})
 def search(request: AuthedRequest, params: Query[SearchParams]) -> dict[str, object]:
     if not 1 <= params.limit <= 50:
-        raise ValidationFailed({"limit": ["Between 1 and 50."]})
+        raise ValidationFailed({"limit": [_("Between 1 and %(max)s.") % {"max": 50}]})
     kinds = [k.strip() for k in params.kind.split(",")] if params.kind else None
     if kinds and any(k not in KINDS for k in kinds):
         raise ValidationFailed(

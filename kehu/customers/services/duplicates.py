@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kehu.accounts.models import Role, User
 from kehu.accounts.policy import scope_for
@@ -130,6 +131,16 @@ def duplicate_scope(actor: User | None, matches: list[Match], *, about: str = ""
     return ScopedMatches(visible, hidden)
 
 
+def hidden_duplicates_message(hidden: int) -> str:
+    """What a user is told about the probable duplicates they may not see (counted only)."""
+    return ngettext(
+        "A probable duplicate exists that you cannot see; the data steward has been told.",
+        "%(counter)s probable duplicates exist that you cannot see; the data steward has been "
+        "told.",
+        hidden,
+    ) % {"counter": hidden}
+
+
 def _identity_changes(customer: Customer, values: dict[str, Any]) -> bool:
     """Whether an edit changes something a duplicate is recognised by."""
     for name in ("name", "credit_code", "phone", "email"):
@@ -187,14 +198,10 @@ def duplicate_guard(
         message = _("A customer like this exists already; saving a duplicate is not allowed.")
     else:
         message = _(
-            _(
-                "This looks like a customer that exists already. Check it, or confirm to save anyway."
-            )
+            "This looks like a customer that exists already. Check it, or confirm to save anyway."
         )
     if scoped.hidden:
-        message += " " + _(
-            "A probable duplicate exists that you cannot see; the data steward has been told."
-        )
+        message += " " + hidden_duplicates_message(scoped.hidden)
     raise ProbableDuplicate(
         message, matches=scoped.as_json(), blocked=blocked, hidden=scoped.hidden
     )
