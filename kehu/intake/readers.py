@@ -1,14 +1,14 @@
 """Read an uploaded file as (header, rows), streaming: CSV in any Chinese encoding, XLSX, vCard.
 
 The encoding of a CSV is detected by charset-normalizer on the first 64 KiB; GBK and GB2312 are
-read as GB18030 (their superset). XLSX is read with openpyxl in read-only mode, vCard with vobject.
+read as GB18030 (their superset). XLSX is read with openpyxl in read-only mode, vCard with vobject
+(vcards.py).
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
-import io
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from kehu.core.errors import ValidationFailed
 
 from .limits import check_cells, check_row_count, check_workbook, not_readable
+from .vcards import vcard_rows
 
 SAMPLE_BYTES = 64 * 1024
 FORMATS = ("csv", "xlsx", "vcf")
@@ -125,7 +126,7 @@ def _parsed_rows(
     elif file_format == "xlsx":
         yield from _xlsx_rows(path, sheet)
     else:
-        yield from _vcard_rows(path, encoding)
+        yield from vcard_rows(path.read_text(encoding=encoding, errors="replace"))
 
 
 def _csv_rows(path: Path, encoding: str) -> Iterator[list[str]]:
@@ -171,93 +172,6 @@ def _open_workbook(path: Path) -> Any:
         return load_workbook(path, read_only=True, data_only=True)
     except XLSX_ERRORS as exc:
         raise not_readable("xlsx", str(exc) or exc.__class__.__name__) from exc
-
-
-VCARD_HEADERS = [
-    "客户名称",
-    "关键决策人姓名",
-    "决策人职位",
-    "决策人联系方式",
-    "邮箱",
-    "客户地址",
-    "城市",
-    "省份",
-    "客户类型",  # 个人 for a card without a company: the person is the customer
-]
-
-
-def _vcard_rows(path: Path, encoding: str) -> Iterator[list[str]]:
-    import vobject
-
-    yield VCARD_HEADERS
-    text = path.read_text(encoding=encoding, errors="replace")
-    cards = vobject.readComponents(io.StringIO(text), ignoreUnreadable=True)
-    number = 0
-    while True:
-        number += 1
-        try:
-            card = next(cards)
-            row = _vcard_row(card)
-        except StopIteration:
-            return
-        except Exception as exc:  # vobject raises many kinds on a malformed card
-            raise not_readable("vcf", f"card {number}: {exc}") from exc
-        yield row
-
-
-def _vcard_row(card: Any) -> list[str]:
-    contents = card.contents
-    person = _first(card, "fn").strip() or _structured_name(card)
-    org = card.org.value if "org" in contents else []
-    company = (org[0] if isinstance(org, list) and org else str(org or "")).strip()
-    phones = [t.value for t in contents.get("tel", [])]
-    cell = next(
-        (
-            t.value
-            for t in contents.get("tel", [])
-            if "CELL" in [p.upper() for p in t.params.get("TYPE", [])]
-        ),
-        phones[0] if phones else "",
-    )
-    address = street = city = region = ""
-    if "adr" in contents:
-        adr = card.adr.value
-        street, city, region = (adr.street or "", adr.city or "", adr.region or "")
-        street = " ".join(street) if isinstance(street, list) else street
-        address = f"{region}{city}{street}".strip()
-    return [
-        company or person,
-        person,
-        _first(card, "title"),
-        cell,
-        _first(card, "email"),
-        address,
-        city if isinstance(city, str) else "",
-        region if isinstance(region, str) else "",
-        "企业" if company else "个人",
-    ]
-
-
-def _structured_name(card: Any) -> str:
-    """The name from N (family;given;…) when FN is missing, as vCard 2.1 from phones allows:
-    Chinese names family name first without a space, others given name first."""
-    if "n" not in card.contents:
-        return ""
-    name = card.n.value
-    parts = [
-        " ".join(p) if isinstance(p, list) else str(p or "")
-        for p in (getattr(name, "family", ""), getattr(name, "given", ""))
-    ]
-    family, given = (p.strip() for p in parts)
-    if any("\u4e00" <= ch <= "\u9fff" for ch in family + given):
-        return f"{family}{given}"
-    return f"{given} {family}".strip()
-
-
-def _first(card: Any, key: str) -> str:
-    entries = card.contents.get(key) or []
-    value = entries[0].value if entries else ""
-    return " ".join(value) if isinstance(value, list) else str(value or "")
 
 
 def inspect_file(path: Path, name: str) -> FileInfo:
