@@ -37,8 +37,8 @@ XLSX_ERRORS = (
     zipfile.BadZipFile,
 )
 _HEADER_SCAN_ROWS = 10
-# Preamble rows (LinkedIn's "Notes:" lines) come before the header; the header is the first row
-# with at least two non-empty cells.
+# Preamble rows (LinkedIn's "Notes:" lines, a title, a grouped header) come before the header;
+# the header is the row among the first ones that names the most known columns (_header).
 
 
 @dataclass
@@ -83,7 +83,38 @@ def detect_encoding(path: Path) -> str:
     encoding = (best.encoding if best else "gb18030").lower().replace("_", "-")
     if encoding in ("gbk", "gb2312", "hz", "gb18030"):
         return "gb18030"
+    if encoding in ("big5", "big5hkscs", "cp950") and _reads_as_gb(sample):
+        return "gb18030"
     return encoding
+
+
+# Simplified Chinese text in GBK is almost all GB2312 characters (both bytes 0xA1 and up). Big5
+# text read as GBK is not: about two of five Big5 characters have a second byte below 0xA1,
+# which GBK reads as rare characters outside GB2312.
+_GB2312_SHARE = 0.9
+
+
+def _reads_as_gb(sample: bytes) -> bool:
+    """Whether bytes charset-normalizer took for Big5 are better read as GB18030: they decode
+    as GB18030 and nearly all their Chinese characters are then in GB2312. A short GBK file
+    (a few city names among English columns) is too little for charset-normalizer to tell."""
+    try:
+        text = sample.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    wide = [ch for ch in text if ord(ch) > 0x7F]
+    if not wide:
+        return True
+    common = sum(1 for ch in wide if _in_gb2312(ch))
+    return common >= _GB2312_SHARE * len(wide)
+
+
+def _in_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _cell(value: Any) -> str:
@@ -157,12 +188,21 @@ def _xlsx_rows(path: Path, sheet: int) -> Iterator[list[str]]:
         worksheets = workbook.worksheets
         worksheet = worksheets[sheet] if sheet < len(worksheets) else worksheets[0]
         try:
+            _forget_dimensions(worksheet)
             for values in worksheet.iter_rows(values_only=True):
                 yield [_cell(v) for v in values]
         except XLSX_ERRORS as exc:
             raise not_readable("xlsx", str(exc)) from exc
     finally:
         workbook.close()
+
+
+def _forget_dimensions(worksheet: Any) -> None:
+    """Read a worksheet to its last cell, whatever its <dimension> says: many exporters (Java
+    libraries among them) write ref="A1" for a full sheet, and openpyxl's read-only mode would
+    stop there. Rows are then as long as their last cell; read_rows pads them."""
+    if hasattr(worksheet, "reset_dimensions"):  # read-only worksheets
+        worksheet.reset_dimensions()
 
 
 def _open_workbook(path: Path) -> Any:
@@ -206,6 +246,7 @@ def _sheets(path: Path, file_format: str, encoding: str) -> Iterator[tuple[int, 
     try:
         for index, worksheet in enumerate(workbook.worksheets):
             try:
+                _forget_dimensions(worksheet)
                 rows = worksheet.iter_rows(max_row=_HEADER_SCAN_ROWS, values_only=True)
                 first = [[_cell(v) for v in values] for values in rows]
             except XLSX_ERRORS as exc:
@@ -218,16 +259,22 @@ def _sheets(path: Path, file_format: str, encoding: str) -> Iterator[tuple[int, 
 
 
 def _header(rows: Iterator[list[str]]) -> tuple[list[str], int]:
-    """The first row with at least two non-empty cells among the first few, and its number."""
+    """The header row among the first few, and its number: the one naming the most known columns
+    (a title row, '客户名单 … 导出时间：…', or a grouped row above the header, '基本信息 | 决策人信息',
+    names none), the first on a tie; when no row names any, the first with at least two
+    non-empty cells."""
+    best: tuple[int, list[str], int] | None = None
     for number, row in enumerate(rows, start=1):
         if sum(1 for cell in row if str(cell).strip()) >= 2:
             headers = [str(c).strip() for c in row]
             while headers and not headers[-1]:
                 headers.pop()
-            return headers, number
+            score = _known_columns(headers)
+            if best is None or score > best[0]:
+                best = (score, headers, number)
         if number >= _HEADER_SCAN_ROWS:
             break
-    return [], 0
+    return (best[1], best[2]) if best is not None else ([], 0)
 
 
 def _known_columns(headers: list[str]) -> int:
