@@ -1,7 +1,8 @@
 """Read an uploaded file as (header, rows), streaming: CSV in any Chinese encoding, XLSX, vCard.
 
 The encoding of a CSV is detected by charset-normalizer on the first 64 KiB; GBK and GB2312 are
-read as GB18030 (their superset). XLSX is read with openpyxl in read-only mode, vCard with vobject
+read as GB18030 (their superset). XLSX is read with openpyxl in read-only mode (a merged range's
+value filled into each of its cells, merged_cells.py), vCard with vobject
 (vcards.py).
 """
 
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 from kehu.core.errors import ValidationFailed
 
 from .limits import check_cells, check_row_count, check_workbook, not_readable
+from .merged_cells import fill_merged, merged_ranges
 from .vcards import vcard_rows
 
 SAMPLE_BYTES = 64 * 1024
@@ -189,8 +191,8 @@ def _xlsx_rows(path: Path, sheet: int) -> Iterator[list[str]]:
         worksheet = worksheets[sheet] if sheet < len(worksheets) else worksheets[0]
         try:
             _forget_dimensions(worksheet)
-            for values in worksheet.iter_rows(values_only=True):
-                yield [_cell(v) for v in values]
+            rows = ([_cell(v) for v in values] for values in worksheet.iter_rows(values_only=True))
+            yield from fill_merged(rows, _merged(worksheet))
         except XLSX_ERRORS as exc:
             raise not_readable("xlsx", str(exc)) from exc
     finally:
@@ -203,6 +205,13 @@ def _forget_dimensions(worksheet: Any) -> None:
     stop there. Rows are then as long as their last cell; read_rows pads them."""
     if hasattr(worksheet, "reset_dimensions"):  # read-only worksheets
         worksheet.reset_dimensions()
+
+
+def _merged(worksheet: Any) -> list[tuple[int, int, int, int]]:
+    """The worksheet's merged ranges (merged_cells.py): their value fills every cell."""
+    from django.conf import settings
+
+    return merged_ranges(worksheet, settings.KEHU_UPLOAD_MAX_COLUMNS)
 
 
 def _open_workbook(path: Path) -> Any:
@@ -248,7 +257,7 @@ def _sheets(path: Path, file_format: str, encoding: str) -> Iterator[tuple[int, 
             try:
                 _forget_dimensions(worksheet)
                 rows = worksheet.iter_rows(max_row=_HEADER_SCAN_ROWS, values_only=True)
-                first = [[_cell(v) for v in values] for values in rows]
+                first = list(fill_merged(([_cell(v) for v in r] for r in rows), _merged(worksheet)))
             except XLSX_ERRORS as exc:
                 raise not_readable("xlsx", str(exc)) from exc
             for number, row in enumerate(first, start=1):

@@ -175,3 +175,26 @@ def test_a_big5_csv_stays_big5(tmp_path, rep):
     path.write_bytes(text.encode("big5"))
     run_import(str(path))
     assert ImportRun.objects.get().encoding == "big5"
+
+
+def test_merged_cells_fill_every_row_of_their_range(tmp_path, rep):
+    """A cell merged down several rows (one address for three branches) reaches each row, read
+    in openpyxl's read-only mode too; a group merged across the row above the header is no
+    header."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["基本信息", "", "决策人信息", ""])
+    sheet.merge_cells("A1:B1")
+    sheet.merge_cells("C1:D1")
+    sheet.append(["客户名称", "客户地址", "关键决策人姓名", "决策人联系方式"])
+    for n in range(3):
+        sheet.append([f"广州合并{n}号科技有限公司", "广东省广州市天河区1号" if n == 0 else None,
+                      f"张{n}", f"1380013820{n}"])  # fmt: skip
+    sheet.merge_cells("B3:B5")
+    path = tmp_path / "merged.xlsx"
+    book.save(path)
+    lines = run_import(str(path))
+    assert lines[-1] == SUMMARY.format(3, 0, 0, 0, 3)
+    assert ImportRun.objects.get().header_row == 2
+    addresses = set(Customer.objects.values_list("address", flat=True))
+    assert addresses == {"广东省广州市天河区1号"}
