@@ -41,6 +41,7 @@ _CHARSET = re.compile(r"(?:^|;)CHARSET=([^;]*)", re.IGNORECASE)
 _ENCODING_PARAMS = re.compile(
     r";(?:ENCODING=)?QUOTED-PRINTABLE(?=;|$)|;CHARSET=[^;]*", re.IGNORECASE
 )
+_CARD_EDGE = re.compile(r"\s*(?:BEGIN|END)\s*:\s*VCARD\s*$", re.IGNORECASE)
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # The types that say a number is a mobile or a landline (3.0's TYPE=, 2.1's bare words).
 _MOBILE_TYPES = {"CELL", "MOBILE", "IPHONE"}
@@ -82,7 +83,8 @@ def decode_quoted_printable(text: str) -> str:
         if not colon or not _QP.search(head):
             out.append(line)
             continue
-        while value.endswith("=") and index < len(lines):  # a soft line break
+        # A soft line break; a stray one before the card's end does not swallow it.
+        while value.endswith("=") and index < len(lines) and not _CARD_EDGE.match(lines[index]):
             value = value[:-1] + lines[index].lstrip(" \t")
             index += 1
         out.append(_ENCODING_PARAMS.sub("", head) + ":" + _qp_text(value, head))
@@ -91,7 +93,7 @@ def decode_quoted_printable(text: str) -> str:
 
 def _qp_text(value: str, head: str) -> str:
     try:
-        data = binascii.a2b_qp(value.rstrip("=").encode("ascii", "replace"))
+        data = binascii.a2b_qp(value.rstrip("=").encode("utf-8"))  # raw text stays itself
     except (binascii.Error, ValueError):
         return value
     found = _CHARSET.search(head)

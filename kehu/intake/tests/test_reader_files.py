@@ -42,7 +42,8 @@ def android_qp(text: str, charset: str = "utf-8", per_line: int = 22) -> bytes:
 
 def test_android_quoted_printable_wrapped_inside_a_character(tmp_path, rep):
     """A soft line break between the bytes of one character (=E9=99=<break>=90) and a card in
-    GBK: each value is joined, then decoded with its card's CHARSET; no card fails the file."""
+        GBK: each value is joined, then decoded with its card's CHARSET; no card fails the file, nor
+    a soft break right before END:VCARD."""
     first = android_qp("广州南方电器有限公司", per_line=23)
     assert b"=99=\r\n=90" in first  # the break falls inside 限 (E9 99 90)
     path = tmp_path / "android.vcf"
@@ -54,7 +55,7 @@ def test_android_quoted_printable_wrapped_inside_a_character(tmp_path, rep):
         b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Li Wei\r\nTEL;CELL:13800137301\r\n"
         b"ORG;CHARSET=GBK;QUOTED-PRINTABLE:"
         + android_qp("上海浦江机械有限公司", "gbk", per_line=5)
-        + b"\r\nEND:VCARD\r\n"
+        + b"\r\nNOTE;ENCODING=QUOTED-PRINTABLE:=E8=80=81=\r\nEND:VCARD\r\n"  # a stray soft break
     )
     lines = run_import(str(path))
     assert lines[-1] == SUMMARY.format(2, 0, 0, 0, 2)
