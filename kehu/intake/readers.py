@@ -1,14 +1,15 @@
 """Read an uploaded file as (header, rows), streaming: CSV in any Chinese encoding, XLSX, vCard.
 
 The encoding of a CSV is detected by charset-normalizer on the first 64 KiB; GBK and GB2312 are
-read as GB18030 (their superset). XLSX is read with openpyxl in read-only mode, vCard with vobject.
+read as GB18030 (their superset). XLSX is read with openpyxl in read-only mode (a merged range's
+value filled into each of its cells, merged_cells.py), vCard with vobject
+(vcards.py).
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
-import io
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from django.utils.translation import gettext as _
 from kehu.core.errors import ValidationFailed
 
 from .limits import check_cells, check_row_count, check_workbook, not_readable
+from .merged_cells import fill_merged, merged_ranges
+from .vcards import vcard_rows
 
 SAMPLE_BYTES = 64 * 1024
 FORMATS = ("csv", "xlsx", "vcf")
@@ -36,8 +39,8 @@ XLSX_ERRORS = (
     zipfile.BadZipFile,
 )
 _HEADER_SCAN_ROWS = 10
-# Preamble rows (LinkedIn's "Notes:" lines) come before the header; the header is the first row
-# with at least two non-empty cells.
+# Preamble rows (LinkedIn's "Notes:" lines, a title, a grouped header) come before the header;
+# the header is the row among the first ones that names the most known columns (_header).
 
 
 @dataclass
@@ -82,7 +85,38 @@ def detect_encoding(path: Path) -> str:
     encoding = (best.encoding if best else "gb18030").lower().replace("_", "-")
     if encoding in ("gbk", "gb2312", "hz", "gb18030"):
         return "gb18030"
+    if encoding in ("big5", "big5hkscs", "cp950") and _reads_as_gb(sample):
+        return "gb18030"
     return encoding
+
+
+# Simplified Chinese text in GBK is almost all GB2312 characters (both bytes 0xA1 and up). Big5
+# text read as GBK is not: about two of five Big5 characters have a second byte below 0xA1,
+# which GBK reads as rare characters outside GB2312.
+_GB2312_SHARE = 0.9
+
+
+def _reads_as_gb(sample: bytes) -> bool:
+    """Whether bytes charset-normalizer took for Big5 are better read as GB18030: they decode
+    as GB18030 and nearly all their Chinese characters are then in GB2312. A short GBK file
+    (a few city names among English columns) is too little for charset-normalizer to tell."""
+    try:
+        text = sample.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    wide = [ch for ch in text if ord(ch) > 0x7F]
+    if not wide:
+        return True
+    common = sum(1 for ch in wide if _in_gb2312(ch))
+    return common >= _GB2312_SHARE * len(wide)
+
+
+def _in_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _cell(value: Any) -> str:
@@ -125,7 +159,7 @@ def _parsed_rows(
     elif file_format == "xlsx":
         yield from _xlsx_rows(path, sheet)
     else:
-        yield from _vcard_rows(path, encoding)
+        yield from vcard_rows(path.read_text(encoding=encoding, errors="replace"))
 
 
 def _csv_rows(path: Path, encoding: str) -> Iterator[list[str]]:
@@ -156,12 +190,28 @@ def _xlsx_rows(path: Path, sheet: int) -> Iterator[list[str]]:
         worksheets = workbook.worksheets
         worksheet = worksheets[sheet] if sheet < len(worksheets) else worksheets[0]
         try:
-            for values in worksheet.iter_rows(values_only=True):
-                yield [_cell(v) for v in values]
+            _forget_dimensions(worksheet)
+            rows = ([_cell(v) for v in values] for values in worksheet.iter_rows(values_only=True))
+            yield from fill_merged(rows, _merged(worksheet))
         except XLSX_ERRORS as exc:
             raise not_readable("xlsx", str(exc)) from exc
     finally:
         workbook.close()
+
+
+def _forget_dimensions(worksheet: Any) -> None:
+    """Read a worksheet to its last cell, whatever its <dimension> says: many exporters (Java
+    libraries among them) write ref="A1" for a full sheet, and openpyxl's read-only mode would
+    stop there. Rows are then as long as their last cell; read_rows pads them."""
+    if hasattr(worksheet, "reset_dimensions"):  # read-only worksheets
+        worksheet.reset_dimensions()
+
+
+def _merged(worksheet: Any) -> list[tuple[int, int, int, int]]:
+    """The worksheet's merged ranges (merged_cells.py): their value fills every cell."""
+    from django.conf import settings
+
+    return merged_ranges(worksheet, settings.KEHU_UPLOAD_MAX_COLUMNS)
 
 
 def _open_workbook(path: Path) -> Any:
@@ -171,93 +221,6 @@ def _open_workbook(path: Path) -> Any:
         return load_workbook(path, read_only=True, data_only=True)
     except XLSX_ERRORS as exc:
         raise not_readable("xlsx", str(exc) or exc.__class__.__name__) from exc
-
-
-VCARD_HEADERS = [
-    "客户名称",
-    "关键决策人姓名",
-    "决策人职位",
-    "决策人联系方式",
-    "邮箱",
-    "客户地址",
-    "城市",
-    "省份",
-    "客户类型",  # 个人 for a card without a company: the person is the customer
-]
-
-
-def _vcard_rows(path: Path, encoding: str) -> Iterator[list[str]]:
-    import vobject
-
-    yield VCARD_HEADERS
-    text = path.read_text(encoding=encoding, errors="replace")
-    cards = vobject.readComponents(io.StringIO(text), ignoreUnreadable=True)
-    number = 0
-    while True:
-        number += 1
-        try:
-            card = next(cards)
-            row = _vcard_row(card)
-        except StopIteration:
-            return
-        except Exception as exc:  # vobject raises many kinds on a malformed card
-            raise not_readable("vcf", f"card {number}: {exc}") from exc
-        yield row
-
-
-def _vcard_row(card: Any) -> list[str]:
-    contents = card.contents
-    person = _first(card, "fn").strip() or _structured_name(card)
-    org = card.org.value if "org" in contents else []
-    company = (org[0] if isinstance(org, list) and org else str(org or "")).strip()
-    phones = [t.value for t in contents.get("tel", [])]
-    cell = next(
-        (
-            t.value
-            for t in contents.get("tel", [])
-            if "CELL" in [p.upper() for p in t.params.get("TYPE", [])]
-        ),
-        phones[0] if phones else "",
-    )
-    address = street = city = region = ""
-    if "adr" in contents:
-        adr = card.adr.value
-        street, city, region = (adr.street or "", adr.city or "", adr.region or "")
-        street = " ".join(street) if isinstance(street, list) else street
-        address = f"{region}{city}{street}".strip()
-    return [
-        company or person,
-        person,
-        _first(card, "title"),
-        cell,
-        _first(card, "email"),
-        address,
-        city if isinstance(city, str) else "",
-        region if isinstance(region, str) else "",
-        "企业" if company else "个人",
-    ]
-
-
-def _structured_name(card: Any) -> str:
-    """The name from N (family;given;…) when FN is missing, as vCard 2.1 from phones allows:
-    Chinese names family name first without a space, others given name first."""
-    if "n" not in card.contents:
-        return ""
-    name = card.n.value
-    parts = [
-        " ".join(p) if isinstance(p, list) else str(p or "")
-        for p in (getattr(name, "family", ""), getattr(name, "given", ""))
-    ]
-    family, given = (p.strip() for p in parts)
-    if any("\u4e00" <= ch <= "\u9fff" for ch in family + given):
-        return f"{family}{given}"
-    return f"{given} {family}".strip()
-
-
-def _first(card: Any, key: str) -> str:
-    entries = card.contents.get(key) or []
-    value = entries[0].value if entries else ""
-    return " ".join(value) if isinstance(value, list) else str(value or "")
 
 
 def inspect_file(path: Path, name: str) -> FileInfo:
@@ -292,8 +255,9 @@ def _sheets(path: Path, file_format: str, encoding: str) -> Iterator[tuple[int, 
     try:
         for index, worksheet in enumerate(workbook.worksheets):
             try:
+                _forget_dimensions(worksheet)
                 rows = worksheet.iter_rows(max_row=_HEADER_SCAN_ROWS, values_only=True)
-                first = [[_cell(v) for v in values] for values in rows]
+                first = list(fill_merged(([_cell(v) for v in r] for r in rows), _merged(worksheet)))
             except XLSX_ERRORS as exc:
                 raise not_readable("xlsx", str(exc)) from exc
             for number, row in enumerate(first, start=1):
@@ -304,16 +268,22 @@ def _sheets(path: Path, file_format: str, encoding: str) -> Iterator[tuple[int, 
 
 
 def _header(rows: Iterator[list[str]]) -> tuple[list[str], int]:
-    """The first row with at least two non-empty cells among the first few, and its number."""
+    """The header row among the first few, and its number: the one naming the most known columns
+    (a title row, '客户名单 … 导出时间：…', or a grouped row above the header, '基本信息 | 决策人信息',
+    names none), the first on a tie; when no row names any, the first with at least two
+    non-empty cells."""
+    best: tuple[int, list[str], int] | None = None
     for number, row in enumerate(rows, start=1):
         if sum(1 for cell in row if str(cell).strip()) >= 2:
             headers = [str(c).strip() for c in row]
             while headers and not headers[-1]:
                 headers.pop()
-            return headers, number
+            score = _known_columns(headers)
+            if best is None or score > best[0]:
+                best = (score, headers, number)
         if number >= _HEADER_SCAN_ROWS:
             break
-    return [], 0
+    return (best[1], best[2]) if best is not None else ([], 0)
 
 
 def _known_columns(headers: list[str]) -> int:

@@ -289,7 +289,7 @@ PRESETS: dict[str, tuple[str, dict[str, str]]] = {
         },
     ),
     # vCard: the reader turns each card into these standard-template cells.
-    "vcard": ("vcard", {**STANDARD_HEADERS, "客户类型": "kind"}),
+    "vcard": ("vcard", {**STANDARD_HEADERS, "客户类型": "kind", "备注": "notes"}),
     # Interactions (an import of kind "interactions"): the interaction template's columns.
     "interactions": ("", {**INTERACTION_HEADERS, **INTERACTION_SYNONYMS}),
 }
