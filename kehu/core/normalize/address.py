@@ -17,6 +17,7 @@ from .text import NOT_WORD, fold, has_cjk
 # Whole-word pinyin, so heteronyms read as in the place name: 厦门 xiamen, 重庆 chongqing.
 _CITY_KEYS = {name: "".join(lazy_pinyin(name)) for name in CITIES}
 _LATIN_CITY_KEYS = frozenset(_CITY_KEYS.values())
+_BRACKETED = re.compile(r"\(([^()]{2,8})\)")  # fold() makes （） ASCII
 
 _ROAD = re.compile(
     r"([\u4e00-\u9fff]{1,8}?(?:大道|大街|路|街|道|巷|弄|里|村))(\d+)(?:(?:之|-|~)\d+)?[号#]"
@@ -74,7 +75,8 @@ def city_key(city: str) -> str:
 
 @lru_cache(maxsize=100_000)
 def city_from_text(text: str) -> str:
-    """The city named at the start of a name or address ('广东省深圳市…' -> 'shenzhen')."""
+    """The city named at the start of a name or address ('广东省深圳市…' -> 'shenzhen'), or in
+    its brackets ('星辰科技（北京）有限公司' -> 'beijing')."""
     folded = NOT_WORD.sub("", fold(text))
     for _ in range(3):
         region = leading_region(folded)
@@ -84,6 +86,10 @@ def city_from_text(text: str) -> str:
         if bare in _CITY_KEYS:
             return _CITY_KEYS[bare]
         folded = folded[len(region) :]
+    for inner in _BRACKETED.findall(fold(text)):  # 星辰科技（北京）有限公司
+        bare = NOT_WORD.sub("", inner).rstrip("省市")
+        if bare in _CITY_KEYS:
+            return _CITY_KEYS[bare]
     if not has_cjk(folded):
         # English: 'No. 347 Renmin Road, Tianhe District, Tianjin' -> the last city word.
         for word in reversed(NOT_WORD.sub(" ", fold(text)).split()):

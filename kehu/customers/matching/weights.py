@@ -141,8 +141,8 @@ FIELDS: tuple[Field, ...] = (
         "company name",
         (
             _null("name_core"),
-            Level("same registered name", "l.name_full = r.name_full", 10.0),
-            Level("same", "l.name_core = r.name_core", 9.0),
+            Level("same registered name", "l.name_full = r.name_full", 13.0),
+            Level("same", "l.name_core = r.name_core", 12.0),
             Level("sound the same", "l.name_key = r.name_key", 6.0),
             Level(
                 "one character apart",

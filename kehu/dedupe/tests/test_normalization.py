@@ -105,6 +105,9 @@ def test_city_keys() -> None:
     assert city_from_text("广东省深圳市南山区") == "shenzhen"
     assert city_from_text("朝阳区建国路1号") == ""  # a district, not the city 朝阳
     assert city_from_text("No. 1 Renmin Road, Tianhe District, Guangzhou") == "guangzhou"
+    assert city_from_text("星辰科技（北京）有限公司") == "beijing"  # the city in its brackets
+    assert city_from_text("星辰科技(北京市)有限公司") == "beijing"
+    assert city_from_text("华信(王总)") == ""  # a note in brackets is no city
 
 
 def test_english_business_words_compare_with_chinese() -> None:
