@@ -148,19 +148,65 @@ _PHONE_SEPARATORS = re.compile(r"\s*[/／,，;；、|]\s*|\s{2,}")
 _PHONE_NOTE = re.compile(r"[(（][^)）]*[\u4e00-\u9fff][^)）]*[)）]|(?!转|分机)[\u4e00-\u9fff]+")
 
 
+# A cell that may hold several numbers although it parses as one: phonenumbers reads the
+# first of '13800137410;13800137411' (';' starts a parameter to it), and a space may part two.
+_MAY_HOLD_SEVERAL = re.compile(r"[;\s]")
+_SPACED_WORDS_MAX = 12  # words of a part tried as numbers written with spaces
+
+
 def parse_phones(raw: str) -> list[tuple[str, str]]:
     """The numbers of a cell holding one or several ('13912345678/0571-88886666',
-    '手机：13912345678；座机：0571-88886666'), each as parse_phone returns it; the whole cell is
-    refused, with parse_phone's message, when any part is not a number."""
+    '手机：13912345678；座机：0571-88886666', '13800137410 13800137411', one a line), each as
+    parse_phone returns it; the whole cell is refused, with parse_phone's message, when any part
+    is not a number. A cell that is one number as written ('138 0013 8000') is that number."""
+    text = clean_text(raw)
     try:
-        return [parse_phone(raw)]
-    except ValidationError:
-        text = _PHONE_LABEL.sub(" ", clean_text(raw))
-        text = _PHONE_NOTE.sub(" ", text).strip()  # "(微信同号)", "王总": notes, not numbers
-        parts = [part for part in _PHONE_SEPARATORS.split(text) if part.strip()]
-        if not parts or (len(parts) == 1 and parts[0] == clean_text(raw)):
-            raise
-        return [parse_phone(part) for part in parts]
+        whole: tuple[str, str] | None = parse_phone(raw)
+    except ValidationError as exc:
+        whole, problem = None, exc
+    if whole is not None and not _MAY_HOLD_SEVERAL.search(text):
+        return [whole]
+    bare = _PHONE_LABEL.sub(" ", text)
+    bare = _PHONE_NOTE.sub(" ", bare).strip()  # "(微信同号)", "王总": notes, not numbers
+    parts = [
+        number
+        for part in _PHONE_SEPARATORS.split(bare)
+        if part.strip()
+        for number in _spaced_numbers(part.strip())
+    ]
+    if whole is not None:  # several only when every part is a number ('0755-86001234;转8' is one)
+        try:
+            numbers = [parse_phone(part) for part in parts]
+        except ValidationError:
+            return [whole]
+        return numbers if len(numbers) > 1 else [whole]
+    if not parts or (len(parts) == 1 and parts[0] == text):
+        raise problem
+    return [parse_phone(part) for part in parts]
+
+
+def _spaced_numbers(part: str) -> list[str]:
+    """A part's numbers where spaces (or line breaks) part them: from the left, the most words
+    that make one valid number ('138 0013 8000' is one; '13800137410 13800137411' two); the part
+    as it is when a word belongs to no number."""
+    words = part.split()
+    if len(words) < 2 or len(words) > _SPACED_WORDS_MAX:
+        return [part]
+    numbers: list[str] = []
+    start = 0
+    while start < len(words):
+        for end in range(len(words), start, -1):
+            candidate = " ".join(words[start:end])
+            try:
+                parse_phone(candidate)
+            except ValidationError:
+                continue
+            numbers.append(candidate)
+            start = end
+            break
+        else:
+            return [part]
+    return numbers
 
 
 def normalize_mobile(raw: str) -> str:
