@@ -380,12 +380,15 @@ def _plan_update(
         for n in sorted(changes)
         if not n.startswith(PREFIX) and n != SWITCH
     ]
-    result.note = _("Updated %(fields)s (%(reason)s).") % {
-        "fields": "、".join([*labels, *maker_custom_labels(changes)]),
-        "reason": _reason_label(reason),
-    }
-    if SWITCH in changes:
-        result.note = f"{result.note} {switch_note(changes[SWITCH])}"
+    fields = [*labels, *maker_custom_labels(changes)]
+    notes = [switch_note(changes[SWITCH])] if SWITCH in changes else []
+    if fields or not notes:  # only another contact made the decision maker: that note alone
+        notes.insert(
+            0,
+            _("Updated %(fields)s (%(reason)s).")
+            % {"fields": "、".join(fields), "reason": _reason_label(reason)},
+        )
+    result.note = " ".join(notes)
     if dry_run:
         result.is_incomplete = match.quality == Customer.Quality.INCOMPLETE
         return
