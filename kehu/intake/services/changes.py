@@ -66,12 +66,13 @@ def row_changes(row: CleanRow, match: Customer) -> dict[str, Any]:
     if row.maker:
         # The contact the row's decision maker is (customer_update writes it the same way): a
         # different person is another contact, never the current decision maker renamed.
-        maker, current = decision_maker_target(list(match.contacts.all()), row.maker)
+        maker, former = decision_maker_target(list(match.contacts.all()), row.maker)
         for key, value in row.maker.items():
             if key in MAKER_FIELDS and value and (maker is None or getattr(maker, key) != value):
                 changes[f"decision_maker.{key}"] = value
-        if current is not None and maker is not current:
-            changes[SWITCH] = {"new": row.maker.get("name") or "", "old": current.name}
+        if former is not None and maker is not former:
+            new = row.maker.get("name") or (maker.name if maker is not None else "")
+            changes[SWITCH] = {"new": new, "old": former.name}
         elif maker is not None and maker.decision_role != Contact.DecisionRole.DECISION_MAKER:
             changes[SWITCH] = {"new": maker.name, "old": ""}
         changes.update(maker_custom_changes(row.maker, maker))  # contacts' custom fields
