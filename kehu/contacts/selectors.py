@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from kehu.accounts.models import User
 from kehu.accounts.policy import get_for, scope_for
+from kehu.core.normalize import compact, fold
 
 from .models import Contact
 
@@ -36,3 +37,37 @@ def decision_maker_of(contacts: list[Contact]) -> Contact | None:
     ]
     makers.sort(key=lambda c: (not c.is_primary, c.pk or 0))
     return makers[0] if makers else None
+
+
+def same_person_name(first: str, second: str) -> bool:
+    """Whether two names name one person as written: equal once folded (width, 繁→简, case)
+    and without spaces and punctuation ('孙 丽' is '孙丽'; '钱多多' is not)."""
+    return compact(fold(first or "")) == compact(fold(second or ""))
+
+
+def decision_maker_target(
+    contacts: list[Contact], values: dict[str, Any]
+) -> tuple[Contact | None, Contact | None]:
+    """(the contact a decision maker's values describe, the current decision maker).
+
+    The values describe the current decision maker unless they name someone else (an empty
+    name names no one); then the current contact of that name, else the current contact with
+    that mobile (not the decision maker: a mobile handed on does not make them one person),
+    else no one: a new contact to add. The caller makes the target the decision maker and,
+    when it is another contact, leaves the former one a contact in no decision role.
+    """
+    current = decision_maker_of(contacts)
+    name = values.get("name") or ""
+    if current is not None and (not name or same_person_name(name, current.name)):
+        return current, current
+    live = [c for c in contacts if not c.has_left]
+    if name:
+        for contact in live:
+            if same_person_name(name, contact.name):
+                return contact, current
+    mobile = values.get("mobile") or ""
+    if mobile:
+        for contact in live:
+            if contact is not current and contact.mobile == mobile:
+                return contact, current
+    return None, current

@@ -8,20 +8,24 @@ from __future__ import annotations
 
 import functools
 import re
-from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from email_validator import EmailNotValidError, validate_email
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
+from .dates import EARLIEST_YEAR as EARLIEST_YEAR
+from .dates import LATEST_YEAR as LATEST_YEAR
+from .dates import parse_date as parse_date
+from .dates import parse_datetime as parse_datetime
+from .dates import plausible_date as plausible_date
+from .dates import plausible_datetime as plausible_datetime
 from .fast_fields import cn_mobile_fast, email_fast
 from .text import clean_text
 
@@ -148,19 +152,65 @@ _PHONE_SEPARATORS = re.compile(r"\s*[/／,，;；、|]\s*|\s{2,}")
 _PHONE_NOTE = re.compile(r"[(（][^)）]*[\u4e00-\u9fff][^)）]*[)）]|(?!转|分机)[\u4e00-\u9fff]+")
 
 
+# A cell that may hold several numbers although it parses as one: phonenumbers reads the
+# first of '13800137410;13800137411' (';' starts a parameter to it), and a space may part two.
+_MAY_HOLD_SEVERAL = re.compile(r"[;\s]")
+_SPACED_WORDS_MAX = 12  # words of a part tried as numbers written with spaces
+
+
 def parse_phones(raw: str) -> list[tuple[str, str]]:
     """The numbers of a cell holding one or several ('13912345678/0571-88886666',
-    '手机：13912345678；座机：0571-88886666'), each as parse_phone returns it; the whole cell is
-    refused, with parse_phone's message, when any part is not a number."""
+    '手机：13912345678；座机：0571-88886666', '13800137410 13800137411', one a line), each as
+    parse_phone returns it; the whole cell is refused, with parse_phone's message, when any part
+    is not a number. A cell that is one number as written ('138 0013 8000') is that number."""
+    text = clean_text(raw)
     try:
-        return [parse_phone(raw)]
-    except ValidationError:
-        text = _PHONE_LABEL.sub(" ", clean_text(raw))
-        text = _PHONE_NOTE.sub(" ", text).strip()  # "(微信同号)", "王总": notes, not numbers
-        parts = [part for part in _PHONE_SEPARATORS.split(text) if part.strip()]
-        if not parts or (len(parts) == 1 and parts[0] == clean_text(raw)):
-            raise
-        return [parse_phone(part) for part in parts]
+        whole: tuple[str, str] | None = parse_phone(raw)
+    except ValidationError as exc:
+        whole, problem = None, exc
+    if whole is not None and not _MAY_HOLD_SEVERAL.search(text):
+        return [whole]
+    bare = _PHONE_LABEL.sub(" ", text)
+    bare = _PHONE_NOTE.sub(" ", bare).strip()  # "(微信同号)", "王总": notes, not numbers
+    parts = [
+        number
+        for part in _PHONE_SEPARATORS.split(bare)
+        if part.strip()
+        for number in _spaced_numbers(part.strip())
+    ]
+    if whole is not None:  # several only when every part is a number ('0755-86001234;转8' is one)
+        try:
+            numbers = [parse_phone(part) for part in parts]
+        except ValidationError:
+            return [whole]
+        return numbers if len(numbers) > 1 else [whole]
+    if not parts or (len(parts) == 1 and parts[0] == text):
+        raise problem
+    return [parse_phone(part) for part in parts]
+
+
+def _spaced_numbers(part: str) -> list[str]:
+    """A part's numbers where spaces (or line breaks) part them: from the left, the most words
+    that make one valid number ('138 0013 8000' is one; '13800137410 13800137411' two); the part
+    as it is when a word belongs to no number."""
+    words = part.split()
+    if len(words) < 2 or len(words) > _SPACED_WORDS_MAX:
+        return [part]
+    numbers: list[str] = []
+    start = 0
+    while start < len(words):
+        for end in range(len(words), start, -1):
+            candidate = " ".join(words[start:end])
+            try:
+                parse_phone(candidate)
+            except ValidationError:
+                continue
+            numbers.append(candidate)
+            start = end
+            break
+        else:
+            return [part]
+    return numbers
 
 
 def normalize_mobile(raw: str) -> str:
@@ -310,98 +360,6 @@ def normalize_credit_code(raw: str) -> str:
             ),
             code="invalid_credit_code",
         ) from exc
-
-
-_CN_DATE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?$")
-_SEP_DATE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
-_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-# A spreadsheet's serial day number (days since 1899-12-30), as a date column comes out of an
-# export that lost its formatting: 45000 = 2023-03-15. Five digits only: 1927-05-18 to 2173.
-_SERIAL_DATE = re.compile(r"^(\d{5})(?:\.0+)?$")
-_EXCEL_EPOCH = date(1899, 12, 30)
-_TIME_PART = re.compile(r"^(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?$")
-# Dates a CRM may hold: a year-1 timestamp overflowed the time zone conversion (500), and a typo
-# such as 20226-03-05 or 1026 is a mistake, not history.
-EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
-
-
-def plausible_date(value: date) -> date:
-    """value, or a ValidationError when its year is before 1900 or after 2100 (also datetimes)."""
-    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-        raise ValidationError(
-            _("Enter a date between %(first)s and %(last)s.")
-            % {"first": EARLIEST_YEAR, "last": LATEST_YEAR},
-            code="date_out_of_range",
-        )
-    return value
-
-
-def plausible_datetime(value: datetime) -> datetime:
-    """A datetime whose date is plausible (see plausible_date)."""
-    plausible_date(value)
-    return value
-
-
-def parse_date(raw: str) -> date:
-    """ISO (2026-03-05), 2026/3/5, 2026.3.5, 20260305 and 2026年3月5日; a time part is ignored.
-    A spreadsheet's serial day number (45000) is read as the date it stands for. Years before
-    1900 or after 2100 are refused (plausible_date)."""
-    text = clean_text(raw)
-    serial = _SERIAL_DATE.match(text)
-    if serial:
-        return plausible_date(_EXCEL_EPOCH + timedelta(days=int(serial.group(1))))
-    if "T" in text:
-        text = text.split("T", 1)[0]
-    elif " " in text and not _CN_DATE.match(text):
-        text = text.split(" ", 1)[0]
-    for pattern in (_SEP_DATE, _CN_DATE, _COMPACT_DATE):
-        match = pattern.match(text)
-        if match:
-            try:
-                day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-            except ValueError:
-                break
-            return plausible_date(day)
-    raise ValidationError(
-        _("Enter a valid date, such as 2026-03-05 or 2026年3月5日."), code="invalid_date"
-    )
-
-
-def parse_datetime(raw: str) -> datetime:
-    """A date with an optional time (2026-03-05 14:30, 2026年3月5日 14:30, ISO 8601 with zone),
-    between 1900 and 2100."""
-    text = clean_text(raw)
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        value = None
-    if value is None:
-        date_part, _sep, time_part = text.partition(" ")
-        if "日" in date_part and not time_part:
-            date_part, _sep, time_part = text.partition("日")
-            date_part += "日"
-        day = parse_date(date_part)
-        hour = minute = second = 0
-        time_part = time_part.strip()
-        if time_part:
-            match = _TIME_PART.match(time_part)
-            if not match:
-                raise ValidationError(
-                    _("Enter a valid date and time, such as 2026-03-05 14:30."),
-                    code="invalid_datetime",
-                )
-            hour, minute = int(match.group(1)), int(match.group(2))
-            second = int(match.group(3) or 0)
-            if hour > 23 or minute > 59 or second > 59:
-                raise ValidationError(
-                    _("Enter a valid date and time, such as 2026-03-05 14:30."),
-                    code="invalid_datetime",
-                )
-        value = datetime.combine(day, time(hour, minute, second))
-    plausible_date(value)
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    return value
 
 
 _AMOUNT = re.compile(r"^(-?\d+(?:\.\d+)?)\s*(万|千|亿|w|k)?\s*(元|rmb|cny)?$", re.IGNORECASE)

@@ -335,16 +335,28 @@ def test_size_that_is_no_head_count_is_refused(raw):
         ("13800138000(微信同号)", [("+8613800138000", "mobile")]),
         ("138-0013-8000 王总", [("+8613800138000", "mobile")]),
         ("王总 13800138000 / 李工 0571-88886666", [("+8613800138000", "mobile"), ("+8657188886666", "landline")]),
+        # ';' and '；' part numbers too (phonenumbers alone reads the first and drops the rest),
+        # and so does a line break or a space between two whole numbers.
+        ("13800137410；13800137411", [("+8613800137410", "mobile"), ("+8613800137411", "mobile")]),
+        ("0574-87654321;13800137430", [("+8657487654321", "landline"), ("+8613800137430", "mobile")]),
+        ("13800137410\n13800137411", [("+8613800137410", "mobile"), ("+8613800137411", "mobile")]),
+        ("13800137410 13800137411", [("+8613800137410", "mobile"), ("+8613800137411", "mobile")]),
+        ("0574 8765 4321 138 0013 7430", [("+8657487654321", "landline"), ("+8613800137430", "mobile")]),
+        ("138 0013 8000", [("+8613800138000", "mobile")]),  # one number written with spaces
+        ("0755-86001234;转8", [("+8675586001234;ext=8", "landline")]),  # an extension, not a part
     ],
 )  # fmt: skip
 def test_several_numbers_in_one_cell(raw, expected):
     assert parse_phones(raw) == expected
 
 
-def test_one_phone_field_takes_one_number():
+@pytest.mark.parametrize(
+    "raw", ["0571-88886666/13912345678", "0571-88886666;13912345678", "0571-88886666\n13912345678"]
+)
+def test_one_phone_field_takes_one_number(raw):
     assert normalize_phone("0571-88886666（总机）") == "+8657188886666"
     with pytest.raises(ValidationError) as info:
-        normalize_phone("0571-88886666/13912345678")
+        normalize_phone(raw)
     assert info.value.code == "several_phones" and "13912345678" in info.value.messages[0]
 
 

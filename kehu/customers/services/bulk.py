@@ -327,9 +327,11 @@ def customer_restore(
     maker: dict[str, Any] | None,
     maker_created: int | None,
     note: str,
+    others: list[dict[str, Any]] | None = None,
 ) -> Customer:
     """Put back the values an import overwrote (its revert): the customer's fields, its decision
-    maker's, and remove a decision maker the import added; audited, re-indexed."""
+    maker's (and `others`: another contact's it made the decision maker, each {id, field:
+    value}), and remove a decision maker the import added; audited, re-indexed."""
     before = customer_snapshot(customer)
     if "name" in fields:  # the keys derived from the name follow it back
         fields = {
@@ -340,11 +342,13 @@ def customer_restore(
     Customer.objects.filter(pk=customer.pk).update(
         **blind_values(Customer, fields), version=version_next()
     )
-    if maker:
-        contact = Contact.objects.filter(pk=maker["id"], customer=customer).first()
+    for values in [maker, *(others or [])]:
+        if not values:
+            continue
+        contact = Contact.objects.filter(pk=values["id"], customer=customer).first()
         if contact is not None:
             contact_values_restore(
-                contact=contact, values={k: v for k, v in maker.items() if k != "id"}
+                contact=contact, values={k: v for k, v in values.items() if k != "id"}
             )
     if maker_created:
         created = Contact.objects.filter(pk=maker_created, customer=customer).first()

@@ -18,6 +18,7 @@ from kehu.core.cleaning import FieldCleaner
 from kehu.core.errors import ValidationFailed
 from kehu.core.regions import region_get, region_names, region_resolve, region_split
 from kehu.core.validators import (
+    format_phone,
     normalize_credit_code,
     normalize_email,
     normalize_phone,
@@ -77,6 +78,31 @@ def _clean_user(cleaner: FieldCleaner, actor: User | None) -> None:
         cleaner.error("owner", _("A manager may assign customers within their own team only."))
         return
     cleaner.values["owner"] = owner
+
+
+def _clean_phone(cleaner: FieldCleaner) -> None:
+    """phone, or mobile (its other name): the customer's one number. Both given: one number
+    (as either is written), else the mobile is refused, never dropped: a second number belongs
+    to a contact. A blank one beside a number leaves that number."""
+    found: dict[str, str] = {}
+    for key in ("mobile", "phone"):
+        cleaner.field(key, normalize_phone, target="phone")
+        if "phone" in cleaner.values:
+            found[key] = cleaner.values.pop("phone")
+    if not found:
+        return
+    phone, mobile = found.get("phone", ""), found.get("mobile", "")
+    if phone and mobile and phone != mobile:
+        cleaner.error(
+            "mobile",
+            _(
+                "A customer has one phone number, and %(phone)s is given as phone: give "
+                "%(mobile)s to the decision maker (decision_maker.mobile), or send one of the two."
+            )
+            % {"phone": format_phone(phone), "mobile": format_phone(mobile)},
+        )
+        return
+    cleaner.values["phone"] = phone or mobile
 
 
 REGION_KEYS = ("province", "city", "district")
@@ -170,8 +196,7 @@ def customer_clean(
     c.field("size", parse_size)
     c.field("ownership", _choice(OWNERSHIP_ALIASES))
     c.field("address", max_length=300)
-    for alias in ("mobile", "phone"):
-        c.field(alias, normalize_phone, target="phone")
+    _clean_phone(c)
     c.field("email", normalize_email)
     c.field("first_contact_date", parse_date, empty=None)
     c.field("status", _choice(STATUS_ALIASES), empty=Customer.Status.LEAD)

@@ -27,7 +27,7 @@ from kehu.accounts.policy import assert_finance_editable, can_create_customer
 from kehu.audit.actions import AuditAction
 from kehu.audit.services import audit_record, diff_fields
 from kehu.contacts.models import Contact
-from kehu.contacts.selectors import decision_maker_of
+from kehu.contacts.selectors import decision_maker_target
 from kehu.contacts.services import contact_add, contact_change, contact_snapshot
 from kehu.core.errors import ChangeHeld, PermissionDenied, ValidationFailed
 from kehu.core.normalize.pinyin import name_sort_key
@@ -177,7 +177,7 @@ def _diff(customer: Customer | None, values: dict[str, Any]) -> list[dict[str, s
     if isinstance(maker, dict):
         current = None
         if customer is not None:
-            current = decision_maker_of(list(customer.contacts.all()))
+            current = decision_maker_target(list(customer.contacts.all()), maker)[0]
         rows += customer_diff(
             {f"decision_maker.{k}": getattr(current, k, None) for k in maker},
             {f"decision_maker.{k}": v for k, v in maker.items()},
@@ -404,15 +404,7 @@ def _update(
     _check_external_id(customer)
     customer.save()
     if maker_values:
-        maker = decision_maker_of(list(customer.contacts.all()))
-        if maker is None:
-            if not maker_values.get("name"):
-                raise ValidationFailed(
-                    {"decision_maker.name": [_("The decision maker's name is required.")]}
-                )
-            contact_add(actor=actor, customer=customer, values=maker_values, source=source)
-        else:
-            contact_change(actor=actor, contact=maker, values=maker_values, source=source)
+        maker_write(actor=actor, customer=customer, values=maker_values, source=source)
     assert_reachable(customer)
     customer_refresh_quality(customer)
     customer_reindex(customer, contacts=customer.name != old_name)
@@ -434,6 +426,27 @@ def _update(
             what="notes",
             before=before.get("notes") or "",
         )
+
+
+def maker_write(
+    *, actor: User | None, customer: Customer, values: dict[str, Any], source: str | None
+) -> Contact:
+    """The decision maker's values written on the contact they describe (decision_maker_target):
+    the current decision maker, another contact of that name or mobile, or a new contact. A
+    different person becomes the decision maker and the former one stays a contact, in no
+    decision role: a change of person never rewrites one person into another."""
+    target, current = decision_maker_target(list(customer.contacts.all()), values)
+    if target is None and not values.get("name"):
+        raise ValidationFailed(
+            {"decision_maker.name": [_("The decision maker's name is required.")]}
+        )
+    if current is not None and target is not current:
+        demoted = {"decision_role": "", "is_primary": False}
+        contact_change(actor=actor, contact=current, values=demoted, source=source)
+    if target is None:
+        return contact_add(actor=actor, customer=customer, values=values, source=source)
+    contact_change(actor=actor, contact=target, values=values, source=source)
+    return target
 
 
 def customer_change_status(

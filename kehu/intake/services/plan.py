@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from kehu.accounts.models import User
 from kehu.accounts.policy import scope_for
 from kehu.audit.display import field_label
+from kehu.contacts.selectors import decision_maker_target
 from kehu.core.crypto import blind
 from kehu.core.errors import ChangeHeld, DomainError, ValidationFailed
 from kehu.core.numbering import monthly_key, monthly_spread
@@ -32,9 +32,10 @@ from ..pipeline import Built, Context, Documents, complete, keyed
 from ..row_parts import keep_aside
 from ..rows import CleanRow, aside_warnings
 from ..writes import unsaved
-from .common import MAKER_FIELDS, Outcome
+from .changes import SWITCH, contact_before, json_value, maker_of, row_changes, switch_note
+from .common import Outcome
 from .guards import guard_creates, queue_duplicates
-from .maker_custom import PREFIX, maker_custom_apply, maker_custom_changes, maker_custom_labels
+from .maker_custom import PREFIX, maker_custom_apply, maker_custom_labels
 
 # --- One batch: plan (match, diff) and write
 
@@ -356,54 +357,6 @@ def _numbers(
     return numbered
 
 
-def _maker_of(customer: Customer) -> Contact | None:
-    makers = [
-        c
-        for c in customer.contacts.all()
-        if not c.has_left and c.decision_role == Contact.DecisionRole.DECISION_MAKER
-    ]
-    makers.sort(key=lambda c: (not c.is_primary, c.pk))
-    return makers[0] if makers else None
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
-
-
-def _changes(row: CleanRow, match: Customer) -> dict[str, Any]:
-    """The given (non-blank) values that differ from the stored customer."""
-    given = set(row.payload)
-    if "budget_amount" in given:
-        given.add("budget_band")
-    if "name" in given:
-        given.add("name_normalized")
-    changes: dict[str, Any] = {}
-    for key, value in row.values.items():
-        if key in ("decision_maker", "status_reason", "external_source") or key not in given:
-            continue
-        if key == "owner":
-            value = value.pk if value else None
-            current = match.owner_id
-        elif key in ("industry", "sub_industry", "source"):
-            value = value.pk if value else None
-            current = getattr(match, f"{key}_id")
-        else:
-            current = getattr(match, key)
-        if value != current:
-            changes[key] = value
-    if row.maker:
-        maker = _maker_of(match)
-        for key, value in row.maker.items():
-            if key in MAKER_FIELDS and value and (maker is None or getattr(maker, key) != value):
-                changes[f"decision_maker.{key}"] = value
-        changes.update(maker_custom_changes(row.maker, maker))  # contacts' custom fields
-    return changes
-
-
 def _plan_update(
     run: ImportRun,
     row: CleanRow,
@@ -414,7 +367,7 @@ def _plan_update(
     dry_run: bool,
     reason: str,
 ) -> None:
-    changes = _changes(row, match)
+    changes = row_changes(row, match)
     if not changes:
         result.outcome = Outcome.SKIPPED
         result.note = _("Unchanged (%(reason)s).") % {"reason": _reason_label(reason)}
@@ -429,24 +382,34 @@ def _plan_update(
         }
         return
     result.outcome = Outcome.UPDATED
-    labels = [field_label(Customer, n) for n in sorted(changes) if not n.startswith(PREFIX)]
-    result.note = _("Updated %(fields)s (%(reason)s).") % {
-        "fields": "、".join([*labels, *maker_custom_labels(changes)]),
-        "reason": _reason_label(reason),
-    }
+    labels = [
+        field_label(Customer, n)
+        for n in sorted(changes)
+        if not n.startswith(PREFIX) and n != SWITCH
+    ]
+    fields = [*labels, *maker_custom_labels(changes)]
+    notes = [switch_note(changes[SWITCH])] if SWITCH in changes else []
+    if fields or not notes:  # only another contact made the decision maker: that note alone
+        notes.insert(
+            0,
+            _("Updated %(fields)s (%(reason)s).")
+            % {"fields": "、".join(fields), "reason": _reason_label(reason)},
+        )
+    result.note = " ".join(notes)
     if dry_run:
         result.is_incomplete = match.quality == Customer.Quality.INCOMPLETE
         return
-    maker = _maker_of(match)
+    maker = maker_of(match)
+    target = decision_maker_target(list(match.contacts.all()), row.maker)[0] if row.maker else maker
     result.before = {
         "customer": {
-            **{f: _json(getattr(match, f)) for f in CUSTOMER_AUDIT_FIELDS},
+            **{f: json_value(getattr(match, f)) for f in CUSTOMER_AUDIT_FIELDS},
             "custom_fields": dict(match.custom_fields or {}),  # a revert puts them back too
         },
-        "maker": {"id": maker.pk, **{f: getattr(maker, f) for f in MAKER_FIELDS}}
-        if maker
-        else None,
+        "maker": contact_before(maker),
     }
+    if target is not None and target is not maker:  # another contact becomes the decision maker
+        result.before["maker_target"] = contact_before(target)
     data = dict(row.payload)
     data.pop("external_id", None)
     if row.values.get("status") and row.values["status"] != match.status:
@@ -467,12 +430,13 @@ def _plan_update(
         result.outcome, result.errors, result.raw = Outcome.FAILED, {"row": [exc.message]}, row.raw
         result.before = None
         return
-    if maker is None:
-        new_maker = _maker_of(updated)
-        result.before["maker_created"] = new_maker.pk if new_maker else None
+    if target is None:  # a new contact: the row's decision maker, if it was written
+        new_maker = maker_of(updated)
+        created = new_maker is not None and (maker is None or new_maker.pk != maker.pk)
+        result.before["maker_created"] = new_maker.pk if created and new_maker else None
     try:  # the decision maker's custom fields (checked with the row already)
         result.before["maker_custom"] = maker_custom_apply(
-            actor=actor, maker=_maker_of(updated), changes=changes
+            actor=actor, maker=maker_of(updated), changes=changes
         )
     except DomainError as exc:  # held for review, or refused: the customer's update stands
         result.note = f"{result.note} {exc.message}"

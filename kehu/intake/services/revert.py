@@ -68,12 +68,13 @@ def import_revert(*, actor: User | None, run: ImportRun) -> dict[str, int]:
             kept += 1
             continue
         before = row.before or {}
-        maker = before.get("maker")
+        maker, target = before.get("maker"), before.get("maker_target")
         customer_restore(
             actor=actor,
             customer=customer,
             fields=before.get("customer", {}),
-            maker={"id": maker["id"], **{f: maker[f] for f in MAKER_FIELDS}} if maker else None,
+            maker=_contact_values(maker) if maker else None,
+            others=[_contact_values(target)] if target else [],
             maker_created=before.get("maker_created"),
             note=f"Import #{run.pk} reverted",
         )
@@ -82,6 +83,13 @@ def import_revert(*, actor: User | None, run: ImportRun) -> dict[str, int]:
     result = {"removed": removed, "restored": restored, "kept": kept}
     _reverted(actor, run, result)
     return result
+
+
+def _contact_values(before: dict[str, Any]) -> dict[str, Any]:
+    """A contact's values as the import kept them: id, the maker fields, its decision role and
+    primary flag (rows of older imports lack these two)."""
+    keys = ("id", *MAKER_FIELDS, "decision_role", "is_primary")
+    return {key: before[key] for key in keys if key in before}
 
 
 def _reverted(actor: User | None, run: ImportRun, result: dict[str, int]) -> None:

@@ -81,3 +81,31 @@ def test_the_dry_run_lists_the_warning(tmp_path, rep):
     problem = ImportRun.objects.get().preview["problems"][0]
     assert problem["outcome"] == "created" and "决策人联系方式" in problem["warnings"]
     assert Customer.objects.count() == 0
+
+
+def test_numbers_parted_by_semicolons_or_lines_are_all_kept_or_reported(tmp_path, rep):
+    """';', '；', a line break: like '/', a mobile and a landline are both kept, a second
+    mobile is reported (the row fails), never silently dropped."""
+    rows = [
+        standard_row(1, 决策人联系方式="0574-87654321;13800137430"),
+        standard_row(2, 决策人联系方式="13800137410；13800137411"),
+        standard_row(3, 决策人联系方式="13800137420\n13800137421"),
+    ]
+    report = tmp_path / "report.csv"
+    call_command(
+        "import",
+        str(write_csv(tmp_path / "c.csv", rows)),
+        "--user",
+        "rep",
+        "--report",
+        str(report),
+        stdout=StringIO(),
+    )
+    maker = Customer.objects.get(external_id="EXT00000001").contacts.get()
+    assert (maker.mobile, maker.landline) == ("+8613800137430", "+8657487654321")
+    with report.open(encoding="utf-8-sig") as handle:
+        lines = list(csv.DictReader(handle))
+    for line, second in zip(lines[1:], ["13800137411", "13800137421"], strict=True):
+        assert line["outcome"] == "failed"
+        assert "决策人联系方式" in line["errors"] and second in line["errors"]
+    assert Customer.objects.count() == 1
