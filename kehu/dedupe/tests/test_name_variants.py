@@ -43,7 +43,5 @@ def test_the_same_core_name_in_the_same_city_is_flagged(
     assert reasons["phone"] < 0  # and what speaks against it
 
 
-def test_the_same_core_name_in_another_city_is_a_branch(
-    api: Any, rep: Any, xingchen: Any
-) -> None:
+def test_the_same_core_name_in_another_city_is_a_branch(api: Any, rep: Any, xingchen: Any) -> None:
     assert _check(api, rep, "星辰科技（上海）有限公司", "021-62345679")["matches"] == []
