@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from rapidfuzz.distance import Levenshtein
 
 from kehu.accounts.models import User
 from kehu.accounts.policy import get_for, scope_for
@@ -45,6 +46,13 @@ def same_person_name(first: str, second: str) -> bool:
     return compact(fold(first or "")) == compact(fold(second or ""))
 
 
+def _typo_of(first: str, second: str) -> bool:
+    """Whether one name is the other with one character changed, added or dropped (王建囯 for
+    王建国), the rest of at least two characters alike."""
+    a, b = compact(fold(first or "")), compact(fold(second or ""))
+    return min(len(a), len(b)) >= 2 and Levenshtein.distance(a, b) <= 1
+
+
 def decision_maker_target(
     contacts: list[Contact], values: dict[str, Any]
 ) -> tuple[Contact | None, Contact | None]:
@@ -60,12 +68,14 @@ def decision_maker_target(
     name = values.get("name") or ""
     if current is not None and (not name or same_person_name(name, current.name)):
         return current, current
+    mobile = values.get("mobile") or ""
+    if current is not None and mobile and mobile == current.mobile and _typo_of(name, current.name):
+        return current, current  # 王建国 -> 王建囯 with the same mobile: a typo put right
     live = [c for c in contacts if not c.has_left]
     if name:
         for contact in live:
             if same_person_name(name, contact.name):
                 return contact, current
-    mobile = values.get("mobile") or ""
     if mobile:
         for contact in live:
             if contact is not current and contact.mobile == mobile:

@@ -115,3 +115,19 @@ def test_api_decision_maker_of_another_name_is_added(api, rep, jinling):
         "孙丽": ("总经理", "", "+862584561234", ""),
         "钱多多": ("采购总监", "+8613800138777", "", "decision_maker"),
     }
+
+
+def test_a_typo_put_right_with_the_same_mobile_renames_the_decision_maker(api, rep, jinling):
+    """The web form sends the decision maker's mobile back as it was: a name with one character
+    put right is the same person, renamed; another name is another person even with it."""
+    api.login(rep)
+    url = f"/api/v1/customers/{jinling.customer_no}"
+    assert api.patch(url, {"decision_maker": {"mobile": "13800138555"}}).status_code == 200
+    response = api.patch(url, {"decision_maker": {"name": "孙莉", "mobile": "13800138555"}})
+    assert response.status_code == 200, response.content
+    assert people(jinling) == {
+        "孙莉": ("总经理", "+8613800138555", "+862584561234", "decision_maker")
+    }
+    response = api.patch(url, {"decision_maker": {"name": "钱多多", "mobile": "13800138555"}})
+    assert response.status_code == 200, response.content
+    assert set(people(jinling)) == {"孙莉", "钱多多"}
