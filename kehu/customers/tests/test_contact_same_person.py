@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def customer(customer_factory: Any) -> Customer:
+def customer(customer_factory: Any) -> Any:
     return customer_factory(
         name="联系人去重测试有限公司",
         decision_maker={"name": "李雷", "title": "经理", "mobile": "13900139101"},
