@@ -125,7 +125,7 @@ def test_negation_in_the_same_clause_cancels_in_another_does_not(
     _log(rep, other_clause, "预算有限，但不着急")
     events_process()
     assert _link(negated, "价格敏感型") is None
-    assert _link(other_clause, "价格敏感型").evidence == "预算有限,但不着急"  # as stored
+    assert _link(other_clause, "价格敏感型").evidence == "预算有限，但不着急"  # as typed
 
 
 def test_the_matcher() -> None:
