@@ -376,7 +376,7 @@ def test_unknown_choice_lists_the_allowed_values():
     assert info.value.code == "invalid_choice"
     message = info.value.messages[0]
     assert "大客户" in message
-    for label in ("潜在客户", "意向客户", "成交客户", "流失客户"):  # the labels people read, not codes
+    for label in ("潜在客户", "意向客户", "成交客户", "流失客户"):  # labels, not codes
         assert label in message
 
 
