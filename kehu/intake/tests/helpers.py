@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 
 from kehu.intake.validators import STANDARD_HEADERS
 
@@ -73,3 +74,10 @@ def write_csv(
 ) -> Path:
     path.write_bytes(csv_text(rows, headers).encode(encoding))
     return path
+
+
+def run_import(*args: str) -> list[str]:
+    """`kehu import ARGS` in this process: its output lines (the summary is the last)."""
+    out = io.StringIO()
+    call_command("import", *args, stdout=out)
+    return out.getvalue().strip().splitlines()

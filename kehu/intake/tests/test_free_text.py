@@ -4,15 +4,13 @@ ASCII. Names and codes are still folded to half-width (kehu.core.text.clean_text
 
 from __future__ import annotations
 
-from io import StringIO
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 
 from kehu.customers.models import Customer
 
-from .helpers import HEADERS, standard_row, write_csv
+from .helpers import HEADERS, run_import, standard_row, write_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +24,7 @@ def _import_dir(settings: Any, tmp_path: Any) -> None:
 
 
 def _import(path: Any) -> str:
-    out = StringIO()
-    call_command("import", str(path), "--user", "rep", stdout=out)
-    return out.getvalue().strip().splitlines()[-1]
+    return run_import(str(path), "--user", "rep")[-1]
 
 
 def test_an_imported_note_keeps_its_lines_and_punctuation(tmp_path: Any, rep: Any) -> None:

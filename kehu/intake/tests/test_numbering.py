@@ -4,18 +4,16 @@ numbers (4 digits kept), and a row fails by name only when no month has one left
 from __future__ import annotations
 
 from datetime import datetime
-from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.management import call_command
 
 from kehu.core.models import Counter
 from kehu.customers.models import Customer
 from kehu.intake.models import ImportRow
 
-from .helpers import standard_row, write_csv
+from .helpers import run_import, standard_row, write_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -28,9 +26,7 @@ def _import_dir(settings, tmp_path):
 
 
 def _import(path) -> str:
-    out = StringIO()
-    call_command("import", str(path), stdout=out)
-    return out.getvalue().strip().splitlines()[-1]
+    return run_import(str(path))[-1]
 
 
 @time_machine.travel(NOW, tick=False)

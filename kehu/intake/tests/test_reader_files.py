@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import re
 import zipfile
-from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from openpyxl import Workbook
 
 from kehu.customers.models import Customer
 from kehu.intake.models import ImportRun
+
+from .helpers import run_import
 
 pytestmark = pytest.mark.django_db
 
@@ -24,12 +24,6 @@ SUMMARY = "created={} updated={} skipped={} failed={} incomplete={}"
 @pytest.fixture(autouse=True)
 def _import_dir(settings, tmp_path):
     settings.KEHU_IMPORT_DIR = tmp_path / "kept"
-
-
-def run_import(*args: str) -> list[str]:
-    out = StringIO()
-    call_command("import", *args, stdout=out)
-    return out.getvalue().strip().splitlines()
 
 
 def android_qp(text: str, charset: str = "utf-8", per_line: int = 22) -> bytes:

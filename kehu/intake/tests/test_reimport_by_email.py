@@ -4,14 +4,14 @@ each run created the customers again)."""
 
 from __future__ import annotations
 
-from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 
 from kehu.customers.models import Customer
+
+from .helpers import run_import
 
 pytestmark = pytest.mark.django_db
 
@@ -28,9 +28,7 @@ def _import_dir(settings: Any, tmp_path: Path) -> None:
 
 
 def _import(path: Path, *args: str) -> str:
-    out = StringIO()
-    call_command("import", str(path), "--user", "rep", *args, stdout=out)
-    return out.getvalue().strip().splitlines()[-1]
+    return run_import(str(path), "--user", "rep", *args)[-1]
 
 
 def test_importing_the_same_file_twice_creates_nothing_the_second_time(
