@@ -18,10 +18,14 @@ the documents' search terms), which the main process turns back into unsaved ins
 from __future__ import annotations
 
 import ctypes
+import faulthandler
+import gc
+import logging
 import multiprocessing
 import os
 import pickle
 import signal
+import tempfile
 import time
 import traceback
 from collections import deque
@@ -155,6 +159,7 @@ _CONTEXT: Context | None = None  # set before the fork; the workers inherit it
 Packed = tuple[int, str, "dict[str, list[str]] | None", "tuple[Any, ...] | None"]
 Chunk = list[tuple[int, dict[str, str]]]
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+logger = logging.getLogger(__name__)
 
 
 class WorkerDied(RuntimeError):
@@ -175,12 +180,16 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)  # the parent died before prctl took effect
 
 
-def _worker_start(parent: int, mask: set[signal.Signals], inherited: list[Connection]) -> None:
+def _worker_start(
+    parent: int, mask: set[signal.Signals], inherited: list[Connection], crash_log: Any
+) -> None:
     """First thing in a worker, while the signals the parent handles are still blocked (they
     were blocked across the fork): the parent's handlers are not the worker's. The task
     worker's graceful shutdown in a child kept it alive after SIGTERM, and Pool.terminate()
     then waited for it for ever. A worker ends on SIGTERM (the default), ignores SIGINT (Ctrl+C
-    reaches the whole process group: the parent decides), and dies with its parent."""
+    reaches the whole process group: the parent decides), and dies with its parent. A crash
+    (SIGSEGV in a C extension) writes its Python stack to `crash_log`, which the parent reads."""
+    faulthandler.enable(file=crash_log, all_threads=True)
     for number in signal.valid_signals():
         if callable(signal.getsignal(number)):
             signal.signal(number, signal.SIG_DFL)
@@ -198,10 +207,11 @@ def _serve(
     mask: set[signal.Signals],
     inherited: list[Connection],
     work: Callable[[Any], Any],
+    crash_log: Any,
 ) -> None:
     """A worker: clean each batch that comes (`work`: _work, or the catch-up's
     catch_up.documents_packed), send its rows back; leave when the pipe closes."""
-    _worker_start(parent, mask, inherited)
+    _worker_start(parent, mask, inherited, crash_log)
     while True:
         try:
             chunk = batches.recv()
@@ -232,17 +242,33 @@ class _Workers:
         self.processes: list[Any] = []
         self.outboxes: list[Connection] = []
         self.inboxes: list[Connection] = []
+        self.crash_logs: list[Any] = []
         handled = {n for n in signal.valid_signals() if callable(signal.getsignal(n))}
         handled |= {signal.SIGINT, signal.SIGTERM, signal.SIGQUIT}
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, handled)  # until each worker resets them
+        # The parent's objects stay out of the workers' garbage collection: a cycle holding a C
+        # extension's object (a DuckDB connection: its threads are not in the child) must not be
+        # finalized in a worker. Collected here first, then frozen across the fork (gc docs).
+        gc.collect()
+        gc.freeze()
         try:
             for _ in range(count):
                 batch_reader, batch_writer = context.Pipe(duplex=False)
                 result_reader, result_writer = context.Pipe(duplex=False)
                 inherited = [*self.outboxes, *self.inboxes]
+                crash_log = tempfile.TemporaryFile()  # closed in close()
+                self.crash_logs.append(crash_log)
                 process = context.Process(
                     target=_serve,
-                    args=(batch_reader, result_writer, os.getpid(), mask, inherited, work or _work),
+                    args=(
+                        batch_reader,
+                        result_writer,
+                        os.getpid(),
+                        mask,
+                        inherited,
+                        work or _work,
+                        crash_log,
+                    ),
                     name="kehu-import-worker",
                     daemon=True,
                 )
@@ -256,11 +282,17 @@ class _Workers:
             self.close()
             raise
         finally:
+            gc.unfreeze()
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
     def _died(self, index: int) -> WorkerDied:
         process = self.processes[index]
         process.join(1)
+        crash_log = self.crash_logs[index]
+        crash_log.seek(0)
+        stack = crash_log.read(20_000).decode("utf-8", "replace").strip()
+        if stack:
+            logger.error("Import worker process %s crashed:\n%s", process.pid, stack)
         return WorkerDied(
             f"Import worker process {process.pid} stopped (exit code {process.exitcode})."
         )
@@ -285,6 +317,8 @@ class _Workers:
         """Close the pipes (an idle worker leaves at once), then kill what is still running."""
         for connection in (*self.outboxes, *self.inboxes):
             connection.close()
+        for crash_log in self.crash_logs:
+            crash_log.close()
         deadline = time.monotonic() + 0.5
         for process in self.processes:
             process.join(max(0.0, deadline - time.monotonic()))
