@@ -10,6 +10,7 @@ levels and weights of kehu.customers.matching.weights, which the on-save check u
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -206,6 +207,11 @@ def score_table(
         levels = {f.name: float(w) for f, w in zip(FIELDS, row[4:], strict=True)}
         pairs.append(CandidatePair(a, b, float(row[2]), float(row[3]), levels))
     con.close()
+    # Splink's objects hold the connection in reference cycles: freed by the collector only,
+    # DuckDB's threads (one per core) and memory would stay in a long-lived worker until then,
+    # and a process forked meanwhile (an import's workers) inherits them.
+    del predictions, linker, source, db_api, con
+    gc.collect()
     pairs.sort(key=lambda p: (p.id_a, p.id_b))
     return pairs
 

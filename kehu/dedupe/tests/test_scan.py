@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import io
 from typing import Any
 
@@ -111,3 +112,19 @@ def test_cli_neutralises_formula_like_cells(pair_of_customers: Any, tmp_path: An
 )  # fmt: skip
 def test_formula_starters(value: Any, expected: Any) -> None:
     assert neutralize_cell(value) == expected
+
+
+def _threads() -> int:
+    return len(os.listdir("/proc/self/task"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="Linux: threads in /proc")
+def test_a_scan_leaves_no_threads_behind(pair_of_customers: Any, tmp_path: Any) -> None:
+    """DuckDB's threads end with the scan: a long-lived task worker does not pile them up, and
+    an import's worker processes forked later do not inherit them."""
+    out = tmp_path / "pairs.csv"
+    call_command("dedupe_scan", "--output", str(out), stderr=io.StringIO())  # modules loaded
+    before = _threads()
+    for _ in range(3):
+        call_command("dedupe_scan", "--output", str(out), stderr=io.StringIO())
+    assert _threads() <= before
