@@ -64,7 +64,12 @@ def review_hold(
     team_id: int | None = None,
 ) -> ReviewItem:
     """Queue a change for a reviewer, tell the reviewers, audit it. The caller then raises
-    ChangeHeld (or, for a queued duplicate, goes on with its save)."""
+    ChangeHeld (or, for a queued duplicate, goes on with its save). The same change asked for
+    again while it waits (a file imported twice, a form sent twice) is the item already
+    waiting: a reviewer decides it once."""
+    waiting = _waiting_same(actor, action, rule, customer, payload, diff or [])
+    if waiting is not None:
+        return waiting
     item = ReviewItem.objects.create(
         action=action,
         rule=rule,
@@ -90,6 +95,46 @@ def review_hold(
         note=reason,
     )
     return item
+
+
+# Words that ride along with a change without being the change: the import names its run.
+_NOT_THE_CHANGE = ("status_reason",)
+# Actions whose diff is the whole change (cleaned: 成交客户, 已成交 and won are one status).
+_DIFF_IS_THE_CHANGE = (ReviewItem.Action.CUSTOMER_CREATE, ReviewItem.Action.CUSTOMER_UPDATE)
+
+
+def _waiting_same(
+    actor: User,
+    action: str,
+    rule: str,
+    customer: Any,
+    payload: dict[str, Any],
+    diff: list[dict[str, Any]],
+) -> ReviewItem | None:
+    """The pending item of `actor` asking for the same change: the same payload, or for a
+    customer's creation or change the same non-empty diff. Both are sealed, so they are read
+    here, among the few pending items of the same action, rule, requester and customer."""
+    pending = ReviewItem.objects.filter(
+        status=ReviewItem.Status.PENDING, action=action, rule=rule, requested_by=actor
+    )
+    if customer is not None:
+        pending = pending.filter(customer=customer)
+    else:
+        pending = pending.filter(customer__isnull=True)
+
+    def request(data: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in data.items() if k not in _NOT_THE_CHANGE}
+
+    def change(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [row for row in rows if row.get("field") not in _NOT_THE_CHANGE]
+
+    by_diff = action in _DIFF_IS_THE_CHANGE and bool(change(diff))
+    for item in pending:
+        if request(item.payload) == request(payload):
+            return item
+        if by_diff and change(item.diff) == change(diff):
+            return item
+    return None
 
 
 @transaction.atomic

@@ -14,12 +14,14 @@ from django.core.management import call_command
 
 from kehu.accounts.models import User
 from kehu.customers.models import Customer
+from kehu.intake.models import ImportRow
 from kehu.review.models import ReviewItem
 
 from .helpers import standard_row, write_csv
 
 pytestmark = pytest.mark.django_db
 SUMMARY = "created={} updated={} skipped={} failed={} incomplete={}"
+_REACH = {"phone": "0755-86013388"}
 
 
 @pytest.fixture(autouse=True)
@@ -53,7 +55,38 @@ def test_a_rep_cannot_turn_a_customer_won_by_reimporting_it(tmp_path: Path, rep:
         write_csv(tmp_path / "b.csv", [standard_row(1, 客户状态=status)])
         run_import(tmp_path / "b.csv", "--user", rep.username, "--on-duplicate", "update")
         assert Customer.objects.get().status == Customer.Status.INTENT
-    assert ReviewItem.objects.filter(status=ReviewItem.Status.PENDING).count() == 3
+    # The same change, asked for three times, waits once for the manager.
+    assert ReviewItem.objects.filter(status=ReviewItem.Status.PENDING).count() == 1
+
+
+def test_a_held_row_imported_again_waits_once(tmp_path: Path, rep: User, manager: User) -> None:
+    source = write_csv(tmp_path / "won.csv", [standard_row(1, 客户状态="成交客户")])
+    for _ in range(2):
+        assert run_import(source, "--user", rep.username) == SUMMARY.format(0, 0, 1, 0, 0)
+    item = ReviewItem.objects.get()
+    notes = [row.note for row in ImportRow.objects.order_by("run_id")]
+    assert len(notes) == 2 and all(f"#{item.pk}" in note for note in notes)
+    # Another change to the same row is another request.
+    other = write_csv(tmp_path / "other.csv", [standard_row(1, 客户状态="成交客户", 年合作预算="6000000")])
+    run_import(other, "--user", rep.username)
+    assert ReviewItem.objects.filter(status=ReviewItem.Status.PENDING).count() == 2
+
+
+def test_a_change_sent_twice_waits_once(api: Any, rep: User, manager: User) -> None:
+    created = api.login(rep).post("/api/v1/customers", {"name": "深圳市星辰科技有限公司", **_REACH})
+    assert created.status_code == 201, created.content
+    number = created.json()["customer_no"]
+    change = {"name": "深圳市星辰信息科技有限公司"}  # a key field: a rep's rename waits
+    first = api.patch(f"/api/v1/customers/{number}", change)
+    second = api.patch(f"/api/v1/customers/{number}", change)
+    assert first.status_code == second.status_code == 202, second.content
+    assert first.json()["pending_id"] == second.json()["pending_id"]
+    assert ReviewItem.objects.filter(status=ReviewItem.Status.PENDING).count() == 1
+    third = api.patch(f"/api/v1/customers/{number}", {"name": "深圳市星辰智能科技有限公司"})
+    assert third.status_code == 202 and third.json()["pending_id"] != first.json()["pending_id"]
+    approved = api.login(manager).post(f"/api/v1/review/{first.json()['pending_id']}/approve", {})
+    assert approved.status_code == 200, approved.content
+    assert Customer.objects.get(customer_no=number).name == "深圳市星辰信息科技有限公司"
 
 
 @pytest.mark.parametrize("role", ["manager", "admin_user", None])
