@@ -15,6 +15,7 @@ from kehu.audit.display import field_label
 from kehu.contacts.selectors import decision_maker_target
 from kehu.core.crypto import blind
 from kehu.core.errors import ChangeHeld, DomainError, ValidationFailed
+from kehu.core.normalize.address import address_forms
 from kehu.core.numbering import monthly_key, monthly_spread
 from kehu.core.search_index import (
     contact_document,
@@ -76,11 +77,11 @@ def _existing(
     candidates = list(
         Customer.objects.filter(Q(credit_code__in=codes) | Q(name_normalized__in=names))
         .order_by("-pk")
-        .values_list("pk", "credit_code", "name_normalized", "phone", "email_bidx")
+        .values_list("pk", "credit_code", "name_normalized", "phone", "email_bidx", "address")
     )
-    phones: dict[int, set[str]] = {pk: {phone} for pk, _code, _name, phone, _e in candidates}
-    emails: dict[int, set[str]] = {pk: {email} for pk, _code, _name, _p, email in candidates}
-    named = [pk for pk, _code, name, _phone, _e in candidates if name in names]
+    phones: dict[int, set[str]] = {pk: {phone} for pk, _code, _name, phone, _e, _a in candidates}
+    emails: dict[int, set[str]] = {pk: {email} for pk, _code, _name, _p, email, _a in candidates}
+    named = [pk for pk, _code, name, _phone, _e, _a in candidates if name in names]
     for start in range(0, len(named), 5000):
         for customer_id, mobile, landline, email in (
             Contact.objects.filter(customer_id__in=named[start : start + 5000])
@@ -91,12 +92,13 @@ def _existing(
             emails[customer_id].add(email)
     wanted = {key for row_keys in keys.values() for key in row_keys}
     key_to_pk: dict[str, int] = {}
-    for pk, code, name, _phone, _email in candidates:  # highest key first: the lowest one wins
+    for pk, code, name, _phone, _email, address in candidates:  # the lowest pk wins
         if code in codes and f"credit:{code}" in wanted:
             key_to_pk[f"credit:{code}"] = pk
         if name in names:
             held = [f"name:{name}|{p}" for p in phones[pk] if p]
             held += [f"mail:{name}|{e}" for e in emails[pk] if e]
+            held += _address_key(name, address)
             for key in held:
                 if key in wanted:
                     key_to_pk[key] = pk
@@ -258,6 +260,8 @@ def _mark_incomplete(customer: Customer) -> None:
 def _reason(key: str) -> str:
     if key.startswith("mail:"):
         return "same name and e-mail"
+    if key.startswith("addr:"):
+        return "same name and address"
     return "same credit code" if key.startswith("credit:") else "same name and phone"
 
 
@@ -266,6 +270,7 @@ def _reason_label(reason: str) -> str:
         "same credit code": _("same credit code"),
         "same name and phone": _("same name and phone"),
         "same name and e-mail": _("same name and e-mail"),
+        "same name and address": _("same name and address"),
         "same external id": _("same external id"),
     }
     return labels.get(reason, reason)
@@ -445,8 +450,8 @@ def _plan_update(
 
 def duplicate_keys(customer: Customer, maker: Contact | None) -> list[str]:
     """Keys of a certain duplicate: the same credit code, or the same normalised name and a
-    phone or an e-mail (its blind index: a row with no usable phone is matched again on its
-    e-mail, so that importing it twice does not create it twice)."""
+    phone, an e-mail (its blind index) or an address: a row with no usable phone is matched
+    again on its e-mail or its address, so that importing it twice does not create it twice."""
     keys = [f"credit:{customer.credit_code}"] if customer.credit_code else []
     phones = {customer.phone}
     emails = {customer.email}
@@ -457,4 +462,13 @@ def duplicate_keys(customer: Customer, maker: Contact | None) -> list[str]:
     keys += [f"name:{name}|{p}" for p in sorted(phones) if p]
     tokens = {blind("email", e) for e in emails if e}
     keys += [f"mail:{name}|{token}" for token in sorted(tokens) if token]
+    keys += _address_key(name, customer.address)
     return keys
+
+
+def _address_key(name: str, address: str) -> list[str]:
+    """The name with the street address, region words and punctuation aside (address_forms):
+    广东省深圳市南山区科技路716号 and 深圳 南山 科技路716號 are one address. A region alone (深圳市)
+    is no key: many customers of one name may be in one city."""
+    compact = address_forms(address)[0] if address else ""
+    return [f"addr:{name}|{compact}"] if len(compact) >= 4 else []
