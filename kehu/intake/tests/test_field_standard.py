@@ -67,7 +67,9 @@ def test_a_held_row_imported_again_waits_once(tmp_path: Path, rep: User, manager
     notes = [row.note for row in ImportRow.objects.order_by("run_id")]
     assert len(notes) == 2 and all(f"#{item.pk}" in note for note in notes)
     # Another change to the same row is another request.
-    other = write_csv(tmp_path / "other.csv", [standard_row(1, 客户状态="成交客户", 年合作预算="6000000")])
+    other = write_csv(
+        tmp_path / "other.csv", [standard_row(1, 客户状态="成交客户", 年合作预算="6000000")]
+    )
     run_import(other, "--user", rep.username)
     assert ReviewItem.objects.filter(status=ReviewItem.Status.PENDING).count() == 2
 
