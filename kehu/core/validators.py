@@ -136,12 +136,36 @@ def parse_phone_library(text: str, region: str) -> tuple[str, str]:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
         raise phone_problem(raw)
-    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     kind = phonenumbers.number_type(number)
+    if _cut_short(number, kind):
+        raise ValidationError(
+            _("%(value)s is too short: a landline has 7 or 8 digits after its area code.")
+            % {"value": raw},
+            code="invalid_phone",
+        )
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     is_mobile = kind in (phonenumbers.PhoneNumberType.MOBILE,)
     if extension:
         e164 = f"{e164};ext={extension}"
     return e164, ("mobile" if is_mobile else "landline")
+
+
+def _cut_short(number: phonenumbers.PhoneNumber, kind: int) -> bool:
+    """A mainland landline with fewer than 7 digits after its area code that is no service
+    number (12345, 95588, 96xxx, 100xx behind an area code): 0755-1234 is one the library
+    accepts, but no customer's line is that short; it was cut."""
+    national = str(number.national_number)
+    if number.country_code != 86 or kind != phonenumbers.PhoneNumberType.FIXED_LINE:
+        return False
+    if len(national) >= 9:
+        return False
+    return not any(
+        len(national) - area in (5, 6) and national[area:].startswith(_SERVICE_PREFIXES)
+        for area in (2, 3)
+    )
+
+
+_SERVICE_PREFIXES = ("95", "96", "12", "10")
 
 
 _PHONE_LABEL = re.compile(

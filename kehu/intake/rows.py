@@ -20,7 +20,7 @@ from kehu.core.bulk import fresh
 from kehu.core.errors import ValidationFailed
 from kehu.core.normalize.pinyin import name_sort_key
 from kehu.core.text import clean_text
-from kehu.core.validators import parse_phones, phone_partial, phone_problem
+from kehu.core.validators import parse_phones, phone_partial
 from kehu.customers.custom_fields import custom_fields_of
 from kehu.customers.models import Contact, Customer, CustomField, Industry, Source
 from kehu.customers.services import customer_clean
@@ -262,8 +262,7 @@ def _set_aside(payload: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             continue
         try:
             parse_phones(value)
-        except ValidationError:
-            problem = phone_problem(value)
+        except ValidationError as problem:
             holder.pop(key)
             aside.append((target, value, phone_partial(value), " ".join(problem.messages)))
     return aside
