@@ -38,28 +38,38 @@ def address_forms(address: str) -> tuple[str, str]:
     'No. 716 Keji Road, Futian District' -> (..., 'kejilu716'). Region words, 號, full-width
     forms, spaces and punctuation do not matter.
     """
-    text = fold(address)
-    if not text:
+    compact = address_compact(address)
+    if not compact:
         return "", ""
-    if has_cjk(text):
-        compact = NOT_WORD.sub("", text)
-        compact = strip_leading_regions(compact)
-        for _ in range(2):
-            for suffix in DISTRICT_SUFFIXES:
-                index = compact.find(suffix)
-                if 1 <= index <= 4:
-                    compact = compact[index + len(suffix) :]
-                    break
+    if has_cjk(fold(address)):
         match = _ROAD.search(compact)
-        key = f"{pinyin_of(match.group(1))}{match.group(2)}" if match else ""
-        return compact, key
-    text = " ".join(NOT_WORD.sub(" ", text).split())
+        return compact, f"{pinyin_of(match.group(1))}{match.group(2)}" if match else ""
+    text = " ".join(NOT_WORD.sub(" ", fold(address)).split())
     match = _ROAD_LATIN.search(text)
     key = ""
     if match:
         road = "".join(match.group(2).split())
         key = f"{road}{_LATIN_ROAD_SUFFIX.get(match.group(3), match.group(3))}{match.group(1)}"
-    return text.replace(" ", ""), key
+    return compact, key
+
+
+@lru_cache(maxsize=200_000)
+def address_compact(address: str) -> str:
+    """address_forms' normalised address alone (no pinyin: cheap enough for every candidate of
+    an import's batch): region words, spaces, punctuation and full-width forms aside."""
+    text = fold(address)
+    if not text:
+        return ""
+    if not has_cjk(text):
+        return "".join(NOT_WORD.sub(" ", text).split())
+    compact = strip_leading_regions(NOT_WORD.sub("", text))
+    for _ in range(2):
+        for suffix in DISTRICT_SUFFIXES:
+            index = compact.find(suffix)
+            if 1 <= index <= 4:
+                compact = compact[index + len(suffix) :]
+                break
+    return compact
 
 
 @lru_cache(maxsize=20000)

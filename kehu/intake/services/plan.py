@@ -15,7 +15,7 @@ from kehu.audit.display import field_label
 from kehu.contacts.selectors import decision_maker_target
 from kehu.core.crypto import blind
 from kehu.core.errors import ChangeHeld, DomainError, ValidationFailed
-from kehu.core.normalize.address import address_forms
+from kehu.core.normalize.address import address_compact
 from kehu.core.numbering import monthly_key, monthly_spread
 from kehu.core.search_index import (
     contact_document,
@@ -467,8 +467,8 @@ def duplicate_keys(customer: Customer, maker: Contact | None) -> list[str]:
 
 
 def _address_key(name: str, address: str) -> list[str]:
-    """The name with the street address, region words and punctuation aside (address_forms):
+    """The name with the street address, region words and punctuation aside (address_compact):
     广东省深圳市南山区科技路716号 and 深圳 南山 科技路716號 are one address. A region alone (深圳市)
     is no key: many customers of one name may be in one city."""
-    compact = address_forms(address)[0] if address else ""
+    compact = address_compact(address) if address else ""
     return [f"addr:{name}|{compact}"] if len(compact) >= 4 else []
