@@ -15,7 +15,7 @@ from kehu.audit.display import field_label
 from kehu.contacts.selectors import decision_maker_target
 from kehu.core.crypto import blind
 from kehu.core.errors import ChangeHeld, DomainError, ValidationFailed
-from kehu.core.normalize.address import address_compact
+from kehu.core.normalize.address import address_compact, city_from_text, city_key
 from kehu.core.numbering import monthly_key, monthly_spread
 from kehu.core.search_index import (
     contact_document,
@@ -77,11 +77,15 @@ def _existing(
     candidates = list(
         Customer.objects.filter(Q(credit_code__in=codes) | Q(name_normalized__in=names))
         .order_by("-pk")
-        .values_list("pk", "credit_code", "name_normalized", "phone", "email_bidx", "address")
+        .values_list(
+            "pk", "credit_code", "name_normalized", "phone", "email_bidx", "city", "address"
+        )
     )
-    phones: dict[int, set[str]] = {pk: {phone} for pk, _code, _name, phone, _e, _a in candidates}
-    emails: dict[int, set[str]] = {pk: {email} for pk, _code, _name, _p, email, _a in candidates}
-    named = [pk for pk, _code, name, _phone, _e, _a in candidates if name in names]
+    phones: dict[int, set[str]] = {pk: {phone} for pk, _code, _name, phone, *_rest in candidates}
+    emails: dict[int, set[str]] = {
+        pk: {email} for pk, _code, _name, _p, email, *_rest in candidates
+    }
+    named = [pk for pk, _code, name, *_rest in candidates if name in names]
     for start in range(0, len(named), 5000):
         for customer_id, mobile, landline, email in (
             Contact.objects.filter(customer_id__in=named[start : start + 5000])
@@ -92,13 +96,13 @@ def _existing(
             emails[customer_id].add(email)
     wanted = {key for row_keys in keys.values() for key in row_keys}
     key_to_pk: dict[str, int] = {}
-    for pk, code, name, _phone, _email, address in candidates:  # the lowest pk wins
+    for pk, code, name, _phone, _email, city, address in candidates:  # the lowest pk wins
         if code in codes and f"credit:{code}" in wanted:
             key_to_pk[f"credit:{code}"] = pk
         if name in names:
             held = [f"name:{name}|{p}" for p in phones[pk] if p]
             held += [f"mail:{name}|{e}" for e in emails[pk] if e]
-            held += _address_key(name, address)
+            held += _address_key(name, city, address)
             for key in held:
                 if key in wanted:
                     key_to_pk[key] = pk
@@ -462,13 +466,16 @@ def duplicate_keys(customer: Customer, maker: Contact | None) -> list[str]:
     keys += [f"name:{name}|{p}" for p in sorted(phones) if p]
     tokens = {blind("email", e) for e in emails if e}
     keys += [f"mail:{name}|{token}" for token in sorted(tokens) if token]
-    keys += _address_key(name, customer.address)
+    keys += _address_key(name, customer.city, customer.address)
     return keys
 
 
-def _address_key(name: str, address: str) -> list[str]:
-    """The name with the street address, region words and punctuation aside (address_compact):
-    广东省深圳市南山区科技路716号 and 深圳 南山 科技路716號 are one address. A region alone (深圳市)
+def _address_key(name: str, city: str, address: str) -> list[str]:
+    """The name with the city and the street address, region words and punctuation aside
+    (address_compact): 广东省深圳市南山区科技路716号 and 深圳 南山 科技路716號 are one address; 人民路1号
+    in 苏州 and in 无锡 are two (the normalised name has no city either). A region alone (深圳市)
     is no key: many customers of one name may be in one city."""
     compact = address_compact(address) if address else ""
-    return [f"addr:{name}|{compact}"] if len(compact) >= 4 else []
+    if len(compact) < 4:
+        return []
+    return [f"addr:{name}|{city_key(city) if city else city_from_text(address)}|{compact}"]

@@ -74,3 +74,14 @@ def test_another_address_or_a_city_alone_is_another_customer(tmp_path: Path, rep
         "常州精工模具有限公司,常州市,另一位销售的名单",
     ]
     assert _import(tmp_path, "branches.csv", rows).startswith("created=4 ")
+
+
+def test_one_street_in_two_cities_is_two_customers(tmp_path: Path, rep: Any) -> None:
+    """The normalised name has no city (苏州市顺达… and 无锡市顺达… are one name) and neither has the
+    compact address: the city tells them apart."""
+    rows = [
+        "苏州市顺达物流有限公司,江苏省苏州市姑苏区人民路1号,",
+        "无锡市顺达物流有限公司,江苏省无锡市梁溪区人民路1号,",
+    ]
+    assert _import(tmp_path, "two.csv", rows).startswith("created=2 ")
+    assert _import(tmp_path, "two.csv", rows).startswith("created=0 updated=0 ")
