@@ -35,6 +35,7 @@ from ..rows import CleanRow, aside_warnings
 from ..writes import unsaved
 from .changes import SWITCH, contact_before, json_value, maker_of, row_changes, switch_note
 from .common import Outcome
+from .companions import Companion, add_companions
 from .guards import guard_creates, queue_duplicates
 from .maker_custom import PREFIX, maker_custom_apply, maker_custom_labels
 
@@ -131,15 +132,18 @@ def _plan(
     # (otherwise two rows would overwrite each other on every re-import).
     matched_ids = {c.pk for c in [*by_ext.values(), *by_key.values()]}
     named = _namer(actor, matched_ids)
-    touched: dict[int, int] = {
-        customer_id: number
-        for customer_id, number in ImportRow.objects.filter(
-            run_id=run.pk, customer_id__in=matched_ids
-        )
+    touched: dict[int, int] = {}
+    created_here: set[int] = set()  # customers an earlier batch of this run created
+    for customer_id, number, outcome in (
+        ImportRow.objects.filter(run_id=run.pk, customer_id__in=matched_ids)
         .order_by()  # the model's (run, row_number) order would walk every row of the run
-        .values_list("customer_id", "row_number")
-        if customer_id is not None
-    }
+        .values_list("customer_id", "row_number", "outcome")
+    ):
+        if customer_id is not None:
+            touched[customer_id] = number
+            if outcome == Outcome.CREATED:
+                created_here.add(customer_id)
+    companions: list[Companion] = []  # rows whose person may join the customer (companions.py)
     results: list[ImportRow] = []
     to_create: list[tuple[ImportRow, Customer, Contact | None, int]] = []
     for row in rows:
@@ -174,6 +178,8 @@ def _plan(
         if repeated_ext or (match is None and earlier is not None and run.on_duplicate != "create"):
             result.outcome = Outcome.SKIPPED
             result.note = _("Duplicate of row %(row)s of this file.") % {"row": earlier}
+            if not repeated_ext and earlier is not None:
+                companions.append(Companion(result, row, earlier))
             continue
         if match is None or (run.on_duplicate == "create" and reason != "same external id"):
             if match is not None:
@@ -197,6 +203,8 @@ def _plan(
                 "row": touched[match.pk],
                 "customer": named(match),
             }
+            if match.pk in created_here:
+                companions.append(Companion(result, row, touched[match.pk], match))
             continue
         touched[match.pk] = row.number
         # The report names only customers the importer may see (issue 14.17).
@@ -230,6 +238,9 @@ def _plan(
         raw = {row.number: row.raw for row in rows}
         _create(run, to_create, actor=actor, documents=documents or {}, raw=raw, bulk=bulk)
         queue_duplicates(actor, to_create, queued)
+    if companions:
+        made = {n: (c, m) for r, c, m, n in to_create if r.outcome == Outcome.CREATED}
+        add_companions(companions, made, actor=actor, dry_run=dry_run, context=context)
     return results
 
 
