@@ -51,23 +51,30 @@ def add_companions(
 ) -> None:
     """Add each companion row's person to the customer its earlier row created (`created`: this
     batch's rows by number, with their decision makers; a dry run's are not saved)."""
-    known: dict[int, list[Contact]] = {}  # each customer's people, as they grow (by row number)
+    # Each customer's people, as they grow, by its row: the decision maker of one this batch
+    # created, the contacts of one an earlier batch did (one query).
+    known: dict[int, list[Contact]] = {
+        number: [maker] if maker is not None else [] for number, (_c, maker) in created.items()
+    }
+    earlier_ids = {c.customer.pk: c.earlier for c in companions if c.customer is not None}
+    for number in earlier_ids.values():
+        known[number] = []
+    for contact in Contact.objects.filter(customer_id__in=earlier_ids).order_by("pk"):
+        known[earlier_ids[contact.customer_id]].append(contact)
     for companion in companions:
-        customer, maker = companion.customer, None
+        customer = companion.customer
         if customer is None and companion.earlier in created:
-            customer, maker = created[companion.earlier]
+            customer = created[companion.earlier][0]
         if customer is None:
             continue  # the earlier row was held for review, refused, or not in this run
-        people = known.get(companion.earlier)
-        if people is None:
-            people = [maker] if maker is not None else []
-            if companion.customer is not None:  # created by an earlier batch: its contacts
-                people = list(Contact.objects.filter(customer=customer))
-            known[companion.earlier] = people
+        people = known[companion.earlier]
+        written = _as_written(companion.row, context) if context is not None else {}
+        if written.get("name") and not another_person(written, people):
+            continue  # most such rows: the same person again, known by name (nothing cleaned)
         row = complete(companion.row, context) if context is not None else companion.row
         person = row.payload.get("decision_maker")
         if not isinstance(person, dict) or not another_person(person, people):
-            continue  # most such rows: the same person again, known by name (nothing cleaned)
+            continue
         try:
             values = contact_values_clean(person, creating=True, require=True)
         except DomainError:
@@ -96,6 +103,16 @@ def add_companions(
 
 
 _DETAILS = ("mobile", "landline", "email")
+
+
+def _as_written(row: CleanRow, context: Context) -> dict[str, str]:
+    """The row's decision maker's name and title as the file writes them (a worker's row comes
+    without its cleaned values: cleaning it again costs more than most such rows need)."""
+    cells = {target: row.raw.get(header, "") for header, target in context.mapping.items()}
+    return {
+        "name": cells.get("decision_maker.name", ""),
+        "title": cells.get("decision_maker.title", ""),
+    }
 
 
 def another_person(values: dict[str, Any], people: list[Contact]) -> bool:
