@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Interaction(models.Model):
@@ -19,7 +20,8 @@ class Interaction(models.Model):
         WECHAT = "wechat", _("WeChat")
 
     class Feedback(models.TextChoices):
-        INTERESTED = "interested", _("Interested")
+        # "Interested" is also a customer status (意向客户): the context keeps 有兴趣 apart
+        INTERESTED = "interested", pgettext_lazy("interaction feedback", "Interested")
         NEEDS_MORE_INFO = "needs_more_info", _("Wants to know more")
         NOT_NOW = "not_now", _("Not for now")
         REJECTED = "rejected", _("Declined")

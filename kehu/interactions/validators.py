@@ -23,7 +23,7 @@ METHOD_ALIASES = build_aliases(
 FEEDBACK_ALIASES = build_aliases(
     Interaction.Feedback,
     {
-        "interested": ["有兴趣", "感兴趣"],
+        "interested": ["有兴趣", "感兴趣", "意向客户"],  # the last: its label before a context
         # The field standard's own wording is 需进一步知晓.
         "needs_more_info": ["需进一步了解", "需要进一步了解", "需进一步知晓", "需要进一步知晓"],
         "not_now": ["暂不考虑"],

@@ -19,8 +19,10 @@ LIST_SIZE = 200
 @login_required
 def followup_list(request: AuthedRequest) -> HttpResponse:
     include_done = request.GET.get("done") == "1"
-    tasks = followup_list_mine(request.user, include_done=include_done).order_by(
-        "done_at", "due_date", "id"
+    tasks = (
+        followup_list_mine(request.user, include_done=include_done)
+        .select_related("customer")
+        .order_by("done_at", "due_date", "id")
     )
     context = {"tasks": list(tasks[:LIST_SIZE]), "include_done": include_done}
     return render(request, "interactions/followup_list.html", context)

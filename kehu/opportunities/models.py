@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kehu.core.versioning import Versioned
 
@@ -21,8 +22,9 @@ class Opportunity(Versioned):
         NEEDS_CONFIRMED = "needs_confirmed", _("Needs confirmed")
         PROPOSAL = "proposal", _("Proposal and quote")
         NEGOTIATION = "negotiation", _("Negotiation")
-        WON = "won", _("Won")
-        LOST = "lost", _("Lost")
+        # also customer statuses (成交客户, 流失客户): the context keeps 赢单 and 输单 apart
+        WON = "won", pgettext_lazy("opportunity stage", "Won")
+        LOST = "lost", pgettext_lazy("opportunity stage", "Lost")
 
     class Origin(models.TextChoices):
         MANUAL = "manual", _("Entered by hand")

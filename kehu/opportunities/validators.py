@@ -13,7 +13,8 @@ STAGE_ALIASES = build_aliases(
         "needs_confirmed": ["需求确认"],
         "proposal": ["方案报价", "报价"],
         "negotiation": ["商务谈判", "谈判"],
-        "won": ["赢单"],
-        "lost": ["输单"],
+        # the statuses' words, which the stages' labels read as before they had a context
+        "won": ["赢单", "成交客户"],
+        "lost": ["输单", "流失客户"],
     },
 )

@@ -263,9 +263,9 @@ def opportunity_add(request: AuthedRequest, customer_no: str) -> HttpResponse:
     try:
         opportunity = opportunity_create(actor=request.user, customer=customer, data=data)
     except ValidationFailed as exc:
-        for field, errors in exc.errors.items():
-            for error in errors:
-                messages.error(request, f"{field}: {error}")
+        labels = {field.name: field.verbose_name for field in Opportunity._meta.fields}
+        for line in exc.lines(labels):
+            messages.error(request, line)
     else:
         messages.success(request, _("Opportunity %(title)s added.") % {"title": opportunity.title})
     return redirect(_detail_url(customer) + "#opportunities")

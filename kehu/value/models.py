@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .octants import OCTANT_NAMES
 from .settings_model import ValueSettings as ValueSettings  # a model of this app
@@ -22,7 +23,8 @@ class Level(models.TextChoices):
 
 
 class Lifecycle(models.TextChoices):
-    NEW = "new", _("New customer")
+    # not the "New customer" button (新建客户): a customer in their first months (新客户)
+    NEW = "new", pgettext_lazy("customer lifecycle", "New customer")
     ACTIVE = "active", _("Active")
     DORMANT = "dormant", _("Dormant")
     LOST = "lost", _("Lost")

@@ -174,6 +174,9 @@ def opportunity_create(
     )
     reason = opportunity.lost_reason.name if opportunity.lost_reason else ""
     stage_record(actor=actor, opportunity=opportunity, from_stage="", note=reason, now=at)
+    if opportunity.stage == Opportunity.Stage.WON:
+        # entered as won (a deal closed on the spot): its customer is won as after a move
+        opportunity.customer_won = customer_won(actor=actor, opportunity=opportunity)
     return opportunity
 
 

@@ -126,7 +126,9 @@ def pipeline_tile(user: User, *, owner: str = "", stored: dict[str, Any] | None 
             "weighted_forecast",
             _("Weighted forecast"),
             None if weighted is None else money(weighted),
-            link("opportunity-forecast"),
+            # the forecast of the same opportunities: the open stages (won and lost weigh in
+            # the forecast page's total otherwise), the rep's own
+            link("opportunity-forecast", stage=list(OPEN_STAGES), owner=owner),
             display=shown,
             in_chart=False,
         )

@@ -26,6 +26,7 @@ from kehu.accounts.policy import READ_ALL, reads_all
 from kehu.customers.models import Customer, CustomerStatusChange
 from kehu.interactions.models import Interaction
 from kehu.opportunities.models import Opportunity, Order
+from kehu.opportunities.selectors import OPEN_STAGES
 
 from ..models import ReportSnapshot
 from ..services import report_snapshot_store
@@ -196,14 +197,14 @@ def pipeline_kpi_tile(data: dict[str, Any]) -> Tile:
                 "open_amount",
                 _("Open pipeline"),
                 pipeline["amount"],
-                link("opportunity-board"),
+                link("opportunity-board", view="list", stage=list(OPEN_STAGES)),
                 display=f"¥{pipeline['amount']:,.2f}",
             ),
             Item(
                 "weighted",
                 _("Weighted forecast"),
                 pipeline["weighted"],
-                link("opportunity-forecast"),
+                link("opportunity-forecast", stage=list(OPEN_STAGES)),
                 display=f"¥{pipeline['weighted']:,.2f}",
             ),
         ],

@@ -83,10 +83,11 @@ def percent_display(rate: float | None) -> str:
 
 
 def link(name: str, **params: Any) -> str:
-    """The URL of page `name` with the given query parameters (empty ones left out)."""
-    query = {k: v for k, v in params.items() if v not in (None, "")}
+    """The URL of page `name` with the given query parameters (empty ones left out; a list or
+    tuple repeats its parameter: stage=a&stage=b)."""
+    query = {k: v for k, v in params.items() if v not in (None, "", [], ())}
     url = reverse(name)
-    return f"{url}?{urlencode(query)}" if query else url
+    return f"{url}?{urlencode(query, doseq=True)}" if query else url
 
 
 # --- Periods, in the company's local time
