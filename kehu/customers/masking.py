@@ -18,6 +18,7 @@ from kehu.core.validators import (
     mask_phone,
 )
 
+from .custom_fields import FILTER_PREFIX, custom_filter_params
 from .models import Contact, Customer, CustomField
 
 # Field -> how it is masked (the field registry, kehu.core.personal, says). Customers and
@@ -109,6 +110,14 @@ def sensitive_custom_names(fields: list[CustomField] | None = None) -> frozenset
         if field.personal_class == SENSITIVE:
             names |= {field.label, field.key}
     return frozenset(names)
+
+
+def filters_sensitive_values(params: Any) -> bool:
+    """Whether the list's filters (cf_<key>=value) name a sensitive custom field: such a filter
+    matches only the customers the user sees whole, or it would tell who holds an ID number
+    they see masked (as a phone suffix would rebuild a masked number)."""
+    keys = {name[len(FILTER_PREFIX) :] for name in custom_filter_params(params)}
+    return bool(keys) and bool(keys & sensitive_custom_names())
 
 
 def mask_changes(

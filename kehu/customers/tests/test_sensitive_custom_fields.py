@@ -64,3 +64,31 @@ def test_sensitive_custom_field_masked_for_roles_that_see_masked_values(
         assert ID_NUMBER not in seen, user.role
         assert CONTACT_ID_NUMBER not in seen, user.role
         assert "330***********2345" in seen
+
+
+def test_sensitive_custom_value_matches_only_where_the_user_sees_it_whole(
+    api: Any, admin_user: Any, rep: Any, marketing: Any, customer_factory: Any
+) -> None:
+    """A filter on a sensitive value would tell who holds an ID number the user sees masked
+    (as a phone suffix would rebuild a masked number): it matches only the customers whose
+    personal data the user sees whole."""
+    made = api.login(admin_user).post(
+        "/api/v1/custom-fields",
+        {"entity": "customer", "key": "legal_id", "label": "法人身份证号",
+         "personal_class": "sensitive", "show_in_list": True},
+    )  # fmt: skip
+    assert made.status_code == 201, made.content
+    customer = customer_factory(name="天津市乐责亿电子商务有限公司", status="lead")
+    changed = api.login(rep).patch(
+        f"/api/v1/customers/{customer.customer_no}", {"custom_fields": {"legal_id": ID_NUMBER}}
+    )
+    assert changed.status_code == 200, changed.content
+    mine = api.get("/api/v1/customers", cf_legal_id=ID_NUMBER).json()
+    assert [c["customer_no"] for c in mine["items"]] == [customer.customer_no]
+
+    api.login(marketing)
+    assert api.get("/api/v1/customers", status="lead").json()["total"] == 1  # she sees it
+    found = api.get("/api/v1/customers", cf_legal_id=ID_NUMBER).json()
+    assert found["items"] == [] and found["total"] == 0
+    page = api.client.get("/customers/", {"cf_legal_id": ID_NUMBER}).content.decode()
+    assert customer.name not in page
