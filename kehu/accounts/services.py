@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.models import Session
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +20,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from kehu.audit.actions import AuditAction
-from kehu.audit.services import audit_record
+from kehu.audit.services import audit_record, identifier_forms, text_names
 from kehu.core.errors import PermissionDenied, ValidationFailed
 
 from .errors import OtpRequired
@@ -171,6 +172,20 @@ def notification_send(*, users: Iterable[User], message: str, link: str = "") ->
         rows.append(Notification(user=user, message=message[:500], link=link[:300]))
     Notification.objects.bulk_create(rows)
     return len(rows)
+
+
+def notifications_scrub(*, identifiers: Iterable[str], tombstone: str) -> int:
+    """Erasure (issue 19): every notification whose message names the erased person (a task's
+    reminder, a hand-over naming an individual customer) keeps its link and loses its text;
+    returns how many."""
+    forms = identifier_forms(identifiers)
+    if not forms:
+        return 0
+    naming = Q()
+    for form in forms:
+        naming |= Q(message__icontains=form)
+    ids = [n.pk for n in Notification.objects.filter(naming) if text_names(n.message, forms)]
+    return Notification.objects.filter(pk__in=ids).update(message=tombstone)
 
 
 def managers_of(team_id: int | None) -> list[User]:

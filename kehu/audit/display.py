@@ -88,6 +88,20 @@ FACTS: dict[str, tuple[Promise, str]] = {
     "sessions_revoked": (_("sessions ended"), ""),
     "tokens_revoked": (_("API tokens revoked"), ""),
     "pool": (_("team pool"), ""),
+    # A data-subject request's export and erasure (what was held, what was anonymised), a
+    # correction's fields, and what a redaction committed to (kehu.privacy, audit.redact).
+    "counts": (_("held"), ""),
+    "contacts": (_("contacts"), ""),
+    "interactions": (_("interactions"), ""),
+    "orders": (_("orders"), ""),
+    "consents": (_("consents"), ""),
+    "audit_entries": (_("audit entries"), ""),
+    "fields": (_("corrected fields"), ""),
+    "entries": (_("redacted entries"), ""),
+    "reads": (_("resealed days of reads"), ""),
+    "hash": (_("hash now"), ""),
+    "was": (_("hash before"), ""),
+    "digest": (_("digest"), ""),
 }
 VALUE_WORDS: dict[str, Promise] = {
     "pool": _("team pool"),

@@ -30,7 +30,7 @@ from kehu.core.regions import LEVEL_NAMES, region_children, region_get
 from . import services
 from .audit_log import shown_changes
 from .custom_fields import custom_filter_params
-from .masking import mask_changes
+from .masking import mask_changes, sensitive_custom_names
 from .merged import customer_merged_into_for
 from .models import Contact, Customer, Industry, Source
 from .pull_volume import pull_rows
@@ -256,8 +256,9 @@ def customer_history(
         names = names_for(entries)
         sources = dict(AuditEntry.Source.choices)
         rows: list[dict[str, object]] = []
+        sensitive = sensitive_custom_names()
         for e in entries:
-            changes = mask_changes(request.user, customer, e.changes)
+            changes = mask_changes(request.user, customer, e.changes, sensitive=sensitive)
             rows.append(
                 {
                     "id": e.id,

@@ -28,7 +28,7 @@ from kehu.audit.display import Names, names_for, note_label, readable_changes
 from kehu.audit.models import AuditEntry, ReadEntry
 from kehu.core.errors import ValidationFailed, one_of
 
-from .masking import mask_changes
+from .masking import mask_changes, sensitive_custom_names
 from .models import Customer
 from .services import PermissionDenied
 from .text_masking import mask_text
@@ -176,9 +176,12 @@ def audit_rows(user: Any, entries: list[AuditEntry]) -> list[dict[str, Any]]:
     names = names_for(entries)
     sources = dict(AuditEntry.Source.choices)
     rows = []
+    sensitive = sensitive_custom_names()
     for e in entries:
         changes = (
-            mask_changes(user, customers.get(e.customer_id, unknown), e.changes)
+            mask_changes(
+                user, customers.get(e.customer_id, unknown), e.changes, sensitive=sensitive
+            )
             if isinstance(e.changes, dict)
             else {}
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from kehu.accounts.policy import can_see_pii, sees_amount_bands
-from kehu.core.personal import mask_kinds
+from kehu.core.personal import SENSITIVE, mask_kinds
 from kehu.core.validators import (
     amount_band,
     format_phone,
@@ -18,7 +18,8 @@ from kehu.core.validators import (
     mask_phone,
 )
 
-from .models import Contact, Customer
+from .custom_fields import FILTER_PREFIX, custom_filter_params
+from .models import Contact, Customer, CustomField
 
 # Field -> how it is masked (the field registry, kehu.core.personal, says). Customers and
 # contacts share the names; an ID number is masked wherever a payload carries one.
@@ -51,18 +52,94 @@ def pii_value(user: Any, obj: Customer | Contact, field: str, *, pretty: bool = 
     return mask_value(field, value)
 
 
+def custom_value_shown(user: Any, customer: Customer, field: CustomField, value: Any) -> Any:
+    """A custom field's value as this user may see it: one the administrator classed sensitive
+    (身份证号, 银行账号: kehu.core.personal) is masked like an ID number for those who do not see
+    the customer's personal data whole (can_see_pii), as phones and e-mails are."""
+    if value in (None, "", []) or field.personal_class != SENSITIVE:
+        return value
+    if user is not None and can_see_pii(user, customer):
+        return value
+    if isinstance(value, list):
+        return [mask_identifier(str(item)) for item in value]
+    return mask_identifier(str(value))
+
+
+def custom_values_shown(
+    user: Any, customer: Customer, fields: list[CustomField], values: dict[str, Any] | None
+) -> dict[str, Any]:
+    """A record's custom values ({key: value}) with every sensitive one masked for this user."""
+    by_key = {f.key: f for f in fields}
+    return {
+        key: custom_value_shown(user, customer, by_key[key], value) if key in by_key else value
+        for key, value in (values or {}).items()
+    }
+
+
+def custom_out_shown(
+    user: Any, customer: Customer, out: dict[str, Any], holder: Any
+) -> dict[str, Any]:
+    """The API's `custom_fields` ({key: value}) with sensitive values masked for this user; the
+    sensitive fields are read once per request (`holder` keeps them)."""
+    if not out or (user is not None and can_see_pii(user, customer)):
+        return out
+    sensitive = getattr(holder, "_kehu_sensitive_custom", None)
+    if sensitive is None:
+        sensitive = sensitive_custom_names()
+        if holder is not None:
+            holder._kehu_sensitive_custom = sensitive
+    return {
+        key: _map(value, lambda v: mask_identifier(str(v)) if v not in (None, "") else v)
+        if key in sensitive
+        else value
+        for key, value in out.items()
+    }
+
+
 FINANCE_FIELDS = ("budget_amount", "amount", "expected_amount", "unit_price")
 
 
-def mask_changes(user: Any, customer: Customer, changes: dict[str, Any]) -> dict[str, Any]:
-    """An audit entry's {field: [before, after]} as this user may see it (history views)."""
+def sensitive_custom_names(fields: list[CustomField] | None = None) -> frozenset[str]:
+    """The labels and keys under which the change log keeps sensitive custom fields' values
+    (a customer's value under its label, a contact's under its key or label): of `fields`
+    when given (read already), else of every field."""
+    if fields is None:
+        fields = list(CustomField.objects.filter(personal_class=SENSITIVE))
+    names: set[str] = set()
+    for field in fields:
+        if field.personal_class == SENSITIVE:
+            names |= {field.label, field.key}
+    return frozenset(names)
+
+
+def filters_sensitive_values(params: Any) -> bool:
+    """Whether the list's filters (cf_<key>=value) name a sensitive custom field: such a filter
+    matches only the customers the user sees whole, or it would tell who holds an ID number
+    they see masked (as a phone suffix would rebuild a masked number)."""
+    keys = {name[len(FILTER_PREFIX) :] for name in custom_filter_params(params)}
+    return bool(keys) and bool(keys & sensitive_custom_names())
+
+
+def mask_changes(
+    user: Any,
+    customer: Customer,
+    changes: dict[str, Any],
+    *,
+    sensitive: frozenset[str] | None = None,
+) -> dict[str, Any]:
+    """An audit entry's {field: [before, after]} as this user may see it (history views);
+    `sensitive` (sensitive_custom_names(), read once for a list of entries) when given."""
     whole = can_see_pii(user, customer)
     bands = sees_amount_bands(user)
+    if not whole and sensitive is None and changes:
+        sensitive = sensitive_custom_names()
     masked: dict[str, Any] = {}
     for name, value in (changes or {}).items():
         base = name.rsplit(".", 1)[-1]  # "decision_maker.mobile": the decision maker's mobile
         if base in PII_FIELDS and not whole:
             value = _map(value, lambda v, n=base: mask_value(n, v) if isinstance(v, str) else v)
+        elif not whole and sensitive and base in sensitive:
+            value = _map(value, lambda v: mask_identifier(str(v)) if v not in (None, "") else v)
         elif base in FINANCE_FIELDS and bands:
             value = _map(value, lambda v: amount_band(v) if v not in (None, "") else v)
         masked[name] = value

@@ -17,7 +17,7 @@ from kehu.core.api_utils import Paged
 from kehu.core.validators import amount_band
 
 from .custom_fields import custom_fields_out
-from .masking import pii_value
+from .masking import custom_out_shown, pii_value
 from .models import Contact, Customer, CustomField
 from .validators import FIELD_LABELS
 
@@ -156,7 +156,8 @@ class ContactOut(Schema):
     @staticmethod
     def resolve_custom_fields(obj: Contact, context: Any) -> dict[str, Any]:
         request = (context or {}).get("request")
-        return custom_fields_out(CustomField.Entity.CONTACT, obj.custom_fields, request)
+        out = custom_fields_out(CustomField.Entity.CONTACT, obj.custom_fields, request)
+        return custom_out_shown(_user(context), obj.customer, out, request)
 
     @staticmethod
     def resolve_mobile(obj: Contact, context: Any) -> str:
@@ -236,7 +237,8 @@ class CustomerOut(Schema):
     @staticmethod
     def resolve_custom_fields(obj: Customer, context: Any) -> dict[str, Any]:
         request = (context or {}).get("request")
-        return custom_fields_out(CustomField.Entity.CUSTOMER, obj.custom_fields, request)
+        out = custom_fields_out(CustomField.Entity.CUSTOMER, obj.custom_fields, request)
+        return custom_out_shown(_user(context), obj, out, request)
 
     @staticmethod
     def resolve_industry(obj: Customer) -> str | None:

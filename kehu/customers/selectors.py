@@ -30,6 +30,7 @@ from kehu.core.text import split_list
 from kehu.core.validators import AMOUNT_BANDS, parse_amount, parse_choice, parse_date
 
 from .custom_fields import custom_fields_filter, custom_sort_field, custom_sorted
+from .masking import filters_sensitive_values
 from .models import Customer, Industry, Source
 from .phone_suffix import customer_ids_by_phone_suffix as customer_ids_by_phone_suffix
 from .saved_view_selectors import saved_view_get_for as saved_view_get_for  # their home
@@ -308,6 +309,8 @@ def customer_filter(queryset: QuerySet[Customer], params: dict[str, Any]) -> Que
     qs = _tag_filter(qs, params, errors)
     qs = value_filter(qs, params, errors)  # octant=, grade=, lifecycle=, rfm_min/max (issue 17)
     qs = custom_fields_filter(qs, params, errors)  # cf_<key>=value (issue 15)
+    if "_user" in params and filters_sensitive_values(params):  # only where it is seen whole
+        qs = qs.filter(_contact_details_q(params["_user"]) or Q())
     for key, field in (
         ("created_from", "created_at__gte"),
         ("created_to", "created_at__lt"),

@@ -28,6 +28,7 @@ from kehu.core.errors import ValidationFailed
 from kehu.core.validators import amount_band, format_phone, mask_phone
 from kehu.customers.consent_gate import consent_gate
 from kehu.customers.custom_fields import custom_fields_by_entity
+from kehu.customers.masking import custom_value_shown
 from kehu.customers.models import Contact, Customer, CustomField
 from kehu.customers.pull_volume import pull_rows
 from kehu.customers.selectors import customer_filter, customer_queryset_for
@@ -113,8 +114,14 @@ def _rows(
             maker_values = (maker.custom_fields or {}) if maker is not None else {}
             yield [
                 *_line(user, customer, maker),
-                *(_custom_cell(values.get(f.key)) for f in custom),
-                *(_custom_cell(maker_values.get(f.key)) for f in maker_custom),
+                *(
+                    _custom_cell(custom_value_shown(user, customer, f, values.get(f.key)))
+                    for f in custom
+                ),
+                *(
+                    _custom_cell(custom_value_shown(user, customer, f, maker_values.get(f.key)))
+                    for f in maker_custom
+                ),
             ]
         last = chunk[-1].pk
 

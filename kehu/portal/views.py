@@ -28,7 +28,12 @@ from kehu.core.pagination import keyset_page
 from kehu.core.validators import format_phone
 from kehu.customers import access
 from kehu.customers.custom_fields import custom_field_rows, custom_fields_by_entity
-from kehu.customers.masking import PII_FIELDS, mask_changes
+from kehu.customers.masking import (
+    PII_FIELDS,
+    custom_values_shown,
+    mask_changes,
+    sensitive_custom_names,
+)
 from kehu.customers.merged import customer_merged_into_for
 from kehu.customers.models import Contact, Customer, CustomField
 from kehu.customers.selectors import contact_get_for, customer_get_for, customer_queryset_for
@@ -85,11 +90,15 @@ def _timeline(customer: Customer, cursor: str | None = None) -> Any:
     )
 
 
-def _masked_entries(user: Any, customer: Customer) -> list[AuditEntry]:
-    """The latest audit entries, phones and amounts masked as this user must see them."""
+def _masked_entries(
+    user: Any, customer: Customer, custom: dict[str, list[CustomField]]
+) -> list[AuditEntry]:
+    """The latest audit entries, phones, amounts and sensitive custom values masked as this
+    user must see them (`custom`: the active custom fields, read once for the page)."""
     entries = list(AuditEntry.objects.filter(customer_id=customer.pk)[:SECTION_SIZE])
+    sensitive = sensitive_custom_names([f for fields in custom.values() for f in fields])
     for entry in entries:
-        entry.changes = mask_changes(user, customer, entry.changes)
+        entry.changes = mask_changes(user, customer, entry.changes, sensitive=sensitive)
     return entries
 
 
@@ -108,7 +117,10 @@ def _context(
     return {
         "customer": customer,
         "custom_facts": custom_field_rows(
-            custom[CustomField.Entity.CUSTOMER], customer.custom_fields
+            custom[CustomField.Entity.CUSTOMER],
+            custom_values_shown(
+                request.user, customer, custom[CustomField.Entity.CUSTOMER], customer.custom_fields
+            ),
         ),
         "contact_custom_fields": contact_fields,
         "missing_labels": [FIELD_LABELS.get(n, n) for n in customer.missing_fields],
@@ -117,7 +129,7 @@ def _context(
         "opportunities": list(customer.opportunities.select_related("owner")[:SECTION_SIZE]),
         "orders": list(customer.orders.prefetch_related("lines")[:SECTION_SIZE]),
         "events": list(customer.events.select_related("contact")[:SECTION_SIZE]),
-        "history": history_rows(_masked_entries(request.user, customer)),
+        "history": history_rows(_masked_entries(request.user, customer, custom)),
         "status_changes": list(customer.status_changes.select_related("changed_by")[:SECTION_SIZE]),
         "can_edit": can_edit,
         "today": timezone.localdate(),

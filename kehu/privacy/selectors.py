@@ -264,8 +264,21 @@ def person_find(*, phone: str = "", email: str = "", name: str = "") -> Holdings
         customer_q |= Q(name=name)
         lead_q |= Q(name=name)
     held.contacts = list(Contact.objects.filter(contact_q).select_related("customer"))
+    # An individual customer is the person too when the contact found is them (the customer's
+    # own name, or its one contact): their number is often kept on that contact only.
+    themselves = [
+        contact.customer_id
+        for contact in held.contacts
+        if contact.customer.kind == Customer.Kind.INDIVIDUAL
+        and (
+            contact.name == contact.customer.name
+            or not contact.customer.contacts.exclude(pk=contact.pk).exists()
+        )
+    ]
     held.customers = list(
-        Customer.objects.filter(customer_q, kind=Customer.Kind.INDIVIDUAL).order_by("pk")
+        Customer.objects.filter(customer_q | Q(pk__in=themselves), kind=Customer.Kind.INDIVIDUAL)
+        .distinct()
+        .order_by("pk")
     )
     held.leads = list(Lead.objects.filter(lead_q))
     holdings_complete(held)

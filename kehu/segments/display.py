@@ -12,6 +12,7 @@ from kehu.customers.filter_forms import CustomerFilterForm
 from kehu.customers.models import CustomField
 
 from .validators import segment_params
+from .validators import segment_query_readable as segment_query_readable  # its home
 
 
 def segment_filter_labels(query: str) -> list[tuple[str, str]]:
@@ -37,14 +38,3 @@ def segment_filter_labels(query: str) -> list[tuple[str, str]]:
             label = key
         shown.append((str(label), text))
     return shown
-
-
-def segment_query_readable(query: str) -> str:
-    """The query string as people type it (province=广东省&status=intent), when no value holds a
-    character that would need escaping; else as stored."""
-    from urllib.parse import parse_qsl
-
-    pairs = parse_qsl(str(query or "").lstrip("?"), keep_blank_values=True)
-    if any(ch in key + value for key, value in pairs for ch in "&=+%#"):
-        return str(query)
-    return "&".join(f"{key}={value}" for key, value in pairs)

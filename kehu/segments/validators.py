@@ -76,3 +76,12 @@ def segment_query_clean(query: str, *, actor: Any) -> str:
     if errors:
         raise ValidationFailed(errors)
     return canonical
+
+
+def segment_query_readable(query: str) -> str:
+    """The query string as people type it (province=广东省&status=intent), when no value holds a
+    character that would need escaping; else as stored."""
+    pairs = parse_qsl(str(query or "").lstrip("?"), keep_blank_values=True)
+    if any(ch in key + value for key, value in pairs for ch in "&=+%#"):
+        return str(query)
+    return "&".join(f"{key}={value}" for key, value in pairs)

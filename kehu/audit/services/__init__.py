@@ -20,7 +20,13 @@ from .chain import (
 )
 from .export_reports import export_report_write
 from .reads import ReadsReport, audit_reads_purge, audit_reads_seal, read_record
-from .redact import TOMBSTONE, audit_reads_redact, audit_redact
+from .redact import (
+    TOMBSTONE,
+    audit_reads_redact,
+    audit_redact,
+    identifier_forms,
+    text_names,
+)
 from .verify import audit_verify
 from .volume import Volume, volume_add, volume_lift, volume_set_limit
 
@@ -38,6 +44,8 @@ __all__ = [
     "audit_record",
     "audit_record_many",
     "audit_verify",
+    "identifier_forms",
+    "text_names",
     "chain_verify",
     "diff_fields",
     "entry_hash",

@@ -57,6 +57,18 @@ def _contains(text: str, secrets: Collection[str]) -> bool:
     return any(secret in folded for secret in secrets)
 
 
+def text_names(text: str, identifiers: Iterable[str]) -> bool:
+    """Whether free text (a task's title, a notification) names one of the person's
+    identifiers, as the change log is searched for them (case-folded, phones as typed)."""
+    return bool(text) and _contains(text, _secrets(identifiers))
+
+
+def identifier_forms(identifiers: Iterable[str]) -> set[str]:
+    """The forms a database look-up searches text for (icontains): each identifier, and a
+    phone also as people type it."""
+    return _secrets(identifiers)
+
+
 def _scrub(value: Any, secrets: Collection[str]) -> Any:
     """The value with every string that contains an identifier replaced by the tombstone."""
     if isinstance(value, str):

@@ -7,12 +7,20 @@ from typing import Any
 from django import template
 
 from kehu.customers.custom_fields import custom_field_display
-from kehu.customers.models import CustomField
+from kehu.customers.masking import custom_value_shown
+from kehu.customers.models import Customer, CustomField
 
 register = template.Library()
 
 
-@register.simple_tag
-def custom_value(record: Any, field: CustomField) -> str:
+@register.simple_tag(takes_context=True)
+def custom_value(context: Any, record: Any, field: CustomField) -> str:
+    """A customer's or contact's value, a sensitive one masked for a user who does not see the
+    customer's personal data whole (kehu.customers.masking)."""
     values = getattr(record, "custom_fields", None) or {}
-    return custom_field_display(field, values.get(field.key)) or "—"
+    request = context.get("request")
+    customer = record if isinstance(record, Customer) else getattr(record, "customer", None)
+    value = values.get(field.key)
+    if customer is not None:
+        value = custom_value_shown(getattr(request, "user", None), customer, field, value)
+    return custom_field_display(field, value) or "—"

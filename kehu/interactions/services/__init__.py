@@ -17,7 +17,14 @@ from kehu.accounts.mentions import mentions_notify
 from kehu.accounts.models import User
 from kehu.audit.actions import AuditAction
 from kehu.audit.models import AuditEntry
-from kehu.audit.services import PendingEntry, audit_record, audit_record_many, diff_fields
+from kehu.audit.services import (
+    PendingEntry,
+    audit_record,
+    audit_record_many,
+    diff_fields,
+    identifier_forms,
+    text_names,
+)
 from kehu.core.cleaning import FieldCleaner
 from kehu.core.errors import ValidationFailed
 from kehu.core.numbering import next_in_sequence, sequences_set
@@ -405,15 +412,45 @@ def interactions_anonymise(
     interactions = Interaction.objects.select_for_update().filter(customer_id=customer_id)
     if contact_ids is not None:
         interactions = interactions.filter(contact_id__in=list(contact_ids))
-    count = 0
+    anonymised: list[int] = []
     for interaction in interactions:
         for field in ("topic", "summary", "next_action"):
             if getattr(interaction, field):
                 setattr(interaction, field, tombstone)
         interaction.save(update_fields=["topic", "summary", "next_action"])
         search_index_interaction(interaction)
-        count += 1
+        anonymised.append(interaction.pk)
+    # A task's title is what was typed as the next action (or by hand): the whole customer's
+    # tasks lose their texts, a contact's those made from the interactions with them.
+    tasks = FollowUp.objects.filter(customer_id=customer_id)
+    if contact_ids is not None:
+        tasks = tasks.filter(interaction_id__in=anonymised)
+    tasks.update(title=tombstone)
+    tasks.exclude(note="").update(note=tombstone)
     if contact_ids is None:
-        FollowUp.objects.filter(customer_id=customer_id).exclude(note="").update(note=tombstone)
         BehaviourEvent.objects.filter(customer_id=customer_id).update(properties={})
-    return count
+    return len(anonymised)
+
+
+@transaction.atomic
+def follow_ups_scrub(
+    *, customer_ids: Iterable[int], identifiers: Iterable[str], tombstone: str
+) -> int:
+    """The tasks of these customers whose title or note names the erased person (their name,
+    phone, e-mail, ...) lose that text; returns how many tasks changed."""
+    forms = identifier_forms(identifiers)
+    if not forms:
+        return 0
+    naming = Q()
+    for form in forms:
+        naming |= Q(title__icontains=form) | Q(note__icontains=form)
+    changed = 0
+    tasks = FollowUp.objects.select_for_update().filter(naming, customer_id__in=list(customer_ids))
+    for task in tasks:
+        fields = [f for f in ("title", "note") if text_names(getattr(task, f), forms)]
+        for field in fields:
+            setattr(task, field, tombstone)
+        if fields:
+            task.save(update_fields=fields)
+            changed += 1
+    return changed

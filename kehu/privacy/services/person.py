@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kehu.accounts.models import User
+from kehu.accounts.services import notifications_scrub
 from kehu.audit.actions import AuditAction, action_label
 from kehu.audit.models import AuditEntry
 from kehu.audit.services import TOMBSTONE, audit_reads_redact, audit_record, audit_redact
@@ -32,7 +33,7 @@ from kehu.customers.services import (
     customer_update,
 )
 from kehu.intake.capture.services import leads_anonymise
-from kehu.interactions.services import interactions_anonymise
+from kehu.interactions.services import follow_ups_scrub, interactions_anonymise
 from kehu.opportunities.services import orders_anonymise
 from kehu.reports.services import report_rows_scrub
 
@@ -203,6 +204,13 @@ def _erase_rows(
             customer_id=customer_id, contact_ids=ids, tombstone=TOMBSTONE
         )
     leads = leads_anonymise(lead_ids=[lead.pk for lead in held.leads], tombstone=TOMBSTONE)
+    # Tasks and notifications typed about the person (回访林晓梅, its reminder) name them.
+    follow_ups_scrub(
+        customer_ids=[*individuals, *by_customer],
+        identifiers=held.identifiers,
+        tombstone=TOMBSTONE,
+    )
+    notifications_scrub(identifiers=held.identifiers, tombstone=TOMBSTONE)
     # The worker's stored reports (health, churn, dormancy) list customers by name.
     listed: dict[str, str | None] = dict.fromkeys(
         Customer.objects.filter(pk__in=list(by_customer)).values_list("customer_no", flat=True)

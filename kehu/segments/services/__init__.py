@@ -16,7 +16,7 @@ from kehu.core.text import clean_text
 
 from ..models import Segment
 from ..selectors import COMPANY_ROLES, segment_may_change
-from ..validators import segment_query_clean
+from ..validators import segment_query_clean, segment_query_readable
 from .followups import FOLLOWUP_ROLES, segments_followup_run
 
 __all__ = ["segment_create", "segment_delete", "segment_update", "segments_followup_run"]
@@ -34,7 +34,11 @@ MAX_DUE_DAYS = 90
 
 
 def _state(segment: Segment) -> dict[str, Any]:
-    return {name: getattr(segment, name) for name in FIELDS}
+    """The fields as the audit trail keeps them: the filters as people type them."""
+    state = {name: getattr(segment, name) for name in FIELDS}
+    if "query" in state:
+        state["query"] = segment_query_readable(state["query"])
+    return state
 
 
 def segment_clean(
