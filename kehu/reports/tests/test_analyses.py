@@ -362,3 +362,17 @@ def test_a_large_export_waits_for_the_manager(dataset, client, rep, settings):
     assert AuditEntry.objects.filter(action="report.exported").count() == before
     page = client.get("/reports/activity/", {**PERIOD, "format": "xlsx"})
     assert page.status_code == 202
+
+
+@pytest.mark.parametrize("name", ["acquisition", "activity", "funnel", "value", "team"])
+@pytest.mark.parametrize(
+    "period", [("0001-01-01", "0001-01-02"), ("9999-12-31", "9999-12-31"), ("0001-01-01", "")]
+)
+def test_dates_at_the_calendars_ends_are_refused_not_a_crash(client, rep, name, period):
+    client.force_login(rep)
+    query = {"from": period[0], "to": period[1]}
+    api = client.get(f"/api/v1/reports/{name}", query)
+    assert api.status_code == 422, api.content[:300]
+    assert "from" in api.json()["errors"]
+    assert client.get(f"/reports/{name}/", query).status_code == 422
+    assert client.get(f"/reports/{name}/", {**query, "format": "csv"}).status_code == 422
