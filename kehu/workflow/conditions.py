@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -66,8 +67,34 @@ def conditions_clean(raw: Any) -> list[dict[str, Any]]:
             raise ValidationFailed({where: [_("Give a value.")]})
         if op != "in" and isinstance(value, (list, dict)):
             raise ValidationFailed({where: [_("Give one value.")]})
+        if op not in ("empty", "contains") and field in fields:
+            values: list[Any] = value if isinstance(value, list) else [value]
+            for one in values:
+                _value_check(field, one, where)
         cleaned.append({"field": field, "op": op, "value": None if op == "empty" else value})
     return cleaned
+
+
+def _value_check(field: str, value: Any, where: str) -> None:
+    """A value the customer field can hold (a number for an amount, a date as YYYY-MM-DD, a
+    user's id for the owner), else ValidationFailed: compared as given, a wrong value would
+    fail each time the rule is tested, and with it every rule and webhook behind it."""
+    model_field: Any = Customer._meta.get_field(field)
+    if model_field.is_relation:
+        model_field = model_field.target_field
+    try:
+        if isinstance(value, (list, dict)):
+            raise ValidationError("")
+        model_field.to_python(value)
+    except (ValidationError, ValueError, TypeError):
+        raise ValidationFailed(
+            {
+                where: [
+                    _("%(value)s is not a value of %(field)s.")
+                    % {"value": repr(value), "field": field}
+                ]
+            }
+        ) from None
 
 
 def _tag_q(op: str, value: Any) -> Q:

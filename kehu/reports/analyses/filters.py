@@ -25,6 +25,7 @@ from .db import reporting_alias
 
 GROUPS = ("month", "week")
 M = TypeVar("M", bound=Model)
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 FILTER_KEYS = ("from", "to", "group", "team", "owner", "industry", "region", "source")
 
 
@@ -119,10 +120,18 @@ def _date(params: Mapping[str, Any], key: str, errors: dict[str, list[str]]) -> 
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         errors[key] = [_("Enter a date as YYYY-MM-DD.")]
         return None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        # 0001-01-01 or 9999-12-31: a period's edges (the day after, the next quarter) overflow
+        errors[key] = [
+            _("Enter a date from %(first)s to %(last)s.")
+            % {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()}
+        ]
+        return None
+    return day
 
 
 def parse_filters(params: Mapping[str, Any], *, today: date | None = None) -> Filters:

@@ -20,7 +20,7 @@ from kehu.core.errors import ValidationFailed
 from .filters import Filters, quarter_end, quarter_start
 from .models import Target
 from .result import number, rate
-from .team import actuals
+from .team import actuals, holder_covered
 
 
 def parse_period(period: str | None, *, today: date | None = None) -> tuple[str, date]:
@@ -78,7 +78,10 @@ def targets_attainment(user: User, period: str | None = None) -> list[dict[str, 
     for target in rows.select_related("user", "team").order_by("key", "metric"):
         holder = ("user", target.user_id) if target.scope == "user" else ("team", target.team_id)
         actual = got[holder][target.metric] if holder in got else 0
+        holder_team = target.user.team_id if target.user else None
         hidden = target.metric == "revenue" and sees_amount_bands(user)
+        # a team's target to a rep: their own book is not the team's actual
+        partial = hidden or not holder_covered(user, holder[0], holder[1], holder_team)
         out.append(
             {
                 "id": target.pk,
@@ -90,8 +93,8 @@ def targets_attainment(user: User, period: str | None = None) -> list[dict[str, 
                 "metric": target.metric,
                 "metric_label": str(Target.Metric(target.metric).label),
                 "target": None if hidden else number(target.amount),
-                "actual": None if hidden else number(actual),
-                "attainment": None if hidden else rate(actual, target.amount),
+                "actual": None if partial else number(actual),
+                "attainment": None if partial else rate(actual, target.amount),
             }
         )
     return out

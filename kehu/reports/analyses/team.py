@@ -16,8 +16,8 @@ from typing import Any
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
-from kehu.accounts.models import Team, User
-from kehu.accounts.policy import sees_amount_bands
+from kehu.accounts.models import Role, Team, User
+from kehu.accounts.policy import reads_all, sees_amount_bands, steward_unit_id
 from kehu.customers.models import Customer
 from kehu.opportunities.models import Opportunity, Order
 
@@ -70,6 +70,22 @@ def actuals(user: User, filters: Filters) -> dict[tuple[str, int | None], dict[s
     return out
 
 
+def holder_covered(user: User, kind: str, pk: int | None, team_id: int | None = None) -> bool:
+    """Whether the caller sees every customer a target's holder is measured on: a team
+    (kind "team", pk its id) or a user (kind "user", of team `team_id`). Only then is the
+    actual counted in the caller's scope the holder's whole figure: a rep sees the team's
+    target, but counts only their own book, which is not the team's attainment."""
+    if reads_all(user):
+        return True
+    team = pk if kind == "team" else team_id
+    unit = steward_unit_id(user)
+    if unit is not None:
+        return team is not None and team == unit
+    if kind == "user" and pk is not None and pk == user.pk:
+        return True
+    return user.role == Role.MANAGER and team is not None and team == user.team_id
+
+
 def target_period(filters: Filters) -> tuple[str, date]:
     """The target period matching the filters: a whole quarter, else the starting month."""
     start, end = filters.start, filters.end
@@ -120,9 +136,12 @@ def team(user: User, filters: Filters) -> Result:
     def line(kind: str, pk: int | None, name: str) -> list[Any]:
         got = figures_by[(kind, pk)]
         key = f"{kind}:{pk}"
+        holder_team = users[pk].team_id if kind == "user" and pk in users else None
+        covered = holder_covered(user, kind, pk, holder_team)
         cells: list[Any] = [name]
         for metric in METRICS:
-            target = targets.get((key, metric))
+            # beside a partial figure (a rep's share of the team) a target would mislead
+            target = targets.get((key, metric)) if covered else None
             value = got[metric]
             hidden = bands and metric == "revenue"
             cells += [

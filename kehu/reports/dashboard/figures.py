@@ -216,14 +216,19 @@ def status_counts(customers: QuerySet[Customer]) -> dict[str, int]:
     return dict(customers.order_by().values_list("status").annotate(n=Count("id")))
 
 
-def funnel_tile(counts: dict[str, int]) -> Tile:
-    """Customers by status (潜在 → 意向 → 成交, and 流失) with the conversion between stages."""
+def funnel_tile(counts: dict[str, int], *, visible: tuple[str, ...] | None = None) -> Tile:
+    """Customers by status (潜在 → 意向 → 成交, and 流失) with the conversion between stages.
+    `visible`: the statuses the viewer may see (marketing: the prospects); a stage or a rate
+    that needs the others is left out, not shown as 0 (成交 0, 意向 → 成交 0.0%)."""
+    seen = set(Customer.Status.values if visible is None else visible)
     items = [
         Item(s.value, s.label, counts.get(s.value, 0), link("customer-list", status=s.value))
         for s in Customer.Status
-        if s in FUNNEL
+        if s in FUNNEL and s in seen
     ]
     for upper, lower in zip(FUNNEL[1:], FUNNEL[:-1], strict=True):
+        if not seen.issuperset(FUNNEL[FUNNEL.index(lower) :]):
+            continue
         reached = sum(counts.get(s, 0) for s in FUNNEL[FUNNEL.index(upper) :])
         base = reached + sum(counts.get(s, 0) for s in (lower,))
         rate = percent(reached, base)
@@ -236,16 +241,16 @@ def funnel_tile(counts: dict[str, int]) -> Tile:
                 in_chart=False,
             )
         )
-    lost = counts.get(Customer.Status.LOST, 0)
-    items.append(
-        Item(
-            "lost",
-            Customer.Status.LOST.label,
-            lost,
-            link("customer-list", status="lost"),
-            in_chart=False,
+    if Customer.Status.LOST in seen:
+        items.append(
+            Item(
+                "lost",
+                Customer.Status.LOST.label,
+                counts.get(Customer.Status.LOST, 0),
+                link("customer-list", status="lost"),
+                in_chart=False,
+            )
         )
-    )
     return Tile(key="funnel", title=_("Customer funnel"), items=items, chart="funnel")
 
 

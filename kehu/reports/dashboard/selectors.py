@@ -297,9 +297,7 @@ def dashboard_for(user: User, *, now: datetime | None = None) -> dict[str, Any]:
         tiles = [
             figures.sources_tile(user, snapshot.data.get("by_source")),
             # marketing sees exactly the prospects (policy): the company's counts of them
-            figures.funnel_tile(
-                {s: n for s, n in snapshot.data["status_counts"].items() if s in figures.PROSPECTS}
-            ),
+            figures.funnel_tile(snapshot.data["status_counts"], visible=figures.PROSPECTS),
         ]
     return {
         "role": role,

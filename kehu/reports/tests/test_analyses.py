@@ -362,3 +362,48 @@ def test_a_large_export_waits_for_the_manager(dataset, client, rep, settings):
     assert AuditEntry.objects.filter(action="report.exported").count() == before
     page = client.get("/reports/activity/", {**PERIOD, "format": "xlsx"})
     assert page.status_code == 202
+
+
+@pytest.mark.parametrize("name", ["acquisition", "activity", "funnel", "value", "team"])
+@pytest.mark.parametrize(
+    "period", [("0001-01-01", "0001-01-02"), ("9999-12-31", "9999-12-31"), ("0001-01-01", "")]
+)
+def test_dates_at_the_calendars_ends_are_refused_not_a_crash(client, rep, name, period):
+    client.force_login(rep)
+    query = {"from": period[0], "to": period[1]}
+    api = client.get(f"/api/v1/reports/{name}", query)
+    assert api.status_code == 422, api.content[:300]
+    assert "from" in api.json()["errors"]
+    assert client.get(f"/reports/{name}/", query).status_code == 422
+    assert client.get(f"/reports/{name}/", {**query, "format": "csv"}).status_code == 422
+
+
+def test_a_reps_share_is_not_shown_as_the_teams_attainment(dataset, api, rep, manager):
+    """The east team's revenue is 150,000 (B, the rep's); its new customers are A, B (the rep's)
+    and C (rep2's). The rep sees the team's targets, but counts only their own book: no
+    actual or attainment beside the team's target, on the targets API and the team analysis."""
+    for metric, amount in (("revenue", "300000"), ("new_customers", "6")):
+        target_create(
+            actor=manager,
+            user=None,
+            team=manager.team,
+            period="quarter",
+            period_start=NOW.date(),
+            metric=metric,
+            amount=amount,
+        )
+    team_name = manager.team.name
+    managers = {t["metric"]: t for t in api.login(manager).get("/api/v1/targets").json()}
+    assert (managers["new_customers"]["actual"], managers["new_customers"]["attainment"]) == (
+        3.0,
+        0.5,
+    )
+    reps = {t["metric"]: t for t in api.login(rep).get("/api/v1/targets").json()}
+    assert reps["new_customers"]["holder"] == team_name
+    assert reps["new_customers"]["target"] == 6.0
+    assert (reps["new_customers"]["actual"], reps["new_customers"]["attainment"]) == (None, None)
+    row = {r[0]: r for r in run(rep, "team").chart("per_team").rows}[team_name]
+    assert row[7] == 2  # the rep's own new customers, as counted in the rep's scope
+    assert (row[8], row[9]) == (None, None)  # not set against the team's target of 6
+    row = {r[0]: r for r in run(manager, "team").chart("per_team").rows}[team_name]
+    assert row[7:10] == [3, Decimal("6.00"), 0.5]

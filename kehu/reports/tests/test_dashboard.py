@@ -344,3 +344,11 @@ def test_manager_reads_the_team_snapshot_when_fresh(api, manager, dataset, froze
     frozen.shift(timedelta(hours=1))  # older than two refresh periods: counted live again
     _got, body = tiles(api, manager)
     assert body["generated_at"] is None
+
+
+def test_marketing_funnel_leaves_out_what_marketing_cannot_see(api, marketing, dataset):
+    """Marketing sees the prospects only: the funnel shows 潜在 and 意向, not 成交 0, 流失 0 and
+    a 意向 → 成交 conversion of 0.0% (the company's W was won)."""
+    got, _ = tiles(api, marketing)
+    assert list(got["funnel"]) == ["lead", "intent"]
+    assert got["funnel"]["lead"]["link"] == "/customers/?status=lead"

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -31,6 +32,8 @@ from .actions import Target, action_apply, batch_of, batch_returns_apply
 from .webhooks import deliveries_for_entry
 
 logger = logging.getLogger(__name__)
+# A stored condition whose value its field cannot hold (saved before conditions were checked)
+UNTESTABLE = (ValidationError, ValueError, TypeError)
 
 Trigger = Rule.Trigger
 CURSOR_KEY = "workflow-events"
@@ -241,7 +244,12 @@ def _rules_on_entry(rules: list[Rule], entry: AuditEntry) -> None:
     target.event, target.audit_seq = entry.action, entry.seq
     for rule in matching:
         customer_id = target.customer.pk if target.customer else None
-        if customer_matches(customer_id, rule.conditions):
+        try:
+            matches = customer_matches(customer_id, rule.conditions)
+        except UNTESTABLE as exc:  # one rule's bad condition never holds up the log
+            logger.warning("Rule %s: its conditions cannot be tested: %s", rule.pk, exc)
+            continue
+        if matches:
             rule_fire(rule, target, occurrence=f"seq:{entry.seq}")
 
 
@@ -381,22 +389,32 @@ def _id_and_state(rows: QuerySet[Any]) -> list[tuple[int, Any]]:
     return list(values.values_list("pk", "state"))
 
 
+def _time_candidates(rule: Rule, now: datetime, today: date) -> tuple[list[Any], str]:
+    """The (id, state) rows a time rule would fire on, and their model."""
+    rows: QuerySet[Any]
+    if rule.trigger == Trigger.NO_INTERACTION:
+        rows, model = no_interaction_candidates(rule, now), "customer"
+    elif rule.trigger == Trigger.LEAD_UNCLAIMED:
+        rows, model = lead_unclaimed_candidates(rule, now), "customer"
+    elif rule.trigger == Trigger.TASK_OVERDUE:
+        rows, model = task_overdue_candidates(rule, today), "task"
+    else:
+        rows, model = opportunity_overdue_candidates(rule, today), "opportunity"
+    return _id_and_state(rows), model
+
+
 def time_rules_run(*, now: datetime | None = None) -> dict[str, int]:
     """Every enabled time rule once: {rule id as text: how many targets it fired on}."""
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     counts: dict[str, int] = {}
     for rule in Rule.objects.filter(is_enabled=True).exclude(trigger__in=EVENT_TRIGGERS):
-        rows: QuerySet[Any]
-        if rule.trigger == Trigger.NO_INTERACTION:
-            rows, model = no_interaction_candidates(rule, now), "customer"
-        elif rule.trigger == Trigger.LEAD_UNCLAIMED:
-            rows, model = lead_unclaimed_candidates(rule, now), "customer"
-        elif rule.trigger == Trigger.TASK_OVERDUE:
-            rows, model = task_overdue_candidates(rule, today), "task"
-        else:
-            rows, model = opportunity_overdue_candidates(rule, today), "opportunity"
-        counts[str(rule.pk)] = _fire_all(rule, _id_and_state(rows), model)
+        try:
+            candidates, model = _time_candidates(rule, now, today)
+        except UNTESTABLE as exc:  # a value the field cannot hold: this rule only
+            logger.warning("Rule %s: its conditions cannot be tested: %s", rule.pk, exc)
+            continue
+        counts[str(rule.pk)] = _fire_all(rule, candidates, model)
     return counts
 
 

@@ -251,3 +251,53 @@ def test_rule_form_without_json(client, admin_user) -> None:
     assert 'value="回访"' in page and 'value="已成交"' in page
     listing = client.get("/settings/rules/").content.decode()
     assert "状态变为" in listing or "Status becomes" in listing
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"field": "budget_amount", "op": "gt", "value": "abc"},
+        {"field": "owner", "op": "equals", "value": "zhang"},
+        {"field": "created_at", "op": "gt", "value": "yesterday"},
+        {"field": "first_contact_date", "op": "in", "value": ["2026-01-01", "2026-13-01"]},
+    ],
+)
+def test_condition_value_the_field_cannot_hold_is_refused(api, admin_user, condition) -> None:
+    api.login(admin_user)
+    before = Rule.objects.count()
+    response = api.post(
+        "/api/v1/rules",
+        {
+            "name": "错误条件",
+            "trigger": "status_changed",
+            "conditions": [condition],
+            "actions": [{"type": "notify", "to": ["owner"]}],
+        },
+    )
+    assert response.status_code == 422, response.content
+    assert "conditions.1" in response.json()["errors"]
+    assert Rule.objects.count() == before
+
+
+def test_stored_bad_condition_does_not_hold_up_other_rules(
+    api, manager, support, customer_factory
+) -> None:
+    """A rule saved before its condition's value was checked is skipped: the change log moves
+    on and the shipped rules still fire."""
+    for trigger, params in (("status_changed", {"to": "won"}), ("no_interaction", {"days": 1})):
+        Rule.objects.create(
+            name=f"坏条件 {trigger}",
+            trigger=trigger,
+            params=params,
+            conditions=[{"field": "budget_amount", "op": "gt", "value": "abc"}],
+            actions=[{"type": "notify", "to": ["owner"], "message": "x"}],
+        )
+    customer = customer_factory(name="坏条件测试有限公司", status="intent")
+    api.login(manager)
+    response = api.patch(
+        f"/api/v1/customers/{customer.customer_no}",
+        {"status": "won", "status_reason": "签约"},
+    )
+    assert response.status_code == 200, response.content
+    tick()
+    assert any("坏条件测试有限公司" in m for m in notes_of(api, support))
