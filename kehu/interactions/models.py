@@ -156,7 +156,7 @@ class FollowUp(models.Model):
         related_name="follow_ups",
     )
     kind = models.CharField(_("kind"), max_length=24, choices=Kind, default=Kind.NEXT_ACTION)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("task", "title"), max_length=200)
     note = models.TextField(_("note"), blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
