@@ -17,7 +17,11 @@ def test_municipality_shown_once(
     client: Any, customer_factory: Any, manager: User, rep: User, team_east: Team
 ) -> None:
     customer = customer_factory(
-        actor=manager, name="重庆山城物流有限公司", province="重庆市", city="重庆市", district="渝中区"
+        actor=manager,
+        name="重庆山城物流有限公司",
+        province="重庆市",
+        city="重庆市",
+        district="渝中区",
     )
     customer.refresh_from_db()
     assert (customer.province, customer.city) == ("重庆市", "重庆市")
