@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kehu.accounts.policy import can_see_pii, sees_amount_bands
+from kehu.accounts.policy import PII_ROLES, can_see_pii, sees_amount_bands
 from kehu.core.personal import SENSITIVE, mask_kinds
 from kehu.core.validators import (
     amount_band,
@@ -110,6 +110,41 @@ def sensitive_custom_names(fields: list[CustomField] | None = None) -> frozenset
         if field.personal_class == SENSITIVE:
             names |= {field.label, field.key}
     return frozenset(names)
+
+
+def diff_rows_shown(
+    user: Any,
+    customer: Customer | None,
+    rows: list[dict[str, Any]],
+    *,
+    sensitive: frozenset[str] | None = None,
+) -> list[dict[str, Any]]:
+    """A review item's change rows ({field, label, before, after}) as this user may see them:
+    a sensitive custom field's values (field "custom_fields.<key>") masked like an ID number
+    for who does not see the customer's personal data whole (can_see_pii; an item about no
+    customer: everyone but an administrator). `sensitive`: sensitive_custom_names(), read once
+    for a list of items."""
+    if customer is not None and can_see_pii(user, customer):
+        return rows
+    if customer is None and getattr(user, "role", None) in PII_ROLES:
+        return rows
+    if sensitive is None:
+        sensitive = sensitive_custom_names()
+    if not sensitive:
+        return rows
+
+    def masked(value: Any) -> Any:
+        if value in (None, "", "—"):
+            return value
+        return mask_identifier(str(value))
+
+    shown = []
+    for row in rows:
+        base = str(row.get("field", "")).rsplit(".", 1)[-1]
+        if base in sensitive:
+            row = {**row, "before": masked(row.get("before")), "after": masked(row.get("after"))}
+        shown.append(row)
+    return shown
 
 
 def filters_sensitive_values(params: Any) -> bool:

@@ -269,7 +269,10 @@ class Customer(Versioned, BlindIndexed):
 
     @property
     def region_label(self) -> str:
-        return " ".join(part for part in (self.province, self.city, self.district) if part)
+        """'广东省 深圳市 南山区'; a municipality's city, the same name as its province, once
+        ('重庆市 渝中区', not '重庆市 重庆市 渝中区')."""
+        city = self.city if self.city != self.province else ""
+        return " ".join(part for part in (self.province, city, self.district) if part)
 
 
 class CustomerStatusChange(models.Model):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -92,6 +94,14 @@ class Interaction(models.Model):
         return self.interaction_no
 
 
+# The labels of the event properties Kehu itself records (the demo's 页面或主题, the tracking
+# snippet's url); a property only a sender knows is shown under its own key.
+EVENT_PROPERTY_LABELS = {
+    "page_or_topic": _("page or topic"),
+    "url": _("page address"),
+}
+
+
 class BehaviourEvent(models.Model):
     SCOPE_CUSTOMER = "customer"
 
@@ -125,6 +135,13 @@ class BehaviourEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.occurred_at:%Y-%m-%d %H:%M}"
 
+    def property_rows(self) -> list[tuple[str, Any]]:
+        """The properties as (label, value), each key by its label where Kehu knows it."""
+        return [
+            (str(EVENT_PROPERTY_LABELS.get(key, key)), value)
+            for key, value in (self.properties or {}).items()
+        ]
+
 
 class FollowUp(models.Model):
     """A to-do about a customer for one person (跟进任务): fill in facts, verify, call back, …
@@ -156,7 +173,7 @@ class FollowUp(models.Model):
         related_name="follow_ups",
     )
     kind = models.CharField(_("kind"), max_length=24, choices=Kind, default=Kind.NEXT_ACTION)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("task", "title"), max_length=200)
     note = models.TextField(_("note"), blank=True)
     due_date = models.DateField(_("due date"), null=True, blank=True)
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from kehu.accounts.assignees import may_work_on
@@ -55,7 +56,7 @@ def _back(request: AuthedRequest, default: str) -> str:
 def _labels() -> dict[str, Any]:
     return {
         "kind": _("kind"),
-        "title": _("title"),
+        "title": pgettext("task", "title"),
         "note": _("note"),
         "owner": _("assigned to"),
         "due_date": _("due date"),

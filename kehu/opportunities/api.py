@@ -333,7 +333,10 @@ def opportunity_create(request: AuthedRequest, customer_no: str, payload: Opport
     customer = customer_get_for(request.user, customer_no)
     _check_write(request, customer.pk)
     opportunity = services.opportunity_create(
-        actor=request.user, customer=customer, data=payload_data(payload)
+        actor=request.user,
+        customer=customer,
+        data=payload_data(payload),
+        lost_reason_required=True,
     )
     return Status(201, opportunity)
 

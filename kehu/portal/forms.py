@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kehu.audit.services import tombstone_shown
 from kehu.contacts.validators import contact_clean
 from kehu.core.errors import ValidationFailed
 from kehu.customers.custom_field_forms import (
@@ -62,7 +63,7 @@ class InteractionForm(forms.Form):
             self.fields[name].required = True
             self.fields[name].error_messages["required"] = message
         cast(forms.ChoiceField, self.fields["contact_id"]).choices = BLANK + [
-            (str(c.pk), c.name) for c in contacts if not c.has_left
+            (str(c.pk), tombstone_shown(c.name)) for c in contacts if not c.has_left
         ]
 
     def payload(self) -> dict[str, Any]:

@@ -44,7 +44,7 @@ from kehu.interactions.models import FollowUp
 from kehu.interactions.selectors import followup_queryset_for
 from kehu.interactions.services import interaction_log
 from kehu.interactions.task_views import SNOOZES
-from kehu.opportunities.models import Opportunity
+from kehu.opportunities.models import LostReason, Opportunity
 from kehu.opportunities.services import opportunity_create
 
 from .forms import ContactForm, InteractionForm
@@ -134,6 +134,7 @@ def _context(
         "can_edit": can_edit,
         "today": timezone.localdate(),
         "opportunity_stages": [(v, stage_label(v)) for v in Opportunity.Stage.values],
+        "lost_reasons": list(LostReason.objects.filter(is_active=True)) if can_edit else [],
         "can_log": can_log,
         "tasks": list(
             followup_queryset_for(request.user)
@@ -266,18 +267,23 @@ def contact_reveal(request: AuthedRequest, contact_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def opportunity_add(request: AuthedRequest, customer_no: str) -> HttpResponse:
-    """Add an opportunity from the 360 page; the service's rules decide, errors are shown."""
+    """Add an opportunity from the 360 page; the service's rules decide. A wrong entry comes
+    back on the page with what was typed and the errors, each named by its label."""
     customer = customer_get_for(request.user, customer_no)
     if not _can_write(request.user, customer):
         raise PermissionDenied(_("You may view this customer but not change it."))
-    fields = ("title", "expected_amount", "stage", "expected_close_date")
+    fields = ("title", "expected_amount", "stage", "expected_close_date", "lost_reason")
     data = {name: request.POST.get(name, "") for name in fields}
     try:
-        opportunity = opportunity_create(actor=request.user, customer=customer, data=data)
+        opportunity = opportunity_create(
+            actor=request.user, customer=customer, data=data, lost_reason_required=True
+        )
     except ValidationFailed as exc:
         labels = {field.name: field.verbose_name for field in Opportunity._meta.fields}
         for line in exc.lines(labels):
             messages.error(request, line)
-    else:
-        messages.success(request, _("Opportunity %(title)s added.") % {"title": opportunity.title})
+        context = _context(request, customer)
+        context.update(opportunity_data=data, opportunity_errors=exc.errors)
+        return render(request, "portal/customer_detail.html", context, status=422)
+    messages.success(request, _("Opportunity %(title)s added.") % {"title": opportunity.title})
     return redirect(_detail_url(customer) + "#opportunities")

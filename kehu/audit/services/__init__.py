@@ -26,6 +26,7 @@ from .redact import (
     audit_redact,
     identifier_forms,
     text_names,
+    tombstone_shown,
 )
 from .verify import audit_verify
 from .volume import Volume, volume_add, volume_lift, volume_set_limit
@@ -38,6 +39,7 @@ __all__ = [
     "Volume",
     "TOMBSTONE",
     "audit_reads_purge",
+    "tombstone_shown",
     "audit_reads_redact",
     "audit_redact",
     "audit_reads_seal",

@@ -27,6 +27,7 @@ from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.utils.translation import pgettext
 
 from kehu.core.normalize.phone import phone_digits
 
@@ -38,6 +39,17 @@ if TYPE_CHECKING:
     from kehu.accounts.models import User
 
 TOMBSTONE = "[erased]"
+
+
+def tombstone_shown(value: Any) -> Any:
+    """A stored value as the reader reads it: the erasure marker in their language
+    ('[erased] CX2026120001' -> '已抹除 CX2026120001', a history entry's label alike); what
+    is stored, and what search matches, stays the marker. Any other value as it is."""
+    if isinstance(value, str) and TOMBSTONE in value:
+        return value.replace(TOMBSTONE, pgettext("erased record", "(erased)"))
+    return value
+
+
 _MIN_SECRET = 2  # a one-character identifier would match too much text
 
 

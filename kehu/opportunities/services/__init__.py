@@ -96,7 +96,14 @@ def won_order_lines(opportunity: Opportunity, amount: Decimal) -> list[dict[str,
 class _Cleaned:
     """An opportunity's cleaned fields, its stage change's extras and its product lines."""
 
-    def __init__(self, data: dict[str, Any], *, creating: bool, stage: str | None) -> None:
+    def __init__(
+        self,
+        data: dict[str, Any],
+        *,
+        creating: bool,
+        stage: str | None,
+        lost_reason_required: bool = True,
+    ) -> None:
         fields = {k: v for k, v in data.items() if k not in STAGE_EXTRAS and k != "lines"}
         extras = {k: v for k, v in data.items() if k in STAGE_EXTRAS}
         errors: dict[str, list[str]] = {}
@@ -112,7 +119,12 @@ class _Cleaned:
         moving = creating or ("stage" in self.values and self.values["stage"] != stage)
         self.stage: dict[str, Any] = {}
         if moving or extras:
-            self.stage = stage_extras_clean(extras, stage=target, errors=errors, creating=creating)
+            self.stage = stage_extras_clean(
+                extras,
+                stage=target,
+                errors=errors,
+                creating=creating and not lost_reason_required,
+            )
         if errors:
             raise ValidationFailed(errors)
 
@@ -150,10 +162,19 @@ def _apply_lines_and_stage(*, actor: User, opportunity: Opportunity, cleaned: _C
 
 @transaction.atomic
 def opportunity_create(
-    *, actor: User, customer: Customer, data: dict[str, Any], at: datetime | None = None
+    *,
+    actor: User,
+    customer: Customer,
+    data: dict[str, Any],
+    at: datetime | None = None,
+    lost_reason_required: bool = False,
 ) -> Opportunity:
-    """Add an opportunity; its stage history starts (`at`: when, for the sandbox's history)."""
-    cleaned = _Cleaned(data, creating=True, stage=None)
+    """Add an opportunity; its stage history starts (`at`: when, for the sandbox's history).
+
+    `lost_reason_required`: one entered as lost by a person (the API, the 360 page) needs its
+    lost reason, as a move to lost does; an import of deals recorded as lost already, the
+    sandbox's history, may bring none (the default)."""
+    cleaned = _Cleaned(data, creating=True, stage=None, lost_reason_required=lost_reason_required)
     assert_finance_editable(
         actor,
         "opportunities.opportunity",

@@ -48,8 +48,8 @@ def stage_extras_clean(
     extras: dict[str, Any], *, stage: str, errors: dict[str, list[str]], creating: bool = False
 ) -> dict[str, Any]:
     """The won amount / create order / lost reason sent with a move to `stage`, checked:
-    a move to Lost needs an active reason (an opportunity recorded as lost already, say by an
-    import, may come without one); the others fit only their stage."""
+    a move to Lost needs an active reason (`creating`: an opportunity recorded as lost already,
+    say by an import, may come without one); the others fit only their stage."""
     values: dict[str, Any] = {}
     if stage == LOST:
         reason = lost_reason_lookup(extras.get("lost_reason"))

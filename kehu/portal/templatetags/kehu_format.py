@@ -18,6 +18,7 @@ from kehu.accounts.policy import (
     can_see_pii,
     sees_amount_bands,
 )
+from kehu.audit.services import tombstone_shown
 from kehu.core.validators import amount_band, format_phone
 from kehu.customers.display import status_reason_label
 from kehu.customers.masking import PII_FIELDS, customer_of, pii_value
@@ -26,6 +27,12 @@ from kehu.customers.models import Customer
 from kehu.portal.labels import feedback_label, stage_label
 
 register = template.Library()
+
+
+@register.filter(name="erased")
+def erased(value: Any) -> Any:
+    """A name or text as stored, the erasure marker in the reader's language (已抹除)."""
+    return tombstone_shown(value)
 
 
 @register.filter(name="phone")

@@ -29,7 +29,10 @@ def test_a_batch_goes_back_to_the_pool_with_its_open_work(
     first = customers[0].customer_no
     deal = api.post(f"/api/v1/customers/{first}/opportunities", {"title": "搁置的项目"})
     assert deal.status_code == 201, deal.content
-    won = api.post(f"/api/v1/customers/{first}/opportunities", {"title": "已输", "stage": "lost"})
+    won = api.post(
+        f"/api/v1/customers/{first}/opportunities",
+        {"title": "已输", "stage": "lost", "lost_reason": "预算不足"},
+    )
     assert won.status_code == 201, won.content
     task = api.post("/api/v1/follow-ups", {"customer_no": first, "title": "回访", "kind": "other"})
     assert task.status_code == 201, task.content
