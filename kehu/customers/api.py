@@ -30,7 +30,7 @@ from kehu.core.regions import LEVEL_NAMES, region_children, region_get
 from . import services
 from .audit_log import shown_changes
 from .custom_fields import custom_filter_params
-from .masking import mask_changes, sensitive_custom_names
+from .masking import free_text_shown, mask_changes, sensitive_custom_names
 from .merged import customer_merged_into_for
 from .models import Contact, Customer, Industry, Source
 from .pull_volume import pull_rows
@@ -267,7 +267,7 @@ def customer_history(
                     "actor_name": names.actor(e.actor_name),
                     "action": e.action,
                     "action_label": action_label(e.action),
-                    "target": e.target_label,
+                    "target": free_text_shown(request.user, customer, e.target_label),
                     "changes": changes,
                     "changes_shown": shown_changes(e.target_type, changes, names=names),
                     "note": e.note,

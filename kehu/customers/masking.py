@@ -6,7 +6,10 @@ everyone else sees the mask, and may ask for the value through customers.access.
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+import phonenumbers
 
 from kehu.accounts.policy import PII_ROLES, can_see_pii, sees_amount_bands
 from kehu.core.personal import SENSITIVE, mask_kinds
@@ -38,6 +41,36 @@ def mask_value(field: str, value: str) -> str:
     if kind == "email":
         return mask_email(value)
     return mask_identifier(value)
+
+
+# An e-mail address inside free text (a customer's notes, an interaction's summary).
+_EMAIL_IN_TEXT = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+
+
+def mask_free_text(text: str) -> str:
+    """Free text (notes, a summary, a task's note) with each phone number in it (a mainland
+    mobile, a landline with its area code, an international number: what phonenumbers finds
+    in region CN) and each e-mail address masked as the phone and e-mail fields are
+    (138****8000, w***@example.com). Digits that are no valid number (an order number, an
+    amount) stay."""
+    if not text:
+        return text
+    text = _EMAIL_IN_TEXT.sub(lambda m: mask_email(m.group()), text)
+    parts: list[str] = []
+    end = 0
+    for match in phonenumbers.PhoneNumberMatcher(text, "CN"):
+        e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+        parts += [text[end : match.start], mask_phone(e164)]
+        end = match.end
+    return "".join(parts) + text[end:] if parts else text
+
+
+def free_text_shown(user: Any, customer: Customer, text: str) -> str:
+    """A free text about the customer as this user may see it: whole for who sees its phones
+    and e-mails whole (can_see_pii, the rule of pii_value), else with them masked."""
+    if not text or can_see_pii(user, customer):
+        return text
+    return mask_free_text(text)
 
 
 def customer_of(obj: Customer | Contact) -> Customer:
@@ -97,6 +130,9 @@ def custom_out_shown(
 
 
 FINANCE_FIELDS = ("budget_amount", "amount", "expected_amount", "unit_price")
+# Free texts a change log keeps (a customer's notes, an interaction's summary and next action,
+# a task's title and note): the phones and e-mails in them masked as mask_free_text does.
+FREE_TEXT_FIELDS = frozenset({"notes", "summary", "next_action", "title", "note"})
 
 
 def sensitive_custom_names(fields: list[CustomField] | None = None) -> frozenset[str]:
@@ -173,6 +209,8 @@ def mask_changes(
         base = name.rsplit(".", 1)[-1]  # "decision_maker.mobile": the decision maker's mobile
         if base in PII_FIELDS and not whole:
             value = _map(value, lambda v, n=base: mask_value(n, v) if isinstance(v, str) else v)
+        elif base in FREE_TEXT_FIELDS and not whole:
+            value = _map(value, lambda v: mask_free_text(v) if isinstance(v, str) else v)
         elif not whole and sensitive and base in sensitive:
             value = _map(value, lambda v: mask_identifier(str(v)) if v not in (None, "") else v)
         elif base in FINANCE_FIELDS and bands:

@@ -17,7 +17,7 @@ from kehu.core.api_utils import Paged
 from kehu.core.validators import amount_band
 
 from .custom_fields import custom_fields_out
-from .masking import custom_out_shown, pii_value
+from .masking import custom_out_shown, free_text_shown, pii_value
 from .models import Contact, Customer, CustomField
 from .validators import FIELD_LABELS
 
@@ -267,6 +267,10 @@ class CustomerOut(Schema):
     @staticmethod
     def resolve_email(obj: Customer, context: Any) -> str:
         return pii_value(_user(context), obj, "email")
+
+    @staticmethod
+    def resolve_notes(obj: Customer, context: Any) -> str:
+        return free_text_shown(_user(context), obj, obj.notes)
 
     @staticmethod
     def resolve_budget_amount(obj: Customer, context: Any) -> Decimal | None:

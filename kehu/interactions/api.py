@@ -13,6 +13,7 @@ from pydantic import ConfigDict
 from kehu.accounts.policy import can_log_interaction, interaction_scope, scope_for
 from kehu.accounts.requests import AuthedRequest
 from kehu.core.api_utils import Paged, errors, paged, payload_data
+from kehu.customers.masking import free_text_shown
 from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_get_for
 from kehu.customers.services import PermissionDenied
@@ -38,6 +39,10 @@ class InteractionIn(Schema):
     contact_id: int | None = None
 
 
+def _user(context: Any) -> Any:
+    return getattr((context or {}).get("request"), "user", None)
+
+
 class InteractionOut(Schema):
     interaction_no: str
     customer_no: str
@@ -60,6 +65,14 @@ class InteractionOut(Schema):
     @staticmethod
     def resolve_customer_no(obj: Interaction) -> str:
         return obj.customer.customer_no
+
+    @staticmethod
+    def resolve_summary(obj: Interaction, context: Any) -> str:
+        return free_text_shown(_user(context), obj.customer, obj.summary)
+
+    @staticmethod
+    def resolve_next_action(obj: Interaction, context: Any) -> str:
+        return free_text_shown(_user(context), obj.customer, obj.next_action)
 
     @staticmethod
     def resolve_contact_name(obj: Interaction) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from pydantic import ConfigDict
 from kehu.accounts.policy import can_log_interaction, interaction_scope
 from kehu.accounts.requests import AuthedRequest
 from kehu.core.api_utils import Paged, errors, paged, payload_data
+from kehu.customers.masking import free_text_shown
 from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_get_for
 from kehu.customers.services import PermissionDenied
@@ -59,6 +61,10 @@ class CompleteIn(Schema):
     note: str = ""
 
 
+def _user(context: Any) -> Any:
+    return getattr((context or {}).get("request"), "user", None)
+
+
 class FollowUpOut(Schema):
     id: int
     customer_no: str
@@ -87,6 +93,14 @@ class FollowUpOut(Schema):
     @staticmethod
     def resolve_customer_name(obj: FollowUp) -> str:
         return obj.customer.name
+
+    @staticmethod
+    def resolve_title(obj: FollowUp, context: Any) -> str:
+        return free_text_shown(_user(context), obj.customer, obj.title)
+
+    @staticmethod
+    def resolve_note(obj: FollowUp, context: Any) -> str:
+        return free_text_shown(_user(context), obj.customer, obj.note)
 
     @staticmethod
     def resolve_customer_quality(obj: FollowUp) -> str:

@@ -31,6 +31,7 @@ from kehu.customers.custom_fields import custom_field_rows, custom_fields_by_ent
 from kehu.customers.masking import (
     PII_FIELDS,
     custom_values_shown,
+    free_text_shown,
     mask_changes,
     sensitive_custom_names,
 )
@@ -99,6 +100,7 @@ def _masked_entries(
     sensitive = sensitive_custom_names([f for fields in custom.values() for f in fields])
     for entry in entries:
         entry.changes = mask_changes(user, customer, entry.changes, sensitive=sensitive)
+        entry.target_label = free_text_shown(user, customer, entry.target_label)  # a task's title
     return entries
 
 

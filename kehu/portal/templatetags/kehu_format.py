@@ -21,7 +21,7 @@ from kehu.accounts.policy import (
 from kehu.audit.services import tombstone_shown
 from kehu.core.validators import amount_band, format_phone
 from kehu.customers.display import status_reason_label
-from kehu.customers.masking import PII_FIELDS, customer_of, pii_value
+from kehu.customers.masking import PII_FIELDS, customer_of, free_text_shown, pii_value
 from kehu.customers.matching.labels import reasons_shown
 from kehu.customers.models import Customer
 from kehu.portal.labels import feedback_label, stage_label
@@ -132,6 +132,14 @@ def pii(context: Any, obj: Any, field: str) -> str:
         field,
         _("Reveal"),
     )
+
+
+@register.simple_tag(takes_context=True)
+def free_text(context: Any, customer: Customer, text: str) -> str:
+    """A customer's notes, an interaction's summary or a task's note as this user may see it:
+    the phones and e-mails in it masked unless the user sees the customer's whole (use with
+    `as`, then filter: {% free_text customer customer.notes as notes %})."""
+    return free_text_shown(context["request"].user, customer, text or "")
 
 
 @register.simple_tag(takes_context=True)
