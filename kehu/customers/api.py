@@ -30,7 +30,12 @@ from kehu.core.regions import LEVEL_NAMES, region_children, region_get
 from . import services
 from .audit_log import shown_changes
 from .custom_fields import custom_filter_params
-from .masking import free_text_shown, mask_changes, sensitive_custom_names
+from .masking import (
+    free_text_echo_kept,
+    free_text_shown,
+    mask_changes,
+    sensitive_custom_names,
+)
 from .merged import customer_merged_into_for
 from .models import Contact, Customer, Industry, Source
 from .pull_volume import pull_rows
@@ -206,6 +211,7 @@ def customer_update(
     Without it the change applies to whatever is current (last write wins)."""
     customer = customer_get_for(request.user, customer_no, for_change=True)
     data = version_edited(request, payload_data(payload))
+    data = free_text_echo_kept(request.user, customer, customer, data, ("notes",))
     with conflict_shown(yours=data, current=lambda: _customer_now(request, customer_no)):
         services.customer_update(actor=request.user, customer=customer, data=data)
     customer = customer_get_for(request.user, customer_no)

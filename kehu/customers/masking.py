@@ -73,6 +73,22 @@ def free_text_shown(user: Any, customer: Customer, text: str) -> str:
     return mask_free_text(text)
 
 
+def free_text_echo_kept(
+    user: Any, customer: Customer, obj: Any, data: dict[str, Any], fields: tuple[str, ...]
+) -> dict[str, Any]:
+    """`data` (a change sent back through the API) without the free texts that are only the
+    masked form this user was shown of obj's stored text: sending back what a GET gave must not
+    overwrite the stored numbers with their masks."""
+    echoed = {
+        name
+        for name in fields
+        if isinstance(data.get(name), str)
+        and data[name] != (getattr(obj, name) or "")
+        and data[name] == free_text_shown(user, customer, getattr(obj, name) or "")
+    }
+    return {k: v for k, v in data.items() if k not in echoed} if echoed else data
+
+
 def customer_of(obj: Customer | Contact) -> Customer:
     return obj if isinstance(obj, Customer) else obj.customer
 

@@ -13,7 +13,7 @@ from pydantic import ConfigDict
 from kehu.accounts.policy import can_log_interaction, interaction_scope, scope_for
 from kehu.accounts.requests import AuthedRequest
 from kehu.core.api_utils import Paged, errors, paged, payload_data
-from kehu.customers.masking import free_text_shown
+from kehu.customers.masking import free_text_echo_kept, free_text_shown
 from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_get_for
 from kehu.customers.services import PermissionDenied
@@ -37,6 +37,10 @@ class InteractionIn(Schema):
     next_action_due: str | None = None
     performed_by: str | int | None = None
     contact_id: int | None = None
+
+
+# Free texts a PATCH may send back as masked by the GET (kept as stored: free_text_echo_kept).
+ECHO_FIELDS = ("summary", "next_action")
 
 
 def _user(context: Any) -> Any:
@@ -195,9 +199,10 @@ def interaction_update(
     request: AuthedRequest, interaction_no: str, payload: InteractionIn
 ) -> Interaction:
     interaction = _interaction_for(request, interaction_no, for_write=True)
-    services.interaction_update(
-        actor=request.user, interaction=interaction, data=payload_data(payload)
+    data = free_text_echo_kept(
+        request.user, interaction.customer, interaction, payload_data(payload), ECHO_FIELDS
     )
+    services.interaction_update(actor=request.user, interaction=interaction, data=data)
     return _interaction_for(request, interaction_no, for_write=False)
 
 

@@ -13,7 +13,7 @@ from pydantic import ConfigDict
 from kehu.accounts.policy import can_log_interaction, interaction_scope
 from kehu.accounts.requests import AuthedRequest
 from kehu.core.api_utils import Paged, errors, paged, payload_data
-from kehu.customers.masking import free_text_shown
+from kehu.customers.masking import free_text_echo_kept, free_text_shown
 from kehu.customers.models import Customer
 from kehu.customers.selectors import customer_get_for
 from kehu.customers.services import PermissionDenied
@@ -218,7 +218,10 @@ def followup_change(
     """Reassign (`owner`: someone who works on the customer), snooze (`due_date` with an
     optional `due_time`, or `due_at`), or change `title`, `note`, `kind`."""
     task = followup_get_for(request.user, follow_up_id, for_write=True)
-    values = followup_clean(payload_data(payload), creating=False)
+    data = free_text_echo_kept(
+        request.user, task.customer, task, payload_data(payload), ("title", "note")
+    )
+    values = followup_clean(data, creating=False)
     followup_update(actor=request.user, follow_up=task, values=values)
     return followup_get_for(request.user, follow_up_id)
 

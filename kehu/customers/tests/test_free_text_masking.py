@@ -84,3 +84,33 @@ def test_360_page_masks_free_text_for_a_masked_role(
     for whole in ("13800138000", "li.caigou@example.com", "139 1234 5678", "62345678"):
         assert whole not in page, whole
     assert "20261207001" in page
+
+
+def test_sending_back_the_masked_text_keeps_the_stored_numbers(
+    api: Any, customer_factory: Any, rep: Any, admin_user: Any
+) -> None:
+    """A data steward changes every customer but sees the phones masked: a PATCH that sends
+    back what the GET gave (the masked notes, summary, task note) keeps the stored text."""
+    from kehu.accounts.models import Role
+    from kehu.conftest import make_user
+    from kehu.interactions.models import FollowUp, Interaction
+
+    steward = make_user("steward", Role.STEWARD)
+    customer = a_customer(customer_factory, rep, api)
+    url = f"/api/v1/customers/{customer.customer_no}"
+    body = api.login(steward).get(url).json()
+    assert body["notes"] != NOTES
+    response = api.patch(url, {"notes": body["notes"], "address": "深圳市南山区科技园"})
+    assert response.status_code == 200, response.content
+    customer.refresh_from_db()
+    assert customer.notes == NOTES and customer.address == "深圳市南山区科技园"
+    response = api.patch(url, {"notes": "新备注 13900001111"})  # a real change is saved
+    customer.refresh_from_db()
+    assert customer.notes == "新备注 13900001111"
+    interaction = Interaction.objects.get(customer=customer)
+    task = FollowUp.objects.get(customer=customer, note="回电13800138000")
+    api.login(rep)
+    item = api.get(f"/api/v1/interactions/{interaction.interaction_no}").json()
+    assert item["summary"] == SUMMARY  # the owner reads it whole, after all this
+    api.login(admin_user)
+    assert api.get(f"/api/v1/follow-ups/{task.pk}").json()["note"] == "回电13800138000"
