@@ -55,7 +55,10 @@ def mask_free_text(text: str) -> str:
     amount) stay."""
     if not text:
         return text
-    text = _EMAIL_IN_TEXT.sub(lambda m: mask_email(m.group()), text)
+    if "@" in text:
+        text = _EMAIL_IN_TEXT.sub(lambda m: mask_email(m.group()), text)
+    if sum(ch.isdigit() for ch in text) < 5:  # no number to find (the matcher takes ~1 ms)
+        return text
     parts: list[str] = []
     end = 0
     for match in phonenumbers.PhoneNumberMatcher(text, "CN"):
