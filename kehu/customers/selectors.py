@@ -44,6 +44,7 @@ from .validators import (
     source_name,
 )
 from .value_filter import value_filter
+from .won_filter import won_filter
 
 __all__ = ["contact_get_for", "customer_get_for", "customer_queryset_for"]
 
@@ -308,6 +309,7 @@ def customer_filter(queryset: QuerySet[Customer], params: dict[str, Any]) -> Que
             qs = qs.filter(customer_no__in=numbers)
     qs = _tag_filter(qs, params, errors)
     qs = value_filter(qs, params, errors)  # octant=, grade=, lifecycle=, rfm_min/max (issue 17)
+    qs = won_filter(qs, params, errors)  # won_from=, won_to=: became 成交 on those days
     qs = custom_fields_filter(qs, params, errors)  # cf_<key>=value (issue 15)
     if "_user" in params and filters_sensitive_values(params):  # only where it is seen whole
         qs = qs.filter(_contact_details_q(params["_user"]) or Q())
