@@ -238,8 +238,11 @@ def customer_filter(queryset: QuerySet[Customer], params: dict[str, Any]) -> Que
                 qs = qs.filter(**{f"{field}__in": choices})
             except Exception as exc:  # ValidationError
                 errors[key] = list(getattr(exc, "messages", [str(exc)]))
-    if value("quality"):
-        qs = qs.filter(quality=value("quality"))
+    if value("quality"):  # one or several, comma-separated (incomplete,needs_info)
+        picked = split_list(value("quality"))
+        if any(code not in Customer.Quality.values for code in picked):
+            errors["quality"] = [one_of(Customer.Quality.values)]
+        qs = qs.filter(quality__in=picked)
     if value("incomplete") in ("1", "true", "yes"):
         qs = qs.filter(quality=Customer.Quality.INCOMPLETE)
     if value("pool"):  # unassigned / the team pool: no owner (a team's pool, or no team at all)

@@ -43,3 +43,36 @@ def test_won_dates_must_be_dates(api, executive):
     response = api.login(executive).get("/api/v1/customers?won_from=yesterday")
     assert response.status_code == 422
     assert "won_from" in response.content.decode()
+
+
+def test_red_and_black_list_links_to_every_customer_not_complete(
+    api, client, manager, rep, customer_factory
+):
+    from kehu.interactions.freshness import quality_rules_run
+
+    complete = {
+        "industry": "制造业",
+        "size": "small",
+        "source": "官网注册",
+        "first_contact_date": "2026-11-01",
+    }
+    with time_machine.travel(datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI), tick=False) as clock:
+        customer_factory(name="早缺信息有限公司")  # 待补全, then 需补充 a week on
+        clock.move_to(NOW)
+        assert quality_rules_run()["needs_info"] == 1
+        customer_factory(name="缺信息有限公司")  # 待补全
+        customer_factory(name="完整有限公司", **complete)
+        item = _items(api, manager)["quality_board"][f"owner:{rep.pk}"]
+    assert "(1/3)" in item["display"]  # two of three not complete
+    query = item["link"].split("?", 1)[1]
+    listed = api.login(manager).get(f"/api/v1/customers?{query}").json()
+    assert sorted(c["name"] for c in listed["items"]) == ["早缺信息有限公司", "缺信息有限公司"]
+    client.force_login(manager)
+    page = client.get(item["link"]).content.decode()
+    assert "早缺信息有限公司" in page and "完整有限公司" not in page
+
+
+def test_an_unknown_quality_is_named(api, manager):
+    response = api.login(manager).get("/api/v1/customers?quality=incomplete,bogus")
+    assert response.status_code == 422
+    assert "quality" in response.json().get("errors", response.json())
