@@ -76,3 +76,18 @@ def test_an_unknown_quality_is_named(api, manager):
     response = api.login(manager).get("/api/v1/customers?quality=incomplete,bogus")
     assert response.status_code == 422
     assert "quality" in response.json().get("errors", response.json())
+
+
+def test_kpi_targets_are_always_percent(api, executive):
+    api.login(executive)
+    for given, stored in ((1, 0.01), (2, 0.02), (0.5, 0.005), (95, 0.95), (100, 1.0), (0, 0.0)):
+        response = api.patch("/api/v1/reports/settings", {"kpi_timeliness_target": given})
+        assert response.status_code == 200, given
+        assert response.json()["kpi_timeliness_target"] == pytest.approx(stored), given
+    for bad in (-1, 101, 150):
+        response = api.patch("/api/v1/reports/settings", {"kpi_completeness_target": bad})
+        assert response.status_code == 422, bad
+        assert "kpi_completeness_target" in response.json().get("errors", response.json())
+    schema = api.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    described = schema["ReportSettingsIn"]["properties"]["kpi_timeliness_target"]
+    assert "percent, from 0 to 100" in described["description"]
