@@ -91,3 +91,20 @@ def test_kpi_targets_are_always_percent(api, executive):
     schema = api.get("/api/v1/openapi.json").json()["components"]["schemas"]
     described = schema["ReportSettingsIn"]["properties"]["kpi_timeliness_target"]
     assert "percent, from 0 to 100" in described["description"]
+
+
+def test_quality_api_names_the_pool_as_the_page_does(api, client, admin_user, customer_factory):
+    from kehu.customers.models import Customer
+
+    pooled = customer_factory(name="公海贸易有限公司")
+    Customer.objects.filter(pk=pooled.pk).update(owner=None, team=None)  # no owner, no team
+    customer_factory(name="有主贸易有限公司")
+    api.client.cookies["django_language"] = "en"
+    body = api.login(admin_user).get("/api/v1/reports/quality").json()
+    [pool] = [r for r in body["reps"] if r["key"] == "owner:none"]
+    assert pool["label"] == "(unassigned)"
+    [team] = [r for r in body["teams"] if r["key"] == "team:none"]
+    assert team["label"] == "(unassigned)"
+    client.force_login(admin_user)
+    client.cookies["django_language"] = "en"
+    assert "(unassigned)" in client.get("/reports/quality/").content.decode()
