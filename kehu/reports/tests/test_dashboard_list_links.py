@@ -108,3 +108,16 @@ def test_quality_api_names_the_pool_as_the_page_does(api, client, admin_user, cu
     client.force_login(admin_user)
     client.cookies["django_language"] = "en"
     assert "(unassigned)" in client.get("/reports/quality/").content.decode()
+
+
+def test_acquisition_names_the_channels(client, executive, customer_factory):
+    customer_factory(name="沙箱贸易有限公司", external_source="sandbox", external_id="S1")
+    customer_factory(name="外部贸易有限公司", external_source="salesforce", external_id="0015")
+    customer_factory(name="手工贸易有限公司")
+    client.force_login(executive)
+    client.cookies["django_language"] = "en"
+    page = client.get("/reports/acquisition/").content.decode()
+    assert "<td>Training sandbox</td>" in page
+    assert "<td>Salesforce</td>" in page
+    assert "<td>Entered by hand</td>" in page
+    assert "<td>sandbox</td>" not in page and "<td>salesforce</td>" not in page
