@@ -101,6 +101,8 @@ class CustomerFilters(Schema):
     created_to: str | None = None
     last_contact_from: str | None = None
     last_contact_to: str | None = None
+    won_from: str | None = None  # became 成交 (won) from / to these days, whatever the status now
+    won_to: str | None = None
     idle_days: str | None = None  # no interaction for at least this many days (or never)
     external_id: str | None = None
     customer_no: str | None = None  # comma-separated customer numbers (at most 1,000)

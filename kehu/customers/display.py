@@ -99,3 +99,23 @@ def status_reason_label(reason: str) -> str:
     """A status change's reason as a reader sees it: the system's own reasons ("Created",
     "Imported (#12)"; a held import row's "Import #12") translated, a person's as written."""
     return note_label(reason)
+
+
+# The channels a customer came in by (external_source): the built-in import presets' systems
+# (kehu.intake) and the demo data's. A saved preset's channel is the name its owner gave it.
+CHANNEL_NAMES = {
+    "salesforce": "Salesforce",
+    "hubspot": "HubSpot",
+    "zoho": "Zoho",
+    "linkedin": "LinkedIn",
+    "vcard": "vCard",
+}
+
+
+def channel_label(external_source: str) -> str:
+    """How a customer came in, as people read it: 'sandbox' -> 培训沙箱, '' -> 手工录入."""
+    if not external_source:
+        return _("Entered by hand")
+    if external_source == "sandbox":
+        return _("Training sandbox")
+    return CHANNEL_NAMES.get(external_source, external_source)

@@ -105,6 +105,8 @@ class CustomerFilterForm(forms.Form):
     created_to = _date_filter(_("Created to"))
     last_contact_from = _date_filter(_("Last contact from"))
     last_contact_to = _date_filter(_("Last contact to"))
+    won_from = _date_filter(_("Won from"))
+    won_to = _date_filter(_("Won to"))
     idle_days = forms.IntegerField(
         label=_("No contact for at least (days)"),
         required=False,

@@ -44,6 +44,7 @@ from .validators import (
     source_name,
 )
 from .value_filter import value_filter
+from .won_filter import won_filter
 
 __all__ = ["contact_get_for", "customer_get_for", "customer_queryset_for"]
 
@@ -237,8 +238,11 @@ def customer_filter(queryset: QuerySet[Customer], params: dict[str, Any]) -> Que
                 qs = qs.filter(**{f"{field}__in": choices})
             except Exception as exc:  # ValidationError
                 errors[key] = list(getattr(exc, "messages", [str(exc)]))
-    if value("quality"):
-        qs = qs.filter(quality=value("quality"))
+    if value("quality"):  # one or several, comma-separated (incomplete,needs_info)
+        picked = split_list(value("quality"))
+        if any(code not in Customer.Quality.values for code in picked):
+            errors["quality"] = [one_of(Customer.Quality.values)]
+        qs = qs.filter(quality__in=picked)
     if value("incomplete") in ("1", "true", "yes"):
         qs = qs.filter(quality=Customer.Quality.INCOMPLETE)
     if value("pool"):  # unassigned / the team pool: no owner (a team's pool, or no team at all)
@@ -308,6 +312,7 @@ def customer_filter(queryset: QuerySet[Customer], params: dict[str, Any]) -> Que
             qs = qs.filter(customer_no__in=numbers)
     qs = _tag_filter(qs, params, errors)
     qs = value_filter(qs, params, errors)  # octant=, grade=, lifecycle=, rfm_min/max (issue 17)
+    qs = won_filter(qs, params, errors)  # won_from=, won_to=: became 成交 on those days
     qs = custom_fields_filter(qs, params, errors)  # cf_<key>=value (issue 15)
     if "_user" in params and filters_sensitive_values(params):  # only where it is seen whole
         qs = qs.filter(_contact_details_q(params["_user"]) or Q())

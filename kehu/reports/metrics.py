@@ -21,6 +21,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from kehu.accounts.models import Role, Team, User
 from kehu.accounts.policy import reads_all, scope_for, steward_unit_id
@@ -153,17 +154,20 @@ def quality_figures(
         figures = by_key.setdefault(ident, Figures())
         figures.interactions, figures.timely = row["interactions"], row["timely"]
     _label(by_key, group_by)
-    return sorted(by_key.values(), key=lambda f: (f.label == "", f.label))
+    return sorted(by_key.values(), key=lambda f: (f.key.endswith(":none"), f.label))
 
 
 def _label(by_key: dict[int | None, Figures], group_by: str) -> None:
+    """Each group's name; the customers of no team or no owner (the pool) are （未分配）, as the
+    page shows them."""
+    unassigned = gettext("(unassigned)")
     ids = [ident for ident in by_key if ident is not None]
     if group_by == "team":
         names = dict(Team.objects.filter(pk__in=ids).values_list("pk", "name"))
         for ident, figures in by_key.items():
             figures.team_id = ident
             figures.key = f"team:{ident}" if ident else "team:none"
-            figures.label = names.get(ident, "") if ident else ""
+            figures.label = names.get(ident, "") if ident else unassigned
     else:
         users = {u.pk: u for u in User.objects.filter(pk__in=ids).select_related("team")}
         for ident, figures in by_key.items():
@@ -171,7 +175,7 @@ def _label(by_key: dict[int | None, Figures], group_by: str) -> None:
             figures.owner_id = ident
             figures.team_id = user.team_id if user else None
             figures.key = f"owner:{ident}" if ident else "owner:none"
-            figures.label = user.label if user else ""
+            figures.label = user.label if user else ("" if ident else unassigned)
 
 
 def quality_figures_for(user: Any, *, now: datetime | None = None) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from kehu.accounts.models import Role, User
 from kehu.accounts.policy import sees_amount_bands
+from kehu.customers.display import channel_label
 from kehu.customers.models import Customer, Source
 
 from .db import reporting_alias
@@ -113,10 +114,9 @@ def acquisition(user: User, filters: Filters) -> Result:
             ]
         )
 
-    by_hand = _("Entered by hand")
     channel_rows: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for external_source, n, leads in numbers["channels"]:
-        key = external_source or by_hand
+        key = channel_label(external_source or "")
         channel_rows[key][0] += n
         channel_rows[key][1] += leads
 

@@ -308,6 +308,9 @@ def review_tile(user: User) -> Tile:
     )
 
 
+# The qualities of a customer with missing fields, whom the 红黑榜's rate counts as not complete
+# (customers.services.derived): the list its figures link to.
+NOT_COMPLETE = ",".join([Customer.Quality.INCOMPLETE, Customer.Quality.NEEDS_INFO])
 BOARD_SIZE = 5  # the 红黑榜 shows the best and the worst five when there are more
 
 
@@ -342,7 +345,7 @@ def quality_board_tile(rows: list[dict[str, Any]]) -> Tile:
                 f"owner:{row['owner']}",
                 row["label"],
                 rate,
-                link("customer-list", owner=row["owner"], quality="incomplete"),
+                link("customer-list", owner=row["owner"], quality=NOT_COMPLETE),
                 display=f"{percent_display(rate)} ({row['complete']}/{row['n']})",
             )
         )

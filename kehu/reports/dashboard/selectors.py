@@ -157,7 +157,7 @@ def kpi_tile(data: dict[str, Any], *, period: str = "month") -> Tile:
     }
     links = {
         "new_customers": link("customer-list", created_from=start, created_to=_day_before(end)),
-        "won_customers": link("customer-list", status="won"),
+        "won_customers": link("customer-list", won_from=start, won_to=_day_before(end)),
         "revenue": link("customer-list", status="won"),
         "interactions": link("customer-list", last_contact_from=start),
     }

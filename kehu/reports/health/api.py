@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from kehu.accounts.requests import AuthedRequest
 from kehu.core.api_utils import errors
@@ -66,18 +66,23 @@ def kpi(request: AuthedRequest, month: str = "") -> Any:
     return _out("kpi", kpi_for(request.user, parse_month(month)))
 
 
+TARGET_OUT = "The target as a fraction from 0 to 1 (0.95 is 95%)."
+TARGET_IN = "The target in percent, from 0 to 100 (95 is 95%, 1 is 1%)."
+DAYS = "Days without an interaction before a customer is dormant, from 1 to 3650."
+
+
 class ReportSettingsOut(Schema):
-    dormancy_days: float
-    kpi_timeliness_target: float
-    kpi_completeness_target: float
-    kpi_update_rate_target: float
+    dormancy_days: float = Field(description=DAYS)
+    kpi_timeliness_target: float = Field(description=TARGET_OUT)
+    kpi_completeness_target: float = Field(description=TARGET_OUT)
+    kpi_update_rate_target: float = Field(description=TARGET_OUT)
 
 
 class ReportSettingsIn(Schema):
-    dormancy_days: float | None = None
-    kpi_timeliness_target: float | None = None
-    kpi_completeness_target: float | None = None
-    kpi_update_rate_target: float | None = None
+    dormancy_days: float | None = Field(default=None, description=DAYS)
+    kpi_timeliness_target: float | None = Field(default=None, description=TARGET_IN)
+    kpi_completeness_target: float | None = Field(default=None, description=TARGET_IN)
+    kpi_update_rate_target: float | None = Field(default=None, description=TARGET_IN)
 
 
 @router.get("/settings", response=ReportSettingsOut, summary="Report settings")
@@ -91,6 +96,7 @@ def settings_get(request: AuthedRequest) -> dict[str, float]:
     summary="Change report settings",
 )
 def settings_patch(request: AuthedRequest, payload: ReportSettingsIn) -> dict[str, float]:
-    """Targets as fractions (0.95) or percentages (95); the dormancy window in days."""
+    """Targets in percent, 0 to 100 (stored and returned as fractions: 95 is 0.95); the
+    dormancy window in days. A value out of range is a 422 naming the field."""
     values = {k: v for k, v in payload.dict().items() if v is not None}
     return report_settings_update(actor=request.user, values=values)

@@ -196,10 +196,11 @@ def report_settings_update(*, actor: User, values: dict[str, Any]) -> dict[str, 
                 errors[key] = [_("Enter a whole number of days from 1 to 3650.")]
                 continue
         else:
-            value = value / 100 if value > 1 else value
-            if not 0 <= value <= 1:
+            # Always percent (the page's box and the API alike): 1 is 1%, never 100%.
+            if not 0 <= value <= 100:
                 errors[key] = [_("Enter a percentage from 0 to 100.")]
                 continue
+            value = value / 100  # stored as a fraction, as before
         cleaned[key] = value
     if errors:
         raise ValidationFailed(errors)
